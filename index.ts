@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { loadConfig } from "./infra/config";
+import { WebSystem } from "./infra/webSystem";
+
+const project = pulumi.getProject();
+const stack = pulumi.getStack();
+const config = loadConfig();
+
+// One provider for the whole program, so every resource carries the stack's tags.
+const provider = new aws.Provider("aws", {
+    region: config.region as aws.Region,
+    defaultTags: { tags: { ...config.tags, Project: project, Stack: stack, ManagedBy: "pulumi" } },
+});
+
+const web = new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } });
+
+export const albUrl = web.albUrl;
+export const albDnsName = web.loadBalancer.dnsName;
+export const listenerArn = web.loadBalancer.listenerArn;
+export const targetGroupArn = web.loadBalancer.targetGroupArn;
+export const webServers = web.webServers.map((s) => ({
+    name: s.name,
+    instanceId: s.instanceId,
+    instanceArn: s.instanceArn,
+    availabilityZone: s.availabilityZone,
+}));
+export const dbClusterIdentifier = web.database.clusterIdentifier;
+export const dbClusterArn = web.database.clusterArn;
+export const dbEndpoint = web.database.endpoint;
+export const dbMasterUserSecretArn = web.database.masterUserSecretArn;

@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { DbLogType } from "./config";
+
+export interface DatabaseArgs {
+    /** The cluster's identifier, fixed so its log groups can be made (with retention) before it. */
+    clusterIdentifier: string;
+    isolatedSubnetIds: pulumi.Input<string[]>;
+    securityGroupId: pulumi.Input<string>;
+    instanceClass: string;
+    instanceCount: number;
+    engineVersion: string;
+    logExports: DbLogType[];
+    logRetentionDays: number;
+    deletionProtection: boolean;
+}
+
+export const masterUsername = "admin";
+export const databaseName = "webapp";
+
+/** The Aurora MySQL 3 cluster in the isolated subnets; its master password lives in Secrets Manager only. */
+export class Database extends pulumi.ComponentResource {
+    readonly clusterIdentifier: pulumi.Output<string>;
+    readonly clusterArn: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly masterUserSecretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp-jobnet:infra:Database", name, {}, opts);
+        const parent = { parent: this };
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-isolated`, {
+            description: "Isolated subnets of the web system's database",
+            subnetIds: args.isolatedSubnetIds,
+        }, parent);
+        const parameterGroup = new aws.rds.ClusterParameterGroup(`${name}-logs`, {
+            family: "aurora-mysql8.0",
+            description: "Turns on the engine logs that the cluster exports",
+            parameters: clusterLogParameters(args.logExports),
+        }, parent);
+        // RDS creates these groups with no expiry when it first exports; made first, they keep the retention.
+        const logGroups = args.logExports.map((type) =>
+            new aws.cloudwatch.LogGroup(`${name}-${type}`, {
+                name: `/aws/rds/cluster/${args.clusterIdentifier}/${type}`,
+                retentionInDays: args.logRetentionDays,
+            }, parent),
+        );
+
+        const cluster = new aws.rds.Cluster(`${name}-cluster`, {
+            clusterIdentifier: args.clusterIdentifier,
+            engine: "aurora-mysql",
+            engineMode: "provisioned",
+            engineVersion: args.engineVersion,
+            databaseName,
+            masterUsername,
+            // Secrets Manager generates and keeps the password: it is never in Pulumi state.
+            manageMasterUserPassword: true,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [args.securityGroupId],
+            dbClusterParameterGroupName: parameterGroup.name,
+            storageEncrypted: true,
+            enabledCloudwatchLogsExports: args.logExports,
+            backupRetentionPeriod: 7,
+            copyTagsToSnapshot: true,
+            deletionProtection: args.deletionProtection,
+            skipFinalSnapshot: !args.deletionProtection,
+            finalSnapshotIdentifier: args.deletionProtection ? `${args.clusterIdentifier}-final` : undefined,
+        }, { parent: this, dependsOn: logGroups });
+
+        Array.from({ length: args.instanceCount }, (_, i) =>
+            new aws.rds.ClusterInstance(`${name}-instance-${i + 1}`, {
+                identifier: `${args.clusterIdentifier}-${i + 1}`,
+                clusterIdentifier: cluster.id,
+                engine: "aurora-mysql",
+                engineVersion: cluster.engineVersion,
+                instanceClass: args.instanceClass,
+                dbSubnetGroupName: subnetGroup.name,
+                publiclyAccessible: false,
+                // AWS advises against automatic minor upgrades on LTS releases: they may leave LTS.
+                autoMinorVersionUpgrade: false,
+            }, parent),
+        );
+
+        this.clusterIdentifier = cluster.clusterIdentifier;
+        this.clusterArn = cluster.arn;
+        this.endpoint = cluster.endpoint;
+        this.masterUserSecretArn = cluster.masterUserSecrets.apply((s) => s[0]?.secretArn ?? "");
+        this.registerOutputs({
+            clusterIdentifier: this.clusterIdentifier,
+            clusterArn: this.clusterArn,
+            endpoint: this.endpoint,
+            masterUserSecretArn: this.masterUserSecretArn,
+        });
+    }
+}
+
+/** Engine parameters that make Aurora MySQL write the logs it is asked to export (it writes none by default). */
+export function clusterLogParameters(logExports: DbLogType[]): { name: string; value: string; applyMethod: string }[] {
+    const on = (type: DbLogType) => (logExports.includes(type) ? "1" : "0");
+    const parameters: [string, string][] = [
+        ["server_audit_logging", on("audit")],
+        ["slow_query_log", on("slowquery")],
+        ["general_log", on("general")],
+        // CloudWatch export reads the general and slow query logs from files, not tables.
+        ["log_output", "FILE"],
+    ];
+    if (logExports.includes("audit")) parameters.push(["server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL"]);
+    if (logExports.includes("slowquery")) parameters.push(["long_query_time", "2"]);
+    return parameters.map(([name, value]) => ({ name, value, applyMethod: "immediate" }));
+}
+
+/** A cluster identifier from the project and stack: letters, digits and single hyphens, at most 63 characters. */
+export function clusterIdentifierFor(project: string, stack: string): string {
+    const id = `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 63).replace(/-+$/, "");
+    if (id.length === 0) throw new Error(`cannot make a cluster identifier from project "${project}" and stack "${stack}"`);
+    return id;
+}

@@ -1,0 +1,164 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export const fakeAccountId = "123456789012";
+export const fakeRegion = "ap-northeast-1";
+export const fakeAmiId = "ami-0a1b2c3d4e5f67890";
+// The regional ELB log-delivery account of ap-northeast-1.
+export const fakeElbAccountArn = "arn:aws:iam::582318560864:root";
+
+/** One resource the program registered, as the mocked engine saw it. */
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    id: string;
+    inputs: Record<string, any>;
+    state: Record<string, any>;
+    /** Reference to the provider that manages it, when one was given explicitly or inherited. */
+    provider?: string;
+    /** False for component resources, which AWS never sees. */
+    custom: boolean;
+}
+
+export interface Invocation {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+/**
+ * Plays the AWS provider for an in-process run: gives each resource the ids, ARNs and computed
+ * outputs AWS would, and answers the program's data-source calls. Unknown calls fail loudly.
+ */
+export class FakeAccount implements pulumi.runtime.Mocks {
+    readonly resources: RegisteredResource[] = [];
+    readonly invocations: Invocation[] = [];
+    private readonly subnetAz = new Map<string, string>();
+    private serial = 0;
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const { id, state } = this.computed(args.type, args.name, args.inputs);
+        const merged = { ...args.inputs, ...state };
+        this.resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state: merged, provider: args.provider, custom: args.custom ?? false });
+        return { id, state: merged };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        this.invocations.push({ token: args.token, inputs: args.inputs });
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: fakeAccountId, arn: `arn:aws:iam::${fakeAccountId}:user/test`, userId: "AIDATEST", id: fakeAccountId };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            case "aws:index/getRegion:getRegion":
+                return { region: fakeRegion, name: fakeRegion, id: fakeRegion };
+            case "aws:elb/getServiceAccount:getServiceAccount":
+                return { arn: fakeElbAccountArn, id: "582318560864" };
+            case "aws:ssm/getParameter:getParameter":
+                return { name: args.inputs.name, value: fakeAmiId, type: "String", id: args.inputs.name };
+            default:
+                throw new Error(`FakeAccount has no answer for ${args.token}`);
+        }
+    }
+
+    ofType(type: string): RegisteredResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The only resource of a type; fails when there is not exactly one. */
+    one(type: string): RegisteredResource {
+        const found = this.ofType(type);
+        if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+        return found[0];
+    }
+
+    byId(id: string): RegisteredResource | undefined {
+        return this.resources.find((r) => r.id === id);
+    }
+
+    countsByType(): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+    }
+
+    availabilityZoneOfSubnet(subnetId: string): string | undefined {
+        return this.subnetAz.get(subnetId);
+    }
+
+    private computed(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+        const n = ++this.serial;
+        const hex = n.toString(16).padStart(8, "0");
+        const arn = (service: string, resource: string) => `arn:aws:${service}:${fakeRegion}:${fakeAccountId}:${resource}`;
+        switch (type) {
+            case "awsx:ec2:Vpc":
+                return { id: "", state: this.vpc(inputs) };
+            case "aws:ec2/instance:Instance": {
+                const id = `i-0${hex}abcdef0`;
+                return {
+                    id,
+                    state: { arn: arn("ec2", `instance/${id}`), availabilityZone: this.subnetAz.get(inputs.subnetId), privateIp: `10.0.1.${n}` },
+                };
+            }
+            case "aws:rds/cluster:Cluster":
+                return {
+                    id: inputs.clusterIdentifier,
+                    state: {
+                        arn: arn("rds", `cluster:${inputs.clusterIdentifier}`),
+                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${fakeRegion}.rds.amazonaws.com`,
+                        masterUserSecrets: [{ secretArn: arn("secretsmanager", `secret:rds!cluster-${hex}-AbCdEf`), secretStatus: "active" }],
+                    },
+                };
+            case "aws:lb/loadBalancer:LoadBalancer":
+                return { id: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`), state: {
+                    arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`),
+                    dnsName: `${name}-${n}.${fakeRegion}.elb.amazonaws.com`,
+                } };
+            case "aws:lb/targetGroup:TargetGroup":
+                return { id: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`) } };
+            case "aws:lb/listener:Listener":
+                return { id: arn("elasticloadbalancing", `listener/app/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `listener/app/${name}/${hex}`) } };
+            case "aws:s3/bucket:Bucket": {
+                const bucket = `${name}-${hex}`;
+                return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}` } };
+            }
+            case "aws:cloudwatch/logGroup:LogGroup": {
+                const logGroupName = inputs.name ?? `${name}-${hex}`;
+                return { id: logGroupName, state: { name: logGroupName, arn: arn("logs", `log-group:${logGroupName}`) } };
+            }
+            case "aws:iam/role:Role": {
+                const roleName = `${name}-${hex}`;
+                return { id: roleName, state: { name: roleName, arn: `arn:aws:iam::${fakeAccountId}:role/${roleName}` } };
+            }
+            case "aws:iam/instanceProfile:InstanceProfile": {
+                const profileName = `${name}-${hex}`;
+                return { id: profileName, state: { name: profileName, arn: `arn:aws:iam::${fakeAccountId}:instance-profile/${profileName}` } };
+            }
+            case "aws:ssm/parameter:Parameter":
+                return { id: inputs.name, state: { arn: arn("ssm", `parameter/${inputs.name}`) } };
+            case "aws:rds/subnetGroup:SubnetGroup":
+            case "aws:rds/clusterParameterGroup:ClusterParameterGroup":
+                return { id: `${name}-${hex}`, state: { name: `${name}-${hex}` } };
+            case "aws:ec2/securityGroup:SecurityGroup":
+                return { id: `sg-0${hex}`, state: { arn: arn("ec2", `security-group/sg-0${hex}`) } };
+            default:
+                return { id: `${name}-${hex}`, state: {} };
+        }
+    }
+
+    /** awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here. */
+    private vpc(inputs: Record<string, any>): Record<string, any> {
+        const azCount: number = inputs.numberOfAvailabilityZones ?? 3;
+        const azs = Array.from({ length: azCount }, (_, i) => `${fakeRegion}${"acdefg"[i]}`);
+        const subnets = (kind: string) =>
+            azs.map((az, i) => {
+                const id = `subnet-${kind}-${i + 1}`;
+                this.subnetAz.set(id, az);
+                return id;
+            });
+        return {
+            vpcId: "vpc-0123456789abcdef0",
+            publicSubnetIds: subnets("public"),
+            privateSubnetIds: subnets("private"),
+            isolatedSubnetIds: subnets("isolated"),
+        };
+    }
+}

@@ -1,0 +1,55 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { FakeAccount } from "./fakeAccount";
+
+export const projectDir = path.resolve(__dirname, "..", "..");
+const projectName = "webapp-jobnet";
+
+/** The config of a stack file, as the Pulumi CLI hands it to the program (objects as JSON). */
+export function stackConfig(stack: string): Record<string, string> {
+    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    return Object.fromEntries(
+        Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+export interface ProgramRun {
+    account: FakeAccount;
+    outputs: Record<string, any>;
+}
+
+/**
+ * Runs index.ts in-process under mocks with a stack's config, the way `pulumi preview` would run
+ * it against a real account, and returns every registered resource and the stack outputs.
+ */
+export async function runProgram(stack: string, configOverrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
+    const config = { ...stackConfig(stack), ...configOverrides };
+    for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
+    pulumi.runtime.setAllConfig(config as Record<string, string>);
+    const account = new FakeAccount();
+    await pulumi.runtime.setMocks(account, projectName, stack, false);
+
+    // A fresh copy of the program for every run: its modules read config when they load.
+    for (const id of Object.keys(require.cache)) {
+        if (id.startsWith(projectDir) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}tests${path.sep}`)) {
+            delete require.cache[id];
+        }
+    }
+    const program = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
+    const outputs = await resolve(pulumi.output(program));
+    await waitForRegistrations();
+    return { account, outputs };
+}
+
+export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((res) => output.apply((v) => { res(v); return v; }));
+}
+
+async function waitForRegistrations(): Promise<void> {
+    // Registrations go on after the outputs are known; wait until the engine's queue is empty.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}

@@ -1,0 +1,308 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { FakeAccount, fakeAccountId, fakeAmiId, fakeElbAccountArn } from "./support/fakeAccount";
+import { ProgramRun, runProgram } from "./support/program";
+
+const T = {
+    instance: "aws:ec2/instance:Instance",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    cluster: "aws:rds/cluster:Cluster",
+    clusterInstance: "aws:rds/clusterInstance:ClusterInstance",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    vpc: "awsx:ec2:Vpc",
+} as const;
+
+/** The security-group rules as "from -> to:port" lines, groups named by their tier. */
+function flowsOf(account: FakeAccount): string[] {
+    const tier = (sgId: string) => account.byId(sgId)!.name.replace(/^webapp-sg-/, "");
+    const ingress = account.ofType(T.ingress).map((r) =>
+        `in  ${r.inputs.cidrIpv4 ?? tier(r.inputs.referencedSecurityGroupId)} -> ${tier(r.inputs.securityGroupId)}:${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol}`);
+    const egress = account.ofType(T.egress).map((r) =>
+        `out ${tier(r.inputs.securityGroupId)} -> ${r.inputs.cidrIpv4 ?? tier(r.inputs.referencedSecurityGroupId)}:${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol}`);
+    return [...ingress, ...egress].sort();
+}
+
+describe("the dev stack, run in-process under mocks", () => {
+    let run: ProgramRun;
+    let account: FakeAccount;
+    before(async () => {
+        run = await runProgram("dev");
+        account = run.account;
+    });
+
+    it("declares exactly these resources", () => {
+        assert.deepStrictEqual(account.countsByType(), {
+            "aws:cloudwatch/logGroup:LogGroup": 8,
+            "aws:ec2/flowLog:FlowLog": 1,
+            "aws:ec2/instance:Instance": 2,
+            "aws:ec2/securityGroup:SecurityGroup": 3,
+            "aws:iam/instanceProfile:InstanceProfile": 1,
+            "aws:iam/role:Role": 2,
+            "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+            "aws:lb/listener:Listener": 1,
+            "aws:lb/loadBalancer:LoadBalancer": 1,
+            "aws:lb/targetGroup:TargetGroup": 1,
+            "aws:lb/targetGroupAttachment:TargetGroupAttachment": 2,
+            "aws:rds/cluster:Cluster": 1,
+            "aws:rds/clusterInstance:ClusterInstance": 1,
+            "aws:rds/clusterParameterGroup:ClusterParameterGroup": 1,
+            "aws:rds/subnetGroup:SubnetGroup": 1,
+            "aws:s3/bucket:Bucket": 1,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+            "aws:s3/bucketPolicy:BucketPolicy": 1,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+            "aws:ssm/parameter:Parameter": 1,
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
+            "awsx:ec2:Vpc": 1,
+            "pulumi:providers:aws": 1,
+            "webapp-jobnet:infra:Database": 1,
+            "webapp-jobnet:infra:LoadBalancer": 1,
+            "webapp-jobnet:infra:Network": 1,
+            "webapp-jobnet:infra:SecurityGroups": 1,
+            "webapp-jobnet:infra:WebServers": 1,
+            "webapp-jobnet:infra:WebSystem": 1,
+        });
+    });
+
+    // Components (awsx's Vpc among them) get the provider through their parent; mocks see it on custom resources.
+    it("manages every AWS resource through the stack's provider, which tags them all", () => {
+        const provider = account.one("pulumi:providers:aws");
+        assert.strictEqual(provider.inputs.region, "ap-northeast-1");
+        assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags).tags, { Environment: "dev", Project: "webapp-jobnet", Stack: "dev", ManagedBy: "pulumi" });
+        const unmanaged = account.resources.filter((r) => r.custom && r.type.startsWith("aws:") && !r.provider?.includes("pulumi:providers:aws::aws::"));
+        assert.ok(account.resources.filter((r) => r.custom).length > 40);
+        assert.deepStrictEqual(unmanaged.map((r) => `${r.type} ${r.name}`), []);
+    });
+
+    it("builds a VPC over 2 AZs with public, private and isolated /24 subnets and one NAT gateway", () => {
+        const vpc = account.one(T.vpc).inputs;
+        assert.strictEqual(vpc.cidrBlock, "10.0.0.0/16");
+        assert.strictEqual(vpc.numberOfAvailabilityZones, 2);
+        assert.deepStrictEqual(vpc.natGateways, { strategy: "Single" });
+        assert.deepStrictEqual(vpc.subnetSpecs, [
+            { type: "Public", cidrMask: 24 },
+            { type: "Private", cidrMask: 24 },
+            { type: "Isolated", cidrMask: 24 },
+        ]);
+    });
+
+    it("sends VPC flow logs to a log group with 1 week retention, through a role scoped to that group", () => {
+        const flowLog = account.one("aws:ec2/flowLog:FlowLog").inputs;
+        assert.strictEqual(flowLog.trafficType, "ALL");
+        const group = account.resources.find((r) => r.type === T.logGroup && r.state.arn === flowLog.logDestination)!;
+        assert.strictEqual(group.inputs.retentionInDays, 7);
+        const role = account.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === flowLog.iamRoleArn)!;
+        assert.strictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
+        const policy = JSON.parse(account.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        assert.deepStrictEqual(policy.Statement, [{
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [group.state.arn, `${group.state.arn}:*`],
+        }]);
+    });
+
+    it("allows HTTP to the ALB from anywhere, to web only from the ALB, and MySQL to the DB only from web", () => {
+        assert.deepStrictEqual(flowsOf(account), [
+            "in  0.0.0.0/0 -> alb:80-80/tcp",
+            "in  alb -> web:80-80/tcp",
+            "in  web -> db:3306-3306/tcp",
+            "out alb -> web:80-80/tcp",
+            "out web -> 0.0.0.0/0:443-443/tcp",
+            "out web -> db:3306-3306/tcp",
+        ]);
+        for (const sg of account.ofType(T.sg)) {
+            assert.strictEqual(sg.inputs.ingress, undefined, `${sg.name} has inline rules`);
+            assert.strictEqual(sg.inputs.egress, undefined, `${sg.name} has inline rules`);
+        }
+    });
+
+    it("puts one web server in each AZ's private subnet, with no public IP, IMDSv2 required and an encrypted root volume", () => {
+        const servers = account.ofType(T.instance);
+        assert.deepStrictEqual(servers.map((s) => [s.inputs.tags.Name, s.inputs.subnetId, s.state.availabilityZone]), [
+            ["web-1", "subnet-private-1", "ap-northeast-1a"],
+            ["web-2", "subnet-private-2", "ap-northeast-1c"],
+        ]);
+        for (const s of servers) {
+            assert.strictEqual(s.inputs.associatePublicIpAddress, false);
+            assert.deepStrictEqual(s.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.deepStrictEqual(s.inputs.rootBlockDevice, { encrypted: true, volumeType: "gp3", deleteOnTermination: true });
+            assert.strictEqual(s.inputs.instanceType, "t3.micro");
+            assert.strictEqual(s.inputs.ami, fakeAmiId);
+            assert.strictEqual(s.inputs.userDataReplaceOnChange, true);
+            assert.match(s.inputs.userData, /^#!\/bin\/bash\nset -euo pipefail\n/);
+        }
+        const amiLookups = account.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
+        assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]);
+    });
+
+    it("gives the web servers exactly the SSM, patching and CloudWatch agent policies", () => {
+        const attached = account.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+        assert.deepStrictEqual(attached, [
+            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            "arn:aws:iam::aws:policy/AmazonSSMPatchAssociation",
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+        ]);
+        const profile = account.one("aws:iam/instanceProfile:InstanceProfile");
+        for (const s of account.ofType(T.instance)) assert.strictEqual(s.inputs.iamInstanceProfile, profile.state.name);
+    });
+
+    it("keeps the CloudWatch agent config in an SSM parameter the agent's policy can read, with log groups that expire", () => {
+        const parameter = account.one("aws:ssm/parameter:Parameter").inputs;
+        assert.strictEqual(parameter.name, "AmazonCloudWatch-webapp-jobnet-dev-webapp-web");
+        const groups = JSON.parse(parameter.insecureValue).logs.logs_collected.files.collect_list.map((f: any) => f.log_group_name);
+        assert.deepStrictEqual(groups, ["/webapp-jobnet/dev/var/log/messages", "/webapp-jobnet/dev/var/log/httpd/access_log", "/webapp-jobnet/dev/var/log/httpd/error_log"]);
+        for (const name of groups) {
+            const group = account.ofType(T.logGroup).find((g) => g.inputs.name === name);
+            assert.strictEqual(group?.inputs.retentionInDays, 7, name);
+        }
+    });
+
+    it("registers every web server in the target group on port 80", () => {
+        const tg = account.one("aws:lb/targetGroup:TargetGroup");
+        const attachments = account.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment");
+        assert.deepStrictEqual(
+            attachments.map((a) => [a.inputs.targetGroupArn, a.inputs.targetId, a.inputs.port]),
+            account.ofType(T.instance).map((i) => [tg.state.arn, i.id, 80]),
+        );
+    });
+
+    it("health-checks GET /phpinfo.php for a 200 every 30 s, 5 s timeout, 2 healthy / 2 unhealthy", () => {
+        const tg = account.one("aws:lb/targetGroup:TargetGroup").inputs;
+        assert.deepStrictEqual(tg.healthCheck, {
+            enabled: true, path: "/phpinfo.php", port: "traffic-port", protocol: "HTTP", matcher: "200",
+            interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2,
+        });
+        assert.deepStrictEqual([tg.port, tg.protocol, tg.targetType], [80, "HTTP", "instance"]);
+    });
+
+    it("puts an internet-facing ALB in the public subnets with an HTTP listener forwarding to the web servers", () => {
+        const alb = account.one("aws:lb/loadBalancer:LoadBalancer");
+        assert.deepStrictEqual(alb.inputs.subnets, ["subnet-public-1", "subnet-public-2"]);
+        assert.strictEqual(alb.inputs.internal, false);
+        assert.strictEqual(alb.inputs.dropInvalidHeaderFields, true);
+        const bucket = account.one("aws:s3/bucket:Bucket");
+        assert.deepStrictEqual(alb.inputs.accessLogs, { bucket: bucket.id, enabled: true });
+        const listener = account.one("aws:lb/listener:Listener").inputs;
+        assert.deepStrictEqual([listener.loadBalancerArn, listener.port, listener.protocol], [alb.state.arn, 80, "HTTP"]);
+        assert.deepStrictEqual(listener.defaultActions, [{ type: "forward", targetGroupArn: account.one("aws:lb/targetGroup:TargetGroup").state.arn }]);
+    });
+
+    it("keeps ALB access logs in a bucket that is encrypted, closed to the public and writable only by ELB log delivery", () => {
+        const bucket = account.one("aws:s3/bucket:Bucket");
+        const sse = account.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs;
+        assert.deepStrictEqual(sse.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+        const pab = account.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
+        assert.deepStrictEqual(
+            [pab.bucket, pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets],
+            [bucket.id, true, true, true, true],
+        );
+        const policy = JSON.parse(account.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+        const logObjects = `${bucket.state.arn}/AWSLogs/${fakeAccountId}/*`;
+        assert.deepStrictEqual(policy.Statement, [
+            { Sid: "AllowElbLogDelivery1", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
+            { Sid: "AllowElbLogDelivery2", Effect: "Allow", Principal: { AWS: fakeElbAccountArn }, Action: "s3:PutObject", Resource: logObjects },
+            {
+                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+                Resource: [bucket.state.arn, `${bucket.state.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+        const lifecycle = account.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs;
+        assert.strictEqual(lifecycle.rules[0].expiration.days, 7);
+        assert.strictEqual(bucket.inputs.forceDestroy, true);
+    });
+
+    it("runs Aurora MySQL 3 encrypted in the isolated subnets, exporting its logs to groups with retention", () => {
+        const cluster = account.one(T.cluster).inputs;
+        assert.deepStrictEqual(
+            [cluster.clusterIdentifier, cluster.engine, cluster.engineVersion, cluster.storageEncrypted, cluster.masterUsername],
+            ["webapp-jobnet-dev", "aurora-mysql", "8.0.mysql_aurora.3.10.0", true, "admin"],
+        );
+        assert.deepStrictEqual(cluster.enabledCloudwatchLogsExports, ["audit", "error", "general", "slowquery"]);
+        const subnetGroup = account.one("aws:rds/subnetGroup:SubnetGroup");
+        assert.deepStrictEqual(subnetGroup.inputs.subnetIds, ["subnet-isolated-1", "subnet-isolated-2"]);
+        assert.strictEqual(cluster.dbSubnetGroupName, subnetGroup.state.name);
+        const dbGroups = account.ofType(T.logGroup).filter((g) => g.inputs.name?.startsWith("/aws/rds/"));
+        assert.deepStrictEqual(dbGroups.map((g) => [g.inputs.name, g.inputs.retentionInDays]), [
+            ["/aws/rds/cluster/webapp-jobnet-dev/audit", 7],
+            ["/aws/rds/cluster/webapp-jobnet-dev/error", 7],
+            ["/aws/rds/cluster/webapp-jobnet-dev/general", 7],
+            ["/aws/rds/cluster/webapp-jobnet-dev/slowquery", 7],
+        ]);
+        const instances = account.ofType(T.clusterInstance);
+        assert.deepStrictEqual(instances.map((i) => [i.inputs.identifier, i.inputs.instanceClass, i.inputs.publiclyAccessible]), [
+            ["webapp-jobnet-dev-1", "db.t4g.medium", false],
+        ]);
+    });
+
+    it("lets Secrets Manager keep the DB master password: no password is in any resource's inputs", () => {
+        const cluster = account.one(T.cluster).inputs;
+        assert.strictEqual(cluster.manageMasterUserPassword, true);
+        const withPassword = account.resources.filter((r) => /password"\s*:\s*"/i.test(JSON.stringify(r.inputs)));
+        assert.deepStrictEqual(withPassword.map((r) => r.name), []);
+        assert.match(run.outputs.dbMasterUserSecretArn, /^arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-/);
+    });
+
+    it("exports what the jobnets need: every server's id and ARN, the cluster, the listener and the target group", () => {
+        const instances = account.ofType(T.instance);
+        assert.deepStrictEqual(run.outputs.webServers, instances.map((i, n) => ({
+            name: `web-${n + 1}`, instanceId: i.id, instanceArn: i.state.arn, availabilityZone: i.state.availabilityZone,
+        })));
+        assert.strictEqual(run.outputs.dbClusterIdentifier, "webapp-jobnet-dev");
+        assert.strictEqual(run.outputs.dbClusterArn, account.one(T.cluster).state.arn);
+        assert.strictEqual(run.outputs.listenerArn, account.one("aws:lb/listener:Listener").state.arn);
+        assert.strictEqual(run.outputs.targetGroupArn, account.one("aws:lb/targetGroup:TargetGroup").state.arn);
+        assert.strictEqual(run.outputs.albUrl, `http://${account.one("aws:lb/loadBalancer:LoadBalancer").state.dnsName}/`);
+    });
+});
+
+describe("the prod stack, run in-process under mocks", () => {
+    let account: FakeAccount;
+    before(async () => {
+        account = (await runProgram("prod")).account;
+    });
+
+    it("spreads 4 Graviton servers over 3 AZs in turn", () => {
+        assert.deepStrictEqual(account.ofType(T.instance).map((s) => [s.inputs.tags.Name, s.state.availabilityZone, s.inputs.instanceType]), [
+            ["web-1", "ap-northeast-1a", "m7g.large"],
+            ["web-2", "ap-northeast-1c", "m7g.large"],
+            ["web-3", "ap-northeast-1d", "m7g.large"],
+            ["web-4", "ap-northeast-1a", "m7g.large"],
+        ]);
+        const amiLookups = account.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
+        assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
+    });
+
+    it("has a NAT gateway per AZ, two DB instances, and no general query log", () => {
+        assert.deepStrictEqual(account.one(T.vpc).inputs.natGateways, { strategy: "OnePerAz" });
+        assert.strictEqual(account.ofType(T.clusterInstance).length, 2);
+        const cluster = account.one(T.cluster).inputs;
+        assert.deepStrictEqual(cluster.enabledCloudwatchLogsExports, ["audit", "error", "slowquery"]);
+        const params = Object.fromEntries(account.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs.parameters.map((p: any) => [p.name, p.value]));
+        assert.strictEqual(params.general_log, "0");
+        assert.strictEqual(params.server_audit_logging, "1");
+    });
+
+    it("protects the ALB, the cluster and the access logs from deletion, keeping a final snapshot", () => {
+        assert.strictEqual(account.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection, true);
+        const cluster = account.one(T.cluster).inputs;
+        assert.deepStrictEqual([cluster.deletionProtection, cluster.skipFinalSnapshot, cluster.finalSnapshotIdentifier], [true, false, "webapp-jobnet-prod-final"]);
+        assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, false);
+        for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 90, g.name);
+    });
+});
+
+describe("a stack with a bad config", () => {
+    it("stops before declaring any resource, with the message that names the key", async () => {
+        await assert.rejects(runProgram("dev", { "webapp-jobnet:webServerCount": "0" }), (e: Error) => {
+            assert.ok(pulumi.RunError.isInstance(e), "a RunError, which Pulumi prints without a stack trace");
+            assert.match(e.message, /^Stack config is invalid \(1 problem\):\n {2}webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100\n/);
+            return true;
+        });
+    });
+});
