@@ -1,0 +1,430 @@
+/**
+ * Typed helpers that build Amazon States Language (JSONPath) definitions. A jobnet is assembled
+ * from fragments (a start state, its states, and the states whose `Next` is still open), chained
+ * with `sequence`, so that one step of a jobnet reads as one line.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Retrier {
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: "FULL" | "NONE";
+}
+
+export interface Catcher {
+    ErrorEquals: string[];
+    Next: string;
+    ResultPath?: string | null;
+}
+
+interface Common {
+    Comment?: string;
+    Next?: string;
+    End?: true;
+}
+
+export interface TaskState extends Common {
+    Type: "Task";
+    Resource: string;
+    Parameters?: JsonObject;
+    ResultSelector?: JsonObject;
+    ResultPath?: string | null;
+    TimeoutSeconds?: number;
+    Retry?: Retrier[];
+    Catch?: Catcher[];
+}
+
+export interface PassState extends Common {
+    Type: "Pass";
+    Result?: Json;
+    Parameters?: JsonObject;
+    ResultPath?: string | null;
+}
+
+export interface WaitState extends Common {
+    Type: "Wait";
+    Seconds: number;
+}
+
+/** A Choice rule: a comparison, or a boolean combination of them. */
+export type Condition =
+    | ({ Variable: string } & (
+          | { StringEquals: string }
+          | { NumericEquals: number }
+          | { NumericGreaterThanEquals: number }
+          | { NumericLessThan: number }
+          | { BooleanEquals: boolean }
+          | { IsPresent: boolean }
+          | { IsNull: boolean }
+      ))
+    | { And: Condition[] }
+    | { Or: Condition[] }
+    | { Not: Condition };
+
+export interface ChoiceState {
+    Type: "Choice";
+    Comment?: string;
+    Choices: (Condition & { Next: string })[];
+    Default?: string;
+}
+
+export interface MapState extends Common {
+    Type: "Map";
+    ItemsPath: string;
+    ItemSelector?: JsonObject;
+    ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }; StartAt: string; States: Record<string, State> };
+    MaxConcurrency?: number;
+    ResultPath?: string | null;
+    ResultSelector?: JsonObject;
+}
+
+export interface ParallelState extends Common {
+    Type: "Parallel";
+    Branches: { StartAt: string; States: Record<string, State> }[];
+    ResultPath?: string | null;
+    ResultSelector?: JsonObject;
+}
+
+export interface FailState {
+    Type: "Fail";
+    Comment?: string;
+    Error: string;
+    Cause?: string;
+    CausePath?: string;
+}
+
+export interface SucceedState {
+    Type: "Succeed";
+    Comment?: string;
+}
+
+export type State = TaskState | PassState | WaitState | ChoiceState | MapState | ParallelState | FailState | SucceedState;
+
+export interface StateMachineDefinition {
+    Comment?: string;
+    StartAt: string;
+    TimeoutSeconds?: number;
+    States: Record<string, State>;
+}
+
+/** A place that still needs a successor: a state's `Next`, or one rule of a Choice. */
+export type OpenEnd = string | { choice: string; rule: number };
+
+/**
+ * Part of a definition: where it starts, its states, and the ends that still need a successor.
+ * A fragment whose `open` list is empty ends every path itself (Fail, Succeed).
+ */
+export interface Fragment {
+    startAt: string;
+    states: Record<string, State>;
+    open: OpenEnd[];
+}
+
+export function state(name: string, s: State): Fragment {
+    const terminal = s.Type === "Fail" || s.Type === "Succeed" || s.Type === "Choice";
+    return { startAt: name, states: { [name]: s }, open: terminal ? [] : [name] };
+}
+
+/** Chains fragments: every open end of one goes to the start of the next. */
+export function sequence(...fragments: Fragment[]): Fragment {
+    if (fragments.length === 0) throw new Error("sequence needs at least one fragment");
+    const states: Record<string, State> = {};
+    for (const f of fragments) merge(states, f.states);
+    for (let i = 0; i < fragments.length - 1; i++) {
+        for (const name of fragments[i].open) link(states, name, fragments[i + 1].startAt);
+    }
+    return { startAt: fragments[0].startAt, states, open: fragments[fragments.length - 1].open };
+}
+
+/** Several fragments that share one exit: a Choice's branches, for example. The first one starts. */
+export function join(...fragments: Fragment[]): Fragment {
+    const states: Record<string, State> = {};
+    for (const f of fragments) merge(states, f.states);
+    return { startAt: fragments[0].startAt, states, open: fragments.flatMap((f) => f.open) };
+}
+
+/** Closes the fragment into a full definition: every open end becomes `End: true`. */
+export function definition(fragment: Fragment, options: { comment: string; timeoutSeconds: number }): StateMachineDefinition {
+    const states = closed(fragment);
+    return { Comment: options.comment, StartAt: fragment.startAt, TimeoutSeconds: options.timeoutSeconds, States: states };
+}
+
+function closed(fragment: Fragment): Record<string, State> {
+    const states: Record<string, State> = JSON.parse(JSON.stringify(fragment.states));
+    for (const end of fragment.open) {
+        if (typeof end !== "string") throw new Error(`choice ${end.choice} has a rule that leads nowhere`);
+        const s = states[end] as Common;
+        if (s.Next === undefined) s.End = true;
+    }
+    return states;
+}
+
+function merge(into: Record<string, State>, from: Record<string, State>): void {
+    for (const [name, s] of Object.entries(from)) {
+        if (into[name] !== undefined && into[name] !== s) throw new Error(`state name ${name} is used twice`);
+        into[name] = s;
+    }
+}
+
+function link(states: Record<string, State>, from: OpenEnd, to: string): void {
+    if (typeof from !== "string") {
+        (states[from.choice] as ChoiceState).Choices[from.rule].Next = to;
+        return;
+    }
+    const s = states[from];
+    if (s.Type === "Choice") {
+        if (s.Default === undefined) s.Default = to;
+        return;
+    }
+    if (s.Type === "Fail" || s.Type === "Succeed") return;
+    if (s.Next === undefined && s.End === undefined) s.Next = to;
+}
+
+// ---- states ----------------------------------------------------------------
+
+/** The retry AWS recommends for every Lambda task: transient Lambda service errors and throttling. */
+export const lambdaServiceRetry: Retrier = {
+    ErrorEquals: [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+        "Lambda.ClientExecutionTimeoutException",
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    JitterStrategy: "FULL",
+};
+
+export interface InvokeOptions {
+    /** The payload, a Parameters template (`"key.$": "$.path"` for values from the state). */
+    payload: JsonObject;
+    /** Where the function's result goes in the state; null keeps the input unchanged. */
+    resultPath: string | null;
+    /** Picks from the function's result (already unwrapped from the Lambda response). */
+    select?: JsonObject;
+    /** Bound on one invocation, including retries of it. */
+    timeoutSeconds?: number;
+    comment?: string;
+}
+
+/** A Lambda task through the optimised integration, with the recommended retry. */
+export function invoke(name: string, functionArn: string, options: InvokeOptions): Fragment {
+    const select = fromPayload(options.select ?? { "result.$": "$" });
+    return state(name, {
+        Type: "Task",
+        Comment: options.comment,
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: { FunctionName: functionArn, Payload: options.payload },
+        ResultSelector: select,
+        ResultPath: options.resultPath,
+        TimeoutSeconds: options.timeoutSeconds ?? 60,
+        Retry: [lambdaServiceRetry],
+    });
+}
+
+/**
+ * A ResultSelector written against the function's own result, rewritten for the optimised
+ * integration, which wraps that result in `Payload`.
+ */
+function fromPayload(select: JsonObject): JsonObject {
+    return Object.fromEntries(
+        Object.entries(select).map(([key, value]) => [
+            key,
+            key.endsWith(".$") && typeof value === "string" && value.startsWith("$") ? `$.Payload${value.slice(1)}` : value,
+        ]),
+    );
+}
+
+export function wait(name: string, seconds: number): Fragment {
+    return state(name, { Type: "Wait", Seconds: seconds });
+}
+
+export function pass(name: string, options: { result?: Json; parameters?: JsonObject; resultPath: string | null; comment?: string }): Fragment {
+    return state(name, {
+        Type: "Pass",
+        Comment: options.comment,
+        Result: options.result,
+        Parameters: options.parameters,
+        ResultPath: options.resultPath,
+    });
+}
+
+export function succeed(name: string, comment?: string): Fragment {
+    return state(name, { Type: "Succeed", Comment: comment });
+}
+
+export interface FailureSpec {
+    /** The stable error name the execution fails with. */
+    error: string;
+    /** States.Format template of the cause; each {} is filled from `args` in order. */
+    cause: string;
+    args?: string[];
+}
+
+/**
+ * A Fail whose cause is built from the state: a Pass formats it (Fail's CausePath takes a path,
+ * not an intrinsic, everywhere this must run), then the Fail reports it.
+ */
+export function fail(name: string, spec: FailureSpec): Fragment {
+    const describe = `${name}Cause`;
+    const args = spec.args ?? [];
+    const format = args.length === 0 ? `States.Format('${escape(spec.cause)}')` : `States.Format('${escape(spec.cause)}', ${args.join(", ")})`;
+    return sequence(
+        pass(describe, { parameters: { "cause.$": format }, resultPath: "$.failure" }),
+        state(name, { Type: "Fail", Error: spec.error, CausePath: "$.failure.cause" }),
+    );
+}
+
+function escape(template: string): string {
+    // In a States.Format template, {} is a placeholder; quotes and backslashes need a backslash.
+    if (/[{}]/.test(template.replace(/\{\}/g, ""))) throw new Error(`cause template has a lone brace: ${template}`);
+    return template.replace(/[\\']/g, (c) => `\\${c}`);
+}
+
+export interface Branch {
+    when: Condition;
+    /** What runs when the condition holds; "continue" leaves the Choice for whatever follows it. */
+    then: Fragment | "continue";
+}
+
+/** A Choice over branches; `otherwise` (if given) runs when none matches. Open ends of all branches stay open. */
+export function choice(name: string, branches: Branch[], otherwise?: Fragment | "continue", comment?: string): Fragment {
+    const s: ChoiceState = {
+        Type: "Choice",
+        Comment: comment,
+        Choices: branches.map((b) => ({ ...b.when, Next: b.then === "continue" ? "" : b.then.startAt })),
+        Default: otherwise === undefined || otherwise === "continue" ? undefined : otherwise.startAt,
+    };
+    const states: Record<string, State> = { [name]: s };
+    const open: OpenEnd[] = [];
+    branches.forEach((b, rule) => {
+        if (b.then === "continue") open.push({ choice: name, rule });
+        else {
+            merge(states, b.then.states);
+            open.push(...b.then.open);
+        }
+    });
+    if (otherwise === "continue") open.push(name);
+    else if (otherwise !== undefined) {
+        merge(states, otherwise.states);
+        open.push(...otherwise.open);
+    }
+    return { startAt: name, states, open };
+}
+
+export interface MapOptions {
+    itemsPath: string;
+    /** The input of each iteration; `$$.Map.Item.Value` is the item. */
+    itemSelector: JsonObject;
+    iterator: Fragment;
+    maxConcurrency: number;
+    resultPath: string | null;
+    comment?: string;
+}
+
+export function map(name: string, options: MapOptions): Fragment {
+    return state(name, {
+        Type: "Map",
+        Comment: options.comment,
+        ItemsPath: options.itemsPath,
+        ItemSelector: options.itemSelector,
+        ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, StartAt: options.iterator.startAt, States: closed(options.iterator) },
+        MaxConcurrency: options.maxConcurrency,
+        ResultPath: options.resultPath,
+    });
+}
+
+export function parallel(name: string, branches: Fragment[], options: { resultPath: string | null; select?: JsonObject; comment?: string }): Fragment {
+    return state(name, {
+        Type: "Parallel",
+        Comment: options.comment,
+        Branches: branches.map((b) => ({ StartAt: b.startAt, States: closed(b) })),
+        ResultPath: options.resultPath,
+        ResultSelector: options.select,
+    });
+}
+
+// ---- conditions ------------------------------------------------------------
+
+export const is = {
+    string: (variable: string, value: string): Condition => ({ Variable: variable, StringEquals: value }),
+    number: (variable: string, value: number): Condition => ({ Variable: variable, NumericEquals: value }),
+    atLeast: (variable: string, value: number): Condition => ({ Variable: variable, NumericGreaterThanEquals: value }),
+    true: (variable: string): Condition => ({ Variable: variable, BooleanEquals: true }),
+    present: (variable: string): Condition => ({ Variable: variable, IsPresent: true }),
+    oneOf: (variable: string, values: string[]): Condition =>
+        values.length === 1 ? { Variable: variable, StringEquals: values[0] } : { Or: values.map((v) => ({ Variable: variable, StringEquals: v })) },
+    and: (...conditions: Condition[]): Condition => ({ And: conditions }),
+    not: (condition: Condition): Condition => ({ Not: condition }),
+};
+
+// ---- bounded polling -------------------------------------------------------
+
+export interface WaitUntilOptions {
+    /** The Lambda that reads the current state; it gets the payload plus `attempt` and returns `attempt` back. */
+    functionArn: string;
+    payload: JsonObject;
+    /** Picks the poll result into the state (paths relative to the function's result); must include `attempt.$`. */
+    select: JsonObject;
+    /** Where the poll result goes; also the place of the attempt counter. */
+    resultPath: string;
+    /** When the wait is over. */
+    done: Condition;
+    /** Definite failures, checked before `done`, each ending in its own Fail. */
+    failures?: { when: Condition; name: string; failure: FailureSpec }[];
+    /** Seconds before the first poll, and between polls. */
+    firstAfterSeconds: number;
+    everySeconds: number;
+    /** The bound: how long the wait may take before it fails. */
+    withinSeconds: number;
+    /** The Fail when the bound is reached: what never became ready. */
+    timedOut: FailureSpec;
+    comment?: string;
+}
+
+/**
+ * "Poll until": a first Wait, the poll task, then a Choice: a definite failure → its Fail,
+ * done → on, the bound reached → a Fail naming what never became ready, otherwise Wait and poll again.
+ * The poll count is bounded by `withinSeconds`: maxAttempts = 1 + (within - firstAfter) / every.
+ */
+export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
+    const maxAttempts = maxPollAttempts(options);
+    const counter = `${options.resultPath}.attempt`;
+    const start = pass(`${name}Begin`, { result: { attempt: 0 }, resultPath: options.resultPath, comment: options.comment });
+    const firstWait = wait(`${name}FirstWait`, options.firstAfterSeconds);
+    const poll = state(name, {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: {
+            FunctionName: options.functionArn,
+            Payload: { ...options.payload, "attempt.$": `States.MathAdd(${counter}, 1)` },
+        },
+        ResultSelector: fromPayload(options.select),
+        ResultPath: options.resultPath,
+        TimeoutSeconds: 60,
+        Retry: [lambdaServiceRetry],
+    });
+    const again = wait(`${name}Wait`, options.everySeconds);
+    link(again.states, again.startAt, name);
+    const decide = choice(
+        `${name}Check`,
+        [
+            ...(options.failures ?? []).map((f) => ({ when: f.when, then: fail(f.name, f.failure) })),
+            { when: options.done, then: "continue" },
+            { when: is.atLeast(counter, maxAttempts), then: fail(`${name}TimedOut`, options.timedOut) },
+        ],
+        { ...again, open: [] },
+    );
+    return sequence(start, firstWait, poll, decide);
+}
+
+export function maxPollAttempts(o: { firstAfterSeconds: number; everySeconds: number; withinSeconds: number }): number {
+    return 1 + Math.max(0, Math.ceil((o.withinSeconds - o.firstAfterSeconds) / o.everySeconds));
+}
