@@ -1,20 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./infra/config";
+import { Jobnets } from "./infra/jobnets";
 import { WebSystem } from "./infra/webSystem";
 
 const project = pulumi.getProject();
 const stack = pulumi.getStack();
 const config = loadConfig();
+const namePrefix = `${project}-${stack}`;
 
 // One provider for the whole program, so every resource carries the stack's tags.
 const provider = new aws.Provider("aws", {
     region: config.region as aws.Region,
+    profile: config.profile,
     defaultTags: { tags: { ...config.tags, Project: project, Stack: stack, ManagedBy: "pulumi" } },
 });
 
 const web = new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } });
 
+const jobnets = new Jobnets("jobnet", {
+    namePrefix,
+    stack,
+    targets: web.targets,
+    settings: config.jobnet,
+    maintenancePageHtml: config.maintenancePage.html,
+    logRetentionDays: config.logRetentionDays,
+    deletionProtection: config.deletionProtection,
+}, { providers: { aws: provider } });
+
+export const stopStateMachineArn = jobnets.stop.stateMachineArn;
+export const startStateMachineArn = jobnets.start.stateMachineArn;
 export const albUrl = web.albUrl;
 export const albDnsName = web.loadBalancer.dnsName;
 export const listenerArn = web.loadBalancer.listenerArn;
@@ -29,3 +44,4 @@ export const dbClusterIdentifier = web.database.clusterIdentifier;
 export const dbClusterArn = web.database.clusterArn;
 export const dbEndpoint = web.database.endpoint;
 export const dbMasterUserSecretArn = web.database.masterUserSecretArn;
+export const backupVaultName = jobnets.backupVaultName;

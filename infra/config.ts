@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { PollRhythm, WaitName, defaultWaits, waitNames } from "../statemachines/plan";
 
 /** The project name, which is also the namespace of this program's config keys. */
 export const projectName = "webapp-jobnet";
@@ -12,6 +13,8 @@ export type DbLogType = "audit" | "error" | "general" | "slowquery";
 /** Every setting of a stack, parsed and checked once. */
 export interface WebappConfig {
     region: string;
+    /** The AWS CLI profile the provider uses, when the stack sets aws:profile. */
+    profile: string | undefined;
     network: {
         vpcCidr: string;
         availabilityZoneCount: number;
@@ -33,6 +36,17 @@ export interface WebappConfig {
     maintenancePage: { file: string; html: string };
     deletionProtection: boolean;
     tags: Record<string, string>;
+    jobnet: JobnetSettings;
+}
+
+/** How the jobnets run: concurrency, backups, the maintenance rule, and the bounds of every wait. */
+export interface JobnetSettings {
+    maxConcurrency: number;
+    backupRetentionDays: number;
+    maintenanceRulePriority: number;
+    commandTimeoutSeconds: number;
+    waits: Record<WaitName, PollRhythm>;
+    timeoutSeconds: number;
 }
 
 /** One bad value: the key, what was given and what is expected. */
@@ -91,6 +105,12 @@ export const defaults = {
     healthCheckPath: "/phpinfo.php",
     maintenancePage: "assets/maintenance.html",
     deletionProtection: false,
+    // Step Functions runs at most 40 inline Map iterations at once.
+    jobnetMaxConcurrency: 40,
+    backupRetentionDays: 7,
+    maintenanceRulePriority: 1,
+    commandTimeoutSeconds: 60,
+    jobnetTimeout: "6h",
 } as const;
 
 /**
@@ -141,11 +161,21 @@ export function parseConfig(read: ConfigReader, readProjectFile: ProjectFileRead
     const maintenanceHtml = maintenanceFile === undefined ? undefined : readMaintenancePage(maintenanceFile, readProjectFile, problems);
     const deletionProtection = p.choice(key("deletionProtection"), String(defaults.deletionProtection), { true: true, false: false } as const);
     const tags = p.json(key("tags"), {}, (v) => tagsProblem(v));
+    const maxConcurrency = p.integer(key("jobnetMaxConcurrency"), defaults.jobnetMaxConcurrency, 1, 40);
+    const backupRetentionDays = p.integer(key("backupRetentionDays"), defaults.backupRetentionDays, 1, 36500);
+    const maintenanceRulePriority = p.integer(key("maintenanceRulePriority"), defaults.maintenanceRulePriority, 1, 50000);
+    const commandTimeoutSeconds = p.integer(key("commandTimeoutSeconds"), defaults.commandTimeoutSeconds, 30, 3600);
+    const waitBounds = p.json(key("jobnetWaits"), {}, (v) => jobnetWaitsProblem(v));
+    const jobnetTimeout = p.check(key("jobnetTimeout"), defaults.jobnetTimeout, (v) => {
+        const seconds = durationSeconds(v);
+        return seconds !== undefined && seconds >= 600 && seconds <= 86400 ? undefined : "a duration from 10m to 24h, such as 6h";
+    });
 
     if (problems.length > 0) throw new ConfigError(problems);
     // Every value is defined here: each parser either returned a value or recorded a problem.
     return {
         region: region!,
+        profile: read("aws:profile"),
         network: { vpcCidr: vpcCidr!, availabilityZoneCount: availabilityZoneCount!, natGateways: natGateways! },
         webServers: { count: webServerCount!, instanceType: instanceType!, architecture: architectureOf(instanceType!) },
         database: {
@@ -159,7 +189,41 @@ export function parseConfig(read: ConfigReader, readProjectFile: ProjectFileRead
         maintenancePage: { file: maintenanceFile!, html: maintenanceHtml! },
         deletionProtection: deletionProtection!,
         tags: tags as Record<string, string>,
+        jobnet: {
+            maxConcurrency: maxConcurrency!,
+            backupRetentionDays: backupRetentionDays!,
+            maintenanceRulePriority: maintenanceRulePriority!,
+            commandTimeoutSeconds: commandTimeoutSeconds!,
+            waits: waitsWithBounds(waitBounds as Record<string, string>),
+            timeoutSeconds: durationSeconds(jobnetTimeout!)!,
+        },
     };
+}
+
+/** "90s", "10m", "2h" → seconds; undefined for anything else. */
+export function durationSeconds(text: string): number | undefined {
+    const match = /^(\d+)(s|m|h)$/.exec(text);
+    if (!match) return undefined;
+    return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as "s" | "m" | "h"];
+}
+
+function jobnetWaitsProblem(value: unknown): string | undefined {
+    const expected = `a JSON object of wait bounds by name (${waitNames.join(", ")}), each a duration such as "10m" from the wait's first poll up to 24h`;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return expected;
+    for (const [name, bound] of Object.entries(value)) {
+        const rhythm = defaultWaits[name as WaitName];
+        const seconds = typeof bound === "string" ? durationSeconds(bound) : undefined;
+        if (!rhythm || seconds === undefined || seconds < rhythm.firstAfterSeconds + rhythm.everySeconds || seconds > 86400) {
+            return `${expected} (${JSON.stringify(name)} breaks this)`;
+        }
+    }
+    return undefined;
+}
+
+function waitsWithBounds(bounds: Record<string, string>): Record<WaitName, PollRhythm> {
+    return Object.fromEntries(
+        waitNames.map((name) => [name, { ...defaultWaits[name], ...(bounds[name] ? { withinSeconds: durationSeconds(bounds[name])! } : {}) }]),
+    ) as Record<WaitName, PollRhythm>;
 }
 
 /** Reads the stack's config through `pulumi.Config`; a bad value stops `pulumi preview` with the list of problems. */

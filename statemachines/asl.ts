@@ -56,6 +56,7 @@ export type Condition =
     | ({ Variable: string } & (
           | { StringEquals: string }
           | { NumericEquals: number }
+          | { NumericEqualsPath: string }
           | { NumericGreaterThanEquals: number }
           | { NumericLessThan: number }
           | { BooleanEquals: boolean }
@@ -209,24 +210,46 @@ export interface InvokeOptions {
     resultPath: string | null;
     /** Picks from the function's result (already unwrapped from the Lambda response). */
     select?: JsonObject;
-    /** Bound on one invocation, including retries of it. */
+    /** Bound on one invocation. */
     timeoutSeconds?: number;
+    /** Retries of named handler errors, tried before the Lambda service retry. */
+    retry?: Retrier[];
+    /** Named handler errors that end the run in a Fail; the error lands at `$.error`. */
+    catch?: { errors: string[]; name: string; failure: FailureSpec }[];
     comment?: string;
 }
 
 /** A Lambda task through the optimised integration, with the recommended retry. */
 export function invoke(name: string, functionArn: string, options: InvokeOptions): Fragment {
-    const select = fromPayload(options.select ?? { "result.$": "$" });
-    return state(name, {
+    const catchers = (options.catch ?? []).map((c) => ({ ...c, then: fail(c.name, c.failure) }));
+    const task = state(name, {
         Type: "Task",
         Comment: options.comment,
         Resource: "arn:aws:states:::lambda:invoke",
         Parameters: { FunctionName: functionArn, Payload: options.payload },
-        ResultSelector: select,
-        ResultPath: options.resultPath,
+        ResultSelector: fromPayload(options.select ?? { "result.$": "$" }),
+        ...resultPath(options.resultPath),
         TimeoutSeconds: options.timeoutSeconds ?? 60,
-        Retry: [lambdaServiceRetry],
+        Retry: [...(options.retry ?? []), lambdaServiceRetry],
+        Catch: catchers.length > 0 ? catchers.map((c) => ({ ErrorEquals: c.errors, Next: c.then.startAt, ResultPath: "$.error" })) : undefined,
     });
+    for (const c of catchers) merge(task.states, c.then.states);
+    return task;
+}
+
+/** "$" is the default ResultPath (the result replaces the state): it is left out rather than spelled. */
+function resultPath(path: string | null): { ResultPath?: string | null } {
+    return path === "$" ? {} : { ResultPath: path };
+}
+
+/** A jump to a state defined elsewhere in the same definition, for branches that share a tail. */
+export function goto(name: string): Fragment {
+    return { startAt: name, states: {}, open: [] };
+}
+
+/** A retry of a named handler error that clears by itself, at a fixed interval. */
+export function retryEvery(error: string, intervalSeconds: number, maxAttempts: number): Retrier {
+    return { ErrorEquals: [error], IntervalSeconds: intervalSeconds, MaxAttempts: maxAttempts, BackoffRate: 1 };
 }
 
 /**
@@ -252,7 +275,7 @@ export function pass(name: string, options: { result?: Json; parameters?: JsonOb
         Comment: options.comment,
         Result: options.result,
         Parameters: options.parameters,
-        ResultPath: options.resultPath,
+        ...resultPath(options.resultPath),
     });
 }
 
@@ -362,6 +385,7 @@ export const is = {
     oneOf: (variable: string, values: string[]): Condition =>
         values.length === 1 ? { Variable: variable, StringEquals: values[0] } : { Or: values.map((v) => ({ Variable: variable, StringEquals: v })) },
     and: (...conditions: Condition[]): Condition => ({ And: conditions }),
+    or: (...conditions: Condition[]): Condition => ({ Or: conditions }),
     not: (condition: Condition): Condition => ({ Not: condition }),
 };
 
@@ -375,9 +399,9 @@ export interface WaitUntilOptions {
     select: JsonObject;
     /** Where the poll result goes; also the place of the attempt counter. */
     resultPath: string;
-    /** When the wait is over. */
+    /** When the wait is over; checked first. */
     done: Condition;
-    /** Definite failures, checked before `done`, each ending in its own Fail. */
+    /** Definite failures, checked after `done`, each ending in its own Fail. */
     failures?: { when: Condition; name: string; failure: FailureSpec }[];
     /** Seconds before the first poll, and between polls. */
     firstAfterSeconds: number;
@@ -390,8 +414,8 @@ export interface WaitUntilOptions {
 }
 
 /**
- * "Poll until": a first Wait, the poll task, then a Choice: a definite failure → its Fail,
- * done → on, the bound reached → a Fail naming what never became ready, otherwise Wait and poll again.
+ * "Poll until": a first Wait, the poll task, then a Choice: done → on, a definite failure → its
+ * Fail, the bound reached → a Fail naming what never became ready, otherwise Wait and poll again.
  * The poll count is bounded by `withinSeconds`: maxAttempts = 1 + (within - firstAfter) / every.
  */
 export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
@@ -416,8 +440,8 @@ export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
     const decide = choice(
         `${name}Check`,
         [
-            ...(options.failures ?? []).map((f) => ({ when: f.when, then: fail(f.name, f.failure) })),
             { when: options.done, then: "continue" },
+            ...(options.failures ?? []).map((f) => ({ when: f.when, then: fail(f.name, f.failure) })),
             { when: is.atLeast(counter, maxAttempts), then: fail(`${name}TimedOut`, options.timedOut) },
         ],
         { ...again, open: [] },
@@ -427,4 +451,21 @@ export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
 
 export function maxPollAttempts(o: { firstAfterSeconds: number; everySeconds: number; withinSeconds: number }): number {
     return 1 + Math.max(0, Math.ceil((o.withinSeconds - o.firstAfterSeconds) / o.everySeconds));
+}
+
+/** Every state of a definition, Map and Parallel contents included, by name. */
+export function allStates(states: Record<string, State>): [string, State][] {
+    return Object.entries(states).flatMap(([name, s]): [string, State][] => [
+        [name, s],
+        ...(s.Type === "Map" ? allStates(s.ItemProcessor.States) : []),
+        ...(s.Type === "Parallel" ? s.Branches.flatMap((b) => allStates(b.States)) : []),
+    ]);
+}
+
+/** The Lambda functions a definition invokes, each once, in the order they first appear. */
+export function invokedFunctions(d: StateMachineDefinition): string[] {
+    const arns = allStates(d.States).flatMap(([, s]) =>
+        s.Type === "Task" && typeof s.Parameters?.FunctionName === "string" ? [s.Parameters.FunctionName] : [],
+    );
+    return [...new Set(arns)];
 }

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ConfigError, WebappConfig, architectureOf, parseConfig, vpcCidrProblem } from "../infra/config";
-import { stackConfig } from "./support/program";
+import { stackConfig } from "../scripts/lib/runProgram";
+import { defaultWaits } from "../statemachines/plan";
 
 const page = "<html><body>maintenance</body></html>";
 const files: Record<string, string> = {
@@ -43,6 +44,15 @@ describe("stack config", () => {
             maintenancePage: { file: "assets/maintenance.html", html: page },
             deletionProtection: false,
             tags: {},
+            profile: undefined,
+            jobnet: {
+                maxConcurrency: 40,
+                backupRetentionDays: 7,
+                maintenanceRulePriority: 1,
+                commandTimeoutSeconds: 60,
+                waits: defaultWaits,
+                timeoutSeconds: 6 * 3600,
+            },
         });
     });
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { FakeAccount, fakeAccountId, fakeAmiId, fakeElbAccountArn } from "./support/fakeAccount";
-import { ProgramRun, runProgram } from "./support/program";
+import { MockedCloud, mockAccountId, mockAmiId, mockElbAccountArn } from "../scripts/lib/mockedCloud";
+import { ProgramRun, runProgram } from "../scripts/lib/runProgram";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
@@ -15,7 +15,7 @@ const T = {
 } as const;
 
 /** The security-group rules as "from -> to:port" lines, groups named by their tier. */
-function flowsOf(account: FakeAccount): string[] {
+function flowsOf(account: MockedCloud): string[] {
     const tier = (sgId: string) => account.byId(sgId)!.name.replace(/^webapp-sg-/, "");
     const ingress = account.ofType(T.ingress).map((r) =>
         `in  ${r.inputs.cidrIpv4 ?? tier(r.inputs.referencedSecurityGroupId)} -> ${tier(r.inputs.securityGroupId)}:${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol}`);
@@ -26,7 +26,7 @@ function flowsOf(account: FakeAccount): string[] {
 
 describe("the dev stack, run in-process under mocks", () => {
     let run: ProgramRun;
-    let account: FakeAccount;
+    let account: MockedCloud;
     before(async () => {
         run = await runProgram("dev");
         account = run.account;
@@ -34,14 +34,18 @@ describe("the dev stack, run in-process under mocks", () => {
 
     it("declares exactly these resources", () => {
         assert.deepStrictEqual(account.countsByType(), {
-            "aws:cloudwatch/logGroup:LogGroup": 8,
+            "aws:backup/vault:Vault": 1,
+            // 1 flow log, 3 agent, 4 database, 14 Lambda, 2 state machine groups.
+            "aws:cloudwatch/logGroup:LogGroup": 24,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
-            "aws:iam/role:Role": 2,
-            "aws:iam/rolePolicy:RolePolicy": 1,
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+            // Flow logs, web servers, AWS Backup, 14 Lambda tasks, 2 state machines.
+            "aws:iam/role:Role": 19,
+            "aws:iam/rolePolicy:RolePolicy": 17,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+            "aws:lambda/function:Function": 14,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,
@@ -56,6 +60,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:s3/bucketPolicy:BucketPolicy": 1,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+            "aws:sfn/stateMachine:StateMachine": 2,
             "aws:ssm/parameter:Parameter": 1,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
@@ -67,6 +72,9 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:infra:SecurityGroups": 1,
             "webapp-jobnet:infra:WebServers": 1,
             "webapp-jobnet:infra:WebSystem": 1,
+            "webapp-jobnet:jobnet:Jobnet": 2,
+            "webapp-jobnet:jobnet:JobnetFunctions": 1,
+            "webapp-jobnet:jobnet:Jobnets": 1,
         });
     });
 
@@ -99,7 +107,7 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.strictEqual(group.inputs.retentionInDays, 7);
         const role = account.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === flowLog.iamRoleArn)!;
         assert.strictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
-        const policy = JSON.parse(account.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        const policy = JSON.parse(account.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.inputs.role === role.id)!.inputs.policy);
         assert.deepStrictEqual(policy.Statement, [{
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -133,7 +141,7 @@ describe("the dev stack, run in-process under mocks", () => {
             assert.deepStrictEqual(s.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             assert.deepStrictEqual(s.inputs.rootBlockDevice, { encrypted: true, volumeType: "gp3", deleteOnTermination: true });
             assert.strictEqual(s.inputs.instanceType, "t3.micro");
-            assert.strictEqual(s.inputs.ami, fakeAmiId);
+            assert.strictEqual(s.inputs.ami, mockAmiId);
             assert.strictEqual(s.inputs.userDataReplaceOnChange, true);
             assert.match(s.inputs.userData, /^#!\/bin\/bash\nset -euo pipefail\n/);
         }
@@ -142,13 +150,13 @@ describe("the dev stack, run in-process under mocks", () => {
     });
 
     it("gives the web servers exactly the SSM, patching and CloudWatch agent policies", () => {
-        const attached = account.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+        const profile = account.one("aws:iam/instanceProfile:InstanceProfile");
+        const attached = account.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === profile.inputs.role).map((a) => a.inputs.policyArn).sort();
         assert.deepStrictEqual(attached, [
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             "arn:aws:iam::aws:policy/AmazonSSMPatchAssociation",
             "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
         ]);
-        const profile = account.one("aws:iam/instanceProfile:InstanceProfile");
         for (const s of account.ofType(T.instance)) assert.strictEqual(s.inputs.iamInstanceProfile, profile.state.name);
     });
 
@@ -203,10 +211,10 @@ describe("the dev stack, run in-process under mocks", () => {
             [bucket.id, true, true, true, true],
         );
         const policy = JSON.parse(account.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
-        const logObjects = `${bucket.state.arn}/AWSLogs/${fakeAccountId}/*`;
+        const logObjects = `${bucket.state.arn}/AWSLogs/${mockAccountId}/*`;
         assert.deepStrictEqual(policy.Statement, [
             { Sid: "AllowElbLogDelivery1", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
-            { Sid: "AllowElbLogDelivery2", Effect: "Allow", Principal: { AWS: fakeElbAccountArn }, Action: "s3:PutObject", Resource: logObjects },
+            { Sid: "AllowElbLogDelivery2", Effect: "Allow", Principal: { AWS: mockElbAccountArn }, Action: "s3:PutObject", Resource: logObjects },
             {
                 Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
                 Resource: [bucket.state.arn, `${bucket.state.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
@@ -262,7 +270,7 @@ describe("the dev stack, run in-process under mocks", () => {
 });
 
 describe("the prod stack, run in-process under mocks", () => {
-    let account: FakeAccount;
+    let account: MockedCloud;
     before(async () => {
         account = (await runProgram("prod")).account;
     });

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { FakeAccount } from "./fakeAccount";
+import { MockedCloud } from "./mockedCloud";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
 const projectName = "webapp-jobnet";
@@ -17,7 +17,7 @@ export function stackConfig(stack: string): Record<string, string> {
 }
 
 export interface ProgramRun {
-    account: FakeAccount;
+    account: MockedCloud;
     outputs: Record<string, any>;
 }
 
@@ -29,14 +29,13 @@ export async function runProgram(stack: string, configOverrides: Record<string, 
     const config = { ...stackConfig(stack), ...configOverrides };
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
     pulumi.runtime.setAllConfig(config as Record<string, string>);
-    const account = new FakeAccount();
+    const account = new MockedCloud();
     await pulumi.runtime.setMocks(account, projectName, stack, false);
 
     // A fresh copy of the program for every run: its modules read config when they load.
+    const programFiles = ["index.ts", "infra", "statemachines", "handlers"].map((p) => path.join(projectDir, p));
     for (const id of Object.keys(require.cache)) {
-        if (id.startsWith(projectDir) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}tests${path.sep}`)) {
-            delete require.cache[id];
-        }
+        if (programFiles.some((p) => id === p || id.startsWith(p + path.sep))) delete require.cache[id];
     }
     const program = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
     const outputs = await resolve(pulumi.output(program));

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
-export const fakeAccountId = "123456789012";
-export const fakeRegion = "ap-northeast-1";
-export const fakeAmiId = "ami-0a1b2c3d4e5f67890";
+export const mockAccountId = "123456789012";
+export const mockRegion = "ap-northeast-1";
+export const mockAmiId = "ami-0a1b2c3d4e5f67890";
 // The regional ELB log-delivery account of ap-northeast-1.
-export const fakeElbAccountArn = "arn:aws:iam::582318560864:root";
+export const mockElbAccountArn = "arn:aws:iam::582318560864:root";
 
 /** One resource the program registered, as the mocked engine saw it. */
 export interface RegisteredResource {
@@ -28,7 +28,7 @@ export interface Invocation {
  * Plays the AWS provider for an in-process run: gives each resource the ids, ARNs and computed
  * outputs AWS would, and answers the program's data-source calls. Unknown calls fail loudly.
  */
-export class FakeAccount implements pulumi.runtime.Mocks {
+export class MockedCloud implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
     readonly invocations: Invocation[] = [];
     private readonly subnetAz = new Map<string, string>();
@@ -45,17 +45,17 @@ export class FakeAccount implements pulumi.runtime.Mocks {
         this.invocations.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: fakeAccountId, arn: `arn:aws:iam::${fakeAccountId}:user/test`, userId: "AIDATEST", id: fakeAccountId };
+                return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/test`, userId: "AIDATEST", id: mockAccountId };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
             case "aws:index/getRegion:getRegion":
-                return { region: fakeRegion, name: fakeRegion, id: fakeRegion };
+                return { region: mockRegion, name: mockRegion, id: mockRegion };
             case "aws:elb/getServiceAccount:getServiceAccount":
-                return { arn: fakeElbAccountArn, id: "582318560864" };
+                return { arn: mockElbAccountArn, id: "582318560864" };
             case "aws:ssm/getParameter:getParameter":
-                return { name: args.inputs.name, value: fakeAmiId, type: "String", id: args.inputs.name };
+                return { name: args.inputs.name, value: mockAmiId, type: "String", id: args.inputs.name };
             default:
-                throw new Error(`FakeAccount has no answer for ${args.token}`);
+                throw new Error(`MockedCloud has no answer for ${args.token}`);
         }
     }
 
@@ -87,7 +87,7 @@ export class FakeAccount implements pulumi.runtime.Mocks {
     private computed(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
         const n = ++this.serial;
         const hex = n.toString(16).padStart(8, "0");
-        const arn = (service: string, resource: string) => `arn:aws:${service}:${fakeRegion}:${fakeAccountId}:${resource}`;
+        const arn = (service: string, resource: string) => `arn:aws:${service}:${mockRegion}:${mockAccountId}:${resource}`;
         switch (type) {
             case "awsx:ec2:Vpc":
                 return { id: "", state: this.vpc(inputs) };
@@ -103,14 +103,14 @@ export class FakeAccount implements pulumi.runtime.Mocks {
                     id: inputs.clusterIdentifier,
                     state: {
                         arn: arn("rds", `cluster:${inputs.clusterIdentifier}`),
-                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${fakeRegion}.rds.amazonaws.com`,
+                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${mockRegion}.rds.amazonaws.com`,
                         masterUserSecrets: [{ secretArn: arn("secretsmanager", `secret:rds!cluster-${hex}-AbCdEf`), secretStatus: "active" }],
                     },
                 };
             case "aws:lb/loadBalancer:LoadBalancer":
                 return { id: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`), state: {
                     arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`),
-                    dnsName: `${name}-${n}.${fakeRegion}.elb.amazonaws.com`,
+                    dnsName: `${name}-${n}.${mockRegion}.elb.amazonaws.com`,
                 } };
             case "aws:lb/targetGroup:TargetGroup":
                 return { id: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`) } };
@@ -126,12 +126,18 @@ export class FakeAccount implements pulumi.runtime.Mocks {
             }
             case "aws:iam/role:Role": {
                 const roleName = `${name}-${hex}`;
-                return { id: roleName, state: { name: roleName, arn: `arn:aws:iam::${fakeAccountId}:role/${roleName}` } };
+                return { id: roleName, state: { name: roleName, arn: `arn:aws:iam::${mockAccountId}:role/${roleName}` } };
             }
             case "aws:iam/instanceProfile:InstanceProfile": {
                 const profileName = `${name}-${hex}`;
-                return { id: profileName, state: { name: profileName, arn: `arn:aws:iam::${fakeAccountId}:instance-profile/${profileName}` } };
+                return { id: profileName, state: { name: profileName, arn: `arn:aws:iam::${mockAccountId}:instance-profile/${profileName}` } };
             }
+            case "aws:lambda/function:Function":
+                return { id: inputs.name, state: { arn: arn("lambda", `function:${inputs.name}`), invokeArn: `arn:aws:apigateway:${mockRegion}:lambda:path/functions/${arn("lambda", `function:${inputs.name}`)}/invocations` } };
+            case "aws:sfn/stateMachine:StateMachine":
+                return { id: arn("states", `stateMachine:${inputs.name}`), state: { arn: arn("states", `stateMachine:${inputs.name}`) } };
+            case "aws:backup/vault:Vault":
+                return { id: inputs.name, state: { arn: arn("backup", `backup-vault:${inputs.name}`) } };
             case "aws:ssm/parameter:Parameter":
                 return { id: inputs.name, state: { arn: arn("ssm", `parameter/${inputs.name}`) } };
             case "aws:rds/subnetGroup:SubnetGroup":
@@ -147,7 +153,7 @@ export class FakeAccount implements pulumi.runtime.Mocks {
     /** awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here. */
     private vpc(inputs: Record<string, any>): Record<string, any> {
         const azCount: number = inputs.numberOfAvailabilityZones ?? 3;
-        const azs = Array.from({ length: azCount }, (_, i) => `${fakeRegion}${"acdefg"[i]}`);
+        const azs = Array.from({ length: azCount }, (_, i) => `${mockRegion}${"acdefg"[i]}`);
         const subnets = (kind: string) =>
             azs.map((az, i) => {
                 const id = `subnet-${kind}-${i + 1}`;

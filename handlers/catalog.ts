@@ -1,0 +1,143 @@
+import { TaskFunctionName } from "../statemachines/plan";
+import { describeBackups, ensureBackup } from "./backups";
+import { describeCluster, startCluster, stopCluster } from "./cluster";
+import { findOtherRuns } from "./guard";
+import { describeInstance, startInstance, stopInstance } from "./instances";
+import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
+import { getScriptResult, sendScript } from "./runCommand";
+import { describeTargetHealth } from "./targetHealth";
+
+/** The resources of one stack that the task functions act on, for their IAM policies. */
+export interface TaskResources {
+    partition: string;
+    region: string;
+    accountId: string;
+    instanceArns: string[];
+    clusterArn: string;
+    listenerArn: string;
+    backupVaultArn: string;
+    backupRoleArn: string;
+    stateMachineArns: string[];
+}
+
+export interface PolicyStatement {
+    Effect: "Allow";
+    Action: string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface TaskFunction {
+    description: string;
+    handler: (event: any) => Promise<unknown>;
+    /** Exactly the calls the handler makes, on this stack's resources where the API allows it. */
+    permissions: (r: TaskResources) => PolicyStatement[];
+}
+
+const allow = (actions: string[], resource: string | string[], condition?: PolicyStatement["Condition"]): PolicyStatement => ({
+    Effect: "Allow",
+    Action: actions,
+    Resource: resource,
+    ...(condition ? { Condition: condition } : {}),
+});
+
+// These read-only calls have no resource-level permissions: IAM accepts only "*" for them.
+const anyResource = "*";
+
+/** Rules of a listener: listener/app/<lb>/<lb-id>/<listener-id> → listener-rule/app/<lb>/<lb-id>/<listener-id>/*. */
+export function listenerRulesArn(listenerArn: string): string {
+    return `${listenerArn.replace(":listener/", ":listener-rule/")}/*`;
+}
+
+export const taskFunctions: Record<TaskFunctionName, TaskFunction> = {
+    findOtherRuns: {
+        description: "Lists running executions of both jobnets",
+        handler: findOtherRuns,
+        permissions: (r) => [allow(["states:ListExecutions"], r.stateMachineArns)],
+    },
+    describeInstance: {
+        description: "Reads a web server's state and status checks",
+        handler: describeInstance,
+        permissions: () => [allow(["ec2:DescribeInstances", "ec2:DescribeInstanceStatus"], anyResource)],
+    },
+    stopInstance: {
+        description: "Stops a running web server",
+        handler: stopInstance,
+        permissions: (r) => [allow(["ec2:DescribeInstances"], anyResource), allow(["ec2:StopInstances"], r.instanceArns)],
+    },
+    startInstance: {
+        description: "Starts a stopped web server",
+        handler: startInstance,
+        permissions: (r) => [
+            allow(["ec2:DescribeInstances"], anyResource),
+            allow(["ec2:StartInstances"], r.instanceArns),
+            // Volumes encrypted with a customer managed key need a grant for EC2 at start.
+            allow(["kms:CreateGrant"], `arn:${r.partition}:kms:${r.region}:${r.accountId}:key/*`, {
+                StringEquals: { "kms:ViaService": `ec2.${r.region}.amazonaws.com` },
+                Bool: { "kms:GrantIsForAWSResource": "true" },
+            }),
+        ],
+    },
+    sendScript: {
+        description: "Runs an httpd control script on a web server through Run Command",
+        handler: sendScript,
+        permissions: (r) => [allow(["ssm:SendCommand"], [`arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`, ...r.instanceArns])],
+    },
+    getScriptResult: {
+        description: "Reads the status and exit code of a Run Command invocation",
+        handler: getScriptResult,
+        permissions: () => [allow(["ssm:GetCommandInvocation"], anyResource)],
+    },
+    describeCluster: {
+        description: "Reads the Aurora cluster's status",
+        handler: describeCluster,
+        permissions: (r) => [allow(["rds:DescribeDBClusters"], r.clusterArn)],
+    },
+    stopCluster: {
+        description: "Stops the Aurora cluster when it is available",
+        handler: stopCluster,
+        permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StopDBCluster"], r.clusterArn)],
+    },
+    startCluster: {
+        description: "Starts the Aurora cluster when it is stopped",
+        handler: startCluster,
+        permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StartDBCluster"], r.clusterArn)],
+    },
+    enableMaintenancePage: {
+        description: "Adds the maintenance-page rule to the ALB listener",
+        handler: enableMaintenancePage,
+        permissions: (r) => [
+            allow(["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags"], anyResource),
+            allow(["elasticloadbalancing:CreateRule"], [r.listenerArn, listenerRulesArn(r.listenerArn)]),
+            // Tags given to CreateRule are authorised as AddTags on the new rule.
+            allow(["elasticloadbalancing:AddTags"], listenerRulesArn(r.listenerArn)),
+        ],
+    },
+    disableMaintenancePage: {
+        description: "Removes the maintenance-page rule from the ALB listener",
+        handler: disableMaintenancePage,
+        permissions: (r) => [
+            allow(["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags"], anyResource),
+            allow(["elasticloadbalancing:DeleteRule"], listenerRulesArn(r.listenerArn)),
+        ],
+    },
+    describeTargetHealth: {
+        description: "Reads the health of every target in the target group",
+        handler: describeTargetHealth,
+        permissions: () => [allow(["elasticloadbalancing:DescribeTargetHealth"], anyResource)],
+    },
+    ensureBackup: {
+        description: "Starts an AWS Backup job unless one since the given time exists",
+        handler: ensureBackup,
+        permissions: (r) => [
+            allow(["backup:ListBackupJobs"], anyResource),
+            allow(["backup:StartBackupJob"], r.backupVaultArn),
+            allow(["iam:PassRole"], r.backupRoleArn, { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } }),
+        ],
+    },
+    describeBackups: {
+        description: "Reads the state of the run's backup jobs",
+        handler: describeBackups,
+        permissions: () => [allow(["backup:DescribeBackupJob"], anyResource)],
+    },
+};

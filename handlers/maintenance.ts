@@ -1,0 +1,91 @@
+import {
+    CreateRuleCommand,
+    DeleteRuleCommand,
+    DescribeRulesCommand,
+    DescribeTagsCommand,
+    ElasticLoadBalancingV2Client,
+    Rule,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { awsErrorName } from "./errors";
+
+/** How the maintenance rule is found again: by its tag, or at its priority. Never by an ARN in the input. */
+export interface MaintenanceRuleRef {
+    listenerArn: string;
+    priority: number;
+    tagKey: string;
+    tagValue: string;
+}
+
+export interface EnableMaintenanceEvent extends MaintenanceRuleRef {
+    html: string;
+    statusCode: string;
+}
+
+export interface MaintenanceChange {
+    /** "created"/"deleted": done now; "already": it was so; "conflict": another rule holds the priority. */
+    outcome: "created" | "deleted" | "already" | "conflict";
+    /** The rule holding the priority, for a conflict. */
+    conflictingRuleArn: string;
+}
+
+/** Answers every request on the listener with the maintenance page (a fixed-response rule). */
+export async function enableMaintenancePage(event: EnableMaintenanceEvent): Promise<MaintenanceChange> {
+    const elb = new ElasticLoadBalancingV2Client({});
+    const { ours, atPriority } = await findRules(elb, event);
+    if (ours.length > 0) return { outcome: "already", conflictingRuleArn: "" };
+    if (atPriority) return { outcome: "conflict", conflictingRuleArn: atPriority.RuleArn ?? "" };
+    try {
+        await elb.send(new CreateRuleCommand({
+            ListenerArn: event.listenerArn,
+            Priority: event.priority,
+            Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: ["/*"] } }],
+            Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: event.statusCode, ContentType: "text/html", MessageBody: event.html } }],
+            Tags: [{ Key: event.tagKey, Value: event.tagValue }],
+        }));
+    } catch (error) {
+        if (awsErrorName(error) === "PriorityInUseException") return { outcome: "conflict", conflictingRuleArn: "" };
+        throw error;
+    }
+    return { outcome: "created", conflictingRuleArn: "" };
+}
+
+/** Removes the maintenance rule, so the listener forwards to the web servers again. */
+export async function disableMaintenancePage(event: MaintenanceRuleRef): Promise<MaintenanceChange> {
+    const elb = new ElasticLoadBalancingV2Client({});
+    const { ours } = await findRules(elb, event);
+    for (const rule of ours) {
+        try {
+            await elb.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
+        } catch (error) {
+            if (awsErrorName(error) !== "RuleNotFoundException") throw error;
+        }
+    }
+    return { outcome: ours.length > 0 ? "deleted" : "already", conflictingRuleArn: "" };
+}
+
+// DescribeTags takes at most 20 resources per call.
+const tagBatch = 20;
+
+/** The listener's rules that carry our tag, and whatever rule holds our priority. */
+async function findRules(elb: ElasticLoadBalancingV2Client, ref: MaintenanceRuleRef): Promise<{ ours: Rule[]; atPriority: Rule | undefined }> {
+    const rules: Rule[] = [];
+    let marker: string | undefined;
+    do {
+        const page = await elb.send(new DescribeRulesCommand({ ListenerArn: ref.listenerArn, Marker: marker }));
+        rules.push(...(page.Rules ?? []));
+        marker = page.NextMarker;
+    } while (marker);
+    const candidates = rules.filter((r) => !r.IsDefault && r.RuleArn);
+    const tagged = new Set<string>();
+    for (let i = 0; i < candidates.length; i += tagBatch) {
+        const batch = candidates.slice(i, i + tagBatch).map((r) => r.RuleArn!);
+        const tags = await elb.send(new DescribeTagsCommand({ ResourceArns: batch }));
+        for (const d of tags.TagDescriptions ?? []) {
+            if (d.Tags?.some((t) => t.Key === ref.tagKey && t.Value === ref.tagValue) && d.ResourceArn) tagged.add(d.ResourceArn);
+        }
+    }
+    return {
+        ours: candidates.filter((r) => tagged.has(r.RuleArn!)),
+        atPriority: candidates.find((r) => r.Priority === String(ref.priority)),
+    };
+}

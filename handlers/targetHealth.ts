@@ -1,0 +1,39 @@
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { Polled } from "./errors";
+
+export interface TargetHealthSummary extends Polled {
+    /** True when every expected instance is registered and every target in the group is healthy. */
+    allHealthy: boolean;
+    healthy: number;
+    total: number;
+    /** The targets that are not healthy yet, with their state, for the cause of a timeout. */
+    notHealthy: string;
+}
+
+/** Checks every target of the target group, not only the first, against the instances that must be in it. */
+export async function describeTargetHealth(event: { targetGroupArn: string; instanceIds: string[] } & Polled): Promise<TargetHealthSummary> {
+    const elb = new ElasticLoadBalancingV2Client({});
+    const described = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: event.targetGroupArn }));
+    const targets = (described.TargetHealthDescriptions ?? []).map((d) => ({
+        id: d.Target?.Id ?? "?",
+        state: d.TargetHealth?.State ?? "unavailable",
+        reason: d.TargetHealth?.Reason ?? "",
+    }));
+    const registered = new Set(targets.map((t) => t.id));
+    const missing = event.instanceIds.filter((id) => !registered.has(id)).map((id) => `${id} (not registered)`);
+    const unhealthy = targets.filter((t) => t.state !== "healthy").map((t) => `${t.id} (${t.state}${t.reason ? `: ${t.reason}` : ""})`);
+    const notHealthy = [...missing, ...unhealthy];
+    return {
+        allHealthy: notHealthy.length === 0 && targets.length > 0,
+        healthy: targets.length - unhealthy.length,
+        total: targets.length + missing.length,
+        notHealthy: summarise(notHealthy),
+        attempt: event.attempt,
+    };
+}
+
+/** At most 5 names and a count, so the result stays small with 100 servers. */
+function summarise(items: string[]): string {
+    const shown = items.slice(0, 5).join(", ");
+    return items.length > 5 ? `${shown} and ${items.length - 5} more` : shown;
+}

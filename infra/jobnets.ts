@@ -1,0 +1,132 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { invokedFunctions } from "../statemachines/asl";
+import { JobnetPlan, TaskFunctionName } from "../statemachines/plan";
+import { startJobnet } from "../statemachines/start";
+import { stopJobnet } from "../statemachines/stop";
+import { JobnetTargets } from "../statemachines/targets";
+import { JobnetSettings } from "./config";
+import { httpdControlScripts } from "./httpdControlScripts";
+import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
+import { Jobnet } from "./jobnet";
+import { JobnetFunctions } from "./jobnetFunctions";
+
+export interface JobnetsArgs {
+    /** Prefix of every name: `webapp-jobnet-dev`. */
+    namePrefix: string;
+    /** Identifies the maintenance rule this stack owns (its tag value). */
+    stack: string;
+    targets: JobnetTargets;
+    settings: JobnetSettings;
+    maintenancePageHtml: string;
+    logRetentionDays: number;
+    deletionProtection: boolean;
+}
+
+export const maintenanceTagKey = "webapp-jobnet:maintenance";
+
+/** The stop and start jobnets, the Lambda tasks they share, and the backup vault they fill. */
+export class Jobnets extends pulumi.ComponentResource {
+    readonly stop: Jobnet;
+    readonly start: Jobnet;
+    readonly definitions: { stop: pulumi.Output<string>; start: pulumi.Output<string> };
+    readonly backupVaultName: pulumi.Output<string>;
+
+    constructor(name: string, args: JobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp-jobnet:jobnet:Jobnets", name, {}, opts);
+        const parent = { parent: this };
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const region = aws.getRegionOutput({}, parent).region;
+        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+
+        const vault = new aws.backup.Vault(`${name}-backups`, {
+            name: args.namePrefix,
+            // Recovery points keep a protected stack's vault from being deleted with it.
+            forceDestroy: !args.deletionProtection,
+        }, parent);
+        const backupRole = new aws.iam.Role(`${name}-backup`, {
+            description: "AWS Backup: takes the jobnets' AMIs and cluster snapshots",
+            assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com"),
+        }, parent);
+        new aws.iam.RolePolicyAttachment(`${name}-backup`, {
+            role: backupRole.name,
+            policyArn: awsManagedPolicyArn(partition, "service-role/AWSBackupServiceRolePolicyForBackup"),
+        }, parent);
+
+        // State machine ARNs follow from their names: each jobnet can name the other without a cycle.
+        const stateMachineNames = { stop: `${args.namePrefix}-stop`, start: `${args.namePrefix}-start` };
+        const stateMachineArns = pulumi.all([partition, region, accountId]).apply(([p, r, a]) => ({
+            stop: `arn:${p}:states:${r}:${a}:stateMachine:${stateMachineNames.stop}`,
+            start: `arn:${p}:states:${r}:${a}:stateMachine:${stateMachineNames.start}`,
+        }));
+        const targets = pulumi.output(args.targets);
+
+        const functions = new JobnetFunctions(`${name}-tasks`, {
+            namePrefix: args.namePrefix,
+            logRetentionDays: args.logRetentionDays,
+            resources: pulumi.all([partition, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
+                ([p, r, a, t, vaultArn, backupRoleArn, machines]) => ({
+                    partition: p,
+                    region: r,
+                    accountId: a,
+                    instanceArns: t.webServers.map((s) => s.instanceArn),
+                    clusterArn: t.cluster.arn,
+                    listenerArn: t.listenerArn,
+                    backupVaultArn: vaultArn,
+                    backupRoleArn,
+                    stateMachineArns: [machines.stop, machines.start],
+                }),
+            ),
+        }, parent);
+
+        const scripts = httpdControlScripts();
+        const functionArns = pulumi.all(functions.arns) as pulumi.Output<Record<TaskFunctionName, string>>;
+        const plan: pulumi.Output<JobnetPlan> = pulumi.all([functionArns, stateMachineArns, targets, vault.name, backupRole.arn]).apply(
+            ([arns, machines, t, vaultName, backupRoleArn]) => ({
+                functionArns: arns,
+                stateMachineArns: machines,
+                webServers: t.webServers,
+                cluster: t.cluster,
+                listenerArn: t.listenerArn,
+                targetGroupArn: t.targetGroupArn,
+                maintenance: {
+                    priority: args.settings.maintenanceRulePriority,
+                    tagKey: maintenanceTagKey,
+                    tagValue: args.stack,
+                    html: args.maintenancePageHtml,
+                    statusCode: "503",
+                },
+                backup: { vaultName, roleArn: backupRoleArn, deleteAfterDays: args.settings.backupRetentionDays },
+                scripts: { start: scripts.startHttpd.path, stop: scripts.stopHttpd.path, check: scripts.checkHttpd.path },
+                commandTimeoutSeconds: args.settings.commandTimeoutSeconds,
+                maxConcurrency: args.settings.maxConcurrency,
+                waits: args.settings.waits,
+                timeoutSeconds: args.settings.timeoutSeconds,
+            }),
+        );
+        const stop = plan.apply(stopJobnet);
+        const start = plan.apply(startJobnet);
+        this.definitions = {
+            stop: stop.apply((d) => JSON.stringify(d, null, 2)),
+            start: start.apply((d) => JSON.stringify(d, null, 2)),
+        };
+        this.stop = new Jobnet(`${name}-stop`, {
+            stateMachineName: stateMachineNames.stop,
+            definition: this.definitions.stop,
+            functionArns: stop.apply(invokedFunctions),
+            logRetentionDays: args.logRetentionDays,
+        }, parent);
+        this.start = new Jobnet(`${name}-start`, {
+            stateMachineName: stateMachineNames.start,
+            definition: this.definitions.start,
+            functionArns: start.apply(invokedFunctions),
+            logRetentionDays: args.logRetentionDays,
+        }, parent);
+        this.backupVaultName = vault.name;
+        this.registerOutputs({
+            stopStateMachineArn: this.stop.stateMachineArn,
+            startStateMachineArn: this.start.stateMachineArn,
+            backupVaultName: this.backupVaultName,
+        });
+    }
+}

@@ -1,0 +1,196 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { TaskFunction } from "../../handlers/catalog";
+import { kebab } from "../../infra/jobnetFunctions";
+import { StateMachineDefinition } from "../../statemachines/asl";
+import { TaskFunctionName, taskFunctionNames } from "../../statemachines/plan";
+import { RegisteredResource } from "./mockedCloud";
+import { projectDir, runProgram } from "./runProgram";
+
+/** One function as synthesised: its task, ARN, folder and what it uploads. */
+export interface SynthesizedFunction {
+    task: TaskFunctionName;
+    functionName: string;
+    functionArn: string;
+    codeDirectory: string;
+    handler: string;
+    environment: Record<string, string>;
+    uploadBytes: number;
+}
+
+export interface SynthResult {
+    stack: string;
+    outDir: string;
+    definitions: { stop: StateMachineDefinition; start: StateMachineDefinition };
+    stateMachineArns: { stop: string; start: string };
+    functions: SynthesizedFunction[];
+    outputs: Record<string, any>;
+    resources: RegisteredResource[];
+    /** The tag that marks the stack's maintenance rule. */
+    maintenanceTag: { key: string; value: string };
+}
+
+// CallbackFunction calls these through `pulumi.runtime` each time it builds a function.
+const closureModule = pulumi.runtime as { serializeFunction: typeof pulumi.runtime.serializeFunction };
+const codePathsModule = pulumi.runtime as { computeCodePaths: typeof pulumi.runtime.computeCodePaths };
+
+/**
+ * Runs the program offline under mocks with a stack's config, as `cdk synth` does, and writes
+ * what would be deployed to `outDir`: both definitions, their execution inputs, each function's
+ * upload (the very file Pulumi serialises), and every resource with its inputs.
+ */
+export async function synthesize(stack: string, outDir: string, configOverrides: Record<string, string | undefined> = {}): Promise<SynthResult> {
+    const serialized = new Map<Function, Promise<string>>();
+    const packages: Promise<Map<string, pulumi.asset.Asset | pulumi.asset.Archive>>[] = [];
+    const originalSerialize = closureModule.serializeFunction;
+    const originalCodePaths = codePathsModule.computeCodePaths;
+    // Keep what CallbackFunction produces for each handler: the text it uploads as __index.js, and its packages.
+    closureModule.serializeFunction = (func, args) => {
+        const result = originalSerialize(func, args);
+        serialized.set(func, result.then((r) => r.text));
+        return result;
+    };
+    codePathsModule.computeCodePaths = ((options: any) => {
+        const result = originalCodePaths(options);
+        packages.push(result);
+        return result;
+    }) as typeof pulumi.runtime.computeCodePaths;
+    let run;
+    try {
+        run = await runProgram(stack, configOverrides);
+    } finally {
+        closureModule.serializeFunction = originalSerialize;
+        codePathsModule.computeCodePaths = originalCodePaths;
+    }
+    const { account, outputs } = run;
+
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(outDir, "functions"), { recursive: true });
+
+    const machines = account.ofType("aws:sfn/stateMachine:StateMachine");
+    const machineOf = (jobnet: "stop" | "start") => {
+        const found = machines.find((m) => String(m.inputs.name).endsWith(`-${jobnet}`));
+        if (!found) throw new Error(`the program declared no ${jobnet} state machine`);
+        return found;
+    };
+    const definitions = { stop: JSON.parse(machineOf("stop").inputs.definition), start: JSON.parse(machineOf("start").inputs.definition) };
+    for (const jobnet of ["stop", "start"] as const) {
+        fs.writeFileSync(path.join(outDir, `${jobnet}.asl.json`), machineOf(jobnet).inputs.definition + "\n");
+        // Schedules and scripts send no input: the targets are in the definition.
+        fs.writeFileSync(path.join(outDir, `${jobnet}.input.json`), "{}\n");
+    }
+
+    // The program's own copy of the catalog (runProgram loads the program afresh): its handlers are the ones serialised.
+    const { taskFunctions } = require("../../handlers/catalog") as { taskFunctions: Record<TaskFunctionName, TaskFunction> };
+    const lambdas = account.ofType("aws:lambda/function:Function");
+    const packageFiles = await mergedPackages(await Promise.all(packages));
+    const functions: SynthesizedFunction[] = [];
+    for (const task of taskFunctionNames) {
+        const text = await serialized.get(taskFunctions[task].handler);
+        if (text === undefined) throw new Error(`no serialised code was produced for ${task}`);
+        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
+        if (!lambda) throw new Error(`the program declared no function for ${task}`);
+        const codeDirectory = path.join(outDir, "functions", lambda.inputs.name);
+        fs.mkdirSync(codeDirectory, { recursive: true });
+        fs.writeFileSync(path.join(codeDirectory, "__index.js"), text);
+        for (const [file, source] of packageFiles) {
+            fs.mkdirSync(path.dirname(path.join(codeDirectory, file)), { recursive: true });
+            fs.copyFileSync(source, path.join(codeDirectory, file));
+        }
+        functions.push({
+            task,
+            functionName: lambda.inputs.name,
+            functionArn: lambda.state.arn,
+            codeDirectory,
+            handler: lambda.inputs.handler,
+            environment: lambda.inputs.environment?.variables ?? {},
+            uploadBytes: directoryBytes(codeDirectory),
+        });
+    }
+    fs.writeFileSync(
+        path.join(outDir, "functions", "index.json"),
+        JSON.stringify(
+            Object.fromEntries(functions.map((f) => [f.functionArn, {
+                task: f.task,
+                folder: path.relative(path.join(outDir, "functions"), f.codeDirectory),
+                handler: f.handler,
+                environment: f.environment,
+                uploadBytes: f.uploadBytes,
+            }])),
+            null,
+            2,
+        ) + "\n",
+    );
+    fs.writeFileSync(
+        path.join(outDir, "resources.json"),
+        JSON.stringify(account.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            id: r.id,
+            arn: r.state.arn,
+            inputs: redacted(r.inputs),
+        })), null, 2) + "\n",
+    );
+
+    return {
+        stack,
+        outDir,
+        definitions,
+        stateMachineArns: { stop: machineOf("stop").state.arn, start: machineOf("start").state.arn },
+        functions,
+        outputs,
+        resources: account.resources,
+        maintenanceTag: { key: "webapp-jobnet:maintenance", value: stack },
+    };
+}
+
+/** The summary `npm run synth` prints. */
+export function synthSummary(result: SynthResult): string {
+    const counts = new Map<string, number>();
+    for (const r of result.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const width = Math.max(...[...counts.keys()].map((k) => k.length));
+    return [
+        `Stack ${result.stack}: ${result.resources.length} resources, written to ${path.relative(projectDir, result.outDir) || "."}`,
+        "",
+        "Resources by type:",
+        ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `  ${type.padEnd(width)}  ${String(n).padStart(3)}`),
+        "",
+        "Lambda uploads:",
+        ...result.functions.map((f) => `  ${f.functionName.padEnd(48)} ${(f.uploadBytes / 1024).toFixed(1).padStart(6)} KB`),
+        "",
+        `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
+    ].join("\n");
+}
+
+/** Package files to upload, by their path in the archive, from every computeCodePaths answer. */
+async function mergedPackages(maps: Map<string, pulumi.asset.Asset | pulumi.asset.Archive>[]): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    for (const m of maps) {
+        for (const [file, asset] of m) {
+            const source = await (asset as unknown as { path?: Promise<string> | string }).path;
+            if (typeof source !== "string") throw new Error(`package file ${file} is not a file asset`);
+            files.set(file, source);
+        }
+    }
+    return files;
+}
+
+function directoryBytes(dir: string): number {
+    return fs.readdirSync(dir, { withFileTypes: true }).reduce(
+        (total, entry) => total + (entry.isDirectory() ? directoryBytes(path.join(dir, entry.name)) : fs.statSync(path.join(dir, entry.name)).size),
+        0,
+    );
+}
+
+const secretSignature = "4dabf18193072939515e22adb298388d";
+
+/** Inputs with every secret value replaced, so the file can be shared and committed to a review. */
+export function redacted(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(redacted);
+    if (value && typeof value === "object") {
+        if ((value as Record<string, unknown>)[secretSignature] !== undefined) return "[secret]";
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(v)]));
+    }
+    return value;
+}

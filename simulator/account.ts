@@ -1,0 +1,421 @@
+import { latency } from "./latency";
+
+/** Faults a test or a user can inject, each on named resources. */
+export interface Faults {
+    /** stopHttpd.sh exits 1 on these servers. */
+    httpdWillNotStop?: string[];
+    /** startHttpd.sh exits 1 on these servers. */
+    httpdWillNotStart?: string[];
+    /** checkHttpd.sh exits 1 (the check itself fails) on these servers. */
+    checkFails?: string[];
+    /** Run Command never finishes the script on these servers: it times out. */
+    commandTimesOut?: string[];
+    /** These servers stay `stopping` forever. */
+    instanceStuckStopping?: string[];
+    /** The cluster is `backing-up` (an automated backup) for this many seconds from the start. */
+    clusterBackingUpForSeconds?: number;
+    /** StopDBCluster answers InvalidDBClusterStateFault. */
+    clusterRefusesToStop?: boolean;
+    /** Backup jobs of these resources (server names, or the cluster identifier) fail. */
+    backupFails?: string[];
+    /** These servers never pass the ALB health check; "*" for all. */
+    neverHealthy?: string[];
+    /** The first N invocations of these functions (by task name) are throttled by Lambda. */
+    lambdaThrottles?: Record<string, number>;
+    /** A run of this jobnet is already running when ours starts. */
+    otherRunActive?: "stop" | "start";
+}
+
+export interface SimServerSpec {
+    name: string;
+    instanceId: string;
+    instanceArn: string;
+}
+
+export interface AccountSpec {
+    region: string;
+    accountId: string;
+    servers: SimServerSpec[];
+    cluster: { identifier: string; arn: string };
+    listenerArn: string;
+    targetGroupArn: string;
+    stateMachineArns: { stop: string; start: string };
+    /** The tag that marks this stack's maintenance rule. */
+    maintenanceTag: { key: string; value: string };
+    backupVaultName: string;
+    initial: "running" | "stopped";
+    faults?: Faults;
+}
+
+type InstanceState = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
+const stateCodes: Record<InstanceState, number> = { pending: 0, running: 16, "shutting-down": 32, terminated: 48, stopping: 64, stopped: 80 };
+
+export interface SimInstance {
+    name: string;
+    id: string;
+    arn: string;
+    state: InstanceState;
+    stateTransitionReason: string;
+    /** When it became running (for status checks, the agent and health checks). */
+    runningSince: number;
+    httpd: "running" | "stopped";
+    httpdSince: number;
+}
+
+export interface SimInvocation {
+    commandId: string;
+    instanceId: string;
+    script: string;
+    sentAt: number;
+    status: "Pending" | "InProgress" | "Success" | "Failed" | "TimedOut";
+    responseCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface SimRule {
+    arn: string;
+    priority: string;
+    isDefault: boolean;
+    tags: { Key: string; Value: string }[];
+    body?: string;
+}
+
+export interface SimBackupJob {
+    id: string;
+    resourceArn: string;
+    resourceName: string;
+    vault: string;
+    token: string;
+    createdAt: number;
+    state: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED";
+    message: string;
+}
+
+export interface SimExecution {
+    arn: string;
+    stateMachineArn: string;
+    status: "RUNNING" | "SUCCEEDED" | "FAILED";
+    startDate: number;
+}
+
+/** One AWS call a function made: which function, which service action. */
+export interface RecordedCall {
+    caller: string;
+    action: string;
+}
+
+/** An error as the AWS SDK v3 raises it for a service error: its name is the exception's. */
+export function serviceError(name: string, message: string): Error {
+    return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
+}
+
+/**
+ * A stateful AWS account holding one web system. Resources move through their real states as
+ * virtual time passes: each action schedules the transitions that follow it, and every read first
+ * applies the transitions that are due.
+ */
+export class SimulatedAccount {
+    readonly instances = new Map<string, SimInstance>();
+    readonly cluster: { identifier: string; arn: string; status: string };
+    readonly invocations: SimInvocation[] = [];
+    readonly rules: SimRule[] = [];
+    readonly backupJobs: SimBackupJob[] = [];
+    readonly executions: SimExecution[] = [];
+    readonly calls: RecordedCall[] = [];
+    readonly faults: Faults;
+    private scheduled: { at: number; seq: number; apply: () => void }[] = [];
+    private serial = 0;
+
+    constructor(readonly spec: AccountSpec) {
+        this.faults = spec.faults ?? {};
+        const now = Date.now();
+        const running = spec.initial === "running";
+        const dayAgo = now - 86_400_000;
+        for (const s of spec.servers) {
+            this.instances.set(s.instanceId, {
+                name: s.name,
+                id: s.instanceId,
+                arn: s.instanceArn,
+                state: running ? "running" : "stopped",
+                stateTransitionReason: running ? "" : `User initiated (${gmt(dayAgo)})`,
+                runningSince: running ? dayAgo : 0,
+                httpd: running ? "running" : "stopped",
+                httpdSince: dayAgo,
+            });
+        }
+        this.cluster = { identifier: spec.cluster.identifier, arn: spec.cluster.arn, status: running ? "available" : "stopped" };
+        this.rules.push({ arn: `${spec.listenerArn.replace(":listener/", ":listener-rule/")}/default`, priority: "default", isDefault: true, tags: [] });
+        if (!running) {
+            // A system stopped by the stop jobnet: the maintenance page is up, and each server and the cluster were backed up.
+            this.createRule(1, [{ Key: spec.maintenanceTag.key, Value: spec.maintenanceTag.value }], "maintenance");
+            for (const s of spec.servers) this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED");
+            this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED");
+        }
+        const backingUp = this.faults.clusterBackingUpForSeconds;
+        if (running && backingUp) {
+            this.cluster.status = "backing-up";
+            this.at(backingUp, () => {
+                if (this.cluster.status === "backing-up") this.cluster.status = "available";
+            });
+        }
+        if (this.faults.otherRunActive) {
+            this.executions.push({
+                arn: `${spec.stateMachineArns[this.faults.otherRunActive].replace(":stateMachine:", ":execution:")}:manual-run-1`,
+                stateMachineArn: spec.stateMachineArns[this.faults.otherRunActive],
+                status: "RUNNING",
+                startDate: now - 60_000,
+            });
+        }
+    }
+
+    /** Applies every transition that is due by now, in order. */
+    settle(): void {
+        const now = Date.now();
+        for (;;) {
+            this.scheduled.sort((a, b) => a.at - b.at || a.seq - b.seq);
+            const next = this.scheduled[0];
+            if (!next || next.at > now) return;
+            this.scheduled.shift();
+            next.apply();
+        }
+    }
+
+    /** Schedules a transition `seconds` from now. */
+    at(seconds: number, apply: () => void): void {
+        this.scheduled.push({ at: Date.now() + seconds * 1000, seq: this.serial++, apply });
+    }
+
+    nextId(prefix: string): string {
+        return `${prefix}${(++this.serial).toString(16).padStart(8, "0")}`;
+    }
+
+    has(fault: keyof Faults, name: string): boolean {
+        const names = this.faults[fault];
+        return Array.isArray(names) && (names.includes(name) || names.includes("*"));
+    }
+
+    instance(id: string): SimInstance {
+        const i = this.instances.get(id);
+        if (!i) throw serviceError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+        return i;
+    }
+
+    stateCode(i: SimInstance): number {
+        return stateCodes[i.state];
+    }
+
+    // ---- EC2 -----------------------------------------------------------------
+
+    stopInstance(i: SimInstance): void {
+        if (i.state === "stopped" || i.state === "stopping") return;
+        if (i.state !== "running") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
+        i.state = "stopping";
+        if (this.has("instanceStuckStopping", i.name)) return;
+        this.at(latency.instanceStopping, () => {
+            i.state = "stopped";
+            i.stateTransitionReason = `User initiated (${gmt(Date.now())})`;
+            i.httpd = "stopped";
+            i.httpdSince = Date.now();
+        });
+    }
+
+    startInstance(i: SimInstance): void {
+        if (i.state === "running" || i.state === "pending") return;
+        if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
+        i.state = "pending";
+        i.stateTransitionReason = "";
+        this.at(latency.instancePending, () => {
+            i.state = "running";
+            i.runningSince = Date.now();
+        });
+    }
+
+    checksOf(i: SimInstance): string {
+        if (i.state !== "running") return "not-applicable";
+        return Date.now() - i.runningSince >= latency.statusChecks * 1000 ? "ok" : "initializing";
+    }
+
+    // ---- SSM Run Command -------------------------------------------------------
+
+    sendCommand(instanceId: string, script: string, executionTimeoutSeconds: number): SimInvocation {
+        const i = this.instance(instanceId);
+        if (i.state !== "running" || Date.now() - i.runningSince < latency.ssmAgentOnline * 1000) {
+            throw serviceError("InvalidInstanceId", `Instances [[${instanceId}]] not in a valid state for account`);
+        }
+        const invocation: SimInvocation = {
+            commandId: cryptoLikeId(++this.serial),
+            instanceId,
+            script,
+            sentAt: Date.now(),
+            status: "Pending",
+            responseCode: -1,
+            stdout: "",
+            stderr: "",
+        };
+        this.invocations.push(invocation);
+        this.at(latency.commandDelivery, () => {
+            invocation.status = "InProgress";
+        });
+        if (this.has("commandTimesOut", i.name)) {
+            this.at(latency.commandDelivery + executionTimeoutSeconds, () => {
+                invocation.status = "TimedOut";
+            });
+            return invocation;
+        }
+        this.at(latency.commandDelivery + latency.commandRun, () => this.runScript(i, invocation));
+        return invocation;
+    }
+
+    /** What the control scripts do and print (infra/httpdControlScripts.ts), on the simulated server. */
+    private runScript(i: SimInstance, invocation: SimInvocation): void {
+        const file = invocation.script.split("/").pop()!;
+        const line = (level: string, text: string) => `${new Date().toISOString()} ${level} ${file}: ${text}`;
+        let code: number;
+        let out: string;
+        if (file === "stopHttpd.sh" || file === "startHttpd.sh") {
+            const verb = file === "stopHttpd.sh" ? "stop" : "start";
+            if (this.has(verb === "stop" ? "httpdWillNotStop" : "httpdWillNotStart", i.name)) {
+                code = 1;
+                out = line("ERROR", `systemctl ${verb} httpd failed with exit code 1.`);
+            } else {
+                const target = verb === "stop" ? "stopped" : "running";
+                if (i.httpd !== target) {
+                    i.httpd = target;
+                    i.httpdSince = Date.now();
+                }
+                code = 0;
+                out = line("INFO", `httpd.service ${verb === "stop" ? "stopped" : "started"}.`);
+            }
+        } else if (file === "checkHttpd.sh") {
+            if (this.has("checkFails", i.name)) {
+                code = 1;
+                out = line("ERROR", "systemctl status httpd failed with exit code 4.");
+            } else if (i.httpd === "running") {
+                code = 0;
+                out = line("INFO", "httpd.service is running.");
+            } else {
+                code = 3;
+                out = line("INFO", "httpd.service is stopped.");
+            }
+        } else {
+            code = 127;
+            out = `${invocation.script}: No such file or directory`;
+        }
+        invocation.responseCode = code;
+        invocation.status = code === 0 ? "Success" : "Failed";
+        if (code === 0) invocation.stdout = out;
+        else invocation.stderr = out;
+    }
+
+    // ---- RDS -------------------------------------------------------------------
+
+    stopCluster(): void {
+        if (this.faults.clusterRefusesToStop) {
+            throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} cannot be stopped: it uses a feature that does not support stopping.`);
+        }
+        if (this.cluster.status !== "available") {
+            throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be available.`);
+        }
+        this.cluster.status = "stopping";
+        this.at(latency.clusterStopping, () => {
+            this.cluster.status = "stopped";
+        });
+    }
+
+    startCluster(): void {
+        if (this.cluster.status !== "stopped") {
+            throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be stopped.`);
+        }
+        this.cluster.status = "starting";
+        this.at(latency.clusterStarting, () => {
+            this.cluster.status = "available";
+        });
+    }
+
+    // ---- ELBv2 -----------------------------------------------------------------
+
+    createRule(priority: number, tags: { Key: string; Value: string }[], body: string): SimRule {
+        if (this.rules.some((r) => r.priority === String(priority))) throw serviceError("PriorityInUseException", `Priority '${priority}' is currently in use`);
+        const rule: SimRule = {
+            arn: `${this.spec.listenerArn.replace(":listener/", ":listener-rule/")}/${this.nextId("")}`,
+            priority: String(priority),
+            isDefault: false,
+            tags,
+            body,
+        };
+        this.rules.push(rule);
+        return rule;
+    }
+
+    deleteRule(arn: string): void {
+        const index = this.rules.findIndex((r) => r.arn === arn && !r.isDefault);
+        if (index < 0) throw serviceError("RuleNotFoundException", `One or more rules not found`);
+        this.rules.splice(index, 1);
+    }
+
+    maintenanceRule(): SimRule | undefined {
+        const { key, value } = this.spec.maintenanceTag;
+        return this.rules.find((r) => r.tags.some((t) => t.Key === key && t.Value === value));
+    }
+
+    /** The ALB's view of a target, from how long httpd has been up or down on a running server. */
+    targetHealth(i: SimInstance): { state: string; reason?: string } {
+        if (i.state !== "running") return { state: "unused", reason: "Target.InvalidState" };
+        const interval = latency.healthCheckInterval * 1000;
+        const since = Math.max(i.runningSince, i.httpdSince);
+        const elapsed = Date.now() - since;
+        if (i.httpd === "running" && !this.has("neverHealthy", i.name)) {
+            return elapsed >= latency.healthyThreshold * interval ? { state: "healthy" } : { state: "initial", reason: "Elb.InitialHealthChecking" };
+        }
+        return elapsed >= latency.unhealthyThreshold * interval
+            ? { state: "unhealthy", reason: "Target.FailedHealthChecks" }
+            : { state: "initial", reason: "Elb.InitialHealthChecking" };
+    }
+
+    // ---- AWS Backup ------------------------------------------------------------
+
+    startBackupJob(resourceArn: string, vault: string, token: string): SimBackupJob {
+        const existing = this.backupJobs.find((j) => j.token === token);
+        if (existing) return existing;
+        const resourceName = this.resourceName(resourceArn);
+        const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", vault);
+        const isCluster = resourceArn === this.cluster.arn;
+        if (isCluster && this.cluster.status === "available") this.cluster.status = "backing-up";
+        this.at(latency.backupQueued, () => {
+            job.state = "RUNNING";
+        });
+        this.at(latency.backupQueued + (isCluster ? latency.backupCluster : latency.backupInstance), () => {
+            if (this.has("backupFails", resourceName)) {
+                job.state = "FAILED";
+                job.message = "Backup job failed: the snapshot could not be created.";
+            } else {
+                job.state = "COMPLETED";
+            }
+            if (isCluster && this.cluster.status === "backing-up") this.cluster.status = "available";
+        });
+        return job;
+    }
+
+    private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], vault = this.spec.backupVaultName): SimBackupJob {
+        const job: SimBackupJob = { id: cryptoLikeId(++this.serial).toUpperCase(), resourceArn, resourceName, vault, token, createdAt, state, message: "" };
+        this.backupJobs.push(job);
+        return job;
+    }
+
+    private resourceName(arn: string): string {
+        if (arn === this.cluster.arn) return this.cluster.identifier;
+        return [...this.instances.values()].find((i) => i.arn === arn)?.name ?? arn;
+    }
+}
+
+/** "2026-11-30 13:00:00 GMT", as EC2 writes times in a state-transition reason. */
+function gmt(ms: number): string {
+    return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} GMT`;
+}
+
+/** A GUID-shaped id, deterministic from a counter. */
+function cryptoLikeId(n: number): string {
+    const hex = n.toString(16).padStart(32, "0");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,59 @@
+import * as path from "path";
+import { SimulatedAccount } from "./account";
+import { currentCaller } from "./services";
+
+/** A function as deployed: its ARN and the folder holding the `__index.js` Pulumi serialised for it. */
+export interface DeployedFunction {
+    task: string;
+    functionArn: string;
+    codeDirectory: string;
+}
+
+/**
+ * Plays AWS Lambda: runs the serialised handler of each function (the file Lambda would run,
+ * loaded with `require`), round-trips payloads through JSON, and reports a handler error the way
+ * Step Functions sees it: the error name is the errorType, the cause Lambda's JSON error.
+ */
+export class SimulatedLambda {
+    readonly invocations = new Map<string, number>();
+    private readonly byArn = new Map<string, { task: string; handler: (event: unknown) => Promise<unknown> }>();
+    private readonly throttlesLeft: Record<string, number>;
+
+    constructor(functions: DeployedFunction[], account: SimulatedAccount) {
+        for (const f of functions) {
+            const file = path.join(f.codeDirectory, "__index.js");
+            const handler = (require(file) as { handler: (event: unknown) => Promise<unknown> }).handler;
+            if (typeof handler !== "function") throw new Error(`${file} exports no handler`);
+            this.byArn.set(f.functionArn, { task: f.task, handler });
+        }
+        this.throttlesLeft = { ...(account.faults.lambdaThrottles ?? {}) };
+    }
+
+    async invoke(functionArn: string, payload: unknown): Promise<unknown> {
+        const fn = this.byArn.get(functionArn);
+        if (!fn) throw lambdaError("Lambda.ResourceNotFoundException", `Function not found: ${functionArn}`);
+        this.invocations.set(fn.task, (this.invocations.get(fn.task) ?? 0) + 1);
+        if ((this.throttlesLeft[fn.task] ?? 0) > 0) {
+            this.throttlesLeft[fn.task]--;
+            throw lambdaError("Lambda.TooManyRequestsException", "Rate Exceeded. (Service: Lambda, Status Code: 429)");
+        }
+        const event = JSON.parse(JSON.stringify(payload ?? {}));
+        try {
+            const result = await currentCaller.run(fn.task, () => fn.handler(event));
+            return JSON.parse(JSON.stringify(result ?? null));
+        } catch (error) {
+            const e = error as Error;
+            throw lambdaError(e.name || "Error", JSON.stringify({ errorType: e.name || "Error", errorMessage: e.message, trace: [] }));
+        }
+    }
+
+    get totalInvocations(): number {
+        return [...this.invocations.values()].reduce((a, b) => a + b, 0);
+    }
+}
+
+function lambdaError(name: string, cause: string): Error {
+    const e = new Error(cause);
+    e.name = name;
+    return e;
+}

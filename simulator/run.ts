@@ -1,0 +1,164 @@
+import { StateMachine } from "aws-local-stepfunctions";
+import { StateMachineDefinition, allStates } from "../statemachines/asl";
+import { SimulatedAccount } from "./account";
+import { VirtualClock } from "./clock";
+import { SimulatedLambda } from "./lambda";
+
+/** One event of a local run (the library does not export the type). */
+export type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
+
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node.js 20 lacks.
+if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !== "function") {
+    (Promise as unknown as { withResolvers: () => unknown }).withResolvers = function withResolvers<T>() {
+        let resolve!: (value: T) => void;
+        let reject!: (reason: unknown) => void;
+        const promise = new Promise<T>((res, rej) => {
+            resolve = res;
+            reject = rej;
+        });
+        return { promise, resolve, reject };
+    };
+}
+
+export interface RunOptions {
+    definition: StateMachineDefinition;
+    stateMachineArn: string;
+    executionName: string;
+    account: SimulatedAccount;
+    lambda: SimulatedLambda;
+    clock: VirtualClock;
+    /** Called for every event as it happens, for live displays. */
+    onEvent?: (event: EventLog) => void;
+}
+
+export interface RunReport {
+    status: "SUCCEEDED" | "FAILED";
+    output: unknown;
+    error: string | undefined;
+    cause: string | undefined;
+    /** Simulated seconds from start to end. */
+    durationSeconds: number;
+    events: EventLog[];
+    /** The events the run would put in its Step Functions execution history. */
+    historyEvents: number;
+    /** Billed state transitions: states entered, plus retries. */
+    stateTransitions: number;
+    lambdaInvocations: number;
+    /** The largest state input or output, in UTF-8 bytes. */
+    largestPayloadBytes: number;
+}
+
+/**
+ * Runs one execution of a definition locally, its Tasks played by the serialised handlers, against
+ * the simulated account, on the virtual clock.
+ */
+export async function runExecution(o: RunOptions): Promise<RunReport> {
+    const executionArn = `${o.stateMachineArn.replace(":stateMachine:", ":execution:")}:${o.executionName}`;
+    const execution = { arn: executionArn, stateMachineArn: o.stateMachineArn, status: "RUNNING" as const, startDate: Date.now() };
+    o.account.executions.push(execution);
+    const startedAt = Date.now();
+    const invocationsBefore = o.lambda.totalInvocations;
+
+    const handlers = Object.fromEntries(
+        allStates(o.definition.States)
+            .filter(([, s]) => s.Type === "Task")
+            .map(([name]) => [name, async (input: any) => ({
+                ExecutedVersion: "$LATEST",
+                Payload: await o.lambda.invoke(input.FunctionName, input.Payload),
+                StatusCode: 200,
+            })]),
+    );
+    const machine = new StateMachine(o.definition as never, { validationOptions: { checkArn: false } });
+    const run = machine.run({}, {
+        overrides: { taskResourceLocalHandlers: handlers as never },
+        context: {
+            Execution: { Id: executionArn, Name: o.executionName, RoleArn: "arn:aws:iam::123456789012:role/simulated", RedriveCount: 0 },
+            StateMachine: { Id: o.stateMachineArn, Name: o.stateMachineArn.split(":").pop() },
+        },
+    });
+    const events: EventLog[] = [];
+    const collecting = (async () => {
+        for await (const event of run.eventLogs) {
+            events.push(event);
+            o.onEvent?.(event);
+        }
+    })();
+
+    let output: unknown;
+    let error: string | undefined;
+    let cause: string | undefined;
+    let status: RunReport["status"] = "SUCCEEDED";
+    try {
+        output = await o.clock.runUntil(run.result);
+    } catch (e) {
+        status = "FAILED";
+        const failure = events.find((ev) => ev.type === "ExecutionFailed") as { Error?: string; Cause?: unknown } | undefined;
+        error = failure?.Error ?? (e as Error).name;
+        cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : (e as Error).message;
+    }
+    await collecting;
+    Object.assign(execution, { status });
+    return {
+        status,
+        output,
+        error,
+        cause,
+        durationSeconds: (Date.now() - startedAt) / 1000,
+        events,
+        historyEvents: historyEventCount(events),
+        stateTransitions: events.filter((e) => e.type === "StateEntered" || e.type === "StateRetried").length,
+        lambdaInvocations: o.lambda.totalInvocations - invocationsBefore,
+        largestPayloadBytes: largestPayload(events),
+    };
+}
+
+/**
+ * The events Step Functions would record: a Task is entered, scheduled, started, succeeded and
+ * exited (5); each retried attempt adds failed, scheduled, started (3); a Map or Parallel adds
+ * started and succeeded, each Map iteration started and succeeded; other states are entered and
+ * exited (2); a Fail is entered only; the execution starts and ends.
+ */
+export function historyEventCount(events: EventLog[]): number {
+    let count = 0;
+    for (const e of events) {
+        switch (e.type) {
+            case "ExecutionStarted":
+            case "ExecutionSucceeded":
+            case "ExecutionFailed":
+            case "ExecutionAborted":
+            case "ExecutionTimeout":
+            case "MapIterationStarted":
+            case "MapIterationSucceeded":
+            case "MapIterationFailed":
+                count += 1;
+                break;
+            case "StateEntered":
+                count += e.state.type === "Task" ? 3 : e.state.type === "Map" || e.state.type === "Parallel" ? 2 : 1;
+                break;
+            case "StateExited":
+                count += e.state.type === "Task" || e.state.type === "Map" || e.state.type === "Parallel" ? 2 : 1;
+                break;
+            case "StateRetried":
+                count += 3;
+                break;
+            case "StateFailed":
+            case "StateCaught":
+                count += 1;
+                break;
+            default:
+                break;
+        }
+    }
+    return count;
+}
+
+function largestPayload(events: EventLog[]): number {
+    let largest = 0;
+    for (const e of events) {
+        if (e.type === "StateEntered" || e.type === "StateExited") {
+            const data = e.type === "StateEntered" ? e.state.input : e.state.output;
+            largest = Math.max(largest, Buffer.byteLength(JSON.stringify(data ?? null), "utf8"));
+        }
+    }
+    return largest;
+}

@@ -1,0 +1,170 @@
+import { AsyncLocalStorage } from "async_hooks";
+import { mockClient } from "aws-sdk-client-mock";
+import * as backup from "@aws-sdk/client-backup";
+import * as ec2 from "@aws-sdk/client-ec2";
+import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
+import * as rds from "@aws-sdk/client-rds";
+import * as sfn from "@aws-sdk/client-sfn";
+import * as ssm from "@aws-sdk/client-ssm";
+import { SimulatedAccount, serviceError } from "./account";
+
+// The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/** The Lambda task being run, so every AWS call can be put down to the function that made it. */
+export const currentCaller = new AsyncLocalStorage<string>();
+
+type Handler = (input: any) => unknown;
+
+/**
+ * Puts the simulated account behind the real AWS SDK v3 clients: every `send` of these clients,
+ * in this process, is answered by the account. Returns a function that restores the clients.
+ */
+export function installServices(account: SimulatedAccount): () => void {
+    const stubs: { restore(): void }[] = [];
+    const serve = (client: any, prefix: string, commands: [any, string, Handler][]) => {
+        const stub = mockClient(client);
+        for (const [command, action, handler] of commands) {
+            stub.on(command as any).callsFake(async (input: any) => {
+                account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: `${prefix}:${action}` });
+                account.settle();
+                return handler(input);
+            });
+        }
+        stubs.push(stub);
+    };
+
+    serve(ec2.EC2Client, "ec2", [
+        [ec2.DescribeInstancesCommand, "DescribeInstances", (input: ec2.DescribeInstancesCommandInput) => ({
+            Reservations: [{
+                Instances: (input.InstanceIds ?? []).map((id) => {
+                    const i = account.instance(id);
+                    return { InstanceId: i.id, State: { Code: account.stateCode(i), Name: i.state }, StateTransitionReason: i.stateTransitionReason };
+                }),
+            }],
+        })],
+        [ec2.DescribeInstanceStatusCommand, "DescribeInstanceStatus", (input: ec2.DescribeInstanceStatusCommandInput) => ({
+            InstanceStatuses: (input.InstanceIds ?? []).map((id) => account.instance(id)).filter((i) => input.IncludeAllInstances || i.state === "running").map((i) => {
+                const checks = account.checksOf(i);
+                return {
+                    InstanceId: i.id,
+                    InstanceState: { Code: account.stateCode(i), Name: i.state },
+                    InstanceStatus: { Status: checks },
+                    SystemStatus: { Status: checks },
+                };
+            }),
+        })],
+        [ec2.StopInstancesCommand, "StopInstances", (input: ec2.StopInstancesCommandInput) => {
+            const instances = (input.InstanceIds ?? []).map((id) => account.instance(id));
+            const before = instances.map((i) => ({ InstanceId: i.id, PreviousState: { Code: account.stateCode(i), Name: i.state } }));
+            instances.forEach((i) => account.stopInstance(i));
+            return { StoppingInstances: before.map((b, n) => ({ ...b, CurrentState: { Code: account.stateCode(instances[n]), Name: instances[n].state } })) };
+        }],
+        [ec2.StartInstancesCommand, "StartInstances", (input: ec2.StartInstancesCommandInput) => {
+            const instances = (input.InstanceIds ?? []).map((id) => account.instance(id));
+            instances.forEach((i) => account.startInstance(i));
+            return { StartingInstances: instances.map((i) => ({ InstanceId: i.id, CurrentState: { Code: account.stateCode(i), Name: i.state } })) };
+        }],
+    ]);
+
+    serve(ssm.SSMClient, "ssm", [
+        [ssm.SendCommandCommand, "SendCommand", (input: ssm.SendCommandCommandInput) => {
+            if (input.DocumentName !== "AWS-RunShellScript") throw serviceError("InvalidDocument", `unexpected document ${input.DocumentName}`);
+            const ids = input.InstanceIds ?? [];
+            if (ids.length !== 1) throw serviceError("ValidationException", "the simulator sends to one instance per command");
+            const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
+            const invocation = account.sendCommand(ids[0], input.Parameters?.commands?.[0] ?? "", timeout);
+            return { Command: { CommandId: invocation.commandId, InstanceIds: ids, Status: "Pending" } };
+        }],
+        [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
+            const invocation = account.invocations.find((v) => v.commandId === input.CommandId && v.instanceId === input.InstanceId);
+            // Right after SendCommand the invocation is not visible for a moment.
+            if (!invocation || Date.now() - invocation.sentAt < 500) throw serviceError("InvocationDoesNotExist", "");
+            return {
+                CommandId: invocation.commandId,
+                InstanceId: invocation.instanceId,
+                Status: invocation.status,
+                ResponseCode: invocation.responseCode,
+                StandardOutputContent: invocation.stdout,
+                StandardErrorContent: invocation.stderr,
+            };
+        }],
+    ]);
+
+    serve(rds.RDSClient, "rds", [
+        [rds.DescribeDBClustersCommand, "DescribeDBClusters", (input: rds.DescribeDBClustersCommandInput) => {
+            if (input.DBClusterIdentifier !== account.cluster.identifier) throw serviceError("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`);
+            return { DBClusters: [{ DBClusterIdentifier: account.cluster.identifier, DBClusterArn: account.cluster.arn, Status: account.cluster.status }] };
+        }],
+        [rds.StopDBClusterCommand, "StopDBCluster", () => {
+            account.stopCluster();
+            return { DBCluster: { DBClusterIdentifier: account.cluster.identifier, Status: account.cluster.status } };
+        }],
+        [rds.StartDBClusterCommand, "StartDBCluster", () => {
+            account.startCluster();
+            return { DBCluster: { DBClusterIdentifier: account.cluster.identifier, Status: account.cluster.status } };
+        }],
+    ]);
+
+    serve(elb.ElasticLoadBalancingV2Client, "elasticloadbalancing", [
+        [elb.DescribeRulesCommand, "DescribeRules", (input: elb.DescribeRulesCommandInput) => {
+            if (input.ListenerArn !== account.spec.listenerArn) throw serviceError("ListenerNotFoundException", "One or more listeners not found");
+            return { Rules: account.rules.map((r) => ({ RuleArn: r.arn, Priority: r.priority, IsDefault: r.isDefault })) };
+        }],
+        [elb.DescribeTagsCommand, "DescribeTags", (input: elb.DescribeTagsCommandInput) => {
+            if ((input.ResourceArns ?? []).length > 20) throw serviceError("ValidationError", "At most 20 resources");
+            return { TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({ ResourceArn: arn, Tags: account.rules.find((r) => r.arn === arn)?.tags ?? [] })) };
+        }],
+        [elb.CreateRuleCommand, "CreateRule", (input: elb.CreateRuleCommandInput) => {
+            // Tags on a new rule are authorised as AddTags.
+            if (input.Tags?.length) account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: "elasticloadbalancing:AddTags" });
+            const body = input.Actions?.[0]?.FixedResponseConfig?.MessageBody ?? "";
+            if (body.length > 1024) throw serviceError("ValidationError", "MessageBody is longer than 1024 characters");
+            const rule = account.createRule(input.Priority ?? 0, (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? "" })), body);
+            return { Rules: [{ RuleArn: rule.arn, Priority: rule.priority }] };
+        }],
+        [elb.DeleteRuleCommand, "DeleteRule", (input: elb.DeleteRuleCommandInput) => {
+            account.deleteRule(input.RuleArn ?? "");
+            return {};
+        }],
+        [elb.DescribeTargetHealthCommand, "DescribeTargetHealth", (input: elb.DescribeTargetHealthCommandInput) => {
+            if (input.TargetGroupArn !== account.spec.targetGroupArn) throw serviceError("TargetGroupNotFoundException", "One or more target groups not found");
+            return {
+                TargetHealthDescriptions: [...account.instances.values()].map((i) => {
+                    const h = account.targetHealth(i);
+                    return { Target: { Id: i.id, Port: 80 }, TargetHealth: { State: h.state, Reason: h.reason } };
+                }),
+            };
+        }],
+    ]);
+
+    serve(backup.BackupClient, "backup", [
+        [backup.StartBackupJobCommand, "StartBackupJob", (input: backup.StartBackupJobCommandInput) => {
+            if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
+            const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"));
+            return { BackupJobId: job.id, CreationDate: new Date(job.createdAt) };
+        }],
+        [backup.ListBackupJobsCommand, "ListBackupJobs", (input: backup.ListBackupJobsCommandInput) => ({
+            BackupJobs: account.backupJobs
+                .filter((j) => (!input.ByResourceArn || j.resourceArn === input.ByResourceArn)
+                    && (!input.ByBackupVaultName || j.vault === input.ByBackupVaultName)
+                    && (!input.ByCreatedAfter || j.createdAt >= input.ByCreatedAfter.getTime()))
+                .map((j) => ({ BackupJobId: j.id, ResourceArn: j.resourceArn, State: j.state, CreationDate: new Date(j.createdAt) })),
+        })],
+        [backup.DescribeBackupJobCommand, "DescribeBackupJob", (input: backup.DescribeBackupJobCommandInput) => {
+            const job = account.backupJobs.find((j) => j.id === input.BackupJobId);
+            if (!job) throw serviceError("ResourceNotFoundException", `backup job ${input.BackupJobId} not found`);
+            return { BackupJobId: job.id, ResourceArn: job.resourceArn, State: job.state, StatusMessage: job.message || undefined };
+        }],
+    ]);
+
+    serve(sfn.SFNClient, "states", [
+        [sfn.ListExecutionsCommand, "ListExecutions", (input: sfn.ListExecutionsCommandInput) => ({
+            executions: account.executions
+                .filter((e) => e.stateMachineArn === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
+                .map((e) => ({ executionArn: e.arn, stateMachineArn: e.stateMachineArn, status: e.status, startDate: new Date(e.startDate), name: e.arn.split(":").pop() })),
+        })],
+    ]);
+
+    return () => stubs.forEach((s) => s.restore());
+}

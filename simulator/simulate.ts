@@ -1,0 +1,69 @@
+import type { SynthResult } from "../scripts/lib/synthesize";
+import { Faults, SimulatedAccount } from "./account";
+import { VirtualClock } from "./clock";
+import { SimulatedLambda } from "./lambda";
+import { EventLog, RunReport, runExecution } from "./run";
+import { installServices } from "./services";
+
+export interface SimulationOptions {
+    /** The state of the system before the first run. */
+    initial: "running" | "stopped";
+    /** The jobnets to run, one after the other. */
+    jobnets: ("stop" | "start")[];
+    faults?: Faults;
+    onEvent?: (jobnet: "stop" | "start", event: EventLog) => void;
+}
+
+export interface Simulation {
+    account: SimulatedAccount;
+    reports: { jobnet: "stop" | "start"; report: RunReport }[];
+}
+
+/**
+ * Builds a simulated account holding the synthesised system, then runs the synthesised jobnets in
+ * it, their tasks played by the synthesised functions, on a virtual clock.
+ */
+export async function simulate(synth: SynthResult, options: SimulationOptions): Promise<Simulation> {
+    const clock = new VirtualClock();
+    clock.install();
+    let restore: (() => void) | undefined;
+    try {
+        const outputs = synth.outputs;
+        const account = new SimulatedAccount({
+            region: String(synth.stateMachineArns.stop.split(":")[3]),
+            accountId: String(synth.stateMachineArns.stop.split(":")[4]),
+            servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
+            cluster: { identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn },
+            listenerArn: outputs.listenerArn,
+            targetGroupArn: outputs.targetGroupArn,
+            stateMachineArns: synth.stateMachineArns,
+            maintenanceTag: synth.maintenanceTag,
+            backupVaultName: outputs.backupVaultName,
+            initial: options.initial,
+            faults: options.faults,
+        });
+        restore = installServices(account);
+        const lambda = new SimulatedLambda(
+            synth.functions.map((f) => ({ task: f.task, functionArn: f.functionArn, codeDirectory: f.codeDirectory })),
+            account,
+        );
+        const reports: Simulation["reports"] = [];
+        for (const [n, jobnet] of options.jobnets.entries()) {
+            const report = await runExecution({
+                definition: synth.definitions[jobnet],
+                stateMachineArn: synth.stateMachineArns[jobnet],
+                executionName: `${jobnet}-${n + 1}`,
+                account,
+                lambda,
+                clock,
+                onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e) : undefined,
+            });
+            reports.push({ jobnet, report });
+        }
+        account.settle();
+        return { account, reports };
+    } finally {
+        restore?.();
+        clock.uninstall();
+    }
+}

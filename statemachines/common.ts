@@ -1,0 +1,99 @@
+import { Condition, Fragment, Json, choice, fail, invoke, is, pass, retryEvery, sequence, waitUntil } from "./asl";
+import { JobnetPlan, PollRhythm } from "./plan";
+
+/** Refuses to run while a run of either jobnet other than this one is running. */
+export function refuseWhileAnotherRunIsActive(plan: JobnetPlan): Fragment {
+    return sequence(
+        invoke("FindOtherRuns", plan.functionArns.findOtherRuns, {
+            payload: {
+                stateMachineArns: [plan.stateMachineArns.stop, plan.stateMachineArns.start],
+                "executionArn.$": "$$.Execution.Id",
+            },
+            resultPath: "$.guard",
+            select: { "running.$": "$.running", "runs.$": "$.runs" },
+        }),
+        choice("RefuseIfAnotherRunIsActive", [
+            {
+                when: is.atLeast("$.guard.running", 1),
+                then: fail("AnotherRunIsActive", {
+                    error: "JobnetAlreadyRunning",
+                    cause: "FindOtherRuns: another jobnet run is active: {}",
+                    args: ["$.guard.runs"],
+                }),
+            },
+        ], "continue"),
+    );
+}
+
+/** The targets, written into the definition by the stack: a run needs no input. */
+export function loadTargets(plan: JobnetPlan): Fragment {
+    const targets: Json = {
+        webServers: plan.webServers.map((s) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
+        cluster: { identifier: plan.cluster.identifier, arn: plan.cluster.arn },
+    };
+    return pass("LoadTargets", { result: targets, resultPath: "$.targets" });
+}
+
+/** A bound as people say it: "10m", "45s", "2h". */
+export function duration(rhythm: PollRhythm): string {
+    const s = rhythm.withinSeconds;
+    return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+}
+
+const scriptEnded = ["Success", "Failed", "TimedOut", "Cancelled"];
+export const script = {
+    /** The script ran to its end, whatever its exit code. */
+    ended: is.oneOf("$.script.status", scriptEnded),
+    succeeded: is.string("$.script.status", "Success"),
+    exitCode: (code: number) => is.number("$.script.responseCode", code),
+};
+
+export interface RunScriptOptions {
+    /** The script's path on the server. */
+    path: string;
+    /** When the script has done what the step needs. */
+    done: Condition;
+    /** Outcomes that end the run, checked after `done`. */
+    failures: { when: Condition; error: string; explain: string }[];
+}
+
+/**
+ * Runs a script on the server of this Map iteration through Run Command and waits for it to end:
+ * the send, then a bounded wait on its result (`$.script`: status, responseCode, lastLine).
+ */
+export function runScript(plan: JobnetPlan, step: string, options: RunScriptOptions): Fragment {
+    const rhythm = plan.waits.httpdCommand;
+    const who = "{} ({})";
+    const server = ["$.server.name", "$.server.instanceId"];
+    return sequence(
+        invoke(step, plan.functionArns.sendScript, {
+            payload: { "instanceId.$": "$.server.instanceId", script: options.path, timeoutSeconds: plan.commandTimeoutSeconds },
+            resultPath: "$.command",
+            select: { "commandId.$": "$.commandId" },
+            // Right after boot the SSM agent may not be online yet.
+            retry: [retryEvery("InstanceNotManaged", 10, 12)],
+        }),
+        waitUntil(`${step}Finished`, {
+            functionArn: plan.functionArns.getScriptResult,
+            payload: { "commandId.$": "$.command.commandId", "instanceId.$": "$.server.instanceId" },
+            select: { "status.$": "$.status", "responseCode.$": "$.responseCode", "lastLine.$": "$.lastLine", "attempt.$": "$.attempt" },
+            resultPath: "$.script",
+            done: options.done,
+            failures: options.failures.map((f, i) => ({
+                when: f.when,
+                name: `${step}Failed${options.failures.length > 1 ? i + 1 : ""}`,
+                failure: {
+                    error: f.error,
+                    cause: `${step}: ${who} ${f.explain}: ${options.path} ended {} with exit code {}: {}`,
+                    args: [...server, "$.script.status", "$.script.responseCode", "$.script.lastLine"],
+                },
+            })),
+            ...rhythm,
+            timedOut: {
+                error: "ScriptDidNotFinish",
+                cause: `${step}: ${who}: ${options.path} did not finish within ${duration(rhythm)}; its status is still {}`,
+                args: [...server, "$.script.status"],
+            },
+        }),
+    );
+}

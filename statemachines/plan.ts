@@ -1,0 +1,79 @@
+/**
+ * Everything a jobnet definition is built from, as plain values: no Pulumi outputs, so the
+ * definitions are pure functions of their plan and can be built, validated and run in tests.
+ */
+
+/** The Lambda tasks the jobnets call, by their role in the jobnet. */
+export const taskFunctionNames = [
+    "findOtherRuns",
+    "describeInstance",
+    "stopInstance",
+    "startInstance",
+    "sendScript",
+    "getScriptResult",
+    "describeCluster",
+    "stopCluster",
+    "startCluster",
+    "enableMaintenancePage",
+    "disableMaintenancePage",
+    "describeTargetHealth",
+    "ensureBackup",
+    "describeBackups",
+] as const;
+export type TaskFunctionName = (typeof taskFunctionNames)[number];
+
+export interface PlanWebServer {
+    name: string;
+    instanceId: string;
+    instanceArn: string;
+}
+
+/** The bounded waits of the jobnets; each has its own poll rhythm, tuned to the service's usual time. */
+export const waitNames = [
+    "httpdCommand",
+    "instanceStopped",
+    "instanceReady",
+    "clusterAvailable",
+    "clusterStopped",
+    "backupsCompleted",
+    "targetsHealthy",
+] as const;
+export type WaitName = (typeof waitNames)[number];
+
+export interface PollRhythm {
+    firstAfterSeconds: number;
+    everySeconds: number;
+    /** The bound: the wait fails after this long. Configurable per stack. */
+    withinSeconds: number;
+}
+
+/**
+ * Poll rhythms: a first poll near the usual completion time, then short steps, so that a run over
+ * 100 servers stays far below the 25,000-event history limit (each poll costs 9 events).
+ */
+export const defaultWaits: Record<WaitName, PollRhythm> = {
+    httpdCommand: { firstAfterSeconds: 2, everySeconds: 3, withinSeconds: 300 },
+    instanceStopped: { firstAfterSeconds: 20, everySeconds: 10, withinSeconds: 600 },
+    instanceReady: { firstAfterSeconds: 60, everySeconds: 15, withinSeconds: 900 },
+    clusterAvailable: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
+    clusterStopped: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
+    backupsCompleted: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 7200 },
+    targetsHealthy: { firstAfterSeconds: 30, everySeconds: 10, withinSeconds: 900 },
+};
+
+export interface JobnetPlan {
+    functionArns: Record<TaskFunctionName, string>;
+    stateMachineArns: { stop: string; start: string };
+    webServers: PlanWebServer[];
+    cluster: { identifier: string; arn: string };
+    listenerArn: string;
+    targetGroupArn: string;
+    maintenance: { priority: number; tagKey: string; tagValue: string; html: string; statusCode: string };
+    backup: { vaultName: string; roleArn: string; deleteAfterDays: number };
+    scripts: { start: string; stop: string; check: string };
+    commandTimeoutSeconds: number;
+    maxConcurrency: number;
+    waits: Record<WaitName, PollRhythm>;
+    /** Bound on a whole run. */
+    timeoutSeconds: number;
+}

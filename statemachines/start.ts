@@ -1,0 +1,179 @@
+import { Fragment, StateMachineDefinition, choice, definition, fail, invoke, is, map, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
+import { duration, loadTargets, refuseWhileAnotherRunIsActive, runScript, script } from "./common";
+import { JobnetPlan } from "./plan";
+
+/**
+ * The start jobnet (system.md, scenario 2): the cluster starts while the instances boot; httpd
+ * starts on each server once the cluster is available; the maintenance page goes only when every
+ * target is healthy. Every step acts only on what is not already done.
+ */
+export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
+    const healthy = plan.waits.targetsHealthy;
+    return definition(
+        sequence(
+            refuseWhileAnotherRunIsActive(plan),
+            loadTargets(plan),
+            parallel("StartDatabaseAndBootServers", [startDatabase(plan), bootWebServers(plan)], {
+                resultPath: "$.started",
+                select: { "database.$": "$[0].database", "webServers.$": "$[1].webServers" },
+            }),
+            map("StartWebServers", {
+                itemsPath: "$.targets.webServers",
+                itemSelector: { "server.$": "$$.Map.Item.Value" },
+                iterator: startHttpd(plan),
+                maxConcurrency: plan.maxConcurrency,
+                resultPath: "$.httpd",
+            }),
+            waitUntil("WaitUntilAllTargetsHealthy", {
+                functionArn: plan.functionArns.describeTargetHealth,
+                payload: { targetGroupArn: plan.targetGroupArn, instanceIds: plan.webServers.map((s) => s.instanceId) },
+                select: { "allHealthy.$": "$.allHealthy", "healthy.$": "$.healthy", "total.$": "$.total", "notHealthy.$": "$.notHealthy", "attempt.$": "$.attempt" },
+                resultPath: "$.health",
+                done: is.true("$.health.allHealthy"),
+                ...healthy,
+                timedOut: {
+                    error: "TargetsNotHealthy",
+                    cause: `WaitUntilAllTargetsHealthy: {} of {} targets healthy after ${duration(healthy)}; not healthy: {}`,
+                    args: ["$.health.healthy", "$.health.total", "$.health.notHealthy"],
+                },
+            }),
+            invoke("DisableMaintenancePage", plan.functionArns.disableMaintenancePage, {
+                payload: {
+                    listenerArn: plan.listenerArn,
+                    priority: plan.maintenance.priority,
+                    tagKey: plan.maintenance.tagKey,
+                    tagValue: plan.maintenance.tagValue,
+                },
+                resultPath: "$.maintenance",
+                select: { "outcome.$": "$.outcome" },
+            }),
+            pass("SystemStarted", {
+                parameters: {
+                    "database.$": "$.started.database",
+                    "webServers.$": "$.started.webServers",
+                    "httpd.$": "$.httpd",
+                    "maintenancePage.$": "$.maintenance.outcome",
+                },
+                resultPath: "$",
+            }),
+        ),
+        { comment: "Starts the web system: the database and the instances together, then httpd, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
+    );
+}
+
+function startDatabase(plan: JobnetPlan): Fragment {
+    const cluster = plan.cluster.identifier;
+    const rhythm = plan.waits.clusterAvailable;
+    return sequence(
+        invoke("StartCluster", plan.functionArns.startCluster, {
+            payload: { clusterIdentifier: cluster },
+            resultPath: "$.startRequest",
+            select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
+        }),
+        choice("ClusterStartAccepted", [{
+            when: is.string("$.startRequest.outcome", "refused"),
+            then: fail("ClusterRefusedToStart", { error: "ClusterNotStartable", cause: `StartCluster: cluster ${cluster} cannot be started: {}`, args: ["$.startRequest.reason"] }),
+        }], "continue"),
+        waitUntil("WaitUntilClusterAvailable", {
+            functionArn: plan.functionArns.describeCluster,
+            payload: { clusterIdentifier: cluster },
+            select: { "status.$": "$.status", "attempt.$": "$.attempt" },
+            resultPath: "$.cluster",
+            // A cluster taking its automated backup serves queries: httpd may start.
+            done: is.oneOf("$.cluster.status", ["available", "backing-up"]),
+            failures: [{
+                when: is.oneOf("$.cluster.status", ["stopped", "stopping", "failed", "inaccessible-encryption-credentials", "incompatible-network", "incompatible-parameters", "deleting"]),
+                name: "ClusterFailedToStart",
+                failure: { error: "ClusterNotStartable", cause: `WaitUntilClusterAvailable: cluster ${cluster} is {}`, args: ["$.cluster.status"] },
+            }],
+            ...rhythm,
+            timedOut: { error: "ClusterNotAvailable", cause: `WaitUntilClusterAvailable: cluster ${cluster} is still {} after ${duration(rhythm)}`, args: ["$.cluster.status"] },
+        }),
+        pass("DatabaseStarted", { parameters: { "database.$": "$.startRequest.outcome" }, resultPath: "$" }),
+    );
+}
+
+function bootWebServers(plan: JobnetPlan): Fragment {
+    const rhythm = plan.waits.instanceReady;
+    const server = ["$.server.name", "$.server.instanceId"];
+    const bootOne = sequence(
+        invoke("StartInstance", plan.functionArns.startInstance, {
+            payload: { "instanceId.$": "$.server.instanceId" },
+            resultPath: "$.startRequest",
+            select: { "outcome.$": "$.outcome", "state.$": "$.state" },
+            retry: [retryEvery("InstanceBusy", 15, 12)],
+            catch: [{
+                errors: ["InstanceGone"],
+                name: "InstanceCannotStart",
+                failure: { error: "InstanceGone", cause: "StartInstance: {} ({}) cannot start: {}", args: [...server, "$.error.Cause"] },
+            }],
+        }),
+        waitUntil("WaitUntilInstanceReady", {
+            functionArn: plan.functionArns.describeInstance,
+            payload: { "instanceId.$": "$.server.instanceId" },
+            select: { "state.$": "$.state", "checks.$": "$.checks", "attempt.$": "$.attempt" },
+            resultPath: "$.instance",
+            done: is.and(is.string("$.instance.state", "running"), is.string("$.instance.checks", "ok")),
+            failures: [
+                {
+                    // Started, yet stopped again: the usual cause is a KMS key the instance's volumes cannot use.
+                    when: is.oneOf("$.instance.state", ["stopped", "terminated", "shutting-down"]),
+                    name: "InstanceFellBack",
+                    failure: { error: "InstanceDidNotStart", cause: "WaitUntilInstanceReady: {} ({}) is {} after being started", args: [...server, "$.instance.state"] },
+                },
+                {
+                    when: is.string("$.instance.checks", "impaired"),
+                    name: "InstanceImpaired",
+                    failure: { error: "InstanceImpaired", cause: "WaitUntilInstanceReady: {} ({}) failed its status checks", args: server },
+                },
+            ],
+            ...rhythm,
+            timedOut: {
+                error: "InstanceNotReady",
+                cause: `WaitUntilInstanceReady: {} ({}) is {} with status checks {} after ${duration(rhythm)}`,
+                args: [...server, "$.instance.state", "$.instance.checks"],
+            },
+        }),
+        pass("WebServerBooted", { parameters: { "name.$": "$.server.name", "instance.$": "$.startRequest.outcome" }, resultPath: "$" }),
+    );
+    return sequence(
+        map("BootWebServers", {
+            itemsPath: "$.targets.webServers",
+            itemSelector: { "server.$": "$$.Map.Item.Value" },
+            iterator: bootOne,
+            maxConcurrency: plan.maxConcurrency,
+            resultPath: "$.webServers",
+        }),
+        pass("WebServersBooted", { parameters: { "webServers.$": "$.webServers" }, resultPath: "$" }),
+    );
+}
+
+/** One Map iteration: httpd is started only where the check finds it stopped. */
+function startHttpd(plan: JobnetPlan): Fragment {
+    const checkFailed = { when: script.ended, error: "HttpdCheckFailed", explain: "the httpd check failed" };
+    return sequence(
+        runScript(plan, "CheckHttpd", {
+            path: plan.scripts.check,
+            done: is.or(script.exitCode(0), script.exitCode(3)),
+            failures: [checkFailed],
+        }),
+        choice("StartHttpdIfStopped", [
+            { when: script.exitCode(0), then: pass("HttpdWasRunning", { parameters: { "name.$": "$.server.name", httpd: "alreadyRunning" }, resultPath: "$" }) },
+        ], sequence(
+            runScript(plan, "StartHttpd", {
+                path: plan.scripts.start,
+                done: script.succeeded,
+                failures: [{ when: script.ended, error: "HttpdDidNotStart", explain: "httpd did not start" }],
+            }),
+            runScript(plan, "CheckHttpdRunning", {
+                path: plan.scripts.check,
+                done: script.exitCode(0),
+                failures: [
+                    { when: script.exitCode(3), error: "HttpdNotRunning", explain: "httpd is not running after its start" },
+                    checkFailed,
+                ],
+            }),
+            pass("HttpdStarted", { parameters: { "name.$": "$.server.name", httpd: "started" }, resultPath: "$" }),
+        )),
+    );
+}

@@ -1,0 +1,248 @@
+import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
+import { duration, loadTargets, refuseWhileAnotherRunIsActive, runScript, script } from "./common";
+import { JobnetPlan } from "./plan";
+
+/**
+ * The stop jobnet (system.md, scenario 1): the maintenance page goes up, each web server stops
+ * httpd, is checked, stopped and backed up; when every backup has completed, the cluster is
+ * snapshotted first, then stopped. Every step acts only on what is not already done.
+ */
+export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
+    return definition(
+        sequence(
+            refuseWhileAnotherRunIsActive(plan),
+            loadTargets(plan),
+            enableMaintenancePage(plan),
+            map("StopWebServers", {
+                itemsPath: "$.targets.webServers",
+                itemSelector: { "server.$": "$$.Map.Item.Value" },
+                iterator: stopWebServer(plan),
+                maxConcurrency: plan.maxConcurrency,
+                resultPath: "$.webServers",
+            }),
+            stopDatabase(plan),
+            pass("SystemStopped", {
+                parameters: {
+                    "maintenancePage.$": "$.maintenance.outcome",
+                    "webServers.$": "$.webServers",
+                    "database.$": "$.database",
+                },
+                resultPath: "$",
+            }),
+        ),
+        { comment: "Stops the web system: maintenance page, web servers (httpd, instance, AMI), then the database (snapshot, stop).", timeoutSeconds: plan.timeoutSeconds },
+    );
+}
+
+function enableMaintenancePage(plan: JobnetPlan): Fragment {
+    const { priority, tagKey, tagValue, html, statusCode } = plan.maintenance;
+    return sequence(
+        invoke("EnableMaintenancePage", plan.functionArns.enableMaintenancePage, {
+            payload: { listenerArn: plan.listenerArn, priority, tagKey, tagValue, html, statusCode },
+            resultPath: "$.maintenance",
+            select: { "outcome.$": "$.outcome", "conflictingRuleArn.$": "$.conflictingRuleArn" },
+        }),
+        choice("MaintenancePageIsOn", [
+            {
+                when: is.string("$.maintenance.outcome", "conflict"),
+                then: fail("MaintenancePriorityTaken", {
+                    error: "MaintenancePriorityInUse",
+                    cause: `EnableMaintenancePage: listener rule priority ${priority} is held by another rule ({}); set maintenanceRulePriority to a free one`,
+                    args: ["$.maintenance.conflictingRuleArn"],
+                }),
+            },
+        ], "continue"),
+    );
+}
+
+/** One Map iteration: `$.server` is { name, instanceId, instanceArn }; the output is a small summary. */
+function stopWebServer(plan: JobnetPlan): Fragment {
+    const server = ["$.server.name", "$.server.instanceId"];
+    const rhythm = plan.waits.instanceStopped;
+    const waitUntilStopped = waitUntil("WaitUntilInstanceStopped", {
+        functionArn: plan.functionArns.describeInstance,
+        payload: { "instanceId.$": "$.server.instanceId" },
+        select: { "state.$": "$.state", "stoppedAt.$": "$.stoppedAt", "attempt.$": "$.attempt" },
+        resultPath: "$.instance",
+        done: is.string("$.instance.state", "stopped"),
+        failures: [{
+            when: is.oneOf("$.instance.state", ["terminated", "shutting-down"]),
+            name: "InstanceWentAway",
+            failure: { error: "InstanceGone", cause: "WaitUntilInstanceStopped: {} ({}) is {}", args: [...server, "$.instance.state"] },
+        }],
+        ...rhythm,
+        timedOut: {
+            error: "InstanceDidNotStop",
+            cause: `WaitUntilInstanceStopped: {} ({}) is still {} after ${duration(rhythm)}`,
+            args: [...server, "$.instance.state"],
+        },
+    });
+    const backUp = sequence(
+        invoke("BackUpInstance", plan.functionArns.ensureBackup, {
+            payload: {
+                "name.$": "$.server.name",
+                "resourceArn.$": "$.server.instanceArn",
+                "since.$": "$.instance.stoppedAt",
+                backupVaultName: plan.backup.vaultName,
+                iamRoleArn: plan.backup.roleArn,
+                deleteAfterDays: plan.backup.deleteAfterDays,
+            },
+            resultPath: "$.backup",
+            select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
+        }),
+        pass("WebServerStopped", {
+            parameters: {
+                "name.$": "$.server.name",
+                "found.$": "$.found.state",
+                "backup.$": "$.backup.outcome",
+                "backupJobId.$": "$.backup.backupJobId",
+            },
+            resultPath: "$",
+        }),
+    );
+
+    return sequence(
+        invoke("DescribeWebServer", plan.functionArns.describeInstance, {
+            payload: { "instanceId.$": "$.server.instanceId" },
+            resultPath: "$.found",
+            select: { "state.$": "$.state", "stoppedAt.$": "$.stoppedAt" },
+        }),
+        choice("RouteByInstanceState", [
+            {
+                when: is.string("$.found.state", "running"),
+                then: sequence(
+                    runScript(plan, "StopHttpd", {
+                        path: plan.scripts.stop,
+                        done: script.succeeded,
+                        failures: [{ when: script.ended, error: "HttpdDidNotStop", explain: "httpd did not stop" }],
+                    }),
+                    runScript(plan, "CheckHttpdStopped", {
+                        path: plan.scripts.check,
+                        done: script.exitCode(3),
+                        failures: [
+                            { when: script.succeeded, error: "HttpdStillRunning", explain: "httpd is still running" },
+                            { when: script.ended, error: "HttpdCheckFailed", explain: "the httpd check failed" },
+                        ],
+                    }),
+                    invoke("StopInstance", plan.functionArns.stopInstance, {
+                        payload: { "instanceId.$": "$.server.instanceId" },
+                        resultPath: null,
+                        retry: [retryEvery("InstanceBusy", 15, 8)],
+                    }),
+                    waitUntilStopped,
+                    backUp,
+                ),
+            },
+            { when: is.string("$.found.state", "stopping"), then: goto("WaitUntilInstanceStoppedBegin") },
+            {
+                when: is.string("$.found.state", "stopped"),
+                then: sequence(
+                    // A server found stopped keeps the backup taken since it stopped, or gets one now.
+                    pass("UseStopTime", { parameters: { "state.$": "$.found.state", "stoppedAt.$": "$.found.stoppedAt" }, resultPath: "$.instance" }),
+                    goto("BackUpInstance"),
+                ),
+            },
+        ], fail("InstanceNotStoppable", {
+            error: "InstanceNotStoppable",
+            cause: "DescribeWebServer: {} ({}) is {}; only a running, stopping or stopped server can be stopped",
+            args: [...server, "$.found.state"],
+        })),
+    );
+}
+
+/** After the web servers: snapshot the cluster, wait for every backup, then stop the cluster. */
+function stopDatabase(plan: JobnetPlan): Fragment {
+    const cluster = plan.cluster.identifier;
+    const stoppedRhythm = plan.waits.clusterStopped;
+    const availableRhythm = plan.waits.clusterAvailable;
+    const backupRhythm = plan.waits.backupsCompleted;
+    const describe = (name: string) =>
+        invoke(name, plan.functionArns.describeCluster, {
+            payload: { clusterIdentifier: cluster },
+            resultPath: "$.cluster",
+            select: { "status.$": "$.status" },
+        });
+    const waitUntilStopped = waitUntil("WaitUntilClusterStopped", {
+        functionArn: plan.functionArns.describeCluster,
+        payload: { clusterIdentifier: cluster },
+        select: { "status.$": "$.status", "attempt.$": "$.attempt" },
+        resultPath: "$.cluster",
+        done: is.string("$.cluster.status", "stopped"),
+        ...stoppedRhythm,
+        timedOut: { error: "ClusterDidNotStop", cause: `WaitUntilClusterStopped: cluster ${cluster} is still {} after ${duration(stoppedRhythm)}`, args: ["$.cluster.status"] },
+    });
+
+    return sequence(
+        describe("DescribeDatabase"),
+        choice("RouteByClusterState", [
+            {
+                when: is.oneOf("$.cluster.status", ["available", "backing-up"]),
+                then: invoke("BackUpCluster", plan.functionArns.ensureBackup, {
+                    payload: {
+                        name: cluster,
+                        resourceArn: plan.cluster.arn,
+                        // The snapshot must follow the web servers' stop: anything since this run began.
+                        "since.$": "$$.Execution.StartTime",
+                        backupVaultName: plan.backup.vaultName,
+                        iamRoleArn: plan.backup.roleArn,
+                        deleteAfterDays: plan.backup.deleteAfterDays,
+                    },
+                    resultPath: "$.database",
+                    select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
+                }),
+            },
+            {
+                when: is.oneOf("$.cluster.status", ["stopping", "stopped"]),
+                then: pass("ClusterNeedsNoBackup", { result: { name: cluster, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
+            },
+        ], fail("ClusterNotStoppable", {
+            error: "ClusterNotStoppable",
+            cause: `DescribeDatabase: cluster ${cluster} is {}; it can be stopped from available, backing-up, stopping or stopped`,
+            args: ["$.cluster.status"],
+        })),
+        waitUntil("WaitUntilBackupsCompleted", {
+            functionArn: plan.functionArns.describeBackups,
+            payload: { "servers.$": "$.webServers", "database.$": "$.database" },
+            select: { "total.$": "$.total", "completed.$": "$.completed", "failed.$": "$.failed", "failure.$": "$.failure", "pending.$": "$.pending", "attempt.$": "$.attempt" },
+            resultPath: "$.backups",
+            done: { Variable: "$.backups.completed", NumericEqualsPath: "$.backups.total" },
+            failures: [{
+                when: is.atLeast("$.backups.failed", 1),
+                name: "BackupFailed",
+                failure: { error: "BackupFailed", cause: "WaitUntilBackupsCompleted: {}", args: ["$.backups.failure"] },
+            }],
+            ...backupRhythm,
+            timedOut: { error: "BackupDidNotComplete", cause: `WaitUntilBackupsCompleted: still running after ${duration(backupRhythm)}: {}`, args: ["$.backups.pending"] },
+        }),
+        describe("DescribeDatabaseAfterBackups"),
+        choice("StopDatabaseIfNeeded", [
+            { when: is.string("$.cluster.status", "stopped"), then: "continue" },
+            { when: is.string("$.cluster.status", "stopping"), then: goto("WaitUntilClusterStoppedBegin") },
+        ], sequence(
+            // A snapshot leaves the cluster backing-up for a while; Aurora stops only from available.
+            waitUntil("WaitUntilClusterAvailable", {
+                functionArn: plan.functionArns.describeCluster,
+                payload: { clusterIdentifier: cluster },
+                select: { "status.$": "$.status", "attempt.$": "$.attempt" },
+                resultPath: "$.cluster",
+                done: is.string("$.cluster.status", "available"),
+                ...availableRhythm,
+                timedOut: { error: "ClusterNotAvailable", cause: `WaitUntilClusterAvailable: cluster ${cluster} is still {} after ${duration(availableRhythm)}`, args: ["$.cluster.status"] },
+            }),
+            invoke("StopCluster", plan.functionArns.stopCluster, {
+                payload: { clusterIdentifier: cluster },
+                resultPath: "$.stopRequest",
+                select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
+            }),
+            choice("ClusterStopAccepted", [{
+                when: is.string("$.stopRequest.outcome", "refused"),
+                then: fail("ClusterRefusedToStop", {
+                    error: "ClusterNotStoppable",
+                    cause: `StopCluster: cluster ${cluster} cannot be stopped: {}`,
+                    args: ["$.stopRequest.reason"],
+                }),
+            }], "continue"),
+            waitUntilStopped,
+        )),
+    );
+}

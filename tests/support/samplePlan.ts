@@ -1,0 +1,33 @@
+import { JobnetPlan, TaskFunctionName, defaultWaits, taskFunctionNames } from "../../statemachines/plan";
+
+const region = "ap-northeast-1";
+const account = "123456789012";
+
+/** A small, complete plan: n web servers, every function and ARN of the form AWS gives. */
+export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): JobnetPlan {
+    const functionArns = Object.fromEntries(
+        taskFunctionNames.map((n) => [n, `arn:aws:lambda:${region}:${account}:function:webapp-jobnet-test-${n}`]),
+    ) as Record<TaskFunctionName, string>;
+    return {
+        functionArns,
+        stateMachineArns: {
+            stop: `arn:aws:states:${region}:${account}:stateMachine:webapp-jobnet-test-stop`,
+            start: `arn:aws:states:${region}:${account}:stateMachine:webapp-jobnet-test-start`,
+        },
+        webServers: Array.from({ length: servers }, (_, i) => {
+            const instanceId = `i-${(i + 1).toString(16).padStart(17, "0")}`;
+            return { name: `web-${i + 1}`, instanceId, instanceArn: `arn:aws:ec2:${region}:${account}:instance/${instanceId}` };
+        }),
+        cluster: { identifier: "webapp-jobnet-test", arn: `arn:aws:rds:${region}:${account}:cluster:webapp-jobnet-test` },
+        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/webapp-lb/0123456789abcdef/fedcba9876543210`,
+        targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`,
+        maintenance: { priority: 1, tagKey: "webapp-jobnet:maintenance", tagValue: "test", html: "<p>maintenance</p>", statusCode: "503" },
+        backup: { vaultName: "webapp-jobnet-test", roleArn: `arn:aws:iam::${account}:role/webapp-jobnet-test-backup`, deleteAfterDays: 7 },
+        scripts: { start: "/usr/local/sbin/startHttpd.sh", stop: "/usr/local/sbin/stopHttpd.sh", check: "/usr/local/sbin/checkHttpd.sh" },
+        commandTimeoutSeconds: 60,
+        maxConcurrency: 40,
+        waits: defaultWaits,
+        timeoutSeconds: 4 * 3600,
+        ...overrides,
+    };
+}
