@@ -123,8 +123,13 @@ export class SimulatedAccount {
     readonly backupJobs: SimBackupJob[] = [];
     readonly executions: SimExecution[] = [];
     readonly calls: RecordedCall[] = [];
+    /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available". */
+    readonly timeline: { at: number; event: string }[] = [];
+    private readonly createdAt = Date.now();
     readonly faults: Faults;
     private scheduled: { at: number; seq: number; apply: () => void }[] = [];
+    /** Backups in progress on the cluster (snapshots, the automated backup): it is backing-up while any runs. */
+    private readonly clusterBackups = new Set<string>();
     private serial = 0;
 
     constructor(readonly spec: AccountSpec) {
@@ -154,10 +159,8 @@ export class SimulatedAccount {
         }
         const backingUp = this.faults.clusterBackingUpForSeconds;
         if (running && backingUp) {
-            this.cluster.status = "backing-up";
-            this.at(backingUp, () => {
-                if (this.cluster.status === "backing-up") this.cluster.status = "available";
-            });
+            this.beginClusterBackup("automated");
+            this.at(backingUp, () => this.endClusterBackup("automated"));
         }
         if (this.faults.otherRunActive) {
             this.executions.push({
@@ -167,6 +170,32 @@ export class SimulatedAccount {
                 startDate: now - 60_000,
             });
         }
+    }
+
+    private note(event: string): void {
+        this.timeline.push({ at: (Date.now() - this.createdAt) / 1000, event });
+    }
+
+    /** When an event first happened, in seconds; undefined if it did not. */
+    when(event: string): number | undefined {
+        return this.timeline.find((t) => t.event === event)?.at;
+    }
+
+    private setInstance(i: SimInstance, state: InstanceState): void {
+        i.state = state;
+        this.note(`${i.name} ${state}`);
+    }
+
+    private setHttpd(i: SimInstance, state: "running" | "stopped"): void {
+        if (i.httpd === state) return;
+        i.httpd = state;
+        i.httpdSince = Date.now();
+        this.note(`${i.name} httpd ${state}`);
+    }
+
+    private setCluster(status: string): void {
+        this.cluster.status = status;
+        this.note(`cluster ${status}`);
     }
 
     /** Applies every transition that is due by now, in order. */
@@ -210,23 +239,22 @@ export class SimulatedAccount {
     stopInstance(i: SimInstance): void {
         if (i.state === "stopped" || i.state === "stopping") return;
         if (i.state !== "running") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
-        i.state = "stopping";
+        this.setInstance(i, "stopping");
         if (this.has("instanceStuckStopping", i.name)) return;
         this.at(latency.instanceStopping, () => {
-            i.state = "stopped";
+            this.setInstance(i, "stopped");
             i.stateTransitionReason = `User initiated (${gmt(Date.now())})`;
-            i.httpd = "stopped";
-            i.httpdSince = Date.now();
+            this.setHttpd(i, "stopped");
         });
     }
 
     startInstance(i: SimInstance): void {
         if (i.state === "running" || i.state === "pending") return;
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
-        i.state = "pending";
+        this.setInstance(i, "pending");
         i.stateTransitionReason = "";
         this.at(latency.instancePending, () => {
-            i.state = "running";
+            this.setInstance(i, "running");
             i.runningSince = Date.now();
         });
     }
@@ -279,11 +307,7 @@ export class SimulatedAccount {
                 code = 1;
                 out = line("ERROR", `systemctl ${verb} httpd failed with exit code 1.`);
             } else {
-                const target = verb === "stop" ? "stopped" : "running";
-                if (i.httpd !== target) {
-                    i.httpd = target;
-                    i.httpdSince = Date.now();
-                }
+                this.setHttpd(i, verb === "stop" ? "stopped" : "running");
                 code = 0;
                 out = line("INFO", `httpd.service ${verb === "stop" ? "stopped" : "started"}.`);
             }
@@ -317,20 +341,16 @@ export class SimulatedAccount {
         if (this.cluster.status !== "available") {
             throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be available.`);
         }
-        this.cluster.status = "stopping";
-        this.at(latency.clusterStopping, () => {
-            this.cluster.status = "stopped";
-        });
+        this.setCluster("stopping");
+        this.at(latency.clusterStopping, () => this.setCluster("stopped"));
     }
 
     startCluster(): void {
         if (this.cluster.status !== "stopped") {
             throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be stopped.`);
         }
-        this.cluster.status = "starting";
-        this.at(latency.clusterStarting, () => {
-            this.cluster.status = "available";
-        });
+        this.setCluster("starting");
+        this.at(latency.clusterStarting, () => this.setCluster("available"));
     }
 
     // ---- ELBv2 -----------------------------------------------------------------
@@ -345,12 +365,14 @@ export class SimulatedAccount {
             body,
         };
         this.rules.push(rule);
+        this.note(`rule ${rule.priority} created`);
         return rule;
     }
 
     deleteRule(arn: string): void {
         const index = this.rules.findIndex((r) => r.arn === arn && !r.isDefault);
         if (index < 0) throw serviceError("RuleNotFoundException", `One or more rules not found`);
+        this.note(`rule ${this.rules[index].priority} deleted`);
         this.rules.splice(index, 1);
     }
 
@@ -381,7 +403,7 @@ export class SimulatedAccount {
         const resourceName = this.resourceName(resourceArn);
         const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", vault);
         const isCluster = resourceArn === this.cluster.arn;
-        if (isCluster && this.cluster.status === "available") this.cluster.status = "backing-up";
+        if (isCluster) this.beginClusterBackup(job.id);
         this.at(latency.backupQueued, () => {
             job.state = "RUNNING";
         });
@@ -392,9 +414,20 @@ export class SimulatedAccount {
             } else {
                 job.state = "COMPLETED";
             }
-            if (isCluster && this.cluster.status === "backing-up") this.cluster.status = "available";
+            this.note(`${resourceName} backup ${job.state}`);
+            if (isCluster) this.endClusterBackup(job.id);
         });
         return job;
+    }
+
+    private beginClusterBackup(id: string): void {
+        this.clusterBackups.add(id);
+        if (this.cluster.status === "available") this.setCluster("backing-up");
+    }
+
+    private endClusterBackup(id: string): void {
+        this.clusterBackups.delete(id);
+        if (this.clusterBackups.size === 0 && this.cluster.status === "backing-up") this.setCluster("available");
     }
 
     private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], vault = this.spec.backupVaultName): SimBackupJob {

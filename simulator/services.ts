@@ -140,6 +140,8 @@ export function installServices(account: SimulatedAccount): () => void {
 
     serve(backup.BackupClient, "backup", [
         [backup.StartBackupJobCommand, "StartBackupJob", (input: backup.StartBackupJobCommandInput) => {
+            // Passing the backup role to AWS Backup is authorised as iam:PassRole.
+            if (input.IamRoleArn) account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: "iam:PassRole" });
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
             const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"));
             return { BackupJobId: job.id, CreationDate: new Date(job.createdAt) };

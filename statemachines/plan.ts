@@ -54,7 +54,7 @@ export interface PollRhythm {
 export const defaultWaits: Record<WaitName, PollRhythm> = {
     httpdCommand: { firstAfterSeconds: 2, everySeconds: 3, withinSeconds: 300 },
     instanceStopped: { firstAfterSeconds: 20, everySeconds: 10, withinSeconds: 600 },
-    instanceReady: { firstAfterSeconds: 60, everySeconds: 15, withinSeconds: 900 },
+    instanceReady: { firstAfterSeconds: 120, everySeconds: 15, withinSeconds: 900 },
     clusterAvailable: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
     clusterStopped: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
     backupsCompleted: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 7200 },

@@ -1,0 +1,195 @@
+import * as assert from "assert";
+import * as path from "path";
+import { RegisteredResource } from "../scripts/lib/mockedCloud";
+import { projectDir } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { invokedFunctions } from "../statemachines/asl";
+import { taskFunctionNames } from "../statemachines/plan";
+import { simulate } from "../simulator/simulate";
+
+let synth: SynthResult;
+const ofType = (type: string) => synth.resources.filter((r) => r.type === type);
+
+/** The dev stack, synthesised once for every suite in this file. */
+let synthesised: Promise<SynthResult> | undefined;
+async function loadSynth(): Promise<void> {
+    synthesised ??= synthesize("dev", path.join(projectDir, "out", ".test", "dev-resources"));
+    synth = await synthesised;
+}
+
+/** The inline policy of the role with this ARN. */
+function policyOfRole(roleArn: string): { Statement: { Action: string[]; Resource: string | string[]; Condition?: unknown }[] } {
+    const role = ofType("aws:iam/role:Role").find((r) => r.state.arn === roleArn);
+    assert.ok(role, `no role ${roleArn}`);
+    const policy = ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.inputs.role === role.id);
+    assert.ok(policy, `no inline policy on ${roleArn}`);
+    return JSON.parse(policy.inputs.policy);
+}
+
+function functionOf(task: string): RegisteredResource {
+    const fn = synth.functions.find((f) => f.task === task)!;
+    return ofType("aws:lambda/function:Function").find((r) => r.inputs.name === fn.functionName)!;
+}
+
+describe("the jobnets' Lambda functions", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    it("run on nodejs22.x with an explicit role of their own, never the default one", () => {
+        const functions = ofType("aws:lambda/function:Function");
+        assert.strictEqual(functions.length, taskFunctionNames.length);
+        const roles = new Set<string>();
+        for (const fn of functions) {
+            assert.strictEqual(fn.inputs.runtime, "nodejs22.x", fn.name);
+            assert.strictEqual(fn.inputs.handler, "__index.handler");
+            roles.add(fn.inputs.role);
+        }
+        assert.strictEqual(roles.size, functions.length, "each function has a role of its own");
+        // CallbackFunction's default role would come with FullAccess managed policies attached.
+        const attached = ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn);
+        assert.ok(attached.every((arn: string) => !/FullAccess|AWSLambdaBasicExecutionRole/.test(arn)), attached.join(", "));
+    });
+
+    it("log to their own group, with the stack's retention, and may write only there", () => {
+        for (const task of taskFunctionNames) {
+            const fn = functionOf(task);
+            const group = ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === fn.inputs.loggingConfig.logGroup)!;
+            assert.strictEqual(group.inputs.name, `/aws/lambda/${fn.inputs.name}`);
+            assert.strictEqual(group.inputs.retentionInDays, 7);
+            const logs = policyOfRole(fn.inputs.role).Statement.filter((s) => s.Action.some((a) => a.startsWith("logs:")));
+            assert.deepStrictEqual(logs, [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group.state.arn}:*` }]);
+        }
+    });
+
+    it("upload under 20 KB each: the handler file only, the AWS SDK left to the runtime", () => {
+        for (const f of synth.functions) {
+            assert.ok(f.uploadBytes < 20 * 1024, `${f.functionName}: ${f.uploadBytes} bytes`);
+            assert.ok(!require("fs").existsSync(path.join(f.codeDirectory, "node_modules")), `${f.functionName} bundles packages`);
+        }
+    });
+
+    it("allow exactly the AWS calls their handlers make, on this stack's resources where IAM allows it", async function () {
+        this.timeout(60_000);
+        // Between them these runs make every call the handlers can make.
+        const runs = [
+            await simulate(synth, { initial: "running", jobnets: ["stop", "start"] }),
+            await simulate(synth, { initial: "stopped", jobnets: ["stop"] }),
+        ];
+        const called = new Map<string, Set<string>>();
+        for (const { account } of runs) {
+            for (const c of account.calls) {
+                if (!called.has(c.caller)) called.set(c.caller, new Set());
+                called.get(c.caller)!.add(c.action);
+            }
+        }
+        // Not called by the handler itself: EC2 creates the KMS grant on its behalf when it starts an instance.
+        const onItsBehalf = new Set(["kms:CreateGrant"]);
+        for (const task of taskFunctionNames) {
+            const statements = policyOfRole(functionOf(task).inputs.role).Statement.filter((s) => !s.Action.every((a) => a.startsWith("logs:")));
+            const allowed = new Set(statements.flatMap((s) => s.Action).filter((a) => !onItsBehalf.has(a)));
+            assert.deepStrictEqual([...allowed].sort(), [...(called.get(task) ?? [])].sort(), task);
+            for (const s of statements) {
+                assert.ok(s.Action.every((a) => !a.includes("*")), `${task}: wildcard action`);
+                const anyResource = s.Resource === "*";
+                // Only calls without resource-level permissions may name "*".
+                if (anyResource) assert.ok(s.Action.every((a) => /:(Describe|List|Get)/.test(a)), `${task}: ${s.Action} on *`);
+            }
+        }
+    });
+
+    it("are scoped to this stack's instances, cluster, listener, vault and state machines", () => {
+        const instances = synth.outputs.webServers.map((s: { instanceArn: string }) => s.instanceArn);
+        const resourcesOf = (task: string, action: string) =>
+            policyOfRole(functionOf(task).inputs.role).Statement.filter((s) => s.Action.includes(action)).flatMap((s) => [s.Resource].flat());
+        assert.deepStrictEqual(resourcesOf("stopInstance", "ec2:StopInstances"), instances);
+        assert.deepStrictEqual(resourcesOf("startInstance", "ec2:StartInstances"), instances);
+        assert.deepStrictEqual(resourcesOf("sendScript", "ssm:SendCommand"), ["arn:aws:ssm:ap-northeast-1::document/AWS-RunShellScript", ...instances]);
+        assert.deepStrictEqual(resourcesOf("stopCluster", "rds:StopDBCluster"), [synth.outputs.dbClusterArn]);
+        const rules = synth.outputs.listenerArn.replace(":listener/", ":listener-rule/") + "/*";
+        assert.deepStrictEqual(resourcesOf("disableMaintenancePage", "elasticloadbalancing:DeleteRule"), [rules]);
+        assert.deepStrictEqual(resourcesOf("enableMaintenancePage", "elasticloadbalancing:CreateRule"), [synth.outputs.listenerArn, rules]);
+        assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:ListExecutions"), [synth.stateMachineArns.stop, synth.stateMachineArns.start]);
+        assert.deepStrictEqual(resourcesOf("ensureBackup", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
+    });
+});
+
+describe("the jobnets' state machines", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    const machines = () => ofType("aws:sfn/stateMachine:StateMachine");
+
+    it("are Standard workflows logging ALL to their own group under /aws/vendedlogs/states/, with retention", () => {
+        assert.deepStrictEqual(machines().map((m) => m.inputs.name).sort(), ["webapp-jobnet-dev-start", "webapp-jobnet-dev-stop"]);
+        for (const m of machines()) {
+            assert.strictEqual(m.inputs.type, "STANDARD");
+            const group = ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => `${g.state.arn}:*` === m.inputs.loggingConfiguration.logDestination)!;
+            assert.strictEqual(group.inputs.name, `/aws/vendedlogs/states/${m.inputs.name}`);
+            assert.strictEqual(group.inputs.retentionInDays, 7);
+            assert.deepStrictEqual([m.inputs.loggingConfiguration.level, m.inputs.loggingConfiguration.includeExecutionData], ["ALL", true]);
+        }
+    });
+
+    it("may invoke exactly the functions their definition calls, and deliver logs", () => {
+        for (const m of machines()) {
+            const policy = policyOfRole(m.inputs.roleArn);
+            const invoked = invokedFunctions(JSON.parse(m.inputs.definition));
+            assert.deepStrictEqual(policy.Statement[0], { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: invoked.flatMap((a) => [a, `${a}:*`]) });
+            assert.ok(policy.Statement[1].Action.every((a) => a.startsWith("logs:")));
+            assert.strictEqual(policy.Statement.length, 2);
+        }
+        const stopFunctions = invokedFunctions(synth.definitions.stop).map((arn) => arn.split(":").pop());
+        assert.ok(!stopFunctions.includes("webapp-jobnet-dev-start-instance"));
+    });
+
+    it("are the stack's outputs, with definitions exactly as synthesised", () => {
+        assert.strictEqual(synth.outputs.stopStateMachineArn, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop");
+        assert.strictEqual(synth.outputs.startStateMachineArn, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-start");
+        const fs = require("fs") as typeof import("fs");
+        for (const jobnet of ["stop", "start"] as const) {
+            const deployed = machines().find((m) => m.inputs.name.endsWith(jobnet))!.inputs.definition;
+            assert.strictEqual(fs.readFileSync(path.join(synth.outDir, `${jobnet}.asl.json`), "utf8"), deployed + "\n");
+            assert.strictEqual(fs.readFileSync(path.join(synth.outDir, `${jobnet}.input.json`), "utf8"), "{}\n");
+        }
+    });
+
+    it("need no input: the targets are written into the definition, the maintenance rule found by its tag", () => {
+        const loadTargets = synth.definitions.stop.States.LoadTargets as unknown as { Result: { webServers: { name: string }[] } };
+        assert.deepStrictEqual(loadTargets.Result.webServers.map((s) => s.name), ["web-1", "web-2"]);
+        const text = JSON.stringify(synth.definitions);
+        assert.ok(!text.includes(":listener-rule/"), "no rule ARN in a definition");
+        assert.ok(text.includes('"tagKey":"webapp-jobnet:maintenance","tagValue":"dev"'));
+    });
+});
+
+describe("npm run synth's files", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    it("map each function ARN to its folder, handler and environment", () => {
+        const index = JSON.parse(require("fs").readFileSync(path.join(synth.outDir, "functions", "index.json"), "utf8"));
+        const describe = synth.functions.find((f) => f.task === "describeInstance")!;
+        assert.deepStrictEqual(index[describe.functionArn], {
+            task: "describeInstance",
+            folder: "webapp-jobnet-dev-describe-instance",
+            handler: "__index.handler",
+            environment: {},
+            uploadBytes: describe.uploadBytes,
+        });
+        assert.strictEqual(Object.keys(index).length, 14);
+    });
+
+    it("list every resource with secrets redacted", () => {
+        const resources = JSON.parse(require("fs").readFileSync(path.join(synth.outDir, "resources.json"), "utf8"));
+        assert.strictEqual(resources.length, synth.resources.length);
+        const cluster = resources.find((r: { type: string }) => r.type === "aws:rds/cluster:Cluster");
+        assert.strictEqual(cluster.arn, synth.outputs.dbClusterArn);
+        assert.ok(!JSON.stringify(resources).includes("4dabf18193072939515e22adb298388d"));
+    });
+});

@@ -1,0 +1,274 @@
+import * as assert from "assert";
+import * as path from "path";
+import { projectDir } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { Faults, SimulatedAccount } from "../simulator/account";
+import { RunReport } from "../simulator/run";
+import { simulate } from "../simulator/simulate";
+
+const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
+
+let synth: SynthResult;
+let web1: string;
+let web2: string;
+
+/** The dev stack, synthesised once for every suite in this file. */
+let synthesised: Promise<SynthResult> | undefined;
+async function loadSynth(): Promise<void> {
+    synthesised ??= synthesize("dev", path.join(projectDir, "out", ".test", "dev"));
+    synth = await synthesised;
+    [web1, web2] = synth.outputs.webServers.map((s: { instanceId: string }) => s.instanceId);
+}
+
+async function run(jobnet: "stop" | "start", initial: "running" | "stopped", faults?: Faults): Promise<{ report: RunReport; account: SimulatedAccount }> {
+    const simulation = await simulate(synth, { initial, jobnets: [jobnet], faults });
+    return { report: simulation.reports[0].report, account: simulation.account };
+}
+
+/** The whole simulated system at the end of a run, as an operator would check it. */
+function systemState(account: SimulatedAccount) {
+    return {
+        servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`),
+        cluster: account.cluster.status,
+        maintenancePage: account.maintenanceRule() ? "on" : "off",
+        backups: account.backupJobs.filter((j) => j.token.includes("@2026-")).map((j) => `${j.resourceName}: ${j.state}`).sort(),
+    };
+}
+
+const stopped = {
+    servers: ["web-1: stopped, httpd stopped", "web-2: stopped, httpd stopped"],
+    cluster: "stopped",
+    maintenancePage: "on",
+};
+const running = {
+    servers: ["web-1: running, httpd running", "web-2: running, httpd running"],
+    cluster: "available",
+    maintenancePage: "off",
+    backups: [],
+};
+
+/** Calls that change something, by the function that made them. */
+function changes(account: SimulatedAccount): string[] {
+    const reads = /:(Describe|List|Get)/;
+    return account.calls.filter((c) => !reads.test(c.action)).map((c) => `${c.caller} ${c.action}`);
+}
+
+describe("the jobnet definitions", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    for (const jobnet of ["stop", "start"] as const) {
+        it(`${jobnet}: passes asl-validator`, () => {
+            const result = validator(JSON.parse(JSON.stringify(synth.definitions[jobnet])));
+            assert.ok(result.isValid, result.errorsText());
+        });
+    }
+});
+
+describe("the stop jobnet, run in the simulated account", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    it("stops a running system: maintenance page, httpd, instances, AMIs, then snapshot and cluster", async () => {
+        const { report, account } = await run("stop", "running");
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const output = report.output as any;
+        assert.deepStrictEqual(output.webServers.map((s: any) => [s.name, s.found, s.backup]), [["web-1", "running", "started"], ["web-2", "running", "started"]]);
+        assert.deepStrictEqual([output.maintenancePage, output.database.outcome], ["created", "started"]);
+        assert.deepStrictEqual(systemState(account), {
+            ...stopped,
+            backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+        // Every backup completed before the cluster was asked to stop; httpd stopped before its instance.
+        const at = (event: string) => account.when(event)!;
+        const lastBackup = Math.max(at("web-1 backup COMPLETED"), at("web-2 backup COMPLETED"), at("webapp-jobnet-dev backup COMPLETED"));
+        assert.ok(lastBackup <= at("cluster stopping"));
+        assert.ok(at("web-1 httpd stopped") < at("web-1 stopping") && at("rule 1 created") < at("web-1 httpd stopped"));
+        assert.strictEqual(report.durationSeconds, 674);
+    });
+
+    it("stopping an already stopped system succeeds with nothing to do", async () => {
+        const { report, account } = await run("stop", "stopped");
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const output = report.output as any;
+        assert.deepStrictEqual(output.webServers.map((s: any) => [s.name, s.found, s.backup]), [["web-1", "stopped", "existing"], ["web-2", "stopped", "existing"]]);
+        assert.deepStrictEqual([output.maintenancePage, output.database.outcome], ["already", "none"]);
+        assert.deepStrictEqual(changes(account), []);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: [] });
+    });
+
+    it("fails when httpd will not stop, naming the server, and leaves the cluster untouched", async () => {
+        const { report, account } = await run("stop", "running", { httpdWillNotStop: ["web-1"] });
+        assert.strictEqual(report.status, "FAILED");
+        assert.strictEqual(report.error, "HttpdDidNotStop");
+        assert.strictEqual(
+            report.cause,
+            `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh ended Failed with exit code 1: 2026-11-30T13:00:02.000Z ERROR stopHttpd.sh: systemctl stop httpd failed with exit code 1.`,
+        );
+        // The failed iteration stops the others where they are; each step is idempotent, so a rerun goes on from there.
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: running, httpd running", "web-2: running, httpd stopped"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: [],
+        });
+    });
+
+    it("fails when the httpd check itself fails (exit 1), not mistaking it for stopped", async () => {
+        const { report, account } = await run("stop", "running", { checkFails: ["web-2"] });
+        assert.strictEqual(report.error, "HttpdCheckFailed");
+        assert.strictEqual(
+            report.cause,
+            `CheckHttpdStopped: web-2 (${web2}) the httpd check failed: /usr/local/sbin/checkHttpd.sh ended Failed with exit code 1: 2026-11-30T13:00:04.000Z ERROR checkHttpd.sh: systemctl status httpd failed with exit code 4.`,
+        );
+        assert.strictEqual(account.instances.get(web2)!.state, "running");
+        assert.strictEqual(account.cluster.status, "available");
+    });
+
+    it("fails when Run Command times out on a server", async () => {
+        const { report, account } = await run("stop", "running", { commandTimesOut: ["web-1"] });
+        assert.strictEqual(report.error, "HttpdDidNotStop");
+        assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh ended TimedOut with exit code -1: `);
+        assert.strictEqual(account.instances.get(web1)!.state, "running");
+        assert.strictEqual(report.durationSeconds, 62);
+    });
+
+    it("fails after its bound when an instance stays stopping, after the other server is stopped and backed up", async () => {
+        const { report, account } = await run("stop", "running", { instanceStuckStopping: ["web-1"] });
+        assert.strictEqual(report.error, "InstanceDidNotStop");
+        assert.strictEqual(report.cause, `WaitUntilInstanceStopped: web-1 (${web1}) is still stopping after 10m`);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: stopping, httpd stopped", "web-2: stopped, httpd stopped"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: ["web-2: COMPLETED"],
+        });
+    });
+
+    it("waits while the cluster is backing-up, then snapshots and stops it", async () => {
+        const { report, account } = await run("stop", "running", { clusterBackingUpForSeconds: 1200 });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+        assert.ok(report.durationSeconds > 1200, `took ${report.durationSeconds}s`);
+    });
+
+    it("fails when the cluster refuses to stop, after every backup completed", async () => {
+        const { report, account } = await run("stop", "running", { clusterRefusesToStop: true });
+        assert.strictEqual(report.error, "ClusterNotStoppable");
+        assert.strictEqual(
+            report.cause,
+            "StopCluster: cluster webapp-jobnet-dev cannot be stopped: DbCluster webapp-jobnet-dev cannot be stopped: it uses a feature that does not support stopping.",
+        );
+        assert.deepStrictEqual(systemState(account), {
+            ...stopped,
+            cluster: "available",
+            backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+    });
+
+    it("fails when a backup job fails, naming the server, and does not stop the cluster", async () => {
+        const { report, account } = await run("stop", "running", { backupFails: ["web-1"] });
+        assert.strictEqual(report.error, "BackupFailed");
+        const job = account.backupJobs.find((j) => j.resourceName === "web-1" && j.state === "FAILED")!;
+        assert.strictEqual(report.cause, `WaitUntilBackupsCompleted: web-1: backup job ${job.id} ended FAILED (Backup job failed: the snapshot could not be created.)`);
+        assert.deepStrictEqual(systemState(account), {
+            ...stopped,
+            cluster: "available",
+            backups: ["web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+    });
+
+    it("retries a throttled Lambda invocation and goes on", async () => {
+        const { report, account } = await run("stop", "running", { lambdaThrottles: { describeInstance: 2, enableMaintenancePage: 1 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name).sort();
+        assert.deepStrictEqual(retried, ["DescribeWebServer", "DescribeWebServer", "EnableMaintenancePage"]);
+        assert.deepStrictEqual(systemState(account).servers, stopped.servers);
+    });
+
+    it("refuses to run while the start jobnet is running, changing nothing", async () => {
+        const { report, account } = await run("stop", "running", { otherRunActive: "start" });
+        assert.strictEqual(report.error, "JobnetAlreadyRunning");
+        assert.strictEqual(
+            report.cause,
+            `FindOtherRuns: another jobnet run is active: ${synth.stateMachineArns.start.replace(":stateMachine:", ":execution:")}:manual-run-1 (started 2026-11-30T12:59:00.000Z)`,
+        );
+        assert.deepStrictEqual(account.calls.map((c) => c.action), ["states:ListExecutions", "states:ListExecutions"]);
+        assert.deepStrictEqual(systemState(account), running);
+    });
+});
+
+describe("the start jobnet, run in the simulated account", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    it("starts a stopped system: cluster and instances together, then httpd, then the maintenance page goes", async () => {
+        const { report, account } = await run("start", "stopped");
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(report.output, {
+            database: "requested",
+            webServers: [{ name: "web-1", instance: "requested" }, { name: "web-2", instance: "requested" }],
+            httpd: [{ name: "web-1", httpd: "started" }, { name: "web-2", httpd: "started" }],
+            maintenancePage: "deleted",
+        });
+        assert.deepStrictEqual(systemState(account), running);
+        // The instances boot while the cluster starts; httpd starts only once it is available; the page goes last.
+        const at = (event: string) => account.when(event)!;
+        assert.ok(at("web-1 running") < at("cluster available") && at("web-2 running") < at("cluster available"));
+        assert.ok(at("web-1 httpd running") >= at("cluster available") && at("web-2 httpd running") >= at("cluster available"));
+        assert.ok(at("rule 1 deleted") >= Math.max(at("web-1 httpd running"), at("web-2 httpd running")) + 60);
+        assert.strictEqual(report.durationSeconds, 486);
+    });
+
+    it("starting an already running system succeeds with nothing to do", async () => {
+        const { report, account } = await run("start", "running");
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(report.output, {
+            database: "already",
+            webServers: [{ name: "web-1", instance: "already" }, { name: "web-2", instance: "already" }],
+            httpd: [{ name: "web-1", httpd: "alreadyRunning" }, { name: "web-2", httpd: "alreadyRunning" }],
+            maintenancePage: "already",
+        });
+        // Only the httpd checks are sent: they read, and change nothing.
+        assert.deepStrictEqual(changes(account), ["sendScript ssm:SendCommand", "sendScript ssm:SendCommand"]);
+        assert.ok(account.invocations.every((v) => v.script === "/usr/local/sbin/checkHttpd.sh"));
+        assert.deepStrictEqual(systemState(account), running);
+    });
+
+    it("keeps the maintenance page when a target never becomes healthy, and fails naming it", async () => {
+        const { report, account } = await run("start", "stopped", { neverHealthy: ["web-2"] });
+        assert.strictEqual(report.error, "TargetsNotHealthy");
+        assert.strictEqual(
+            report.cause,
+            `WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: ${web2} (unhealthy: Target.FailedHealthChecks)`,
+        );
+        assert.deepStrictEqual(systemState(account), { ...running, maintenancePage: "on" });
+    });
+
+    it("fails when httpd will not start, with the database up and the page still on", async () => {
+        const { report, account } = await run("start", "stopped", { httpdWillNotStart: ["web-1"] });
+        assert.strictEqual(report.error, "HttpdDidNotStart");
+        assert.match(report.cause!, new RegExp(`^StartHttpd: web-1 \\(${web1}\\) httpd did not start: /usr/local/sbin/startHttpd.sh ended Failed with exit code 1: `));
+        assert.strictEqual(account.cluster.status, "available");
+        assert.strictEqual(account.maintenanceRule() !== undefined, true);
+    });
+
+    it("refuses to run while another stop run is active", async () => {
+        const { report, account } = await run("start", "stopped", { otherRunActive: "stop" });
+        assert.strictEqual(report.error, "JobnetAlreadyRunning");
+        assert.deepStrictEqual(changes(account), []);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: [] });
+    });
+
+    it("retries throttled invocations inside the Parallel and the Maps", async () => {
+        const { report } = await run("start", "stopped", { lambdaThrottles: { startInstance: 1, startCluster: 1, getScriptResult: 2 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.strictEqual(report.events.filter((e) => e.type === "StateRetried").length, 4);
+    });
+});
