@@ -5,8 +5,11 @@ export interface EnsureBackupEvent {
     /** The name operators know the resource by, for messages. */
     name: string;
     resourceArn: string;
-    /** A backup started at or after this time counts; an earlier one does not. ISO 8601. */
-    since: string;
+    /**
+     * A backup started at or after this time counts; an earlier one does not. ISO 8601. Null when
+     * unknown (an instance stopped by AWS gives no time): then any backup still in the vault counts.
+     */
+    since: string | null;
     backupVaultName: string;
     iamRoleArn: string;
     deleteAfterDays: number;
@@ -33,7 +36,7 @@ export async function ensureBackup(event: EnsureBackupEvent): Promise<BackupRef>
         const page = await backup.send(new ListBackupJobsCommand({
             ByResourceArn: event.resourceArn,
             ByBackupVaultName: event.backupVaultName,
-            ByCreatedAfter: new Date(Date.parse(event.since) - 1000),
+            ByCreatedAfter: event.since === null ? undefined : new Date(Date.parse(event.since) - 1000),
             NextToken: token,
         }));
         const existing = (page.BackupJobs ?? []).find((j) => j.State && usableStates.includes(j.State) && j.BackupJobId);
@@ -45,7 +48,7 @@ export async function ensureBackup(event: EnsureBackupEvent): Promise<BackupRef>
         ResourceArn: event.resourceArn,
         IamRoleArn: event.iamRoleArn,
         // The same resource and time give the same token: a retried call starts no second job.
-        IdempotencyToken: `${event.resourceArn}@${event.since}`,
+        IdempotencyToken: `${event.resourceArn}@${event.since ?? "unknown"}`,
         Lifecycle: { DeleteAfterDays: event.deleteAfterDays },
     }));
     if (!started.BackupJobId) throw taskError("BackupNotStarted", `AWS Backup returned no job id for ${event.name}`);
@@ -70,10 +73,14 @@ type JobRef = { name: string; backupJobId: string | null } | null;
 export async function describeBackups(event: { servers: JobRef[]; database: JobRef } & Polled): Promise<BackupProgress> {
     const backup = new BackupClient({});
     const jobs = [...event.servers, event.database].filter((j): j is { name: string; backupJobId: string } => !!j && !!j.backupJobId);
-    const states = await Promise.all(jobs.map(async (j) => {
-        const d = await backup.send(new DescribeBackupJobCommand({ BackupJobId: j.backupJobId }));
-        return { ...j, state: d.State ?? "CREATED", message: d.StatusMessage ?? "" };
-    }));
+    const states: { name: string; backupJobId: string; state: string; message: string }[] = [];
+    // Ten at a time: a run over 100 servers must not trip the Backup API's rate limit.
+    for (let i = 0; i < jobs.length; i += 10) {
+        states.push(...await Promise.all(jobs.slice(i, i + 10).map(async (j) => {
+            const d = await backup.send(new DescribeBackupJobCommand({ BackupJobId: j.backupJobId }));
+            return { ...j, state: d.State ?? "CREATED", message: d.StatusMessage ?? "" };
+        })));
+    }
     const failed = states.filter((s) => failedStates.includes(s.state));
     const pending = states.filter((s) => s.state !== "COMPLETED" && !failedStates.includes(s.state));
     return {

@@ -72,7 +72,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     const run = machine.run({}, {
         overrides: { taskResourceLocalHandlers: handlers as never },
         context: {
-            Execution: { Id: executionArn, Name: o.executionName, RoleArn: "arn:aws:iam::123456789012:role/simulated", RedriveCount: 0 },
+            Execution: { Id: executionArn, Name: o.executionName, RoleArn: "arn:aws:iam::123456789012:role/simulated" },
             StateMachine: { Id: o.stateMachineArn, Name: o.stateMachineArn.split(":").pop() },
         },
     });

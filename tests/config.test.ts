@@ -125,6 +125,16 @@ describe("stack config", () => {
             'webapp-jobnet:tags: got "{\\"aws:owner\\":\\"ops\\"}"; expected a JSON object of at most 47 string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters (tag "aws:owner" breaks this)'],
         ["tags that are not JSON", { "webapp-jobnet:tags": "Owner=ops" },
             'webapp-jobnet:tags: got "Owner=ops"; expected a JSON object of at most 47 string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters'],
+        ["a wait bound that is not a duration", { "webapp-jobnet:jobnetWaits": '{"instanceStopped":"ten minutes"}' },
+            'webapp-jobnet:jobnetWaits: got "{\\"instanceStopped\\":\\"ten minutes\\"}"; expected a JSON object of wait bounds by name (httpdCommand, instanceStopped, instanceReady, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy), each a duration such as "10m" from the wait\'s first poll up to 24h ("instanceStopped" breaks this)'],
+        ["a bound on a wait that does not exist", { "webapp-jobnet:jobnetWaits": '{"coffee":"5m"}' },
+            'webapp-jobnet:jobnetWaits: got "{\\"coffee\\":\\"5m\\"}"; expected a JSON object of wait bounds by name (httpdCommand, instanceStopped, instanceReady, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy), each a duration such as "10m" from the wait\'s first poll up to 24h ("coffee" breaks this)'],
+        ["more Map concurrency than Step Functions runs", { "webapp-jobnet:jobnetMaxConcurrency": "41" },
+            'webapp-jobnet:jobnetMaxConcurrency: got "41"; expected a whole number from 1 to 40'],
+        ["a maintenance rule priority ALB does not accept", { "webapp-jobnet:maintenanceRulePriority": "50001" },
+            'webapp-jobnet:maintenanceRulePriority: got "50001"; expected a whole number from 1 to 50000'],
+        ["a jobnet timeout under 10 minutes", { "webapp-jobnet:jobnetTimeout": "5m" },
+            'webapp-jobnet:jobnetTimeout: got "5m"; expected a duration from 10m to 24h, such as 6h'],
         ["no region", { "aws:region": undefined as unknown as string },
             "aws:region: got nothing (it is required); expected an AWS region such as ap-northeast-1"],
     ];
@@ -149,6 +159,14 @@ describe("stack config", () => {
                 ].join("\n"),
             );
         }
+    });
+
+    it("takes wait bounds per wait, keeping the poll rhythm", () => {
+        const config = parse({ "webapp-jobnet:jobnetWaits": '{"backupsCompleted":"3h","targetsHealthy":"20m"}', "webapp-jobnet:jobnetTimeout": "8h" });
+        assert.deepStrictEqual(config.jobnet.waits.backupsCompleted, { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 10800 });
+        assert.deepStrictEqual(config.jobnet.waits.targetsHealthy, { firstAfterSeconds: 30, everySeconds: 10, withinSeconds: 1200 });
+        assert.deepStrictEqual(config.jobnet.waits.instanceStopped, defaultWaits.instanceStopped);
+        assert.strictEqual(config.jobnet.timeoutSeconds, 8 * 3600);
     });
 
     it("checks the VPC CIDR against the configured AZ count", () => {

@@ -193,3 +193,16 @@ describe("npm run synth's files", () => {
         assert.ok(!JSON.stringify(resources).includes("4dabf18193072939515e22adb298388d"));
     });
 });
+
+describe("npm run synth for the prod stack", () => {
+    it("writes the same files, for 4 servers and its own names", async function () {
+        this.timeout(60_000);
+        const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
+        const fs = require("fs") as typeof import("fs");
+        assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "stop.asl.json", "stop.input.json"]);
+        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 15);
+        const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };
+        assert.strictEqual(loadTargets.Result.webServers.length, 4);
+        assert.strictEqual(prod.stateMachineArns.stop, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-prod-stop");
+    });
+});

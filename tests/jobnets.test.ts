@@ -125,15 +125,27 @@ describe("the stop jobnet, run in the simulated account", () => {
             report.cause,
             `CheckHttpdStopped: web-2 (${web2}) the httpd check failed: /usr/local/sbin/checkHttpd.sh ended Failed with exit code 1: 2026-11-30T13:00:04.000Z ERROR checkHttpd.sh: systemctl status httpd failed with exit code 4.`,
         );
-        assert.strictEqual(account.instances.get(web2)!.state, "running");
-        assert.strictEqual(account.cluster.status, "available");
+        // web-1 had passed its check and was stopping when web-2 failed.
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: stopping, httpd stopped", "web-2: running, httpd stopped"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: [],
+        });
     });
 
     it("fails when Run Command times out on a server", async () => {
         const { report, account } = await run("stop", "running", { commandTimesOut: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStop");
         assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh ended TimedOut with exit code -1: `);
-        assert.strictEqual(account.instances.get(web1)!.state, "running");
+        // web-2 went on meanwhile: stopped, its AMI still being taken when the run ended.
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: running, httpd running", "web-2: stopped, httpd stopped"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: ["web-2: RUNNING"],
+        });
+        // Run Command gives up after the script's 60 s execution timeout.
         assert.strictEqual(report.durationSeconds, 62);
     });
 
@@ -188,6 +200,13 @@ describe("the stop jobnet, run in the simulated account", () => {
         const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name).sort();
         assert.deepStrictEqual(retried, ["DescribeWebServer", "DescribeWebServer", "EnableMaintenancePage"]);
         assert.deepStrictEqual(systemState(account).servers, stopped.servers);
+    });
+
+    it("refuses to run while another stop run is active", async () => {
+        const { report, account } = await run("stop", "running", { otherRunActive: "stop" });
+        assert.strictEqual(report.error, "JobnetAlreadyRunning");
+        assert.match(report.cause!, /^FindOtherRuns: another jobnet run is active: arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:manual-run-1 /);
+        assert.deepStrictEqual(changes(account), []);
     });
 
     it("refuses to run while the start jobnet is running, changing nothing", async () => {
@@ -255,12 +274,16 @@ describe("the start jobnet, run in the simulated account", () => {
         const { report, account } = await run("start", "stopped", { httpdWillNotStart: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStart");
         assert.match(report.cause!, new RegExp(`^StartHttpd: web-1 \\(${web1}\\) httpd did not start: /usr/local/sbin/startHttpd.sh ended Failed with exit code 1: `));
-        assert.strictEqual(account.cluster.status, "available");
-        assert.strictEqual(account.maintenanceRule() !== undefined, true);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: running, httpd stopped", "web-2: running, httpd running"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: [],
+        });
     });
 
-    it("refuses to run while another stop run is active", async () => {
-        const { report, account } = await run("start", "stopped", { otherRunActive: "stop" });
+    it("refuses to run while another run of itself is active", async () => {
+        const { report, account } = await run("start", "stopped", { otherRunActive: "start" });
         assert.strictEqual(report.error, "JobnetAlreadyRunning");
         assert.deepStrictEqual(changes(account), []);
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: [] });

@@ -1,0 +1,78 @@
+import * as assert from "assert";
+import { choice, definition, fail, goto, invoke, invokedFunctions, is, maxPollAttempts, pass, sequence, waitUntil } from "../statemachines/asl";
+
+const fn = "arn:aws:lambda:ap-northeast-1:123456789012:function:f";
+
+describe("typed ASL helpers", () => {
+    it("chain steps in order and end the last one", () => {
+        const d = definition(sequence(pass("A", { result: 1, resultPath: "$.a" }), pass("B", { result: 2, resultPath: "$.b" })), { comment: "c", timeoutSeconds: 60 });
+        assert.deepStrictEqual(d, {
+            Comment: "c",
+            StartAt: "A",
+            TimeoutSeconds: 60,
+            States: {
+                A: { Type: "Pass", Result: 1, ResultPath: "$.a", Next: "B" },
+                B: { Type: "Pass", Result: 2, ResultPath: "$.b", End: true },
+            },
+        });
+    });
+
+    it("let a Choice branch continue to whatever follows the Choice", () => {
+        const d = definition(sequence(
+            choice("Route", [{ when: is.string("$.x", "skip"), then: "continue" }], pass("Work", { result: 1, resultPath: "$.w" })),
+            pass("After", { result: 2, resultPath: "$.y" }),
+        ), { comment: "", timeoutSeconds: 60 });
+        assert.deepStrictEqual(d.States.Route, { Type: "Choice", Choices: [{ Variable: "$.x", StringEquals: "skip", Next: "After" }], Default: "Work" });
+        assert.strictEqual((d.States.Work as { Next: string }).Next, "After");
+    });
+
+    it("refuse a state name used twice", () => {
+        assert.throws(() => sequence(pass("A", { result: 1, resultPath: null }), pass("A", { result: 2, resultPath: null })), /state name A is used twice/);
+    });
+
+    it("give every Lambda task the AWS-recommended retry, after its own", () => {
+        const task = invoke("T", fn, { payload: {}, resultPath: "$.t", retry: [{ ErrorEquals: ["Busy"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 1 }] }).states.T as any;
+        assert.deepStrictEqual(task.Retry.map((r: any) => r.ErrorEquals), [
+            ["Busy"],
+            ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "Lambda.ClientExecutionTimeoutException"],
+        ]);
+        assert.deepStrictEqual(task.ResultSelector, { "result.$": "$.Payload" });
+    });
+
+    it("build a Fail whose cause names the step and the resource from the state", () => {
+        const f = fail("NoGood", { error: "Broken", cause: "Step: {} is {}, isn't it", args: ["$.name", "$.state"] });
+        assert.deepStrictEqual(JSON.parse(JSON.stringify(f.states)), {
+            NoGoodCause: { Type: "Pass", Parameters: { "cause.$": "States.Format('Step: {} is {}, isn\\'t it', $.name, $.state)" }, ResultPath: "$.failure", Next: "NoGood" },
+            NoGood: { Type: "Fail", Error: "Broken", CausePath: "$.failure.cause" },
+        });
+        assert.throws(() => fail("X", { error: "E", cause: "a { b" }), /lone brace/);
+    });
+
+    it("bound a poll: first wait, poll, then done, failure, timeout or wait again", () => {
+        const f = waitUntil("WaitUntilUp", {
+            functionArn: fn,
+            payload: { id: "x" },
+            select: { "state.$": "$.state", "attempt.$": "$.attempt" },
+            resultPath: "$.poll",
+            done: is.string("$.poll.state", "up"),
+            failures: [{ when: is.string("$.poll.state", "gone"), name: "Gone", failure: { error: "Gone", cause: "gone" } }],
+            firstAfterSeconds: 20,
+            everySeconds: 10,
+            withinSeconds: 120,
+            timedOut: { error: "NeverUp", cause: "still {}", args: ["$.poll.state"] },
+        });
+        assert.strictEqual(f.startAt, "WaitUntilUpBegin");
+        assert.deepStrictEqual((f.states.WaitUntilUp as any).Parameters.Payload, { id: "x", "attempt.$": "States.MathAdd($.poll.attempt, 1)" });
+        const check = f.states.WaitUntilUpCheck as any;
+        assert.deepStrictEqual(check.Choices.map((c: any) => c.Next), ["", "GoneCause", "WaitUntilUpTimedOutCause"]);
+        assert.deepStrictEqual(check.Choices[2], { Variable: "$.poll.attempt", NumericGreaterThanEquals: 11, Next: "WaitUntilUpTimedOutCause" });
+        assert.strictEqual(check.Default, "WaitUntilUpWait");
+        assert.deepStrictEqual(f.open, [{ choice: "WaitUntilUpCheck", rule: 0 }]);
+        assert.strictEqual(maxPollAttempts({ firstAfterSeconds: 20, everySeconds: 10, withinSeconds: 120 }), 11);
+    });
+
+    it("list the functions a definition invokes, Map and Parallel contents included", () => {
+        const d = definition(sequence(invoke("A", fn, { payload: {}, resultPath: null }), goto("A")), { comment: "", timeoutSeconds: 60 });
+        assert.deepStrictEqual(invokedFunctions(d), [fn]);
+    });
+});
