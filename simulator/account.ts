@@ -33,8 +33,6 @@ export interface SimServerSpec {
 }
 
 export interface AccountSpec {
-    region: string;
-    accountId: string;
     servers: SimServerSpec[];
     cluster: { identifier: string; arn: string };
     listenerArn: string;

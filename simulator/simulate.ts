@@ -30,8 +30,6 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
     try {
         const outputs = synth.outputs;
         const account = new SimulatedAccount({
-            region: String(synth.stateMachineArns.stop.split(":")[3]),
-            accountId: String(synth.stateMachineArns.stop.split(":")[4]),
             servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
             cluster: { identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn },
             listenerArn: outputs.listenerArn,

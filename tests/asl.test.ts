@@ -76,3 +76,40 @@ describe("typed ASL helpers", () => {
         assert.deepStrictEqual(invokedFunctions(d), [fn]);
     });
 });
+
+describe("the jobnet definitions, built from a plan", () => {
+    const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
+    const { samplePlan } = require("./support/samplePlan") as typeof import("./support/samplePlan");
+    const { stopJobnet } = require("../statemachines/stop") as typeof import("../statemachines/stop");
+    const { startJobnet } = require("../statemachines/start") as typeof import("../statemachines/start");
+
+    for (const servers of [1, 2, 100]) {
+        it(`are valid ASL for ${servers} web server(s), and stay well under the 1 MB definition limit`, () => {
+            for (const d of [stopJobnet(samplePlan(servers)), startJobnet(samplePlan(servers))]) {
+                const result = validator(JSON.parse(JSON.stringify(d)));
+                assert.ok(result.isValid, result.errorsText());
+                assert.ok(JSON.stringify(d).length < 256 * 1024);
+            }
+        });
+    }
+
+    it("bound every wait and every run", () => {
+        const { allStates } = require("../statemachines/asl") as typeof import("../statemachines/asl");
+        for (const d of [stopJobnet(samplePlan()), startJobnet(samplePlan())]) {
+            assert.strictEqual(d.TimeoutSeconds, 4 * 3600);
+            const states = new Map(allStates(d.States));
+            const loops = [...states.keys()].filter((name) => name.endsWith("FirstWait")).map((name) => name.replace(/FirstWait$/, ""));
+            assert.ok(loops.length >= 5);
+            for (const loop of loops) {
+                // The loop's Choice ends it in a Fail once the attempt counter reaches its bound.
+                const check = states.get(`${loop}Check`) as any;
+                const bound = check.Choices.find((c: any) => typeof c.Variable === "string" && c.Variable.endsWith(".attempt"));
+                assert.ok(bound && bound.NumericGreaterThanEquals > 0, `${loop} is not bounded`);
+                assert.strictEqual(states.get(bound.Next)!.Type, "Pass");
+                assert.strictEqual(states.get((states.get(bound.Next) as any).Next)!.Type, "Fail");
+            }
+            const waits = [...states.values()].filter((s) => s.Type === "Wait").length;
+            assert.strictEqual(waits, loops.length * 2, "every Wait belongs to a bounded loop");
+        }
+    });
+});

@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { TaskFunction } from "../../handlers/catalog";
 import { kebab } from "../../infra/jobnetFunctions";
+import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
 import { TaskFunctionName, taskFunctionNames } from "../../statemachines/plan";
 import { RegisteredResource } from "./mockedCloud";
@@ -141,7 +142,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         functions,
         outputs,
         resources: account.resources,
-        maintenanceTag: { key: "webapp-jobnet:maintenance", value: stack },
+        maintenanceTag: { key: maintenanceTagKey, value: stack },
     };
 }
 
