@@ -1,5 +1,5 @@
 import { Condition, Fragment, Json, choice, fail, invoke, is, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { JobnetPlan, PollRhythm } from "./plan";
+import { JobnetPlan, PollRhythm, WaitName } from "./plan";
 
 /** Refuses to run while a run of either jobnet other than this one is running. */
 export function refuseWhileAnotherRunIsActive(plan: JobnetPlan): Fragment {
@@ -95,5 +95,57 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
                 args: [...server, "$.script.status"],
             },
         }),
+    );
+}
+
+export interface ClusterWaitOptions {
+    /** The statuses that end the wait. */
+    until: string[];
+    rhythm: Extract<WaitName, "clusterAvailable" | "clusterStopped">;
+    /** The error when the bound is reached. */
+    error: string;
+    /** Statuses the cluster will not come back from by itself. */
+    failIf?: { statuses: string[]; name: string; error: string };
+}
+
+/** Waits, bounded, until the cluster reaches one of the given statuses (`$.cluster.status`). */
+export function waitUntilCluster(plan: JobnetPlan, name: string, o: ClusterWaitOptions): Fragment {
+    const cluster = plan.cluster.identifier;
+    const rhythm = plan.waits[o.rhythm];
+    return waitUntil(name, {
+        functionArn: plan.functionArns.describeCluster,
+        payload: { clusterIdentifier: cluster },
+        select: { "status.$": "$.status", "attempt.$": "$.attempt" },
+        resultPath: "$.cluster",
+        done: is.oneOf("$.cluster.status", o.until),
+        failures: o.failIf
+            ? [{ when: is.oneOf("$.cluster.status", o.failIf.statuses), name: o.failIf.name, failure: { error: o.failIf.error, cause: `${name}: cluster ${cluster} is {}`, args: ["$.cluster.status"] } }]
+            : [],
+        ...rhythm,
+        timedOut: { error: o.error, cause: `${name}: cluster ${cluster} is still {} after ${duration(rhythm)}`, args: ["$.cluster.status"] },
+    });
+}
+
+/**
+ * Asks the cluster to stop or start (`$.clusterRequest`: outcome, status, reason); a refusal ends
+ * the run, naming why. Stop and start differ only in the function and the words.
+ */
+export function requestClusterChange(plan: JobnetPlan, action: "stop" | "start"): Fragment {
+    const step = action === "stop" ? "StopCluster" : "StartCluster";
+    const cluster = plan.cluster.identifier;
+    return sequence(
+        invoke(step, action === "stop" ? plan.functionArns.stopCluster : plan.functionArns.startCluster, {
+            payload: { clusterIdentifier: cluster },
+            resultPath: "$.clusterRequest",
+            select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
+        }),
+        choice(`${step}Accepted`, [{
+            when: is.string("$.clusterRequest.outcome", "refused"),
+            then: fail(`ClusterRefusedTo${action === "stop" ? "Stop" : "Start"}`, {
+                error: action === "stop" ? "ClusterNotStoppable" : "ClusterNotStartable",
+                cause: `${step}: cluster ${cluster} cannot be ${action === "stop" ? "stopped" : "started"}: {}`,
+                args: ["$.clusterRequest.reason"],
+            }),
+        }], "continue"),
     );
 }

@@ -1,5 +1,5 @@
-import { Fragment, StateMachineDefinition, choice, definition, fail, invoke, is, map, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { duration, loadTargets, refuseWhileAnotherRunIsActive, runScript, script } from "./common";
+import { Fragment, StateMachineDefinition, choice, definition, invoke, is, map, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
+import { duration, loadTargets, refuseWhileAnotherRunIsActive, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -62,34 +62,20 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
 }
 
 function startDatabase(plan: JobnetPlan): Fragment {
-    const cluster = plan.cluster.identifier;
-    const rhythm = plan.waits.clusterAvailable;
     return sequence(
-        invoke("StartCluster", plan.functionArns.startCluster, {
-            payload: { clusterIdentifier: cluster },
-            resultPath: "$.startRequest",
-            select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
-        }),
-        choice("ClusterStartAccepted", [{
-            when: is.string("$.startRequest.outcome", "refused"),
-            then: fail("ClusterRefusedToStart", { error: "ClusterNotStartable", cause: `StartCluster: cluster ${cluster} cannot be started: {}`, args: ["$.startRequest.reason"] }),
-        }], "continue"),
-        waitUntil("WaitUntilClusterAvailable", {
-            functionArn: plan.functionArns.describeCluster,
-            payload: { clusterIdentifier: cluster },
-            select: { "status.$": "$.status", "attempt.$": "$.attempt" },
-            resultPath: "$.cluster",
+        requestClusterChange(plan, "start"),
+        waitUntilCluster(plan, "WaitUntilClusterAvailable", {
             // A cluster taking its automated backup serves queries: httpd may start.
-            done: is.oneOf("$.cluster.status", ["available", "backing-up"]),
-            failures: [{
-                when: is.oneOf("$.cluster.status", ["stopped", "stopping", "failed", "inaccessible-encryption-credentials", "incompatible-network", "incompatible-parameters", "deleting"]),
+            until: ["available", "backing-up"],
+            rhythm: "clusterAvailable",
+            error: "ClusterNotAvailable",
+            failIf: {
+                statuses: ["stopped", "stopping", "failed", "inaccessible-encryption-credentials", "incompatible-network", "incompatible-parameters", "deleting"],
                 name: "ClusterFailedToStart",
-                failure: { error: "ClusterNotStartable", cause: `WaitUntilClusterAvailable: cluster ${cluster} is {}`, args: ["$.cluster.status"] },
-            }],
-            ...rhythm,
-            timedOut: { error: "ClusterNotAvailable", cause: `WaitUntilClusterAvailable: cluster ${cluster} is still {} after ${duration(rhythm)}`, args: ["$.cluster.status"] },
+                error: "ClusterNotStartable",
+            },
         }),
-        pass("DatabaseStarted", { parameters: { "database.$": "$.startRequest.outcome" }, resultPath: "$" }),
+        pass("DatabaseStarted", { parameters: { "database.$": "$.clusterRequest.outcome" }, resultPath: "$" }),
     );
 }
 

@@ -1,5 +1,5 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { duration, loadTargets, refuseWhileAnotherRunIsActive, runScript, script } from "./common";
+import { duration, loadTargets, refuseWhileAnotherRunIsActive, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -153,8 +153,6 @@ function stopWebServer(plan: JobnetPlan): Fragment {
 /** After the web servers: snapshot the cluster, wait for every backup, then stop the cluster. */
 function stopDatabase(plan: JobnetPlan): Fragment {
     const cluster = plan.cluster.identifier;
-    const stoppedRhythm = plan.waits.clusterStopped;
-    const availableRhythm = plan.waits.clusterAvailable;
     const backupRhythm = plan.waits.backupsCompleted;
     const describe = (name: string) =>
         invoke(name, plan.functionArns.describeCluster, {
@@ -162,15 +160,6 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             resultPath: "$.cluster",
             select: { "status.$": "$.status" },
         });
-    const waitUntilStopped = waitUntil("WaitUntilClusterStopped", {
-        functionArn: plan.functionArns.describeCluster,
-        payload: { clusterIdentifier: cluster },
-        select: { "status.$": "$.status", "attempt.$": "$.attempt" },
-        resultPath: "$.cluster",
-        done: is.string("$.cluster.status", "stopped"),
-        ...stoppedRhythm,
-        timedOut: { error: "ClusterDidNotStop", cause: `WaitUntilClusterStopped: cluster ${cluster} is still {} after ${duration(stoppedRhythm)}`, args: ["$.cluster.status"] },
-    });
 
     return sequence(
         describe("DescribeDatabase"),
@@ -220,29 +209,9 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             { when: is.string("$.cluster.status", "stopping"), then: goto("WaitUntilClusterStoppedBegin") },
         ], sequence(
             // A snapshot leaves the cluster backing-up for a while; Aurora stops only from available.
-            waitUntil("WaitUntilClusterAvailable", {
-                functionArn: plan.functionArns.describeCluster,
-                payload: { clusterIdentifier: cluster },
-                select: { "status.$": "$.status", "attempt.$": "$.attempt" },
-                resultPath: "$.cluster",
-                done: is.string("$.cluster.status", "available"),
-                ...availableRhythm,
-                timedOut: { error: "ClusterNotAvailable", cause: `WaitUntilClusterAvailable: cluster ${cluster} is still {} after ${duration(availableRhythm)}`, args: ["$.cluster.status"] },
-            }),
-            invoke("StopCluster", plan.functionArns.stopCluster, {
-                payload: { clusterIdentifier: cluster },
-                resultPath: "$.stopRequest",
-                select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
-            }),
-            choice("ClusterStopAccepted", [{
-                when: is.string("$.stopRequest.outcome", "refused"),
-                then: fail("ClusterRefusedToStop", {
-                    error: "ClusterNotStoppable",
-                    cause: `StopCluster: cluster ${cluster} cannot be stopped: {}`,
-                    args: ["$.stopRequest.reason"],
-                }),
-            }], "continue"),
-            waitUntilStopped,
+            waitUntilCluster(plan, "WaitUntilClusterAvailable", { until: ["available"], rhythm: "clusterAvailable", error: "ClusterNotAvailable" }),
+            requestClusterChange(plan, "stop"),
+            waitUntilCluster(plan, "WaitUntilClusterStopped", { until: ["stopped"], rhythm: "clusterStopped", error: "ClusterDidNotStop" }),
         )),
     );
 }
