@@ -125,7 +125,7 @@ export class SimulatedAccount {
     readonly timeline: { at: number; event: string }[] = [];
     private readonly createdAt = Date.now();
     readonly faults: Faults;
-    private scheduled: { at: number; seq: number; apply: () => void }[] = [];
+    private scheduled: { at: number; seq: number; apply: (when: number) => void }[] = [];
     /** Backups in progress on the cluster (snapshots, the automated backup): it is backing-up while any runs. */
     private readonly clusterBackups = new Set<string>();
     private serial = 0;
@@ -158,7 +158,7 @@ export class SimulatedAccount {
         const backingUp = this.faults.clusterBackingUpForSeconds;
         if (running && backingUp) {
             this.beginClusterBackup("automated");
-            this.at(backingUp, () => this.endClusterBackup("automated"));
+            this.at(backingUp, (when) => this.endClusterBackup("automated", when));
         }
         if (this.faults.otherRunActive) {
             this.executions.push({
@@ -170,8 +170,8 @@ export class SimulatedAccount {
         }
     }
 
-    private note(event: string): void {
-        this.timeline.push({ at: (Date.now() - this.createdAt) / 1000, event });
+    private note(event: string, when = Date.now()): void {
+        this.timeline.push({ at: (when - this.createdAt) / 1000, event });
     }
 
     /** When an event first happened, in seconds; undefined if it did not. */
@@ -179,21 +179,22 @@ export class SimulatedAccount {
         return this.timeline.find((t) => t.event === event)?.at;
     }
 
-    private setInstance(i: SimInstance, state: InstanceState): void {
+    // Each change carries the time it was due: transitions are applied lazily, at the next read.
+    private setInstance(i: SimInstance, state: InstanceState, when = Date.now()): void {
         i.state = state;
-        this.note(`${i.name} ${state}`);
+        this.note(`${i.name} ${state}`, when);
     }
 
-    private setHttpd(i: SimInstance, state: "running" | "stopped"): void {
+    private setHttpd(i: SimInstance, state: "running" | "stopped", when = Date.now()): void {
         if (i.httpd === state) return;
         i.httpd = state;
-        i.httpdSince = Date.now();
-        this.note(`${i.name} httpd ${state}`);
+        i.httpdSince = when;
+        this.note(`${i.name} httpd ${state}`, when);
     }
 
-    private setCluster(status: string): void {
+    private setCluster(status: string, when = Date.now()): void {
         this.cluster.status = status;
-        this.note(`cluster ${status}`);
+        this.note(`cluster ${status}`, when);
     }
 
     /** Applies every transition that is due by now, in order. */
@@ -204,12 +205,12 @@ export class SimulatedAccount {
             const next = this.scheduled[0];
             if (!next || next.at > now) return;
             this.scheduled.shift();
-            next.apply();
+            next.apply(next.at);
         }
     }
 
     /** Schedules a transition `seconds` from now. */
-    at(seconds: number, apply: () => void): void {
+    at(seconds: number, apply: (when: number) => void): void {
         this.scheduled.push({ at: Date.now() + seconds * 1000, seq: this.serial++, apply });
     }
 
@@ -239,10 +240,10 @@ export class SimulatedAccount {
         if (i.state !== "running") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
         this.setInstance(i, "stopping");
         if (this.has("instanceStuckStopping", i.name)) return;
-        this.at(latency.instanceStopping, () => {
-            this.setInstance(i, "stopped");
-            i.stateTransitionReason = `User initiated (${gmt(Date.now())})`;
-            this.setHttpd(i, "stopped");
+        this.at(latency.instanceStopping, (when) => {
+            this.setInstance(i, "stopped", when);
+            i.stateTransitionReason = `User initiated (${gmt(when)})`;
+            this.setHttpd(i, "stopped", when);
         });
     }
 
@@ -251,9 +252,9 @@ export class SimulatedAccount {
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
         this.setInstance(i, "pending");
         i.stateTransitionReason = "";
-        this.at(latency.instancePending, () => {
-            this.setInstance(i, "running");
-            i.runningSince = Date.now();
+        this.at(latency.instancePending, (when) => {
+            this.setInstance(i, "running", when);
+            i.runningSince = when;
         });
     }
 
@@ -289,14 +290,14 @@ export class SimulatedAccount {
             });
             return invocation;
         }
-        this.at(latency.commandDelivery + latency.commandRun, () => this.runScript(i, invocation));
+        this.at(latency.commandDelivery + latency.commandRun, (when) => this.runScript(i, invocation, when));
         return invocation;
     }
 
     /** What the control scripts do and print (infra/httpdControlScripts.ts), on the simulated server. */
-    private runScript(i: SimInstance, invocation: SimInvocation): void {
+    private runScript(i: SimInstance, invocation: SimInvocation, when: number): void {
         const file = invocation.script.split("/").pop()!;
-        const line = (level: string, text: string) => `${new Date().toISOString()} ${level} ${file}: ${text}`;
+        const line = (level: string, text: string) => `${new Date(when).toISOString()} ${level} ${file}: ${text}`;
         let code: number;
         let out: string;
         if (file === "stopHttpd.sh" || file === "startHttpd.sh") {
@@ -305,7 +306,7 @@ export class SimulatedAccount {
                 code = 1;
                 out = line("ERROR", `systemctl ${verb} httpd failed with exit code 1.`);
             } else {
-                this.setHttpd(i, verb === "stop" ? "stopped" : "running");
+                this.setHttpd(i, verb === "stop" ? "stopped" : "running", when);
                 code = 0;
                 out = line("INFO", `httpd.service ${verb === "stop" ? "stopped" : "started"}.`);
             }
@@ -340,7 +341,7 @@ export class SimulatedAccount {
             throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be available.`);
         }
         this.setCluster("stopping");
-        this.at(latency.clusterStopping, () => this.setCluster("stopped"));
+        this.at(latency.clusterStopping, (when) => this.setCluster("stopped", when));
     }
 
     startCluster(): void {
@@ -348,7 +349,7 @@ export class SimulatedAccount {
             throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be stopped.`);
         }
         this.setCluster("starting");
-        this.at(latency.clusterStarting, () => this.setCluster("available"));
+        this.at(latency.clusterStarting, (when) => this.setCluster("available", when));
     }
 
     // ---- ELBv2 -----------------------------------------------------------------
@@ -405,15 +406,15 @@ export class SimulatedAccount {
         this.at(latency.backupQueued, () => {
             job.state = "RUNNING";
         });
-        this.at(latency.backupQueued + (isCluster ? latency.backupCluster : latency.backupInstance), () => {
+        this.at(latency.backupQueued + (isCluster ? latency.backupCluster : latency.backupInstance), (when) => {
             if (this.has("backupFails", resourceName)) {
                 job.state = "FAILED";
                 job.message = "Backup job failed: the snapshot could not be created.";
             } else {
                 job.state = "COMPLETED";
             }
-            this.note(`${resourceName} backup ${job.state}`);
-            if (isCluster) this.endClusterBackup(job.id);
+            this.note(`${resourceName} backup ${job.state}`, when);
+            if (isCluster) this.endClusterBackup(job.id, when);
         });
         return job;
     }
@@ -423,9 +424,9 @@ export class SimulatedAccount {
         if (this.cluster.status === "available") this.setCluster("backing-up");
     }
 
-    private endClusterBackup(id: string): void {
+    private endClusterBackup(id: string, when: number): void {
         this.clusterBackups.delete(id);
-        if (this.clusterBackups.size === 0 && this.cluster.status === "backing-up") this.setCluster("available");
+        if (this.clusterBackups.size === 0 && this.cluster.status === "backing-up") this.setCluster("available", when);
     }
 
     private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], vault = this.spec.backupVaultName): SimBackupJob {

@@ -31,8 +31,12 @@ export class VirtualClock {
         return (Date.now() - this.startMs) / 1000;
     }
 
-    /** Lets time pass until the promise settles; fails if it waits on nothing at all. */
-    async runUntil<T>(promise: Promise<T>): Promise<T> {
+    /**
+     * Lets time pass until the promise settles; fails if it waits on nothing at all. Time moves to
+     * the next timer only once the run is idle: `activity` (a count of what the run has done)
+     * and the pending timers stayed the same over two rounds of the event loop.
+     */
+    async runUntil<T>(promise: Promise<T>, activity: () => number = () => 0): Promise<T> {
         const clock = this.clock;
         if (!clock) throw new Error("the virtual clock is not installed");
         let settled = false;
@@ -40,21 +44,26 @@ export class VirtualClock {
             settled = true;
         });
         watched.catch(() => undefined);
-        while (!settled) {
-            await drain();
-            if (settled) break;
-            if (clock.countTimers() === 0) {
+        const idle = async () => {
+            let before: string;
+            let after = `${activity()}/${clock.countTimers()}`;
+            do {
+                before = after;
                 await drain();
-                if (!settled && clock.countTimers() === 0) throw new Error("the simulated run waits on nothing: no timer is pending");
-                continue;
-            }
+                after = `${activity()}/${clock.countTimers()}`;
+            } while (before !== after && !settled);
+        };
+        while (!settled) {
+            await idle();
+            if (settled) break;
+            if (clock.countTimers() === 0) throw new Error("the simulated run waits on nothing: no timer is pending");
             clock.next();
         }
         return watched;
     }
 }
 
-/** Runs every microtask and immediate that is ready, with the real setImmediate. */
+/** Runs the microtasks and immediates that are ready, with the real setImmediate. */
 async function drain(): Promise<void> {
-    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }

@@ -89,7 +89,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     let cause: string | undefined;
     let status: RunReport["status"] = "SUCCEEDED";
     try {
-        output = await o.clock.runUntil(run.result);
+        output = await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations);
     } catch (e) {
         status = "FAILED";
         const failure = events.find((ev) => ev.type === "ExecutionFailed") as { Error?: string; Cause?: unknown } | undefined;

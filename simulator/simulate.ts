@@ -8,7 +8,7 @@ import { installServices } from "./services";
 export interface SimulationOptions {
     /** The state of the system before the first run. */
     initial: "running" | "stopped";
-    /** The jobnets to run, one after the other. */
+    /** The jobnets to run, one after the other; a failed one ends the sequence, as in a jobnet chain. */
     jobnets: ("stop" | "start")[];
     faults?: Faults;
     onEvent?: (jobnet: "stop" | "start", event: EventLog) => void;
@@ -57,6 +57,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e) : undefined,
             });
             reports.push({ jobnet, report });
+            if (report.status !== "SUCCEEDED") break;
         }
         account.settle();
         return { account, reports };

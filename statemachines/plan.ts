@@ -57,7 +57,7 @@ export const defaultWaits: Record<WaitName, PollRhythm> = {
     instanceReady: { firstAfterSeconds: 120, everySeconds: 15, withinSeconds: 900 },
     clusterAvailable: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
     clusterStopped: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
-    backupsCompleted: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 7200 },
+    backupsCompleted: { firstAfterSeconds: 60, everySeconds: 20, withinSeconds: 7200 },
     targetsHealthy: { firstAfterSeconds: 30, everySeconds: 10, withinSeconds: 900 },
 };
 

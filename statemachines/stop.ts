@@ -207,6 +207,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
         choice("StopDatabaseIfNeeded", [
             { when: is.string("$.cluster.status", "stopped"), then: "continue" },
             { when: is.string("$.cluster.status", "stopping"), then: goto("WaitUntilClusterStoppedBegin") },
+            { when: is.string("$.cluster.status", "available"), then: goto("StopCluster") },
         ], sequence(
             // A snapshot leaves the cluster backing-up for a while; Aurora stops only from available.
             waitUntilCluster(plan, "WaitUntilClusterAvailable", { until: ["available"], rhythm: "clusterAvailable", error: "ClusterNotAvailable" }),

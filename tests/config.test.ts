@@ -163,7 +163,7 @@ describe("stack config", () => {
 
     it("takes wait bounds per wait, keeping the poll rhythm", () => {
         const config = parse({ "webapp-jobnet:jobnetWaits": '{"backupsCompleted":"3h","targetsHealthy":"20m"}', "webapp-jobnet:jobnetTimeout": "8h" });
-        assert.deepStrictEqual(config.jobnet.waits.backupsCompleted, { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 10800 });
+        assert.deepStrictEqual(config.jobnet.waits.backupsCompleted, { firstAfterSeconds: 60, everySeconds: 20, withinSeconds: 10800 });
         assert.deepStrictEqual(config.jobnet.waits.targetsHealthy, { firstAfterSeconds: 30, everySeconds: 10, withinSeconds: 1200 });
         assert.deepStrictEqual(config.jobnet.waits.instanceStopped, defaultWaits.instanceStopped);
         assert.strictEqual(config.jobnet.timeoutSeconds, 8 * 3600);

@@ -199,7 +199,7 @@ describe("npm run synth for the prod stack", () => {
         this.timeout(60_000);
         const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
         const fs = require("fs") as typeof import("fs");
-        assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "stop.asl.json", "stop.input.json"]);
+        assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.svg", "stop.asl.json", "stop.input.json", "stop.svg"]);
         assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 15);
         const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };
         assert.strictEqual(loadTargets.Result.webServers.length, 4);

@@ -5,6 +5,7 @@ import type { TaskFunction } from "../../handlers/catalog";
 import { kebab } from "../../infra/jobnetFunctions";
 import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
+import { toDot } from "../../statemachines/diagram";
 import { TaskFunctionName, taskFunctionNames } from "../../statemachines/plan";
 import { RegisteredResource } from "./mockedCloud";
 import { projectDir, runProgram } from "./runProgram";
@@ -78,6 +79,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     const definitions = { stop: JSON.parse(machineOf("stop").inputs.definition), start: JSON.parse(machineOf("start").inputs.definition) };
     for (const jobnet of ["stop", "start"] as const) {
         fs.writeFileSync(path.join(outDir, `${jobnet}.asl.json`), machineOf(jobnet).inputs.definition + "\n");
+        fs.writeFileSync(path.join(outDir, `${jobnet}.svg`), await renderSvg(toDot(definitions[jobnet], `${machineOf(jobnet).inputs.name} (stack ${stack})`)));
         // Schedules and scripts send no input: the targets are in the definition.
         fs.writeFileSync(path.join(outDir, `${jobnet}.input.json`), "{}\n");
     }
@@ -146,6 +148,14 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     };
 }
 
+let graphviz: Promise<{ dot(source: string): string }> | undefined;
+
+/** Graphviz compiled to WebAssembly: renders offline, the same on every machine. */
+export async function renderSvg(dot: string): Promise<string> {
+    graphviz ??= (require("@hpcc-js/wasm-graphviz") as { Graphviz: { load(): Promise<{ dot(source: string): string }> } }).Graphviz.load();
+    return (await graphviz).dot(dot);
+}
+
 /** The summary `npm run synth` prints. */
 export function synthSummary(result: SynthResult): string {
     const counts = new Map<string, number>();
@@ -161,6 +171,7 @@ export function synthSummary(result: SynthResult): string {
         ...result.functions.map((f) => `  ${f.functionName.padEnd(48)} ${(f.uploadBytes / 1024).toFixed(1).padStart(6)} KB`),
         "",
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
+        "Diagrams: stop.svg, start.svg",
     ].join("\n");
 }
 

@@ -1,0 +1,110 @@
+import * as fs from "fs";
+import * as path from "path";
+import { styleText } from "util";
+import { taskFunctionNames } from "../statemachines/plan";
+import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
+import { EventLog, RunReport } from "../simulator/run";
+import { simulate } from "../simulator/simulate";
+import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
+import { projectDir } from "./lib/runProgram";
+import { UsageError, parseStartOptions, startUsage } from "./lib/startOptions";
+import { synthesize } from "./lib/synthesize";
+
+const write = (text: string) => process.stdout.write(text);
+
+async function main(argv: string[]): Promise<number> {
+    const options = parseStartOptions(argv);
+    if (options.help) {
+        write(startUsage + faultKinds.map((k) => `  ${k.form.padEnd(30)} ${k.does}`).join("\n") + "\n");
+        return 0;
+    }
+    const tty = process.stdout.isTTY === true;
+    const bold = (text: string) => (tty ? styleText("bold", text) : text);
+    const outName = options.servers === undefined ? options.stack : `${options.stack}-${options.servers}-servers`;
+    const outDir = path.join(projectDir, "out", outName);
+    write(`Synthesising stack ${options.stack} offline…\n`);
+    const synth = await synthesize(options.stack, outDir, options.servers === undefined ? {} : { "webapp-jobnet:webServerCount": String(options.servers) });
+    const servers: string[] = synth.outputs.webServers.map((s: { name: string }) => s.name);
+    const faults = parseFaults(options.faults, { servers, clusterIdentifier: synth.outputs.dbClusterIdentifier, tasks: taskFunctionNames });
+    const relativeOut = path.relative(projectDir, outDir);
+    write(
+        `Simulated AWS account: ${servers.length} web servers (${servers.length > 3 ? `${servers[0]} … ${servers[servers.length - 1]}` : servers.join(", ")}), ` +
+        `cluster ${synth.outputs.dbClusterIdentifier}, the system ${options.initial} before the first run.\n` +
+        `Definitions and diagrams: ${relativeOut}/stop.asl.json, stop.svg, start.asl.json, start.svg\n` +
+        (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),
+    );
+
+    const starts = new Map<string, number>();
+    const firstTimestamp = (jobnet: string, event: EventLog) => {
+        if (!starts.has(jobnet)) starts.set(jobnet, event.timestamp);
+        return starts.get(jobnet)!;
+    };
+    const timelines = new Map<string, Timeline>();
+    const recorded: Record<string, { t: number; type: string; state?: string; index?: number; error?: string; cause?: string }[]> = {};
+    const onEvent = (jobnet: "stop" | "start", event: EventLog) => {
+        let timeline = timelines.get(jobnet);
+        if (!timeline) {
+            write(`\n${bold(`▶ ${jobnet} jobnet`)} (${synth.stateMachineArns[jobnet].split(":").pop()}), simulated time since its start:\n`);
+            timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, write });
+            timelines.set(jobnet, timeline);
+            recorded[jobnet] = [];
+        }
+        timeline.handle(event);
+        const e = event as EventLog & { index?: number; state?: { name: string }; Error?: string; Cause?: unknown };
+        recorded[jobnet].push({
+            t: (event.timestamp - firstTimestamp(jobnet, event)) / 1000,
+            type: event.type,
+            ...(e.state ? { state: e.state.name } : {}),
+            ...(e.index !== undefined ? { index: e.index } : {}),
+            ...(e.Error !== undefined ? { error: e.Error, cause: typeof e.Cause === "string" ? e.Cause : JSON.stringify(e.Cause) } : {}),
+        });
+    };
+
+    const { reports } = await simulate(synth, { initial: options.initial, jobnets: options.jobnets, faults, onEvent });
+
+    write(`\n${bold("Summary")} (simulated time; history events as Step Functions would record them)\n`);
+    write(summaryTable(reports) + "\n");
+    const skipped = options.jobnets.slice(reports.length);
+    for (const { jobnet, report } of reports) {
+        if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${report.cause}\n`);
+    }
+    if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
+    if (options.json) {
+        fs.writeFileSync(options.json, JSON.stringify({
+            stack: options.stack,
+            servers: servers.length,
+            initial: options.initial,
+            faults: options.faults,
+            runs: reports.map(({ jobnet, report }) => ({ jobnet, ...figures(report), events: recorded[jobnet] ?? [] })),
+            notRun: skipped,
+        }, null, 2) + "\n");
+        write(`Events and figures written to ${options.json}\n`);
+    }
+    return reports.length === options.jobnets.length && reports.every((r) => r.report.status === "SUCCEEDED") ? 0 : 1;
+}
+
+function figures(r: RunReport) {
+    return {
+        status: r.status,
+        error: r.error ?? null,
+        cause: r.cause ?? null,
+        durationSeconds: r.durationSeconds,
+        duration: formatDuration(r.durationSeconds),
+        stateTransitions: r.stateTransitions,
+        lambdaInvocations: r.lambdaInvocations,
+        largestPayloadBytes: r.largestPayloadBytes,
+        historyEvents: r.historyEvents,
+    };
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+        if (error instanceof UsageError || error instanceof FaultSpecError) {
+            process.stderr.write(`${error.message}\n`);
+            process.exit(2);
+        }
+        process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
+        process.exit(1);
+    },
+);

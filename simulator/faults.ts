@@ -1,0 +1,87 @@
+import { Faults } from "./account";
+
+/** The fault kinds `--fail` accepts, with their form and what they do. */
+export const faultKinds = [
+    { form: "httpd-stop:SERVER", does: "stopHttpd.sh exits 1 on SERVER" },
+    { form: "httpd-start:SERVER", does: "startHttpd.sh exits 1 on SERVER" },
+    { form: "check:SERVER", does: "checkHttpd.sh fails (exit 1) on SERVER" },
+    { form: "command-timeout:SERVER", does: "Run Command times out on SERVER" },
+    { form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
+    { form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
+    { form: "cluster-stop", does: "the cluster refuses to stop" },
+    { form: "backup:SERVER|cluster", does: "the backup job of SERVER (or of the cluster) fails" },
+    { form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
+    { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
+    { form: "other-run:stop|start", does: "a run of that jobnet is already active" },
+] as const;
+
+export class FaultSpecError extends Error {
+    constructor(spec: string, why: string) {
+        super(`--fail ${JSON.stringify(spec)}: ${why}. Accepted forms:\n${faultKinds.map((k) => `  ${k.form.padEnd(30)} ${k.does}`).join("\n")}`);
+        this.name = "FaultSpecError";
+    }
+}
+
+export interface FaultContext {
+    servers: string[];
+    clusterIdentifier: string;
+    tasks: readonly string[];
+}
+
+/** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
+export function parseFaults(specs: string[], context: FaultContext): Faults {
+    const faults: Faults = {};
+    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "instanceStuckStopping" | "backupFails" | "neverHealthy", name: string) => {
+        faults[key] = [...(faults[key] ?? []), name];
+    };
+    for (const spec of specs) {
+        const [kind, arg, extra] = spec.split(":");
+        const server = () => {
+            if (!arg) throw new FaultSpecError(spec, "it needs a server name");
+            if (!context.servers.includes(arg)) throw new FaultSpecError(spec, `there is no server ${arg} (servers: ${summarise(context.servers)})`);
+            return arg;
+        };
+        const noExtra = () => {
+            if (extra !== undefined) throw new FaultSpecError(spec, "it has one part too many");
+        };
+        switch (kind) {
+            case "httpd-stop": noExtra(); add("httpdWillNotStop", server()); break;
+            case "httpd-start": noExtra(); add("httpdWillNotStart", server()); break;
+            case "check": noExtra(); add("checkFails", server()); break;
+            case "command-timeout": noExtra(); add("commandTimesOut", server()); break;
+            case "stuck-stopping": noExtra(); add("instanceStuckStopping", server()); break;
+            case "cluster-backing-up": {
+                noExtra();
+                const seconds = arg === undefined ? 900 : Number(arg);
+                if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) throw new FaultSpecError(spec, "SECONDS must be a whole number from 1 to 86400");
+                faults.clusterBackingUpForSeconds = seconds;
+                break;
+            }
+            case "cluster-stop":
+                if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
+                faults.clusterRefusesToStop = true;
+                break;
+            case "backup": noExtra(); add("backupFails", arg === "cluster" ? context.clusterIdentifier : server()); break;
+            case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
+            case "throttle": {
+                if (!arg || !context.tasks.includes(arg)) throw new FaultSpecError(spec, `TASK must be one of ${context.tasks.join(", ")}`);
+                const count = extra === undefined ? 2 : Number(extra);
+                if (!Number.isInteger(count) || count < 1 || count > 100) throw new FaultSpecError(spec, "COUNT must be a whole number from 1 to 100");
+                faults.lambdaThrottles = { ...faults.lambdaThrottles, [arg]: count };
+                break;
+            }
+            case "other-run":
+                noExtra();
+                if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet that is running: stop or start");
+                faults.otherRunActive = arg;
+                break;
+            default:
+                throw new FaultSpecError(spec, `unknown fault kind ${JSON.stringify(kind)}`);
+        }
+    }
+    return faults;
+}
+
+function summarise(names: string[]): string {
+    return names.length > 4 ? `${names.slice(0, 3).join(", ")} … ${names[names.length - 1]}` : names.join(", ");
+}

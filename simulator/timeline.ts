@@ -1,0 +1,226 @@
+import { styleText } from "util";
+import { StateMachineDefinition, State, allStates } from "../statemachines/asl";
+import { EventLog, RunReport } from "./run";
+
+export interface TimelineOptions {
+    definition: StateMachineDefinition;
+    /** When the run started (virtual ms), for the +m:ss column. */
+    startMs: number;
+    /** Colours and a live progress line (a terminal), or plain lines (a pipe, CI). */
+    tty: boolean;
+    write: (text: string) => void;
+}
+
+interface Loop {
+    base: string;
+    polls: number;
+    since: number;
+    last: unknown;
+}
+
+const loopSuffixes = ["Begin", "FirstWait", "", "Check", "Wait"];
+
+/**
+ * Turns the events of a run into what an operator watches: a line per step with its outcome,
+ * each bounded wait collapsed into one line with its poll count, Map progress per server, and the
+ * failure at the end. Pure but for `write`.
+ */
+export class Timeline {
+    private readonly states: Map<string, State>;
+    private readonly loopOf = new Map<string, string>();
+    /** Active polls by lane (a Map iteration, or the top level) and loop. */
+    private readonly loops = new Map<string, Map<string, Loop>>();
+    /** A loop whose Check just ran in this lane: the next state entered there says whether it polls again. */
+    private readonly checked = new Map<string, string>();
+    private readonly serverOfIndex = new Map<number, string>();
+    private map: { name: string; total: number; done: number; running: Set<number> } | undefined;
+    private progressShown = false;
+
+    constructor(private readonly o: TimelineOptions) {
+        this.states = new Map(allStates(o.definition.States));
+        for (const name of this.states.keys()) {
+            if (!name.endsWith("FirstWait")) continue;
+            const base = name.slice(0, -"FirstWait".length);
+            for (const suffix of loopSuffixes) this.loopOf.set(base + suffix, base);
+        }
+    }
+
+    handle(event: EventLog): void {
+        const e = event as EventLog & { index?: number; state?: { name: string; type: string; output?: unknown }; parentState?: { name: string } };
+        const lane = e.index === undefined ? "top" : `#${e.index}`;
+        switch (e.type) {
+            case "StateEntered": {
+                const name = e.state!.name;
+                const checked = this.checked.get(lane);
+                if (checked !== undefined) {
+                    this.checked.delete(lane);
+                    if (name !== `${checked}Wait`) this.endLoop(lane, checked, e.timestamp);
+                }
+                if (name.endsWith("Begin") && this.loopOf.has(name)) {
+                    const base = this.loopOf.get(name)!;
+                    if (!this.loops.has(lane)) this.loops.set(lane, new Map());
+                    this.loops.get(lane)!.set(base, { base, polls: 0, since: e.timestamp, last: undefined });
+                }
+                if (e.state!.type === "Map") this.startMap(e.state!.name, e.timestamp, (e.state as unknown as { input: unknown }).input);
+                if (e.state!.type === "Parallel") this.line(e.timestamp, e.index, `${e.state!.name}: ${(this.states.get(e.state!.name) as { Branches: unknown[] }).Branches.length} branches at once`);
+                break;
+            }
+            case "StateExited": {
+                const name = e.state!.name;
+                const loop = this.loops.get(lane)?.get(this.loopOf.get(name) ?? "");
+                if (loop && name === loop.base) {
+                    loop.polls++;
+                    loop.last = this.resultOf(name, e.state!.output);
+                } else if (loop && name === `${loop.base}Check`) {
+                    this.checked.set(lane, loop.base);
+                } else if (e.state!.type === "Task" && !this.loopOf.has(name)) {
+                    this.line(e.timestamp, e.index, `${name}: ${describe(this.resultOf(name, e.state!.output))}`);
+                } else if (e.state!.type === "Map") {
+                    this.clearProgress();
+                    this.line(e.timestamp, e.index, this.style("green", `${name}: all ${this.map?.total ?? 0} done`));
+                    this.map = undefined;
+                } else if (e.state!.type === "Parallel") {
+                    this.line(e.timestamp, e.index, this.style("green", `${name}: every branch done`));
+                }
+                break;
+            }
+            case "StateRetried":
+                this.line(e.timestamp, e.index, this.style("yellow", `${e.state!.name}: retried after ${(e as unknown as { retry: { retrier: { ErrorEquals: string[] } } }).retry.retrier.ErrorEquals.includes("Lambda.TooManyRequestsException") ? "a Lambda service error or throttle" : "a transient error"}`));
+                break;
+            case "MapIterationStarted": {
+                const input = (e as unknown as { input: { server?: { name?: string } } }).input;
+                if (input?.server?.name) this.serverOfIndex.set(e.index!, input.server.name);
+                this.map?.running.add(e.index!);
+                this.showProgress();
+                break;
+            }
+            case "MapIterationSucceeded":
+                this.endLoops(lane, e.timestamp);
+                if (this.map) {
+                    this.map.done++;
+                    this.map.running.delete(e.index!);
+                    this.line(e.timestamp, e.index, `done (${this.map.done}/${this.map.total} servers)`);
+                }
+                break;
+            case "MapIterationFailed":
+                this.endLoops(lane, e.timestamp);
+                this.map?.running.delete(e.index!);
+                break;
+            case "ExecutionSucceeded":
+                this.clearProgress();
+                this.line(e.timestamp, undefined, this.style("green", "SUCCEEDED"));
+                break;
+            case "ExecutionFailed": {
+                for (const l of [...this.loops.keys()]) this.endLoops(l, e.timestamp);
+                this.clearProgress();
+                const f = e as unknown as { Error: string; Cause: unknown };
+                this.line(e.timestamp, undefined, this.style("red", `FAILED ${f.Error}: ${typeof f.Cause === "string" ? f.Cause : JSON.stringify(f.Cause)}`));
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    private startMap(name: string, at: number, input: unknown): void {
+        const s = this.states.get(name) as { ItemsPath: string; MaxConcurrency?: number };
+        const items = pathValue(input, s.ItemsPath);
+        const total = Array.isArray(items) ? items.length : 0;
+        this.map = { name, total, done: 0, running: new Set() };
+        this.line(at, undefined, `${name}: ${total} servers, up to ${s.MaxConcurrency || total} at a time`);
+    }
+
+    private endLoops(lane: string, at: number): void {
+        this.checked.delete(lane);
+        for (const base of [...(this.loops.get(lane)?.keys() ?? [])]) this.endLoop(lane, base, at);
+    }
+
+    private endLoop(lane: string, base: string, at: number): void {
+        const loop = this.loops.get(lane)?.get(base);
+        if (!loop) return;
+        this.loops.get(lane)!.delete(base);
+        if (loop.polls === 0) return;
+        const took = formatDuration((at - loop.since) / 1000);
+        const index = lane === "top" ? undefined : Number(lane.slice(1));
+        this.line(at, index, `${loop.base}: ${describe(loop.last)} (${loop.polls} ${loop.polls === 1 ? "poll" : "polls"}, ${took})`);
+    }
+
+    /** The part of a state's output its Task wrote: the value at the Task's ResultPath. */
+    private resultOf(name: string, output: unknown): unknown {
+        const s = this.states.get(name) as { ResultPath?: string | null } | undefined;
+        if (!s || s.ResultPath === null) return undefined;
+        return s.ResultPath === undefined ? output : pathValue(output, s.ResultPath);
+    }
+
+    private line(at: number, index: number | undefined, text: string): void {
+        const clock = `+${formatDuration((at - this.o.startMs) / 1000)}`;
+        const who = index === undefined ? "" : this.serverOfIndex.get(index) ?? `#${index}`;
+        this.clearProgress();
+        this.o.write(`${this.style("dim", clock.padStart(8))}  ${who.padEnd(8)} ${text}\n`);
+        this.showProgress();
+    }
+
+    private showProgress(): void {
+        if (!this.o.tty || !this.map) return;
+        const m = this.map;
+        const width = 24;
+        const filled = m.total === 0 ? width : Math.round((m.done / m.total) * width);
+        this.o.write(`\r\x1b[K${this.style("cyan", `${m.name} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${m.done}/${m.total} done, ${m.running.size} running`)}`);
+        this.progressShown = true;
+    }
+
+    private clearProgress(): void {
+        if (this.progressShown) this.o.write("\r\x1b[K");
+        this.progressShown = false;
+    }
+
+    private style(format: "green" | "red" | "yellow" | "dim" | "cyan", text: string): string {
+        return this.o.tty ? styleText(format, text) : text;
+    }
+}
+
+/** A poll or task result in a few words: its fields, without counters and long texts. */
+export function describe(result: unknown): string {
+    if (result === undefined || result === null) return "done";
+    if (typeof result !== "object") return String(result);
+    const hidden = new Set(["attempt", "lastLine", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
+    const parts = Object.entries(result as Record<string, unknown>)
+        .filter(([k, v]) => !hidden.has(k) && v !== "" && v !== null && typeof v !== "object")
+        .map(([k, v]) => `${k} ${v}`);
+    return parts.length > 0 ? parts.join(", ") : "done";
+}
+
+export function formatDuration(seconds: number): string {
+    const s = Math.round(seconds);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const rest = String(s % 60).padStart(2, "0");
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+function pathValue(value: unknown, path: string): unknown {
+    return path.replace(/^\$\.?/, "").split(".").filter((p) => p !== "").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+/** The figures of each run, as a table. */
+export function summaryTable(runs: { jobnet: string; report: RunReport }[]): string {
+    const header = ["jobnet", "status", "duration", "transitions", "Lambda calls", "largest payload", "history events"];
+    const rows = runs.map(({ jobnet, report }) => [
+        jobnet,
+        report.status,
+        formatDuration(report.durationSeconds),
+        String(report.stateTransitions),
+        String(report.lambdaInvocations),
+        `${(report.largestPayloadBytes / 1024).toFixed(1)} KB`,
+        String(report.historyEvents),
+    ]);
+    return table(header, rows);
+}
+
+/** Columns aligned, numbers to the right. */
+export function table(header: string[], rows: string[][]): string {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.:,× %KBs-]+$/.test(r[i])));
+    const format = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+    return [format(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(format)].join("\n");
+}
