@@ -2,12 +2,16 @@ import * as path from "path";
 import { synthesize, synthSummary } from "./lib/synthesize";
 import { projectDir } from "./lib/runProgram";
 
-const usage = "usage: npm run synth [-- --stack NAME]   (writes out/NAME/; default stack: dev)";
+import * as fs from "fs";
+
+const usage = "usage: npm run synth [-- --stack NAME] [--docs]   (writes out/NAME/; default stack: dev; --docs also refreshes docs/*.svg)";
 
 async function main(argv: string[]): Promise<number> {
     let stack = "dev";
+    let docs = false;
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--stack" && argv[i + 1]) stack = argv[++i];
+        else if (argv[i] === "--docs") docs = true;
         else if (argv[i] === "--help" || argv[i] === "-h") {
             console.log(usage);
             return 0;
@@ -18,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
     }
     const result = await synthesize(stack, path.join(projectDir, "out", stack));
     console.log(synthSummary(result));
+    if (docs) {
+        for (const jobnet of ["stop", "start"]) fs.copyFileSync(path.join(result.outDir, `${jobnet}.svg`), path.join(projectDir, "docs", `${jobnet}.svg`));
+        console.log("docs/stop.svg and docs/start.svg refreshed");
+    }
     return 0;
 }
 

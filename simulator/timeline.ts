@@ -183,6 +183,7 @@ export class Timeline {
 export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
+    if ("commandId" in result) return "sent";
     const hidden = new Set(["attempt", "lastLine", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
     const parts = Object.entries(result as Record<string, unknown>)
         .filter(([k, v]) => !hidden.has(k) && v !== "" && v !== null && typeof v !== "object")

@@ -1,0 +1,234 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { UsageError, parseStartOptions } from "../scripts/lib/startOptions";
+import { projectDir } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { startLowerBound, stopLowerBound, waves } from "../simulator/criticalPath";
+import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
+import { simulate } from "../simulator/simulate";
+import { Timeline, describe as describeResult, formatDuration, table } from "../simulator/timeline";
+import { toDot } from "../statemachines/diagram";
+import { taskFunctionNames } from "../statemachines/plan";
+
+const context = { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames };
+
+describe("npm start options", () => {
+    it("default to both jobnets of the dev stack on a running system", () => {
+        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", json: undefined, help: false });
+    });
+
+    it("start a lone start jobnet from a stopped system, and take every option", () => {
+        assert.deepStrictEqual(
+            parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstance", "--json", "run.json"]),
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", json: "run.json", help: false },
+        );
+        assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
+    });
+
+    const bad: [string[], string][] = [
+        [["--jobnet", "restart"], '--jobnet "restart": expected stop, start or both'],
+        [["--servers", "0"], '--servers "0": expected a whole number from 1 to 100'],
+        [["--servers", "101"], '--servers "101": expected a whole number from 1 to 100'],
+        [["--initial", "paused"], '--initial "paused": expected running or stopped'],
+        [["--stack"], "--stack needs a value"],
+        [["--fail", "--json", "x"], "--fail needs a value"],
+        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --json and --help'],
+    ];
+    for (const [argv, message] of bad) {
+        it(`refuse ${argv.join(" ")} with one error that names it`, () => {
+            assert.throws(() => parseStartOptions(argv), (e: Error) => e instanceof UsageError && e.message === `${message}\nRun \`npm start -- --help\` for the options.`);
+        });
+    }
+});
+
+describe("fault specs (--fail)", () => {
+    it("turn into the simulator's faults", () => {
+        assert.deepStrictEqual(
+            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "health:never", "throttle:describeInstance:3", "other-run:start"], context),
+            {
+                httpdWillNotStop: ["web-1", "web-2"],
+                checkFails: ["web-2"],
+                clusterBackingUpForSeconds: 900,
+                clusterRefusesToStop: true,
+                backupFails: ["webapp-jobnet-dev"],
+                neverHealthy: ["*"],
+                lambdaThrottles: { describeInstance: 3 },
+                otherRunActive: "start",
+            },
+        );
+    });
+
+    const bad: [string, string][] = [
+        ["httpd-stop:web-3", "there is no server web-3 (servers: web-1, web-2)"],
+        ["httpd-stop", "it needs a server name"],
+        ["reboot:web-1", 'unknown fault kind "reboot"'],
+        ["cluster-backing-up:soon", "SECONDS must be a whole number from 1 to 86400"],
+        ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
+        ["other-run:both", "it names the jobnet that is running: stop or start"],
+        ["cluster-stop:now", "it takes no argument"],
+    ];
+    for (const [spec, why] of bad) {
+        it(`refuse ${spec}, listing the accepted forms`, () => {
+            assert.throws(() => parseFaults([spec], context), (e: Error) => {
+                assert.ok(e instanceof FaultSpecError);
+                assert.ok(e.message.startsWith(`--fail ${JSON.stringify(spec)}: ${why}. Accepted forms:\n`), e.message);
+                for (const k of faultKinds) assert.ok(e.message.includes(k.form));
+                return true;
+            });
+        });
+    }
+});
+
+describe("the critical-path lower bound", () => {
+    it("runs servers through a Map in waves of the concurrency", () => {
+        assert.deepStrictEqual([waves(2, 40), waves(40, 40), waves(41, 40), waves(100, 40), waves(3, 1)], [1, 1, 2, 3, 3]);
+    });
+
+    it("stops in (httpd, check, instance) per wave + the longer backup + the cluster stop", () => {
+        assert.deepStrictEqual(stopLowerBound(2, 40).seconds, 39 + 310 + 240);
+        assert.deepStrictEqual(stopLowerBound(100, 40).seconds, 3 * 39 + 310 + 240);
+    });
+
+    it("starts in the longer of cluster start and boot waves, then httpd, then the healthy threshold", () => {
+        assert.strictEqual(startLowerBound(2, 40).seconds, 420 + 4 + 60);
+        assert.strictEqual(startLowerBound(100, 40).seconds, 420 + 2 * 6 + 4 + 60);
+        // With 4 waves the boots (4 × 135 s) outlast the cluster's 420 s.
+        assert.strictEqual(startLowerBound(100, 25).seconds, 540 + 3 * 6 + 4 + 60);
+    });
+});
+
+describe("the operator's timeline", () => {
+    let synth: SynthResult;
+    before(async function () {
+        this.timeout(60_000);
+        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "timeline"));
+    });
+
+    it("shows each step with its outcome, collapses each wait into one line with its polls, and counts servers done", async () => {
+        const lines: string[] = [];
+        let timeline: Timeline | undefined;
+        await simulate(synth, {
+            initial: "running",
+            jobnets: ["stop"],
+            onEvent: (_, e) => {
+                timeline ??= new Timeline({ definition: synth.definitions.stop, startMs: e.timestamp, tty: false, write: (t) => lines.push(t) });
+                timeline.handle(e);
+            },
+        });
+        const text = lines.join("");
+        assert.ok(text.includes("   +0:00           EnableMaintenancePage: outcome created\n"), text);
+        assert.ok(text.includes("   +0:44  web-1    WaitUntilInstanceStopped: state stopped (3 polls, 0:40)\n"), text);
+        assert.ok(text.includes("   +0:44  web-2    done (2/2 servers)\n"), text);
+        assert.ok(text.includes("WaitUntilBackupsCompleted: total 3, completed 3, failed 0 ("), text);
+        assert.ok(text.endsWith("SUCCEEDED\n"));
+        assert.ok(!text.includes("\x1b["), "no colours on a pipe");
+    });
+
+    it("describes results in a few words, and formats times and tables", () => {
+        assert.strictEqual(describeResult({ status: "Success", responseCode: 0, lastLine: "long", attempt: 3 }), "status Success, responseCode 0");
+        assert.strictEqual(describeResult(undefined), "done");
+        assert.deepStrictEqual([formatDuration(44), formatDuration(674), formatDuration(3725)], ["0:44", "11:14", "1:02:05"]);
+        assert.strictEqual(table(["a", "n"], [["x", "1"], ["yy", "22"]]), "a    n\n--  --\nx    1\nyy  22");
+    });
+});
+
+describe("every --fail kind, run in the simulated account", function () {
+    this.timeout(60_000);
+    let synth: SynthResult;
+    before(async () => {
+        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "faults"));
+    });
+    const cases: [string, "stop" | "start", string, RegExp][] = [
+        ["httpd-stop:web-1", "stop", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-/],
+        ["httpd-start:web-2", "start", "HttpdDidNotStart", /^StartHttpd: web-2 \(i-/],
+        ["check:web-2", "stop", "HttpdCheckFailed", /^CheckHttpdStopped: web-2 \(i-/],
+        ["command-timeout:web-1", "stop", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.* ended TimedOut/],
+        ["stuck-stopping:web-1", "stop", "InstanceDidNotStop", /^WaitUntilInstanceStopped: web-1 \(i-.*\) is still stopping after 10m$/],
+        ["cluster-stop", "stop", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: /],
+        ["backup:web-2", "stop", "BackupFailed", /^WaitUntilBackupsCompleted: web-2: backup job .* ended FAILED/],
+        ["backup:cluster", "stop", "BackupFailed", /^WaitUntilBackupsCompleted: webapp-jobnet-dev: backup job .* ended FAILED/],
+        ["health:web-1", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-/],
+        ["health:never", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; /],
+        ["other-run:stop", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:/],
+    ];
+    for (const [spec, jobnet, error, cause] of cases) {
+        it(`${spec} ends the ${jobnet} jobnet in ${error}, naming the resource`, async () => {
+            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
+            const { reports } = await simulate(synth, { initial: jobnet === "stop" ? "running" : "stopped", jobnets: [jobnet], faults });
+            assert.strictEqual(reports[0].report.error, error);
+            assert.match(reports[0].report.cause!, cause);
+        });
+    }
+
+    it("cluster-backing-up and throttle slow a run down but do not fail it", async () => {
+        const faults = parseFaults(["cluster-backing-up:1500", "throttle:getScriptResult:3"], { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
+        const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.ok(reports[0].report.durationSeconds > 1500);
+    });
+});
+
+describe("state machine diagrams", () => {
+    it("draw states as boxes, Choice rules as labelled edges, Map contents in a frame, Fail states in red", () => {
+        const { samplePlan } = require("./support/samplePlan") as typeof import("./support/samplePlan");
+        const { stopJobnet } = require("../statemachines/stop") as typeof import("../statemachines/stop");
+        const dot = toDot(stopJobnet(samplePlan()), "stop");
+        assert.ok(dot.includes('subgraph "cluster_StopWebServers" {'));
+        assert.ok(dot.includes('"RouteByInstanceState" -> "StopHttpd" [label="found.state = running"];'));
+        assert.ok(dot.includes('"HttpdDidNotStop"') || dot.includes('"StopHttpdFailed" [label="StopHttpdFailed\\nHttpdDidNotStop", shape=octagon'));
+        assert.ok(dot.includes('"WaitUntilInstanceStoppedCheck" -> "WaitUntilInstanceStoppedTimedOut" [label="instance.attempt ≥ 59"];'));
+        // The Pass that formats a Fail's cause is drawn as the Fail itself.
+        assert.ok(!dot.includes('"StopHttpdFailedCause" ['));
+    });
+
+    it("are rendered offline with Graphviz to the committed docs/*.svg", async function () {
+        this.timeout(60_000);
+        const synth = await synthesize("dev", path.join(projectDir, "out", ".test", "docs"));
+        for (const jobnet of ["stop", "start"]) {
+            const fresh = fs.readFileSync(path.join(synth.outDir, `${jobnet}.svg`), "utf8");
+            assert.ok(fresh.startsWith("<?xml") && fresh.includes("<svg"), "an SVG");
+            const committed = fs.readFileSync(path.join(projectDir, "docs", `${jobnet}.svg`), "utf8");
+            assert.strictEqual(committed, fresh, `docs/${jobnet}.svg is stale: run npm run synth -- --docs`);
+        }
+    });
+});
+
+describe("npm start, as a user runs it", function () {
+    this.timeout(120_000);
+    const run = (args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(projectDir, "scripts", "start.ts"), ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+        env: { ...process.env, FORCE_COLOR: "0" },
+    });
+
+    it("runs both jobnets, prints the summary and exits 0", () => {
+        const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "start-")), "run.json");
+        const r = run(["--json", json]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +10:04 +129 +47 +1\.0 KB +407\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +117 +38 +0\.8 KB +364\n/);
+        const written = JSON.parse(fs.readFileSync(json, "utf8"));
+        assert.deepStrictEqual(written.runs.map((x: { jobnet: string; status: string }) => [x.jobnet, x.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
+        assert.ok(written.runs[0].events.length > 100);
+    });
+
+    it("exits 1 with the cause naming the resource when a fault is injected, and does not start after a failed stop", () => {
+        const r = run(["--fail", "stuck-stopping:web-2"]);
+        assert.strictEqual(r.status, 1);
+        assert.match(r.stdout, /\nstop FAILED: InstanceDidNotStop\n {2}WaitUntilInstanceStopped: web-2 \(i-[0-9a-f]+\) is still stopping after 10m\n/);
+        assert.match(r.stdout, /Not run, because the stop jobnet failed: start/);
+    });
+
+    it("exits 2 with one clear error for a bad option or fault spec", () => {
+        const badOption = run(["--jobnet", "restart"]);
+        assert.strictEqual(badOption.status, 2);
+        assert.strictEqual(badOption.stderr, '--jobnet "restart": expected stop, start or both\nRun `npm start -- --help` for the options.\n');
+        const badFault = run(["--fail", "httpd-stop:web-9"]);
+        assert.strictEqual(badFault.status, 2);
+        assert.match(badFault.stderr, /^--fail "httpd-stop:web-9": there is no server web-9 \(servers: web-1, web-2\)\. Accepted forms:\n/);
+    });
+});
