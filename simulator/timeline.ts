@@ -76,9 +76,10 @@ export class Timeline {
                 } else if (e.state!.type === "Task" && !this.loopOf.has(name)) {
                     this.line(e.timestamp, e.index, `${name}: ${describe(this.resultOf(name, e.state!.output))}`);
                 } else if (e.state!.type === "Map") {
+                    const total = this.map?.total ?? 0;
                     this.clearProgress();
-                    this.line(e.timestamp, e.index, this.style("green", `${name}: all ${this.map?.total ?? 0} done`));
                     this.map = undefined;
+                    this.line(e.timestamp, e.index, this.style("green", `${name}: all ${total} done`));
                 } else if (e.state!.type === "Parallel") {
                     this.line(e.timestamp, e.index, this.style("green", `${name}: every branch done`));
                 }
