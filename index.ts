@@ -23,6 +23,7 @@ const jobnets = new Jobnets("jobnet", {
     stack,
     targets: web.targets,
     settings: config.jobnet,
+    calendar: config.operations.calendar,
     maintenancePageHtml: config.maintenancePage.html,
     logRetentionDays: config.logRetentionDays,
     deletionProtection: config.deletionProtection,

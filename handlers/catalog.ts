@@ -1,5 +1,6 @@
 import { TaskFunctionName } from "../statemachines/plan";
 import { describeBackups, ensureBackup } from "./backups";
+import { checkCalendar } from "./calendar";
 import { describeCluster, startCluster, stopCluster } from "./cluster";
 import { findOtherRuns } from "./guard";
 import { describeInstance, startInstance, stopInstance } from "./instances";
@@ -30,6 +31,8 @@ export interface PolicyStatement {
 export interface TaskFunction {
     description: string;
     handler: (event: any) => Promise<unknown>;
+    /** Packages the handler needs at run time, uploaded with it; every other dependency is left out. */
+    packages?: string[];
     /** Exactly the calls the handler makes, on this stack's resources where the API allows it. */
     permissions: (r: TaskResources) => PolicyStatement[];
 }
@@ -50,6 +53,12 @@ export function listenerRulesArn(listenerArn: string): string {
 }
 
 export const taskFunctions: Record<TaskFunctionName, TaskFunction> = {
+    checkCalendar: {
+        description: "Tells whether a scheduled run falls on a business day",
+        handler: checkCalendar,
+        packages: ["@holiday-jp/holiday_jp"],
+        permissions: () => [],
+    },
     findOtherRuns: {
         description: "Lists running executions of both jobnets",
         handler: findOtherRuns,

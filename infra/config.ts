@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { CalendarSettings, holidayCountries } from "../handlers/calendar";
 import { PollRhythm, WaitName, defaultWaits, waitNames } from "../statemachines/plan";
+import { CronError, isTimeZone, parseCron } from "./cron";
 
 /** The project name, which is also the namespace of this program's config keys. */
 export const projectName = "webapp-jobnet";
@@ -37,6 +39,47 @@ export interface WebappConfig {
     deletionProtection: boolean;
     tags: Record<string, string>;
     jobnet: JobnetSettings;
+    operations: OperationsSettings;
+}
+
+export type JobnetName = "stop" | "start";
+
+/** When the jobnets run by themselves, on which days not, who hears of it, and what else starts them. */
+export interface OperationsSettings {
+    schedules: { stop?: JobnetSchedule; start?: JobnetSchedule };
+    calendar: CalendarSettings;
+    slack: { webhookUrl: Secret; mention: string | undefined } | undefined;
+    triggers: EventTrigger[];
+    /** Runs the stop jobnet again when Aurora restarts the stopped cluster after 7 days. */
+    keepClusterStopped: boolean;
+}
+
+export interface JobnetSchedule {
+    /** `cron(...)`, checked. */
+    expression: string;
+    timeZone: string;
+    enabled: boolean;
+}
+
+export interface EventTrigger {
+    name: string;
+    jobnet: JobnetName;
+    description: string;
+    eventPattern: Record<string, unknown>;
+}
+
+/** A value that must not be printed: it shows as [secret] and is read only through `reveal`. */
+export class Secret {
+    constructor(private readonly value: string) {}
+    reveal(): string {
+        return this.value;
+    }
+    toString(): string {
+        return "[secret]";
+    }
+    toJSON(): string {
+        return "[secret]";
+    }
 }
 
 /** How the jobnets run: concurrency, backups, the maintenance rule, and the bounds of every wait. */
@@ -170,6 +213,7 @@ export function parseConfig(read: ConfigReader, readProjectFile: ProjectFileRead
         const seconds = durationSeconds(v);
         return seconds !== undefined && seconds >= 600 && seconds <= 86400 ? undefined : "a duration from 10m to 24h, such as 6h";
     });
+    const operations = parseOperations(read, problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
     // Every value is defined here: each parser either returned a value or recorded a problem.
@@ -197,7 +241,112 @@ export function parseConfig(read: ConfigReader, readProjectFile: ProjectFileRead
             waits: waitsWithBounds(waitBounds as Record<string, string>),
             timeoutSeconds: durationSeconds(jobnetTimeout!)!,
         },
+        operations: operations!,
     };
+}
+
+/** The schedules, the business calendar, Slack and the event triggers; each bad value is a problem naming its key. */
+function parseOperations(read: ConfigReader, problems: ConfigProblem[]): OperationsSettings | undefined {
+    const before = problems.length;
+    const problem = (k: string, given: unknown, expected: string) => {
+        problems.push({ key: key(k), given: given === undefined ? "nothing" : JSON.stringify(given), expected });
+    };
+    const object = (k: string): Record<string, unknown> => {
+        const raw = read(key(k));
+        if (raw === undefined) return {};
+        try {
+            const value = JSON.parse(raw);
+            if (value && typeof value === "object" && !Array.isArray(value)) return value;
+        } catch {
+            // reported below
+        }
+        problem(k, raw, `an object, set with pulumi config set --path ${k}.NAME VALUE`);
+        return {};
+    };
+
+    const schedulesRaw = object("schedules");
+    const timeZone = schedulesRaw.timezone ?? "UTC";
+    if (typeof timeZone !== "string" || !isTimeZone(timeZone)) problem("schedules.timezone", timeZone, "an IANA time zone name such as Asia/Tokyo or UTC");
+    const schedules: OperationsSettings["schedules"] = {};
+    for (const jobnet of ["stop", "start"] as const) {
+        const raw = schedulesRaw[jobnet] as Record<string, unknown> | undefined;
+        if (raw === undefined) continue;
+        if (typeof raw !== "object" || raw === null) {
+            problem(`schedules.${jobnet}`, raw, "an object with cron (and optionally enabled)");
+            continue;
+        }
+        const cron = raw.cron;
+        try {
+            if (typeof cron !== "string") throw new CronError("a cron expression such as cron(0 22 ? * MON-FRI *)");
+            parseCron(cron);
+        } catch (e) {
+            problem(`schedules.${jobnet}.cron`, cron, `a valid EventBridge Scheduler cron expression: ${(e as Error).message}`);
+            continue;
+        }
+        const enabled = raw.enabled ?? true;
+        if (enabled !== true && enabled !== false && enabled !== "true" && enabled !== "false") {
+            problem(`schedules.${jobnet}.enabled`, enabled, "true or false");
+            continue;
+        }
+        schedules[jobnet] = { expression: cron, timeZone: String(timeZone), enabled: enabled === true || enabled === "true" };
+    }
+
+    const calendarRaw = object("calendar");
+    const country = calendarRaw.country ?? "none";
+    if (country !== "none" && !(holidayCountries as readonly unknown[]).includes(country)) {
+        problem("calendar.country", country, `one of ${[...holidayCountries, "none"].join(", ")}`);
+    }
+    const dates = (k: "closedDates" | "openDates"): string[] => {
+        const v = calendarRaw[k] ?? [];
+        const ok = Array.isArray(v) && v.every((d) => typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
+        if (!ok) problem(`calendar.${k}`, v, "a list of dates YYYY-MM-DD, such as [\"2026-12-30\", \"2026-12-31\"]");
+        return ok ? (v as string[]) : [];
+    };
+    const calendar: CalendarSettings = { country: String(country), closedDates: dates("closedDates"), openDates: dates("openDates"), timeZone: String(timeZone) };
+
+    // `--path slack.webhookUrl` nests the value; a plain `slack.webhookUrl` key is read as well.
+    const slackRaw = object("slack");
+    const webhookUrl = slackRaw.webhookUrl ?? read(key("slack.webhookUrl"));
+    const mention = slackRaw.mention ?? read(key("slack.mention"));
+    let slack: OperationsSettings["slack"];
+    if (webhookUrl !== undefined) {
+        if (typeof webhookUrl !== "string" || !/^https:\/\/hooks\.slack(-gov)?\.com\/services\/[A-Za-z0-9/_-]+$/.test(webhookUrl)) {
+            // Never echo a webhook URL: it is a credential.
+            problems.push({ key: key("slack.webhookUrl"), given: "a value that is not a Slack incoming-webhook URL", expected: "https://hooks.slack.com/services/..., set with pulumi config set --secret --path slack.webhookUrl URL" });
+        } else if (mention !== undefined && (typeof mention !== "string" || !/^<(!here|!channel|!everyone|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)>$/.test(mention))) {
+            problem("slack.mention", mention, "a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>");
+        } else {
+            slack = { webhookUrl: new Secret(webhookUrl), mention: mention as string | undefined };
+        }
+    } else if (mention !== undefined) {
+        problem("slack.mention", mention, "a mention only with slack.webhookUrl set");
+    }
+
+    const triggers: EventTrigger[] = [];
+    const triggersRaw = read(key("triggers"));
+    if (triggersRaw !== undefined) {
+        let list: unknown;
+        try {
+            list = JSON.parse(triggersRaw);
+        } catch {
+            list = undefined;
+        }
+        const expected = 'a list of {"name": "...", "jobnet": "stop"|"start", "description": "...", "eventPattern": {"source": [...], ...}}';
+        if (!Array.isArray(list)) problem("triggers", triggersRaw, expected);
+        else {
+            list.forEach((t, i) => {
+                const ok = t && typeof t === "object" && typeof t.name === "string" && /^[a-zA-Z0-9-]{1,40}$/.test(t.name)
+                    && (t.jobnet === "stop" || t.jobnet === "start")
+                    && t.eventPattern && typeof t.eventPattern === "object" && !Array.isArray(t.eventPattern) && Object.keys(t.eventPattern).length > 0;
+                if (!ok) problem(`triggers[${i}]`, t, `${expected}; name: letters, digits and -, at most 40`);
+                else triggers.push({ name: t.name, jobnet: t.jobnet, description: String(t.description ?? t.name), eventPattern: t.eventPattern });
+            });
+        }
+    }
+    const keepRaw = read(key("keepClusterStopped")) ?? "true";
+    if (keepRaw !== "true" && keepRaw !== "false") problem("keepClusterStopped", keepRaw, 'one of "true", "false"');
+
+    return problems.length > before ? undefined : { schedules, calendar, slack, triggers, keepClusterStopped: keepRaw === "true" };
 }
 
 /** "90s", "10m", "2h" → seconds; undefined for anything else. */

@@ -11,9 +11,12 @@ export interface JobnetFunctionsArgs {
     logRetentionDays: number;
 }
 
-/** The Lambda runtime already carries AWS SDK v3: uploading it again would only grow the package. */
-export function sdkPackages(dependencies: Record<string, string>): string[] {
-    return Object.keys(dependencies).filter((name) => name.startsWith("@aws-sdk/"));
+/**
+ * The dependencies a function must not upload: the AWS SDK v3, which the Lambda runtime already
+ * carries, and every package the handler does not use (CallbackFunction uploads them all otherwise).
+ */
+export function excludedPackages(dependencies: Record<string, string>, needed: string[] = []): string[] {
+    return Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/") && !needed.includes(name));
 }
 
 /** `describeInstance` → `describe-instance`, for function and log group names. */
@@ -32,7 +35,6 @@ export class JobnetFunctions extends pulumi.ComponentResource {
     constructor(name: string, args: JobnetFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:JobnetFunctions", name, {}, opts);
         const packageJson = require("../package.json") as { dependencies: Record<string, string> };
-        const excluded = sdkPackages(packageJson.dependencies);
         const arns = {} as Record<TaskFunctionName, pulumi.Output<string>>;
         const functionNames = {} as Record<TaskFunctionName, string>;
 
@@ -70,7 +72,7 @@ export class JobnetFunctions extends pulumi.ComponentResource {
                 memorySize: 256,
                 timeout: 60,
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                codePathOptions: { extraExcludePackages: excluded },
+                codePathOptions: { extraExcludePackages: excludedPackages(packageJson.dependencies, spec.packages) },
             }, { parent: this, dependsOn: [logGroup, policy] });
             arns[task] = fn.arn;
             functionNames[task] = functionName;

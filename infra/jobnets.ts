@@ -5,6 +5,7 @@ import { JobnetPlan, TaskFunctionName } from "../statemachines/plan";
 import { startJobnet } from "../statemachines/start";
 import { stopJobnet } from "../statemachines/stop";
 import { JobnetTargets } from "../statemachines/targets";
+import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
 import { httpdControlScripts } from "./httpdControlScripts";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
@@ -18,6 +19,7 @@ export interface JobnetsArgs {
     stack: string;
     targets: JobnetTargets;
     settings: JobnetSettings;
+    calendar: CalendarSettings;
     maintenancePageHtml: string;
     logRetentionDays: number;
     deletionProtection: boolean;
@@ -84,6 +86,7 @@ export class Jobnets extends pulumi.ComponentResource {
         const plan: pulumi.Output<JobnetPlan> = pulumi.all([functionArns, stateMachineArns, targets, vault.name, backupRole.arn]).apply(
             ([arns, machines, t, vaultName, backupRoleArn]) => ({
                 functionArns: arns,
+                calendar: args.calendar,
                 stateMachineArns: machines,
                 webServers: t.webServers,
                 cluster: t.cluster,

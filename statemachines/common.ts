@@ -1,5 +1,36 @@
-import { Condition, Fragment, Json, choice, fail, invoke, is, pass, retryEvery, sequence, waitUntil } from "./asl";
+import { Condition, Fragment, Json, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { JobnetPlan, PollRhythm, WaitName } from "./plan";
+
+/**
+ * A scheduled run (input `{"trigger": "schedule", "scheduledTime": ...}`) first asks the business
+ * calendar; on a closed day the run ends at once, Succeeded, saying it was skipped and why.
+ * Manual and event-triggered runs never consult it.
+ */
+export function skipClosedDaysWhenScheduled(plan: JobnetPlan, jobnet: string): Fragment {
+    return choice("ScheduledRun", [
+        { when: is.not(is.present("$.trigger")), then: "continue" },
+        {
+            when: is.string("$.trigger", "schedule"),
+            then: sequence(
+                invoke("CheckCalendar", plan.functionArns.checkCalendar, {
+                    payload: { ...plan.calendar, "scheduledTime.$": "$.scheduledTime" },
+                    resultPath: "$.calendar",
+                    select: { "date.$": "$.date", "open.$": "$.open", "reason.$": "$.reason" },
+                }),
+                choice("BusinessDay", [{
+                    when: is.not(is.true("$.calendar.open")),
+                    then: sequence(
+                        pass("SkippedClosedDay", {
+                            parameters: { jobnet, trigger: "schedule", skipped: true, "date.$": "$.calendar.date", "reason.$": "$.calendar.reason" },
+                            resultPath: "$",
+                        }),
+                        succeed("NothingToDoToday", "A closed day on the business calendar: the scheduled run does nothing."),
+                    ),
+                }], "continue"),
+            ),
+        },
+    ], "continue");
+}
 
 /** Refuses to run while a run of either jobnet other than this one is running. */
 export function refuseWhileAnotherRunIsActive(plan: JobnetPlan): Fragment {

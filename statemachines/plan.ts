@@ -5,6 +5,7 @@
 
 /** The Lambda tasks the jobnets call, by their role in the jobnet. */
 export const taskFunctionNames = [
+    "checkCalendar",
     "findOtherRuns",
     "describeInstance",
     "stopInstance",
@@ -63,6 +64,8 @@ export const defaultWaits: Record<WaitName, PollRhythm> = {
 
 export interface JobnetPlan {
     functionArns: Record<TaskFunctionName, string>;
+    /** The business calendar scheduled runs consult. */
+    calendar: { country: string; closedDates: string[]; openDates: string[]; timeZone: string };
     stateMachineArns: { stop: string; start: string };
     webServers: PlanWebServer[];
     cluster: { identifier: string; arn: string };

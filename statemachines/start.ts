@@ -1,5 +1,5 @@
 import { Fragment, StateMachineDefinition, choice, definition, invoke, is, map, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { duration, loadTargets, refuseWhileAnotherRunIsActive, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -11,6 +11,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
     const healthy = plan.waits.targetsHealthy;
     return definition(
         sequence(
+            skipClosedDaysWhenScheduled(plan, "start"),
             refuseWhileAnotherRunIsActive(plan),
             loadTargets(plan),
             parallel("StartDatabaseAndBootServers", [startDatabase(plan), bootWebServers(plan)], {

@@ -1,5 +1,5 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { duration, loadTargets, refuseWhileAnotherRunIsActive, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -10,6 +10,7 @@ import { JobnetPlan } from "./plan";
 export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
         sequence(
+            skipClosedDaysWhenScheduled(plan, "stop"),
             refuseWhileAnotherRunIsActive(plan),
             loadTargets(plan),
             enableMaintenancePage(plan),

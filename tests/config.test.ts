@@ -53,6 +53,13 @@ describe("stack config", () => {
                 waits: defaultWaits,
                 timeoutSeconds: 6 * 3600,
             },
+            operations: {
+                schedules: {},
+                calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" },
+                slack: undefined,
+                triggers: [],
+                keepClusterStopped: true,
+            },
         });
     });
 

@@ -209,8 +209,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +10:04 +129 +47 +1\.0 KB +407\n/);
-        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +117 +38 +0\.8 KB +364\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +10:04 +130 +47 +1\.0 KB +409\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +118 +38 +0\.8 KB +366\n/);
         const written = JSON.parse(fs.readFileSync(json, "utf8"));
         assert.deepStrictEqual(written.runs.map((x: { jobnet: string; status: string }) => [x.jobnet, x.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
         assert.ok(written.runs[0].events.length > 100);

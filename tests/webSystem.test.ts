@@ -35,17 +35,17 @@ describe("the dev stack, run in-process under mocks", () => {
     it("declares exactly these resources", () => {
         assert.deepStrictEqual(account.countsByType(), {
             "aws:backup/vault:Vault": 1,
-            // 1 flow log, 3 agent, 4 database, 14 Lambda, 2 state machine groups.
-            "aws:cloudwatch/logGroup:LogGroup": 24,
+            // 1 flow log, 3 agent, 4 database, 15 Lambda, 2 state machine groups.
+            "aws:cloudwatch/logGroup:LogGroup": 25,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
-            // Flow logs, web servers, AWS Backup, 14 Lambda tasks, 2 state machines.
-            "aws:iam/role:Role": 19,
-            "aws:iam/rolePolicy:RolePolicy": 17,
+            // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines.
+            "aws:iam/role:Role": 20,
+            "aws:iam/rolePolicy:RolePolicy": 18,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
-            "aws:lambda/function:Function": 14,
+            "aws:lambda/function:Function": 15,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { TaskFunction } from "../../handlers/catalog";
-import { kebab } from "../../infra/jobnetFunctions";
+import { excludedPackages, kebab } from "../../infra/jobnetFunctions";
 import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
 import { toDot } from "../../statemachines/diagram";
@@ -33,9 +33,8 @@ export interface SynthResult {
     maintenanceTag: { key: string; value: string };
 }
 
-// CallbackFunction calls these through `pulumi.runtime` each time it builds a function.
+// CallbackFunction calls this through `pulumi.runtime` each time it builds a function.
 const closureModule = pulumi.runtime as { serializeFunction: typeof pulumi.runtime.serializeFunction };
-const codePathsModule = pulumi.runtime as { computeCodePaths: typeof pulumi.runtime.computeCodePaths };
 
 /**
  * Runs the program offline under mocks with a stack's config, as `cdk synth` does, and writes
@@ -44,26 +43,18 @@ const codePathsModule = pulumi.runtime as { computeCodePaths: typeof pulumi.runt
  */
 export async function synthesize(stack: string, outDir: string, configOverrides: Record<string, string | undefined> = {}): Promise<SynthResult> {
     const serialized = new Map<Function, Promise<string>>();
-    const packages: Promise<Map<string, pulumi.asset.Asset | pulumi.asset.Archive>>[] = [];
     const originalSerialize = closureModule.serializeFunction;
-    const originalCodePaths = codePathsModule.computeCodePaths;
-    // Keep what CallbackFunction produces for each handler: the text it uploads as __index.js, and its packages.
+    // Keep what CallbackFunction produces for each handler: the text it uploads as __index.js.
     closureModule.serializeFunction = (func, args) => {
         const result = originalSerialize(func, args);
         serialized.set(func, result.then((r) => r.text));
         return result;
     };
-    codePathsModule.computeCodePaths = ((options: any) => {
-        const result = originalCodePaths(options);
-        packages.push(result);
-        return result;
-    }) as typeof pulumi.runtime.computeCodePaths;
     let run;
     try {
         run = await runProgram(stack, configOverrides);
     } finally {
         closureModule.serializeFunction = originalSerialize;
-        codePathsModule.computeCodePaths = originalCodePaths;
     }
     const { account, outputs } = run;
 
@@ -87,7 +78,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     // The program's own copy of the catalog (runProgram loads the program afresh): its handlers are the ones serialised.
     const { taskFunctions } = require("../../handlers/catalog") as { taskFunctions: Record<TaskFunctionName, TaskFunction> };
     const lambdas = account.ofType("aws:lambda/function:Function");
-    const packageFiles = await mergedPackages(await Promise.all(packages));
+    const dependencies = (require("../../package.json") as { dependencies: Record<string, string> }).dependencies;
     const functions: SynthesizedFunction[] = [];
     for (const task of taskFunctionNames) {
         const text = await serialized.get(taskFunctions[task].handler);
@@ -97,9 +88,13 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         const codeDirectory = path.join(outDir, "functions", lambda.inputs.name);
         fs.mkdirSync(codeDirectory, { recursive: true });
         fs.writeFileSync(path.join(codeDirectory, "__index.js"), text);
-        for (const [file, source] of packageFiles) {
-            fs.mkdirSync(path.dirname(path.join(codeDirectory, file)), { recursive: true });
-            fs.copyFileSync(source, path.join(codeDirectory, file));
+        // The packages CallbackFunction adds: the same call, with the same exclusions it is given.
+        const packages = await pulumi.runtime.computeCodePaths({
+            extraExcludePackages: [...excludedPackages(dependencies, taskFunctions[task].packages), "aws-sdk"],
+        });
+        for (const [file, asset] of packages) {
+            const source = await (asset as unknown as { path: Promise<string> | string }).path;
+            fs.cpSync(source, path.join(codeDirectory, file), { recursive: true });
         }
         functions.push({
             task,
@@ -173,19 +168,6 @@ export function synthSummary(result: SynthResult): string {
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
         "Diagrams: stop.svg, start.svg",
     ].join("\n");
-}
-
-/** Package files to upload, by their path in the archive, from every computeCodePaths answer. */
-async function mergedPackages(maps: Map<string, pulumi.asset.Asset | pulumi.asset.Archive>[]): Promise<Map<string, string>> {
-    const files = new Map<string, string>();
-    for (const m of maps) {
-        for (const [file, asset] of m) {
-            const source = await (asset as unknown as { path?: Promise<string> | string }).path;
-            if (typeof source !== "string") throw new Error(`package file ${file} is not a file asset`);
-            files.set(file, source);
-        }
-    }
-    return files;
 }
 
 function directoryBytes(dir: string): number {

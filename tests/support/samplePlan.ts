@@ -10,6 +10,7 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
     ) as Record<TaskFunctionName, string>;
     return {
         functionArns,
+        calendar: { country: "JP", closedDates: ["2026-12-30"], openDates: [], timeZone: "Asia/Tokyo" },
         stateMachineArns: {
             stop: `arn:aws:states:${region}:${account}:stateMachine:webapp-jobnet-test-stop`,
             start: `arn:aws:states:${region}:${account}:stateMachine:webapp-jobnet-test-start`,
