@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
+import { Operations } from "./infra/operations";
+import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
 import { WebSystem } from "./infra/webSystem";
 
 const project = pulumi.getProject();
@@ -29,8 +31,27 @@ const jobnets = new Jobnets("jobnet", {
     deletionProtection: config.deletionProtection,
 }, { providers: { aws: provider } });
 
+const operations = new Operations("ops", {
+    namePrefix,
+    stack,
+    settings: config.operations,
+    stateMachineArns: { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn },
+    clusterIdentifier: web.database.clusterIdentifier,
+    logRetentionDays: config.logRetentionDays,
+}, { providers: { aws: provider } });
+
 export const stopStateMachineArn = jobnets.stop.stateMachineArn;
 export const startStateMachineArn = jobnets.start.stateMachineArn;
+export const consoleUrls = {
+    stop: stopStateMachineArn.apply(stateMachineConsoleUrl),
+    start: startStateMachineArn.apply(stateMachineConsoleUrl),
+};
+export const startCommands = {
+    stop: stopStateMachineArn.apply(startExecutionCommand),
+    start: startStateMachineArn.apply(startExecutionCommand),
+};
+export const schedules = operations.schedules;
+export const eventTriggers = operations.triggerNames;
 export const albUrl = web.albUrl;
 export const albDnsName = web.loadBalancer.dnsName;
 export const listenerArn = web.loadBalancer.listenerArn;

@@ -24,6 +24,8 @@ export interface Faults {
     lambdaThrottles?: Record<string, number>;
     /** A run of this jobnet is already running when ours starts. */
     otherRunActive?: "stop" | "start";
+    /** Aurora has just restarted the stopped cluster (7 days stopped): it is starting. */
+    clusterAutoRestarted?: boolean;
 }
 
 export interface SimServerSpec {
@@ -154,6 +156,10 @@ export class SimulatedAccount {
             this.createRule(1, [{ Key: spec.maintenanceTag.key, Value: spec.maintenanceTag.value }], "maintenance");
             for (const s of spec.servers) this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED");
             this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED");
+        }
+        if (!running && this.faults.clusterAutoRestarted) {
+            this.cluster.status = "starting";
+            this.at(latency.clusterStarting, (when) => this.setCluster("available", when));
         }
         const backingUp = this.faults.clusterBackingUpForSeconds;
         if (running && backingUp) {

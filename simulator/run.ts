@@ -24,6 +24,8 @@ export interface RunOptions {
     definition: StateMachineDefinition;
     stateMachineArn: string;
     executionName: string;
+    /** The execution input: `{}` by hand, or what a schedule or an event trigger sends. */
+    input?: Record<string, unknown>;
     account: SimulatedAccount;
     lambda: SimulatedLambda;
     clock: VirtualClock;
@@ -69,7 +71,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
             })]),
     );
     const machine = new StateMachine(o.definition as never, { validationOptions: { checkArn: false } });
-    const run = machine.run({}, {
+    const run = machine.run((o.input ?? {}) as never, {
         overrides: { taskResourceLocalHandlers: handlers as never },
         context: {
             Execution: { Id: executionArn, Name: o.executionName, RoleArn: "arn:aws:iam::123456789012:role/simulated" },

@@ -11,6 +11,8 @@ export interface SimulationOptions {
     /** The jobnets to run, one after the other; a failed one ends the sequence, as in a jobnet chain. */
     jobnets: ("stop" | "start")[];
     faults?: Faults;
+    /** The input of every run: `{}` (a run by hand) unless given. */
+    input?: Record<string, unknown>;
     onEvent?: (jobnet: "stop" | "start", event: EventLog) => void;
 }
 
@@ -51,6 +53,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 definition: synth.definitions[jobnet],
                 stateMachineArn: synth.stateMachineArns[jobnet],
                 executionName: `${jobnet}-${n + 1}`,
+                input: options.input,
                 account,
                 lambda,
                 clock,

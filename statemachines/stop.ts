@@ -185,9 +185,22 @@ function stopDatabase(plan: JobnetPlan): Fragment {
                 when: is.oneOf("$.cluster.status", ["stopping", "stopped"]),
                 then: pass("ClusterNeedsNoBackup", { result: { name: cluster, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
             },
+            {
+                // Aurora restarts a cluster stopped for 7 days; the run that event starts waits for it.
+                when: is.string("$.cluster.status", "starting"),
+                then: sequence(
+                    waitUntilCluster(plan, "WaitUntilClusterStarted", {
+                        until: ["available", "backing-up"],
+                        rhythm: "clusterAvailable",
+                        error: "ClusterNotAvailable",
+                        failIf: { statuses: ["stopped", "stopping", "failed", "inaccessible-encryption-credentials"], name: "ClusterDidNotStart", error: "ClusterNotStoppable" },
+                    }),
+                    goto("BackUpCluster"),
+                ),
+            },
         ], fail("ClusterNotStoppable", {
             error: "ClusterNotStoppable",
-            cause: `DescribeDatabase: cluster ${cluster} is {}; it can be stopped from available, backing-up, stopping or stopped`,
+            cause: `DescribeDatabase: cluster ${cluster} is {}; it can be stopped from available, backing-up, starting, stopping or stopped`,
             args: ["$.cluster.status"],
         })),
         waitUntil("WaitUntilBackupsCompleted", {

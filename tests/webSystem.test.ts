@@ -37,13 +37,15 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:backup/vault:Vault": 1,
             // 1 flow log, 3 agent, 4 database, 15 Lambda, 2 state machine groups.
             "aws:cloudwatch/logGroup:LogGroup": 25,
+            "aws:cloudwatch/eventRule:EventRule": 1,
+            "aws:cloudwatch/eventTarget:EventTarget": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
-            // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines.
-            "aws:iam/role:Role": 20,
-            "aws:iam/rolePolicy:RolePolicy": 18,
+            // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines, the restart trigger.
+            "aws:iam/role:Role": 21,
+            "aws:iam/rolePolicy:RolePolicy": 19,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
             "aws:lambda/function:Function": 15,
             "aws:lb/listener:Listener": 1,
@@ -75,6 +77,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:jobnet:Jobnet": 2,
             "webapp-jobnet:jobnet:JobnetFunctions": 1,
             "webapp-jobnet:jobnet:Jobnets": 1,
+            "webapp-jobnet:operations:Operations": 1,
         });
     });
 

@@ -1,0 +1,185 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { notifySlack } from "../handlers/notifier";
+import { EventTrigger, JobnetName, JobnetSchedule, OperationsSettings } from "./config";
+import { assumeRolePolicy } from "./iamPolicies";
+import { excludedPackages } from "./jobnetFunctions";
+
+export interface OperationsArgs {
+    namePrefix: string;
+    stack: string;
+    settings: OperationsSettings;
+    stateMachineArns: Record<JobnetName, pulumi.Input<string>>;
+    clusterIdentifier: pulumi.Input<string>;
+    logRetentionDays: number;
+}
+
+/** What a scheduled run sends: the marker the calendar check looks for, and the time it was due. */
+export const scheduledInput = JSON.stringify({ trigger: "schedule", scheduledTime: "<aws.scheduler.scheduled-time>" });
+
+/** The input of a run an event starts. */
+export function eventInput(trigger: string): string {
+    return JSON.stringify({ trigger: "event", event: trigger });
+}
+
+/**
+ * Aurora restarts a cluster that has been stopped for seven days (RDS-EVENT-0153 on the cluster).
+ * Running the stop jobnet again then keeps a stopped system stopped.
+ */
+export function clusterRestartTrigger(clusterIdentifier: string): EventTrigger {
+    return {
+        name: "cluster-auto-restart",
+        jobnet: "stop",
+        description: "Aurora restarted the stopped cluster after 7 days: stop it again",
+        eventPattern: {
+            source: ["aws.rds"],
+            "detail-type": ["RDS DB Cluster Event"],
+            detail: { SourceIdentifier: [clusterIdentifier], EventID: ["RDS-EVENT-0153"] },
+        },
+    };
+}
+
+/** The statuses a notification is sent for: every way a run can end. */
+export const notifiedStatuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+
+/** Schedules, event triggers and Slack notifications around the two jobnets. */
+export class Operations extends pulumi.ComponentResource {
+    readonly schedules: Partial<Record<JobnetName, { expression: string; timeZone: string; enabled: boolean }>>;
+    readonly triggerNames: string[];
+
+    constructor(name: string, args: OperationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp-jobnet:operations:Operations", name, {}, opts);
+        const parent = { parent: this };
+        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+
+        // One role per caller and jobnet, each allowed to start that state machine only.
+        const starterRole = (id: string, service: string, stateMachineArn: pulumi.Input<string>) => {
+            const role = new aws.iam.Role(`${name}-${id}`, {
+                description: `${service} may start ${id.replace(/-.*$/, "")} only`,
+                assumeRolePolicy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+                }),
+            }, parent);
+            new aws.iam.RolePolicy(`${name}-${id}`, {
+                role: role.id,
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["states:StartExecution"], Resource: stateMachineArn }] }),
+            }, parent);
+            return role;
+        };
+
+        this.schedules = {};
+        for (const jobnet of ["stop", "start"] as const) {
+            const schedule: JobnetSchedule | undefined = args.settings.schedules[jobnet];
+            if (!schedule) continue;
+            const role = starterRole(`${jobnet}-schedule`, "scheduler.amazonaws.com", args.stateMachineArns[jobnet]);
+            new aws.scheduler.Schedule(`${name}-${jobnet}`, {
+                name: `${args.namePrefix}-${jobnet}`,
+                description: `Runs the ${jobnet} jobnet`,
+                scheduleExpression: schedule.expression,
+                scheduleExpressionTimezone: schedule.timeZone,
+                state: schedule.enabled ? "ENABLED" : "DISABLED",
+                flexibleTimeWindow: { mode: "OFF" },
+                target: {
+                    arn: args.stateMachineArns[jobnet],
+                    roleArn: role.arn,
+                    input: scheduledInput,
+                    retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 3 },
+                },
+            }, parent);
+            this.schedules[jobnet] = { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled };
+        }
+
+        const triggers = pulumi.output(args.clusterIdentifier).apply((cluster) => [
+            ...(args.settings.keepClusterStopped ? [clusterRestartTrigger(cluster)] : []),
+            ...args.settings.triggers,
+        ]);
+        // Trigger names are known without the cluster identifier: resources need names at once.
+        this.triggerNames = [...(args.settings.keepClusterStopped ? ["cluster-auto-restart"] : []), ...args.settings.triggers.map((t) => t.name)];
+        const triggerRoles: Partial<Record<JobnetName, aws.iam.Role>> = {};
+        for (const triggerName of this.triggerNames) {
+            const trigger = triggers.apply((all) => all.find((t) => t.name === triggerName)!);
+            const jobnet = triggerName === "cluster-auto-restart" ? "stop" : args.settings.triggers.find((t) => t.name === triggerName)!.jobnet;
+            triggerRoles[jobnet] ??= starterRole(`${jobnet}-trigger`, "events.amazonaws.com", args.stateMachineArns[jobnet]);
+            const rule = new aws.cloudwatch.EventRule(`${name}-${triggerName}`, {
+                name: `${args.namePrefix}-${triggerName}`,
+                description: trigger.description,
+                eventPattern: trigger.eventPattern.apply((p) => JSON.stringify(p)),
+            }, parent);
+            new aws.cloudwatch.EventTarget(`${name}-${triggerName}`, {
+                rule: rule.name,
+                arn: args.stateMachineArns[jobnet],
+                roleArn: triggerRoles[jobnet]!.arn,
+                input: eventInput(triggerName),
+            }, parent);
+        }
+
+        if (args.settings.slack) this.notifier(name, args, args.settings.slack, parent);
+        this.registerOutputs({ schedules: this.schedules, triggers: this.triggerNames });
+    }
+
+    /** Slack notifications: the webhook URL in Secrets Manager, a function that reads it, and a rule for every ending. */
+    private notifier(name: string, args: OperationsArgs, slack: NonNullable<OperationsSettings["slack"]>, parent: { parent: pulumi.Resource }): void {
+        const functionName = `${args.namePrefix}-notify-slack`;
+        const secret = new aws.secretsmanager.Secret(`${name}-slack-webhook`, {
+            description: "The Slack incoming-webhook URL of the jobnet notifications",
+            recoveryWindowInDays: 7,
+        }, parent);
+        new aws.secretsmanager.SecretVersion(`${name}-slack-webhook`, {
+            secretId: secret.id,
+            secretString: pulumi.secret(slack.webhookUrl.reveal()),
+        }, parent);
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-notifier`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays }, parent);
+        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.interpolate`${arn}`.apply((a) => `${a.replace(":stateMachine:", ":execution:")}:*`));
+        const role = new aws.iam.Role(`${name}-notifier`, {
+            description: `${functionName}: reads a run's outcome and the webhook URL, posts to Slack`,
+            assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+        }, parent);
+        const policy = new aws.iam.RolePolicy(`${name}-notifier`, {
+            role: role.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executionArns },
+                    { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret.arn },
+                    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                ],
+            }),
+        }, parent);
+        const dependencies = (require("../package.json") as { dependencies: Record<string, string> }).dependencies;
+        const fn = new aws.lambda.CallbackFunction(`${name}-notifier`, {
+            name: functionName,
+            description: "Tells Slack how each jobnet run ended",
+            callback: notifySlack,
+            role,
+            runtime: "nodejs22.x",
+            architectures: ["arm64"],
+            memorySize: 256,
+            timeout: 60,
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            // Not secret: the ARN of the secret, never the URL.
+            environment: { variables: { SLACK_SECRET_ARN: secret.arn, SLACK_MENTION: slack.mention ?? "", STACK_NAME: args.stack } },
+            codePathOptions: { extraExcludePackages: excludedPackages(dependencies) },
+        }, { parent: this, dependsOn: [logGroup, policy] });
+        const rule = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
+            name: `${args.namePrefix}-run-ended`,
+            description: "A jobnet run ended: tell Slack",
+            eventPattern: pulumi.jsonStringify({
+                source: ["aws.states"],
+                "detail-type": ["Step Functions Execution Status Change"],
+                detail: { status: notifiedStatuses, stateMachineArn: Object.values(args.stateMachineArns) },
+            }),
+        }, parent);
+        new aws.lambda.Permission(`${name}-notifier`, {
+            action: "lambda:InvokeFunction",
+            function: fn.name,
+            principal: "events.amazonaws.com",
+            sourceArn: rule.arn,
+        }, parent);
+        new aws.cloudwatch.EventTarget(`${name}-notifier`, {
+            rule: rule.name,
+            arn: fn.arn,
+            retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 },
+        }, parent);
+    }
+}

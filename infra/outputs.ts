@@ -1,0 +1,11 @@
+/** The console page of a state machine, where its runs are listed. */
+export function stateMachineConsoleUrl(stateMachineArn: string): string {
+    const region = stateMachineArn.split(":")[3];
+    return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${encodeURIComponent(stateMachineArn)}`;
+}
+
+/** The AWS CLI command that runs a jobnet by hand: no input needed, the targets are in the definition. */
+export function startExecutionCommand(stateMachineArn: string): string {
+    const region = stateMachineArn.split(":")[3];
+    return `aws stepfunctions start-execution --region ${region} --state-machine-arn ${stateMachineArn} --input '{}'`;
+}
