@@ -63,11 +63,18 @@ describe("stack config", () => {
         });
     });
 
-    it("reads the dev stack file: one NAT gateway and an Environment tag", () => {
+    it("reads the dev stack file: one NAT gateway, an Environment tag, weekday schedules in Tokyo, Japanese holidays off", () => {
         const config = parseConfig((k) => stackConfig("dev")[k], (f) => files[f]);
         assert.strictEqual(config.network.natGateways, "Single");
         assert.deepStrictEqual(config.tags, { Environment: "dev" });
         assert.strictEqual(config.webServers.count, 2);
+        assert.deepStrictEqual(config.operations.schedules, {
+            stop: { expression: "cron(0 22 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true },
+            start: { expression: "cron(0 8 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true },
+        });
+        assert.deepStrictEqual(config.operations.calendar, {
+            country: "JP", closedDates: ["2026-12-29", "2026-12-30", "2026-12-31", "2027-01-02", "2027-01-03"], openDates: [], timeZone: "Asia/Tokyo",
+        });
     });
 
     it("reads the prod stack file: 3 AZs, 4 Graviton servers, 2 DB instances, protected, no general log", () => {

@@ -43,9 +43,9 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
-            // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines, the restart trigger.
-            "aws:iam/role:Role": 21,
-            "aws:iam/rolePolicy:RolePolicy": 19,
+            // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines, the restart trigger, 2 schedules.
+            "aws:iam/role:Role": 23,
+            "aws:iam/rolePolicy:RolePolicy": 21,
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
             "aws:lambda/function:Function": 15,
             "aws:lb/listener:Listener": 1,
@@ -62,6 +62,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:s3/bucketPolicy:BucketPolicy": 1,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+            "aws:scheduler/schedule:Schedule": 2,
             "aws:sfn/stateMachine:StateMachine": 2,
             "aws:ssm/parameter:Parameter": 1,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,

@@ -136,6 +136,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 return { id: inputs.name, state: { arn: arn("lambda", `function:${inputs.name}`), invokeArn: `arn:aws:apigateway:${mockRegion}:lambda:path/functions/${arn("lambda", `function:${inputs.name}`)}/invocations` } };
             case "aws:sfn/stateMachine:StateMachine":
                 return { id: arn("states", `stateMachine:${inputs.name}`), state: { arn: arn("states", `stateMachine:${inputs.name}`) } };
+            case "aws:secretsmanager/secret:Secret":
+                return { id: arn("secretsmanager", `secret:${name}-AbCdEf`), state: { arn: arn("secretsmanager", `secret:${name}-AbCdEf`) } };
+            case "aws:cloudwatch/eventRule:EventRule": {
+                const ruleName = inputs.name ?? `${name}-${hex}`;
+                return { id: ruleName, state: { name: ruleName, arn: arn("events", `rule/${ruleName}`) } };
+            }
+            case "aws:scheduler/schedule:Schedule":
+                return { id: inputs.name, state: { arn: arn("scheduler", `schedule/default/${inputs.name}`) } };
             case "aws:backup/vault:Vault":
                 return { id: inputs.name, state: { arn: arn("backup", `backup-vault:${inputs.name}`) } };
             case "aws:ssm/parameter:Parameter":
