@@ -51,6 +51,9 @@ export class Timeline {
         switch (e.type) {
             case "StateEntered": {
                 const name = e.state!.name;
+                // A Map iteration's input names its server (a run read from Step Functions has it only here).
+                const server = (e.state as { input?: { server?: { name?: string } } }).input?.server?.name;
+                if (e.index !== undefined && server && !this.serverOfIndex.has(e.index)) this.serverOfIndex.set(e.index, server);
                 const checked = this.checked.get(lane);
                 if (checked !== undefined) {
                     this.checked.delete(lane);

@@ -1,0 +1,92 @@
+/** `npm run ops -- COMMAND ...`, parsed. Every mistake is one UsageError naming what was wrong. */
+export type OpsCommand =
+    | { kind: "help" }
+    | { kind: "stack"; action: "preview" | "up" | "destroy"; stack: string; yes: boolean }
+    | { kind: "run"; jobnet: "stop" | "start"; stack: string; wait: boolean }
+    | { kind: "status"; stack: string }
+    | { kind: "redrive"; execution: string; stack: string; wait: boolean }
+    | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean };
+
+export const opsUsage = `Usage: npm run ops -- COMMAND [options]
+
+Drives a deployed stack through the Pulumi Automation API (the pulumi CLI must be installed) and
+runs its jobnets with AWS Step Functions (AWS credentials needed).
+
+Commands:
+  preview [--stack NAME]                      show what pulumi up would change
+  up [--stack NAME] [--yes]                   deploy; asks first unless --yes
+  destroy [--stack NAME] [--yes]              delete the stack's resources; asks first unless --yes
+  run stop|start [--stack NAME] [--no-wait]   start a jobnet run and follow it until it ends
+                                              (exit 0 on success, 1 with the cause on failure)
+  status [--stack NAME]                       recent runs of both jobnets, and each one's next scheduled run
+  redrive EXECUTION_ARN|latest [--stack NAME] [--no-wait]
+                                              resume a failed run from the step that failed, and follow it
+  schedule enable|disable stop|start [--stack NAME] [--yes]
+                                              turn a jobnet's schedule on or off (a config change and pulumi up)
+
+--stack defaults to dev.`;
+
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(`${message}\nRun \`npm run ops -- --help\` for the commands.`);
+        this.name = "UsageError";
+    }
+}
+
+export function parseOpsArgs(argv: string[]): OpsCommand {
+    const positional: string[] = [];
+    let stack = "dev";
+    let yes = false;
+    let wait = true;
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--help" || a === "-h") return { kind: "help" };
+        else if (a === "--stack") {
+            const v = argv[++i];
+            if (!v || v.startsWith("--")) throw new UsageError("--stack needs a stack name");
+            stack = v;
+        } else if (a === "--yes" || a === "-y") yes = true;
+        else if (a === "--no-wait") wait = false;
+        else if (a.startsWith("-")) throw new UsageError(`unknown option ${JSON.stringify(a)}`);
+        else positional.push(a);
+    }
+    const [command, ...rest] = positional;
+    const jobnet = (value: string | undefined, what: string): "stop" | "start" => {
+        if (value !== "stop" && value !== "start") throw new UsageError(`${what} needs a jobnet: stop or start${value === undefined ? "" : `, not ${JSON.stringify(value)}`}`);
+        return value;
+    };
+    const noMore = (count: number) => {
+        if (rest.length > count) throw new UsageError(`${command} takes ${count === 0 ? "no arguments" : `${count} argument(s)`}; got ${JSON.stringify(rest.slice(count).join(" "))} as well`);
+    };
+    switch (command) {
+        case undefined:
+            return { kind: "help" };
+        case "preview":
+        case "up":
+        case "destroy":
+            noMore(0);
+            return { kind: "stack", action: command, stack, yes };
+        case "run":
+            noMore(1);
+            return { kind: "run", jobnet: jobnet(rest[0], "run"), stack, wait };
+        case "status":
+            noMore(0);
+            return { kind: "status", stack };
+        case "redrive": {
+            noMore(1);
+            const execution = rest[0];
+            if (execution === undefined || (execution !== "latest" && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(execution))) {
+                throw new UsageError(`redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest${execution === undefined ? "" : `, not ${JSON.stringify(execution)}`}`);
+            }
+            return { kind: "redrive", execution, stack, wait };
+        }
+        case "schedule": {
+            noMore(2);
+            const action = rest[0];
+            if (action !== "enable" && action !== "disable") throw new UsageError(`schedule needs enable or disable${action === undefined ? "" : `, not ${JSON.stringify(action)}`}`);
+            return { kind: "schedule", enable: action === "enable", jobnet: jobnet(rest[1], `schedule ${action}`), stack, yes };
+        }
+        default:
+            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive and schedule`);
+    }
+}

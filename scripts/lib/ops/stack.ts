@@ -1,0 +1,55 @@
+import { execFileSync } from "child_process";
+import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { projectDir } from "../runProgram";
+
+/** Why an operation cannot go on, said so the user knows what to do. */
+export class OpsError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "OpsError";
+    }
+}
+
+/** The Automation API drives the pulumi CLI: without it nothing here can work. */
+export function requirePulumiCli(which: (command: string) => string | undefined = whichCommand): string {
+    const found = which("pulumi");
+    if (!found) {
+        throw new OpsError("The pulumi CLI is not installed (it is not on PATH). Install it from https://www.pulumi.com/docs/install/, then run `pulumi login`.");
+    }
+    return found;
+}
+
+function whichCommand(command: string): string | undefined {
+    try {
+        return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim() || undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** This project's stack, through the Automation API; a stack that does not exist is said so. */
+export async function openStack(stackName: string): Promise<Stack> {
+    requirePulumiCli();
+    try {
+        return await LocalWorkspace.selectStack({ stackName, workDir: projectDir });
+    } catch (error) {
+        if (error instanceof StackNotFoundError || /no stack named|not found/i.test(String((error as Error).message))) {
+            throw new OpsError(`There is no stack named ${stackName} in this project's backend. Create it with \`pulumi stack init ${stackName}\`, or pass --stack NAME.`);
+        }
+        throw error;
+    }
+}
+
+/** The stack outputs the ops commands need, checked. */
+export async function stackOutputs(stack: Stack): Promise<{ stateMachines: { stop: string; start: string }; region: string; schedules: Record<string, { expression: string; timeZone: string; enabled: boolean }> }> {
+    const outputs = await stack.outputs();
+    const stop = outputs.stopStateMachineArn?.value as string | undefined;
+    const start = outputs.startStateMachineArn?.value as string | undefined;
+    if (!stop || !start) throw new OpsError(`Stack ${stack.name} has no state machine outputs yet: deploy it with \`npm run ops -- up --stack ${stack.name}\`.`);
+    return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never };
+}
+
+/** The config key that turns a jobnet's schedule on or off. */
+export function scheduleEnabledKey(jobnet: "stop" | "start"): string {
+    return `schedules.${jobnet}.enabled`;
+}

@@ -1,0 +1,145 @@
+import * as readline from "readline";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { Stack } from "@pulumi/pulumi/automation";
+import { CalendarSettings, judgeDay } from "../handlers/calendar";
+import { nextRuns, parseCron } from "../infra/cron";
+import { formatDuration, table } from "../simulator/timeline";
+import { OpsCommand, UsageError, opsUsage, parseOpsArgs } from "./lib/ops/args";
+import { Jobnet, executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
+import { OpsError, openStack, scheduleEnabledKey, stackOutputs } from "./lib/ops/stack";
+
+const write = (text: string) => process.stdout.write(text);
+const tty = process.stdout.isTTY === true;
+
+async function main(argv: string[]): Promise<number> {
+    const command = parseOpsArgs(argv);
+    if (command.kind === "help") {
+        write(`${opsUsage}\n`);
+        return 0;
+    }
+    const stack = await openStack(command.stack);
+    switch (command.kind) {
+        case "stack":
+            return driveStack(stack, command);
+        case "run": {
+            const { stateMachines, region } = await stackOutputs(stack);
+            const sfn = new SFNClient({ region });
+            const name = executionName(command.jobnet, new Date(), Math.random().toString(36).slice(2));
+            const executionArn = await aws(() => startRun(sfn, stateMachines[command.jobnet], name));
+            write(`Started ${command.jobnet} run ${name}\n  ${executionArn}\n`);
+            return command.wait ? follow(sfn, executionArn) : 0;
+        }
+        case "redrive": {
+            const { stateMachines, region } = await stackOutputs(stack);
+            const sfn = new SFNClient({ region });
+            let executionArn = command.execution;
+            if (executionArn === "latest") {
+                const latest = await aws(() => latestUnsuccessful(sfn, stateMachines));
+                if (!latest) throw new OpsError(`No failed, timed-out or aborted run of the ${command.stack} jobnets to redrive.`);
+                executionArn = latest.executionArn!;
+            }
+            await aws(() => redrive(sfn, executionArn));
+            write(`Redriving ${executionArn} from the step that failed\n`);
+            return command.wait ? follow(sfn, executionArn) : 0;
+        }
+        case "status":
+            return status(stack, command.stack);
+        case "schedule":
+            return toggleSchedule(stack, command);
+    }
+}
+
+async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
+    const end = await aws(() => followExecution(sfn, executionArn, { write, tty, pollMs: 5000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }));
+    if (end.status === "SUCCEEDED") return 0;
+    write(`\n${end.status}: ${end.error ?? ""}\n  ${end.cause ?? ""}\nResume it from the failed step with: npm run ops -- redrive ${executionArn}\n`);
+    return 1;
+}
+
+async function status(stack: Stack, stackName: string): Promise<number> {
+    const { stateMachines, region, schedules } = await stackOutputs(stack);
+    const sfn = new SFNClient({ region });
+    const runs = await aws(() => recentRuns(sfn, stateMachines));
+    write(`Recent runs of the ${stackName} jobnets:\n`);
+    write(runs.length === 0 ? "  none yet\n" : table(
+        ["jobnet", "run", "trigger", "status", "started (UTC)", "duration"],
+        runs.map((r) => [r.jobnet, r.name, r.trigger, r.status, r.startDate.toISOString().slice(0, 16).replace("T", " "), r.durationSeconds === undefined ? "running" : formatDuration(r.durationSeconds)]),
+    ) + "\n");
+    const config = await stack.getAllConfig();
+    const calendar = JSON.parse(config["webapp-jobnet:calendar"]?.value ?? "{}") as Partial<CalendarSettings>;
+    write("\nNext scheduled runs:\n");
+    for (const jobnet of ["stop", "start"] as Jobnet[]) {
+        const s = schedules[jobnet];
+        if (!s) write(`  ${jobnet}: no schedule\n`);
+        else if (!s.enabled) write(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled\n`);
+        else {
+            const settings: CalendarSettings = { country: calendar.country ?? "none", closedDates: calendar.closedDates ?? [], openDates: calendar.openDates ?? [], timeZone: s.timeZone };
+            const [next] = nextRuns(parseCron(s.expression), s.timeZone, new Date(), 1, (date) => !judgeDay(date, settings).open);
+            const local = next ? new Intl.DateTimeFormat("en-CA", { timeZone: s.timeZone, dateStyle: "short", timeStyle: "short", hourCycle: "h23" }).format(next) : "none within two years";
+            write(`  ${jobnet}: ${local} ${s.timeZone}  (${s.expression}, closed calendar days skipped)\n`);
+        }
+    }
+    return 0;
+}
+
+async function driveStack(stack: Stack, command: Extract<OpsCommand, { kind: "stack" }>): Promise<number> {
+    const onOutput = (out: string) => write(out);
+    if (command.action === "preview") {
+        await stack.preview({ onOutput });
+        return 0;
+    }
+    if (!command.yes) {
+        if (command.action === "up") await stack.preview({ onOutput });
+        if (!(await confirm(`${command.action} the ${stack.name} stack?`))) return 1;
+    }
+    if (command.action === "up") await stack.up({ onOutput });
+    else await stack.destroy({ onOutput });
+    return 0;
+}
+
+async function toggleSchedule(stack: Stack, command: Extract<OpsCommand, { kind: "schedule" }>): Promise<number> {
+    const config = await stack.getAllConfig();
+    const schedules = JSON.parse(config["webapp-jobnet:schedules"]?.value ?? "{}");
+    if (!schedules[command.jobnet]?.cron) {
+        throw new OpsError(`Stack ${stack.name} has no ${command.jobnet} schedule. Set one first: pulumi config set --path 'schedules.${command.jobnet}.cron' 'cron(0 22 ? * MON-FRI *)'`);
+    }
+    await stack.setConfig(`webapp-jobnet:${scheduleEnabledKey(command.jobnet)}`, { value: String(command.enable) }, true);
+    write(`Config: schedules.${command.jobnet}.enabled = ${command.enable}\n`);
+    return driveStack(stack, { kind: "stack", action: "up", stack: command.stack, yes: command.yes });
+}
+
+async function confirm(question: string): Promise<boolean> {
+    if (!process.stdin.isTTY) throw new OpsError(`${question} Not on a terminal: add --yes to go ahead.`);
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
+    rl.close();
+    return /^y(es)?$/i.test(answer.trim());
+}
+
+/** AWS calls, with the errors a user can fix said plainly. */
+async function aws<T>(call: () => Promise<T>): Promise<T> {
+    try {
+        return await call();
+    } catch (error) {
+        const name = (error as Error).name;
+        if (name === "CredentialsProviderError" || /Could not load credentials/.test((error as Error).message)) {
+            throw new OpsError("No AWS credentials were found: run `aws configure` or `aws sso login`, or set AWS_PROFILE.");
+        }
+        if (name === "ExpiredTokenException" || name === "UnrecognizedClientException") {
+            throw new OpsError(`The AWS credentials were refused (${name}): refresh them, for example with \`aws sso login\`.`);
+        }
+        throw error;
+    }
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+        if (error instanceof UsageError) {
+            process.stderr.write(`${error.message}\n`);
+            process.exit(2);
+        }
+        process.stderr.write(`${error instanceof OpsError ? error.message : error instanceof Error ? error.stack : error}\n`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,175 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+    DescribeExecutionCommand,
+    DescribeStateMachineForExecutionCommand,
+    GetExecutionHistoryCommand,
+    HistoryEvent,
+    ListExecutionsCommand,
+    RedriveExecutionCommand,
+    SFNClient,
+    StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { UsageError, parseOpsArgs } from "../scripts/lib/ops/args";
+import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
+import { OpsError, requirePulumiCli, scheduleEnabledKey } from "../scripts/lib/ops/stack";
+import { projectDir } from "../scripts/lib/runProgram";
+import { stopJobnet } from "../statemachines/stop";
+import { samplePlan } from "./support/samplePlan";
+
+const machines = {
+    stop: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop",
+    start: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-start",
+};
+const execution = (jobnet: string, name: string) => `arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-${jobnet}:${name}`;
+
+describe("npm run ops arguments", () => {
+    it("read every command with its options", () => {
+        assert.deepStrictEqual(parseOpsArgs(["up", "--stack", "prod", "--yes"]), { kind: "stack", action: "up", stack: "prod", yes: true });
+        assert.deepStrictEqual(parseOpsArgs(["run", "stop", "--no-wait"]), { kind: "run", jobnet: "stop", stack: "dev", wait: false });
+        assert.deepStrictEqual(parseOpsArgs(["status"]), { kind: "status", stack: "dev" });
+        assert.deepStrictEqual(parseOpsArgs(["redrive", "latest"]), { kind: "redrive", execution: "latest", stack: "dev", wait: true });
+        assert.deepStrictEqual(parseOpsArgs(["redrive", execution("stop", "stop-manual-1")]), { kind: "redrive", execution: execution("stop", "stop-manual-1"), stack: "dev", wait: true });
+        assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "start", "--stack", "prod"]), { kind: "schedule", enable: false, jobnet: "start", stack: "prod", yes: false });
+        assert.deepStrictEqual(parseOpsArgs([]), { kind: "help" });
+    });
+
+    const bad: [string[], string][] = [
+        [["run"], "run needs a jobnet: stop or start"],
+        [["run", "reboot"], 'run needs a jobnet: stop or start, not "reboot"'],
+        [["redrive", "my-run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest, not "my-run"'],
+        [["schedule", "pause", "stop"], 'schedule needs enable or disable, not "pause"'],
+        [["status", "now"], 'status takes no arguments; got "now" as well'],
+        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive and schedule'],
+        [["up", "--force"], 'unknown option "--force"'],
+    ];
+    for (const [argv, message] of bad) {
+        it(`refuse ${argv.join(" ")}`, () => {
+            assert.throws(() => parseOpsArgs(argv), (e: Error) => e instanceof UsageError && e.message.startsWith(`${message}\n`));
+        });
+    }
+});
+
+describe("jobnet runs through Step Functions (a fake SFN client)", () => {
+    let sfn: ReturnType<typeof mockClient>;
+    beforeEach(() => {
+        sfn = mockClient(SFNClient);
+    });
+    afterEach(() => sfn.restore());
+
+    it("name manual runs readably and uniquely, and mark them manual", async () => {
+        assert.strictEqual(executionName("stop", new Date("2026-11-28T22:15:07Z"), "k3f9zz77"), "stop-manual-20261128-221507-k3f9zz");
+        sfn.on(StartExecutionCommand).resolves({ executionArn: execution("stop", "stop-manual-1"), startDate: new Date() });
+        assert.strictEqual(await startRun(new SFNClient({ region: "ap-northeast-1" }), machines.stop, "stop-manual-1"), execution("stop", "stop-manual-1"));
+        assert.deepStrictEqual(sfn.commandCalls(StartExecutionCommand)[0].args[0].input, { stateMachineArn: machines.stop, name: "stop-manual-1", input: '{"trigger":"manual"}' });
+    });
+
+    it("tell how each run was started", () => {
+        assert.deepStrictEqual(
+            [triggerOf('{"trigger":"schedule"}', '{"skipped":true}'), triggerOf('{"trigger":"schedule"}', "{}"), triggerOf('{"trigger":"event","event":"cluster-auto-restart"}', undefined), triggerOf("{}", undefined)],
+            ["skipped", "scheduled", "event (cluster-auto-restart)", "manual"],
+        );
+    });
+
+    it("list the recent runs of both jobnets, newest first", async () => {
+        sfn.on(ListExecutionsCommand, { stateMachineArn: machines.stop }).resolves({ executions: [
+            { executionArn: execution("stop", "a"), stateMachineArn: machines.stop, name: "a", status: "SUCCEEDED", startDate: new Date("2026-11-27T13:00:00Z"), stopDate: new Date("2026-11-27T13:10:04Z") },
+        ] });
+        sfn.on(ListExecutionsCommand, { stateMachineArn: machines.start }).resolves({ executions: [
+            { executionArn: execution("start", "b"), stateMachineArn: machines.start, name: "b", status: "RUNNING", startDate: new Date("2026-11-28T23:00:00Z") },
+        ] });
+        sfn.on(DescribeExecutionCommand, { executionArn: execution("stop", "a") }).resolves({ input: '{"trigger":"schedule"}', output: "{}" } as never);
+        sfn.on(DescribeExecutionCommand, { executionArn: execution("start", "b") }).resolves({ input: "{}" } as never);
+        const rows = await recentRuns(new SFNClient({ region: "ap-northeast-1" }), machines);
+        assert.deepStrictEqual(rows.map((r) => [r.jobnet, r.name, r.trigger, r.status, r.durationSeconds]), [
+            ["start", "b", "manual", "RUNNING", undefined],
+            ["stop", "a", "scheduled", "SUCCEEDED", 604],
+        ]);
+    });
+
+    it("find the latest unsuccessful run to redrive, or none", async () => {
+        sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+        sfn.on(ListExecutionsCommand, { stateMachineArn: machines.start, statusFilter: "FAILED" }).resolves({ executions: [
+            { executionArn: execution("start", "old"), stateMachineArn: machines.start, name: "old", status: "FAILED", startDate: new Date("2026-11-20T00:00:00Z"), stopDate: new Date("2026-11-20T00:10:00Z") },
+        ] });
+        sfn.on(ListExecutionsCommand, { stateMachineArn: machines.stop, statusFilter: "TIMED_OUT" }).resolves({ executions: [
+            { executionArn: execution("stop", "new"), stateMachineArn: machines.stop, name: "new", status: "TIMED_OUT", startDate: new Date("2026-11-27T00:00:00Z"), stopDate: new Date("2026-11-27T06:00:00Z") },
+        ] });
+        const client = new SFNClient({ region: "ap-northeast-1" });
+        assert.strictEqual((await latestUnsuccessful(client, machines))?.executionArn, execution("stop", "new"));
+        sfn.reset();
+        sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+        assert.strictEqual(await latestUnsuccessful(client, machines), undefined);
+    });
+
+    it("redrive a failed run, and say why one cannot be redriven", async () => {
+        const client = new SFNClient({ region: "ap-northeast-1" });
+        sfn.on(RedriveExecutionCommand, { executionArn: execution("stop", "ok") }).resolves({ redriveDate: new Date() });
+        await redrive(client, execution("stop", "ok"));
+        sfn.on(RedriveExecutionCommand, { executionArn: execution("stop", "done") }).rejects(Object.assign(new Error("Execution is SUCCEEDED"), { name: "ExecutionNotRedrivable" }));
+        await assert.rejects(redrive(client, execution("stop", "done")), /cannot be redriven: Execution is SUCCEEDED \(only a run that failed, timed out or was aborted in the last 14 days can\)/);
+    });
+
+    it("follow a run until it ends, each event in its server's line, and report the failure", async () => {
+        const arn = execution("stop", "stop-manual-1");
+        const t = (s: number) => new Date(Date.UTC(2026, 10, 30, 13, 0, s));
+        const server = { name: "web-1", instanceId: "i-1", instanceArn: "arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1" };
+        const history: HistoryEvent[] = [
+            { id: 1, type: "ExecutionStarted", timestamp: t(0) },
+            { id: 2, previousEventId: 1, type: "TaskStateEntered", timestamp: t(0), stateEnteredEventDetails: { name: "EnableMaintenancePage", input: "{}" } },
+            { id: 3, previousEventId: 2, type: "TaskStateExited", timestamp: t(1), stateExitedEventDetails: { name: "EnableMaintenancePage", output: '{"maintenance":{"outcome":"created"}}' } },
+            { id: 4, previousEventId: 3, type: "MapStateEntered", timestamp: t(1), stateEnteredEventDetails: { name: "StopWebServers", input: JSON.stringify({ targets: { webServers: [server] } }) } },
+            { id: 5, previousEventId: 4, type: "MapIterationStarted", timestamp: t(1), mapIterationStartedEventDetails: { name: "StopWebServers", index: 0 } },
+            { id: 6, previousEventId: 5, type: "TaskStateEntered", timestamp: t(1), stateEnteredEventDetails: { name: "DescribeWebServer", input: JSON.stringify({ server }) } },
+            { id: 7, previousEventId: 6, type: "TaskStateExited", timestamp: t(2), stateExitedEventDetails: { name: "DescribeWebServer", output: JSON.stringify({ server, found: { state: "stopping" } }) } },
+            { id: 8, previousEventId: 7, type: "FailStateEntered", timestamp: t(3), stateEnteredEventDetails: { name: "InstanceNotStoppable", input: "{}" } },
+            { id: 9, previousEventId: 8, type: "MapIterationFailed", timestamp: t(3), mapIterationFailedEventDetails: { name: "StopWebServers", index: 0 } },
+            { id: 10, previousEventId: 9, type: "ExecutionFailed", timestamp: t(3), executionFailedEventDetails: { error: "InstanceNotStoppable", cause: "DescribeWebServer: web-1 (i-1) is pending" } },
+        ];
+        // Two polls: the run is half way, then over.
+        let polls = 0;
+        sfn.on(DescribeStateMachineForExecutionCommand).resolves({ definition: JSON.stringify(stopJobnet(samplePlan(1))) } as never);
+        sfn.on(GetExecutionHistoryCommand).callsFake(() => ({ events: history.slice(0, polls === 0 ? 6 : 10).reverse() }));
+        sfn.on(DescribeExecutionCommand).callsFake(() => {
+            polls++;
+            return polls === 1 ? { status: "RUNNING" } : { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServer: web-1 (i-1) is pending" };
+        });
+        const lines: string[] = [];
+        const end = await followExecution(new SFNClient({ region: "ap-northeast-1" }), arn, { write: (l) => lines.push(l), tty: false, pollMs: 5000, sleep: async () => undefined });
+        assert.deepStrictEqual(end, { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServer: web-1 (i-1) is pending" });
+        assert.deepStrictEqual(lines, [
+            "   +0:01           EnableMaintenancePage: outcome created\n",
+            "   +0:01           StopWebServers: 1 servers, up to 40 at a time\n",
+            "   +0:02  web-1    DescribeWebServer: state stopping\n",
+            "   +0:03           FAILED InstanceNotStoppable: DescribeWebServer: web-1 (i-1) is pending\n",
+        ]);
+    });
+});
+
+describe("the parts that need the pulumi CLI", () => {
+    it("say plainly when the CLI is missing", () => {
+        assert.throws(() => requirePulumiCli(() => undefined), (e: Error) => e instanceof OpsError && /^The pulumi CLI is not installed/.test(e.message));
+        assert.strictEqual(requirePulumiCli(() => "/usr/local/bin/pulumi"), "/usr/local/bin/pulumi");
+    });
+
+    it("turn a schedule on or off through its config key", () => {
+        assert.deepStrictEqual([scheduleEnabledKey("stop"), scheduleEnabledKey("start")], ["schedules.stop.enabled", "schedules.start.enabled"]);
+    });
+
+    it("npm run ops exits 1 with that message where the CLI is not installed, and 2 on a bad command", function () {
+        this.timeout(60_000);
+        const ops = (args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(projectDir, "scripts", "ops.ts"), ...args], {
+            cwd: projectDir,
+            encoding: "utf8",
+            env: { ...process.env, PATH: path.dirname(process.execPath) + ":/usr/bin:/bin" },
+        });
+        const missing = ops(["status"]);
+        assert.strictEqual(missing.status, 1);
+        assert.match(missing.stderr, /^The pulumi CLI is not installed \(it is not on PATH\)\./);
+        const bad = ops(["run", "reboot"]);
+        assert.strictEqual(bad.status, 2);
+        assert.strictEqual(bad.stderr, 'run needs a jobnet: stop or start, not "reboot"\nRun `npm run ops -- --help` for the commands.\n');
+    });
+});
