@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { notifySlack } from "../handlers/notifier";
 import { EventTrigger, JobnetName, JobnetSchedule, OperationsSettings } from "./config";
-import { assumeRolePolicy } from "./iamPolicies";
-import { excludedPackages } from "./jobnetFunctions";
+import { PolicyStatement } from "../handlers/catalog";
+import { lambdaFunction } from "./lambdaFunction";
 
 export interface OperationsArgs {
     namePrefix: string;
@@ -129,38 +129,19 @@ export class Operations extends pulumi.ComponentResource {
             secretId: secret.id,
             secretString: pulumi.secret(slack.webhookUrl.reveal()),
         }, parent);
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-notifier`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays }, parent);
-        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.interpolate`${arn}`.apply((a) => `${a.replace(":stateMachine:", ":execution:")}:*`));
-        const role = new aws.iam.Role(`${name}-notifier`, {
-            description: `${functionName}: reads a run's outcome and the webhook URL, posts to Slack`,
-            assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
-        }, parent);
-        const policy = new aws.iam.RolePolicy(`${name}-notifier`, {
-            role: role.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executionArns },
-                    { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret.arn },
-                    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-                ],
-            }),
-        }, parent);
-        const dependencies = (require("../package.json") as { dependencies: Record<string, string> }).dependencies;
-        const fn = new aws.lambda.CallbackFunction(`${name}-notifier`, {
-            name: functionName,
+        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.output(arn).apply((a) => `${a.replace(":stateMachine:", ":execution:")}:*`));
+        const fn = lambdaFunction(`${name}-notifier`, {
+            functionName,
             description: "Tells Slack how each jobnet run ended",
-            callback: notifySlack,
-            role,
-            runtime: "nodejs22.x",
-            architectures: ["arm64"],
-            memorySize: 256,
-            timeout: 60,
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            handler: notifySlack,
+            statements: pulumi.all([executionArns, secret.arn]).apply(([executions, secretArn]): PolicyStatement[] => [
+                { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
+                { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn },
+            ]),
             // Not secret: the ARN of the secret, never the URL.
-            environment: { variables: { SLACK_SECRET_ARN: secret.arn, SLACK_MENTION: slack.mention ?? "", STACK_NAME: args.stack } },
-            codePathOptions: { extraExcludePackages: excludedPackages(dependencies) },
-        }, { parent: this, dependsOn: [logGroup, policy] });
+            environment: { SLACK_SECRET_ARN: secret.arn, SLACK_MENTION: slack.mention ?? "", STACK_NAME: args.stack },
+            logRetentionDays: args.logRetentionDays,
+        }, this);
         const rule = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
             name: `${args.namePrefix}-run-ended`,
             description: "A jobnet run ended: tell Slack",
