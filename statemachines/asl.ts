@@ -142,13 +142,6 @@ export function sequence(...fragments: Fragment[]): Fragment {
     return { startAt: fragments[0].startAt, states, open: fragments[fragments.length - 1].open };
 }
 
-/** Several fragments that share one exit: a Choice's branches, for example. The first one starts. */
-export function join(...fragments: Fragment[]): Fragment {
-    const states: Record<string, State> = {};
-    for (const f of fragments) merge(states, f.states);
-    return { startAt: fragments[0].startAt, states, open: fragments.flatMap((f) => f.open) };
-}
-
 /** Closes the fragment into a full definition: every open end becomes `End: true`. */
 export function definition(fragment: Fragment, options: { comment: string; timeoutSeconds: number }): StateMachineDefinition {
     const states = closed(fragment);
