@@ -90,7 +90,9 @@ export type PostResult = { delivered: true; attempts: number } | { delivered: fa
 export async function postToSlack(url: string, message: object, o: PostOptions): Promise<PostResult> {
     let status: number | undefined;
     let reason = "";
+    let attempts = 0;
     for (let attempt = 1; attempt <= o.attempts; attempt++) {
+        attempts = attempt;
         let retryAfterMs: number | undefined;
         try {
             const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(message) });
@@ -110,7 +112,7 @@ export async function postToSlack(url: string, message: object, o: PostOptions):
             await o.sleep(delay);
         }
     }
-    const result: PostResult = { delivered: false, attempts: o.attempts, status, reason };
+    const result: PostResult = { delivered: false, attempts, status, reason };
     o.log({ level: "ERROR", message: "Slack notification not delivered", ...result });
     return result;
 }

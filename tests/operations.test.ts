@@ -349,9 +349,9 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
         const hook = await fakeWebhook([{ status: 400, body: "invalid_payload" }]);
         try {
             const result = await postToSlack(hook.url, { text: "hi" }, options);
-            assert.deepStrictEqual(result, { delivered: false, attempts: 4, status: 400, reason: "invalid_payload" });
+            assert.deepStrictEqual(result, { delivered: false, attempts: 1, status: 400, reason: "invalid_payload" });
             assert.strictEqual(hook.received.length, 1);
-            assert.deepStrictEqual(logs, [{ level: "ERROR", message: "Slack notification not delivered", delivered: false, attempts: 4, status: 400, reason: "invalid_payload" }]);
+            assert.deepStrictEqual(logs, [{ level: "ERROR", message: "Slack notification not delivered", delivered: false, attempts: 1, status: 400, reason: "invalid_payload" }]);
         } finally {
             await hook.close();
         }
