@@ -26,6 +26,10 @@ export interface Faults {
     otherRunActive?: "stop" | "start";
     /** Aurora has just restarted the stopped cluster (7 days stopped): it is starting. */
     clusterAutoRestarted?: boolean;
+    /** Another team's listener rule already holds this priority. */
+    foreignRuleAtPriority?: number;
+    /** These servers were terminated behind the stack's back. */
+    terminated?: string[];
 }
 
 export interface SimServerSpec {
@@ -157,6 +161,8 @@ export class SimulatedAccount {
             for (const s of spec.servers) this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED");
             this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED");
         }
+        if (this.faults.foreignRuleAtPriority !== undefined) this.createRule(this.faults.foreignRuleAtPriority, [{ Key: "team", Value: "someone-else" }], "not ours");
+        for (const i of this.instances.values()) if (this.has("terminated", i.name)) i.state = "terminated";
         if (!running && this.faults.clusterAutoRestarted) {
             this.cluster.status = "starting";
             this.at(latency.clusterStarting, (when) => this.setCluster("available", when));

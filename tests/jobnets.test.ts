@@ -202,6 +202,15 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account).servers, stopped.servers);
     });
 
+    it("refuses to take a listener rule priority another rule holds, naming it, before touching anything", async () => {
+        const { report, account } = await run("stop", "running", { foreignRuleAtPriority: 1 });
+        assert.strictEqual(report.error, "MaintenancePriorityInUse");
+        const foreign = account.rules.find((r) => r.priority === "1")!;
+        assert.strictEqual(report.cause, `EnableMaintenancePage: listener rule priority 1 is held by another rule (${foreign.arn}); set maintenanceRulePriority to a free one`);
+        assert.deepStrictEqual(changes(account), []);
+        assert.deepStrictEqual(systemState(account), running);
+    });
+
     it("refuses to run while another stop run is active", async () => {
         const { report, account } = await run("stop", "running", { otherRunActive: "stop" });
         assert.strictEqual(report.error, "JobnetAlreadyRunning");
@@ -280,6 +289,14 @@ describe("the start jobnet, run in the simulated account", () => {
             maintenancePage: "on",
             backups: [],
         });
+    });
+
+    it("fails at once naming a server that was terminated behind its back; the others were asked to start", async () => {
+        const { report, account } = await run("start", "stopped", { terminated: ["web-2"] });
+        assert.strictEqual(report.error, "InstanceGone");
+        assert.match(report.cause!, new RegExp(`^StartInstance: web-2 \\(${web2}\\) cannot start: .*is terminated; it cannot start`));
+        assert.strictEqual(account.instances.get(web1)!.state, "pending");
+        assert.strictEqual(account.cluster.status, "starting");
     });
 
     it("refuses to run while another run of itself is active", async () => {
