@@ -23,6 +23,12 @@ export function excludedPackages(dependencies: Record<string, string>, needed: s
     return Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/") && !needed.includes(name));
 }
 
+/** This project's dependencies left out of a function's upload, given the packages it needs. */
+export function excludedFromUpload(needed: string[] = []): string[] {
+    const dependencies = (require("../package.json") as { dependencies: Record<string, string> }).dependencies;
+    return excludedPackages(dependencies, needed);
+}
+
 /**
  * A Lambda function serialised from its handler (Node.js 22, arm64), with a role of its own that
  * allows only the given statements and writing to its own log group, which keeps the stack's retention.
@@ -45,7 +51,6 @@ export function lambdaFunction(name: string, args: LambdaFunctionArgs, parent: p
             }),
         ),
     }, { parent });
-    const dependencies = (require("../package.json") as { dependencies: Record<string, string> }).dependencies;
     return new aws.lambda.CallbackFunction(name, {
         name: args.functionName,
         description: args.description,
@@ -57,6 +62,6 @@ export function lambdaFunction(name: string, args: LambdaFunctionArgs, parent: p
         timeout: 60,
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
         environment: args.environment === undefined ? undefined : { variables: args.environment },
-        codePathOptions: { extraExcludePackages: excludedPackages(dependencies, args.packages) },
+        codePathOptions: { extraExcludePackages: excludedFromUpload(args.packages) },
     }, { parent, dependsOn: [logGroup, policy] });
 }

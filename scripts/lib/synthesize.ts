@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { TaskFunction } from "../../handlers/catalog";
 import { kebab } from "../../infra/jobnetFunctions";
-import { excludedPackages } from "../../infra/lambdaFunction";
+import { excludedFromUpload } from "../../infra/lambdaFunction";
 import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
 import { toDot } from "../../statemachines/diagram";
@@ -79,7 +79,6 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     // The program's own copy of the catalog (runProgram loads the program afresh): its handlers are the ones serialised.
     const { taskFunctions } = require("../../handlers/catalog") as { taskFunctions: Record<TaskFunctionName, TaskFunction> };
     const lambdas = account.ofType("aws:lambda/function:Function");
-    const dependencies = (require("../../package.json") as { dependencies: Record<string, string> }).dependencies;
     const functions: SynthesizedFunction[] = [];
     for (const task of taskFunctionNames) {
         const text = await serialized.get(taskFunctions[task].handler);
@@ -89,9 +88,9 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         const codeDirectory = path.join(outDir, "functions", lambda.inputs.name);
         fs.mkdirSync(codeDirectory, { recursive: true });
         fs.writeFileSync(path.join(codeDirectory, "__index.js"), text);
-        // The packages CallbackFunction adds: the same call, with the same exclusions it is given.
+        // The packages CallbackFunction adds: the same call, with the exclusions it is given plus its own "aws-sdk".
         const packages = await pulumi.runtime.computeCodePaths({
-            extraExcludePackages: [...excludedPackages(dependencies, taskFunctions[task].packages), "aws-sdk"],
+            extraExcludePackages: [...excludedFromUpload(taskFunctions[task].packages), "aws-sdk"],
         });
         for (const [file, asset] of packages) {
             const source = await (asset as unknown as { path: Promise<string> | string }).path;
