@@ -26,7 +26,7 @@ export function eventInput(trigger: string): string {
  * Aurora restarts a cluster that has been stopped for seven days (RDS-EVENT-0153 on the cluster).
  * Running the stop jobnet again then keeps a stopped system stopped.
  */
-export function clusterRestartTrigger(clusterIdentifier: string): EventTrigger {
+export function clusterRestartTrigger(clusterIdentifier: pulumi.Input<string>): EventTrigger {
     return {
         name: "cluster-auto-restart",
         jobnet: "stop",
@@ -90,27 +90,25 @@ export class Operations extends pulumi.ComponentResource {
             this.schedules[jobnet] = { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled };
         }
 
-        const triggers = pulumi.output(args.clusterIdentifier).apply((cluster) => [
-            ...(args.settings.keepClusterStopped ? [clusterRestartTrigger(cluster)] : []),
+        const triggers = [
+            ...(args.settings.keepClusterStopped ? [clusterRestartTrigger(args.clusterIdentifier)] : []),
             ...args.settings.triggers,
-        ]);
-        // Trigger names are known without the cluster identifier: resources need names at once.
-        this.triggerNames = [...(args.settings.keepClusterStopped ? ["cluster-auto-restart"] : []), ...args.settings.triggers.map((t) => t.name)];
+        ];
+        this.triggerNames = triggers.map((t) => t.name);
         const triggerRoles: Partial<Record<JobnetName, aws.iam.Role>> = {};
-        for (const triggerName of this.triggerNames) {
-            const trigger = triggers.apply((all) => all.find((t) => t.name === triggerName)!);
-            const jobnet = triggerName === "cluster-auto-restart" ? "stop" : args.settings.triggers.find((t) => t.name === triggerName)!.jobnet;
+        for (const trigger of triggers) {
+            const jobnet = trigger.jobnet;
             triggerRoles[jobnet] ??= starterRole(`${jobnet}-trigger`, "events.amazonaws.com", args.stateMachineArns[jobnet]);
-            const rule = new aws.cloudwatch.EventRule(`${name}-${triggerName}`, {
-                name: `${args.namePrefix}-${triggerName}`,
+            const rule = new aws.cloudwatch.EventRule(`${name}-${trigger.name}`, {
+                name: `${args.namePrefix}-${trigger.name}`,
                 description: trigger.description,
-                eventPattern: trigger.eventPattern.apply((p) => JSON.stringify(p)),
+                eventPattern: pulumi.jsonStringify(trigger.eventPattern),
             }, parent);
-            new aws.cloudwatch.EventTarget(`${name}-${triggerName}`, {
+            new aws.cloudwatch.EventTarget(`${name}-${trigger.name}`, {
                 rule: rule.name,
                 arn: args.stateMachineArns[jobnet],
                 roleArn: triggerRoles[jobnet]!.arn,
-                input: eventInput(triggerName),
+                input: eventInput(trigger.name),
             }, parent);
         }
 
