@@ -1,5 +1,4 @@
 import * as path from "path";
-import { SimulatedAccount } from "./account";
 import { currentCaller } from "./services";
 
 /** A function as deployed: its ARN and the folder holding the `__index.js` Pulumi serialised for it. */
@@ -19,14 +18,15 @@ export class SimulatedLambda {
     private readonly byArn = new Map<string, { task: string; handler: (event: unknown) => Promise<unknown> }>();
     private readonly throttlesLeft: Record<string, number>;
 
-    constructor(functions: DeployedFunction[], account: SimulatedAccount) {
+    /** `throttles`: the first N invocations of these tasks are throttled by Lambda. */
+    constructor(functions: DeployedFunction[], throttles: Record<string, number> = {}) {
         for (const f of functions) {
             const file = path.join(f.codeDirectory, "__index.js");
             const handler = (require(file) as { handler: (event: unknown) => Promise<unknown> }).handler;
             if (typeof handler !== "function") throw new Error(`${file} exports no handler`);
             this.byArn.set(f.functionArn, { task: f.task, handler });
         }
-        this.throttlesLeft = { ...(account.faults.lambdaThrottles ?? {}) };
+        this.throttlesLeft = { ...throttles };
     }
 
     async invoke(functionArn: string, payload: unknown): Promise<unknown> {

@@ -45,7 +45,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         restore = installServices(account);
         const lambda = new SimulatedLambda(
             synth.functions.map((f) => ({ task: f.task, functionArn: f.functionArn, codeDirectory: f.codeDirectory })),
-            account,
+            account.faults.lambdaThrottles,
         );
         const reports: Simulation["reports"] = [];
         for (const [n, jobnet] of options.jobnets.entries()) {
