@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import {
@@ -15,8 +14,8 @@ import {
 import { UsageError, parseOpsArgs } from "../scripts/lib/ops/args";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
 import { OpsError, requirePulumiCli, scheduleEnabledKey } from "../scripts/lib/ops/stack";
-import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
+import { runCli } from "./support/cli";
 import { samplePlan } from "./support/samplePlan";
 
 const machines = {
@@ -160,11 +159,7 @@ describe("the parts that need the pulumi CLI", () => {
 
     it("npm run ops exits 1 with that message where the CLI is not installed, and 2 on a bad command", function () {
         this.timeout(60_000);
-        const ops = (args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(projectDir, "scripts", "ops.ts"), ...args], {
-            cwd: projectDir,
-            encoding: "utf8",
-            env: { ...process.env, PATH: path.dirname(process.execPath) + ":/usr/bin:/bin" },
-        });
+        const ops = (args: string[]) => runCli("ops.ts", args, { PATH: path.dirname(process.execPath) + ":/usr/bin:/bin" });
         const missing = ops(["status"]);
         assert.strictEqual(missing.status, 1);
         assert.match(missing.stderr, /^The pulumi CLI is not installed \(it is not on PATH\)\./);

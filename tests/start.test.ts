@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,6 +11,7 @@ import { simulate } from "../simulator/simulate";
 import { Timeline, describe as describeResult, formatDuration, table } from "../simulator/timeline";
 import { toDot } from "../statemachines/diagram";
 import { taskFunctionNames } from "../statemachines/plan";
+import { runCli } from "./support/cli";
 
 const context = { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames };
 
@@ -198,11 +198,7 @@ describe("state machine diagrams", () => {
 
 describe("npm start, as a user runs it", function () {
     this.timeout(120_000);
-    const run = (args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(projectDir, "scripts", "start.ts"), ...args], {
-        cwd: projectDir,
-        encoding: "utf8",
-        env: { ...process.env, FORCE_COLOR: "0" },
-    });
+    const run = (args: string[]) => runCli("start.ts", args, { FORCE_COLOR: "0" });
 
     it("runs both jobnets, prints the summary and exits 0", () => {
         const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "start-")), "run.json");
