@@ -52,6 +52,11 @@ export function listenerRulesArn(listenerArn: string): string {
     return `${listenerArn.replace(":listener/", ":listener-rule/")}/*`;
 }
 
+/** Starting a backup job passes the backup role to AWS Backup, and only to it. */
+function passBackupRole(r: TaskResources): PolicyStatement {
+    return allow(["iam:PassRole"], r.backupRoleArn, { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } });
+}
+
 export const taskFunctions: Record<TaskFunctionName, TaskFunction> = {
     checkCalendar: {
         description: "Tells whether a scheduled run falls on a business day",
@@ -140,13 +145,17 @@ export const taskFunctions: Record<TaskFunctionName, TaskFunction> = {
         handler: ensureBackup,
         permissions: (r) => [
             allow(["backup:ListBackupJobs"], anyResource),
-            allow(["backup:StartBackupJob"], r.backupVaultArn),
-            allow(["iam:PassRole"], r.backupRoleArn, { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } }),
+            allow(["backup:ListRecoveryPointsByBackupVault", "backup:StartBackupJob"], r.backupVaultArn),
+            passBackupRole(r),
         ],
     },
     describeBackups: {
-        description: "Reads the state of the run's backup jobs",
+        description: "Follows the run's backup jobs, taking a failed one again",
         handler: describeBackups,
-        permissions: () => [allow(["backup:DescribeBackupJob"], anyResource)],
+        permissions: (r) => [
+            allow(["backup:DescribeBackupJob", "backup:ListBackupJobs"], anyResource),
+            allow(["backup:StartBackupJob"], r.backupVaultArn),
+            passBackupRole(r),
+        ],
     },
 };

@@ -16,8 +16,10 @@ export interface Faults {
     clusterBackingUpForSeconds?: number;
     /** StopDBCluster answers InvalidDBClusterStateFault. */
     clusterRefusesToStop?: boolean;
-    /** Backup jobs of these resources (server names, or the cluster identifier) fail. */
-    backupFails?: string[];
+    /** The first N backup jobs of these resources (server names, or the cluster identifier) fail; Infinity: every one. */
+    backupFails?: Record<string, number>;
+    /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
+    backupExpired?: string[];
     /** These servers never pass the ALB health check; "*" for all. */
     neverHealthy?: string[];
     /** The first N invocations of these functions (by task name) are throttled by Lambda. */
@@ -94,6 +96,19 @@ export interface SimBackupJob {
     createdAt: number;
     state: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED";
     message: string;
+    /** Set when the job completes: an AMI for an instance, a cluster snapshot for Aurora. */
+    recoveryPointArn?: string;
+    /** Taken before the simulation began (a stopped system's backups). */
+    earlier: boolean;
+}
+
+export interface SimRecoveryPoint {
+    arn: string;
+    resourceArn: string;
+    vault: string;
+    createdAt: number;
+    /** When AWS Backup deletes it (the job's Lifecycle.DeleteAfterDays). */
+    deleteAt: number;
 }
 
 export interface SimExecution {
@@ -125,6 +140,7 @@ export class SimulatedAccount {
     readonly invocations: SimInvocation[] = [];
     readonly rules: SimRule[] = [];
     readonly backupJobs: SimBackupJob[] = [];
+    readonly recoveryPoints: SimRecoveryPoint[] = [];
     readonly executions: SimExecution[] = [];
     readonly calls: RecordedCall[] = [];
     /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available". */
@@ -158,8 +174,13 @@ export class SimulatedAccount {
         if (!running) {
             // A system stopped by the stop jobnet: the maintenance page is up, and each server and the cluster were backed up.
             this.createRule(1, [{ Key: spec.maintenanceTag.key, Value: spec.maintenanceTag.value }], "maintenance");
-            for (const s of spec.servers) this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED");
-            this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED");
+            for (const s of spec.servers) {
+                const job = this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED", true);
+                // An expired recovery point is gone from the vault; its job still lists as COMPLETED.
+                if (!this.has("backupExpired", s.name)) this.keepRecoveryPoint(job, dayAgo + 360_000, 7);
+            }
+            const snapshot = this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED", true);
+            this.keepRecoveryPoint(snapshot, dayAgo - 300_000, 7);
         }
         if (this.faults.foreignRuleAtPriority !== undefined) this.createRule(this.faults.foreignRuleAtPriority, [{ Key: "team", Value: "someone-else" }], "not ours");
         for (const i of this.instances.values()) if (this.has("terminated", i.name)) i.state = "terminated";
@@ -408,27 +429,45 @@ export class SimulatedAccount {
 
     // ---- AWS Backup ------------------------------------------------------------
 
-    startBackupJob(resourceArn: string, vault: string, token: string): SimBackupJob {
+    /** StartBackupJob: a reused IdempotencyToken returns the earlier job, whatever its state, and starts nothing (Backup API reference). */
+    startBackupJob(resourceArn: string, vault: string, token: string, deleteAfterDays: number): SimBackupJob {
         const existing = this.backupJobs.find((j) => j.token === token);
         if (existing) return existing;
         const resourceName = this.resourceName(resourceArn);
-        const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", vault);
+        const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", false, vault);
         const isCluster = resourceArn === this.cluster.arn;
         if (isCluster) this.beginClusterBackup(job.id);
         this.at(latency.backupQueued, () => {
             job.state = "RUNNING";
         });
         this.at(latency.backupQueued + (isCluster ? latency.backupCluster : latency.backupInstance), (when) => {
-            if (this.has("backupFails", resourceName)) {
+            const failures = this.faults.backupFails?.[resourceName] ?? 0;
+            const failedSoFar = this.backupJobs.filter((j) => j.resourceArn === resourceArn && !j.earlier && j.state === "FAILED").length;
+            if (failedSoFar < failures) {
                 job.state = "FAILED";
                 job.message = "Backup job failed: the snapshot could not be created.";
             } else {
                 job.state = "COMPLETED";
+                this.keepRecoveryPoint(job, when, deleteAfterDays);
             }
             this.note(`${resourceName} backup ${job.state}`, when);
             if (isCluster) this.endClusterBackup(job.id, when);
         });
         return job;
+    }
+
+    /** The recovery points of a vault that AWS Backup still keeps: each is deleted when its lifecycle ends. */
+    recoveryPointsIn(vault: string): SimRecoveryPoint[] {
+        return this.recoveryPoints.filter((p) => p.vault === vault && p.deleteAt > Date.now());
+    }
+
+    private keepRecoveryPoint(job: SimBackupJob, when: number, deleteAfterDays: number): void {
+        const region = job.resourceArn.split(":")[3];
+        const account = job.resourceArn.split(":")[4];
+        job.recoveryPointArn = job.resourceArn === this.cluster.arn
+            ? `arn:aws:rds:${region}:${account}:cluster-snapshot:awsbackup:job-${job.id.toLowerCase()}`
+            : `arn:aws:ec2:${region}::image/ami-${job.id.replace(/-/g, "").slice(-17).toLowerCase()}`;
+        this.recoveryPoints.push({ arn: job.recoveryPointArn, resourceArn: job.resourceArn, vault: job.vault, createdAt: when, deleteAt: when + deleteAfterDays * 86_400_000 });
     }
 
     private beginClusterBackup(id: string): void {
@@ -441,8 +480,8 @@ export class SimulatedAccount {
         if (this.clusterBackups.size === 0 && this.cluster.status === "backing-up") this.setCluster("available", when);
     }
 
-    private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], vault = this.spec.backupVaultName): SimBackupJob {
-        const job: SimBackupJob = { id: cryptoLikeId(++this.serial).toUpperCase(), resourceArn, resourceName, vault, token, createdAt, state, message: "" };
+    private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], earlier: boolean, vault = this.spec.backupVaultName): SimBackupJob {
+        const job: SimBackupJob = { id: cryptoLikeId(++this.serial).toUpperCase(), resourceArn, resourceName, vault, token, createdAt, state, message: "", earlier };
         this.backupJobs.push(job);
         return job;
     }

@@ -9,7 +9,8 @@ export const faultKinds = [
     { form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
     { form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
     { form: "cluster-stop", does: "the cluster refuses to stop" },
-    { form: "backup:SERVER|cluster", does: "the backup job of SERVER (or of the cluster) fails" },
+    { form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the cluster) fail (default: every one)" },
+    { form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { form: "other-run:stop|start", does: "a run of that jobnet is already active" },
@@ -31,7 +32,7 @@ export interface FaultContext {
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
 export function parseFaults(specs: string[], context: FaultContext): Faults {
     const faults: Faults = {};
-    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "instanceStuckStopping" | "backupFails" | "neverHealthy", name: string) => {
+    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "instanceStuckStopping" | "backupExpired" | "neverHealthy", name: string) => {
         faults[key] = [...(faults[key] ?? []), name];
     };
     for (const spec of specs) {
@@ -61,7 +62,14 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
                 faults.clusterRefusesToStop = true;
                 break;
-            case "backup": noExtra(); add("backupFails", arg === "cluster" ? context.clusterIdentifier : server()); break;
+            case "backup": {
+                const resource = arg === "cluster" ? context.clusterIdentifier : server();
+                const times = extra === undefined ? Infinity : Number(extra);
+                if (extra !== undefined && (!Number.isInteger(times) || times < 1 || times > 10)) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 10");
+                faults.backupFails = { ...faults.backupFails, [resource]: times };
+                break;
+            }
+            case "backup-expired": noExtra(); add("backupExpired", server()); break;
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
                 if (!arg || !context.tasks.includes(arg)) throw new FaultSpecError(spec, `TASK must be one of ${context.tasks.join(", ")}`);

@@ -31,9 +31,12 @@ export interface RunOptions {
     clock: VirtualClock;
     /** Called for every event as it happens, for live displays. */
     onEvent?: (event: EventLog) => void;
+    /** Redrives a failed run: continues at the top-level state that failed, with its input. */
+    redrive?: { of: RunReport; count: number };
 }
 
 export interface RunReport {
+    executionName: string;
     status: "SUCCEEDED" | "FAILED";
     output: unknown;
     error: string | undefined;
@@ -48,6 +51,8 @@ export interface RunReport {
     lambdaInvocations: number;
     /** The largest state input or output, in UTF-8 bytes. */
     largestPayloadBytes: number;
+    /** The top-level state a failed run ended in (entered, never exited), and its input: where a redrive continues. */
+    failedAt: { state: string; input: unknown } | undefined;
 }
 
 /**
@@ -56,8 +61,11 @@ export interface RunReport {
  */
 export async function runExecution(o: RunOptions): Promise<RunReport> {
     const executionArn = `${o.stateMachineArn.replace(":stateMachine:", ":execution:")}:${o.executionName}`;
-    const execution = { arn: executionArn, stateMachineArn: o.stateMachineArn, status: "RUNNING" as const, startDate: Date.now() };
-    o.account.executions.push(execution);
+    const earlier = o.redrive ? o.account.executions.find((e) => e.arn === executionArn) : undefined;
+    const execution = earlier ?? { arn: executionArn, stateMachineArn: o.stateMachineArn, status: "RUNNING" as const, startDate: Date.now() };
+    if (earlier) Object.assign(earlier, { status: "RUNNING" });
+    else o.account.executions.push(execution);
+    if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
     const startedAt = Date.now();
     const invocationsBefore = o.lambda.totalInvocations;
 
@@ -70,11 +78,23 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                 StatusCode: 200,
             })]),
     );
-    const machine = new StateMachine(o.definition as never, { validationOptions: { checkArn: false } });
-    const run = machine.run((o.input ?? {}) as never, {
+    // A redrive keeps the definition and continues at the failed state; a simulated one starts a
+    // copy of the definition there (inside a failed Map it reruns every iteration, all idempotent).
+    const definition = o.redrive ? { ...o.definition, StartAt: o.redrive.of.failedAt!.state } : o.definition;
+    const input = o.redrive ? o.redrive.of.failedAt!.input : (o.input ?? {});
+    // States before the redrive's start are unreachable in the copy: the original was validated.
+    const machine = new StateMachine(definition as never, { validationOptions: o.redrive ? { noValidate: true } : { checkArn: false } });
+    const run = machine.run(input as never, {
         overrides: { taskResourceLocalHandlers: handlers as never },
         context: {
-            Execution: { Id: executionArn, Name: o.executionName, RoleArn: "arn:aws:iam::123456789012:role/simulated" },
+            Execution: {
+                Id: executionArn,
+                Name: o.executionName,
+                RoleArn: "arn:aws:iam::123456789012:role/simulated",
+                RedriveCount: o.redrive?.count ?? 0,
+                // Present only once a run has been redriven (Step Functions context object).
+                ...(o.redrive ? { RedriveTime: new Date().toISOString() } : {}),
+            },
             StateMachine: { Id: o.stateMachineArn, Name: o.stateMachineArn.split(":").pop() },
         },
     });
@@ -101,6 +121,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     await collecting;
     Object.assign(execution, { status });
     return {
+        executionName: o.executionName,
         status,
         output,
         error,
@@ -111,7 +132,20 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         stateTransitions: events.filter((e) => e.type === "StateEntered" || e.type === "StateRetried").length,
         lambdaInvocations: o.lambda.totalInvocations - invocationsBefore,
         largestPayloadBytes: largestPayload(events),
+        failedAt: status === "FAILED" ? failedTopLevelState(events) : undefined,
     };
+}
+
+/** The top-level state entered last and never exited: where Step Functions redrives a failed run. */
+function failedTopLevelState(events: EventLog[]): RunReport["failedAt"] {
+    const open = new Map<string, unknown>();
+    for (const e of events) {
+        if ((e.type !== "StateEntered" && e.type !== "StateExited") || "parentState" in e) continue;
+        if (e.type === "StateEntered") open.set(e.state.name, e.state.input);
+        else open.delete(e.state.name);
+    }
+    const last = [...open.entries()].pop();
+    return last ? { state: last[0], input: last[1] } : undefined;
 }
 
 /**

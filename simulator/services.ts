@@ -143,7 +143,7 @@ export function installServices(account: SimulatedAccount): () => void {
             // Passing the backup role to AWS Backup is authorised as iam:PassRole.
             if (input.IamRoleArn) account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: "iam:PassRole" });
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
-            const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"));
+            const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"), input.Lifecycle?.DeleteAfterDays ?? 36500);
             return { BackupJobId: job.id, CreationDate: new Date(job.createdAt) };
         }],
         [backup.ListBackupJobsCommand, "ListBackupJobs", (input: backup.ListBackupJobsCommandInput) => ({
@@ -151,12 +151,35 @@ export function installServices(account: SimulatedAccount): () => void {
                 .filter((j) => (!input.ByResourceArn || j.resourceArn === input.ByResourceArn)
                     && (!input.ByBackupVaultName || j.vault === input.ByBackupVaultName)
                     && (!input.ByCreatedAfter || j.createdAt >= input.ByCreatedAfter.getTime()))
-                .map((j) => ({ BackupJobId: j.id, ResourceArn: j.resourceArn, State: j.state, CreationDate: new Date(j.createdAt) })),
+                .map((j) => ({
+                    BackupJobId: j.id,
+                    ResourceArn: j.resourceArn,
+                    State: j.state,
+                    StatusMessage: j.message || undefined,
+                    CreationDate: new Date(j.createdAt),
+                    RecoveryPointArn: j.recoveryPointArn,
+                })),
         })],
         [backup.DescribeBackupJobCommand, "DescribeBackupJob", (input: backup.DescribeBackupJobCommandInput) => {
             const job = account.backupJobs.find((j) => j.id === input.BackupJobId);
             if (!job) throw serviceError("ResourceNotFoundException", `backup job ${input.BackupJobId} not found`);
-            return { BackupJobId: job.id, ResourceArn: job.resourceArn, State: job.state, StatusMessage: job.message || undefined };
+            return {
+                BackupJobId: job.id,
+                ResourceArn: job.resourceArn,
+                BackupVaultName: job.vault,
+                State: job.state,
+                StatusMessage: job.message || undefined,
+                CreationDate: new Date(job.createdAt),
+                RecoveryPointArn: job.recoveryPointArn,
+            };
+        }],
+        [backup.ListRecoveryPointsByBackupVaultCommand, "ListRecoveryPointsByBackupVault", (input: backup.ListRecoveryPointsByBackupVaultCommandInput) => {
+            if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
+            return {
+                RecoveryPoints: account.recoveryPointsIn(input.BackupVaultName)
+                    .filter((p) => (!input.ByResourceArn || p.resourceArn === input.ByResourceArn) && (!input.ByCreatedAfter || p.createdAt >= input.ByCreatedAfter.getTime()))
+                    .map((p) => ({ RecoveryPointArn: p.arn, ResourceArn: p.resourceArn, BackupVaultName: p.vault, Status: "COMPLETED", CreationDate: new Date(p.createdAt) })),
+            };
         }],
     ]);
 

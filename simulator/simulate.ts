@@ -8,9 +8,14 @@ import { installServices } from "./services";
 export interface SimulationOptions {
     /** The state of the system before the first run. */
     initial: "running" | "stopped";
-    /** The jobnets to run, one after the other; a failed one ends the sequence, as in a jobnet chain. */
-    jobnets: ("stop" | "start")[];
+    /**
+     * The jobnets to run, one after the other; a failed one ends the sequence, as in a jobnet chain,
+     * unless "redrive" follows it: then the failed run is redriven once, as an operator would.
+     */
+    jobnets: ("stop" | "start" | "redrive")[];
     faults?: Faults;
+    /** Runs every jobnet listed even after one fails, as an operator rerunning by hand. */
+    keepGoing?: boolean;
     /** The input of every run: `{}` (a run by hand) unless given. */
     input?: Record<string, unknown>;
     onEvent?: (jobnet: "stop" | "start", event: EventLog) => void;
@@ -18,7 +23,7 @@ export interface SimulationOptions {
 
 export interface Simulation {
     account: SimulatedAccount;
-    reports: { jobnet: "stop" | "start"; report: RunReport }[];
+    reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true }[];
 }
 
 /**
@@ -48,19 +53,24 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             account.faults.lambdaThrottles,
         );
         const reports: Simulation["reports"] = [];
-        for (const [n, jobnet] of options.jobnets.entries()) {
+        let redrives = 0;
+        for (const [n, step] of options.jobnets.entries()) {
+            const previous = reports[reports.length - 1];
+            if (step === "redrive" && previous?.report.status !== "FAILED") continue;
+            const jobnet = step === "redrive" ? previous.jobnet : step;
             const report = await runExecution({
                 definition: synth.definitions[jobnet],
                 stateMachineArn: synth.stateMachineArns[jobnet],
-                executionName: `${jobnet}-${n + 1}`,
+                executionName: step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`,
                 input: options.input,
                 account,
                 lambda,
                 clock,
                 onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e) : undefined,
+                redrive: step === "redrive" ? { of: previous.report, count: ++redrives } : undefined,
             });
-            reports.push({ jobnet, report });
-            if (report.status !== "SUCCEEDED") break;
+            reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
+            if (report.status !== "SUCCEEDED" && options.jobnets[n + 1] !== "redrive" && !options.keepGoing) break;
         }
         account.settle();
         return { account, reports };

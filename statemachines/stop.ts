@@ -203,17 +203,19 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             cause: `DescribeDatabase: cluster ${cluster} is {}; it can be stopped from available, backing-up, starting, stopping or stopped`,
             args: ["$.cluster.status"],
         })),
+        // A failed backup is taken again here; when that fails too, this task fails (BackupFailed)
+        // rather than a Fail state, so that a redrive runs it again and retakes the backup.
         waitUntil("WaitUntilBackupsCompleted", {
             functionArn: plan.functionArns.describeBackups,
-            payload: { "servers.$": "$.webServers", "database.$": "$.database" },
-            select: { "total.$": "$.total", "completed.$": "$.completed", "failed.$": "$.failed", "failure.$": "$.failure", "pending.$": "$.pending", "attempt.$": "$.attempt" },
+            payload: {
+                "servers.$": "$.webServers",
+                "database.$": "$.database",
+                backup: { backupVaultName: plan.backup.vaultName, iamRoleArn: plan.backup.roleArn, deleteAfterDays: plan.backup.deleteAfterDays },
+                "execution.$": "$$.Execution",
+            },
+            select: { "total.$": "$.total", "completed.$": "$.completed", "retaken.$": "$.retaken", "pending.$": "$.pending", "attempt.$": "$.attempt" },
             resultPath: "$.backups",
             done: { Variable: "$.backups.completed", NumericEqualsPath: "$.backups.total" },
-            failures: [{
-                when: is.atLeast("$.backups.failed", 1),
-                name: "BackupFailed",
-                failure: { error: "BackupFailed", cause: "WaitUntilBackupsCompleted: {}", args: ["$.backups.failure"] },
-            }],
             ...backupRhythm,
             timedOut: { error: "BackupDidNotComplete", cause: `WaitUntilBackupsCompleted: still running after ${duration(backupRhythm)}: {}`, args: ["$.backups.pending"] },
         }),

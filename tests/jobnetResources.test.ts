@@ -81,6 +81,8 @@ describe("the jobnets' Lambda functions", () => {
         const runs = [
             await simulate(synth, { initial: "running", jobnets: ["stop", "start"] }),
             await simulate(synth, { initial: "stopped", jobnets: ["stop"] }),
+            // A failed backup is taken again by the wait that follows the backups.
+            await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
         ];
         const called = new Map<string, Set<string>>();
         for (const { account } of runs) {

@@ -31,7 +31,7 @@ function systemState(account: SimulatedAccount) {
         servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`),
         cluster: account.cluster.status,
         maintenancePage: account.maintenanceRule() ? "on" : "off",
-        backups: account.backupJobs.filter((j) => j.token.includes("@2026-")).map((j) => `${j.resourceName}: ${j.state}`).sort(),
+        backups: account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(),
     };
 }
 
@@ -46,6 +46,11 @@ const running = {
     maintenancePage: "off",
     backups: [],
 };
+
+/** The message of a handler's error, from the cause Step Functions reports for a failed Lambda task. */
+function lambdaMessage(cause: string | undefined): string {
+    return JSON.parse(cause ?? "{}").errorMessage;
+}
 
 /** Calls that change something, by the function that made them. */
 function changes(account: SimulatedAccount): string[] {
@@ -182,16 +187,61 @@ describe("the stop jobnet, run in the simulated account", () => {
         });
     });
 
-    it("fails when a backup job fails, naming the server, and does not stop the cluster", async () => {
-        const { report, account } = await run("stop", "running", { backupFails: ["web-1"] });
+    it("takes a failed backup again within the run, and succeeds", async () => {
+        const { report, account } = await run("stop", "running", { backupFails: { "web-1": 1 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(systemState(account), {
+            ...stopped,
+            backups: ["web-1: COMPLETED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+    });
+
+    it("fails when the retake fails too, naming the server, and does not stop the cluster", async () => {
+        const { report, account } = await run("stop", "running", { backupFails: { "web-1": Infinity } });
         assert.strictEqual(report.error, "BackupFailed");
-        const job = account.backupJobs.find((j) => j.resourceName === "web-1" && j.state === "FAILED")!;
-        assert.strictEqual(report.cause, `WaitUntilBackupsCompleted: web-1: backup job ${job.id} ended FAILED (Backup job failed: the snapshot could not be created.)`);
+        const retake = account.backupJobs.filter((j) => j.resourceName === "web-1" && j.state === "FAILED")[1];
+        assert.strictEqual(
+            lambdaMessage(report.cause),
+            `web-1: backup job ${retake.id} ended FAILED (Backup job failed: the snapshot could not be created.); taken 2 times in this attempt. Fix the cause, then redrive the run or run the jobnet again`,
+        );
         assert.deepStrictEqual(systemState(account), {
             ...stopped,
             cluster: "available",
-            backups: ["web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+            backups: ["web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
         });
+    });
+
+    it("a redrive after a failed backup takes it again and stops the system", async () => {
+        const simulation = await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults: { backupFails: { "web-1": 2 } } });
+        const [failed, redriven] = simulation.reports.map((r) => r.report);
+        assert.deepStrictEqual([failed.status, failed.error, failed.failedAt?.state], ["FAILED", "BackupFailed", "WaitUntilBackupsCompleted"]);
+        assert.strictEqual(redriven.status, "SUCCEEDED", redriven.cause);
+        assert.strictEqual(redriven.executionName, failed.executionName);
+        // The redrive continues at the failed wait: nothing before it runs again.
+        assert.strictEqual(redriven.events.find((e) => e.type === "StateEntered")?.state.name, "WaitUntilBackupsCompleted");
+        assert.deepStrictEqual(systemState(simulation.account), {
+            ...stopped,
+            backups: ["web-1: COMPLETED", "web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+    });
+
+    it("a rerun after a failed backup starts a new job rather than getting the failed one back", async () => {
+        const simulation = await simulate(synth, { initial: "running", jobnets: ["stop", "stop"], keepGoing: true, faults: { backupFails: { "web-1": 2 } } });
+        assert.deepStrictEqual(simulation.reports.map((r) => r.report.status), ["FAILED", "SUCCEEDED"]);
+        const rerun = simulation.reports[1].report.output as any;
+        assert.deepStrictEqual(rerun.webServers.map((s: any) => [s.name, s.found, s.backup]), [["web-1", "stopped", "started"], ["web-2", "stopped", "existing"]]);
+        assert.deepStrictEqual(systemState(simulation.account), {
+            ...stopped,
+            backups: ["web-1: COMPLETED", "web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+    });
+
+    it("stopping a stopped system whose AMI has expired takes a new AMI of that server only", async () => {
+        const { report, account } = await run("stop", "stopped", { backupExpired: ["web-1"] });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const output = report.output as any;
+        assert.deepStrictEqual(output.webServers.map((s: any) => [s.name, s.backup]), [["web-1", "started"], ["web-2", "existing"]]);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED"] });
     });
 
     it("retries a throttled Lambda invocation and goes on", async () => {

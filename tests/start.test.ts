@@ -47,13 +47,14 @@ describe("npm start options", () => {
 describe("fault specs (--fail)", () => {
     it("turn into the simulator's faults", () => {
         assert.deepStrictEqual(
-            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "health:never", "throttle:describeInstance:3", "other-run:start"], context),
+            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "health:never", "throttle:describeInstance:3", "other-run:start"], context),
             {
                 httpdWillNotStop: ["web-1", "web-2"],
                 checkFails: ["web-2"],
                 clusterBackingUpForSeconds: 900,
                 clusterRefusesToStop: true,
-                backupFails: ["webapp-jobnet-dev"],
+                backupFails: { "webapp-jobnet-dev": Infinity, "web-1": 2 },
+                backupExpired: ["web-2"],
                 neverHealthy: ["*"],
                 lambdaThrottles: { describeInstance: 3 },
                 otherRunActive: "start",
@@ -68,6 +69,7 @@ describe("fault specs (--fail)", () => {
         ["cluster-backing-up:soon", "SECONDS must be a whole number from 1 to 86400"],
         ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
+        ["backup:web-1:0", "TIMES must be a whole number from 1 to 10"],
         ["cluster-stop:now", "it takes no argument"],
     ];
     for (const [spec, why] of bad) {
@@ -122,7 +124,7 @@ describe("the operator's timeline", () => {
         assert.ok(text.includes("   +0:00           EnableMaintenancePage: outcome created\n"), text);
         assert.ok(text.includes("   +0:44  web-1    WaitUntilInstanceStopped: state stopped (3 polls, 0:40)\n"), text);
         assert.ok(text.includes("   +0:44  web-2    done (2/2 servers)\n"), text);
-        assert.ok(text.includes("WaitUntilBackupsCompleted: total 3, completed 3, failed 0 ("), text);
+        assert.ok(text.includes("WaitUntilBackupsCompleted: total 3, completed 3, retaken 0 ("), text);
         assert.ok(text.endsWith("SUCCEEDED\n"));
         assert.ok(!text.includes("\x1b["), "no colours on a pipe");
     });
@@ -148,8 +150,8 @@ describe("every --fail kind, run in the simulated account", function () {
         ["command-timeout:web-1", "stop", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.* ended TimedOut/],
         ["stuck-stopping:web-1", "stop", "InstanceDidNotStop", /^WaitUntilInstanceStopped: web-1 \(i-.*\) is still stopping after 10m$/],
         ["cluster-stop", "stop", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: /],
-        ["backup:web-2", "stop", "BackupFailed", /^WaitUntilBackupsCompleted: web-2: backup job .* ended FAILED/],
-        ["backup:cluster", "stop", "BackupFailed", /^WaitUntilBackupsCompleted: webapp-jobnet-dev: backup job .* ended FAILED/],
+        ["backup:web-2", "stop", "BackupFailed", /"errorMessage":"web-2: backup job .* ended FAILED .*; taken 2 times in this attempt/],
+        ["backup:cluster", "stop", "BackupFailed", /"errorMessage":"webapp-jobnet-dev: backup job .* ended FAILED/],
         ["health:web-1", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-/],
         ["health:never", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; /],
         ["other-run:stop", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:/],
