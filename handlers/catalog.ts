@@ -2,6 +2,7 @@ import { TaskFunctionName } from "../statemachines/plan";
 import { describeBackups, ensureBackup } from "./backups";
 import { checkCalendar } from "./calendar";
 import { describeCluster, startCluster, stopCluster } from "./cluster";
+import { reportingStep } from "./errors";
 import { findOtherRuns } from "./guard";
 import { describeInstance, startInstance, stopInstance } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
@@ -57,7 +58,7 @@ function passBackupRole(r: TaskResources): PolicyStatement {
     return allow(["iam:PassRole"], r.backupRoleArn, { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } });
 }
 
-export const taskFunctions: Record<TaskFunctionName, TaskFunction> = {
+const catalog: Record<TaskFunctionName, TaskFunction> = {
     checkCalendar: {
         description: "Tells whether a scheduled run falls on a business day",
         handler: checkCalendar,
@@ -159,3 +160,8 @@ export const taskFunctions: Record<TaskFunctionName, TaskFunction> = {
         ],
     },
 };
+
+/** The tasks as deployed: an AWS error that escapes a handler names the step and the resource it was acting on. */
+export const taskFunctions = Object.fromEntries(
+    Object.entries(catalog).map(([task, f]) => [task, { ...f, handler: reportingStep(f.handler) }]),
+) as Record<TaskFunctionName, TaskFunction>;

@@ -17,3 +17,46 @@ export function awsErrorName(error: unknown): string {
 export interface Polled {
     attempt: number;
 }
+
+/**
+ * The names AWS gives a throttled request, as the SDK raises them once its own attempts are spent:
+ * EC2 RequestLimitExceeded; SSM, AWS Backup and Step Functions ThrottlingException; ELB and RDS
+ * Throttling; Lambda TooManyRequestsException (the SDK's own list: THROTTLING_ERROR_CODES).
+ */
+export const awsThrottlingErrors = ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException"];
+
+/** What every jobnet task is told besides its own input: the step it runs for, and what it acts on. */
+export interface StepContext {
+    /** The state that invoked the function. */
+    step?: string;
+    /** The name operators know the resource by: a server's name, the cluster's identifier. */
+    about?: string;
+}
+
+/**
+ * Wraps a task's handler so that an AWS error it lets through says where it happened: the step,
+ * the resource, the AWS error and how many attempts the SDK made. The error keeps its name, so
+ * the state machine's Retry and Catch still match it.
+ */
+export function reportingStep<E, R>(handler: (event: E) => Promise<R>): (event: E & StepContext) => Promise<R> {
+    return async (event) => {
+        try {
+            return await handler(event);
+        } catch (error) {
+            throw describeAwsError(error, event);
+        }
+    };
+}
+
+/** An AWS SDK service error, renamed nothing, reworded to name the step and the resource; any other error as it is. */
+export function describeAwsError(error: unknown, where: StepContext): unknown {
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
+    if (typeof error !== "object" || error === null || e.$metadata === undefined) return error;
+    const throttled = awsThrottlingErrors.includes(e.name ?? "");
+    const place = [where.step, where.about].filter((p) => p).join(" on ") || "an AWS call";
+    const attempts = e.$metadata.attempts ? `, after ${e.$metadata.attempts} attempts` : "";
+    const what = throttled ? "AWS throttled the request" : "AWS refused the request";
+    const reworded = new Error(`${place}: ${what} (${e.name}, HTTP ${e.$metadata.httpStatusCode ?? "?"}${attempts}): ${e.message || "no message"}`);
+    reworded.name = e.name ?? "Error";
+    return reworded;
+}

@@ -13,7 +13,16 @@ export interface LambdaFunctionArgs {
     packages?: string[];
     environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     logRetentionDays: number;
+    /** How long one invocation may run; a jobnet task's default is half its Task's timeout. */
+    timeoutSeconds?: number;
 }
+
+/**
+ * A jobnet task's function stops long before Step Functions gives up on its Task
+ * (`taskTimeoutSeconds`, 60 s): invoke overhead and a throttled SDK call cannot make a Task time
+ * out while the function is still stopping an instance or starting a backup job.
+ */
+export const functionTimeoutSeconds = 30;
 
 /**
  * The dependencies a function must not upload: the AWS SDK v3, which the Lambda runtime already
@@ -59,7 +68,7 @@ export function lambdaFunction(name: string, args: LambdaFunctionArgs, parent: p
         runtime: "nodejs22.x",
         architectures: ["arm64"],
         memorySize: 256,
-        timeout: 60,
+        timeout: args.timeoutSeconds ?? functionTimeoutSeconds,
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
         environment: args.environment === undefined ? undefined : { variables: args.environment },
         codePathOptions: { extraExcludePackages: excludedFromUpload(args.packages) },

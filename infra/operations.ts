@@ -139,6 +139,8 @@ export class Operations extends pulumi.ComponentResource {
             // Not secret: the ARN of the secret, never the URL.
             environment: { SLACK_SECRET_ARN: secret.arn, SLACK_MENTION: slack.mention ?? "", STACK_NAME: args.stack },
             logRetentionDays: args.logRetentionDays,
+            // Up to four posts with backoff (1 + 2 + 4 s) and the history pages of a long run.
+            timeoutSeconds: 60,
         }, this);
         const rule = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
             name: `${args.namePrefix}-run-ended`,

@@ -24,6 +24,10 @@ export interface Faults {
     neverHealthy?: string[];
     /** The first N invocations of these functions (by task name) are throttled by Lambda. */
     lambdaThrottles?: Record<string, number>;
+    /** The first N invocations of these functions act, but answer only after their Task has timed out. */
+    lateResponses?: Record<string, number>;
+    /** These AWS APIs refuse every call for this many seconds in every `throttleBurstPeriod`, from the start. */
+    apiThrottling?: Partial<Record<AwsService, number>>;
     /** A run of this jobnet is already running when ours starts. */
     otherRunActive?: "stop" | "start";
     /** Aurora has just restarted the stopped cluster (7 days stopped): it is starting. */
@@ -33,6 +37,28 @@ export interface Faults {
     /** These servers were terminated behind the stack's back. */
     terminated?: string[];
 }
+
+/** The services the jobnets call, by their IAM prefix. */
+export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states"] as const;
+export type AwsService = (typeof awsServices)[number];
+
+/**
+ * What each service answers a throttled request with, as the SDK raises it after its own three
+ * attempts (standard retry mode): the error name, the HTTP status and the message. EC2:
+ * RequestLimitExceeded, 503 (EC2 API reference, "Request throttling"); SSM, AWS Backup and Step
+ * Functions: ThrottlingException, 400; ELB and RDS (query APIs): Throttling, 400 ("Rate exceeded").
+ */
+const throttlingAnswers: Record<AwsService, { name: string; status: number; message: string }> = {
+    ec2: { name: "RequestLimitExceeded", status: 503, message: "Request limit exceeded." },
+    ssm: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
+    rds: { name: "Throttling", status: 400, message: "Rate exceeded" },
+    elasticloadbalancing: { name: "Throttling", status: 400, message: "Rate exceeded" },
+    backup: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
+    states: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
+};
+
+/** Throttling bursts recur this often, in seconds. */
+export const throttleBurstPeriod = 120;
 
 export interface SimServerSpec {
     name: string;
@@ -265,6 +291,29 @@ export class SimulatedAccount {
     stateCode(i: SimInstance): number {
         return stateCodes[i.state];
     }
+
+    /**
+     * Admits a call to a service, or throws its throttling error. AWS throttles per account and
+     * API with token buckets (EC2 API reference, "Request throttling"): when other clients of the
+     * account drain a bucket, every call is refused until it refills. Modelled as bursts: every
+     * `throttleBurstPeriod` seconds from the start, the service refuses every call for the burst's length.
+     */
+    admit(service: AwsService): void {
+        const burst = this.faults.apiThrottling?.[service];
+        if (burst === undefined) return;
+        const elapsed = (Date.now() - this.createdAt) / 1000;
+        if (elapsed % throttleBurstPeriod >= burst) return;
+        this.throttled[service] = (this.throttled[service] ?? 0) + 1;
+        const answer = throttlingAnswers[service];
+        throw Object.assign(new Error(answer.message), {
+            name: answer.name,
+            $fault: "client",
+            $metadata: { httpStatusCode: answer.status, requestId: this.nextId("req-"), attempts: 3, totalRetryDelay: 300 },
+        });
+    }
+
+    /** How many calls each service throttled. */
+    readonly throttled: Partial<Record<AwsService, number>> = {};
 
     // ---- EC2 -----------------------------------------------------------------
 

@@ -3,9 +3,12 @@ import * as FakeTimers from "@sinonjs/fake-timers";
 /**
  * A virtual clock for a whole simulated run: timers and Date are faked, and whenever every
  * pending promise has settled, time jumps to the next timer. A 15-minute jobnet takes seconds.
+ * Math.random is seeded too: the retry jitter of Step Functions is random, and a simulated run
+ * must come out the same every time.
  */
 export class VirtualClock {
     private clock: ReturnType<ReturnType<typeof FakeTimers.withGlobal>["install"]> | undefined;
+    private realRandom: (() => number) | undefined;
 
     constructor(readonly startMs: number = Date.UTC(2026, 10, 30, 13, 0, 0)) {}
 
@@ -15,11 +18,15 @@ export class VirtualClock {
             now: this.startMs,
             toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
         });
+        this.realRandom = Math.random;
+        Math.random = seededRandom(this.startMs);
     }
 
     uninstall(): void {
         this.clock?.uninstall();
         this.clock = undefined;
+        if (this.realRandom) Math.random = this.realRandom;
+        this.realRandom = undefined;
     }
 
     now(): number {
@@ -61,6 +68,18 @@ export class VirtualClock {
         }
         return watched;
     }
+}
+
+/** mulberry32: a small, well-distributed 32-bit generator, enough for retry jitter. */
+function seededRandom(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
 }
 
 /** Runs the microtasks and immediates that are ready, with the real setImmediate. */

@@ -1,4 +1,4 @@
-import { Faults } from "./account";
+import { Faults, awsServices, throttleBurstPeriod } from "./account";
 
 /** The fault kinds `--fail` accepts, with their form and what they do. */
 export const faultKinds = [
@@ -13,6 +13,8 @@ export const faultKinds = [
     { form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
+    { form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
+    { form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { form: "other-run:stop|start", does: "a run of that jobnet is already active" },
 ] as const;
 
@@ -40,6 +42,10 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
         const server = () => {
             if (!arg) throw new FaultSpecError(spec, "it needs a server name");
             if (!context.servers.includes(arg)) throw new FaultSpecError(spec, `there is no server ${arg} (servers: ${summarise(context.servers)})`);
+            return arg;
+        };
+        const task = () => {
+            if (!arg || !context.tasks.includes(arg)) throw new FaultSpecError(spec, `TASK must be one of ${context.tasks.join(", ")}`);
             return arg;
         };
         const noExtra = () => {
@@ -72,10 +78,27 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "backup-expired": noExtra(); add("backupExpired", server()); break;
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
-                if (!arg || !context.tasks.includes(arg)) throw new FaultSpecError(spec, `TASK must be one of ${context.tasks.join(", ")}`);
+                const name = task();
                 const count = extra === undefined ? 2 : Number(extra);
                 if (!Number.isInteger(count) || count < 1 || count > 100) throw new FaultSpecError(spec, "COUNT must be a whole number from 1 to 100");
-                faults.lambdaThrottles = { ...faults.lambdaThrottles, [arg]: count };
+                faults.lambdaThrottles = { ...faults.lambdaThrottles, [name]: count };
+                break;
+            }
+            case "late": {
+                const name = task();
+                const count = extra === undefined ? 1 : Number(extra);
+                if (!Number.isInteger(count) || count < 1 || count > 2) throw new FaultSpecError(spec, "COUNT must be 1 or 2 (a task retries a timeout twice)");
+                faults.lateResponses = { ...faults.lateResponses, [name]: count };
+                break;
+            }
+            case "throttle-api": {
+                const services = arg === "all" ? [...awsServices] : awsServices.filter((s) => s === arg);
+                if (services.length === 0) throw new FaultSpecError(spec, `SERVICE must be one of ${awsServices.join(", ")} or all`);
+                const seconds = extra === undefined ? 30 : Number(extra);
+                if (!Number.isInteger(seconds) || seconds < 1 || seconds >= throttleBurstPeriod) {
+                    throw new FaultSpecError(spec, `SECONDS must be a whole number from 1 to ${throttleBurstPeriod - 1}`);
+                }
+                for (const service of services) faults.apiThrottling = { ...faults.apiThrottling, [service]: seconds };
                 break;
             }
             case "other-run":

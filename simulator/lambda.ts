@@ -1,4 +1,5 @@
 import * as path from "path";
+import { taskTimeoutSeconds } from "../statemachines/asl";
 import { currentCaller } from "./services";
 
 /** A function as deployed: its ARN and the folder holding the `__index.js` Pulumi serialised for it. */
@@ -17,9 +18,14 @@ export class SimulatedLambda {
     readonly invocations = new Map<string, number>();
     private readonly byArn = new Map<string, { task: string; handler: (event: unknown) => Promise<unknown> }>();
     private readonly throttlesLeft: Record<string, number>;
+    private readonly lateLeft: Record<string, number>;
 
-    /** `throttles`: the first N invocations of these tasks are throttled by Lambda. */
-    constructor(functions: DeployedFunction[], throttles: Record<string, number> = {}) {
+    /**
+     * `throttles`: the first N invocations of these tasks are throttled by Lambda. `late`: the first
+     * N invocations of these tasks do their work, but their response reaches Step Functions only
+     * after the Task has timed out (Lambda service delays, a slow cold start).
+     */
+    constructor(functions: DeployedFunction[], throttles: Record<string, number> = {}, late: Record<string, number> = {}) {
         for (const f of functions) {
             const file = path.join(f.codeDirectory, "__index.js");
             const handler = (require(file) as { handler: (event: unknown) => Promise<unknown> }).handler;
@@ -27,6 +33,7 @@ export class SimulatedLambda {
             this.byArn.set(f.functionArn, { task: f.task, handler });
         }
         this.throttlesLeft = { ...throttles };
+        this.lateLeft = { ...late };
     }
 
     async invoke(functionArn: string, payload: unknown): Promise<unknown> {
@@ -40,6 +47,10 @@ export class SimulatedLambda {
         const event = JSON.parse(JSON.stringify(payload ?? {}));
         try {
             const result = await currentCaller.run(fn.task, () => fn.handler(event));
+            if ((this.lateLeft[fn.task] ?? 0) > 0) {
+                this.lateLeft[fn.task]--;
+                await new Promise((resolve) => setTimeout(resolve, (taskTimeoutSeconds + 30) * 1000));
+            }
             return JSON.parse(JSON.stringify(result ?? null));
         } catch (error) {
             const e = error as Error;

@@ -6,7 +6,7 @@ import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as rds from "@aws-sdk/client-rds";
 import * as sfn from "@aws-sdk/client-sfn";
 import * as ssm from "@aws-sdk/client-ssm";
-import { SimulatedAccount, serviceError } from "./account";
+import { AwsService, SimulatedAccount, serviceError } from "./account";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -22,12 +22,13 @@ type Handler = (input: any) => unknown;
  */
 export function installServices(account: SimulatedAccount): () => void {
     const stubs: { restore(): void }[] = [];
-    const serve = (client: any, prefix: string, commands: [any, string, Handler][]) => {
+    const serve = (client: any, prefix: AwsService, commands: [any, string, Handler][]) => {
         const stub = mockClient(client);
         for (const [command, action, handler] of commands) {
             stub.on(command as any).callsFake(async (input: any) => {
                 account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: `${prefix}:${action}` });
                 account.settle();
+                account.admit(prefix);
                 return handler(input);
             });
         }

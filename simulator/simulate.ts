@@ -51,6 +51,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         const lambda = new SimulatedLambda(
             synth.functions.map((f) => ({ task: f.task, functionArn: f.functionArn, codeDirectory: f.codeDirectory })),
             account.faults.lambdaThrottles,
+            account.faults.lateResponses,
         );
         const reports: Simulation["reports"] = [];
         let redrives = 0;

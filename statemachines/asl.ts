@@ -1,3 +1,5 @@
+import { awsThrottlingErrors } from "../handlers/errors";
+
 /**
  * Typed helpers that build Amazon States Language (JSONPath) definitions. A jobnet is assembled
  * from fragments (a start state, its states, and the states whose `Next` is still open), chained
@@ -196,6 +198,39 @@ export const lambdaServiceRetry: Retrier = {
     JitterStrategy: "FULL",
 };
 
+/**
+ * AWS API throttling that outlasted the SDK's own attempts: backed off with full jitter, so that
+ * the iterations of a Map throttled together do not come back together. Bounded: at most about
+ * seven minutes (1 + 2 + … + 32 s, then 60 s six times) before the task fails with the AWS error;
+ * throttling that lasts longer is not a burst, and the run says so.
+ */
+export const awsThrottlingRetry: Retrier = {
+    ErrorEquals: awsThrottlingErrors,
+    IntervalSeconds: 1,
+    MaxAttempts: 12,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: "FULL",
+};
+
+/**
+ * A task that timed out, or a function that ran out of its own time. The function's timeout is
+ * half the task's (infra/lambdaFunction.ts), so a task timeout means the function is no longer
+ * running; every handler checks before it acts, so running it again is safe.
+ */
+export const timeoutRetry: Retrier = {
+    ErrorEquals: ["States.Timeout", "Sandbox.Timedout", "Lambda.Unknown"],
+    IntervalSeconds: 5,
+    MaxAttempts: 2,
+    BackoffRate: 2,
+};
+
+/** Every Lambda task retries these, after its own named errors. */
+export const transientRetries: Retrier[] = [lambdaServiceRetry, awsThrottlingRetry, timeoutRetry];
+
+/** Bound on one Lambda task: twice the function's own timeout, so Step Functions never gives up on a function still acting. */
+export const taskTimeoutSeconds = 60;
+
 export interface InvokeOptions {
     /** The payload, a Parameters template (`"key.$": "$.path"` for values from the state). */
     payload: JsonObject;
@@ -203,8 +238,8 @@ export interface InvokeOptions {
     resultPath: string | null;
     /** Picks from the function's result (already unwrapped from the Lambda response). */
     select?: JsonObject;
-    /** Bound on one invocation. */
-    timeoutSeconds?: number;
+    /** What the task acts on, for its error messages: a literal, or a path such as `$.server.name`. */
+    about?: string;
     /** Retries of named handler errors, tried before the Lambda service retry. */
     retry?: Retrier[];
     /** Named handler errors that end the run in a Fail; the error lands at `$.error`. */
@@ -219,15 +254,21 @@ export function invoke(name: string, functionArn: string, options: InvokeOptions
         Type: "Task",
         Comment: options.comment,
         Resource: "arn:aws:states:::lambda:invoke",
-        Parameters: { FunctionName: functionArn, Payload: options.payload },
+        Parameters: { FunctionName: functionArn, Payload: { ...options.payload, ...stepContext(name, options.about) } },
         ResultSelector: fromPayload(options.select ?? { "result.$": "$" }),
         ...resultPath(options.resultPath),
-        TimeoutSeconds: options.timeoutSeconds ?? 60,
-        Retry: [...(options.retry ?? []), lambdaServiceRetry],
+        TimeoutSeconds: taskTimeoutSeconds,
+        Retry: [...(options.retry ?? []), ...transientRetries],
         Catch: catchers.length > 0 ? catchers.map((c) => ({ ErrorEquals: c.errors, Next: c.then.startAt, ResultPath: "$.error" })) : undefined,
     });
     for (const c of catchers) merge(task.states, c.then.states);
     return task;
+}
+
+/** The step and the resource a task's errors name (handlers/errors.ts, StepContext). */
+function stepContext(step: string, about: string | undefined): JsonObject {
+    if (about === undefined) return { step };
+    return about.startsWith("$") ? { step, "about.$": about } : { step, about };
 }
 
 /** "$" is the default ResultPath (the result replaces the state): it is left out rather than spelled. */
@@ -392,6 +433,8 @@ export interface WaitUntilOptions {
     select: JsonObject;
     /** Where the poll result goes; also the place of the attempt counter. */
     resultPath: string;
+    /** What the poll reads, for its error messages (see InvokeOptions.about). */
+    about?: string;
     /** When the wait is over; checked first. */
     done: Condition;
     /** Definite failures, checked after `done`, each ending in its own Fail. */
@@ -421,12 +464,12 @@ export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
         Resource: "arn:aws:states:::lambda:invoke",
         Parameters: {
             FunctionName: options.functionArn,
-            Payload: { ...options.payload, "attempt.$": `States.MathAdd(${counter}, 1)` },
+            Payload: { ...options.payload, ...stepContext(name, options.about), "attempt.$": `States.MathAdd(${counter}, 1)` },
         },
         ResultSelector: fromPayload(options.select),
         ResultPath: options.resultPath,
-        TimeoutSeconds: 60,
-        Retry: [lambdaServiceRetry],
+        TimeoutSeconds: taskTimeoutSeconds,
+        Retry: transientRetries,
     });
     const again = wait(`${name}Wait`, options.everySeconds);
     link(again.states, again.startAt, name);

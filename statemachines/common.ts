@@ -99,6 +99,7 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
     return sequence(
         invoke(step, plan.functionArns.sendScript, {
             payload: { "instanceId.$": "$.server.instanceId", script: options.path, timeoutSeconds: plan.commandTimeoutSeconds },
+            about: "$.server.name",
             resultPath: "$.command",
             select: { "commandId.$": "$.commandId" },
             // Right after boot the SSM agent may not be online yet.
@@ -107,6 +108,7 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
         waitUntil(`${step}Finished`, {
             functionArn: plan.functionArns.getScriptResult,
             payload: { "commandId.$": "$.command.commandId", "instanceId.$": "$.server.instanceId" },
+            about: "$.server.name",
             select: { "status.$": "$.status", "responseCode.$": "$.responseCode", "lastLine.$": "$.lastLine", "attempt.$": "$.attempt" },
             resultPath: "$.script",
             done: options.done,
@@ -146,6 +148,7 @@ export function waitUntilCluster(plan: JobnetPlan, name: string, o: ClusterWaitO
     return waitUntil(name, {
         functionArn: plan.functionArns.describeCluster,
         payload: { clusterIdentifier: cluster },
+        about: cluster,
         select: { "status.$": "$.status", "attempt.$": "$.attempt" },
         resultPath: "$.cluster",
         done: is.oneOf("$.cluster.status", o.until),
@@ -167,6 +170,7 @@ export function requestClusterChange(plan: JobnetPlan, action: "stop" | "start")
     return sequence(
         invoke(step, action === "stop" ? plan.functionArns.stopCluster : plan.functionArns.startCluster, {
             payload: { clusterIdentifier: cluster },
+            about: cluster,
             resultPath: "$.clusterRequest",
             select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
         }),

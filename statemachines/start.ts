@@ -86,6 +86,7 @@ function bootWebServers(plan: JobnetPlan): Fragment {
     const bootOne = sequence(
         invoke("StartInstance", plan.functionArns.startInstance, {
             payload: { "instanceId.$": "$.server.instanceId" },
+            about: "$.server.name",
             resultPath: "$.startRequest",
             select: { "outcome.$": "$.outcome", "state.$": "$.state" },
             retry: [retryEvery("InstanceBusy", 15, 12)],
@@ -98,6 +99,7 @@ function bootWebServers(plan: JobnetPlan): Fragment {
         waitUntil("WaitUntilInstanceReady", {
             functionArn: plan.functionArns.describeInstance,
             payload: { "instanceId.$": "$.server.instanceId" },
+            about: "$.server.name",
             select: { "state.$": "$.state", "checks.$": "$.checks", "attempt.$": "$.attempt" },
             resultPath: "$.instance",
             done: is.and(is.string("$.instance.state", "running"), is.string("$.instance.checks", "ok")),

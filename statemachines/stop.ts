@@ -63,6 +63,7 @@ function stopWebServer(plan: JobnetPlan): Fragment {
     const waitUntilStopped = waitUntil("WaitUntilInstanceStopped", {
         functionArn: plan.functionArns.describeInstance,
         payload: { "instanceId.$": "$.server.instanceId" },
+        about: "$.server.name",
         select: { "state.$": "$.state", "stoppedAt.$": "$.stoppedAt", "attempt.$": "$.attempt" },
         resultPath: "$.instance",
         done: is.string("$.instance.state", "stopped"),
@@ -89,6 +90,7 @@ function stopWebServer(plan: JobnetPlan): Fragment {
                 deleteAfterDays: plan.backup.deleteAfterDays,
             },
             resultPath: "$.backup",
+            about: "$.server.name",
             select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
         }),
         pass("WebServerStopped", {
@@ -105,6 +107,7 @@ function stopWebServer(plan: JobnetPlan): Fragment {
     return sequence(
         invoke("DescribeWebServer", plan.functionArns.describeInstance, {
             payload: { "instanceId.$": "$.server.instanceId" },
+            about: "$.server.name",
             resultPath: "$.found",
             select: { "state.$": "$.state", "stoppedAt.$": "$.stoppedAt" },
         }),
@@ -127,6 +130,7 @@ function stopWebServer(plan: JobnetPlan): Fragment {
                     }),
                     invoke("StopInstance", plan.functionArns.stopInstance, {
                         payload: { "instanceId.$": "$.server.instanceId" },
+                        about: "$.server.name",
                         resultPath: null,
                         retry: [retryEvery("InstanceBusy", 15, 8)],
                     }),
@@ -158,6 +162,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
     const describe = (name: string) =>
         invoke(name, plan.functionArns.describeCluster, {
             payload: { clusterIdentifier: cluster },
+            about: cluster,
             resultPath: "$.cluster",
             select: { "status.$": "$.status" },
         });
@@ -178,6 +183,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
                         deleteAfterDays: plan.backup.deleteAfterDays,
                     },
                     resultPath: "$.database",
+                    about: cluster,
                     select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
                 }),
             },

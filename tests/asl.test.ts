@@ -30,13 +30,22 @@ describe("typed ASL helpers", () => {
         assert.throws(() => sequence(pass("A", { result: 1, resultPath: null }), pass("A", { result: 2, resultPath: null })), /state name A is used twice/);
     });
 
-    it("give every Lambda task the AWS-recommended retry, after its own", () => {
+    it("give every Lambda task its own retries, then Lambda's, AWS throttling's and timeouts', bounded", () => {
         const task = invoke("T", fn, { payload: {}, resultPath: "$.t", retry: [{ ErrorEquals: ["Busy"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 1 }] }).states.T as any;
         assert.deepStrictEqual(task.Retry.map((r: any) => r.ErrorEquals), [
             ["Busy"],
             ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "Lambda.ClientExecutionTimeoutException"],
+            ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException"],
+            ["States.Timeout", "Sandbox.Timedout", "Lambda.Unknown"],
         ]);
+        // Throttling backs off with full jitter, at most 60 s a step, 12 attempts: about 7 minutes at most.
+        const throttling = task.Retry[2];
+        assert.deepStrictEqual([throttling.JitterStrategy, throttling.MaxDelaySeconds, throttling.MaxAttempts], ["FULL", 60, 12]);
+        const worst = Array.from({ length: 12 }, (_, k) => Math.min(60, throttling.IntervalSeconds * throttling.BackoffRate ** k)).reduce((a, b) => a + b, 0);
+        assert.strictEqual(worst, 423);
         assert.deepStrictEqual(task.ResultSelector, { "result.$": "$.Payload" });
+        // The function is told which step it runs for, to name it in its errors.
+        assert.deepStrictEqual(task.Parameters.Payload, { step: "T" });
     });
 
     it("build a Fail whose cause names the step and the resource from the state", () => {
@@ -62,7 +71,7 @@ describe("typed ASL helpers", () => {
             timedOut: { error: "NeverUp", cause: "still {}", args: ["$.poll.state"] },
         });
         assert.strictEqual(f.startAt, "WaitUntilUpBegin");
-        assert.deepStrictEqual((f.states.WaitUntilUp as any).Parameters.Payload, { id: "x", "attempt.$": "States.MathAdd($.poll.attempt, 1)" });
+        assert.deepStrictEqual((f.states.WaitUntilUp as any).Parameters.Payload, { id: "x", step: "WaitUntilUp", "attempt.$": "States.MathAdd($.poll.attempt, 1)" });
         const check = f.states.WaitUntilUpCheck as any;
         assert.deepStrictEqual(check.Choices.map((c: any) => c.Next), ["", "GoneCause", "WaitUntilUpTimedOutCause"]);
         assert.deepStrictEqual(check.Choices[2], { Variable: "$.poll.attempt", NumericGreaterThanEquals: 11, Next: "WaitUntilUpTimedOutCause" });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { listenerRulesArn } from "../handlers/catalog";
+import { describeAwsError, reportingStep } from "../handlers/errors";
 import { combinedChecks, instanceStateName, transitionTime } from "../handlers/instances";
 
 describe("handler helpers", () => {
@@ -19,6 +20,23 @@ describe("handler helpers", () => {
         assert.strictEqual(transitionTime("User initiated (2026-11-28 17:00:05 GMT)"), "2026-11-28T17:00:05.000Z");
         assert.strictEqual(transitionTime("Server.ScheduledStop: Stopped due to scheduled retirement"), null);
         assert.strictEqual(transitionTime(undefined), null);
+    });
+
+    it("name the step and the resource in an AWS error, keeping its name for Retry and Catch", async () => {
+        const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400, attempts: 3 } });
+        const handler = reportingStep(async (_: { instanceId: string }) => {
+            throw throttled;
+        });
+        await assert.rejects(handler({ instanceId: "i-1", step: "StopHttpd", about: "web-1" }), (e: Error) => {
+            assert.strictEqual(e.name, "ThrottlingException");
+            assert.strictEqual(e.message, "StopHttpd on web-1: AWS throttled the request (ThrottlingException, HTTP 400, after 3 attempts): Rate exceeded");
+            return true;
+        });
+        const refused = Object.assign(new Error(""), { name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } });
+        assert.strictEqual((describeAwsError(refused, { step: "StopInstance" }) as Error).message, "StopInstance: AWS refused the request (UnauthorizedOperation, HTTP 403): no message");
+        // The handlers' own errors already name the resource: they pass unchanged.
+        const own = Object.assign(new Error("instance i-1 is terminated; it cannot start"), { name: "InstanceGone" });
+        assert.strictEqual(describeAwsError(own, { step: "StartInstance" }), own);
     });
 
     it("scope maintenance-rule permissions to the rules of one listener", () => {

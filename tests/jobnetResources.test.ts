@@ -3,7 +3,7 @@ import * as path from "path";
 import { RegisteredResource } from "../scripts/lib/mockedCloud";
 import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
-import { invokedFunctions } from "../statemachines/asl";
+import { TaskState, allStates, invokedFunctions } from "../statemachines/asl";
 import { taskFunctionNames } from "../statemachines/plan";
 import { simulate } from "../simulator/simulate";
 
@@ -50,6 +50,20 @@ describe("the jobnets' Lambda functions", () => {
         // CallbackFunction's default role would come with FullAccess managed policies attached.
         const attached = ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn);
         assert.ok(attached.every((arn: string) => !/FullAccess|AWSLambdaBasicExecutionRole/.test(arn)), attached.join(", "));
+    });
+
+    it("stop on their own well before Step Functions gives up on the Task that invoked them", () => {
+        const tasks = [...allStates(synth.definitions.stop.States), ...allStates(synth.definitions.start.States)]
+            .map(([, s]) => s)
+            .filter((s): s is TaskState => s.Type === "Task");
+        assert.ok(tasks.length > 20);
+        for (const task of tasks) {
+            const fn = ofType("aws:lambda/function:Function").find((f) => f.state.arn === task.Parameters!.FunctionName)!;
+            assert.strictEqual(fn.inputs.timeout, 30, fn.inputs.name);
+            // A Task timeout then means the function has ended: retrying it cannot run it twice at once.
+            assert.strictEqual(task.TimeoutSeconds, 60, fn.inputs.name);
+            assert.ok(task.Retry!.some((r) => r.ErrorEquals.includes("States.Timeout") && r.ErrorEquals.includes("Sandbox.Timedout")), fn.inputs.name);
+        }
     });
 
     it("log to their own group, with the stack's retention, and may write only there", () => {

@@ -252,6 +252,31 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account).servers, stopped.servers);
     });
 
+    it("a Task that times out while its function acted is retried, and the retry finds the work done", async () => {
+        const { report, account } = await run("stop", "running", { lateResponses: { stopInstance: 1, ensureBackup: 1 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name).sort();
+        assert.deepStrictEqual(retried, ["BackUpInstance", "StopInstance"]);
+        // One StopInstances per server and one backup job per resource: the retries acted on nothing twice.
+        assert.deepStrictEqual(changes(account).filter((c) => c.endsWith("StopInstances")), ["stopInstance ec2:StopInstances", "stopInstance ec2:StopInstances"]);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+    });
+
+    it("rides out bursts of API throttling on every service", async () => {
+        const all = { ec2: 30, ssm: 30, rds: 30, elasticloadbalancing: 30, backup: 30, states: 30 };
+        const { report, account } = await run("stop", "running", { apiThrottling: all });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.ok((account.throttled.states ?? 0) > 0 && (account.throttled.backup ?? 0) > 0, JSON.stringify(account.throttled));
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+    });
+
+    it("fails, naming the step and the server, when throttling outlasts the retries", async () => {
+        const { report, account } = await run("stop", "running", { apiThrottling: { ec2: 119 } });
+        assert.strictEqual(report.error, "RequestLimitExceeded");
+        assert.match(lambdaMessage(report.cause), /^DescribeWebServer on web-[12]: AWS throttled the request \(RequestLimitExceeded, HTTP 503, after 3 attempts\): Request limit exceeded\.$/);
+        assert.deepStrictEqual(changes(account), ["enableMaintenancePage elasticloadbalancing:CreateRule", "enableMaintenancePage elasticloadbalancing:AddTags"]);
+    });
+
     it("refuses to take a listener rule priority another rule holds, naming it, before touching anything", async () => {
         const { report, account } = await run("stop", "running", { foreignRuleAtPriority: 1 });
         assert.strictEqual(report.error, "MaintenancePriorityInUse");
