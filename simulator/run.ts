@@ -55,9 +55,9 @@ export interface RunReport {
  * the simulated account, on the virtual clock.
  */
 export async function runExecution(o: RunOptions): Promise<RunReport> {
-    const executionArn = `${o.stateMachineArn.replace(":stateMachine:", ":execution:")}:${o.executionName}`;
-    const execution = { arn: executionArn, stateMachineArn: o.stateMachineArn, status: "RUNNING" as const, startDate: Date.now() };
-    o.account.executions.push(execution);
+    // Recorded as started now: the library sets the context's StartTime to now, and its Input.
+    const execution = o.account.startExecution(o.stateMachineArn, o.executionName, o.input ?? {});
+    const executionArn = execution.arn;
     const startedAt = Date.now();
     const invocationsBefore = o.lambda.totalInvocations;
 
@@ -99,7 +99,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : (e as Error).message;
     }
     await collecting;
-    Object.assign(execution, { status });
+    o.account.endExecution(execution, status);
     return {
         status,
         output,
