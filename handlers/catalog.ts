@@ -58,6 +58,11 @@ function passBackupRole(r: TaskResources): PolicyStatement {
     return allow(["iam:PassRole"], r.backupRoleArn, { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } });
 }
 
+/** Executions of a state machine: stateMachine:<name> → execution:<name>:*. */
+export function executionsArn(stateMachineArn: string): string {
+    return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
+}
+
 const catalog: Record<TaskFunctionName, TaskFunction> = {
     checkCalendar: {
         description: "Tells whether a scheduled run falls on a business day",
@@ -66,9 +71,13 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         permissions: () => [],
     },
     findOtherRuns: {
-        description: "Lists running executions of both jobnets",
+        description: "Finds running executions of both jobnets, and earlier deliveries of a scheduled run",
         handler: findOtherRuns,
-        permissions: (r) => [allow(["states:ListExecutions"], r.stateMachineArns)],
+        permissions: (r) => [
+            allow(["states:ListExecutions"], r.stateMachineArns),
+            // A scheduled run reads the input of recent runs of its own jobnet.
+            allow(["states:DescribeExecution"], r.stateMachineArns.map(executionsArn)),
+        ],
     },
     describeInstance: {
         description: "Reads a web server's state and status checks",

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { notifySlack } from "../handlers/notifier";
 import { EventTrigger, JobnetName, JobnetSchedule, OperationsSettings } from "./config";
-import { PolicyStatement } from "../handlers/catalog";
+import { PolicyStatement, executionsArn } from "../handlers/catalog";
+import { scheduleMaximumEventAgeSeconds } from "../handlers/guard";
 import { lambdaFunction } from "./lambdaFunction";
 
 export interface OperationsArgs {
@@ -84,7 +85,8 @@ export class Operations extends pulumi.ComponentResource {
                     arn: args.stateMachineArns[jobnet],
                     roleArn: role.arn,
                     input: scheduledInput,
-                    retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 3 },
+                    // The guard tells duplicate deliveries apart within this age (handlers/guard.ts).
+                    retryPolicy: { maximumEventAgeInSeconds: scheduleMaximumEventAgeSeconds, maximumRetryAttempts: 3 },
                 },
             }, parent);
             this.schedules[jobnet] = { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled };
@@ -127,7 +129,7 @@ export class Operations extends pulumi.ComponentResource {
             secretId: secret.id,
             secretString: pulumi.secret(slack.webhookUrl.reveal()),
         }, parent);
-        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.output(arn).apply((a) => `${a.replace(":stateMachine:", ":execution:")}:*`));
+        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.output(arn).apply(executionsArn));
         const fn = lambdaFunction(`${name}-notifier`, {
             functionName,
             description: "Tells Slack how each jobnet run ended",

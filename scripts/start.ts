@@ -2,12 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { styleText } from "util";
 import { taskFunctionNames } from "../statemachines/plan";
-import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
+import { FaultSpecError, faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { simulate } from "../simulator/simulate";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
 import { projectDir } from "./lib/runProgram";
-import { UsageError, parseStartOptions, startUsage } from "./lib/startOptions";
+import { UsageError, parseStartOptions, scheduledInput, startUsage } from "./lib/startOptions";
 import { synthesize } from "./lib/synthesize";
 
 const write = (text: string) => process.stdout.write(text);
@@ -15,7 +15,7 @@ const write = (text: string) => process.stdout.write(text);
 async function main(argv: string[]): Promise<number> {
     const options = parseStartOptions(argv);
     if (options.help) {
-        write(startUsage + faultKinds.map((k) => `  ${k.form.padEnd(30)} ${k.does}`).join("\n") + "\n");
+        write(startUsage + faultForms() + "\n");
         return 0;
     }
     const tty = process.stdout.isTTY === true;
@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
         `Simulated AWS account: ${servers.length} web servers (${servers.length > 3 ? `${servers[0]} … ${servers[servers.length - 1]}` : servers.join(", ")}), ` +
         `cluster ${synth.outputs.dbClusterIdentifier}, the system ${options.initial} before the first run.\n` +
         `Definitions and diagrams: ${relativeOut}/stop.asl.json, stop.svg, start.asl.json, start.svg\n` +
+        (options.scheduled ? `Started by the schedule: input ${JSON.stringify(scheduledInput)}\n` : "") +
         (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),
     );
 
@@ -60,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
         });
     };
 
-    const { reports } = await simulate(synth, { initial: options.initial, jobnets: options.jobnets, faults, onEvent });
+    const input = options.scheduled ? scheduledInput : undefined;
+    const { reports } = await simulate(synth, { initial: options.initial, jobnets: options.jobnets, faults, input, onEvent });
 
     write(`\n${bold("Summary")} (simulated time; history events as Step Functions would record them)\n`);
     write(summaryTable(reports) + "\n");
@@ -74,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
             stack: options.stack,
             servers: servers.length,
             initial: options.initial,
+            scheduled: options.scheduled,
             faults: options.faults,
             runs: reports.map(({ jobnet, report }) => ({ jobnet, ...figures(report), events: recorded[jobnet] ?? [] })),
             notRun: skipped,

@@ -28,8 +28,15 @@ export interface Faults {
     lateResponses?: Record<string, number>;
     /** These AWS APIs refuse every call for this many seconds in every `throttleBurstPeriod`, from the start. */
     apiThrottling?: Partial<Record<AwsService, number>>;
-    /** A run of this jobnet is already running when ours starts. */
+    /** A run of this jobnet is already running when ours starts: started by hand a minute before ours. */
     otherRunActive?: "stop" | "start";
+    /** That run was started by the schedule, for the minute it started. */
+    otherRunScheduled?: boolean;
+    /**
+     * Scheduler delivered our scheduled run twice: the other delivery started 2 s before ours and
+     * is running, or 2 s after ours and ends at once as a duplicate. Needs a scheduled input.
+     */
+    duplicateDelivery?: "earlier" | "later";
     /** Aurora has just restarted the stopped cluster (7 days stopped): it is starting. */
     clusterAutoRestarted?: boolean;
     /** Another team's listener rule already holds this priority. */
@@ -140,9 +147,15 @@ export interface SimRecoveryPoint {
 export interface SimExecution {
     arn: string;
     stateMachineArn: string;
+    /** The input as Step Functions keeps it: a JSON string. */
+    input: string;
     status: "RUNNING" | "SUCCEEDED" | "FAILED";
     startDate: number;
+    stopDate?: number;
 }
+
+/** The seconds between our scheduled run and its duplicate delivery (the duplicateDelivery fault). */
+export const duplicateDeliveryGapSeconds = 2;
 
 /** One AWS call a function made: which function, which service action. */
 export interface RecordedCall {
@@ -220,13 +233,59 @@ export class SimulatedAccount {
             this.at(backingUp, (when) => this.endClusterBackup("automated", when));
         }
         if (this.faults.otherRunActive) {
+            const startDate = now - 60_000;
+            const scheduled = this.faults.otherRunScheduled === true;
             this.executions.push({
-                arn: `${spec.stateMachineArns[this.faults.otherRunActive].replace(":stateMachine:", ":execution:")}:manual-run-1`,
+                arn: `${spec.stateMachineArns[this.faults.otherRunActive].replace(":stateMachine:", ":execution:")}:${scheduled ? "scheduled" : "manual"}-run-1`,
                 stateMachineArn: spec.stateMachineArns[this.faults.otherRunActive],
+                input: scheduled ? JSON.stringify({ trigger: "schedule", scheduledTime: new Date(startDate).toISOString().replace(".000Z", "Z") }) : "{}",
                 status: "RUNNING",
-                startDate: now - 60_000,
+                startDate,
             });
         }
+    }
+
+    // ---- Step Functions --------------------------------------------------------
+
+    /** Records a run as started now; a scheduled one gets its duplicate delivery if that fault is set. */
+    startExecution(stateMachineArn: string, name: string, input: Record<string, unknown>): SimExecution {
+        const now = Date.now();
+        const arnOf = (n: string) => `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${n}`;
+        const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now };
+        this.executions.push(execution);
+        const duplicate = this.faults.duplicateDelivery;
+        if (duplicate) {
+            if (input.trigger !== "schedule") throw new Error("the duplicateDelivery fault needs a scheduled run: input {\"trigger\": \"schedule\", \"scheduledTime\": ...}");
+            const gap = duplicateDeliveryGapSeconds * 1000;
+            // The simulated Lambdas take no time; in AWS a later delivery can start while our first
+            // steps run, so it is listed when our guard looks.
+            const other: SimExecution = { ...execution, arn: arnOf(`${name}-${duplicate}-delivery`), startDate: duplicate === "earlier" ? now - gap : now + gap };
+            this.executions.push(other);
+            // The later one finds ours and ends as a duplicate; the earlier one is doing the jobnet's work.
+            if (duplicate === "later") this.at(duplicateDeliveryGapSeconds + 1, (when) => this.endExecution(other, "SUCCEEDED", when));
+        }
+        return execution;
+    }
+
+    endExecution(execution: SimExecution, status: "SUCCEEDED" | "FAILED", when = Date.now()): void {
+        execution.status = status;
+        execution.stopDate = when;
+    }
+
+    /** The executions of a state machine, newest first, as ListExecutions returns them. */
+    executionsOf(stateMachineArn: string, status?: string): SimExecution[] {
+        if (!Object.values(this.spec.stateMachineArns).includes(stateMachineArn)) {
+            throw serviceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
+        }
+        return this.executions
+            .filter((e) => e.stateMachineArn === stateMachineArn && (!status || e.status === status))
+            .sort((a, b) => b.startDate - a.startDate);
+    }
+
+    execution(executionArn: string): SimExecution {
+        const e = this.executions.find((x) => x.arn === executionArn);
+        if (!e) throw serviceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
+        return e;
     }
 
     private note(event: string, when = Date.now()): void {

@@ -1,5 +1,8 @@
 import * as FakeTimers from "@sinonjs/fake-timers";
 
+/** When a simulated run starts, unless told otherwise: a Monday, 22:00 in Tokyo. */
+export const simulatedStartMs = Date.UTC(2026, 10, 30, 13, 0, 0);
+
 /**
  * A virtual clock for a whole simulated run: timers and Date are faked, and whenever every
  * pending promise has settled, time jumps to the next timer. A 15-minute jobnet takes seconds.
@@ -10,7 +13,7 @@ export class VirtualClock {
     private clock: ReturnType<ReturnType<typeof FakeTimers.withGlobal>["install"]> | undefined;
     private realRandom: (() => number) | undefined;
 
-    constructor(readonly startMs: number = Date.UTC(2026, 10, 30, 13, 0, 0)) {}
+    constructor(readonly startMs: number = simulatedStartMs) {}
 
     install(): void {
         if (this.clock) return;

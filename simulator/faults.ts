@@ -15,12 +15,19 @@ export const faultKinds = [
     { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
     { form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
-    { form: "other-run:stop|start", does: "a run of that jobnet is already active" },
+    { form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
+    { form: "duplicate:earlier|later", does: "the schedule delivered the run twice, the other 2 s earlier (later)" },
 ] as const;
+
+/** The accepted forms, one a line, for `--help` and errors. */
+export function faultForms(): string {
+    const width = Math.max(...faultKinds.map((k) => k.form.length)) + 2;
+    return faultKinds.map((k) => `  ${k.form.padEnd(width)} ${k.does}`).join("\n");
+}
 
 export class FaultSpecError extends Error {
     constructor(spec: string, why: string) {
-        super(`--fail ${JSON.stringify(spec)}: ${why}. Accepted forms:\n${faultKinds.map((k) => `  ${k.form.padEnd(30)} ${k.does}`).join("\n")}`);
+        super(`--fail ${JSON.stringify(spec)}: ${why}. Accepted forms:\n${faultForms()}`);
         this.name = "FaultSpecError";
     }
 }
@@ -102,9 +109,15 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             }
             case "other-run":
-                noExtra();
                 if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet that is running: stop or start");
+                if (extra !== undefined && extra !== "scheduled") throw new FaultSpecError(spec, "the run that is active is started by hand, or by the schedule: add :scheduled");
                 faults.otherRunActive = arg;
+                if (extra === "scheduled") faults.otherRunScheduled = true;
+                break;
+            case "duplicate":
+                noExtra();
+                if (arg !== "earlier" && arg !== "later") throw new FaultSpecError(spec, "it says when the other delivery started: earlier or later");
+                faults.duplicateDelivery = arg;
                 break;
             default:
                 throw new FaultSpecError(spec, `unknown fault kind ${JSON.stringify(kind)}`);

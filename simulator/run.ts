@@ -60,11 +60,12 @@ export interface RunReport {
  * the simulated account, on the virtual clock.
  */
 export async function runExecution(o: RunOptions): Promise<RunReport> {
-    const executionArn = `${o.stateMachineArn.replace(":stateMachine:", ":execution:")}:${o.executionName}`;
-    const earlier = o.redrive ? o.account.executions.find((e) => e.arn === executionArn) : undefined;
-    const execution = earlier ?? { arn: executionArn, stateMachineArn: o.stateMachineArn, status: "RUNNING" as const, startDate: Date.now() };
+    // Recorded as started now: the library sets the context's StartTime to now, and its Input. A
+    // redrive continues the same execution.
+    const earlier = o.redrive ? o.account.executions.find((e) => e.arn === `${o.stateMachineArn.replace(":stateMachine:", ":execution:")}:${o.executionName}`) : undefined;
     if (earlier) Object.assign(earlier, { status: "RUNNING" });
-    else o.account.executions.push(execution);
+    const execution = earlier ?? o.account.startExecution(o.stateMachineArn, o.executionName, o.input ?? {});
+    const executionArn = execution.arn;
     if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
     const startedAt = Date.now();
     const invocationsBefore = o.lambda.totalInvocations;
@@ -119,7 +120,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : (e as Error).message;
     }
     await collecting;
-    Object.assign(execution, { status });
+    o.account.endExecution(execution, status);
     return {
         executionName: o.executionName,
         status,

@@ -185,11 +185,38 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     serve(sfn.SFNClient, "states", [
-        [sfn.ListExecutionsCommand, "ListExecutions", (input: sfn.ListExecutionsCommandInput) => ({
-            executions: account.executions
-                .filter((e) => e.stateMachineArn === input.stateMachineArn && (!input.statusFilter || e.status === input.statusFilter))
-                .map((e) => ({ executionArn: e.arn, stateMachineArn: e.stateMachineArn, status: e.status, startDate: new Date(e.startDate), name: e.arn.split(":").pop() })),
-        })],
+        // Newest first, a page of maxResults (default 100, at most 1000); no input, as in AWS.
+        [sfn.ListExecutionsCommand, "ListExecutions", (input: sfn.ListExecutionsCommandInput) => {
+            const pageSize = input.maxResults || 100;
+            if (pageSize < 0 || pageSize > 1000) throw serviceError("ValidationException", "maxResults must be between 0 and 1000");
+            const from = input.nextToken === undefined ? 0 : Number(input.nextToken);
+            if (!Number.isInteger(from) || from < 0) throw serviceError("InvalidToken", `Invalid Token: '${input.nextToken}'`);
+            const all = account.executionsOf(input.stateMachineArn ?? "", input.statusFilter);
+            return {
+                executions: all.slice(from, from + pageSize).map((e) => ({
+                    executionArn: e.arn,
+                    stateMachineArn: e.stateMachineArn,
+                    name: e.arn.split(":").pop(),
+                    status: e.status,
+                    startDate: new Date(e.startDate),
+                    stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
+                })),
+                nextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
+            };
+        }],
+        [sfn.DescribeExecutionCommand, "DescribeExecution", (input: sfn.DescribeExecutionCommandInput) => {
+            const e = account.execution(input.executionArn ?? "");
+            return {
+                executionArn: e.arn,
+                stateMachineArn: e.stateMachineArn,
+                name: e.arn.split(":").pop(),
+                status: e.status,
+                startDate: new Date(e.startDate),
+                stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
+                input: e.input,
+                inputDetails: { included: true },
+            };
+        }],
     ]);
 
     return () => stubs.forEach((s) => s.restore());

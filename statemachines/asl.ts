@@ -416,6 +416,7 @@ export const is = {
     atLeast: (variable: string, value: number): Condition => ({ Variable: variable, NumericGreaterThanEquals: value }),
     true: (variable: string): Condition => ({ Variable: variable, BooleanEquals: true }),
     present: (variable: string): Condition => ({ Variable: variable, IsPresent: true }),
+    null: (variable: string): Condition => ({ Variable: variable, IsNull: true }),
     oneOf: (variable: string, values: string[]): Condition =>
         values.length === 1 ? { Variable: variable, StringEquals: values[0] } : { Or: values.map((v) => ({ Variable: variable, StringEquals: v })) },
     and: (...conditions: Condition[]): Condition => ({ And: conditions }),

@@ -32,18 +32,36 @@ export function skipClosedDaysWhenScheduled(plan: JobnetPlan, jobnet: string): F
     ], "continue");
 }
 
-/** Refuses to run while a run of either jobnet other than this one is running. */
-export function refuseWhileAnotherRunIsActive(plan: JobnetPlan): Fragment {
+/**
+ * Refuses to run while a run of either jobnet other than this one is running. A scheduled run that
+ * duplicates an earlier delivery of its scheduled time (Scheduler delivers at least once) ends at
+ * once, Succeeded, naming the run that proceeds.
+ */
+export function refuseWhileAnotherRunIsActive(plan: JobnetPlan, jobnet: string): Fragment {
     return sequence(
         invoke("FindOtherRuns", plan.functionArns.findOtherRuns, {
             payload: {
                 stateMachineArns: [plan.stateMachineArns.stop, plan.stateMachineArns.start],
                 "executionArn.$": "$$.Execution.Id",
+                "stateMachineArn.$": "$$.StateMachine.Id",
+                "startTime.$": "$$.Execution.StartTime",
+                "input.$": "$$.Execution.Input",
             },
             resultPath: "$.guard",
-            select: { "running.$": "$.running", "runs.$": "$.runs" },
+            select: { "running.$": "$.running", "runs.$": "$.runs", "duplicateOf.$": "$.duplicateOf" },
         }),
         choice("RefuseIfAnotherRunIsActive", [
+            {
+                // Not IsNull false: aws-local-stepfunctions matches no false IsNull (nor IsPresent).
+                when: is.not(is.null("$.guard.duplicateOf")),
+                then: sequence(
+                    pass("SkippedDuplicateDelivery", {
+                        parameters: { jobnet, trigger: "schedule", duplicate: true, "duplicateOf.$": "$.guard.duplicateOf", "scheduledTime.$": "$.scheduledTime" },
+                        resultPath: "$",
+                    }),
+                    succeed("NothingToDoDuplicate", "Another delivery of the same scheduled time runs the jobnet: this one does nothing."),
+                ),
+            },
             {
                 when: is.atLeast("$.guard.running", 1),
                 then: fail("AnotherRunIsActive", {

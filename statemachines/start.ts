@@ -12,7 +12,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "start"),
-            refuseWhileAnotherRunIsActive(plan),
+            refuseWhileAnotherRunIsActive(plan, "start"),
             loadTargets(plan),
             parallel("StartDatabaseAndBootServers", [startDatabase(plan), bootWebServers(plan)], {
                 resultPath: "$.started",

@@ -11,7 +11,7 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "stop"),
-            refuseWhileAnotherRunIsActive(plan),
+            refuseWhileAnotherRunIsActive(plan, "stop"),
             loadTargets(plan),
             enableMaintenancePage(plan),
             map("StopWebServers", {

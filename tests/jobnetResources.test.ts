@@ -97,6 +97,8 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "stopped", jobnets: ["stop"] }),
             // A failed backup is taken again by the wait that follows the backups.
             await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
+            // A scheduled run reads the input of another delivery of its time.
+            await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later" } }),
         ];
         const called = new Map<string, Set<string>>();
         for (const { account } of runs) {
@@ -132,6 +134,10 @@ describe("the jobnets' Lambda functions", () => {
         assert.deepStrictEqual(resourcesOf("disableMaintenancePage", "elasticloadbalancing:DeleteRule"), [rules]);
         assert.deepStrictEqual(resourcesOf("enableMaintenancePage", "elasticloadbalancing:CreateRule"), [synth.outputs.listenerArn, rules]);
         assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:ListExecutions"), [synth.stateMachineArns.stop, synth.stateMachineArns.start]);
+        assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:DescribeExecution"), [
+            "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*",
+            "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:*",
+        ]);
         assert.deepStrictEqual(resourcesOf("ensureBackup", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
     });
 });

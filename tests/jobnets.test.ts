@@ -20,9 +20,18 @@ async function loadSynth(): Promise<void> {
     [web1, web2] = synth.outputs.webServers.map((s: { instanceId: string }) => s.instanceId);
 }
 
-async function run(jobnet: "stop" | "start", initial: "running" | "stopped", faults?: Faults): Promise<{ report: RunReport; account: SimulatedAccount }> {
-    const simulation = await simulate(synth, { initial, jobnets: [jobnet], faults });
+async function run(jobnet: "stop" | "start", initial: "running" | "stopped", faults?: Faults, input?: Record<string, unknown>): Promise<{ report: RunReport; account: SimulatedAccount }> {
+    const simulation = await simulate(synth, { initial, jobnets: [jobnet], faults, input });
     return { report: simulation.reports[0].report, account: simulation.account };
+}
+
+/** What EventBridge Scheduler sends for the 22:00 Tokyo stop, as the simulated clock starts. */
+const scheduledTime = "2026-11-30T13:00:00Z";
+const scheduled = { trigger: "schedule", scheduledTime };
+
+/** The guard's calls, in order. */
+function guardCalls(account: SimulatedAccount): string[] {
+    return account.calls.filter((c) => c.caller === "findOtherRuns").map((c) => c.action);
 }
 
 /** The whole simulated system at the end of a run, as an operator would check it. */
@@ -302,6 +311,72 @@ describe("the stop jobnet, run in the simulated account", () => {
         );
         assert.deepStrictEqual(account.calls.map((c) => c.action), ["states:ListExecutions", "states:ListExecutions"]);
         assert.deepStrictEqual(systemState(account), running);
+    });
+});
+
+describe("scheduled runs delivered more than once (Scheduler delivers at least once)", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+    const execution = (jobnet: "stop" | "start", name: string) => `${synth.stateMachineArns[jobnet].replace(":stateMachine:", ":execution:")}:${name}`;
+
+    it("a duplicate delivery of a scheduled stop ends SUCCEEDED as a duplicate and changes nothing", async () => {
+        const { report, account } = await run("stop", "running", { duplicateDelivery: "earlier" }, scheduled);
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(report.output, { jobnet: "stop", trigger: "schedule", duplicate: true, duplicateOf: execution("stop", "stop-1-earlier-delivery"), scheduledTime });
+        // It read the recent runs of its jobnet and the input of the earlier one, and looked no further.
+        assert.deepStrictEqual(account.calls.map((c) => `${c.caller} ${c.action}`), ["findOtherRuns states:ListExecutions", "findOtherRuns states:DescribeExecution"]);
+        assert.deepStrictEqual(changes(account), []);
+        assert.deepStrictEqual(systemState(account), running);
+    });
+
+    it("the first delivery proceeds when its duplicate started later", async () => {
+        const { report, account } = await run("stop", "running", { duplicateDelivery: "later" }, scheduled);
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.strictEqual((report.output as { maintenancePage: string }).maintenancePage, "created");
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+        // The later delivery was running when the guard looked; it does not block the first one.
+        assert.deepStrictEqual(guardCalls(account), ["states:ListExecutions", "states:DescribeExecution", "states:ListExecutions", "states:ListExecutions"]);
+        assert.deepStrictEqual(account.executions.map((e) => [e.arn.split(":").pop(), e.status]), [["stop-1", "SUCCEEDED"], ["stop-1-later-delivery", "SUCCEEDED"]]);
+    });
+
+    it("a duplicate arriving after the scheduled run ended does nothing", async () => {
+        const once = await simulate(synth, { initial: "running", jobnets: ["stop"], input: scheduled });
+        const twice = await simulate(synth, { initial: "running", jobnets: ["stop", "stop"], input: scheduled });
+        const [first, second] = twice.reports.map((r) => r.report);
+        assert.strictEqual(first.status, "SUCCEEDED", first.cause);
+        assert.strictEqual(second.status, "SUCCEEDED", second.cause);
+        assert.deepStrictEqual(second.output, { jobnet: "stop", trigger: "schedule", duplicate: true, duplicateOf: execution("stop", "stop-1"), scheduledTime });
+        // The second delivery, 10 minutes later, read and changed nothing more than the first run did.
+        assert.deepStrictEqual(changes(twice.account), changes(once.account));
+        assert.deepStrictEqual(twice.account.calls.slice(once.account.calls.length).map((c) => `${c.caller} ${c.action}`), ["findOtherRuns states:ListExecutions", "findOtherRuns states:DescribeExecution"]);
+    });
+
+    it("a manual run while a scheduled run is active is still refused", async () => {
+        const { report, account } = await run("stop", "running", { otherRunActive: "stop", otherRunScheduled: true });
+        assert.strictEqual(report.error, "JobnetAlreadyRunning");
+        assert.strictEqual(report.cause, `FindOtherRuns: another jobnet run is active: ${execution("stop", "scheduled-run-1")} (started 2026-11-30T12:59:00.000Z)`);
+        // A manual run reads no inputs: it is no delivery of a schedule.
+        assert.deepStrictEqual(guardCalls(account), ["states:ListExecutions", "states:ListExecutions"]);
+        assert.deepStrictEqual(changes(account), []);
+    });
+
+    it("a scheduled run while a manual run, or a run of the other jobnet, is active is refused", async () => {
+        for (const [jobnet, name] of [["stop", "manual-run-1"], ["start", "manual-run-1"]] as const) {
+            const { report, account } = await run("stop", "running", { otherRunActive: jobnet }, scheduled);
+            assert.strictEqual(report.error, "JobnetAlreadyRunning");
+            assert.strictEqual(report.cause, `FindOtherRuns: another jobnet run is active: ${execution(jobnet, name)} (started 2026-11-30T12:59:00.000Z)`);
+            assert.deepStrictEqual(changes(account), []);
+        }
+    });
+
+    it("a scheduled run while the previous schedule's run is still active is refused", async () => {
+        // Started by the schedule a minute earlier, for its own time: not a delivery of ours.
+        const { report, account } = await run("stop", "running", { otherRunActive: "stop", otherRunScheduled: true }, scheduled);
+        assert.strictEqual(report.error, "JobnetAlreadyRunning");
+        assert.strictEqual(report.cause, `FindOtherRuns: another jobnet run is active: ${execution("stop", "scheduled-run-1")} (started 2026-11-30T12:59:00.000Z)`);
+        assert.deepStrictEqual(guardCalls(account), ["states:ListExecutions", "states:DescribeExecution", "states:ListExecutions", "states:ListExecutions"]);
     });
 });
 

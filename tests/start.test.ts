@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { UsageError, parseStartOptions } from "../scripts/lib/startOptions";
+import { UsageError, parseStartOptions, scheduledInput } from "../scripts/lib/startOptions";
 import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { startLowerBound, stopLowerBound, waves } from "../simulator/criticalPath";
@@ -17,15 +17,22 @@ const context = { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
-        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", json: undefined, help: false });
+        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, json: undefined, help: false });
     });
 
     it("start a lone start jobnet from a stopped system, and take every option", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstance", "--json", "run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", json: "run.json", help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", scheduled: false, json: "run.json", help: false },
         );
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
+    });
+
+    it("run as the schedule starts a run with --scheduled, or when a duplicate delivery is injected", () => {
+        assert.strictEqual(parseStartOptions(["--scheduled"]).scheduled, true);
+        assert.strictEqual(parseStartOptions(["--fail", "duplicate:later"]).scheduled, true);
+        assert.strictEqual(parseStartOptions(["--fail", "other-run:stop"]).scheduled, false);
+        assert.deepStrictEqual(scheduledInput, { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" });
     });
 
     const bad: [string[], string][] = [
@@ -35,7 +42,7 @@ describe("npm start options", () => {
         [["--initial", "paused"], '--initial "paused": expected running or stopped'],
         [["--stack"], "--stack needs a value"],
         [["--fail", "--json", "x"], "--fail needs a value"],
-        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --json and --help'],
+        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --json and --help'],
     ];
     for (const [argv, message] of bad) {
         it(`refuse ${argv.join(" ")} with one error that names it`, () => {
@@ -47,7 +54,7 @@ describe("npm start options", () => {
 describe("fault specs (--fail)", () => {
     it("turn into the simulator's faults", () => {
         assert.deepStrictEqual(
-            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "health:never", "throttle:describeInstance:3", "other-run:start"], context),
+            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "health:never", "throttle:describeInstance:3", "other-run:start:scheduled", "duplicate:earlier"], context),
             {
                 httpdWillNotStop: ["web-1", "web-2"],
                 checkFails: ["web-2"],
@@ -58,8 +65,11 @@ describe("fault specs (--fail)", () => {
                 neverHealthy: ["*"],
                 lambdaThrottles: { describeInstance: 3 },
                 otherRunActive: "start",
+                otherRunScheduled: true,
+                duplicateDelivery: "earlier",
             },
         );
+        assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
     });
 
     const bad: [string, string][] = [
@@ -70,6 +80,9 @@ describe("fault specs (--fail)", () => {
         ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
         ["backup:web-1:0", "TIMES must be a whole number from 1 to 10"],
+        ["other-run:stop:event", "the run that is active is started by hand, or by the schedule: add :scheduled"],
+        ["duplicate:twice", "it says when the other delivery started: earlier or later"],
+        ["duplicate:later:2", "it has one part too many"],
         ["cluster-stop:now", "it takes no argument"],
     ];
     for (const [spec, why] of bad) {
@@ -154,7 +167,8 @@ describe("every --fail kind, run in the simulated account", function () {
         ["backup:cluster", "stop", "BackupFailed", /"errorMessage":"webapp-jobnet-dev: backup job .* ended FAILED/],
         ["health:web-1", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-/],
         ["health:never", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; /],
-        ["other-run:stop", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:/],
+        ["other-run:stop", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 /],
+        ["other-run:start:scheduled", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-start:scheduled-run-1 /],
     ];
     for (const [spec, jobnet, error, cause] of cases) {
         it(`${spec} ends the ${jobnet} jobnet in ${error}, naming the resource`, async () => {
@@ -164,6 +178,21 @@ describe("every --fail kind, run in the simulated account", function () {
             assert.match(reports[0].report.cause!, cause);
         });
     }
+
+    it("duplicate:earlier ends the scheduled run at once as a duplicate; duplicate:later lets it run", async () => {
+        const options = (spec: string) => parseStartOptions(["--jobnet", "stop", "--fail", spec]);
+        const outcome = async (spec: string) => {
+            const o = options(spec);
+            const faults = parseFaults(o.faults, { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
+            const { reports, account } = await simulate(synth, { initial: o.initial, jobnets: o.jobnets, faults, input: o.scheduled ? scheduledInput : undefined });
+            return { report: reports[0].report, cluster: account.cluster.status };
+        };
+        const earlier = await outcome("duplicate:earlier");
+        assert.deepStrictEqual([earlier.report.status, earlier.cluster], ["SUCCEEDED", "available"]);
+        assert.match(JSON.stringify(earlier.report.output), /^\{"jobnet":"stop","trigger":"schedule","duplicate":true,"duplicateOf":"arn:aws:states:.*:execution:webapp-jobnet-dev-stop:stop-1-earlier-delivery","scheduledTime":"2026-11-30T13:00:00Z"\}$/);
+        const later = await outcome("duplicate:later");
+        assert.deepStrictEqual([later.report.status, later.cluster], ["SUCCEEDED", "stopped"]);
+    });
 
     it("cluster-backing-up and throttle slow a run down but do not fail it", async () => {
         const faults = parseFaults(["cluster-backing-up:1500", "throttle:getScriptResult:3"], { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
@@ -219,6 +248,13 @@ describe("npm start, as a user runs it", function () {
         assert.strictEqual(r.status, 1);
         assert.match(r.stdout, /\nstop FAILED: InstanceDidNotStop\n {2}WaitUntilInstanceStopped: web-2 \(i-[0-9a-f]+\) is still stopping after 10m\n/);
         assert.match(r.stdout, /Not run, because the stop jobnet failed: start/);
+    });
+
+    it("runs scheduled, and a duplicate delivery ends at once, doing nothing", () => {
+        const r = run(["--jobnet", "stop", "--fail", "duplicate:earlier"]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /\nStarted by the schedule: input \{"trigger":"schedule","scheduledTime":"2026-11-30T13:00:00Z"\}\n/);
+        assert.match(r.stdout, /\n +\+0:00 +FindOtherRuns: running 0, duplicateOf arn:aws:states:.*:execution:webapp-jobnet-dev-stop:stop-1-earlier-delivery\n +\+0:00 +SUCCEEDED\n/);
     });
 
     it("exits 2 with one clear error for a bad option or fault spec", () => {

@@ -1,3 +1,5 @@
+import { simulatedStartMs } from "../../simulator/clock";
+
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
     stack: string;
@@ -6,9 +8,14 @@ export interface StartOptions {
     servers: number | undefined;
     faults: string[];
     initial: "running" | "stopped";
+    /** Run as the schedule starts a run, at the simulated start time. */
+    scheduled: boolean;
     json: string | undefined;
     help: boolean;
 }
+
+/** The input of a scheduled run in `npm start`, as Scheduler sends it: the schedule fires as the simulation starts. */
+export const scheduledInput = { trigger: "schedule", scheduledTime: new Date(simulatedStartMs).toISOString().replace(".000Z", "Z") };
 
 export const startUsage = `Usage: npm start -- [options]
 
@@ -22,6 +29,9 @@ Options:
   --fail SPEC               inject a fault; repeat for more (see below)
   --initial running|stopped the system's state before the run
                             (default: running, or stopped for --jobnet start)
+  --scheduled               run as the schedule starts a run: the input is
+                            ${JSON.stringify(scheduledInput)},
+                            so the business calendar is asked first; --fail duplicate:... implies it
   --json FILE               also write the run's events and figures to FILE as JSON
   --help                    show this help
 
@@ -42,6 +52,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
     let servers: number | undefined;
     const faults: string[] = [];
     let initial: "running" | "stopped" | undefined;
+    let scheduled = false;
     let json: string | undefined;
     let help = false;
     for (let i = 0; i < argv.length; i++) {
@@ -78,6 +89,9 @@ export function parseStartOptions(argv: string[]): StartOptions {
                 initial = v;
                 break;
             }
+            case "--scheduled":
+                scheduled = true;
+                break;
             case "--json":
                 json = value();
                 break;
@@ -86,7 +100,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
                 help = true;
                 break;
             default:
-                throw new UsageError(`unknown option ${JSON.stringify(option)}; the options are --stack, --jobnet, --servers, --fail, --initial, --json and --help`);
+                throw new UsageError(`unknown option ${JSON.stringify(option)}; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --json and --help`);
         }
     }
     return {
@@ -95,6 +109,8 @@ export function parseStartOptions(argv: string[]): StartOptions {
         servers,
         faults,
         initial: initial ?? (jobnet === "start" ? "stopped" : "running"),
+        // A duplicate delivery is one of a scheduled run.
+        scheduled: scheduled || faults.some((f) => f.split(":")[0] === "duplicate"),
         json,
         help,
     };
