@@ -1,5 +1,7 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { readableCause } from "./causes";
+import { FailurePoint, failurePoint } from "./failurePoint";
 
 /** What a notification says about one run. */
 export interface RunSummary {
@@ -11,7 +13,10 @@ export interface RunSummary {
     trigger: "scheduled" | "skipped" | "event" | "manual";
     /** Why a scheduled run was skipped, or which event started the run. */
     note: string | undefined;
+    /** The failed state or, for a run that timed out or was aborted, the state still running. */
     failedState: string | undefined;
+    /** The web server that state worked on, when it ran in a Map iteration. */
+    failedServer: string | undefined;
     error: string | undefined;
     cause: string | undefined;
     consoleUrl: string;
@@ -42,7 +47,9 @@ export function slackMessage(run: RunSummary, mention: string | undefined): { te
     ];
     if (run.note) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(escape(run.note), sectionLimit) } });
     if (!ok) {
-        const failure = [`*Failed state:* ${escape(run.failedState ?? "unknown")}`, `*Error:* ${escape(run.error ?? "unknown")}`].join("\n");
+        const label = run.status === "TIMED_OUT" ? "Timed out in" : run.status === "ABORTED" ? "Aborted in" : "Failed state";
+        const where = run.failedState === undefined ? "unknown" : run.failedServer === undefined ? run.failedState : `${run.failedState} on ${run.failedServer}`;
+        const failure = [`*${label}:* ${escape(where)}`, `*Error:* ${escape(run.error ?? "unknown")}`].join("\n");
         blocks.push({ type: "section", text: { type: "mrkdwn", text: failure } });
         const used = JSON.stringify(blocks).length;
         const room = Math.max(200, Math.min(sectionLimit, messageBudget - used));
@@ -130,11 +137,14 @@ export async function notifySlack(event: ExecutionStatusChange): Promise<PostRes
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: d.executionArn }));
     const input = parseJson(described.input ?? d.input);
     const output = parseJson(described.output ?? d.output);
-    let failedState: string | undefined;
+    let failure: FailurePoint | undefined;
     if (d.status !== "SUCCEEDED") {
-        // The last state entered is where the run failed (a Fail state, or the Task that failed).
-        const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: d.executionArn, reverseOrder: true, maxResults: 50 }));
-        failedState = history.events?.find((e) => e.stateEnteredEventDetails?.name)?.stateEnteredEventDetails?.name;
+        const history = await readExecutionHistory(sfn, d.executionArn, historyPages);
+        if (!history.complete) {
+            const warning = { level: "WARN", message: "Execution history not read to its end; the failed state is unknown", executionArn: d.executionArn, events: history.events.length };
+            console.log(JSON.stringify(warning));
+        }
+        failure = failurePoint(history.events);
     }
     const start = described.startDate?.getTime() ?? d.startDate;
     const stop = described.stopDate?.getTime() ?? d.stopDate;
@@ -146,9 +156,10 @@ export async function notifySlack(event: ExecutionStatusChange): Promise<PostRes
         durationSeconds: start !== undefined && stop !== undefined ? (stop - start) / 1000 : undefined,
         trigger: skipped ? "skipped" : input?.trigger === "schedule" ? "scheduled" : input?.trigger === "event" ? "event" : "manual",
         note: skipped ? `Skipped: ${output.reason}` : input?.trigger === "event" ? `Started by the event ${input.event}` : undefined,
-        failedState,
+        failedState: failure?.state,
+        failedServer: failure?.server,
         error: described.error,
-        cause: described.cause,
+        cause: readableCause(described.cause),
         consoleUrl: `https://${event.region}.console.aws.amazon.com/states/home?region=${event.region}#/v2/executions/details/${d.executionArn}`,
         executionName: d.name,
     };
@@ -160,6 +171,26 @@ export async function notifySlack(event: ExecutionStatusChange): Promise<PostRes
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         log: (entry) => console.log(JSON.stringify(entry)),
     });
+}
+
+// A history holds at most 25,000 events and a page at most 1,000: 25 pages read all of it.
+const historyPageSize = 1000;
+const historyPages = 25;
+
+/**
+ * A run's history, oldest first, read forward a page at a time (a failure is judged on the whole
+ * run, not on its last events); at most `maxPages` pages, `complete` false when more remained.
+ */
+export async function readExecutionHistory(sfn: SFNClient, executionArn: string, maxPages: number): Promise<{ events: HistoryEvent[]; complete: boolean }> {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+        const read = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: historyPageSize, nextToken, includeExecutionData: true }));
+        events.push(...(read.events ?? []));
+        nextToken = read.nextToken;
+        if (!nextToken) return { events, complete: true };
+    }
+    return { events, complete: false };
 }
 
 function parseJson(text: string | undefined): any {

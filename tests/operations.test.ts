@@ -13,6 +13,7 @@ import { startExecutionCommand, stateMachineConsoleUrl } from "../infra/outputs"
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
+import { instanceNotFound, mapIterationFailed } from "./support/histories";
 
 describe("cron expressions (EventBridge Scheduler)", () => {
     it("run at the next weekday 22:00 in Tokyo, skipping the weekend", () => {
@@ -261,7 +262,7 @@ describe("scheduled and event-started runs in the simulated account", function (
 describe("Slack notifications", () => {
     const failed: RunSummary = {
         jobnet: "stop", stack: "dev", status: "FAILED", durationSeconds: 754, trigger: "scheduled", note: undefined,
-        failedState: "StopHttpdFailed", error: "HttpdDidNotStop", cause: "StopHttpd: web-1 (i-0abc) httpd did not stop",
+        failedState: "StopHttpdFailed", failedServer: undefined, error: "HttpdDidNotStop", cause: "StopHttpd: web-1 (i-0abc) httpd did not stop",
         consoleUrl: "https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/arn", executionName: "stop-1",
     };
 
@@ -274,6 +275,17 @@ describe("Slack notifications", () => {
         ]);
         assert.strictEqual(m.blocks[2].text.text, "*Failed state:* StopHttpdFailed\n*Error:* HttpdDidNotStop");
         assert.strictEqual(m.blocks[3].text.text, "*Cause:*\n```StopHttpd: web-1 (i-0abc) httpd did not stop```");
+    });
+
+    it("name the server the failed state worked on, and where a run timed out or was aborted", () => {
+        const onServer = { ...failed, failedState: "DescribeWebServer", failedServer: "web-2", error: "InstanceNotFound" };
+        assert.strictEqual((slackMessage(onServer, undefined) as any).blocks[2].text.text, "*Failed state:* DescribeWebServer on web-2\n*Error:* InstanceNotFound");
+        const timedOut = { ...failed, status: "TIMED_OUT", failedState: "WaitUntilInstanceStoppedWait", failedServer: "web-2", error: "States.Timeout" };
+        assert.strictEqual((slackMessage(timedOut, undefined) as any).blocks[2].text.text, "*Timed out in:* WaitUntilInstanceStoppedWait on web-2\n*Error:* States.Timeout");
+        const aborted = { ...failed, status: "ABORTED", failedState: "WaitUntilBackupsCompletedWait", error: undefined };
+        assert.strictEqual((slackMessage(aborted, undefined) as any).blocks[2].text.text, "*Aborted in:* WaitUntilBackupsCompletedWait\n*Error:* unknown");
+        const unknown = { ...failed, failedState: undefined, failedServer: undefined };
+        assert.strictEqual((slackMessage(unknown, undefined) as any).blocks[2].text.text, "*Failed state:* unknown\n*Error:* HttpdDidNotStop");
     });
 
     it("say a skipped scheduled run was skipped, and why", () => {
@@ -368,7 +380,7 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
         }
     });
 
-    it("end to end: reads the failed run from Step Functions and the URL from Secrets Manager, then posts", async () => {
+    it("end to end: reads the failed run, its history page by page, from Step Functions and the URL from Secrets Manager, then posts", async () => {
         const hook = await fakeWebhook([]);
         const sfn = mockClient(SFNClient);
         const secrets = mockClient(SecretsManagerClient);
@@ -378,12 +390,13 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
             sfn.on(DescribeExecutionCommand).resolves({
                 executionArn, status: "FAILED", input: '{"trigger":"schedule","scheduledTime":"2026-11-30T13:00:00Z"}',
                 startDate: new Date("2026-11-30T13:00:00Z"), stopDate: new Date("2026-11-30T13:12:34Z"),
-                error: "HttpdDidNotStop", cause: "StopHttpd: web-1 (i-0abc) httpd did not stop",
+                error: "InstanceNotFound", cause: instanceNotFound,
             } as never);
-            sfn.on(GetExecutionHistoryCommand).resolves({ events: [
-                { id: 9, type: "ExecutionFailed", timestamp: new Date() },
-                { id: 8, type: "FailStateEntered", timestamp: new Date(), stateEnteredEventDetails: { name: "StopHttpdFailed" } },
-            ] } as never);
+            // A failure in a Map, in two pages either way: reading the newest events, the last state entered was web-1's RouteByInstanceState.
+            sfn.on(GetExecutionHistoryCommand).callsFake((input: { nextToken?: string; reverseOrder?: boolean }) => {
+                const events = input.reverseOrder ? [...mapIterationFailed].reverse() : mapIterationFailed;
+                return input.nextToken === undefined ? { events: events.slice(0, 13), nextToken: "page-2" } : { events: events.slice(13) };
+            });
             secrets.on(GetSecretValueCommand).resolves({ SecretString: hook.url });
             Object.assign(process.env, { SLACK_SECRET_ARN: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:slack", SLACK_MENTION: "<!here>", STACK_NAME: "dev", SLACK_RETRY_BASE_MS: "1" });
             const result = await notifySlack({
@@ -394,7 +407,9 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
             const posted = JSON.parse(hook.received[0]);
             assert.strictEqual(posted.text, "<!here> :rotating_light: stop jobnet FAILED (dev)");
             assert.deepStrictEqual(posted.blocks[1].fields.slice(3, 5).map((f: any) => f.text), ["*Duration:* 12m 34s", "*Trigger:* scheduled"]);
-            assert.strictEqual(posted.blocks[2].text.text, "*Failed state:* StopHttpdFailed\n*Error:* HttpdDidNotStop");
+            assert.strictEqual(posted.blocks[2].text.text, "*Failed state:* DescribeWebServer on web-2\n*Error:* InstanceNotFound");
+            assert.strictEqual(posted.blocks[3].text.text, "*Cause:*\n```instance i-00000000000000002 does not exist```");
+            assert.deepStrictEqual(sfn.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input.nextToken), [undefined, "page-2"]);
             assert.strictEqual(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input.SecretId, "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:slack");
         } finally {
             process.env = env;

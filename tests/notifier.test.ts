@@ -1,0 +1,158 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { mockClient } from "aws-sdk-client-mock";
+import { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { readableCause } from "../handlers/causes";
+import { failurePoint } from "../handlers/failurePoint";
+import { readExecutionHistory } from "../handlers/notifier";
+import { projectDir } from "../scripts/lib/runProgram";
+import * as histories from "./support/histories";
+import {
+    abortedAfterMap,
+    caughtToFailState,
+    clusterNotFound,
+    instanceCannotStartCause,
+    mapIterationFailed,
+    parallelBranchFailed,
+    redrivenAndFailedAgain,
+    retriedThenFailed,
+    runtimeError,
+    timedOutInMap,
+    topLevelTaskFailed,
+} from "./support/histories";
+
+describe("where a run stopped, from its execution history", () => {
+    /** The history with its end event's link to the event before it taken out. */
+    const unchained = (history: HistoryEvent[]) => history.map((e) => (e.type === "ExecutionFailed" ? { ...e, previousEventId: 0 } : e));
+
+    it("names the state that failed in a Map and its server, not the state another server entered last", () => {
+        assert.strictEqual(mapIterationFailed.filter((e) => e.stateEnteredEventDetails).pop()!.stateEnteredEventDetails!.name, "RouteByInstanceState");
+        assert.deepStrictEqual(failurePoint(mapIterationFailed), { state: "DescribeWebServer", server: "web-2", iteration: 1 });
+    });
+
+    it("names the Fail state a caught error led to, in a Map inside a Parallel state", () => {
+        assert.deepStrictEqual(failurePoint(caughtToFailState), { state: "InstanceCannotStart", server: "web-1", iteration: 0 });
+    });
+
+    it("does not count a failure that was retried and succeeded", () => {
+        assert.deepStrictEqual(failurePoint(retriedThenFailed), { state: "MaintenancePriorityTaken", server: undefined, iteration: undefined });
+    });
+
+    it("takes the failure the end event chains back to over one left behind in an aborted Parallel branch", () => {
+        assert.deepStrictEqual(failurePoint(parallelBranchFailed), { state: "InstanceImpaired", server: "web-1", iteration: 0 });
+    });
+
+    it("takes the first failure that ended its branch when the end event does not chain back to it", () => {
+        // Only the failure events tell then: a retried, a caught and an aborted iteration's failure do not count.
+        assert.deepStrictEqual(failurePoint(unchained(mapIterationFailed)), { state: "DescribeWebServer", server: "web-2", iteration: 1 });
+        assert.deepStrictEqual(failurePoint(unchained(caughtToFailState)), { state: "InstanceCannotStart", server: "web-1", iteration: 0 });
+        assert.deepStrictEqual(failurePoint(unchained(retriedThenFailed)), { state: "MaintenancePriorityTaken", server: undefined, iteration: undefined });
+    });
+
+    it("names the state a runtime error, which leaves no failure event, happened in", () => {
+        assert.deepStrictEqual(failurePoint(runtimeError), { state: "RouteByClusterState", server: undefined, iteration: undefined });
+    });
+
+    it("names a top-level Task whose handler threw", () => {
+        assert.deepStrictEqual(failurePoint(topLevelTaskFailed), { state: "DescribeDatabase", server: undefined, iteration: undefined });
+    });
+
+    it("names, for a run that timed out, the deepest state still running and its server", () => {
+        assert.deepStrictEqual(failurePoint(timedOutInMap), { state: "WaitUntilInstanceStoppedWait", server: "web-2", iteration: 1 });
+    });
+
+    it("names, for an aborted run, the state it was in, outside the Map that had finished", () => {
+        assert.deepStrictEqual(failurePoint(abortedAfterMap), { state: "WaitUntilBackupsCompletedWait", server: undefined, iteration: undefined });
+    });
+
+    it("judges a redriven run on its last attempt", () => {
+        assert.deepStrictEqual(failurePoint(redrivenAndFailedAgain), { state: "ClusterNotStoppable", server: undefined, iteration: undefined });
+        assert.deepStrictEqual(failurePoint(unchained(redrivenAndFailedAgain)), { state: "ClusterNotStoppable", server: undefined, iteration: undefined });
+    });
+
+    it("reads pages in any order, and names nothing from a history that does not reach the run's end", () => {
+        const pages = [mapIterationFailed.slice(0, 13), mapIterationFailed.slice(13)];
+        assert.deepStrictEqual(failurePoint([...pages[1], ...pages[0]]), { state: "DescribeWebServer", server: "web-2", iteration: 1 });
+        assert.strictEqual(failurePoint(pages[0]), undefined);
+    });
+});
+
+describe("a cause as a person reads it", () => {
+    it("is the errorMessage of the JSON error Lambda reports for a handler that threw", () => {
+        assert.strictEqual(readableCause(clusterNotFound), "DB cluster webapp-jobnet-dev does not exist");
+    });
+
+    it("has the JSON error a Fail state's cause quotes replaced by its errorMessage", () => {
+        assert.strictEqual(readableCause(instanceCannotStartCause), "StartInstance: web-1 (i-00000000000000001) cannot start: instance i-00000000000000001 is terminated; it cannot start");
+    });
+
+    it("keeps any other cause as it is", () => {
+        for (const cause of [
+            "StopHttpd: web-1 (i-0abc) httpd did not stop",
+            '{"status":"failed"}',
+            '{"errorType":"ClusterNotFound","errorMessage":"DB cluster webapp-jobnet-dev does not',
+            '{"errorType":"Runtime.ExitError","errorMessage":""}',
+        ]) {
+            assert.strictEqual(readableCause(cause), cause);
+        }
+        assert.strictEqual(readableCause(undefined), undefined);
+    });
+});
+
+describe("reading a run's history (a fake Step Functions client)", () => {
+    const executionArn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:stop-1";
+
+    /** Runs `read` against a Step Functions client that answers GetExecutionHistory with `page`; returns the requests. */
+    async function withHistory(page: (nextToken: string | undefined) => { events: HistoryEvent[]; nextToken?: string }, read: () => Promise<void>) {
+        const sfn = mockClient(SFNClient);
+        try {
+            sfn.on(GetExecutionHistoryCommand).callsFake((input: { nextToken?: string }) => page(input.nextToken));
+            await read();
+            return sfn.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input);
+        } finally {
+            sfn.restore();
+        }
+    }
+
+    it("reads forward, a page of 1,000 events at a time, while there is a next page", async () => {
+        const requests = await withHistory(
+            (nextToken) => (nextToken === undefined ? { events: mapIterationFailed.slice(0, 13), nextToken: "page-2" } : { events: mapIterationFailed.slice(13) }),
+            async () => assert.deepStrictEqual(await readExecutionHistory(new SFNClient({}), executionArn, 25), { events: mapIterationFailed, complete: true }),
+        );
+        assert.deepStrictEqual(requests.map((r) => [r.executionArn, r.reverseOrder, r.maxResults, r.includeExecutionData, r.nextToken]), [
+            [executionArn, undefined, 1000, true, undefined],
+            [executionArn, undefined, 1000, true, "page-2"],
+        ]);
+    });
+
+    it("stops after the pages it may read, and says the history was not read to its end", async () => {
+        let page = 1;
+        const requests = await withHistory(
+            () => ({ events: [], nextToken: `page-${++page}` }),
+            async () => assert.deepStrictEqual(await readExecutionHistory(new SFNClient({}), executionArn, 3), { events: [], complete: false }),
+        );
+        assert.deepStrictEqual(requests.map((r) => r.nextToken), [undefined, "page-2", "page-3"]);
+    });
+});
+
+describe("the notifier's reading of a run, as Pulumi serialises it into the function", () => {
+    /** The function as the notifier's upload carries it: Pulumi's serialisation of its closure, loaded as a module. */
+    async function serialised<F extends Function>(f: F, name: string): Promise<F> {
+        const file = path.join(projectDir, "out", ".test", "notifier", `${name}.js`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, (await pulumi.runtime.serializeFunction(f, { isFactoryFunction: false })).text);
+        delete require.cache[file];
+        return require(file).handler as F;
+    }
+
+    it("finds the same failure points and causes", async () => {
+        // Module-level values travel as a copy of their properties: a Set, for one, arrives empty and unusable.
+        const uploaded = await serialised(failurePoint, "failurePoint");
+        for (const [name, history] of Object.entries(histories)) {
+            if (Array.isArray(history)) assert.deepStrictEqual(uploaded(history), failurePoint(history), name);
+        }
+        assert.strictEqual((await serialised(readableCause, "readableCause"))(instanceCannotStartCause), readableCause(instanceCannotStartCause));
+    });
+});
