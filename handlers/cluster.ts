@@ -33,6 +33,10 @@ const transitions = {
     start: { from: "stopped", already: ["starting", "available", "backing-up"] },
 } as const;
 
+// StopDBCluster and StartDBCluster answer either fault when the cluster or one of its instances is
+// in the wrong state (RDS API reference).
+const stateFaults = ["InvalidDBClusterStateFault", "InvalidDBInstanceStateFault"];
+
 async function changeClusterState(clusterIdentifier: string, action: "stop" | "start"): Promise<ClusterChange> {
     const rule = transitions[action];
     const rds = new RDSClient({});
@@ -46,8 +50,16 @@ async function changeClusterState(clusterIdentifier: string, action: "stop" | "s
                 : new StartDBClusterCommand({ DBClusterIdentifier: clusterIdentifier }),
         );
     } catch (error) {
-        if (awsErrorName(error) === "InvalidDBClusterStateFault") return { outcome: "refused", status, reason: (error as Error).message };
-        throw error;
+        if (!stateFaults.includes(awsErrorName(error))) throw error;
+        const message = (error as Error).message;
+        // Read again: a cluster that became busy meanwhile (or whose instance is busy) is waited
+        // for; one still in the right state that is refused all the same cannot do it at all.
+        const now = await clusterStatus(rds, clusterIdentifier);
+        if ((rule.already as readonly string[]).includes(now)) return { outcome: "already", status: now, reason: "" };
+        if (now !== rule.from || awsErrorName(error) === "InvalidDBInstanceStateFault") {
+            throw taskError("ClusterBusy", `cluster ${clusterIdentifier} is ${now} and cannot ${action} yet: ${message}`);
+        }
+        return { outcome: "refused", status: now, reason: message };
     }
     return { outcome: "requested", status, reason: "" };
 }

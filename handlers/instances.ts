@@ -5,7 +5,7 @@ import {
     StartInstancesCommand,
     StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { Polled, awsErrorName, taskError } from "./errors";
+import { Polled, StepContext, awsErrorName, taskError } from "./errors";
 
 export type InstanceState = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
 export type StatusChecks = "ok" | "initializing" | "impaired" | "insufficient-data" | "not-applicable";
@@ -16,6 +16,8 @@ export interface InstanceRef {
 
 export interface InstanceStatus {
     state: InstanceState;
+    /** Why the instance is in its state, when EC2 says (StateReason.Code): Server.InsufficientInstanceCapacity, ... */
+    stateReason: string | null;
     /** "ok" when both the instance and the system status checks pass. */
     checks: StatusChecks;
     /** When the instance stopped (from its state-transition reason), for a stopped instance. */
@@ -34,7 +36,7 @@ export async function describeInstance(event: InstanceRef & Partial<Polled>): Pr
         checks = combinedChecks(s?.InstanceStatus?.Status, s?.SystemStatus?.Status);
     }
     const stoppedAt = state === "stopped" ? transitionTime(instance.StateTransitionReason) : null;
-    return { state, checks, stoppedAt, ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
+    return { state, stateReason: instance.StateReason?.Code ?? null, checks, stoppedAt, ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
 }
 
 export interface InstanceChange {
@@ -50,8 +52,16 @@ export async function stopInstance(event: InstanceRef): Promise<InstanceChange> 
 }
 
 /** Starts a stopped instance; a pending or running one is left alone. */
-export async function startInstance(event: InstanceRef): Promise<InstanceChange> {
-    return changeInstanceState(event.instanceId, "start");
+export async function startInstance(event: InstanceRef & StepContext): Promise<InstanceChange> {
+    try {
+        return await changeInstanceState(event.instanceId, "start");
+    } catch (error) {
+        // EC2 has no capacity of the type in the AZ now: retried by the state machine for a bounded time.
+        if (awsErrorName(error) === "InsufficientInstanceCapacity") {
+            throw taskError("InsufficientInstanceCapacity", `${event.about ?? event.instanceId} (${event.instanceId}): EC2 has no capacity to start it: ${(error as Error).message}`);
+        }
+        throw error;
+    }
 }
 
 const transitions = {

@@ -16,6 +16,12 @@ export interface Faults {
     clusterBackingUpForSeconds?: number;
     /** StopDBCluster answers InvalidDBClusterStateFault. */
     clusterRefusesToStop?: boolean;
+    /** The cluster is in this status (modifying, maintenance, ...) for this many seconds from the start, then available. */
+    clusterBusy?: { status: string; seconds: number };
+    /** The cluster is in this status for good (inaccessible-encryption-credentials, ...). */
+    clusterStuck?: string;
+    /** The first N StopDBCluster calls answer InvalidDBInstanceStateFault: an instance of the cluster is rebooting. */
+    clusterInstanceBusy?: number;
     /** The first N backup jobs of these resources (server names, or the cluster identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
     /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
@@ -26,6 +32,10 @@ export interface Faults {
     lambdaThrottles?: Record<string, number>;
     /** The first N invocations of these functions act, but answer only after their Task has timed out. */
     lateResponses?: Record<string, number>;
+    /** StartInstances answers InsufficientInstanceCapacity for these servers until this many seconds after the start. */
+    noCapacity?: Record<string, number>;
+    /** These servers go pending → stopped for lack of capacity, the first N times they are started. */
+    capacityLost?: Record<string, number>;
     /** These AWS APIs refuse every call for this many seconds in every `throttleBurstPeriod`, from the start. */
     apiThrottling?: Partial<Record<AwsService, number>>;
     /** A run of this jobnet is already running when ours starts: started by hand a minute before ours. */
@@ -95,6 +105,8 @@ export interface SimInstance {
     arn: string;
     state: InstanceState;
     stateTransitionReason: string;
+    /** EC2's StateReason.Code, when it gives one. */
+    stateReason?: string;
     /** When it became running (for status checks, the agent and health checks). */
     runningSince: number;
     httpd: "running" | "stopped";
@@ -227,6 +239,12 @@ export class SimulatedAccount {
             this.cluster.status = "starting";
             this.at(latency.clusterStarting, (when) => this.setCluster("available", when));
         }
+        const busy = this.faults.clusterBusy;
+        if (running && busy) {
+            this.cluster.status = busy.status;
+            this.at(busy.seconds, (when) => this.setCluster("available", when));
+        }
+        if (this.faults.clusterStuck) this.cluster.status = this.faults.clusterStuck;
         const backingUp = this.faults.clusterBackingUpForSeconds;
         if (running && backingUp) {
             this.beginClusterBackup("automated");
@@ -371,6 +389,11 @@ export class SimulatedAccount {
         });
     }
 
+    private instanceBusyAnswers = 0;
+
+    /** How often each server lost its capacity while starting. */
+    private readonly capacityLosses = new Map<string, number>();
+
     /** How many calls each service throttled. */
     readonly throttled: Partial<Record<AwsService, number>> = {};
 
@@ -391,8 +414,28 @@ export class SimulatedAccount {
     startInstance(i: SimInstance): void {
         if (i.state === "running" || i.state === "pending") return;
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
+        if ((Date.now() - this.createdAt) / 1000 < (this.faults.noCapacity?.[i.name] ?? 0)) {
+            // StartInstances: InsufficientInstanceCapacity, HTTP 500; AWS advises waiting a few minutes (EC2 API reference, error codes).
+            throw Object.assign(new Error("We currently do not have sufficient capacity for the instance type in the Availability Zone you requested. Our system will be working on provisioning additional capacity."), {
+                name: "InsufficientInstanceCapacity",
+                $fault: "server",
+                $metadata: { httpStatusCode: 500, requestId: this.nextId("req-"), attempts: 3, totalRetryDelay: 600 },
+            });
+        }
         this.setInstance(i, "pending");
         i.stateTransitionReason = "";
+        i.stateReason = undefined;
+        const lost = this.capacityLosses.get(i.name) ?? 0;
+        if (lost < (this.faults.capacityLost?.[i.name] ?? 0)) {
+            // Capacity lost while starting: the instance goes pending → stopped, StateReason Server.InsufficientInstanceCapacity.
+            this.capacityLosses.set(i.name, lost + 1);
+            this.at(latency.instancePending, (when) => {
+                this.setInstance(i, "stopped", when);
+                i.stateReason = "Server.InsufficientInstanceCapacity";
+                i.stateTransitionReason = "Server.InsufficientInstanceCapacity: Insufficient capacity.";
+            });
+            return;
+        }
         this.at(latency.instancePending, (when) => {
             this.setInstance(i, "running", when);
             i.runningSince = when;
@@ -480,6 +523,11 @@ export class SimulatedAccount {
         }
         if (this.cluster.status !== "available") {
             throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be available.`);
+        }
+        if (this.instanceBusyAnswers < (this.faults.clusterInstanceBusy ?? 0)) {
+            // StopDBCluster: InvalidDBInstanceStateFault when an instance of the cluster is not available (RDS API reference).
+            this.instanceBusyAnswers++;
+            throw serviceError("InvalidDBInstanceStateFault", `DB instance ${this.cluster.identifier}-1 is not in available state; it is rebooting.`);
         }
         this.setCluster("stopping");
         this.at(latency.clusterStopping, (when) => this.setCluster("stopped", when));

@@ -1,4 +1,8 @@
+import { clusterDeadEnds } from "../statemachines/common";
 import { Faults, awsServices, throttleBurstPeriod } from "./account";
+
+/** Statuses an Aurora cluster passes through and leaves by itself. */
+const busyClusterStatuses = ["modifying", "maintenance", "upgrading", "storage-optimization", "renaming", "resetting-master-credentials", "failing-over", "starting"];
 
 /** The fault kinds `--fail` accepts, with their form and what they do. */
 export const faultKinds = [
@@ -9,10 +13,15 @@ export const faultKinds = [
     { form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
     { form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
     { form: "cluster-stop", does: "the cluster refuses to stop" },
+    { form: "cluster-busy:STATUS[:SECONDS]", does: `the cluster is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
+    { form: "cluster-stuck:STATUS", does: `the cluster is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
+    { form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
     { form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the cluster) fail (default: every one)" },
     { form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
+    { form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
+    { form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
     { form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
     { form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
@@ -75,6 +84,25 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
                 faults.clusterRefusesToStop = true;
                 break;
+            case "cluster-busy": {
+                if (!arg || !busyClusterStatuses.includes(arg)) throw new FaultSpecError(spec, `STATUS must be one of ${busyClusterStatuses.join(", ")}`);
+                const seconds = extra === undefined ? 600 : Number(extra);
+                if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) throw new FaultSpecError(spec, "SECONDS must be a whole number from 1 to 86400");
+                faults.clusterBusy = { status: arg, seconds };
+                break;
+            }
+            case "cluster-stuck":
+                noExtra();
+                if (!arg || !clusterDeadEnds.includes(arg)) throw new FaultSpecError(spec, `STATUS must be one of ${clusterDeadEnds.join(", ")}`);
+                faults.clusterStuck = arg;
+                break;
+            case "cluster-instance-busy": {
+                noExtra();
+                const times = arg === undefined ? 2 : Number(arg);
+                if (!Number.isInteger(times) || times < 1 || times > 20) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 20");
+                faults.clusterInstanceBusy = times;
+                break;
+            }
             case "backup": {
                 const resource = arg === "cluster" ? context.clusterIdentifier : server();
                 const times = extra === undefined ? Infinity : Number(extra);
@@ -89,6 +117,20 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 const count = extra === undefined ? 2 : Number(extra);
                 if (!Number.isInteger(count) || count < 1 || count > 100) throw new FaultSpecError(spec, "COUNT must be a whole number from 1 to 100");
                 faults.lambdaThrottles = { ...faults.lambdaThrottles, [name]: count };
+                break;
+            }
+            case "capacity": {
+                const name = server();
+                const seconds = extra === undefined ? 300 : extra === "never" ? Infinity : Number(extra);
+                if (!(seconds === Infinity || (Number.isInteger(seconds) && seconds >= 1 && seconds <= 86400))) throw new FaultSpecError(spec, "SECONDS must be a whole number from 1 to 86400, or never");
+                faults.noCapacity = { ...faults.noCapacity, [name]: seconds };
+                break;
+            }
+            case "capacity-lost": {
+                const name = server();
+                const times = extra === undefined ? 1 : Number(extra);
+                if (!Number.isInteger(times) || times < 1 || times > 20) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 20");
+                faults.capacityLost = { ...faults.capacityLost, [name]: times };
                 break;
             }
             case "late": {

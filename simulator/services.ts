@@ -40,7 +40,12 @@ export function installServices(account: SimulatedAccount): () => void {
             Reservations: [{
                 Instances: (input.InstanceIds ?? []).map((id) => {
                     const i = account.instance(id);
-                    return { InstanceId: i.id, State: { Code: account.stateCode(i), Name: i.state }, StateTransitionReason: i.stateTransitionReason };
+                    return {
+                        InstanceId: i.id,
+                        State: { Code: account.stateCode(i), Name: i.state },
+                        StateTransitionReason: i.stateTransitionReason,
+                        StateReason: i.stateReason ? { Code: i.stateReason, Message: i.stateTransitionReason } : undefined,
+                    };
                 }),
             }],
         })],

@@ -440,6 +440,8 @@ export interface WaitUntilOptions {
     done: Condition;
     /** Definite failures, checked after `done`, each ending in its own Fail. */
     failures?: { when: Condition; name: string; failure: FailureSpec }[];
+    /** Outcomes that leave the wait for another path (a step to take again), checked after the failures. */
+    detours?: { when: Condition; then: Fragment }[];
     /** Seconds before the first poll, and between polls. */
     firstAfterSeconds: number;
     everySeconds: number;
@@ -479,6 +481,7 @@ export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
         [
             { when: options.done, then: "continue" },
             ...(options.failures ?? []).map((f) => ({ when: f.when, then: fail(f.name, f.failure) })),
+            ...(options.detours ?? []),
             { when: is.atLeast(counter, maxAttempts), then: fail(`${name}TimedOut`, options.timedOut) },
         ],
         { ...again, open: [] },

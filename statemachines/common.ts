@@ -149,6 +149,22 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
     );
 }
 
+/**
+ * Aurora cluster statuses it does not leave by itself (RDS User Guide, "Viewing DB cluster
+ * status"): waiting is pointless, the run fails naming the status.
+ */
+export const clusterDeadEnds = [
+    "failed",
+    "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable",
+    "incompatible-network",
+    "incompatible-parameters",
+    "incompatible-restore",
+    "cloning-failed",
+    "migration-failed",
+    "deleting",
+];
+
 export interface ClusterWaitOptions {
     /** The statuses that end the wait. */
     until: string[];
@@ -191,6 +207,8 @@ export function requestClusterChange(plan: JobnetPlan, action: "stop" | "start")
             about: cluster,
             resultPath: "$.clusterRequest",
             select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
+            // The cluster or one of its instances became busy between the read and the call.
+            retry: [retryEvery("ClusterBusy", 30, 20)],
         }),
         choice(`${step}Accepted`, [{
             when: is.string("$.clusterRequest.outcome", "refused"),

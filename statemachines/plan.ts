@@ -34,6 +34,7 @@ export const waitNames = [
     "httpdCommand",
     "instanceStopped",
     "instanceReady",
+    "instanceCapacity",
     "clusterAvailable",
     "clusterStopped",
     "backupsCompleted",
@@ -56,6 +57,9 @@ export const defaultWaits: Record<WaitName, PollRhythm> = {
     httpdCommand: { firstAfterSeconds: 2, everySeconds: 3, withinSeconds: 300 },
     instanceStopped: { firstAfterSeconds: 20, everySeconds: 10, withinSeconds: 600 },
     instanceReady: { firstAfterSeconds: 120, everySeconds: 15, withinSeconds: 900 },
+    // Not a poll: how long a server's start is tried again while EC2 has no capacity for it. EC2
+    // advises waiting a few minutes between attempts (InsufficientInstanceCapacity).
+    instanceCapacity: { firstAfterSeconds: 120, everySeconds: 120, withinSeconds: 900 },
     clusterAvailable: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
     clusterStopped: { firstAfterSeconds: 60, everySeconds: 30, withinSeconds: 2400 },
     backupsCompleted: { firstAfterSeconds: 60, everySeconds: 20, withinSeconds: 7200 },

@@ -1,5 +1,5 @@
-import { Fragment, StateMachineDefinition, choice, definition, invoke, is, map, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
+import { clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -71,7 +71,7 @@ function startDatabase(plan: JobnetPlan): Fragment {
             rhythm: "clusterAvailable",
             error: "ClusterNotAvailable",
             failIf: {
-                statuses: ["stopped", "stopping", "failed", "inaccessible-encryption-credentials", "incompatible-network", "incompatible-parameters", "deleting"],
+                statuses: ["stopped", "stopping", ...clusterDeadEnds],
                 name: "ClusterFailedToStart",
                 error: "ClusterNotStartable",
             },
@@ -80,8 +80,14 @@ function startDatabase(plan: JobnetPlan): Fragment {
     );
 }
 
+/** EC2's reason for an instance that went pending → stopped because the AZ ran out of its type. */
+const capacityLost = "Server.InsufficientInstanceCapacity";
+
 function bootWebServers(plan: JobnetPlan): Fragment {
     const rhythm = plan.waits.instanceReady;
+    const capacity = plan.waits.instanceCapacity;
+    // The same bound for both ways capacity runs out: StartInstances refused, or the start undone.
+    const capacityAttempts = Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds));
     const server = ["$.server.name", "$.server.instanceId"];
     const bootOne = sequence(
         invoke("StartInstance", plan.functionArns.startInstance, {
@@ -89,7 +95,7 @@ function bootWebServers(plan: JobnetPlan): Fragment {
             about: "$.server.name",
             resultPath: "$.startRequest",
             select: { "outcome.$": "$.outcome", "state.$": "$.state" },
-            retry: [retryEvery("InstanceBusy", 15, 12)],
+            retry: [retryEvery("InstanceBusy", 15, 12), retryEvery("InsufficientInstanceCapacity", capacity.everySeconds, capacityAttempts)],
             catch: [{
                 errors: ["InstanceGone"],
                 name: "InstanceCannotStart",
@@ -100,13 +106,13 @@ function bootWebServers(plan: JobnetPlan): Fragment {
             functionArn: plan.functionArns.describeInstance,
             payload: { "instanceId.$": "$.server.instanceId" },
             about: "$.server.name",
-            select: { "state.$": "$.state", "checks.$": "$.checks", "attempt.$": "$.attempt" },
+            select: { "state.$": "$.state", "stateReason.$": "$.stateReason", "checks.$": "$.checks", "attempt.$": "$.attempt" },
             resultPath: "$.instance",
             done: is.and(is.string("$.instance.state", "running"), is.string("$.instance.checks", "ok")),
             failures: [
                 {
                     // Started, yet stopped again: the usual cause is a KMS key the instance's volumes cannot use.
-                    when: is.oneOf("$.instance.state", ["stopped", "terminated", "shutting-down"]),
+                    when: is.and(is.oneOf("$.instance.state", ["stopped", "terminated", "shutting-down"]), is.not(is.string("$.instance.stateReason", capacityLost))),
                     name: "InstanceFellBack",
                     failure: { error: "InstanceDidNotStart", cause: "WaitUntilInstanceReady: {} ({}) is {} after being started", args: [...server, "$.instance.state"] },
                 },
@@ -116,6 +122,21 @@ function bootWebServers(plan: JobnetPlan): Fragment {
                     failure: { error: "InstanceImpaired", cause: "WaitUntilInstanceReady: {} ({}) failed its status checks", args: server },
                 },
             ],
+            detours: [{
+                // Capacity lost while starting (pending → stopped): start it again, a bounded number of times.
+                when: is.string("$.instance.stateReason", capacityLost),
+                then: sequence(
+                    pass("CountCapacityLoss", { parameters: { "losses.$": "States.MathAdd($.capacity.losses, 1)" }, resultPath: "$.capacity" }),
+                    choice("StartAgainAfterCapacityLoss", [{
+                        when: is.atLeast("$.capacity.losses", capacityAttempts),
+                        then: fail("InstanceCapacityLost", {
+                            error: "InsufficientInstanceCapacity",
+                            cause: `WaitUntilInstanceReady: {} ({}) went back to stopped {} times while starting (${capacityLost}); EC2 has no capacity for it in its Availability Zone`,
+                            args: [...server, "$.capacity.losses"],
+                        }),
+                    }], sequence(wait("WaitForCapacity", capacity.everySeconds), goto("StartInstance"))),
+                ),
+            }],
             ...rhythm,
             timedOut: {
                 error: "InstanceNotReady",
@@ -128,7 +149,7 @@ function bootWebServers(plan: JobnetPlan): Fragment {
     return sequence(
         map("BootWebServers", {
             itemsPath: "$.targets.webServers",
-            itemSelector: { "server.$": "$$.Map.Item.Value" },
+            itemSelector: { "server.$": "$$.Map.Item.Value", capacity: { losses: 0 } },
             iterator: bootOne,
             maxConcurrency: plan.maxConcurrency,
             resultPath: "$.webServers",

@@ -1,5 +1,5 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -192,23 +192,24 @@ function stopDatabase(plan: JobnetPlan): Fragment {
                 then: pass("ClusterNeedsNoBackup", { result: { name: cluster, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
             },
             {
-                // Aurora restarts a cluster stopped for 7 days; the run that event starts waits for it.
-                when: is.string("$.cluster.status", "starting"),
-                then: sequence(
-                    waitUntilCluster(plan, "WaitUntilClusterStarted", {
-                        until: ["available", "backing-up"],
-                        rhythm: "clusterAvailable",
-                        error: "ClusterNotAvailable",
-                        failIf: { statuses: ["stopped", "stopping", "failed", "inaccessible-encryption-credentials"], name: "ClusterDidNotStart", error: "ClusterNotStoppable" },
-                    }),
-                    goto("BackUpCluster"),
-                ),
+                when: is.oneOf("$.cluster.status", clusterDeadEnds),
+                then: fail("ClusterNotStoppable", {
+                    error: "ClusterNotStoppable",
+                    cause: `DescribeDatabase: cluster ${cluster} is {}; Aurora does not leave that status by itself, so the cluster cannot be stopped`,
+                    args: ["$.cluster.status"],
+                }),
             },
-        ], fail("ClusterNotStoppable", {
-            error: "ClusterNotStoppable",
-            cause: `DescribeDatabase: cluster ${cluster} is {}; it can be stopped from available, backing-up, starting, stopping or stopped`,
-            args: ["$.cluster.status"],
-        })),
+        ], sequence(
+            // Busy (starting after Aurora's 7-day restart, modifying, maintenance, upgrading,
+            // storage-optimization, ...): wait until it settles, then route again.
+            waitUntilCluster(plan, "WaitWhileClusterBusy", {
+                until: ["available", "backing-up", "stopping", "stopped"],
+                rhythm: "clusterAvailable",
+                error: "ClusterNotAvailable",
+                failIf: { statuses: clusterDeadEnds, name: "ClusterStuck", error: "ClusterNotStoppable" },
+            }),
+            goto("RouteByClusterState"),
+        )),
         // A failed backup is taken again here; when that fails too, this task fails (BackupFailed)
         // rather than a Fail state, so that a redrive runs it again and retakes the backup.
         waitUntil("WaitUntilBackupsCompleted", {
@@ -231,8 +232,13 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             { when: is.string("$.cluster.status", "stopping"), then: goto("WaitUntilClusterStoppedBegin") },
             { when: is.string("$.cluster.status", "available"), then: goto("StopCluster") },
         ], sequence(
-            // A snapshot leaves the cluster backing-up for a while; Aurora stops only from available.
-            waitUntilCluster(plan, "WaitUntilClusterAvailable", { until: ["available"], rhythm: "clusterAvailable", error: "ClusterNotAvailable" }),
+            // A snapshot leaves the cluster backing-up for a while, maintenance may have begun; Aurora stops only from available.
+            waitUntilCluster(plan, "WaitUntilClusterAvailable", {
+                until: ["available"],
+                rhythm: "clusterAvailable",
+                error: "ClusterNotAvailable",
+                failIf: { statuses: clusterDeadEnds, name: "ClusterStuckAfterBackups", error: "ClusterNotStoppable" },
+            }),
             requestClusterChange(plan, "stop"),
             waitUntilCluster(plan, "WaitUntilClusterStopped", { until: ["stopped"], rhythm: "clusterStopped", error: "ClusterDidNotStop" }),
         )),

@@ -4,6 +4,7 @@ import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { Faults, SimulatedAccount } from "../simulator/account";
 import { RunReport } from "../simulator/run";
+import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
 
 const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
@@ -180,6 +181,36 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
         assert.ok(report.durationSeconds > 1200, `took ${report.durationSeconds}s`);
+    });
+
+    for (const status of ["modifying", "maintenance", "upgrading", "storage-optimization"]) {
+        it(`waits while the cluster is ${status}, then snapshots and stops it`, async () => {
+            const { report, account } = await run("stop", "running", { clusterBusy: { status, seconds: 900 } });
+            assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+            assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+            // The snapshot is started only once the cluster is available again.
+            const snapshot = account.backupJobs.find((j) => j.resourceName === "webapp-jobnet-dev" && !j.earlier)!;
+            assert.ok(snapshot.createdAt - simulatedStartMs >= 900_000, `snapshot at ${(snapshot.createdAt - simulatedStartMs) / 1000}s`);
+        });
+    }
+
+    it("fails naming the status when the cluster is in one it never leaves by itself, before any snapshot", async () => {
+        const { report, account } = await run("stop", "running", { clusterStuck: "inaccessible-encryption-credentials" });
+        assert.strictEqual(report.error, "ClusterNotStoppable");
+        assert.strictEqual(
+            report.cause,
+            "DescribeDatabase: cluster webapp-jobnet-dev is inaccessible-encryption-credentials; Aurora does not leave that status by itself, so the cluster cannot be stopped",
+        );
+        // The servers' AMIs go on; no snapshot of the cluster was started.
+        assert.deepStrictEqual(systemState(account).backups, ["web-1: CREATED", "web-2: CREATED"]);
+    });
+
+    it("tries the cluster's stop again while one of its instances is busy (InvalidDBInstanceStateFault)", async () => {
+        const { report, account } = await run("stop", "running", { clusterInstanceBusy: 2 });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name);
+        assert.deepStrictEqual(retried, ["StopCluster", "StopCluster"]);
+        assert.strictEqual(account.cluster.status, "stopped");
     });
 
     it("fails when the cluster refuses to stop, after every backup completed", async () => {
@@ -447,6 +478,47 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.match(report.cause!, new RegExp(`^StartInstance: web-2 \\(${web2}\\) cannot start: .*is terminated; it cannot start`));
         assert.strictEqual(account.instances.get(web1)!.state, "pending");
         assert.strictEqual(account.cluster.status, "starting");
+    });
+
+    it("tries a server's start again while EC2 has no capacity for it, then goes on", async () => {
+        const { report, account } = await run("start", "stopped", { noCapacity: { "web-2": 300 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name);
+        assert.deepStrictEqual(retried, ["StartInstance", "StartInstance", "StartInstance"]);
+        assert.deepStrictEqual(systemState(account), running);
+        // Every two minutes, as EC2 advises: the third try, at 6:00, finds capacity.
+        assert.strictEqual(account.when("web-2 pending"), 360);
+    });
+
+    it("fails naming the server and EC2's error when capacity never comes within its bound", async () => {
+        const { report, account } = await run("start", "stopped", { noCapacity: { "web-2": Infinity } });
+        assert.strictEqual(report.error, "InsufficientInstanceCapacity");
+        assert.strictEqual(
+            lambdaMessage(report.cause),
+            `web-2 (${web2}): EC2 has no capacity to start it: We currently do not have sufficient capacity for the instance type in the Availability Zone you requested. Our system will be working on provisioning additional capacity.`,
+        );
+        // Seven tries, two minutes apart: the 15-minute bound of jobnetWaits.instanceCapacity.
+        assert.strictEqual(report.events.filter((e) => e.type === "StateRetried").length, 7);
+        assert.strictEqual(account.instances.get(web2)!.state, "stopped");
+        assert.strictEqual(account.maintenanceRule() ? "on" : "off", "on");
+    });
+
+    it("starts a server again when it lost its capacity while starting (pending → stopped)", async () => {
+        const { report, account } = await run("start", "stopped", { capacityLost: { "web-1": 2 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(account.timeline.filter((t) => t.event.startsWith("web-1 ")).map((t) => t.event).slice(0, 6), [
+            "web-1 pending", "web-1 stopped", "web-1 pending", "web-1 stopped", "web-1 pending", "web-1 running",
+        ]);
+        assert.deepStrictEqual(systemState(account), running);
+    });
+
+    it("fails naming the server when it keeps losing its capacity while starting", async () => {
+        const { report } = await run("start", "stopped", { capacityLost: { "web-1": 20 } });
+        assert.strictEqual(report.error, "InsufficientInstanceCapacity");
+        assert.strictEqual(
+            report.cause,
+            `WaitUntilInstanceReady: web-1 (${web1}) went back to stopped 7 times while starting (Server.InsufficientInstanceCapacity); EC2 has no capacity for it in its Availability Zone`,
+        );
     });
 
     it("refuses to run while another run of itself is active", async () => {
