@@ -59,7 +59,7 @@ async function changeClusterState(clusterIdentifier: string, action: "stop" | "s
         if (now !== rule.from || awsErrorName(error) === "InvalidDBInstanceStateFault") {
             throw taskError("ClusterBusy", `cluster ${clusterIdentifier} is ${now} and cannot ${action} yet: ${message}`);
         }
-        return { outcome: "refused", status: now, reason: message };
+        return { outcome: "refused", status: now, reason: message || awsErrorName(error) };
     }
     return { outcome: "requested", status, reason: "" };
 }

@@ -43,7 +43,8 @@ export async function enableMaintenancePage(event: EnableMaintenanceEvent): Prom
             Tags: [{ Key: event.tagKey, Value: event.tagValue }],
         }));
     } catch (error) {
-        if (awsErrorName(error) === "PriorityInUseException") return { outcome: "conflict", conflictingRuleArn: "" };
+        // Taken between our read and the call: the rule is not known by its ARN.
+        if (awsErrorName(error) === "PriorityInUseException") return { outcome: "conflict", conflictingRuleArn: "a rule created a moment ago" };
         throw error;
     }
     return { outcome: "created", conflictingRuleArn: "" };

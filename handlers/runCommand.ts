@@ -39,25 +39,45 @@ export interface ScriptResult extends Polled {
     status: InvocationStatus;
     /** The script's exit code; -1 while it has not run. */
     responseCode: number;
-    /** The last line the script printed (stderr first), for failure causes. */
-    lastLine: string;
+    /** What became of the script, in words, for failure causes: never empty. */
+    detail: string;
 }
 
-/** The status and exit code of a script sent with sendScript. */
-export async function getScriptResult(event: { commandId: string; instanceId: string } & Polled): Promise<ScriptResult> {
+/** The status and exit code of a script sent with sendScript; `timeoutSeconds` is the execution timeout it was sent with. */
+export async function getScriptResult(event: { commandId: string; instanceId: string; timeoutSeconds: number } & Polled): Promise<ScriptResult> {
     const ssm = new SSMClient({});
     try {
         const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: event.commandId, InstanceId: event.instanceId }));
-        return {
-            status: (invocation.Status ?? "Pending") as InvocationStatus,
-            responseCode: invocation.ResponseCode ?? -1,
-            lastLine: lastLine(invocation.StandardErrorContent) || lastLine(invocation.StandardOutputContent),
-            attempt: event.attempt,
-        };
+        const status = (invocation.Status ?? "Pending") as InvocationStatus;
+        const responseCode = invocation.ResponseCode ?? -1;
+        const printed = lastLine(invocation.StandardErrorContent) || lastLine(invocation.StandardOutputContent);
+        return { status, responseCode, detail: scriptDetail(status, invocation.StatusDetails, responseCode, printed, event.timeoutSeconds), attempt: event.attempt };
     } catch (error) {
         // Right after SendCommand the invocation may not exist yet for a moment.
-        if (awsErrorName(error) === "InvocationDoesNotExist") return { status: "Pending", responseCode: -1, lastLine: "", attempt: event.attempt };
+        if (awsErrorName(error) === "InvocationDoesNotExist") return { status: "Pending", responseCode: -1, detail: "is not delivered yet", attempt: event.attempt };
         throw error;
+    }
+}
+
+/**
+ * What became of a script, from the invocation's Status, StatusDetails (DeliveryTimedOut,
+ * ExecutionTimedOut, Undeliverable, ...: SSM API reference, GetCommandInvocation) and exit code.
+ */
+export function scriptDetail(status: InvocationStatus, details: string | undefined, responseCode: number, printed: string, timeoutSeconds: number): string {
+    const output = printed ? `: ${printed}` : " and printed nothing";
+    switch (status) {
+        case "Success":
+        case "Failed":
+            return responseCode >= 0 ? `exited with code ${responseCode}${output}` : `failed before it ran (${details || "no details"})`;
+        case "TimedOut":
+            return details === "DeliveryTimedOut"
+                ? "was never delivered: the SSM agent did not pick it up in time"
+                : `timed out after ${timeoutSeconds} s (Run Command's execution timeout)${printed ? `; it last printed: ${printed}` : ""}`;
+        case "Cancelled":
+        case "Cancelling":
+            return "was cancelled";
+        default:
+            return `is ${status}${details && details !== status ? ` (${details})` : ""}`;
     }
 }
 

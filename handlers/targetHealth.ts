@@ -27,7 +27,7 @@ export async function describeTargetHealth(event: { targetGroupArn: string; inst
         allHealthy: notHealthy.length === 0 && targets.length > 0,
         healthy: targets.length - unhealthy.length,
         total: targets.length + missing.length,
-        notHealthy: summarise(notHealthy),
+        notHealthy: notHealthy.length > 0 ? summarise(notHealthy) : targets.length === 0 ? "no target is registered in the target group" : "",
         attempt: event.attempt,
     };
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { styleText } from "util";
+import { readableCause } from "../handlers/causes";
 import { taskFunctionNames } from "../statemachines/plan";
 import { FaultSpecError, faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     write(summaryTable(reports) + "\n");
     const skipped = options.jobnets.slice(reports.length);
     for (const { jobnet, report } of reports) {
-        if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${report.cause}\n`);
+        if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
     }
     if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
     if (options.json) {

@@ -51,6 +51,11 @@ export interface Faults {
     clusterAutoRestarted?: boolean;
     /** Another team's listener rule already holds this priority. */
     foreignRuleAtPriority?: number;
+    /**
+     * These servers are not in the system's state when the run begins: stopped or stopping in a
+     * running system (stopped by hand, an hour ago or just now), running or pending in a stopped one.
+     */
+    serverStates?: Record<string, "stopped" | "stopping" | "running" | "pending">;
     /** These servers were terminated behind the stack's back. */
     terminated?: string[];
 }
@@ -235,6 +240,7 @@ export class SimulatedAccount {
         }
         if (this.faults.foreignRuleAtPriority !== undefined) this.createRule(this.faults.foreignRuleAtPriority, [{ Key: "team", Value: "someone-else" }], "not ours");
         for (const i of this.instances.values()) if (this.has("terminated", i.name)) i.state = "terminated";
+        for (const [name, state] of Object.entries(this.faults.serverStates ?? {})) this.putServerIn(name, state, now);
         if (!running && this.faults.clusterAutoRestarted) {
             this.cluster.status = "starting";
             this.at(latency.clusterStarting, (when) => this.setCluster("available", when));
@@ -304,6 +310,27 @@ export class SimulatedAccount {
         const e = this.executions.find((x) => x.arn === executionArn);
         if (!e) throw serviceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
         return e;
+    }
+
+    /** A server someone stopped or started by hand before the run: its state, httpd and EC2's transition reason. */
+    private putServerIn(name: string, state: "stopped" | "stopping" | "running" | "pending", now: number): void {
+        const i = [...this.instances.values()].find((s) => s.name === name);
+        if (!i) throw new Error(`no server ${name}`);
+        if (state === "stopped" || state === "stopping") {
+            // httpd is not enabled: a server that stops loses it until the start jobnet starts it.
+            const requested = state === "stopped" ? now - 3_600_000 : now - 10_000;
+            Object.assign(i, { state, stateTransitionReason: `User initiated (${gmt(requested)})`, httpd: "stopped", httpdSince: requested });
+            if (state === "stopping") this.at(latency.instanceStopping - 10, (when) => this.setInstance(i, "stopped", when));
+        } else {
+            // Started by hand: it boots, and httpd stays down (not enabled) until the start jobnet starts it.
+            Object.assign(i, { state, stateTransitionReason: "", runningSince: state === "running" ? now - 600_000 : 0, httpd: "stopped", httpdSince: now - 600_000 });
+            if (state === "pending") {
+                this.at(latency.instancePending - 5, (when) => {
+                    this.setInstance(i, "running", when);
+                    i.runningSince = when;
+                });
+            }
+        }
     }
 
     private note(event: string, when = Date.now()): void {

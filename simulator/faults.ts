@@ -22,6 +22,7 @@ export const faultKinds = [
     { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
     { form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
+    { form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
     { form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
     { form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
@@ -131,6 +132,14 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 const times = extra === undefined ? 1 : Number(extra);
                 if (!Number.isInteger(times) || times < 1 || times > 20) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 20");
                 faults.capacityLost = { ...faults.capacityLost, [name]: times };
+                break;
+            }
+            case "state": {
+                const name = server();
+                const states = ["stopped", "stopping", "running", "pending"] as const;
+                const state = states.find((s) => s === extra);
+                if (!state) throw new FaultSpecError(spec, `STATE must be one of ${states.join(", ")}`);
+                faults.serverStates = { ...faults.serverStates, [name]: state };
                 break;
             }
             case "late": {

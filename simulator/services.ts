@@ -90,6 +90,8 @@ export function installServices(account: SimulatedAccount): () => void {
                 CommandId: invocation.commandId,
                 InstanceId: invocation.instanceId,
                 Status: invocation.status,
+                // TimedOut while running is ExecutionTimedOut; a command never picked up is DeliveryTimedOut.
+                StatusDetails: invocation.status === "TimedOut" ? "ExecutionTimedOut" : invocation.status,
                 ResponseCode: invocation.responseCode,
                 StandardOutputContent: invocation.stdout,
                 StandardErrorContent: invocation.stderr,

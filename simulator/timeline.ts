@@ -1,5 +1,6 @@
 import { styleText } from "util";
 import { StateMachineDefinition, State, allStates } from "../statemachines/asl";
+import { readableCause } from "../handlers/causes";
 import { EventLog, RunReport } from "./run";
 
 export interface TimelineOptions {
@@ -118,7 +119,7 @@ export class Timeline {
                 for (const l of [...this.loops.keys()]) this.endLoops(l, e.timestamp);
                 this.clearProgress();
                 const f = e as unknown as { Error: string; Cause: unknown };
-                this.line(e.timestamp, undefined, this.style("red", `FAILED ${f.Error}: ${typeof f.Cause === "string" ? f.Cause : JSON.stringify(f.Cause)}`));
+                this.line(e.timestamp, undefined, this.style("red", `FAILED ${f.Error}: ${typeof f.Cause === "string" ? readableCause(f.Cause) : JSON.stringify(f.Cause)}`));
                 break;
             }
             default:
@@ -188,7 +189,7 @@ export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
     if ("commandId" in result) return "sent";
-    const hidden = new Set(["attempt", "lastLine", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
+    const hidden = new Set(["attempt", "detail", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
     const parts = Object.entries(result as Record<string, unknown>)
         .filter(([k, v]) => !hidden.has(k) && v !== "" && v !== null && typeof v !== "object")
         .map(([k, v]) => `${k} ${v}`);

@@ -108,7 +108,7 @@ export interface RunScriptOptions {
 
 /**
  * Runs a script on the server of this Map iteration through Run Command and waits for it to end:
- * the send, then a bounded wait on its result (`$.script`: status, responseCode, lastLine).
+ * the send, then a bounded wait on its result (`$.script`: status, responseCode, detail).
  */
 export function runScript(plan: JobnetPlan, step: string, options: RunScriptOptions): Fragment {
     const rhythm = plan.waits.httpdCommand;
@@ -125,9 +125,9 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
         }),
         waitUntil(`${step}Finished`, {
             functionArn: plan.functionArns.getScriptResult,
-            payload: { "commandId.$": "$.command.commandId", "instanceId.$": "$.server.instanceId" },
+            payload: { "commandId.$": "$.command.commandId", "instanceId.$": "$.server.instanceId", timeoutSeconds: plan.commandTimeoutSeconds },
             about: "$.server.name",
-            select: { "status.$": "$.status", "responseCode.$": "$.responseCode", "lastLine.$": "$.lastLine", "attempt.$": "$.attempt" },
+            select: { "status.$": "$.status", "responseCode.$": "$.responseCode", "detail.$": "$.detail", "attempt.$": "$.attempt" },
             resultPath: "$.script",
             done: options.done,
             failures: options.failures.map((f, i) => ({
@@ -135,8 +135,8 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
                 name: `${step}Failed${options.failures.length > 1 ? i + 1 : ""}`,
                 failure: {
                     error: f.error,
-                    cause: `${step}: ${who} ${f.explain}: ${options.path} ended {} with exit code {}: {}`,
-                    args: [...server, "$.script.status", "$.script.responseCode", "$.script.lastLine"],
+                    cause: `${step}: ${who} ${f.explain}: ${options.path} {}`,
+                    args: [...server, "$.script.detail"],
                 },
             })),
             ...rhythm,

@@ -122,7 +122,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "HttpdDidNotStop");
         assert.strictEqual(
             report.cause,
-            `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh ended Failed with exit code 1: 2026-11-30T13:00:02.000Z ERROR stopHttpd.sh: systemctl stop httpd failed with exit code 1.`,
+            `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh exited with code 1: 2026-11-30T13:00:02.000Z ERROR stopHttpd.sh: systemctl stop httpd failed with exit code 1.`,
         );
         // The failed iteration stops the others where they are; each step is idempotent, so a rerun goes on from there.
         assert.deepStrictEqual(systemState(account), {
@@ -138,7 +138,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "HttpdCheckFailed");
         assert.strictEqual(
             report.cause,
-            `CheckHttpdStopped: web-2 (${web2}) the httpd check failed: /usr/local/sbin/checkHttpd.sh ended Failed with exit code 1: 2026-11-30T13:00:04.000Z ERROR checkHttpd.sh: systemctl status httpd failed with exit code 4.`,
+            `CheckHttpdStopped: web-2 (${web2}) the httpd check failed: /usr/local/sbin/checkHttpd.sh exited with code 1: 2026-11-30T13:00:04.000Z ERROR checkHttpd.sh: systemctl status httpd failed with exit code 4.`,
         );
         // web-1 had passed its check and was stopping when web-2 failed.
         assert.deepStrictEqual(systemState(account), {
@@ -152,7 +152,7 @@ describe("the stop jobnet, run in the simulated account", () => {
     it("fails when Run Command times out on a server", async () => {
         const { report, account } = await run("stop", "running", { commandTimesOut: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStop");
-        assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh ended TimedOut with exit code -1: `);
+        assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh timed out after 60 s (Run Command's execution timeout)`);
         // web-2 went on meanwhile: stopped, its AMI still being taken when the run ended.
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd running", "web-2: stopped, httpd stopped"],
@@ -463,7 +463,7 @@ describe("the start jobnet, run in the simulated account", () => {
     it("fails when httpd will not start, with the database up and the page still on", async () => {
         const { report, account } = await run("start", "stopped", { httpdWillNotStart: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStart");
-        assert.match(report.cause!, new RegExp(`^StartHttpd: web-1 \\(${web1}\\) httpd did not start: /usr/local/sbin/startHttpd.sh ended Failed with exit code 1: `));
+        assert.match(report.cause!, new RegExp(`^StartHttpd: web-1 \\(${web1}\\) httpd did not start: /usr/local/sbin/startHttpd.sh exited with code 1: `));
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd stopped", "web-2: running, httpd running"],
             cluster: "available",
@@ -532,5 +532,44 @@ describe("the start jobnet, run in the simulated account", () => {
         const { report } = await run("start", "stopped", { lambdaThrottles: { startInstance: 1, startCluster: 1, getScriptResult: 2 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.strictEqual(report.events.filter((e) => e.type === "StateRetried").length, 4);
+    });
+});
+
+describe("a system whose servers are not all in the same state, run in the simulated account", function () {
+    this.timeout(60_000);
+    let three: SynthResult;
+    before(async () => {
+        three = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-3"), { "webapp-jobnet:webServerCount": "3" });
+    });
+
+    it("stops servers found running, stopping and stopped alike, and backs up each one", async () => {
+        const { reports, account } = await simulate(three, { initial: "running", jobnets: ["stop"], faults: { serverStates: { "web-1": "stopped", "web-2": "stopping" } } });
+        const report = reports[0].report;
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const output = report.output as any;
+        assert.deepStrictEqual(output.webServers.map((s: any) => [s.name, s.found, s.backup]), [["web-1", "stopped", "started"], ["web-2", "stopping", "started"], ["web-3", "running", "started"]]);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: stopped, httpd stopped", "web-2: stopped, httpd stopped", "web-3: stopped, httpd stopped"],
+            cluster: "stopped",
+            maintenancePage: "on",
+            backups: ["web-1: COMPLETED", "web-2: COMPLETED", "web-3: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+        // Only the running one was asked to stop, and only it had httpd stopped by the jobnet.
+        assert.deepStrictEqual(changes(account).filter((c) => c.includes("StopInstances")), ["stopInstance ec2:StopInstances"]);
+        assert.deepStrictEqual(account.invocations.map((v) => [account.instances.get(v.instanceId)!.name, v.script.split("/").pop()]), [["web-3", "stopHttpd.sh"], ["web-3", "checkHttpd.sh"]]);
+    });
+
+    it("starts servers found stopped, pending and running alike, and httpd on each", async () => {
+        const { reports, account } = await simulate(three, { initial: "stopped", jobnets: ["start"], faults: { serverStates: { "web-1": "running", "web-2": "pending" } } });
+        const report = reports[0].report;
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(report.output, {
+            database: "requested",
+            webServers: [{ name: "web-1", instance: "already" }, { name: "web-2", instance: "already" }, { name: "web-3", instance: "requested" }],
+            httpd: [{ name: "web-1", httpd: "started" }, { name: "web-2", httpd: "started" }, { name: "web-3", httpd: "started" }],
+            maintenancePage: "deleted",
+        });
+        assert.deepStrictEqual(systemState(account).servers, ["web-1: running, httpd running", "web-2: running, httpd running", "web-3: running, httpd running"]);
+        assert.deepStrictEqual(changes(account).filter((c) => c.includes("StartInstances")), ["startInstance ec2:StartInstances"]);
     });
 });

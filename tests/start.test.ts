@@ -7,6 +7,7 @@ import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { startLowerBound, stopLowerBound, waves } from "../simulator/criticalPath";
 import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
+import { readableCause } from "../handlers/causes";
 import { simulate } from "../simulator/simulate";
 import { Timeline, describe as describeResult, formatDuration, table } from "../simulator/timeline";
 import { toDot } from "../statemachines/diagram";
@@ -143,7 +144,7 @@ describe("the operator's timeline", () => {
     });
 
     it("describes results in a few words, and formats times and tables", () => {
-        assert.strictEqual(describeResult({ status: "Success", responseCode: 0, lastLine: "long", attempt: 3 }), "status Success, responseCode 0");
+        assert.strictEqual(describeResult({ status: "Success", responseCode: 0, detail: "exited with code 0: long", attempt: 3 }), "status Success, responseCode 0");
         assert.strictEqual(describeResult(undefined), "done");
         assert.deepStrictEqual([formatDuration(44), formatDuration(674), formatDuration(3725)], ["0:44", "11:14", "1:02:05"]);
         assert.strictEqual(table(["a", "n"], [["x", "1"], ["yy", "22"]]), "a    n\n--  --\nx    1\nyy  22");
@@ -156,28 +157,61 @@ describe("every --fail kind, run in the simulated account", function () {
     before(async () => {
         synth = await synthesize("dev", path.join(projectDir, "out", ".test", "faults"));
     });
-    const cases: [string, "stop" | "start", string, RegExp][] = [
-        ["httpd-stop:web-1", "stop", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-/],
-        ["httpd-start:web-2", "start", "HttpdDidNotStart", /^StartHttpd: web-2 \(i-/],
-        ["check:web-2", "stop", "HttpdCheckFailed", /^CheckHttpdStopped: web-2 \(i-/],
-        ["command-timeout:web-1", "stop", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.* ended TimedOut/],
-        ["stuck-stopping:web-1", "stop", "InstanceDidNotStop", /^WaitUntilInstanceStopped: web-1 \(i-.*\) is still stopping after 10m$/],
-        ["cluster-stop", "stop", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: /],
-        ["backup:web-2", "stop", "BackupFailed", /"errorMessage":"web-2: backup job .* ended FAILED .*; taken 2 times in this attempt/],
-        ["backup:cluster", "stop", "BackupFailed", /"errorMessage":"webapp-jobnet-dev: backup job .* ended FAILED/],
-        ["health:web-1", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-/],
-        ["health:never", "start", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; /],
-        ["other-run:stop", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 /],
-        ["other-run:start:scheduled", "start", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-start:scheduled-run-1 /],
+    // Every kind of fault, the jobnet it is run with, and how the run ends: SUCCEEDED (the jobnet
+    // rides it out) or the error and the cause an operator reads (a Lambda error's message).
+    const cases: [string, "stop" | "start", "running" | "stopped", string, RegExp | undefined][] = [
+        ["httpd-stop:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.*\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh exited with code 1: /],
+        ["httpd-start:web-2", "start", "stopped", "HttpdDidNotStart", /^StartHttpd: web-2 \(i-.*\) httpd did not start: \/usr\/local\/sbin\/startHttpd\.sh exited with code 1: /],
+        ["check:web-2", "stop", "running", "HttpdCheckFailed", /^CheckHttpdStopped: web-2 \(i-.*\) the httpd check failed: \/usr\/local\/sbin\/checkHttpd\.sh exited with code 1: /],
+        ["command-timeout:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.*\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh timed out after 60 s \(Run Command's execution timeout\)$/],
+        ["stuck-stopping:web-1", "stop", "running", "InstanceDidNotStop", /^WaitUntilInstanceStopped: web-1 \(i-.*\) is still stopping after 10m$/],
+        ["cluster-backing-up:1500", "stop", "running", "SUCCEEDED", undefined],
+        ["cluster-stop", "stop", "running", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: DbCluster webapp-jobnet-dev cannot be stopped: it uses a feature that does not support stopping\.$/],
+        ["cluster-busy:maintenance", "stop", "running", "SUCCEEDED", undefined],
+        ["cluster-stuck:incompatible-network", "stop", "running", "ClusterNotStoppable", /^DescribeDatabase: cluster webapp-jobnet-dev is incompatible-network; Aurora does not leave that status by itself, so the cluster cannot be stopped$/],
+        ["cluster-instance-busy", "stop", "running", "SUCCEEDED", undefined],
+        ["backup:web-1:1", "stop", "running", "SUCCEEDED", undefined],
+        ["backup:web-2", "stop", "running", "BackupFailed", /^web-2: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\. Fix the cause, then redrive the run or run the jobnet again$/],
+        ["backup:cluster", "stop", "running", "BackupFailed", /^webapp-jobnet-dev: backup job \S+ ended FAILED /],
+        ["backup-expired:web-1", "stop", "stopped", "SUCCEEDED", undefined],
+        ["health:web-1", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-\w+ \(unhealthy: Target\.FailedHealthChecks\)$/],
+        ["health:never", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; not healthy: i-/],
+        ["throttle:startInstance:3", "start", "stopped", "SUCCEEDED", undefined],
+        ["throttle-api:all", "stop", "running", "SUCCEEDED", undefined],
+        ["throttle-api:ec2:119", "stop", "running", "RequestLimitExceeded", /^DescribeWebServer on web-[12]: AWS throttled the request \(RequestLimitExceeded, HTTP 503, after 3 attempts\): Request limit exceeded\.$/],
+        ["late:stopInstance", "stop", "running", "SUCCEEDED", undefined],
+        ["capacity:web-1", "start", "stopped", "SUCCEEDED", undefined],
+        ["capacity:web-1:never", "start", "stopped", "InsufficientInstanceCapacity", /^web-1 \(i-\w+\): EC2 has no capacity to start it: We currently do not have sufficient capacity/],
+        ["capacity-lost:web-2", "start", "stopped", "SUCCEEDED", undefined],
+        ["capacity-lost:web-2:20", "start", "stopped", "InsufficientInstanceCapacity", /^WaitUntilInstanceReady: web-2 \(i-\w+\) went back to stopped 7 times while starting \(Server\.InsufficientInstanceCapacity\)/],
+        ["state:web-1:stopping", "stop", "running", "SUCCEEDED", undefined],
+        ["state:web-2:pending", "start", "stopped", "SUCCEEDED", undefined],
+        ["other-run:stop", "start", "stopped", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 /],
+        ["other-run:start:scheduled", "start", "stopped", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-start:scheduled-run-1 /],
     ];
-    for (const [spec, jobnet, error, cause] of cases) {
-        it(`${spec} ends the ${jobnet} jobnet in ${error}, naming the resource`, async () => {
+    for (const [spec, jobnet, initial, outcome, cause] of cases) {
+        it(`${spec} ${outcome === "SUCCEEDED" ? "slows the" : "ends the"} ${jobnet} jobnet ${outcome === "SUCCEEDED" ? "but it succeeds" : `in ${outcome}, saying what happened`}`, async () => {
             const faults = parseFaults([spec], { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
-            const { reports } = await simulate(synth, { initial: jobnet === "stop" ? "running" : "stopped", jobnets: [jobnet], faults });
-            assert.strictEqual(reports[0].report.error, error);
-            assert.match(reports[0].report.cause!, cause);
+            const { reports, account } = await simulate(synth, { initial, jobnets: [jobnet], faults });
+            const report = reports[0].report;
+            if (outcome === "SUCCEEDED") {
+                assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+                const expected = jobnet === "stop" ? "stopped" : "running";
+                assert.deepStrictEqual([...account.instances.values()].map((i) => i.state), [expected, expected]);
+                return;
+            }
+            assert.strictEqual(report.error, outcome);
+            const readable = readableCause(report.cause)!;
+            assert.match(readable, cause!);
+            // Nothing ends in an empty tail after a colon, or names nothing in brackets.
+            assert.doesNotMatch(readable, /:\s*$|\(\s*\)/);
         });
     }
+
+    it("cover every kind of fault npm start accepts", () => {
+        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle"]);
+        assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
+    });
 
     it("duplicate:earlier ends the scheduled run at once as a duplicate; duplicate:later lets it run", async () => {
         const options = (spec: string) => parseStartOptions(["--jobnet", "stop", "--fail", spec]);
