@@ -43,18 +43,20 @@ async function main(argv: string[]): Promise<number> {
     };
     const timelines = new Map<string, Timeline>();
     const recorded: Record<string, { t: number; type: string; state?: string; index?: number; error?: string; cause?: string }[]> = {};
-    const onEvent = (jobnet: "stop" | "start", event: EventLog) => {
-        let timeline = timelines.get(jobnet);
+    const onEvent = (jobnet: "stop" | "start", event: EventLog, redrive: boolean) => {
+        const run = redrive ? `${jobnet} (redriven)` : jobnet;
+        let timeline = timelines.get(run);
         if (!timeline) {
-            write(`\n${bold(`▶ ${jobnet} jobnet`)} (${synth.stateMachineArns[jobnet].split(":").pop()}), simulated time since its start:\n`);
+            const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : `${jobnet} jobnet`;
+            write(`\n${bold(`▶ ${what}`)} (${synth.stateMachineArns[jobnet].split(":").pop()}), simulated time since its start:\n`);
             timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, write });
-            timelines.set(jobnet, timeline);
-            recorded[jobnet] = [];
+            timelines.set(run, timeline);
+            recorded[run] = [];
         }
         timeline.handle(event);
         const e = event as EventLog & { index?: number; state?: { name: string }; Error?: string; Cause?: unknown };
-        recorded[jobnet].push({
-            t: (event.timestamp - firstTimestamp(jobnet, event)) / 1000,
+        recorded[run].push({
+            t: (event.timestamp - firstTimestamp(run, event)) / 1000,
             type: event.type,
             ...(e.state ? { state: e.state.name } : {}),
             ...(e.index !== undefined ? { index: e.index } : {}),
@@ -63,12 +65,16 @@ async function main(argv: string[]): Promise<number> {
     };
 
     const input = options.scheduled ? scheduledInput : undefined;
-    const { reports } = await simulate(synth, { initial: options.initial, jobnets: options.jobnets, faults, input, onEvent });
+    const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
+    const { reports } = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
+    const runs = reports.map((r) => ({ jobnet: r.redrive ? `${r.jobnet} (redriven)` : r.jobnet, report: r.report }));
 
     write(`\n${bold("Summary")} (simulated time; history events as Step Functions would record them)\n`);
-    write(summaryTable(reports) + "\n");
-    const skipped = options.jobnets.slice(reports.length);
-    for (const { jobnet, report } of reports) {
+    write(summaryTable(runs) + "\n");
+    // A jobnet's outcome is its last run's: a successful redrive makes up for the failure.
+    const outcome = (jobnet: string) => reports.filter((r) => r.jobnet === jobnet).pop()?.report;
+    const skipped = options.jobnets.filter((j) => !outcome(j));
+    for (const { jobnet, report } of runs) {
         if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
     }
     if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
@@ -79,12 +85,12 @@ async function main(argv: string[]): Promise<number> {
             initial: options.initial,
             scheduled: options.scheduled,
             faults: options.faults,
-            runs: reports.map(({ jobnet, report }) => ({ jobnet, ...figures(report), events: recorded[jobnet] ?? [] })),
+            runs: runs.map(({ jobnet, report }) => ({ jobnet, ...figures(report), events: recorded[jobnet] ?? [] })),
             notRun: skipped,
         }, null, 2) + "\n");
         write(`Events and figures written to ${options.json}\n`);
     }
-    return reports.length === options.jobnets.length && reports.every((r) => r.report.status === "SUCCEEDED") ? 0 : 1;
+    return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }
 
 function figures(r: RunReport) {

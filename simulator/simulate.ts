@@ -18,7 +18,7 @@ export interface SimulationOptions {
     keepGoing?: boolean;
     /** The input of every run: `{}` (a run by hand) unless given. */
     input?: Record<string, unknown>;
-    onEvent?: (jobnet: "stop" | "start", event: EventLog) => void;
+    onEvent?: (jobnet: "stop" | "start", event: EventLog, redrive: boolean) => void;
 }
 
 export interface Simulation {
@@ -67,7 +67,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 account,
                 lambda,
                 clock,
-                onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e) : undefined,
+                onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e, step === "redrive") : undefined,
                 redrive: step === "redrive" ? { of: previous.report, count: ++redrives } : undefined,
             });
             reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });

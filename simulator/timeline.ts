@@ -60,7 +60,9 @@ export class Timeline {
                     this.checked.delete(lane);
                     if (name !== `${checked}Wait`) this.endLoop(lane, checked, e.timestamp);
                 }
-                if (name.endsWith("Begin") && this.loopOf.has(name)) {
+                // A redriven run enters a wait at its poll, not at its Begin.
+                const redrivenPoll = this.loopOf.get(name) === name && !this.loops.get(lane)?.has(name);
+                if ((name.endsWith("Begin") && this.loopOf.has(name)) || redrivenPoll) {
                     const base = this.loopOf.get(name)!;
                     if (!this.loops.has(lane)) this.loops.set(lane, new Map());
                     this.loops.get(lane)!.set(base, { base, polls: 0, since: e.timestamp, last: undefined });

@@ -18,13 +18,13 @@ const context = { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
-        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, json: undefined, help: false });
+        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, redrive: false, json: undefined, help: false });
     });
 
     it("start a lone start jobnet from a stopped system, and take every option", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstance", "--json", "run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", scheduled: false, json: "run.json", help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", scheduled: false, redrive: false, json: "run.json", help: false },
         );
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
     });
@@ -43,7 +43,7 @@ describe("npm start options", () => {
         [["--initial", "paused"], '--initial "paused": expected running or stopped'],
         [["--stack"], "--stack needs a value"],
         [["--fail", "--json", "x"], "--fail needs a value"],
-        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --json and --help'],
+        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json and --help'],
     ];
     for (const [argv, message] of bad) {
         it(`refuse ${argv.join(" ")} with one error that names it`, () => {
@@ -275,6 +275,14 @@ describe("npm start, as a user runs it", function () {
         const written = JSON.parse(fs.readFileSync(json, "utf8"));
         assert.deepStrictEqual(written.runs.map((x: { jobnet: string; status: string }) => [x.jobnet, x.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
         assert.ok(written.runs[0].events.length > 100);
+    });
+
+    it("redrives a failed run with --redrive, and exits 0 when the redrive succeeds", () => {
+        const r = run(["--jobnet", "stop", "--fail", "backup:web-1:2", "--redrive"]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /▶ stop jobnet, redriven: it goes on from the step that failed/);
+        assert.match(r.stdout, /\nstop +FAILED +11:24 .*\nstop \(redriven\) +SUCCEEDED +9:20 /);
+        assert.match(r.stdout, /\nstop FAILED: BackupFailed\n {2}web-1: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\./);
     });
 
     it("exits 1 with the cause naming the resource when a fault is injected, and does not start after a failed stop", () => {

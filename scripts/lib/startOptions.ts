@@ -10,6 +10,8 @@ export interface StartOptions {
     initial: "running" | "stopped";
     /** Run as the schedule starts a run, at the simulated start time. */
     scheduled: boolean;
+    /** Redrive a failed run once, as `npm run ops -- redrive` does. */
+    redrive: boolean;
     json: string | undefined;
     help: boolean;
 }
@@ -32,6 +34,8 @@ Options:
   --scheduled               run as the schedule starts a run: the input is
                             ${JSON.stringify(scheduledInput)},
                             so the business calendar is asked first; --fail duplicate:... implies it
+  --redrive                 when a run fails, redrive it once: it goes on from the step that
+                            failed, as \`npm run ops -- redrive\` does
   --json FILE               also write the run's events and figures to FILE as JSON
   --help                    show this help
 
@@ -53,6 +57,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
     const faults: string[] = [];
     let initial: "running" | "stopped" | undefined;
     let scheduled = false;
+    let redrive = false;
     let json: string | undefined;
     let help = false;
     for (let i = 0; i < argv.length; i++) {
@@ -92,6 +97,9 @@ export function parseStartOptions(argv: string[]): StartOptions {
             case "--scheduled":
                 scheduled = true;
                 break;
+            case "--redrive":
+                redrive = true;
+                break;
             case "--json":
                 json = value();
                 break;
@@ -100,7 +108,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
                 help = true;
                 break;
             default:
-                throw new UsageError(`unknown option ${JSON.stringify(option)}; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --json and --help`);
+                throw new UsageError(`unknown option ${JSON.stringify(option)}; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json and --help`);
         }
     }
     return {
@@ -111,6 +119,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
         initial: initial ?? (jobnet === "start" ? "stopped" : "running"),
         // A duplicate delivery is one of a scheduled run.
         scheduled: scheduled || faults.some((f) => f.split(":")[0] === "duplicate"),
+        redrive,
         json,
         help,
     };
