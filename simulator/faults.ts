@@ -68,6 +68,14 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
         const noExtra = () => {
             if (extra !== undefined) throw new FaultSpecError(spec, "it has one part too many");
         };
+        /** A whole number part of the spec (`text`), or its default when the part is left out. */
+        const whole = (text: string | undefined, fallback: number, name: string, min: number, max: number, also?: { word: string; value: number }) => {
+            if (text === undefined) return fallback;
+            if (also && text === also.word) return also.value;
+            const n = Number(text);
+            if (!Number.isInteger(n) || n < min || n > max) throw new FaultSpecError(spec, `${name} must be a whole number from ${min} to ${max}${also ? `, or ${also.word}` : ""}`);
+            return n;
+        };
         switch (kind) {
             case "httpd-stop": noExtra(); add("httpdWillNotStop", server()); break;
             case "httpd-start": noExtra(); add("httpdWillNotStart", server()); break;
@@ -76,9 +84,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "stuck-stopping": noExtra(); add("instanceStuckStopping", server()); break;
             case "cluster-backing-up": {
                 noExtra();
-                const seconds = arg === undefined ? 900 : Number(arg);
-                if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) throw new FaultSpecError(spec, "SECONDS must be a whole number from 1 to 86400");
-                faults.clusterBackingUpForSeconds = seconds;
+                faults.clusterBackingUpForSeconds = whole(arg, 900, "SECONDS", 1, 86400);
                 break;
             }
             case "cluster-stop":
@@ -87,9 +93,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             case "cluster-busy": {
                 if (!arg || !busyClusterStatuses.includes(arg)) throw new FaultSpecError(spec, `STATUS must be one of ${busyClusterStatuses.join(", ")}`);
-                const seconds = extra === undefined ? 600 : Number(extra);
-                if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) throw new FaultSpecError(spec, "SECONDS must be a whole number from 1 to 86400");
-                faults.clusterBusy = { status: arg, seconds };
+                faults.clusterBusy = { status: arg, seconds: whole(extra, 600, "SECONDS", 1, 86400) };
                 break;
             }
             case "cluster-stuck":
@@ -99,39 +103,26 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             case "cluster-instance-busy": {
                 noExtra();
-                const times = arg === undefined ? 2 : Number(arg);
-                if (!Number.isInteger(times) || times < 1 || times > 20) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 20");
-                faults.clusterInstanceBusy = times;
+                faults.clusterInstanceBusy = whole(arg, 2, "TIMES", 1, 20);
                 break;
             }
             case "backup": {
                 const resource = arg === "cluster" ? context.clusterIdentifier : server();
-                const times = extra === undefined ? Infinity : Number(extra);
-                if (extra !== undefined && (!Number.isInteger(times) || times < 1 || times > 10)) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 10");
-                faults.backupFails = { ...faults.backupFails, [resource]: times };
+                faults.backupFails = { ...faults.backupFails, [resource]: whole(extra, Infinity, "TIMES", 1, 10) };
                 break;
             }
             case "backup-expired": noExtra(); add("backupExpired", server()); break;
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
-                const name = task();
-                const count = extra === undefined ? 2 : Number(extra);
-                if (!Number.isInteger(count) || count < 1 || count > 100) throw new FaultSpecError(spec, "COUNT must be a whole number from 1 to 100");
-                faults.lambdaThrottles = { ...faults.lambdaThrottles, [name]: count };
+                faults.lambdaThrottles = { ...faults.lambdaThrottles, [task()]: whole(extra, 2, "COUNT", 1, 100) };
                 break;
             }
             case "capacity": {
-                const name = server();
-                const seconds = extra === undefined ? 300 : extra === "never" ? Infinity : Number(extra);
-                if (!(seconds === Infinity || (Number.isInteger(seconds) && seconds >= 1 && seconds <= 86400))) throw new FaultSpecError(spec, "SECONDS must be a whole number from 1 to 86400, or never");
-                faults.noCapacity = { ...faults.noCapacity, [name]: seconds };
+                faults.noCapacity = { ...faults.noCapacity, [server()]: whole(extra, 300, "SECONDS", 1, 86400, { word: "never", value: Infinity }) };
                 break;
             }
             case "capacity-lost": {
-                const name = server();
-                const times = extra === undefined ? 1 : Number(extra);
-                if (!Number.isInteger(times) || times < 1 || times > 20) throw new FaultSpecError(spec, "TIMES must be a whole number from 1 to 20");
-                faults.capacityLost = { ...faults.capacityLost, [name]: times };
+                faults.capacityLost = { ...faults.capacityLost, [server()]: whole(extra, 1, "TIMES", 1, 20) };
                 break;
             }
             case "state": {
@@ -143,19 +134,14 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             }
             case "late": {
-                const name = task();
-                const count = extra === undefined ? 1 : Number(extra);
-                if (!Number.isInteger(count) || count < 1 || count > 2) throw new FaultSpecError(spec, "COUNT must be 1 or 2 (a task retries a timeout twice)");
-                faults.lateResponses = { ...faults.lateResponses, [name]: count };
+                // A task retries a timeout twice: a third late answer would fail the run.
+                faults.lateResponses = { ...faults.lateResponses, [task()]: whole(extra, 1, "COUNT", 1, 2) };
                 break;
             }
             case "throttle-api": {
                 const services = arg === "all" ? [...awsServices] : awsServices.filter((s) => s === arg);
                 if (services.length === 0) throw new FaultSpecError(spec, `SERVICE must be one of ${awsServices.join(", ")} or all`);
-                const seconds = extra === undefined ? 30 : Number(extra);
-                if (!Number.isInteger(seconds) || seconds < 1 || seconds >= throttleBurstPeriod) {
-                    throw new FaultSpecError(spec, `SECONDS must be a whole number from 1 to ${throttleBurstPeriod - 1}`);
-                }
+                const seconds = whole(extra, 30, "SECONDS", 1, throttleBurstPeriod - 1);
                 for (const service of services) faults.apiThrottling = { ...faults.apiThrottling, [service]: seconds };
                 break;
             }

@@ -6,7 +6,7 @@ import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as rds from "@aws-sdk/client-rds";
 import * as sfn from "@aws-sdk/client-sfn";
 import * as ssm from "@aws-sdk/client-ssm";
-import { AwsService, SimulatedAccount, serviceError } from "./account";
+import { AwsService, SimBackupJob, SimulatedAccount, serviceError } from "./account";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -159,27 +159,12 @@ export function installServices(account: SimulatedAccount): () => void {
                 .filter((j) => (!input.ByResourceArn || j.resourceArn === input.ByResourceArn)
                     && (!input.ByBackupVaultName || j.vault === input.ByBackupVaultName)
                     && (!input.ByCreatedAfter || j.createdAt >= input.ByCreatedAfter.getTime()))
-                .map((j) => ({
-                    BackupJobId: j.id,
-                    ResourceArn: j.resourceArn,
-                    State: j.state,
-                    StatusMessage: j.message || undefined,
-                    CreationDate: new Date(j.createdAt),
-                    RecoveryPointArn: j.recoveryPointArn,
-                })),
+                .map(backupJobShape),
         })],
         [backup.DescribeBackupJobCommand, "DescribeBackupJob", (input: backup.DescribeBackupJobCommandInput) => {
             const job = account.backupJobs.find((j) => j.id === input.BackupJobId);
             if (!job) throw serviceError("ResourceNotFoundException", `backup job ${input.BackupJobId} not found`);
-            return {
-                BackupJobId: job.id,
-                ResourceArn: job.resourceArn,
-                BackupVaultName: job.vault,
-                State: job.state,
-                StatusMessage: job.message || undefined,
-                CreationDate: new Date(job.createdAt),
-                RecoveryPointArn: job.recoveryPointArn,
-            };
+            return backupJobShape(job);
         }],
         [backup.ListRecoveryPointsByBackupVaultCommand, "ListRecoveryPointsByBackupVault", (input: backup.ListRecoveryPointsByBackupVaultCommandInput) => {
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
@@ -227,4 +212,17 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     return () => stubs.forEach((s) => s.restore());
+}
+
+/** A backup job as ListBackupJobs and DescribeBackupJob give it. */
+function backupJobShape(job: SimBackupJob) {
+    return {
+        BackupJobId: job.id,
+        ResourceArn: job.resourceArn,
+        BackupVaultName: job.vault,
+        State: job.state,
+        StatusMessage: job.message || undefined,
+        CreationDate: new Date(job.createdAt),
+        RecoveryPointArn: job.recoveryPointArn,
+    };
 }
