@@ -1,0 +1,106 @@
+import * as assert from "assert";
+import { BackupClient, StartBackupJobCommand } from "@aws-sdk/client-backup";
+import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { awsThrottlingErrors } from "../handlers/errors";
+import { AccountSpec, Faults, SimulatedAccount, awsServices } from "../simulator/account";
+import { VirtualClock } from "../simulator/clock";
+import { installServices } from "../simulator/services";
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
+const spec = (faults: Faults): AccountSpec => ({
+    servers: [{ name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") }],
+    cluster: { identifier: "db", arn: arn("rds", "cluster:db") },
+    listenerArn: arn("elasticloadbalancing", "listener/app/lb/1/2"),
+    targetGroupArn: arn("elasticloadbalancing", "targetgroup/tg/1"),
+    stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
+    maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },
+    backupVaultName: "vault",
+    initial: "running",
+    faults,
+});
+
+/** Runs `body` against a simulated account behind the real SDK clients, on a virtual clock. */
+async function inAccount<T>(faults: Faults, body: (account: SimulatedAccount, clock: VirtualClock) => Promise<T>): Promise<T> {
+    const clock = new VirtualClock();
+    clock.install();
+    const account = new SimulatedAccount(spec(faults));
+    const restore = installServices(account);
+    try {
+        return await body(account, clock);
+    } finally {
+        restore();
+        clock.uninstall();
+    }
+}
+
+const later = (clock: VirtualClock, seconds: number) => clock.runUntil(new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+
+describe("the simulated account, as AWS documents it", () => {
+    it("AWS Backup answers a reused idempotency token with the earlier job, even a failed one, and starts nothing", async () => {
+        await inAccount({ backupFails: { "web-1": 1 } }, async (account, clock) => {
+            const backup = new BackupClient({});
+            const start = (token: string) => backup.send(new StartBackupJobCommand({
+                BackupVaultName: "vault",
+                ResourceArn: account.spec.servers[0].instanceArn,
+                IamRoleArn: arn("iam", "role/backup"),
+                IdempotencyToken: token,
+            }));
+            const first = await start("t-1");
+            await later(clock, 600);
+            account.settle();
+            assert.strictEqual(account.backupJobs.find((j) => j.id === first.BackupJobId)!.state, "FAILED");
+            assert.strictEqual((await start("t-1")).BackupJobId, first.BackupJobId);
+            assert.strictEqual(account.backupJobs.length, 1);
+            const second = await start("t-2");
+            assert.notStrictEqual(second.BackupJobId, first.BackupJobId);
+        });
+    });
+
+    it("throttles as the SDK raises it once its attempts are spent: the service's error name and HTTP status", async () => {
+        const all = Object.fromEntries(awsServices.map((s) => [s, 30]));
+        await inAccount({ apiThrottling: all }, async () => {
+            const calls: [string, () => Promise<unknown>][] = [
+                ["ec2", () => new EC2Client({}).send(new DescribeInstancesCommand({ InstanceIds: ["i-0123456789abcdef0"] }))],
+                ["ssm", () => new SSMClient({}).send(new GetCommandInvocationCommand({ CommandId: "c", InstanceId: "i-0123456789abcdef0" }))],
+                ["rds", () => new RDSClient({}).send(new DescribeDBClustersCommand({ DBClusterIdentifier: "db" }))],
+                ["elasticloadbalancing", () => new ElasticLoadBalancingV2Client({}).send(new DescribeTargetHealthCommand({ TargetGroupArn: "tg" }))],
+                ["backup", () => new BackupClient({}).send(new StartBackupJobCommand({ BackupVaultName: "vault", ResourceArn: "r", IamRoleArn: "x" }))],
+                ["states", () => new SFNClient({}).send(new ListExecutionsCommand({ stateMachineArn: "sm" }))],
+            ];
+            const seen: string[] = [];
+            for (const [service, call] of calls) {
+                await assert.rejects(call(), (e: any) => {
+                    seen.push(`${service} ${e.name} ${e.$metadata.httpStatusCode} ${e.$fault} ${e.$metadata.attempts}`);
+                    assert.ok(awsThrottlingErrors.includes(e.name), e.name);
+                    return true;
+                });
+            }
+            assert.deepStrictEqual(seen, [
+                "ec2 RequestLimitExceeded 503 client 3",
+                "ssm ThrottlingException 400 client 3",
+                "rds Throttling 400 client 3",
+                "elasticloadbalancing Throttling 400 client 3",
+                "backup ThrottlingException 400 client 3",
+                "states ThrottlingException 400 client 3",
+            ]);
+        });
+    });
+
+    it("throttles in bursts: every call for the burst's length, then none until the next one", async () => {
+        await inAccount({ apiThrottling: { ec2: 30 } }, async (account, clock) => {
+            const ec2 = new EC2Client({});
+            const describe = () => ec2.send(new DescribeInstancesCommand({ InstanceIds: ["i-0123456789abcdef0"] })).then(() => "ok", (e) => e.name);
+            const outcomes: string[] = [];
+            for (const at of [0, 29, 31, 119, 121, 151]) {
+                await later(clock, at - clock.elapsedSeconds());
+                outcomes.push(`${at}s ${await describe()}`);
+            }
+            assert.deepStrictEqual(outcomes, ["0s RequestLimitExceeded", "29s RequestLimitExceeded", "31s ok", "119s ok", "121s RequestLimitExceeded", "151s ok"]);
+            assert.strictEqual(account.throttled.ec2, 3);
+        });
+    });
+});
