@@ -130,7 +130,7 @@ export const retakesPerAttempt = 1;
  * fails too, the task fails with BackupFailed, so that a redrive (after the cause is fixed) runs
  * this step again and takes the backup once more.
  */
-export async function describeBackups(event: FollowBackupsEvent): Promise<BackupProgress> {
+export async function followBackups(event: FollowBackupsEvent): Promise<BackupProgress> {
     const backup = new BackupClient({});
     const jobs = [...event.servers, event.database].filter((j): j is { name: string; backupJobId: string } => !!j && !!j.backupJobId);
     const attemptStart = Date.parse(event.execution.RedriveTime ?? event.execution.StartTime);

@@ -1,5 +1,5 @@
 import { TaskFunctionName } from "../statemachines/plan";
-import { describeBackups, ensureBackup } from "./backups";
+import { followBackups, ensureBackup } from "./backups";
 import { checkCalendar } from "./calendar";
 import { describeCluster, startCluster, stopCluster } from "./cluster";
 import { reportingStep } from "./errors";
@@ -159,9 +159,9 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             passBackupRole(r),
         ],
     },
-    describeBackups: {
+    followBackups: {
         description: "Follows the run's backup jobs, taking a failed one again",
-        handler: describeBackups,
+        handler: followBackups,
         permissions: (r) => [
             allow(["backup:DescribeBackupJob", "backup:ListBackupJobs"], anyResource),
             allow(["backup:StartBackupJob"], r.backupVaultArn),

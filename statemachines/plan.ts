@@ -19,7 +19,7 @@ export const taskFunctionNames = [
     "disableMaintenancePage",
     "describeTargetHealth",
     "ensureBackup",
-    "describeBackups",
+    "followBackups",
 ] as const;
 export type TaskFunctionName = (typeof taskFunctionNames)[number];
 

@@ -213,7 +213,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
         // A failed backup is taken again here; when that fails too, this task fails (BackupFailed)
         // rather than a Fail state, so that a redrive runs it again and retakes the backup.
         waitUntil("WaitUntilBackupsCompleted", {
-            functionArn: plan.functionArns.describeBackups,
+            functionArn: plan.functionArns.followBackups,
             payload: {
                 "servers.$": "$.webServers",
                 "database.$": "$.database",
