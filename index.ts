@@ -4,12 +4,14 @@ import { loadConfig } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
 import { Operations } from "./infra/operations";
 import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
+import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
 import { WebSystem } from "./infra/webSystem";
 
 const project = pulumi.getProject();
 const stack = pulumi.getStack();
 const config = loadConfig();
-const namePrefix = `${project}-${stack}`;
+requireNamesAwsAccepts(project, stack, config);
+const namePrefix = namePrefixOf(project, stack);
 
 // One provider for the whole program, so every resource carries the stack's tags.
 const provider = new aws.Provider("aws", {

@@ -24,9 +24,10 @@ export interface ProgramRun {
 /**
  * Runs index.ts in-process under mocks with a stack's config, the way `pulumi preview` would run
  * it against a real account, and returns every registered resource and the stack outputs.
+ * `configOf` names the stack file to read, for a stack name that has none of its own.
  */
-export async function runProgram(stack: string, configOverrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
-    const config = { ...stackConfig(stack), ...configOverrides };
+export async function runProgram(stack: string, configOverrides: Record<string, string | undefined> = {}, configOf = stack): Promise<ProgramRun> {
+    const config = { ...stackConfig(configOf), ...configOverrides };
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
     pulumi.runtime.setAllConfig(config as Record<string, string>);
     const account = new MockedCloud();
