@@ -14,6 +14,11 @@ export class UsageError extends Error {
 
 type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
+/** "a, b and c", "a or b": a list as a sentence says it. */
+export function inWords(items: readonly string[], conjunction: "and" | "or"): string {
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${conjunction} ${items[items.length - 1]}`;
+}
+
 /**
  * Node's `util.parseArgs` (`--stack prod` and `--stack=prod` alike), with its errors turned into
  * one-line UsageErrors; but first the options npm kept for itself (see `optionsKeptByNpm`).
@@ -33,7 +38,7 @@ export function parseCommandLine<T extends ParseArgsConfig & { args: string[]; o
         const named = /'(?:-\w, )?([^' ]+)/.exec(message)?.[1];
         if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
             const names = Object.keys(config.options).map((o) => `--${o}`);
-            throw new UsageError(`unknown option ${JSON.stringify(named)}; ${names.length === 1 ? `the only option is ${names[0]}` : `the options are ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`}`);
+            throw new UsageError(`unknown option ${JSON.stringify(named)}; ${names.length === 1 ? `the only option is ${names[0]}` : `the options are ${inWords(names, "and")}`}`);
         }
         if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(/does not take an argument/.test(message) ? `${named} takes no value` : `${named} needs a value`);
         if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${JSON.stringify(named)}; options start with --`);

@@ -1,7 +1,7 @@
 import { simulatedStartMs } from "../../simulator/clock";
 import { parseFaults } from "../../simulator/faults";
 import { taskFunctionNames } from "../../statemachines/plan";
-import { UsageError, parseCommandLine } from "./commandLine";
+import { UsageError, inWords, parseCommandLine } from "./commandLine";
 
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
@@ -66,7 +66,7 @@ const startArgs = {
 export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): StartOptions {
     const { values: v } = parseCommandLine("npm start", { args: argv, options: startArgs }, env);
     const oneOf = <T extends string>(option: string, value: string, accepted: readonly T[]): T => {
-        if (!accepted.includes(value as T)) throw new UsageError(`--${option} ${JSON.stringify(value)}: expected ${accepted.slice(0, -1).join(", ")} or ${accepted[accepted.length - 1]}`);
+        if (!accepted.includes(value as T)) throw new UsageError(`--${option} ${JSON.stringify(value)}: expected ${inWords(accepted, "or")}`);
         return value as T;
     };
     if (!/^[A-Za-z0-9_.-]+$/.test(v.stack)) throw new UsageError(`--stack ${JSON.stringify(v.stack)}: a stack name is letters, digits, "-", "_" and "."`);
