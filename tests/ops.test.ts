@@ -45,7 +45,7 @@ describe("npm run ops arguments", () => {
 
     it("explain an option npm kept for itself (npm run ops run stop --no-wait, without --)", () => {
         assert.throws(() => parseOpsArgs(["run", "stop"], { npm_config_wait: "" }), (e: Error) => e instanceof UsageError &&
-            e.message === "npm took --no-wait for itself, so npm run ops did not get it: put the options after --, as in npm run ops -- --no-wait");
+            e.message === "npm took --no-wait for itself, so npm run ops did not get it: put the options after --, as in npm run ops -- run stop --no-wait");
         assert.deepStrictEqual(parseOpsArgs(["status"], { npm_config_yes: "" }), { kind: "status", stack: "dev" });
     });
 

@@ -64,8 +64,10 @@ export function optionsKeptByNpm(command: string, config: { args: string[]; opti
     // npm took `--servers 5` as a flag ("true") and passed `5` on: put it back where that is unambiguous.
     const flags = kept.filter((k) => k.value === "true");
     const leftOver = flags.length === 1 && !config.allowPositionals && config.args.length === 1 ? config.args[0] : "…";
+    // With no value left among them, the arguments npm passed on are the command's own.
+    const positionals = config.allowPositionals && flags.length === 0 ? config.args : [];
     const meant = kept.map((k) => `--${k.name}${k.value === undefined ? "" : ` ${k.value === "true" ? leftOver : k.value}`}`);
-    return new UsageError(`npm took ${kept.map((k) => `--${k.name}`).join(", ")} for itself, so ${command} did not get ${kept.length === 1 ? "it" : "them"}: put the options after --, as in ${command} -- ${meant.join(" ")}`);
+    return new UsageError(`npm took ${kept.map((k) => `--${k.name}`).join(", ")} for itself, so ${command} did not get ${kept.length === 1 ? "it" : "them"}: put the options after --, as in ${[command, "--", ...positionals, ...meant].join(" ")}`);
 }
 
 /** A file the command writes at its end is checked before any work: its folder exists and it can be written. */
