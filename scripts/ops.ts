@@ -1,22 +1,29 @@
+import * as path from "path";
 import * as readline from "readline";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { Stack } from "@pulumi/pulumi/automation";
 import { CalendarSettings, judgeDay } from "../handlers/calendar";
 import { nextRuns, parseCron } from "../infra/cron";
 import { formatDuration, table } from "../simulator/timeline";
-import { OpsCommand, UsageError, opsUsage, parseOpsArgs } from "./lib/ops/args";
+import { runCommand } from "./lib/commandLine";
+import { OpsCommand, opsUsage, parseOpsArgs } from "./lib/ops/args";
+import { explainFailure } from "./lib/ops/failures";
 import { Jobnet, executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
-import { OpsError, openStack, scheduleEnabledKey, stackOutputs } from "./lib/ops/stack";
+import { changeSchedule } from "./lib/ops/schedule";
+import { OpsError, openStack, stackOutputs } from "./lib/ops/stack";
+import { projectDir } from "./lib/runProgram";
+import { stackFile } from "./lib/stacks";
 
 const write = (text: string) => process.stdout.write(text);
 const tty = process.stdout.isTTY === true;
 
 async function main(argv: string[]): Promise<number> {
-    const command = parseOpsArgs(argv);
+    const command = parseOpsArgs(argv, process.env);
     if (command.kind === "help") {
         write(`${opsUsage}\n`);
         return 0;
     }
+    if (command.kind === "schedule") return toggleSchedule(command);
     const stack = await openStack(command.stack);
     switch (command.kind) {
         case "stack":
@@ -25,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
             const { stateMachines, region } = await stackOutputs(stack);
             const sfn = new SFNClient({ region });
             const name = executionName(command.jobnet, new Date(), Math.random().toString(36).slice(2));
-            const executionArn = await aws(() => startRun(sfn, stateMachines[command.jobnet], name));
+            const executionArn = await startRun(sfn, stateMachines[command.jobnet], name);
             write(`Started ${command.jobnet} run ${name}\n  ${executionArn}\n`);
             return command.wait ? follow(sfn, executionArn) : 0;
         }
@@ -34,23 +41,21 @@ async function main(argv: string[]): Promise<number> {
             const sfn = new SFNClient({ region });
             let executionArn = command.execution;
             if (executionArn === "latest") {
-                const latest = await aws(() => latestUnsuccessful(sfn, stateMachines));
+                const latest = await latestUnsuccessful(sfn, stateMachines);
                 if (!latest) throw new OpsError(`No failed, timed-out or aborted run of the ${command.stack} jobnets to redrive.`);
                 executionArn = latest.executionArn!;
             }
-            await aws(() => redrive(sfn, executionArn));
+            await redrive(sfn, executionArn);
             write(`Redriving ${executionArn} from the step that failed\n`);
             return command.wait ? follow(sfn, executionArn) : 0;
         }
         case "status":
             return status(stack, command.stack);
-        case "schedule":
-            return toggleSchedule(stack, command);
     }
 }
 
 async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
-    const end = await aws(() => followExecution(sfn, executionArn, { write, tty, pollMs: 5000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }));
+    const end = await followExecution(sfn, executionArn, { write, tty, columns: () => process.stdout.columns, pollMs: 5000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     if (end.status === "SUCCEEDED") return 0;
     write(`\n${end.status}: ${end.error ?? ""}\n  ${end.cause ?? ""}\nResume it from the failed step with: npm run ops -- redrive ${executionArn}\n`);
     return 1;
@@ -59,7 +64,7 @@ async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
 async function status(stack: Stack, stackName: string): Promise<number> {
     const { stateMachines, region, schedules } = await stackOutputs(stack);
     const sfn = new SFNClient({ region });
-    const runs = await aws(() => recentRuns(sfn, stateMachines));
+    const runs = await recentRuns(sfn, stateMachines);
     write(`Recent runs of the ${stackName} jobnets:\n`);
     write(runs.length === 0 ? "  none yet\n" : table(
         ["jobnet", "run", "trigger", "status", "started (UTC)", "duration"],
@@ -97,15 +102,17 @@ async function driveStack(stack: Stack, command: Extract<OpsCommand, { kind: "st
     return 0;
 }
 
-async function toggleSchedule(stack: Stack, command: Extract<OpsCommand, { kind: "schedule" }>): Promise<number> {
-    const config = await stack.getAllConfig();
-    const schedules = JSON.parse(config["webapp-jobnet:schedules"]?.value ?? "{}");
-    if (!schedules[command.jobnet]?.cron) {
-        throw new OpsError(`Stack ${stack.name} has no ${command.jobnet} schedule. Set one first: pulumi config set --path 'schedules.${command.jobnet}.cron' 'cron(0 22 ? * MON-FRI *)'`);
-    }
-    await stack.setConfig(`webapp-jobnet:${scheduleEnabledKey(command.jobnet)}`, { value: String(command.enable) }, true);
-    write(`Config: schedules.${command.jobnet}.enabled = ${command.enable}\n`);
-    return driveStack(stack, { kind: "stack", action: "up", stack: command.stack, yes: command.yes });
+/** Turns a schedule on or off in the stack's file, asking first, then deploys it. */
+async function toggleSchedule(command: Extract<OpsCommand, { kind: "schedule" }>): Promise<number> {
+    // The file is what changes: a stack without one is a usage problem, found before any call.
+    const file = stackFile(projectDir, command.stack);
+    const stack = await openStack(command.stack);
+    const deploy = async () => {
+        await stack.up({ onOutput: write });
+    };
+    if (await changeSchedule({ ...command, file, confirm, deploy })) return 0;
+    write(`Nothing changed: ${path.basename(file)} is as it was.\n`);
+    return 1;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -116,30 +123,4 @@ async function confirm(question: string): Promise<boolean> {
     return /^y(es)?$/i.test(answer.trim());
 }
 
-/** AWS calls, with the errors a user can fix said plainly. */
-async function aws<T>(call: () => Promise<T>): Promise<T> {
-    try {
-        return await call();
-    } catch (error) {
-        const name = (error as Error).name;
-        if (name === "CredentialsProviderError" || /Could not load credentials/.test((error as Error).message)) {
-            throw new OpsError("No AWS credentials were found: run `aws configure` or `aws sso login`, or set AWS_PROFILE.");
-        }
-        if (name === "ExpiredTokenException" || name === "UnrecognizedClientException") {
-            throw new OpsError(`The AWS credentials were refused (${name}): refresh them, for example with \`aws sso login\`.`);
-        }
-        throw error;
-    }
-}
-
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error) => {
-        if (error instanceof UsageError) {
-            process.stderr.write(`${error.message}\n`);
-            process.exit(2);
-        }
-        process.stderr.write(`${error instanceof OpsError ? error.message : error instanceof Error ? error.stack : error}\n`);
-        process.exit(1);
-    },
-);
+runCommand(() => main(process.argv.slice(2)), explainFailure);

@@ -2,23 +2,26 @@ import * as fs from "fs";
 import * as path from "path";
 import { styleText } from "util";
 import { readableCause } from "../handlers/causes";
-import { taskFunctionNames } from "../statemachines/plan";
-import { FaultSpecError, faultForms, parseFaults } from "../simulator/faults";
+import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { simulate } from "../simulator/simulate";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
+import { requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
-import { UsageError, parseStartOptions, scheduledInput, startUsage } from "./lib/startOptions";
-import { synthesize } from "./lib/synthesize";
+import { stackFile } from "./lib/stacks";
+import { parseStartOptions, scheduledInput, startUsage } from "./lib/startOptions";
+import { SynthResult, synthesize } from "./lib/synthesize";
 
 const write = (text: string) => process.stdout.write(text);
 
 async function main(argv: string[]): Promise<number> {
-    const options = parseStartOptions(argv);
+    const options = parseStartOptions(argv, process.env);
     if (options.help) {
         write(startUsage + faultForms() + "\n");
         return 0;
     }
+    stackFile(projectDir, options.stack);
+    if (options.json) requireWritableFile("--json", options.json);
     const tty = process.stdout.isTTY === true;
     const bold = (text: string) => (tty ? styleText("bold", text) : text);
     const outName = options.servers === undefined ? options.stack : `${options.stack}-${options.servers}-servers`;
@@ -26,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     write(`Synthesising stack ${options.stack} offline…\n`);
     const synth = await synthesize(options.stack, outDir, options.servers === undefined ? {} : { "webapp-jobnet:webServerCount": String(options.servers) });
     const servers: string[] = synth.outputs.webServers.map((s: { name: string }) => s.name);
-    const faults = parseFaults(options.faults, { servers, clusterIdentifier: synth.outputs.dbClusterIdentifier, tasks: taskFunctionNames });
+    const faults = parseFaults(options.faults, { jobnets: options.jobnets, servers, clusterIdentifier: synth.outputs.dbClusterIdentifier, tasks: tasksOf(synth, options.jobnets) });
     const relativeOut = path.relative(projectDir, outDir);
     write(
         `Simulated AWS account: ${servers.length} web servers (${servers.length > 3 ? `${servers[0]} … ${servers[servers.length - 1]}` : servers.join(", ")}), ` +
@@ -49,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
         if (!timeline) {
             const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : `${jobnet} jobnet`;
             write(`\n${bold(`▶ ${what}`)} (${synth.stateMachineArns[jobnet].split(":").pop()}), simulated time since its start:\n`);
-            timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, write });
+            timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, columns: () => process.stdout.columns, write });
             timelines.set(run, timeline);
             recorded[run] = [];
         }
@@ -69,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     const { reports } = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
     const runs = reports.map((r) => ({ jobnet: r.redrive ? `${r.jobnet} (redriven)` : r.jobnet, report: r.report }));
 
-    write(`\n${bold("Summary")} (simulated time; history events as Step Functions would record them)\n`);
+    write(`\n${bold("Summary")}, in simulated time:\n`);
     write(summaryTable(runs) + "\n");
     // A jobnet's outcome is its last run's: a successful redrive makes up for the failure.
     const outcome = (jobnet: string) => reports.filter((r) => r.jobnet === jobnet).pop()?.report;
@@ -93,6 +96,11 @@ async function main(argv: string[]): Promise<number> {
     return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }
 
+/** The tasks the jobnets call: the functions their definitions name. */
+function tasksOf(synth: SynthResult, jobnets: ("stop" | "start")[]): string[] {
+    return synth.functions.filter((f) => jobnets.some((j) => JSON.stringify(synth.definitions[j]).includes(`"${f.functionArn}"`))).map((f) => f.task);
+}
+
 function figures(r: RunReport) {
     return {
         status: r.status,
@@ -107,14 +115,4 @@ function figures(r: RunReport) {
     };
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error) => {
-        if (error instanceof UsageError || error instanceof FaultSpecError) {
-            process.stderr.write(`${error.message}\n`);
-            process.exit(2);
-        }
-        process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
-        process.exit(1);
-    },
-);
+runCommand(() => main(process.argv.slice(2)));

@@ -1,51 +1,68 @@
 import { clusterDeadEnds } from "../statemachines/common";
+import { taskFunctionNames } from "../statemachines/plan";
 import { Faults, awsServices, throttleBurstPeriod } from "./account";
 
 /** Statuses an Aurora cluster passes through and leaves by itself. */
 const busyClusterStatuses = ["modifying", "maintenance", "upgrading", "storage-optimization", "renaming", "resetting-master-credentials", "failing-over", "starting"];
 
-/** The fault kinds `--fail` accepts, with their form and what they do. */
+type Jobnet = "stop" | "start";
+const stop: readonly Jobnet[] = ["stop"];
+const start: readonly Jobnet[] = ["start"];
+const either: readonly Jobnet[] = ["stop", "start"];
+
+/** The fault kinds `--fail` accepts: their form, what they do, and the jobnets they can act in. */
 export const faultKinds = [
-    { form: "httpd-stop:SERVER", does: "stopHttpd.sh exits 1 on SERVER" },
-    { form: "httpd-start:SERVER", does: "startHttpd.sh exits 1 on SERVER" },
-    { form: "check:SERVER", does: "checkHttpd.sh fails (exit 1) on SERVER" },
-    { form: "command-timeout:SERVER", does: "Run Command times out on SERVER" },
-    { form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
-    { form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
-    { form: "cluster-stop", does: "the cluster refuses to stop" },
-    { form: "cluster-busy:STATUS[:SECONDS]", does: `the cluster is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
-    { form: "cluster-stuck:STATUS", does: `the cluster is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
-    { form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
-    { form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the cluster) fail (default: every one)" },
-    { form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
-    { form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
-    { form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
-    { form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
-    { form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
-    { form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
-    { form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
-    { form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
-    { form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
-    { form: "duplicate:earlier|later", does: "the schedule delivered the run twice, the other 2 s earlier (later)" },
+    { jobnets: stop, form: "httpd-stop:SERVER", does: "stopHttpd.sh exits 1 on SERVER" },
+    { jobnets: start, form: "httpd-start:SERVER", does: "startHttpd.sh exits 1 on SERVER" },
+    { jobnets: either, form: "check:SERVER", does: "checkHttpd.sh fails (exit 1) on SERVER" },
+    { jobnets: either, form: "command-timeout:SERVER", does: "Run Command times out on SERVER" },
+    { jobnets: stop, form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
+    { jobnets: stop, form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
+    { jobnets: stop, form: "cluster-stop", does: "the cluster refuses to stop" },
+    { jobnets: stop, form: "cluster-busy:STATUS[:SECONDS]", does: `the cluster is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
+    { jobnets: either, form: "cluster-stuck:STATUS", does: `the cluster is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
+    { jobnets: stop, form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
+    { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the cluster) fail (default: every one)" },
+    { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
+    { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
+    { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
+    { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
+    { jobnets: start, form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
+    { jobnets: either, form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
+    { jobnets: either, form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
+    { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
+    { jobnets: either, form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
+    { jobnets: either, form: "duplicate:earlier|later", does: "the schedule delivered the run twice, the other 2 s earlier (later)" },
 ] as const;
 
-/** The accepted forms, one a line, for `--help` and errors. */
+/** A fault kind's name: the first part of its form. */
+function kindOf(form: string): string {
+    return form.split(/[:[]/)[0];
+}
+
+/** The accepted forms, one a line, with the jobnets each acts in, for `--help`. */
 export function faultForms(): string {
     const width = Math.max(...faultKinds.map((k) => k.form.length)) + 2;
-    return faultKinds.map((k) => `  ${k.form.padEnd(width)} ${k.does}`).join("\n");
+    return faultKinds.map((k) => `  ${k.form.padEnd(width)} ${(k.jobnets.length === 1 ? k.jobnets[0] : "any").padEnd(7)}${k.does}`).join("\n");
 }
 
 export class FaultSpecError extends Error {
+    /** One line: the spec, what is wrong with it, and the form it should take. */
     constructor(spec: string, why: string) {
-        super(`--fail ${JSON.stringify(spec)}: ${why}. Accepted forms:\n${faultForms()}`);
+        const kind = faultKinds.find((k) => kindOf(k.form) === spec.split(":")[0]);
+        super(`--fail ${JSON.stringify(spec)}: ${why}; ${kind ? `the form is ${kind.form}` : `the kinds are ${faultKinds.map((k) => kindOf(k.form)).join(", ")}`}`);
         this.name = "FaultSpecError";
     }
 }
 
 export interface FaultContext {
-    servers: string[];
-    clusterIdentifier: string;
+    /** The jobnets being run, when known: a fault none of them can meet is refused. */
+    jobnets?: readonly Jobnet[];
+    /** The tasks a TASK may name. */
     tasks: readonly string[];
+    /** The servers a SERVER may name; before the system is synthesised, any name is taken. */
+    servers?: string[];
+    clusterIdentifier?: string;
 }
 
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
@@ -56,14 +73,20 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
     };
     for (const spec of specs) {
         const [kind, arg, extra] = spec.split(":");
+        const actsIn = faultKinds.find((k) => kindOf(k.form) === kind)?.jobnets;
+        const jobnets = context.jobnets ?? actsIn ?? [];
+        if (actsIn && !actsIn.some((j) => jobnets.includes(j))) {
+            throw new FaultSpecError(spec, `it can only happen in the ${actsIn.join(" or ")} jobnet, and the ${jobnets.join(" and ")} jobnet is run`);
+        }
         const server = () => {
             if (!arg) throw new FaultSpecError(spec, "it needs a server name");
-            if (!context.servers.includes(arg)) throw new FaultSpecError(spec, `there is no server ${arg} (servers: ${summarise(context.servers)})`);
+            if (context.servers && !context.servers.includes(arg)) throw new FaultSpecError(spec, `there is no server ${arg} (servers: ${summarise(context.servers)})`);
             return arg;
         };
         const task = () => {
-            if (!arg || !context.tasks.includes(arg)) throw new FaultSpecError(spec, `TASK must be one of ${context.tasks.join(", ")}`);
-            return arg;
+            if (arg && context.tasks.includes(arg)) return arg;
+            const elsewhere = arg !== undefined && (taskFunctionNames as readonly string[]).includes(arg);
+            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}TASK must be one of ${context.tasks.join(", ")}`);
         };
         const noExtra = () => {
             if (extra !== undefined) throw new FaultSpecError(spec, "it has one part too many");
@@ -107,7 +130,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             }
             case "backup": {
-                const resource = arg === "cluster" ? context.clusterIdentifier : server();
+                const resource = arg === "cluster" ? context.clusterIdentifier ?? "cluster" : server();
                 faults.backupFails = { ...faults.backupFails, [resource]: whole(extra, Infinity, "TIMES", 1, 10) };
                 break;
             }

@@ -1,6 +1,7 @@
 import { styleText } from "util";
 import { StateMachineDefinition, State, allStates } from "../statemachines/asl";
 import { readableCause } from "../handlers/causes";
+import { checkHttpdExitCodes } from "../infra/httpdControlScripts";
 import { EventLog, RunReport } from "./run";
 
 export interface TimelineOptions {
@@ -9,6 +10,8 @@ export interface TimelineOptions {
     startMs: number;
     /** Colours and a live progress line (a terminal), or plain lines (a pipe, CI). */
     tty: boolean;
+    /** The terminal's width now: the progress line fits in it, or is left out. */
+    columns?: () => number | undefined;
     write: (text: string) => void;
 }
 
@@ -34,6 +37,8 @@ export class Timeline {
     /** A loop whose Check just ran in this lane: the next state entered there says whether it polls again. */
     private readonly checked = new Map<string, string>();
     private readonly serverOfIndex = new Map<number, string>();
+    /** The control script last sent in a lane, whose result the next wait there reads. */
+    private readonly scriptOf = new Map<string, string>();
     private map: { name: string; total: number; done: number; running: Set<number> } | undefined;
     private progressShown = false;
 
@@ -80,7 +85,9 @@ export class Timeline {
                 } else if (loop && name === `${loop.base}Check`) {
                     this.checked.set(lane, loop.base);
                 } else if (e.state!.type === "Task" && !this.loopOf.has(name)) {
-                    this.line(e.timestamp, e.index, `${name}: ${describe(this.resultOf(name, e.state!.output))}`);
+                    const script = (this.states.get(name) as { Parameters?: { Payload?: { script?: unknown } } }).Parameters?.Payload?.script;
+                    if (typeof script === "string") this.scriptOf.set(lane, script);
+                    this.line(e.timestamp, e.index, `${name}: ${typeof script === "string" ? `${fileName(script)} sent` : describe(this.resultOf(name, e.state!.output))}`);
                 } else if (e.state!.type === "Map") {
                     const total = this.map?.total ?? 0;
                     this.clearProgress();
@@ -115,11 +122,14 @@ export class Timeline {
                 break;
             case "ExecutionSucceeded":
                 this.clearProgress();
+                this.map = undefined;
                 this.line(e.timestamp, undefined, this.style("green", "SUCCEEDED"));
                 break;
             case "ExecutionFailed": {
                 for (const l of [...this.loops.keys()]) this.endLoops(l, e.timestamp);
+                // The run is over: its progress line goes, and is not drawn again.
                 this.clearProgress();
+                this.map = undefined;
                 const f = e as unknown as { Error: string; Cause: unknown };
                 this.line(e.timestamp, undefined, this.style("red", `FAILED ${f.Error}: ${typeof f.Cause === "string" ? readableCause(f.Cause) : JSON.stringify(f.Cause)}`));
                 break;
@@ -149,7 +159,9 @@ export class Timeline {
         if (loop.polls === 0) return;
         const took = formatDuration((at - loop.since) / 1000);
         const index = lane === "top" ? undefined : Number(lane.slice(1));
-        this.line(at, index, `${loop.base}: ${describe(loop.last)} (${loop.polls} ${loop.polls === 1 ? "poll" : "polls"}, ${took})`);
+        const script = this.scriptOf.get(lane);
+        const outcome = script && isScriptResult(loop.last) ? describeScript(script, loop.last) : describe(loop.last);
+        this.line(at, index, `${loop.base}: ${outcome} (${loop.polls} ${loop.polls === 1 ? "poll" : "polls"}, ${took})`);
     }
 
     /** The part of a state's output its Task wrote: the value at the Task's ResultPath. */
@@ -169,10 +181,9 @@ export class Timeline {
 
     private showProgress(): void {
         if (!this.o.tty || !this.map) return;
-        const m = this.map;
-        const width = 24;
-        const filled = m.total === 0 ? width : Math.round((m.done / m.total) * width);
-        this.o.write(`\r\x1b[K${this.style("cyan", `${m.name} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${m.done}/${m.total} done, ${m.running.size} running`)}`);
+        const text = progressLine({ ...this.map, running: this.map.running.size }, this.o.columns?.() ?? 80);
+        if (text === undefined) return;
+        this.o.write(`\r\x1b[K${this.style("cyan", text)}`);
         this.progressShown = true;
     }
 
@@ -184,6 +195,50 @@ export class Timeline {
     private style(format: "green" | "red" | "yellow" | "dim" | "cyan", text: string): string {
         return this.o.tty ? styleText(format, text) : text;
     }
+}
+
+/**
+ * A Map's progress in fewer characters than the terminal has columns (a full line would wrap, and
+ * clearing it would leave the wrapped part behind): the bar shrinks, then goes; undefined when even
+ * the counts do not fit.
+ */
+export function progressLine(m: { name: string; total: number; done: number; running: number }, columns: number): string | undefined {
+    const counts = `${m.done}/${m.total} done, ${m.running} running`;
+    const room = columns - 1 - `${m.name} [] ${counts}`.length;
+    if (room >= 4) {
+        const width = Math.min(24, room);
+        const filled = m.total === 0 ? width : Math.round((m.done / m.total) * width);
+        return `${m.name} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${counts}`;
+    }
+    const short = `${m.name}: ${counts}`;
+    return short.length < columns ? short : undefined;
+}
+
+interface ScriptResult {
+    status: string;
+    responseCode: number;
+}
+
+function isScriptResult(result: unknown): result is ScriptResult {
+    return typeof result === "object" && result !== null && "status" in result && "responseCode" in result;
+}
+
+function fileName(script: string): string {
+    return script.split("/").pop() ?? script;
+}
+
+/**
+ * A control script's result in words. Run Command calls any non-zero exit Failed, but
+ * checkHttpd.sh's exit code is its answer: 3 is "httpd stopped", not a failure.
+ */
+export function describeScript(script: string, result: ScriptResult): string {
+    const file = fileName(script);
+    const code = result.responseCode;
+    if (result.status !== "Success" && result.status !== "Failed") return `${file} ${result.status === "TimedOut" ? "timed out" : result.status.toLowerCase()}`;
+    if (code < 0) return `${file} did not run`;
+    if (file !== "checkHttpd.sh") return `${file} exited ${code}`;
+    const answer = code === checkHttpdExitCodes.running ? "httpd running" : code === checkHttpdExitCodes.stopped ? "httpd stopped" : "the check failed";
+    return `${answer}, ${file} exited ${code}`;
 }
 
 /** A poll or task result in a few words: its fields, without counters and long texts. */
@@ -210,9 +265,9 @@ function pathValue(value: unknown, path: string): unknown {
     return path.replace(/^\$\.?/, "").split(".").filter((p) => p !== "").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
-/** The figures of each run, as a table. */
+/** The figures of each run, as a table within 80 columns, with a line that says what the short headers mean. */
 export function summaryTable(runs: { jobnet: string; report: RunReport }[]): string {
-    const header = ["jobnet", "status", "duration", "transitions", "Lambda calls", "largest payload", "history events"];
+    const header = ["jobnet", "status", "duration", "transitions", "Lambda", "payload", "history"];
     const rows = runs.map(({ jobnet, report }) => [
         jobnet,
         report.status,
@@ -222,7 +277,7 @@ export function summaryTable(runs: { jobnet: string; report: RunReport }[]): str
         `${(report.largestPayloadBytes / 1024).toFixed(1)} KB`,
         String(report.historyEvents),
     ]);
-    return table(header, rows);
+    return `${table(header, rows)}\nLambda: invocations; payload: the largest state; history: its events`;
 }
 
 /** Columns aligned, numbers to the right. */

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import {
@@ -11,9 +13,13 @@ import {
     SFNClient,
     StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { UsageError, parseOpsArgs } from "../scripts/lib/ops/args";
+import { UsageError } from "../scripts/lib/commandLine";
+import { parseOpsArgs } from "../scripts/lib/ops/args";
+import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
-import { OpsError, requirePulumiCli, scheduleEnabledKey } from "../scripts/lib/ops/stack";
+import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
+import { OpsError, requirePulumiCli } from "../scripts/lib/ops/stack";
+import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
 import { runCli } from "./support/cli";
 import { samplePlan } from "./support/samplePlan";
@@ -33,6 +39,14 @@ describe("npm run ops arguments", () => {
         assert.deepStrictEqual(parseOpsArgs(["redrive", execution("stop", "stop-manual-1")]), { kind: "redrive", execution: execution("stop", "stop-manual-1"), stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "start", "--stack", "prod"]), { kind: "schedule", enable: false, jobnet: "start", stack: "prod", yes: false });
         assert.deepStrictEqual(parseOpsArgs([]), { kind: "help" });
+        assert.deepStrictEqual(parseOpsArgs(["run", "start", "--stack=prod", "-y", "--no-wait"]), { kind: "run", jobnet: "start", stack: "prod", wait: false });
+        assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "stop", "--help"]), { kind: "help" });
+    });
+
+    it("explain an option npm kept for itself (npm run ops run stop --no-wait, without --)", () => {
+        assert.throws(() => parseOpsArgs(["run", "stop"], { npm_config_wait: "" }), (e: Error) => e instanceof UsageError &&
+            e.message === "npm took --no-wait for itself, so npm run ops did not get it: put the options after --, as in npm run ops -- run stop --no-wait");
+        assert.deepStrictEqual(parseOpsArgs(["status"], { npm_config_yes: "" }), { kind: "status", stack: "dev" });
     });
 
     const bad: [string[], string][] = [
@@ -42,11 +56,12 @@ describe("npm run ops arguments", () => {
         [["schedule", "pause", "stop"], 'schedule needs enable or disable, not "pause"'],
         [["status", "now"], 'status takes no arguments; got "now" as well'],
         [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive and schedule'],
-        [["up", "--force"], 'unknown option "--force"'],
+        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait and --help'],
+        [["status", "--stack"], "--stack needs a value"],
     ];
     for (const [argv, message] of bad) {
-        it(`refuse ${argv.join(" ")}`, () => {
-            assert.throws(() => parseOpsArgs(argv), (e: Error) => e instanceof UsageError && e.message.startsWith(`${message}\n`));
+        it(`refuse ${argv.join(" ")} in one line`, () => {
+            assert.throws(() => parseOpsArgs(argv), (e: Error) => e instanceof UsageError && e.message === message);
         });
     }
 });
@@ -153,18 +168,90 @@ describe("the parts that need the pulumi CLI", () => {
         assert.strictEqual(requirePulumiCli(() => "/usr/local/bin/pulumi"), "/usr/local/bin/pulumi");
     });
 
-    it("turn a schedule on or off through its config key", () => {
-        assert.deepStrictEqual([scheduleEnabledKey("stop"), scheduleEnabledKey("start")], ["schedules.stop.enabled", "schedules.start.enabled"]);
-    });
-
-    it("npm run ops exits 1 with that message where the CLI is not installed, and 2 on a bad command", function () {
+    it("npm run ops exits 1 with that message where the CLI is not installed, and 2 with one line on a bad command", function () {
         this.timeout(60_000);
         const ops = (args: string[]) => runCli("ops.ts", args, { PATH: path.dirname(process.execPath) + ":/usr/bin:/bin" });
         const missing = ops(["status"]);
         assert.strictEqual(missing.status, 1);
         assert.match(missing.stderr, /^The pulumi CLI is not installed \(it is not on PATH\)\./);
         const bad = ops(["run", "reboot"]);
-        assert.strictEqual(bad.status, 2);
-        assert.strictEqual(bad.stderr, 'run needs a jobnet: stop or start, not "reboot"\nRun `npm run ops -- --help` for the commands.\n');
+        assert.deepStrictEqual([bad.status, bad.stderr], [2, 'run needs a jobnet: stop or start, not "reboot"\n']);
+        const noFile = ops(["schedule", "disable", "stop", "--stack", "qa"]);
+        assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, prod\n']);
+    });
+});
+
+// The Automation API's own factory: from the CLI's result, a CommandError, or a StackNotFoundError or ConcurrentUpdateError.
+const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError(result: unknown): Error };
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
+const cliFailure = (stderr: string, stdout = "", code = 255) => createCommandError(new CommandResult(stdout, stderr, code));
+const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+describe("npm run ops failures, each in one line saying what to do", () => {
+    const noStack = "There is no stack named dev in the Pulumi backend you are logged in to (`pulumi whoami -v` shows which): create it with `pulumi stack init dev`, or pick one of `pulumi stack ls` with --stack NAME.";
+    const notLoggedIn = "You are not logged in to a Pulumi backend: run `pulumi login` (or `pulumi login --local`, or `pulumi login s3://BUCKET`), or set PULUMI_ACCESS_TOKEN, then try again.";
+    const noCredentials = "No AWS credentials were found: run `aws configure` or `aws sso login`, or set AWS_PROFILE, then try again.";
+    const cases: [string, Error, string | undefined][] = [
+        ["no such stack", cliFailure("error: no stack named 'dev' found\n"), noStack],
+        ["not logged in", cliFailure("error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions\n"), notLoggedIn],
+        ["a token the backend refuses", cliFailure("error: problem logging in: Unauthorized: No credentials provided or are invalid.\n"), notLoggedIn],
+        ["no AWS credentials, for the AWS provider", cliFailure("error: preview failed\n", "Diagnostics:\n  pulumi:providers:aws (default_7_48_0):\n    error: pulumi:providers:aws resource 'default_7_48_0' has a problem: No valid credential sources found.\n"), noCredentials],
+        ["no AWS credentials, for the SDK", awsError("CredentialsProviderError", "Could not load credentials from any providers"), noCredentials],
+        ["AWS credentials that have expired", awsError("ExpiredTokenException", "The security token included in the request is expired"), "The AWS credentials were refused (ExpiredTokenException): refresh them, for example with `aws sso login`, then try again."],
+        ["no passphrase for the stack's secrets", cliFailure('error: constructing secrets manager of type "passphrase": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables\n'),
+            "The stack's secrets are locked with a passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to it, then try again."],
+        ["a stack locked by another update", cliFailure("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n"),
+            "Another update of this stack is running: wait for it to end; if none is (one was interrupted), `pulumi cancel` releases the stack."],
+        ["no pulumi CLI", cliFailure("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT", "", -2),
+            "The pulumi CLI is not installed (it is not on PATH). Install it from https://www.pulumi.com/docs/install/, then run `pulumi login`."],
+        ["any other CLI failure", cliFailure("error: an unexpected thing\n"), "The pulumi CLI failed (exit code 255): an unexpected thing."],
+        ["our own", new OpsError("No failed, timed-out or aborted run of the dev jobnets to redrive."), "No failed, timed-out or aborted run of the dev jobnets to redrive."],
+        ["a bug", new TypeError("x is undefined"), undefined],
+    ];
+    for (const [what, error, message] of cases) {
+        it(what, () => {
+            assert.strictEqual(explainFailure(error), message);
+        });
+    }
+});
+
+describe("npm run ops -- schedule enable|disable", () => {
+    const devYaml = fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8");
+    const stackCopy = () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "schedule-")), "Pulumi.dev.yaml");
+        fs.writeFileSync(file, devYaml);
+        return file;
+    };
+    const disableStop = { stack: "dev", jobnet: "stop" as const, enable: false };
+
+    it("asks before it changes the stack file, and leaves it byte for byte as it was when the answer is no", async () => {
+        const file = stackCopy();
+        const questions: string[] = [];
+        let deploys = 0;
+        const changed = await changeSchedule({ ...disableStop, file, yes: false, confirm: async (q) => (questions.push(q), false), deploy: async () => void deploys++ });
+        assert.deepStrictEqual([changed, questions, deploys], [false, ["This will set schedules.stop.enabled to false in Pulumi.dev.yaml and update the dev stack (pulumi up). Go ahead?"], 0]);
+        assert.ok(fs.readFileSync(file).equals(Buffer.from(devYaml)));
+    });
+
+    it("on yes, sets the key where pulumi config set --path would, keeping the comments, then deploys the changed file", async () => {
+        const file = stackCopy();
+        let deployed: string | undefined;
+        const changed = await changeSchedule({ ...disableStop, file, yes: false, confirm: async () => true, deploy: async () => void (deployed = fs.readFileSync(file, "utf8")) });
+        const expected = devYaml.replace("      cron: cron(0 22 ? * MON-FRI *)\n", "      cron: cron(0 22 ? * MON-FRI *)\n      enabled: false\n");
+        assert.notStrictEqual(expected, devYaml);
+        assert.deepStrictEqual([changed, deployed], [true, expected]);
+    });
+
+    it("goes ahead without asking with --yes", async () => {
+        const file = stackCopy();
+        const changed = await changeSchedule({ ...disableStop, file, yes: true, confirm: async () => assert.fail("asked"), deploy: async () => undefined });
+        assert.strictEqual(changed, true);
+        assert.match(fs.readFileSync(file, "utf8"), /\n {6}enabled: false\n/);
+    });
+
+    it("refuses a stack without that schedule, saying how to set one", () => {
+        const prodYaml = fs.readFileSync(path.join(projectDir, "Pulumi.prod.yaml"), "utf8");
+        assert.throws(() => withScheduleEnabled(prodYaml, "prod", "start", true), (e: Error) => e instanceof OpsError &&
+            e.message === "Stack prod has no start schedule. Set one first: pulumi config set --path 'schedules.start.cron' 'cron(0 22 ? * MON-FRI *)'");
     });
 });

@@ -2,17 +2,24 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { UsageError, parseStartOptions, scheduledInput } from "../scripts/lib/startOptions";
+import { UsageError } from "../scripts/lib/commandLine";
+import { parseStartOptions, scheduledInput } from "../scripts/lib/startOptions";
 import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { startLowerBound, stopLowerBound, waves } from "../simulator/criticalPath";
 import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
 import { readableCause } from "../handlers/causes";
 import { simulate } from "../simulator/simulate";
-import { Timeline, describe as describeResult, formatDuration, table } from "../simulator/timeline";
+import { RunReport } from "../simulator/run";
+import { Timeline, describe as describeResult, describeScript, formatDuration, progressLine, summaryTable, table } from "../simulator/timeline";
 import { toDot } from "../statemachines/diagram";
 import { taskFunctionNames } from "../statemachines/plan";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../infra/config";
+import { isConfigError, optionsKeptByNpm, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
+import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
+import { screen } from "./support/terminal";
 
 const context = { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames };
 
@@ -29,6 +36,13 @@ describe("npm start options", () => {
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
     });
 
+    it("take --name=value as --name value", () => {
+        assert.deepStrictEqual(
+            parseStartOptions(["--stack=prod", "--jobnet=start", "--servers=20", "--fail=health:never", "--fail=throttle:startInstance", "--initial=running", "--json=run.json"]),
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "running", scheduled: false, redrive: false, json: "run.json", help: false },
+        );
+    });
+
     it("run as the schedule starts a run with --scheduled, or when a duplicate delivery is injected", () => {
         assert.strictEqual(parseStartOptions(["--scheduled"]).scheduled, true);
         assert.strictEqual(parseStartOptions(["--fail", "duplicate:later"]).scheduled, true);
@@ -39,17 +53,88 @@ describe("npm start options", () => {
     const bad: [string[], string][] = [
         [["--jobnet", "restart"], '--jobnet "restart": expected stop, start or both'],
         [["--servers", "0"], '--servers "0": expected a whole number from 1 to 100'],
-        [["--servers", "101"], '--servers "101": expected a whole number from 1 to 100'],
+        [["--servers=101"], '--servers "101": expected a whole number from 1 to 100'],
         [["--initial", "paused"], '--initial "paused": expected running or stopped'],
         [["--stack"], "--stack needs a value"],
+        [["--stack", "../prod"], '--stack "../prod": a stack name is letters, digits, "-", "_" and "."'],
         [["--fail", "--json", "x"], "--fail needs a value"],
+        [["--scheduled=yes"], "--scheduled takes no value"],
+        [["stop"], 'unexpected argument "stop"; options start with --'],
         [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json and --help'],
     ];
     for (const [argv, message] of bad) {
-        it(`refuse ${argv.join(" ")} with one error that names it`, () => {
-            assert.throws(() => parseStartOptions(argv), (e: Error) => e instanceof UsageError && e.message === `${message}\nRun \`npm start -- --help\` for the options.`);
+        it(`refuse ${argv.join(" ")} in one line that names it`, () => {
+            assert.throws(() => parseStartOptions(argv), (e: Error) => e instanceof UsageError && e.message === message);
         });
     }
+
+    it("refuse a fault that none of the jobnets being run can meet", () => {
+        assert.throws(() => parseStartOptions(["--jobnet", "stop", "--fail", "health:never"]), (e: Error) => e instanceof FaultSpecError &&
+            e.message === '--fail "health:never": it can only happen in the start jobnet, and the stop jobnet is run; the form is health:never|SERVER');
+        assert.throws(() => parseStartOptions(["--jobnet", "start", "--fail", "backup:web-1"]), (e: Error) => e instanceof FaultSpecError &&
+            e.message === '--fail "backup:web-1": it can only happen in the stop jobnet, and the start jobnet is run; the form is backup:SERVER|cluster[:TIMES]');
+        assert.deepStrictEqual(parseStartOptions(["--fail", "health:never", "--fail", "backup:web-1"]).faults, ["health:never", "backup:web-1"]);
+        assert.deepStrictEqual(parseStartOptions(["--jobnet", "start", "--fail", "check:web-1"]).faults, ["check:web-1"]);
+    });
+
+    it("explain an option npm kept for itself (npm start --servers 5, without --)", () => {
+        // npm 11 sets npm_config_servers=true and passes only "5" on; --stack=prod arrives whole.
+        assert.throws(() => parseStartOptions(["5"], { npm_config_servers: "true" }), (e: Error) => e instanceof UsageError &&
+            e.message === "npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5");
+        assert.throws(() => parseStartOptions([], { npm_config_stack: "prod", npm_config_scheduled: "true" }), (e: Error) => e instanceof UsageError &&
+            e.message === "npm took --stack, --scheduled for itself, so npm start did not get them: put the options after --, as in npm start -- --stack prod --scheduled");
+        // An .npmrc's yes=false, or npm's own settings, are not ours.
+        assert.strictEqual(parseStartOptions([], { npm_config_yes: "", npm_config_audit: "", npm_config_user_agent: "npm/11" }).stack, "dev");
+    });
+});
+
+describe("the command lines' shared parts", () => {
+    it("parse with util.parseArgs: --name=value, repeated options, -h, and each of its errors in one line", () => {
+        const options = { stack: { type: "string" }, fail: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } } as const;
+        const parse = (args: string[]) => parseCommandLine("npm run x", { args, options }, {}).values;
+        assert.deepStrictEqual({ ...parse(["--stack=prod", "--fail", "a", "--fail=b", "-h"]) }, { stack: "prod", fail: ["a", "b"], help: true });
+        const refused = (args: string[]) => {
+            try {
+                parse(args);
+            } catch (e) {
+                assert.ok(e instanceof UsageError);
+                return e.message;
+            }
+            return "accepted";
+        };
+        assert.deepStrictEqual(
+            [refused(["--stak", "prod"]), refused(["--stack"]), refused(["--help=yes"]), refused(["prod"])],
+            ['unknown option "--stak"; the options are --stack, --fail and --help', "--stack needs a value", "--help takes no value", 'unexpected argument "prod"; options start with --'],
+        );
+    });
+
+    it("explain a --no-x option npm kept, in a command with positional arguments", () => {
+        const options = { stack: { type: "string" }, "no-wait": { type: "boolean" } } as const;
+        assert.strictEqual(
+            optionsKeptByNpm("npm run ops", { args: ["run", "stop", "prod"], options, allowPositionals: true }, { npm_config_wait: "", npm_config_stack: "true" })?.message,
+            "npm took --stack, --no-wait for itself, so npm run ops did not get them: put the options after --, as in npm run ops -- --stack … --no-wait",
+        );
+    });
+
+    it("name a stack without a file, listing the stacks there are", () => {
+        assert.deepStrictEqual(stackNames(projectDir), ["dev", "prod"]);
+        assert.strictEqual(stackFile(projectDir, "dev"), path.join(projectDir, "Pulumi.dev.yaml"));
+        assert.throws(() => stackFile(projectDir, "qa"), (e: Error) => e instanceof UsageError && e.message === '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, prod');
+    });
+
+    it("refuse a file to write at the end that cannot be written, before any work", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "json-"));
+        requireWritableFile("--json", path.join(dir, "run.json"));
+        assert.throws(() => requireWritableFile("--json", path.join(dir, "missing", "run.json")), (e: Error) => e instanceof UsageError &&
+            e.message === `--json ${JSON.stringify(path.join(dir, "missing", "run.json"))}: there is no folder ${path.join(dir, "missing")}`);
+        assert.throws(() => requireWritableFile("--json", dir), (e: Error) => e instanceof UsageError && e.message === `--json ${JSON.stringify(dir)}: it is a folder`);
+    });
+
+    it("know a bad stack config by its type, whether raised as a ConfigError or as Pulumi's RunError", () => {
+        assert.ok(isConfigError(new ConfigError([{ key: "webapp-jobnet:webServerCount", given: '"0"', expected: "a whole number from 1 to 100" }])));
+        assert.ok(isConfigError(new pulumi.RunError("Stack config is invalid (1 problem): ...")));
+        assert.ok(!isConfigError(new Error("Stack config is invalid")));
+    });
 });
 
 describe("fault specs (--fail)", () => {
@@ -87,15 +172,24 @@ describe("fault specs (--fail)", () => {
         ["cluster-stop:now", "it takes no argument"],
     ];
     for (const [spec, why] of bad) {
-        it(`refuse ${spec}, listing the accepted forms`, () => {
-            assert.throws(() => parseFaults([spec], context), (e: Error) => {
-                assert.ok(e instanceof FaultSpecError);
-                assert.ok(e.message.startsWith(`--fail ${JSON.stringify(spec)}: ${why}. Accepted forms:\n`), e.message);
-                for (const k of faultKinds) assert.ok(e.message.includes(k.form));
-                return true;
-            });
+        it(`refuse ${spec} in one line, with the form it should take`, () => {
+            const form = faultKinds.find((k) => k.form.split(/[:[]/)[0] === spec.split(":")[0])?.form;
+            const accepted = form ? `the form is ${form}` : `the kinds are ${faultKinds.map((k) => k.form.split(/[:[]/)[0]).join(", ")}`;
+            assert.throws(() => parseFaults([spec], context), (e: Error) => e instanceof FaultSpecError && e.message === `--fail ${JSON.stringify(spec)}: ${why}; ${accepted}`);
         });
     }
+
+    it("take a TASK only among the tasks of the jobnets being run", () => {
+        const startTasks = ["findOtherRuns", "startInstance"];
+        assert.deepStrictEqual(parseFaults(["late:startInstance"], { ...context, jobnets: ["start"], tasks: startTasks }), { lateResponses: { startInstance: 1 } });
+        assert.throws(() => parseFaults(["late:stopInstance"], { ...context, jobnets: ["start"], tasks: startTasks }), (e: Error) =>
+            e.message === '--fail "late:stopInstance": stopInstance is not a task of the start jobnet; TASK must be one of findOtherRuns, startInstance; the form is late:TASK[:COUNT]');
+    });
+
+    it("take any server name before the system is synthesised, and check it after", () => {
+        assert.deepStrictEqual(parseFaults(["httpd-stop:web-9"], { jobnets: ["stop"], tasks: taskFunctionNames }), { httpdWillNotStop: ["web-9"] });
+        assert.throws(() => parseFaults(["httpd-stop:web-9"], { ...context, jobnets: ["stop"] }), FaultSpecError);
+    });
 });
 
 describe("the critical-path lower bound", () => {
@@ -138,16 +232,77 @@ describe("the operator's timeline", () => {
         assert.ok(text.includes("   +0:00           EnableMaintenancePage: outcome created\n"), text);
         assert.ok(text.includes("   +0:44  web-1    WaitUntilInstanceStopped: state stopped (3 polls, 0:40)\n"), text);
         assert.ok(text.includes("   +0:44  web-2    done (2/2 servers)\n"), text);
+        // checkHttpd.sh's exit 3 is its answer, not a failure.
+        assert.ok(text.includes("   +0:04  web-1    CheckHttpdStoppedFinished: httpd stopped, checkHttpd.sh exited 3 (1 poll, 0:02)\n"), text);
+        assert.ok(!text.includes("Failed"), text);
         assert.ok(text.includes("WaitUntilBackupsCompleted: total 3, completed 3, retaken 0 ("), text);
         assert.ok(text.endsWith("SUCCEEDED\n"));
         assert.ok(!text.includes("\x1b["), "no colours on a pipe");
     });
 
     it("describes results in a few words, and formats times and tables", () => {
-        assert.strictEqual(describeResult({ status: "Success", responseCode: 0, detail: "exited with code 0: long", attempt: 3 }), "status Success, responseCode 0");
+        assert.strictEqual(describeResult({ outcome: "started", attempt: 3, backupJobId: "j-1" }), "outcome started");
         assert.strictEqual(describeResult(undefined), "done");
         assert.deepStrictEqual([formatDuration(44), formatDuration(674), formatDuration(3725)], ["0:44", "11:14", "1:02:05"]);
         assert.strictEqual(table(["a", "n"], [["x", "1"], ["yy", "22"]]), "a    n\n--  --\nx    1\nyy  22");
+    });
+
+    it("says what a control script's exit code means: checkHttpd.sh's 3 is httpd stopped", () => {
+        const check = "/usr/local/sbin/checkHttpd.sh";
+        assert.deepStrictEqual(
+            [
+                describeScript(check, { status: "Failed", responseCode: 3 }),
+                describeScript(check, { status: "Success", responseCode: 0 }),
+                describeScript(check, { status: "Failed", responseCode: 1 }),
+                describeScript(check, { status: "TimedOut", responseCode: -1 }),
+                describeScript("/usr/local/sbin/stopHttpd.sh", { status: "Failed", responseCode: 1 }),
+                describeScript("/usr/local/sbin/startHttpd.sh", { status: "Failed", responseCode: -1 }),
+            ],
+            ["httpd stopped, checkHttpd.sh exited 3", "httpd running, checkHttpd.sh exited 0", "the check failed, checkHttpd.sh exited 1", "checkHttpd.sh timed out", "stopHttpd.sh exited 1", "startHttpd.sh did not run"],
+        );
+    });
+
+    it("fits the progress line in the terminal: the bar shrinks, then goes, then the line is left out", () => {
+        const map = { name: "StopWebServers", total: 2, done: 1, running: 1 };
+        assert.deepStrictEqual([80, 45, 40, 35].map((columns) => progressLine(map, columns)), [
+            "StopWebServers [############............] 1/2 done, 1 running",
+            "StopWebServers [####...] 1/2 done, 1 running",
+            "StopWebServers: 1/2 done, 1 running",
+            undefined,
+        ]);
+    });
+
+    for (const columns of [50, 30]) {
+        it(`clears the progress line when a run fails, and leaves no stale line on a terminal ${columns} columns wide`, async () => {
+            let written = "";
+            let timeline: Timeline | undefined;
+            const faults = parseFaults(["stuck-stopping:web-2"], { ...context, jobnets: ["stop"] });
+            await simulate(synth, {
+                initial: "running",
+                jobnets: ["stop"],
+                faults,
+                onEvent: (_, e) => {
+                    timeline ??= new Timeline({ definition: synth.definitions.stop, startMs: e.timestamp, tty: true, columns: () => columns, write: (t) => (written += t) });
+                    timeline.handle(e);
+                },
+            });
+            assert.ok(columns < 40 || written.includes("StopWebServers ["), "a progress line was drawn");
+            const rows = screen(written, columns);
+            assert.deepStrictEqual(rows.filter((r) => /^StopWebServers( \[|:)/.test(r)), [], rows.join("\n"));
+            // The screen ends with the failure, the cursor on the row after it.
+            assert.strictEqual(rows[rows.length - 1], "");
+            assert.ok(rows.join("").endsWith("WaitUntilInstanceStopped: web-2 (i-00000005aabcdef0) is still stopping after 10m"), rows.join("\n"));
+        });
+    }
+
+    it("keeps the summary within 80 columns, whatever the run", () => {
+        const report = (status: string, seconds: number, n: number) => ({ status, durationSeconds: seconds, stateTransitions: n, lambdaInvocations: n, largestPayloadBytes: 250 * 1024, historyEvents: n }) as RunReport;
+        const text = summaryTable([
+            { jobnet: "stop", report: report("SUCCEEDED", 604, 130) },
+            { jobnet: "start (redriven)", report: report("TIMED_OUT", 6 * 3600, 24_999) },
+        ]);
+        assert.strictEqual(text.split("\n")[0], "jobnet            status     duration  transitions  Lambda   payload  history");
+        assert.deepStrictEqual(text.split("\n").filter((l) => l.length > 80), []);
     });
 });
 
@@ -299,12 +454,49 @@ describe("npm start, as a user runs it", function () {
         assert.match(r.stdout, /\n +\+0:00 +FindOtherRuns: running 0, duplicateOf arn:aws:states:.*:execution:webapp-jobnet-dev-stop:stop-1-earlier-delivery\n +\+0:00 +SUCCEEDED\n/);
     });
 
-    it("exits 2 with one clear error for a bad option or fault spec", () => {
-        const badOption = run(["--jobnet", "restart"]);
-        assert.strictEqual(badOption.status, 2);
-        assert.strictEqual(badOption.stderr, '--jobnet "restart": expected stop, start or both\nRun `npm start -- --help` for the options.\n');
-        const badFault = run(["--fail", "httpd-stop:web-9"]);
-        assert.strictEqual(badFault.status, 2);
-        assert.match(badFault.stderr, /^--fail "httpd-stop:web-9": there is no server web-9 \(servers: web-1, web-2\)\. Accepted forms:\n/);
+    it("exits 2 with one line and does no work for a stack without a file, a --json it cannot write, a fault no jobnet run can meet, or an option npm kept", () => {
+        const cases: [string[], Record<string, string>, string][] = [
+            [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, prod'],
+            [["--json", "/nonexistent/run.json"], {}, '--json "/nonexistent/run.json": there is no folder /nonexistent'],
+            [["--jobnet=stop", "--fail=health:never"], {}, '--fail "health:never": it can only happen in the start jobnet, and the stop jobnet is run; the form is health:never|SERVER'],
+            [["5"], { npm_config_servers: "true" }, "npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5"],
+        ];
+        for (const [args, env, message] of cases) {
+            const r = runCli("start.ts", args, { FORCE_COLOR: "0", ...env });
+            assert.deepStrictEqual([r.status, r.stdout, r.stderr], [2, "", `${message}\n`], args.join(" "));
+        }
     });
+
+    it("exits 2 with one line for a server the stack does not have, once it is synthesised", () => {
+        const r = run(["--fail", "httpd-stop:web-9"]);
+        assert.deepStrictEqual([r.status, r.stdout, r.stderr], [2, "Synthesising stack dev offline…\n", '--fail "httpd-stop:web-9": there is no server web-9 (servers: web-1, web-2); the form is httpd-stop:SERVER\n']);
+    });
+
+    it("exits 2 with the message alone for a bad stack config", () => {
+        const file = path.join(projectDir, "Pulumi.cli-bad-config.yaml");
+        fs.writeFileSync(file, 'config:\n  aws:region: ap-northeast-1\n  webapp-jobnet:webServerCount: "0"\n');
+        try {
+            const r = run(["--stack", "cli-bad-config"]);
+            assert.strictEqual(r.status, 2);
+            assert.strictEqual(r.stderr, [
+                "Stack config is invalid (1 problem):",
+                '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
+                "Fix with `pulumi config set <key> <value>` (or `pulumi config rm <key>` for the default).",
+                "",
+            ].join("\n"));
+        } finally {
+            fs.rmSync(file);
+        }
+    });
+});
+
+describe("every command, run with --help", function () {
+    this.timeout(120_000);
+    for (const [script, usage] of [["start.ts", "Usage: npm start -- [options]\n"], ["synth.ts", "Usage: npm run synth -- [--stack NAME] [--docs]\n"], ["bench.ts", "Usage: npm run bench [-- --help]\n"], ["ops.ts", "Usage: npm run ops -- COMMAND [options]\n"]]) {
+        it(`${script} shows its usage and exits 0`, () => {
+            const r = runCli(script, ["--help"]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.ok(r.stdout.startsWith(usage), r.stdout);
+        });
+    }
 });

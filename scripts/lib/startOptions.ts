@@ -1,4 +1,7 @@
 import { simulatedStartMs } from "../../simulator/clock";
+import { parseFaults } from "../../simulator/faults";
+import { taskFunctionNames } from "../../statemachines/plan";
+import { UsageError, inWords, parseCommandLine } from "./commandLine";
 
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
@@ -39,88 +42,51 @@ Options:
   --json FILE               also write the run's events and figures to FILE as JSON
   --help                    show this help
 
-Faults (--fail):
+Options go after --, and --name=value works too: npm start -- --jobnet=stop --fail httpd-stop:web-1
+
+Faults (--fail): the form, the jobnet it can act in, and what it does
 `;
 
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(`${message}\nRun \`npm start -- --help\` for the options.`);
-        this.name = "UsageError";
-    }
-}
+const startArgs = {
+    stack: { type: "string", default: "dev" },
+    jobnet: { type: "string", default: "both" },
+    servers: { type: "string" },
+    fail: { type: "string", multiple: true, default: [] as string[] },
+    initial: { type: "string" },
+    scheduled: { type: "boolean", default: false },
+    redrive: { type: "boolean", default: false },
+    json: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+} as const;
 
-/** Parses `npm start` arguments; a bad one throws a UsageError naming it and its accepted forms. */
-export function parseStartOptions(argv: string[]): StartOptions {
-    let stack = "dev";
-    let jobnet: "stop" | "start" | "both" = "both";
-    let servers: number | undefined;
-    const faults: string[] = [];
-    let initial: "running" | "stopped" | undefined;
-    let scheduled = false;
-    let redrive = false;
-    let json: string | undefined;
-    let help = false;
-    for (let i = 0; i < argv.length; i++) {
-        const option = argv[i];
-        const value = (): string => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new UsageError(`${option} needs a value`);
-            return v;
-        };
-        switch (option) {
-            case "--stack": {
-                stack = value();
-                if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name is letters, digits, "-", "_" and "."`);
-                break;
-            }
-            case "--jobnet": {
-                const v = value();
-                if (v !== "stop" && v !== "start" && v !== "both") throw new UsageError(`--jobnet ${JSON.stringify(v)}: expected stop, start or both`);
-                jobnet = v;
-                break;
-            }
-            case "--servers": {
-                const v = value();
-                if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new UsageError(`--servers ${JSON.stringify(v)}: expected a whole number from 1 to 100`);
-                servers = Number(v);
-                break;
-            }
-            case "--fail":
-                faults.push(value());
-                break;
-            case "--initial": {
-                const v = value();
-                if (v !== "running" && v !== "stopped") throw new UsageError(`--initial ${JSON.stringify(v)}: expected running or stopped`);
-                initial = v;
-                break;
-            }
-            case "--scheduled":
-                scheduled = true;
-                break;
-            case "--redrive":
-                redrive = true;
-                break;
-            case "--json":
-                json = value();
-                break;
-            case "--help":
-            case "-h":
-                help = true;
-                break;
-            default:
-                throw new UsageError(`unknown option ${JSON.stringify(option)}; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json and --help`);
-        }
+/**
+ * Parses `npm start` arguments; a bad one, or a fault that none of the chosen jobnets can meet,
+ * throws one error naming it and what is accepted. `env` is where npm leaves the options it kept.
+ */
+export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): StartOptions {
+    const { values: v } = parseCommandLine("npm start", { args: argv, options: startArgs }, env);
+    const oneOf = <T extends string>(option: string, value: string, accepted: readonly T[]): T => {
+        if (!accepted.includes(value as T)) throw new UsageError(`--${option} ${JSON.stringify(value)}: expected ${inWords(accepted, "or")}`);
+        return value as T;
+    };
+    if (!/^[A-Za-z0-9_.-]+$/.test(v.stack)) throw new UsageError(`--stack ${JSON.stringify(v.stack)}: a stack name is letters, digits, "-", "_" and "."`);
+    if (v.servers !== undefined && (!/^\d+$/.test(v.servers) || Number(v.servers) < 1 || Number(v.servers) > 100)) {
+        throw new UsageError(`--servers ${JSON.stringify(v.servers)}: expected a whole number from 1 to 100`);
     }
+    const jobnet = oneOf("jobnet", v.jobnet, ["stop", "start", "both"] as const);
+    const jobnets: StartOptions["jobnets"] = jobnet === "both" ? ["stop", "start"] : [jobnet];
+    // The forms and the jobnets now; the server names once the stack is synthesised.
+    parseFaults(v.fail, { jobnets, tasks: taskFunctionNames });
     return {
-        stack,
-        jobnets: jobnet === "both" ? ["stop", "start"] : [jobnet],
-        servers,
-        faults,
-        initial: initial ?? (jobnet === "start" ? "stopped" : "running"),
+        stack: v.stack,
+        jobnets,
+        servers: v.servers === undefined ? undefined : Number(v.servers),
+        faults: v.fail,
+        initial: v.initial === undefined ? (jobnet === "start" ? "stopped" : "running") : oneOf("initial", v.initial, ["running", "stopped"] as const),
         // A duplicate delivery is one of a scheduled run.
-        scheduled: scheduled || faults.some((f) => f.split(":")[0] === "duplicate"),
-        redrive,
-        json,
-        help,
+        scheduled: v.scheduled || v.fail.some((f) => f.split(":")[0] === "duplicate"),
+        redrive: v.redrive,
+        json: v.json,
+        help: v.help,
     };
 }

@@ -1,3 +1,5 @@
+import { UsageError, parseCommandLine } from "../commandLine";
+
 /** `npm run ops -- COMMAND ...`, parsed. Every mistake is one UsageError naming what was wrong. */
 export type OpsCommand =
     | { kind: "help" }
@@ -22,34 +24,24 @@ Commands:
   redrive EXECUTION_ARN|latest [--stack NAME] [--no-wait]
                                               resume a failed run from the step that failed, and follow it
   schedule enable|disable stop|start [--stack NAME] [--yes]
-                                              turn a jobnet's schedule on or off (a config change and pulumi up)
+                                              turn a jobnet's schedule on or off: asks first (unless --yes),
+                                              then sets it in Pulumi.NAME.yaml and runs pulumi up
 
---stack defaults to dev.`;
+--stack defaults to dev; --stack=NAME works too. Options go after --: npm run ops -- run stop --no-wait.`;
 
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(`${message}\nRun \`npm run ops -- --help\` for the commands.`);
-        this.name = "UsageError";
-    }
-}
+const opsArgs = {
+    stack: { type: "string", default: "dev" },
+    yes: { type: "boolean", short: "y", default: false },
+    "no-wait": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+} as const;
 
-export function parseOpsArgs(argv: string[]): OpsCommand {
-    const positional: string[] = [];
-    let stack = "dev";
-    let yes = false;
-    let wait = true;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--help" || a === "-h") return { kind: "help" };
-        else if (a === "--stack") {
-            const v = argv[++i];
-            if (!v || v.startsWith("--")) throw new UsageError("--stack needs a stack name");
-            stack = v;
-        } else if (a === "--yes" || a === "-y") yes = true;
-        else if (a === "--no-wait") wait = false;
-        else if (a.startsWith("-")) throw new UsageError(`unknown option ${JSON.stringify(a)}`);
-        else positional.push(a);
-    }
+/** Parses `npm run ops` arguments; `env` is where npm leaves the options it kept. */
+export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCommand {
+    const { values, positionals: positional } = parseCommandLine("npm run ops", { args: argv, options: opsArgs, allowPositionals: true }, env);
+    if (values.help) return { kind: "help" };
+    const { stack, yes } = values;
+    const wait = !values["no-wait"];
     const [command, ...rest] = positional;
     const jobnet = (value: string | undefined, what: string): "stop" | "start" => {
         if (value !== "stop" && value !== "start") throw new UsageError(`${what} needs a jobnet: stop or start${value === undefined ? "" : `, not ${JSON.stringify(value)}`}`);

@@ -12,6 +12,7 @@ import {
 import { StateMachineDefinition } from "../../../statemachines/asl";
 import { EventLog } from "../../../simulator/run";
 import { Timeline } from "../../../simulator/timeline";
+import { OpsError } from "./stack";
 
 export type Jobnet = "stop" | "start";
 
@@ -92,7 +93,7 @@ export async function redrive(sfn: SFNClient, executionArn: string): Promise<voi
         await sfn.send(new RedriveExecutionCommand({ executionArn }));
     } catch (error) {
         if ((error as Error).name === "ExecutionNotRedrivable") {
-            throw new Error(`${executionArn} cannot be redriven: ${(error as Error).message} (only a run that failed, timed out or was aborted in the last 14 days can)`);
+            throw new OpsError(`${executionArn} cannot be redriven: ${(error as Error).message} (only a run that failed, timed out or was aborted in the last 14 days can)`);
         }
         throw error;
     }
@@ -101,6 +102,8 @@ export async function redrive(sfn: SFNClient, executionArn: string): Promise<voi
 export interface FollowOptions {
     write: (text: string) => void;
     tty: boolean;
+    /** The terminal's width now. */
+    columns?: () => number | undefined;
     pollMs: number;
     sleep: (ms: number) => Promise<void>;
 }
@@ -126,7 +129,7 @@ export async function followExecution(sfn: SFNClient, executionArn: string, o: F
             lastSeen = Math.max(lastSeen, event.id ?? 0);
             const local = toLocalEvent(event, lanes);
             if (!local) continue;
-            timeline ??= new Timeline({ definition, startMs: local.timestamp, tty: o.tty, write: o.write });
+            timeline ??= new Timeline({ definition, startMs: local.timestamp, tty: o.tty, columns: o.columns, write: o.write });
             timeline.handle(local);
         }
         const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));

@@ -1,5 +1,5 @@
 import { execFileSync } from "child_process";
-import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { projectDir } from "../runProgram";
 
 /** Why an operation cannot go on, said so the user knows what to do. */
@@ -27,17 +27,10 @@ function whichCommand(command: string): string | undefined {
     }
 }
 
-/** This project's stack, through the Automation API; a stack that does not exist is said so. */
+/** This project's stack, through the Automation API (its failures are explained by explainFailure). */
 export async function openStack(stackName: string): Promise<Stack> {
     requirePulumiCli();
-    try {
-        return await LocalWorkspace.selectStack({ stackName, workDir: projectDir });
-    } catch (error) {
-        if (error instanceof StackNotFoundError || /no stack named|not found/i.test(String((error as Error).message))) {
-            throw new OpsError(`There is no stack named ${stackName} in this project's backend. Create it with \`pulumi stack init ${stackName}\`, or pass --stack NAME.`);
-        }
-        throw error;
-    }
+    return LocalWorkspace.selectStack({ stackName, workDir: projectDir });
 }
 
 /** The stack outputs the ops commands need, checked. */
@@ -47,9 +40,4 @@ export async function stackOutputs(stack: Stack): Promise<{ stateMachines: { sto
     const start = outputs.startStateMachineArn?.value as string | undefined;
     if (!stop || !start) throw new OpsError(`Stack ${stack.name} has no state machine outputs yet: deploy it with \`npm run ops -- up --stack ${stack.name}\`.`);
     return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never };
-}
-
-/** The config key that turns a jobnet's schedule on or off. */
-export function scheduleEnabledKey(jobnet: "stop" | "start"): string {
-    return `schedules.${jobnet}.enabled`;
 }
