@@ -8,6 +8,7 @@ import { EventLog, RunReport } from "../simulator/run";
 import { simulate } from "../simulator/simulate";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
 import { projectDir } from "./lib/runProgram";
+import { isStackInputError } from "./lib/stackConfig";
 import { UsageError, parseStartOptions, scheduledInput, startUsage } from "./lib/startOptions";
 import { synthesize } from "./lib/synthesize";
 
@@ -110,7 +111,7 @@ function figures(r: RunReport) {
 main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
-        if (error instanceof UsageError || error instanceof FaultSpecError) {
+        if (error instanceof UsageError || error instanceof FaultSpecError || isStackInputError(error)) {
             process.stderr.write(`${error.message}\n`);
             process.exit(2);
         }
