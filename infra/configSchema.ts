@@ -11,8 +11,11 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Where a value sits, as `pulumi config set --path` names it: ["calendar", "closedDates", 2]. */
 export type KeyPath = readonly (string | number)[];
 
-/** The types of Pulumi.yaml's project config; an object has none. */
-export type PulumiType = "string" | "integer" | "boolean" | "array";
+/**
+ * The type Pulumi.yaml declares a key with. An object has none; nor has a list, which the CLI
+ * would then refuse when set as JSON text (`pulumi config set dbLogExports '["audit"]'`).
+ */
+export type PulumiType = "string" | "integer" | "boolean";
 
 /** What is given, said of a required key left unset. */
 export const unsetGiven = "nothing (it is required)";
@@ -37,8 +40,6 @@ export interface Setting<T> {
     readonly required: boolean;
     readonly secret: boolean;
     readonly pulumiType: PulumiType | undefined;
-    /** For a list of plain values, the type of its entries (Pulumi.yaml's `items`). */
-    readonly entryType: PulumiType | undefined;
     /** An object's keys, in the order they are read and documented. */
     readonly fields: Readonly<Record<string, Setting<unknown>>> | undefined;
     /** A list's entry. */
@@ -69,7 +70,6 @@ export interface Spec<T> {
     default?: Json;
     required?: boolean;
     pulumiType?: PulumiType;
-    entryType?: PulumiType;
     fields?: Record<string, Setting<unknown>>;
     entry?: Setting<unknown>;
     /** What the key takes, said when a required key is unset. */
@@ -90,7 +90,6 @@ export function setting<T>(spec: Spec<T>): Setting<T | undefined> {
         required: spec.required ?? false,
         secret,
         pulumiType: spec.pulumiType,
-        entryType: spec.entryType,
         fields: spec.fields,
         entry: spec.entry,
         read(raw, at, ctx, earlier = {}) {
@@ -317,8 +316,6 @@ interface ListOptions extends Declared<Json[]> {
 export function list<T, const O extends ListOptions>(entry: Setting<T>, o: O): Setting<Presence<O, Exclude<T, undefined>[]>> {
     return setting<Exclude<T, undefined>[]>({
         ...o,
-        pulumiType: "array",
-        entryType: entry.fields === undefined && entry.entry === undefined ? entry.pulumiType : undefined,
         entry,
         parse(raw, at, ctx) {
             const value = structured(raw);

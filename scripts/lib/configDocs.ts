@@ -1,6 +1,6 @@
 import { Scalar, YAMLMap, isMap, parseDocument } from "yaml";
 import { awsSettings, projectSettings } from "../../infra/config";
-import { Json, Setting } from "../../infra/configSchema";
+import { Json, PulumiType, Setting } from "../../infra/configSchema";
 
 /**
  * The documents made from the config declarations (infra/config.ts): the README's table of keys
@@ -59,27 +59,23 @@ export function readmeWithConfigTable(readme: string): string {
 
 /** A key's declaration in Pulumi.yaml: its type, description and default, as `pulumi config` shows them. */
 export interface ProjectConfigDeclaration {
-    type?: "string" | "integer" | "boolean" | "array";
-    items?: { type: string };
+    type?: PulumiType;
     description: string;
     default?: Json;
 }
 
 /**
- * Pulumi.yaml's `config:` block: a declaration per key of the project's namespace. Pulumi types
- * only strings, integers, booleans and arrays of them; an object (schedules, tags, …) or a list of
- * objects is declared without a type, its nested keys named in its description.
+ * Pulumi.yaml's `config:` block: a declaration per key of the project's namespace, typed where
+ * Pulumi can type it (PulumiType); an object's nested keys are named in its description.
  */
 export function projectConfig(): Record<string, ProjectConfigDeclaration> {
     return Object.fromEntries(
         Object.entries(projectSettings).map(([name, setting]: [string, Setting<unknown>]) => {
             // Pulumi requires a project key that has no default: every key here has one, or is required.
             if (setting.default === undefined && !setting.required) throw new Error(`${name} needs a default: Pulumi.yaml would make it required`);
-            const typed = setting.pulumiType !== undefined && (setting.pulumiType !== "array" || setting.entryType !== undefined);
             const nested = nestedKeys(setting, name);
             const declaration: ProjectConfigDeclaration = {
-                ...(typed ? { type: setting.pulumiType } : {}),
-                ...(typed && setting.entryType ? { items: { type: setting.entryType } } : {}),
+                ...(setting.pulumiType ? { type: setting.pulumiType } : {}),
                 description: plain(setting.doc) + (nested.length > 0 ? `; keys, set with --path: ${nested.join(", ")}` : ""),
                 ...(setting.default !== undefined ? { default: setting.default } : {}),
             };
