@@ -3,7 +3,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CalendarSettings, holidayCountries } from "../handlers/calendar";
 import { PollRhythm, WaitName, defaultWaits, waitNames } from "../statemachines/plan";
-import { CronError, isTimeZone, parseCron } from "./cron";
+import { closestName } from "./closestName";
+import { ConfigError, ConfigReading } from "./configProblems";
+import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, text } from "./configSchema";
+import { CronError, canonicalTimeZone, parseCron, utcOffsets } from "./cron";
+import { Secret } from "./secret";
+
+export { ConfigError, ConfigProblem, problemLine } from "./configProblems";
+export { Secret } from "./secret";
 
 /** The project name, which is also the namespace of this program's config keys. */
 export const projectName = "webapp-jobnet";
@@ -68,20 +75,6 @@ export interface EventTrigger {
     eventPattern: Record<string, unknown>;
 }
 
-/** A value that must not be printed: it shows as [secret] and is read only through `reveal`. */
-export class Secret {
-    constructor(private readonly value: string) {}
-    reveal(): string {
-        return this.value;
-    }
-    toString(): string {
-        return "[secret]";
-    }
-    toJSON(): string {
-        return "[secret]";
-    }
-}
-
 /** How the jobnets run: concurrency, backups, the maintenance rule, and the bounds of every wait. */
 export interface JobnetSettings {
     maxConcurrency: number;
@@ -92,28 +85,7 @@ export interface JobnetSettings {
     timeoutSeconds: number;
 }
 
-/** One bad value: the key, what was given and what is expected. */
-export interface ConfigProblem {
-    key: string;
-    given: string;
-    expected: string;
-}
 
-export class ConfigError extends Error {
-    constructor(readonly problems: ConfigProblem[]) {
-        super(
-            [
-                `Stack config is invalid (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):`,
-                ...problems.map((p) => `  ${p.key}: got ${p.given}; expected ${p.expected}`),
-                "Fix with `pulumi config set <key> <value>` (or `pulumi config rm <key>` for the default).",
-            ].join("\n"),
-        );
-        this.name = "ConfigError";
-    }
-}
-
-/** Reads one raw config value by its full key (`namespace:key`); undefined when unset. */
-export type ConfigReader = (fullKey: string) => string | undefined;
 /** Reads a file of the project by its path relative to the project directory; undefined when missing. */
 export type ProjectFileReader = (relativePath: string) => string | undefined;
 
@@ -129,264 +101,285 @@ export const maxWebServers = 100;
 // Each AZ gets a public, a private and an isolated /24.
 const subnetsPerAz = 3;
 const subnetPrefixLength = 24;
-const dbLogTypes: readonly DbLogType[] = ["audit", "error", "general", "slowquery"];
+const dbLogTypes = ["audit", "error", "general", "slowquery"] as const;
 // AWS reserves the aws: prefix; a resource takes at most 50 tags, of which this program sets 3.
 const maxUserTags = 47;
 
-export const defaults = {
-    vpcCidr: "10.0.0.0/16",
-    availabilityZones: 2,
-    natGateways: "onePerAz",
-    webServerCount: 2,
-    webServerType: "t3.micro",
-    dbInstanceClass: "db.t4g.medium",
-    dbInstanceCount: 1,
-    // An LTS release of Aurora MySQL 3 (MySQL 8.0 compatible).
-    dbEngineVersion: "8.0.mysql_aurora.3.10.0",
-    dbLogExports: ["audit", "error", "general", "slowquery"] as DbLogType[],
-    logRetentionDays: 7,
-    healthCheckPath: "/phpinfo.php",
-    maintenancePage: "assets/maintenance.html",
-    deletionProtection: false,
-    // Step Functions runs at most 40 inline Map iterations at once.
-    jobnetMaxConcurrency: 40,
-    backupRetentionDays: 7,
-    maintenanceRulePriority: 1,
-    commandTimeoutSeconds: 60,
-    jobnetTimeout: "6h",
-} as const;
+const natGatewayStrategies = { onePerAz: "OnePerAz", single: "Single" } as const;
+
+const waitDocs: Record<WaitName, string> = {
+    httpdCommand: "how long a control script (stop, start or check httpd) may take, as Run Command reports it",
+    instanceStopped: "how long a web server may take to stop",
+    instanceReady: "how long a web server may take to run with both status checks ok",
+    instanceCapacity: "how long a server's start is tried again, every 2 minutes, while EC2 has no capacity for it",
+    clusterAvailable: "how long the cluster may take to become available (to be snapshotted and stopped, or once started)",
+    clusterStopped: "how long the cluster may take to stop",
+    backupsCompleted: "how long the backups (each server's AMI, the cluster's snapshot) may take to complete",
+    targetsHealthy: "how long the web servers may take to pass the target group's health check",
+};
+
+/** The bound of each wait of the jobnets, from the wait's first poll up to a day. */
+const waitBounds = Object.fromEntries(
+    waitNames.map((name) => {
+        const rhythm = defaultWaits[name];
+        return [name, duration({
+            default: formatDuration(rhythm.withinSeconds),
+            minSeconds: rhythm.firstAfterSeconds + rhythm.everySeconds,
+            maxSeconds: 86400,
+            example: formatDuration(rhythm.withinSeconds),
+            doc: waitDocs[name],
+        })];
+    }),
+) as Record<WaitName, Setting<number>>;
+
+function schedule(jobnet: JobnetName) {
+    return object({
+        cron: text({
+            required: true,
+            expected: "a cron expression such as cron(0 22 ? * MON-FRI *)",
+            check: cronProblem,
+            doc: `when the ${jobnet} jobnet runs: an EventBridge Scheduler cron expression, such as \`cron(${jobnet === "stop" ? "0 22" : "0 8"} ? * MON-FRI *)\`; unset: no schedule`,
+        }),
+        enabled: flag({ default: true, doc: `\`false\` keeps the ${jobnet} schedule, paused` }),
+    }, { optional: true, doc: `the ${jobnet} jobnet's schedule` });
+}
+
+const calendarDate = text({
+    required: true,
+    pattern: /^\d{4}-\d{2}-\d{2}$/,
+    expected: "a date YYYY-MM-DD, such as 2026-12-30",
+    check: (date) => (new Date(`${date}T00:00:00Z`).toISOString().startsWith(date) ? undefined : "a date YYYY-MM-DD that exists on the calendar"),
+    doc: "a date YYYY-MM-DD",
+});
+
+/**
+ * Every key of the project's namespace, in the order they are read and documented. Each is
+ * declared once: its type, default, description and check.
+ */
+export const projectSettings = {
+    availabilityZones: integer({ default: 2, min: 2, max: 6, doc: "AZs to use, 2 to 6" }),
+    vpcCidr: text({
+        default: "10.0.0.0/16",
+        expected: "an IPv4 CIDR block such as 10.0.0.0/16",
+        check: (cidr, earlier) => vpcCidrProblem(cidr, earlier.availabilityZones as number | undefined),
+        doc: "VPC block; must hold 3 /24 subnets per AZ",
+    }),
+    natGateways: oneOf({ default: "onePerAz", values: Object.keys(natGatewayStrategies) as (keyof typeof natGatewayStrategies)[], doc: "`onePerAz`, or `single` to save cost outside production" }),
+    webServerCount: integer({ default: 2, min: 1, max: maxWebServers, doc: `web servers, 1 to ${maxWebServers}, placed one per AZ in turn` }),
+    webServerType: text({
+        default: "t3.micro",
+        pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+        expected: "an EC2 instance type of the form family.size, such as t3.micro or m7g.large",
+        doc: "EC2 type `family.size`; Graviton types get the arm64 AMI",
+    }),
+    dbInstanceClass: text({
+        default: "db.t4g.medium",
+        pattern: /^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/,
+        expected: "an Aurora instance class of the form db.family.size, such as db.t4g.medium or db.r7g.large",
+        doc: "Aurora instance class `db.family.size`",
+    }),
+    dbInstanceCount: integer({ default: 1, min: 1, max: 16, doc: "Aurora instances (writer + readers), 1 to 16" }),
+    dbEngineVersion: text({
+        // An LTS release of Aurora MySQL 3 (MySQL 8.0 compatible).
+        default: "8.0.mysql_aurora.3.10.0",
+        pattern: /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/,
+        expected: "an Aurora MySQL 3 engine version such as 8.0.mysql_aurora.3.10.0",
+        doc: "Aurora MySQL 3 version (3.10 is an LTS release)",
+    }),
+    dbLogExports: list(oneOf({ required: true, values: dbLogTypes, doc: "a DB log type" }), {
+        default: [...dbLogTypes],
+        distinct: true,
+        expected: `a JSON list of log types out of ${dbLogTypes.join(", ")}, such as ["audit","error","slowquery"]`,
+        doc: "DB logs to export (and turn on)",
+    }),
+    logRetentionDays: integer({
+        default: 7,
+        min: 1,
+        max: 3653,
+        check: (days) => ((logRetentionChoices as readonly number[]).includes(days) ? undefined : `one of the CloudWatch Logs retention periods in days: ${logRetentionChoices.join(", ")}`),
+        doc: "retention of every log group and of ALB access logs",
+    }),
+    healthCheckPath: text({
+        default: "/phpinfo.php",
+        pattern: /^\/[\x21-\x7e]{0,1023}$/,
+        expected: "a URL path that starts with / and has no spaces, such as /phpinfo.php",
+        doc: "target group health-check path",
+    }),
+    maintenancePage: maintenancePageFile({ default: "assets/maintenance.html", doc: `page served while stopped, at most ${maxMaintenancePageCharacters.toLocaleString("en-US")} characters` }),
+    deletionProtection: flag({ default: false, doc: "protect ALB and cluster, keep a final snapshot, the logs and the backups" }),
+    tags: jsonObject({
+        default: {},
+        expected: tagsExpected(),
+        check: tagsProblem,
+        doc: "extra tags on every resource, e.g. `pulumi config set --path tags.Owner ops`",
+    }),
+    jobnetMaxConcurrency: integer({ default: 40, min: 1, max: 40, doc: "servers handled at once by a jobnet's Map (Step Functions runs at most 40)" }),
+    backupRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "how long AWS Backup keeps the jobnets' AMIs and snapshots" }),
+    maintenanceRulePriority: integer({ default: 1, min: 1, max: 50000, doc: "listener rule priority of the maintenance page (must be free)" }),
+    commandTimeoutSeconds: integer({ default: 60, min: 30, max: 3600, doc: "how long a control script may run under Run Command" }),
+    jobnetWaits: object(waitBounds, { doc: "the bound of each wait of the jobnets" }),
+    jobnetTimeout: duration({ default: "6h", minSeconds: 600, maxSeconds: 86400, example: "6h", doc: "bound of a whole run" }),
+    schedules: object({
+        timezone: text({
+            default: "UTC",
+            expected: "a canonical IANA time zone name such as Asia/Tokyo or UTC",
+            check: timeZoneProblem,
+            doc: "time zone of both schedules and of the business calendar: a canonical IANA name such as `Asia/Tokyo`",
+        }),
+        stop: schedule("stop"),
+        start: schedule("start"),
+    }, { doc: "when the jobnets run by themselves (EventBridge Scheduler)" }),
+    calendar: object({
+        country: oneOf({ default: "none", values: [...holidayCountries, "none"], doc: "whose national holidays close the calendar: `JP`, or `none`" }),
+        closedDates: list(calendarDate, { default: [], expected: 'a list of dates YYYY-MM-DD, such as ["2026-12-30", "2026-12-31"]', doc: "extra days on which scheduled runs are skipped" }),
+        openDates: list(calendarDate, { default: [], expected: 'a list of dates YYYY-MM-DD, such as ["2026-11-23"]', doc: "days on which scheduled runs go ahead, holiday or not" }),
+    }, { doc: "the business calendar: days on which scheduled runs are skipped" }),
+    slack: object({
+        webhookUrl: secretText({
+            pattern: /^https:\/\/hooks\.slack(-gov)?\.com\/services\/[A-Za-z0-9/_-]+$/,
+            invalidGiven: "a value that is not a Slack incoming-webhook URL",
+            expected: "https://hooks.slack.com/services/..., set with pulumi config set --secret --path slack.webhookUrl URL",
+            doc: "Slack incoming-webhook URL of the notifications, a secret (`--secret`); unset: no notifier",
+        }),
+        mention: text({
+            pattern: /^<(!here|!channel|!everyone|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)>$/,
+            expected: "a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>",
+            doc: "who the notifications mention, such as `<!here>`",
+        }),
+    }, {
+        doc: "Slack notifications of every end of either jobnet",
+        check: (slack) => (slack.mention !== undefined && slack.webhookUrl === undefined ? { key: "mention", expected: "a mention only with slack.webhookUrl set" } : undefined),
+    }),
+    triggers: list(object({
+        name: text({ required: true, pattern: /^[a-zA-Z0-9-]{1,40}$/, expected: "letters, digits and -, at most 40", doc: "names the rule: letters, digits and -, at most 40" }),
+        jobnet: oneOf({ required: true, values: ["stop", "start"], doc: "the jobnet it starts: `stop` or `start`" }),
+        description: text({ expected: "a text", doc: "the rule's description; unset: the name" }),
+        eventPattern: jsonObject({
+            required: true,
+            expected: 'an EventBridge event pattern, a JSON object such as {"source": ["aws.health"]}',
+            check: (pattern) => (Object.keys(pattern).length > 0 ? undefined : "an event pattern with at least one key, such as source"),
+            doc: "the EventBridge event pattern that starts it",
+        }),
+    }, { doc: "an EventBridge pattern that starts a jobnet" }), {
+        default: [],
+        expected: 'a list of {"name": "...", "jobnet": "stop"|"start", "description": "...", "eventPattern": {"source": [...], ...}}',
+        doc: "extra EventBridge patterns that start a jobnet",
+    }),
+    keepClusterStopped: flag({ default: true, doc: "run the stop jobnet again when Aurora restarts the stopped cluster" }),
+};
+
+/** The keys of the aws namespace this program reads; the provider's other keys are accepted as they are. */
+export const awsSettings = {
+    region: text({ required: true, pattern: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: "an AWS region such as ap-northeast-1", doc: "region to deploy to" }),
+    profile: text({ expected: "an AWS CLI profile name", doc: "the AWS CLI profile the provider uses" }),
+};
+
+/** The AWS provider's own config keys (region, profile, assumeRoles, …), as @pulumi/aws declares them. */
+export function awsProviderConfigKeys(): string[] {
+    return Object.keys(require("@pulumi/aws/config/vars"));
+}
+
+/**
+ * Plain keys read as if set with --path: `pulumi config set --secret slack.webhookUrl URL`, without
+ * --path, stores a top-level key named "slack.webhookUrl" (earlier versions read it so).
+ */
+const plainKeysOfNestedOnes = ["slack.webhookUrl", "slack.mention"];
+
+const projectNamespace = object(projectSettings, { doc: "", otherKeys: plainKeysOfNestedOnes });
 
 /**
  * Parses every setting of a stack into one typed object, or throws one ConfigError that lists
- * every bad value. Pure: all input comes through the two readers.
+ * every bad value and every unknown key. Pure: all input comes through its arguments, the config
+ * as Pulumi hands it to the program (`namespace:key` → value, objects as JSON).
  */
-export function parseConfig(read: ConfigReader, readProjectFile: ProjectFileReader): WebappConfig {
-    const problems: ConfigProblem[] = [];
-    const p = new Parser(read, problems);
-
-    const region = p.string("aws:region", undefined, /^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region such as ap-northeast-1");
-    const availabilityZoneCount = p.integer(key("availabilityZones"), defaults.availabilityZones, 2, 6);
-    const vpcCidr = p.check(key("vpcCidr"), defaults.vpcCidr, (v) => vpcCidrProblem(v, availabilityZoneCount));
-    const natGateways = p.choice(key("natGateways"), defaults.natGateways, { onePerAz: "OnePerAz", single: "Single" } as const);
-    const webServerCount = p.integer(key("webServerCount"), defaults.webServerCount, 1, maxWebServers);
-    const instanceType = p.string(
-        key("webServerType"),
-        defaults.webServerType,
-        /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
-        "an EC2 instance type of the form family.size, such as t3.micro or m7g.large",
-    );
-    const dbInstanceClass = p.string(
-        key("dbInstanceClass"),
-        defaults.dbInstanceClass,
-        /^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/,
-        "an Aurora instance class of the form db.family.size, such as db.t4g.medium or db.r7g.large",
-    );
-    const dbInstanceCount = p.integer(key("dbInstanceCount"), defaults.dbInstanceCount, 1, 16);
-    const dbEngineVersion = p.string(
-        key("dbEngineVersion"),
-        defaults.dbEngineVersion,
-        /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/,
-        "an Aurora MySQL 3 engine version such as 8.0.mysql_aurora.3.10.0",
-    );
-    const dbLogExports = p.json(key("dbLogExports"), defaults.dbLogExports, (v) => dbLogExportsProblem(v));
-    const logRetentionDays = p.check(key("logRetentionDays"), String(defaults.logRetentionDays), (v) =>
-        (logRetentionChoices as readonly number[]).includes(Number(v)) && /^\d+$/.test(v)
-            ? undefined
-            : `one of the CloudWatch Logs retention periods in days: ${logRetentionChoices.join(", ")}`,
-    );
-    const healthCheckPath = p.string(
-        key("healthCheckPath"),
-        defaults.healthCheckPath,
-        /^\/[\x21-\x7e]{0,1023}$/,
-        "a URL path that starts with / and has no spaces, such as /phpinfo.php",
-    );
-    const maintenanceFile = p.string(key("maintenancePage"), defaults.maintenancePage, /^[^\0]+$/, "a path to an HTML file in the project");
-    const maintenanceHtml = maintenanceFile === undefined ? undefined : readMaintenancePage(maintenanceFile, readProjectFile, problems);
-    const deletionProtection = p.choice(key("deletionProtection"), String(defaults.deletionProtection), { true: true, false: false } as const);
-    const tags = p.json(key("tags"), {}, (v) => tagsProblem(v));
-    const maxConcurrency = p.integer(key("jobnetMaxConcurrency"), defaults.jobnetMaxConcurrency, 1, 40);
-    const backupRetentionDays = p.integer(key("backupRetentionDays"), defaults.backupRetentionDays, 1, 36500);
-    const maintenanceRulePriority = p.integer(key("maintenanceRulePriority"), defaults.maintenanceRulePriority, 1, 50000);
-    const commandTimeoutSeconds = p.integer(key("commandTimeoutSeconds"), defaults.commandTimeoutSeconds, 30, 3600);
-    const waitBounds = p.json(key("jobnetWaits"), {}, (v) => jobnetWaitsProblem(v));
-    const jobnetTimeout = p.check(key("jobnetTimeout"), defaults.jobnetTimeout, (v) => {
-        const seconds = durationSeconds(v);
-        return seconds !== undefined && seconds >= 600 && seconds <= 86400 ? undefined : "a duration from 10m to 24h, such as 6h";
-    });
-    const operations = parseOperations(read, problems);
-
-    if (problems.length > 0) throw new ConfigError(problems);
-    // Every value is defined here: each parser either returned a value or recorded a problem.
-    return {
-        region: region!,
-        profile: read("aws:profile"),
-        network: { vpcCidr: vpcCidr!, availabilityZoneCount: availabilityZoneCount!, natGateways: natGateways! },
-        webServers: { count: webServerCount!, instanceType: instanceType!, architecture: architectureOf(instanceType!) },
-        database: {
-            instanceClass: dbInstanceClass!,
-            instanceCount: dbInstanceCount!,
-            engineVersion: dbEngineVersion!,
-            logExports: dbLogExports as DbLogType[],
-        },
-        logRetentionDays: Number(logRetentionDays),
-        healthCheckPath: healthCheckPath!,
-        maintenancePage: { file: maintenanceFile!, html: maintenanceHtml! },
-        deletionProtection: deletionProtection!,
-        tags: tags as Record<string, string>,
-        jobnet: {
-            maxConcurrency: maxConcurrency!,
-            backupRetentionDays: backupRetentionDays!,
-            maintenanceRulePriority: maintenanceRulePriority!,
-            commandTimeoutSeconds: commandTimeoutSeconds!,
-            waits: waitsWithBounds(waitBounds as Record<string, string>),
-            timeoutSeconds: durationSeconds(jobnetTimeout!)!,
-        },
-        operations: operations!,
-    };
+export function parseConfig(config: Readonly<Record<string, string>>, readProjectFile: ProjectFileReader): WebappConfig {
+    const reading = new ConfigReading({ name: projectName, keys: projectNamespace }, readProjectFile);
+    const namespaces = new Map<string, Record<string, string>>();
+    for (const [fullKey, value] of Object.entries(config)) {
+        const at = fullKey.indexOf(":");
+        const namespace = fullKey.slice(0, at);
+        namespaces.set(namespace, { ...namespaces.get(namespace), [fullKey.slice(at + 1)]: value });
+    }
+    for (const namespace of namespaces.keys()) {
+        // Other namespaces (pulumi:, another provider's) are not this program's to judge; a near miss of ours is.
+        const meant = namespace === projectName || namespace === "aws" ? undefined : closestName(namespace, [projectName, "aws"]);
+        if (meant === undefined) continue;
+        for (const key of Object.keys(namespaces.get(namespace)!)) reading.unknownNamespace([namespace, key], meant);
+    }
+    const aws = object(awsSettings, { doc: "", otherKeys: awsProviderConfigKeys() }).read(namespaces.get("aws") ?? {}, ["aws"], reading);
+    const project = projectNamespace.read(withPlainKeysNested(namespaces.get(projectName) ?? {}, reading), [projectName], reading);
+    if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
+    return assemble(aws, project);
 }
 
-/** The schedules, the business calendar, Slack and the event triggers; each bad value is a problem naming its key. */
-function parseOperations(read: ConfigReader, problems: ConfigProblem[]): OperationsSettings | undefined {
-    const before = problems.length;
-    const problem = (k: string, given: unknown, expected: string) => {
-        problems.push({ key: key(k), given: given === undefined ? "nothing" : JSON.stringify(given), expected });
-    };
-    const object = (k: string): Record<string, unknown> => {
-        const raw = read(key(k));
-        if (raw === undefined) return {};
-        try {
-            const value = JSON.parse(raw);
-            if (value && typeof value === "object" && !Array.isArray(value)) return value;
-        } catch {
-            // reported below
-        }
-        problem(k, raw, `an object, set with pulumi config set --path ${k}.NAME VALUE`);
-        return {};
-    };
+type ProjectValues = Exclude<ReturnType<typeof projectNamespace.read>, typeof invalid>;
 
-    const schedulesRaw = object("schedules");
-    const timeZone = schedulesRaw.timezone ?? "UTC";
-    if (typeof timeZone !== "string" || !isTimeZone(timeZone)) problem("schedules.timezone", timeZone, "an IANA time zone name such as Asia/Tokyo or UTC");
+function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): WebappConfig {
     const schedules: OperationsSettings["schedules"] = {};
     for (const jobnet of ["stop", "start"] as const) {
-        const raw = schedulesRaw[jobnet] as Record<string, unknown> | undefined;
-        if (raw === undefined) continue;
-        if (typeof raw !== "object" || raw === null) {
-            problem(`schedules.${jobnet}`, raw, "an object with cron (and optionally enabled)");
-            continue;
-        }
-        const cron = raw.cron;
-        try {
-            if (typeof cron !== "string") throw new CronError("a cron expression such as cron(0 22 ? * MON-FRI *)");
-            parseCron(cron);
-        } catch (e) {
-            problem(`schedules.${jobnet}.cron`, cron, `a valid EventBridge Scheduler cron expression: ${(e as Error).message}`);
-            continue;
-        }
-        const enabled = raw.enabled ?? true;
-        if (enabled !== true && enabled !== false && enabled !== "true" && enabled !== "false") {
-            problem(`schedules.${jobnet}.enabled`, enabled, "true or false");
-            continue;
-        }
-        schedules[jobnet] = { expression: cron, timeZone: String(timeZone), enabled: enabled === true || enabled === "true" };
+        const s = p.schedules[jobnet];
+        if (s) schedules[jobnet] = { expression: s.cron, timeZone: p.schedules.timezone, enabled: s.enabled };
     }
-
-    const calendarRaw = object("calendar");
-    const country = calendarRaw.country ?? "none";
-    if (country !== "none" && !(holidayCountries as readonly unknown[]).includes(country)) {
-        problem("calendar.country", country, `one of ${[...holidayCountries, "none"].join(", ")}`);
-    }
-    const dates = (k: "closedDates" | "openDates"): string[] => {
-        const v = calendarRaw[k] ?? [];
-        const ok = Array.isArray(v) && v.every((d) => typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
-        if (!ok) problem(`calendar.${k}`, v, "a list of dates YYYY-MM-DD, such as [\"2026-12-30\", \"2026-12-31\"]");
-        return ok ? (v as string[]) : [];
+    return {
+        region: aws.region,
+        profile: aws.profile,
+        network: { vpcCidr: p.vpcCidr, availabilityZoneCount: p.availabilityZones, natGateways: natGatewayStrategies[p.natGateways] },
+        webServers: { count: p.webServerCount, instanceType: p.webServerType, architecture: architectureOf(p.webServerType) },
+        database: { instanceClass: p.dbInstanceClass, instanceCount: p.dbInstanceCount, engineVersion: p.dbEngineVersion, logExports: p.dbLogExports },
+        logRetentionDays: p.logRetentionDays,
+        healthCheckPath: p.healthCheckPath,
+        maintenancePage: p.maintenancePage,
+        deletionProtection: p.deletionProtection,
+        // `--path tags.CostCenter 1234` stores a number: a tag's value is its text.
+        tags: Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [k, String(v)])),
+        jobnet: {
+            maxConcurrency: p.jobnetMaxConcurrency,
+            backupRetentionDays: p.backupRetentionDays,
+            maintenanceRulePriority: p.maintenanceRulePriority,
+            commandTimeoutSeconds: p.commandTimeoutSeconds,
+            waits: Object.fromEntries(waitNames.map((name) => [name, { ...defaultWaits[name], withinSeconds: p.jobnetWaits[name] }])) as Record<WaitName, PollRhythm>,
+            timeoutSeconds: p.jobnetTimeout,
+        },
+        operations: {
+            schedules,
+            calendar: { ...p.calendar, timeZone: p.schedules.timezone },
+            slack: p.slack.webhookUrl === undefined ? undefined : { webhookUrl: p.slack.webhookUrl, mention: p.slack.mention },
+            triggers: p.triggers.map((t) => ({ name: t.name, jobnet: t.jobnet, description: t.description ?? t.name, eventPattern: t.eventPattern })),
+            keepClusterStopped: p.keepClusterStopped,
+        },
     };
-    const calendar: CalendarSettings = { country: String(country), closedDates: dates("closedDates"), openDates: dates("openDates"), timeZone: String(timeZone) };
+}
 
-    // `--path slack.webhookUrl` nests the value; a plain `slack.webhookUrl` key is read as well.
-    const slackRaw = object("slack");
-    const webhookUrl = slackRaw.webhookUrl ?? read(key("slack.webhookUrl"));
-    const mention = slackRaw.mention ?? read(key("slack.mention"));
-    let slack: OperationsSettings["slack"];
-    if (webhookUrl !== undefined) {
-        if (typeof webhookUrl !== "string" || !/^https:\/\/hooks\.slack(-gov)?\.com\/services\/[A-Za-z0-9/_-]+$/.test(webhookUrl)) {
-            // Never echo a webhook URL: it is a credential.
-            problems.push({ key: key("slack.webhookUrl"), given: "a value that is not a Slack incoming-webhook URL", expected: "https://hooks.slack.com/services/..., set with pulumi config set --secret --path slack.webhookUrl URL" });
-        } else if (mention !== undefined && (typeof mention !== "string" || !/^<(!here|!channel|!everyone|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)>$/.test(mention))) {
-            problem("slack.mention", mention, "a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>");
-        } else {
-            slack = { webhookUrl: new Secret(webhookUrl), mention: mention as string | undefined };
-        }
-    } else if (mention !== undefined) {
-        problem("slack.mention", mention, "a mention only with slack.webhookUrl set");
-    }
-
-    const triggers: EventTrigger[] = [];
-    const triggersRaw = read(key("triggers"));
-    if (triggersRaw !== undefined) {
-        let list: unknown;
+/** The project's keys with each plain "slack.webhookUrl"-style key moved into its object. */
+function withPlainKeysNested(keys: Record<string, string>, reading: ConfigReading): Record<string, unknown> {
+    const result: Record<string, unknown> = { ...keys };
+    for (const plainKey of plainKeysOfNestedOnes) {
+        if (keys[plainKey] === undefined) continue;
+        const [parent, child] = plainKey.split(".");
+        let nested: unknown = result[parent] ?? {};
         try {
-            list = JSON.parse(triggersRaw);
+            nested = typeof nested === "string" ? JSON.parse(nested) : nested;
         } catch {
-            list = undefined;
+            continue; // the object itself is reported as not an object
         }
-        const expected = 'a list of {"name": "...", "jobnet": "stop"|"start", "description": "...", "eventPattern": {"source": [...], ...}}';
-        if (!Array.isArray(list)) problem("triggers", triggersRaw, expected);
-        else {
-            list.forEach((t, i) => {
-                const ok = t && typeof t === "object" && typeof t.name === "string" && /^[a-zA-Z0-9-]{1,40}$/.test(t.name)
-                    && (t.jobnet === "stop" || t.jobnet === "start")
-                    && t.eventPattern && typeof t.eventPattern === "object" && !Array.isArray(t.eventPattern) && Object.keys(t.eventPattern).length > 0;
-                if (!ok) problem(`triggers[${i}]`, t, `${expected}; name: letters, digits and -, at most 40`);
-                else triggers.push({ name: t.name, jobnet: t.jobnet, description: String(t.description ?? t.name), eventPattern: t.eventPattern });
-            });
+        if (typeof nested !== "object" || nested === null || Array.isArray(nested)) continue;
+        if (child in nested) {
+            reading.problem([projectName, plainKey], "a second value", `one value: ${plainKey} is set both with and without --path; remove one with pulumi config rm '${plainKey}'`);
         }
+        result[parent] = { ...nested, [child]: keys[plainKey] };
+        delete result[plainKey];
     }
-    const keepRaw = read(key("keepClusterStopped")) ?? "true";
-    if (keepRaw !== "true" && keepRaw !== "false") problem("keepClusterStopped", keepRaw, 'one of "true", "false"');
-
-    return problems.length > before ? undefined : { schedules, calendar, slack, triggers, keepClusterStopped: keepRaw === "true" };
+    return result;
 }
 
-/** "90s", "10m", "2h" → seconds; undefined for anything else. */
-export function durationSeconds(text: string): number | undefined {
-    const match = /^(\d+)(s|m|h)$/.exec(text);
-    if (!match) return undefined;
-    return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as "s" | "m" | "h"];
-}
-
-function jobnetWaitsProblem(value: unknown): string | undefined {
-    const expected = `a JSON object of wait bounds by name (${waitNames.join(", ")}), each a duration such as "10m" from the wait's first poll up to 24h`;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return expected;
-    for (const [name, bound] of Object.entries(value)) {
-        const rhythm = defaultWaits[name as WaitName];
-        const seconds = typeof bound === "string" ? durationSeconds(bound) : undefined;
-        if (!rhythm || seconds === undefined || seconds < rhythm.firstAfterSeconds + rhythm.everySeconds || seconds > 86400) {
-            return `${expected} (${JSON.stringify(name)} breaks this)`;
-        }
-    }
-    return undefined;
-}
-
-function waitsWithBounds(bounds: Record<string, string>): Record<WaitName, PollRhythm> {
-    return Object.fromEntries(
-        waitNames.map((name) => [name, { ...defaultWaits[name], ...(bounds[name] ? { withinSeconds: durationSeconds(bounds[name])! } : {}) }]),
-    ) as Record<WaitName, PollRhythm>;
-}
-
-/** Reads the stack's config through `pulumi.Config`; a bad value stops `pulumi preview` with the list of problems. */
+/** Reads the stack's config as Pulumi hands it to the program; a bad value stops `pulumi preview` with the list of problems. */
 export function loadConfig(projectDir = path.resolve(__dirname, "..")): WebappConfig {
-    const read: ConfigReader = (fullKey) => {
-        const [namespace, name] = fullKey.split(":", 2);
-        return new pulumi.Config(namespace).get(name);
-    };
     const readProjectFile: ProjectFileReader = (relativePath) => {
         const file = path.resolve(projectDir, relativePath);
         return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, "utf8") : undefined;
     };
     try {
-        return parseConfig(read, readProjectFile);
+        return parseConfig(pulumi.runtime.allConfig(), readProjectFile);
     } catch (e) {
         // RunError prints its message without a stack trace: the message is all the user needs.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
@@ -431,101 +424,61 @@ function ipv4(address: number): string {
     return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
 }
 
-function dbLogExportsProblem(value: unknown): string | undefined {
-    const expected = `a JSON list of distinct log types out of ${dbLogTypes.join(", ")}, such as ["audit","error","slowquery"]`;
-    if (!Array.isArray(value)) return expected;
-    if (value.some((v) => !dbLogTypes.includes(v as DbLogType))) return expected;
-    if (new Set(value).size !== value.length) return expected;
-    return undefined;
+/** Why a schedule's time zone is not a canonical IANA name, with the one it stands for. */
+export function timeZoneProblem(name: string): string | undefined {
+    const canonical = canonicalTimeZone(name);
+    if (canonical === name) return undefined;
+    const expected = "a canonical IANA time zone name such as Asia/Tokyo or UTC";
+    return canonical === undefined ? expected : `${expected} (did you mean ${canonical}, ${utcOffsets(canonical)}?)`;
 }
 
-function tagsProblem(value: unknown): string | undefined {
-    const expected = `a JSON object of at most ${maxUserTags} string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters`;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return expected;
-    const entries = Object.entries(value);
-    if (entries.length > maxUserTags) return expected;
-    const bad = entries.find(
-        ([k, v]) => k.length === 0 || k.length > 128 || k.toLowerCase().startsWith("aws:") || typeof v !== "string" || v.length > 256,
-    );
-    return bad ? `${expected} (tag ${JSON.stringify(bad[0])} breaks this)` : undefined;
-}
-
-function readMaintenancePage(file: string, readProjectFile: ProjectFileReader, problems: ConfigProblem[]): string | undefined {
-    const html = readProjectFile(file);
-    const problem = (expected: string, given = JSON.stringify(file)) => {
-        problems.push({ key: key("maintenancePage"), given, expected });
+function cronProblem(expression: string): string | undefined {
+    try {
+        parseCron(expression);
         return undefined;
-    };
-    if (html === undefined) return problem("a path, relative to the project directory, of an HTML file that exists");
-    // The limit counts characters, not bytes: a Japanese page may use all 1,024.
-    const characters = Array.from(html).length;
-    if (characters === 0) return problem("a non-empty HTML file", `${JSON.stringify(file)} (empty)`);
-    if (characters > maxMaintenancePageCharacters) {
-        return problem(
-            `an HTML file of at most ${maxMaintenancePageCharacters} characters, the ALB fixed-response limit`,
-            `${JSON.stringify(file)} (${characters} characters)`,
-        );
+    } catch (e) {
+        if (e instanceof CronError) return `a valid EventBridge Scheduler cron expression: ${e.message}`;
+        throw e;
     }
-    return html;
 }
 
-function key(name: string): string {
-    return `${projectName}:${name}`;
+function tagsExpected(): string {
+    return `a JSON object of at most ${maxUserTags} string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters`;
 }
 
-/** Reads raw values, records problems, and returns undefined for a value it could not accept. */
-class Parser {
-    constructor(
-        private readonly read: ConfigReader,
-        private readonly problems: ConfigProblem[],
-    ) {}
+function tagsProblem(tags: Record<string, Json>): string | undefined {
+    const entries = Object.entries(tags);
+    if (entries.length > maxUserTags) return tagsExpected();
+    const bad = entries.find(
+        ([k, v]) => k.length === 0 || k.length > 128 || k.toLowerCase().startsWith("aws:") || !["string", "number", "boolean"].includes(typeof v) || String(v).length > 256,
+    );
+    return bad ? `${tagsExpected()} (tag ${JSON.stringify(bad[0])} breaks this)` : undefined;
+}
 
-    /** A value checked by a function that says what was expected, or undefined when it is fine. */
-    check(fullKey: string, fallback: string | undefined, problemOf: (value: string) => string | undefined): string | undefined {
-        const raw = this.read(fullKey);
-        const value = raw ?? fallback;
-        if (value === undefined) {
-            this.problems.push({ key: fullKey, given: "nothing (it is required)", expected: problemOf("") ?? "a value" });
-            return undefined;
-        }
-        const expected = problemOf(value);
-        if (expected !== undefined) {
-            this.problems.push({ key: fullKey, given: JSON.stringify(value), expected });
-            return undefined;
-        }
-        return value;
-    }
-
-    string(fullKey: string, fallback: string | undefined, pattern: RegExp, expected: string): string | undefined {
-        return this.check(fullKey, fallback, (v) => (pattern.test(v) ? undefined : expected));
-    }
-
-    integer(fullKey: string, fallback: number, min: number, max: number): number | undefined {
-        const value = this.check(fullKey, String(fallback), (v) => {
-            const n = Number(v);
-            return /^\d+$/.test(v) && n >= min && n <= max ? undefined : `a whole number from ${min} to ${max}`;
-        });
-        return value === undefined ? undefined : Number(value);
-    }
-
-    choice<T>(fullKey: string, fallback: string, choices: Record<string, T>): T | undefined {
-        const names = Object.keys(choices);
-        const value = this.check(fullKey, fallback, (v) =>
-            names.includes(v) ? undefined : `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`,
-        );
-        return value === undefined ? undefined : choices[value];
-    }
-
-    json(fullKey: string, fallback: unknown, problemOf: (value: unknown) => string | undefined): unknown {
-        let parsed: unknown = fallback;
-        const value = this.check(fullKey, JSON.stringify(fallback), (v) => {
-            try {
-                parsed = JSON.parse(v);
-            } catch {
-                return problemOf(undefined);
+/** The maintenance page: a file of the project, read and checked against the ALB's limit. */
+function maintenancePageFile(o: { default: string; doc: string }): Setting<{ file: string; html: string }> {
+    return setting<{ file: string; html: string }>({
+        ...o,
+        pulumiType: "string",
+        expected: "a path to an HTML file in the project",
+        parse(raw, at, ctx) {
+            const problem = (expected: string, given = JSON.stringify(raw)): typeof invalid => {
+                ctx.problem(at, given, expected);
+                return invalid;
+            };
+            if (typeof raw !== "string" || raw.length === 0 || raw.includes("\0")) return problem("a path to an HTML file in the project");
+            const html = ctx.readProjectFile(raw);
+            if (html === undefined) return problem("a path, relative to the project directory, of an HTML file that exists");
+            // The limit counts characters, not bytes: a Japanese page may use all 1,024.
+            const characters = Array.from(html).length;
+            if (characters === 0) return problem("a non-empty HTML file", `${JSON.stringify(raw)} (empty)`);
+            if (characters > maxMaintenancePageCharacters) {
+                return problem(
+                    `an HTML file of at most ${maxMaintenancePageCharacters} characters, the ALB fixed-response limit`,
+                    `${JSON.stringify(raw)} (${characters} characters)`,
+                );
             }
-            return problemOf(parsed);
-        });
-        return value === undefined ? undefined : parsed;
-    }
+            return { file: raw, html };
+        },
+    }) as Setting<{ file: string; html: string }>;
 }

@@ -94,14 +94,81 @@ function single(text: string, name: string, min: number, max: number, names?: st
 
 // ---- time zones ------------------------------------------------------------
 
-/** True for an IANA time zone name this runtime knows, such as Asia/Tokyo or UTC. */
-export function isTimeZone(name: string): boolean {
+// CLDR, whose ids the runtime's ICU returns, keeps the id a zone had when IANA renamed it.
+export const ianaNameOfCldrId: Readonly<Record<string, string>> = {
+    "Africa/Asmera": "Africa/Asmara",
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Catamarca": "America/Argentina/Catamarca",
+    "America/Coral_Harbour": "America/Atikokan",
+    "America/Cordoba": "America/Argentina/Cordoba",
+    "America/Godthab": "America/Nuuk",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Jujuy": "America/Argentina/Jujuy",
+    "America/Louisville": "America/Kentucky/Louisville",
+    "America/Mendoza": "America/Argentina/Mendoza",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Pacific/Enderbury": "Pacific/Kanton",
+    "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Truk": "Pacific/Chuuk",
+};
+
+let canonicalNames: Set<string> | undefined;
+
+/** The canonical IANA names this runtime knows (Area/Location, and UTC). */
+export function canonicalTimeZoneNames(): ReadonlySet<string> {
+    canonicalNames ??= new Set([
+        ...Intl.supportedValuesOf("timeZone").map((id) => ianaNameOfCldrId[id] ?? id),
+        "UTC",
+        "Etc/UTC",
+        "Etc/GMT",
+    ]);
+    return canonicalNames;
+}
+
+/** The zone id the runtime reads a name as (case-insensitive; JST → Asia/Tokyo), or undefined for a name it does not know. */
+function runtimeZoneId(name: string): string | undefined {
     try {
-        new Intl.DateTimeFormat("en-US", { timeZone: name });
-        return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(name);
+        return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
     } catch {
-        return false;
+        return undefined;
     }
+}
+
+/**
+ * The canonical IANA name a time zone name stands for: the name itself when it is canonical
+ * (Asia/Tokyo, UTC), the zone meant by an abbreviation, an old alias or a wrong case (JST, EST,
+ * Japan, asia/tokyo), the zone of a bare location (Tokyo), or undefined.
+ */
+export function canonicalTimeZone(name: string): string | undefined {
+    const names = canonicalTimeZoneNames();
+    // Etc/GMT+5 and its kind: canonical fixed offsets, which ICU knows but does not list.
+    if (names.has(name) || (/^Etc\/GMT[+-]\d{1,2}$/.test(name) && runtimeZoneId(name) === name)) return name;
+    const id = runtimeZoneId(name);
+    if (id !== undefined) return ianaNameOfCldrId[id] ?? id;
+    const location = name.toLowerCase().replace(/ /g, "_");
+    return [...names].find((zone) => zone.toLowerCase().split("/").pop() === location);
+}
+
+/** True for a canonical IANA time zone name this runtime knows, such as Asia/Tokyo or UTC. */
+export function isTimeZone(name: string): boolean {
+    return canonicalTimeZone(name) === name;
+}
+
+/** A zone's offsets from UTC, in words: "UTC+09:00 all year", "UTC-05:00, UTC-04:00 in summer". */
+export function utcOffsets(timeZone: string): string {
+    const offsetOn = (isoDate: string) =>
+        new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+            .formatToParts(new Date(isoDate))
+            .find((p) => p.type === "timeZoneName")!.value.replace(/^GMT$/, "GMT+00:00").replace("GMT", "UTC");
+    const minutes = (offset: string) => (offset[3] === "-" ? -1 : 1) * (Number(offset.slice(4, 6)) * 60 + Number(offset.slice(7, 9)));
+    // Mid-January and mid-July: one of them is summer in either hemisphere, and summer is ahead.
+    const [winter, summer] = [offsetOn("2026-01-15T12:00:00Z"), offsetOn("2026-07-15T12:00:00Z")].sort((x, y) => minutes(x) - minutes(y));
+    return winter === summer ? `${winter} all year` : `${winter}, ${summer} in summer`;
 }
 
 export interface LocalTime {

@@ -1,7 +1,16 @@
 import * as assert from "assert";
-import { ConfigError, WebappConfig, architectureOf, parseConfig, vpcCidrProblem } from "../infra/config";
-import { stackConfig } from "../scripts/lib/runProgram";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, vpcCidrProblem } from "../infra/config";
+import { canonicalTimeZone, ianaNameOfCldrId } from "../infra/cron";
+import { projectConfig, projectFileWithConfig, readmeWithConfigTable } from "../scripts/lib/configDocs";
+import { projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
+import { StackFileError, configOfStackFile } from "../scripts/lib/stackConfig";
+import { synthesize } from "../scripts/lib/synthesize";
 import { defaultWaits } from "../statemachines/plan";
+import { runCli } from "./support/cli";
 
 const page = "<html><body>maintenance</body></html>";
 const files: Record<string, string> = {
@@ -13,19 +22,28 @@ const files: Record<string, string> = {
 
 function parse(values: Record<string, string>): WebappConfig {
     const raw: Record<string, string> = { "aws:region": "ap-northeast-1", ...values };
-    return parseConfig((k) => raw[k], (f) => files[f]);
+    for (const [k, v] of Object.entries(raw)) if (v === undefined) delete raw[k];
+    return parseConfig(raw, (f) => files[f]);
 }
 
-/** The problems a config yields, as "key: got X; expected Y" lines. */
-function problemsOf(values: Record<string, string>): string[] {
+/** The error a config yields. */
+function errorOf(values: Record<string, string>): ConfigError {
     try {
         parse(values);
     } catch (e) {
         assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return e.problems.map((p) => `${p.key}: got ${p.given}; expected ${p.expected}`);
+        return e;
     }
     assert.fail("expected the config to be refused");
 }
+
+/** The problems a config yields, as the user reads them ("key: got X; expected Y"). */
+function problemsOf(values: Record<string, string>): string[] {
+    return errorOf(values).problems.map(problemLine);
+}
+
+const fixture = (name: string) => path.join(projectDir, "tests", "fixtures", name);
+const webhookCiphertext = "v1:/QtNU2amWiGX6VEr:XtJtF3H3o9sEACvFF5n6sRsC8qRqe05F8OBysPCxF4wPZP71lGsfnbL5hAB/gSrgQklWQ/T/9svMfTCfx946aM2nW5EOGoTgBE+bOUAO+A4be3cGYA==";
 
 describe("stack config", () => {
     it("gives the documented defaults when only the region is set", () => {
@@ -64,7 +82,7 @@ describe("stack config", () => {
     });
 
     it("reads the dev stack file: one NAT gateway, an Environment tag, weekday schedules in Tokyo, Japanese holidays off", () => {
-        const config = parseConfig((k) => stackConfig("dev")[k], (f) => files[f]);
+        const config = parseConfig(stackConfig("dev"), (f) => files[f]);
         assert.strictEqual(config.network.natGateways, "Single");
         assert.deepStrictEqual(config.tags, { Environment: "dev" });
         assert.strictEqual(config.webServers.count, 2);
@@ -78,7 +96,7 @@ describe("stack config", () => {
     });
 
     it("reads the prod stack file: 3 AZs, 4 Graviton servers, 2 DB instances, protected, no general log", () => {
-        const config = parseConfig((k) => stackConfig("prod")[k], (f) => files[f]);
+        const config = parseConfig(stackConfig("prod"), (f) => files[f]);
         assert.deepStrictEqual(config.network, { vpcCidr: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "OnePerAz" });
         assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64" });
         assert.strictEqual(config.database.instanceCount, 2);
@@ -132,17 +150,23 @@ describe("stack config", () => {
         ["an empty maintenance page", { "webapp-jobnet:maintenancePage": "assets/empty.html" },
             'webapp-jobnet:maintenancePage: got "assets/empty.html" (empty); expected a non-empty HTML file'],
         ["an unknown DB log type", { "webapp-jobnet:dbLogExports": '["audit","postgresql"]' },
-            'webapp-jobnet:dbLogExports: got "[\\"audit\\",\\"postgresql\\"]"; expected a JSON list of distinct log types out of audit, error, general, slowquery, such as ["audit","error","slowquery"]'],
+            'webapp-jobnet:dbLogExports[1]: got "postgresql"; expected one of "audit", "error", "general", "slowquery"'],
+        ["a DB log type listed twice", { "webapp-jobnet:dbLogExports": '["audit","error","audit"]' },
+            'webapp-jobnet:dbLogExports[2]: got "audit"; expected an entry not listed before (it is dbLogExports[0] too)'],
+        ["DB log types that are not a list", { "webapp-jobnet:dbLogExports": "audit,error" },
+            'webapp-jobnet:dbLogExports: got "audit,error"; expected a JSON list of log types out of audit, error, general, slowquery, such as ["audit","error","slowquery"]'],
         ["deletion protection that is not a boolean", { "webapp-jobnet:deletionProtection": "yes" },
-            'webapp-jobnet:deletionProtection: got "yes"; expected one of "true", "false"'],
+            'webapp-jobnet:deletionProtection: got "yes"; expected true or false'],
         ["a tag in the reserved aws: namespace", { "webapp-jobnet:tags": '{"aws:owner":"ops"}' },
             'webapp-jobnet:tags: got "{\\"aws:owner\\":\\"ops\\"}"; expected a JSON object of at most 47 string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters (tag "aws:owner" breaks this)'],
         ["tags that are not JSON", { "webapp-jobnet:tags": "Owner=ops" },
             'webapp-jobnet:tags: got "Owner=ops"; expected a JSON object of at most 47 string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters'],
         ["a wait bound that is not a duration", { "webapp-jobnet:jobnetWaits": '{"instanceStopped":"ten minutes"}' },
-            'webapp-jobnet:jobnetWaits: got "{\\"instanceStopped\\":\\"ten minutes\\"}"; expected a JSON object of wait bounds by name (httpdCommand, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy), each a duration such as "10m" from the wait\'s first poll up to 24h ("instanceStopped" breaks this)'],
+            'webapp-jobnet:jobnetWaits.instanceStopped: got "ten minutes"; expected a duration from 30s to 24h, such as 10m'],
+        ["a wait bound shorter than the wait's first poll", { "webapp-jobnet:jobnetWaits": '{"instanceReady":"2m"}' },
+            'webapp-jobnet:jobnetWaits.instanceReady: got "2m"; expected a duration from 135s to 24h, such as 15m'],
         ["a bound on a wait that does not exist", { "webapp-jobnet:jobnetWaits": '{"coffee":"5m"}' },
-            'webapp-jobnet:jobnetWaits: got "{\\"coffee\\":\\"5m\\"}"; expected a JSON object of wait bounds by name (httpdCommand, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy), each a duration such as "10m" from the wait\'s first poll up to 24h ("coffee" breaks this)'],
+            "webapp-jobnet:jobnetWaits.coffee: unknown key; the keys here are httpdCommand, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy"],
         ["more Map concurrency than Step Functions runs", { "webapp-jobnet:jobnetMaxConcurrency": "41" },
             'webapp-jobnet:jobnetMaxConcurrency: got "41"; expected a whole number from 1 to 40'],
         ["a maintenance rule priority ALB does not accept", { "webapp-jobnet:maintenanceRulePriority": "50001" },
@@ -169,7 +193,7 @@ describe("stack config", () => {
                     "Stack config is invalid (2 problems):",
                     '  webapp-jobnet:vpcCidr: got "nope"; expected an IPv4 CIDR block such as 10.0.0.0/16',
                     '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
-                    "Fix with `pulumi config set <key> <value>` (or `pulumi config rm <key>` for the default).",
+                    "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
                 ].join("\n"),
             );
         }
@@ -195,5 +219,232 @@ describe("stack config", () => {
             "t3.micro": "x86_64", "t4g.small": "arm64", "m7g.large": "arm64", "c7gn.xlarge": "arm64", "r8gd.2xlarge": "arm64",
             "a1.medium": "arm64", "g5.xlarge": "x86_64", "m6i.large": "x86_64", "m7a.large": "x86_64",
         });
+    });
+});
+
+describe("unknown config keys", () => {
+    // The probe of issue 9: each misspelt key was accepted without a word, and deployed as if unset.
+    const misspelt: [string, Record<string, string>, string][] = [
+        ["schedules.timeZone", { "webapp-jobnet:schedules": '{"timeZone":"Asia/Tokyo","stop":{"cron":"cron(0 22 ? * MON-FRI *)"}}' },
+            "webapp-jobnet:schedules.timeZone: unknown key; did you mean `schedules.timezone`?"],
+        ["schedules.stop.enable", { "webapp-jobnet:schedules": '{"stop":{"cron":"cron(0 22 ? * MON-FRI *)","enable":false}}' },
+            "webapp-jobnet:schedules.stop.enable: unknown key; did you mean `schedules.stop.enabled`?"],
+        ["webserverCount", { "webapp-jobnet:webserverCount": "4" },
+            "webapp-jobnet:webserverCount: unknown key; did you mean `webServerCount`?"],
+        ["slack.webhookURL", { "webapp-jobnet:slack": '{"webhookURL":"https://hooks.slack.com/services/T000/B000/XXXX"}' },
+            "webapp-jobnet:slack.webhookURL: unknown key; did you mean `slack.webhookUrl`?"],
+        ["calendar.closeDates", { "webapp-jobnet:calendar": '{"closeDates":["2026-12-30"]}' },
+            "webapp-jobnet:calendar.closeDates: unknown key; did you mean `calendar.closedDates`?"],
+        ["aws:regoin", { "aws:regoin": "ap-northeast-1", "aws:region": undefined as unknown as string },
+            "aws:regoin: unknown key; did you mean `aws:region`? (aws:region is required and not set)"],
+    ];
+    for (const [key, values, message] of misspelt) {
+        it(`refuses ${key}, naming the key meant`, () => {
+            assert.deepStrictEqual(problemsOf(values), [message]);
+        });
+    }
+
+    it("lists every unknown key at once, with how to remove one and set the key meant", () => {
+        const error = errorOf({
+            "aws:regoin": "us-east-1",
+            "webapp-jobnet:webserverCount": "4",
+            "webapp-jobnet:schedules": '{"timeZone":"Asia/Tokyo","stop":{"cron":"cron(0 22 ? * MON-FRI *)","enable":false}}',
+            "webapp-jobnet:calendar": '{"closeDates":["2026-12-30"]}',
+            "webapp-jobnet:slack": '{"webhookURL":"https://hooks.slack.com/services/T000/B000/XXXX"}',
+        });
+        assert.strictEqual(error.message, [
+            "Stack config is invalid (6 problems):",
+            "  aws:regoin: unknown key; did you mean `aws:region`?",
+            "  webapp-jobnet:webserverCount: unknown key; did you mean `webServerCount`?",
+            "  webapp-jobnet:schedules.timeZone: unknown key; did you mean `schedules.timezone`?",
+            "  webapp-jobnet:schedules.stop.enable: unknown key; did you mean `schedules.stop.enabled`?",
+            "  webapp-jobnet:calendar.closeDates: unknown key; did you mean `calendar.closedDates`?",
+            "  webapp-jobnet:slack.webhookURL: unknown key; did you mean `slack.webhookUrl`?",
+            "Fix with `pulumi config set KEY VALUE`, a nested key with `pulumi config set --path 'schedules.timezone' VALUE`; remove an unknown key with `pulumi config rm --path 'schedules.timeZone'`.",
+        ].join("\n"));
+    });
+
+    it("never shows the value of an unknown key: it may be a secret", () => {
+        const message = errorOf({ "webapp-jobnet:slack": '{"webhookURL":"https://hooks.slack.com/services/T000/B000/SECRETSECRET"}' }).message;
+        assert.ok(!message.includes("SECRETSECRET"), message);
+    });
+
+    it("tells a nested key set without --path from a misspelt one", () => {
+        assert.deepStrictEqual(problemsOf({ "webapp-jobnet:schedules.timezone": "Asia/Tokyo" }), [
+            "webapp-jobnet:schedules.timezone: unknown key; a top-level key named \"schedules.timezone\" (set without --path); the nested key takes pulumi config set --path 'schedules.timezone' VALUE",
+        ]);
+    });
+
+    it("finds a key set at the wrong depth, and a misspelt namespace", () => {
+        assert.deepStrictEqual(problemsOf({ "webapp-jobnet:timezone": "Asia/Tokyo", "webapp-jobnt:webServerCount": "4" }), [
+            "webapp-jobnt:webServerCount: unknown key; unknown namespace webapp-jobnt; did you mean `webapp-jobnet:webServerCount`?",
+            "webapp-jobnet:timezone: unknown key; did you mean `schedules.timezone`?",
+        ]);
+    });
+
+    it("knows the keys within each trigger and each wait", () => {
+        assert.deepStrictEqual(problemsOf({
+            "webapp-jobnet:triggers": '[{"name":"health","jobnet":"stop","eventPattern":{"source":["aws.health"]},"descripton":"AWS Health"}]',
+            "webapp-jobnet:jobnetWaits": '{"backupCompleted":"3h"}',
+        }), [
+            "webapp-jobnet:jobnetWaits.backupCompleted: unknown key; did you mean `jobnetWaits.backupsCompleted`?",
+            "webapp-jobnet:triggers[0].descripton: unknown key; did you mean `triggers[0].description`?",
+        ]);
+    });
+
+    it("accepts the AWS provider's own keys, as @pulumi/aws declares them, and the free-form keys of tags and event patterns", () => {
+        assert.ok(["region", "profile", "assumeRoles", "defaultTags", "skipCredentialsValidation"].every((k) => awsProviderConfigKeys().includes(k)));
+        const config = parse({
+            "aws:skipCredentialsValidation": "true",
+            "webapp-jobnet:tags": '{"CostCenter":1234,"Owner":"ops"}',
+            "webapp-jobnet:triggers": '[{"name":"health","jobnet":"stop","eventPattern":{"source":["aws.health"],"detail":{"anything":["goes"]}}}]',
+            "pulumi:disable-default-providers": '["aws"]',
+        });
+        assert.deepStrictEqual(config.tags, { CostCenter: "1234", Owner: "ops" }, "--path stores 1234 as a number: the tag takes its text");
+        assert.deepStrictEqual(config.operations.triggers[0].eventPattern, { source: ["aws.health"], detail: { anything: ["goes"] } });
+    });
+
+    it("stop the program before it declares any resource", async () => {
+        await assert.rejects(runProgram("dev", { "webapp-jobnet:webserverCount": "4" }), (e: Error) => {
+            assert.ok(pulumi.RunError.isInstance(e), "a RunError, which Pulumi prints without a stack trace");
+            assert.match(e.message, /^Stack config is invalid \(1 problem\):\n {2}webapp-jobnet:webserverCount: unknown key; did you mean `webServerCount`\?\n/);
+            return true;
+        });
+    });
+});
+
+describe("one declaration per config key", () => {
+    it("renders the README's table of keys: README.md is up to date (npm run config-docs)", () => {
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        assert.strictEqual(readmeWithConfigTable(readme), readme, "README.md's config table is stale: run npm run config-docs");
+    });
+
+    it("renders Pulumi.yaml's config block: Pulumi.yaml is up to date (npm run config-docs)", () => {
+        const projectFile = fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8");
+        assert.strictEqual(projectFileWithConfig(projectFile), projectFile, "Pulumi.yaml's config block is stale: run npm run config-docs");
+    });
+
+    it("declares each key in Pulumi.yaml as Pulumi takes it: a default of the declared type, objects and lists untyped", () => {
+        const config = projectConfig();
+        assert.deepStrictEqual(config.webServerCount, { type: "integer", description: "web servers, 1 to 100, placed one per AZ in turn", default: 2 });
+        // Typed, a list set as JSON text (pulumi config set dbLogExports '["audit"]') would be refused by the CLI.
+        assert.deepStrictEqual(config.dbLogExports, { description: "DB logs to export (and turn on)", default: ["audit", "error", "general", "slowquery"] });
+        assert.deepStrictEqual(config.schedules, {
+            description: "when the jobnets run by themselves (EventBridge Scheduler); keys, set with --path: schedules.timezone, schedules.stop.cron, schedules.stop.enabled, schedules.start.cron, schedules.start.enabled",
+            default: { timezone: "UTC" },
+        });
+        const typeOf = { string: "string", integer: "number", boolean: "boolean" } as Record<string, string>;
+        for (const [key, declaration] of Object.entries(config)) {
+            // Pulumi makes a project key without a default required in every stack.
+            assert.notStrictEqual(declaration.default, undefined, key);
+            if (declaration.type) assert.strictEqual(typeof declaration.default, typeOf[declaration.type], key);
+        }
+    });
+
+    it("gives, with Pulumi.yaml's defaults applied as the CLI applies them, the config of no keys at all", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.bare.yaml"), "config:\n  aws:region: ap-northeast-1\n");
+        const config = configOfStackFile(path.join(dir, "Pulumi.bare.yaml"), path.join(projectDir, "Pulumi.yaml"));
+        assert.strictEqual(config["webapp-jobnet:webServerCount"], "2");
+        assert.strictEqual(config["webapp-jobnet:calendar"], '{"country":"none","closedDates":[],"openDates":[]}');
+        assert.deepStrictEqual(parseConfig(config, (f) => files[f]), parse({}));
+    });
+});
+
+describe("secrets in a stack file, offline", function () {
+    this.timeout(60_000);
+    const stackFile = fixture("Pulumi.secret-webhook.yaml");
+    const secretConfig = () => configOfStackFile(stackFile, path.join(projectDir, "Pulumi.yaml"));
+
+    it("keep an encrypted value as the CLI wrote it, which the parser reads as set but unreadable", () => {
+        assert.strictEqual(secretConfig()["webapp-jobnet:slack"], JSON.stringify({ mention: "<!here>", webhookUrl: { secure: webhookCiphertext } }));
+        const slack = parseConfig(secretConfig(), (f) => files[f]).operations.slack!;
+        assert.deepStrictEqual([slack.webhookUrl.readable, String(slack.webhookUrl), JSON.stringify(slack)], [false, "[secret]", '{"webhookUrl":"[secret]","mention":"<!here>"}']);
+    });
+
+    it("count a secret set without --path, encrypted, as set too", () => {
+        const config = parse({ "webapp-jobnet:slack.webhookUrl": JSON.stringify({ secure: webhookCiphertext }) });
+        assert.strictEqual(config.operations.slack?.webhookUrl.readable, false);
+    });
+
+    it("refuse a secret set both with and without --path", () => {
+        assert.deepStrictEqual(problemsOf({
+            "webapp-jobnet:slack": '{"webhookUrl":"https://hooks.slack.com/services/T000/B000/XXXX"}',
+            "webapp-jobnet:slack.webhookUrl": "https://hooks.slack.com/services/T000/B000/YYYY",
+        }), [
+            "webapp-jobnet:slack.webhookUrl: got a second value; expected one value: slack.webhookUrl is set both with and without --path; remove one with pulumi config rm 'slack.webhookUrl'",
+        ]);
+    });
+
+    it("check a readable secret against its form, without showing it", () => {
+        assert.deepStrictEqual(problemsOf({ "webapp-jobnet:slack": '{"webhookUrl":"http://example.com/SECRETSECRET"}' }), [
+            "webapp-jobnet:slack.webhookUrl: got a value that is not a Slack incoming-webhook URL; expected https://hooks.slack.com/services/..., set with pulumi config set --secret --path slack.webhookUrl URL",
+        ]);
+    });
+
+    it("refuse an encrypted value where a key is not a secret, showing neither it nor its ciphertext", () => {
+        const message = errorOf({ "webapp-jobnet:webServerCount": JSON.stringify({ secure: webhookCiphertext }) }).message;
+        assert.strictEqual(message.split("\n")[1], "  webapp-jobnet:webServerCount: got an encrypted value (secure: …), which cannot be read offline; expected a plain value: this key is not a secret, so set it without --secret");
+        assert.ok(!message.includes(webhookCiphertext));
+    });
+
+    it("declare the notifier and its secret, whose value is written nowhere", async () => {
+        const outDir = path.join(projectDir, "out", ".test", "secret-webhook");
+        const result = await synthesize("dev", outDir, secretConfig());
+        assert.ok(result.resources.some((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "webapp-jobnet-dev-notify-slack"));
+        const written = fs.readFileSync(path.join(outDir, "resources.json"), "utf8");
+        const version = (JSON.parse(written) as { type: string; inputs: Record<string, unknown> }[]).find((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion");
+        assert.strictEqual(version?.inputs.secretString, "[secret]");
+        assert.ok(!written.includes(webhookCiphertext.slice(3, 19)) && !written.includes("not readable offline"));
+    });
+});
+
+describe("schedule time zones", () => {
+    it("take canonical IANA names", () => {
+        const names = ["Asia/Tokyo", "UTC", "Etc/UTC", "America/New_York", "Asia/Kolkata", "Europe/Kyiv", "America/Argentina/Buenos_Aires", "Etc/GMT-9"];
+        assert.deepStrictEqual(names.map(canonicalTimeZone), names);
+    });
+
+    it("refuse abbreviations, old aliases and other cases, each with the canonical name it stands for", () => {
+        const given = ["JST", "EST", "GMT", "Japan", "US/Eastern", "asia/tokyo", "Asia/TOKYO", "Asia/Calcutta", "Tokyo", "Asia/Nowhere"];
+        assert.deepStrictEqual(given.map(canonicalTimeZone), [
+            "Asia/Tokyo", "America/Panama", "UTC", "Asia/Tokyo", "America/New_York", "Asia/Tokyo", "Asia/Tokyo", "Asia/Kolkata", "Asia/Tokyo", undefined,
+        ]);
+        assert.deepStrictEqual(problemsOf({ "webapp-jobnet:schedules": '{"timezone":"JST"}' }), [
+            'webapp-jobnet:schedules.timezone: got "JST"; expected a canonical IANA time zone name such as Asia/Tokyo or UTC (did you mean Asia/Tokyo, UTC+09:00 all year?)',
+        ]);
+        assert.deepStrictEqual(problemsOf({ "webapp-jobnet:schedules": '{"timezone":"EST"}' }), [
+            'webapp-jobnet:schedules.timezone: got "EST"; expected a canonical IANA time zone name such as Asia/Tokyo or UTC (did you mean America/Panama, UTC-05:00 all year?)',
+        ]);
+    });
+
+    it("know each zone IANA renamed after CLDR fixed its id, under its IANA name", () => {
+        for (const [cldrId, ianaName] of Object.entries(ianaNameOfCldrId)) {
+            assert.deepStrictEqual([canonicalTimeZone(cldrId), canonicalTimeZone(ianaName)], [ianaName, ianaName], cldrId);
+        }
+    });
+});
+
+describe("config fix hints", () => {
+    it("name the bad entry of a list, and show --path for a nested key", () => {
+        assert.strictEqual(errorOf({ "webapp-jobnet:calendar": '{"closedDates":["2026-12-30","2026-12-31","2026-02-30"]}' }).message, [
+            "Stack config is invalid (1 problem):",
+            '  webapp-jobnet:calendar.closedDates[2]: got "2026-02-30"; expected a date YYYY-MM-DD that exists on the calendar',
+            "Fix with `pulumi config set KEY VALUE`, a nested key with `pulumi config set --path 'calendar.closedDates[2]' VALUE`; `pulumi config rm KEY` returns a key to its default.",
+        ].join("\n"));
+    });
+
+    it("name the stack file and the line of bad YAML", () => {
+        assert.throws(() => configOfStackFile(fixture("Pulumi.not-yaml.yaml"), path.join(projectDir, "Pulumi.yaml")), (e: Error) => {
+            assert.ok(e instanceof StackFileError);
+            assert.strictEqual(e.message, `${path.relative(process.cwd(), fixture("Pulumi.not-yaml.yaml"))}:4:1: not valid YAML: Tabs are not allowed as indentation`);
+            return true;
+        });
+    });
+
+    it("name the stacks there are when a stack file is missing, and npm start says so in one line, with exit code 2", () => {
+        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, prod`));
+        const run = runCli("start.ts", ["--stack", "nope"]);
+        assert.deepStrictEqual([run.status, run.stderr], [2, `no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, prod\n`]);
     });
 });

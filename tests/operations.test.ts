@@ -93,7 +93,7 @@ describe("the business calendar", () => {
 });
 
 describe("operations config", () => {
-    const parse = (values: Record<string, string>) => parseConfig((k) => ({ "aws:region": "ap-northeast-1", ...values })[k], () => "<p>x</p>");
+    const parse = (values: Record<string, string>) => parseConfig({ "aws:region": "ap-northeast-1", ...values }, () => "<p>x</p>");
     const problems = (values: Record<string, string>) => {
         try {
             parse(values);
@@ -122,19 +122,19 @@ describe("operations config", () => {
         [{ "webapp-jobnet:schedules": '{"stop":{"cron":"cron(0 22 * * MON-FRI *)"}}' },
             'webapp-jobnet:schedules.stop.cron: got "cron(0 22 * * MON-FRI *)"; expected a valid EventBridge Scheduler cron expression: exactly one of day-of-month and day-of-week must be ?'],
         [{ "webapp-jobnet:schedules": '{"timezone":"Tokyo","stop":{"cron":"cron(0 22 ? * MON-FRI *)"}}' },
-            'webapp-jobnet:schedules.timezone: got "Tokyo"; expected an IANA time zone name such as Asia/Tokyo or UTC'],
+            'webapp-jobnet:schedules.timezone: got "Tokyo"; expected a canonical IANA time zone name such as Asia/Tokyo or UTC (did you mean Asia/Tokyo, UTC+09:00 all year?)'],
         [{ "webapp-jobnet:schedules": '{"start":{"cron":"cron(0 8 ? * MON *)","enabled":"yes"}}' },
             'webapp-jobnet:schedules.start.enabled: got "yes"; expected true or false'],
-        [{ "webapp-jobnet:calendar": '{"country":"XX"}' }, 'webapp-jobnet:calendar.country: got "XX"; expected one of JP, none'],
+        [{ "webapp-jobnet:calendar": '{"country":"XX"}' }, 'webapp-jobnet:calendar.country: got "XX"; expected one of "JP", "none"'],
         [{ "webapp-jobnet:calendar": '{"closedDates":["2026-02-30"]}' },
-            'webapp-jobnet:calendar.closedDates: got ["2026-02-30"]; expected a list of dates YYYY-MM-DD, such as ["2026-12-30", "2026-12-31"]'],
+            'webapp-jobnet:calendar.closedDates[0]: got "2026-02-30"; expected a date YYYY-MM-DD that exists on the calendar'],
         [{ "webapp-jobnet:slack": '{"webhookUrl":"http://example.com/hook"}' },
             "webapp-jobnet:slack.webhookUrl: got a value that is not a Slack incoming-webhook URL; expected https://hooks.slack.com/services/..., set with pulumi config set --secret --path slack.webhookUrl URL"],
         [{ "webapp-jobnet:slack": '{"webhookUrl":"https://hooks.slack.com/services/T/B/X","mention":"@here"}' },
             'webapp-jobnet:slack.mention: got "@here"; expected a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>'],
         [{ "webapp-jobnet:triggers": '[{"name":"x","jobnet":"restart","eventPattern":{"source":["aws.ec2"]}}]' },
-            'webapp-jobnet:triggers[0]: got {"name":"x","jobnet":"restart","eventPattern":{"source":["aws.ec2"]}}; expected a list of {"name": "...", "jobnet": "stop"|"start", "description": "...", "eventPattern": {"source": [...], ...}}; name: letters, digits and -, at most 40'],
-        [{ "webapp-jobnet:keepClusterStopped": "maybe" }, 'webapp-jobnet:keepClusterStopped: got "maybe"; expected one of "true", "false"'],
+            'webapp-jobnet:triggers[0].jobnet: got "restart"; expected one of "stop", "start" (did you mean "start"?)'],
+        [{ "webapp-jobnet:keepClusterStopped": "maybe" }, 'webapp-jobnet:keepClusterStopped: got "maybe"; expected true or false'],
     ];
     for (const [values, message] of bad) {
         it(`refuses ${Object.values(values)[0]}`, () => assert.deepStrictEqual(problems(values), [message]));

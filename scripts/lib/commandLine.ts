@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { ParseArgsConfig, parseArgs } from "util";
 import { FaultSpecError } from "../../simulator/faults";
+import { isStackInputError } from "./stackConfig";
 
 /** A mistake in how a command was called: one line saying what was wrong and what is accepted; exit code 2. */
 export class UsageError extends Error {
@@ -93,7 +93,7 @@ export function requireWritableFile(option: string, file: string): void {
  * RunError the program turns it into (infra/config.ts), whose message is all the user needs.
  */
 export function isConfigError(error: unknown): error is Error {
-    return error instanceof Error && (error.name === "ConfigError" || pulumi.RunError.isInstance(error));
+    return error instanceof Error && (error.name === "ConfigError" || isStackInputError(error));
 }
 
 /**

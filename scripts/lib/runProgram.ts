@@ -1,19 +1,14 @@
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import { MockedCloud } from "./mockedCloud";
+import * as stackFiles from "./stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
 const projectName = "webapp-jobnet";
 
-/** The config of a stack file, as the Pulumi CLI hands it to the program (objects as JSON). */
+/** The config of a stack of this project, as the Pulumi CLI hands it to the program (see stackConfig.ts). */
 export function stackConfig(stack: string): Record<string, string> {
-    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-    return Object.fromEntries(
-        Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
+    return stackFiles.stackConfig(stack, projectDir);
 }
 
 export interface ProgramRun {
