@@ -445,6 +445,6 @@ describe("config fix hints", () => {
     it("name the stacks there are when a stack file is missing, and npm start says so in one line, with exit code 2", () => {
         assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, prod`));
         const run = runCli("start.ts", ["--stack", "nope"]);
-        assert.deepStrictEqual([run.status, run.stderr], [2, `no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, prod\n`]);
+        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, prod\n`]);
     });
 });

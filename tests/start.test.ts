@@ -131,7 +131,7 @@ describe("the command lines' shared parts", () => {
     });
 
     it("know a bad stack config by its type, whether raised as a ConfigError or as Pulumi's RunError", () => {
-        assert.ok(isConfigError(new ConfigError([{ key: "webapp-jobnet:webServerCount", given: '"0"', expected: "a whole number from 1 to 100" }])));
+        assert.ok(isConfigError(new ConfigError([{ key: "webapp-jobnet:webServerCount", given: '"0"', expected: "a whole number from 1 to 100", path: ["webapp-jobnet", "webServerCount"] }], "Fix with `pulumi config set KEY VALUE`.")));
         assert.ok(isConfigError(new pulumi.RunError("Stack config is invalid (1 problem): ...")));
         assert.ok(!isConfigError(new Error("Stack config is invalid")));
     });
@@ -481,7 +481,7 @@ describe("npm start, as a user runs it", function () {
             assert.strictEqual(r.stderr, [
                 "Stack config is invalid (1 problem):",
                 '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
-                "Fix with `pulumi config set <key> <value>` (or `pulumi config rm <key>` for the default).",
+                "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
                 "",
             ].join("\n"));
         } finally {
