@@ -28,6 +28,12 @@ function lambdaTestNodeVersion(): string {
     return pinned[1];
 }
 
+describe("reading a package's engines range", () => {
+    it("takes the lowest major any alternative lets in", () => {
+        assert.deepStrictEqual(["^18.18.0 || ^20.9.0 || >=21.1.0", ">=22", ">= 14.17.0", "<20 || >=22"].map(lowestNodeMajor), [18, 22, 14, 0]);
+    });
+});
+
 describe(`the Node.js the project declares, deploys to and is tested on (this run: ${process.version})`, () => {
     it("engines asks for the newest Node.js major any dependency needs (@pulumi/pulumi: 22)", () => {
         const needs = Object.keys({ ...packageJson.dependencies, ...packageJson.devDependencies }).map((name) => {
