@@ -24,6 +24,9 @@ export interface LambdaFunctionArgs {
  */
 export const functionTimeoutSeconds = 30;
 
+/** The Lambda runtime of every function; package.json's engines and `npm run test:lambda-node` follow its Node.js major. */
+export const lambdaRuntime = "nodejs22.x";
+
 /**
  * The dependencies a function must not upload: the AWS SDK v3, which the Lambda runtime already
  * carries, and every package the handler does not use (CallbackFunction uploads them all otherwise).
@@ -65,7 +68,7 @@ export function lambdaFunction(name: string, args: LambdaFunctionArgs, parent: p
         description: args.description,
         callback: args.handler,
         role,
-        runtime: "nodejs22.x",
+        runtime: lambdaRuntime,
         architectures: ["arm64"],
         memorySize: 256,
         timeout: args.timeoutSeconds ?? functionTimeoutSeconds,
