@@ -5,6 +5,7 @@ import { Jobnets } from "./infra/jobnets";
 import { Operations } from "./infra/operations";
 import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
 import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
+import { providerArgs } from "./infra/provider";
 import { WebSystem } from "./infra/webSystem";
 
 const project = pulumi.getProject();
@@ -14,11 +15,7 @@ requireNamesAwsAccepts(project, stack, config);
 const namePrefix = namePrefixOf(project, stack);
 
 // One provider for the whole program, so every resource carries the stack's tags.
-const provider = new aws.Provider("aws", {
-    region: config.region as aws.Region,
-    profile: config.profile,
-    defaultTags: { tags: { ...config.tags, Project: project, Stack: stack, ManagedBy: "pulumi" } },
-});
+const provider = new aws.Provider("aws", providerArgs(config, project, stack));
 
 const web = new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } });
 

@@ -24,6 +24,12 @@ export interface WebappConfig {
     region: string;
     /** The AWS CLI profile the provider uses, when the stack sets aws:profile. */
     profile: string | undefined;
+    /**
+     * The AWS provider's other keys the stack sets (allowedAccountIds, assumeRoles, ...). The
+     * program's own provider does not read the stack's aws: keys by itself: infra/provider.ts
+     * hands each of these to it.
+     */
+    providerKeys: string[];
     network: {
         vpcCidr: string;
         availabilityZoneCount: number;
@@ -309,12 +315,13 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     const aws = object(awsSettings, { doc: "", otherKeys: awsProviderConfigKeys() }).read(namespaces.get("aws") ?? {}, ["aws"], reading);
     const project = projectNamespace.read(withPlainKeysNested(namespaces.get(projectName) ?? {}, reading), [projectName], reading);
     if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
-    return assemble(aws, project);
+    const providerKeys = Object.keys(namespaces.get("aws") ?? {}).filter((k) => !(k in awsSettings)).sort();
+    return { ...assemble(aws, project), providerKeys };
 }
 
 type ProjectValues = Exclude<ReturnType<typeof projectNamespace.read>, typeof invalid>;
 
-function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): WebappConfig {
+function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys"> {
     const schedules: OperationsSettings["schedules"] = {};
     for (const jobnet of ["stop", "start"] as const) {
         const s = p.schedules[jobnet];

@@ -46,6 +46,11 @@ const fixture = (name: string) => path.join(projectDir, "tests", "fixtures", nam
 const webhookCiphertext = "v1:/QtNU2amWiGX6VEr:XtJtF3H3o9sEACvFF5n6sRsC8qRqe05F8OBysPCxF4wPZP71lGsfnbL5hAB/gSrgQklWQ/T/9svMfTCfx946aM2nW5EOGoTgBE+bOUAO+A4be3cGYA==";
 
 describe("stack config", () => {
+    it("lists the aws: keys beyond region and profile, which the provider is handed", () => {
+        const config = parseConfig({ "aws:region": "ap-northeast-1", "aws:profile": "ops", "aws:maxRetries": "5", "aws:allowedAccountIds": '["123456789012"]' }, (f) => files[f]);
+        assert.deepStrictEqual([config.profile, config.providerKeys], ["ops", ["allowedAccountIds", "maxRetries"]]);
+    });
+
     it("gives the documented defaults when only the region is set", () => {
         assert.deepStrictEqual(parse({}), {
             region: "ap-northeast-1",
@@ -63,6 +68,7 @@ describe("stack config", () => {
             deletionProtection: false,
             tags: {},
             profile: undefined,
+            providerKeys: [],
             jobnet: {
                 maxConcurrency: 40,
                 backupRetentionDays: 7,

@@ -318,3 +318,22 @@ describe("a stack with a bad config", () => {
         });
     });
 });
+
+describe("the AWS provider of a stack that sets more aws: keys", () => {
+    it("is handed every aws: key the stack sets, typed, so none is accepted at preview and ignored at deploy", async function () {
+        this.timeout(60_000);
+        const { account } = await runProgram("dev", {
+            "aws:allowedAccountIds": '["123456789012"]',
+            "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/deployer","sessionName":"pulumi"}]',
+            "aws:maxRetries": "5",
+            "aws:defaultTags": '{"tags":{"CostCenter":"ops"}}',
+        });
+        const provider = account.one("pulumi:providers:aws").inputs;
+        const value = (v: unknown) => (typeof v === "string" && /^[[{]/.test(v) ? JSON.parse(v) : v);
+        assert.deepStrictEqual(value(provider.allowedAccountIds), ["123456789012"]);
+        assert.deepStrictEqual(value(provider.assumeRoles), [{ roleArn: "arn:aws:iam::123456789012:role/deployer", sessionName: "pulumi" }]);
+        assert.strictEqual(Number(provider.maxRetries), 5);
+        // The stack's own default tags are kept beside the program's.
+        assert.deepStrictEqual(value(provider.defaultTags).tags, { CostCenter: "ops", Environment: "dev", Project: "webapp-jobnet", Stack: "dev", ManagedBy: "pulumi" });
+    });
+});
