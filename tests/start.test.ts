@@ -116,6 +116,13 @@ describe("the command lines' shared parts", () => {
         );
     });
 
+    it("take npm settings passed down from another script's run (npm test, npx --yes) for no option of theirs", () => {
+        const options = { servers: { type: "string" }, yes: { type: "boolean" } } as const;
+        const kept = (env: NodeJS.ProcessEnv) => optionsKeptByNpm("npm start", { args: [], options }, env)?.message;
+        assert.strictEqual(kept({ npm_lifecycle_event: "test:lambda-node", npm_config_yes: "true" }), undefined);
+        assert.strictEqual(kept({ npm_lifecycle_event: "start", npm_config_yes: "true" }), "npm took --yes for itself, so npm start did not get it: put the options after --, as in npm start -- --yes");
+    });
+
     it("name a stack without a file, listing the stacks there are", () => {
         assert.deepStrictEqual(stackNames(projectDir), ["dev", "prod"]);
         assert.strictEqual(stackFile(projectDir, "dev"), path.join(projectDir, "Pulumi.dev.yaml"));

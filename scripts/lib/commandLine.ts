@@ -55,6 +55,9 @@ const npmSettings = new Set(["json", "yes"]);
  * our options means the user wrote it there: say so, with the command they meant.
  */
 export function optionsKeptByNpm(command: string, config: { args: string[]; options: OptionsConfig; allowPositionals?: boolean }, env: NodeJS.ProcessEnv): UsageError | undefined {
+    // Settings npm passed down from another script's run (`npm test`, `npx --yes`) are not this command's.
+    const script = command.replace(/^npm (run )?/, "");
+    if (env.npm_lifecycle_event !== undefined && env.npm_lifecycle_event !== script) return undefined;
     const kept = Object.entries(config.options).flatMap(([name, option]) => {
         // `--no-wait` reaches npm as its setting `wait`, set to false ("").
         const value = env[`npm_config_${name.replace(/^no-/, "").replace(/-/g, "_")}`];
