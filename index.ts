@@ -50,6 +50,8 @@ export const startCommands = {
     start: startStateMachineArn.apply(startExecutionCommand),
 };
 export const schedules = operations.schedules;
+/** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
+export const calendar = config.operations.calendar;
 export const eventTriggers = operations.triggerNames;
 export const albUrl = web.albUrl;
 export const albDnsName = web.loadBalancer.dnsName;

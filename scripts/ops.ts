@@ -62,7 +62,7 @@ async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
 }
 
 async function status(stack: Stack, stackName: string): Promise<number> {
-    const { stateMachines, region, schedules } = await stackOutputs(stack);
+    const { stateMachines, region, schedules, calendar } = await stackOutputs(stack);
     const sfn = new SFNClient({ region });
     const runs = await recentRuns(sfn, stateMachines);
     write(`Recent runs of the ${stackName} jobnets:\n`);
@@ -70,15 +70,14 @@ async function status(stack: Stack, stackName: string): Promise<number> {
         ["jobnet", "run", "trigger", "status", "started (UTC)", "duration"],
         runs.map((r) => [r.jobnet, r.name, r.trigger, r.status, r.startDate.toISOString().slice(0, 16).replace("T", " "), r.durationSeconds === undefined ? "running" : formatDuration(r.durationSeconds)]),
     ) + "\n");
-    const config = await stack.getAllConfig();
-    const calendar = JSON.parse(config["webapp-jobnet:calendar"]?.value ?? "{}") as Partial<CalendarSettings>;
     write("\nNext scheduled runs:\n");
+    if (!calendar) write("  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)\n");
     for (const jobnet of ["stop", "start"] as Jobnet[]) {
         const s = schedules[jobnet];
         if (!s) write(`  ${jobnet}: no schedule\n`);
         else if (!s.enabled) write(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled\n`);
         else {
-            const settings: CalendarSettings = { country: calendar.country ?? "none", closedDates: calendar.closedDates ?? [], openDates: calendar.openDates ?? [], timeZone: s.timeZone };
+            const settings: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...calendar, timeZone: s.timeZone };
             const [next] = nextRuns(parseCron(s.expression), s.timeZone, new Date(), 1, (date) => !judgeDay(date, settings).open);
             const local = next ? new Intl.DateTimeFormat("en-CA", { timeZone: s.timeZone, dateStyle: "short", timeStyle: "short", hourCycle: "h23" }).format(next) : "none within two years";
             write(`  ${jobnet}: ${local} ${s.timeZone}  (${s.expression}, closed calendar days skipped)\n`);

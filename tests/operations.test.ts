@@ -163,6 +163,13 @@ describe("schedules, triggers and notifications in the program", () => {
             stop: { expression: "cron(0 22 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true },
             start: { expression: "cron(0 8 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true },
         });
+        // npm run ops -- status skips the closed days of the calendar the program parsed, not a copy of its defaults.
+        assert.deepStrictEqual(outputs.calendar, {
+            country: "JP",
+            closedDates: ["2026-12-29", "2026-12-30", "2026-12-31", "2027-01-02", "2027-01-03"],
+            openDates: [],
+            timeZone: "Asia/Tokyo",
+        });
     });
 
     it("run the stop jobnet again when Aurora restarts the stopped cluster", async () => {

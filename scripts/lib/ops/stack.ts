@@ -1,6 +1,7 @@
 import { execFileSync } from "child_process";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { projectDir } from "../runProgram";
+import { CalendarSettings } from "../../../handlers/calendar";
 
 /** Why an operation cannot go on, said so the user knows what to do. */
 export class OpsError extends Error {
@@ -34,10 +35,16 @@ export async function openStack(stackName: string): Promise<Stack> {
 }
 
 /** The stack outputs the ops commands need, checked. */
-export async function stackOutputs(stack: Stack): Promise<{ stateMachines: { stop: string; start: string }; region: string; schedules: Record<string, { expression: string; timeZone: string; enabled: boolean }> }> {
+export async function stackOutputs(stack: Stack): Promise<{
+    stateMachines: { stop: string; start: string };
+    region: string;
+    schedules: Record<string, { expression: string; timeZone: string; enabled: boolean }>;
+    /** The stack's business calendar, as the program parsed it; none before the stack exports it. */
+    calendar: Omit<CalendarSettings, "timeZone"> | undefined;
+}> {
     const outputs = await stack.outputs();
     const stop = outputs.stopStateMachineArn?.value as string | undefined;
     const start = outputs.startStateMachineArn?.value as string | undefined;
     if (!stop || !start) throw new OpsError(`Stack ${stack.name} has no state machine outputs yet: deploy it with \`npm run ops -- up --stack ${stack.name}\`.`);
-    return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never };
+    return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never, calendar: outputs.calendar?.value as never };
 }
