@@ -6,6 +6,7 @@ import { PollRhythm, WaitName, defaultWaits, waitNames } from "../statemachines/
 import { closestName } from "./closestName";
 import { ConfigError, ConfigReading } from "./configProblems";
 import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, text } from "./configSchema";
+import { healthPage } from "./userData";
 import { CronError, canonicalTimeZone, parseCron, utcOffsets } from "./cron";
 import { Secret } from "./secret";
 
@@ -206,10 +207,10 @@ export const projectSettings = {
         doc: "retention of every log group and of ALB access logs",
     }),
     healthCheckPath: text({
-        default: "/phpinfo.php",
+        default: healthPage.url,
         pattern: /^\/[\x21-\x7e]{0,1023}$/,
-        expected: "a URL path that starts with / and has no spaces, such as /phpinfo.php",
-        doc: "target group health-check path",
+        expected: `a URL path that starts with / and has no spaces, such as ${healthPage.url}`,
+        doc: "target group health-check path; the default page says only `ok`, served by PHP",
     }),
     maintenancePage: maintenancePageFile({ default: "assets/maintenance.html", doc: `page served while stopped, at most ${maxMaintenancePageCharacters.toLocaleString("en-US")} characters` }),
     deletionProtection: flag({ default: false, doc: "protect ALB and cluster, keep a final snapshot, the logs and the backups" }),

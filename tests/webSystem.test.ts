@@ -147,7 +147,8 @@ describe("the dev stack, run in-process under mocks", () => {
             assert.strictEqual(s.inputs.instanceType, "t3.micro");
             assert.strictEqual(s.inputs.ami, mockAmiId);
             assert.strictEqual(s.inputs.userDataReplaceOnChange, true);
-            assert.match(s.inputs.userData, /^#!\/bin\/bash\nset -euo pipefail\n/);
+            // The first-boot script of infra/userData.ts (tested on its own, run in bash against fakes).
+            assert.match(s.inputs.userData, /^#!\/bin\/bash\n[^]*\nlog done {2}# the marker: firstBootDoneMarker\n$/);
         }
         const amiLookups = account.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
         assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]);
@@ -184,10 +185,10 @@ describe("the dev stack, run in-process under mocks", () => {
         );
     });
 
-    it("health-checks GET /phpinfo.php for a 200 every 30 s, 5 s timeout, 2 healthy / 2 unhealthy", () => {
+    it("health-checks GET /health.php (a page that says only ok, served by PHP) for a 200 every 30 s, 5 s timeout, 2 healthy / 2 unhealthy", () => {
         const tg = account.one("aws:lb/targetGroup:TargetGroup").inputs;
         assert.deepStrictEqual(tg.healthCheck, {
-            enabled: true, path: "/phpinfo.php", port: "traffic-port", protocol: "HTTP", matcher: "200",
+            enabled: true, path: "/health.php", port: "traffic-port", protocol: "HTTP", matcher: "200",
             interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2,
         });
         assert.deepStrictEqual([tg.port, tg.protocol, tg.targetType], [80, "HTTP", "instance"]);
