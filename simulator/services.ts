@@ -6,7 +6,7 @@ import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as rds from "@aws-sdk/client-rds";
 import * as sfn from "@aws-sdk/client-sfn";
 import * as ssm from "@aws-sdk/client-ssm";
-import { AwsService, SimBackupJob, SimulatedAccount, serviceError } from "./account";
+import { AwsService, SimBackupJob, SimExecution, SimulatedAccount, serviceError } from "./account";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -185,26 +185,14 @@ export function installServices(account: SimulatedAccount): () => void {
             if (!Number.isInteger(from) || from < 0) throw serviceError("InvalidToken", `Invalid Token: '${input.nextToken}'`);
             const all = account.executionsOf(input.stateMachineArn ?? "", input.statusFilter);
             return {
-                executions: all.slice(from, from + pageSize).map((e) => ({
-                    executionArn: e.arn,
-                    stateMachineArn: e.stateMachineArn,
-                    name: e.arn.split(":").pop(),
-                    status: e.status,
-                    startDate: new Date(e.startDate),
-                    stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
-                })),
+                executions: all.slice(from, from + pageSize).map(executionShape),
                 nextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
             };
         }],
         [sfn.DescribeExecutionCommand, "DescribeExecution", (input: sfn.DescribeExecutionCommandInput) => {
             const e = account.execution(input.executionArn ?? "");
             return {
-                executionArn: e.arn,
-                stateMachineArn: e.stateMachineArn,
-                name: e.arn.split(":").pop(),
-                status: e.status,
-                startDate: new Date(e.startDate),
-                stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
+                ...executionShape(e),
                 input: e.input,
                 inputDetails: { included: true },
             };
@@ -224,5 +212,17 @@ function backupJobShape(job: SimBackupJob) {
         StatusMessage: job.message || undefined,
         CreationDate: new Date(job.createdAt),
         RecoveryPointArn: job.recoveryPointArn,
+    };
+}
+
+/** An execution as ListExecutions lists it; DescribeExecution adds its input. */
+function executionShape(e: SimExecution) {
+    return {
+        executionArn: e.arn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.arn.split(":").pop(),
+        status: e.status,
+        startDate: new Date(e.startDate),
+        stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
     };
 }
