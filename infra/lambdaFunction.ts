@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { PolicyStatement } from "../handlers/catalog";
+import { taskTimeoutSeconds } from "../statemachines/asl";
 import { assumeRolePolicy } from "./iamPolicies";
 
 export interface LambdaFunctionArgs {
@@ -22,7 +23,7 @@ export interface LambdaFunctionArgs {
  * (`taskTimeoutSeconds`, 60 s): invoke overhead and a throttled SDK call cannot make a Task time
  * out while the function is still stopping an instance or starting a backup job.
  */
-export const functionTimeoutSeconds = 30;
+export const functionTimeoutSeconds = taskTimeoutSeconds / 2;
 
 /** The Lambda runtime of every function; package.json's engines and `npm run test:lambda-node` follow its Node.js major. */
 export const lambdaRuntime = "nodejs22.x";

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { styleText } from "util";
 import { readableCause } from "../handlers/causes";
+import { invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { simulate } from "../simulator/simulate";
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     const timelines = new Map<string, Timeline>();
     const recorded: Record<string, { t: number; type: string; state?: string; index?: number; error?: string; cause?: string }[]> = {};
     const onEvent = (jobnet: "stop" | "start", event: EventLog, redrive: boolean) => {
-        const run = redrive ? `${jobnet} (redriven)` : jobnet;
+        const run = runLabel(jobnet, redrive);
         let timeline = timelines.get(run);
         if (!timeline) {
             const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : `${jobnet} jobnet`;
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     const input = options.scheduled ? scheduledInput : undefined;
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
     const { reports } = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
-    const runs = reports.map((r) => ({ jobnet: r.redrive ? `${r.jobnet} (redriven)` : r.jobnet, report: r.report }));
+    const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true), report: r.report }));
 
     write(`\n${bold("Summary")}, in simulated time:\n`);
     write(summaryTable(runs) + "\n");
@@ -96,9 +97,15 @@ async function main(argv: string[]): Promise<number> {
     return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }
 
-/** The tasks the jobnets call: the functions their definitions name. */
+/** How a run is named in the timeline and the summary: a redrive of the stop jobnet is "stop (redriven)". */
+function runLabel(jobnet: string, redrive: boolean): string {
+    return redrive ? `${jobnet} (redriven)` : jobnet;
+}
+
+/** The tasks the jobnets call: the functions their definitions invoke. */
 function tasksOf(synth: SynthResult, jobnets: ("stop" | "start")[]): string[] {
-    return synth.functions.filter((f) => jobnets.some((j) => JSON.stringify(synth.definitions[j]).includes(`"${f.functionArn}"`))).map((f) => f.task);
+    const invoked = jobnets.flatMap((j) => invokedFunctions(synth.definitions[j]));
+    return synth.functions.filter((f) => invoked.includes(f.functionArn)).map((f) => f.task);
 }
 
 function figures(r: RunReport) {

@@ -181,8 +181,19 @@ export interface RecordedCall {
 }
 
 /** An error as the AWS SDK v3 raises it for a service error: its name is the exception's. */
-export function serviceError(name: string, message: string): Error {
-    return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
+export function serviceError(name: string, message: string, answer: { fault?: "client" | "server"; status?: number; attempts?: number } = {}): Error {
+    const { fault = "client", status = 400, attempts } = answer;
+    // An error the SDK retried (throttling, 5xx) comes out after its attempts, which $metadata counts.
+    const retried = attempts === undefined ? {} : { attempts, totalRetryDelay: 300 * (attempts - 1) };
+    const requestId = `req-${(++requestSerial).toString(16).padStart(8, "0")}`;
+    return Object.assign(new Error(message), { name, $fault: fault, $metadata: { httpStatusCode: status, requestId, ...retried } });
+}
+
+let requestSerial = 0;
+
+/** An execution's ARN: the state machine's, with `execution` for `stateMachine` and the run's name. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+    return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 }
 
 /**
@@ -260,7 +271,7 @@ export class SimulatedAccount {
             const startDate = now - 60_000;
             const scheduled = this.faults.otherRunScheduled === true;
             this.executions.push({
-                arn: `${spec.stateMachineArns[this.faults.otherRunActive].replace(":stateMachine:", ":execution:")}:${scheduled ? "scheduled" : "manual"}-run-1`,
+                arn: executionArnOf(spec.stateMachineArns[this.faults.otherRunActive], `${scheduled ? "scheduled" : "manual"}-run-1`),
                 stateMachineArn: spec.stateMachineArns[this.faults.otherRunActive],
                 input: scheduled ? JSON.stringify({ trigger: "schedule", scheduledTime: new Date(startDate).toISOString().replace(".000Z", "Z") }) : "{}",
                 status: "RUNNING",
@@ -274,7 +285,7 @@ export class SimulatedAccount {
     /** Records a run as started now; a scheduled one gets its duplicate delivery if that fault is set. */
     startExecution(stateMachineArn: string, name: string, input: Record<string, unknown>): SimExecution {
         const now = Date.now();
-        const arnOf = (n: string) => `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${n}`;
+        const arnOf = (n: string) => executionArnOf(stateMachineArn, n);
         const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now };
         this.executions.push(execution);
         const duplicate = this.faults.duplicateDelivery;
@@ -334,7 +345,12 @@ export class SimulatedAccount {
     }
 
     private note(event: string, when = Date.now()): void {
-        this.timeline.push({ at: (when - this.createdAt) / 1000, event });
+        this.timeline.push({ at: this.elapsedSeconds(when), event });
+    }
+
+    /** Seconds since the account was made, at `when` (now by default). */
+    private elapsedSeconds(when = Date.now()): number {
+        return (when - this.createdAt) / 1000;
     }
 
     /** When an event first happened, in seconds; undefined if it did not. */
@@ -405,15 +421,10 @@ export class SimulatedAccount {
     admit(service: AwsService): void {
         const burst = this.faults.apiThrottling?.[service];
         if (burst === undefined) return;
-        const elapsed = (Date.now() - this.createdAt) / 1000;
-        if (elapsed % throttleBurstPeriod >= burst) return;
+        if (this.elapsedSeconds() % throttleBurstPeriod >= burst) return;
         this.throttled[service] = (this.throttled[service] ?? 0) + 1;
         const answer = throttlingAnswers[service];
-        throw Object.assign(new Error(answer.message), {
-            name: answer.name,
-            $fault: "client",
-            $metadata: { httpStatusCode: answer.status, requestId: this.nextId("req-"), attempts: 3, totalRetryDelay: 300 },
-        });
+        throw serviceError(answer.name, answer.message, { status: answer.status, attempts: 3 });
     }
 
     private instanceBusyAnswers = 0;
@@ -441,13 +452,13 @@ export class SimulatedAccount {
     startInstance(i: SimInstance): void {
         if (i.state === "running" || i.state === "pending") return;
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
-        if ((Date.now() - this.createdAt) / 1000 < (this.faults.noCapacity?.[i.name] ?? 0)) {
+        if (this.elapsedSeconds() < (this.faults.noCapacity?.[i.name] ?? 0)) {
             // StartInstances: InsufficientInstanceCapacity, HTTP 500; AWS advises waiting a few minutes (EC2 API reference, error codes).
-            throw Object.assign(new Error("We currently do not have sufficient capacity for the instance type in the Availability Zone you requested. Our system will be working on provisioning additional capacity."), {
-                name: "InsufficientInstanceCapacity",
-                $fault: "server",
-                $metadata: { httpStatusCode: 500, requestId: this.nextId("req-"), attempts: 3, totalRetryDelay: 600 },
-            });
+            throw serviceError(
+                "InsufficientInstanceCapacity",
+                "We currently do not have sufficient capacity for the instance type in the Availability Zone you requested. Our system will be working on provisioning additional capacity.",
+                { fault: "server", status: 500, attempts: 3 },
+            );
         }
         this.setInstance(i, "pending");
         i.stateTransitionReason = "";

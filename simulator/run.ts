@@ -1,6 +1,6 @@
 import { StateMachine } from "aws-local-stepfunctions";
 import { StateMachineDefinition, allStates } from "../statemachines/asl";
-import { SimulatedAccount } from "./account";
+import { SimulatedAccount, executionArnOf } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
 
@@ -62,7 +62,7 @@ export interface RunReport {
 export async function runExecution(o: RunOptions): Promise<RunReport> {
     // Recorded as started now: the library sets the context's StartTime to now, and its Input. A
     // redrive continues the same execution.
-    const earlier = o.redrive ? o.account.executions.find((e) => e.arn === `${o.stateMachineArn.replace(":stateMachine:", ":execution:")}:${o.executionName}`) : undefined;
+    const earlier = o.redrive ? o.account.execution(executionArnOf(o.stateMachineArn, o.executionName)) : undefined;
     if (earlier) Object.assign(earlier, { status: "RUNNING" });
     const execution = earlier ?? o.account.startExecution(o.stateMachineArn, o.executionName, o.input ?? {});
     const executionArn = execution.arn;

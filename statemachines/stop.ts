@@ -1,5 +1,6 @@
-import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
+import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
 import { clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import type { BackupSettings } from "../handlers/backups";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -85,9 +86,7 @@ function stopWebServer(plan: JobnetPlan): Fragment {
                 "name.$": "$.server.name",
                 "resourceArn.$": "$.server.instanceArn",
                 "since.$": "$.instance.stoppedAt",
-                backupVaultName: plan.backup.vaultName,
-                iamRoleArn: plan.backup.roleArn,
-                deleteAfterDays: plan.backup.deleteAfterDays,
+                ...backupSettings(plan),
             },
             resultPath: "$.backup",
             about: "$.server.name",
@@ -155,6 +154,11 @@ function stopWebServer(plan: JobnetPlan): Fragment {
     );
 }
 
+/** Where the backups go and for how long, as the backup functions take it (handlers/backups.ts, BackupSettings). */
+function backupSettings(plan: JobnetPlan): BackupSettings & JsonObject {
+    return { backupVaultName: plan.backup.vaultName, iamRoleArn: plan.backup.roleArn, deleteAfterDays: plan.backup.deleteAfterDays };
+}
+
 /** After the web servers: snapshot the cluster, wait for every backup, then stop the cluster. */
 function stopDatabase(plan: JobnetPlan): Fragment {
     const cluster = plan.cluster.identifier;
@@ -178,9 +182,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
                         resourceArn: plan.cluster.arn,
                         // The snapshot must follow the web servers' stop: anything since this run began.
                         "since.$": "$$.Execution.StartTime",
-                        backupVaultName: plan.backup.vaultName,
-                        iamRoleArn: plan.backup.roleArn,
-                        deleteAfterDays: plan.backup.deleteAfterDays,
+                        ...backupSettings(plan),
                     },
                     resultPath: "$.database",
                     about: cluster,
@@ -217,7 +219,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             payload: {
                 "servers.$": "$.webServers",
                 "database.$": "$.database",
-                backup: { backupVaultName: plan.backup.vaultName, iamRoleArn: plan.backup.roleArn, deleteAfterDays: plan.backup.deleteAfterDays },
+                backup: backupSettings(plan),
                 "execution.$": "$$.Execution",
             },
             select: { "total.$": "$.total", "completed.$": "$.completed", "retaken.$": "$.retaken", "pending.$": "$.pending", "attempt.$": "$.attempt" },
