@@ -55,7 +55,8 @@ export const calendar = config.operations.calendar;
 export const eventTriggers = operations.triggerNames;
 export const albUrl = web.albUrl;
 export const albDnsName = web.loadBalancer.dnsName;
-export const listenerArn = web.loadBalancer.listenerArn;
+/** Each listener, its protocol and port, and whether it forwards to the web servers or redirects to HTTPS. */
+export const listeners = web.loadBalancer.listeners;
 export const targetGroupArn = web.loadBalancer.targetGroupArn;
 export const webServers = web.webServers.map((s) => ({
     name: s.name,

@@ -16,7 +16,12 @@ export interface TaskResources {
     accountId: string;
     instanceArns: string[];
     clusterArn: string;
-    listenerArn: string;
+    /** Listeners that get the maintenance page. */
+    trafficListenerArns: string[];
+    /** Listeners it is only removed from. */
+    otherListenerArns: string[];
+    /** The tag of this stack's maintenance rules. */
+    maintenanceTag: { key: string; value: string };
     backupVaultArn: string;
     backupRoleArn: string;
     stateMachineArns: string[];
@@ -128,21 +133,27 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StartDBCluster"], r.clusterArn)],
     },
     enableMaintenancePage: {
-        description: "Adds the maintenance-page rule to the ALB listener",
+        description: "Adds the maintenance-page rule to every ALB listener that carries traffic",
         handler: enableMaintenancePage,
         permissions: (r) => [
             allow(["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags"], anyResource),
-            allow(["elasticloadbalancing:CreateRule"], [r.listenerArn, listenerRulesArn(r.listenerArn)]),
-            // Tags given to CreateRule are authorised as AddTags on the new rule.
-            allow(["elasticloadbalancing:AddTags"], listenerRulesArn(r.listenerArn)),
+            allow(["elasticloadbalancing:CreateRule"], r.trafficListenerArns.flatMap((l) => [l, listenerRulesArn(l)])),
+            // Tags given to CreateRule are authorised as AddTags on the new rule: only there, and only our tag.
+            allow(["elasticloadbalancing:AddTags"], r.trafficListenerArns.map(listenerRulesArn), {
+                StringEquals: { "elasticloadbalancing:CreateAction": "CreateRule", [`aws:RequestTag/${r.maintenanceTag.key}`]: r.maintenanceTag.value },
+                "ForAllValues:StringEquals": { "aws:TagKeys": [r.maintenanceTag.key] },
+            }),
         ],
     },
     disableMaintenancePage: {
-        description: "Removes the maintenance-page rule from the ALB listener",
+        description: "Removes the maintenance-page rule from every ALB listener",
         handler: disableMaintenancePage,
         permissions: (r) => [
             allow(["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags"], anyResource),
-            allow(["elasticloadbalancing:DeleteRule"], listenerRulesArn(r.listenerArn)),
+            // Only this stack's maintenance rules, whatever else the listeners hold.
+            allow(["elasticloadbalancing:DeleteRule"], [...r.trafficListenerArns, ...r.otherListenerArns].map(listenerRulesArn), {
+                StringEquals: { [`aws:ResourceTag/${r.maintenanceTag.key}`]: r.maintenanceTag.value },
+            }),
         ],
     },
     describeTargetHealth: {

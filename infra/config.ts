@@ -49,6 +49,8 @@ export interface WebappConfig {
     };
     logRetentionDays: number;
     healthCheckPath: string;
+    /** HTTPS on the ALB; undefined: HTTP only. */
+    https: HttpsSettings | undefined;
     maintenancePage: { file: string; html: string };
     deletionProtection: boolean;
     tags: Record<string, string>;
@@ -57,6 +59,17 @@ export interface WebappConfig {
 }
 
 export type JobnetName = "stop" | "start";
+
+/** The ALB's HTTPS listener: a certificate given, or one the program requests for a domain of a Route 53 zone. */
+export interface HttpsSettings {
+    /** A certificate of ACM in the stack's region; undefined: the program requests one for `domainName`. */
+    certificateArn: string | undefined;
+    /** The name users reach the system by. */
+    domainName: string | undefined;
+    /** The public hosted zone of `domainName`: its alias record to the ALB, and the certificate's DNS validation. */
+    hostedZoneId: string | undefined;
+    sslPolicy: string;
+}
 
 /** When the jobnets run by themselves, on which days not, who hears of it, and what else starts them. */
 export interface OperationsSettings {
@@ -100,6 +113,14 @@ export type ProjectFileReader = (relativePath: string) => string | undefined;
 export const logRetentionChoices = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/**
+ * AWS's recommended ALB security policy (describe-ssl-policies): TLS 1.3 and 1.2, hybrid post-quantum
+ * key exchange. Without one, an HTTPS listener created through the API gets ELBSecurityPolicy-2016-08.
+ */
+export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
+// A DNS name of letters, digits and hyphens, in lower case, as Route 53 and ACM store it.
+const domainNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 // The ALB fixed-response action takes a MessageBody of at most 1,024 characters.
 export const maxMaintenancePageCharacters = 1024;
@@ -212,6 +233,38 @@ export const projectSettings = {
         expected: `a URL path that starts with / and has no spaces, such as ${healthPage.url}`,
         doc: "target group health-check path; the default page says only `ok`, served by PHP",
     }),
+    https: object({
+        certificateArn: text({
+            pattern: /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+            expected: "an ACM certificate ARN such as arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+            doc: "ACM certificate of the HTTPS listener, in the stack's region; unset with `domainName` and `hostedZoneId` set: the program requests one",
+        }),
+        domainName: text({
+            pattern: domainNamePattern,
+            expected: "a lower-case DNS name such as www.example.com",
+            doc: "the name users reach the system by, such as `www.example.com`; the URL output uses it",
+        }),
+        hostedZoneId: text({
+            pattern: /^Z[0-9A-Z]{1,31}$/,
+            expected: "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+            doc: "public Route 53 zone of `domainName`: it gets an alias record to the ALB, and validates a requested certificate",
+        }),
+        sslPolicy: text({
+            default: defaultSslPolicy,
+            pattern: /^ELBSecurityPolicy-[A-Za-z0-9-]+$/,
+            expected: `an ELB security policy name such as ${defaultSslPolicy}`,
+            doc: "TLS security policy of the HTTPS listener",
+        }),
+    }, {
+        doc: "HTTPS on the ALB, HTTP redirected to it; with neither `certificateArn` nor `domainName`: HTTP only",
+        check: (https) => {
+            if (https.hostedZoneId !== undefined && https.domainName === undefined) return { key: "hostedZoneId", expected: "a hosted zone only with https.domainName set" };
+            if (https.domainName !== undefined && https.certificateArn === undefined && https.hostedZoneId === undefined) {
+                return { key: "domainName", expected: "a domain name with https.certificateArn (its certificate) or https.hostedZoneId (to request and validate one)" };
+            }
+            return undefined;
+        },
+    }),
     maintenancePage: maintenancePageFile({ default: "assets/maintenance.html", doc: `page served while stopped, at most ${maxMaintenancePageCharacters.toLocaleString("en-US")} characters` }),
     deletionProtection: flag({ default: false, doc: "protect ALB and cluster, keep a final snapshot, the logs and the backups" }),
     tags: jsonObject({
@@ -315,6 +368,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     }
     const aws = object(awsSettings, { doc: "", otherKeys: awsProviderConfigKeys() }).read(namespaces.get("aws") ?? {}, ["aws"], reading);
     const project = projectNamespace.read(withPlainKeysNested(namespaces.get(projectName) ?? {}, reading), [projectName], reading);
+    if (aws !== invalid && project !== invalid) certificateRegionProblem(aws.region, project.https.certificateArn, reading);
     if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
     const providerKeys = Object.keys(namespaces.get("aws") ?? {}).filter((k) => !(k in awsSettings)).sort();
     return { ...assemble(aws, project), providerKeys };
@@ -336,6 +390,7 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         database: { instanceClass: p.dbInstanceClass, instanceCount: p.dbInstanceCount, engineVersion: p.dbEngineVersion, logExports: p.dbLogExports },
         logRetentionDays: p.logRetentionDays,
         healthCheckPath: p.healthCheckPath,
+        https: p.https.certificateArn === undefined && p.https.domainName === undefined ? undefined : p.https,
         maintenancePage: p.maintenancePage,
         deletionProtection: p.deletionProtection,
         // `--path tags.CostCenter 1234` stores a number: a tag's value is its text.
@@ -356,6 +411,13 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
             keepClusterStopped: p.keepClusterStopped,
         },
     };
+}
+
+/** An ALB takes only certificates of ACM in its own region. */
+function certificateRegionProblem(region: string, certificateArn: string | undefined, reading: ConfigReading): void {
+    const certificateRegion = certificateArn?.split(":")[3];
+    if (certificateRegion === undefined || certificateRegion === region) return;
+    reading.problem([projectName, "https", "certificateArn"], JSON.stringify(certificateArn), `a certificate of ACM in the stack's region, ${region}: an ALB uses certificates of its own region only`);
 }
 
 /** The project's keys with each plain "slack.webhookUrl"-style key moved into its object. */

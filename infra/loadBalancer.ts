@@ -11,6 +11,22 @@ export const healthCheck = {
     unhealthyThreshold: 2,
 } as const;
 
+/** A listener of the ALB: the maintenance page goes on those that forward to the web servers. */
+export interface LoadBalancerListener {
+    protocol: "HTTP" | "HTTPS";
+    port: number;
+    arn: pulumi.Output<string>;
+    /** true: forwards to the web servers; false: redirects to the HTTPS listener. */
+    forwards: boolean;
+}
+
+export interface HttpsListenerArgs {
+    certificateArn: pulumi.Input<string>;
+    sslPolicy: string;
+    /** A name in a Route 53 zone that gets an alias record to the ALB. */
+    alias?: { domainName: string; hostedZoneId: string };
+}
+
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -18,13 +34,15 @@ export interface LoadBalancerArgs {
     healthCheckPath: string;
     accessLogRetentionDays: number;
     deletionProtection: boolean;
+    /** HTTPS, with HTTP redirected to it; undefined: HTTP only. */
+    https?: HttpsListenerArgs;
 }
 
-/** The internet-facing ALB, its HTTP listener, the web servers' target group and its access-log bucket. */
+/** The internet-facing ALB, its listeners, the web servers' target group and its access-log bucket. */
 export class LoadBalancer extends pulumi.ComponentResource {
     readonly loadBalancerArn: pulumi.Output<string>;
     readonly dnsName: pulumi.Output<string>;
-    readonly listenerArn: pulumi.Output<string>;
+    readonly listeners: LoadBalancerListener[];
     readonly targetGroupArn: pulumi.Output<string>;
     readonly accessLogBucketName: pulumi.Output<string>;
 
@@ -95,22 +113,49 @@ export class LoadBalancer extends pulumi.ComponentResource {
             healthCheck: { ...healthCheck, enabled: true, path: args.healthCheckPath, port: "traffic-port" },
         }, parent);
 
-        const listener = new aws.lb.Listener(`${name}-http`, {
+        const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+        const https = args.https;
+        if (https === undefined) {
+            pulumi.log.warn("HTTP only: the ALB serves plain HTTP. Set https.certificateArn, or https.domainName with https.hostedZoneId, to serve HTTPS.", this);
+        }
+        const http = new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: alb.arn,
             port: 80,
             protocol: "HTTP",
-            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            defaultActions: https === undefined
+                ? forward
+                : [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
         }, parent);
+        this.listeners = [{ protocol: "HTTP", port: 80, arn: http.arn, forwards: https === undefined }];
+        if (https !== undefined) {
+            const listener = new aws.lb.Listener(`${name}-https`, {
+                loadBalancerArn: alb.arn,
+                port: 443,
+                protocol: "HTTPS",
+                certificateArn: https.certificateArn,
+                sslPolicy: https.sslPolicy,
+                defaultActions: forward,
+            }, parent);
+            this.listeners.push({ protocol: "HTTPS", port: 443, arn: listener.arn, forwards: true });
+            if (https.alias) {
+                new aws.route53.Record(`${name}-alias`, {
+                    zoneId: https.alias.hostedZoneId,
+                    name: https.alias.domainName,
+                    type: "A",
+                    // One record, nothing to fail over to: the page must answer while the targets are stopped.
+                    aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
+                }, parent);
+            }
+        }
 
         this.loadBalancerArn = alb.arn;
         this.dnsName = alb.dnsName;
-        this.listenerArn = listener.arn;
         this.targetGroupArn = targetGroup.arn;
         this.accessLogBucketName = bucket.bucket;
         this.registerOutputs({
             loadBalancerArn: this.loadBalancerArn,
             dnsName: this.dnsName,
-            listenerArn: this.listenerArn,
+            listeners: this.listeners,
             targetGroupArn: this.targetGroupArn,
             accessLogBucketName: this.accessLogBucketName,
         });

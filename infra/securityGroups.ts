@@ -13,19 +13,25 @@ export interface Flow {
 }
 
 /**
- * Every flow the web system allows, and nothing else: the ALB takes HTTP from anywhere, web servers
- * take HTTP only from the ALB, the database takes MySQL only from web servers. Web servers reach out
- * over HTTPS (package repositories, SSM, CloudWatch) through the NAT gateways.
+ * Every flow the web system allows, and nothing else: the ALB takes HTTP (and HTTPS when it serves
+ * it) from anywhere, web servers take HTTP only from the ALB, the database takes MySQL only from web
+ * servers. Web servers reach out over HTTPS (package repositories, SSM, CloudWatch) through the NAT gateways.
  */
-export const flows: readonly Flow[] = [
-    { from: "internet", to: "alb", port: 80, description: "HTTP from anywhere" },
-    { from: "alb", to: "web", port: 80, description: "HTTP to the web servers" },
-    { from: "web", to: "db", port: 3306, description: "MySQL to the database" },
-    { from: "web", to: "internet", port: 443, description: "HTTPS to AWS APIs and package repositories" },
-];
+export function flowsOf(o: { https: boolean }): Flow[] {
+    return [
+        // With HTTPS, port 80 stays open: it answers with the redirect to HTTPS.
+        { from: "internet", to: "alb", port: 80, description: o.https ? "HTTP from anywhere, redirected to HTTPS" : "HTTP from anywhere" },
+        ...(o.https ? [{ from: "internet", to: "alb", port: 443, description: "HTTPS from anywhere" } as const] : []),
+        { from: "alb", to: "web", port: 80, description: "HTTP to the web servers" },
+        { from: "web", to: "db", port: 3306, description: "MySQL to the database" },
+        { from: "web", to: "internet", port: 443, description: "HTTPS to AWS APIs and package repositories" },
+    ];
+}
 
 export interface SecurityGroupsArgs {
     vpcId: pulumi.Input<string>;
+    /** The ALB serves HTTPS on 443 as well. */
+    https: boolean;
 }
 
 export class SecurityGroups extends pulumi.ComponentResource {
@@ -40,7 +46,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
             web: this.group(name, "web", "Web servers: HTTP from the load balancer only", args.vpcId),
             db: this.group(name, "db", "Database: MySQL from the web servers only", args.vpcId),
         };
-        for (const flow of flows) {
+        for (const flow of flowsOf({ https: args.https })) {
             const ruleName = `${name}-${flow.from}-to-${flow.to}-${flow.port}`;
             const common = { ipProtocol: "tcp", fromPort: flow.port, toPort: flow.port, description: flow.description };
             if (flow.from !== "internet") {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { JobnetTargets } from "../statemachines/targets";
 import { WebappConfig } from "./config";
+import { DnsValidatedCertificate } from "./certificate";
 import { Database, clusterIdentifierFor } from "./database";
 import { LoadBalancer } from "./loadBalancer";
 import { Network } from "./network";
@@ -34,7 +35,12 @@ export class WebSystem extends pulumi.ComponentResource {
             natGateways: config.network.natGateways,
             logRetentionDays: config.logRetentionDays,
         }, parent);
-        const securityGroups = new SecurityGroups(`${name}-sg`, { vpcId: this.network.vpcId }, parent);
+        const https = config.https;
+        const securityGroups = new SecurityGroups(`${name}-sg`, { vpcId: this.network.vpcId, https: https !== undefined }, parent);
+        const certificateArn = https?.certificateArn
+            ?? (https?.domainName !== undefined && https.hostedZoneId !== undefined
+                ? new DnsValidatedCertificate(`${name}-certificate`, { domainName: https.domainName, hostedZoneId: https.hostedZoneId }, parent).certificateArn
+                : undefined);
         this.loadBalancer = new LoadBalancer(`${name}-lb`, {
             vpcId: this.network.vpcId,
             publicSubnetIds: this.network.publicSubnetIds,
@@ -42,6 +48,11 @@ export class WebSystem extends pulumi.ComponentResource {
             healthCheckPath: config.healthCheckPath,
             accessLogRetentionDays: config.logRetentionDays,
             deletionProtection: config.deletionProtection,
+            https: https === undefined || certificateArn === undefined ? undefined : {
+                certificateArn,
+                sslPolicy: https.sslPolicy,
+                alias: https.domainName !== undefined && https.hostedZoneId !== undefined ? { domainName: https.domainName, hostedZoneId: https.hostedZoneId } : undefined,
+            },
         }, parent);
         this.webServers = new WebServers(`${name}-web`, {
             count: config.webServers.count,
@@ -65,11 +76,15 @@ export class WebSystem extends pulumi.ComponentResource {
             deletionProtection: config.deletionProtection,
         }, parent);
 
-        this.albUrl = pulumi.interpolate`http://${this.loadBalancer.dnsName}/`;
+        this.albUrl = https === undefined
+            ? pulumi.interpolate`http://${this.loadBalancer.dnsName}/`
+            : pulumi.interpolate`https://${https.domainName ?? this.loadBalancer.dnsName}/`;
+        const listenerArns = (forwards: boolean) => this.loadBalancer.listeners.filter((l) => l.forwards === forwards).map((l) => l.arn);
         this.targets = {
             webServers: this.webServers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn })),
             cluster: { identifier: this.database.clusterIdentifier, arn: this.database.clusterArn },
-            listenerArn: this.loadBalancer.listenerArn,
+            trafficListenerArns: listenerArns(true),
+            otherListenerArns: listenerArns(false),
             targetGroupArn: this.loadBalancer.targetGroupArn,
         };
         this.registerOutputs({ albUrl: this.albUrl, targets: this.targets });

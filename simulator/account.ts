@@ -49,8 +49,13 @@ export interface Faults {
     duplicateDelivery?: "earlier" | "later";
     /** Aurora has just restarted the stopped cluster (7 days stopped): it is starting. */
     clusterAutoRestarted?: boolean;
-    /** Another team's listener rule already holds this priority. */
+    /** Another team's listener rule already holds this priority, on the last listener that forwards. */
     foreignRuleAtPriority?: number;
+    /**
+     * The stack went from HTTP to HTTPS while the system was stopped: the maintenance rule is still
+     * on the HTTP listener, which now redirects. Needs a stack with HTTPS and the system stopped.
+     */
+    pageLeftOnRedirect?: boolean;
     /**
      * These servers are not in the system's state when the run begins: stopped or stopping in a
      * running system (stopped by hand, an hour ago or just now), running or pending in a stopped one.
@@ -82,6 +87,11 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
 /** Throttling bursts recur this often, in seconds. */
 export const throttleBurstPeriod = 120;
 
+export interface SimListenerSpec {
+    arn: string;
+    forwards: boolean;
+}
+
 export interface SimServerSpec {
     name: string;
     instanceId: string;
@@ -91,7 +101,8 @@ export interface SimServerSpec {
 export interface AccountSpec {
     servers: SimServerSpec[];
     cluster: { identifier: string; arn: string };
-    listenerArn: string;
+    /** The ALB's listeners: those that forward go to the web servers, the others redirect to HTTPS. */
+    listeners: SimListenerSpec[];
     targetGroupArn: string;
     stateMachineArns: { stop: string; start: string };
     /** The tag that marks this stack's maintenance rule. */
@@ -131,6 +142,7 @@ export interface SimInvocation {
 
 export interface SimRule {
     arn: string;
+    listenerArn: string;
     priority: string;
     isDefault: boolean;
     tags: { Key: string; Value: string }[];
@@ -192,6 +204,11 @@ export function serviceError(name: string, message: string, answer: { fault?: "c
 let requestSerial = 0;
 
 /** An execution's ARN: the state machine's, with `execution` for `stateMachine` and the run's name. */
+/** Rules of a listener: listener/app/<lb>/<lb-id>/<id> → listener-rule/app/<lb>/<lb-id>/<id>/<rule-id>. */
+function ruleArnPrefix(listenerArn: string): string {
+    return listenerArn.replace(":listener/", ":listener-rule/");
+}
+
 export function executionArnOf(stateMachineArn: string, name: string): string {
     return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 }
@@ -237,10 +254,11 @@ export class SimulatedAccount {
             });
         }
         this.cluster = { identifier: spec.cluster.identifier, arn: spec.cluster.arn, status: running ? "available" : "stopped" };
-        this.rules.push({ arn: `${spec.listenerArn.replace(":listener/", ":listener-rule/")}/default`, priority: "default", isDefault: true, tags: [] });
+        const ourTag = [{ Key: spec.maintenanceTag.key, Value: spec.maintenanceTag.value }];
+        for (const l of spec.listeners) this.rules.push({ arn: `${ruleArnPrefix(l.arn)}/default`, listenerArn: l.arn, priority: "default", isDefault: true, tags: [] });
         if (!running) {
             // A system stopped by the stop jobnet: the maintenance page is up, and each server and the cluster were backed up.
-            this.createRule(1, [{ Key: spec.maintenanceTag.key, Value: spec.maintenanceTag.value }], "maintenance");
+            for (const l of spec.listeners) if (l.forwards || this.faults.pageLeftOnRedirect) this.createRule(l.arn, 1, ourTag, "maintenance");
             for (const s of spec.servers) {
                 const job = this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED", true);
                 // An expired recovery point is gone from the vault; its job still lists as COMPLETED.
@@ -249,7 +267,10 @@ export class SimulatedAccount {
             const snapshot = this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED", true);
             this.keepRecoveryPoint(snapshot, dayAgo - 300_000, 7);
         }
-        if (this.faults.foreignRuleAtPriority !== undefined) this.createRule(this.faults.foreignRuleAtPriority, [{ Key: "team", Value: "someone-else" }], "not ours");
+        if (this.faults.foreignRuleAtPriority !== undefined) {
+            const forwarding = spec.listeners.filter((l) => l.forwards);
+            this.createRule(forwarding[forwarding.length - 1].arn, this.faults.foreignRuleAtPriority, [{ Key: "team", Value: "someone-else" }], "not ours");
+        }
         for (const i of this.instances.values()) if (this.has("terminated", i.name)) i.state = "terminated";
         for (const [name, state] of Object.entries(this.faults.serverStates ?? {})) this.putServerIn(name, state, now);
         if (!running && this.faults.clusterAutoRestarted) {
@@ -581,30 +602,65 @@ export class SimulatedAccount {
 
     // ---- ELBv2 -----------------------------------------------------------------
 
-    createRule(priority: number, tags: { Key: string; Value: string }[], body: string): SimRule {
-        if (this.rules.some((r) => r.priority === String(priority))) throw serviceError("PriorityInUseException", `Priority '${priority}' is currently in use`);
+    /** CreateRule: priorities are unique per listener (PriorityInUse). */
+    createRule(listenerArn: string, priority: number, tags: { Key: string; Value: string }[], body: string): SimRule {
+        this.listener(listenerArn);
+        if (this.rulesOf(listenerArn).some((r) => r.priority === String(priority))) throw serviceError("PriorityInUseException", `Priority '${priority}' is currently in use`);
         const rule: SimRule = {
-            arn: `${this.spec.listenerArn.replace(":listener/", ":listener-rule/")}/${this.nextId("")}`,
+            arn: `${ruleArnPrefix(listenerArn)}/${this.nextId("")}`,
+            listenerArn,
             priority: String(priority),
             isDefault: false,
             tags,
             body,
         };
         this.rules.push(rule);
-        this.note(`rule ${rule.priority} created`);
+        this.note(`rule ${rule.priority} created on ${this.listenerName(listenerArn)}`);
         return rule;
     }
 
     deleteRule(arn: string): void {
         const index = this.rules.findIndex((r) => r.arn === arn && !r.isDefault);
         if (index < 0) throw serviceError("RuleNotFoundException", `One or more rules not found`);
-        this.note(`rule ${this.rules[index].priority} deleted`);
+        this.note(`rule ${this.rules[index].priority} deleted on ${this.listenerName(this.rules[index].listenerArn)}`);
         this.rules.splice(index, 1);
     }
 
-    maintenanceRule(): SimRule | undefined {
+    /** A listener of the ALB; ListenerNotFound otherwise. */
+    listener(arn: string | undefined): SimListenerSpec {
+        const listener = this.spec.listeners.find((l) => l.arn === arn);
+        if (!listener) throw serviceError("ListenerNotFoundException", "One or more listeners not found");
+        return listener;
+    }
+
+    /** A listener's rules, the default rule last. */
+    rulesOf(listenerArn: string): SimRule[] {
+        return this.rules.filter((r) => r.listenerArn === listenerArn);
+    }
+
+    /** "listener 1", "listener 2": in the order the ALB's listeners are given. */
+    private listenerName(arn: string): string {
+        return `listener ${this.spec.listeners.findIndex((l) => l.arn === arn) + 1}`;
+    }
+
+    /**
+     * What a client gets from each listener, in order: the maintenance page (the lowest-priority
+     * rule of ours matches every path), the web servers, or a redirect to HTTPS.
+     */
+    clientView(): ("maintenance page" | "web servers" | "redirect to HTTPS")[] {
         const { key, value } = this.spec.maintenanceTag;
-        return this.rules.find((r) => r.tags.some((t) => t.Key === key && t.Value === value));
+        return this.spec.listeners.map((l) => {
+            const ours = this.rulesOf(l.arn).some((r) => r.tags.some((t) => t.Key === key && t.Value === value));
+            return ours ? "maintenance page" : l.forwards ? "web servers" : "redirect to HTTPS";
+        });
+    }
+
+    /** Whether the maintenance page is up: "on" on every listener that forwards, and nowhere else. */
+    maintenancePage(): "on" | "off" | "partly" {
+        const view = this.clientView();
+        const expectedOn = this.spec.listeners.map((l) => (l.forwards ? "maintenance page" : "redirect to HTTPS"));
+        if (view.every((v, i) => v === expectedOn[i])) return "on";
+        return view.includes("maintenance page") ? "partly" : "off";
     }
 
     /** The ALB's view of a target, from how long httpd has been up or down on a running server. */

@@ -116,8 +116,8 @@ export function installServices(account: SimulatedAccount): () => void {
 
     serve(elb.ElasticLoadBalancingV2Client, "elasticloadbalancing", [
         [elb.DescribeRulesCommand, "DescribeRules", (input: elb.DescribeRulesCommandInput) => {
-            if (input.ListenerArn !== account.spec.listenerArn) throw serviceError("ListenerNotFoundException", "One or more listeners not found");
-            return { Rules: account.rules.map((r) => ({ RuleArn: r.arn, Priority: r.priority, IsDefault: r.isDefault })) };
+            const listener = account.listener(input.ListenerArn);
+            return { Rules: account.rulesOf(listener.arn).map((r) => ({ RuleArn: r.arn, Priority: r.priority, IsDefault: r.isDefault })) };
         }],
         [elb.DescribeTagsCommand, "DescribeTags", (input: elb.DescribeTagsCommandInput) => {
             if ((input.ResourceArns ?? []).length > 20) throw serviceError("ValidationError", "At most 20 resources");
@@ -128,7 +128,7 @@ export function installServices(account: SimulatedAccount): () => void {
             if (input.Tags?.length) account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: "elasticloadbalancing:AddTags" });
             const body = input.Actions?.[0]?.FixedResponseConfig?.MessageBody ?? "";
             if (body.length > 1024) throw serviceError("ValidationError", "MessageBody is longer than 1024 characters");
-            const rule = account.createRule(input.Priority ?? 0, (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? "" })), body);
+            const rule = account.createRule(input.ListenerArn ?? "", input.Priority ?? 0, (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? "" })), body);
             return { Rules: [{ RuleArn: rule.arn, Priority: rule.priority }] };
         }],
         [elb.DeleteRuleCommand, "DeleteRule", (input: elb.DeleteRuleCommandInput) => {

@@ -39,7 +39,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         const account = new SimulatedAccount({
             servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
             cluster: { identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn },
-            listenerArn: outputs.listenerArn,
+            listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
             targetGroupArn: outputs.targetGroupArn,
             stateMachineArns: synth.stateMachineArns,
             maintenanceTag: synth.maintenanceTag,

@@ -73,7 +73,8 @@ export interface JobnetPlan {
     stateMachineArns: { stop: string; start: string };
     webServers: PlanWebServer[];
     cluster: { identifier: string; arn: string };
-    listenerArn: string;
+    /** The page goes on `traffic` and is removed from `traffic` and `other` (see JobnetTargets). */
+    listeners: { traffic: string[]; other: string[] };
     targetGroupArn: string;
     maintenance: { priority: number; tagKey: string; tagValue: string; html: string; statusCode: string };
     backup: { vaultName: string; roleArn: string; deleteAfterDays: number };

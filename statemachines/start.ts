@@ -40,7 +40,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             }),
             invoke("DisableMaintenancePage", plan.functionArns.disableMaintenancePage, {
                 payload: {
-                    listenerArn: plan.listenerArn,
+                    listenerArns: [...plan.listeners.traffic, ...plan.listeners.other],
                     priority: plan.maintenance.priority,
                     tagKey: plan.maintenance.tagKey,
                     tagValue: plan.maintenance.tagValue,

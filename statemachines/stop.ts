@@ -40,7 +40,7 @@ function enableMaintenancePage(plan: JobnetPlan): Fragment {
     const { priority, tagKey, tagValue, html, statusCode } = plan.maintenance;
     return sequence(
         invoke("EnableMaintenancePage", plan.functionArns.enableMaintenancePage, {
-            payload: { listenerArn: plan.listenerArn, priority, tagKey, tagValue, html, statusCode },
+            payload: { listenerArns: plan.listeners.traffic, priority, tagKey, tagValue, html, statusCode },
             resultPath: "$.maintenance",
             select: { "outcome.$": "$.outcome", "conflictingRuleArn.$": "$.conflictingRuleArn" },
         }),

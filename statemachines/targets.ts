@@ -7,8 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 export interface JobnetTargets {
     webServers: pulumi.Input<pulumi.Input<JobnetWebServer>[]>;
     cluster: pulumi.Input<{ identifier: pulumi.Input<string>; arn: pulumi.Input<string> }>;
-    /** The listener that gets the maintenance rule while the system is stopped. */
-    listenerArn: pulumi.Input<string>;
+    /** The listeners that forward to the web servers: each gets the maintenance rule while the system is stopped. */
+    trafficListenerArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The load balancer's other listeners (HTTP redirecting to HTTPS). The start jobnet removes a
+     * maintenance rule from them too: one is left there when HTTPS came while the system was stopped.
+     */
+    otherListenerArns: pulumi.Input<pulumi.Input<string>[]>;
     /** The target group whose every target must be healthy before the maintenance rule goes. */
     targetGroupArn: pulumi.Input<string>;
 }

@@ -64,6 +64,7 @@ describe("stack config", () => {
             },
             logRetentionDays: 7,
             healthCheckPath: "/health.php",
+            https: undefined,
             maintenancePage: { file: "assets/maintenance.html", html: page },
             deletionProtection: false,
             tags: {},
@@ -179,6 +180,16 @@ describe("stack config", () => {
             'webapp-jobnet:maintenanceRulePriority: got "50001"; expected a whole number from 1 to 50000'],
         ["a jobnet timeout under 10 minutes", { "webapp-jobnet:jobnetTimeout": "5m" },
             'webapp-jobnet:jobnetTimeout: got "5m"; expected a duration from 10m to 24h, such as 6h'],
+        ["a certificate ARN that is not one of ACM", { "webapp-jobnet:https": '{"certificateArn":"arn:aws:iam::123456789012:server-certificate/web"}' },
+            'webapp-jobnet:https.certificateArn: got "arn:aws:iam::123456789012:server-certificate/web"; expected an ACM certificate ARN such as arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'],
+        ["a certificate of another region, which the ALB cannot use", { "webapp-jobnet:https": '{"certificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"}' },
+            `webapp-jobnet:https.certificateArn: got "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"; expected a certificate of ACM in the stack's region, ap-northeast-1: an ALB uses certificates of its own region only`],
+        ["a domain with neither a certificate nor a zone to validate one in", { "webapp-jobnet:https": '{"domainName":"www.example.com"}' },
+            'webapp-jobnet:https.domainName: got "www.example.com"; expected a domain name with https.certificateArn (its certificate) or https.hostedZoneId (to request and validate one)'],
+        ["a hosted zone without the name to put in it", { "webapp-jobnet:https": '{"hostedZoneId":"Z0EXAMPLE","certificateArn":"arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"}' },
+            'webapp-jobnet:https.hostedZoneId: got "Z0EXAMPLE"; expected a hosted zone only with https.domainName set'],
+        ["a domain name in capitals", { "webapp-jobnet:https": '{"domainName":"WWW.Example.com","hostedZoneId":"Z0EXAMPLE"}' },
+            'webapp-jobnet:https.domainName: got "WWW.Example.com"; expected a lower-case DNS name such as www.example.com'],
         ["no region", { "aws:region": undefined as unknown as string },
             "aws:region: got nothing (it is required); expected an AWS region such as ap-northeast-1"],
     ];
@@ -449,8 +460,8 @@ describe("config fix hints", () => {
     });
 
     it("name the stacks there are when a stack file is missing, and npm start says so in one line, with exit code 2", () => {
-        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, prod`));
+        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, prod`));
         const run = runCli("start.ts", ["--stack", "nope"]);
-        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, prod\n`]);
+        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, example-https, prod\n`]);
     });
 });

@@ -130,9 +130,10 @@ describe("the jobnets' Lambda functions", () => {
         assert.deepStrictEqual(resourcesOf("startInstance", "ec2:StartInstances"), instances);
         assert.deepStrictEqual(resourcesOf("sendScript", "ssm:SendCommand"), ["arn:aws:ssm:ap-northeast-1::document/AWS-RunShellScript", ...instances]);
         assert.deepStrictEqual(resourcesOf("stopCluster", "rds:StopDBCluster"), [synth.outputs.dbClusterArn]);
-        const rules = synth.outputs.listenerArn.replace(":listener/", ":listener-rule/") + "/*";
+        const [listener] = synth.outputs.listeners.map((l: { arn: string }) => l.arn);
+        const rules = listener.replace(":listener/", ":listener-rule/") + "/*";
         assert.deepStrictEqual(resourcesOf("disableMaintenancePage", "elasticloadbalancing:DeleteRule"), [rules]);
-        assert.deepStrictEqual(resourcesOf("enableMaintenancePage", "elasticloadbalancing:CreateRule"), [synth.outputs.listenerArn, rules]);
+        assert.deepStrictEqual(resourcesOf("enableMaintenancePage", "elasticloadbalancing:CreateRule"), [listener, rules]);
         assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:ListExecutions"), [synth.stateMachineArns.stop, synth.stateMachineArns.start]);
         assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:DescribeExecution"), [
             "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*",

@@ -40,7 +40,7 @@ function systemState(account: SimulatedAccount) {
     return {
         servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`),
         cluster: account.cluster.status,
-        maintenancePage: account.maintenanceRule() ? "on" : "off",
+        maintenancePage: account.maintenancePage(),
         backups: account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(),
     };
 }
@@ -102,7 +102,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         const at = (event: string) => account.when(event)!;
         const lastBackup = Math.max(at("web-1 backup COMPLETED"), at("web-2 backup COMPLETED"), at("webapp-jobnet-dev backup COMPLETED"));
         assert.ok(lastBackup <= at("cluster stopping"));
-        assert.ok(at("web-1 httpd stopped") < at("web-1 stopping") && at("rule 1 created") < at("web-1 httpd stopped"));
+        assert.ok(at("web-1 httpd stopped") < at("web-1 stopping") && at("rule 1 created on listener 1") < at("web-1 httpd stopped"));
         assert.strictEqual(report.durationSeconds, 604);
     });
 
@@ -431,7 +431,7 @@ describe("the start jobnet, run in the simulated account", () => {
         const at = (event: string) => account.when(event)!;
         assert.ok(at("web-1 running") < at("cluster available") && at("web-2 running") < at("cluster available"));
         assert.ok(at("web-1 httpd running") >= at("cluster available") && at("web-2 httpd running") >= at("cluster available"));
-        assert.ok(at("rule 1 deleted") >= Math.max(at("web-1 httpd running"), at("web-2 httpd running")) + 60);
+        assert.ok(at("rule 1 deleted on listener 1") >= Math.max(at("web-1 httpd running"), at("web-2 httpd running")) + 60);
         assert.strictEqual(report.durationSeconds, 486);
     });
 
@@ -500,7 +500,7 @@ describe("the start jobnet, run in the simulated account", () => {
         // Seven tries, two minutes apart: the 15-minute bound of jobnetWaits.instanceCapacity.
         assert.strictEqual(report.events.filter((e) => e.type === "StateRetried").length, 7);
         assert.strictEqual(account.instances.get(web2)!.state, "stopped");
-        assert.strictEqual(account.maintenanceRule() ? "on" : "off", "on");
+        assert.strictEqual(account.maintenancePage(), "on");
     });
 
     it("starts a server again when it lost its capacity while starting (pending → stopped)", async () => {
@@ -571,5 +571,67 @@ describe("a system whose servers are not all in the same state, run in the simul
         });
         assert.deepStrictEqual(systemState(account).servers, ["web-1: running, httpd running", "web-2: running, httpd running", "web-3: running, httpd running"]);
         assert.deepStrictEqual(changes(account).filter((c) => c.includes("StartInstances")), ["startInstance ec2:StartInstances"]);
+    });
+});
+
+describe("the jobnets of a stack served over HTTPS, run in the simulated account", () => {
+    let https: SynthResult;
+    before(async function () {
+        this.timeout(60_000);
+        https = await synthesize("example-https", path.join(projectDir, "out", ".test", "example-https"));
+    });
+
+    it("stop puts the maintenance page on the HTTPS listener; HTTP goes on redirecting to it", async () => {
+        const { account, reports } = await simulate(https, { initial: "running", jobnets: ["stop"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(account.clientView(), ["redirect to HTTPS", "maintenance page"]);
+        assert.strictEqual(account.maintenancePage(), "on");
+    });
+
+    it("start removes it, and the web servers answer on HTTPS again", async () => {
+        const { account, reports } = await simulate(https, { initial: "stopped", jobnets: ["start"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(account.clientView(), ["redirect to HTTPS", "web servers"]);
+    });
+
+    it("start also removes a page left on the HTTP listener when HTTPS came while the system was stopped", async () => {
+        const { account, reports } = await simulate(https, { initial: "stopped", jobnets: ["start"], faults: { pageLeftOnRedirect: true } });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        // The listeners are asked in the order the plan gives: those that forward first.
+        assert.deepStrictEqual(account.timeline.filter((t) => / deleted on /.test(t.event)).map((t) => t.event), ["rule 1 deleted on listener 2", "rule 1 deleted on listener 1"]);
+        assert.deepStrictEqual(account.clientView(), ["redirect to HTTPS", "web servers"]);
+    });
+
+    it("stop changes nothing when another rule holds the priority on a listener", async () => {
+        const { account, reports } = await simulate(https, { initial: "running", jobnets: ["stop"], faults: { foreignRuleAtPriority: 1 } });
+        assert.strictEqual(reports[0].report.error, "MaintenancePriorityInUse");
+        assert.deepStrictEqual(account.clientView(), ["redirect to HTTPS", "web servers"]);
+    });
+
+    it("keep to the least privilege: CreateRule on the HTTPS listener only, DeleteRule only on rules with this stack's tag", () => {
+        const policyOf = (task: string) => {
+            const fn = https.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === `webapp-jobnet-example-https-${task}`)!;
+            const role = https.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+            return JSON.parse(https.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!.inputs.policy);
+        };
+        const [http, tls] = https.outputs.listeners.map((l: { arn: string }) => l.arn);
+        const rulesOf = (listener: string) => `${listener.replace(":listener/", ":listener-rule/")}/*`;
+        const enable = policyOf("enable-maintenance-page").Statement;
+        assert.deepStrictEqual(enable.find((s: any) => s.Action.includes("elasticloadbalancing:CreateRule")).Resource, [tls, rulesOf(tls)]);
+        assert.deepStrictEqual(enable.find((s: any) => s.Action.includes("elasticloadbalancing:AddTags")), {
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:AddTags"],
+            Resource: [rulesOf(tls)],
+            Condition: {
+                StringEquals: { "elasticloadbalancing:CreateAction": "CreateRule", "aws:RequestTag/webapp-jobnet:maintenance": "example-https" },
+                "ForAllValues:StringEquals": { "aws:TagKeys": ["webapp-jobnet:maintenance"] },
+            },
+        });
+        assert.deepStrictEqual(policyOf("disable-maintenance-page").Statement.find((s: any) => s.Action.includes("elasticloadbalancing:DeleteRule")), {
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:DeleteRule"],
+            Resource: [rulesOf(tls), rulesOf(http)],
+            Condition: { StringEquals: { "aws:ResourceTag/webapp-jobnet:maintenance": "example-https" } },
+        });
     });
 });

@@ -14,7 +14,7 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northe
 const spec = (faults: Faults): AccountSpec => ({
     servers: [{ name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") }],
     cluster: { identifier: "db", arn: arn("rds", "cluster:db") },
-    listenerArn: arn("elasticloadbalancing", "listener/app/lb/1/2"),
+    listeners: [{ arn: arn("elasticloadbalancing", "listener/app/lb/1/2"), forwards: true }],
     targetGroupArn: arn("elasticloadbalancing", "targetgroup/tg/1"),
     stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
     maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },

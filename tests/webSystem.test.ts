@@ -268,7 +268,7 @@ describe("the dev stack, run in-process under mocks", () => {
         })));
         assert.strictEqual(run.outputs.dbClusterIdentifier, "webapp-jobnet-dev");
         assert.strictEqual(run.outputs.dbClusterArn, account.one(T.cluster).state.arn);
-        assert.strictEqual(run.outputs.listenerArn, account.one("aws:lb/listener:Listener").state.arn);
+        assert.deepStrictEqual(run.outputs.listeners, [{ protocol: "HTTP", port: 80, arn: account.one("aws:lb/listener:Listener").state.arn, forwards: true }]);
         assert.strictEqual(run.outputs.targetGroupArn, account.one("aws:lb/targetGroup:TargetGroup").state.arn);
         assert.strictEqual(run.outputs.albUrl, `http://${account.one("aws:lb/loadBalancer:LoadBalancer").state.dnsName}/`);
     });
@@ -336,5 +336,69 @@ describe("the AWS provider of a stack that sets more aws: keys", () => {
         assert.strictEqual(Number(provider.maxRetries), 5);
         // The stack's own default tags are kept beside the program's.
         assert.deepStrictEqual(value(provider.defaultTags).tags, { CostCenter: "ops", Environment: "dev", Project: "webapp-jobnet", Stack: "dev", ManagedBy: "pulumi" });
+    });
+});
+
+describe("HTTPS on the ALB", () => {
+    const certificateArn = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789";
+    const listenerOf = (account: MockedCloud, port: number) => account.ofType("aws:lb/listener:Listener").find((l) => l.inputs.port === port)!;
+
+    const withWarnings = (overrides: Record<string, string>) => runProgram("dev", overrides);
+
+    it("with a certificate: HTTPS with AWS's recommended TLS policy, and HTTP redirected to it", async () => {
+        const { account, outputs, warnings } = await withWarnings({ "webapp-jobnet:https": JSON.stringify({ certificateArn }) });
+        const http = listenerOf(account, 80);
+        const https = listenerOf(account, 443);
+        assert.deepStrictEqual([http.inputs.protocol, http.inputs.defaultActions], ["HTTP", [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]]);
+        assert.deepStrictEqual(
+            [https.inputs.protocol, https.inputs.certificateArn, https.inputs.sslPolicy, https.inputs.defaultActions],
+            ["HTTPS", certificateArn, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", [{ type: "forward", targetGroupArn: account.one("aws:lb/targetGroup:TargetGroup").state.arn }]],
+        );
+        assert.deepStrictEqual(outputs.listeners, [
+            { protocol: "HTTP", port: 80, arn: http.state.arn, forwards: false },
+            { protocol: "HTTPS", port: 443, arn: https.state.arn, forwards: true },
+        ]);
+        assert.strictEqual(outputs.albUrl, `https://${account.one("aws:lb/loadBalancer:LoadBalancer").state.dnsName}/`);
+        assert.deepStrictEqual(flowsOf(account).filter((f) => f.includes("-> alb")), ["in  0.0.0.0/0 -> alb:443-443/tcp", "in  0.0.0.0/0 -> alb:80-80/tcp"]);
+        assert.strictEqual(account.one("aws:lb/loadBalancer:LoadBalancer").inputs.dropInvalidHeaderFields, true);
+        assert.deepStrictEqual([account.ofType("aws:acm/certificate:Certificate").length, account.ofType("aws:route53/record:Record").length], [0, 0]);
+        assert.deepStrictEqual(warnings, []);
+    });
+
+    it("with a domain of a Route 53 zone: requests the certificate, validates it by DNS, and points the name at the ALB", async () => {
+        const { account, outputs } = await withWarnings({ "webapp-jobnet:https": JSON.stringify({ domainName: "www.example.com", hostedZoneId: "Z0EXAMPLE" }) });
+        const certificate = account.one("aws:acm/certificate:Certificate");
+        assert.deepStrictEqual([certificate.inputs.domainName, certificate.inputs.validationMethod], ["www.example.com", "DNS"]);
+        const [validationRecord, alias] = account.ofType("aws:route53/record:Record");
+        const option = certificate.state.domainValidationOptions[0];
+        assert.deepStrictEqual(
+            [validationRecord.inputs.zoneId, validationRecord.inputs.name, validationRecord.inputs.type, validationRecord.inputs.records],
+            ["Z0EXAMPLE", option.resourceRecordName, "CNAME", [option.resourceRecordValue]],
+        );
+        const validation = account.one("aws:acm/certificateValidation:CertificateValidation");
+        assert.deepStrictEqual([validation.inputs.certificateArn, validation.inputs.validationRecordFqdns], [certificate.state.arn, [validationRecord.state.fqdn]]);
+        // The listener takes the certificate from its validation: it is created once ACM has issued it.
+        assert.strictEqual(listenerOf(account, 443).inputs.certificateArn, validation.state.certificateArn);
+        const alb = account.one("aws:lb/loadBalancer:LoadBalancer").state;
+        assert.deepStrictEqual([alias.inputs.zoneId, alias.inputs.name, alias.inputs.type, alias.inputs.aliases], [
+            "Z0EXAMPLE", "www.example.com", "A", [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
+        ]);
+        assert.strictEqual(outputs.albUrl, "https://www.example.com/");
+    });
+
+    it("without one: HTTP only, as before, and preview says so once", async () => {
+        const { account, outputs, warnings } = await withWarnings({});
+        assert.deepStrictEqual(account.ofType("aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs.protocol, l.inputs.defaultActions[0].type]), [[80, "HTTP", "forward"]]);
+        assert.match(outputs.albUrl, /^http:\/\//);
+        assert.deepStrictEqual(warnings, ["HTTP only: the ALB serves plain HTTP. Set https.certificateArn, or https.domainName with https.hostedZoneId, to serve HTTPS."]);
+    });
+
+    it("serves no phpinfo page in any stack: the health check reads a page that says only ok", async () => {
+        for (const stack of ["dev", "prod", "example-https"]) {
+            const { account } = await runProgram(stack);
+            const userData = account.ofType(T.instance).map((i) => String(i.inputs.userData)).join("\n");
+            assert.doesNotMatch(userData, /phpinfo/i, stack);
+            assert.strictEqual(account.one("aws:lb/targetGroup:TargetGroup").inputs.healthCheck.path, "/health.php", stack);
+        }
     });
 });

@@ -111,6 +111,8 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 return { id: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`), state: {
                     arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`),
                     dnsName: `${name}-${n}.${mockRegion}.elb.amazonaws.com`,
+                    // The ALB's canonical hosted zone in ap-northeast-1, for alias records.
+                    zoneId: "Z14GRHDCWA56QT",
                 } };
             case "aws:lb/targetGroup:TargetGroup":
                 return { id: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`) } };
@@ -153,6 +155,16 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 return { id: `${name}-${hex}`, state: { name: `${name}-${hex}` } };
             case "aws:ec2/securityGroup:SecurityGroup":
                 return { id: `sg-0${hex}`, state: { arn: arn("ec2", `security-group/sg-0${hex}`) } };
+            case "aws:acm/certificate:Certificate": {
+                const certificateArn = arn("acm", `certificate/${hex}-0000-4000-8000-000000000000`);
+                // ACM asks for one CNAME per name, under the name, pointing into acm-validations.aws.
+                const validation = { domainName: inputs.domainName, resourceRecordName: `_${hex}.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${hex}.acm-validations.aws.` };
+                return { id: certificateArn, state: { arn: certificateArn, domainValidationOptions: [validation], status: "PENDING_VALIDATION" } };
+            }
+            case "aws:acm/certificateValidation:CertificateValidation":
+                return { id: inputs.certificateArn, state: { certificateArn: inputs.certificateArn } };
+            case "aws:route53/record:Record":
+                return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, state: { fqdn: String(inputs.name).replace(/\.$/, "") } };
             default:
                 return { id: `${name}-${hex}`, state: {} };
         }

@@ -14,6 +14,8 @@ export function stackConfig(stack: string): Record<string, string> {
 export interface ProgramRun {
     account: MockedCloud;
     outputs: Record<string, any>;
+    /** What the program told the user with pulumi.log.warn, as preview would show it. */
+    warnings: string[];
 }
 
 /**
@@ -33,10 +35,19 @@ export async function runProgram(stack: string, configOverrides: Record<string, 
     for (const id of Object.keys(require.cache)) {
         if (programFiles.some((p) => id === p || id.startsWith(p + path.sep))) delete require.cache[id];
     }
-    const program = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
-    const outputs = await resolve(pulumi.output(program));
-    await waitForRegistrations();
-    return { account, outputs };
+    const warnings: string[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = async (message: string) => {
+        warnings.push(message);
+    };
+    try {
+        const program = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
+        const outputs = await resolve(pulumi.output(program));
+        await waitForRegistrations();
+        return { account, outputs, warnings };
+    } finally {
+        pulumi.log.warn = warn;
+    }
 }
 
 export function resolve<T>(output: pulumi.Output<T>): Promise<T> {

@@ -32,6 +32,8 @@ export interface SynthResult {
     resources: RegisteredResource[];
     /** The tag that marks the stack's maintenance rule. */
     maintenanceTag: { key: string; value: string };
+    /** What preview would warn of. */
+    warnings: string[];
 }
 
 // CallbackFunction calls this through `pulumi.runtime` each time it builds a function.
@@ -57,7 +59,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     } finally {
         closureModule.serializeFunction = originalSerialize;
     }
-    const { account, outputs } = run;
+    const { account, outputs, warnings } = run;
 
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "functions"), { recursive: true });
@@ -140,6 +142,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         outputs,
         resources: account.resources,
         maintenanceTag: { key: maintenanceTagKey, value: stack },
+        warnings,
     };
 }
 
@@ -162,12 +165,27 @@ export function synthSummary(result: SynthResult): string {
         "Resources by type:",
         ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `  ${type.padEnd(width)}  ${String(n).padStart(3)}`),
         "",
+        "Load balancer:",
+        ...listenerLines(result),
+        "",
         "Lambda uploads:",
         ...result.functions.map((f) => `  ${f.functionName.padEnd(48)} ${(f.uploadBytes / 1024).toFixed(1).padStart(6)} KB`),
         "",
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
         "Diagrams: stop.svg, start.svg",
+        ...result.warnings.flatMap((w) => ["", `Warning: ${w}`]),
     ].join("\n");
+}
+
+/** Each listener as a user meets it, and the page the health check reads. */
+function listenerLines(result: SynthResult): string[] {
+    const lines = result.resources.filter((r) => r.type === "aws:lb/listener:Listener").map((l) => {
+        const action = l.inputs.defaultActions[0];
+        const does = action.type === "redirect" ? `redirects to ${action.redirect.protocol}:${action.redirect.port} (${action.redirect.statusCode})` : "forwards to the web servers";
+        return `  ${`${l.inputs.protocol}:${l.inputs.port}`.padEnd(10)} ${does}${l.inputs.sslPolicy ? `, TLS policy ${l.inputs.sslPolicy}` : ""}`;
+    });
+    const healthCheck = result.resources.find((r) => r.type === "aws:lb/targetGroup:TargetGroup")?.inputs.healthCheck;
+    return [...lines, `  health check: ${healthCheck?.path}`, `  URL: ${result.outputs.albUrl}`];
 }
 
 function directoryBytes(dir: string): number {

@@ -20,7 +20,7 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
             return { name: `web-${i + 1}`, instanceId, instanceArn: `arn:aws:ec2:${region}:${account}:instance/${instanceId}` };
         }),
         cluster: { identifier: "webapp-jobnet-test", arn: `arn:aws:rds:${region}:${account}:cluster:webapp-jobnet-test` },
-        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/webapp-lb/0123456789abcdef/fedcba9876543210`,
+        listeners: { traffic: [`arn:aws:elasticloadbalancing:${region}:${account}:listener/app/webapp-lb/0123456789abcdef/fedcba9876543210`], other: [] },
         targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`,
         maintenance: { priority: 1, tagKey: "webapp-jobnet:maintenance", tagValue: "test", html: "<p>maintenance</p>", statusCode: "503" },
         backup: { vaultName: "webapp-jobnet-test", roleArn: `arn:aws:iam::${account}:role/webapp-jobnet-test-backup`, deleteAfterDays: 7 },
