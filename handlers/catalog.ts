@@ -15,6 +15,8 @@ export interface TaskResources {
     region: string;
     accountId: string;
     instanceArns: string[];
+    /** The customer managed key of the servers' volumes, if one is configured. */
+    volumeKmsKeyArn: string | undefined;
     clusterArn: string;
     /** Listeners that get the maintenance page. */
     trafficListenerArns: string[];
@@ -100,11 +102,12 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         permissions: (r) => [
             allow(["ec2:DescribeInstances"], anyResource),
             allow(["ec2:StartInstances"], r.instanceArns),
-            // Volumes encrypted with a customer managed key need a grant for EC2 at start.
-            allow(["kms:CreateGrant"], `arn:${r.partition}:kms:${r.region}:${r.accountId}:key/*`, {
+            // Volumes encrypted with a customer managed key need a grant for EC2 at start, made by
+            // EC2 in the caller's name; the AWS managed aws/ebs key needs none.
+            ...(r.volumeKmsKeyArn === undefined ? [] : [allow(["kms:CreateGrant"], r.volumeKmsKeyArn, {
                 StringEquals: { "kms:ViaService": `ec2.${r.region}.amazonaws.com` },
                 Bool: { "kms:GrantIsForAWSResource": "true" },
-            }),
+            })]),
         ],
     },
     sendScript: {

@@ -40,6 +40,8 @@ export interface WebappConfig {
         count: number;
         instanceType: string;
         architecture: CpuArchitecture;
+        /** The customer managed KMS key of their EBS volumes; undefined: the account's default EBS key. */
+        volumeKmsKeyArn: string | undefined;
     };
     database: {
         instanceClass: string;
@@ -200,6 +202,13 @@ export const projectSettings = {
         expected: "an EC2 instance type of the form family.size, such as t3.micro or m7g.large",
         doc: "EC2 type `family.size`; Graviton types get the arm64 AMI",
     }),
+    webServerVolumes: object({
+        kmsKeyArn: text({
+            pattern: /^arn:aws(-cn|-us-gov)?:kms:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$/,
+            expected: "a KMS key ARN such as arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789 (an ARN, not an alias)",
+            doc: "customer managed KMS key that encrypts them, in the stack's region; the start jobnet may then have EC2 create its grant on it. Unset: the account's default EBS key",
+        }),
+    }, { doc: "the web servers' EBS volumes, always encrypted" }),
     dbInstanceClass: text({
         default: "db.t4g.medium",
         pattern: /^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/,
@@ -368,7 +377,10 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     }
     const aws = object(awsSettings, { doc: "", otherKeys: awsProviderConfigKeys() }).read(namespaces.get("aws") ?? {}, ["aws"], reading);
     const project = projectNamespace.read(withPlainKeysNested(namespaces.get(projectName) ?? {}, reading), [projectName], reading);
-    if (aws !== invalid && project !== invalid) certificateRegionProblem(aws.region, project.https.certificateArn, reading);
+    if (aws !== invalid && project !== invalid) {
+        regionProblem(aws.region, ["https", "certificateArn"], project.https.certificateArn, "a certificate of ACM", "an ALB uses certificates of its own region only", reading);
+        regionProblem(aws.region, ["webServerVolumes", "kmsKeyArn"], project.webServerVolumes.kmsKeyArn, "a KMS key", "EBS volumes use keys of their own region only", reading);
+    }
     if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
     const providerKeys = Object.keys(namespaces.get("aws") ?? {}).filter((k) => !(k in awsSettings)).sort();
     return { ...assemble(aws, project), providerKeys };
@@ -386,7 +398,7 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         region: aws.region,
         profile: aws.profile,
         network: { vpcCidr: p.vpcCidr, availabilityZoneCount: p.availabilityZones, natGateways: natGatewayStrategies[p.natGateways] },
-        webServers: { count: p.webServerCount, instanceType: p.webServerType, architecture: architectureOf(p.webServerType) },
+        webServers: { count: p.webServerCount, instanceType: p.webServerType, architecture: architectureOf(p.webServerType), volumeKmsKeyArn: p.webServerVolumes.kmsKeyArn },
         database: { instanceClass: p.dbInstanceClass, instanceCount: p.dbInstanceCount, engineVersion: p.dbEngineVersion, logExports: p.dbLogExports },
         logRetentionDays: p.logRetentionDays,
         healthCheckPath: p.healthCheckPath,
@@ -413,11 +425,11 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
     };
 }
 
-/** An ALB takes only certificates of ACM in its own region. */
-function certificateRegionProblem(region: string, certificateArn: string | undefined, reading: ConfigReading): void {
-    const certificateRegion = certificateArn?.split(":")[3];
-    if (certificateRegion === undefined || certificateRegion === region) return;
-    reading.problem([projectName, "https", "certificateArn"], JSON.stringify(certificateArn), `a certificate of ACM in the stack's region, ${region}: an ALB uses certificates of its own region only`);
+/** A resource of another region, given by its ARN where only the stack's own region's can be used. */
+function regionProblem(region: string, key: string[], arn: string | undefined, what: string, why: string, reading: ConfigReading): void {
+    const arnRegion = arn?.split(":")[3];
+    if (arnRegion === undefined || arnRegion === region) return;
+    reading.problem([projectName, ...key], JSON.stringify(arn), `${what} in the stack's region, ${region}: ${why}`);
 }
 
 /** The project's keys with each plain "slack.webhookUrl"-style key moved into its object. */

@@ -72,6 +72,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     region: r,
                     accountId: a,
                     instanceArns: t.webServers.map((s) => s.instanceArn),
+                    volumeKmsKeyArn: t.volumeKmsKeyArn,
                     clusterArn: t.cluster.arn,
                     trafficListenerArns: t.trafficListenerArns,
                     otherListenerArns: t.otherListenerArns,

@@ -10,6 +10,8 @@ export interface WebServersArgs {
     count: number;
     instanceType: string;
     architecture: CpuArchitecture;
+    /** The customer managed key of the volumes; undefined: the account's default EBS key. */
+    volumeKmsKeyArn: string | undefined;
     /** Private subnets in AZ order; server i goes to subnet i mod n, so servers spread over the AZs. */
     privateSubnetIds: pulumi.Input<string[]>;
     securityGroupId: pulumi.Input<string>;
@@ -85,7 +87,7 @@ export class WebServers extends pulumi.ComponentResource {
                 associatePublicIpAddress: false,
                 iamInstanceProfile: profile.name,
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
+                rootBlockDevice: { encrypted: true, kmsKeyId: args.volumeKmsKeyArn, volumeType: "gp3", deleteOnTermination: true },
                 userData,
                 // The scripts are the jobnets' contract: a server with old ones is replaced, not patched.
                 userDataReplaceOnChange: true,

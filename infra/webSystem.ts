@@ -58,6 +58,7 @@ export class WebSystem extends pulumi.ComponentResource {
             count: config.webServers.count,
             instanceType: config.webServers.instanceType,
             architecture: config.webServers.architecture,
+            volumeKmsKeyArn: config.webServers.volumeKmsKeyArn,
             privateSubnetIds: this.network.privateSubnetIds,
             securityGroupId: securityGroups.webSecurityGroupId,
             targetGroupArn: this.loadBalancer.targetGroupArn,
@@ -82,6 +83,7 @@ export class WebSystem extends pulumi.ComponentResource {
         const listenerArns = (forwards: boolean) => this.loadBalancer.listeners.filter((l) => l.forwards === forwards).map((l) => l.arn);
         this.targets = {
             webServers: this.webServers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn })),
+            volumeKmsKeyArn: config.webServers.volumeKmsKeyArn,
             cluster: { identifier: this.database.clusterIdentifier, arn: this.database.clusterArn },
             trafficListenerArns: listenerArns(true),
             otherListenerArns: listenerArns(false),

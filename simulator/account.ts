@@ -190,6 +190,14 @@ export const duplicateDeliveryGapSeconds = 2;
 export interface RecordedCall {
     caller: string;
     action: string;
+    /** What IAM authorises the call on: each resource, with the condition keys the request carries. */
+    authorizations: Authorization[];
+}
+
+/** One resource of a call as IAM evaluates it; "*" for actions without resource-level permissions. */
+export interface Authorization {
+    resource: string;
+    context?: Record<string, string | string[]>;
 }
 
 /** An error as the AWS SDK v3 raises it for a service error: its name is the exception's. */

@@ -6,7 +6,7 @@ import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as rds from "@aws-sdk/client-rds";
 import * as sfn from "@aws-sdk/client-sfn";
 import * as ssm from "@aws-sdk/client-ssm";
-import { AwsService, SimBackupJob, SimExecution, SimulatedAccount, serviceError } from "./account";
+import { Authorization, AwsService, SimBackupJob, SimExecution, SimulatedAccount, serviceError } from "./account";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -15,6 +15,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 export const currentCaller = new AsyncLocalStorage<string>();
 
 type Handler = (input: any) => unknown;
+/** The resources a call is authorised on, from its input; none given: "*". */
+type Authorizer = (input: any) => Authorization[];
 
 /**
  * Puts the simulated account behind the real AWS SDK v3 clients: every `send` of these clients,
@@ -22,11 +24,18 @@ type Handler = (input: any) => unknown;
  */
 export function installServices(account: SimulatedAccount): () => void {
     const stubs: { restore(): void }[] = [];
-    const serve = (client: any, prefix: AwsService, commands: [any, string, Handler][]) => {
+    // Every ARN of the account shares the cluster's partition, region and account.
+    const [, partition, , region, accountId] = account.cluster.arn.split(":");
+    const record = (action: string, authorizations: Authorization[]) =>
+        account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action, authorizations });
+    const instanceArns = (ids: string[] | undefined) => (ids ?? []).map((id) => ({ resource: account.instance(id).arn }));
+    const clusterArn = () => [{ resource: account.cluster.arn }];
+    const vaultArn = (name: string | undefined) => ({ resource: `arn:${partition}:backup:${region}:${accountId}:backup-vault:${name}` });
+    const serve = (client: any, prefix: AwsService, commands: ([any, string, Handler] | [any, string, Handler, Authorizer])[]) => {
         const stub = mockClient(client);
-        for (const [command, action, handler] of commands) {
+        for (const [command, action, handler, authorize] of commands) {
             stub.on(command as any).callsFake(async (input: any) => {
-                account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: `${prefix}:${action}` });
+                record(`${prefix}:${action}`, authorize ? authorize(input) : [{ resource: "*" }]);
                 account.settle();
                 account.admit(prefix);
                 return handler(input);
@@ -65,12 +74,12 @@ export function installServices(account: SimulatedAccount): () => void {
             const before = instances.map((i) => ({ InstanceId: i.id, PreviousState: { Code: account.stateCode(i), Name: i.state } }));
             instances.forEach((i) => account.stopInstance(i));
             return { StoppingInstances: before.map((b, n) => ({ ...b, CurrentState: { Code: account.stateCode(instances[n]), Name: instances[n].state } })) };
-        }],
+        }, (input: ec2.StopInstancesCommandInput) => instanceArns(input.InstanceIds)],
         [ec2.StartInstancesCommand, "StartInstances", (input: ec2.StartInstancesCommandInput) => {
             const instances = (input.InstanceIds ?? []).map((id) => account.instance(id));
             instances.forEach((i) => account.startInstance(i));
             return { StartingInstances: instances.map((i) => ({ InstanceId: i.id, CurrentState: { Code: account.stateCode(i), Name: i.state } })) };
-        }],
+        }, (input: ec2.StartInstancesCommandInput) => instanceArns(input.InstanceIds)],
     ]);
 
     serve(ssm.SSMClient, "ssm", [
@@ -81,7 +90,7 @@ export function installServices(account: SimulatedAccount): () => void {
             const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
             const invocation = account.sendCommand(ids[0], input.Parameters?.commands?.[0] ?? "", timeout);
             return { Command: { CommandId: invocation.commandId, InstanceIds: ids, Status: "Pending" } };
-        }],
+        }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds)]],
         [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
             const invocation = account.invocations.find((v) => v.commandId === input.CommandId && v.instanceId === input.InstanceId);
             // Right after SendCommand the invocation is not visible for a moment.
@@ -103,15 +112,15 @@ export function installServices(account: SimulatedAccount): () => void {
         [rds.DescribeDBClustersCommand, "DescribeDBClusters", (input: rds.DescribeDBClustersCommandInput) => {
             if (input.DBClusterIdentifier !== account.cluster.identifier) throw serviceError("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`);
             return { DBClusters: [{ DBClusterIdentifier: account.cluster.identifier, DBClusterArn: account.cluster.arn, Status: account.cluster.status }] };
-        }],
+        }, clusterArn],
         [rds.StopDBClusterCommand, "StopDBCluster", () => {
             account.stopCluster();
             return { DBCluster: { DBClusterIdentifier: account.cluster.identifier, Status: account.cluster.status } };
-        }],
+        }, clusterArn],
         [rds.StartDBClusterCommand, "StartDBCluster", () => {
             account.startCluster();
             return { DBCluster: { DBClusterIdentifier: account.cluster.identifier, Status: account.cluster.status } };
-        }],
+        }, clusterArn],
     ]);
 
     serve(elb.ElasticLoadBalancingV2Client, "elasticloadbalancing", [
@@ -124,16 +133,29 @@ export function installServices(account: SimulatedAccount): () => void {
             return { TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({ ResourceArn: arn, Tags: account.rules.find((r) => r.arn === arn)?.tags ?? [] })) };
         }],
         [elb.CreateRuleCommand, "CreateRule", (input: elb.CreateRuleCommandInput) => {
-            // Tags on a new rule are authorised as AddTags.
-            if (input.Tags?.length) account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: "elasticloadbalancing:AddTags" });
             const body = input.Actions?.[0]?.FixedResponseConfig?.MessageBody ?? "";
             if (body.length > 1024) throw serviceError("ValidationError", "MessageBody is longer than 1024 characters");
-            const rule = account.createRule(input.ListenerArn ?? "", input.Priority ?? 0, (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? "" })), body);
+            const tags = (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? "" }));
+            const rule = account.createRule(input.ListenerArn ?? "", input.Priority ?? 0, tags, body);
+            // Tags on a new rule are authorised as AddTags on it, in the name of CreateRule (ELB's tag-on-create).
+            if (tags.length > 0) {
+                record("elasticloadbalancing:AddTags", [{
+                    resource: rule.arn,
+                    context: {
+                        "elasticloadbalancing:CreateAction": "CreateRule",
+                        "aws:TagKeys": tags.map((t) => t.Key),
+                        ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
+                    },
+                }]);
+            }
             return { Rules: [{ RuleArn: rule.arn, Priority: rule.priority }] };
-        }],
+        }, (input: elb.CreateRuleCommandInput) => [{ resource: input.ListenerArn ?? "" }]],
         [elb.DeleteRuleCommand, "DeleteRule", (input: elb.DeleteRuleCommandInput) => {
             account.deleteRule(input.RuleArn ?? "");
             return {};
+        }, (input: elb.DeleteRuleCommandInput) => {
+            const tags = account.rules.find((r) => r.arn === input.RuleArn)?.tags ?? [];
+            return [{ resource: input.RuleArn ?? "", context: Object.fromEntries(tags.map((t) => [`aws:ResourceTag/${t.Key}`, t.Value])) }];
         }],
         [elb.DescribeTargetHealthCommand, "DescribeTargetHealth", (input: elb.DescribeTargetHealthCommandInput) => {
             if (input.TargetGroupArn !== account.spec.targetGroupArn) throw serviceError("TargetGroupNotFoundException", "One or more target groups not found");
@@ -149,11 +171,11 @@ export function installServices(account: SimulatedAccount): () => void {
     serve(backup.BackupClient, "backup", [
         [backup.StartBackupJobCommand, "StartBackupJob", (input: backup.StartBackupJobCommandInput) => {
             // Passing the backup role to AWS Backup is authorised as iam:PassRole.
-            if (input.IamRoleArn) account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action: "iam:PassRole" });
+            if (input.IamRoleArn) record("iam:PassRole", [{ resource: input.IamRoleArn, context: { "iam:PassedToService": "backup.amazonaws.com" } }]);
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
             const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"), input.Lifecycle?.DeleteAfterDays ?? 36500);
             return { BackupJobId: job.id, CreationDate: new Date(job.createdAt) };
-        }],
+        }, (input: backup.StartBackupJobCommandInput) => [vaultArn(input.BackupVaultName)]],
         [backup.ListBackupJobsCommand, "ListBackupJobs", (input: backup.ListBackupJobsCommandInput) => ({
             BackupJobs: account.backupJobs
                 .filter((j) => (!input.ByResourceArn || j.resourceArn === input.ByResourceArn)
@@ -173,7 +195,7 @@ export function installServices(account: SimulatedAccount): () => void {
                     .filter((p) => (!input.ByResourceArn || p.resourceArn === input.ByResourceArn) && (!input.ByCreatedAfter || p.createdAt >= input.ByCreatedAfter.getTime()))
                     .map((p) => ({ RecoveryPointArn: p.arn, ResourceArn: p.resourceArn, BackupVaultName: p.vault, Status: "COMPLETED", CreationDate: new Date(p.createdAt) })),
             };
-        }],
+        }, (input: backup.ListRecoveryPointsByBackupVaultCommandInput) => [vaultArn(input.BackupVaultName)]],
     ]);
 
     serve(sfn.SFNClient, "states", [
@@ -188,7 +210,7 @@ export function installServices(account: SimulatedAccount): () => void {
                 executions: all.slice(from, from + pageSize).map(executionShape),
                 nextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
             };
-        }],
+        }, (input: sfn.ListExecutionsCommandInput) => [{ resource: input.stateMachineArn ?? "" }]],
         [sfn.DescribeExecutionCommand, "DescribeExecution", (input: sfn.DescribeExecutionCommandInput) => {
             const e = account.execution(input.executionArn ?? "");
             return {
@@ -196,7 +218,7 @@ export function installServices(account: SimulatedAccount): () => void {
                 input: e.input,
                 inputDetails: { included: true },
             };
-        }],
+        }, (input: sfn.DescribeExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
     ]);
 
     return () => stubs.forEach((s) => s.restore());

@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export interface JobnetTargets {
     webServers: pulumi.Input<pulumi.Input<JobnetWebServer>[]>;
+    /** The customer managed KMS key of the servers' volumes, if any: starting them needs a grant on it. */
+    volumeKmsKeyArn?: pulumi.Input<string>;
     cluster: pulumi.Input<{ identifier: pulumi.Input<string>; arn: pulumi.Input<string> }>;
     /** The listeners that forward to the web servers: each gets the maintenance rule while the system is stopped. */
     trafficListenerArns: pulumi.Input<pulumi.Input<string>[]>;

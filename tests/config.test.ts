@@ -55,7 +55,7 @@ describe("stack config", () => {
         assert.deepStrictEqual(parse({}), {
             region: "ap-northeast-1",
             network: { vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "OnePerAz" },
-            webServers: { count: 2, instanceType: "t3.micro", architecture: "x86_64" },
+            webServers: { count: 2, instanceType: "t3.micro", architecture: "x86_64", volumeKmsKeyArn: undefined },
             database: {
                 instanceClass: "db.t4g.medium",
                 instanceCount: 1,
@@ -105,7 +105,7 @@ describe("stack config", () => {
     it("reads the prod stack file: 3 AZs, 4 Graviton servers, 2 DB instances, protected, no general log", () => {
         const config = parseConfig(stackConfig("prod"), (f) => files[f]);
         assert.deepStrictEqual(config.network, { vpcCidr: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "OnePerAz" });
-        assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64" });
+        assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64", volumeKmsKeyArn: undefined });
         assert.strictEqual(config.database.instanceCount, 2);
         assert.deepStrictEqual(config.database.logExports, ["audit", "error", "slowquery"]);
         assert.strictEqual(config.logRetentionDays, 90);
@@ -184,6 +184,10 @@ describe("stack config", () => {
             'webapp-jobnet:https.certificateArn: got "arn:aws:iam::123456789012:server-certificate/web"; expected an ACM certificate ARN such as arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'],
         ["a certificate of another region, which the ALB cannot use", { "webapp-jobnet:https": '{"certificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"}' },
             `webapp-jobnet:https.certificateArn: got "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"; expected a certificate of ACM in the stack's region, ap-northeast-1: an ALB uses certificates of its own region only`],
+        ["a volume key of another region", { "webapp-jobnet:webServerVolumes": '{"kmsKeyArn":"arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"}' },
+            `webapp-jobnet:webServerVolumes.kmsKeyArn: got "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"; expected a KMS key in the stack's region, ap-northeast-1: EBS volumes use keys of their own region only`],
+        ["a volume key given by its alias", { "webapp-jobnet:webServerVolumes": '{"kmsKeyArn":"alias/web"}' },
+            'webapp-jobnet:webServerVolumes.kmsKeyArn: got "alias/web"; expected a KMS key ARN such as arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789 (an ARN, not an alias)'],
         ["a domain with neither a certificate nor a zone to validate one in", { "webapp-jobnet:https": '{"domainName":"www.example.com"}' },
             'webapp-jobnet:https.domainName: got "www.example.com"; expected a domain name with https.certificateArn (its certificate) or https.hostedZoneId (to request and validate one)'],
         ["a hosted zone without the name to put in it", { "webapp-jobnet:https": '{"hostedZoneId":"Z0EXAMPLE","certificateArn":"arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-4e5f-4789-8bcd-ef0123456789"}' },

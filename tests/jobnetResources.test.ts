@@ -6,6 +6,8 @@ import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { TaskState, allStates, invokedFunctions } from "../statemachines/asl";
 import { taskFunctionNames } from "../statemachines/plan";
 import { simulate } from "../simulator/simulate";
+import { TaskResources, taskFunctions } from "../handlers/catalog";
+import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
 
 let synth: SynthResult;
 const ofType = (type: string) => synth.resources.filter((r) => r.type === type);
@@ -107,11 +109,9 @@ describe("the jobnets' Lambda functions", () => {
                 called.get(c.caller)!.add(c.action);
             }
         }
-        // Not called by the handler itself: EC2 creates the KMS grant on its behalf when it starts an instance.
-        const onItsBehalf = new Set(["kms:CreateGrant"]);
         for (const task of taskFunctionNames) {
             const statements = policyOfRole(functionOf(task).inputs.role).Statement.filter((s) => !s.Action.every((a) => a.startsWith("logs:")));
-            const allowed = new Set(statements.flatMap((s) => s.Action).filter((a) => !onItsBehalf.has(a)));
+            const allowed = new Set(statements.flatMap((s) => s.Action));
             assert.deepStrictEqual([...allowed].sort(), [...(called.get(task) ?? [])].sort(), task);
             for (const s of statements) {
                 assert.ok(s.Action.every((a) => !a.includes("*")), `${task}: wildcard action`);
@@ -120,6 +120,65 @@ describe("the jobnets' Lambda functions", () => {
                 if (anyResource) assert.ok(s.Action.every((a) => /:(Describe|List|Get)/.test(a)), `${task}: ${s.Action} on *`);
             }
         }
+    });
+
+    it("allow every call the runs make, on its resources and under its conditions, and hold no statement those calls do not need", async function () {
+        this.timeout(60_000);
+        const runs = [
+            await simulate(synth, { initial: "running", jobnets: ["stop", "start"] }),
+            await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
+            await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later" } }),
+        ];
+        const used = new Set<PolicyStatement>();
+        const policies = new Map(taskFunctionNames.map((task) => [task as string, policyOfRole(functionOf(task).inputs.role).Statement as PolicyStatement[]]));
+        for (const call of runs.flatMap((r) => r.account.calls)) {
+            for (const { resource, context } of call.authorizations) {
+                const statement = allowingStatement(policies.get(call.caller)!, { action: call.action, resource, context });
+                assert.ok(statement, `${call.caller}: ${call.action} on ${resource} ${JSON.stringify(context ?? {})} is denied`);
+                used.add(statement);
+            }
+        }
+        for (const [task, statements] of policies) {
+            for (const s of statements.filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))) assert.ok(used.has(s), `${task}: ${JSON.stringify(s)} is never used`);
+        }
+    });
+
+    it("deny what the maintenance tasks must not do: another rule, a tag of someone else's, another listener", () => {
+        const [listener] = synth.outputs.listeners.map((l: { arn: string }) => l.arn);
+        const rule = `${listener.replace(":listener/", ":listener-rule/")}/0123456789abcdef`;
+        const policy = (task: string) => policyOfRole(functionOf(task).inputs.role).Statement as PolicyStatement[];
+        const denied = (task: string, action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+            assert.strictEqual(allowingStatement(policy(task), { action, resource, context }), undefined, `${task} may ${action} on ${resource} ${JSON.stringify(context)}`);
+        const ours = { "aws:ResourceTag/webapp-jobnet:maintenance": "dev" };
+        assert.ok(allowingStatement(policy("disableMaintenancePage"), { action: "elasticloadbalancing:DeleteRule", resource: rule, context: ours }));
+        denied("disableMaintenancePage", "elasticloadbalancing:DeleteRule", rule, {});
+        denied("disableMaintenancePage", "elasticloadbalancing:DeleteRule", rule, { "aws:ResourceTag/webapp-jobnet:maintenance": "prod" });
+        denied("disableMaintenancePage", "elasticloadbalancing:DeleteRule", rule.replace("/0123456789abcdef", "").replace(/\/[^/]+$/, "/another-listener/0123456789abcdef"), ours);
+        const tagOnCreate = { "elasticloadbalancing:CreateAction": "CreateRule", "aws:RequestTag/webapp-jobnet:maintenance": "dev", "aws:TagKeys": ["webapp-jobnet:maintenance"] };
+        assert.ok(allowingStatement(policy("enableMaintenancePage"), { action: "elasticloadbalancing:AddTags", resource: rule, context: tagOnCreate }));
+        // Tagging an existing rule would make it ours, and then the start jobnet's to delete.
+        denied("enableMaintenancePage", "elasticloadbalancing:AddTags", rule, { "aws:RequestTag/webapp-jobnet:maintenance": "dev", "aws:TagKeys": ["webapp-jobnet:maintenance"] });
+        denied("enableMaintenancePage", "elasticloadbalancing:AddTags", rule, { ...tagOnCreate, "aws:TagKeys": ["webapp-jobnet:maintenance", "Owner"] });
+        denied("enableMaintenancePage", "elasticloadbalancing:DeleteRule", rule, ours);
+    });
+
+    it("give EC2 a grant on the servers' volume key only when the stack names a customer managed key, and on that key only", () => {
+        const key = "arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789";
+        const resources = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012", instanceArns: ["arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0"] } as TaskResources;
+        const grants = (r: TaskResources) => taskFunctions.startInstance.permissions(r).filter((s) => s.Action.includes("kms:CreateGrant"));
+        assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: undefined }), []);
+        assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: key }), [{
+            Effect: "Allow",
+            Action: ["kms:CreateGrant"],
+            Resource: key,
+            Condition: { StringEquals: { "kms:ViaService": "ec2.ap-northeast-1.amazonaws.com" }, Bool: { "kms:GrantIsForAWSResource": "true" } },
+        }]);
+        const statements = grants({ ...resources, volumeKmsKeyArn: key });
+        const byEc2 = { "kms:ViaService": "ec2.ap-northeast-1.amazonaws.com", "kms:GrantIsForAWSResource": "true" };
+        assert.ok(allowingStatement(statements, { action: "kms:CreateGrant", resource: key, context: byEc2 }));
+        // Not for another key, nor for a grant the function would make itself.
+        assert.strictEqual(allowingStatement(statements, { action: "kms:CreateGrant", resource: key.replace("0a1b", "ffff"), context: byEc2 }), undefined);
+        assert.strictEqual(allowingStatement(statements, { action: "kms:CreateGrant", resource: key, context: { "kms:GrantIsForAWSResource": "false" } }), undefined);
     });
 
     it("are scoped to this stack's instances, cluster, listener, vault and state machines", () => {

@@ -402,3 +402,16 @@ describe("HTTPS on the ALB", () => {
         }
     });
 });
+
+describe("a stack whose web server volumes use a customer managed key", () => {
+    it("encrypts every root volume with it, and lets only the start task have EC2 create a grant on it", async () => {
+        const key = "arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789";
+        const { account } = await runProgram("dev", { "webapp-jobnet:webServerVolumes": JSON.stringify({ kmsKeyArn: key }) });
+        assert.deepStrictEqual(account.ofType(T.instance).map((i) => [i.inputs.rootBlockDevice.encrypted, i.inputs.rootBlockDevice.kmsKeyId]), [[true, key], [true, key]]);
+        const grants = account.ofType("aws:iam/rolePolicy:RolePolicy").flatMap((p) =>
+            JSON.parse(p.inputs.policy).Statement.filter((s: { Action: string[] }) => s.Action.includes("kms:CreateGrant")).map((s: { Resource: string }) => [p.name, s.Resource]));
+        assert.deepStrictEqual(grants, [["jobnet-tasks-startInstance", key]]);
+        const { account: dev } = await runProgram("dev");
+        assert.ok(dev.ofType("aws:iam/rolePolicy:RolePolicy").every((p) => !p.inputs.policy.includes("kms:")), "no KMS permission without a customer managed key");
+    });
+});
