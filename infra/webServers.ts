@@ -27,8 +27,8 @@ export interface WebServer {
     availabilityZone: pulumi.Output<string>;
 }
 
-// Managed policies the web servers need: Run Command and Session Manager, patching, the CloudWatch agent.
-const instanceManagedPolicies = ["AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation", "CloudWatchAgentServerPolicy"];
+// Managed policies the web servers need: Run Command and Session Manager, the CloudWatch agent.
+const instanceManagedPolicies = ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"];
 
 /** The Apache/PHP web servers in the private subnets, registered in the ALB's target group. */
 export class WebServers extends pulumi.ComponentResource {
@@ -58,7 +58,7 @@ export class WebServers extends pulumi.ComponentResource {
         }, parent);
 
         const role = new aws.iam.Role(`${name}-instance`, {
-            description: "Web servers: SSM Run Command, patching and the CloudWatch agent",
+            description: "Web servers: SSM Run Command and Session Manager, and the CloudWatch agent",
             assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
         }, parent);
         const partition = aws.getPartitionOutput({}, parent).partition;

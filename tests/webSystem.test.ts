@@ -46,7 +46,8 @@ describe("the dev stack, run in-process under mocks", () => {
             // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines, the restart trigger, 2 schedules.
             "aws:iam/role:Role": 23,
             "aws:iam/rolePolicy:RolePolicy": 21,
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+            // 2 on the web servers' role, 1 on AWS Backup's.
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
             "aws:lambda/function:Function": 15,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
@@ -154,12 +155,11 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]);
     });
 
-    it("gives the web servers exactly the SSM, patching and CloudWatch agent policies", () => {
+    it("gives the web servers exactly the SSM and CloudWatch agent policies: no patching policy, as nothing patches them", () => {
         const profile = account.one("aws:iam/instanceProfile:InstanceProfile");
         const attached = account.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === profile.inputs.role).map((a) => a.inputs.policyArn).sort();
         assert.deepStrictEqual(attached, [
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-            "arn:aws:iam::aws:policy/AmazonSSMPatchAssociation",
             "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
         ]);
         for (const s of account.ofType(T.instance)) assert.strictEqual(s.inputs.iamInstanceProfile, profile.state.name);
