@@ -47,7 +47,10 @@ export interface WebappConfig {
         engineVersion: string;
         logExports: DbLogType[];
     };
+    /** Retention of every CloudWatch log group. */
     logRetentionDays: number;
+    /** Expiry of the ALB access logs in S3. */
+    accessLogRetentionDays: number;
     healthCheckPath: string;
     maintenancePage: { file: string; html: string };
     deletionProtection: boolean;
@@ -204,8 +207,10 @@ export const projectSettings = {
         min: 1,
         max: 3653,
         check: (days) => ((logRetentionChoices as readonly number[]).includes(days) ? undefined : `one of the CloudWatch Logs retention periods in days: ${logRetentionChoices.join(", ")}`),
-        doc: "retention of every log group and of ALB access logs",
+        doc: "retention of every CloudWatch log group",
     }),
+    // S3 lifecycle expiry takes any whole number of days from 1 (LifecycleExpiration, S3 API reference).
+    accessLogRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "days the ALB access logs are kept in S3 before they expire" }),
     healthCheckPath: text({
         default: healthPage.url,
         pattern: /^\/[\x21-\x7e]{0,1023}$/,
@@ -335,6 +340,7 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         webServers: { count: p.webServerCount, instanceType: p.webServerType, architecture: architectureOf(p.webServerType) },
         database: { instanceClass: p.dbInstanceClass, instanceCount: p.dbInstanceCount, engineVersion: p.dbEngineVersion, logExports: p.dbLogExports },
         logRetentionDays: p.logRetentionDays,
+        accessLogRetentionDays: p.accessLogRetentionDays,
         healthCheckPath: p.healthCheckPath,
         maintenancePage: p.maintenancePage,
         deletionProtection: p.deletionProtection,

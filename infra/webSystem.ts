@@ -40,7 +40,7 @@ export class WebSystem extends pulumi.ComponentResource {
             publicSubnetIds: this.network.publicSubnetIds,
             securityGroupId: securityGroups.albSecurityGroupId,
             healthCheckPath: config.healthCheckPath,
-            accessLogRetentionDays: config.logRetentionDays,
+            accessLogRetentionDays: config.accessLogRetentionDays,
             deletionProtection: config.deletionProtection,
         }, parent);
         this.webServers = new WebServers(`${name}-web`, {

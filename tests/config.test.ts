@@ -63,6 +63,7 @@ describe("stack config", () => {
                 logExports: ["audit", "error", "general", "slowquery"],
             },
             logRetentionDays: 7,
+            accessLogRetentionDays: 7,
             healthCheckPath: "/health.php",
             maintenancePage: { file: "assets/maintenance.html", html: page },
             deletionProtection: false,
@@ -108,7 +109,13 @@ describe("stack config", () => {
         assert.strictEqual(config.database.instanceCount, 2);
         assert.deepStrictEqual(config.database.logExports, ["audit", "error", "slowquery"]);
         assert.strictEqual(config.logRetentionDays, 90);
+        assert.strictEqual(config.accessLogRetentionDays, 90);
         assert.strictEqual(config.deletionProtection, true);
+    });
+
+    it("keeps ALB access logs any whole number of days, apart from the log groups: S3 expiry is not bound to CloudWatch's periods", () => {
+        const config = parse({ "webapp-jobnet:accessLogRetentionDays": "10" });
+        assert.deepStrictEqual([config.accessLogRetentionDays, config.logRetentionDays], [10, 7]);
     });
 
     it("accepts a maintenance page of exactly 1,024 characters, counted as characters, not bytes", () => {
@@ -147,6 +154,8 @@ describe("stack config", () => {
             'webapp-jobnet:natGateways: got "none"; expected one of "onePerAz", "single"'],
         ["a retention CloudWatch does not offer", { "webapp-jobnet:logRetentionDays": "10" },
             'webapp-jobnet:logRetentionDays: got "10"; expected one of the CloudWatch Logs retention periods in days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
+        ["access logs that expire at once", { "webapp-jobnet:accessLogRetentionDays": "0" },
+            'webapp-jobnet:accessLogRetentionDays: got "0"; expected a whole number from 1 to 36500'],
         ["a health-check path without a leading slash", { "webapp-jobnet:healthCheckPath": "health.php" },
             'webapp-jobnet:healthCheckPath: got "health.php"; expected a URL path that starts with / and has no spaces, such as /health.php'],
         ["a maintenance page over the ALB's 1,024-character limit", { "webapp-jobnet:maintenancePage": "assets/long.html" },

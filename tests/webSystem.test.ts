@@ -14,6 +14,13 @@ const T = {
     vpc: "awsx:ec2:Vpc",
 } as const;
 
+/** After how many days the access-log bucket's one lifecycle rule deletes every log (and only then). */
+function accessLogExpiryDays(account: MockedCloud): number {
+    const [rule] = account.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    assert.deepStrictEqual([rule.status, rule.filter, Object.keys(rule.expiration)], ["Enabled", {}, ["days"]]);
+    return rule.expiration.days;
+}
+
 /** The security-group rules as "from -> to:port" lines, groups named by their tier. */
 function flowsOf(account: MockedCloud): string[] {
     const tier = (sgId: string) => account.byId(sgId)!.name.replace(/^webapp-sg-/, "");
@@ -225,9 +232,20 @@ describe("the dev stack, run in-process under mocks", () => {
                 Resource: [bucket.state.arn, `${bucket.state.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
         ]);
-        const lifecycle = account.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs;
-        assert.strictEqual(lifecycle.rules[0].expiration.days, 7);
+        assert.strictEqual(accessLogExpiryDays(account), 7);
         assert.strictEqual(bucket.inputs.forceDestroy, true);
+    });
+
+    it("keeps the access logs unversioned, so that they are gone once expired", () => {
+        assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.versioning, undefined);
+        assert.deepStrictEqual(account.ofType("aws:s3/bucketVersioning:BucketVersioning"), []);
+    });
+
+    it("leaves the ALB, the cluster and the access logs unprotected, so that pulumi destroy removes them", () => {
+        assert.strictEqual(account.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection, false);
+        const cluster = account.one(T.cluster).inputs;
+        assert.deepStrictEqual([cluster.deletionProtection, cluster.skipFinalSnapshot], [false, true]);
+        assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, true);
     });
 
     it("runs Aurora MySQL 3 encrypted in the isolated subnets, exporting its logs to groups with retention", () => {
@@ -301,12 +319,21 @@ describe("the prod stack, run in-process under mocks", () => {
         assert.strictEqual(params.server_audit_logging, "1");
     });
 
-    it("protects the ALB, the cluster and the access logs from deletion, keeping a final snapshot", () => {
+    it("protects the ALB, the cluster and the access logs from deletion, keeping a final snapshot and 90 days of logs", () => {
         assert.strictEqual(account.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection, true);
         const cluster = account.one(T.cluster).inputs;
         assert.deepStrictEqual([cluster.deletionProtection, cluster.skipFinalSnapshot, cluster.finalSnapshotIdentifier], [true, false, "webapp-jobnet-prod-final"]);
         assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, false);
         for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 90, g.name);
+        assert.strictEqual(accessLogExpiryDays(account), 90);
+    });
+});
+
+describe("a stack that keeps its ALB access logs longer than its log groups", () => {
+    it("expires the access logs after accessLogRetentionDays, the log groups after logRetentionDays", async () => {
+        const { account } = await runProgram("dev", { "webapp-jobnet:accessLogRetentionDays": "400" });
+        assert.strictEqual(accessLogExpiryDays(account), 400);
+        for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 7, g.name);
     });
 });
 
