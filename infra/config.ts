@@ -40,6 +40,8 @@ export interface WebappConfig {
         count: number;
         instanceType: string;
         architecture: CpuArchitecture;
+        /** CloudWatch metrics every minute instead of every 5 minutes. */
+        detailedMonitoring: boolean;
     };
     database: {
         instanceClass: string;
@@ -182,6 +184,8 @@ export const projectSettings = {
         expected: "an EC2 instance type of the form family.size, such as t3.micro or m7g.large",
         doc: "EC2 type `family.size`; Graviton types get the arm64 AMI",
     }),
+    // Detailed monitoring is charged per metric sent to CloudWatch (EC2 User Guide, "Enable or turn off detailed monitoring").
+    webServerDetailedMonitoring: flag({ default: false, doc: "EC2 detailed monitoring: the web servers' metrics every minute instead of every 5, at a charge" }),
     dbInstanceClass: text({
         default: "db.t4g.medium",
         pattern: /^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/,
@@ -337,7 +341,12 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         region: aws.region,
         profile: aws.profile,
         network: { vpcCidr: p.vpcCidr, availabilityZoneCount: p.availabilityZones, natGateways: natGatewayStrategies[p.natGateways] },
-        webServers: { count: p.webServerCount, instanceType: p.webServerType, architecture: architectureOf(p.webServerType) },
+        webServers: {
+            count: p.webServerCount,
+            instanceType: p.webServerType,
+            architecture: architectureOf(p.webServerType),
+            detailedMonitoring: p.webServerDetailedMonitoring,
+        },
         database: { instanceClass: p.dbInstanceClass, instanceCount: p.dbInstanceCount, engineVersion: p.dbEngineVersion, logExports: p.dbLogExports },
         logRetentionDays: p.logRetentionDays,
         accessLogRetentionDays: p.accessLogRetentionDays,

@@ -10,6 +10,7 @@ export interface WebServersArgs {
     count: number;
     instanceType: string;
     architecture: CpuArchitecture;
+    detailedMonitoring: boolean;
     /** Private subnets in AZ order; server i goes to subnet i mod n, so servers spread over the AZs. */
     privateSubnetIds: pulumi.Input<string[]>;
     securityGroupId: pulumi.Input<string>;
@@ -83,6 +84,7 @@ export class WebServers extends pulumi.ComponentResource {
                 subnetId: pulumi.output(args.privateSubnetIds).apply((ids) => ids[i % ids.length]),
                 vpcSecurityGroupIds: [args.securityGroupId],
                 associatePublicIpAddress: false,
+                monitoring: args.detailedMonitoring,
                 iamInstanceProfile: profile.name,
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },

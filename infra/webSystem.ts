@@ -47,6 +47,7 @@ export class WebSystem extends pulumi.ComponentResource {
             count: config.webServers.count,
             instanceType: config.webServers.instanceType,
             architecture: config.webServers.architecture,
+            detailedMonitoring: config.webServers.detailedMonitoring,
             privateSubnetIds: this.network.privateSubnetIds,
             securityGroupId: securityGroups.webSecurityGroupId,
             targetGroupArn: this.loadBalancer.targetGroupArn,

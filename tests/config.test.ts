@@ -55,7 +55,7 @@ describe("stack config", () => {
         assert.deepStrictEqual(parse({}), {
             region: "ap-northeast-1",
             network: { vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "OnePerAz" },
-            webServers: { count: 2, instanceType: "t3.micro", architecture: "x86_64" },
+            webServers: { count: 2, instanceType: "t3.micro", architecture: "x86_64", detailedMonitoring: false },
             database: {
                 instanceClass: "db.t4g.medium",
                 instanceCount: 1,
@@ -102,10 +102,10 @@ describe("stack config", () => {
         });
     });
 
-    it("reads the prod stack file: 3 AZs, 4 Graviton servers, 2 DB instances, protected, no general log", () => {
+    it("reads the prod stack file: 3 AZs, 4 Graviton servers in detailed monitoring, 2 DB instances, protected, no general log", () => {
         const config = parseConfig(stackConfig("prod"), (f) => files[f]);
         assert.deepStrictEqual(config.network, { vpcCidr: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "OnePerAz" });
-        assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64" });
+        assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64", detailedMonitoring: true });
         assert.strictEqual(config.database.instanceCount, 2);
         assert.deepStrictEqual(config.database.logExports, ["audit", "error", "slowquery"]);
         assert.strictEqual(config.logRetentionDays, 90);

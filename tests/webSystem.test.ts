@@ -142,7 +142,7 @@ describe("the dev stack, run in-process under mocks", () => {
         }
     });
 
-    it("puts one web server in each AZ's private subnet, with no public IP, IMDSv2 required and an encrypted root volume", () => {
+    it("puts one web server in each AZ's private subnet, with no public IP, IMDSv2 required, an encrypted root volume and basic monitoring", () => {
         const servers = account.ofType(T.instance);
         assert.deepStrictEqual(servers.map((s) => [s.inputs.tags.Name, s.inputs.subnetId, s.state.availabilityZone]), [
             ["web-1", "subnet-private-1", "ap-northeast-1a"],
@@ -150,6 +150,7 @@ describe("the dev stack, run in-process under mocks", () => {
         ]);
         for (const s of servers) {
             assert.strictEqual(s.inputs.associatePublicIpAddress, false);
+            assert.strictEqual(s.inputs.monitoring, false);
             assert.deepStrictEqual(s.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             assert.deepStrictEqual(s.inputs.rootBlockDevice, { encrypted: true, volumeType: "gp3", deleteOnTermination: true });
             assert.strictEqual(s.inputs.instanceType, "t3.micro");
@@ -298,12 +299,12 @@ describe("the prod stack, run in-process under mocks", () => {
         account = (await runProgram("prod")).account;
     });
 
-    it("spreads 4 Graviton servers over 3 AZs in turn", () => {
-        assert.deepStrictEqual(account.ofType(T.instance).map((s) => [s.inputs.tags.Name, s.state.availabilityZone, s.inputs.instanceType]), [
-            ["web-1", "ap-northeast-1a", "m7g.large"],
-            ["web-2", "ap-northeast-1c", "m7g.large"],
-            ["web-3", "ap-northeast-1d", "m7g.large"],
-            ["web-4", "ap-northeast-1a", "m7g.large"],
+    it("spreads 4 Graviton servers in detailed monitoring over 3 AZs in turn", () => {
+        assert.deepStrictEqual(account.ofType(T.instance).map((s) => [s.inputs.tags.Name, s.state.availabilityZone, s.inputs.instanceType, s.inputs.monitoring]), [
+            ["web-1", "ap-northeast-1a", "m7g.large", true],
+            ["web-2", "ap-northeast-1c", "m7g.large", true],
+            ["web-3", "ap-northeast-1d", "m7g.large", true],
+            ["web-4", "ap-northeast-1a", "m7g.large", true],
         ]);
         const amiLookups = account.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
         assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
