@@ -13,6 +13,8 @@ export interface WebServersArgs {
     detailedMonitoring: boolean;
     /** Private subnets in AZ order; server i goes to subnet i mod n, so servers spread over the AZs. */
     privateSubnetIds: pulumi.Input<string[]>;
+    /** What must exist before the private subnets reach the internet: the NAT routes and their route tables' associations. */
+    internetRouting: pulumi.Input<pulumi.Resource[]>;
     securityGroupId: pulumi.Input<string>;
     targetGroupArn: pulumi.Input<string>;
     logRetentionDays: number;
@@ -76,6 +78,9 @@ export class WebServers extends pulumi.ComponentResource {
             controlScripts: Object.values(httpdControlScripts()),
         });
 
+        // The first boot installs packages from the internet, through NAT; the instance profile is waited
+        // for through iamInstanceProfile, its policies are not.
+        const bootPrerequisites = pulumi.output(args.internetRouting).apply((routing) => [...attachments, ...logGroups, agentConfig, ...routing]);
         this.servers = Array.from({ length: args.count }, (_, i) => {
             const serverName = `web-${i + 1}`;
             const instance = new aws.ec2.Instance(`${name}-${serverName}`, {
@@ -94,7 +99,7 @@ export class WebServers extends pulumi.ComponentResource {
                 tags: { Name: serverName },
             }, {
                 parent: this,
-                dependsOn: [...attachments, ...logGroups, agentConfig],
+                dependsOn: bootPrerequisites,
                 // A newer AL2023 release must not replace running servers on the next `pulumi up`.
                 ignoreChanges: ["ami"],
             });

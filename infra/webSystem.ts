@@ -49,6 +49,7 @@ export class WebSystem extends pulumi.ComponentResource {
             architecture: config.webServers.architecture,
             detailedMonitoring: config.webServers.detailedMonitoring,
             privateSubnetIds: this.network.privateSubnetIds,
+            internetRouting: this.network.internetRouting,
             securityGroupId: securityGroups.webSecurityGroupId,
             targetGroupArn: this.loadBalancer.targetGroupArn,
             logRetentionDays: config.logRetentionDays,

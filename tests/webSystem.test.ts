@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { MockedCloud, mockAccountId, mockAmiId, mockElbAccountArn } from "../scripts/lib/mockedCloud";
+import { MockedCloud, RegisteredResource, mockAccountId, mockAmiId, mockElbAccountArn } from "../scripts/lib/mockedCloud";
 import { ProgramRun, runProgram } from "../scripts/lib/runProgram";
 
 const T = {
@@ -13,6 +13,14 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     vpc: "awsx:ec2:Vpc",
 } as const;
+
+/** What the engine creates before a resource, "type name" each, from the URNs the SDK sent it. */
+function waitsOn(resource: RegisteredResource): string[] {
+    return (resource.dependencies ?? []).map((urn) => {
+        const [, , qualifiedType, name] = urn.split("::");
+        return `${qualifiedType.split("$").pop()} ${name}`;
+    }).sort();
+}
 
 /** After how many days the access-log bucket's one lifecycle rule deletes every log (and only then). */
 function accessLogExpiryDays(account: MockedCloud): number {
@@ -184,6 +192,32 @@ describe("the dev stack, run in-process under mocks", () => {
         }
     });
 
+    it("creates each web server only once the private subnets route to the internet through NAT, and its instance profile and policies exist", () => {
+        for (const server of account.ofType(T.instance)) {
+            assert.deepStrictEqual(waitsOn(server), [
+                "aws:cloudwatch/logGroup:LogGroup webapp-web-var-log-httpd-access_log",
+                "aws:cloudwatch/logGroup:LogGroup webapp-web-var-log-httpd-error_log",
+                "aws:cloudwatch/logGroup:LogGroup webapp-web-var-log-messages",
+                "aws:ec2/route:Route webapp-network-vpc-private-1",
+                "aws:ec2/route:Route webapp-network-vpc-private-2",
+                "aws:ec2/route:Route webapp-network-vpc-public-1",
+                "aws:ec2/route:Route webapp-network-vpc-public-2",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-isolated-1",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-isolated-2",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-private-1",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-private-2",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-public-1",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-public-2",
+                "aws:ec2/securityGroup:SecurityGroup webapp-sg-web",
+                "aws:iam/instanceProfile:InstanceProfile webapp-web-instance",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment webapp-web-AmazonSSMManagedInstanceCore",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment webapp-web-CloudWatchAgentServerPolicy",
+                "aws:ssm/parameter:Parameter webapp-web-cloudwatch-agent",
+                "awsx:ec2:Vpc webapp-network-vpc",
+            ], server.name);
+        }
+    });
+
     it("registers every web server in the target group on port 80", () => {
         const tg = account.one("aws:lb/targetGroup:TargetGroup");
         const attachments = account.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment");
@@ -308,6 +342,13 @@ describe("the prod stack, run in-process under mocks", () => {
         ]);
         const amiLookups = account.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
         assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
+    });
+
+    it("creates each server only once the route through NAT of every private subnet exists", () => {
+        const privateRoutes = ["private-1", "private-2", "private-3"].map((subnet) => `aws:ec2/route:Route webapp-network-vpc-${subnet}`);
+        for (const server of account.ofType(T.instance)) {
+            assert.deepStrictEqual(waitsOn(server).filter((d) => d.includes("/route:Route") && d.includes("private")), privateRoutes, server.name);
+        }
     });
 
     it("has a NAT gateway per AZ, two DB instances, and no general query log", () => {
