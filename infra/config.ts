@@ -42,6 +42,8 @@ export interface WebappConfig {
         architecture: CpuArchitecture;
         /** The customer managed KMS key of their EBS volumes; undefined: the account's default EBS key. */
         volumeKmsKeyArn: string | undefined;
+        /** CloudWatch metrics every minute instead of every 5 minutes. */
+        detailedMonitoring: boolean;
     };
     database: {
         instanceClass: string;
@@ -49,7 +51,10 @@ export interface WebappConfig {
         engineVersion: string;
         logExports: DbLogType[];
     };
+    /** Retention of every CloudWatch log group. */
     logRetentionDays: number;
+    /** Expiry of the ALB access logs in S3. */
+    accessLogRetentionDays: number;
     healthCheckPath: string;
     /** HTTPS on the ALB; undefined: HTTP only. */
     https: HttpsSettings | undefined;
@@ -209,6 +214,8 @@ export const projectSettings = {
             doc: "customer managed KMS key that encrypts them, in the stack's region; the start jobnet may then have EC2 create its grant on it. Unset: the account's default EBS key",
         }),
     }, { doc: "the web servers' EBS volumes, always encrypted" }),
+    // Detailed monitoring is charged per metric sent to CloudWatch (EC2 User Guide, "Enable or turn off detailed monitoring").
+    webServerDetailedMonitoring: flag({ default: false, doc: "EC2 detailed monitoring: the web servers' metrics every minute instead of every 5, at a charge" }),
     dbInstanceClass: text({
         default: "db.t4g.medium",
         pattern: /^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/,
@@ -234,8 +241,10 @@ export const projectSettings = {
         min: 1,
         max: 3653,
         check: (days) => ((logRetentionChoices as readonly number[]).includes(days) ? undefined : `one of the CloudWatch Logs retention periods in days: ${logRetentionChoices.join(", ")}`),
-        doc: "retention of every log group and of ALB access logs",
+        doc: "retention of every CloudWatch log group",
     }),
+    // S3 lifecycle expiry takes any whole number of days from 1 (LifecycleExpiration, S3 API reference).
+    accessLogRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "days the ALB access logs are kept in S3 before they expire" }),
     healthCheckPath: text({
         default: healthPage.url,
         pattern: /^\/[\x21-\x7e]{0,1023}$/,
@@ -398,9 +407,16 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         region: aws.region,
         profile: aws.profile,
         network: { vpcCidr: p.vpcCidr, availabilityZoneCount: p.availabilityZones, natGateways: natGatewayStrategies[p.natGateways] },
-        webServers: { count: p.webServerCount, instanceType: p.webServerType, architecture: architectureOf(p.webServerType), volumeKmsKeyArn: p.webServerVolumes.kmsKeyArn },
+        webServers: {
+            count: p.webServerCount,
+            instanceType: p.webServerType,
+            architecture: architectureOf(p.webServerType),
+            detailedMonitoring: p.webServerDetailedMonitoring,
+            volumeKmsKeyArn: p.webServerVolumes.kmsKeyArn,
+        },
         database: { instanceClass: p.dbInstanceClass, instanceCount: p.dbInstanceCount, engineVersion: p.dbEngineVersion, logExports: p.dbLogExports },
         logRetentionDays: p.logRetentionDays,
+        accessLogRetentionDays: p.accessLogRetentionDays,
         healthCheckPath: p.healthCheckPath,
         https: p.https.certificateArn === undefined && p.https.domainName === undefined ? undefined : p.https,
         maintenancePage: p.maintenancePage,

@@ -50,6 +50,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
         super("webapp-jobnet:infra:LoadBalancer", name, {}, opts);
         const parent = { parent: this };
 
+        // Not versioned, on purpose: ELB writes each log object once, under a name of its own, and in
+        // a versioned bucket the expiry below would only turn the logs into noncurrent versions, kept
+        // (S3 User Guide, "Expiring objects").
         const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
             // Logs expire anyway; an unprotected stack must be destroyable with logs in it.
             forceDestroy: !args.deletionProtection,

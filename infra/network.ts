@@ -18,6 +18,12 @@ export class Network extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string[]>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
     readonly isolatedSubnetIds: pulumi.Output<string[]>;
+    /**
+     * Every route and route-table association of the VPC, the private subnets' default routes through
+     * NAT among them: until they exist, a server in a private subnet cannot reach the internet. (The
+     * public and isolated ones come along: they are ready long before the NAT gateways are.)
+     */
+    readonly internetRouting: pulumi.Output<pulumi.Resource[]>;
     readonly flowLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -67,12 +73,16 @@ export class Network extends pulumi.ComponentResource {
         this.publicSubnetIds = vpc.publicSubnetIds;
         this.privateSubnetIds = vpc.privateSubnetIds;
         this.isolatedSubnetIds = vpc.isolatedSubnetIds;
+        // awsx makes them inside its component, whose outputs resolve only once all of its resources
+        // exist (a remote component waits on its children); naming them keeps the wait, whatever builds the VPC.
+        this.internetRouting = pulumi.all([vpc.routes, vpc.routeTableAssociations]).apply(([routes, associations]) => [...routes, ...associations]);
         this.flowLogGroupName = logGroup.name;
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             privateSubnetIds: this.privateSubnetIds,
             isolatedSubnetIds: this.isolatedSubnetIds,
+            internetRouting: this.internetRouting,
             flowLogGroupName: this.flowLogGroupName,
         });
     }

@@ -10,10 +10,13 @@ export interface WebServersArgs {
     count: number;
     instanceType: string;
     architecture: CpuArchitecture;
+    detailedMonitoring: boolean;
     /** The customer managed key of the volumes; undefined: the account's default EBS key. */
     volumeKmsKeyArn: string | undefined;
     /** Private subnets in AZ order; server i goes to subnet i mod n, so servers spread over the AZs. */
     privateSubnetIds: pulumi.Input<string[]>;
+    /** What must exist before the private subnets reach the internet: the NAT routes and their route tables' associations. */
+    internetRouting: pulumi.Input<pulumi.Resource[]>;
     securityGroupId: pulumi.Input<string>;
     targetGroupArn: pulumi.Input<string>;
     logRetentionDays: number;
@@ -29,8 +32,8 @@ export interface WebServer {
     availabilityZone: pulumi.Output<string>;
 }
 
-// Managed policies the web servers need: Run Command and Session Manager, patching, the CloudWatch agent.
-const instanceManagedPolicies = ["AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation", "CloudWatchAgentServerPolicy"];
+// Managed policies the web servers need: Run Command and Session Manager, the CloudWatch agent.
+const instanceManagedPolicies = ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"];
 
 /** The Apache/PHP web servers in the private subnets, registered in the ALB's target group. */
 export class WebServers extends pulumi.ComponentResource {
@@ -60,7 +63,7 @@ export class WebServers extends pulumi.ComponentResource {
         }, parent);
 
         const role = new aws.iam.Role(`${name}-instance`, {
-            description: "Web servers: SSM Run Command, patching and the CloudWatch agent",
+            description: "Web servers: SSM Run Command and Session Manager, and the CloudWatch agent",
             assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
         }, parent);
         const partition = aws.getPartitionOutput({}, parent).partition;
@@ -77,6 +80,9 @@ export class WebServers extends pulumi.ComponentResource {
             controlScripts: Object.values(httpdControlScripts()),
         });
 
+        // The first boot installs packages from the internet, through NAT; the instance profile is waited
+        // for through iamInstanceProfile, its policies are not.
+        const bootPrerequisites = pulumi.output(args.internetRouting).apply((routing) => [...attachments, ...logGroups, agentConfig, ...routing]);
         this.servers = Array.from({ length: args.count }, (_, i) => {
             const serverName = `web-${i + 1}`;
             const instance = new aws.ec2.Instance(`${name}-${serverName}`, {
@@ -85,6 +91,7 @@ export class WebServers extends pulumi.ComponentResource {
                 subnetId: pulumi.output(args.privateSubnetIds).apply((ids) => ids[i % ids.length]),
                 vpcSecurityGroupIds: [args.securityGroupId],
                 associatePublicIpAddress: false,
+                monitoring: args.detailedMonitoring,
                 iamInstanceProfile: profile.name,
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 rootBlockDevice: { encrypted: true, kmsKeyId: args.volumeKmsKeyArn, volumeType: "gp3", deleteOnTermination: true },
@@ -94,7 +101,7 @@ export class WebServers extends pulumi.ComponentResource {
                 tags: { Name: serverName },
             }, {
                 parent: this,
-                dependsOn: [...attachments, ...logGroups, agentConfig],
+                dependsOn: bootPrerequisites,
                 // A newer AL2023 release must not replace running servers on the next `pulumi up`.
                 ignoreChanges: ["ami"],
             });

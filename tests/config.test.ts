@@ -55,7 +55,7 @@ describe("stack config", () => {
         assert.deepStrictEqual(parse({}), {
             region: "ap-northeast-1",
             network: { vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "OnePerAz" },
-            webServers: { count: 2, instanceType: "t3.micro", architecture: "x86_64", volumeKmsKeyArn: undefined },
+            webServers: { count: 2, instanceType: "t3.micro", architecture: "x86_64", detailedMonitoring: false, volumeKmsKeyArn: undefined },
             database: {
                 instanceClass: "db.t4g.medium",
                 instanceCount: 1,
@@ -63,6 +63,7 @@ describe("stack config", () => {
                 logExports: ["audit", "error", "general", "slowquery"],
             },
             logRetentionDays: 7,
+            accessLogRetentionDays: 7,
             healthCheckPath: "/health.php",
             https: undefined,
             maintenancePage: { file: "assets/maintenance.html", html: page },
@@ -102,14 +103,20 @@ describe("stack config", () => {
         });
     });
 
-    it("reads the prod stack file: 3 AZs, 4 Graviton servers, 2 DB instances, protected, no general log", () => {
+    it("reads the prod stack file: 3 AZs, 4 Graviton servers in detailed monitoring, 2 DB instances, protected, no general log", () => {
         const config = parseConfig(stackConfig("prod"), (f) => files[f]);
         assert.deepStrictEqual(config.network, { vpcCidr: "10.20.0.0/16", availabilityZoneCount: 3, natGateways: "OnePerAz" });
-        assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64", volumeKmsKeyArn: undefined });
+        assert.deepStrictEqual(config.webServers, { count: 4, instanceType: "m7g.large", architecture: "arm64", detailedMonitoring: true, volumeKmsKeyArn: undefined });
         assert.strictEqual(config.database.instanceCount, 2);
         assert.deepStrictEqual(config.database.logExports, ["audit", "error", "slowquery"]);
         assert.strictEqual(config.logRetentionDays, 90);
+        assert.strictEqual(config.accessLogRetentionDays, 90);
         assert.strictEqual(config.deletionProtection, true);
+    });
+
+    it("keeps ALB access logs any whole number of days, apart from the log groups: S3 expiry is not bound to CloudWatch's periods", () => {
+        const config = parse({ "webapp-jobnet:accessLogRetentionDays": "10" });
+        assert.deepStrictEqual([config.accessLogRetentionDays, config.logRetentionDays], [10, 7]);
     });
 
     it("accepts a maintenance page of exactly 1,024 characters, counted as characters, not bytes", () => {
@@ -148,6 +155,8 @@ describe("stack config", () => {
             'webapp-jobnet:natGateways: got "none"; expected one of "onePerAz", "single"'],
         ["a retention CloudWatch does not offer", { "webapp-jobnet:logRetentionDays": "10" },
             'webapp-jobnet:logRetentionDays: got "10"; expected one of the CloudWatch Logs retention periods in days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
+        ["access logs that expire at once", { "webapp-jobnet:accessLogRetentionDays": "0" },
+            'webapp-jobnet:accessLogRetentionDays: got "0"; expected a whole number from 1 to 36500'],
         ["a health-check path without a leading slash", { "webapp-jobnet:healthCheckPath": "health.php" },
             'webapp-jobnet:healthCheckPath: got "health.php"; expected a URL path that starts with / and has no spaces, such as /health.php'],
         ["a maintenance page over the ALB's 1,024-character limit", { "webapp-jobnet:maintenancePage": "assets/long.html" },

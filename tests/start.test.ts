@@ -298,7 +298,8 @@ describe("the operator's timeline", () => {
             assert.deepStrictEqual(rows.filter((r) => /^StopWebServers( \[|:)/.test(r)), [], rows.join("\n"));
             // The screen ends with the failure, the cursor on the row after it.
             assert.strictEqual(rows[rows.length - 1], "");
-            assert.ok(rows.join("").endsWith("WaitUntilInstanceStopped: web-2 (i-00000005aabcdef0) is still stopping after 10m"), rows.join("\n"));
+            const web2 = synth.outputs.webServers.find((server: { name: string }) => server.name === "web-2").instanceId;
+            assert.ok(rows.join("").endsWith(`WaitUntilInstanceStopped: web-2 (${web2}) is still stopping after 10m`), rows.join("\n"));
         });
     }
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { MockedCloud, mockAccountId, mockAmiId, mockElbAccountArn } from "../scripts/lib/mockedCloud";
+import { MockedCloud, RegisteredResource, mockAccountId, mockAmiId, mockElbAccountArn } from "../scripts/lib/mockedCloud";
 import { ProgramRun, runProgram } from "../scripts/lib/runProgram";
 
 const T = {
@@ -13,6 +13,21 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     vpc: "awsx:ec2:Vpc",
 } as const;
+
+/** What the engine creates before a resource, "type name" each, from the URNs the SDK sent it. */
+function waitsOn(resource: RegisteredResource): string[] {
+    return (resource.dependencies ?? []).map((urn) => {
+        const [, , qualifiedType, name] = urn.split("::");
+        return `${qualifiedType.split("$").pop()} ${name}`;
+    }).sort();
+}
+
+/** After how many days the access-log bucket's one lifecycle rule deletes every log (and only then). */
+function accessLogExpiryDays(account: MockedCloud): number {
+    const [rule] = account.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    assert.deepStrictEqual([rule.status, rule.filter, Object.keys(rule.expiration)], ["Enabled", {}, ["days"]]);
+    return rule.expiration.days;
+}
 
 /** The security-group rules as "from -> to:port" lines, groups named by their tier. */
 function flowsOf(account: MockedCloud): string[] {
@@ -46,7 +61,8 @@ describe("the dev stack, run in-process under mocks", () => {
             // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines, the restart trigger, 2 schedules.
             "aws:iam/role:Role": 23,
             "aws:iam/rolePolicy:RolePolicy": 21,
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+            // 2 on the web servers' role, 1 on AWS Backup's.
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
             "aws:lambda/function:Function": 15,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
@@ -134,7 +150,7 @@ describe("the dev stack, run in-process under mocks", () => {
         }
     });
 
-    it("puts one web server in each AZ's private subnet, with no public IP, IMDSv2 required and an encrypted root volume", () => {
+    it("puts one web server in each AZ's private subnet, with no public IP, IMDSv2 required, an encrypted root volume and basic monitoring", () => {
         const servers = account.ofType(T.instance);
         assert.deepStrictEqual(servers.map((s) => [s.inputs.tags.Name, s.inputs.subnetId, s.state.availabilityZone]), [
             ["web-1", "subnet-private-1", "ap-northeast-1a"],
@@ -142,6 +158,7 @@ describe("the dev stack, run in-process under mocks", () => {
         ]);
         for (const s of servers) {
             assert.strictEqual(s.inputs.associatePublicIpAddress, false);
+            assert.strictEqual(s.inputs.monitoring, false);
             assert.deepStrictEqual(s.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             assert.deepStrictEqual(s.inputs.rootBlockDevice, { encrypted: true, volumeType: "gp3", deleteOnTermination: true });
             assert.strictEqual(s.inputs.instanceType, "t3.micro");
@@ -154,12 +171,11 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]);
     });
 
-    it("gives the web servers exactly the SSM, patching and CloudWatch agent policies", () => {
+    it("gives the web servers exactly the SSM and CloudWatch agent policies: no patching policy, as nothing patches them", () => {
         const profile = account.one("aws:iam/instanceProfile:InstanceProfile");
         const attached = account.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === profile.inputs.role).map((a) => a.inputs.policyArn).sort();
         assert.deepStrictEqual(attached, [
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-            "arn:aws:iam::aws:policy/AmazonSSMPatchAssociation",
             "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
         ]);
         for (const s of account.ofType(T.instance)) assert.strictEqual(s.inputs.iamInstanceProfile, profile.state.name);
@@ -173,6 +189,32 @@ describe("the dev stack, run in-process under mocks", () => {
         for (const name of groups) {
             const group = account.ofType(T.logGroup).find((g) => g.inputs.name === name);
             assert.strictEqual(group?.inputs.retentionInDays, 7, name);
+        }
+    });
+
+    it("creates each web server only once the private subnets route to the internet through NAT, and its instance profile and policies exist", () => {
+        for (const server of account.ofType(T.instance)) {
+            assert.deepStrictEqual(waitsOn(server), [
+                "aws:cloudwatch/logGroup:LogGroup webapp-web-var-log-httpd-access_log",
+                "aws:cloudwatch/logGroup:LogGroup webapp-web-var-log-httpd-error_log",
+                "aws:cloudwatch/logGroup:LogGroup webapp-web-var-log-messages",
+                "aws:ec2/route:Route webapp-network-vpc-private-1",
+                "aws:ec2/route:Route webapp-network-vpc-private-2",
+                "aws:ec2/route:Route webapp-network-vpc-public-1",
+                "aws:ec2/route:Route webapp-network-vpc-public-2",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-isolated-1",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-isolated-2",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-private-1",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-private-2",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-public-1",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation webapp-network-vpc-public-2",
+                "aws:ec2/securityGroup:SecurityGroup webapp-sg-web",
+                "aws:iam/instanceProfile:InstanceProfile webapp-web-instance",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment webapp-web-AmazonSSMManagedInstanceCore",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment webapp-web-CloudWatchAgentServerPolicy",
+                "aws:ssm/parameter:Parameter webapp-web-cloudwatch-agent",
+                "awsx:ec2:Vpc webapp-network-vpc",
+            ], server.name);
         }
     });
 
@@ -225,9 +267,20 @@ describe("the dev stack, run in-process under mocks", () => {
                 Resource: [bucket.state.arn, `${bucket.state.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
         ]);
-        const lifecycle = account.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs;
-        assert.strictEqual(lifecycle.rules[0].expiration.days, 7);
+        assert.strictEqual(accessLogExpiryDays(account), 7);
         assert.strictEqual(bucket.inputs.forceDestroy, true);
+    });
+
+    it("keeps the access logs unversioned, so that they are gone once expired", () => {
+        assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.versioning, undefined);
+        assert.deepStrictEqual(account.ofType("aws:s3/bucketVersioning:BucketVersioning"), []);
+    });
+
+    it("leaves the ALB, the cluster and the access logs unprotected, so that pulumi destroy removes them", () => {
+        assert.strictEqual(account.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection, false);
+        const cluster = account.one(T.cluster).inputs;
+        assert.deepStrictEqual([cluster.deletionProtection, cluster.skipFinalSnapshot], [false, true]);
+        assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, true);
     });
 
     it("runs Aurora MySQL 3 encrypted in the isolated subnets, exporting its logs to groups with retention", () => {
@@ -280,15 +333,22 @@ describe("the prod stack, run in-process under mocks", () => {
         account = (await runProgram("prod")).account;
     });
 
-    it("spreads 4 Graviton servers over 3 AZs in turn", () => {
-        assert.deepStrictEqual(account.ofType(T.instance).map((s) => [s.inputs.tags.Name, s.state.availabilityZone, s.inputs.instanceType]), [
-            ["web-1", "ap-northeast-1a", "m7g.large"],
-            ["web-2", "ap-northeast-1c", "m7g.large"],
-            ["web-3", "ap-northeast-1d", "m7g.large"],
-            ["web-4", "ap-northeast-1a", "m7g.large"],
+    it("spreads 4 Graviton servers in detailed monitoring over 3 AZs in turn", () => {
+        assert.deepStrictEqual(account.ofType(T.instance).map((s) => [s.inputs.tags.Name, s.state.availabilityZone, s.inputs.instanceType, s.inputs.monitoring]), [
+            ["web-1", "ap-northeast-1a", "m7g.large", true],
+            ["web-2", "ap-northeast-1c", "m7g.large", true],
+            ["web-3", "ap-northeast-1d", "m7g.large", true],
+            ["web-4", "ap-northeast-1a", "m7g.large", true],
         ]);
         const amiLookups = account.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
         assert.deepStrictEqual(amiLookups, ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
+    });
+
+    it("creates each server only once the route through NAT of every private subnet exists", () => {
+        const privateRoutes = ["private-1", "private-2", "private-3"].map((subnet) => `aws:ec2/route:Route webapp-network-vpc-${subnet}`);
+        for (const server of account.ofType(T.instance)) {
+            assert.deepStrictEqual(waitsOn(server).filter((d) => d.includes("/route:Route") && d.includes("private")), privateRoutes, server.name);
+        }
     });
 
     it("has a NAT gateway per AZ, two DB instances, and no general query log", () => {
@@ -301,12 +361,21 @@ describe("the prod stack, run in-process under mocks", () => {
         assert.strictEqual(params.server_audit_logging, "1");
     });
 
-    it("protects the ALB, the cluster and the access logs from deletion, keeping a final snapshot", () => {
+    it("protects the ALB, the cluster and the access logs from deletion, keeping a final snapshot and 90 days of logs", () => {
         assert.strictEqual(account.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection, true);
         const cluster = account.one(T.cluster).inputs;
         assert.deepStrictEqual([cluster.deletionProtection, cluster.skipFinalSnapshot, cluster.finalSnapshotIdentifier], [true, false, "webapp-jobnet-prod-final"]);
         assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, false);
         for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 90, g.name);
+        assert.strictEqual(accessLogExpiryDays(account), 90);
+    });
+});
+
+describe("a stack that keeps its ALB access logs longer than its log groups", () => {
+    it("expires the access logs after accessLogRetentionDays, the log groups after logRetentionDays", async () => {
+        const { account } = await runProgram("dev", { "webapp-jobnet:accessLogRetentionDays": "400" });
+        assert.strictEqual(accessLogExpiryDays(account), 400);
+        for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 7, g.name);
     });
 });
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { specialResourceSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 export const mockAccountId = "123456789012";
 export const mockRegion = "ap-northeast-1";
@@ -17,6 +18,20 @@ export interface RegisteredResource {
     provider?: string;
     /** False for component resources, which AWS never sees. */
     custom: boolean;
+    /** Set once the engine has registered it (see mockedEngine.ts). */
+    urn?: string;
+    /**
+     * The URNs of the resources it waits on, as the SDK sent them to the engine: its dependsOn and
+     * the resources its inputs come from (a remote component stands for all of its children).
+     */
+    dependencies?: string[];
+}
+
+/** A resource a remote component made: the program reaches it only through a reference in the component's outputs. */
+export interface ComponentChild {
+    urn: string;
+    id: string;
+    state: Record<string, string>;
 }
 
 export interface Invocation {
@@ -31,6 +46,7 @@ export interface Invocation {
 export class MockedCloud implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
     readonly invocations: Invocation[] = [];
+    readonly componentChildren: ComponentChild[] = [];
     private readonly subnetAz = new Map<string, string>();
     private serial = 0;
 
@@ -39,6 +55,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         const merged = { ...args.inputs, ...state };
         this.resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state: merged, provider: args.provider, custom: args.custom ?? false });
         return { id, state: merged };
+    }
+
+    /** What the engine learnt when it registered a resource this cloud made. */
+    registered(r: { type: string; name: string; id: string; urn: string; dependencies: string[] }): void {
+        const [resource, ...others] = this.resources.filter((x) => x.type === r.type && x.name === r.name && (x.id ?? "") === r.id && x.urn === undefined);
+        if (resource === undefined || others.length > 0) throw new Error(`MockedCloud cannot tell which ${r.type} ${r.name} (id "${r.id}") the engine registered`);
+        resource.urn = r.urn;
+        resource.dependencies = r.dependencies;
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -90,7 +114,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         const arn = (service: string, resource: string) => `arn:aws:${service}:${mockRegion}:${mockAccountId}:${resource}`;
         switch (type) {
             case "awsx:ec2:Vpc":
-                return { id: "", state: this.vpc(inputs) };
+                return { id: "", state: this.vpc(name, inputs) };
             case "aws:ec2/instance:Instance": {
                 const id = `i-0${hex}abcdef0`;
                 return {
@@ -170,21 +194,46 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         }
     }
 
-    /** awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here. */
-    private vpc(inputs: Record<string, any>): Record<string, any> {
+    /**
+     * awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here.
+     * Its routes and route-table associations are references to resources it made, as awsx makes
+     * them: a route table per subnet, whose default route leads to the internet gateway from a public
+     * subnet, to a NAT gateway (the AZ's, or the single one) from a private one, nowhere from an isolated one.
+     */
+    private vpc(name: string, inputs: Record<string, any>): Record<string, any> {
         const azCount: number = inputs.numberOfAvailabilityZones ?? 3;
         const azs = Array.from({ length: azCount }, (_, i) => `${mockRegion}${"acdefg"[i]}`);
-        const subnets = (kind: string) =>
+        const natGatewayOf = (azIndex: number) => (inputs.natGateways?.strategy === "Single" ? "nat-1" : `nat-${azIndex + 1}`);
+        const routes: object[] = [];
+        const routeTableAssociations: object[] = [];
+        const subnets = (kind: "public" | "private" | "isolated") =>
             azs.map((az, i) => {
-                const id = `subnet-${kind}-${i + 1}`;
-                this.subnetAz.set(id, az);
-                return id;
+                const subnetId = `subnet-${kind}-${i + 1}`;
+                const routeTableId = `rtb-${kind}-${i + 1}`;
+                const resourceName = `${name}-${kind}-${i + 1}`;
+                this.subnetAz.set(subnetId, az);
+                routeTableAssociations.push(this.componentChild("aws:ec2/routeTableAssociation:RouteTableAssociation", resourceName, `rtbassoc-${kind}-${i + 1}`, { routeTableId, subnetId }));
+                if (kind !== "isolated") {
+                    const target: Record<string, string> = kind === "public" ? { gatewayId: "igw-1" } : { natGatewayId: natGatewayOf(i) };
+                    routes.push(this.componentChild("aws:ec2/route:Route", resourceName, `r-${routeTableId}`, { routeTableId, destinationCidrBlock: "0.0.0.0/0", ...target }));
+                }
+                return subnetId;
             });
         return {
             vpcId: "vpc-0123456789abcdef0",
             publicSubnetIds: subnets("public"),
             privateSubnetIds: subnets("private"),
             isolatedSubnetIds: subnets("isolated"),
+            routes,
+            routeTableAssociations,
         };
+    }
+
+    /** Records a resource a remote component made, and returns the reference to it that the component's outputs hold. */
+    private componentChild(type: string, name: string, id: string, state: Record<string, string>): object {
+        // The type chain is cut to the component's type: a reference is read by its last type and its name.
+        const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::awsx:ec2:Vpc$${type}::${name}`;
+        this.componentChildren.push({ urn, id, state: { ...state, id } });
+        return { [specialSigKey]: specialResourceSig, urn, id };
     }
 }

@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockedCloud } from "./mockedCloud";
+import { setMockedEngine } from "./mockedEngine";
 import * as stackFiles from "./stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
@@ -28,7 +29,7 @@ export async function runProgram(stack: string, configOverrides: Record<string, 
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
     pulumi.runtime.setAllConfig(config as Record<string, string>);
     const account = new MockedCloud();
-    await pulumi.runtime.setMocks(account, projectName, stack, false);
+    await setMockedEngine(account, projectName, stack);
 
     // A fresh copy of the program for every run: its modules read config when they load.
     const programFiles = ["index.ts", "infra", "statemachines", "handlers"].map((p) => path.join(projectDir, p));
