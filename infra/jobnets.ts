@@ -37,7 +37,7 @@ export class Jobnets extends pulumi.ComponentResource {
     constructor(name: string, args: JobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:Jobnets", name, {}, opts);
         const parent = { parent: this };
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const { partition, dnsSuffix } = aws.getPartitionOutput({}, parent);
         const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
@@ -66,9 +66,10 @@ export class Jobnets extends pulumi.ComponentResource {
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
             logRetentionDays: args.logRetentionDays,
-            resources: pulumi.all([partition, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
-                ([p, r, a, t, vaultArn, backupRoleArn, machines]) => ({
+            resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
+                ([p, suffix, r, a, t, vaultArn, backupRoleArn, machines]) => ({
                     partition: p,
+                    dnsSuffix: suffix,
                     region: r,
                     accountId: a,
                     instanceArns: t.webServers.map((s) => s.instanceArn),

@@ -1,10 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export const mockAccountId = "123456789012";
+/** The Region of a stack whose config names none. */
 export const mockRegion = "ap-northeast-1";
 export const mockAmiId = "ami-0a1b2c3d4e5f67890";
 // The regional ELB log-delivery account of ap-northeast-1.
 export const mockElbAccountArn = "arn:aws:iam::582318560864:root";
+
+// The regional ELB log-delivery accounts (ELB access-log documentation); Regions opened since
+// August 2022 have none, and elb.getServiceAccount fails there.
+const elbAccountIds: Record<string, string> = {
+    "ap-northeast-1": "582318560864",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+};
+
+/** The partition of a Region and its domain, as getPartition answers them. */
+export function partitionOfRegion(region: string): { partition: string; dnsSuffix: string } {
+    if (region.startsWith("cn-")) return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
+    if (region.startsWith("us-gov-")) return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
+    return { partition: "aws", dnsSuffix: "amazonaws.com" };
+}
+
+/** The account this mocked cloud plays: its Region, and with it the partition of every ARN it gives. */
+export interface MockedCloudOptions {
+    region?: string;
+}
 
 /** One resource the program registered, as the mocked engine saw it. */
 export interface RegisteredResource {
@@ -31,8 +54,16 @@ export interface Invocation {
 export class MockedCloud implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
     readonly invocations: Invocation[] = [];
+    readonly region: string;
+    readonly partition: string;
+    readonly dnsSuffix: string;
     private readonly subnetAz = new Map<string, string>();
     private serial = 0;
+
+    constructor(options: MockedCloudOptions = {}) {
+        this.region = options.region ?? mockRegion;
+        ({ partition: this.partition, dnsSuffix: this.dnsSuffix } = partitionOfRegion(this.region));
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const { id, state } = this.computed(args.type, args.name, args.inputs);
@@ -45,13 +76,16 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         this.invocations.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/test`, userId: "AIDATEST", id: mockAccountId };
+                return { accountId: mockAccountId, arn: `arn:${this.partition}:iam::${mockAccountId}:user/test`, userId: "AIDATEST", id: mockAccountId };
             case "aws:index/getPartition:getPartition":
-                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                return { partition: this.partition, dnsSuffix: this.dnsSuffix, id: this.partition };
             case "aws:index/getRegion:getRegion":
-                return { region: mockRegion, name: mockRegion, id: mockRegion };
-            case "aws:elb/getServiceAccount:getServiceAccount":
-                return { arn: mockElbAccountArn, id: "582318560864" };
+                return { region: this.region, name: this.region, id: this.region };
+            case "aws:elb/getServiceAccount:getServiceAccount": {
+                const account = elbAccountIds[this.region];
+                if (account === undefined) throw new Error(`no ELB account for region ${this.region}`);
+                return { arn: `arn:${this.partition}:iam::${account}:root`, id: account };
+            }
             case "aws:ssm/getParameter:getParameter":
                 return { name: args.inputs.name, value: mockAmiId, type: "String", id: args.inputs.name };
             default:
@@ -87,7 +121,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     private computed(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
         const n = ++this.serial;
         const hex = n.toString(16).padStart(8, "0");
-        const arn = (service: string, resource: string) => `arn:aws:${service}:${mockRegion}:${mockAccountId}:${resource}`;
+        const arn = (service: string, resource: string) => `arn:${this.partition}:${service}:${this.region}:${mockAccountId}:${resource}`;
         switch (type) {
             case "awsx:ec2:Vpc":
                 return { id: "", state: this.vpc(inputs) };
@@ -103,14 +137,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                     id: inputs.clusterIdentifier,
                     state: {
                         arn: arn("rds", `cluster:${inputs.clusterIdentifier}`),
-                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${mockRegion}.rds.amazonaws.com`,
+                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${this.region}.rds.${this.dnsSuffix}`,
                         masterUserSecrets: [{ secretArn: arn("secretsmanager", `secret:rds!cluster-${hex}-AbCdEf`), secretStatus: "active" }],
                     },
                 };
             case "aws:lb/loadBalancer:LoadBalancer":
                 return { id: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`), state: {
                     arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`),
-                    dnsName: `${name}-${n}.${mockRegion}.elb.amazonaws.com`,
+                    dnsName: `${name}-${n}.${this.region}.elb.${this.dnsSuffix}`,
                 } };
             case "aws:lb/targetGroup:TargetGroup":
                 return { id: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`) } };
@@ -118,7 +152,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 return { id: arn("elasticloadbalancing", `listener/app/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `listener/app/${name}/${hex}`) } };
             case "aws:s3/bucket:Bucket": {
                 const bucket = `${name}-${hex}`;
-                return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}` } };
+                return { id: bucket, state: { bucket, arn: `arn:${this.partition}:s3:::${bucket}` } };
             }
             case "aws:cloudwatch/logGroup:LogGroup": {
                 const logGroupName = inputs.name ?? `${name}-${hex}`;
@@ -126,14 +160,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
             }
             case "aws:iam/role:Role": {
                 const roleName = `${name}-${hex}`;
-                return { id: roleName, state: { name: roleName, arn: `arn:aws:iam::${mockAccountId}:role/${roleName}` } };
+                return { id: roleName, state: { name: roleName, arn: `arn:${this.partition}:iam::${mockAccountId}:role/${roleName}` } };
             }
             case "aws:iam/instanceProfile:InstanceProfile": {
                 const profileName = `${name}-${hex}`;
-                return { id: profileName, state: { name: profileName, arn: `arn:aws:iam::${mockAccountId}:instance-profile/${profileName}` } };
+                return { id: profileName, state: { name: profileName, arn: `arn:${this.partition}:iam::${mockAccountId}:instance-profile/${profileName}` } };
             }
             case "aws:lambda/function:Function":
-                return { id: inputs.name, state: { arn: arn("lambda", `function:${inputs.name}`), invokeArn: `arn:aws:apigateway:${mockRegion}:lambda:path/functions/${arn("lambda", `function:${inputs.name}`)}/invocations` } };
+                return { id: inputs.name, state: { arn: arn("lambda", `function:${inputs.name}`), invokeArn: `arn:${this.partition}:apigateway:${this.region}:lambda:path/functions/${arn("lambda", `function:${inputs.name}`)}/invocations` } };
             case "aws:sfn/stateMachine:StateMachine":
                 return { id: arn("states", `stateMachine:${inputs.name}`), state: { arn: arn("states", `stateMachine:${inputs.name}`) } };
             case "aws:secretsmanager/secret:Secret":
@@ -161,7 +195,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     /** awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here. */
     private vpc(inputs: Record<string, any>): Record<string, any> {
         const azCount: number = inputs.numberOfAvailabilityZones ?? 3;
-        const azs = Array.from({ length: azCount }, (_, i) => `${mockRegion}${"acdefg"[i]}`);
+        const azs = Array.from({ length: azCount }, (_, i) => `${this.region}${"acdefg"[i]}`);
         const subnets = (kind: string) =>
             azs.map((az, i) => {
                 const id = `subnet-${kind}-${i + 1}`;

@@ -25,7 +25,8 @@ export async function runProgram(stack: string, configOverrides: Record<string, 
     const config = { ...stackConfig(configOf), ...configOverrides };
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
     pulumi.runtime.setAllConfig(config as Record<string, string>);
-    const account = new MockedCloud();
+    // The mocked account answers for the stack's Region, in its partition (aws-cn for cn-north-1).
+    const account = new MockedCloud({ region: config["aws:region"] });
     await pulumi.runtime.setMocks(account, projectName, stack, false);
 
     // A fresh copy of the program for every run: its modules read config when they load.
