@@ -24,9 +24,21 @@ export function partitionOfRegion(region: string): { partition: string; dnsSuffi
     return { partition: "aws", dnsSuffix: "amazonaws.com" };
 }
 
-/** The account this mocked cloud plays: its Region, and with it the partition of every ARN it gives. */
+/** An Aurora cluster the account already runs, as the rds data sources read it. */
+export interface MockedCluster {
+    identifier: string;
+    engineVersion: string;
+    /** Instance class by instance identifier. */
+    instanceClasses: Record<string, string>;
+    logExports: string[];
+    deletionProtection: boolean;
+}
+
+/** The account this mocked cloud plays: its Region (and with it the partition of every ARN it gives), and what it already runs. */
 export interface MockedCloudOptions {
     region?: string;
+    /** The stack's cluster as deployed earlier; none before the first deployment. */
+    deployedCluster?: MockedCluster;
 }
 
 /** One resource the program registered, as the mocked engine saw it. */
@@ -58,10 +70,12 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     readonly partition: string;
     readonly dnsSuffix: string;
     private readonly subnetAz = new Map<string, string>();
+    private readonly deployedCluster: MockedCluster | undefined;
     private serial = 0;
 
     constructor(options: MockedCloudOptions = {}) {
         this.region = options.region ?? mockRegion;
+        this.deployedCluster = options.deployedCluster;
         ({ partition: this.partition, dnsSuffix: this.dnsSuffix } = partitionOfRegion(this.region));
     }
 
@@ -85,6 +99,29 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 const account = elbAccountIds[this.region];
                 if (account === undefined) throw new Error(`no ELB account for region ${this.region}`);
                 return { arn: `arn:${this.partition}:iam::${account}:root`, id: account };
+            }
+            case "aws:rds/getClusters:getClusters": {
+                const wanted: string[] = args.inputs.filters?.find((f: { name: string }) => f.name === "db-cluster-id")?.values ?? [];
+                const found = this.deployedCluster && wanted.includes(this.deployedCluster.identifier) ? [this.deployedCluster.identifier] : [];
+                return { clusterIdentifiers: found, clusterArns: found.map((id) => this.arn("rds", `cluster:${id}`)), id: this.region };
+            }
+            case "aws:rds/getCluster:getCluster": {
+                const c = this.deployedCluster;
+                // As the provider does for a cluster that does not exist.
+                if (c === undefined || c.identifier !== args.inputs.clusterIdentifier) throw new Error(`reading RDS Cluster (${args.inputs.clusterIdentifier}): couldn't find resource`);
+                return {
+                    clusterIdentifier: c.identifier,
+                    engineVersion: c.engineVersion,
+                    clusterMembers: Object.keys(c.instanceClasses),
+                    enabledCloudwatchLogsExports: c.logExports,
+                    deletionProtection: c.deletionProtection,
+                    id: c.identifier,
+                };
+            }
+            case "aws:rds/getInstance:getInstance": {
+                const instanceClass = this.deployedCluster?.instanceClasses[args.inputs.dbInstanceIdentifier];
+                if (instanceClass === undefined) throw new Error(`reading RDS DB Instance (${args.inputs.dbInstanceIdentifier}): couldn't find resource`);
+                return { dbInstanceIdentifier: args.inputs.dbInstanceIdentifier, dbInstanceClass: instanceClass, id: args.inputs.dbInstanceIdentifier };
             }
             case "aws:ssm/getParameter:getParameter":
                 return { name: args.inputs.name, value: mockAmiId, type: "String", id: args.inputs.name };
@@ -121,7 +158,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     private computed(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
         const n = ++this.serial;
         const hex = n.toString(16).padStart(8, "0");
-        const arn = (service: string, resource: string) => `arn:${this.partition}:${service}:${this.region}:${mockAccountId}:${resource}`;
+        const arn = (service: string, resource: string) => this.arn(service, resource);
         switch (type) {
             case "awsx:ec2:Vpc":
                 return { id: "", state: this.vpc(inputs) };
@@ -190,6 +227,11 @@ export class MockedCloud implements pulumi.runtime.Mocks {
             default:
                 return { id: `${name}-${hex}`, state: {} };
         }
+    }
+
+    /** A regional ARN of this account, in its partition. */
+    private arn(service: string, resource: string): string {
+        return `arn:${this.partition}:${service}:${this.region}:${mockAccountId}:${resource}`;
     }
 
     /** awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here. */
