@@ -8,6 +8,7 @@ import { JobnetTargets } from "../statemachines/targets";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
 import { httpdControlScripts } from "./httpdControlScripts";
+import { backupOptIn } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
 import { JobnetFunctions } from "./jobnetFunctions";
@@ -54,6 +55,7 @@ export class Jobnets extends pulumi.ComponentResource {
             role: backupRole.name,
             policyArn: awsManagedPolicyArn(partition, "service-role/AWSBackupServiceRolePolicyForBackup"),
         }, parent);
+        backupOptIn(`${name}-backup-opt-in`, { region, manage: args.settings.manageBackupOptIn }, this);
 
         // State machine ARNs follow from their names: each jobnet can name the other without a cycle.
         const stateMachineNames = { stop: `${args.namePrefix}-stop`, start: `${args.namePrefix}-start` };

@@ -39,7 +39,15 @@ export interface MockedCloudOptions {
     region?: string;
     /** The stack's cluster as deployed earlier; none before the first deployment. */
     deployedCluster?: MockedCluster;
+    /** AWS Backup's service opt-in of the Region (DescribeRegionSettings' ResourceTypeOptInPreference). */
+    backupOptIn?: Record<string, boolean>;
 }
+
+/** A Region's AWS Backup opt-in with the jobnets' types on, and others off as an account may have them. */
+export const defaultBackupOptIn: Record<string, boolean> = {
+    Aurora: true, CloudFormation: true, DocumentDB: true, DSQL: true, DynamoDB: true, EBS: true, EC2: true, EFS: true, FSx: true,
+    Neptune: true, RDS: true, Redshift: true, "Redshift Serverless": true, S3: false, "SAP HANA on Amazon EC2": false, "Storage Gateway": true, VirtualMachine: true,
+};
 
 /** One resource the program registered, as the mocked engine saw it. */
 export interface RegisteredResource {
@@ -66,20 +74,30 @@ export interface Invocation {
 export class MockedCloud implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
     readonly invocations: Invocation[] = [];
+    /** The existing resources the program read (Resource.get). */
+    readonly reads: RegisteredResource[] = [];
     readonly region: string;
     readonly partition: string;
     readonly dnsSuffix: string;
     private readonly subnetAz = new Map<string, string>();
     private readonly deployedCluster: MockedCluster | undefined;
+    private readonly backupOptIn: Record<string, boolean>;
     private serial = 0;
 
     constructor(options: MockedCloudOptions = {}) {
         this.region = options.region ?? mockRegion;
         this.deployedCluster = options.deployedCluster;
+        this.backupOptIn = options.backupOptIn ?? defaultBackupOptIn;
         ({ partition: this.partition, dnsSuffix: this.dnsSuffix } = partitionOfRegion(this.region));
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        // Resource.get reads an existing resource by its id: it is no resource of the stack.
+        if (args.id !== undefined && args.id !== "") {
+            const state = this.existing(args.type, args.id);
+            this.reads.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs, state, provider: args.provider, custom: true });
+            return { id: args.id, state };
+        }
         const { id, state } = this.computed(args.type, args.name, args.inputs);
         const merged = { ...args.inputs, ...state };
         this.resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state: merged, provider: args.provider, custom: args.custom ?? false });
@@ -226,6 +244,17 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 return { id: `sg-0${hex}`, state: { arn: arn("ec2", `security-group/sg-0${hex}`) } };
             default:
                 return { id: `${name}-${hex}`, state: {} };
+        }
+    }
+
+    /** The state of an existing resource the program reads; reads of other types fail loudly. */
+    private existing(type: string, id: string): Record<string, any> {
+        switch (type) {
+            case "aws:backup/regionSettings:RegionSettings":
+                if (id !== this.region) throw new Error(`RegionSettings of ${id} read in ${this.region}`);
+                return { region: id, resourceTypeOptInPreference: { ...this.backupOptIn }, resourceTypeManagementPreference: { DynamoDB: true, EFS: true } };
+            default:
+                throw new Error(`MockedCloud cannot read an existing ${type}`);
         }
     }
 
