@@ -12,6 +12,8 @@ import { describeTargetHealth } from "./targetHealth";
 /** The resources of one stack that the task functions act on, for their IAM policies. */
 export interface TaskResources {
     partition: string;
+    /** The partition's domain: amazonaws.com, or amazonaws.com.cn in China. */
+    dnsSuffix: string;
     region: string;
     accountId: string;
     instanceArns: string[];
@@ -105,7 +107,8 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             // Volumes encrypted with a customer managed key need a grant for EC2 at start, made by
             // EC2 in the caller's name; the AWS managed aws/ebs key needs none.
             ...(r.volumeKmsKeyArn === undefined ? [] : [allow(["kms:CreateGrant"], r.volumeKmsKeyArn, {
-                StringEquals: { "kms:ViaService": `ec2.${r.region}.amazonaws.com` },
+                // kms:ViaService names the service's endpoint, which is ec2.cn-north-1.amazonaws.com.cn in China.
+                StringEquals: { "kms:ViaService": `ec2.${r.region}.${r.dnsSuffix}` },
                 Bool: { "kms:GrantIsForAWSResource": "true" },
             })]),
         ],

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFN
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readableCause } from "./causes";
 import { FailurePoint, failurePoint } from "./failurePoint";
+import { consoleOrigin, partitionOf } from "./partition";
 
 /** What a notification says about one run. */
 export interface RunSummary {
@@ -130,6 +131,11 @@ export interface ExecutionStatusChange {
     detail: { executionArn: string; stateMachineArn: string; name: string; status: string; startDate?: number; stopDate?: number; input?: string; output?: string };
 }
 
+/** The console page of a run, in the console of its partition (China and GovCloud have their own). */
+export function executionConsoleUrl(executionArn: string, region: string): string {
+    return `${consoleOrigin(partitionOf(executionArn), region)}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
 /** Lambda task: tells Slack how a jobnet run ended. The webhook URL is read from Secrets Manager. */
 export async function notifySlack(event: ExecutionStatusChange): Promise<PostResult> {
     const d = event.detail;
@@ -160,7 +166,7 @@ export async function notifySlack(event: ExecutionStatusChange): Promise<PostRes
         failedServer: failure?.server,
         error: described.error,
         cause: readableCause(described.cause),
-        consoleUrl: `https://${event.region}.console.aws.amazon.com/states/home?region=${event.region}#/v2/executions/details/${d.executionArn}`,
+        consoleUrl: executionConsoleUrl(d.executionArn, event.region),
         executionName: d.name,
     };
     const secrets = new SecretsManagerClient({});

@@ -106,6 +106,8 @@ export interface EventTrigger {
 export interface JobnetSettings {
     maxConcurrency: number;
     backupRetentionDays: number;
+    /** The stack turns on AWS Backup's opt-in for the types it backs up (one setting per account and Region). */
+    manageBackupOptIn: boolean;
     maintenanceRulePriority: number;
     commandTimeoutSeconds: number;
     waits: Record<WaitName, PollRhythm>;
@@ -293,6 +295,10 @@ export const projectSettings = {
     }),
     jobnetMaxConcurrency: integer({ default: 40, min: 1, max: 40, doc: "servers handled at once by a jobnet's Map (Step Functions runs at most 40)" }),
     backupRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "how long AWS Backup keeps the jobnets' AMIs and snapshots" }),
+    manageBackupOptIn: flag({
+        default: false,
+        doc: "`true`: every `pulumi up` turns on AWS Backup's opt-in for Aurora and EC2 in the Region, leaving other types as they are (one setting per account and Region; `pulumi destroy` leaves it on); `false`: preview warns when either is off",
+    }),
     maintenanceRulePriority: integer({ default: 1, min: 1, max: 50000, doc: "listener rule priority of the maintenance page (must be free)" }),
     commandTimeoutSeconds: integer({ default: 60, min: 30, max: 3600, doc: "how long a control script may run under Run Command" }),
     jobnetWaits: object(waitBounds, { doc: "the bound of each wait of the jobnets" }),
@@ -426,6 +432,7 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         jobnet: {
             maxConcurrency: p.jobnetMaxConcurrency,
             backupRetentionDays: p.backupRetentionDays,
+            manageBackupOptIn: p.manageBackupOptIn,
             maintenanceRulePriority: p.maintenanceRulePriority,
             commandTimeoutSeconds: p.commandTimeoutSeconds,
             waits: Object.fromEntries(waitNames.map((name) => [name, { ...defaultWaits[name], withinSeconds: p.jobnetWaits[name] }])) as Record<WaitName, PollRhythm>,

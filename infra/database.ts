@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { DbLogType } from "./config";
+import { DesiredDatabase, databaseWarnings, engineVersionToDeclare, readDeployedDatabase } from "./deployedDatabase";
 
 export interface DatabaseArgs {
     /** The cluster's identifier, fixed so its log groups can be made (with retention) before it. */
@@ -46,11 +47,22 @@ export class Database extends pulumi.ComponentResource {
             }, parent),
         );
 
+        const desired: DesiredDatabase = {
+            clusterIdentifier: args.clusterIdentifier,
+            engineVersion: args.engineVersion,
+            instanceClass: args.instanceClass,
+            instanceCount: args.instanceCount,
+            logExports: args.logExports,
+            deletionProtection: args.deletionProtection,
+        };
+        const deployed = pulumi.output(readDeployedDatabase(args.clusterIdentifier, parent));
+        deployed.apply((d) => databaseWarnings(desired, d).forEach((warning) => pulumi.log.warn(warning, this)));
+
         const cluster = new aws.rds.Cluster(`${name}-cluster`, {
             clusterIdentifier: args.clusterIdentifier,
             engine: "aurora-mysql",
             engineMode: "provisioned",
-            engineVersion: args.engineVersion,
+            engineVersion: deployed.apply((d) => engineVersionToDeclare(args.engineVersion, d)),
             databaseName,
             masterUsername,
             // Secrets Manager generates and keeps the password: it is never in Pulumi state.
@@ -72,7 +84,7 @@ export class Database extends pulumi.ComponentResource {
                 identifier: `${args.clusterIdentifier}-${i + 1}`,
                 clusterIdentifier: cluster.id,
                 engine: "aurora-mysql",
-                engineVersion: cluster.engineVersion,
+                // No engineVersion: an instance runs its cluster's, and the provider upgrades it only through the cluster.
                 instanceClass: args.instanceClass,
                 dbSubnetGroupName: subnetGroup.name,
                 publiclyAccessible: false,

@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** A trust policy that lets one AWS service assume a role. */
+/**
+ * A trust policy that lets one AWS service assume a role. Each service this program trusts is
+ * `<service>.amazonaws.com` in aws, aws-cn and aws-us-gov alike: in China only codedeploy,
+ * elasticmapreduce and logs take amazonaws.com.cn (AWS CDK's region-info, which the AWS provider's
+ * getServicePrincipal follows).
+ */
 export function assumeRolePolicy(service: string): string {
     return JSON.stringify({
         Version: "2012-10-17",

@@ -8,6 +8,7 @@ import { JobnetTargets } from "../statemachines/targets";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
 import { httpdControlScripts } from "./httpdControlScripts";
+import { backupOptIn } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
 import { JobnetFunctions } from "./jobnetFunctions";
@@ -37,7 +38,7 @@ export class Jobnets extends pulumi.ComponentResource {
     constructor(name: string, args: JobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:Jobnets", name, {}, opts);
         const parent = { parent: this };
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const { partition, dnsSuffix } = aws.getPartitionOutput({}, parent);
         const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
@@ -54,6 +55,7 @@ export class Jobnets extends pulumi.ComponentResource {
             role: backupRole.name,
             policyArn: awsManagedPolicyArn(partition, "service-role/AWSBackupServiceRolePolicyForBackup"),
         }, parent);
+        backupOptIn(`${name}-backup-opt-in`, { region, manage: args.settings.manageBackupOptIn }, this);
 
         // State machine ARNs follow from their names: each jobnet can name the other without a cycle.
         const stateMachineNames = { stop: `${args.namePrefix}-stop`, start: `${args.namePrefix}-start` };
@@ -66,9 +68,10 @@ export class Jobnets extends pulumi.ComponentResource {
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
             logRetentionDays: args.logRetentionDays,
-            resources: pulumi.all([partition, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
-                ([p, r, a, t, vaultArn, backupRoleArn, machines]) => ({
+            resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
+                ([p, suffix, r, a, t, vaultArn, backupRoleArn, machines]) => ({
                     partition: p,
+                    dnsSuffix: suffix,
                     region: r,
                     accountId: a,
                     instanceArns: t.webServers.map((s) => s.instanceArn),

@@ -27,6 +27,9 @@ export interface HttpsListenerArgs {
     alias?: { domainName: string; hostedZoneId: string };
 }
 
+/** What preview says, once, of a stack with no certificate. */
+export const httpOnlyWarning = "HTTP only: the ALB serves plain HTTP. Set https.certificateArn, or https.domainName with https.hostedZoneId, to serve HTTPS.";
+
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -119,7 +122,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
         const https = args.https;
         if (https === undefined) {
-            pulumi.log.warn("HTTP only: the ALB serves plain HTTP. Set https.certificateArn, or https.domainName with https.hostedZoneId, to serve HTTPS.", this);
+            pulumi.log.warn(httpOnlyWarning, this);
         }
         const http = new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: alb.arn,

@@ -1,7 +1,9 @@
-/** The console page of a state machine, where its runs are listed. */
+import { consoleOrigin, partitionOf } from "../handlers/partition";
+
+/** The console page of a state machine, where its runs are listed, in the console of its partition. */
 export function stateMachineConsoleUrl(stateMachineArn: string): string {
     const region = stateMachineArn.split(":")[3];
-    return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${encodeURIComponent(stateMachineArn)}`;
+    return `${consoleOrigin(partitionOf(stateMachineArn), region)}/states/home?region=${region}#/statemachines/view/${encodeURIComponent(stateMachineArn)}`;
 }
 
 /** The AWS CLI command that runs a jobnet by hand: no input needed, the targets are in the definition. */

@@ -1,4 +1,5 @@
 import { awsThrottlingErrors } from "../handlers/errors";
+import { partitionOf } from "../handlers/partition";
 
 /**
  * Typed helpers that build Amazon States Language (JSONPath) definitions. A jobnet is assembled
@@ -247,13 +248,21 @@ export interface InvokeOptions {
     comment?: string;
 }
 
+/**
+ * The optimised Lambda integration in the function's own partition: `arn:aws-cn:states:::lambda:invoke`
+ * in China (the AWS CDK builds every integration ARN as `arn:${Partition}:states:::…`).
+ */
+export function lambdaInvokeResource(functionArn: string): string {
+    return `arn:${partitionOf(functionArn)}:states:::lambda:invoke`;
+}
+
 /** A Lambda task through the optimised integration, with the recommended retry. */
 export function invoke(name: string, functionArn: string, options: InvokeOptions): Fragment {
     const catchers = (options.catch ?? []).map((c) => ({ ...c, then: fail(c.name, c.failure) }));
     const task = state(name, {
         Type: "Task",
         Comment: options.comment,
-        Resource: "arn:aws:states:::lambda:invoke",
+        Resource: lambdaInvokeResource(functionArn),
         Parameters: { FunctionName: functionArn, Payload: { ...options.payload, ...stepContext(name, options.about) } },
         ResultSelector: fromPayload(options.select ?? { "result.$": "$" }),
         ...resultPath(options.resultPath),
@@ -464,7 +473,7 @@ export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
     const firstWait = wait(`${name}FirstWait`, options.firstAfterSeconds);
     const poll = state(name, {
         Type: "Task",
-        Resource: "arn:aws:states:::lambda:invoke",
+        Resource: lambdaInvokeResource(options.functionArn),
         Parameters: {
             FunctionName: options.functionArn,
             Payload: { ...options.payload, ...stepContext(name, options.about), "attempt.$": `States.MathAdd(${counter}, 1)` },

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { choice, definition, fail, goto, invoke, invokedFunctions, is, maxPollAttempts, pass, sequence, waitUntil } from "../statemachines/asl";
+import { choice, definition, fail, goto, invoke, invokedFunctions, is, lambdaInvokeResource, maxPollAttempts, pass, sequence, waitUntil } from "../statemachines/asl";
 
 const fn = "arn:aws:lambda:ap-northeast-1:123456789012:function:f";
 
@@ -46,6 +46,14 @@ describe("typed ASL helpers", () => {
         assert.deepStrictEqual(task.ResultSelector, { "result.$": "$.Payload" });
         // The function is told which step it runs for, to name it in its errors.
         assert.deepStrictEqual(task.Parameters.Payload, { step: "T" });
+    });
+
+    it("invoke a function through the Lambda integration of its own partition", () => {
+        assert.strictEqual((invoke("T", fn, { payload: {}, resultPath: null }).states.T as any).Resource, "arn:aws:states:::lambda:invoke");
+        const inChina = "arn:aws-cn:lambda:cn-north-1:123456789012:function:f";
+        assert.strictEqual((invoke("T", inChina, { payload: {}, resultPath: null }).states.T as any).Resource, "arn:aws-cn:states:::lambda:invoke");
+        assert.strictEqual(lambdaInvokeResource("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f"), "arn:aws-us-gov:states:::lambda:invoke");
+        assert.throws(() => lambdaInvokeResource("webapp-jobnet-dev-describe-instance"), /not an ARN: "webapp-jobnet-dev-describe-instance"/);
     });
 
     it("build a Fail whose cause names the step and the resource from the state", () => {

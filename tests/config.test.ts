@@ -74,6 +74,7 @@ describe("stack config", () => {
             jobnet: {
                 maxConcurrency: 40,
                 backupRetentionDays: 7,
+                manageBackupOptIn: false,
                 maintenanceRulePriority: 1,
                 commandTimeoutSeconds: 60,
                 waits: defaultWaits,

@@ -6,7 +6,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CalendarSettings, calendarDate, judgeDay } from "../handlers/calendar";
-import { clip, notifySlack, postToSlack, slackMessage, RunSummary } from "../handlers/notifier";
+import { clip, executionConsoleUrl, notifySlack, postToSlack, slackMessage, RunSummary } from "../handlers/notifier";
 import { ConfigError, parseConfig } from "../infra/config";
 import { isTimeZone, nextRuns, parseCron } from "../infra/cron";
 import { startExecutionCommand, stateMachineConsoleUrl } from "../infra/outputs";
@@ -295,6 +295,22 @@ describe("Slack notifications", () => {
         assert.strictEqual((slackMessage(unknown, undefined) as any).blocks[2].text.text, "*Failed state:* unknown\n*Error:* HttpdDidNotStop");
     });
 
+    it("link a run in the console of its partition: China and GovCloud have consoles of their own", () => {
+        const run = (partition: string, region: string) => `arn:${partition}:states:${region}:123456789012:execution:webapp-jobnet-dev-stop:stop-1`;
+        assert.strictEqual(
+            executionConsoleUrl(run("aws", "ap-northeast-1"), "ap-northeast-1"),
+            `https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${run("aws", "ap-northeast-1")}`,
+        );
+        assert.strictEqual(
+            executionConsoleUrl(run("aws-cn", "cn-north-1"), "cn-north-1"),
+            `https://console.amazonaws.cn/states/home?region=cn-north-1#/v2/executions/details/${run("aws-cn", "cn-north-1")}`,
+        );
+        assert.strictEqual(
+            executionConsoleUrl(run("aws-us-gov", "us-gov-west-1"), "us-gov-west-1"),
+            `https://console.amazonaws-us-gov.com/states/home?region=us-gov-west-1#/v2/executions/details/${run("aws-us-gov", "us-gov-west-1")}`,
+        );
+    });
+
     it("say a skipped scheduled run was skipped, and why", () => {
         const m = slackMessage({ ...failed, status: "SUCCEEDED", trigger: "skipped", note: "Skipped: 2027-01-01 is a national holiday in JP" }, undefined) as any;
         assert.strictEqual(m.text, ":calendar: stop jobnet skipped (dev)");
@@ -413,7 +429,11 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
             assert.deepStrictEqual(result, { delivered: true, attempts: 1 });
             const posted = JSON.parse(hook.received[0]);
             assert.strictEqual(posted.text, "<!here> :rotating_light: stop jobnet FAILED (dev)");
-            assert.deepStrictEqual(posted.blocks[1].fields.slice(3, 5).map((f: any) => f.text), ["*Duration:* 12m 34s", "*Trigger:* scheduled"]);
+            assert.deepStrictEqual(posted.blocks[1].fields.slice(3, 6).map((f: any) => f.text), [
+                "*Duration:* 12m 34s",
+                "*Trigger:* scheduled",
+                `*Execution:* <https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${executionArn}|stop-1>`,
+            ]);
             assert.strictEqual(posted.blocks[2].text.text, "*Failed state:* DescribeWebServer on web-2\n*Error:* InstanceNotFound");
             assert.strictEqual(posted.blocks[3].text.text, "*Cause:*\n```instance i-00000000000000002 does not exist```");
             assert.deepStrictEqual(sfn.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input.nextToken), [undefined, "page-2"]);

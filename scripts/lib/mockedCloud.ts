@@ -2,10 +2,53 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialResourceSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 export const mockAccountId = "123456789012";
+/** The Region of a stack whose config names none. */
 export const mockRegion = "ap-northeast-1";
 export const mockAmiId = "ami-0a1b2c3d4e5f67890";
 // The regional ELB log-delivery account of ap-northeast-1.
 export const mockElbAccountArn = "arn:aws:iam::582318560864:root";
+
+// The regional ELB log-delivery accounts (ELB access-log documentation); Regions opened since
+// August 2022 have none, and elb.getServiceAccount fails there.
+const elbAccountIds: Record<string, string> = {
+    "ap-northeast-1": "582318560864",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+};
+
+/** The partition of a Region and its domain, as getPartition answers them. */
+export function partitionOfRegion(region: string): { partition: string; dnsSuffix: string } {
+    if (region.startsWith("cn-")) return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
+    if (region.startsWith("us-gov-")) return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
+    return { partition: "aws", dnsSuffix: "amazonaws.com" };
+}
+
+/** An Aurora cluster the account already runs, as the rds data sources read it. */
+export interface MockedCluster {
+    identifier: string;
+    engineVersion: string;
+    /** Instance class by instance identifier. */
+    instanceClasses: Record<string, string>;
+    logExports: string[];
+    deletionProtection: boolean;
+}
+
+/** The account this mocked cloud plays: its Region (and with it the partition of every ARN it gives), and what it already runs. */
+export interface MockedCloudOptions {
+    region?: string;
+    /** The stack's cluster as deployed earlier; none before the first deployment. */
+    deployedCluster?: MockedCluster;
+    /** AWS Backup's service opt-in of the Region (DescribeRegionSettings' ResourceTypeOptInPreference). */
+    backupOptIn?: Record<string, boolean>;
+}
+
+/** A Region's AWS Backup opt-in with the jobnets' types on, and others off as an account may have them. */
+export const defaultBackupOptIn: Record<string, boolean> = {
+    Aurora: true, CloudFormation: true, DocumentDB: true, DSQL: true, DynamoDB: true, EBS: true, EC2: true, EFS: true, FSx: true,
+    Neptune: true, RDS: true, Redshift: true, "Redshift Serverless": true, S3: false, "SAP HANA on Amazon EC2": false, "Storage Gateway": true, VirtualMachine: true,
+};
 
 /** One resource the program registered, as the mocked engine saw it. */
 export interface RegisteredResource {
@@ -47,10 +90,30 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];
     readonly invocations: Invocation[] = [];
     readonly componentChildren: ComponentChild[] = [];
+    /** The existing resources the program read (Resource.get). */
+    readonly reads: RegisteredResource[] = [];
+    readonly region: string;
+    readonly partition: string;
+    readonly dnsSuffix: string;
     private readonly subnetAz = new Map<string, string>();
+    private readonly deployedCluster: MockedCluster | undefined;
+    private readonly backupOptIn: Record<string, boolean>;
     private serial = 0;
 
+    constructor(options: MockedCloudOptions = {}) {
+        this.region = options.region ?? mockRegion;
+        this.deployedCluster = options.deployedCluster;
+        this.backupOptIn = options.backupOptIn ?? defaultBackupOptIn;
+        ({ partition: this.partition, dnsSuffix: this.dnsSuffix } = partitionOfRegion(this.region));
+    }
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        // Resource.get reads an existing resource by its id: it is no resource of the stack.
+        if (args.id !== undefined && args.id !== "") {
+            const state = this.existing(args.type, args.id);
+            this.reads.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs, state, provider: args.provider, custom: true });
+            return { id: args.id, state };
+        }
         const { id, state } = this.computed(args.type, args.name, args.inputs);
         const merged = { ...args.inputs, ...state };
         this.resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state: merged, provider: args.provider, custom: args.custom ?? false });
@@ -69,13 +132,39 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         this.invocations.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/test`, userId: "AIDATEST", id: mockAccountId };
+                return { accountId: mockAccountId, arn: `arn:${this.partition}:iam::${mockAccountId}:user/test`, userId: "AIDATEST", id: mockAccountId };
             case "aws:index/getPartition:getPartition":
-                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                return { partition: this.partition, dnsSuffix: this.dnsSuffix, id: this.partition };
             case "aws:index/getRegion:getRegion":
-                return { region: mockRegion, name: mockRegion, id: mockRegion };
-            case "aws:elb/getServiceAccount:getServiceAccount":
-                return { arn: mockElbAccountArn, id: "582318560864" };
+                return { region: this.region, name: this.region, id: this.region };
+            case "aws:elb/getServiceAccount:getServiceAccount": {
+                const account = elbAccountIds[this.region];
+                if (account === undefined) throw new Error(`no ELB account for region ${this.region}`);
+                return { arn: `arn:${this.partition}:iam::${account}:root`, id: account };
+            }
+            case "aws:rds/getClusters:getClusters": {
+                const wanted: string[] = args.inputs.filters?.find((f: { name: string }) => f.name === "db-cluster-id")?.values ?? [];
+                const found = this.deployedCluster && wanted.includes(this.deployedCluster.identifier) ? [this.deployedCluster.identifier] : [];
+                return { clusterIdentifiers: found, clusterArns: found.map((id) => this.arn("rds", `cluster:${id}`)), id: this.region };
+            }
+            case "aws:rds/getCluster:getCluster": {
+                const c = this.deployedCluster;
+                // As the provider does for a cluster that does not exist.
+                if (c === undefined || c.identifier !== args.inputs.clusterIdentifier) throw new Error(`reading RDS Cluster (${args.inputs.clusterIdentifier}): couldn't find resource`);
+                return {
+                    clusterIdentifier: c.identifier,
+                    engineVersion: c.engineVersion,
+                    clusterMembers: Object.keys(c.instanceClasses),
+                    enabledCloudwatchLogsExports: c.logExports,
+                    deletionProtection: c.deletionProtection,
+                    id: c.identifier,
+                };
+            }
+            case "aws:rds/getInstance:getInstance": {
+                const instanceClass = this.deployedCluster?.instanceClasses[args.inputs.dbInstanceIdentifier];
+                if (instanceClass === undefined) throw new Error(`reading RDS DB Instance (${args.inputs.dbInstanceIdentifier}): couldn't find resource`);
+                return { dbInstanceIdentifier: args.inputs.dbInstanceIdentifier, dbInstanceClass: instanceClass, id: args.inputs.dbInstanceIdentifier };
+            }
             case "aws:ssm/getParameter:getParameter":
                 return { name: args.inputs.name, value: mockAmiId, type: "String", id: args.inputs.name };
             default:
@@ -111,7 +200,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     private computed(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
         const n = ++this.serial;
         const hex = n.toString(16).padStart(8, "0");
-        const arn = (service: string, resource: string) => `arn:aws:${service}:${mockRegion}:${mockAccountId}:${resource}`;
+        const arn = (service: string, resource: string) => this.arn(service, resource);
         switch (type) {
             case "awsx:ec2:Vpc":
                 return { id: "", state: this.vpc(name, inputs) };
@@ -127,14 +216,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                     id: inputs.clusterIdentifier,
                     state: {
                         arn: arn("rds", `cluster:${inputs.clusterIdentifier}`),
-                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${mockRegion}.rds.amazonaws.com`,
+                        endpoint: `${inputs.clusterIdentifier}.cluster-abc.${this.region}.rds.${this.dnsSuffix}`,
                         masterUserSecrets: [{ secretArn: arn("secretsmanager", `secret:rds!cluster-${hex}-AbCdEf`), secretStatus: "active" }],
                     },
                 };
             case "aws:lb/loadBalancer:LoadBalancer":
                 return { id: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`), state: {
                     arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex}`),
-                    dnsName: `${name}-${n}.${mockRegion}.elb.amazonaws.com`,
+                    dnsName: `${name}-${n}.${this.region}.elb.${this.dnsSuffix}`,
                     // The ALB's canonical hosted zone in ap-northeast-1, for alias records.
                     zoneId: "Z14GRHDCWA56QT",
                 } };
@@ -144,7 +233,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 return { id: arn("elasticloadbalancing", `listener/app/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `listener/app/${name}/${hex}`) } };
             case "aws:s3/bucket:Bucket": {
                 const bucket = `${name}-${hex}`;
-                return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}` } };
+                return { id: bucket, state: { bucket, arn: `arn:${this.partition}:s3:::${bucket}` } };
             }
             case "aws:cloudwatch/logGroup:LogGroup": {
                 const logGroupName = inputs.name ?? `${name}-${hex}`;
@@ -152,14 +241,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
             }
             case "aws:iam/role:Role": {
                 const roleName = `${name}-${hex}`;
-                return { id: roleName, state: { name: roleName, arn: `arn:aws:iam::${mockAccountId}:role/${roleName}` } };
+                return { id: roleName, state: { name: roleName, arn: `arn:${this.partition}:iam::${mockAccountId}:role/${roleName}` } };
             }
             case "aws:iam/instanceProfile:InstanceProfile": {
                 const profileName = `${name}-${hex}`;
-                return { id: profileName, state: { name: profileName, arn: `arn:aws:iam::${mockAccountId}:instance-profile/${profileName}` } };
+                return { id: profileName, state: { name: profileName, arn: `arn:${this.partition}:iam::${mockAccountId}:instance-profile/${profileName}` } };
             }
             case "aws:lambda/function:Function":
-                return { id: inputs.name, state: { arn: arn("lambda", `function:${inputs.name}`), invokeArn: `arn:aws:apigateway:${mockRegion}:lambda:path/functions/${arn("lambda", `function:${inputs.name}`)}/invocations` } };
+                return { id: inputs.name, state: { arn: arn("lambda", `function:${inputs.name}`), invokeArn: `arn:${this.partition}:apigateway:${this.region}:lambda:path/functions/${arn("lambda", `function:${inputs.name}`)}/invocations` } };
             case "aws:sfn/stateMachine:StateMachine":
                 return { id: arn("states", `stateMachine:${inputs.name}`), state: { arn: arn("states", `stateMachine:${inputs.name}`) } };
             case "aws:secretsmanager/secret:Secret":
@@ -194,6 +283,22 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         }
     }
 
+    /** The state of an existing resource the program reads; reads of other types fail loudly. */
+    private existing(type: string, id: string): Record<string, any> {
+        switch (type) {
+            case "aws:backup/regionSettings:RegionSettings":
+                if (id !== this.region) throw new Error(`RegionSettings of ${id} read in ${this.region}`);
+                return { region: id, resourceTypeOptInPreference: { ...this.backupOptIn }, resourceTypeManagementPreference: { DynamoDB: true, EFS: true } };
+            default:
+                throw new Error(`MockedCloud cannot read an existing ${type}`);
+        }
+    }
+
+    /** A regional ARN of this account, in its partition. */
+    private arn(service: string, resource: string): string {
+        return `arn:${this.partition}:${service}:${this.region}:${mockAccountId}:${resource}`;
+    }
+
     /**
      * awsx's Vpc is a remote component: under mocks the program sees only the outputs returned here.
      * Its routes and route-table associations are references to resources it made, as awsx makes
@@ -202,7 +307,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
      */
     private vpc(name: string, inputs: Record<string, any>): Record<string, any> {
         const azCount: number = inputs.numberOfAvailabilityZones ?? 3;
-        const azs = Array.from({ length: azCount }, (_, i) => `${mockRegion}${"acdefg"[i]}`);
+        const azs = Array.from({ length: azCount }, (_, i) => `${this.region}${"acdefg"[i]}`);
         const natGatewayOf = (azIndex: number) => (inputs.natGateways?.strategy === "Single" ? "nat-1" : `nat-${azIndex + 1}`);
         const routes: object[] = [];
         const routeTableAssociations: object[] = [];

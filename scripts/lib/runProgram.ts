@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { MockedCloud } from "./mockedCloud";
+import { MockedCloud, MockedCloudOptions } from "./mockedCloud";
 import { setMockedEngine } from "./mockedEngine";
 import * as stackFiles from "./stackConfig";
 
@@ -15,20 +15,27 @@ export function stackConfig(stack: string): Record<string, string> {
 export interface ProgramRun {
     account: MockedCloud;
     outputs: Record<string, any>;
-    /** What the program told the user with pulumi.log.warn, as preview would show it. */
+    /** What the program warned of (pulumi.log.warn), as preview would show it. */
     warnings: string[];
 }
 
 /**
  * Runs index.ts in-process under mocks with a stack's config, the way `pulumi preview` would run
  * it against a real account, and returns every registered resource and the stack outputs.
- * `configOf` names the stack file to read, for a stack name that has none of its own.
+ * `configOf` names the stack file to read, for a stack name that has none of its own; `cloud`
+ * says what the mocked account already runs.
  */
-export async function runProgram(stack: string, configOverrides: Record<string, string | undefined> = {}, configOf = stack): Promise<ProgramRun> {
+export async function runProgram(
+    stack: string,
+    configOverrides: Record<string, string | undefined> = {},
+    configOf = stack,
+    cloud: Omit<MockedCloudOptions, "region"> = {},
+): Promise<ProgramRun> {
     const config = { ...stackConfig(configOf), ...configOverrides };
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
     pulumi.runtime.setAllConfig(config as Record<string, string>);
-    const account = new MockedCloud();
+    // The mocked account answers for the stack's Region, in its partition (aws-cn for cn-north-1).
+    const account = new MockedCloud({ ...cloud, region: config["aws:region"] });
     await setMockedEngine(account, projectName, stack);
 
     // A fresh copy of the program for every run: its modules read config when they load.
@@ -37,8 +44,10 @@ export async function runProgram(stack: string, configOverrides: Record<string, 
         if (programFiles.some((p) => id === p || id.startsWith(p + path.sep))) delete require.cache[id];
     }
     const warnings: string[] = [];
-    const warn = pulumi.log.warn;
-    pulumi.log.warn = async (message: string) => {
+    // Without an engine, pulumi.log.warn only prints: the run keeps what the program warns of instead.
+    const log = pulumi.log as { warn: typeof pulumi.log.warn };
+    const warn = log.warn;
+    log.warn = async (message) => {
         warnings.push(message);
     };
     try {
@@ -47,7 +56,7 @@ export async function runProgram(stack: string, configOverrides: Record<string, 
         await waitForRegistrations();
         return { account, outputs, warnings };
     } finally {
-        pulumi.log.warn = warn;
+        log.warn = warn;
     }
 }
 
