@@ -7,65 +7,70 @@ import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
 import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
 import { providerArgs } from "./infra/provider";
 import { WebSystem } from "./infra/webSystem";
+import { ExistingSystem } from "./infra/existingSystem";
 
-const project = pulumi.getProject();
-const stack = pulumi.getStack();
-const config = loadConfig();
-requireNamesAwsAccepts(project, stack, config);
-const namePrefix = namePrefixOf(project, stack);
+/**
+ * The program. It is a function because it reads an existing system before it declares the jobnets
+ * (Pulumi calls it and exports what it returns), so an existing system not found stops preview
+ * with the problems and nothing else.
+ */
+export = async () => {
+    const project = pulumi.getProject();
+    const stack = pulumi.getStack();
+    const config = loadConfig();
+    requireNamesAwsAccepts(project, stack, config);
+    const namePrefix = namePrefixOf(project, stack);
 
-// One provider for the whole program, so every resource carries the stack's tags.
-const provider = new aws.Provider("aws", providerArgs(config, project, stack));
+    // One provider for the whole program, so every resource carries the stack's tags.
+    const provider = new aws.Provider("aws", providerArgs(config, project, stack));
 
-const web = new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } });
+    // The web system this program creates, or one built elsewhere that the stack only reads.
+    const system = config.system.mode === "create"
+        ? new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } })
+        : new ExistingSystem("existing", { settings: config.system, region: config.region }, { providers: { aws: provider } });
+    const web = system instanceof WebSystem ? system : undefined;
+    // An existing system that is not as the config names it stops the program here, before any jobnet resource.
+    if (system instanceof ExistingSystem) await system.ready;
 
-const jobnets = new Jobnets("jobnet", {
-    namePrefix,
-    stack,
-    targets: web.targets,
-    settings: config.jobnet,
-    calendar: config.operations.calendar,
-    maintenancePageHtml: config.maintenancePage.html,
-    logRetentionDays: config.logRetentionDays,
-    deletionProtection: config.deletionProtection,
-}, { providers: { aws: provider } });
+    const jobnets = new Jobnets("jobnet", {
+        namePrefix,
+        stack,
+        targets: system.targets,
+        settings: config.jobnet,
+        calendar: config.operations.calendar,
+        maintenancePageHtml: config.maintenancePage.html,
+        logRetentionDays: config.logRetentionDays,
+        deletionProtection: config.deletionProtection,
+    }, { providers: { aws: provider } });
 
-const operations = new Operations("ops", {
-    namePrefix,
-    stack,
-    settings: config.operations,
-    stateMachineArns: { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn },
-    clusterIdentifier: web.database.clusterIdentifier,
-    logRetentionDays: config.logRetentionDays,
-}, { providers: { aws: provider } });
+    const operations = new Operations("ops", {
+        namePrefix,
+        stack,
+        settings: config.operations,
+        stateMachineArns: { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn },
+        clusterIdentifier: system.summary.dbClusterIdentifier,
+        logRetentionDays: config.logRetentionDays,
+    }, { providers: { aws: provider } });
 
-export const stopStateMachineArn = jobnets.stop.stateMachineArn;
-export const startStateMachineArn = jobnets.start.stateMachineArn;
-export const consoleUrls = {
-    stop: stopStateMachineArn.apply(stateMachineConsoleUrl),
-    start: startStateMachineArn.apply(stateMachineConsoleUrl),
+    const stopStateMachineArn = jobnets.stop.stateMachineArn;
+    const startStateMachineArn = jobnets.start.stateMachineArn;
+
+    // The stack outputs.
+    return {
+        stopStateMachineArn,
+        startStateMachineArn,
+        consoleUrls: { stop: stopStateMachineArn.apply(stateMachineConsoleUrl), start: startStateMachineArn.apply(stateMachineConsoleUrl) },
+        startCommands: { stop: stopStateMachineArn.apply(startExecutionCommand), start: startStateMachineArn.apply(startExecutionCommand) },
+        schedules: operations.schedules,
+        /** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
+        calendar: config.operations.calendar,
+        eventTriggers: operations.triggerNames,
+        ...system.summary,
+        backupVaultName: jobnets.backupVaultName,
+        // Only the system this program creates has these.
+        albUrl: web?.albUrl,
+        albDnsName: web?.loadBalancer.dnsName,
+        dbEndpoint: web?.database.endpoint,
+        dbMasterUserSecretArn: web?.database.masterUserSecretArn,
+    };
 };
-export const startCommands = {
-    stop: stopStateMachineArn.apply(startExecutionCommand),
-    start: startStateMachineArn.apply(startExecutionCommand),
-};
-export const schedules = operations.schedules;
-/** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
-export const calendar = config.operations.calendar;
-export const eventTriggers = operations.triggerNames;
-export const albUrl = web.albUrl;
-export const albDnsName = web.loadBalancer.dnsName;
-/** Each listener, its protocol and port, and whether it forwards to the web servers or redirects to HTTPS. */
-export const listeners = web.loadBalancer.listeners;
-export const targetGroupArn = web.loadBalancer.targetGroupArn;
-export const webServers = web.webServers.map((s) => ({
-    name: s.name,
-    instanceId: s.instanceId,
-    instanceArn: s.instanceArn,
-    availabilityZone: s.availabilityZone,
-}));
-export const dbClusterIdentifier = web.database.clusterIdentifier;
-export const dbClusterArn = web.database.clusterArn;
-export const dbEndpoint = web.database.endpoint;
-export const dbMasterUserSecretArn = web.database.masterUserSecretArn;
-export const backupVaultName = jobnets.backupVaultName;

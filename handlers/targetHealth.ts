@@ -10,15 +10,21 @@ export interface TargetHealthSummary extends Polled {
     notHealthy: string;
 }
 
-/** Checks every target of the target group, not only the first, against the instances that must be in it. */
-export async function describeTargetHealth(event: { targetGroupArn: string; instanceIds: string[] } & Polled): Promise<TargetHealthSummary> {
+/**
+ * Checks every target of every target group, not only the first, against the instances that must
+ * be in them: each server registered in one group at least.
+ */
+export async function describeTargetHealth(event: { targetGroupArns: string[]; instanceIds: string[] } & Polled): Promise<TargetHealthSummary> {
     const elb = new ElasticLoadBalancingV2Client({});
-    const described = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: event.targetGroupArn }));
-    const targets = (described.TargetHealthDescriptions ?? []).map((d) => ({
-        id: d.Target?.Id ?? "?",
-        state: d.TargetHealth?.State ?? "unavailable",
-        reason: d.TargetHealth?.Reason ?? "",
-    }));
+    const targets = [];
+    for (const targetGroupArn of event.targetGroupArns) {
+        const described = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+        targets.push(...(described.TargetHealthDescriptions ?? []).map((d) => ({
+            id: d.Target?.Id ?? "?",
+            state: d.TargetHealth?.State ?? "unavailable",
+            reason: d.TargetHealth?.Reason ?? "",
+        })));
+    }
     const registered = new Set(targets.map((t) => t.id));
     const missing = event.instanceIds.filter((id) => !registered.has(id)).map((id) => `${id} (not registered)`);
     const unhealthy = targets.filter((t) => t.state !== "healthy").map((t) => `${t.id} (${t.state}${t.reason ? `: ${t.reason}` : ""})`);
@@ -27,7 +33,7 @@ export async function describeTargetHealth(event: { targetGroupArn: string; inst
         allHealthy: notHealthy.length === 0 && targets.length > 0,
         healthy: targets.length - unhealthy.length,
         total: targets.length + missing.length,
-        notHealthy: notHealthy.length > 0 ? summarise(notHealthy) : targets.length === 0 ? "no target is registered in the target group" : "",
+        notHealthy: notHealthy.length > 0 ? summarise(notHealthy) : targets.length === 0 ? `no target is registered in the target group${event.targetGroupArns.length > 1 ? "s" : ""}` : "",
         attempt: event.attempt,
     };
 }

@@ -61,11 +61,26 @@ export interface WebappConfig {
     maintenancePage: { file: string; html: string };
     deletionProtection: boolean;
     tags: Record<string, string>;
+    /** The system the jobnets act on: the one this program creates, or one that exists already. */
+    system: SystemSettings;
     jobnet: JobnetSettings;
     operations: OperationsSettings;
 }
 
 export type JobnetName = "stop" | "start";
+
+export type SystemSettings = { mode: "create" } | ExistingSystemSettings;
+
+/** A web system built elsewhere: the stack only names it, and creates none of it. */
+export interface ExistingSystemSettings {
+    mode: "existing";
+    /** The servers by their ids, or by a tag they carry (Key=Value). */
+    webServers: { instanceIds: string[] } | { tag: { key: string; value: string } };
+    database: { clusterIdentifier: string };
+    loadBalancer: { listenerArns: string[]; targetGroupArns: string[] };
+    /** How the jobnets stop, check and start the web service on a server: a systemd unit, or commands. */
+    service: { kind: "systemd"; unit: string } | { kind: "commands"; stop: string; start: string; check: string };
+}
 
 /** The ALB's HTTPS listener: a certificate given, or one the program requests for a domain of a Route 53 zone. */
 export interface HttpsSettings {
@@ -350,6 +365,7 @@ export const projectSettings = {
         doc: "extra EventBridge patterns that start a jobnet",
     }),
     keepClusterStopped: flag({ default: true, doc: "run the stop jobnet again when Aurora restarts the stopped cluster" }),
+    system: existingSystemSettings(),
 };
 
 /** The keys of the aws namespace this program reads; the provider's other keys are accepted as they are. */
@@ -429,6 +445,7 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         deletionProtection: p.deletionProtection,
         // `--path tags.CostCenter 1234` stores a number: a tag's value is its text.
         tags: Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [k, String(v)])),
+        system: systemOf(p.system),
         jobnet: {
             maxConcurrency: p.jobnetMaxConcurrency,
             backupRetentionDays: p.backupRetentionDays,
@@ -453,6 +470,21 @@ function regionProblem(region: string, key: string[], arn: string | undefined, w
     const arnRegion = arn?.split(":")[3];
     if (arnRegion === undefined || arnRegion === region) return;
     reading.problem([projectName, ...key], JSON.stringify(arn), `${what} in the stack's region, ${region}: ${why}`);
+}
+
+/** The system's keys as the jobnets take them. */
+function systemOf(s: ProjectValues["system"]): SystemSettings {
+    if (s.mode === "create") return { mode: "create" };
+    const [key, ...value] = (s.webServers.tag ?? "").split("=");
+    return {
+        mode: "existing",
+        webServers: s.webServers.tag === undefined ? { instanceIds: s.webServers.instanceIds } : { tag: { key, value: value.join("=") } },
+        database: { clusterIdentifier: s.database.clusterIdentifier! },
+        loadBalancer: { listenerArns: s.loadBalancer.listenerArns, targetGroupArns: s.loadBalancer.targetGroupArns },
+        service: s.service === undefined
+            ? { kind: "commands", stop: s.commands.stop!, start: s.commands.start!, check: s.commands.check! }
+            : { kind: "systemd", unit: s.service },
+    };
 }
 
 /** The project's keys with each plain "slack.webhookUrl"-style key moved into its object. */
@@ -586,4 +618,73 @@ function maintenancePageFile(o: { default: string; doc: string }): Setting<{ fil
             return { file: raw, html };
         },
     }) as Setting<{ file: string; html: string }>;
+}
+
+/**
+ * `system`: which web system the jobnets act on. `create` (the default): the one this program
+ * creates. `existing`: one built elsewhere, named by its servers, cluster, listeners and target
+ * groups; the stack then creates none of it.
+ */
+function existingSystemSettings() {
+    // An ALB's listener: listener/app/<lb>/<lb-id>/<id>; a target group: targetgroup/<name>/<id>.
+    const arnList = (resource: string, example: string, doc: string) =>
+        list(text({
+            required: true,
+            pattern: new RegExp(`^arn:aws(-cn|-us-gov)?:elasticloadbalancing:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:${resource}$`),
+            expected: `an ARN such as ${example}`,
+            doc,
+        }), { default: [], distinct: true, expected: `a list of ARNs such as ["${example}"]`, doc });
+    const command = (what: string) => text({ pattern: /^[^\0]{1,4096}$/, expected: "a shell command line", doc: `shell command that ${what}` });
+    return object({
+        mode: oneOf({ default: "create", values: ["create", "existing"], doc: "`create`: the system this program creates; `existing`: one built elsewhere, named by the keys below" }),
+        webServers: object({
+            instanceIds: list(text({ required: true, pattern: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/, expected: "an EC2 instance id such as i-0123456789abcdef0", doc: "an instance id" }), {
+                default: [],
+                distinct: true,
+                expected: 'a list of EC2 instance ids such as ["i-0123456789abcdef0"]',
+                doc: "the web servers by instance id",
+            }),
+            tag: text({
+                pattern: /^[^=]{1,128}=.{0,256}$/,
+                expected: "a tag Key=Value such as Role=shop-web",
+                doc: "the web servers by a tag they carry, `Key=Value`",
+            }),
+        }, {
+            doc: "the web servers of an existing system: `instanceIds` or `tag`",
+            check: (w) => (w.instanceIds.length > 0 && w.tag !== undefined ? { key: "tag", expected: "either system.webServers.instanceIds or system.webServers.tag, not both" } : undefined),
+        }),
+        database: object({
+            clusterIdentifier: text({ pattern: /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, expected: "an Aurora cluster identifier such as shop-aurora", doc: "the Aurora cluster's identifier" }),
+        }, { doc: "the database of an existing system" }),
+        loadBalancer: object({
+            listenerArns: arnList("listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210", "listeners that forward to the web servers: each gets the maintenance page while stopped"),
+            targetGroupArns: arnList("targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef", "target groups whose every target must be healthy before the page goes"),
+        }, { doc: "the load balancer of an existing system" }),
+        service: text({
+            pattern: /^[A-Za-z0-9:_.@-]{1,255}$/,
+            expected: "a systemd unit name such as httpd or nginx.service",
+            doc: "systemd unit the jobnets stop, check and start on each server (`systemctl`)",
+        }),
+        commands: object({
+            stop: command("stops the service; exit 0 when stopped"),
+            start: command("starts the service; exit 0 when started"),
+            check: command("exits 0 when the service runs, 3 when it is stopped, anything else on failure"),
+        }, { doc: "commands instead of `service`: each run by Run Command as root" }),
+    }, {
+        doc: "the web system the jobnets act on",
+        check: (s) => {
+            const named = { webServers: s.webServers.instanceIds.length > 0 || s.webServers.tag !== undefined, database: s.database.clusterIdentifier !== undefined, loadBalancer: s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0 };
+            const commandsGiven = Object.values(s.commands).some((c) => c !== undefined);
+            if (s.mode === "create") {
+                const extra = Object.entries({ ...named, service: s.service !== undefined, commands: commandsGiven }).find(([, given]) => given);
+                return extra ? { key: extra[0] as keyof typeof s, expected: "nothing while system.mode is create: the system this program creates is its own; set system.mode existing to name another" } : undefined;
+            }
+            const missing = (Object.entries(named) as [keyof typeof named, boolean][]).find(([, given]) => !given);
+            if (missing) return { key: missing[0], expected: `the ${missing[0] === "webServers" ? "web servers (instanceIds or tag)" : missing[0] === "database" ? "Aurora cluster (clusterIdentifier)" : "listeners and target groups (listenerArns, targetGroupArns)"} of the existing system` };
+            if (s.loadBalancer.listenerArns.length === 0 || s.loadBalancer.targetGroupArns.length === 0) return { key: "loadBalancer", expected: "both listenerArns and targetGroupArns" };
+            if ((s.service === undefined) === !commandsGiven) return { key: "service", expected: "either system.service (a systemd unit) or system.commands, one of the two" };
+            if (commandsGiven && Object.values(s.commands).some((c) => c === undefined)) return { key: "commands", expected: "all three of stop, start and check" };
+            return undefined;
+        },
+    });
 }

@@ -387,7 +387,7 @@ export function object<const F extends Fields, const O extends ObjectOptions<F>>
             if (!ok) return invalid;
             const broken = o.check?.(values as ObjectValue<F>);
             if (broken === undefined) return values as ObjectValue<F>;
-            ctx.problem([...at, broken.key], fields[broken.key].secret ? "a value" : shown(value[broken.key] ?? null), broken.expected);
+            ctx.problem([...at, broken.key], fields[broken.key].secret ? "a value" : value[broken.key] === undefined ? "nothing" : shown(value[broken.key]), broken.expected);
             return invalid;
         },
     }) as Setting<O extends { optional: true } ? ObjectValue<F> | undefined : ObjectValue<F>>;

@@ -97,7 +97,7 @@ export class Jobnets extends pulumi.ComponentResource {
                 webServers: t.webServers,
                 cluster: t.cluster,
                 listeners: { traffic: t.trafficListenerArns, other: t.otherListenerArns },
-                targetGroupArn: t.targetGroupArn,
+                targetGroupArns: t.targetGroupArns,
                 maintenance: {
                     priority: args.settings.maintenanceRulePriority,
                     tagKey: maintenanceTagKey,

@@ -1,4 +1,15 @@
+import * as pulumi from "@pulumi/pulumi";
 import { consoleOrigin, partitionOf } from "../handlers/partition";
+
+/** What the stack exports of the system the jobnets act on, whether it creates it or not. */
+export interface SystemSummary {
+    webServers: pulumi.Input<{ name: string; instanceId: pulumi.Input<string>; instanceArn: pulumi.Input<string>; availabilityZone: pulumi.Input<string> }[]>;
+    dbClusterIdentifier: pulumi.Input<string>;
+    dbClusterArn: pulumi.Input<string>;
+    /** Each listener, its protocol and port, and whether it forwards to the web servers or redirects to HTTPS. */
+    listeners: pulumi.Input<{ protocol: string; port: number; arn: pulumi.Input<string>; forwards: boolean }[]>;
+    targetGroupArns: pulumi.Input<pulumi.Input<string>[]>;
+}
 
 /** The console page of a state machine, where its runs are listed, in the console of its partition. */
 export function stateMachineConsoleUrl(stateMachineArn: string): string {

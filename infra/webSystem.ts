@@ -5,6 +5,7 @@ import { DnsValidatedCertificate } from "./certificate";
 import { Database, clusterIdentifierFor } from "./database";
 import { LoadBalancer } from "./loadBalancer";
 import { Network } from "./network";
+import { SystemSummary } from "./outputs";
 import { SecurityGroups } from "./securityGroups";
 import { WebServer, WebServers } from "./webServers";
 
@@ -23,6 +24,7 @@ export class WebSystem extends pulumi.ComponentResource {
     readonly albUrl: pulumi.Output<string>;
     /** Everything the jobnets act on. */
     readonly targets: JobnetTargets;
+    readonly summary: SystemSummary;
 
     constructor(name: string, args: WebSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:infra:WebSystem", name, {}, opts);
@@ -89,7 +91,14 @@ export class WebSystem extends pulumi.ComponentResource {
             cluster: { identifier: this.database.clusterIdentifier, arn: this.database.clusterArn },
             trafficListenerArns: listenerArns(true),
             otherListenerArns: listenerArns(false),
-            targetGroupArn: this.loadBalancer.targetGroupArn,
+            targetGroupArns: [this.loadBalancer.targetGroupArn],
+        };
+        this.summary = {
+            webServers: this.webServers.map(({ name: serverName, instanceId, instanceArn, availabilityZone }) => ({ name: serverName, instanceId, instanceArn, availabilityZone })),
+            dbClusterIdentifier: this.database.clusterIdentifier,
+            dbClusterArn: this.database.clusterArn,
+            listeners: this.loadBalancer.listeners,
+            targetGroupArns: [this.loadBalancer.targetGroupArn],
         };
         this.registerOutputs({ albUrl: this.albUrl, targets: this.targets });
     }

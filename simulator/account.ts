@@ -103,7 +103,7 @@ export interface AccountSpec {
     cluster: { identifier: string; arn: string };
     /** The ALB's listeners: those that forward go to the web servers, the others redirect to HTTPS. */
     listeners: SimListenerSpec[];
-    targetGroupArn: string;
+    targetGroupArns: string[];
     stateMachineArns: { stop: string; start: string };
     /** The tag that marks this stack's maintenance rule. */
     maintenanceTag: { key: string; value: string };

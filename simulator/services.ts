@@ -158,7 +158,7 @@ export function installServices(account: SimulatedAccount): () => void {
             return [{ resource: input.RuleArn ?? "", context: Object.fromEntries(tags.map((t) => [`aws:ResourceTag/${t.Key}`, t.Value])) }];
         }],
         [elb.DescribeTargetHealthCommand, "DescribeTargetHealth", (input: elb.DescribeTargetHealthCommandInput) => {
-            if (input.TargetGroupArn !== account.spec.targetGroupArn) throw serviceError("TargetGroupNotFoundException", "One or more target groups not found");
+            if (!account.spec.targetGroupArns.includes(input.TargetGroupArn ?? "")) throw serviceError("TargetGroupNotFoundException", "One or more target groups not found");
             return {
                 TargetHealthDescriptions: [...account.instances.values()].map((i) => {
                     const h = account.targetHealth(i);

@@ -40,7 +40,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
             cluster: { identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn },
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
-            targetGroupArn: outputs.targetGroupArn,
+            targetGroupArns: outputs.targetGroupArns,
             stateMachineArns: synth.stateMachineArns,
             maintenanceTag: synth.maintenanceTag,
             backupVaultName: outputs.backupVaultName,

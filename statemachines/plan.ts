@@ -75,7 +75,8 @@ export interface JobnetPlan {
     cluster: { identifier: string; arn: string };
     /** The page goes on `traffic` and is removed from `traffic` and `other` (see JobnetTargets). */
     listeners: { traffic: string[]; other: string[] };
-    targetGroupArn: string;
+    /** Every target of each must be healthy before the maintenance page goes. */
+    targetGroupArns: string[];
     maintenance: { priority: number; tagKey: string; tagValue: string; html: string; statusCode: string };
     backup: { vaultName: string; roleArn: string; deleteAfterDays: number };
     scripts: { start: string; stop: string; check: string };

@@ -27,7 +27,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             }),
             waitUntil("WaitUntilAllTargetsHealthy", {
                 functionArn: plan.functionArns.describeTargetHealth,
-                payload: { targetGroupArn: plan.targetGroupArn, instanceIds: plan.webServers.map((s) => s.instanceId) },
+                payload: { targetGroupArns: plan.targetGroupArns, instanceIds: plan.webServers.map((s) => s.instanceId) },
                 select: { "allHealthy.$": "$.allHealthy", "healthy.$": "$.healthy", "total.$": "$.total", "notHealthy.$": "$.notHealthy", "attempt.$": "$.attempt" },
                 resultPath: "$.health",
                 done: is.true("$.health.allHealthy"),

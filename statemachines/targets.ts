@@ -16,8 +16,8 @@ export interface JobnetTargets {
      * maintenance rule from them too: one is left there when HTTPS came while the system was stopped.
      */
     otherListenerArns: pulumi.Input<pulumi.Input<string>[]>;
-    /** The target group whose every target must be healthy before the maintenance rule goes. */
-    targetGroupArn: pulumi.Input<string>;
+    /** The target groups whose every target must be healthy before the maintenance rule goes. */
+    targetGroupArns: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export interface JobnetWebServer {

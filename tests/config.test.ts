@@ -69,6 +69,7 @@ describe("stack config", () => {
             maintenancePage: { file: "assets/maintenance.html", html: page },
             deletionProtection: false,
             tags: {},
+            system: { mode: "create" },
             profile: undefined,
             providerKeys: [],
             jobnet: {
@@ -125,6 +126,16 @@ describe("stack config", () => {
         assert.strictEqual(Array.from(config.maintenancePage.html).length, 1024);
     });
 
+    const existing = {
+        mode: "existing",
+        webServers: { tag: "Role=web" },
+        database: { clusterIdentifier: "shop-aurora" },
+        loadBalancer: {
+            listenerArns: ["arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210"],
+            targetGroupArns: ["arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef"],
+        },
+        service: "httpd",
+    };
     const badInputs: [string, Record<string, string>, string][] = [
         ["a CIDR that is not a CIDR", { "webapp-jobnet:vpcCidr": "10.0.0/16" },
             'webapp-jobnet:vpcCidr: got "10.0.0/16"; expected an IPv4 CIDR block such as 10.0.0.0/16'],
@@ -204,6 +215,16 @@ describe("stack config", () => {
             'webapp-jobnet:https.hostedZoneId: got "Z0EXAMPLE"; expected a hosted zone only with https.domainName set'],
         ["a domain name in capitals", { "webapp-jobnet:https": '{"domainName":"WWW.Example.com","hostedZoneId":"Z0EXAMPLE"}' },
             'webapp-jobnet:https.domainName: got "WWW.Example.com"; expected a lower-case DNS name such as www.example.com'],
+        ["servers of an existing system while the stack creates its own", { "webapp-jobnet:system": '{"webServers":{"tag":"Role=web"}}' },
+            'webapp-jobnet:system.webServers: got {"tag":"Role=web"}; expected nothing while system.mode is create: the system this program creates is its own; set system.mode existing to name another'],
+        ["an existing system without its database", { "webapp-jobnet:system": JSON.stringify({ mode: "existing", webServers: { tag: "Role=web" }, service: "httpd" }) },
+            'webapp-jobnet:system.database: got nothing; expected the Aurora cluster (clusterIdentifier) of the existing system'],
+        ["an existing system with both a service and commands", { "webapp-jobnet:system": JSON.stringify({ ...existing, commands: { stop: "a", start: "b", check: "c" } }) },
+            'webapp-jobnet:system.service: got "httpd"; expected either system.service (a systemd unit) or system.commands, one of the two'],
+        ["an existing system's servers both by ids and by tag", { "webapp-jobnet:system": JSON.stringify({ ...existing, webServers: { instanceIds: ["i-0123456789abcdef0"], tag: "Role=web" } }) },
+            'webapp-jobnet:system.webServers.tag: got "Role=web"; expected either system.webServers.instanceIds or system.webServers.tag, not both'],
+        ["a tag without its value", { "webapp-jobnet:system": JSON.stringify({ ...existing, webServers: { tag: "Role" } }) },
+            'webapp-jobnet:system.webServers.tag: got "Role"; expected a tag Key=Value such as Role=shop-web'],
         ["no region", { "aws:region": undefined as unknown as string },
             "aws:region: got nothing (it is required); expected an AWS region such as ap-northeast-1"],
     ];
@@ -474,8 +495,8 @@ describe("config fix hints", () => {
     });
 
     it("name the stacks there are when a stack file is missing, and npm start says so in one line, with exit code 2", () => {
-        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, prod`));
+        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, existing, prod`));
         const run = runCli("start.ts", ["--stack", "nope"]);
-        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, example-https, prod\n`]);
+        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, example-https, existing, prod\n`]);
     });
 });

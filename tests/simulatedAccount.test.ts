@@ -15,7 +15,7 @@ const spec = (faults: Faults): AccountSpec => ({
     servers: [{ name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") }],
     cluster: { identifier: "db", arn: arn("rds", "cluster:db") },
     listeners: [{ arn: arn("elasticloadbalancing", "listener/app/lb/1/2"), forwards: true }],
-    targetGroupArn: arn("elasticloadbalancing", "targetgroup/tg/1"),
+    targetGroupArns: [arn("elasticloadbalancing", "targetgroup/tg/1")],
     stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
     maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },
     backupVaultName: "vault",

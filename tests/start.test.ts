@@ -124,9 +124,9 @@ describe("the command lines' shared parts", () => {
     });
 
     it("name a stack without a file, listing the stacks there are", () => {
-        assert.deepStrictEqual(stackNames(projectDir), ["dev", "example-https", "prod"]);
+        assert.deepStrictEqual(stackNames(projectDir), ["dev", "example-https", "existing", "prod"]);
         assert.strictEqual(stackFile(projectDir, "dev"), path.join(projectDir, "Pulumi.dev.yaml"));
-        assert.throws(() => stackFile(projectDir, "qa"), (e: Error) => e instanceof UsageError && e.message === '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, prod');
+        assert.throws(() => stackFile(projectDir, "qa"), (e: Error) => e instanceof UsageError && e.message === '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, prod');
     });
 
     it("refuse a file to write at the end that cannot be written, before any work", () => {
@@ -464,7 +464,7 @@ describe("npm start, as a user runs it", function () {
 
     it("exits 2 with one line and does no work for a stack without a file, a --json it cannot write, a fault no jobnet run can meet, or an option npm kept", () => {
         const cases: [string[], Record<string, string>, string][] = [
-            [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, prod'],
+            [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, prod'],
             [["--json", "/nonexistent/run.json"], {}, '--json "/nonexistent/run.json": there is no folder /nonexistent'],
             [["--jobnet=stop", "--fail=health:never"], {}, '--fail "health:never": it can only happen in the start jobnet, and the stop jobnet is run; the form is health:never|SERVER'],
             [["5"], { npm_config_servers: "true" }, "npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5"],

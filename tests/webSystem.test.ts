@@ -322,7 +322,7 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.strictEqual(run.outputs.dbClusterIdentifier, "webapp-jobnet-dev");
         assert.strictEqual(run.outputs.dbClusterArn, account.one(T.cluster).state.arn);
         assert.deepStrictEqual(run.outputs.listeners, [{ protocol: "HTTP", port: 80, arn: account.one("aws:lb/listener:Listener").state.arn, forwards: true }]);
-        assert.strictEqual(run.outputs.targetGroupArn, account.one("aws:lb/targetGroup:TargetGroup").state.arn);
+        assert.deepStrictEqual(run.outputs.targetGroupArns, [account.one("aws:lb/targetGroup:TargetGroup").state.arn]);
         assert.strictEqual(run.outputs.albUrl, `http://${account.one("aws:lb/loadBalancer:LoadBalancer").state.dnsName}/`);
     });
 });

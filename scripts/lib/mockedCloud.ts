@@ -36,10 +36,19 @@ export interface MockedCluster {
 }
 
 /** The account this mocked cloud plays: its Region (and with it the partition of every ARN it gives), and what it already runs. */
+/** A web system the account already runs, built elsewhere: what the ec2 and lb data sources find. */
+export interface MockedExistingSystem {
+    instances: { id: string; tags: Record<string, string>; availabilityZone: string; state: string }[];
+    listeners: { arn: string; protocol: string; port: number }[];
+    targetGroups: { arn: string; name: string; targetType: string }[];
+}
+
 export interface MockedCloudOptions {
     region?: string;
     /** The stack's cluster as deployed earlier; none before the first deployment. */
     deployedCluster?: MockedCluster;
+    /** Servers, listeners and target groups of a system built elsewhere. */
+    existing?: MockedExistingSystem;
     /** AWS Backup's service opt-in of the Region (DescribeRegionSettings' ResourceTypeOptInPreference). */
     backupOptIn?: Record<string, boolean>;
 }
@@ -97,12 +106,14 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     readonly dnsSuffix: string;
     private readonly subnetAz = new Map<string, string>();
     private readonly deployedCluster: MockedCluster | undefined;
+    private readonly existingSystem: MockedExistingSystem;
     private readonly backupOptIn: Record<string, boolean>;
     private serial = 0;
 
     constructor(options: MockedCloudOptions = {}) {
         this.region = options.region ?? mockRegion;
         this.deployedCluster = options.deployedCluster;
+        this.existingSystem = options.existing ?? { instances: [], listeners: [], targetGroups: [] };
         this.backupOptIn = options.backupOptIn ?? defaultBackupOptIn;
         ({ partition: this.partition, dnsSuffix: this.dnsSuffix } = partitionOfRegion(this.region));
     }
@@ -153,12 +164,36 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 if (c === undefined || c.identifier !== args.inputs.clusterIdentifier) throw new Error(`reading RDS Cluster (${args.inputs.clusterIdentifier}): couldn't find resource`);
                 return {
                     clusterIdentifier: c.identifier,
+                    arn: this.arn("rds", `cluster:${c.identifier}`),
+                    engine: "aurora-mysql",
                     engineVersion: c.engineVersion,
                     clusterMembers: Object.keys(c.instanceClasses),
                     enabledCloudwatchLogsExports: c.logExports,
                     deletionProtection: c.deletionProtection,
                     id: c.identifier,
                 };
+            }
+            // The provider's errors for what is not there, as it words them.
+            case "aws:ec2/getInstance:getInstance": {
+                const i = this.existingSystem.instances.find((x) => x.id === args.inputs.instanceId);
+                if (i === undefined) throw new Error("Your query returned no results. Please change your search criteria and try again.");
+                return { id: i.id, arn: this.arn("ec2", `instance/${i.id}`), availabilityZone: i.availabilityZone, instanceState: i.state, tags: i.tags };
+            }
+            case "aws:ec2/getInstances:getInstances": {
+                const tags: Record<string, string> = args.inputs.instanceTags ?? {};
+                const states: string[] = args.inputs.instanceStateNames ?? ["running"];
+                const ids = this.existingSystem.instances.filter((i) => states.includes(i.state) && Object.entries(tags).every(([k, v]) => i.tags[k] === v)).map((i) => i.id);
+                return { ids, id: this.region, instanceTags: tags, privateIps: [], publicIps: [], ipv6Addresses: [] };
+            }
+            case "aws:lb/getListener:getListener": {
+                const l = this.existingSystem.listeners.find((x) => x.arn === args.inputs.arn);
+                if (l === undefined) throw new Error(`ListenerNotFound: One or more listeners not found`);
+                return { ...l, id: l.arn, defaultActions: [] };
+            }
+            case "aws:lb/getTargetGroup:getTargetGroup": {
+                const g = this.existingSystem.targetGroups.find((x) => x.arn === args.inputs.arn);
+                if (g === undefined) throw new Error(`TargetGroupNotFound: One or more target groups not found`);
+                return { ...g, id: g.arn };
             }
             case "aws:rds/getInstance:getInstance": {
                 const instanceClass = this.deployedCluster?.instanceClasses[args.inputs.dbInstanceIdentifier];
@@ -341,4 +376,35 @@ export class MockedCloud implements pulumi.runtime.Mocks {
         this.componentChildren.push({ urn, id, state: { ...state, id } });
         return { [specialSigKey]: specialResourceSig, urn, id };
     }
+}
+
+/**
+ * The account a stack of an existing system meets offline: it runs what the config names (the
+ * servers by id, or two carrying the tag; the cluster; the listeners, the first HTTPS; the target
+ * groups of instances). Tests of what is missing give their own account instead.
+ */
+export function accountNamedBy(config: Record<string, string>, region: string): Pick<MockedCloudOptions, "existing" | "deployedCluster"> {
+    const raw = config["webapp-jobnet:system"];
+    const system = raw === undefined ? undefined : JSON.parse(raw);
+    if (system?.mode !== "existing") return {};
+    const zones = [`${region}a`, `${region}c`];
+    const tag = typeof system.webServers?.tag === "string" ? (system.webServers.tag as string).split("=") : undefined;
+    const instances = tag === undefined
+        ? ((system.webServers?.instanceIds ?? []) as string[]).map((id, i) => ({ id, tags: { Name: `web-${i + 1}` }, availabilityZone: zones[i % 2], state: "running" }))
+        : [1, 2].map((n) => ({ id: `i-0e${String(n).padStart(15, "0")}`, tags: { [tag[0]]: tag.slice(1).join("="), Name: `${tag.slice(1).join("=")}-${n}` }, availabilityZone: zones[(n - 1) % 2], state: "running" }));
+    const clusterIdentifier: string | undefined = system.database?.clusterIdentifier;
+    return {
+        existing: {
+            instances,
+            listeners: ((system.loadBalancer?.listenerArns ?? []) as string[]).map((arn, i) => (i === 0 ? { arn, protocol: "HTTPS", port: 443 } : { arn, protocol: "HTTP", port: 80 })),
+            targetGroups: ((system.loadBalancer?.targetGroupArns ?? []) as string[]).map((arn) => ({ arn, name: arn.split("/")[1], targetType: "instance" })),
+        },
+        deployedCluster: clusterIdentifier === undefined ? undefined : {
+            identifier: clusterIdentifier,
+            engineVersion: "8.0.mysql_aurora.3.10.0",
+            instanceClasses: { [`${clusterIdentifier}-1`]: "db.r7g.large" },
+            logExports: ["error", "slowquery"],
+            deletionProtection: true,
+        },
+    };
 }

@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { MockedCloud, MockedCloudOptions } from "./mockedCloud";
+import { MockedCloud, MockedCloudOptions, accountNamedBy, mockRegion } from "./mockedCloud";
 import { setMockedEngine } from "./mockedEngine";
 import * as stackFiles from "./stackConfig";
 
@@ -17,6 +17,8 @@ export interface ProgramRun {
     outputs: Record<string, any>;
     /** What the program warned of (pulumi.log.warn), as preview would show it. */
     warnings: string[];
+    /** What it said besides (pulumi.log.info), as preview shows it. */
+    infos: string[];
 }
 
 /**
@@ -35,7 +37,8 @@ export async function runProgram(
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
     pulumi.runtime.setAllConfig(config as Record<string, string>);
     // The mocked account answers for the stack's Region, in its partition (aws-cn for cn-north-1).
-    const account = new MockedCloud({ ...cloud, region: config["aws:region"] });
+    const region = config["aws:region"];
+    const account = new MockedCloud({ ...accountNamedBy(config as Record<string, string>, region ?? mockRegion), ...cloud, region });
     await setMockedEngine(account, projectName, stack);
 
     // A fresh copy of the program for every run: its modules read config when they load.
@@ -44,19 +47,32 @@ export async function runProgram(
         if (programFiles.some((p) => id === p || id.startsWith(p + path.sep))) delete require.cache[id];
     }
     const warnings: string[] = [];
-    // Without an engine, pulumi.log.warn only prints: the run keeps what the program warns of instead.
-    const log = pulumi.log as { warn: typeof pulumi.log.warn };
-    const warn = log.warn;
+    const infos: string[] = [];
+    // Without an engine, pulumi.log only prints: the run keeps what the program says instead.
+    const log = pulumi.log as { warn: typeof pulumi.log.warn; info: typeof pulumi.log.info };
+    const { warn, info } = log;
     log.warn = async (message) => {
         warnings.push(message);
     };
+    log.info = async (message) => {
+        infos.push(message);
+    };
+    // An error in an output (a data source that finds nothing) ends the program as Pulumi's own
+    // runner ends it: through the process's unhandled rejection, which the outputs never see.
+    let failed: (reason: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => {
+        failed = reject;
+    });
+    process.prependListener("unhandledRejection", failed);
     try {
-        const program = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
-        const outputs = await resolve(pulumi.output(program));
-        await waitForRegistrations();
-        return { account, outputs, warnings };
+        // The program is a function, as Pulumi runs it: what it returns are the stack outputs.
+        const program = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
+        const outputs = await Promise.race([program().then((exported) => resolve(pulumi.output(exported))), failure]);
+        await Promise.race([waitForRegistrations(), failure]);
+        return { account, outputs, warnings, infos };
     } finally {
-        log.warn = warn;
+        process.removeListener("unhandledRejection", failed);
+        Object.assign(log, { warn, info });
     }
 }
 

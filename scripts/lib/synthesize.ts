@@ -32,8 +32,9 @@ export interface SynthResult {
     resources: RegisteredResource[];
     /** The tag that marks the stack's maintenance rule. */
     maintenanceTag: { key: string; value: string };
-    /** What preview would warn of. */
+    /** What preview would warn of, and what else it would say. */
     warnings: string[];
+    infos: string[];
 }
 
 // CallbackFunction calls this through `pulumi.runtime` each time it builds a function.
@@ -59,7 +60,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     } finally {
         closureModule.serializeFunction = originalSerialize;
     }
-    const { account, outputs, warnings } = run;
+    const { account, outputs, warnings, infos } = run;
 
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "functions"), { recursive: true });
@@ -143,6 +144,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         resources: account.resources,
         maintenanceTag: { key: maintenanceTagKey, value: stack },
         warnings,
+        infos,
     };
 }
 
@@ -173,13 +175,18 @@ export function synthSummary(result: SynthResult): string {
         "",
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
         "Diagrams: stop.svg, start.svg",
+        ...result.infos.flatMap((i) => ["", i]),
         ...result.warnings.flatMap((w) => ["", `Warning: ${w}`]),
     ].join("\n");
 }
 
-/** Each listener as a user meets it, and the page the health check reads. */
+/** Each listener as a user meets it, and the page the health check reads; an existing system's as found. */
 function listenerLines(result: SynthResult): string[] {
-    const lines = result.resources.filter((r) => r.type === "aws:lb/listener:Listener").map((l) => {
+    const declared = result.resources.filter((r) => r.type === "aws:lb/listener:Listener");
+    if (declared.length === 0) {
+        return (result.outputs.listeners as { protocol: string; port: number }[]).map((l) => `  ${`${l.protocol}:${l.port}`.padEnd(10)} an existing listener: the maintenance page goes on it`);
+    }
+    const lines = declared.map((l) => {
         const action = l.inputs.defaultActions[0];
         const does = action.type === "redirect" ? `redirects to ${action.redirect.protocol}:${action.redirect.port} (${action.redirect.statusCode})` : "forwards to the web servers";
         return `  ${`${l.inputs.protocol}:${l.inputs.port}`.padEnd(10)} ${does}${l.inputs.sslPolicy ? `, TLS policy ${l.inputs.sslPolicy}` : ""}`;

@@ -21,7 +21,7 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
         }),
         cluster: { identifier: "webapp-jobnet-test", arn: `arn:aws:rds:${region}:${account}:cluster:webapp-jobnet-test` },
         listeners: { traffic: [`arn:aws:elasticloadbalancing:${region}:${account}:listener/app/webapp-lb/0123456789abcdef/fedcba9876543210`], other: [] },
-        targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`,
+        targetGroupArns: [`arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`],
         maintenance: { priority: 1, tagKey: "webapp-jobnet:maintenance", tagValue: "test", html: "<p>maintenance</p>", statusCode: "503" },
         backup: { vaultName: "webapp-jobnet-test", roleArn: `arn:aws:iam::${account}:role/webapp-jobnet-test-backup`, deleteAfterDays: 7 },
         scripts: { start: "/usr/local/sbin/startHttpd.sh", stop: "/usr/local/sbin/stopHttpd.sh", check: "/usr/local/sbin/checkHttpd.sh" },

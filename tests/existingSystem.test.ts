@@ -1,0 +1,139 @@
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ExistingSystemSettings } from "../infra/config";
+import { ExistingSystemError, SystemReader, findExistingSystem } from "../infra/existingSystem";
+import { MockedExistingSystem } from "../scripts/lib/mockedCloud";
+import { ProgramRun, runProgram, stackConfig } from "../scripts/lib/runProgram";
+
+const listenerArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210";
+const targetGroupArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef";
+
+describe("the example stack of an existing system (Pulumi.existing.yaml), run under mocks", () => {
+    let run: ProgramRun;
+    before(async function () {
+        this.timeout(60_000);
+        run = await runProgram("existing");
+    });
+
+    it("creates nothing of the web system: only the jobnets, their schedules and what they need", () => {
+        assert.deepStrictEqual(Object.keys(run.account.countsByType()).filter((t) => !t.startsWith("webapp-jobnet:")), [
+            "aws:backup/vault:Vault",
+            "aws:cloudwatch/eventRule:EventRule",
+            "aws:cloudwatch/eventTarget:EventTarget",
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:iam/role:Role",
+            "aws:iam/rolePolicy:RolePolicy",
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "aws:lambda/function:Function",
+            "aws:scheduler/schedule:Schedule",
+            "aws:sfn/stateMachine:StateMachine",
+            "pulumi:providers:aws",
+        ]);
+        assert.deepStrictEqual(run.account.reads.map((r) => r.type), ["aws:backup/regionSettings:RegionSettings"]);
+    });
+
+    it("finds the servers by their tag, and says at preview what it found", () => {
+        assert.deepStrictEqual(run.outputs.webServers, [
+            { name: "shop-web-1", instanceId: "i-0e000000000000001", instanceArn: "arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0e000000000000001", availabilityZone: "ap-northeast-1a" },
+            { name: "shop-web-2", instanceId: "i-0e000000000000002", instanceArn: "arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0e000000000000002", availabilityZone: "ap-northeast-1c" },
+        ]);
+        assert.deepStrictEqual(run.infos, [[
+            "The jobnets act on an existing system:",
+            "  web servers: shop-web-1 (i-0e000000000000001, ap-northeast-1a, running), shop-web-2 (i-0e000000000000002, ap-northeast-1c, running)",
+            "  Aurora cluster: shop-aurora (8.0.mysql_aurora.3.10.0)",
+            "  listeners: HTTPS:443",
+            "  target groups: shop-web",
+        ].join("\n")]);
+        assert.deepStrictEqual(
+            [run.outputs.dbClusterIdentifier, run.outputs.dbClusterArn, run.outputs.listeners, run.outputs.targetGroupArns],
+            ["shop-aurora", "arn:aws:rds:ap-northeast-1:123456789012:cluster:shop-aurora", [{ arn: listenerArn, protocol: "HTTPS", port: 443, forwards: true }], [targetGroupArn]],
+        );
+        assert.deepStrictEqual([run.outputs.albUrl, run.outputs.dbEndpoint], [undefined, undefined]);
+    });
+
+    it("lets the jobnets act on exactly those servers, that cluster and that listener", () => {
+        const policies = run.account.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => JSON.parse(p.inputs.policy).Statement).flat();
+        const resourcesOf = (action: string) => [...new Set(policies.filter((s: { Action: string[] }) => s.Action.includes(action)).flatMap((s: { Resource: string | string[] }) => [s.Resource].flat()))];
+        assert.deepStrictEqual(resourcesOf("ec2:StopInstances"), run.outputs.webServers.map((s: { instanceArn: string }) => s.instanceArn));
+        assert.deepStrictEqual(resourcesOf("rds:StopDBCluster"), ["arn:aws:rds:ap-northeast-1:123456789012:cluster:shop-aurora"]);
+        assert.deepStrictEqual(resourcesOf("elasticloadbalancing:CreateRule"), [listenerArn, listenerArn.replace(":listener/", ":listener-rule/") + "/*"]);
+        const stop = JSON.parse(run.account.ofType("aws:sfn/stateMachine:StateMachine").find((m) => m.inputs.name === "webapp-jobnet-existing-stop")!.inputs.definition);
+        assert.match(JSON.stringify(stop), /i-0e000000000000001.*i-0e000000000000002/);
+    });
+});
+
+describe("an existing system that is not as the config names it", () => {
+    const config = (system: object) => ({ "webapp-jobnet:system": JSON.stringify(system) });
+    const settings = JSON.parse(stackConfig("existing")["webapp-jobnet:system"]);
+    const byIds = { ...settings, webServers: { instanceIds: ["i-0123456789abcdef0", "i-0fedcba9876543210"] } };
+
+    it("stops preview with one error that names every key and value not found, and what each should be", async () => {
+        const account: MockedExistingSystem = {
+            instances: [{ id: "i-0123456789abcdef0", tags: { Name: "web-a" }, availabilityZone: "ap-northeast-1a", state: "running" }],
+            listeners: [],
+            targetGroups: [{ arn: targetGroupArn, name: "shop-web", targetType: "ip" }],
+        };
+        await assert.rejects(runProgram("existing", config(byIds), "existing", { existing: account, deployedCluster: undefined }), (e: Error) => {
+            assert.ok(pulumi.RunError.isInstance(e), "a RunError, printed without a stack trace");
+            assert.strictEqual(e.message, [
+                "The existing system is not as the stack config names it (4 problems):",
+                '  webapp-jobnet:system.webServers.instanceIds[1]: "i-0fedcba9876543210" is no instance in ap-northeast-1',
+                '  webapp-jobnet:system.database.clusterIdentifier: "shop-aurora" is no Aurora cluster in ap-northeast-1',
+                `  webapp-jobnet:system.loadBalancer.listenerArns[0]: "${listenerArn}" is no listener of a load balancer in this account and Region`,
+                `  webapp-jobnet:system.loadBalancer.targetGroupArns[0]: "${targetGroupArn}" has ip targets: a target group of instances`,
+            ].join("\n"));
+            return true;
+        });
+    });
+
+    it("refuses a tag that no server carries, rather than jobnets with nothing to act on", async () => {
+        await assert.rejects(runProgram("existing", {}, "existing", { existing: { instances: [], listeners: [], targetGroups: [] } }), (e: Error) => {
+            assert.match(e.message, /\n {2}webapp-jobnet:system\.webServers\.tag: no instance in ap-northeast-1 carries the tag Role=shop-web \(pending, running, stopping, stopped\)\n/);
+            return true;
+        });
+    });
+});
+
+describe("finding an existing system (pure, with a reader in memory)", () => {
+    const settings: ExistingSystemSettings = {
+        mode: "existing",
+        webServers: { instanceIds: ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"] },
+        database: { clusterIdentifier: "shop" },
+        loadBalancer: { listenerArns: [listenerArn], targetGroupArns: [targetGroupArn] },
+        service: { kind: "systemd", unit: "httpd" },
+    };
+    const instance = (id: string, name: string | undefined, instanceState = "running") =>
+        ({ id, arn: `arn:aws:ec2:ap-northeast-1:123456789012:instance/${id}`, availabilityZone: "ap-northeast-1a", instanceState, tags: name ? { Name: name } : {} }) as unknown as aws.ec2.GetInstanceResult;
+    const reader = (instances: aws.ec2.GetInstanceResult[]): SystemReader => ({
+        instance: async (id) => {
+            const found = instances.find((i) => i.id === id);
+            if (!found) throw new Error("no results");
+            return found;
+        },
+        instancesTagged: async () => instances.map((i) => i.id),
+        clusterExists: async () => true,
+        cluster: async () => ({ arn: "arn:aws:rds:ap-northeast-1:123456789012:cluster:shop", engine: "aurora-mysql", engineVersion: "8.0.mysql_aurora.3.10.0" }) as aws.rds.GetClusterResult,
+        listener: async (arn) => ({ arn, protocol: "HTTP", port: 80 }) as aws.lb.GetListenerResult,
+        targetGroup: async (arn) => ({ arn, name: "shop-web", targetType: "instance" }) as aws.lb.GetTargetGroupResult,
+    });
+
+    it("names each server by its Name tag, or by its id where it has none or shares it", async () => {
+        const found = await findExistingSystem(settings, reader([
+            instance("i-0000000000000000a", "web"),
+            instance("i-0000000000000000b", "web"),
+            instance("i-0000000000000000c", undefined),
+        ]), "ap-northeast-1");
+        assert.deepStrictEqual(found.webServers.map((s) => s.name), ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"]);
+    });
+
+    it("refuses a terminated server", async () => {
+        await assert.rejects(findExistingSystem(settings, reader([
+            instance("i-0000000000000000a", "a"),
+            instance("i-0000000000000000b", "b", "terminated"),
+            instance("i-0000000000000000c", "c"),
+        ]), "ap-northeast-1"), new ExistingSystemError([
+            'webapp-jobnet:system.webServers.instanceIds[1]: "i-0000000000000000b" is terminated: a server to stop and start is pending, running, stopping, stopped',
+        ]));
+    });
+});
