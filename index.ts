@@ -23,6 +23,7 @@ const jobnets = new Jobnets("jobnet", {
     namePrefix,
     stack,
     targets: web.targets,
+    serviceControl: { kind: "scripts" },
     settings: config.jobnet,
     calendar: config.operations.calendar,
     maintenancePageHtml: config.maintenancePage.html,

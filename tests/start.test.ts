@@ -258,10 +258,10 @@ describe("the operator's timeline", () => {
         const check = "/usr/local/sbin/checkHttpd.sh";
         assert.deepStrictEqual(
             [
-                describeScript(check, { status: "Failed", responseCode: 3 }),
-                describeScript(check, { status: "Success", responseCode: 0 }),
-                describeScript(check, { status: "Failed", responseCode: 1 }),
-                describeScript(check, { status: "TimedOut", responseCode: -1 }),
+                describeScript(check, { status: "Failed", responseCode: 3 }, "httpd"),
+                describeScript(check, { status: "Success", responseCode: 0 }, "httpd"),
+                describeScript(check, { status: "Failed", responseCode: 1 }, "httpd"),
+                describeScript(check, { status: "TimedOut", responseCode: -1 }, "httpd"),
                 describeScript("/usr/local/sbin/stopHttpd.sh", { status: "Failed", responseCode: 1 }),
                 describeScript("/usr/local/sbin/startHttpd.sh", { status: "Failed", responseCode: -1 }),
             ],

@@ -1,3 +1,4 @@
+import { serviceCommands } from "../../infra/serviceControl";
 import { JobnetPlan, TaskFunctionName, defaultWaits, taskFunctionNames } from "../../statemachines/plan";
 
 const region = "ap-northeast-1";
@@ -24,7 +25,7 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
         targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`,
         maintenance: { priority: 1, tagKey: "webapp-jobnet:maintenance", tagValue: "test", html: "<p>maintenance</p>", statusCode: "503" },
         backup: { vaultName: "webapp-jobnet-test", roleArn: `arn:aws:iam::${account}:role/webapp-jobnet-test-backup`, deleteAfterDays: 7 },
-        scripts: { start: "/usr/local/sbin/startHttpd.sh", stop: "/usr/local/sbin/stopHttpd.sh", check: "/usr/local/sbin/checkHttpd.sh" },
+        service: serviceCommands({ kind: "scripts" }),
         commandTimeoutSeconds: 60,
         maxConcurrency: 40,
         waits: defaultWaits,
