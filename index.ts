@@ -36,6 +36,8 @@ export = async () => {
         namePrefix,
         stack,
         targets: system.targets,
+        // Our own control scripts on the servers we create; the existing system's service otherwise.
+        serviceControl: config.system.mode === "create" ? { kind: "scripts" } : config.system.service,
         settings: config.jobnet,
         calendar: config.operations.calendar,
         maintenancePageHtml: config.maintenancePage.html,

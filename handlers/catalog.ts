@@ -114,7 +114,7 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         ],
     },
     sendScript: {
-        description: "Runs an httpd control script on a web server through Run Command",
+        description: "Runs a service control command on a web server through Run Command",
         handler: sendScript,
         permissions: (r) => [allow(["ssm:SendCommand"], [`arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`, ...r.instanceArns])],
     },

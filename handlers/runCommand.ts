@@ -3,13 +3,20 @@ import { Polled, awsErrorName, taskError } from "./errors";
 
 export interface SendScriptEvent {
     instanceId: string;
-    /** Absolute path of the script on the instance. */
+    /** What AWS-RunShellScript runs: a script's path on the instance, or shell text. */
     script: string;
+    /** How the command is called in Run Command's comment: the script's path, `systemctl stop nginx.service`. */
+    name: string;
     /** How long the script may run before Run Command marks it TimedOut. */
     timeoutSeconds: number;
+    /** The server's name, for messages. */
+    about?: string;
 }
 
-/** Runs one script on one instance through SSM Run Command (AWS-RunShellScript). */
+/** Run Command's delivery timeout: an instance whose agent does not pick the command up fails after this long. */
+export const deliveryTimeoutSeconds = 60;
+
+/** Runs one command on one instance through SSM Run Command (AWS-RunShellScript). */
 export async function sendScript(event: SendScriptEvent): Promise<{ commandId: string }> {
     const ssm = new SSMClient({});
     try {
@@ -17,20 +24,30 @@ export async function sendScript(event: SendScriptEvent): Promise<{ commandId: s
             DocumentName: "AWS-RunShellScript",
             InstanceIds: [event.instanceId],
             Parameters: { commands: [event.script], executionTimeout: [String(event.timeoutSeconds)] },
-            // Delivery timeout: an instance whose agent is not connected fails after this long.
-            TimeoutSeconds: 60,
-            Comment: `webapp-jobnet: ${event.script}`.slice(0, 100),
+            TimeoutSeconds: deliveryTimeoutSeconds,
+            Comment: `webapp-jobnet: ${event.name}`.slice(0, 100),
         }));
         const commandId = sent.Command?.CommandId;
-        if (!commandId) throw taskError("CommandNotSent", `Run Command returned no command id for ${event.script} on ${event.instanceId}`);
+        if (!commandId) throw taskError("CommandNotSent", `Run Command returned no command id for ${event.name} on ${event.instanceId}`);
         return { commandId };
     } catch (error) {
-        // The instance is not (yet) a managed, online instance: retried by the state machine.
-        if (awsErrorName(error) === "InvalidInstanceId") {
-            throw taskError("InstanceNotManaged", `${event.instanceId} is not an online managed instance: ${(error as Error).message}`);
-        }
+        // SendCommand, InvalidInstanceId: no permission on the node, SSM Agent not running, SSM Agent
+        // not registered with the SSM endpoint, or the node shutting down or terminated (SSM API
+        // reference, SendCommand errors). Right after boot it passes; the state machine retries it,
+        // and the last try's message is the cause a user reads.
+        if (awsErrorName(error) === "InvalidInstanceId") throw taskError("InstanceNotManaged", notManagedMessage(event, (error as Error).message));
         throw error;
     }
+}
+
+/** Why Run Command cannot reach a server, and how to make it reachable. */
+export function notManagedMessage(event: Pick<SendScriptEvent, "instanceId" | "about">, awsMessage: string): string {
+    const server = event.about ? `${event.about} (${event.instanceId})` : event.instanceId;
+    return `${server} is not an online managed instance of Systems Manager, so Run Command cannot run commands on it`
+        + ` (SendCommand: InvalidInstanceId${awsMessage ? `, ${awsMessage}` : ""}). On the server, install and start the SSM agent;`
+        + " give the instance a profile whose role has the policy AmazonSSMManagedInstanceCore;"
+        + " let it reach the SSM endpoints over HTTPS (443), through a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages."
+        + " Then run the jobnet again (or redrive the run)";
 }
 
 export type InvocationStatus = "Pending" | "InProgress" | "Delayed" | "Success" | "Cancelled" | "TimedOut" | "Failed" | "Cancelling";
@@ -71,7 +88,7 @@ export function scriptDetail(status: InvocationStatus, details: string | undefin
             return responseCode >= 0 ? `exited with code ${responseCode}${output}` : `failed before it ran (${details || "no details"})`;
         case "TimedOut":
             return details === "DeliveryTimedOut"
-                ? "was never delivered: the SSM agent did not pick it up in time"
+                ? `was never delivered: the SSM agent on the server did not pick it up within ${deliveryTimeoutSeconds} s (DeliveryTimedOut); check that the agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS`
                 : `timed out after ${timeoutSeconds} s (Run Command's execution timeout)${printed ? `; it last printed: ${printed}` : ""}`;
         case "Cancelled":
         case "Cancelling":

@@ -9,6 +9,7 @@ import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonOb
 import { healthPage } from "./userData";
 import { CronError, canonicalTimeZone, parseCron, utcOffsets } from "./cron";
 import { Secret } from "./secret";
+import { ServiceControl, systemdUnitProblem } from "./serviceControl";
 
 export { ConfigError, ConfigProblem, problemLine } from "./configProblems";
 export { Secret } from "./secret";
@@ -79,7 +80,7 @@ export interface ExistingSystemSettings {
     database: { clusterIdentifier: string };
     loadBalancer: { listenerArns: string[]; targetGroupArns: string[] };
     /** How the jobnets stop, check and start the web service on a server: a systemd unit, or commands. */
-    service: { kind: "systemd"; unit: string } | { kind: "commands"; stop: string; start: string; check: string };
+    service: Exclude<ServiceControl, { kind: "scripts" }>;
 }
 
 /** The ALB's HTTPS listener: a certificate given, or one the program requests for a domain of a Route 53 zone. */
@@ -661,8 +662,11 @@ function existingSystemSettings() {
             targetGroupArns: arnList("targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef", "target groups whose every target must be healthy before the page goes"),
         }, { doc: "the load balancer of an existing system" }),
         service: text({
-            pattern: /^[A-Za-z0-9:_.@-]{1,255}$/,
             expected: "a systemd unit name such as httpd or nginx.service",
+            check: (unit) => {
+                const problem = systemdUnitProblem(unit);
+                return problem && `a systemd service name such as httpd or nginx.service: ${problem}`;
+            },
             doc: "systemd unit the jobnets stop, check and start on each server (`systemctl`)",
         }),
         commands: object({

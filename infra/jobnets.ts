@@ -7,11 +7,11 @@ import { stopJobnet } from "../statemachines/stop";
 import { JobnetTargets } from "../statemachines/targets";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
-import { httpdControlScripts } from "./httpdControlScripts";
 import { backupOptIn } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
 import { JobnetFunctions } from "./jobnetFunctions";
+import { ServiceControl, serviceCommands } from "./serviceControl";
 
 export interface JobnetsArgs {
     /** Prefix of every name: `webapp-jobnet-dev`. */
@@ -19,6 +19,8 @@ export interface JobnetsArgs {
     /** Identifies the maintenance rule this stack owns (its tag value). */
     stack: string;
     targets: JobnetTargets;
+    /** How the jobnets stop, start and check the service on each web server. */
+    serviceControl: ServiceControl;
     settings: JobnetSettings;
     calendar: CalendarSettings;
     maintenancePageHtml: string;
@@ -87,7 +89,7 @@ export class Jobnets extends pulumi.ComponentResource {
             ),
         }, parent);
 
-        const scripts = httpdControlScripts();
+        const service = serviceCommands(args.serviceControl);
         const functionArns = pulumi.all(functions.arns) as pulumi.Output<Record<TaskFunctionName, string>>;
         const plan: pulumi.Output<JobnetPlan> = pulumi.all([functionArns, stateMachineArns, targets, vault.name, backupRole.arn]).apply(
             ([arns, machines, t, vaultName, backupRoleArn]) => ({
@@ -106,7 +108,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     statusCode: "503",
                 },
                 backup: { vaultName, roleArn: backupRoleArn, deleteAfterDays: args.settings.backupRetentionDays },
-                scripts: { start: scripts.startHttpd.path, stop: scripts.stopHttpd.path, check: scripts.checkHttpd.path },
+                service,
                 commandTimeoutSeconds: args.settings.commandTimeoutSeconds,
                 maxConcurrency: args.settings.maxConcurrency,
                 waits: args.settings.waits,

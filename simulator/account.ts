@@ -1,3 +1,4 @@
+import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
 import { latency } from "./latency";
 
 /** Faults a test or a user can inject, each on named resources. */
@@ -10,6 +11,12 @@ export interface Faults {
     checkFails?: string[];
     /** Run Command never finishes the script on these servers: it times out. */
     commandTimesOut?: string[];
+    /** These servers are not managed by Systems Manager (no agent, no instance profile, no route to SSM): SendCommand refuses them. */
+    notManaged?: string[];
+    /** The SSM agent of these servers went offline: SendCommand accepts, but the command is never delivered. */
+    agentOffline?: string[];
+    /** The systemd unit the jobnets name does not exist on these servers (a systemd service control). */
+    unitMissing?: string[];
     /** These servers stay `stopping` forever. */
     instanceStuckStopping?: string[];
     /** The cluster is `backing-up` (an automated backup) for this many seconds from the start. */
@@ -109,6 +116,8 @@ export interface AccountSpec {
     maintenanceTag: { key: string; value: string };
     backupVaultName: string;
     initial: "running" | "stopped";
+    /** How the servers' service is controlled: this program's scripts unless given. */
+    serviceControl?: ServiceControl;
     faults?: Faults;
 }
 
@@ -135,6 +144,8 @@ export interface SimInvocation {
     script: string;
     sentAt: number;
     status: "Pending" | "InProgress" | "Success" | "Failed" | "TimedOut";
+    /** Set when Run Command says more than the status: DeliveryTimedOut. */
+    statusDetails?: string;
     responseCode: number;
     stdout: string;
     stderr: string;
@@ -516,9 +527,10 @@ export class SimulatedAccount {
 
     // ---- SSM Run Command -------------------------------------------------------
 
-    sendCommand(instanceId: string, script: string, executionTimeoutSeconds: number): SimInvocation {
+    sendCommand(instanceId: string, script: string, executionTimeoutSeconds: number, deliveryTimeoutSeconds: number): SimInvocation {
         const i = this.instance(instanceId);
-        if (i.state !== "running" || Date.now() - i.runningSince < latency.ssmAgentOnline * 1000) {
+        // SendCommand: InvalidInstanceId when SSM Agent is not running or not registered, or the node is not in a valid state (SSM API reference).
+        if (i.state !== "running" || Date.now() - i.runningSince < latency.ssmAgentOnline * 1000 || this.has("notManaged", i.name)) {
             throw serviceError("InvalidInstanceId", `Instances [[${instanceId}]] not in a valid state for account`);
         }
         const invocation: SimInvocation = {
@@ -532,6 +544,11 @@ export class SimulatedAccount {
             stderr: "",
         };
         this.invocations.push(invocation);
+        if (this.has("agentOffline", i.name)) {
+            // A command no agent picks up ends TimedOut, StatusDetails DeliveryTimedOut, after the delivery timeout (GetCommandInvocation, SSM API reference).
+            this.at(deliveryTimeoutSeconds, () => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut" }));
+            return invocation;
+        }
         this.at(latency.commandDelivery, () => {
             invocation.status = "InProgress";
         });
@@ -541,45 +558,54 @@ export class SimulatedAccount {
             });
             return invocation;
         }
-        this.at(latency.commandDelivery + latency.commandRun, (when) => this.runScript(i, invocation, when));
+        this.at(latency.commandDelivery + latency.commandRun, (when) => this.runCommand(i, invocation, when));
         return invocation;
     }
 
-    /** What the control scripts do and print (infra/httpdControlScripts.ts), on the simulated server. */
-    private runScript(i: SimInstance, invocation: SimInvocation, when: number): void {
-        const file = invocation.script.split("/").pop()!;
-        const line = (level: string, text: string) => `${new Date(when).toISOString()} ${level} ${file}: ${text}`;
-        let code: number;
-        let out: string;
-        if (file === "stopHttpd.sh" || file === "startHttpd.sh") {
-            const verb = file === "stopHttpd.sh" ? "stop" : "start";
-            if (this.has(verb === "stop" ? "httpdWillNotStop" : "httpdWillNotStart", i.name)) {
-                code = 1;
-                out = line("ERROR", `systemctl ${verb} httpd failed with exit code 1.`);
-            } else {
-                this.setHttpd(i, verb === "stop" ? "stopped" : "running", when);
-                code = 0;
-                out = line("INFO", `httpd.service ${verb === "stop" ? "stopped" : "started"}.`);
-            }
-        } else if (file === "checkHttpd.sh") {
-            if (this.has("checkFails", i.name)) {
-                code = 1;
-                out = line("ERROR", "systemctl status httpd failed with exit code 4.");
-            } else if (i.httpd === "running") {
-                code = 0;
-                out = line("INFO", "httpd.service is running.");
-            } else {
-                code = 3;
-                out = line("INFO", "httpd.service is stopped.");
-            }
-        } else {
-            code = 127;
-            out = `${invocation.script}: No such file or directory`;
-        }
+    /** What a server does and prints for a command it is sent: one of its service's three, or nothing it knows. */
+    private runCommand(i: SimInstance, invocation: SimInvocation, when: number): void {
+        const control = this.spec.serviceControl ?? { kind: "scripts" };
+        const commands = serviceCommands(control);
+        const action = (["stop", "start", "check"] as const).find((a) => commands[a].text === invocation.script);
+        const { code, out } = action === undefined
+            ? { code: 127, out: `${invocation.script.split("\n")[0]}: command not found` }
+            : this.serviceAction(i, action, control, when);
         invocation.responseCode = code;
         invocation.status = code === 0 ? "Success" : "Failed";
         if (code === 0) invocation.stdout = out;
         else invocation.stderr = out;
+    }
+
+    /** The service's answer to stop, start or check, in the words of its control (infra/httpdControlScripts.ts, infra/serviceControl.ts). */
+    private serviceAction(i: SimInstance, action: "stop" | "start" | "check", control: ServiceControl, when: number): { code: number; out: string } {
+        const unitMissing = control.kind === "systemd" && this.has("unitMissing", i.name);
+        const fails = unitMissing || this.has(action === "check" ? "checkFails" : action === "stop" ? "httpdWillNotStop" : "httpdWillNotStart", i.name);
+        if (action !== "check" && !fails) this.setHttpd(i, action === "stop" ? "stopped" : "running", when);
+        const code = fails ? 1 : action !== "check" || i.httpd === "running" ? 0 : 3;
+        switch (control.kind) {
+            case "scripts": {
+                const file = action === "check" ? "checkHttpd.sh" : `${action}Httpd.sh`;
+                const line = (level: string, text: string) => `${new Date(when).toISOString()} ${level} ${file}: ${text}`;
+                if (action !== "check") return { code, out: fails ? line("ERROR", `systemctl ${action} httpd failed with exit code 1.`) : line("INFO", `httpd.service ${action === "stop" ? "stopped" : "started"}.`) };
+                return { code, out: fails ? line("ERROR", "systemctl status httpd failed with exit code 4.") : line("INFO", `httpd.service is ${code === 0 ? "running" : "stopped"}.`) };
+            }
+            case "systemd": {
+                const unit = serviceUnitName(control.unit);
+                if (action === "check") {
+                    // A check that cannot tell: the unit is missing, or caught in a restart loop.
+                    if (fails) return { code, out: unitMissing ? systemdLines.notFound(unit) : systemdLines.unsettled(unit, "activating") };
+                    return { code, out: systemdLines.state(unit, code === 0 ? "active" : "inactive") };
+                }
+                if (!fails) return { code, out: systemdLines.changed(unit, action) };
+                const why = unitMissing
+                    ? `Failed to ${action} ${unit}: Unit ${unit} ${action === "stop" ? "not loaded" : "not found"}.`
+                    : `Job for ${unit} failed because the control process exited with error code.`;
+                return { code, out: systemdLines.changeFailed(unit, action, unitMissing ? "5" : "1", why) };
+            }
+            case "commands":
+                // The user's own commands: what they print is theirs; these print nothing.
+                return { code, out: "" };
+        }
     }
 
     // ---- RDS -------------------------------------------------------------------

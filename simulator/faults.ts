@@ -16,6 +16,8 @@ export const faultKinds = [
     { jobnets: start, form: "httpd-start:SERVER", does: "startHttpd.sh exits 1 on SERVER" },
     { jobnets: either, form: "check:SERVER", does: "checkHttpd.sh fails (exit 1) on SERVER" },
     { jobnets: either, form: "command-timeout:SERVER", does: "Run Command times out on SERVER" },
+    { jobnets: either, form: "unmanaged:SERVER", does: "SERVER is not managed by Systems Manager: SendCommand answers InvalidInstanceId" },
+    { jobnets: either, form: "agent-offline:SERVER", does: "SERVER's SSM agent is offline: its commands are never delivered" },
     { jobnets: stop, form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
     { jobnets: stop, form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
     { jobnets: stop, form: "cluster-stop", does: "the cluster refuses to stop" },
@@ -68,7 +70,7 @@ export interface FaultContext {
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
 export function parseFaults(specs: string[], context: FaultContext): Faults {
     const faults: Faults = {};
-    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "instanceStuckStopping" | "backupExpired" | "neverHealthy", name: string) => {
+    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "notManaged" | "agentOffline" | "instanceStuckStopping" | "backupExpired" | "neverHealthy", name: string) => {
         faults[key] = [...(faults[key] ?? []), name];
     };
     for (const spec of specs) {
@@ -104,6 +106,8 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "httpd-start": noExtra(); add("httpdWillNotStart", server()); break;
             case "check": noExtra(); add("checkFails", server()); break;
             case "command-timeout": noExtra(); add("commandTimesOut", server()); break;
+            case "unmanaged": noExtra(); add("notManaged", server()); break;
+            case "agent-offline": noExtra(); add("agentOffline", server()); break;
             case "stuck-stopping": noExtra(); add("instanceStuckStopping", server()); break;
             case "cluster-backing-up": {
                 noExtra();

@@ -88,7 +88,7 @@ export function installServices(account: SimulatedAccount): () => void {
             const ids = input.InstanceIds ?? [];
             if (ids.length !== 1) throw serviceError("ValidationException", "the simulator sends to one instance per command");
             const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
-            const invocation = account.sendCommand(ids[0], input.Parameters?.commands?.[0] ?? "", timeout);
+            const invocation = account.sendCommand(ids[0], input.Parameters?.commands?.[0] ?? "", timeout, input.TimeoutSeconds ?? 3600);
             return { Command: { CommandId: invocation.commandId, InstanceIds: ids, Status: "Pending" } };
         }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds)]],
         [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
@@ -100,7 +100,7 @@ export function installServices(account: SimulatedAccount): () => void {
                 InstanceId: invocation.instanceId,
                 Status: invocation.status,
                 // TimedOut while running is ExecutionTimedOut; a command never picked up is DeliveryTimedOut.
-                StatusDetails: invocation.status === "TimedOut" ? "ExecutionTimedOut" : invocation.status,
+                StatusDetails: invocation.statusDetails ?? (invocation.status === "TimedOut" ? "ExecutionTimedOut" : invocation.status),
                 ResponseCode: invocation.responseCode,
                 StandardOutputContent: invocation.stdout,
                 StandardErrorContent: invocation.stderr,

@@ -1,3 +1,4 @@
+import type { ServiceControl } from "../infra/serviceControl";
 import type { SynthResult } from "../scripts/lib/synthesize";
 import { Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
@@ -14,6 +15,8 @@ export interface SimulationOptions {
      */
     jobnets: ("stop" | "start" | "redrive")[];
     faults?: Faults;
+    /** How the servers' service is controlled, as the definitions expect it: this program's scripts unless given. */
+    serviceControl?: ServiceControl;
     /** Runs every jobnet listed even after one fails, as an operator rerunning by hand. */
     keepGoing?: boolean;
     /** The input of every run: `{}` (a run by hand) unless given. */
@@ -45,6 +48,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             maintenanceTag: synth.maintenanceTag,
             backupVaultName: outputs.backupVaultName,
             initial: options.initial,
+            serviceControl: options.serviceControl,
             faults: options.faults,
         });
         restore = installServices(account);

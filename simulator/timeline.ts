@@ -37,8 +37,8 @@ export class Timeline {
     /** A loop whose Check just ran in this lane: the next state entered there says whether it polls again. */
     private readonly checked = new Map<string, string>();
     private readonly serverOfIndex = new Map<number, string>();
-    /** The control script last sent in a lane, whose result the next wait there reads. */
-    private readonly scriptOf = new Map<string, string>();
+    /** The service command last sent in a lane, whose result the next wait there reads. */
+    private readonly scriptOf = new Map<string, SentCommand>();
     private map: { name: string; total: number; done: number; running: Set<number> } | undefined;
     private progressShown = false;
 
@@ -85,9 +85,10 @@ export class Timeline {
                 } else if (loop && name === `${loop.base}Check`) {
                     this.checked.set(lane, loop.base);
                 } else if (e.state!.type === "Task" && !this.loopOf.has(name)) {
-                    const script = (this.states.get(name) as { Parameters?: { Payload?: { script?: unknown } } }).Parameters?.Payload?.script;
-                    if (typeof script === "string") this.scriptOf.set(lane, script);
-                    this.line(e.timestamp, e.index, `${name}: ${typeof script === "string" ? `${fileName(script)} sent` : describe(this.resultOf(name, e.state!.output))}`);
+                    const sent = (this.states.get(name) as { Parameters?: { Payload?: Partial<SentCommand> } }).Parameters?.Payload;
+                    const command = typeof sent?.name === "string" ? { name: sent.name, checks: sent.checks } : undefined;
+                    if (command) this.scriptOf.set(lane, command);
+                    this.line(e.timestamp, e.index, `${name}: ${command ? `${fileName(command.name)} sent` : describe(this.resultOf(name, e.state!.output))}`);
                 } else if (e.state!.type === "Map") {
                     const total = this.map?.total ?? 0;
                     this.clearProgress();
@@ -159,8 +160,8 @@ export class Timeline {
         if (loop.polls === 0) return;
         const took = formatDuration((at - loop.since) / 1000);
         const index = lane === "top" ? undefined : Number(lane.slice(1));
-        const script = this.scriptOf.get(lane);
-        const outcome = script && isScriptResult(loop.last) ? describeScript(script, loop.last) : describe(loop.last);
+        const command = this.scriptOf.get(lane);
+        const outcome = command && isScriptResult(loop.last) ? describeScript(command.name, loop.last, command.checks) : describe(loop.last);
         this.line(at, index, `${loop.base}: ${outcome} (${loop.polls} ${loop.polls === 1 ? "poll" : "polls"}, ${took})`);
     }
 
@@ -223,21 +224,29 @@ function isScriptResult(result: unknown): result is ScriptResult {
     return typeof result === "object" && result !== null && "status" in result && "responseCode" in result;
 }
 
-function fileName(script: string): string {
-    return script.split("/").pop() ?? script;
+/** A command sent with sendScript, as its payload names it. */
+interface SentCommand {
+    name: string;
+    /** Set for a check: the service whose state its exit code tells. */
+    checks?: string;
+}
+
+/** A script by its file name; any other command as it is named. */
+function fileName(name: string): string {
+    return name.startsWith("/") ? name.split("/").pop() ?? name : name;
 }
 
 /**
- * A control script's result in words. Run Command calls any non-zero exit Failed, but
- * checkHttpd.sh's exit code is its answer: 3 is "httpd stopped", not a failure.
+ * A service command's result in words. Run Command calls any non-zero exit Failed, but a check's
+ * exit code is its answer: 3 is "httpd stopped", not a failure.
  */
-export function describeScript(script: string, result: ScriptResult): string {
-    const file = fileName(script);
+export function describeScript(name: string, result: ScriptResult, checks?: string): string {
+    const file = fileName(name);
     const code = result.responseCode;
     if (result.status !== "Success" && result.status !== "Failed") return `${file} ${result.status === "TimedOut" ? "timed out" : result.status.toLowerCase()}`;
     if (code < 0) return `${file} did not run`;
-    if (file !== "checkHttpd.sh") return `${file} exited ${code}`;
-    const answer = code === checkHttpdExitCodes.running ? "httpd running" : code === checkHttpdExitCodes.stopped ? "httpd stopped" : "the check failed";
+    if (checks === undefined) return `${file} exited ${code}`;
+    const answer = code === checkHttpdExitCodes.running ? `${checks} running` : code === checkHttpdExitCodes.stopped ? `${checks} stopped` : "the check failed";
     return `${answer}, ${file} exited ${code}`;
 }
 

@@ -1,5 +1,5 @@
 import { Condition, Fragment, Json, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
-import { JobnetPlan, PollRhythm, WaitName } from "./plan";
+import { JobnetPlan, PollRhythm, ShellCommand, WaitName } from "./plan";
 
 /**
  * A scheduled run (input `{"trigger": "schedule", "scheduledTime": ...}`) first asks the business
@@ -98,29 +98,39 @@ export const script = {
 };
 
 export interface RunScriptOptions {
-    /** The script's path on the server. */
-    path: string;
-    /** When the script has done what the step needs. */
+    /** The command to run on the server. */
+    command: ShellCommand;
+    /** The service whose state a check command's exit code tells; only for checks (read by the timeline). */
+    checks?: string;
+    /** When the command has done what the step needs. */
     done: Condition;
     /** Outcomes that end the run, checked after `done`. */
     failures: { when: Condition; error: string; explain: string }[];
 }
 
 /**
- * Runs a script on the server of this Map iteration through Run Command and waits for it to end:
+ * Runs a command on the server of this Map iteration through Run Command and waits for it to end:
  * the send, then a bounded wait on its result (`$.script`: status, responseCode, detail).
  */
 export function runScript(plan: JobnetPlan, step: string, options: RunScriptOptions): Fragment {
     const rhythm = plan.waits.httpdCommand;
     const who = "{} ({})";
     const server = ["$.server.name", "$.server.instanceId"];
+    const { text, name } = options.command;
     return sequence(
         invoke(step, plan.functionArns.sendScript, {
-            payload: { "instanceId.$": "$.server.instanceId", script: options.path, timeoutSeconds: plan.commandTimeoutSeconds },
+            payload: {
+                "instanceId.$": "$.server.instanceId",
+                script: text,
+                name,
+                ...(options.checks === undefined ? {} : { checks: options.checks }),
+                timeoutSeconds: plan.commandTimeoutSeconds,
+            },
             about: "$.server.name",
             resultPath: "$.command",
             select: { "commandId.$": "$.commandId" },
-            // Right after boot the SSM agent may not be online yet.
+            // Right after boot the SSM agent may not be online yet; a server that never registers
+            // fails the task after these tries, with a cause that says how to fix it (sendScript).
             retry: [retryEvery("InstanceNotManaged", 10, 12)],
         }),
         waitUntil(`${step}Finished`, {
@@ -135,18 +145,23 @@ export function runScript(plan: JobnetPlan, step: string, options: RunScriptOpti
                 name: `${step}Failed${options.failures.length > 1 ? i + 1 : ""}`,
                 failure: {
                     error: f.error,
-                    cause: `${step}: ${who} ${f.explain}: ${options.path} {}`,
+                    cause: `${step}: ${who} ${f.explain}: ${name} {}`,
                     args: [...server, "$.script.detail"],
                 },
             })),
             ...rhythm,
             timedOut: {
                 error: "ScriptDidNotFinish",
-                cause: `${step}: ${who}: ${options.path} did not finish within ${duration(rhythm)}; its status is still {}`,
+                cause: `${step}: ${who}: ${name} did not finish within ${duration(rhythm)}; its status is still {}`,
                 args: [...server, "$.script.status"],
             },
         }),
     );
+}
+
+/** "the httpd check", "the nginx check", "the service check": a check named after its service. */
+export function checkOf(label: string): string {
+    return `the ${label.replace(/^the /, "")} check`;
 }
 
 /**

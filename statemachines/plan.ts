@@ -66,6 +66,26 @@ export const defaultWaits: Record<WaitName, PollRhythm> = {
     targetsHealthy: { firstAfterSeconds: 30, everySeconds: 10, withinSeconds: 900 },
 };
 
+/** One command Run Command runs on a web server. */
+export interface ShellCommand {
+    /** What AWS-RunShellScript runs: a script's path, or shell text. */
+    text: string;
+    /** How causes and the timeline call it: the script's path, `systemctl stop nginx.service`. */
+    name: string;
+}
+
+/**
+ * The service's three commands. Stop and start exit 0 or fail; check exits 0 when the service
+ * runs, 3 when it is stopped, anything else when the check failed.
+ */
+export interface ServiceCommands {
+    /** The service in causes: "httpd", "nginx", "the service". */
+    label: string;
+    stop: ShellCommand;
+    start: ShellCommand;
+    check: ShellCommand;
+}
+
 export interface JobnetPlan {
     functionArns: Record<TaskFunctionName, string>;
     /** The business calendar scheduled runs consult. */
@@ -79,7 +99,8 @@ export interface JobnetPlan {
     targetGroupArns: string[];
     maintenance: { priority: number; tagKey: string; tagValue: string; html: string; statusCode: string };
     backup: { vaultName: string; roleArn: string; deleteAfterDays: number };
-    scripts: { start: string; stop: string; check: string };
+    /** How each web server's service is stopped, started and checked (infra/serviceControl.ts). */
+    service: ServiceCommands;
     commandTimeoutSeconds: number;
     maxConcurrency: number;
     waits: Record<WaitName, PollRhythm>;

@@ -1,5 +1,5 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
-import { clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { checkOf, clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -158,12 +158,14 @@ function bootWebServers(plan: JobnetPlan): Fragment {
     );
 }
 
-/** One Map iteration: httpd is started only where the check finds it stopped. */
+/** One Map iteration: the service is started only where the check finds it stopped. */
 function startHttpd(plan: JobnetPlan): Fragment {
-    const checkFailed = { when: script.ended, error: "HttpdCheckFailed", explain: "the httpd check failed" };
+    const service = plan.service;
+    const checkFailed = { when: script.ended, error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` };
+    const check = { command: service.check, checks: service.label };
     return sequence(
         runScript(plan, "CheckHttpd", {
-            path: plan.scripts.check,
+            ...check,
             done: is.or(script.exitCode(0), script.exitCode(3)),
             failures: [checkFailed],
         }),
@@ -171,15 +173,15 @@ function startHttpd(plan: JobnetPlan): Fragment {
             { when: script.exitCode(0), then: pass("HttpdWasRunning", { parameters: { "name.$": "$.server.name", httpd: "alreadyRunning" }, resultPath: "$" }) },
         ], sequence(
             runScript(plan, "StartHttpd", {
-                path: plan.scripts.start,
+                command: service.start,
                 done: script.succeeded,
-                failures: [{ when: script.ended, error: "HttpdDidNotStart", explain: "httpd did not start" }],
+                failures: [{ when: script.ended, error: "HttpdDidNotStart", explain: `${service.label} did not start` }],
             }),
             runScript(plan, "CheckHttpdRunning", {
-                path: plan.scripts.check,
+                ...check,
                 done: script.exitCode(0),
                 failures: [
-                    { when: script.exitCode(3), error: "HttpdNotRunning", explain: "httpd is not running after its start" },
+                    { when: script.exitCode(3), error: "HttpdNotRunning", explain: `${service.label} is not running after its start` },
                     checkFailed,
                 ],
             }),

@@ -1,5 +1,5 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { checkOf, clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import type { BackupSettings } from "../handlers/backups";
 import { JobnetPlan } from "./plan";
 
@@ -59,6 +59,7 @@ function enableMaintenancePage(plan: JobnetPlan): Fragment {
 
 /** One Map iteration: `$.server` is { name, instanceId, instanceArn }; the output is a small summary. */
 function stopWebServer(plan: JobnetPlan): Fragment {
+    const service = plan.service;
     const server = ["$.server.name", "$.server.instanceId"];
     const rhythm = plan.waits.instanceStopped;
     const waitUntilStopped = waitUntil("WaitUntilInstanceStopped", {
@@ -115,16 +116,17 @@ function stopWebServer(plan: JobnetPlan): Fragment {
                 when: is.string("$.found.state", "running"),
                 then: sequence(
                     runScript(plan, "StopHttpd", {
-                        path: plan.scripts.stop,
+                        command: service.stop,
                         done: script.succeeded,
-                        failures: [{ when: script.ended, error: "HttpdDidNotStop", explain: "httpd did not stop" }],
+                        failures: [{ when: script.ended, error: "HttpdDidNotStop", explain: `${service.label} did not stop` }],
                     }),
                     runScript(plan, "CheckHttpdStopped", {
-                        path: plan.scripts.check,
+                        command: service.check,
+                        checks: service.label,
                         done: script.exitCode(3),
                         failures: [
-                            { when: script.succeeded, error: "HttpdStillRunning", explain: "httpd is still running" },
-                            { when: script.ended, error: "HttpdCheckFailed", explain: "the httpd check failed" },
+                            { when: script.succeeded, error: "HttpdStillRunning", explain: `${service.label} is still running` },
+                            { when: script.ended, error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` },
                         ],
                     }),
                     invoke("StopInstance", plan.functionArns.stopInstance, {

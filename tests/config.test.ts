@@ -223,6 +223,8 @@ describe("stack config", () => {
             'webapp-jobnet:system.service: got "httpd"; expected either system.service (a systemd unit) or system.commands, one of the two'],
         ["an existing system's servers both by ids and by tag", { "webapp-jobnet:system": JSON.stringify({ ...existing, webServers: { instanceIds: ["i-0123456789abcdef0"], tag: "Role=web" } }) },
             'webapp-jobnet:system.webServers.tag: got "Role=web"; expected either system.webServers.instanceIds or system.webServers.tag, not both'],
+        ["a timer instead of a service", { "webapp-jobnet:system": JSON.stringify({ ...existing, service: "backup.timer" }) },
+            'webapp-jobnet:system.service: got "backup.timer"; expected a systemd service name such as httpd or nginx.service: "backup.timer" is a .timer unit, not a service: name the service (e.g. backup.service)'],
         ["a tag without its value", { "webapp-jobnet:system": JSON.stringify({ ...existing, webServers: { tag: "Role" } }) },
             'webapp-jobnet:system.webServers.tag: got "Role"; expected a tag Key=Value such as Role=shop-web'],
         ["no region", { "aws:region": undefined as unknown as string },

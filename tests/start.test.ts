@@ -254,18 +254,24 @@ describe("the operator's timeline", () => {
         assert.strictEqual(table(["a", "n"], [["x", "1"], ["yy", "22"]]), "a    n\n--  --\nx    1\nyy  22");
     });
 
-    it("says what a control script's exit code means: checkHttpd.sh's 3 is httpd stopped", () => {
+    it("says what a check's exit code means: checkHttpd.sh's 3 is httpd stopped, systemd's check's 3 the unit stopped", () => {
         const check = "/usr/local/sbin/checkHttpd.sh";
         assert.deepStrictEqual(
             [
-                describeScript(check, { status: "Failed", responseCode: 3 }),
-                describeScript(check, { status: "Success", responseCode: 0 }),
-                describeScript(check, { status: "Failed", responseCode: 1 }),
-                describeScript(check, { status: "TimedOut", responseCode: -1 }),
+                describeScript(check, { status: "Failed", responseCode: 3 }, "httpd"),
+                describeScript(check, { status: "Success", responseCode: 0 }, "httpd"),
+                describeScript(check, { status: "Failed", responseCode: 1 }, "httpd"),
+                describeScript(check, { status: "TimedOut", responseCode: -1 }, "httpd"),
                 describeScript("/usr/local/sbin/stopHttpd.sh", { status: "Failed", responseCode: 1 }),
                 describeScript("/usr/local/sbin/startHttpd.sh", { status: "Failed", responseCode: -1 }),
+                describeScript("systemctl is-active nginx.service", { status: "Failed", responseCode: 3 }, "nginx"),
+                describeScript("the check command", { status: "Success", responseCode: 0 }, "the service"),
+                describeScript("systemctl stop nginx.service", { status: "Failed", responseCode: 1 }),
             ],
-            ["httpd stopped, checkHttpd.sh exited 3", "httpd running, checkHttpd.sh exited 0", "the check failed, checkHttpd.sh exited 1", "checkHttpd.sh timed out", "stopHttpd.sh exited 1", "startHttpd.sh did not run"],
+            [
+                "httpd stopped, checkHttpd.sh exited 3", "httpd running, checkHttpd.sh exited 0", "the check failed, checkHttpd.sh exited 1", "checkHttpd.sh timed out", "stopHttpd.sh exited 1", "startHttpd.sh did not run",
+                "nginx stopped, systemctl is-active nginx.service exited 3", "the service running, the check command exited 0", "systemctl stop nginx.service exited 1",
+            ],
         );
     });
 
@@ -327,6 +333,8 @@ describe("every --fail kind, run in the simulated account", function () {
         ["httpd-start:web-2", "start", "stopped", "HttpdDidNotStart", /^StartHttpd: web-2 \(i-.*\) httpd did not start: \/usr\/local\/sbin\/startHttpd\.sh exited with code 1: /],
         ["check:web-2", "stop", "running", "HttpdCheckFailed", /^CheckHttpdStopped: web-2 \(i-.*\) the httpd check failed: \/usr\/local\/sbin\/checkHttpd\.sh exited with code 1: /],
         ["command-timeout:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.*\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh timed out after 60 s \(Run Command's execution timeout\)$/],
+        ["unmanaged:web-2", "start", "stopped", "InstanceNotManaged", /^web-2 \(i-\w+\) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it \(SendCommand: InvalidInstanceId, .*\)\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages\. Then run the jobnet again \(or redrive the run\)$/],
+        ["agent-offline:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-\w+\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh was never delivered: the SSM agent on the server did not pick it up within 60 s \(DeliveryTimedOut\); check that the agent runs and reaches the SSM endpoints \(ssm, ssmmessages, ec2messages\) over HTTPS$/],
         ["stuck-stopping:web-1", "stop", "running", "InstanceDidNotStop", /^WaitUntilInstanceStopped: web-1 \(i-.*\) is still stopping after 10m$/],
         ["cluster-backing-up:1500", "stop", "running", "SUCCEEDED", undefined],
         ["cluster-stop", "stop", "running", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: DbCluster webapp-jobnet-dev cannot be stopped: it uses a feature that does not support stopping\.$/],

@@ -1,3 +1,7 @@
+import { serviceCommands } from "../../infra/serviceControl";
+import type { SynthResult } from "../../scripts/lib/synthesize";
+import { startJobnet } from "../../statemachines/start";
+import { stopJobnet } from "../../statemachines/stop";
 import { JobnetPlan, TaskFunctionName, defaultWaits, taskFunctionNames } from "../../statemachines/plan";
 
 const region = "ap-northeast-1";
@@ -24,11 +28,33 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
         targetGroupArns: [`arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`],
         maintenance: { priority: 1, tagKey: "webapp-jobnet:maintenance", tagValue: "test", html: "<p>maintenance</p>", statusCode: "503" },
         backup: { vaultName: "webapp-jobnet-test", roleArn: `arn:aws:iam::${account}:role/webapp-jobnet-test-backup`, deleteAfterDays: 7 },
-        scripts: { start: "/usr/local/sbin/startHttpd.sh", stop: "/usr/local/sbin/stopHttpd.sh", check: "/usr/local/sbin/checkHttpd.sh" },
+        service: serviceCommands({ kind: "scripts" }),
         commandTimeoutSeconds: 60,
         maxConcurrency: 40,
         waits: defaultWaits,
         timeoutSeconds: 4 * 3600,
         ...overrides,
+    };
+}
+
+/**
+ * A synthesised stack whose jobnets are built from `plan`, their tasks played by the functions
+ * `functionsOf` serialised: the definitions a stack with that plan would deploy, run as they would run.
+ */
+export function synthOfPlan(plan: JobnetPlan, functionsOf: SynthResult): SynthResult {
+    return {
+        ...functionsOf,
+        definitions: { stop: stopJobnet(plan), start: startJobnet(plan) },
+        stateMachineArns: plan.stateMachineArns,
+        functions: functionsOf.functions.map((f) => ({ ...f, functionArn: plan.functionArns[f.task] })),
+        maintenanceTag: { key: plan.maintenance.tagKey, value: plan.maintenance.tagValue },
+        outputs: {
+            webServers: plan.webServers,
+            dbClusterIdentifier: plan.cluster.identifier,
+            dbClusterArn: plan.cluster.arn,
+            listeners: [...plan.listeners.traffic.map((arn) => ({ arn, forwards: true })), ...plan.listeners.other.map((arn) => ({ arn, forwards: false }))],
+            targetGroupArns: plan.targetGroupArns,
+            backupVaultName: plan.backup.vaultName,
+        },
     };
 }

@@ -1,0 +1,118 @@
+import * as assert from "assert";
+import * as path from "path";
+import { ServiceControl, serviceCommands } from "../infra/serviceControl";
+import { projectDir } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { Faults } from "../simulator/account";
+import { simulate } from "../simulator/simulate";
+import { samplePlan, synthOfPlan } from "./support/samplePlan";
+
+/** The dev stack's serialised functions play the tasks of jobnets built for each service control. */
+let functions: SynthResult;
+
+const controls: Record<string, ServiceControl> = {
+    scripts: { kind: "scripts" },
+    systemd: { kind: "systemd", unit: "nginx" },
+    commands: { kind: "commands", stop: "/opt/shop/bin/shutdown.sh", start: "/opt/shop/bin/startup.sh", check: "/opt/shop/bin/status.sh" },
+};
+
+const plan = (control: ServiceControl) => samplePlan(2, { service: serviceCommands(control) });
+const [web1, web2] = samplePlan(2).webServers.map((s) => s.instanceId);
+
+async function run(control: ServiceControl, jobnet: "stop" | "start", faults?: Faults) {
+    const { reports, account } = await simulate(synthOfPlan(plan(control), functions), {
+        initial: jobnet === "stop" ? "running" : "stopped",
+        jobnets: [jobnet],
+        serviceControl: control,
+        faults,
+    });
+    const report = reports[0].report;
+    return {
+        report,
+        account,
+        servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, service ${i.httpd}`),
+        /** What Run Command ran on each server, in order. */
+        sent: account.invocations.map((v) => `${account.instances.get(v.instanceId)!.name}: ${v.script}`),
+    };
+}
+
+/** The message of a handler's error, from the cause Step Functions reports for a failed Lambda task. */
+const lambdaMessage = (cause: string | undefined): string => JSON.parse(cause ?? "{}").errorMessage;
+
+describe("the jobnets with each kind of service control, run in the simulated account", function () {
+    this.timeout(120_000);
+    before(async () => {
+        functions = await synthesize("dev", path.join(projectDir, "out", ".test", "service-control"));
+    });
+
+    for (const [kind, control] of Object.entries(controls)) {
+        const commands = serviceCommands(control);
+
+        it(`${kind}: stop runs the stop command, then the check, on each server, and stops the system`, async () => {
+            const { report, servers, sent } = await run(control, "stop");
+            assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+            assert.deepStrictEqual(servers, ["web-1: stopped, service stopped", "web-2: stopped, service stopped"]);
+            assert.deepStrictEqual(sent.sort(), [`web-1: ${commands.stop.text}`, `web-1: ${commands.check.text}`, `web-2: ${commands.stop.text}`, `web-2: ${commands.check.text}`].sort());
+        });
+
+        it(`${kind}: start checks the service, starts it where it is stopped, checks it runs`, async () => {
+            const { report, servers, sent } = await run(control, "start");
+            assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+            assert.deepStrictEqual((report.output as any).httpd, [{ name: "web-1", httpd: "started" }, { name: "web-2", httpd: "started" }]);
+            assert.deepStrictEqual(servers, ["web-1: running, service running", "web-2: running, service running"]);
+            assert.deepStrictEqual(sent.filter((s) => s.startsWith("web-1")), [`web-1: ${commands.check.text}`, `web-1: ${commands.start.text}`, `web-1: ${commands.check.text}`]);
+        });
+    }
+
+    it("systemd: a unit the server does not have fails the stop, naming the unit and systemctl's reason", async () => {
+        const { report, servers } = await run(controls.systemd, "stop", { unitMissing: ["web-1"] });
+        assert.strictEqual(report.error, "HttpdDidNotStop");
+        assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) nginx did not stop: systemctl stop nginx.service exited with code 1: systemctl stop nginx.service failed with exit code 5: Failed to stop nginx.service: Unit nginx.service not loaded.`);
+        assert.strictEqual(servers[0], "web-1: running, service running");
+    });
+
+    it("systemd: a unit the server does not have is never taken for a stopped service: the start fails at its first check", async () => {
+        const { report, sent } = await run(controls.systemd, "start", { unitMissing: ["web-2"] });
+        assert.strictEqual(report.error, "HttpdCheckFailed");
+        assert.strictEqual(report.cause, `CheckHttpd: web-2 (${web2}) the nginx check failed: systemctl is-active nginx.service exited with code 1: systemd has no unit nginx.service on this server (LoadState not-found): check the unit name`);
+        assert.ok(!sent.includes(`web-2: ${serviceCommands(controls.systemd).start.text}`));
+    });
+
+    it("systemd: a unit caught between states fails the check, naming the state", async () => {
+        const { report } = await run(controls.systemd, "stop", { checkFails: ["web-2"] });
+        assert.strictEqual(report.error, "HttpdCheckFailed");
+        assert.strictEqual(report.cause, `CheckHttpdStopped: web-2 (${web2}) the nginx check failed: systemctl is-active nginx.service exited with code 1: nginx.service is still activating after 10 s: neither running nor stopped; run the jobnet again once it has settled`);
+    });
+
+    it("commands: a command that fails is named by its role, with its exit code, even when it prints nothing", async () => {
+        const stop = await run(controls.commands, "stop", { httpdWillNotStop: ["web-1"] });
+        assert.strictEqual(stop.report.error, "HttpdDidNotStop");
+        assert.strictEqual(stop.report.cause, `StopHttpd: web-1 (${web1}) the service did not stop: the stop command exited with code 1 and printed nothing`);
+        const start = await run(controls.commands, "start", { checkFails: ["web-1"] });
+        assert.strictEqual(start.report.error, "HttpdCheckFailed");
+        assert.strictEqual(start.report.cause, `CheckHttpd: web-1 (${web1}) the service check failed: the check command exited with code 1 and printed nothing`);
+    });
+
+    it("a server not managed by Systems Manager ends the run after two minutes of tries, saying so and how to fix it", async () => {
+        const { report, account } = await run(controls.systemd, "stop", { notManaged: ["web-2"] });
+        assert.strictEqual(report.error, "InstanceNotManaged");
+        assert.strictEqual(
+            lambdaMessage(report.cause),
+            `web-2 (${web2}) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it (SendCommand: InvalidInstanceId, Instances [[${web2}]] not in a valid state for account).`
+            + " On the server, install and start the SSM agent; give the instance a profile whose role has the policy AmazonSSMManagedInstanceCore;"
+            + " let it reach the SSM endpoints over HTTPS (443), through a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages. Then run the jobnet again (or redrive the run)",
+        );
+        const tries = account.calls.filter((c) => c.action === "ssm:SendCommand" && c.authorizations.some((a) => a.resource.endsWith(web2))).length;
+        assert.deepStrictEqual([tries, report.durationSeconds], [13, 120]);
+        assert.strictEqual(account.instances.get(web2)!.state, "running");
+    });
+
+    it("a server whose SSM agent is offline never gets the command: the cause says it was never delivered, and why that happens", async () => {
+        const { report } = await run(controls.systemd, "stop", { agentOffline: ["web-1"] });
+        assert.strictEqual(report.error, "HttpdDidNotStop");
+        assert.strictEqual(
+            report.cause,
+            `StopHttpd: web-1 (${web1}) nginx did not stop: systemctl stop nginx.service was never delivered: the SSM agent on the server did not pick it up within 60 s (DeliveryTimedOut); check that the agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS`,
+        );
+    });
+});
