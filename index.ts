@@ -8,6 +8,7 @@ import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
 import { providerArgs } from "./infra/provider";
 import { WebSystem } from "./infra/webSystem";
 import { ExistingSystem } from "./infra/existingSystem";
+import { ServiceControl } from "./infra/serviceControl";
 
 /**
  * The program. It is a function because it reads an existing system before it declares the jobnets
@@ -32,12 +33,13 @@ export = async () => {
     // An existing system that is not as the config names it stops the program here, before any jobnet resource.
     if (system instanceof ExistingSystem) await system.ready;
 
+    // Our own control scripts on the servers we create; the existing system's service otherwise.
+    const serviceControl: ServiceControl = config.system.mode === "create" ? { kind: "scripts" } : config.system.service;
     const jobnets = new Jobnets("jobnet", {
         namePrefix,
         stack,
         targets: system.targets,
-        // Our own control scripts on the servers we create; the existing system's service otherwise.
-        serviceControl: config.system.mode === "create" ? { kind: "scripts" } : config.system.service,
+        serviceControl,
         settings: config.jobnet,
         calendar: config.operations.calendar,
         maintenancePageHtml: config.maintenancePage.html,
@@ -68,6 +70,8 @@ export = async () => {
         calendar: config.operations.calendar,
         eventTriggers: operations.triggerNames,
         ...system.summary,
+        /** How the jobnets stop, check and start the web service on each server. */
+        serviceControl,
         backupVaultName: jobnets.backupVaultName,
         // Only the system this program creates has these.
         albUrl: web?.albUrl,

@@ -48,7 +48,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             maintenanceTag: synth.maintenanceTag,
             backupVaultName: outputs.backupVaultName,
             initial: options.initial,
-            serviceControl: options.serviceControl,
+            // As the stack exports it: our scripts, or the existing system's service.
+            serviceControl: options.serviceControl ?? outputs.serviceControl,
             faults: options.faults,
         });
         restore = installServices(account);

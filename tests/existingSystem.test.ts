@@ -4,7 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExistingSystemSettings } from "../infra/config";
 import { ExistingSystemError, SystemReader, findExistingSystem } from "../infra/existingSystem";
 import { MockedExistingSystem } from "../scripts/lib/mockedCloud";
-import { ProgramRun, runProgram, stackConfig } from "../scripts/lib/runProgram";
+import * as path from "path";
+import { ProgramRun, projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { simulate } from "../simulator/simulate";
+import { serviceCommands } from "../infra/serviceControl";
 
 const listenerArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210";
 const targetGroupArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef";
@@ -135,5 +139,30 @@ describe("finding an existing system (pure, with a reader in memory)", () => {
         ]), "ap-northeast-1"), new ExistingSystemError([
             'webapp-jobnet:system.webServers.instanceIds[1]: "i-0000000000000000b" is terminated: a server to stop and start is pending, running, stopping, stopped',
         ]));
+    });
+});
+
+describe("the jobnets of the example existing system, run in the simulated account", () => {
+    let synth: SynthResult;
+    before(async function () {
+        this.timeout(60_000);
+        synth = await synthesize("existing", path.join(projectDir, "out", ".test", "existing"));
+    });
+
+    it("stop the servers found by their tag through their systemd unit, then the cluster, with the page up", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: stopped, httpd stopped", "shop-web-2: stopped, httpd stopped"]);
+        assert.deepStrictEqual([account.cluster.status, account.maintenancePage()], ["stopped", "on"]);
+        // Through systemctl, not the scripts this program puts on the servers it creates.
+        const commands = serviceCommands({ kind: "systemd", unit: "httpd" });
+        assert.deepStrictEqual(new Set(account.invocations.map((v) => v.script)), new Set([commands.stop.text, commands.check.text]));
+    });
+
+    it("start them again: cluster, servers, the unit, healthy targets, then the page goes", async () => {
+        const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running"]);
+        assert.deepStrictEqual([account.cluster.status, account.maintenancePage()], ["available", "off"]);
     });
 });
