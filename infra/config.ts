@@ -677,14 +677,20 @@ function existingSystemSettings() {
     }, {
         doc: "the web system the jobnets act on",
         check: (s) => {
-            const named = { webServers: s.webServers.instanceIds.length > 0 || s.webServers.tag !== undefined, database: s.database.clusterIdentifier !== undefined, loadBalancer: s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0 };
+            // What each part of an existing system is, as the error names it when it is missing.
+            const parts = {
+                webServers: { given: s.webServers.instanceIds.length > 0 || s.webServers.tag !== undefined, what: "web servers (instanceIds or tag)" },
+                database: { given: s.database.clusterIdentifier !== undefined, what: "Aurora cluster (clusterIdentifier)" },
+                loadBalancer: { given: s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0, what: "listeners and target groups (listenerArns, targetGroupArns)" },
+            };
             const commandsGiven = Object.values(s.commands).some((c) => c !== undefined);
             if (s.mode === "create") {
-                const extra = Object.entries({ ...named, service: s.service !== undefined, commands: commandsGiven }).find(([, given]) => given);
-                return extra ? { key: extra[0] as keyof typeof s, expected: "nothing while system.mode is create: the system this program creates is its own; set system.mode existing to name another" } : undefined;
+                const given = { webServers: parts.webServers.given, database: parts.database.given, loadBalancer: parts.loadBalancer.given, service: s.service !== undefined, commands: commandsGiven };
+                const extra = (Object.keys(given) as (keyof typeof given)[]).find((k) => given[k]);
+                return extra && { key: extra, expected: "nothing while system.mode is create: the system this program creates is its own; set system.mode existing to name another" };
             }
-            const missing = (Object.entries(named) as [keyof typeof named, boolean][]).find(([, given]) => !given);
-            if (missing) return { key: missing[0], expected: `the ${missing[0] === "webServers" ? "web servers (instanceIds or tag)" : missing[0] === "database" ? "Aurora cluster (clusterIdentifier)" : "listeners and target groups (listenerArns, targetGroupArns)"} of the existing system` };
+            const missing = (Object.keys(parts) as (keyof typeof parts)[]).find((k) => !parts[k].given);
+            if (missing) return { key: missing, expected: `the ${parts[missing].what} of the existing system` };
             if (s.loadBalancer.listenerArns.length === 0 || s.loadBalancer.targetGroupArns.length === 0) return { key: "loadBalancer", expected: "both listenerArns and targetGroupArns" };
             if ((s.service === undefined) === !commandsGiven) return { key: "service", expected: "either system.service (a systemd unit) or system.commands, one of the two" };
             if (commandsGiven && Object.values(s.commands).some((c) => c === undefined)) return { key: "commands", expected: "all three of stop, start and check" };
