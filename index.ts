@@ -30,6 +30,9 @@ export = async () => {
         ? new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } })
         : new ExistingSystem("existing", { settings: config.system, region: config.region }, { providers: { aws: provider } });
     const web = system instanceof WebSystem ? system : undefined;
+    if (config.unusedKeys.length > 0) {
+        pulumi.log.warn(`No effect while system.mode is existing: ${config.unusedKeys.join(", ")} shape only the system this program creates.`);
+    }
     // An existing system that is not as the config names it stops the program here, before any jobnet resource.
     if (system instanceof ExistingSystem) await system.ready;
 

@@ -32,6 +32,8 @@ export interface WebappConfig {
      * hands each of these to it.
      */
     providerKeys: string[];
+    /** Keys the stack sets that shape only the system this program creates, while it names an existing one. */
+    unusedKeys: string[];
     network: {
         vpcCidr: string;
         availabilityZoneCount: number;
@@ -415,12 +417,23 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     }
     if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
     const providerKeys = Object.keys(namespaces.get("aws") ?? {}).filter((k) => !(k in awsSettings)).sort();
-    return { ...assemble(aws, project), providerKeys };
+    // Pulumi hands the program Pulumi.yaml's defaults as if set: a key is set when it differs from its default.
+    const byDefault = (key: (typeof createdSystemKeys)[number]) => projectSettings[key].read(undefined, [projectName, key], reading);
+    const unusedKeys = project.system.mode === "existing"
+        ? createdSystemKeys.filter((k) => JSON.stringify(project[k]) !== JSON.stringify(byDefault(k)))
+        : [];
+    return { ...assemble(aws, project), providerKeys, unusedKeys };
 }
 
 type ProjectValues = Exclude<ReturnType<typeof projectNamespace.read>, typeof invalid>;
 
-function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys"> {
+/** The keys that shape only the web system this program creates. */
+const createdSystemKeys: (keyof typeof projectSettings)[] = [
+    "availabilityZones", "vpcCidr", "natGateways", "webServerCount", "webServerType", "webServerVolumes", "webServerDetailedMonitoring",
+    "dbInstanceClass", "dbInstanceCount", "dbEngineVersion", "dbLogExports", "healthCheckPath", "https", "accessLogRetentionDays",
+];
+
+function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys"> {
     const schedules: OperationsSettings["schedules"] = {};
     for (const jobnet of ["stop", "start"] as const) {
         const s = p.schedules[jobnet];

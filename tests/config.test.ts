@@ -70,6 +70,7 @@ describe("stack config", () => {
             deletionProtection: false,
             tags: {},
             system: { mode: "create" },
+            unusedKeys: [],
             profile: undefined,
             providerKeys: [],
             jobnet: {

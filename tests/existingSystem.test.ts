@@ -67,6 +67,13 @@ describe("the example stack of an existing system (Pulumi.existing.yaml), run un
     });
 });
 
+describe("an existing-system stack that sets keys of the system this program creates", () => {
+    it("says at preview that they have no effect, naming them", async () => {
+        const { warnings } = await runProgram("existing", { "webapp-jobnet:webServerCount": "4", "webapp-jobnet:https": JSON.stringify({ domainName: "www.example.com", hostedZoneId: "Z0EXAMPLE" }) });
+        assert.deepStrictEqual(warnings, ["No effect while system.mode is existing: webServerCount, https shape only the system this program creates."]);
+    });
+});
+
 describe("an existing system that is not as the config names it", () => {
     const config = (system: object) => ({ "webapp-jobnet:system": JSON.stringify(system) });
     const settings = JSON.parse(stackConfig("existing")["webapp-jobnet:system"]);
