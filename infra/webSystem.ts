@@ -39,10 +39,9 @@ export class WebSystem extends pulumi.ComponentResource {
         }, parent);
         const https = config.https;
         const securityGroups = new SecurityGroups(`${name}-sg`, { vpcId: this.network.vpcId, https: https !== undefined }, parent);
-        const certificateArn = https?.certificateArn
-            ?? (https?.domainName !== undefined && https.hostedZoneId !== undefined
-                ? new DnsValidatedCertificate(`${name}-certificate`, { domainName: https.domainName, hostedZoneId: https.hostedZoneId }, parent).certificateArn
-                : undefined);
+        // A name in a Route 53 zone gets an alias record, and a certificate requested for it unless one is given.
+        const named = https?.domainName !== undefined && https.hostedZoneId !== undefined ? { domainName: https.domainName, hostedZoneId: https.hostedZoneId } : undefined;
+        const certificateArn = https?.certificateArn ?? (named && new DnsValidatedCertificate(`${name}-certificate`, named, parent).certificateArn);
         this.loadBalancer = new LoadBalancer(`${name}-lb`, {
             vpcId: this.network.vpcId,
             publicSubnetIds: this.network.publicSubnetIds,
@@ -50,11 +49,7 @@ export class WebSystem extends pulumi.ComponentResource {
             healthCheckPath: config.healthCheckPath,
             accessLogRetentionDays: config.accessLogRetentionDays,
             deletionProtection: config.deletionProtection,
-            https: https === undefined || certificateArn === undefined ? undefined : {
-                certificateArn,
-                sslPolicy: https.sslPolicy,
-                alias: https.domainName !== undefined && https.hostedZoneId !== undefined ? { domainName: https.domainName, hostedZoneId: https.hostedZoneId } : undefined,
-            },
+            https: https && certificateArn !== undefined ? { certificateArn, sslPolicy: https.sslPolicy, alias: named } : undefined,
         }, parent);
         this.webServers = new WebServers(`${name}-web`, {
             count: config.webServers.count,
