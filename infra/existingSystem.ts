@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { JobnetTargets } from "../statemachines/targets";
+import { serverNames, serverStates } from "../handlers/webServers";
 import { ExistingSystemSettings, projectName } from "./config";
 import { SystemSummary } from "./outputs";
 
@@ -39,9 +40,6 @@ export class ExistingSystemError extends Error {
         this.name = "ExistingSystemError";
     }
 }
-
-// States in which a server belongs to the system; terminated and shutting-down ones do not.
-const serverStates = ["pending", "running", "stopping", "stopped"];
 
 /**
  * Reads the existing system named by the config, and says in one error everything that is not
@@ -94,10 +92,10 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
 
     if (problems.length > 0) throw new ExistingSystemError(problems);
     const found = instances as aws.ec2.GetInstanceResult[];
-    const nameTags = found.map((i) => i.tags.Name);
+    const names = serverNames(found.map((i) => ({ instanceId: i.id, nameTag: i.tags.Name })));
     return {
-        webServers: found.map((i) => ({
-            name: i.tags.Name && nameTags.filter((n) => n === i.tags.Name).length === 1 ? i.tags.Name : i.id,
+        webServers: found.map((i, n) => ({
+            name: names[n],
             instanceId: i.id,
             instanceArn: i.arn,
             availabilityZone: i.availabilityZone,
