@@ -158,8 +158,12 @@ export class ExistingSystem extends pulumi.ComponentResource {
             throw e instanceof ExistingSystemError ? new pulumi.RunError(e.message) : e;
         });
         this.found = pulumi.output(this.ready);
+        const serverTag = "tag" in args.settings.webServers ? args.settings.webServers.tag : undefined;
         this.targets = {
-            webServers: this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn }))),
+            // Servers by tag are found by each run: one tagged after this update is acted on too.
+            webServers: serverTag
+                ? { tag: serverTag }
+                : this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn }))),
             cluster: this.found.cluster.apply(({ identifier, arn }) => ({ identifier, arn })),
             // The listeners named are those that carry traffic: each gets the maintenance page.
             trafficListenerArns: this.found.listeners.apply((listeners) => listeners.map((l) => l.arn)),
@@ -172,6 +176,7 @@ export class ExistingSystem extends pulumi.ComponentResource {
             dbClusterArn: this.found.cluster.arn,
             listeners: this.found.listeners.apply((listeners) => listeners.map((l) => ({ ...l, forwards: true }))),
             targetGroupArns: this.targets.targetGroupArns,
+            webServerTag: serverTag,
         };
         // Nothing derived from `found`: a failed read must reach the user as it is, not through a serialisation.
         this.registerOutputs({});
