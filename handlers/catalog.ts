@@ -8,6 +8,7 @@ import { describeInstance, startInstance, stopInstance } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
 import { getScriptResult, sendScript } from "./runCommand";
 import { describeTargetHealth } from "./targetHealth";
+import { ServerTag, findWebServers } from "./webServers";
 
 /** The resources of one stack that the task functions act on, for their IAM policies. */
 export interface TaskResources {
@@ -16,7 +17,8 @@ export interface TaskResources {
     dnsSuffix: string;
     region: string;
     accountId: string;
-    instanceArns: string[];
+    /** The web servers' instance ARNs; or the tag they carry, when each run finds them. */
+    instances: string[] | { tag: ServerTag };
     /** The customer managed key of the servers' volumes, if one is configured. */
     volumeKmsKeyArn: string | undefined;
     clusterArn: string;
@@ -67,6 +69,18 @@ function passBackupRole(r: TaskResources): PolicyStatement {
     return allow(["iam:PassRole"], r.backupRoleArn, { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } });
 }
 
+/**
+ * The per-server actions: on the listed servers' ARNs; for servers found by their tag, on any
+ * instance of the account and Region that carries the tag when the call is made. `tagKey` names
+ * the service's condition key for a resource's tag.
+ */
+function onWebServers(r: TaskResources, actions: string[], tagKey: (key: string) => string): PolicyStatement {
+    if (Array.isArray(r.instances)) return allow(actions, r.instances);
+    const { key, value } = r.instances.tag;
+    return allow(actions, `arn:${r.partition}:ec2:${r.region}:${r.accountId}:instance/*`, { StringEquals: { [tagKey(key)]: value } });
+}
+const ec2ResourceTag = (key: string) => `aws:ResourceTag/${key}`;
+
 /** Executions of a state machine: stateMachine:<name> → execution:<name>:*. */
 export function executionsArn(stateMachineArn: string): string {
     return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
@@ -96,14 +110,14 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
     stopInstance: {
         description: "Stops a running web server",
         handler: stopInstance,
-        permissions: (r) => [allow(["ec2:DescribeInstances"], anyResource), allow(["ec2:StopInstances"], r.instanceArns)],
+        permissions: (r) => [allow(["ec2:DescribeInstances"], anyResource), onWebServers(r, ["ec2:StopInstances"], ec2ResourceTag)],
     },
     startInstance: {
         description: "Starts a stopped web server",
         handler: startInstance,
         permissions: (r) => [
             allow(["ec2:DescribeInstances"], anyResource),
-            allow(["ec2:StartInstances"], r.instanceArns),
+            onWebServers(r, ["ec2:StartInstances"], ec2ResourceTag),
             // Volumes encrypted with a customer managed key need a grant for EC2 at start, made by
             // EC2 in the caller's name; the AWS managed aws/ebs key needs none.
             ...(r.volumeKmsKeyArn === undefined ? [] : [allow(["kms:CreateGrant"], r.volumeKmsKeyArn, {
@@ -116,7 +130,14 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
     sendScript: {
         description: "Runs a service control command on a web server through Run Command",
         handler: sendScript,
-        permissions: (r) => [allow(["ssm:SendCommand"], [`arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`, ...r.instanceArns])],
+        permissions: (r) => {
+            const document = `arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`;
+            if (Array.isArray(r.instances)) return [allow(["ssm:SendCommand"], [document, ...r.instances])];
+            // The document carries no tag of ours: its statement stays unconditioned. SendCommand
+            // reads an instance's tags as ssm:resourceTag/KEY (Service Authorization Reference,
+            // "Actions, resources, and condition keys for AWS Systems Manager", resource type instance).
+            return [allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
+        },
     },
     getScriptResult: {
         description: "Reads the status and exit code of a Run Command invocation",
@@ -184,6 +205,12 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             allow(["backup:StartBackupJob"], r.backupVaultArn),
             passBackupRole(r),
         ],
+    },
+    findWebServers: {
+        description: "Finds the web servers that carry the system's tag, at the start of a run",
+        handler: findWebServers,
+        // Deployed only where the servers are named by a tag (plan.ts, deployedTasks).
+        permissions: () => [allow(["ec2:DescribeInstances"], anyResource)],
     },
 };
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { JobnetTargets } from "../statemachines/targets";
+import { serverNames, serverStates } from "../handlers/webServers";
 import { ExistingSystemSettings, projectName } from "./config";
 import { SystemSummary } from "./outputs";
 
@@ -39,9 +40,6 @@ export class ExistingSystemError extends Error {
         this.name = "ExistingSystemError";
     }
 }
-
-// States in which a server belongs to the system; terminated and shutting-down ones do not.
-const serverStates = ["pending", "running", "stopping", "stopped"];
 
 /**
  * Reads the existing system named by the config, and says in one error everything that is not
@@ -94,10 +92,10 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
 
     if (problems.length > 0) throw new ExistingSystemError(problems);
     const found = instances as aws.ec2.GetInstanceResult[];
-    const nameTags = found.map((i) => i.tags.Name);
+    const names = serverNames(found.map((i) => ({ instanceId: i.id, nameTag: i.tags.Name })));
     return {
-        webServers: found.map((i) => ({
-            name: i.tags.Name && nameTags.filter((n) => n === i.tags.Name).length === 1 ? i.tags.Name : i.id,
+        webServers: found.map((i, n) => ({
+            name: names[n],
             instanceId: i.id,
             instanceArn: i.arn,
             availabilityZone: i.availabilityZone,
@@ -160,8 +158,12 @@ export class ExistingSystem extends pulumi.ComponentResource {
             throw e instanceof ExistingSystemError ? new pulumi.RunError(e.message) : e;
         });
         this.found = pulumi.output(this.ready);
+        const serverTag = "tag" in args.settings.webServers ? args.settings.webServers.tag : undefined;
         this.targets = {
-            webServers: this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn }))),
+            // Servers by tag are found by each run: one tagged after this update is acted on too.
+            webServers: serverTag
+                ? { tag: serverTag }
+                : this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn }))),
             cluster: this.found.cluster.apply(({ identifier, arn }) => ({ identifier, arn })),
             // The listeners named are those that carry traffic: each gets the maintenance page.
             trafficListenerArns: this.found.listeners.apply((listeners) => listeners.map((l) => l.arn)),
@@ -174,6 +176,7 @@ export class ExistingSystem extends pulumi.ComponentResource {
             dbClusterArn: this.found.cluster.arn,
             listeners: this.found.listeners.apply((listeners) => listeners.map((l) => ({ ...l, forwards: true }))),
             targetGroupArns: this.targets.targetGroupArns,
+            webServerTag: serverTag,
         };
         // Nothing derived from `found`: a failed read must reach the user as it is, not through a serialisation.
         this.registerOutputs({});

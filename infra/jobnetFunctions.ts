@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TaskResources, taskFunctions } from "../handlers/catalog";
-import { TaskFunctionName, taskFunctionNames } from "../statemachines/plan";
+import { TaskFunctionName } from "../statemachines/plan";
 import { lambdaFunction } from "./lambdaFunction";
 
 export interface JobnetFunctionsArgs {
     /** Prefix of the function names, unique per stack: `webapp-jobnet-dev`. */
     namePrefix: string;
     resources: pulumi.Input<TaskResources>;
+    /** The tasks this stack's jobnets call (plan.ts, deployedTasks). */
+    tasks: TaskFunctionName[];
     logRetentionDays: number;
 }
 
@@ -20,14 +22,14 @@ export function kebab(name: string): string {
  * the calls it makes and its own log group with retention.
  */
 export class JobnetFunctions extends pulumi.ComponentResource {
-    readonly arns: Record<TaskFunctionName, pulumi.Output<string>>;
-    readonly functionNames: Record<TaskFunctionName, string>;
+    readonly arns: Partial<Record<TaskFunctionName, pulumi.Output<string>>>;
+    readonly functionNames: Partial<Record<TaskFunctionName, string>>;
 
     constructor(name: string, args: JobnetFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:JobnetFunctions", name, {}, opts);
-        const arns = {} as Record<TaskFunctionName, pulumi.Output<string>>;
-        const functionNames = {} as Record<TaskFunctionName, string>;
-        for (const task of taskFunctionNames) {
+        const arns: Partial<Record<TaskFunctionName, pulumi.Output<string>>> = {};
+        const functionNames: Partial<Record<TaskFunctionName, string>> = {};
+        for (const task of args.tasks) {
             const spec = taskFunctions[task];
             const functionName = `${args.namePrefix}-${kebab(task)}`;
             const fn = lambdaFunction(`${name}-${task}`, {

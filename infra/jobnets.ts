@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { invokedFunctions } from "../statemachines/asl";
-import { JobnetPlan, TaskFunctionName } from "../statemachines/plan";
+import { FunctionArns, JobnetPlan, deployedTasks } from "../statemachines/plan";
 import { startJobnet } from "../statemachines/start";
 import { stopJobnet } from "../statemachines/stop";
-import { JobnetTargets } from "../statemachines/targets";
+import { JobnetTargets, webServerTagOf } from "../statemachines/targets";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
 import { backupOptIn } from "./backupOptIn";
@@ -70,13 +70,14 @@ export class Jobnets extends pulumi.ComponentResource {
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
             logRetentionDays: args.logRetentionDays,
+            tasks: deployedTasks(webServerTagOf(args.targets) !== undefined),
             resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
                 ([p, suffix, r, a, t, vaultArn, backupRoleArn, machines]) => ({
                     partition: p,
                     dnsSuffix: suffix,
                     region: r,
                     accountId: a,
-                    instanceArns: t.webServers.map((s) => s.instanceArn),
+                    instances: "tag" in t.webServers ? { tag: t.webServers.tag } : t.webServers.map((s) => s.instanceArn),
                     volumeKmsKeyArn: t.volumeKmsKeyArn,
                     clusterArn: t.cluster.arn,
                     trafficListenerArns: t.trafficListenerArns,
@@ -90,7 +91,7 @@ export class Jobnets extends pulumi.ComponentResource {
         }, parent);
 
         const service = serviceCommands(args.serviceControl);
-        const functionArns = pulumi.all(functions.arns) as pulumi.Output<Record<TaskFunctionName, string>>;
+        const functionArns = pulumi.all(functions.arns) as pulumi.Output<FunctionArns>;
         const plan: pulumi.Output<JobnetPlan> = pulumi.all([functionArns, stateMachineArns, targets, vault.name, backupRole.arn]).apply(
             ([arns, machines, t, vaultName, backupRoleArn]) => ({
                 functionArns: arns,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { consoleOrigin, partitionOf } from "../handlers/partition";
+import type { ServerTag } from "../handlers/webServers";
 
 /** What the stack exports of the system the jobnets act on, whether it creates it or not. */
 export interface SystemSummary {
@@ -9,6 +10,8 @@ export interface SystemSummary {
     /** Each listener, its protocol and port, and whether it forwards to the web servers or redirects to HTTPS. */
     listeners: pulumi.Input<{ protocol: string; port: number; arn: pulumi.Input<string>; forwards: boolean }[]>;
     targetGroupArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** The tag the jobnets find the web servers by at each run; `webServers` are those preview found. */
+    webServerTag?: ServerTag;
 }
 
 /** The console page of a state machine, where its runs are listed, in the console of its partition. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { taskFunctionNames } from "../statemachines/plan";
+import { deployedTasks } from "../statemachines/plan";
 import { NameRule, nameProblem, namedResourceTypes } from "./awsNameRules";
 import { shippedLogFiles } from "./cloudWatchAgent";
 import { clusterIdentifierFor } from "./database";
@@ -97,7 +97,9 @@ function jobnetsNames(root: string, prefix: string): PhysicalName[] {
     return [
         named("aws:backup/vault:Vault", `${root}-backups`, prefix),
         autonamed("aws:iam/role:Role", `${root}-backup`),
-        ...taskFunctionNames.flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
+        // The system this program creates lists its servers: no task finds them by tag (whose
+        // function name, find-web-servers, is shorter than disable-maintenance-page anyway).
+        ...deployedTasks(false).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
         ...(["stop", "start"] as const).flatMap((jobnet) => {
             const logicalName = `${root}-${jobnet}`;
             const stateMachine = `${prefix}-${jobnet}`;

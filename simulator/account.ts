@@ -1,5 +1,6 @@
 import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
 import { latency } from "./latency";
+import type { ServerTag } from "../handlers/webServers";
 
 /** Faults a test or a user can inject, each on named resources. */
 export interface Faults {
@@ -70,6 +71,13 @@ export interface Faults {
     serverStates?: Record<string, "stopped" | "stopping" | "running" | "pending">;
     /** These servers were terminated behind the stack's back. */
     terminated?: string[];
+    /**
+     * Servers that got the stack's server tag after its last update (named here, not in the
+     * outputs), in the system's state. Needs a stack whose servers are named by a tag.
+     */
+    taggedAfterDeployment?: string[];
+    /** These servers lost the stack's server tag after its last update. Needs a stack whose servers are named by a tag. */
+    tagRemoved?: string[];
 }
 
 /** The services the jobnets call, by their IAM prefix. */
@@ -103,6 +111,8 @@ export interface SimServerSpec {
     name: string;
     instanceId: string;
     instanceArn: string;
+    /** Its tags; Name is the server's name unless given. */
+    tags?: Record<string, string>;
 }
 
 export interface AccountSpec {
@@ -111,6 +121,8 @@ export interface AccountSpec {
     /** The ALB's listeners: those that forward go to the web servers, the others redirect to HTTPS. */
     listeners: SimListenerSpec[];
     targetGroupArns: string[];
+    /** The tag the jobnets find the servers by, when they do: every server carries it. */
+    webServerTag?: ServerTag;
     stateMachineArns: { stop: string; start: string };
     /** The tag that marks this stack's maintenance rule. */
     maintenanceTag: { key: string; value: string };
@@ -128,6 +140,7 @@ export interface SimInstance {
     name: string;
     id: string;
     arn: string;
+    tags: Record<string, string>;
     state: InstanceState;
     stateTransitionReason: string;
     /** EC2's StateReason.Code, when it gives one. */
@@ -260,11 +273,19 @@ export class SimulatedAccount {
         const now = Date.now();
         const running = spec.initial === "running";
         const dayAgo = now - 86_400_000;
-        for (const s of spec.servers) {
+        const serverTag = spec.webServerTag ? { [spec.webServerTag.key]: spec.webServerTag.value } : {};
+        const [, partition, , region, accountId] = spec.cluster.arn.split(":");
+        const latecomers = (this.faults.taggedAfterDeployment ?? []).map((name, n): SimServerSpec => {
+            if (!spec.webServerTag) throw new Error("the taggedAfterDeployment fault needs a stack whose servers are named by a tag");
+            const instanceId = `i-0fa${String(n + 1).padStart(14, "0")}`;
+            return { name, instanceId, instanceArn: `arn:${partition}:ec2:${region}:${accountId}:instance/${instanceId}` };
+        });
+        for (const s of [...spec.servers, ...latecomers]) {
             this.instances.set(s.instanceId, {
                 name: s.name,
                 id: s.instanceId,
                 arn: s.instanceArn,
+                tags: { Name: s.name, ...serverTag, ...s.tags },
                 state: running ? "running" : "stopped",
                 stateTransitionReason: running ? "" : `User initiated (${gmt(dayAgo)})`,
                 runningSince: running ? dayAgo : 0,
@@ -291,6 +312,7 @@ export class SimulatedAccount {
             this.createRule(forwarding[forwarding.length - 1].arn, this.faults.foreignRuleAtPriority, [{ Key: "team", Value: "someone-else" }], "not ours");
         }
         for (const i of this.instances.values()) if (this.has("terminated", i.name)) i.state = "terminated";
+        for (const i of this.instances.values()) if (this.has("tagRemoved", i.name) && spec.webServerTag) delete i.tags[spec.webServerTag.key];
         for (const [name, state] of Object.entries(this.faults.serverStates ?? {})) this.putServerIn(name, state, now);
         if (!running && this.faults.clusterAutoRestarted) {
             this.cluster.status = "starting";

@@ -35,6 +35,8 @@ export const faultKinds = [
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { jobnets: either, form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
     { jobnets: either, form: "duplicate:earlier|later", does: "the schedule delivered the run twice, the other 2 s earlier (later)" },
+    { jobnets: either, form: "tagged-later:NAME", does: "a server NAME got the servers' tag after the last update (a stack whose servers are named by a tag)" },
+    { jobnets: either, form: "untagged:SERVER", does: "SERVER lost the servers' tag after the last update (a stack whose servers are named by a tag)" },
 ] as const;
 
 /** A fault kind's name: the first part of its form. */
@@ -70,7 +72,7 @@ export interface FaultContext {
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
 export function parseFaults(specs: string[], context: FaultContext): Faults {
     const faults: Faults = {};
-    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "notManaged" | "agentOffline" | "instanceStuckStopping" | "backupExpired" | "neverHealthy", name: string) => {
+    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "notManaged" | "agentOffline" | "instanceStuckStopping" | "backupExpired" | "neverHealthy" | "taggedAfterDeployment" | "tagRemoved", name: string) => {
         faults[key] = [...(faults[key] ?? []), name];
     };
     for (const spec of specs) {
@@ -183,6 +185,13 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 if (arg !== "earlier" && arg !== "later") throw new FaultSpecError(spec, "it says when the other delivery started: earlier or later");
                 faults.duplicateDelivery = arg;
                 break;
+            case "tagged-later":
+                noExtra();
+                if (!arg) throw new FaultSpecError(spec, "it needs the new server's name");
+                if (context.servers?.includes(arg)) throw new FaultSpecError(spec, `${arg} is a server of the system already`);
+                add("taggedAfterDeployment", arg);
+                break;
+            case "untagged": noExtra(); add("tagRemoved", server()); break;
             default:
                 throw new FaultSpecError(spec, `unknown fault kind ${JSON.stringify(kind)}`);
         }

@@ -6,7 +6,7 @@ import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as rds from "@aws-sdk/client-rds";
 import * as sfn from "@aws-sdk/client-sfn";
 import * as ssm from "@aws-sdk/client-ssm";
-import { Authorization, AwsService, SimBackupJob, SimExecution, SimulatedAccount, serviceError } from "./account";
+import { Authorization, AwsService, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -28,7 +28,11 @@ export function installServices(account: SimulatedAccount): () => void {
     const [, partition, , region, accountId] = account.cluster.arn.split(":");
     const record = (action: string, authorizations: Authorization[]) =>
         account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action, authorizations });
-    const instanceArns = (ids: string[] | undefined) => (ids ?? []).map((id) => ({ resource: account.instance(id).arn }));
+    // An instance's tags reach IAM as aws:ResourceTag/KEY for EC2, and also as ssm:resourceTag/KEY for SSM.
+    const instanceArns = (ids: string[] | undefined, tagKeyPrefixes = ["aws:ResourceTag/"]) => (ids ?? []).map((id) => {
+        const i = account.instance(id);
+        return { resource: i.arn, context: Object.fromEntries(tagKeyPrefixes.flatMap((prefix) => Object.entries(i.tags).map(([k, v]) => [`${prefix}${k}`, v]))) };
+    });
     const clusterArn = () => [{ resource: account.cluster.arn }];
     const vaultArn = (name: string | undefined) => ({ resource: `arn:${partition}:backup:${region}:${accountId}:backup-vault:${name}` });
     const serve = (client: any, prefix: AwsService, commands: ([any, string, Handler] | [any, string, Handler, Authorizer])[]) => {
@@ -47,15 +51,14 @@ export function installServices(account: SimulatedAccount): () => void {
     serve(ec2.EC2Client, "ec2", [
         [ec2.DescribeInstancesCommand, "DescribeInstances", (input: ec2.DescribeInstancesCommandInput) => ({
             Reservations: [{
-                Instances: (input.InstanceIds ?? []).map((id) => {
-                    const i = account.instance(id);
-                    return {
-                        InstanceId: i.id,
-                        State: { Code: account.stateCode(i), Name: i.state },
-                        StateTransitionReason: i.stateTransitionReason,
-                        StateReason: i.stateReason ? { Code: i.stateReason, Message: i.stateTransitionReason } : undefined,
-                    };
-                }),
+                OwnerId: accountId,
+                Instances: (input.InstanceIds ?? [...account.instances.keys()]).map((id) => account.instance(id)).filter((i) => matchesFilters(i, input.Filters)).map((i) => ({
+                    InstanceId: i.id,
+                    State: { Code: account.stateCode(i), Name: i.state },
+                    StateTransitionReason: i.stateTransitionReason,
+                    StateReason: i.stateReason ? { Code: i.stateReason, Message: i.stateTransitionReason } : undefined,
+                    Tags: Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value })),
+                })),
             }],
         })],
         [ec2.DescribeInstanceStatusCommand, "DescribeInstanceStatus", (input: ec2.DescribeInstanceStatusCommandInput) => ({
@@ -90,7 +93,7 @@ export function installServices(account: SimulatedAccount): () => void {
             const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
             const invocation = account.sendCommand(ids[0], input.Parameters?.commands?.[0] ?? "", timeout, input.TimeoutSeconds ?? 3600);
             return { Command: { CommandId: invocation.commandId, InstanceIds: ids, Status: "Pending" } };
-        }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds)]],
+        }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds, ["aws:ResourceTag/", "ssm:resourceTag/"])]],
         [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
             const invocation = account.invocations.find((v) => v.commandId === input.CommandId && v.instanceId === input.InstanceId);
             // Right after SendCommand the invocation is not visible for a moment.
@@ -222,6 +225,15 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     return () => stubs.forEach((s) => s.restore());
+}
+
+/** DescribeInstances' filters the jobnets use: tag:KEY and instance-state-name; any other is refused. */
+function matchesFilters(i: SimInstance, filters: ec2.Filter[] | undefined): boolean {
+    return (filters ?? []).every((f) => {
+        if (f.Name === "instance-state-name") return (f.Values ?? []).includes(i.state);
+        if (f.Name?.startsWith("tag:")) return (f.Values ?? []).includes(i.tags[f.Name.slice(4)]);
+        throw serviceError("InvalidParameterValue", `the simulator does not filter on ${f.Name}`);
+    });
 }
 
 /** A backup job as ListBackupJobs and DescribeBackupJob give it. */

@@ -44,6 +44,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             cluster: { identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn },
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
             targetGroupArns: outputs.targetGroupArns,
+            webServerTag: outputs.webServerTag,
             stateMachineArns: synth.stateMachineArns,
             maintenanceTag: synth.maintenanceTag,
             backupVaultName: outputs.backupVaultName,

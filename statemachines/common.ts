@@ -1,4 +1,4 @@
-import { Condition, Fragment, Json, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { Condition, Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { JobnetPlan, PollRhythm, ShellCommand, WaitName } from "./plan";
 
 /**
@@ -74,13 +74,35 @@ export function refuseWhileAnotherRunIsActive(plan: JobnetPlan, jobnet: string):
     );
 }
 
-/** The targets, written into the definition by the stack: a run needs no input. */
+/**
+ * The targets (`$.targets`), written into the definition by the stack: a run needs no input. Servers
+ * named by a tag are found instead when the run begins, among the instances of the account and
+ * Region the jobnet runs in (those of its state machine's ARN).
+ */
 export function loadTargets(plan: JobnetPlan): Fragment {
-    const targets: Json = {
-        webServers: plan.webServers.map((s) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
-        cluster: { identifier: plan.cluster.identifier, arn: plan.cluster.arn },
-    };
-    return pass("LoadTargets", { result: targets, resultPath: "$.targets" });
+    const cluster = { identifier: plan.cluster.identifier, arn: plan.cluster.arn };
+    if (!("tag" in plan.webServers)) {
+        const targets: Json = {
+            webServers: plan.webServers.map((s) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
+            cluster,
+        };
+        return pass("LoadTargets", { result: targets, resultPath: "$.targets" });
+    }
+    const [, partition, , region, accountId] = plan.stateMachineArns.stop.split(":");
+    const findWebServers = plan.functionArns.findWebServers;
+    if (findWebServers === undefined) throw new Error("a plan whose web servers are a tag needs the findWebServers function");
+    return invoke("FindWebServers", findWebServers, {
+        payload: { tag: { ...plan.webServers.tag }, partition, region, accountId },
+        resultPath: "$.targets",
+        select: { "webServers.$": "$.webServers", cluster },
+    });
+}
+
+/** The instance ids of the servers, for a payload: listed in the definition, or those the run found. */
+export function webServerIds(plan: JobnetPlan): JsonObject {
+    return "tag" in plan.webServers
+        ? { "instanceIds.$": "$.targets.webServers[*].instanceId" }
+        : { instanceIds: plan.webServers.map((s) => s.instanceId) };
 }
 
 /** A bound as people say it: "10m", "45s", "2h". */

@@ -2,6 +2,7 @@
  * Everything a jobnet definition is built from, as plain values: no Pulumi outputs, so the
  * definitions are pure functions of their plan and can be built, validated and run in tests.
  */
+import type { ServerTag, WebServer } from "../handlers/webServers";
 
 /** The Lambda tasks the jobnets call, by their role in the jobnet. */
 export const taskFunctionNames = [
@@ -20,14 +21,25 @@ export const taskFunctionNames = [
     "describeTargetHealth",
     "ensureBackup",
     "followBackups",
+    "findWebServers",
 ] as const;
 export type TaskFunctionName = (typeof taskFunctionNames)[number];
 
-export interface PlanWebServer {
-    name: string;
-    instanceId: string;
-    instanceArn: string;
+/** The tasks a stack deploys: one that finds the servers only where they are named by a tag. */
+export function deployedTasks(serversByTag: boolean): TaskFunctionName[] {
+    return taskFunctionNames.filter((task) => serversByTag || task !== "findWebServers");
 }
+
+/** The deployed tasks' ARNs: findWebServers is there when the plan's servers are a tag. */
+export type FunctionArns = Record<Exclude<TaskFunctionName, "findWebServers">, string> & { findWebServers?: string };
+
+export type PlanWebServer = WebServer;
+
+/**
+ * The web servers: listed, written into the definitions; or the tag they carry, found at the
+ * start of every run, so that a server tagged after the last update is acted on too.
+ */
+export type PlanWebServers = PlanWebServer[] | { tag: ServerTag };
 
 /** The bounded waits of the jobnets; each has its own poll rhythm, tuned to the service's usual time. */
 export const waitNames = [
@@ -87,11 +99,11 @@ export interface ServiceCommands {
 }
 
 export interface JobnetPlan {
-    functionArns: Record<TaskFunctionName, string>;
+    functionArns: FunctionArns;
     /** The business calendar scheduled runs consult. */
     calendar: { country: string; closedDates: string[]; openDates: string[]; timeZone: string };
     stateMachineArns: { stop: string; start: string };
-    webServers: PlanWebServer[];
+    webServers: PlanWebServers;
     cluster: { identifier: string; arn: string };
     /** The page goes on `traffic` and is removed from `traffic` and `other` (see JobnetTargets). */
     listeners: { traffic: string[]; other: string[] };

@@ -1,5 +1,5 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
-import { checkOf, clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { checkOf, clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster, webServerIds } from "./common";
 import { JobnetPlan } from "./plan";
 
 /**
@@ -27,7 +27,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             }),
             waitUntil("WaitUntilAllTargetsHealthy", {
                 functionArn: plan.functionArns.describeTargetHealth,
-                payload: { targetGroupArns: plan.targetGroupArns, instanceIds: plan.webServers.map((s) => s.instanceId) },
+                payload: { targetGroupArns: plan.targetGroupArns, ...webServerIds(plan) },
                 select: { "allHealthy.$": "$.allHealthy", "healthy.$": "$.healthy", "total.$": "$.total", "notHealthy.$": "$.notHealthy", "attempt.$": "$.attempt" },
                 resultPath: "$.health",
                 done: is.true("$.health.allHealthy"),

@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ServerTag } from "../handlers/webServers";
 
 /**
  * What a jobnet acts on, as plain values. The web system of this program provides them, but a
  * jobnet can as well be pointed at a system created elsewhere, given these identifiers.
  */
 export interface JobnetTargets {
-    webServers: pulumi.Input<pulumi.Input<JobnetWebServer>[]>;
+    /** The servers, or the tag they carry: then each run finds them (statemachines/plan.ts, PlanWebServers). */
+    webServers: pulumi.Input<pulumi.Input<JobnetWebServer>[]> | { tag: ServerTag };
     /** The customer managed KMS key of the servers' volumes, if any: starting them needs a grant on it. */
     volumeKmsKeyArn?: pulumi.Input<string>;
     cluster: pulumi.Input<{ identifier: pulumi.Input<string>; arn: pulumi.Input<string> }>;
@@ -24,4 +26,11 @@ export interface JobnetWebServer {
     name: pulumi.Input<string>;
     instanceId: pulumi.Input<string>;
     instanceArn: pulumi.Input<string>;
+}
+
+/** The tag the servers are found by at each run, or undefined when they are listed. */
+export function webServerTagOf(targets: JobnetTargets): ServerTag | undefined {
+    const servers = targets.webServers;
+    if (pulumi.Output.isInstance(servers) || servers instanceof Promise || Array.isArray(servers)) return undefined;
+    return (servers as { tag: ServerTag }).tag;
 }

@@ -4,12 +4,14 @@ import { RegisteredResource } from "../scripts/lib/mockedCloud";
 import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { TaskState, allStates, invokedFunctions } from "../statemachines/asl";
-import { taskFunctionNames } from "../statemachines/plan";
+import { deployedTasks } from "../statemachines/plan";
 import { simulate } from "../simulator/simulate";
 import { TaskResources, taskFunctions } from "../handlers/catalog";
 import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
 
 let synth: SynthResult;
+/** The dev stack lists its servers: it has no task that finds them. */
+const taskFunctionNames = deployedTasks(false);
 const ofType = (type: string) => synth.resources.filter((r) => r.type === type);
 
 /** The dev stack, synthesised once for every suite in this file. */
@@ -164,7 +166,7 @@ describe("the jobnets' Lambda functions", () => {
 
     it("give EC2 a grant on the servers' volume key only when the stack names a customer managed key, and on that key only", () => {
         const key = "arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789";
-        const resources = { partition: "aws", dnsSuffix: "amazonaws.com", region: "ap-northeast-1", accountId: "123456789012", instanceArns: ["arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0"] } as TaskResources;
+        const resources = { partition: "aws", dnsSuffix: "amazonaws.com", region: "ap-northeast-1", accountId: "123456789012", instances: ["arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0"] } as TaskResources;
         const grants = (r: TaskResources) => taskFunctions.startInstance.permissions(r).filter((s) => s.Action.includes("kms:CreateGrant"));
         assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: undefined }), []);
         assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: key }), [{

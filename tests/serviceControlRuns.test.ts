@@ -6,6 +6,7 @@ import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { Faults } from "../simulator/account";
 import { simulate } from "../simulator/simulate";
 import { samplePlan, synthOfPlan } from "./support/samplePlan";
+import { PlanWebServer } from "../statemachines/plan";
 
 /** The dev stack's serialised functions play the tasks of jobnets built for each service control. */
 let functions: SynthResult;
@@ -17,7 +18,7 @@ const controls: Record<string, ServiceControl> = {
 };
 
 const plan = (control: ServiceControl) => samplePlan(2, { service: serviceCommands(control) });
-const [web1, web2] = samplePlan(2).webServers.map((s) => s.instanceId);
+const [web1, web2] = (samplePlan(2).webServers as PlanWebServer[]).map((s) => s.instanceId);
 
 async function run(control: ServiceControl, jobnet: "stop" | "start", faults?: Faults) {
     const { reports, account } = await simulate(synthOfPlan(plan(control), functions), {

@@ -380,7 +380,8 @@ describe("every --fail kind, run in the simulated account", function () {
     }
 
     it("cover every kind of fault npm start accepts", () => {
-        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle"]);
+        // The tag faults need a stack whose servers are named by a tag: tests/tagDiscovery.test.ts.
+        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged"]);
         assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
     });
 

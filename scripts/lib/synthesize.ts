@@ -84,10 +84,12 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     const lambdas = account.ofType("aws:lambda/function:Function");
     const functions: SynthesizedFunction[] = [];
     for (const task of taskFunctionNames) {
+        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
+        // A stack deploys only the tasks its jobnets call: findWebServers where the servers are named by a tag.
+        if (!lambda) continue;
         const text = await serialized.get(taskFunctions[task].handler);
         if (text === undefined) throw new Error(`no serialised code was produced for ${task}`);
-        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
-        if (!lambda) throw new Error(`the program declared no function for ${task}`);
+
         const codeDirectory = path.join(outDir, "functions", lambda.inputs.name);
         fs.mkdirSync(codeDirectory, { recursive: true });
         fs.writeFileSync(path.join(codeDirectory, "__index.js"), text);

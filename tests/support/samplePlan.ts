@@ -46,7 +46,7 @@ export function synthOfPlan(plan: JobnetPlan, functionsOf: SynthResult): SynthRe
         ...functionsOf,
         definitions: { stop: stopJobnet(plan), start: startJobnet(plan) },
         stateMachineArns: plan.stateMachineArns,
-        functions: functionsOf.functions.map((f) => ({ ...f, functionArn: plan.functionArns[f.task] })),
+        functions: functionsOf.functions.map((f) => ({ ...f, functionArn: (plan.functionArns as Record<TaskFunctionName, string>)[f.task] })),
         maintenanceTag: { key: plan.maintenance.tagKey, value: plan.maintenance.tagValue },
         outputs: {
             webServers: plan.webServers,

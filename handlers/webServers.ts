@@ -1,0 +1,69 @@
+import { DescribeInstancesCommand, EC2Client, Instance } from "@aws-sdk/client-ec2";
+import { taskError } from "./errors";
+
+/** The tag that marks a web server of an existing system: `Role=shop-web`. */
+export interface ServerTag {
+    key: string;
+    value: string;
+}
+
+/** A web server as the jobnets act on it. */
+export interface WebServer {
+    name: string;
+    instanceId: string;
+    instanceArn: string;
+}
+
+/** States in which a server belongs to the system; terminated and shutting-down ones do not. */
+export const serverStates = ["pending", "running", "stopping", "stopped"];
+
+/**
+ * Each server's name, in order: its Name tag, or its instance id when it has none or shares it
+ * with another server (a name must tell the servers apart in causes and the timeline).
+ */
+export function serverNames(servers: { instanceId: string; nameTag: string | undefined }[]): string[] {
+    const count = (tag: string) => servers.filter((s) => s.nameTag === tag).length;
+    return servers.map((s) => (s.nameTag && count(s.nameTag) === 1 ? s.nameTag : s.instanceId));
+}
+
+export interface FindWebServersEvent {
+    tag: ServerTag;
+    /** Where the function runs, which is where it finds instances: their ARNs are made of it. */
+    partition: string;
+    region: string;
+    accountId: string;
+}
+
+/**
+ * The instances that carry the tag now, in a state to stop or start, sorted by name then id: a
+ * server tagged after the last update is acted on by the next run. None is an error: a jobnet
+ * that stops the database while a server it could not find keeps running is worse than no run.
+ */
+export async function findWebServers(event: FindWebServersEvent): Promise<{ webServers: WebServer[] }> {
+    const ec2 = new EC2Client({});
+    const instances: Instance[] = [];
+    let nextToken: string | undefined;
+    do {
+        const page = await ec2.send(new DescribeInstancesCommand({
+            Filters: [{ Name: `tag:${event.tag.key}`, Values: [event.tag.value] }, { Name: "instance-state-name", Values: serverStates }],
+            NextToken: nextToken,
+        }));
+        instances.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []));
+        nextToken = page.NextToken;
+    } while (nextToken);
+    if (instances.length === 0) {
+        throw taskError("NoWebServers", `no instance in ${event.region} carries the tag ${event.tag.key}=${event.tag.value} (${serverStates.join(", ")}): the jobnet has no web server to act on`);
+    }
+    const names = serverNames(instances.map((i) => ({ instanceId: i.InstanceId!, nameTag: i.Tags?.find((t) => t.Key === "Name")?.Value })));
+    const webServers = instances.map((i, n) => ({
+        name: names[n],
+        instanceId: i.InstanceId!,
+        instanceArn: `arn:${event.partition}:ec2:${event.region}:${event.accountId}:instance/${i.InstanceId}`,
+    }));
+    return { webServers: webServers.sort((a, b) => compare(a.name, b.name) || compare(a.instanceId, b.instanceId)) };
+}
+
+/** By code unit, as JSON sorts: the same order in every locale. */
+function compare(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}

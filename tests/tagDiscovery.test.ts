@@ -1,0 +1,143 @@
+import * as assert from "assert";
+import * as path from "path";
+import { mockClient } from "aws-sdk-client-mock";
+import * as ec2 from "@aws-sdk/client-ec2";
+import { findWebServers } from "../handlers/webServers";
+import { projectDir } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { parseFaults } from "../simulator/faults";
+import { simulate } from "../simulator/simulate";
+import { taskFunctionNames } from "../statemachines/plan";
+import { TaskState } from "../statemachines/asl";
+import { startJobnet } from "../statemachines/start";
+import { stopJobnet } from "../statemachines/stop";
+import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+import { samplePlan } from "./support/samplePlan";
+
+describe("findWebServers", () => {
+    const tagged = (id: string, name?: string): ec2.Instance => ({ InstanceId: id, Tags: [{ Key: "Role", Value: "shop-web" }, ...(name ? [{ Key: "Name", Value: name }] : [])] });
+    const event = { tag: { key: "Role", value: "shop-web" }, partition: "aws-cn", region: "cn-north-1", accountId: "123456789012" };
+
+    it("reads every page, names each server by its Name tag or its id, and sorts them by name then id", async () => {
+        const stub = mockClient(ec2.EC2Client);
+        try {
+            stub.on(ec2.DescribeInstancesCommand)
+                .resolvesOnce({ Reservations: [{ Instances: [tagged("i-0000000000000000c", "web-b"), tagged("i-0000000000000000d")] }], NextToken: "page-2" })
+                .resolvesOnce({ Reservations: [{ Instances: [tagged("i-0000000000000000a", "web-a"), tagged("i-0000000000000000e", "web-b")] }, { Instances: [tagged("i-0000000000000000b", "web-c")] }] });
+            const found = await findWebServers(event);
+            const arn = (id: string) => `arn:aws-cn:ec2:cn-north-1:123456789012:instance/${id}`;
+            assert.deepStrictEqual(found, {
+                webServers: [
+                    { name: "i-0000000000000000c", instanceId: "i-0000000000000000c", instanceArn: arn("i-0000000000000000c") },
+                    { name: "i-0000000000000000d", instanceId: "i-0000000000000000d", instanceArn: arn("i-0000000000000000d") },
+                    { name: "i-0000000000000000e", instanceId: "i-0000000000000000e", instanceArn: arn("i-0000000000000000e") },
+                    { name: "web-a", instanceId: "i-0000000000000000a", instanceArn: arn("i-0000000000000000a") },
+                    { name: "web-c", instanceId: "i-0000000000000000b", instanceArn: arn("i-0000000000000000b") },
+                ],
+            });
+            const calls = stub.commandCalls(ec2.DescribeInstancesCommand).map((c) => c.args[0].input);
+            const filters = [{ Name: "tag:Role", Values: ["shop-web"] }, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }];
+            assert.deepStrictEqual(calls, [{ Filters: filters, NextToken: undefined }, { Filters: filters, NextToken: "page-2" }]);
+        } finally {
+            stub.restore();
+        }
+    });
+});
+
+describe("the definitions of a plan whose servers are a tag", () => {
+    const plan = samplePlan(2, { webServers: { tag: { key: "Role", value: "shop-web" } } });
+
+    it("find the servers first, in place of LoadTargets, among the instances of the state machine's account and Region", () => {
+        const stop = stopJobnet(plan);
+        assert.strictEqual(stop.States.LoadTargets, undefined);
+        const find = stop.States.FindWebServers as TaskState;
+        assert.deepStrictEqual([find.Parameters!.FunctionName, find.Parameters!.Payload, find.ResultSelector, find.ResultPath], [
+            plan.functionArns.findWebServers,
+            { tag: { key: "Role", value: "shop-web" }, partition: "aws", region: "ap-northeast-1", accountId: "123456789012", step: "FindWebServers" },
+            { "webServers.$": "$.Payload.webServers", cluster: plan.cluster },
+            "$.targets",
+        ]);
+        assert.strictEqual(JSON.stringify(stop).includes("i-0000"), false);
+    });
+
+    it("wait for the health of the servers the run found", () => {
+        const wait = startJobnet(plan).States.WaitUntilAllTargetsHealthy as TaskState;
+        const { targetGroupArns, instanceIds, "instanceIds.$": found } = wait.Parameters!.Payload as Record<string, unknown>;
+        assert.deepStrictEqual([targetGroupArns, instanceIds, found], [plan.targetGroupArns, undefined, "$.targets.webServers[*].instanceId"]);
+    });
+});
+
+describe("servers found by their tag at each run (the example existing-system stack, in the simulated account)", () => {
+    let synth: SynthResult;
+    before(async function () {
+        this.timeout(60_000);
+        synth = await synthesize("existing", path.join(projectDir, "out", ".test", "existing-tag"));
+    });
+
+    /** Each task's statements, by task name. */
+    const policies = () => new Map(synth.functions.map((f) => {
+        const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === f.functionName)!;
+        const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+        const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
+        return [f.task as string, JSON.parse(policy.inputs.policy).Statement as PolicyStatement[]];
+    }));
+    const states = (account: { instances: Map<string, { name: string; state: string; httpd: string }> }) =>
+        [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`);
+
+    it("stops a server tagged after the last update too, and lists it in the run's output", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { taggedAfterDeployment: ["shop-web-3"] } });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(states(account), ["shop-web-1: stopped, httpd stopped", "shop-web-2: stopped, httpd stopped", "shop-web-3: stopped, httpd stopped"]);
+        assert.deepStrictEqual((reports[0].report.output as { webServers: { name: string }[] }).webServers.map((s) => s.name), ["shop-web-1", "shop-web-2", "shop-web-3"]);
+        assert.strictEqual(account.cluster.status, "stopped");
+    });
+
+    it("allow the per-server calls through the tag conditions, each statement of those tasks used", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop", "start"], faults: { taggedAfterDeployment: ["shop-web-3"] } });
+        assert.deepStrictEqual(reports.map((r) => r.report.status), ["SUCCEEDED", "SUCCEEDED"]);
+        const byTask = policies();
+        const used = new Set<PolicyStatement>();
+        for (const call of account.calls) {
+            for (const { resource, context } of call.authorizations) {
+                const statement = allowingStatement(byTask.get(call.caller)!, { action: call.action, resource, context });
+                assert.ok(statement, `${call.caller}: ${call.action} on ${resource} ${JSON.stringify(context ?? {})} is denied`);
+                used.add(statement);
+            }
+        }
+        for (const task of ["findWebServers", "stopInstance", "startInstance", "sendScript"]) {
+            for (const s of byTask.get(task)!.filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))) assert.ok(used.has(s), `${task}: ${JSON.stringify(s)} is never used`);
+        }
+    });
+
+    it("starts it too", async () => {
+        const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { taggedAfterDeployment: ["shop-web-3"] } });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(states(account), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running", "shop-web-3: running, httpd running"]);
+    });
+
+    it("leaves alone a server that lost the tag, which the jobnets may no longer stop", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { tagRemoved: ["shop-web-2"] } });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(states(account), ["shop-web-1: stopped, httpd stopped", "shop-web-2: running, httpd running"]);
+        const untagged = account.instance("i-0e000000000000002").arn;
+        assert.deepStrictEqual(account.calls.filter((c) => c.authorizations.some((a) => a.resource === untagged)), []);
+        assert.strictEqual(allowingStatement(policies().get("stopInstance")!, { action: "ec2:StopInstances", resource: untagged, context: {} }), undefined);
+        assert.strictEqual(allowingStatement(policies().get("sendScript")!, { action: "ssm:SendCommand", resource: untagged, context: { "ssm:resourceTag/Role": "shop-db" } }), undefined);
+    });
+
+    it("are what npm start's faults tagged-later:NAME and untagged:SERVER make", () => {
+        const context = { servers: ["shop-web-1", "shop-web-2"], tasks: taskFunctionNames };
+        assert.deepStrictEqual(parseFaults(["tagged-later:shop-web-3", "untagged:shop-web-2"], context), { taggedAfterDeployment: ["shop-web-3"], tagRemoved: ["shop-web-2"] });
+        assert.throws(() => parseFaults(["tagged-later:shop-web-1"], context), /shop-web-1 is a server of the system already; the form is tagged-later:NAME$/);
+    });
+
+    it("fails with NoWebServers, naming the tag and the Region, and changes nothing when no server carries the tag", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { tagRemoved: ["*"] } });
+        const { status, error, cause } = reports[0].report;
+        assert.deepStrictEqual([status, error], ["FAILED", "NoWebServers"]);
+        assert.strictEqual(JSON.parse(cause!).errorMessage, "no instance in ap-northeast-1 carries the tag Role=shop-web (pending, running, stopping, stopped): the jobnet has no web server to act on");
+        assert.deepStrictEqual(states(account), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running"]);
+        assert.deepStrictEqual([account.cluster.status, account.maintenancePage(), account.invocations.length], ["available", "off", 0]);
+        assert.deepStrictEqual([...new Set(account.calls.map((c) => c.action))].sort(), ["ec2:DescribeInstances", "states:ListExecutions"]);
+    });
+});
