@@ -32,6 +32,8 @@ export interface FindWebServersEvent {
     partition: string;
     region: string;
     accountId: string;
+    /** More than this would outgrow the jobnets' payload and history budgets. */
+    maxServers: number;
 }
 
 /**
@@ -53,6 +55,9 @@ export async function findWebServers(event: FindWebServersEvent): Promise<{ webS
     } while (nextToken);
     if (instances.length === 0) {
         throw taskError("NoWebServers", `no instance in ${event.region} carries the tag ${event.tag.key}=${event.tag.value} (${serverStates.join(", ")}): the jobnet has no web server to act on`);
+    }
+    if (instances.length > event.maxServers) {
+        throw taskError("TooManyWebServers", `${instances.length} instances in ${event.region} carry the tag ${event.tag.key}=${event.tag.value}: the jobnets act on ${event.maxServers} at most`);
     }
     const names = serverNames(instances.map((i) => ({ instanceId: i.InstanceId!, nameTag: i.Tags?.find((t) => t.Key === "Name")?.Value })));
     const webServers = instances.map((i, n) => ({

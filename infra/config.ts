@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CalendarSettings, holidayCountries } from "../handlers/calendar";
-import { PollRhythm, WaitName, defaultWaits, waitNames } from "../statemachines/plan";
+import { PollRhythm, WaitName, defaultWaits, maxWebServers, waitNames } from "../statemachines/plan";
 import { closestName } from "./closestName";
 import { ConfigError, ConfigReading } from "./configProblems";
 import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, text } from "./configSchema";
@@ -151,8 +151,6 @@ const domainNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+
 
 // The ALB fixed-response action takes a MessageBody of at most 1,024 characters.
 export const maxMaintenancePageCharacters = 1024;
-// The jobnets' payload and history budgets are sized for this many web servers.
-export const maxWebServers = 100;
 // Each AZ gets a public, a private and an isolated /24.
 const subnetsPerAz = 3;
 const subnetPrefixLength = 24;

@@ -1,5 +1,5 @@
 import { Condition, Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
-import { JobnetPlan, PollRhythm, ShellCommand, WaitName } from "./plan";
+import { JobnetPlan, PollRhythm, ShellCommand, WaitName, maxWebServers } from "./plan";
 
 /**
  * A scheduled run (input `{"trigger": "schedule", "scheduledTime": ...}`) first asks the business
@@ -92,7 +92,7 @@ export function loadTargets(plan: JobnetPlan): Fragment {
     const findWebServers = plan.functionArns.findWebServers;
     if (findWebServers === undefined) throw new Error("a plan whose web servers are a tag needs the findWebServers function");
     return invoke("FindWebServers", findWebServers, {
-        payload: { tag: { ...plan.webServers.tag }, partition, region, accountId },
+        payload: { tag: { ...plan.webServers.tag }, partition, region, accountId, maxServers: maxWebServers },
         resultPath: "$.targets",
         select: { "webServers.$": "$.webServers", cluster },
     });

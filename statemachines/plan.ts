@@ -25,6 +25,9 @@ export const taskFunctionNames = [
 ] as const;
 export type TaskFunctionName = (typeof taskFunctionNames)[number];
 
+/** The jobnets' payload and history budgets are sized for this many web servers. */
+export const maxWebServers = 100;
+
 /** The tasks a stack deploys: one that finds the servers only where they are named by a tag. */
 export function deployedTasks(serversByTag: boolean): TaskFunctionName[] {
     return taskFunctionNames.filter((task) => serversByTag || task !== "findWebServers");

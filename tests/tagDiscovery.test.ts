@@ -16,7 +16,7 @@ import { samplePlan } from "./support/samplePlan";
 
 describe("findWebServers", () => {
     const tagged = (id: string, name?: string): ec2.Instance => ({ InstanceId: id, Tags: [{ Key: "Role", Value: "shop-web" }, ...(name ? [{ Key: "Name", Value: name }] : [])] });
-    const event = { tag: { key: "Role", value: "shop-web" }, partition: "aws-cn", region: "cn-north-1", accountId: "123456789012" };
+    const event = { tag: { key: "Role", value: "shop-web" }, partition: "aws-cn", region: "cn-north-1", accountId: "123456789012", maxServers: 5 };
 
     it("reads every page, names each server by its Name tag or its id, and sorts them by name then id", async () => {
         const stub = mockClient(ec2.EC2Client);
@@ -42,6 +42,19 @@ describe("findWebServers", () => {
             stub.restore();
         }
     });
+
+    it("refuses more servers than the jobnets are sized for, rather than outgrow Step Functions' limits mid-run", async () => {
+        const stub = mockClient(ec2.EC2Client);
+        try {
+            stub.on(ec2.DescribeInstancesCommand).resolves({ Reservations: [{ Instances: Array.from({ length: 6 }, (_, i) => tagged(`i-000000000000000${i}a`)) }] });
+            await assert.rejects(findWebServers(event), (e: Error) => {
+                assert.deepStrictEqual([e.name, e.message], ["TooManyWebServers", "6 instances in cn-north-1 carry the tag Role=shop-web: the jobnets act on 5 at most"]);
+                return true;
+            });
+        } finally {
+            stub.restore();
+        }
+    });
 });
 
 describe("the definitions of a plan whose servers are a tag", () => {
@@ -53,7 +66,7 @@ describe("the definitions of a plan whose servers are a tag", () => {
         const find = stop.States.FindWebServers as TaskState;
         assert.deepStrictEqual([find.Parameters!.FunctionName, find.Parameters!.Payload, find.ResultSelector, find.ResultPath], [
             plan.functionArns.findWebServers,
-            { tag: { key: "Role", value: "shop-web" }, partition: "aws", region: "ap-northeast-1", accountId: "123456789012", step: "FindWebServers" },
+            { tag: { key: "Role", value: "shop-web" }, partition: "aws", region: "ap-northeast-1", accountId: "123456789012", maxServers: 100, step: "FindWebServers" },
             { "webServers.$": "$.Payload.webServers", cluster: plan.cluster },
             "$.targets",
         ]);
