@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { maxWebServers } from "../statemachines/plan";
 import { JobnetTargets } from "../statemachines/targets";
 import { serverNames, serverStates } from "../handlers/webServers";
 import { ExistingSystemSettings, projectName } from "./config";
@@ -64,6 +65,9 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
     if (!byIds && instanceIds.length === 0) {
         const { key: tagKey, value } = (settings.webServers as { tag: { key: string; value: string } }).tag;
         problems.push(`${key("webServers.tag")}: no instance in ${region} carries the tag ${tagKey}=${value} (${serverStates.join(", ")})`);
+    }
+    if (instanceIds.length > maxWebServers) {
+        problems.push(`${key(byIds ? "webServers.instanceIds" : "webServers.tag")}: ${instanceIds.length} servers; the jobnets act on ${maxWebServers} at most`);
     }
     const instances = await Promise.all(instanceIds.map((id, i) =>
         attempt(byIds ? `webServers.instanceIds[${i}]` : "webServers.tag", id, () => read.instance(id), `is no instance in ${region}`)));

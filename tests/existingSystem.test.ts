@@ -148,6 +148,14 @@ describe("finding an existing system (pure, with a reader in memory)", () => {
         assert.deepStrictEqual(found.webServers.map((s) => s.name), ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"]);
     });
 
+    it("refuses more servers than the jobnets are sized for", async () => {
+        const many = Array.from({ length: 101 }, (_, i) => instance(`i-${String(i).padStart(17, "0")}`, `web-${i}`));
+        const byTag: ExistingSystemSettings = { ...settings, webServers: { tag: { key: "Role", value: "web" } } };
+        await assert.rejects(findExistingSystem(byTag, reader(many), "ap-northeast-1"), new ExistingSystemError([
+            "webapp-jobnet:system.webServers.tag: 101 servers; the jobnets act on 100 at most",
+        ]));
+    });
+
     it("refuses a terminated server", async () => {
         await assert.rejects(findExistingSystem(settings, reader([
             instance("i-0000000000000000a", "a"),
