@@ -80,7 +80,8 @@ export interface ExistingSystemSettings {
     /** The servers by their ids, or by a tag they carry (Key=Value). */
     webServers: { instanceIds: string[] } | { tag: { key: string; value: string } };
     database: { clusterIdentifier: string };
-    loadBalancer: { listenerArns: string[]; targetGroupArns: string[] };
+    /** Undefined: the system has none, so no maintenance page and no health wait. */
+    loadBalancer: { listenerArns: string[]; targetGroupArns: string[] } | undefined;
     /** How the jobnets stop, check and start the web service on a server: a systemd unit, or commands. */
     service: Exclude<ServiceControl, { kind: "scripts" }>;
 }
@@ -492,7 +493,7 @@ function systemOf(s: ProjectValues["system"]): SystemSettings {
         mode: "existing",
         webServers: s.webServers.tag === undefined ? { instanceIds: s.webServers.instanceIds } : { tag: { key, value: value.join("=") } },
         database: { clusterIdentifier: s.database.clusterIdentifier! },
-        loadBalancer: { listenerArns: s.loadBalancer.listenerArns, targetGroupArns: s.loadBalancer.targetGroupArns },
+        loadBalancer: s.loadBalancer.none ? undefined : { listenerArns: s.loadBalancer.listenerArns, targetGroupArns: s.loadBalancer.targetGroupArns },
         service: s.service === undefined
             ? { kind: "commands", stop: s.commands.stop!, start: s.commands.start!, check: s.commands.check! }
             : { kind: "systemd", unit: s.service },
@@ -671,7 +672,8 @@ function existingSystemSettings() {
         loadBalancer: object({
             listenerArns: arnList("listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210", "listeners that forward to the web servers: each gets the maintenance page while stopped"),
             targetGroupArns: arnList("targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef", "target groups whose every target must be healthy before the page goes"),
-        }, { doc: "the load balancer of an existing system" }),
+            none: flag({ default: false, doc: "`true`: the system has no load balancer, so no maintenance page and no wait for healthy targets" }),
+        }, { doc: "the load balancer of an existing system, or `none: true`" }),
         service: text({
             expected: "a systemd unit name such as httpd or nginx.service",
             check: (unit) => {
@@ -692,7 +694,7 @@ function existingSystemSettings() {
             const parts = {
                 webServers: { given: s.webServers.instanceIds.length > 0 || s.webServers.tag !== undefined, what: "web servers (instanceIds or tag)" },
                 database: { given: s.database.clusterIdentifier !== undefined, what: "Aurora cluster (clusterIdentifier)" },
-                loadBalancer: { given: s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0, what: "listeners and target groups (listenerArns, targetGroupArns)" },
+                loadBalancer: { given: s.loadBalancer.none || s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0, what: "listeners and target groups (listenerArns, targetGroupArns), or none: true when it has no load balancer" },
             };
             const commandsGiven = Object.values(s.commands).some((c) => c !== undefined);
             if (s.mode === "create") {
@@ -702,7 +704,9 @@ function existingSystemSettings() {
             }
             const missing = (Object.keys(parts) as (keyof typeof parts)[]).find((k) => !parts[k].given);
             if (missing) return { key: missing, expected: `the ${parts[missing].what} of the existing system` };
-            if (s.loadBalancer.listenerArns.length === 0 || s.loadBalancer.targetGroupArns.length === 0) return { key: "loadBalancer", expected: "both listenerArns and targetGroupArns" };
+            const lists = s.loadBalancer.listenerArns.length + s.loadBalancer.targetGroupArns.length;
+            if (s.loadBalancer.none && lists > 0) return { key: "loadBalancer", expected: "either none: true or listenerArns and targetGroupArns, not both" };
+            if (!s.loadBalancer.none && (s.loadBalancer.listenerArns.length === 0 || s.loadBalancer.targetGroupArns.length === 0)) return { key: "loadBalancer", expected: "both listenerArns and targetGroupArns" };
             if ((s.service === undefined) === !commandsGiven) return { key: "service", expected: "either system.service (a systemd unit) or system.commands, one of the two" };
             if (commandsGiven && Object.values(s.commands).some((c) => c === undefined)) return { key: "commands", expected: "all three of stop, start and check" };
             return undefined;

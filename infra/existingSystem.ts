@@ -85,9 +85,10 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
     }, `is no Aurora cluster in ${region}`);
     if (cluster && !cluster.engine.startsWith("aurora")) problems.push(`${key("database.clusterIdentifier")}: ${JSON.stringify(clusterIdentifier)} is a ${cluster.engine} cluster, not an Aurora one`);
 
-    const listeners = await Promise.all(settings.loadBalancer.listenerArns.map((arn, i) =>
+    const loadBalancer = settings.loadBalancer ?? { listenerArns: [], targetGroupArns: [] };
+    const listeners = await Promise.all(loadBalancer.listenerArns.map((arn, i) =>
         attempt(`loadBalancer.listenerArns[${i}]`, arn, () => read.listener(arn), "is no listener of a load balancer in this account and Region")));
-    const targetGroups = await Promise.all(settings.loadBalancer.targetGroupArns.map((arn, i) =>
+    const targetGroups = await Promise.all(loadBalancer.targetGroupArns.map((arn, i) =>
         attempt(`loadBalancer.targetGroupArns[${i}]`, arn, () => read.targetGroup(arn), "is no target group in this account and Region")));
     targetGroups.forEach((group, i) => {
         // The start jobnet waits for each server's health in the group: only instance targets are servers.
@@ -117,8 +118,12 @@ export function describeFoundSystem(found: FoundSystem): string {
         `The jobnets act on an existing system:`,
         `  web servers: ${found.webServers.map((s) => `${s.name} (${s.instanceId}, ${s.availabilityZone}, ${s.state})`).join(", ")}`,
         `  Aurora cluster: ${found.cluster.identifier} (${found.cluster.engineVersion})`,
-        `  listeners: ${found.listeners.map((l) => `${l.protocol}:${l.port}`).join(", ")}`,
-        `  target groups: ${found.targetGroups.map((g) => g.name).join(", ")}`,
+        ...(found.listeners.length === 0
+            ? ["  no load balancer: no maintenance page, no wait for healthy targets"]
+            : [
+                `  listeners: ${found.listeners.map((l) => `${l.protocol}:${l.port}`).join(", ")}`,
+                `  target groups: ${found.targetGroups.map((g) => g.name).join(", ")}`,
+            ]),
     ].join("\n");
 }
 
@@ -170,6 +175,7 @@ export class ExistingSystem extends pulumi.ComponentResource {
                 : this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn }))),
             cluster: this.found.cluster.apply(({ identifier, arn }) => ({ identifier, arn })),
             // The listeners named are those that carry traffic: each gets the maintenance page.
+            loadBalancer: args.settings.loadBalancer !== undefined,
             trafficListenerArns: this.found.listeners.apply((listeners) => listeners.map((l) => l.arn)),
             otherListenerArns: [],
             targetGroupArns: this.found.targetGroups.apply((groups) => groups.map((g) => g.arn)),

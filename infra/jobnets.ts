@@ -70,7 +70,7 @@ export class Jobnets extends pulumi.ComponentResource {
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
             logRetentionDays: args.logRetentionDays,
-            tasks: deployedTasks(webServerTagOf(args.targets) !== undefined),
+            tasks: deployedTasks({ serversByTag: webServerTagOf(args.targets) !== undefined, loadBalancer: args.targets.loadBalancer }),
             resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
                 ([p, suffix, r, a, t, vaultArn, backupRoleArn, machines]) => ({
                     partition: p,

@@ -99,7 +99,7 @@ function jobnetsNames(root: string, prefix: string): PhysicalName[] {
         autonamed("aws:iam/role:Role", `${root}-backup`),
         // The system this program creates lists its servers: no task finds them by tag (whose
         // function name, find-web-servers, is shorter than disable-maintenance-page anyway).
-        ...deployedTasks(false).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
+        ...deployedTasks({ serversByTag: false, loadBalancer: true }).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
         ...(["stop", "start"] as const).flatMap((jobnet) => {
             const logicalName = `${root}-${jobnet}`;
             const stateMachine = `${prefix}-${jobnet}`;

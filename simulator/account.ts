@@ -711,8 +711,9 @@ export class SimulatedAccount {
         });
     }
 
-    /** Whether the maintenance page is up: "on" on every listener that forwards, and nowhere else. */
-    maintenancePage(): "on" | "off" | "partly" {
+    /** Whether the maintenance page is up: "on" on every listener that forwards, and nowhere else; "none" without a load balancer. */
+    maintenancePage(): "on" | "off" | "partly" | "none" {
+        if (this.spec.listeners.length === 0) return "none";
         const view = this.clientView();
         const expectedOn = this.spec.listeners.map((l) => (l.forwards ? "maintenance page" : "redirect to HTTPS"));
         if (view.every((v, i) => v === expectedOn[i])) return "on";

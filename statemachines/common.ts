@@ -1,5 +1,5 @@
 import { Condition, Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
-import { JobnetPlan, PollRhythm, ShellCommand, WaitName, maxWebServers } from "./plan";
+import { JobnetPlan, PollRhythm, ShellCommand, WaitName, hasLoadBalancer, maxWebServers } from "./plan";
 
 /**
  * A scheduled run (input `{"trigger": "schedule", "scheduledTime": ...}`) first asks the business
@@ -103,6 +103,11 @@ export function webServerIds(plan: JobnetPlan): JsonObject {
     return "tag" in plan.webServers
         ? { "instanceIds.$": "$.targets.webServers[*].instanceId" }
         : { instanceIds: plan.webServers.map((s) => s.instanceId) };
+}
+
+/** What a run's output says of the maintenance page: the step's outcome, or none without a load balancer. */
+export function maintenancePageOutcome(plan: JobnetPlan): JsonObject {
+    return hasLoadBalancer(plan) ? { "maintenancePage.$": "$.maintenance.outcome" } : { maintenancePage: "none" };
 }
 
 /** A bound as people say it: "10m", "45s", "2h". */

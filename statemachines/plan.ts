@@ -28,13 +28,34 @@ export type TaskFunctionName = (typeof taskFunctionNames)[number];
 /** The jobnets' payload and history budgets are sized for this many web servers. */
 export const maxWebServers = 100;
 
-/** The tasks a stack deploys: one that finds the servers only where they are named by a tag. */
-export function deployedTasks(serversByTag: boolean): TaskFunctionName[] {
-    return taskFunctionNames.filter((task) => serversByTag || task !== "findWebServers");
+/** The tasks only some stacks deploy: the jobnets of others have no step that calls them. */
+const tagTasks = ["findWebServers"] as const;
+const loadBalancerTasks = ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"] as const;
+type OptionalTask = (typeof tagTasks)[number] | (typeof loadBalancerTasks)[number];
+
+/**
+ * The tasks a stack deploys: the one that finds the servers only where they are named by a tag;
+ * those of the maintenance page and the health wait only where the system has a load balancer.
+ */
+export function deployedTasks(shape: { serversByTag: boolean; loadBalancer: boolean }): TaskFunctionName[] {
+    const left: readonly TaskFunctionName[] = [...(shape.serversByTag ? [] : tagTasks), ...(shape.loadBalancer ? [] : loadBalancerTasks)];
+    return taskFunctionNames.filter((task) => !left.includes(task));
 }
 
-/** The deployed tasks' ARNs: findWebServers is there when the plan's servers are a tag. */
-export type FunctionArns = Record<Exclude<TaskFunctionName, "findWebServers">, string> & { findWebServers?: string };
+/** The deployed tasks' ARNs. */
+export type FunctionArns = Record<Exclude<TaskFunctionName, OptionalTask>, string> & Partial<Record<OptionalTask, string>>;
+
+/** The ARN of a task a step calls, which its stack must deploy. */
+export function functionArnOf(plan: { functionArns: FunctionArns }, task: TaskFunctionName, step: string): string {
+    const arn = plan.functionArns[task];
+    if (arn === undefined) throw new Error(`${step} calls ${task}, which this plan does not deploy`);
+    return arn;
+}
+
+/** Whether the plan's system has a load balancer: the maintenance page and the health wait need one. */
+export function hasLoadBalancer(plan: { listeners: { traffic: string[] } }): boolean {
+    return plan.listeners.traffic.length > 0;
+}
 
 export type PlanWebServer = WebServer;
 

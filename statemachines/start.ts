@@ -1,6 +1,6 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
-import { checkOf, clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster, webServerIds } from "./common";
-import { JobnetPlan } from "./plan";
+import { checkOf, clusterDeadEnds, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster, webServerIds } from "./common";
+import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 
 /**
  * The start jobnet (system.md, scenario 2): the cluster starts while the instances boot; httpd
@@ -8,7 +8,6 @@ import { JobnetPlan } from "./plan";
  * target is healthy. Every step acts only on what is not already done.
  */
 export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
-    const healthy = plan.waits.targetsHealthy;
     return definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "start"),
@@ -25,40 +24,48 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
                 maxConcurrency: plan.maxConcurrency,
                 resultPath: "$.httpd",
             }),
-            waitUntil("WaitUntilAllTargetsHealthy", {
-                functionArn: plan.functionArns.describeTargetHealth,
-                payload: { targetGroupArns: plan.targetGroupArns, ...webServerIds(plan) },
-                select: { "allHealthy.$": "$.allHealthy", "healthy.$": "$.healthy", "total.$": "$.total", "notHealthy.$": "$.notHealthy", "attempt.$": "$.attempt" },
-                resultPath: "$.health",
-                done: is.true("$.health.allHealthy"),
-                ...healthy,
-                timedOut: {
-                    error: "TargetsNotHealthy",
-                    cause: `WaitUntilAllTargetsHealthy: {} of {} targets healthy after ${duration(healthy)}; not healthy: {}`,
-                    args: ["$.health.healthy", "$.health.total", "$.health.notHealthy"],
-                },
-            }),
-            invoke("DisableMaintenancePage", plan.functionArns.disableMaintenancePage, {
-                payload: {
-                    listenerArns: [...plan.listeners.traffic, ...plan.listeners.other],
-                    priority: plan.maintenance.priority,
-                    tagKey: plan.maintenance.tagKey,
-                    tagValue: plan.maintenance.tagValue,
-                },
-                resultPath: "$.maintenance",
-                select: { "outcome.$": "$.outcome" },
-            }),
+            ...(hasLoadBalancer(plan) ? [waitForHealthyTargetsThenRemovePage(plan)] : []),
             pass("SystemStarted", {
                 parameters: {
                     "database.$": "$.started.database",
                     "webServers.$": "$.started.webServers",
                     "httpd.$": "$.httpd",
-                    "maintenancePage.$": "$.maintenance.outcome",
+                    ...maintenancePageOutcome(plan),
                 },
                 resultPath: "$",
             }),
         ),
         { comment: "Starts the web system: the database and the instances together, then httpd, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
+    );
+}
+
+/** Every target healthy, then the maintenance page goes from every listener. */
+function waitForHealthyTargetsThenRemovePage(plan: JobnetPlan): Fragment {
+    const healthy = plan.waits.targetsHealthy;
+    return sequence(
+        waitUntil("WaitUntilAllTargetsHealthy", {
+            functionArn: functionArnOf(plan, "describeTargetHealth", "WaitUntilAllTargetsHealthy"),
+            payload: { targetGroupArns: plan.targetGroupArns, ...webServerIds(plan) },
+            select: { "allHealthy.$": "$.allHealthy", "healthy.$": "$.healthy", "total.$": "$.total", "notHealthy.$": "$.notHealthy", "attempt.$": "$.attempt" },
+            resultPath: "$.health",
+            done: is.true("$.health.allHealthy"),
+            ...healthy,
+            timedOut: {
+                error: "TargetsNotHealthy",
+                cause: `WaitUntilAllTargetsHealthy: {} of {} targets healthy after ${duration(healthy)}; not healthy: {}`,
+                args: ["$.health.healthy", "$.health.total", "$.health.notHealthy"],
+            },
+        }),
+        invoke("DisableMaintenancePage", functionArnOf(plan, "disableMaintenancePage", "DisableMaintenancePage"), {
+            payload: {
+                listenerArns: [...plan.listeners.traffic, ...plan.listeners.other],
+                priority: plan.maintenance.priority,
+                tagKey: plan.maintenance.tagKey,
+                tagValue: plan.maintenance.tagValue,
+            },
+            resultPath: "$.maintenance",
+            select: { "outcome.$": "$.outcome" },
+        }),
     );
 }
 

@@ -1,7 +1,7 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { checkOf, clusterDeadEnds, duration, loadTargets, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { checkOf, clusterDeadEnds, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
 import type { BackupSettings } from "../handlers/backups";
-import { JobnetPlan } from "./plan";
+import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 
 /**
  * The stop jobnet (system.md, scenario 1): the maintenance page goes up, each web server stops
@@ -14,7 +14,7 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
             skipClosedDaysWhenScheduled(plan, "stop"),
             refuseWhileAnotherRunIsActive(plan, "stop"),
             loadTargets(plan),
-            enableMaintenancePage(plan),
+            ...(hasLoadBalancer(plan) ? [enableMaintenancePage(plan)] : []),
             map("StopWebServers", {
                 itemsPath: "$.targets.webServers",
                 itemSelector: { "server.$": "$$.Map.Item.Value" },
@@ -25,7 +25,7 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
             stopDatabase(plan),
             pass("SystemStopped", {
                 parameters: {
-                    "maintenancePage.$": "$.maintenance.outcome",
+                    ...maintenancePageOutcome(plan),
                     "webServers.$": "$.webServers",
                     "database.$": "$.database",
                 },
@@ -39,7 +39,7 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
 function enableMaintenancePage(plan: JobnetPlan): Fragment {
     const { priority, tagKey, tagValue, html, statusCode } = plan.maintenance;
     return sequence(
-        invoke("EnableMaintenancePage", plan.functionArns.enableMaintenancePage, {
+        invoke("EnableMaintenancePage", functionArnOf(plan, "enableMaintenancePage", "EnableMaintenancePage"), {
             payload: { listenerArns: plan.listeners.traffic, priority, tagKey, tagValue, html, statusCode },
             resultPath: "$.maintenance",
             select: { "outcome.$": "$.outcome", "conflictingRuleArn.$": "$.conflictingRuleArn" },

@@ -11,6 +11,8 @@ export interface JobnetTargets {
     /** The customer managed KMS key of the servers' volumes, if any: starting them needs a grant on it. */
     volumeKmsKeyArn?: pulumi.Input<string>;
     cluster: pulumi.Input<{ identifier: pulumi.Input<string>; arn: pulumi.Input<string> }>;
+    /** Whether the system has a load balancer; without one the lists below are empty, and there is no maintenance page and no health wait. */
+    loadBalancer: boolean;
     /** The listeners that forward to the web servers: each gets the maintenance rule while the system is stopped. */
     trafficListenerArns: pulumi.Input<pulumi.Input<string>[]>;
     /**

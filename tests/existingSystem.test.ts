@@ -191,3 +191,35 @@ describe("the jobnets of the example existing system, run in the simulated accou
         assert.deepStrictEqual([account.cluster.status, account.maintenancePage()], ["available", "off"]);
     });
 });
+
+describe("an existing system without a load balancer", () => {
+    const withoutLoadBalancer = () => {
+        const system = JSON.parse(stackConfig("existing")["webapp-jobnet:system"]);
+        return { "webapp-jobnet:system": JSON.stringify({ ...system, loadBalancer: { none: true } }) };
+    };
+    let synth: SynthResult;
+    before(async function () {
+        this.timeout(60_000);
+        synth = await synthesize("existing", path.join(projectDir, "out", ".test", "existing-no-lb"), withoutLoadBalancer());
+    });
+
+    it("deploys no task of the maintenance page or the health wait, and the definitions have no such step", () => {
+        const functions = synth.functions.map((f) => f.task);
+        for (const task of ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"]) assert.ok(!functions.includes(task as never), task);
+        assert.strictEqual(functions.length, 13);
+        const states = JSON.stringify(synth.definitions);
+        for (const step of ["EnableMaintenancePage", "DisableMaintenancePage", "WaitUntilAllTargetsHealthy"]) assert.ok(!states.includes(`"${step}"`), step);
+        assert.deepStrictEqual([synth.outputs.listeners, synth.outputs.targetGroupArns], [[], []]);
+        assert.match(synth.infos.join("\n"), /\n {2}no load balancer: no maintenance page, no wait for healthy targets$/);
+    });
+
+    it("stops and starts the system, saying there is no maintenance page", async () => {
+        const stopped = await simulate(synth, { initial: "running", jobnets: ["stop"] });
+        assert.strictEqual(stopped.reports[0].report.status, "SUCCEEDED", stopped.reports[0].report.cause);
+        assert.deepStrictEqual([(stopped.reports[0].report.output as { maintenancePage: string }).maintenancePage, stopped.account.cluster.status], ["none", "stopped"]);
+        const started = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
+        assert.strictEqual(started.reports[0].report.status, "SUCCEEDED", started.reports[0].report.cause);
+        assert.deepStrictEqual([(started.reports[0].report.output as { maintenancePage: string }).maintenancePage, started.account.cluster.status], ["none", "available"]);
+        assert.deepStrictEqual([...started.account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running"]);
+    });
+});
