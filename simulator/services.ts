@@ -31,7 +31,7 @@ export function installServices(account: SimulatedAccount): () => void {
     // An instance's tags reach IAM as aws:ResourceTag/KEY for EC2, and also as ssm:resourceTag/KEY for SSM.
     const instanceArns = (ids: string[] | undefined, tagKeyPrefixes = ["aws:ResourceTag/"]) => (ids ?? []).map((id) => {
         const i = account.instance(id);
-        return { resource: i.arn, context: Object.fromEntries(tagKeyPrefixes.flatMap((prefix) => Object.entries(i.tags).map(([k, v]) => [`${prefix}${k}`, v]))) };
+        return { resource: i.arn, context: Object.assign({}, ...tagKeyPrefixes.map((prefix) => tagConditionKeys(prefix, Object.entries(i.tags)))) };
     });
     const clusterArn = () => [{ resource: account.cluster.arn }];
     const vaultArn = (name: string | undefined) => ({ resource: `arn:${partition}:backup:${region}:${accountId}:backup-vault:${name}` });
@@ -147,7 +147,7 @@ export function installServices(account: SimulatedAccount): () => void {
                     context: {
                         "elasticloadbalancing:CreateAction": "CreateRule",
                         "aws:TagKeys": tags.map((t) => t.Key),
-                        ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
+                        ...tagConditionKeys("aws:RequestTag/", tags.map((t) => [t.Key, t.Value])),
                     },
                 }]);
             }
@@ -158,7 +158,7 @@ export function installServices(account: SimulatedAccount): () => void {
             return {};
         }, (input: elb.DeleteRuleCommandInput) => {
             const tags = account.rules.find((r) => r.arn === input.RuleArn)?.tags ?? [];
-            return [{ resource: input.RuleArn ?? "", context: Object.fromEntries(tags.map((t) => [`aws:ResourceTag/${t.Key}`, t.Value])) }];
+            return [{ resource: input.RuleArn ?? "", context: tagConditionKeys("aws:ResourceTag/", tags.map((t) => [t.Key, t.Value])) }];
         }],
         [elb.DescribeTargetHealthCommand, "DescribeTargetHealth", (input: elb.DescribeTargetHealthCommandInput) => {
             if (!account.spec.targetGroupArns.includes(input.TargetGroupArn ?? "")) throw serviceError("TargetGroupNotFoundException", "One or more target groups not found");
@@ -225,6 +225,11 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     return () => stubs.forEach((s) => s.restore());
+}
+
+/** Tags as IAM's condition keys see them: `aws:ResourceTag/Role` → `shop-web`. */
+function tagConditionKeys(prefix: string, tags: [string, string][]): Record<string, string> {
+    return Object.fromEntries(tags.map(([key, value]) => [`${prefix}${key}`, value]));
 }
 
 /** DescribeInstances' filters the jobnets use: tag:KEY and instance-state-name; any other is refused. */

@@ -6,7 +6,7 @@ import { ExistingSystemError, SystemReader, findExistingSystem } from "../infra/
 import { MockedExistingSystem } from "../scripts/lib/mockedCloud";
 import * as path from "path";
 import { ProgramRun, projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
-import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { SynthResult, synthSummary, synthesize } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
 import { serviceCommands } from "../infra/serviceControl";
 
@@ -211,6 +211,7 @@ describe("an existing system without a load balancer", () => {
         for (const step of ["EnableMaintenancePage", "DisableMaintenancePage", "WaitUntilAllTargetsHealthy"]) assert.ok(!states.includes(`"${step}"`), step);
         assert.deepStrictEqual([synth.outputs.listeners, synth.outputs.targetGroupArns], [[], []]);
         assert.match(synth.infos.join("\n"), /\n {2}no load balancer: no maintenance page, no wait for healthy targets$/);
+        assert.match(synthSummary(synth), /\nLoad balancer:\n {2}none: no maintenance page, no wait for healthy targets\n\n/);
     });
 
     it("stops and starts the system, saying there is no maintenance page", async () => {

@@ -186,7 +186,9 @@ export function synthSummary(result: SynthResult): string {
 function listenerLines(result: SynthResult): string[] {
     const declared = result.resources.filter((r) => r.type === "aws:lb/listener:Listener");
     if (declared.length === 0) {
-        return (result.outputs.listeners as { protocol: string; port: number }[]).map((l) => `  ${`${l.protocol}:${l.port}`.padEnd(10)} an existing listener: the maintenance page goes on it`);
+        const existing = result.outputs.listeners as { protocol: string; port: number }[];
+        if (existing.length === 0) return ["  none: no maintenance page, no wait for healthy targets"];
+        return existing.map((l) => `  ${`${l.protocol}:${l.port}`.padEnd(10)} an existing listener: the maintenance page goes on it`);
     }
     const lines = declared.map((l) => {
         const action = l.inputs.defaultActions[0];
