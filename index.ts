@@ -55,7 +55,7 @@ export = async () => {
         stack,
         settings: config.operations,
         stateMachineArns: { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn },
-        clusterIdentifier: system.summary.dbClusterIdentifier,
+        database: system.targets.database,
         logRetentionDays: config.logRetentionDays,
     }, { providers: { aws: provider } });
 

@@ -1,7 +1,7 @@
 import { TaskFunctionName } from "../statemachines/plan";
 import { followBackups, ensureBackup } from "./backups";
 import { checkCalendar } from "./calendar";
-import { describeCluster, startCluster, stopCluster } from "./cluster";
+import { describeCluster, describeDbInstance, startCluster, startDbInstance, stopCluster, stopDbInstance } from "./database";
 import { reportingStep } from "./errors";
 import { findOtherRuns } from "./guard";
 import { describeInstance, startInstance, stopInstance } from "./instances";
@@ -21,7 +21,8 @@ export interface TaskResources {
     instances: string[] | { tag: ServerTag };
     /** The customer managed key of the servers' volumes, if one is configured. */
     volumeKmsKeyArn: string | undefined;
-    clusterArn: string;
+    /** The Aurora cluster's ARN, or the RDS DB instance's; undefined when the system has no database. */
+    databaseArn: string | undefined;
     /** Listeners that get the maintenance page. */
     trafficListenerArns: string[];
     /** Listeners it is only removed from. */
@@ -80,6 +81,12 @@ function onWebServers(r: TaskResources, actions: string[], tagKey: (key: string)
     return allow(actions, `arn:${r.partition}:ec2:${r.region}:${r.accountId}:instance/*`, { StringEquals: { [tagKey(key)]: value } });
 }
 const ec2ResourceTag = (key: string) => `aws:ResourceTag/${key}`;
+
+/** The database's ARN: a stack deploys its database's tasks only when it has one (plan.ts, deployedTasks). */
+function databaseArnOf(r: TaskResources): string {
+    if (r.databaseArn === undefined) throw new Error("a stack without a database deploys no database task");
+    return r.databaseArn;
+}
 
 /** Executions of a state machine: stateMachine:<name> → execution:<name>:*. */
 export function executionsArn(stateMachineArn: string): string {
@@ -147,17 +154,32 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
     describeCluster: {
         description: "Reads the Aurora cluster's status",
         handler: describeCluster,
-        permissions: (r) => [allow(["rds:DescribeDBClusters"], r.clusterArn)],
+        permissions: (r) => [allow(["rds:DescribeDBClusters"], databaseArnOf(r))],
     },
     stopCluster: {
         description: "Stops the Aurora cluster when it is available",
         handler: stopCluster,
-        permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StopDBCluster"], r.clusterArn)],
+        permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StopDBCluster"], databaseArnOf(r))],
     },
     startCluster: {
         description: "Starts the Aurora cluster when it is stopped",
         handler: startCluster,
-        permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StartDBCluster"], r.clusterArn)],
+        permissions: (r) => [allow(["rds:DescribeDBClusters", "rds:StartDBCluster"], databaseArnOf(r))],
+    },
+    describeDbInstance: {
+        description: "Reads the RDS DB instance's status",
+        handler: describeDbInstance,
+        permissions: (r) => [allow(["rds:DescribeDBInstances"], databaseArnOf(r))],
+    },
+    stopDbInstance: {
+        description: "Stops the RDS DB instance when it is available",
+        handler: stopDbInstance,
+        permissions: (r) => [allow(["rds:DescribeDBInstances", "rds:StopDBInstance"], databaseArnOf(r))],
+    },
+    startDbInstance: {
+        description: "Starts the RDS DB instance when it is stopped",
+        handler: startDbInstance,
+        permissions: (r) => [allow(["rds:DescribeDBInstances", "rds:StartDBInstance"], databaseArnOf(r))],
     },
     enableMaintenancePage: {
         description: "Adds the maintenance-page rule to every ALB listener that carries traffic",

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CalendarSettings, holidayCountries } from "../handlers/calendar";
-import { PollRhythm, WaitName, defaultWaits, maxWebServers, waitNames } from "../statemachines/plan";
+import { DatabaseKind, PollRhythm, SystemShape, WaitName, defaultWaits, maxWebServers, waitNames } from "../statemachines/plan";
 import { closestName } from "./closestName";
 import { ConfigError, ConfigReading } from "./configProblems";
 import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, text } from "./configSchema";
@@ -79,7 +79,8 @@ export interface ExistingSystemSettings {
     mode: "existing";
     /** The servers by their ids, or by a tag they carry (Key=Value). */
     webServers: { instanceIds: string[] } | { tag: { key: string; value: string } };
-    database: { clusterIdentifier: string };
+    /** An Aurora cluster or an RDS DB instance; undefined: the system has none. */
+    database: { kind: DatabaseKind; identifier: string } | undefined;
     /** Undefined: the system has none, so no maintenance page and no health wait. */
     loadBalancer: { listenerArns: string[]; targetGroupArns: string[] } | undefined;
     /** How the jobnets stop, check and start the web service on a server: a systemd unit, or commands. */
@@ -103,7 +104,7 @@ export interface OperationsSettings {
     calendar: CalendarSettings;
     slack: { webhookUrl: Secret; mention: string | undefined } | undefined;
     triggers: EventTrigger[];
-    /** Runs the stop jobnet again when Aurora restarts the stopped cluster after 7 days. */
+    /** Runs the stop jobnet again when RDS restarts the stopped database (cluster or DB instance) after 7 days. */
     keepClusterStopped: boolean;
 }
 
@@ -166,9 +167,9 @@ const waitDocs: Record<WaitName, string> = {
     instanceStopped: "how long a web server may take to stop",
     instanceReady: "how long a web server may take to run with both status checks ok",
     instanceCapacity: "how long a server's start is tried again, every 2 minutes, while EC2 has no capacity for it",
-    clusterAvailable: "how long the cluster may take to become available (to be snapshotted and stopped, or once started)",
-    clusterStopped: "how long the cluster may take to stop",
-    backupsCompleted: "how long the backups (each server's AMI, the cluster's snapshot) may take to complete",
+    clusterAvailable: "how long the database (Aurora cluster or RDS DB instance) may take to become available (to be snapshotted and stopped, or once started)",
+    clusterStopped: "how long the database (Aurora cluster or RDS DB instance) may take to stop",
+    backupsCompleted: "how long the backups (each server's AMI, the database's snapshot) may take to complete",
     targetsHealthy: "how long the web servers may take to pass the target group's health check",
 };
 
@@ -366,7 +367,7 @@ export const projectSettings = {
         expected: 'a list of {"name": "...", "jobnet": "stop"|"start", "description": "...", "eventPattern": {"source": [...], ...}}',
         doc: "extra EventBridge patterns that start a jobnet",
     }),
-    keepClusterStopped: flag({ default: true, doc: "run the stop jobnet again when Aurora restarts the stopped cluster" }),
+    keepClusterStopped: flag({ default: true, doc: "run the stop jobnet again when RDS restarts the stopped database (Aurora cluster or DB instance) after 7 days" }),
     system: existingSystemSettings(),
 };
 
@@ -485,6 +486,12 @@ function regionProblem(region: string, key: string[], arn: string | undefined, w
     reading.problem([projectName, ...key], JSON.stringify(arn), `${what} in the stack's region, ${region}: ${why}`);
 }
 
+/** What decides the tasks a stack deploys: servers by tag or not, a load balancer or not, its kind of database. */
+export function systemShapeOf(system: SystemSettings): SystemShape {
+    if (system.mode === "create") return { serversByTag: false, loadBalancer: true, database: "cluster" };
+    return { serversByTag: "tag" in system.webServers, loadBalancer: system.loadBalancer !== undefined, database: system.database?.kind ?? "none" };
+}
+
 /** The system's keys as the jobnets take them. */
 function systemOf(s: ProjectValues["system"]): SystemSettings {
     if (s.mode === "create") return { mode: "create" };
@@ -492,7 +499,9 @@ function systemOf(s: ProjectValues["system"]): SystemSettings {
     return {
         mode: "existing",
         webServers: s.webServers.tag === undefined ? { instanceIds: s.webServers.instanceIds } : { tag: { key, value: value.join("=") } },
-        database: { clusterIdentifier: s.database.clusterIdentifier! },
+        database: s.database.clusterIdentifier !== undefined
+            ? { kind: "cluster", identifier: s.database.clusterIdentifier }
+            : s.database.instanceIdentifier !== undefined ? { kind: "instance", identifier: s.database.instanceIdentifier } : undefined,
         loadBalancer: s.loadBalancer.none ? undefined : { listenerArns: s.loadBalancer.listenerArns, targetGroupArns: s.loadBalancer.targetGroupArns },
         service: s.service === undefined
             ? { kind: "commands", stop: s.commands.stop!, start: s.commands.start!, check: s.commands.check! }
@@ -668,7 +677,17 @@ function existingSystemSettings() {
         }),
         database: object({
             clusterIdentifier: text({ pattern: /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, expected: "an Aurora cluster identifier such as shop-aurora", doc: "the Aurora cluster's identifier" }),
-        }, { doc: "the database of an existing system" }),
+            instanceIdentifier: text({ pattern: /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, expected: "an RDS DB instance identifier such as shop-mysql", doc: "a single RDS DB instance's identifier (MySQL, PostgreSQL, MariaDB, Oracle, SQL Server)" }),
+            none: flag({ default: false, doc: "`true`: the system has no database for the jobnets to stop and start" }),
+        }, {
+            doc: "the database of an existing system: `clusterIdentifier`, `instanceIdentifier` or `none: true`",
+            check: (d) => {
+                const given = (["clusterIdentifier", "instanceIdentifier", "none"] as const).filter((k) => d[k] !== undefined && d[k] !== false);
+                return given.length > 1
+                    ? { key: given[1], expected: "only one of system.database.clusterIdentifier, system.database.instanceIdentifier and system.database.none" }
+                    : undefined;
+            },
+        }),
         loadBalancer: object({
             listenerArns: arnList("listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210", "listeners that forward to the web servers: each gets the maintenance page while stopped"),
             targetGroupArns: arnList("targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}", "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef", "target groups whose every target must be healthy before the page goes"),
@@ -692,9 +711,9 @@ function existingSystemSettings() {
         check: (s) => {
             // What each part of an existing system is, as the error names it when it is missing.
             const parts = {
-                webServers: { given: s.webServers.instanceIds.length > 0 || s.webServers.tag !== undefined, what: "web servers (instanceIds or tag)" },
-                database: { given: s.database.clusterIdentifier !== undefined, what: "Aurora cluster (clusterIdentifier)" },
-                loadBalancer: { given: s.loadBalancer.none || s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0, what: "listeners and target groups (listenerArns, targetGroupArns), or none: true when it has no load balancer" },
+                webServers: { given: s.webServers.instanceIds.length > 0 || s.webServers.tag !== undefined, what: "web servers: instanceIds or tag" },
+                database: { given: s.database.clusterIdentifier !== undefined || s.database.instanceIdentifier !== undefined || s.database.none, what: "database: clusterIdentifier (Aurora), instanceIdentifier (RDS), or none: true when it has none" },
+                loadBalancer: { given: s.loadBalancer.none || s.loadBalancer.listenerArns.length > 0 || s.loadBalancer.targetGroupArns.length > 0, what: "listeners and target groups: listenerArns and targetGroupArns, or none: true when it has no load balancer" },
             };
             const commandsGiven = Object.values(s.commands).some((c) => c !== undefined);
             if (s.mode === "create") {
@@ -703,7 +722,7 @@ function existingSystemSettings() {
                 return extra && { key: extra, expected: "nothing while system.mode is create: the system this program creates is its own; set system.mode existing to name another" };
             }
             const missing = (Object.keys(parts) as (keyof typeof parts)[]).find((k) => !parts[k].given);
-            if (missing) return { key: missing, expected: `the ${parts[missing].what} of the existing system` };
+            if (missing) return { key: missing, expected: `the existing system's ${parts[missing].what}` };
             const lists = s.loadBalancer.listenerArns.length + s.loadBalancer.targetGroupArns.length;
             if (s.loadBalancer.none && lists > 0) return { key: "loadBalancer", expected: "either none: true or listenerArns and targetGroupArns, not both" };
             if (!s.loadBalancer.none && (s.loadBalancer.listenerArns.length === 0 || s.loadBalancer.targetGroupArns.length === 0)) return { key: "loadBalancer", expected: "both listenerArns and targetGroupArns" };

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { maxWebServers } from "../statemachines/plan";
+import { DatabaseKind, maxWebServers } from "../statemachines/plan";
 import { JobnetTargets } from "../statemachines/targets";
 import { serverNames, serverStates } from "../handlers/webServers";
 import { ExistingSystemSettings, projectName } from "./config";
-import { SystemSummary } from "./outputs";
+import { SystemSummary, databaseSummary } from "./outputs";
 
 /** A web server of the existing system, as preview found it. */
 export interface FoundServer {
@@ -16,10 +16,19 @@ export interface FoundServer {
     state: string;
 }
 
+export interface FoundDatabase {
+    kind: DatabaseKind;
+    identifier: string;
+    arn: string;
+    engine: string;
+    engineVersion: string;
+}
+
 /** Everything of the existing system the jobnets act on, read through the stack's AWS provider. */
 export interface FoundSystem {
     webServers: FoundServer[];
-    cluster: { identifier: string; arn: string; engineVersion: string };
+    /** The Aurora cluster or the RDS DB instance; undefined when the system has none. */
+    database: FoundDatabase | undefined;
     listeners: { arn: string; protocol: string; port: number }[];
     targetGroups: { arn: string; name: string; targetType: string }[];
 }
@@ -30,6 +39,8 @@ export interface SystemReader {
     instancesTagged(key: string, value: string): Promise<string[]>;
     clusterExists(identifier: string): Promise<boolean>;
     cluster(identifier: string): Promise<aws.rds.GetClusterResult>;
+    dbInstanceExists(identifier: string): Promise<boolean>;
+    dbInstance(identifier: string): Promise<aws.rds.GetInstanceResult>;
     listener(arn: string): Promise<aws.lb.GetListenerResult>;
     targetGroup(arn: string): Promise<aws.lb.GetTargetGroupResult>;
 }
@@ -77,13 +88,7 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
         }
     });
 
-    const { clusterIdentifier } = settings.database;
-    const cluster = await attempt("database.clusterIdentifier", clusterIdentifier, async () => {
-        // rds.getCluster fails for a cluster that does not exist; getClusters answers with none.
-        if (!(await read.clusterExists(clusterIdentifier))) throw new Error("not found");
-        return read.cluster(clusterIdentifier);
-    }, `is no Aurora cluster in ${region}`);
-    if (cluster && !cluster.engine.startsWith("aurora")) problems.push(`${key("database.clusterIdentifier")}: ${JSON.stringify(clusterIdentifier)} is a ${cluster.engine} cluster, not an Aurora one`);
+    const database = settings.database && await findDatabase(settings.database, read, region, problems);
 
     const loadBalancer = settings.loadBalancer ?? { listenerArns: [], targetGroupArns: [] };
     const listeners = await Promise.all(loadBalancer.listenerArns.map((arn, i) =>
@@ -106,10 +111,40 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
             availabilityZone: i.availabilityZone,
             state: i.instanceState,
         })),
-        cluster: { identifier: clusterIdentifier, arn: cluster!.arn, engineVersion: cluster!.engineVersion },
+        database,
         listeners: (listeners as aws.lb.GetListenerResult[]).map((l) => ({ arn: l.arn, protocol: l.protocol, port: l.port })),
         targetGroups: (targetGroups as aws.lb.GetTargetGroupResult[]).map((g) => ({ arn: g.arn, name: g.name, targetType: g.targetType })),
     };
+}
+
+/**
+ * The Aurora cluster, or the RDS DB instance, if it is one RDS can stop and start by itself: the
+ * API leaves out instances of a cluster (stopped with their cluster), read replicas, RDS Custom and
+ * SQL Server in Multi-AZ (RDS User Guide, "Stopping an Amazon RDS DB instance temporarily").
+ */
+async function findDatabase(named: { kind: DatabaseKind; identifier: string }, read: SystemReader, region: string, problems: string[]): Promise<FoundDatabase | undefined> {
+    const { kind, identifier } = named;
+    const at = kind === "cluster" ? `${projectName}:system.database.clusterIdentifier` : `${projectName}:system.database.instanceIdentifier`;
+    const problem = (why: string) => {
+        problems.push(`${at}: ${JSON.stringify(identifier)} ${why}`);
+        return undefined;
+    };
+    // rds.getCluster and rds.getInstance fail for one that does not exist; the plural forms answer with none.
+    if (kind === "cluster") {
+        if (!(await read.clusterExists(identifier))) return problem(`is no Aurora cluster in ${region}`);
+        const cluster = await read.cluster(identifier);
+        if (!cluster.engine.startsWith("aurora")) return problem(`is a ${cluster.engine} cluster, not an Aurora one`);
+        return { kind, identifier, arn: cluster.arn, engine: cluster.engine, engineVersion: cluster.engineVersion };
+    }
+    if (!(await read.dbInstanceExists(identifier))) return problem(`is no RDS DB instance in ${region}`);
+    const instance = await read.dbInstance(identifier);
+    if (instance.dbClusterIdentifier) {
+        return problem(`is an instance of the DB cluster ${instance.dbClusterIdentifier}, which RDS stops as a whole${instance.engine.startsWith("aurora") ? `: set system.database.clusterIdentifier to ${instance.dbClusterIdentifier} instead` : ""}`);
+    }
+    if (instance.replicateSourceDb) return problem(`is a read replica of ${instance.replicateSourceDb}, which RDS cannot stop`);
+    if (instance.engine.startsWith("custom-")) return problem(`is RDS Custom (${instance.engine}), which StopDBInstance does not apply to`);
+    if (instance.engine.startsWith("sqlserver") && instance.multiAz) return problem(`is SQL Server in a Multi-AZ configuration, which RDS cannot stop`);
+    return { kind, identifier, arn: instance.dbInstanceArn, engine: instance.engine, engineVersion: instance.engineVersion };
 }
 
 /** What preview says it found, in a few lines. */
@@ -117,7 +152,9 @@ export function describeFoundSystem(found: FoundSystem): string {
     return [
         `The jobnets act on an existing system:`,
         `  web servers: ${found.webServers.map((s) => `${s.name} (${s.instanceId}, ${s.availabilityZone}, ${s.state})`).join(", ")}`,
-        `  Aurora cluster: ${found.cluster.identifier} (${found.cluster.engineVersion})`,
+        found.database === undefined
+            ? "  no database"
+            : `  ${found.database.kind === "cluster" ? "Aurora cluster" : "RDS DB instance"}: ${found.database.identifier} (${found.database.engine} ${found.database.engineVersion})`,
         ...(found.listeners.length === 0
             ? ["  no load balancer: no maintenance page, no wait for healthy targets"]
             : [
@@ -136,6 +173,9 @@ export function providerReader(opts: pulumi.InvokeOptions): SystemReader {
         clusterExists: async (identifier) =>
             (await aws.rds.getClusters({ filters: [{ name: "db-cluster-id", values: [identifier] }] }, opts)).clusterIdentifiers.includes(identifier),
         cluster: (clusterIdentifier) => aws.rds.getCluster({ clusterIdentifier }, opts),
+        dbInstanceExists: async (identifier) =>
+            (await aws.rds.getInstances({ filters: [{ name: "db-instance-id", values: [identifier] }] }, opts)).instanceIdentifiers.includes(identifier),
+        dbInstance: (dbInstanceIdentifier) => aws.rds.getInstance({ dbInstanceIdentifier }, opts),
         listener: (arn) => aws.lb.getListener({ arn }, opts),
         targetGroup: (arn) => aws.lb.getTargetGroup({ arn }, opts),
     };
@@ -173,7 +213,11 @@ export class ExistingSystem extends pulumi.ComponentResource {
             webServers: serverTag
                 ? { tag: serverTag }
                 : this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn }))),
-            cluster: this.found.cluster.apply(({ identifier, arn }) => ({ identifier, arn })),
+            database: args.settings.database && {
+                kind: args.settings.database.kind,
+                identifier: args.settings.database.identifier,
+                arn: this.found.database.apply((d) => d!.arn),
+            },
             // The listeners named are those that carry traffic: each gets the maintenance page.
             loadBalancer: args.settings.loadBalancer !== undefined,
             trafficListenerArns: this.found.listeners.apply((listeners) => listeners.map((l) => l.arn)),
@@ -182,8 +226,7 @@ export class ExistingSystem extends pulumi.ComponentResource {
         };
         this.summary = {
             webServers: this.found.webServers.apply((servers) => servers.map(({ name: serverName, instanceId, instanceArn, availabilityZone }) => ({ name: serverName, instanceId, instanceArn, availabilityZone }))),
-            dbClusterIdentifier: this.found.cluster.identifier,
-            dbClusterArn: this.found.cluster.arn,
+            ...databaseSummary(this.targets.database),
             listeners: this.found.listeners.apply((listeners) => listeners.map((l) => ({ ...l, forwards: true }))),
             targetGroupArns: this.targets.targetGroupArns,
             webServerTag: serverTag,

@@ -50,7 +50,7 @@ export class Jobnets extends pulumi.ComponentResource {
             forceDestroy: !args.deletionProtection,
         }, parent);
         const backupRole = new aws.iam.Role(`${name}-backup`, {
-            description: "AWS Backup: takes the jobnets' AMIs and cluster snapshots",
+            description: "AWS Backup: takes the jobnets' AMIs and database snapshots",
             assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com"),
         }, parent);
         new aws.iam.RolePolicyAttachment(`${name}-backup`, {
@@ -70,7 +70,11 @@ export class Jobnets extends pulumi.ComponentResource {
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
             logRetentionDays: args.logRetentionDays,
-            tasks: deployedTasks({ serversByTag: webServerTagOf(args.targets) !== undefined, loadBalancer: args.targets.loadBalancer }),
+            tasks: deployedTasks({
+                serversByTag: webServerTagOf(args.targets) !== undefined,
+                loadBalancer: args.targets.loadBalancer,
+                database: args.targets.database?.kind ?? "none",
+            }),
             resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
                 ([p, suffix, r, a, t, vaultArn, backupRoleArn, machines]) => ({
                     partition: p,
@@ -79,7 +83,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     accountId: a,
                     instances: "tag" in t.webServers ? { tag: t.webServers.tag } : t.webServers.map((s) => s.instanceArn),
                     volumeKmsKeyArn: t.volumeKmsKeyArn,
-                    clusterArn: t.cluster.arn,
+                    databaseArn: t.database?.arn,
                     trafficListenerArns: t.trafficListenerArns,
                     otherListenerArns: t.otherListenerArns,
                     maintenanceTag: { key: maintenanceTagKey, value: args.stack },
@@ -98,7 +102,7 @@ export class Jobnets extends pulumi.ComponentResource {
                 calendar: args.calendar,
                 stateMachineArns: machines,
                 webServers: t.webServers,
-                cluster: t.cluster,
+                ...(t.database === undefined ? {} : { database: t.database }),
                 listeners: { traffic: t.trafficListenerArns, other: t.otherListenerArns },
                 targetGroupArns: t.targetGroupArns,
                 maintenance: {

@@ -5,13 +5,15 @@ import { EventTrigger, JobnetName, JobnetSchedule, OperationsSettings } from "./
 import { PolicyStatement, executionsArn } from "../handlers/catalog";
 import { scheduleMaximumEventAgeSeconds } from "../handlers/guard";
 import { lambdaFunction } from "./lambdaFunction";
+import type { DatabaseKind } from "../statemachines/plan";
 
 export interface OperationsArgs {
     namePrefix: string;
     stack: string;
     settings: OperationsSettings;
     stateMachineArns: Record<JobnetName, pulumi.Input<string>>;
-    clusterIdentifier: pulumi.Input<string>;
+    /** The database RDS restarts after 7 days stopped; undefined when the system has none. */
+    database: { kind: DatabaseKind; identifier: pulumi.Input<string> } | undefined;
     logRetentionDays: number;
 }
 
@@ -24,18 +26,22 @@ export function eventInput(trigger: string): string {
 }
 
 /**
- * Aurora restarts a cluster that has been stopped for seven days (RDS-EVENT-0153 on the cluster).
- * Running the stop jobnet again then keeps a stopped system stopped.
+ * RDS restarts a database that has been stopped for seven days: RDS-EVENT-0153 for an Aurora
+ * cluster, RDS-EVENT-0154 for a DB instance (RDS User Guide, "Amazon RDS event categories and
+ * event messages"). Running the stop jobnet again then keeps a stopped system stopped.
  */
-export function clusterRestartTrigger(clusterIdentifier: pulumi.Input<string>): EventTrigger {
+export function databaseRestartTrigger(database: { kind: DatabaseKind; identifier: pulumi.Input<string> }): EventTrigger {
+    const restart = database.kind === "cluster"
+        ? { name: "cluster-auto-restart", what: "Aurora restarted the stopped cluster", detailType: "RDS DB Cluster Event", eventId: "RDS-EVENT-0153" }
+        : { name: "db-instance-auto-restart", what: "RDS restarted the stopped DB instance", detailType: "RDS DB Instance Event", eventId: "RDS-EVENT-0154" };
     return {
-        name: "cluster-auto-restart",
+        name: restart.name,
         jobnet: "stop",
-        description: "Aurora restarted the stopped cluster after 7 days: stop it again",
+        description: `${restart.what} after 7 days: stop it again`,
         eventPattern: {
             source: ["aws.rds"],
-            "detail-type": ["RDS DB Cluster Event"],
-            detail: { SourceIdentifier: [clusterIdentifier], EventID: ["RDS-EVENT-0153"] },
+            "detail-type": [restart.detailType],
+            detail: { SourceIdentifier: [database.identifier], EventID: [restart.eventId] },
         },
     };
 }
@@ -93,7 +99,7 @@ export class Operations extends pulumi.ComponentResource {
         }
 
         const triggers = [
-            ...(args.settings.keepClusterStopped ? [clusterRestartTrigger(args.clusterIdentifier)] : []),
+            ...(args.settings.keepClusterStopped && args.database ? [databaseRestartTrigger(args.database)] : []),
             ...args.settings.triggers,
         ];
         this.triggerNames = triggers.map((t) => t.name);

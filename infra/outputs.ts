@@ -1,17 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { consoleOrigin, partitionOf } from "../handlers/partition";
 import type { ServerTag } from "../handlers/webServers";
+import type { DatabaseKind } from "../statemachines/plan";
 
 /** What the stack exports of the system the jobnets act on, whether it creates it or not. */
 export interface SystemSummary {
     webServers: pulumi.Input<{ name: string; instanceId: pulumi.Input<string>; instanceArn: pulumi.Input<string>; availabilityZone: pulumi.Input<string> }[]>;
-    dbClusterIdentifier: pulumi.Input<string>;
-    dbClusterArn: pulumi.Input<string>;
+    /** The Aurora cluster, when the database is one. */
+    dbClusterIdentifier?: pulumi.Input<string>;
+    dbClusterArn?: pulumi.Input<string>;
+    /** The RDS DB instance, when the database is one. */
+    dbInstanceIdentifier?: pulumi.Input<string>;
+    dbInstanceArn?: pulumi.Input<string>;
     /** Each listener, its protocol and port, and whether it forwards to the web servers or redirects to HTTPS. */
     listeners: pulumi.Input<{ protocol: string; port: number; arn: pulumi.Input<string>; forwards: boolean }[]>;
     targetGroupArns: pulumi.Input<pulumi.Input<string>[]>;
     /** The tag the jobnets find the web servers by at each run; `webServers` are those preview found. */
     webServerTag?: ServerTag;
+}
+
+/** The outputs that name the database: the cluster's or the DB instance's, none without one. */
+export function databaseSummary(database: { kind: DatabaseKind; identifier: pulumi.Input<string>; arn: pulumi.Input<string> } | undefined): Partial<SystemSummary> {
+    if (database === undefined) return {};
+    return database.kind === "cluster"
+        ? { dbClusterIdentifier: database.identifier, dbClusterArn: database.arn }
+        : { dbInstanceIdentifier: database.identifier, dbInstanceArn: database.arn };
 }
 
 /** The console page of a state machine, where its runs are listed, in the console of its partition. */

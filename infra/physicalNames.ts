@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deployedTasks } from "../statemachines/plan";
+import { SystemSettings, systemShapeOf } from "./config";
 import { NameRule, nameProblem, namedResourceTypes } from "./awsNameRules";
 import { shippedLogFiles } from "./cloudWatchAgent";
 import { clusterIdentifierFor } from "./database";
 import { kebab } from "./jobnetFunctions";
-import { clusterRestartTrigger } from "./operations";
+import { databaseRestartTrigger } from "./operations";
 
 /** The settings that add names or shape them; a stack's WebappConfig is one. */
 export interface NamingSettings {
@@ -17,6 +18,8 @@ export interface NamingSettings {
         keepClusterStopped: boolean;
         slack?: unknown;
     };
+    /** The system the jobnets act on: an existing one may have an RDS DB instance, or no database. */
+    system: SystemSettings;
 }
 
 /** One name the program gives AWS. */
@@ -61,8 +64,9 @@ export function physicalNames(project: string, stack: string, settings: NamingSe
     const clusterIdentifier = clusterIdentifierFor(project, stack);
     // The names index.ts gives WebSystem, Jobnets and Operations: every logical name starts with one.
     return [
-        ...webSystemNames("webapp", project, stack, clusterIdentifier, settings),
-        ...jobnetsNames("jobnet", prefix),
+        // An existing system is only read: the stack names none of it.
+        ...(settings.system.mode === "create" ? webSystemNames("webapp", project, stack, clusterIdentifier, settings) : []),
+        ...jobnetsNames("jobnet", prefix, settings.system),
         ...operationsNames("ops", prefix, clusterIdentifier, settings),
     ];
 }
@@ -93,13 +97,11 @@ function webSystemNames(root: string, project: string, stack: string, clusterIde
 }
 
 /** The backup vault, the task functions and the two state machines (infra/jobnets.ts). */
-function jobnetsNames(root: string, prefix: string): PhysicalName[] {
+function jobnetsNames(root: string, prefix: string, system: SystemSettings): PhysicalName[] {
     return [
         named("aws:backup/vault:Vault", `${root}-backups`, prefix),
         autonamed("aws:iam/role:Role", `${root}-backup`),
-        // The system this program creates lists its servers: no task finds them by tag (whose
-        // function name, find-web-servers, is shorter than disable-maintenance-page anyway).
-        ...deployedTasks({ serversByTag: false, loadBalancer: true }).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
+        ...deployedTasks(systemShapeOf(system)).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
         ...(["stop", "start"] as const).flatMap((jobnet) => {
             const logicalName = `${root}-${jobnet}`;
             const stateMachine = `${prefix}-${jobnet}`;
@@ -117,7 +119,8 @@ function jobnetsNames(root: string, prefix: string): PhysicalName[] {
 function operationsNames(root: string, prefix: string, clusterIdentifier: string, settings: NamingSettings): PhysicalName[] {
     const { schedules, triggers, keepClusterStopped, slack } = settings.operations;
     const starterRole = (id: string) => [autonamed("aws:iam/role:Role", `${root}-${id}`), autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-${id}`)];
-    const builtInTriggers = keepClusterStopped ? [clusterRestartTrigger(clusterIdentifier)] : [];
+    const database = settings.system.mode === "create" ? { kind: "cluster" as const, identifier: clusterIdentifier } : settings.system.database;
+    const builtInTriggers = keepClusterStopped && database ? [databaseRestartTrigger(database)] : [];
     const triggerNames = (trigger: { name: string }, madeFrom: string) => [
         named("aws:cloudwatch/eventRule:EventRule", `${root}-${trigger.name}`, `${prefix}-${trigger.name}`, madeFrom),
         autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-${trigger.name}`, madeFrom === fromStack ? fromLogicalName : `its logical name and the event trigger "${trigger.name}"`),

@@ -83,7 +83,7 @@ export class WebSystem extends pulumi.ComponentResource {
         this.targets = {
             webServers: this.webServers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn })),
             volumeKmsKeyArn: config.webServers.volumeKmsKeyArn,
-            cluster: { identifier: this.database.clusterIdentifier, arn: this.database.clusterArn },
+            database: { kind: "cluster", identifier: this.database.clusterIdentifier, arn: this.database.clusterArn },
             loadBalancer: true,
             trafficListenerArns: listenerArns(true),
             otherListenerArns: listenerArns(false),

@@ -5,7 +5,7 @@ import { readableCause } from "../handlers/causes";
 import { invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
-import { simulate } from "../simulator/simulate";
+import { databaseOfOutputs, simulate } from "../simulator/simulate";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
 import { requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
@@ -30,11 +30,12 @@ async function main(argv: string[]): Promise<number> {
     write(`Synthesising stack ${options.stack} offline…\n`);
     const synth = await synthesize(options.stack, outDir, options.servers === undefined ? {} : { "webapp-jobnet:webServerCount": String(options.servers) });
     const servers: string[] = synth.outputs.webServers.map((s: { name: string }) => s.name);
-    const faults = parseFaults(options.faults, { jobnets: options.jobnets, servers, clusterIdentifier: synth.outputs.dbClusterIdentifier, tasks: tasksOf(synth, options.jobnets) });
+    const database = databaseOfOutputs(synth.outputs);
+    const faults = parseFaults(options.faults, { jobnets: options.jobnets, servers, database: database ?? "none", tasks: tasksOf(synth, options.jobnets) });
     const relativeOut = path.relative(projectDir, outDir);
     write(
         `Simulated AWS account: ${servers.length} web servers (${servers.length > 3 ? `${servers[0]} … ${servers[servers.length - 1]}` : servers.join(", ")}), ` +
-        `cluster ${synth.outputs.dbClusterIdentifier}, the system ${options.initial} before the first run.\n` +
+        `${database === undefined ? "no database" : `${database.kind === "cluster" ? "cluster" : "DB instance"} ${database.identifier}`}, the system ${options.initial} before the first run.\n` +
         `Definitions and diagrams: ${relativeOut}/stop.asl.json, stop.svg, start.asl.json, start.svg\n` +
         (options.scheduled ? `Started by the schedule: input ${JSON.stringify(scheduledInput)}\n` : "") +
         (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),

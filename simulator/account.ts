@@ -1,6 +1,7 @@
 import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
 import { latency } from "./latency";
 import type { ServerTag } from "../handlers/webServers";
+import type { DatabaseKind } from "../statemachines/plan";
 
 /** Faults a test or a user can inject, each on named resources. */
 export interface Faults {
@@ -20,17 +21,17 @@ export interface Faults {
     unitMissing?: string[];
     /** These servers stay `stopping` forever. */
     instanceStuckStopping?: string[];
-    /** The cluster is `backing-up` (an automated backup) for this many seconds from the start. */
+    /** The database (the cluster, or the DB instance) is `backing-up` (an automated backup) for this many seconds from the start. */
     clusterBackingUpForSeconds?: number;
-    /** StopDBCluster answers InvalidDBClusterStateFault. */
+    /** StopDBCluster answers InvalidDBClusterStateFault (a feature that cannot stop); StopDBInstance, InvalidDBInstanceStateFault (a read replica). */
     clusterRefusesToStop?: boolean;
-    /** The cluster is in this status (modifying, maintenance, ...) for this many seconds from the start, then available. */
+    /** The database is in this status (modifying, maintenance, ...) for this many seconds from the start, then available. */
     clusterBusy?: { status: string; seconds: number };
-    /** The cluster is in this status for good (inaccessible-encryption-credentials, ...). */
+    /** The database is in this status for good (inaccessible-encryption-credentials, ...). */
     clusterStuck?: string;
     /** The first N StopDBCluster calls answer InvalidDBInstanceStateFault: an instance of the cluster is rebooting. */
     clusterInstanceBusy?: number;
-    /** The first N backup jobs of these resources (server names, or the cluster identifier) fail; Infinity: every one. */
+    /** The first N backup jobs of these resources (server names, or the database's identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
     /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
     backupExpired?: string[];
@@ -55,7 +56,7 @@ export interface Faults {
      * is running, or 2 s after ours and ends at once as a duplicate. Needs a scheduled input.
      */
     duplicateDelivery?: "earlier" | "later";
-    /** Aurora has just restarted the stopped cluster (7 days stopped): it is starting. */
+    /** RDS has just restarted the stopped database (7 days stopped): it is starting. */
     clusterAutoRestarted?: boolean;
     /** Another team's listener rule already holds this priority, on the last listener that forwards. */
     foreignRuleAtPriority?: number;
@@ -115,9 +116,17 @@ export interface SimServerSpec {
     tags?: Record<string, string>;
 }
 
+export interface SimDatabase {
+    kind: DatabaseKind | "none";
+    identifier: string;
+    arn: string;
+    status: string;
+}
+
 export interface AccountSpec {
     servers: SimServerSpec[];
-    cluster: { identifier: string; arn: string };
+    /** The Aurora cluster or the RDS DB instance; none when the system has no database. */
+    database?: { kind: DatabaseKind; identifier: string; arn: string };
     /** The ALB's listeners: those that forward go to the web servers, the others redirect to HTTPS. */
     listeners: SimListenerSpec[];
     targetGroupArns: string[];
@@ -252,20 +261,21 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
  */
 export class SimulatedAccount {
     readonly instances = new Map<string, SimInstance>();
-    readonly cluster: { identifier: string; arn: string; status: string };
+    /** The database; of kind "none", status "none", when the system has none. */
+    readonly database: SimDatabase;
     readonly invocations: SimInvocation[] = [];
     readonly rules: SimRule[] = [];
     readonly backupJobs: SimBackupJob[] = [];
     readonly recoveryPoints: SimRecoveryPoint[] = [];
     readonly executions: SimExecution[] = [];
     readonly calls: RecordedCall[] = [];
-    /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available". */
+    /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available", "DB instance stopped". */
     readonly timeline: { at: number; event: string }[] = [];
     private readonly createdAt = Date.now();
     readonly faults: Faults;
     private scheduled: { at: number; seq: number; apply: (when: number) => void }[] = [];
-    /** Backups in progress on the cluster (snapshots, the automated backup): it is backing-up while any runs. */
-    private readonly clusterBackups = new Set<string>();
+    /** Backups in progress on the database (snapshots, the automated backup): it is backing-up while any runs. */
+    private readonly databaseBackups = new Set<string>();
     private serial = 0;
 
     constructor(readonly spec: AccountSpec) {
@@ -274,7 +284,7 @@ export class SimulatedAccount {
         const running = spec.initial === "running";
         const dayAgo = now - 86_400_000;
         const serverTag = spec.webServerTag ? { [spec.webServerTag.key]: spec.webServerTag.value } : {};
-        const [, partition, , region, accountId] = spec.cluster.arn.split(":");
+        const [, partition, , region, accountId] = spec.stateMachineArns.stop.split(":");
         const latecomers = (this.faults.taggedAfterDeployment ?? []).map((name, n): SimServerSpec => {
             if (!spec.webServerTag) throw new Error("the taggedAfterDeployment fault needs a stack whose servers are named by a tag");
             const instanceId = `i-0fa${String(n + 1).padStart(14, "0")}`;
@@ -293,19 +303,23 @@ export class SimulatedAccount {
                 httpdSince: dayAgo,
             });
         }
-        this.cluster = { identifier: spec.cluster.identifier, arn: spec.cluster.arn, status: running ? "available" : "stopped" };
+        this.database = spec.database
+            ? { ...spec.database, status: running ? "available" : "stopped" }
+            : { kind: "none", identifier: "", arn: "", status: "none" };
         const ourTag = [{ Key: spec.maintenanceTag.key, Value: spec.maintenanceTag.value }];
         for (const l of spec.listeners) this.rules.push({ arn: `${ruleArnPrefix(l.arn)}/default`, listenerArn: l.arn, priority: "default", isDefault: true, tags: [] });
         if (!running) {
-            // A system stopped by the stop jobnet: the maintenance page is up, and each server and the cluster were backed up.
+            // A system stopped by the stop jobnet: the maintenance page is up, and each server and the database were backed up.
             for (const l of spec.listeners) if (l.forwards || this.faults.pageLeftOnRedirect) this.createRule(l.arn, 1, ourTag, "maintenance");
             for (const s of spec.servers) {
                 const job = this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED", true);
                 // An expired recovery point is gone from the vault; its job still lists as COMPLETED.
                 if (!this.has("backupExpired", s.name)) this.keepRecoveryPoint(job, dayAgo + 360_000, 7);
             }
-            const snapshot = this.addBackupJob(spec.cluster.arn, spec.cluster.identifier, `${spec.cluster.arn}@earlier`, dayAgo - 600_000, "COMPLETED", true);
-            this.keepRecoveryPoint(snapshot, dayAgo - 300_000, 7);
+            if (spec.database) {
+                const snapshot = this.addBackupJob(spec.database.arn, spec.database.identifier, `${spec.database.arn}@earlier`, dayAgo - 600_000, "COMPLETED", true);
+                this.keepRecoveryPoint(snapshot, dayAgo - 300_000, 7);
+            }
         }
         if (this.faults.foreignRuleAtPriority !== undefined) {
             const forwarding = spec.listeners.filter((l) => l.forwards);
@@ -314,20 +328,21 @@ export class SimulatedAccount {
         for (const i of this.instances.values()) if (this.has("terminated", i.name)) i.state = "terminated";
         for (const i of this.instances.values()) if (this.has("tagRemoved", i.name) && spec.webServerTag) delete i.tags[spec.webServerTag.key];
         for (const [name, state] of Object.entries(this.faults.serverStates ?? {})) this.putServerIn(name, state, now);
-        if (!running && this.faults.clusterAutoRestarted) {
-            this.cluster.status = "starting";
-            this.at(latency.clusterStarting, (when) => this.setCluster("available", when));
+        const hasDatabase = spec.database !== undefined;
+        if (hasDatabase && !running && this.faults.clusterAutoRestarted) {
+            this.database.status = "starting";
+            this.at(latency.clusterStarting, (when) => this.setDatabase("available", when));
         }
         const busy = this.faults.clusterBusy;
-        if (running && busy) {
-            this.cluster.status = busy.status;
-            this.at(busy.seconds, (when) => this.setCluster("available", when));
+        if (hasDatabase && running && busy) {
+            this.database.status = busy.status;
+            this.at(busy.seconds, (when) => this.setDatabase("available", when));
         }
-        if (this.faults.clusterStuck) this.cluster.status = this.faults.clusterStuck;
+        if (hasDatabase && this.faults.clusterStuck) this.database.status = this.faults.clusterStuck;
         const backingUp = this.faults.clusterBackingUpForSeconds;
-        if (running && backingUp) {
-            this.beginClusterBackup("automated");
-            this.at(backingUp, (when) => this.endClusterBackup("automated", when));
+        if (hasDatabase && running && backingUp) {
+            this.beginDatabaseBackup("automated");
+            this.at(backingUp, (when) => this.endDatabaseBackup("automated", when));
         }
         if (this.faults.otherRunActive) {
             const startDate = now - 60_000;
@@ -433,9 +448,9 @@ export class SimulatedAccount {
         this.note(`${i.name} httpd ${state}`, when);
     }
 
-    private setCluster(status: string, when = Date.now()): void {
-        this.cluster.status = status;
-        this.note(`cluster ${status}`, when);
+    private setDatabase(status: string, when = Date.now()): void {
+        this.database.status = status;
+        this.note(`${this.database.kind === "cluster" ? "cluster" : "DB instance"} ${status}`, when);
     }
 
     /** Applies every transition that is due by now, in order. */
@@ -632,28 +647,40 @@ export class SimulatedAccount {
 
     // ---- RDS -------------------------------------------------------------------
 
-    stopCluster(): void {
+    /**
+     * StopDBCluster and StopDBInstance: the database stops only from available, else
+     * InvalidDBClusterStateFault or InvalidDBInstanceStateFault (RDS API reference).
+     */
+    stopDatabase(kind: DatabaseKind): void {
+        const { identifier, status } = this.database;
+        const stateFault = kind === "cluster" ? "InvalidDBClusterStateFault" : "InvalidDBInstanceStateFault";
+        const named = kind === "cluster" ? `DbCluster ${identifier}` : `DB instance ${identifier}`;
         if (this.faults.clusterRefusesToStop) {
-            throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} cannot be stopped: it uses a feature that does not support stopping.`);
+            // An RDS instance with a read replica, an Aurora cluster with a feature that cannot stop.
+            throw serviceError(stateFault, kind === "cluster"
+                ? `${named} cannot be stopped: it uses a feature that does not support stopping.`
+                : `Cannot stop instance ${identifier} because it has read replicas.`);
         }
-        if (this.cluster.status !== "available") {
-            throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be available.`);
-        }
-        if (this.instanceBusyAnswers < (this.faults.clusterInstanceBusy ?? 0)) {
+        if (status !== "available") throw serviceError(stateFault, `${named} is in ${status} state but expected it to be available.`);
+        if (kind === "cluster" && this.instanceBusyAnswers < (this.faults.clusterInstanceBusy ?? 0)) {
             // StopDBCluster: InvalidDBInstanceStateFault when an instance of the cluster is not available (RDS API reference).
             this.instanceBusyAnswers++;
-            throw serviceError("InvalidDBInstanceStateFault", `DB instance ${this.cluster.identifier}-1 is not in available state; it is rebooting.`);
+            throw serviceError("InvalidDBInstanceStateFault", `DB instance ${identifier}-1 is not in available state; it is rebooting.`);
         }
-        this.setCluster("stopping");
-        this.at(latency.clusterStopping, (when) => this.setCluster("stopped", when));
+        this.setDatabase("stopping");
+        this.at(latency.clusterStopping, (when) => this.setDatabase("stopped", when));
     }
 
-    startCluster(): void {
-        if (this.cluster.status !== "stopped") {
-            throw serviceError("InvalidDBClusterStateFault", `DbCluster ${this.cluster.identifier} is in ${this.cluster.status} state but expected it to be stopped.`);
+    /** StartDBCluster and StartDBInstance: only from stopped (RDS API reference). */
+    startDatabase(kind: DatabaseKind): void {
+        const { identifier, status } = this.database;
+        if (status !== "stopped") {
+            throw kind === "cluster"
+                ? serviceError("InvalidDBClusterStateFault", `DbCluster ${identifier} is in ${status} state but expected it to be stopped.`)
+                : serviceError("InvalidDBInstanceStateFault", `Instance ${identifier} cannot be started as it is not in one of the following statuses: 'stopped, inaccessible-encryption-credentials-recoverable'.`);
         }
-        this.setCluster("starting");
-        this.at(latency.clusterStarting, (when) => this.setCluster("available", when));
+        this.setDatabase("starting");
+        this.at(latency.clusterStarting, (when) => this.setDatabase("available", when));
     }
 
     // ---- ELBv2 -----------------------------------------------------------------
@@ -742,12 +769,12 @@ export class SimulatedAccount {
         if (existing) return existing;
         const resourceName = this.resourceName(resourceArn);
         const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", false, vault);
-        const isCluster = resourceArn === this.cluster.arn;
-        if (isCluster) this.beginClusterBackup(job.id);
+        const isDatabase = resourceArn === this.database.arn;
+        if (isDatabase) this.beginDatabaseBackup(job.id);
         this.at(latency.backupQueued, () => {
             job.state = "RUNNING";
         });
-        this.at(latency.backupQueued + (isCluster ? latency.backupCluster : latency.backupInstance), (when) => {
+        this.at(latency.backupQueued + (isDatabase ? latency.backupCluster : latency.backupInstance), (when) => {
             const failures = this.faults.backupFails?.[resourceName] ?? 0;
             const failedSoFar = this.backupJobs.filter((j) => j.resourceArn === resourceArn && !j.earlier && j.state === "FAILED").length;
             if (failedSoFar < failures) {
@@ -758,7 +785,7 @@ export class SimulatedAccount {
                 this.keepRecoveryPoint(job, when, deleteAfterDays);
             }
             this.note(`${resourceName} backup ${job.state}`, when);
-            if (isCluster) this.endClusterBackup(job.id, when);
+            if (isDatabase) this.endDatabaseBackup(job.id, when);
         });
         return job;
     }
@@ -771,20 +798,22 @@ export class SimulatedAccount {
     private keepRecoveryPoint(job: SimBackupJob, when: number, deleteAfterDays: number): void {
         const region = job.resourceArn.split(":")[3];
         const account = job.resourceArn.split(":")[4];
-        job.recoveryPointArn = job.resourceArn === this.cluster.arn
-            ? `arn:aws:rds:${region}:${account}:cluster-snapshot:awsbackup:job-${job.id.toLowerCase()}`
+        // AWS Backup names an RDS recovery point as a snapshot of its kind (Backup Developer Guide, "Amazon RDS backups").
+        const snapshot = this.database.kind === "cluster" ? "cluster-snapshot" : "snapshot";
+        job.recoveryPointArn = job.resourceArn === this.database.arn
+            ? `arn:aws:rds:${region}:${account}:${snapshot}:awsbackup:job-${job.id.toLowerCase()}`
             : `arn:aws:ec2:${region}::image/ami-${job.id.replace(/-/g, "").slice(-17).toLowerCase()}`;
         this.recoveryPoints.push({ arn: job.recoveryPointArn, resourceArn: job.resourceArn, vault: job.vault, createdAt: when, deleteAt: when + deleteAfterDays * 86_400_000 });
     }
 
-    private beginClusterBackup(id: string): void {
-        this.clusterBackups.add(id);
-        if (this.cluster.status === "available") this.setCluster("backing-up");
+    private beginDatabaseBackup(id: string): void {
+        this.databaseBackups.add(id);
+        if (this.database.status === "available") this.setDatabase("backing-up");
     }
 
-    private endClusterBackup(id: string, when: number): void {
-        this.clusterBackups.delete(id);
-        if (this.clusterBackups.size === 0 && this.cluster.status === "backing-up") this.setCluster("available", when);
+    private endDatabaseBackup(id: string, when: number): void {
+        this.databaseBackups.delete(id);
+        if (this.databaseBackups.size === 0 && this.database.status === "backing-up") this.setDatabase("available", when);
     }
 
     private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], earlier: boolean, vault = this.spec.backupVaultName): SimBackupJob {
@@ -794,7 +823,7 @@ export class SimulatedAccount {
     }
 
     private resourceName(arn: string): string {
-        if (arn === this.cluster.arn) return this.cluster.identifier;
+        if (arn === this.database.arn) return this.database.identifier;
         return [...this.instances.values()].find((i) => i.arn === arn)?.name ?? arn;
     }
 }

@@ -1,8 +1,8 @@
-import { clusterDeadEnds } from "../statemachines/common";
+import { clusterDeadEnds, dbInstanceDeadEnds } from "../statemachines/common";
 import { taskFunctionNames } from "../statemachines/plan";
 import { Faults, awsServices, throttleBurstPeriod } from "./account";
 
-/** Statuses an Aurora cluster passes through and leaves by itself. */
+/** Statuses an Aurora cluster or an RDS DB instance passes through and leaves by itself. */
 const busyClusterStatuses = ["modifying", "maintenance", "upgrading", "storage-optimization", "renaming", "resetting-master-credentials", "failing-over", "starting"];
 
 type Jobnet = "stop" | "start";
@@ -19,12 +19,13 @@ export const faultKinds = [
     { jobnets: either, form: "unmanaged:SERVER", does: "SERVER is not managed by Systems Manager: SendCommand answers InvalidInstanceId" },
     { jobnets: either, form: "agent-offline:SERVER", does: "SERVER's SSM agent is offline: its commands are never delivered" },
     { jobnets: stop, form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
-    { jobnets: stop, form: "cluster-backing-up[:SECONDS]", does: "the cluster is backing-up for SECONDS (default 900) at the start" },
-    { jobnets: stop, form: "cluster-stop", does: "the cluster refuses to stop" },
-    { jobnets: stop, form: "cluster-busy:STATUS[:SECONDS]", does: `the cluster is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
-    { jobnets: either, form: "cluster-stuck:STATUS", does: `the cluster is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
+    // The cluster-… faults act on the database, an Aurora cluster or an RDS DB instance.
+    { jobnets: stop, form: "cluster-backing-up[:SECONDS]", does: "the database is backing-up for SECONDS (default 900) at the start" },
+    { jobnets: stop, form: "cluster-stop", does: "the database refuses to stop (a cluster's feature, a DB instance's read replica)" },
+    { jobnets: stop, form: "cluster-busy:STATUS[:SECONDS]", does: `the database is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
+    { jobnets: either, form: "cluster-stuck:STATUS", does: `the database is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
     { jobnets: stop, form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
-    { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the cluster) fail (default: every one)" },
+    { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the database) fail (default: every one)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
@@ -66,7 +67,8 @@ export interface FaultContext {
     tasks: readonly string[];
     /** The servers a SERVER may name; before the system is synthesised, any name is taken. */
     servers?: string[];
-    clusterIdentifier?: string;
+    /** The stack's database, when known: the cluster-… faults act on it, and need one. */
+    database?: { kind: "cluster" | "instance"; identifier: string } | "none";
 }
 
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
@@ -77,6 +79,12 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
     };
     for (const spec of specs) {
         const [kind, arg, extra] = spec.split(":");
+        if ((kind.startsWith("cluster-") || (kind === "backup" && arg === "cluster")) && context.database === "none") {
+            throw new FaultSpecError(spec, "the stack has no database");
+        }
+        if (kind === "cluster-instance-busy" && typeof context.database === "object" && context.database.kind !== "cluster") {
+            throw new FaultSpecError(spec, "only an Aurora cluster has instances of its own; the stack's database is an RDS DB instance");
+        }
         const actsIn = faultKinds.find((k) => kindOf(k.form) === kind)?.jobnets;
         const jobnets = context.jobnets ?? actsIn ?? [];
         if (actsIn && !actsIn.some((j) => jobnets.includes(j))) {
@@ -125,18 +133,20 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 faults.clusterBusy = { status: arg, seconds: whole(extra, 600, "SECONDS", 1, 86400) };
                 break;
             }
-            case "cluster-stuck":
+            case "cluster-stuck": {
                 noExtra();
-                if (!arg || !clusterDeadEnds.includes(arg)) throw new FaultSpecError(spec, `STATUS must be one of ${clusterDeadEnds.join(", ")}`);
+                const deadEnds = typeof context.database === "object" && context.database.kind === "instance" ? dbInstanceDeadEnds : clusterDeadEnds;
+                if (!arg || !deadEnds.includes(arg)) throw new FaultSpecError(spec, `STATUS must be one of ${deadEnds.join(", ")}`);
                 faults.clusterStuck = arg;
                 break;
+            }
             case "cluster-instance-busy": {
                 noExtra();
                 faults.clusterInstanceBusy = whole(arg, 2, "TIMES", 1, 20);
                 break;
             }
             case "backup": {
-                const resource = arg === "cluster" ? context.clusterIdentifier ?? "cluster" : server();
+                const resource = arg === "cluster" ? (typeof context.database === "object" ? context.database.identifier : "cluster") : server();
                 faults.backupFails = { ...faults.backupFails, [resource]: whole(extra, Infinity, "TIMES", 1, 10) };
                 break;
             }

@@ -24,8 +24,8 @@ type Authorizer = (input: any) => Authorization[];
  */
 export function installServices(account: SimulatedAccount): () => void {
     const stubs: { restore(): void }[] = [];
-    // Every ARN of the account shares the cluster's partition, region and account.
-    const [, partition, , region, accountId] = account.cluster.arn.split(":");
+    // Every ARN of the account shares the state machines' partition, region and account.
+    const [, partition, , region, accountId] = account.spec.stateMachineArns.stop.split(":");
     const record = (action: string, authorizations: Authorization[]) =>
         account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action, authorizations });
     // An instance's tags reach IAM as aws:ResourceTag/KEY for EC2, and also as ssm:resourceTag/KEY for SSM.
@@ -33,7 +33,9 @@ export function installServices(account: SimulatedAccount): () => void {
         const i = account.instance(id);
         return { resource: i.arn, context: Object.assign({}, ...tagKeyPrefixes.map((prefix) => tagConditionKeys(prefix, Object.entries(i.tags)))) };
     });
-    const clusterArn = () => [{ resource: account.cluster.arn }];
+    // RDS authorises a call on the ARN its input names: cluster:<id> or db:<id>.
+    const clusterArn = (input: { DBClusterIdentifier?: string }) => [{ resource: `arn:${partition}:rds:${region}:${accountId}:cluster:${input.DBClusterIdentifier}` }];
+    const dbInstanceArn = (input: { DBInstanceIdentifier?: string }) => [{ resource: `arn:${partition}:rds:${region}:${accountId}:db:${input.DBInstanceIdentifier}` }];
     const vaultArn = (name: string | undefined) => ({ resource: `arn:${partition}:backup:${region}:${accountId}:backup-vault:${name}` });
     const serve = (client: any, prefix: AwsService, commands: ([any, string, Handler] | [any, string, Handler, Authorizer])[]) => {
         const stub = mockClient(client);
@@ -113,17 +115,32 @@ export function installServices(account: SimulatedAccount): () => void {
 
     serve(rds.RDSClient, "rds", [
         [rds.DescribeDBClustersCommand, "DescribeDBClusters", (input: rds.DescribeDBClustersCommandInput) => {
-            if (input.DBClusterIdentifier !== account.cluster.identifier) throw serviceError("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`);
-            return { DBClusters: [{ DBClusterIdentifier: account.cluster.identifier, DBClusterArn: account.cluster.arn, Status: account.cluster.status }] };
+            const db = account.database;
+            if (db.kind !== "cluster" || input.DBClusterIdentifier !== db.identifier) throw serviceError("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`, { status: 404 });
+            return { DBClusters: [{ DBClusterIdentifier: db.identifier, DBClusterArn: db.arn, Status: db.status }] };
         }, clusterArn],
         [rds.StopDBClusterCommand, "StopDBCluster", () => {
-            account.stopCluster();
-            return { DBCluster: { DBClusterIdentifier: account.cluster.identifier, Status: account.cluster.status } };
+            account.stopDatabase("cluster");
+            return { DBCluster: { DBClusterIdentifier: account.database.identifier, Status: account.database.status } };
         }, clusterArn],
         [rds.StartDBClusterCommand, "StartDBCluster", () => {
-            account.startCluster();
-            return { DBCluster: { DBClusterIdentifier: account.cluster.identifier, Status: account.cluster.status } };
+            account.startDatabase("cluster");
+            return { DBCluster: { DBClusterIdentifier: account.database.identifier, Status: account.database.status } };
         }, clusterArn],
+        // DescribeDBInstances of an identifier that does not exist: DBInstanceNotFound, HTTP 404 (RDS API reference).
+        [rds.DescribeDBInstancesCommand, "DescribeDBInstances", (input: rds.DescribeDBInstancesCommandInput) => {
+            const db = account.database;
+            if (db.kind !== "instance" || input.DBInstanceIdentifier !== db.identifier) throw serviceError("DBInstanceNotFoundFault", `DBInstance ${input.DBInstanceIdentifier} not found.`, { status: 404 });
+            return { DBInstances: [{ DBInstanceIdentifier: db.identifier, DBInstanceArn: db.arn, DBInstanceStatus: db.status }] };
+        }, dbInstanceArn],
+        [rds.StopDBInstanceCommand, "StopDBInstance", () => {
+            account.stopDatabase("instance");
+            return { DBInstance: { DBInstanceIdentifier: account.database.identifier, DBInstanceStatus: account.database.status } };
+        }, dbInstanceArn],
+        [rds.StartDBInstanceCommand, "StartDBInstance", () => {
+            account.startDatabase("instance");
+            return { DBInstance: { DBInstanceIdentifier: account.database.identifier, DBInstanceStatus: account.database.status } };
+        }, dbInstanceArn],
     ]);
 
     serve(elb.ElasticLoadBalancingV2Client, "elasticloadbalancing", [

@@ -1,6 +1,6 @@
 import type { ServiceControl } from "../infra/serviceControl";
 import type { SynthResult } from "../scripts/lib/synthesize";
-import { Faults, SimulatedAccount } from "./account";
+import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
 import { EventLog, RunReport, runExecution } from "./run";
@@ -29,6 +29,13 @@ export interface Simulation {
     reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true }[];
 }
 
+/** The database the stack exports: its Aurora cluster, its RDS DB instance, or none. */
+export function databaseOfOutputs(outputs: Record<string, any>): AccountSpec["database"] {
+    if (outputs.dbClusterIdentifier) return { kind: "cluster", identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn };
+    if (outputs.dbInstanceIdentifier) return { kind: "instance", identifier: outputs.dbInstanceIdentifier, arn: outputs.dbInstanceArn };
+    return undefined;
+}
+
 /**
  * Builds a simulated account holding the synthesised system, then runs the synthesised jobnets in
  * it, their tasks played by the synthesised functions, on a virtual clock.
@@ -41,7 +48,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         const outputs = synth.outputs;
         const account = new SimulatedAccount({
             servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
-            cluster: { identifier: outputs.dbClusterIdentifier, arn: outputs.dbClusterArn },
+            database: databaseOfOutputs(outputs),
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
             targetGroupArns: outputs.targetGroupArns,
             webServerTag: outputs.webServerTag,

@@ -1,5 +1,5 @@
 import { Condition, Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
-import { JobnetPlan, PollRhythm, ShellCommand, WaitName, hasLoadBalancer, maxWebServers } from "./plan";
+import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
 
 /**
  * A scheduled run (input `{"trigger": "schedule", "scheduledTime": ...}`) first asks the business
@@ -80,11 +80,11 @@ export function refuseWhileAnotherRunIsActive(plan: JobnetPlan, jobnet: string):
  * Region the jobnet runs in (those of its state machine's ARN).
  */
 export function loadTargets(plan: JobnetPlan): Fragment {
-    const cluster = { identifier: plan.cluster.identifier, arn: plan.cluster.arn };
+    const database: Json = plan.database === undefined ? "none" : { kind: plan.database.kind, identifier: plan.database.identifier, arn: plan.database.arn };
     if (!("tag" in plan.webServers)) {
         const targets: Json = {
             webServers: plan.webServers.map((s) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
-            cluster,
+            database,
         };
         return pass("LoadTargets", { result: targets, resultPath: "$.targets" });
     }
@@ -94,7 +94,7 @@ export function loadTargets(plan: JobnetPlan): Fragment {
     return invoke("FindWebServers", findWebServers, {
         payload: { tag: { ...plan.webServers.tag }, partition, region, accountId, maxServers: maxWebServers },
         resultPath: "$.targets",
-        select: { "webServers.$": "$.webServers", cluster },
+        select: { "webServers.$": "$.webServers", database },
     });
 }
 
@@ -192,8 +192,9 @@ export function checkOf(label: string): string {
 }
 
 /**
- * Aurora cluster statuses it does not leave by itself (RDS User Guide, "Viewing DB cluster
- * status"): waiting is pointless, the run fails naming the status.
+ * Statuses a database does not leave by itself: waiting is pointless, the run fails naming the
+ * status. Aurora clusters: RDS User Guide, "Viewing DB cluster status"; RDS DB instances: RDS
+ * User Guide, "DB instance status".
  */
 export const clusterDeadEnds = [
     "failed",
@@ -206,58 +207,100 @@ export const clusterDeadEnds = [
     "migration-failed",
     "deleting",
 ];
+export const dbInstanceDeadEnds = [
+    "failed",
+    "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable",
+    "incompatible-network",
+    "incompatible-option-group",
+    "incompatible-parameters",
+    "incompatible-restore",
+    "insufficient-capacity",
+    "restore-error",
+    "storage-full",
+    "deleting",
+];
 
-export interface ClusterWaitOptions {
+/** The database of a plan as its steps name it and call it: "Cluster"/"cluster" or "DbInstance"/"DB instance". */
+export interface DatabaseSteps {
+    kind: DatabaseKind;
+    identifier: string;
+    arn: string;
+    /** In state and error names: WaitUntilClusterStopped, DbInstanceNotStoppable. */
+    Noun: string;
+    /** In causes: cluster webapp is still starting. */
+    noun: string;
+    /** Who stops and starts it, in causes. */
+    service: string;
+    /** Where a step keeps its status: `${path}.status`. */
+    path: string;
+    /** What its tasks are given. */
+    payload: JsonObject;
+    deadEnds: string[];
+    functionArn(action: "describe" | "stop" | "start", step: string): string;
+}
+
+/** The database the plan's jobnets stop and start, or undefined when the system has none. */
+export function databaseOf(plan: JobnetPlan): DatabaseSteps | undefined {
+    const db = plan.database;
+    if (db === undefined) return undefined;
+    const words: Omit<DatabaseSteps, "kind" | "identifier" | "arn" | "functionArn"> = db.kind === "cluster"
+        ? { Noun: "Cluster", noun: "cluster", service: "Aurora", path: "$.cluster", payload: { clusterIdentifier: db.identifier }, deadEnds: clusterDeadEnds }
+        : { Noun: "DbInstance", noun: "DB instance", service: "RDS", path: "$.dbInstance", payload: { dbInstanceIdentifier: db.identifier }, deadEnds: dbInstanceDeadEnds };
+    return { ...db, ...words, functionArn: (action, step) => functionArnOf(plan, databaseTasks[db.kind][action], step) };
+}
+
+export interface DatabaseWaitOptions {
     /** The statuses that end the wait. */
     until: string[];
     rhythm: Extract<WaitName, "clusterAvailable" | "clusterStopped">;
     /** The error when the bound is reached. */
     error: string;
-    /** Statuses the cluster will not come back from by itself. */
+    /** Statuses the database will not come back from by itself. */
     failIf?: { statuses: string[]; name: string; error: string };
 }
 
-/** Waits, bounded, until the cluster reaches one of the given statuses (`$.cluster.status`). */
-export function waitUntilCluster(plan: JobnetPlan, name: string, o: ClusterWaitOptions): Fragment {
-    const cluster = plan.cluster.identifier;
+/** Waits, bounded, until the database reaches one of the given statuses (`${db.path}.status`). */
+export function waitUntilDatabase(plan: JobnetPlan, db: DatabaseSteps, name: string, o: DatabaseWaitOptions): Fragment {
     const rhythm = plan.waits[o.rhythm];
+    const status = `${db.path}.status`;
     return waitUntil(name, {
-        functionArn: plan.functionArns.describeCluster,
-        payload: { clusterIdentifier: cluster },
-        about: cluster,
+        functionArn: db.functionArn("describe", name),
+        payload: db.payload,
+        about: db.identifier,
         select: { "status.$": "$.status", "attempt.$": "$.attempt" },
-        resultPath: "$.cluster",
-        done: is.oneOf("$.cluster.status", o.until),
+        resultPath: db.path,
+        done: is.oneOf(status, o.until),
         failures: o.failIf
-            ? [{ when: is.oneOf("$.cluster.status", o.failIf.statuses), name: o.failIf.name, failure: { error: o.failIf.error, cause: `${name}: cluster ${cluster} is {}`, args: ["$.cluster.status"] } }]
+            ? [{ when: is.oneOf(status, o.failIf.statuses), name: o.failIf.name, failure: { error: o.failIf.error, cause: `${name}: ${db.noun} ${db.identifier} is {}`, args: [status] } }]
             : [],
         ...rhythm,
-        timedOut: { error: o.error, cause: `${name}: cluster ${cluster} is still {} after ${duration(rhythm)}`, args: ["$.cluster.status"] },
+        timedOut: { error: o.error, cause: `${name}: ${db.noun} ${db.identifier} is still {} after ${duration(rhythm)}`, args: [status] },
     });
 }
 
 /**
- * Asks the cluster to stop or start (`$.clusterRequest`: outcome, status, reason); a refusal ends
- * the run, naming why. Stop and start differ only in the function and the words.
+ * Asks the database to stop or start (`$.databaseRequest`: outcome, status, reason); a refusal
+ * ends the run, naming why. Stop and start differ only in the function and the words.
  */
-export function requestClusterChange(plan: JobnetPlan, action: "stop" | "start"): Fragment {
-    const step = action === "stop" ? "StopCluster" : "StartCluster";
-    const cluster = plan.cluster.identifier;
+export function requestDatabaseChange(db: DatabaseSteps, action: "stop" | "start"): Fragment {
+    const verb = action === "stop" ? "Stop" : "Start";
+    const step = `${verb}${db.Noun}`;
     return sequence(
-        invoke(step, action === "stop" ? plan.functionArns.stopCluster : plan.functionArns.startCluster, {
-            payload: { clusterIdentifier: cluster },
-            about: cluster,
-            resultPath: "$.clusterRequest",
+        invoke(step, db.functionArn(action, step), {
+            payload: db.payload,
+            about: db.identifier,
+            resultPath: "$.databaseRequest",
             select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
-            // The cluster or one of its instances became busy between the read and the call.
-            retry: [retryEvery("ClusterBusy", 30, 20)],
+            // The database or one of its members became busy between the read and the call.
+            retry: [retryEvery(`${db.Noun}Busy`, 30, 20)],
         }),
         choice(`${step}Accepted`, [{
-            when: is.string("$.clusterRequest.outcome", "refused"),
-            then: fail(`ClusterRefusedTo${action === "stop" ? "Stop" : "Start"}`, {
-                error: action === "stop" ? "ClusterNotStoppable" : "ClusterNotStartable",
-                cause: `${step}: cluster ${cluster} cannot be ${action === "stop" ? "stopped" : "started"}: {}`,
-                args: ["$.clusterRequest.reason"],
+            when: is.string("$.databaseRequest.outcome", "refused"),
+            then: fail(`${db.Noun}RefusedTo${verb}`, {
+                error: `${db.Noun}Not${action === "stop" ? "Stoppable" : "Startable"}`,
+                cause: `${step}: ${db.noun} ${db.identifier} cannot be ${action === "stop" ? "stopped" : "started"}: {}`,
+                args: ["$.databaseRequest.reason"],
             }),
         }], "continue"),
     );

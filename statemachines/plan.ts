@@ -16,6 +16,9 @@ export const taskFunctionNames = [
     "describeCluster",
     "stopCluster",
     "startCluster",
+    "describeDbInstance",
+    "stopDbInstance",
+    "startDbInstance",
     "enableMaintenancePage",
     "disableMaintenancePage",
     "describeTargetHealth",
@@ -28,17 +31,38 @@ export type TaskFunctionName = (typeof taskFunctionNames)[number];
 /** The jobnets' payload and history budgets are sized for this many web servers. */
 export const maxWebServers = 100;
 
+/** The database of the system: an Aurora cluster, or a single RDS DB instance. */
+export type DatabaseKind = "cluster" | "instance";
+
 /** The tasks only some stacks deploy: the jobnets of others have no step that calls them. */
 const tagTasks = ["findWebServers"] as const;
 const loadBalancerTasks = ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"] as const;
-type OptionalTask = (typeof tagTasks)[number] | (typeof loadBalancerTasks)[number];
+export const databaseTasks = {
+    cluster: { describe: "describeCluster", stop: "stopCluster", start: "startCluster" },
+    instance: { describe: "describeDbInstance", stop: "stopDbInstance", start: "startDbInstance" },
+} as const satisfies Record<DatabaseKind, Record<"describe" | "stop" | "start", TaskFunctionName>>;
+type DatabaseTask = (typeof databaseTasks)[DatabaseKind][keyof (typeof databaseTasks)[DatabaseKind]];
+type OptionalTask = (typeof tagTasks)[number] | (typeof loadBalancerTasks)[number] | DatabaseTask;
+
+/** What decides which tasks a stack deploys. */
+export interface SystemShape {
+    serversByTag: boolean;
+    loadBalancer: boolean;
+    database: DatabaseKind | "none";
+}
 
 /**
  * The tasks a stack deploys: the one that finds the servers only where they are named by a tag;
- * those of the maintenance page and the health wait only where the system has a load balancer.
+ * those of the maintenance page and the health wait only where the system has a load balancer;
+ * those of its kind of database, and none without one.
  */
-export function deployedTasks(shape: { serversByTag: boolean; loadBalancer: boolean }): TaskFunctionName[] {
-    const left: readonly TaskFunctionName[] = [...(shape.serversByTag ? [] : tagTasks), ...(shape.loadBalancer ? [] : loadBalancerTasks)];
+export function deployedTasks(shape: SystemShape): TaskFunctionName[] {
+    const databaseKinds = Object.keys(databaseTasks) as DatabaseKind[];
+    const left: readonly TaskFunctionName[] = [
+        ...(shape.serversByTag ? [] : tagTasks),
+        ...(shape.loadBalancer ? [] : loadBalancerTasks),
+        ...databaseKinds.filter((kind) => kind !== shape.database).flatMap((kind) => Object.values(databaseTasks[kind])),
+    ];
     return taskFunctionNames.filter((task) => !left.includes(task));
 }
 
@@ -58,6 +82,12 @@ export function hasLoadBalancer(plan: { listeners: { traffic: string[] } }): boo
 }
 
 export type PlanWebServer = WebServer;
+
+export interface PlanDatabase {
+    kind: DatabaseKind;
+    identifier: string;
+    arn: string;
+}
 
 /**
  * The web servers: listed, written into the definitions; or the tag they carry, found at the
@@ -128,7 +158,8 @@ export interface JobnetPlan {
     calendar: { country: string; closedDates: string[]; openDates: string[]; timeZone: string };
     stateMachineArns: { stop: string; start: string };
     webServers: PlanWebServers;
-    cluster: { identifier: string; arn: string };
+    /** The database, stopped after the web servers and started with them; undefined when the system has none. */
+    database?: PlanDatabase;
     /** The page goes on `traffic` and is removed from `traffic` and `other` (see JobnetTargets). */
     listeners: { traffic: string[]; other: string[] };
     /** Every target of each must be healthy before the maintenance page goes. */

@@ -1,10 +1,10 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
-import { checkOf, clusterDeadEnds, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster, webServerIds } from "./common";
+import { DatabaseSteps, checkOf, databaseOf, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestDatabaseChange, runScript, script, waitUntilDatabase, webServerIds } from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 
 /**
- * The start jobnet (system.md, scenario 2): the cluster starts while the instances boot; httpd
- * starts on each server once the cluster is available; the maintenance page goes only when every
+ * The start jobnet (system.md, scenario 2): the database starts while the instances boot; httpd
+ * starts on each server once the database is available; the maintenance page goes only when every
  * target is healthy. Every step acts only on what is not already done.
  */
 export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
@@ -13,10 +13,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             skipClosedDaysWhenScheduled(plan, "start"),
             refuseWhileAnotherRunIsActive(plan, "start"),
             loadTargets(plan),
-            parallel("StartDatabaseAndBootServers", [startDatabase(plan), bootWebServers(plan)], {
-                resultPath: "$.started",
-                select: { "database.$": "$[0].database", "webServers.$": "$[1].webServers" },
-            }),
+            startDatabaseAndBootServers(plan),
             map("StartWebServers", {
                 itemsPath: "$.targets.webServers",
                 itemSelector: { "server.$": "$$.Map.Item.Value" },
@@ -69,28 +66,44 @@ function waitForHealthyTargetsThenRemovePage(plan: JobnetPlan): Fragment {
     );
 }
 
-function startDatabase(plan: JobnetPlan): Fragment {
+/** The database starts while the servers boot (`$.started`: database, webServers); without one, the servers boot. */
+function startDatabaseAndBootServers(plan: JobnetPlan): Fragment {
+    const db = databaseOf(plan);
+    if (db === undefined) {
+        return sequence(
+            bootWebServers(plan, "$.booted"),
+            pass("NoDatabaseToStart", { parameters: { database: "none", "webServers.$": "$.booted.webServers" }, resultPath: "$.started" }),
+        );
+    }
+    return parallel("StartDatabaseAndBootServers", [startDatabase(plan, db), bootWebServers(plan, "$")], {
+        resultPath: "$.started",
+        select: { "database.$": "$[0].database", "webServers.$": "$[1].webServers" },
+    });
+}
+
+function startDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
     return sequence(
-        requestClusterChange(plan, "start"),
-        waitUntilCluster(plan, "WaitUntilClusterAvailable", {
-            // A cluster taking its automated backup serves queries: httpd may start.
+        requestDatabaseChange(db, "start"),
+        waitUntilDatabase(plan, db, `WaitUntil${db.Noun}Available`, {
+            // A database taking its automated backup serves queries: httpd may start.
             until: ["available", "backing-up"],
             rhythm: "clusterAvailable",
-            error: "ClusterNotAvailable",
+            error: `${db.Noun}NotAvailable`,
             failIf: {
-                statuses: ["stopped", "stopping", ...clusterDeadEnds],
-                name: "ClusterFailedToStart",
-                error: "ClusterNotStartable",
+                statuses: ["stopped", "stopping", ...db.deadEnds],
+                name: `${db.Noun}FailedToStart`,
+                error: `${db.Noun}NotStartable`,
             },
         }),
-        pass("DatabaseStarted", { parameters: { "database.$": "$.clusterRequest.outcome" }, resultPath: "$" }),
+        pass("DatabaseStarted", { parameters: { "database.$": "$.databaseRequest.outcome" }, resultPath: "$" }),
     );
 }
 
 /** EC2's reason for an instance that went pending → stopped because the AZ ran out of its type. */
 const capacityLost = "Server.InsufficientInstanceCapacity";
 
-function bootWebServers(plan: JobnetPlan): Fragment {
+/** Boots every server; `{ webServers }` goes to `resultPath`: the branch's whole output in the Parallel state. */
+function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
     const rhythm = plan.waits.instanceReady;
     const capacity = plan.waits.instanceCapacity;
     // The same bound for both ways capacity runs out: StartInstances refused, or the start undone.
@@ -161,7 +174,7 @@ function bootWebServers(plan: JobnetPlan): Fragment {
             maxConcurrency: plan.maxConcurrency,
             resultPath: "$.webServers",
         }),
-        pass("WebServersBooted", { parameters: { "webServers.$": "$.webServers" }, resultPath: "$" }),
+        pass("WebServersBooted", { parameters: { "webServers.$": "$.webServers" }, resultPath }),
     );
 }
 

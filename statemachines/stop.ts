@@ -1,12 +1,12 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { checkOf, clusterDeadEnds, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestClusterChange, runScript, script, waitUntilCluster } from "./common";
+import { checkOf, databaseOf, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestDatabaseChange, runScript, script, waitUntilDatabase } from "./common";
 import type { BackupSettings } from "../handlers/backups";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 
 /**
  * The stop jobnet (system.md, scenario 1): the maintenance page goes up, each web server stops
- * httpd, is checked, stopped and backed up; when every backup has completed, the cluster is
- * snapshotted first, then stopped. Every step acts only on what is not already done.
+ * httpd, is checked, stopped and backed up; the database (an Aurora cluster or an RDS DB
+ * instance) is snapshotted, and stopped when every backup has completed. Every step acts only on what is not already done.
  */
 export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
@@ -161,90 +161,103 @@ function backupSettings(plan: JobnetPlan): BackupSettings & JsonObject {
     return { backupVaultName: plan.backup.vaultName, iamRoleArn: plan.backup.roleArn, deleteAfterDays: plan.backup.deleteAfterDays };
 }
 
-/** After the web servers: snapshot the cluster, wait for every backup, then stop the cluster. */
+/**
+ * After the web servers: snapshot the database, wait for every backup, then stop the database.
+ * Without a database, only the wait for the servers' backups.
+ */
 function stopDatabase(plan: JobnetPlan): Fragment {
-    const cluster = plan.cluster.identifier;
+    const db = databaseOf(plan);
     const backupRhythm = plan.waits.backupsCompleted;
+    // A failed backup is taken again here; when that fails too, this task fails (BackupFailed)
+    // rather than a Fail state, so that a redrive runs it again and retakes the backup.
+    const waitUntilBackupsCompleted = waitUntil("WaitUntilBackupsCompleted", {
+        functionArn: plan.functionArns.followBackups,
+        payload: {
+            "servers.$": "$.webServers",
+            "database.$": "$.database",
+            backup: backupSettings(plan),
+            "execution.$": "$$.Execution",
+        },
+        select: { "total.$": "$.total", "completed.$": "$.completed", "retaken.$": "$.retaken", "pending.$": "$.pending", "attempt.$": "$.attempt" },
+        resultPath: "$.backups",
+        done: { Variable: "$.backups.completed", NumericEqualsPath: "$.backups.total" },
+        ...backupRhythm,
+        timedOut: { error: "BackupDidNotComplete", cause: `WaitUntilBackupsCompleted: still running after ${duration(backupRhythm)}: {}`, args: ["$.backups.pending"] },
+    });
+    if (db === undefined) {
+        return sequence(
+            pass("NoDatabase", { result: { name: "none", backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
+            waitUntilBackupsCompleted,
+        );
+    }
+
+    const { Noun, noun, identifier } = db;
+    const status = `${db.path}.status`;
     const describe = (name: string) =>
-        invoke(name, plan.functionArns.describeCluster, {
-            payload: { clusterIdentifier: cluster },
-            about: cluster,
-            resultPath: "$.cluster",
+        invoke(name, db.functionArn("describe", name), {
+            payload: db.payload,
+            about: identifier,
+            resultPath: db.path,
             select: { "status.$": "$.status" },
         });
 
     return sequence(
         describe("DescribeDatabase"),
-        choice("RouteByClusterState", [
+        choice(`RouteBy${Noun}State`, [
             {
-                when: is.oneOf("$.cluster.status", ["available", "backing-up"]),
-                then: invoke("BackUpCluster", plan.functionArns.ensureBackup, {
+                when: is.oneOf(status, ["available", "backing-up"]),
+                then: invoke(`BackUp${Noun}`, plan.functionArns.ensureBackup, {
                     payload: {
-                        name: cluster,
-                        resourceArn: plan.cluster.arn,
+                        name: identifier,
+                        resourceArn: db.arn,
                         // The snapshot must follow the web servers' stop: anything since this run began.
                         "since.$": "$$.Execution.StartTime",
                         ...backupSettings(plan),
                     },
                     resultPath: "$.database",
-                    about: cluster,
+                    about: identifier,
                     select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
                 }),
             },
             {
-                when: is.oneOf("$.cluster.status", ["stopping", "stopped"]),
-                then: pass("ClusterNeedsNoBackup", { result: { name: cluster, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
+                when: is.oneOf(status, ["stopping", "stopped"]),
+                then: pass(`${Noun}NeedsNoBackup`, { result: { name: identifier, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
             },
             {
-                when: is.oneOf("$.cluster.status", clusterDeadEnds),
-                then: fail("ClusterNotStoppable", {
-                    error: "ClusterNotStoppable",
-                    cause: `DescribeDatabase: cluster ${cluster} is {}; Aurora does not leave that status by itself, so the cluster cannot be stopped`,
-                    args: ["$.cluster.status"],
+                when: is.oneOf(status, db.deadEnds),
+                then: fail(`${Noun}NotStoppable`, {
+                    error: `${Noun}NotStoppable`,
+                    cause: `DescribeDatabase: ${noun} ${identifier} is {}; ${db.service} does not leave that status by itself, so the ${noun} cannot be stopped`,
+                    args: [status],
                 }),
             },
         ], sequence(
-            // Busy (starting after Aurora's 7-day restart, modifying, maintenance, upgrading,
+            // Busy (starting after the 7-day restart, modifying, maintenance, upgrading,
             // storage-optimization, ...): wait until it settles, then route again.
-            waitUntilCluster(plan, "WaitWhileClusterBusy", {
+            waitUntilDatabase(plan, db, `WaitWhile${Noun}Busy`, {
                 until: ["available", "backing-up", "stopping", "stopped"],
                 rhythm: "clusterAvailable",
-                error: "ClusterNotAvailable",
-                failIf: { statuses: clusterDeadEnds, name: "ClusterStuck", error: "ClusterNotStoppable" },
+                error: `${Noun}NotAvailable`,
+                failIf: { statuses: db.deadEnds, name: `${Noun}Stuck`, error: `${Noun}NotStoppable` },
             }),
-            goto("RouteByClusterState"),
+            goto(`RouteBy${Noun}State`),
         )),
-        // A failed backup is taken again here; when that fails too, this task fails (BackupFailed)
-        // rather than a Fail state, so that a redrive runs it again and retakes the backup.
-        waitUntil("WaitUntilBackupsCompleted", {
-            functionArn: plan.functionArns.followBackups,
-            payload: {
-                "servers.$": "$.webServers",
-                "database.$": "$.database",
-                backup: backupSettings(plan),
-                "execution.$": "$$.Execution",
-            },
-            select: { "total.$": "$.total", "completed.$": "$.completed", "retaken.$": "$.retaken", "pending.$": "$.pending", "attempt.$": "$.attempt" },
-            resultPath: "$.backups",
-            done: { Variable: "$.backups.completed", NumericEqualsPath: "$.backups.total" },
-            ...backupRhythm,
-            timedOut: { error: "BackupDidNotComplete", cause: `WaitUntilBackupsCompleted: still running after ${duration(backupRhythm)}: {}`, args: ["$.backups.pending"] },
-        }),
+        waitUntilBackupsCompleted,
         describe("DescribeDatabaseAfterBackups"),
         choice("StopDatabaseIfNeeded", [
-            { when: is.string("$.cluster.status", "stopped"), then: "continue" },
-            { when: is.string("$.cluster.status", "stopping"), then: goto("WaitUntilClusterStoppedBegin") },
-            { when: is.string("$.cluster.status", "available"), then: goto("StopCluster") },
+            { when: is.string(status, "stopped"), then: "continue" },
+            { when: is.string(status, "stopping"), then: goto(`WaitUntil${Noun}StoppedBegin`) },
+            { when: is.string(status, "available"), then: goto(`Stop${Noun}`) },
         ], sequence(
-            // A snapshot leaves the cluster backing-up for a while, maintenance may have begun; Aurora stops only from available.
-            waitUntilCluster(plan, "WaitUntilClusterAvailable", {
+            // A snapshot leaves the database backing-up for a while, maintenance may have begun; it stops only from available.
+            waitUntilDatabase(plan, db, `WaitUntil${Noun}Available`, {
                 until: ["available"],
                 rhythm: "clusterAvailable",
-                error: "ClusterNotAvailable",
-                failIf: { statuses: clusterDeadEnds, name: "ClusterStuckAfterBackups", error: "ClusterNotStoppable" },
+                error: `${Noun}NotAvailable`,
+                failIf: { statuses: db.deadEnds, name: `${Noun}StuckAfterBackups`, error: `${Noun}NotStoppable` },
             }),
-            requestClusterChange(plan, "stop"),
-            waitUntilCluster(plan, "WaitUntilClusterStopped", { until: ["stopped"], rhythm: "clusterStopped", error: "ClusterDidNotStop" }),
+            requestDatabaseChange(db, "stop"),
+            waitUntilDatabase(plan, db, `WaitUntil${Noun}Stopped`, { until: ["stopped"], rhythm: "clusterStopped", error: `${Noun}DidNotStop` }),
         )),
     );
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServerTag } from "../handlers/webServers";
+import type { DatabaseKind } from "./plan";
 
 /**
  * What a jobnet acts on, as plain values. The web system of this program provides them, but a
@@ -10,7 +11,8 @@ export interface JobnetTargets {
     webServers: pulumi.Input<pulumi.Input<JobnetWebServer>[]> | { tag: ServerTag };
     /** The customer managed KMS key of the servers' volumes, if any: starting them needs a grant on it. */
     volumeKmsKeyArn?: pulumi.Input<string>;
-    cluster: pulumi.Input<{ identifier: pulumi.Input<string>; arn: pulumi.Input<string> }>;
+    /** The database; its kind is known when the program runs, for it decides the tasks deployed. Undefined: the system has none. */
+    database: JobnetDatabase | undefined;
     /** Whether the system has a load balancer; without one the lists below are empty, and there is no maintenance page and no health wait. */
     loadBalancer: boolean;
     /** The listeners that forward to the web servers: each gets the maintenance rule while the system is stopped. */
@@ -22,6 +24,12 @@ export interface JobnetTargets {
     otherListenerArns: pulumi.Input<pulumi.Input<string>[]>;
     /** The target groups whose every target must be healthy before the maintenance rule goes. */
     targetGroupArns: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface JobnetDatabase {
+    kind: DatabaseKind;
+    identifier: pulumi.Input<string>;
+    arn: pulumi.Input<string>;
 }
 
 export interface JobnetWebServer {

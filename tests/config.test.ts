@@ -219,9 +219,11 @@ describe("stack config", () => {
         ["servers of an existing system while the stack creates its own", { "webapp-jobnet:system": '{"webServers":{"tag":"Role=web"}}' },
             'webapp-jobnet:system.webServers: got {"tag":"Role=web"}; expected nothing while system.mode is create: the system this program creates is its own; set system.mode existing to name another'],
         ["an existing system without its database", { "webapp-jobnet:system": JSON.stringify({ mode: "existing", webServers: { tag: "Role=web" }, service: "httpd" }) },
-            'webapp-jobnet:system.database: got nothing; expected the Aurora cluster (clusterIdentifier) of the existing system'],
+            "webapp-jobnet:system.database: got nothing; expected the existing system's database: clusterIdentifier (Aurora), instanceIdentifier (RDS), or none: true when it has none"],
+        ["an existing system with two databases", { "webapp-jobnet:system": JSON.stringify({ ...existing, database: { clusterIdentifier: "shop-aurora", instanceIdentifier: "shop-mysql" } }) },
+            'webapp-jobnet:system.database.instanceIdentifier: got "shop-mysql"; expected only one of system.database.clusterIdentifier, system.database.instanceIdentifier and system.database.none'],
         ["an existing system that says nothing of its load balancer", { "webapp-jobnet:system": JSON.stringify({ ...existing, loadBalancer: undefined }) },
-            'webapp-jobnet:system.loadBalancer: got nothing; expected the listeners and target groups (listenerArns, targetGroupArns), or none: true when it has no load balancer of the existing system'],
+            "webapp-jobnet:system.loadBalancer: got nothing; expected the existing system's listeners and target groups: listenerArns and targetGroupArns, or none: true when it has no load balancer"],
         ["an existing system with both a service and commands", { "webapp-jobnet:system": JSON.stringify({ ...existing, commands: { stop: "a", start: "b", check: "c" } }) },
             'webapp-jobnet:system.service: got "httpd"; expected either system.service (a systemd unit) or system.commands, one of the two'],
         ["an existing system's servers both by ids and by tag", { "webapp-jobnet:system": JSON.stringify({ ...existing, webServers: { instanceIds: ["i-0123456789abcdef0"], tag: "Role=web" } }) },
@@ -506,8 +508,8 @@ describe("config fix hints", () => {
     });
 
     it("name the stacks there are when a stack file is missing, and npm start says so in one line, with exit code 2", () => {
-        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, existing, prod`));
+        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, existing, existing-rds, prod`));
         const run = runCli("start.ts", ["--stack", "nope"]);
-        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, example-https, existing, prod\n`]);
+        assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n`]);
     });
 });

@@ -45,7 +45,7 @@ describe("the example stack of an existing system (Pulumi.existing.yaml), run un
         assert.deepStrictEqual(run.infos, [[
             "The jobnets act on an existing system:",
             "  web servers: shop-web-1 (i-0e000000000000001, ap-northeast-1a, running), shop-web-2 (i-0e000000000000002, ap-northeast-1c, running)",
-            "  Aurora cluster: shop-aurora (8.0.mysql_aurora.3.10.0)",
+            "  Aurora cluster: shop-aurora (aurora-mysql 8.0.mysql_aurora.3.10.0)",
             "  listeners: HTTPS:443",
             "  target groups: shop-web",
         ].join("\n")]);
@@ -120,7 +120,7 @@ describe("finding an existing system (pure, with a reader in memory)", () => {
     const settings: ExistingSystemSettings = {
         mode: "existing",
         webServers: { instanceIds: ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"] },
-        database: { clusterIdentifier: "shop" },
+        database: { kind: "cluster", identifier: "shop" },
         loadBalancer: { listenerArns: [listenerArn], targetGroupArns: [targetGroupArn] },
         service: { kind: "systemd", unit: "httpd" },
     };
@@ -135,6 +135,8 @@ describe("finding an existing system (pure, with a reader in memory)", () => {
         instancesTagged: async () => instances.map((i) => i.id),
         clusterExists: async () => true,
         cluster: async () => ({ arn: "arn:aws:rds:ap-northeast-1:123456789012:cluster:shop", engine: "aurora-mysql", engineVersion: "8.0.mysql_aurora.3.10.0" }) as aws.rds.GetClusterResult,
+        dbInstanceExists: async () => false,
+        dbInstance: async () => assert.fail("no DB instance is named"),
         listener: async (arn) => ({ arn, protocol: "HTTP", port: 80 }) as aws.lb.GetListenerResult,
         targetGroup: async (arn) => ({ arn, name: "shop-web", targetType: "instance" }) as aws.lb.GetTargetGroupResult,
     });
@@ -178,7 +180,7 @@ describe("the jobnets of the example existing system, run in the simulated accou
         const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: stopped, httpd stopped", "shop-web-2: stopped, httpd stopped"]);
-        assert.deepStrictEqual([account.cluster.status, account.maintenancePage()], ["stopped", "on"]);
+        assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["stopped", "on"]);
         // Through systemctl, not the scripts this program puts on the servers it creates.
         const commands = serviceCommands({ kind: "systemd", unit: "httpd" });
         assert.deepStrictEqual(new Set(account.invocations.map((v) => v.script)), new Set([commands.stop.text, commands.check.text]));
@@ -188,7 +190,7 @@ describe("the jobnets of the example existing system, run in the simulated accou
         const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running"]);
-        assert.deepStrictEqual([account.cluster.status, account.maintenancePage()], ["available", "off"]);
+        assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["available", "off"]);
     });
 });
 
@@ -217,10 +219,10 @@ describe("an existing system without a load balancer", () => {
     it("stops and starts the system, saying there is no maintenance page", async () => {
         const stopped = await simulate(synth, { initial: "running", jobnets: ["stop"] });
         assert.strictEqual(stopped.reports[0].report.status, "SUCCEEDED", stopped.reports[0].report.cause);
-        assert.deepStrictEqual([(stopped.reports[0].report.output as { maintenancePage: string }).maintenancePage, stopped.account.cluster.status], ["none", "stopped"]);
+        assert.deepStrictEqual([(stopped.reports[0].report.output as { maintenancePage: string }).maintenancePage, stopped.account.database.status], ["none", "stopped"]);
         const started = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
         assert.strictEqual(started.reports[0].report.status, "SUCCEEDED", started.reports[0].report.cause);
-        assert.deepStrictEqual([(started.reports[0].report.output as { maintenancePage: string }).maintenancePage, started.account.cluster.status], ["none", "available"]);
+        assert.deepStrictEqual([(started.reports[0].report.output as { maintenancePage: string }).maintenancePage, started.account.database.status], ["none", "available"]);
         assert.deepStrictEqual([...started.account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running"]);
     });
 });

@@ -56,6 +56,6 @@ describe("runs of an existing system's jobnets in the simulated account", functi
             input: { trigger: "event", event: "cluster-auto-restart" },
         });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.deepStrictEqual([account.cluster.identifier, account.cluster.status], ["shop-aurora", "stopped"]);
+        assert.deepStrictEqual([account.database.identifier, account.database.status], ["shop-aurora", "stopped"]);
     });
 });

@@ -11,7 +11,7 @@ import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
 
 let synth: SynthResult;
 /** The dev stack lists its servers: it has no task that finds them. */
-const taskFunctionNames = deployedTasks({ serversByTag: false, loadBalancer: true });
+const taskFunctionNames = deployedTasks({ serversByTag: false, loadBalancer: true, database: "cluster" });
 const ofType = (type: string) => synth.resources.filter((r) => r.type === type);
 
 /** The dev stack, synthesised once for every suite in this file. */

@@ -39,7 +39,7 @@ function guardCalls(account: SimulatedAccount): string[] {
 function systemState(account: SimulatedAccount) {
     return {
         servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`),
-        cluster: account.cluster.status,
+        cluster: account.database.status,
         maintenancePage: account.maintenancePage(),
         backups: account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(),
     };
@@ -210,7 +210,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name);
         assert.deepStrictEqual(retried, ["StopCluster", "StopCluster"]);
-        assert.strictEqual(account.cluster.status, "stopped");
+        assert.strictEqual(account.database.status, "stopped");
     });
 
     it("fails when the cluster refuses to stop, after every backup completed", async () => {
@@ -477,7 +477,7 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "InstanceGone");
         assert.match(report.cause!, new RegExp(`^StartInstance: web-2 \\(${web2}\\) cannot start: .*is terminated; it cannot start`));
         assert.strictEqual(account.instances.get(web1)!.state, "pending");
-        assert.strictEqual(account.cluster.status, "starting");
+        assert.strictEqual(account.database.status, "starting");
     });
 
     it("tries a server's start again while EC2 has no capacity for it, then goes on", async () => {

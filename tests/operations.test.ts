@@ -242,14 +242,14 @@ describe("scheduled and event-started runs in the simulated account", function (
     it("a scheduled run on a business day runs the jobnet", async () => {
         const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" } });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.strictEqual(account.cluster.status, "stopped");
+        assert.strictEqual(account.database.status, "stopped");
     });
 
     it("a manual run on a holiday does not consult the calendar", async () => {
         const { reports, account } = await simulate(synth, { initial: "stopped", jobnets: ["start"], input: { trigger: "manual" } });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.ok(!reports[0].report.events.some((e) => (e as { state?: { name: string } }).state?.name === "CheckCalendar"));
-        assert.strictEqual(account.cluster.status, "available");
+        assert.strictEqual(account.database.status, "available");
     });
 
     it("the run the 7-day restart starts waits for the cluster, snapshots it and stops it again", async () => {
@@ -260,7 +260,7 @@ describe("scheduled and event-started runs in the simulated account", function (
             input: { trigger: "event", event: "cluster-auto-restart" },
         });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.strictEqual(account.cluster.status, "stopped");
+        assert.strictEqual(account.database.status, "stopped");
         assert.deepStrictEqual(account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`), ["webapp-jobnet-dev: COMPLETED"]);
         assert.deepStrictEqual([...account.instances.values()].map((i) => i.state), ["stopped", "stopped"]);
     });

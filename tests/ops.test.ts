@@ -177,7 +177,7 @@ describe("the parts that need the pulumi CLI", () => {
         const bad = ops(["run", "reboot"]);
         assert.deepStrictEqual([bad.status, bad.stderr], [2, 'run needs a jobnet: stop or start, not "reboot"\n']);
         const noFile = ops(["schedule", "disable", "stop", "--stack", "qa"]);
-        assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, prod\n']);
+        assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n']);
     });
 });
 

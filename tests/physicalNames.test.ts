@@ -49,11 +49,13 @@ const devSettings: NamingSettings = {
     database: { instanceCount: 1, logExports: ["audit", "error", "general", "slowquery"] },
     deletionProtection: false,
     operations: { schedules: { stop: {}, start: {} }, triggers: [], keepClusterStopped: true },
+    system: { mode: "create" },
 };
 const prodSettings: NamingSettings = {
     database: { instanceCount: 2, logExports: ["audit", "error", "slowquery"] },
     deletionProtection: true,
     operations: { schedules: {}, triggers: [], keepClusterStopped: true },
+    system: { mode: "create" },
 };
 
 describe("the names the program gives AWS", () => {

@@ -13,7 +13,7 @@ import { installServices } from "../simulator/services";
 const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
 const spec = (faults: Faults): AccountSpec => ({
     servers: [{ name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") }],
-    cluster: { identifier: "db", arn: arn("rds", "cluster:db") },
+    database: { kind: "cluster", identifier: "db", arn: arn("rds", "cluster:db") },
     listeners: [{ arn: arn("elasticloadbalancing", "listener/app/lb/1/2"), forwards: true }],
     targetGroupArns: [arn("elasticloadbalancing", "targetgroup/tg/1")],
     stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },

@@ -21,7 +21,7 @@ import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
 import { screen } from "./support/terminal";
 
-const context = { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames };
+const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
@@ -124,9 +124,9 @@ describe("the command lines' shared parts", () => {
     });
 
     it("name a stack without a file, listing the stacks there are", () => {
-        assert.deepStrictEqual(stackNames(projectDir), ["dev", "example-https", "existing", "prod"]);
+        assert.deepStrictEqual(stackNames(projectDir), ["dev", "example-https", "existing", "existing-rds", "prod"]);
         assert.strictEqual(stackFile(projectDir, "dev"), path.join(projectDir, "Pulumi.dev.yaml"));
-        assert.throws(() => stackFile(projectDir, "qa"), (e: Error) => e instanceof UsageError && e.message === '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, prod');
+        assert.throws(() => stackFile(projectDir, "qa"), (e: Error) => e instanceof UsageError && e.message === '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod');
     });
 
     it("refuse a file to write at the end that cannot be written, before any work", () => {
@@ -362,7 +362,7 @@ describe("every --fail kind, run in the simulated account", function () {
     ];
     for (const [spec, jobnet, initial, outcome, cause] of cases) {
         it(`${spec} ${outcome === "SUCCEEDED" ? "slows the" : "ends the"} ${jobnet} jobnet ${outcome === "SUCCEEDED" ? "but it succeeds" : `in ${outcome}, saying what happened`}`, async () => {
-            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
+            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
             const { reports, account } = await simulate(synth, { initial, jobnets: [jobnet], faults });
             const report = reports[0].report;
             if (outcome === "SUCCEEDED") {
@@ -389,9 +389,9 @@ describe("every --fail kind, run in the simulated account", function () {
         const options = (spec: string) => parseStartOptions(["--jobnet", "stop", "--fail", spec]);
         const outcome = async (spec: string) => {
             const o = options(spec);
-            const faults = parseFaults(o.faults, { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
+            const faults = parseFaults(o.faults, { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
             const { reports, account } = await simulate(synth, { initial: o.initial, jobnets: o.jobnets, faults, input: o.scheduled ? scheduledInput : undefined });
-            return { report: reports[0].report, cluster: account.cluster.status };
+            return { report: reports[0].report, cluster: account.database.status };
         };
         const earlier = await outcome("duplicate:earlier");
         assert.deepStrictEqual([earlier.report.status, earlier.cluster], ["SUCCEEDED", "available"]);
@@ -401,7 +401,7 @@ describe("every --fail kind, run in the simulated account", function () {
     });
 
     it("cluster-backing-up and throttle slow a run down but do not fail it", async () => {
-        const faults = parseFaults(["cluster-backing-up:1500", "throttle:getScriptResult:3"], { servers: ["web-1", "web-2"], clusterIdentifier: "webapp-jobnet-dev", tasks: taskFunctionNames });
+        const faults = parseFaults(["cluster-backing-up:1500", "throttle:getScriptResult:3"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
         const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.ok(reports[0].report.durationSeconds > 1500);
@@ -442,8 +442,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +10:04 +130 +47 +1\.0 KB +409\n/);
-        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +118 +38 +0\.8 KB +366\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +10:04 +130 +47 +1\.1 KB +409\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +118 +38 +0\.9 KB +366\n/);
         const written = JSON.parse(fs.readFileSync(json, "utf8"));
         assert.deepStrictEqual(written.runs.map((x: { jobnet: string; status: string }) => [x.jobnet, x.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
         assert.ok(written.runs[0].events.length > 100);
@@ -473,7 +473,7 @@ describe("npm start, as a user runs it", function () {
 
     it("exits 2 with one line and does no work for a stack without a file, a --json it cannot write, a fault no jobnet run can meet, or an option npm kept", () => {
         const cases: [string[], Record<string, string>, string][] = [
-            [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, prod'],
+            [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod'],
             [["--json", "/nonexistent/run.json"], {}, '--json "/nonexistent/run.json": there is no folder /nonexistent'],
             [["--jobnet=stop", "--fail=health:never"], {}, '--fail "health:never": it can only happen in the start jobnet, and the stop jobnet is run; the form is health:never|SERVER'],
             [["5"], { npm_config_servers: "true" }, "npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5"],

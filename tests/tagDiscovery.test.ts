@@ -67,7 +67,7 @@ describe("the definitions of a plan whose servers are a tag", () => {
         assert.deepStrictEqual([find.Parameters!.FunctionName, find.Parameters!.Payload, find.ResultSelector, find.ResultPath], [
             plan.functionArns.findWebServers,
             { tag: { key: "Role", value: "shop-web" }, partition: "aws", region: "ap-northeast-1", accountId: "123456789012", maxServers: 100, step: "FindWebServers" },
-            { "webServers.$": "$.Payload.webServers", cluster: plan.cluster },
+            { "webServers.$": "$.Payload.webServers", database: plan.database },
             "$.targets",
         ]);
         assert.strictEqual(JSON.stringify(stop).includes("i-0000"), false);
@@ -102,7 +102,7 @@ describe("servers found by their tag at each run (the example existing-system st
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.deepStrictEqual(states(account), ["shop-web-1: stopped, httpd stopped", "shop-web-2: stopped, httpd stopped", "shop-web-3: stopped, httpd stopped"]);
         assert.deepStrictEqual((reports[0].report.output as { webServers: { name: string }[] }).webServers.map((s) => s.name), ["shop-web-1", "shop-web-2", "shop-web-3"]);
-        assert.strictEqual(account.cluster.status, "stopped");
+        assert.strictEqual(account.database.status, "stopped");
     });
 
     it("allow the per-server calls through the tag conditions, each statement of those tasks used", async () => {
@@ -150,7 +150,7 @@ describe("servers found by their tag at each run (the example existing-system st
         assert.deepStrictEqual([status, error], ["FAILED", "NoWebServers"]);
         assert.strictEqual(JSON.parse(cause!).errorMessage, "no instance in ap-northeast-1 carries the tag Role=shop-web (pending, running, stopping, stopped): the jobnet has no web server to act on");
         assert.deepStrictEqual(states(account), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running"]);
-        assert.deepStrictEqual([account.cluster.status, account.maintenancePage(), account.invocations.length], ["available", "off", 0]);
+        assert.deepStrictEqual([account.database.status, account.maintenancePage(), account.invocations.length], ["available", "off", 0]);
         assert.deepStrictEqual([...new Set(account.calls.map((c) => c.action))].sort(), ["ec2:DescribeInstances", "states:ListExecutions"]);
     });
 });

@@ -41,6 +41,20 @@ export interface MockedExistingSystem {
     instances: { id: string; tags: Record<string, string>; availabilityZone: string; state: string }[];
     listeners: { arn: string; protocol: string; port: number }[];
     targetGroups: { arn: string; name: string; targetType: string }[];
+    /** RDS DB instances, as rds.getInstance reads them. */
+    dbInstances?: MockedDbInstance[];
+}
+
+export interface MockedDbInstance {
+    identifier: string;
+    engine: string;
+    engineVersion: string;
+    /** The cluster it belongs to, if any. */
+    dbClusterIdentifier?: string;
+    /** What it is a read replica of, if it is one. */
+    replicateSourceDb?: string;
+    multiAz?: boolean;
+    instanceClass: string;
 }
 
 export interface MockedCloudOptions {
@@ -173,6 +187,26 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                     id: c.identifier,
                 };
             }
+            case "aws:rds/getInstances:getInstances": {
+                const wanted: string[] = args.inputs.filters?.find((f: { name: string }) => f.name === "db-instance-id")?.values ?? [];
+                const found = this.dbInstances().filter((d) => wanted.includes(d.identifier)).map((d) => d.identifier);
+                return { instanceIdentifiers: found, instanceArns: found.map((id) => this.arn("rds", `db:${id}`)), id: this.region };
+            }
+            case "aws:rds/getInstance:getInstance": {
+                const d = this.dbInstances().find((x) => x.identifier === args.inputs.dbInstanceIdentifier);
+                if (d === undefined) throw new Error(`reading RDS DB Instance (${args.inputs.dbInstanceIdentifier}): couldn't find resource`);
+                return {
+                    dbInstanceIdentifier: d.identifier,
+                    dbInstanceArn: this.arn("rds", `db:${d.identifier}`),
+                    engine: d.engine,
+                    engineVersion: d.engineVersion,
+                    dbClusterIdentifier: d.dbClusterIdentifier ?? "",
+                    replicateSourceDb: d.replicateSourceDb ?? "",
+                    multiAz: d.multiAz ?? false,
+                    dbInstanceClass: d.instanceClass,
+                    id: d.identifier,
+                };
+            }
             // The provider's errors for what is not there, as it words them.
             case "aws:ec2/getInstance:getInstance": {
                 const i = this.existingSystem.instances.find((x) => x.id === args.inputs.instanceId);
@@ -195,16 +229,19 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 if (g === undefined) throw new Error(`TargetGroupNotFound: One or more target groups not found`);
                 return { ...g, id: g.arn };
             }
-            case "aws:rds/getInstance:getInstance": {
-                const instanceClass = this.deployedCluster?.instanceClasses[args.inputs.dbInstanceIdentifier];
-                if (instanceClass === undefined) throw new Error(`reading RDS DB Instance (${args.inputs.dbInstanceIdentifier}): couldn't find resource`);
-                return { dbInstanceIdentifier: args.inputs.dbInstanceIdentifier, dbInstanceClass: instanceClass, id: args.inputs.dbInstanceIdentifier };
-            }
             case "aws:ssm/getParameter:getParameter":
                 return { name: args.inputs.name, value: mockAmiId, type: "String", id: args.inputs.name };
             default:
                 throw new Error(`MockedCloud has no answer for ${args.token}`);
         }
+    }
+
+    /** The account's RDS DB instances: those of the existing system, and those of the stack's cluster as deployed. */
+    private dbInstances(): MockedDbInstance[] {
+        const c = this.deployedCluster;
+        const members = c === undefined ? [] : Object.entries(c.instanceClasses).map(([identifier, instanceClass]) =>
+            ({ identifier, engine: "aurora-mysql", engineVersion: c.engineVersion, dbClusterIdentifier: c.identifier, instanceClass }));
+        return [...(this.existingSystem.dbInstances ?? []), ...members];
     }
 
     ofType(type: string): RegisteredResource[] {
@@ -380,7 +417,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
 
 /**
  * The account a stack of an existing system meets offline: it runs what the config names (the
- * servers by id, or two carrying the tag; the cluster; the listeners, the first HTTPS; the target
+ * servers by id, or two carrying the tag; the cluster or the DB instance; the listeners, the first HTTPS; the target
  * groups of instances). Tests of what is missing give their own account instead.
  */
 export function accountNamedBy(config: Record<string, string>, region: string): Pick<MockedCloudOptions, "existing" | "deployedCluster"> {
@@ -393,11 +430,13 @@ export function accountNamedBy(config: Record<string, string>, region: string): 
         ? ((system.webServers?.instanceIds ?? []) as string[]).map((id, i) => ({ id, tags: { Name: `web-${i + 1}` }, availabilityZone: zones[i % 2], state: "running" }))
         : [1, 2].map((n) => ({ id: `i-0e${String(n).padStart(15, "0")}`, tags: { [tag[0]]: tag.slice(1).join("="), Name: `${tag.slice(1).join("=")}-${n}` }, availabilityZone: zones[(n - 1) % 2], state: "running" }));
     const clusterIdentifier: string | undefined = system.database?.clusterIdentifier;
+    const dbInstanceIdentifier: string | undefined = system.database?.instanceIdentifier;
     return {
         existing: {
             instances,
             listeners: ((system.loadBalancer?.listenerArns ?? []) as string[]).map((arn, i) => (i === 0 ? { arn, protocol: "HTTPS", port: 443 } : { arn, protocol: "HTTP", port: 80 })),
             targetGroups: ((system.loadBalancer?.targetGroupArns ?? []) as string[]).map((arn) => ({ arn, name: arn.split("/")[1], targetType: "instance" })),
+            dbInstances: dbInstanceIdentifier === undefined ? [] : [{ identifier: dbInstanceIdentifier, engine: "mysql", engineVersion: "8.0.40", instanceClass: "db.t4g.medium" }],
         },
         deployedCluster: clusterIdentifier === undefined ? undefined : {
             identifier: clusterIdentifier,

@@ -1,3 +1,4 @@
+import { databaseSummary } from "../../infra/outputs";
 import { serviceCommands } from "../../infra/serviceControl";
 import type { SynthResult } from "../../scripts/lib/synthesize";
 import { startJobnet } from "../../statemachines/start";
@@ -23,7 +24,7 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
             const instanceId = `i-${(i + 1).toString(16).padStart(17, "0")}`;
             return { name: `web-${i + 1}`, instanceId, instanceArn: `arn:aws:ec2:${region}:${account}:instance/${instanceId}` };
         }),
-        cluster: { identifier: "webapp-jobnet-test", arn: `arn:aws:rds:${region}:${account}:cluster:webapp-jobnet-test` },
+        database: { kind: "cluster", identifier: "webapp-jobnet-test", arn: `arn:aws:rds:${region}:${account}:cluster:webapp-jobnet-test` },
         listeners: { traffic: [`arn:aws:elasticloadbalancing:${region}:${account}:listener/app/webapp-lb/0123456789abcdef/fedcba9876543210`], other: [] },
         targetGroupArns: [`arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/webapp-web/0123456789abcdef`],
         maintenance: { priority: 1, tagKey: "webapp-jobnet:maintenance", tagValue: "test", html: "<p>maintenance</p>", statusCode: "503" },
@@ -50,8 +51,7 @@ export function synthOfPlan(plan: JobnetPlan, functionsOf: SynthResult): SynthRe
         maintenanceTag: { key: plan.maintenance.tagKey, value: plan.maintenance.tagValue },
         outputs: {
             webServers: plan.webServers,
-            dbClusterIdentifier: plan.cluster.identifier,
-            dbClusterArn: plan.cluster.arn,
+            ...databaseSummary(plan.database),
             listeners: [...plan.listeners.traffic.map((arn) => ({ arn, forwards: true })), ...plan.listeners.other.map((arn) => ({ arn, forwards: false }))],
             targetGroupArns: plan.targetGroupArns,
             backupVaultName: plan.backup.vaultName,

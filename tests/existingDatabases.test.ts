@@ -1,0 +1,215 @@
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import * as path from "path";
+import { ExistingSystemSettings } from "../infra/config";
+import { ExistingSystemError, SystemReader, findExistingSystem } from "../infra/existingSystem";
+import { MockedDbInstance } from "../scripts/lib/mockedCloud";
+import { projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { FaultSpecError, parseFaults } from "../simulator/faults";
+import { simulate } from "../simulator/simulate";
+import { taskFunctionNames } from "../statemachines/plan";
+import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+
+const region = "ap-northeast-1";
+const dbArn = `arn:aws:rds:${region}:123456789012:db:shop-mysql`;
+
+describe("finding the database of an existing system (pure, with a reader in memory)", () => {
+    const settings: ExistingSystemSettings = {
+        mode: "existing",
+        webServers: { instanceIds: ["i-0000000000000000a"] },
+        database: { kind: "instance", identifier: "shop-mysql" },
+        loadBalancer: undefined,
+        service: { kind: "systemd", unit: "httpd" },
+    };
+    const reader = (instance?: Partial<MockedDbInstance>): SystemReader => ({
+        instance: async (id) => ({ id, arn: `arn:aws:ec2:${region}:123456789012:instance/${id}`, availabilityZone: `${region}a`, instanceState: "running", tags: { Name: "web-1" } }) as unknown as aws.ec2.GetInstanceResult,
+        instancesTagged: async () => [],
+        clusterExists: async () => false,
+        cluster: async () => assert.fail("no cluster is named"),
+        dbInstanceExists: async (identifier) => instance !== undefined && identifier === "shop-mysql",
+        dbInstance: async (identifier) => ({
+            dbInstanceIdentifier: identifier,
+            dbInstanceArn: dbArn,
+            engine: "mysql",
+            engineVersion: "8.0.40",
+            dbClusterIdentifier: "",
+            replicateSourceDb: "",
+            multiAz: false,
+            ...instance,
+        }) as aws.rds.GetInstanceResult,
+        listener: async () => assert.fail("no listener is named"),
+        targetGroup: async () => assert.fail("no target group is named"),
+    });
+    const refused = (instance: Partial<MockedDbInstance> | undefined, why: string) =>
+        assert.rejects(findExistingSystem(settings, reader(instance), region), new ExistingSystemError([`webapp-jobnet:system.database.instanceIdentifier: "shop-mysql" ${why}`]));
+
+    it("finds a single RDS DB instance, its ARN, engine and version", async () => {
+        const found = await findExistingSystem(settings, reader({}), region);
+        assert.deepStrictEqual(found.database, { kind: "instance", identifier: "shop-mysql", arn: dbArn, engine: "mysql", engineVersion: "8.0.40" });
+    });
+
+    it("refuses an instance that does not exist", () => refused(undefined, "is no RDS DB instance in ap-northeast-1"));
+
+    it("refuses an instance of an Aurora cluster, naming the key that names the cluster", () =>
+        refused({ engine: "aurora-mysql", dbClusterIdentifier: "shop-aurora" },
+            "is an instance of the DB cluster shop-aurora, which RDS stops as a whole: set system.database.clusterIdentifier to shop-aurora instead"));
+
+    it("refuses what RDS cannot stop: a read replica, RDS Custom, SQL Server in Multi-AZ", async () => {
+        await refused({ replicateSourceDb: "shop-mysql-primary" }, "is a read replica of shop-mysql-primary, which RDS cannot stop");
+        await refused({ engine: "custom-oracle-ee" }, "is RDS Custom (custom-oracle-ee), which StopDBInstance does not apply to");
+        await refused({ engine: "sqlserver-se", multiAz: true }, "is SQL Server in a Multi-AZ configuration, which RDS cannot stop");
+    });
+
+    it("has no database to find when the config says none", async () => {
+        const found = await findExistingSystem({ ...settings, database: undefined }, reader(undefined), region);
+        assert.strictEqual(found.database, undefined);
+    });
+});
+
+describe("the example stack of an existing system with an RDS DB instance (Pulumi.existing-rds.yaml)", function () {
+    this.timeout(60_000);
+    let synth: SynthResult;
+    before(async () => {
+        synth = await synthesize("existing-rds", path.join(projectDir, "out", ".test", "existing-rds"));
+    });
+
+    it("deploys the DB instance's tasks, none of a cluster's or of a load balancer's", () => {
+        assert.deepStrictEqual(synth.functions.map((f) => f.task), taskFunctionNames.filter((t) =>
+            !["describeCluster", "stopCluster", "startCluster", "enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth", "findWebServers"].includes(t)));
+        const states = JSON.stringify(synth.definitions);
+        for (const step of ["StopDbInstance", "WaitUntilDbInstanceStopped", "StartDbInstance", "WaitUntilDbInstanceAvailable", "BackUpDbInstance"]) assert.ok(states.includes(`"${step}"`), step);
+        assert.doesNotMatch(states, /Cluster/);
+        assert.deepStrictEqual([synth.outputs.dbInstanceIdentifier, synth.outputs.dbInstanceArn, synth.outputs.dbClusterIdentifier], ["shop-mysql", dbArn, undefined]);
+    });
+
+    it("lets each DB instance task act on that instance only", () => {
+        const statements = (task: string) => {
+            const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === `webapp-jobnet-existing-rds-${task}`)!;
+            const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+            const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
+            return (JSON.parse(policy.inputs.policy).Statement as PolicyStatement[]).filter((s) => ![s.Action].flat()[0].startsWith("logs:"));
+        };
+        assert.deepStrictEqual(statements("describe-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances"], Resource: dbArn }]);
+        assert.deepStrictEqual(statements("stop-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances", "rds:StopDBInstance"], Resource: dbArn }]);
+        assert.deepStrictEqual(statements("start-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances", "rds:StartDBInstance"], Resource: dbArn }]);
+    });
+
+    it("runs the stop jobnet again when RDS restarts the stopped DB instance after 7 days (RDS-EVENT-0154)", async () => {
+        const { account, outputs } = await runProgram("existing-rds");
+        const rule = account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-existing-rds-db-instance-auto-restart")!;
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
+            source: ["aws.rds"],
+            "detail-type": ["RDS DB Instance Event"],
+            detail: { SourceIdentifier: ["shop-mysql"], EventID: ["RDS-EVENT-0154"] },
+        });
+        const target = account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.inputs.rule === rule.state.name)!;
+        assert.deepStrictEqual([target.inputs.arn, JSON.parse(target.inputs.input)], [outputs.stopStateMachineArn, { trigger: "event", event: "db-instance-auto-restart" }]);
+    });
+
+    it("stops the servers, backs up each of them and the DB instance, then stops it; every call allowed by its task's policy", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: stopped, httpd stopped", "web-2: stopped, httpd stopped", "web-3: stopped, httpd stopped"]);
+        assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["stopped", "none"]);
+        assert.deepStrictEqual(account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(), ["shop-mysql: COMPLETED", "web-1: COMPLETED", "web-2: COMPLETED", "web-3: COMPLETED"]);
+        assert.ok(account.recoveryPoints.some((p) => p.arn.startsWith(`arn:aws:rds:${region}:123456789012:snapshot:awsbackup:job-`)));
+        // The DB instance stops only once every backup has completed, its own snapshot among them.
+        const at = (event: string) => account.timeline.find((e) => e.event === event)!.at;
+        assert.ok(at("DB instance stopping") >= Math.max(...["web-1", "web-2", "web-3", "shop-mysql"].map((n) => at(`${n} backup COMPLETED`))));
+        for (const call of account.calls) {
+            const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === synth.functions.find((f) => f.task === call.caller)!.functionName)!;
+            const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+            const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
+            for (const { resource, context } of call.authorizations) {
+                assert.ok(allowingStatement(JSON.parse(policy.inputs.policy).Statement, { action: call.action, resource, context }), `${call.caller}: ${call.action} on ${resource} is denied`);
+            }
+        }
+    });
+
+    it("stopping it again succeeds with nothing to do: no backup, no stop call", async () => {
+        const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["stop"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(account.calls.filter((c) => ["rds:StopDBInstance", "backup:StartBackupJob", "ec2:StopInstances"].includes(c.action)), []);
+        assert.deepStrictEqual((reports[0].report.output as { database: unknown }).database, { name: "shop-mysql", backupJobId: null, outcome: "none" });
+    });
+
+    it("starts the DB instance while the servers boot, then the service on each", async () => {
+        const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
+        assert.deepStrictEqual([account.database.status, (reports[0].report.output as { database: string }).database], ["available", "requested"]);
+        assert.ok(account.timeline.findIndex((e) => e.event === "DB instance starting") < account.timeline.findIndex((e) => e.event === "web-1 running"));
+    });
+
+    it("the run the 7-day restart starts stops the DB instance again", async () => {
+        const { account, reports } = await simulate(synth, {
+            initial: "stopped",
+            jobnets: ["stop"],
+            faults: { clusterAutoRestarted: true },
+            input: { trigger: "event", event: "db-instance-auto-restart" },
+        });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual([account.database.identifier, account.database.status], ["shop-mysql", "stopped"]);
+    });
+
+    it("a DB instance RDS refuses to stop (one with a read replica) ends the run after the backups, with RDS's words", async () => {
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { clusterRefusesToStop: true } });
+        assert.deepStrictEqual([reports[0].report.error, reports[0].report.cause], [
+            "DbInstanceNotStoppable",
+            "StopDbInstance: DB instance shop-mysql cannot be stopped: Cannot stop instance shop-mysql because it has read replicas.",
+        ]);
+        assert.strictEqual(account.database.status, "available");
+    });
+
+    it("a DB instance RDS cannot leave ends the stop at once, naming its status", async () => {
+        const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { clusterStuck: "storage-full" } });
+        assert.deepStrictEqual([reports[0].report.error, reports[0].report.cause], [
+            "DbInstanceNotStoppable",
+            "DescribeDatabase: DB instance shop-mysql is storage-full; RDS does not leave that status by itself, so the DB instance cannot be stopped",
+        ]);
+    });
+
+    it("npm start's faults know the stack's database: a DB instance has no instances of its own to be busy", () => {
+        const context = { servers: ["web-1"], tasks: taskFunctionNames, database: { kind: "instance" as const, identifier: "shop-mysql" } };
+        assert.throws(() => parseFaults(["cluster-instance-busy"], context), (e: Error) => e instanceof FaultSpecError && /an RDS DB instance/.test(e.message));
+        assert.deepStrictEqual(parseFaults(["cluster-stuck:storage-full", "backup:cluster:1"], context), { clusterStuck: "storage-full", backupFails: { "shop-mysql": 1 } });
+        assert.throws(() => parseFaults(["cluster-stop"], { ...context, database: "none" }), (e: Error) => e instanceof FaultSpecError && /the stack has no database/.test(e.message));
+    });
+});
+
+describe("an existing system without a database", function () {
+    this.timeout(60_000);
+    const withoutDatabase = () => {
+        const system = JSON.parse(stackConfig("existing-rds")["webapp-jobnet:system"]);
+        return { "webapp-jobnet:system": JSON.stringify({ ...system, database: { none: true } }) };
+    };
+    let synth: SynthResult;
+    before(async () => {
+        synth = await synthesize("existing-rds", path.join(projectDir, "out", ".test", "existing-no-db"), withoutDatabase());
+    });
+
+    it("deploys no database task, has no database step but the wait for the servers' backups, and no 7-day restart trigger", async () => {
+        const tasks = synth.functions.map((f) => f.task as string);
+        for (const task of ["describeCluster", "stopCluster", "startCluster", "describeDbInstance", "stopDbInstance", "startDbInstance"]) assert.ok(!tasks.includes(task), task);
+        assert.strictEqual(tasks.length, 9);
+        const states = Object.keys(synth.definitions.stop.States).concat(Object.keys(synth.definitions.start.States));
+        assert.deepStrictEqual(states.filter((s) => /Database|Cluster|DbInstance/.test(s)), ["NoDatabase", "NoDatabaseToStart"]);
+        assert.ok(states.includes("WaitUntilBackupsCompletedBegin"));
+        const { account, infos } = await runProgram("existing-rds", withoutDatabase());
+        assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), []);
+        assert.match(infos.join("\n"), /\n {2}no database\n/);
+    });
+
+    it("stops and starts the servers, each backed up, saying there is no database", async () => {
+        const stopped = await simulate(synth, { initial: "running", jobnets: ["stop"] });
+        assert.strictEqual(stopped.reports[0].report.status, "SUCCEEDED", stopped.reports[0].report.cause);
+        assert.deepStrictEqual((stopped.reports[0].report.output as { database: unknown }).database, { name: "none", backupJobId: null, outcome: "none" });
+        assert.deepStrictEqual(stopped.account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(), ["web-1: COMPLETED", "web-2: COMPLETED", "web-3: COMPLETED"]);
+        assert.deepStrictEqual(stopped.account.calls.filter((c) => c.action.startsWith("rds:")), []);
+        const started = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
+        assert.strictEqual(started.reports[0].report.status, "SUCCEEDED", started.reports[0].report.cause);
+        assert.deepStrictEqual([(started.reports[0].report.output as { database: string }).database, started.account.database.status], ["none", "none"]);
+        assert.deepStrictEqual([...started.account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
+    });
+});
