@@ -34,6 +34,8 @@ interface DatabaseApi {
     errorPrefix: string;
     /** Who stops and starts it, in causes. */
     service: string;
+    /** As RDS names the kind: DB cluster, DB instance. */
+    rdsName: string;
     status(rds: RDSClient, identifier: string): Promise<string | undefined>;
     request(rds: RDSClient, identifier: string, action: "stop" | "start"): Promise<unknown>;
     /** Faults that mean a member of the database is busy, whatever the database's own status. */
@@ -45,6 +47,7 @@ const apis: Record<DatabaseKind, DatabaseApi> = {
         noun: "cluster",
         errorPrefix: "Cluster",
         service: "Aurora",
+        rdsName: "DB cluster",
         status: async (rds, id) => {
             const described = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
             return described.DBClusters?.find((c) => c.DBClusterIdentifier === id)?.Status;
@@ -58,6 +61,7 @@ const apis: Record<DatabaseKind, DatabaseApi> = {
         noun: "DB instance",
         errorPrefix: "DbInstance",
         service: "RDS",
+        rdsName: "DB instance",
         status: async (rds, id) => {
             const described = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
             return described.DBInstances?.find((i) => i.DBInstanceIdentifier === id)?.DBInstanceStatus;
@@ -137,6 +141,6 @@ async function changeState(kind: DatabaseKind, identifier: string, action: "stop
 async function statusOf(kind: DatabaseKind, rds: RDSClient, identifier: string): Promise<string> {
     const api = apis[kind];
     const status = await api.status(rds, identifier);
-    if (!status) throw taskError(`${api.errorPrefix}NotFound`, `${api.noun} ${identifier} does not exist`);
+    if (!status) throw taskError(`${api.errorPrefix}NotFound`, `${api.rdsName} ${identifier} does not exist`);
     return status;
 }

@@ -7,7 +7,7 @@ import { stopJobnet } from "../statemachines/stop";
 import { JobnetTargets, webServerTagOf } from "../statemachines/targets";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
-import { backupOptIn } from "./backupOptIn";
+import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
 import { JobnetFunctions } from "./jobnetFunctions";
@@ -57,7 +57,11 @@ export class Jobnets extends pulumi.ComponentResource {
             role: backupRole.name,
             policyArn: awsManagedPolicyArn(partition, "service-role/AWSBackupServiceRolePolicyForBackup"),
         }, parent);
-        backupOptIn(`${name}-backup-opt-in`, { region, manage: args.settings.manageBackupOptIn }, this);
+        backupOptIn(`${name}-backup-opt-in`, {
+            region,
+            manage: args.settings.manageBackupOptIn,
+            types: jobnetBackupTypes(args.targets.database?.kind ?? "none"),
+        }, this);
 
         // State machine ARNs follow from their names: each jobnet can name the other without a cycle.
         const stateMachineNames = { stop: `${args.namePrefix}-stop`, start: `${args.namePrefix}-start` };

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { optInWarning, typesNotOptedIn, withJobnetTypesOptedIn } from "../infra/backupOptIn";
+import { jobnetBackupTypes, optInWarning, typesNotOptedIn, withJobnetTypesOptedIn } from "../infra/backupOptIn";
 import { defaultBackupOptIn } from "../scripts/lib/mockedCloud";
 import { runProgram } from "../scripts/lib/runProgram";
 import { httpOnlyWarning } from "../infra/loadBalancer";
@@ -11,18 +11,25 @@ const auroraOffWarning =
 
 describe("AWS Backup's service opt-in for the jobnets' backups", () => {
     it("needs Aurora and EC2 on; a type the Region does not list counts as off", () => {
-        assert.deepStrictEqual(typesNotOptedIn(defaultBackupOptIn), []);
-        assert.deepStrictEqual(typesNotOptedIn({ ...defaultBackupOptIn, Aurora: false }), ["Aurora"]);
-        assert.deepStrictEqual(typesNotOptedIn({ S3: true }), ["Aurora", "EC2"]);
+        const aurora = jobnetBackupTypes("cluster");
+        assert.deepStrictEqual(typesNotOptedIn(defaultBackupOptIn, aurora), []);
+        assert.deepStrictEqual(typesNotOptedIn({ ...defaultBackupOptIn, Aurora: false }, aurora), ["Aurora"]);
+        assert.deepStrictEqual(typesNotOptedIn({ S3: true }, aurora), ["Aurora", "EC2"]);
+    });
+
+    it("needs RDS on for a DB instance, and only EC2 for a system without a database", () => {
+        assert.deepStrictEqual(typesNotOptedIn({ ...defaultBackupOptIn, Aurora: false, RDS: false }, jobnetBackupTypes("instance")), ["RDS"]);
+        assert.deepStrictEqual(typesNotOptedIn({ EC2: true }, jobnetBackupTypes("none")), []);
     });
 
     it("is turned on for Aurora and EC2 only, every other type kept as the account has it", () => {
-        assert.deepStrictEqual(withJobnetTypesOptedIn({ Aurora: false, EC2: false, S3: false, DynamoDB: true }), { Aurora: true, EC2: true, S3: false, DynamoDB: true });
+        assert.deepStrictEqual(withJobnetTypesOptedIn({ Aurora: false, EC2: false, S3: false, DynamoDB: true }, jobnetBackupTypes("cluster")), { Aurora: true, EC2: true, S3: false, DynamoDB: true });
     });
 
     it("says what fails and the two ways to turn it on", () => {
         assert.strictEqual(optInWarning("ap-northeast-1", ["Aurora"]), auroraOffWarning);
         assert.match(optInWarning("cn-north-1", ["Aurora", "EC2"]), /^AWS Backup is not opted in to Aurora and EC2 in cn-north-1: the stop jobnet could not back up the cluster and the web servers\. /);
+        assert.match(optInWarning("ap-northeast-1", ["RDS"]), /^AWS Backup is not opted in to RDS in ap-northeast-1: the stop jobnet could not back up the DB instance\. /);
     });
 });
 

@@ -1,9 +1,12 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as path from "path";
+import { mockClient } from "aws-sdk-client-mock";
+import * as rds from "@aws-sdk/client-rds";
+import { describeDbInstance, startDbInstance, stopDbInstance } from "../handlers/database";
 import { ExistingSystemSettings } from "../infra/config";
 import { ExistingSystemError, SystemReader, findExistingSystem } from "../infra/existingSystem";
-import { MockedDbInstance } from "../scripts/lib/mockedCloud";
+import { MockedDbInstance, defaultBackupOptIn } from "../scripts/lib/mockedCloud";
 import { projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { FaultSpecError, parseFaults } from "../simulator/faults";
@@ -13,6 +16,52 @@ import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
 
 const region = "ap-northeast-1";
 const dbArn = `arn:aws:rds:${region}:123456789012:db:shop-mysql`;
+
+describe("stopDbInstance and startDbInstance (handlers/database.ts)", () => {
+    const rdsFault = (name: string, message: string) => Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
+    const withRds = async (statuses: string[], stopAnswer: Error | undefined, act: () => Promise<unknown>) => {
+        const stub = mockClient(rds.RDSClient);
+        try {
+            const described = stub.on(rds.DescribeDBInstancesCommand);
+            for (const status of statuses) described.resolvesOnce({ DBInstances: [{ DBInstanceIdentifier: "shop-mysql", DBInstanceStatus: status }] });
+            if (stopAnswer) stub.on(rds.StopDBInstanceCommand).rejects(stopAnswer);
+            else stub.on(rds.StopDBInstanceCommand).resolves({});
+            return { result: await act().catch((e: Error) => e), calls: stub.calls().map((c) => c.args[0].constructor.name) };
+        } finally {
+            stub.restore();
+        }
+    };
+    const event = { dbInstanceIdentifier: "shop-mysql" };
+
+    it("stops an available instance, and says so of one already stopping or stopped without a call", async () => {
+        assert.deepStrictEqual(await withRds(["available"], undefined, () => stopDbInstance(event)), {
+            result: { outcome: "requested", status: "available", reason: "" },
+            calls: ["DescribeDBInstancesCommand", "StopDBInstanceCommand"],
+        });
+        assert.deepStrictEqual((await withRds(["stopping"], undefined, () => stopDbInstance(event))).result, { outcome: "already", status: "stopping", reason: "" });
+        assert.deepStrictEqual((await withRds(["starting"], undefined, () => startDbInstance(event))).result, { outcome: "already", status: "starting", reason: "" });
+    });
+
+    it("is told to wait (DbInstanceBusy) when the instance became busy between the read and the call", async () => {
+        const { result } = await withRds(["available", "modifying"], rdsFault("InvalidDBInstanceStateFault", "Instance shop-mysql is not in available state."), () => stopDbInstance(event));
+        assert.deepStrictEqual([(result as Error).name, (result as Error).message], ["DbInstanceBusy", "DB instance shop-mysql is modifying and cannot stop yet: Instance shop-mysql is not in available state."]);
+    });
+
+    it("reports a refusal of an instance still available, in RDS's words", async () => {
+        const { result } = await withRds(["available", "available"], rdsFault("InvalidDBInstanceStateFault", "Cannot stop instance shop-mysql because it has read replicas."), () => stopDbInstance(event));
+        assert.deepStrictEqual(result, { outcome: "refused", status: "available", reason: "Cannot stop instance shop-mysql because it has read replicas." });
+    });
+
+    it("names an instance that is gone", async () => {
+        const stub = mockClient(rds.RDSClient);
+        try {
+            stub.on(rds.DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+            await assert.rejects(describeDbInstance(event), (e: Error) => e.name === "DbInstanceNotFound" && e.message === "DB instance shop-mysql does not exist");
+        } finally {
+            stub.restore();
+        }
+    });
+});
 
 describe("finding the database of an existing system (pure, with a reader in memory)", () => {
     const settings: ExistingSystemSettings = {
@@ -83,13 +132,16 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         assert.deepStrictEqual([synth.outputs.dbInstanceIdentifier, synth.outputs.dbInstanceArn, synth.outputs.dbClusterIdentifier], ["shop-mysql", dbArn, undefined]);
     });
 
+    /** The statements of a function's role, by the function's name. */
+    const policyOf = (functionName: string): PolicyStatement[] => {
+        const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === functionName)!;
+        const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+        const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
+        return JSON.parse(policy.inputs.policy).Statement;
+    };
+
     it("lets each DB instance task act on that instance only", () => {
-        const statements = (task: string) => {
-            const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === `webapp-jobnet-existing-rds-${task}`)!;
-            const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-            const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
-            return (JSON.parse(policy.inputs.policy).Statement as PolicyStatement[]).filter((s) => ![s.Action].flat()[0].startsWith("logs:"));
-        };
+        const statements = (task: string) => policyOf(`webapp-jobnet-existing-rds-${task}`).filter((s) => ![s.Action].flat()[0].startsWith("logs:"));
         assert.deepStrictEqual(statements("describe-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances"], Resource: dbArn }]);
         assert.deepStrictEqual(statements("stop-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances", "rds:StopDBInstance"], Resource: dbArn }]);
         assert.deepStrictEqual(statements("start-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances", "rds:StartDBInstance"], Resource: dbArn }]);
@@ -107,6 +159,11 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         assert.deepStrictEqual([target.inputs.arn, JSON.parse(target.inputs.input)], [outputs.stopStateMachineArn, { trigger: "event", event: "db-instance-auto-restart" }]);
     });
 
+    it("warns at preview when AWS Backup is not opted in to RDS in the Region, which the DB instance's snapshot needs", async () => {
+        const { warnings } = await runProgram("existing-rds", {}, "existing-rds", { backupOptIn: { ...defaultBackupOptIn, RDS: false, Aurora: false } });
+        assert.deepStrictEqual(warnings.map((w) => w.split(":")[0]), ["AWS Backup is not opted in to RDS in ap-northeast-1"]);
+    });
+
     it("stops the servers, backs up each of them and the DB instance, then stops it; every call allowed by its task's policy", async () => {
         const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
@@ -118,11 +175,9 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         const at = (event: string) => account.timeline.find((e) => e.event === event)!.at;
         assert.ok(at("DB instance stopping") >= Math.max(...["web-1", "web-2", "web-3", "shop-mysql"].map((n) => at(`${n} backup COMPLETED`))));
         for (const call of account.calls) {
-            const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === synth.functions.find((f) => f.task === call.caller)!.functionName)!;
-            const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-            const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
+            const policy = policyOf(synth.functions.find((f) => f.task === call.caller)!.functionName);
             for (const { resource, context } of call.authorizations) {
-                assert.ok(allowingStatement(JSON.parse(policy.inputs.policy).Statement, { action: call.action, resource, context }), `${call.caller}: ${call.action} on ${resource} is denied`);
+                assert.ok(allowingStatement(policy, { action: call.action, resource, context }), `${call.caller}: ${call.action} on ${resource} is denied`);
             }
         }
     });
