@@ -8,6 +8,7 @@ import {
     StopDBInstanceCommand,
 } from "@aws-sdk/client-rds";
 import type { DatabaseKind } from "../statemachines/plan";
+import { deadEnds, recoverableByStart } from "./databaseStatuses";
 import { Polled, awsErrorName, taskError } from "./errors";
 
 /** The database of the system: an Aurora cluster, or a single RDS DB instance. */
@@ -71,12 +72,21 @@ const apis: Record<DatabaseKind, DatabaseApi> = {
     },
 };
 
-// Both stop only from available and start only from stopped (RDS User Guide, "Stopping an Amazon
-// Aurora DB cluster temporarily" and "Stopping an Amazon RDS DB instance temporarily").
+// A database stops only from available (RDS User Guide, "Stopping an Amazon Aurora DB cluster
+// temporarily", "Stopping an Amazon RDS DB instance temporarily"); any other status of one that
+// runs is waited on by the definition first. It starts from stopped, or from the status a
+// re-enabled KMS key leaves it in; one running in any way (modifying, maintenance, ...) needs no
+// start, only the wait until it is available; one still stopping is waited for here.
 const transitions = {
-    stop: { from: "available", already: ["stopping", "stopped"] },
-    start: { from: "stopped", already: ["starting", "available", "backing-up"] },
+    stop: { from: ["available"], already: ["stopping", "stopped"] },
+    start: { from: ["stopped", recoverableByStart()], already: [] },
 } as const;
+
+/** Whether the database is there, or on its way, for the action: for a start, any status of one that runs. */
+function isAlready(kind: DatabaseKind, action: "stop" | "start", status: string): boolean {
+    if (action === "stop") return (transitions.stop.already as readonly string[]).includes(status);
+    return status !== "stopping" && !(transitions.start.from as readonly string[]).includes(status) && !deadEnds[kind].includes(status);
+}
 
 // StopDBCluster, StartDBCluster, StopDBInstance and StartDBInstance each answer one of these when
 // the database or one of its members is in the wrong state (RDS API reference).
@@ -115,11 +125,14 @@ async function readStatus(kind: DatabaseKind, identifier: string, attempt: numbe
 
 async function changeState(kind: DatabaseKind, identifier: string, action: "stop" | "start"): Promise<DatabaseChange> {
     const api = apis[kind];
-    const rule = transitions[action];
+    const from: readonly string[] = transitions[action].from;
     const rds = new RDSClient({});
     const status = await statusOf(kind, rds, identifier);
-    if ((rule.already as readonly string[]).includes(status)) return { outcome: "already", status, reason: "" };
-    if (status !== rule.from) return { outcome: "refused", status, reason: `it is ${status}, and ${api.service} can ${action} a ${api.noun} only when it is ${rule.from}` };
+    if (isAlready(kind, action, status)) return { outcome: "already", status, reason: "" };
+    if (action === "start" && status === "stopping") {
+        throw taskError(`${api.errorPrefix}Busy`, `${api.noun} ${identifier} is still stopping: it can start once stopped`);
+    }
+    if (!from.includes(status)) return { outcome: "refused", status, reason: `it is ${status}, and ${api.service} can ${action} a ${api.noun} only when it is ${from.join(" or ")}` };
     try {
         await api.request(rds, identifier, action);
     } catch (error) {
@@ -129,8 +142,8 @@ async function changeState(kind: DatabaseKind, identifier: string, action: "stop
         // for; one still in the right state that is refused all the same cannot do it at all
         // (an RDS instance with a read replica, a cluster with a feature that cannot stop).
         const now = await statusOf(kind, rds, identifier);
-        if ((rule.already as readonly string[]).includes(now)) return { outcome: "already", status: now, reason: "" };
-        if (now !== rule.from || api.memberBusyFaults.includes(awsErrorName(error))) {
+        if (isAlready(kind, action, now)) return { outcome: "already", status: now, reason: "" };
+        if (!from.includes(now) || api.memberBusyFaults.includes(awsErrorName(error))) {
             throw taskError(`${api.errorPrefix}Busy`, `${api.noun} ${identifier} is ${now} and cannot ${action} yet: ${message}`);
         }
         return { outcome: "refused", status: now, reason: message || awsErrorName(error) };
@@ -140,7 +153,15 @@ async function changeState(kind: DatabaseKind, identifier: string, action: "stop
 
 async function statusOf(kind: DatabaseKind, rds: RDSClient, identifier: string): Promise<string> {
     const api = apis[kind];
-    const status = await api.status(rds, identifier);
-    if (!status) throw taskError(`${api.errorPrefix}NotFound`, `${api.rdsName} ${identifier} does not exist`);
+    const gone = () => taskError(`${api.errorPrefix}NotFound`, `${api.rdsName} ${identifier} does not exist`);
+    let status: string | undefined;
+    try {
+        status = await api.status(rds, identifier);
+    } catch (error) {
+        // DescribeDBClusters and DescribeDBInstances answer these, HTTP 404, for an identifier that does not exist (RDS API reference).
+        if (["DBClusterNotFoundFault", "DBInstanceNotFoundFault"].includes(awsErrorName(error))) throw gone();
+        throw error;
+    }
+    if (!status) throw gone();
     return status;
 }

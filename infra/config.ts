@@ -499,9 +499,10 @@ function systemOf(s: ProjectValues["system"]): SystemSettings {
     return {
         mode: "existing",
         webServers: s.webServers.tag === undefined ? { instanceIds: s.webServers.instanceIds } : { tag: { key, value: value.join("=") } },
+        // RDS keeps identifiers in lower case (Shop-DB is shop-db): its API, ARNs and events say them so.
         database: s.database.clusterIdentifier !== undefined
-            ? { kind: "cluster", identifier: s.database.clusterIdentifier }
-            : s.database.instanceIdentifier !== undefined ? { kind: "instance", identifier: s.database.instanceIdentifier } : undefined,
+            ? { kind: "cluster", identifier: s.database.clusterIdentifier.toLowerCase() }
+            : s.database.instanceIdentifier !== undefined ? { kind: "instance", identifier: s.database.instanceIdentifier.toLowerCase() } : undefined,
         loadBalancer: s.loadBalancer.none ? undefined : { listenerArns: s.loadBalancer.listenerArns, targetGroupArns: s.loadBalancer.targetGroupArns },
         service: s.service === undefined
             ? { kind: "commands", stop: s.commands.stop!, start: s.commands.start!, check: s.commands.check! }

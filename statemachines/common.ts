@@ -1,4 +1,5 @@
 import { Condition, Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { deadEnds } from "../handlers/databaseStatuses";
 import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
 
 /**
@@ -191,35 +192,10 @@ export function checkOf(label: string): string {
     return `the ${label.replace(/^the /, "")} check`;
 }
 
-/**
- * Statuses a database does not leave by itself: waiting is pointless, the run fails naming the
- * status. Aurora clusters: RDS User Guide, "Viewing DB cluster status"; RDS DB instances: RDS
- * User Guide, "DB instance status".
- */
-export const clusterDeadEnds = [
-    "failed",
-    "inaccessible-encryption-credentials",
-    "inaccessible-encryption-credentials-recoverable",
-    "incompatible-network",
-    "incompatible-parameters",
-    "incompatible-restore",
-    "cloning-failed",
-    "migration-failed",
-    "deleting",
-];
-export const dbInstanceDeadEnds = [
-    "failed",
-    "inaccessible-encryption-credentials",
-    "inaccessible-encryption-credentials-recoverable",
-    "incompatible-network",
-    "incompatible-option-group",
-    "incompatible-parameters",
-    "incompatible-restore",
-    "insufficient-capacity",
-    "restore-error",
-    "storage-full",
-    "deleting",
-];
+/** Statuses an Aurora cluster does not leave by itself (handlers/databaseStatuses.ts). */
+export const clusterDeadEnds = [...deadEnds.cluster];
+/** Statuses an RDS DB instance does not leave by itself. */
+export const dbInstanceDeadEnds = [...deadEnds.instance];
 
 /** The database of a plan as its steps name it and call it: "Cluster"/"cluster" or "DbInstance"/"DB instance". */
 export interface DatabaseSteps {
@@ -283,7 +259,8 @@ export function waitUntilDatabase(plan: JobnetPlan, db: DatabaseSteps, name: str
  * Asks the database to stop or start (`$.databaseRequest`: outcome, status, reason); a refusal
  * ends the run, naming why. Stop and start differ only in the function and the words.
  */
-export function requestDatabaseChange(db: DatabaseSteps, action: "stop" | "start"): Fragment {
+export function requestDatabaseChange(plan: JobnetPlan, db: DatabaseSteps, action: "stop" | "start"): Fragment {
+    const capacity = plan.waits.instanceCapacity;
     const verb = action === "stop" ? "Stop" : "Start";
     const step = `${verb}${db.Noun}`;
     return sequence(
@@ -292,8 +269,13 @@ export function requestDatabaseChange(db: DatabaseSteps, action: "stop" | "start
             about: db.identifier,
             resultPath: "$.databaseRequest",
             select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
-            // The database or one of its members became busy between the read and the call.
-            retry: [retryEvery(`${db.Noun}Busy`, 30, 20)],
+            retry: [
+                // The database or one of its members became busy between the read and the call, or is still stopping.
+                retryEvery(`${db.Noun}Busy`, 30, 20),
+                // RDS had no capacity for the instance's class in its AZ (StartDBInstance, StartDBCluster):
+                // tried again as EC2's capacity is, within jobnetWaits.instanceCapacity.
+                retryEvery("InsufficientDBInstanceCapacityFault", capacity.everySeconds, Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds))),
+            ],
         }),
         choice(`${step}Accepted`, [{
             when: is.string("$.databaseRequest.outcome", "refused"),

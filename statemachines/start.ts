@@ -1,6 +1,7 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
 import { DatabaseSteps, checkOf, databaseOf, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestDatabaseChange, runScript, script, waitUntilDatabase, webServerIds } from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
+import { recoverableByStart } from "../handlers/databaseStatuses";
 
 /**
  * The start jobnet (system.md, scenario 2): the database starts while the instances boot; httpd
@@ -83,14 +84,15 @@ function startDatabaseAndBootServers(plan: JobnetPlan): Fragment {
 
 function startDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
     return sequence(
-        requestDatabaseChange(db, "start"),
+        requestDatabaseChange(plan, db, "start"),
         waitUntilDatabase(plan, db, `WaitUntil${db.Noun}Available`, {
             // A database taking its automated backup serves queries: httpd may start.
             until: ["available", "backing-up"],
             rhythm: "clusterAvailable",
             error: `${db.Noun}NotAvailable`,
             failIf: {
-                statuses: ["stopped", "stopping", ...db.deadEnds],
+                // A start from the recoverable status leaves it a moment later: not a failure.
+                statuses: ["stopped", "stopping", ...db.deadEnds.filter((status) => status !== recoverableByStart())],
                 name: `${db.Noun}FailedToStart`,
                 error: `${db.Noun}NotStartable`,
             },

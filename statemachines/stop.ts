@@ -256,7 +256,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
                 error: `${Noun}NotAvailable`,
                 failIf: { statuses: db.deadEnds, name: `${Noun}StuckAfterBackups`, error: `${Noun}NotStoppable` },
             }),
-            requestDatabaseChange(db, "stop"),
+            requestDatabaseChange(plan, db, "stop"),
             waitUntilDatabase(plan, db, `WaitUntil${Noun}Stopped`, { until: ["stopped"], rhythm: "clusterStopped", error: `${Noun}DidNotStop` }),
         )),
     );

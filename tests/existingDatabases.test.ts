@@ -26,6 +26,7 @@ describe("stopDbInstance and startDbInstance (handlers/database.ts)", () => {
             for (const status of statuses) described.resolvesOnce({ DBInstances: [{ DBInstanceIdentifier: "shop-mysql", DBInstanceStatus: status }] });
             if (stopAnswer) stub.on(rds.StopDBInstanceCommand).rejects(stopAnswer);
             else stub.on(rds.StopDBInstanceCommand).resolves({});
+            stub.on(rds.StartDBInstanceCommand).resolves({});
             return { result: await act().catch((e: Error) => e), calls: stub.calls().map((c) => c.args[0].constructor.name) };
         } finally {
             stub.restore();
@@ -52,14 +53,25 @@ describe("stopDbInstance and startDbInstance (handlers/database.ts)", () => {
         assert.deepStrictEqual(result, { outcome: "refused", status: "available", reason: "Cannot stop instance shop-mysql because it has read replicas." });
     });
 
-    it("names an instance that is gone", async () => {
+    it("names an instance that is gone (DescribeDBInstances answers DBInstanceNotFoundFault)", async () => {
         const stub = mockClient(rds.RDSClient);
         try {
-            stub.on(rds.DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+            stub.on(rds.DescribeDBInstancesCommand).rejects(Object.assign(rdsFault("DBInstanceNotFoundFault", "DBInstance shop-mysql not found."), { $metadata: { httpStatusCode: 404 } }));
             await assert.rejects(describeDbInstance(event), (e: Error) => e.name === "DbInstanceNotFound" && e.message === "DB instance shop-mysql does not exist");
         } finally {
             stub.restore();
         }
+    });
+
+    it("starts only a stopped instance, or one whose KMS key is back; waits for one still stopping; leaves one that runs, busy or not, to the wait", async () => {
+        assert.deepStrictEqual((await withRds(["inaccessible-encryption-credentials-recoverable"], undefined, () => startDbInstance(event))).calls, ["DescribeDBInstancesCommand", "StartDBInstanceCommand"]);
+        for (const status of ["modifying", "maintenance", "storage-optimization", "configuring-log-exports"]) {
+            assert.deepStrictEqual((await withRds([status], undefined, () => startDbInstance(event))).result, { outcome: "already", status, reason: "" }, status);
+        }
+        assert.strictEqual(((await withRds(["stopping"], undefined, () => startDbInstance(event))).result as Error).name, "DbInstanceBusy");
+        assert.deepStrictEqual((await withRds(["incompatible-network"], undefined, () => startDbInstance(event))).result, {
+            outcome: "refused", status: "incompatible-network", reason: "it is incompatible-network, and RDS can start a DB instance only when it is stopped or inaccessible-encryption-credentials-recoverable",
+        });
     });
 });
 
@@ -130,6 +142,8 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         for (const step of ["StopDbInstance", "WaitUntilDbInstanceStopped", "StartDbInstance", "WaitUntilDbInstanceAvailable", "BackUpDbInstance"]) assert.ok(states.includes(`"${step}"`), step);
         assert.doesNotMatch(states, /Cluster/);
         assert.deepStrictEqual([synth.outputs.dbInstanceIdentifier, synth.outputs.dbInstanceArn, synth.outputs.dbClusterIdentifier], ["shop-mysql", dbArn, undefined]);
+        // Nothing of the system: no server, database, load balancer or network is declared.
+        assert.deepStrictEqual(synth.resources.map((r) => r.type).filter((t) => /^aws:(ec2|rds|lb|vpc|s3)\//.test(t)), []);
     });
 
     /** The statements of a function's role, by the function's name. */
@@ -218,17 +232,17 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     });
 
     it("a DB instance RDS cannot leave ends the stop at once, naming its status", async () => {
-        const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { clusterStuck: "storage-full" } });
+        const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { clusterStuck: "incompatible-option-group" } });
         assert.deepStrictEqual([reports[0].report.error, reports[0].report.cause], [
             "DbInstanceNotStoppable",
-            "DescribeDatabase: DB instance shop-mysql is storage-full; RDS does not leave that status by itself, so the DB instance cannot be stopped",
+            "DescribeDatabase: DB instance shop-mysql is incompatible-option-group; RDS does not leave that status by itself, so the DB instance cannot be stopped",
         ]);
     });
 
     it("npm start's faults know the stack's database: a DB instance has no instances of its own to be busy", () => {
         const context = { servers: ["web-1"], tasks: taskFunctionNames, database: { kind: "instance" as const, identifier: "shop-mysql" } };
         assert.throws(() => parseFaults(["cluster-instance-busy"], context), (e: Error) => e instanceof FaultSpecError && /an RDS DB instance/.test(e.message));
-        assert.deepStrictEqual(parseFaults(["cluster-stuck:storage-full", "backup:cluster:1"], context), { clusterStuck: "storage-full", backupFails: { "shop-mysql": 1 } });
+        assert.deepStrictEqual(parseFaults(["cluster-stuck:incompatible-option-group", "backup:cluster:1"], context), { clusterStuck: "incompatible-option-group", backupFails: { "shop-mysql": 1 } });
         assert.throws(() => parseFaults(["cluster-stop"], { ...context, database: "none" }), (e: Error) => e instanceof FaultSpecError && /the stack has no database/.test(e.message));
     });
 });
