@@ -142,6 +142,9 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         for (const step of ["StopDbInstance", "WaitUntilDbInstanceStopped", "StartDbInstance", "WaitUntilDbInstanceAvailable", "BackUpDbInstance"]) assert.ok(states.includes(`"${step}"`), step);
         assert.doesNotMatch(states, /Cluster/);
         assert.deepStrictEqual([synth.outputs.dbInstanceIdentifier, synth.outputs.dbInstanceArn, synth.outputs.dbClusterIdentifier], ["shop-mysql", dbArn, undefined]);
+        // RDS without capacity for the class at the start: tried again every 2 minutes, 7 times (jobnetWaits.instanceCapacity).
+        const startRequest = (synth.definitions.start.States.StartDatabaseAndBootServers as { Branches: { States: Record<string, { Retry?: unknown[] }> }[] }).Branches[0].States.StartDbInstance;
+        assert.ok(JSON.stringify(startRequest.Retry).includes('{"ErrorEquals":["InsufficientDBInstanceCapacityFault"],"IntervalSeconds":120,"MaxAttempts":7'), JSON.stringify(startRequest.Retry));
         // Nothing of the system: no server, database, load balancer or network is declared.
         assert.deepStrictEqual(synth.resources.map((r) => r.type).filter((t) => /^aws:(ec2|rds|lb|vpc|s3)\//.test(t)), []);
     });
