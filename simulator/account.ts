@@ -31,6 +31,8 @@ export interface Faults {
     clusterStuck?: string;
     /** The first N StopDBCluster calls answer InvalidDBInstanceStateFault: an instance of the cluster is rebooting. */
     clusterInstanceBusy?: number;
+    /** The first N StartDBCluster / StartDBInstance calls answer InsufficientDBInstanceCapacityFault; Infinity: every one. */
+    databaseCapacity?: number;
     /** The first N backup jobs of these resources (server names, or the database's identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
     /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
@@ -505,6 +507,7 @@ export class SimulatedAccount {
     }
 
     private instanceBusyAnswers = 0;
+    private databaseCapacityAnswers = 0;
 
     /** How often each server lost its capacity while starting. */
     private readonly capacityLosses = new Map<string, number>();
@@ -678,6 +681,12 @@ export class SimulatedAccount {
             throw kind === "cluster"
                 ? serviceError("InvalidDBClusterStateFault", `DbCluster ${identifier} is in ${status} state but expected it to be stopped.`)
                 : serviceError("InvalidDBInstanceStateFault", `Instance ${identifier} cannot be started as it is not in one of the following statuses: 'stopped, inaccessible-encryption-credentials-recoverable'.`);
+        }
+        if (this.databaseCapacityAnswers < (this.faults.databaseCapacity ?? 0)) {
+            // StartDBInstance and StartDBCluster: InsufficientDBInstanceCapacity, HTTP 400, when the
+            // instance class has no capacity in the AZ (RDS API reference); the status stays stopped.
+            this.databaseCapacityAnswers++;
+            throw serviceError("InsufficientDBInstanceCapacityFault", `Cannot start ${kind === "cluster" ? "DB cluster" : "instance"} ${identifier} because there is insufficient capacity for its instance class in its Availability Zone. Try again later.`);
         }
         this.setDatabase("starting");
         this.at(latency.clusterStarting, (when) => this.setDatabase("available", when));

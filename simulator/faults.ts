@@ -25,6 +25,7 @@ export const faultKinds = [
     { jobnets: stop, form: "cluster-busy:STATUS[:SECONDS]", does: `the database is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
     { jobnets: either, form: "cluster-stuck:STATUS", does: `the database is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
     { jobnets: stop, form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
+    { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the database find no capacity for its class" },
     { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the database) fail (default: every one)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
@@ -79,7 +80,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
     };
     for (const spec of specs) {
         const [kind, arg, extra] = spec.split(":");
-        if ((kind.startsWith("cluster-") || (kind === "backup" && arg === "cluster")) && context.database === "none") {
+        if ((kind.startsWith("cluster-") || kind === "db-capacity" || (kind === "backup" && arg === "cluster")) && context.database === "none") {
             throw new FaultSpecError(spec, "the stack has no database");
         }
         if (kind === "cluster-instance-busy" && typeof context.database === "object" && context.database.kind !== "cluster") {
@@ -143,6 +144,11 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "cluster-instance-busy": {
                 noExtra();
                 faults.clusterInstanceBusy = whole(arg, 2, "TIMES", 1, 20);
+                break;
+            }
+            case "db-capacity": {
+                noExtra();
+                faults.databaseCapacity = whole(arg, 2, "TIMES", 1, 20, { word: "never", value: Infinity });
                 break;
             }
             case "backup": {

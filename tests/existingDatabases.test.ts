@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import * as rds from "@aws-sdk/client-rds";
+import { readableCause } from "../handlers/causes";
 import { describeDbInstance, startDbInstance, stopDbInstance } from "../handlers/database";
 import { ExistingSystemSettings } from "../infra/config";
 import { ExistingSystemError, SystemReader, findExistingSystem } from "../infra/existingSystem";
@@ -157,6 +158,12 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         return JSON.parse(policy.inputs.policy).Statement;
     };
 
+    it("names the DB instance in lower case, as RDS keeps it, whatever case the config gives", async () => {
+        const system = JSON.parse(stackConfig("existing-rds")["webapp-jobnet:system"]);
+        const { outputs } = await runProgram("existing-rds", { "webapp-jobnet:system": JSON.stringify({ ...system, database: { instanceIdentifier: "Shop-MySQL" } }) });
+        assert.deepStrictEqual([outputs.dbInstanceIdentifier, outputs.dbInstanceArn], ["shop-mysql", dbArn]);
+    });
+
     it("lets each DB instance task act on that instance only", () => {
         const statements = (task: string) => policyOf(`webapp-jobnet-existing-rds-${task}`).filter((s) => ![s.Action].flat()[0].startsWith("logs:"));
         assert.deepStrictEqual(statements("describe-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances"], Resource: dbArn }]);
@@ -212,6 +219,16 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
         assert.deepStrictEqual([account.database.status, (reports[0].report.output as { database: string }).database], ["available", "requested"]);
         assert.ok(account.timeline.findIndex((e) => e.event === "DB instance starting") < account.timeline.findIndex((e) => e.event === "web-1 running"));
+    });
+
+    it("starts the DB instance once RDS has capacity for its class again, and fails naming RDS's answer when it never has", async () => {
+        const later = await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: parseFaults(["db-capacity:2"], { tasks: taskFunctionNames }) });
+        assert.strictEqual(later.reports[0].report.status, "SUCCEEDED", later.reports[0].report.cause);
+        assert.deepStrictEqual([later.account.database.status, later.account.calls.filter((c) => c.action === "rds:StartDBInstance").length], ["available", 3]);
+        const never = await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { databaseCapacity: Infinity } });
+        assert.strictEqual(never.reports[0].report.error, "InsufficientDBInstanceCapacityFault");
+        assert.match(readableCause(never.reports[0].report.cause) ?? "", /^StartDbInstance on shop-mysql: AWS refused the request \(InsufficientDBInstanceCapacityFault, HTTP 400\): Cannot start instance shop-mysql because there is insufficient capacity/);
+        assert.strictEqual(never.account.calls.filter((c) => c.action === "rds:StartDBInstance").length, 8);
     });
 
     it("the run the 7-day restart starts stops the DB instance again", async () => {

@@ -341,6 +341,8 @@ describe("every --fail kind, run in the simulated account", function () {
         ["cluster-busy:maintenance", "stop", "running", "SUCCEEDED", undefined],
         ["cluster-stuck:incompatible-network", "stop", "running", "ClusterNotStoppable", /^DescribeDatabase: cluster webapp-jobnet-dev is incompatible-network; Aurora does not leave that status by itself, so the cluster cannot be stopped$/],
         ["cluster-instance-busy", "stop", "running", "SUCCEEDED", undefined],
+        ["db-capacity", "start", "stopped", "SUCCEEDED", undefined],
+        ["db-capacity:never", "start", "stopped", "InsufficientDBInstanceCapacityFault", /^StartCluster on webapp-jobnet-dev: AWS refused the request \(InsufficientDBInstanceCapacityFault, HTTP 400\): Cannot start DB cluster webapp-jobnet-dev because there is insufficient capacity/],
         ["backup:web-1:1", "stop", "running", "SUCCEEDED", undefined],
         ["backup:web-2", "stop", "running", "BackupFailed", /^web-2: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\. Fix the cause, then redrive the run or run the jobnet again$/],
         ["backup:cluster", "stop", "running", "BackupFailed", /^webapp-jobnet-dev: backup job \S+ ended FAILED /],

@@ -429,8 +429,9 @@ export function accountNamedBy(config: Record<string, string>, region: string): 
     const instances = tag === undefined
         ? ((system.webServers?.instanceIds ?? []) as string[]).map((id, i) => ({ id, tags: { Name: `web-${i + 1}` }, availabilityZone: zones[i % 2], state: "running" }))
         : [1, 2].map((n) => ({ id: `i-0e${String(n).padStart(15, "0")}`, tags: { [tag[0]]: tag.slice(1).join("="), Name: `${tag.slice(1).join("=")}-${n}` }, availabilityZone: zones[(n - 1) % 2], state: "running" }));
-    const clusterIdentifier: string | undefined = system.database?.clusterIdentifier;
-    const dbInstanceIdentifier: string | undefined = system.database?.instanceIdentifier;
+    // RDS keeps identifiers in lower case.
+    const clusterIdentifier: string | undefined = system.database?.clusterIdentifier?.toLowerCase();
+    const dbInstanceIdentifier: string | undefined = system.database?.instanceIdentifier?.toLowerCase();
     return {
         existing: {
             instances,
