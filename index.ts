@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
+import { Alerts } from "./infra/alerts";
 import { Operations } from "./infra/operations";
 import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
 import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
@@ -50,13 +51,23 @@ export = async () => {
         deletionProtection: config.deletionProtection,
     }, { providers: { aws: provider } });
 
+    const stateMachineArns = { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn };
+    // Who hears of the runs: the alert topic (email), Slack, delay monitoring and alarms.
+    const alerts = new Alerts("alerts", {
+        namePrefix,
+        stack,
+        settings: config.operations,
+        stateMachineArns,
+        logRetentionDays: config.logRetentionDays,
+    }, { providers: { aws: provider } });
+
     const operations = new Operations("ops", {
         namePrefix,
         stack,
         settings: config.operations,
-        stateMachineArns: { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn },
+        stateMachineArns,
         database: system.targets.database,
-        logRetentionDays: config.logRetentionDays,
+        alertTopicArn: alerts.topicArn,
     }, { providers: { aws: provider } });
 
     const stopStateMachineArn = jobnets.stop.stateMachineArn;
@@ -72,6 +83,9 @@ export = async () => {
         /** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
         calendar: config.operations.calendar,
         eventTriggers: operations.triggerNames,
+        /** Subscribe to it for every notice: run ends, delays, alarms, the 7-day restart. */
+        alertTopicArn: alerts.topicArn,
+        alarms: alerts.alarmNames,
         ...system.summary,
         /** How the jobnets stop, check and start the web service on each server. */
         serviceControl,

@@ -1,5 +1,9 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Alert } from "./alerts";
+import { sendAlert } from "./alerts";
+import { PostResult, clip } from "./slack";
+
+export { PostOptions, PostResult, clip, postToSlack } from "./slack";
 import { readableCause } from "./causes";
 import { FailurePoint, failurePoint } from "./failurePoint";
 import { consoleOrigin, partitionOf } from "./partition";
@@ -60,18 +64,6 @@ export function slackMessage(run: RunSummary, mention: string | undefined): { te
     return { text, blocks };
 }
 
-/**
- * Cuts a text to at most `limit` characters, marking the cut, and closes a code block the cut
- * left open (an odd number of ``` fences).
- */
-export function clip(text: string, limit: number): string {
-    if (text.length <= limit) return text;
-    const marker = "\n… (cut)";
-    let cut = text.slice(0, limit - marker.length - 3) + marker;
-    if ((cut.match(/```/g) ?? []).length % 2 === 1) cut = cut.replace(/\n… \(cut\)$/, "```\n… (cut)");
-    return cut.slice(0, limit);
-}
-
 function escape(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -79,50 +71,6 @@ function escape(text: string): string {
 export function formatSeconds(seconds: number): string {
     const s = Math.round(seconds);
     return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ${s % 60}s` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
-}
-
-export interface PostOptions {
-    attempts: number;
-    baseDelayMs: number;
-    sleep: (ms: number) => Promise<void>;
-    log: (entry: object) => void;
-}
-
-export type PostResult = { delivered: true; attempts: number } | { delivered: false; attempts: number; status: number | undefined; reason: string };
-
-/**
- * Posts to an incoming webhook with Node's own fetch. 429 (after its Retry-After) and 5xx are
- * retried with exponential backoff; other errors are final. A final failure is logged, not thrown:
- * the run it reports on is over either way, and a retried event would post twice.
- */
-export async function postToSlack(url: string, message: object, o: PostOptions): Promise<PostResult> {
-    let status: number | undefined;
-    let reason = "";
-    let attempts = 0;
-    for (let attempt = 1; attempt <= o.attempts; attempt++) {
-        attempts = attempt;
-        let retryAfterMs: number | undefined;
-        try {
-            const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(message) });
-            status = response.status;
-            reason = (await response.text()).slice(0, 200);
-            if (response.ok) return { delivered: true, attempts: attempt };
-            if (status !== 429 && status < 500) break;
-            const retryAfter = Number(response.headers.get("retry-after"));
-            if (status === 429 && retryAfter > 0) retryAfterMs = retryAfter * 1000;
-        } catch (error) {
-            status = undefined;
-            reason = (error as Error).message;
-        }
-        if (attempt < o.attempts) {
-            const delay = retryAfterMs ?? o.baseDelayMs * 2 ** (attempt - 1);
-            o.log({ level: "WARN", message: "Slack did not take the notification; retrying", status, reason, attempt, delayMs: delay });
-            await o.sleep(delay);
-        }
-    }
-    const result: PostResult = { delivered: false, attempts, status, reason };
-    o.log({ level: "ERROR", message: "Slack notification not delivered", ...result });
-    return result;
 }
 
 /** The EventBridge event of a run's end: "Step Functions Execution Status Change". */
@@ -136,8 +84,30 @@ export function executionConsoleUrl(executionArn: string, region: string): strin
     return `${consoleOrigin(partitionOf(executionArn), region)}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 
-/** Lambda task: tells Slack how a jobnet run ended. The webhook URL is read from Secrets Manager. */
-export async function notifySlack(event: ExecutionStatusChange): Promise<PostResult> {
+/** The plain-text notice of a run's end, for email: the same facts as the Slack message. */
+export function runEndedAlert(run: RunSummary): Alert {
+    const ended = run.trigger === "skipped" ? "skipped" : run.status;
+    const lines = [
+        `Jobnet: ${run.jobnet}`,
+        `Stack: ${run.stack}`,
+        `Status: ${run.status}`,
+        `Duration: ${run.durationSeconds === undefined ? "unknown" : formatSeconds(run.durationSeconds)}`,
+        `Trigger: ${run.trigger}`,
+        `Execution: ${run.executionName} (${run.consoleUrl})`,
+        ...(run.note ? [run.note] : []),
+    ];
+    if (run.status !== "SUCCEEDED") {
+        const where = run.failedState === undefined ? "unknown" : run.failedServer === undefined ? run.failedState : `${run.failedState} on ${run.failedServer}`;
+        lines.push(`${run.status === "TIMED_OUT" ? "Timed out in" : run.status === "ABORTED" ? "Aborted in" : "Failed state"}: ${where}`, `Error: ${run.error ?? "unknown"}`, `Cause: ${run.cause ?? "unknown"}`);
+    }
+    return { subject: `[${run.stack}] ${run.jobnet} jobnet ${ended}`, lines };
+}
+
+/**
+ * Lambda task: tells how a jobnet run ended, by the stack's alert topic (email) and, with a
+ * webhook configured, Slack (read from Secrets Manager).
+ */
+export async function notifyRunEnded(event: ExecutionStatusChange): Promise<{ published: boolean; slack: PostResult | undefined }> {
     const d = event.detail;
     const sfn = new SFNClient({});
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: d.executionArn }));
@@ -169,14 +139,7 @@ export async function notifySlack(event: ExecutionStatusChange): Promise<PostRes
         consoleUrl: executionConsoleUrl(d.executionArn, event.region),
         executionName: d.name,
     };
-    const secrets = new SecretsManagerClient({});
-    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.SLACK_SECRET_ARN }));
-    return postToSlack(secret.SecretString ?? "", slackMessage(summary, process.env.SLACK_MENTION || undefined), {
-        attempts: 4,
-        baseDelayMs: Number(process.env.SLACK_RETRY_BASE_MS ?? 1000),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        log: (entry) => console.log(JSON.stringify(entry)),
-    });
+    return sendAlert(runEndedAlert(summary), (mention) => slackMessage(summary, mention));
 }
 
 // A history holds at most 25,000 events and a page at most 1,000: 25 pages read all of it.

@@ -58,6 +58,10 @@ export const nameRules = {
     stateMachine: { kind: "state machine name", minLength: 1, maxLength: 80, pattern: /^[0-9A-Za-z_-]+$/, allowed: "letters, digits, hyphens and underscores (a state machine that logs to CloudWatch Logs)" },
     // CreateSchedule Name: length 1–64, pattern ^[0-9a-zA-Z-_.]+$ (EventBridge Scheduler API reference).
     schedule: { kind: "EventBridge Scheduler schedule name", minLength: 1, maxLength: 64, pattern: /^[0-9a-zA-Z_.-]+$/, allowed: "letters, digits, hyphens, underscores and periods" },
+    // CreateTopic Name: 1–256 ASCII letters, digits, underscores and hyphens (SNS API reference).
+    snsTopic: { kind: "SNS topic name", minLength: 1, maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, underscores and hyphens" },
+    // PutMetricAlarm AlarmName: length 1–255 (CloudWatch API reference); no control characters.
+    metricAlarm: { kind: "CloudWatch alarm name", minLength: 1, maxLength: 255, pattern: /^[^\x00-\x1f]+$/, allowed: "any characters but control characters" },
     // Rule Name: length 1–64, pattern [\.\-_A-Za-z0-9]+ (EventBridge API reference).
     eventRule: { kind: "EventBridge rule name", minLength: 1, maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: "letters, digits, hyphens, underscores and periods" },
     // Target Id: length 1–64, pattern [\.\-_A-Za-z0-9]+ (EventBridge API reference).
@@ -125,6 +129,8 @@ export const namedResourceTypes: Record<string, readonly NameSlot[]> = {
     "aws:sfn/stateMachine:StateMachine": [{ property: "name", rule: nameRules.stateMachine }],
     "aws:scheduler/schedule:Schedule": [{ property: "name", rule: nameRules.schedule }],
     "aws:cloudwatch/eventRule:EventRule": [{ property: "name", rule: nameRules.eventRule }],
+    "aws:sns/topic:Topic": [{ property: "name", rule: nameRules.snsTopic }],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": [{ property: "name", rule: nameRules.metricAlarm }],
     // pulumi-aws autonames a target's id: AutoName("targetId", 255, "-") (provider/resources.go).
     "aws:cloudwatch/eventTarget:EventTarget": [{ property: "targetId", rule: nameRules.eventTarget, autoname: pulumiAutoname }],
     "aws:cloudwatch/logGroup:LogGroup": [{ property: "name", rule: nameRules.logGroup, autoname: pulumiAutoname }],

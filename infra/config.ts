@@ -106,6 +106,16 @@ export interface OperationsSettings {
     triggers: EventTrigger[];
     /** Runs the stop jobnet again when RDS restarts the stopped database (cluster or DB instance) after 7 days. */
     keepClusterStopped: boolean;
+    monitoring: MonitoringSettings;
+}
+
+/** Who hears of the jobnets' ends and delays besides Slack, and what counts as late. */
+export interface MonitoringSettings {
+    emails: string[];
+    /** A run still running after this long is reported, once, while it runs. */
+    expectedSeconds: Record<JobnetName, number>;
+    /** A scheduled run not started this long after its scheduled time is reported. */
+    startDelaySeconds: number;
 }
 
 export interface JobnetSchedule {
@@ -367,6 +377,25 @@ export const projectSettings = {
         expected: 'a list of {"name": "...", "jobnet": "stop"|"start", "description": "...", "eventPattern": {"source": [...], ...}}',
         doc: "extra EventBridge patterns that start a jobnet",
     }),
+    monitoring: object({
+        emails: list(text({
+            required: true,
+            pattern: /^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$/,
+            expected: "an email address such as ops@example.com",
+            doc: "an address the alert topic sends to",
+        }), {
+            default: [],
+            distinct: true,
+            expected: 'a list of email addresses such as ["ops@example.com"]',
+            doc: "email addresses of the alert topic (each confirms its subscription once, from the mail AWS sends)",
+        }),
+        expectedDuration: object({
+            // The bench's runs at 100 servers (11:32 and 8:18), with room for AWS's usual spread.
+            stop: duration({ default: "15m", minSeconds: 60, maxSeconds: 86400, example: "15m", doc: "how long a stop run is expected to take; a run still running after it is reported" }),
+            start: duration({ default: "12m", minSeconds: 60, maxSeconds: 86400, example: "12m", doc: "how long a start run is expected to take; a run still running after it is reported" }),
+        }, { doc: "each jobnet's expected duration (end-delay monitoring)" }),
+        startDelay: duration({ default: "10m", minSeconds: 300, maxSeconds: 21600, example: "10m", doc: "how long after its scheduled time a scheduled run must have started (start-delay monitoring)" }),
+    }, { doc: "delay monitoring, the alert topic's email subscribers" }),
     keepClusterStopped: flag({ default: true, doc: "run the stop jobnet again when RDS restarts the stopped database (Aurora cluster or DB instance) after 7 days" }),
     system: existingSystemSettings(),
 };
@@ -475,6 +504,11 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
             slack: p.slack.webhookUrl === undefined ? undefined : { webhookUrl: p.slack.webhookUrl, mention: p.slack.mention },
             triggers: p.triggers.map((t) => ({ name: t.name, jobnet: t.jobnet, description: t.description ?? t.name, eventPattern: t.eventPattern })),
             keepClusterStopped: p.keepClusterStopped,
+            monitoring: {
+                emails: p.monitoring.emails,
+                expectedSeconds: { stop: p.monitoring.expectedDuration.stop, start: p.monitoring.expectedDuration.start },
+                startDelaySeconds: p.monitoring.startDelay,
+            },
         },
     };
 }

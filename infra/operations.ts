@@ -1,10 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { notifySlack } from "../handlers/notifier";
 import { EventTrigger, JobnetName, JobnetSchedule, OperationsSettings } from "./config";
-import { PolicyStatement, executionsArn } from "../handlers/catalog";
 import { scheduleMaximumEventAgeSeconds } from "../handlers/guard";
-import { lambdaFunction } from "./lambdaFunction";
 import type { DatabaseKind } from "../statemachines/plan";
 
 export interface OperationsArgs {
@@ -14,7 +11,8 @@ export interface OperationsArgs {
     stateMachineArns: Record<JobnetName, pulumi.Input<string>>;
     /** The database RDS restarts after 7 days stopped; undefined when the system has none. */
     database: { kind: DatabaseKind; identifier: pulumi.Input<string> } | undefined;
-    logRetentionDays: number;
+    /** The alert topic: told when RDS restarts the stopped database. */
+    alertTopicArn: pulumi.Input<string>;
 }
 
 /** What a scheduled run sends: the marker the calendar check looks for, and the time it was due. */
@@ -46,10 +44,7 @@ export function databaseRestartTrigger(database: { kind: DatabaseKind; identifie
     };
 }
 
-/** The statuses a notification is sent for: every way a run can end. */
-export const notifiedStatuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
-
-/** Schedules, event triggers and Slack notifications around the two jobnets. */
+/** Schedules and event triggers around the two jobnets (who hears of them: infra/alerts.ts). */
 export class Operations extends pulumi.ComponentResource {
     readonly schedules: Partial<Record<JobnetName, { expression: string; timeZone: string; enabled: boolean }>>;
     readonly triggerNames: string[];
@@ -98,10 +93,8 @@ export class Operations extends pulumi.ComponentResource {
             this.schedules[jobnet] = { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled };
         }
 
-        const triggers = [
-            ...(args.settings.keepClusterStopped && args.database ? [databaseRestartTrigger(args.database)] : []),
-            ...args.settings.triggers,
-        ];
+        const builtIn = args.settings.keepClusterStopped && args.database ? [databaseRestartTrigger(args.database)] : [];
+        const triggers = [...builtIn, ...args.settings.triggers];
         this.triggerNames = triggers.map((t) => t.name);
         const triggerRoles: Partial<Record<JobnetName, aws.iam.Role>> = {};
         for (const trigger of triggers) {
@@ -118,57 +111,19 @@ export class Operations extends pulumi.ComponentResource {
                 roleArn: triggerRoles[jobnet]!.arn,
                 input: eventInput(trigger.name),
             }, parent);
+            if (builtIn.includes(trigger)) {
+                // Operators hear of the restart too, before the run it starts ends.
+                new aws.cloudwatch.EventTarget(`${name}-${trigger.name}-alert`, {
+                    rule: rule.name,
+                    arn: args.alertTopicArn,
+                    inputTransformer: {
+                        inputPaths: { source: "$.detail.SourceIdentifier", message: "$.detail.Message", time: "$.time" },
+                        inputTemplate: `"[${args.stack}] <time>: RDS restarted <source> after 7 days stopped (<message>). The stop jobnet runs again to stop it."`,
+                    },
+                }, parent);
+            }
         }
 
-        if (args.settings.slack) this.notifier(name, args, args.settings.slack, parent);
         this.registerOutputs({ schedules: this.schedules, triggers: this.triggerNames });
-    }
-
-    /** Slack notifications: the webhook URL in Secrets Manager, a function that reads it, and a rule for every ending. */
-    private notifier(name: string, args: OperationsArgs, slack: NonNullable<OperationsSettings["slack"]>, parent: { parent: pulumi.Resource }): void {
-        const functionName = `${args.namePrefix}-notify-slack`;
-        const secret = new aws.secretsmanager.Secret(`${name}-slack-webhook`, {
-            description: "The Slack incoming-webhook URL of the jobnet notifications",
-            recoveryWindowInDays: 7,
-        }, parent);
-        new aws.secretsmanager.SecretVersion(`${name}-slack-webhook`, {
-            secretId: secret.id,
-            secretString: pulumi.secret(slack.webhookUrl.reveal()),
-        }, parent);
-        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.output(arn).apply(executionsArn));
-        const fn = lambdaFunction(`${name}-notifier`, {
-            functionName,
-            description: "Tells Slack how each jobnet run ended",
-            handler: notifySlack,
-            statements: pulumi.all([executionArns, secret.arn]).apply(([executions, secretArn]): PolicyStatement[] => [
-                { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
-                { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn },
-            ]),
-            // Not secret: the ARN of the secret, never the URL.
-            environment: { SLACK_SECRET_ARN: secret.arn, SLACK_MENTION: slack.mention ?? "", STACK_NAME: args.stack },
-            logRetentionDays: args.logRetentionDays,
-            // Up to four posts with backoff (1 + 2 + 4 s) and the history pages of a long run.
-            timeoutSeconds: 60,
-        }, this);
-        const rule = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
-            name: `${args.namePrefix}-run-ended`,
-            description: "A jobnet run ended: tell Slack",
-            eventPattern: pulumi.jsonStringify({
-                source: ["aws.states"],
-                "detail-type": ["Step Functions Execution Status Change"],
-                detail: { status: notifiedStatuses, stateMachineArn: Object.values(args.stateMachineArns) },
-            }),
-        }, parent);
-        new aws.lambda.Permission(`${name}-notifier`, {
-            action: "lambda:InvokeFunction",
-            function: fn.name,
-            principal: "events.amazonaws.com",
-            sourceArn: rule.arn,
-        }, parent);
-        new aws.cloudwatch.EventTarget(`${name}-notifier`, {
-            rule: rule.name,
-            arn: fn.arn,
-            retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 },
-        }, parent);
     }
 }

@@ -6,6 +6,7 @@ import { shippedLogFiles } from "./cloudWatchAgent";
 import { clusterIdentifierFor } from "./database";
 import { kebab } from "./jobnetFunctions";
 import { databaseRestartTrigger } from "./operations";
+import { jobnetAlarms } from "./alerts";
 
 /** The settings that add names or shape them; a stack's WebappConfig is one. */
 export interface NamingSettings {
@@ -67,6 +68,7 @@ export function physicalNames(project: string, stack: string, settings: NamingSe
         // An existing system is only read: the stack names none of it.
         ...(settings.system.mode === "create" ? webSystemNames("webapp", project, stack, clusterIdentifier, settings) : []),
         ...jobnetsNames("jobnet", prefix, settings.system),
+        ...alertsNames("alerts", prefix, settings),
         ...operationsNames("ops", prefix, clusterIdentifier, settings),
     ];
 }
@@ -117,7 +119,7 @@ function jobnetsNames(root: string, prefix: string, system: SystemSettings): Phy
 
 /** Schedules, event triggers and Slack notifications (infra/operations.ts). */
 function operationsNames(root: string, prefix: string, clusterIdentifier: string, settings: NamingSettings): PhysicalName[] {
-    const { schedules, triggers, keepClusterStopped, slack } = settings.operations;
+    const { schedules, triggers, keepClusterStopped } = settings.operations;
     const starterRole = (id: string) => [autonamed("aws:iam/role:Role", `${root}-${id}`), autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-${id}`)];
     const database = settings.system.mode === "create" ? { kind: "cluster" as const, identifier: clusterIdentifier } : settings.system.database;
     const builtInTriggers = keepClusterStopped && database ? [databaseRestartTrigger(database)] : [];
@@ -131,15 +133,25 @@ function operationsNames(root: string, prefix: string, clusterIdentifier: string
             named("aws:scheduler/schedule:Schedule", `${root}-${jobnet}`, `${prefix}-${jobnet}`),
         ]),
         ...(["stop", "start"] as const).filter((jobnet) => [...builtInTriggers, ...triggers].some((t) => t.jobnet === jobnet)).flatMap((jobnet) => starterRole(`${jobnet}-trigger`)),
-        ...builtInTriggers.flatMap((trigger) => triggerNames(trigger, fromStack)),
+        ...builtInTriggers.flatMap((trigger) => [...triggerNames(trigger, fromStack), autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-${trigger.name}-alert`)]),
         ...triggers.flatMap((trigger) => triggerNames(trigger, `the stack name and the event trigger "${trigger.name}"`)),
-        ...(slack === undefined ? [] : [
-            autonamed("aws:secretsmanager/secret:Secret", `${root}-slack-webhook`),
-            ...lambdaFunctionNames(`${root}-notifier`, `${prefix}-notify-slack`),
-            named("aws:cloudwatch/eventRule:EventRule", `${root}-run-ended`, `${prefix}-run-ended`),
-            autonamed("aws:lambda/permission:Permission", `${root}-notifier`),
-            autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-notifier`),
-        ]),
+    ];
+}
+
+/** The alert topic, the notifier, the run watcher and its schedule, the alarms (infra/alerts.ts). */
+function alertsNames(root: string, prefix: string, settings: NamingSettings): PhysicalName[] {
+    return [
+        named("aws:sns/topic:Topic", `${root}-topic`, `${prefix}-alerts`),
+        ...(settings.operations.slack === undefined ? [] : [autonamed("aws:secretsmanager/secret:Secret", `${root}-slack-webhook`)]),
+        ...lambdaFunctionNames(`${root}-notifier`, `${prefix}-notify`),
+        named("aws:cloudwatch/eventRule:EventRule", `${root}-run-ended`, `${prefix}-run-ended`),
+        autonamed("aws:lambda/permission:Permission", `${root}-notifier`),
+        autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-notifier`),
+        ...lambdaFunctionNames(`${root}-watcher`, `${prefix}-watch-runs`),
+        autonamed("aws:iam/role:Role", `${root}-watch-schedule`),
+        autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-watch-schedule`),
+        named("aws:scheduler/schedule:Schedule", `${root}-watch`, `${prefix}-watch-runs`),
+        ...(["stop", "start"] as const).flatMap((jobnet) => jobnetAlarms("", jobnet, "").map((a) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `${root}-${a.id}`, `${prefix}-${a.id}`))),
     ];
 }
 

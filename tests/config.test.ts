@@ -88,6 +88,7 @@ describe("stack config", () => {
                 slack: undefined,
                 triggers: [],
                 keepClusterStopped: true,
+                monitoring: { emails: [], expectedSeconds: { stop: 900, start: 720 }, startDelaySeconds: 600 },
             },
         });
     });
@@ -456,7 +457,7 @@ describe("secrets in a stack file, offline", function () {
     it("declare the notifier and its secret, whose value is written nowhere", async () => {
         const outDir = path.join(projectDir, "out", ".test", "secret-webhook");
         const result = await synthesize("dev", outDir, secretConfig());
-        assert.ok(result.resources.some((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "webapp-jobnet-dev-notify-slack"));
+        assert.ok(result.resources.some((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === "webapp-jobnet-dev-notify"));
         const written = fs.readFileSync(path.join(outDir, "resources.json"), "utf8");
         const version = (JSON.parse(written) as { type: string; inputs: Record<string, unknown> }[]).find((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion");
         assert.strictEqual(version?.inputs.secretString, "[secret]");

@@ -179,7 +179,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
             "detail-type": ["RDS DB Instance Event"],
             detail: { SourceIdentifier: ["shop-mysql"], EventID: ["RDS-EVENT-0154"] },
         });
-        const target = account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.inputs.rule === rule.state.name)!;
+        const target = account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.inputs.rule === rule.state.name && t.inputs.arn === outputs.stopStateMachineArn)!;
         assert.deepStrictEqual([target.inputs.arn, JSON.parse(target.inputs.input)], [outputs.stopStateMachineArn, { trigger: "event", event: "db-instance-auto-restart" }]);
     });
 
@@ -286,7 +286,7 @@ describe("an existing system without a database", function () {
         assert.deepStrictEqual(states.filter((s) => /Database|Cluster|DbInstance/.test(s)), ["NoDatabase", "NoDatabaseToStart"]);
         assert.ok(states.includes("WaitUntilBackupsCompletedBegin"));
         const { account, infos } = await runProgram("existing-rds", withoutDatabase());
-        assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), []);
+        assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), ["webapp-jobnet-existing-rds-run-ended"]);
         assert.match(infos.join("\n"), /\n {2}no database\n/);
     });
 

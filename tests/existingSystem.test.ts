@@ -26,12 +26,16 @@ describe("the example stack of an existing system (Pulumi.existing.yaml), run un
             "aws:cloudwatch/eventRule:EventRule",
             "aws:cloudwatch/eventTarget:EventTarget",
             "aws:cloudwatch/logGroup:LogGroup",
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
             "aws:iam/role:Role",
             "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
             "aws:lambda/function:Function",
+            "aws:lambda/permission:Permission",
             "aws:scheduler/schedule:Schedule",
             "aws:sfn/stateMachine:StateMachine",
+            "aws:sns/topic:Topic",
+            "aws:sns/topicPolicy:TopicPolicy",
             "pulumi:providers:aws",
         ]);
         assert.deepStrictEqual(run.account.reads.map((r) => r.type), ["aws:backup/regionSettings:RegionSettings"]);

@@ -43,7 +43,8 @@ describe("the jobnets' Lambda functions", () => {
 
     it("run on nodejs22.x with an explicit role of their own, never the default one", () => {
         const functions = ofType("aws:lambda/function:Function");
-        assert.strictEqual(functions.length, taskFunctionNames.length);
+        // The jobnets' tasks, the notifier and the run watcher.
+        assert.strictEqual(functions.length, taskFunctionNames.length + 2);
         const roles = new Set<string>();
         for (const fn of functions) {
             assert.strictEqual(fn.inputs.runtime, "nodejs22.x", fn.name);

@@ -6,7 +6,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CalendarSettings, calendarDate, judgeDay } from "../handlers/calendar";
-import { clip, executionConsoleUrl, notifySlack, postToSlack, slackMessage, RunSummary } from "../handlers/notifier";
+import { clip, executionConsoleUrl, notifyRunEnded, postToSlack, slackMessage, RunSummary } from "../handlers/notifier";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ConfigError, parseConfig } from "../infra/config";
 import { isTimeZone, nextRuns, parseCron } from "../infra/cron";
 import { startExecutionCommand, stateMachineConsoleUrl } from "../infra/outputs";
@@ -146,7 +147,7 @@ describe("schedules, triggers and notifications in the program", () => {
 
     it("schedule each jobnet with a role that may start only that state machine, and mark the runs as scheduled", async () => {
         const { account, outputs } = await runProgram("dev");
-        const schedules = account.ofType("aws:scheduler/schedule:Schedule");
+        const schedules = account.ofType("aws:scheduler/schedule:Schedule").filter((s) => s.inputs.name !== "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(schedules.map((s) => [s.inputs.name, s.inputs.scheduleExpression, s.inputs.scheduleExpressionTimezone, s.inputs.state, s.inputs.flexibleTimeWindow.mode]), [
             ["webapp-jobnet-dev-stop", "cron(0 22 ? * MON-FRI *)", "Asia/Tokyo", "ENABLED", "OFF"],
             ["webapp-jobnet-dev-start", "cron(0 8 ? * MON-FRI *)", "Asia/Tokyo", "ENABLED", "OFF"],
@@ -180,19 +181,25 @@ describe("schedules, triggers and notifications in the program", () => {
             "detail-type": ["RDS DB Cluster Event"],
             detail: { SourceIdentifier: ["webapp-jobnet-dev"], EventID: ["RDS-EVENT-0153"] },
         });
-        const target = account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.inputs.rule === rule.state.name)!;
+        const targets = account.ofType("aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.inputs.rule === rule.state.name);
+        const target = targets.find((t) => t.inputs.arn === outputs.stopStateMachineArn)!;
+        const alert = targets.find((t) => t.inputs.arn === outputs.alertTopicArn)!;
+        assert.strictEqual(targets.length, 2);
         assert.deepStrictEqual([target.inputs.arn, JSON.parse(target.inputs.input)], [outputs.stopStateMachineArn, { trigger: "event", event: "cluster-auto-restart" }]);
+        // Operators hear of the restart by the alert topic, in words.
+        assert.deepStrictEqual([alert.inputs.arn, alert.inputs.inputTransformer.inputPaths], [outputs.alertTopicArn, { source: "$.detail.SourceIdentifier", message: "$.detail.Message", time: "$.time" }]);
+        assert.strictEqual(alert.inputs.inputTransformer.inputTemplate, '"[dev] <time>: RDS restarted <source> after 7 days stopped (<message>). The stop jobnet runs again to stop it."');
     });
 
-    it("has no schedules, notifier or triggers where the stack configures none", async () => {
+    it("has no jobnet schedule, Slack secret or trigger where the stack configures none: only the alerts every stack has", async () => {
         const { account } = await runProgram("prod", { "webapp-jobnet:keepClusterStopped": "false" });
-        for (const type of ["aws:scheduler/schedule:Schedule", "aws:cloudwatch/eventRule:EventRule", "aws:secretsmanager/secret:Secret"]) {
-            assert.deepStrictEqual(account.ofType(type), [], type);
-        }
-        assert.strictEqual(account.ofType("aws:lambda/function:Function").length, 15);
+        assert.deepStrictEqual(account.ofType("aws:scheduler/schedule:Schedule").map((s) => s.inputs.name), ["webapp-jobnet-prod-watch-runs"]);
+        assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), ["webapp-jobnet-prod-run-ended"]);
+        assert.deepStrictEqual(account.ofType("aws:secretsmanager/secret:Secret"), []);
+        assert.strictEqual(account.ofType("aws:lambda/function:Function").length, 17);
     });
 
-    it("notify Slack of every ending of both jobnets, the URL kept in Secrets Manager and never in the function", async () => {
+    it("tell the alert topic and Slack of every ending of both jobnets, the URL kept in Secrets Manager and never in the function", async () => {
         const { account, outputs } = await runProgram("dev", slack);
         const rule = account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-run-ended")!;
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
@@ -200,13 +207,14 @@ describe("schedules, triggers and notifications in the program", () => {
             "detail-type": ["Step Functions Execution Status Change"],
             detail: { status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [outputs.stopStateMachineArn, outputs.startStateMachineArn] },
         });
-        const fn = account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify-slack")!;
+        const fn = account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
         const secret = account.one("aws:secretsmanager/secret:Secret");
-        assert.deepStrictEqual(fn.inputs.environment.variables, { SLACK_SECRET_ARN: secret.state.arn, SLACK_MENTION: "<!here>", STACK_NAME: "dev" });
+        const topic = account.one("aws:sns/topic:Topic");
+        assert.deepStrictEqual(fn.inputs.environment.variables, { ALERT_TOPIC_ARN: topic.state.arn, SLACK_SECRET_ARN: secret.state.arn, SLACK_MENTION: "<!here>", STACK_NAME: "dev" });
         assert.ok(!JSON.stringify(fn.inputs).includes("SECRETSECRET"));
         const version = account.one("aws:secretsmanager/secretVersion:SecretVersion");
         assert.strictEqual(version.inputs.secretString["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "stored as a Pulumi secret");
-        const permission = account.one("aws:lambda/permission:Permission");
+        const permission = account.ofType("aws:lambda/permission:Permission").find((p) => p.inputs.sourceArn === rule.state.arn)!;
         assert.deepStrictEqual([permission.inputs.principal, permission.inputs.sourceArn], ["events.amazonaws.com", rule.state.arn]);
     });
 
@@ -407,6 +415,7 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
         const hook = await fakeWebhook([]);
         const sfn = mockClient(SFNClient);
         const secrets = mockClient(SecretsManagerClient);
+        const sns = mockClient(SNSClient);
         const env = { ...process.env };
         try {
             const executionArn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:stop-1";
@@ -421,12 +430,17 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
                 return input.nextToken === undefined ? { events: events.slice(0, 13), nextToken: "page-2" } : { events: events.slice(13) };
             });
             secrets.on(GetSecretValueCommand).resolves({ SecretString: hook.url });
-            Object.assign(process.env, { SLACK_SECRET_ARN: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:slack", SLACK_MENTION: "<!here>", STACK_NAME: "dev", SLACK_RETRY_BASE_MS: "1" });
-            const result = await notifySlack({
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            const topicArn = "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts";
+            Object.assign(process.env, { ALERT_TOPIC_ARN: topicArn, SLACK_SECRET_ARN: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:slack", SLACK_MENTION: "<!here>", STACK_NAME: "dev", SLACK_RETRY_BASE_MS: "1" });
+            const result = await notifyRunEnded({
                 region: "ap-northeast-1",
                 detail: { executionArn, stateMachineArn: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", name: "stop-1", status: "FAILED" },
             });
-            assert.deepStrictEqual(result, { delivered: true, attempts: 1 });
+            assert.deepStrictEqual(result, { published: true, slack: { delivered: true, attempts: 1 } });
+            const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+            assert.deepStrictEqual(published.map((p) => [p.TopicArn, p.Subject]), [[topicArn, "[dev] stop jobnet FAILED"]]);
+            assert.match(published[0].Message!, /\nFailed state: DescribeWebServer on web-2\nError: InstanceNotFound\nCause: instance i-00000000000000002 does not exist$/);
             const posted = JSON.parse(hook.received[0]);
             assert.strictEqual(posted.text, "<!here> :rotating_light: stop jobnet FAILED (dev)");
             assert.deepStrictEqual(posted.blocks[1].fields.slice(3, 6).map((f: any) => f.text), [
@@ -442,6 +456,7 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
             process.env = env;
             sfn.restore();
             secrets.restore();
+            sns.restore();
             await hook.close();
         }
     });

@@ -13,7 +13,7 @@ function awsDomainsIn(text: string): string[] {
 }
 
 // The services the stack trusts: <service>.amazonaws.com in every partition (AWS CDK region-info).
-const trustedServices = ["backup", "ec2", "events", "lambda", "logdelivery.elasticloadbalancing", "scheduler", "states", "vpc-flow-logs"].map((s) => `${s}.amazonaws.com`);
+const trustedServices = ["backup", "cloudwatch", "ec2", "events", "lambda", "logdelivery.elasticloadbalancing", "scheduler", "states", "vpc-flow-logs"].map((s) => `${s}.amazonaws.com`);
 
 const partitions = [
     { region: "cn-north-1", partition: "aws-cn", kmsViaEc2: "ec2.cn-north-1.amazonaws.com.cn", console: "https://console.amazonaws.cn", elbAccount: "638102146993" },

@@ -50,20 +50,24 @@ describe("the dev stack, run in-process under mocks", () => {
     it("declares exactly these resources", () => {
         assert.deepStrictEqual(account.countsByType(), {
             "aws:backup/vault:Vault": 1,
-            // 1 flow log, 3 agent, 4 database, 15 Lambda, 2 state machine groups.
-            "aws:cloudwatch/logGroup:LogGroup": 25,
-            "aws:cloudwatch/eventRule:EventRule": 1,
-            "aws:cloudwatch/eventTarget:EventTarget": 1,
+            // 1 flow log, 3 agent, 4 database, 15 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
+            "aws:cloudwatch/logGroup:LogGroup": 27,
+            // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
+            "aws:cloudwatch/eventRule:EventRule": 2,
+            "aws:cloudwatch/eventTarget:EventTarget": 3,
+            // Per jobnet: failed, timed out, aborted, late, not started.
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
-            // Flow logs, web servers, AWS Backup, 15 Lambda tasks, 2 state machines, the restart trigger, 2 schedules.
-            "aws:iam/role:Role": 23,
-            "aws:iam/rolePolicy:RolePolicy": 21,
+            // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules.
+            "aws:iam/role:Role": 26,
+            "aws:iam/rolePolicy:RolePolicy": 24,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 15,
+            "aws:lambda/function:Function": 17,
+            "aws:lambda/permission:Permission": 1,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,
@@ -78,8 +82,10 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:s3/bucketPolicy:BucketPolicy": 1,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
-            "aws:scheduler/schedule:Schedule": 2,
+            "aws:scheduler/schedule:Schedule": 3,
             "aws:sfn/stateMachine:StateMachine": 2,
+            "aws:sns/topic:Topic": 1,
+            "aws:sns/topicPolicy:TopicPolicy": 1,
             "aws:ssm/parameter:Parameter": 1,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
@@ -94,6 +100,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:jobnet:Jobnet": 2,
             "webapp-jobnet:jobnet:JobnetFunctions": 1,
             "webapp-jobnet:jobnet:Jobnets": 1,
+            "webapp-jobnet:operations:Alerts": 1,
             "webapp-jobnet:operations:Operations": 1,
         });
     });

@@ -331,6 +331,13 @@ export class MockedCloud implements pulumi.runtime.Mocks {
             }
             case "aws:scheduler/schedule:Schedule":
                 return { id: inputs.name, state: { arn: arn("scheduler", `schedule/default/${inputs.name}`) } };
+            // A topic's ARN is its id; a subscription's, the topic's and an id, "pending confirmation" until confirmed (email).
+            case "aws:sns/topic:Topic":
+                return { id: arn("sns", inputs.name), state: { arn: arn("sns", inputs.name) } };
+            case "aws:sns/topicSubscription:TopicSubscription":
+                return { id: `${inputs.topic}:${hex}`, state: { arn: `${inputs.topic}:${hex}`, pendingConfirmation: inputs.protocol === "email" } };
+            case "aws:cloudwatch/metricAlarm:MetricAlarm":
+                return { id: inputs.name, state: { arn: arn("cloudwatch", `alarm:${inputs.name}`) } };
             case "aws:backup/vault:Vault":
                 return { id: inputs.name, state: { arn: arn("backup", `backup-vault:${inputs.name}`) } };
             case "aws:ssm/parameter:Parameter":

@@ -1,0 +1,231 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { notifyRunEnded } from "../handlers/notifier";
+import { WatchEvent, delayMetrics, watchRuns } from "../handlers/runWatch";
+import { PolicyStatement, executionsArn } from "../handlers/catalog";
+import { JobnetName, OperationsSettings } from "./config";
+import { lambdaFunction } from "./lambdaFunction";
+
+export interface AlertsArgs {
+    namePrefix: string;
+    stack: string;
+    settings: OperationsSettings;
+    stateMachineArns: Record<JobnetName, pulumi.Input<string>>;
+    logRetentionDays: number;
+}
+
+/** How often the watcher looks for late runs and missed starts. */
+export const watchPeriodSeconds = 300;
+
+/** The statuses a notification is sent for: every way a run can end. */
+export const notifiedStatuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+
+/** One CloudWatch alarm, as plain values: what it watches, and what it tells. */
+export interface AlarmSpec {
+    /** Unique in the stack: `stop-failed`. */
+    id: string;
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, string>;
+    description: string;
+}
+
+/**
+ * The alarms of one jobnet: runs that failed, timed out or were aborted (AWS/States, by state
+ * machine), and the watcher's two delays. Each says which system and what to do.
+ */
+export function jobnetAlarms(stack: string, jobnet: JobnetName, stateMachineArn: string): AlarmSpec[] {
+    const system = `webapp-jobnet stack ${stack}, ${jobnet} jobnet`;
+    const states = (metricName: string, what: string, todo: string): AlarmSpec => ({
+        id: `${jobnet}-${what.replace(/ /g, "-")}`,
+        namespace: "AWS/States",
+        metricName,
+        dimensions: { StateMachineArn: stateMachineArn },
+        description: `${system}: a run ${what}. ${todo}`,
+    });
+    const delay = (metricName: string, id: string, what: string, todo: string): AlarmSpec => ({
+        id: `${jobnet}-${id}`,
+        namespace: delayMetrics.namespace,
+        metricName,
+        dimensions: { Stack: stack, Jobnet: jobnet },
+        description: `${system}: ${what}. ${todo}`,
+    });
+    return [
+        states("ExecutionsFailed", "failed", "Read the failed step and its cause in the run's notice or the console; fix it, then redrive the run or run the jobnet again."),
+        states("ExecutionsTimedOut", "timed out", "The run passed jobnetTimeout: look at the step it was in, in the console, and run the jobnet again once it can finish."),
+        states("ExecutionsAborted", "aborted", "Someone stopped the run: make sure the system is left as intended, and run the jobnet again if it must."),
+        delay(delayMetrics.endDelayed, "late", "a run is still running past its expected duration (monitoring.expectedDuration)", "The notice names the step it is in; the run goes on by itself."),
+        delay(delayMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run."),
+    ];
+}
+
+/** What the watcher is sent by its schedule: everything it judges by, and the scheduled time. */
+export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<JobnetName, string>): Omit<WatchEvent, "tick"> & { tick: string } {
+    return {
+        tick: "<aws.scheduler.scheduled-time>",
+        stack,
+        jobnets: (["stop", "start"] as const).map((jobnet) => {
+            const schedule = settings.schedules[jobnet];
+            return {
+                jobnet,
+                stateMachineArn: stateMachineArns[jobnet],
+                expectedSeconds: settings.monitoring.expectedSeconds[jobnet],
+                ...(schedule ? { schedule: { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled } } : {}),
+            };
+        }),
+        startDelaySeconds: settings.monitoring.startDelaySeconds,
+        periodSeconds: watchPeriodSeconds,
+        calendar: settings.calendar,
+    };
+}
+
+/** EventBridge Scheduler takes a target input of at most 8,192 characters (Target, Scheduler API reference). */
+export const schedulerInputLimit = 8192;
+
+/**
+ * Who hears of the jobnets: an SNS topic with the configured email subscribers, a function that
+ * tells the topic (and Slack) how every run ended, a watcher that tells of late runs and missed
+ * starts, and CloudWatch alarms on both jobnets wired to the topic.
+ */
+export class Alerts extends pulumi.ComponentResource {
+    readonly topicArn: pulumi.Output<string>;
+    readonly alarmNames: string[];
+
+    constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp-jobnet:operations:Alerts", name, {}, opts);
+        const parent = { parent: this };
+        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+        const { slack, monitoring } = args.settings;
+
+        const topic = new aws.sns.Topic(`${name}-topic`, { name: `${args.namePrefix}-alerts`, displayName: `webapp-jobnet ${args.stack}` }, parent);
+        this.topicArn = topic.arn;
+        new aws.sns.TopicPolicy(`${name}-topic`, {
+            arn: topic.arn,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    // EventBridge (the 7-day restart) and CloudWatch (the alarms) publish for this account only.
+                    ...["events.amazonaws.com", "cloudwatch.amazonaws.com"].map((service) => ({
+                        Sid: service.split(".")[0],
+                        Effect: "Allow",
+                        Principal: { Service: service },
+                        Action: "sns:Publish",
+                        Resource: topic.arn,
+                        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                    })),
+                ],
+            }),
+        }, parent);
+        for (const email of monitoring.emails) {
+            new aws.sns.TopicSubscription(`${name}-email-${email.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent);
+        }
+
+        // The Slack webhook, when configured, read by both functions.
+        const secret = slack && new aws.secretsmanager.Secret(`${name}-slack-webhook`, {
+            description: "The Slack incoming-webhook URL of the jobnet notifications",
+            recoveryWindowInDays: 7,
+        }, parent);
+        if (secret && slack) {
+            new aws.secretsmanager.SecretVersion(`${name}-slack-webhook`, { secretId: secret.id, secretString: pulumi.secret(slack.webhookUrl.reveal()) }, parent);
+        }
+        const executionArns = Object.values(args.stateMachineArns).map((arn) => pulumi.output(arn).apply(executionsArn));
+        const tell = (statements: pulumi.Input<PolicyStatement[]>) => pulumi.all([statements, topic.arn, secret?.arn]).apply(([own, topicArn, secretArn]): PolicyStatement[] => [
+            ...own,
+            { Effect: "Allow", Action: ["sns:Publish"], Resource: topicArn },
+            ...(secretArn ? [{ Effect: "Allow" as const, Action: ["secretsmanager:GetSecretValue"], Resource: secretArn }] : []),
+        ]);
+        // Not secret: the ARN of the secret, never the URL.
+        const environment = { ALERT_TOPIC_ARN: topic.arn, SLACK_SECRET_ARN: secret?.arn ?? "", SLACK_MENTION: slack?.mention ?? "", STACK_NAME: args.stack };
+
+        const notifier = lambdaFunction(`${name}-notifier`, {
+            functionName: `${args.namePrefix}-notify`,
+            description: "Tells the alert topic and Slack how each jobnet run ended",
+            handler: notifyRunEnded,
+            statements: tell(pulumi.all(executionArns).apply((executions): PolicyStatement[] => [
+                { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
+            ])),
+            environment,
+            logRetentionDays: args.logRetentionDays,
+            // Up to four posts with backoff (1 + 2 + 4 s) and the history pages of a long run.
+            timeoutSeconds: 60,
+        }, this);
+        const ended = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
+            name: `${args.namePrefix}-run-ended`,
+            description: "A jobnet run ended: tell the alert topic and Slack",
+            eventPattern: pulumi.jsonStringify({
+                source: ["aws.states"],
+                "detail-type": ["Step Functions Execution Status Change"],
+                detail: { status: notifiedStatuses, stateMachineArn: Object.values(args.stateMachineArns) },
+            }),
+        }, parent);
+        new aws.lambda.Permission(`${name}-notifier`, { action: "lambda:InvokeFunction", function: notifier.name, principal: "events.amazonaws.com", sourceArn: ended.arn }, parent);
+        new aws.cloudwatch.EventTarget(`${name}-notifier`, { rule: ended.name, arn: notifier.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } }, parent);
+
+        const watcher = lambdaFunction(`${name}-watcher`, {
+            functionName: `${args.namePrefix}-watch-runs`,
+            description: "Tells of jobnet runs past their expected duration and of scheduled runs that did not start",
+            handler: watchRuns,
+            packages: ["@holiday-jp/holiday_jp"],
+            statements: tell(pulumi.all([pulumi.all(Object.values(args.stateMachineArns)), pulumi.all(executionArns)]).apply(([machines, executions]): PolicyStatement[] => [
+                { Effect: "Allow", Action: ["states:ListExecutions"], Resource: machines },
+                { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
+                // PutMetricData has no resource: the namespace is the condition IAM offers.
+                { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": delayMetrics.namespace } } },
+            ])),
+            environment,
+            logRetentionDays: args.logRetentionDays,
+            timeoutSeconds: 60,
+        }, this);
+        const watchRole = new aws.iam.Role(`${name}-watch-schedule`, {
+            description: "EventBridge Scheduler may invoke the run watcher only",
+            assumeRolePolicy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+            }),
+        }, parent);
+        new aws.iam.RolePolicy(`${name}-watch-schedule`, {
+            role: watchRole.id,
+            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: watcher.arn }] }),
+        }, parent);
+        const input = pulumi.all(args.stateMachineArns).apply((machines) => {
+            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<JobnetName, string>));
+            if (text.length > schedulerInputLimit) {
+                throw new Error(`The run watcher's input is ${text.length} characters, over EventBridge Scheduler's ${schedulerInputLimit}: shorten calendar.closedDates and calendar.openDates`);
+            }
+            return text;
+        });
+        new aws.scheduler.Schedule(`${name}-watch`, {
+            name: `${args.namePrefix}-watch-runs`,
+            description: "Looks for late jobnet runs and missed scheduled starts",
+            scheduleExpression: `rate(${watchPeriodSeconds / 60} minutes)`,
+            flexibleTimeWindow: { mode: "OFF" },
+            target: { arn: watcher.arn, roleArn: watchRole.arn, input, retryPolicy: { maximumEventAgeInSeconds: watchPeriodSeconds, maximumRetryAttempts: 2 } },
+        }, parent);
+
+        this.alarmNames = [];
+        for (const jobnet of ["stop", "start"] as const) {
+            const specs = pulumi.output(args.stateMachineArns[jobnet]).apply((arn) => jobnetAlarms(args.stack, jobnet, arn));
+            for (const [i, id] of jobnetAlarms(args.stack, jobnet, "").map((a, n) => [n, a.id] as const)) {
+                const spec = specs.apply((all) => all[i]);
+                const alarmName = `${args.namePrefix}-${id}`;
+                new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+                    name: alarmName,
+                    alarmDescription: spec.description,
+                    namespace: spec.namespace,
+                    metricName: spec.metricName,
+                    dimensions: spec.dimensions,
+                    statistic: "Sum",
+                    period: watchPeriodSeconds,
+                    evaluationPeriods: 1,
+                    threshold: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    // No run, no data: not a problem.
+                    treatMissingData: "notBreaching",
+                    alarmActions: [topic.arn],
+                }, parent);
+                this.alarmNames.push(alarmName);
+            }
+        }
+        this.registerOutputs({ topicArn: this.topicArn, alarms: this.alarmNames });
+    }
+}
