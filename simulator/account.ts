@@ -84,14 +84,15 @@ export interface Faults {
 }
 
 /** The services the jobnets call, by their IAM prefix. */
-export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states"] as const;
+export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch"] as const;
 export type AwsService = (typeof awsServices)[number];
 
 /**
  * What each service answers a throttled request with, as the SDK raises it after its own three
  * attempts (standard retry mode): the error name, the HTTP status and the message. EC2:
  * RequestLimitExceeded, 503 (EC2 API reference, "Request throttling"); SSM, AWS Backup and Step
- * Functions: ThrottlingException, 400; ELB and RDS (query APIs): Throttling, 400 ("Rate exceeded").
+ * Functions: ThrottlingException, 400; ELB and RDS (query APIs): Throttling, 400 ("Rate exceeded");
+ * SNS: Throttled, 400 (ThrottledException, SNS API reference); CloudWatch: Throttling, 400.
  */
 const throttlingAnswers: Record<AwsService, { name: string; status: number; message: string }> = {
     ec2: { name: "RequestLimitExceeded", status: 503, message: "Request limit exceeded." },
@@ -100,6 +101,8 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
     elasticloadbalancing: { name: "Throttling", status: 400, message: "Rate exceeded" },
     backup: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
     states: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
+    sns: { name: "Throttled", status: 400, message: "Rate exceeded" },
+    cloudwatch: { name: "Throttling", status: 400, message: "Rate exceeded" },
 };
 
 /** Throttling bursts recur this often, in seconds. */
@@ -216,6 +219,36 @@ export interface SimExecution {
     status: "RUNNING" | "SUCCEEDED" | "FAILED";
     startDate: number;
     stopDate?: number;
+    /** Its history as GetExecutionHistory gives it, oldest first (simulator/run.ts, historyEventOf). */
+    history: SimHistoryEvent[];
+}
+
+/** One event of an execution's history, in the shape of the SDK's HistoryEvent. */
+export interface SimHistoryEvent {
+    id: number;
+    previousEventId: number;
+    timestamp: Date;
+    type: string;
+    stateEnteredEventDetails?: { name: string; input: string };
+    stateExitedEventDetails?: { name: string; output: string };
+    mapIterationStartedEventDetails?: { name: string; index: number };
+}
+
+/** A message published to an SNS topic. */
+export interface SimPublished {
+    topicArn: string;
+    subject: string | undefined;
+    message: string;
+    at: number;
+}
+
+/** A metric datum put to CloudWatch. */
+export interface SimMetricDatum {
+    namespace: string;
+    name: string;
+    dimensions: Record<string, string>;
+    value: number;
+    at: number;
 }
 
 /** The seconds between our scheduled run and its duplicate delivery (the duplicateDelivery fault). */
@@ -271,6 +304,9 @@ export class SimulatedAccount {
     readonly recoveryPoints: SimRecoveryPoint[] = [];
     readonly executions: SimExecution[] = [];
     readonly calls: RecordedCall[] = [];
+    /** What was published to SNS topics: notices to operators. */
+    readonly published: SimPublished[] = [];
+    readonly metrics: SimMetricDatum[] = [];
     /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available", "DB instance stopped". */
     readonly timeline: { at: number; event: string }[] = [];
     private readonly createdAt = Date.now();
@@ -355,6 +391,7 @@ export class SimulatedAccount {
                 input: scheduled ? JSON.stringify({ trigger: "schedule", scheduledTime: new Date(startDate).toISOString().replace(".000Z", "Z") }) : "{}",
                 status: "RUNNING",
                 startDate,
+                history: [],
             });
         }
     }
@@ -365,7 +402,7 @@ export class SimulatedAccount {
     startExecution(stateMachineArn: string, name: string, input: Record<string, unknown>): SimExecution {
         const now = Date.now();
         const arnOf = (n: string) => executionArnOf(stateMachineArn, n);
-        const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now };
+        const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now, history: [] };
         this.executions.push(execution);
         const duplicate = this.faults.duplicateDelivery;
         if (duplicate) {
@@ -373,7 +410,7 @@ export class SimulatedAccount {
             const gap = duplicateDeliveryGapSeconds * 1000;
             // The simulated Lambdas take no time; in AWS a later delivery can start while our first
             // steps run, so it is listed when our guard looks.
-            const other: SimExecution = { ...execution, arn: arnOf(`${name}-${duplicate}-delivery`), startDate: duplicate === "earlier" ? now - gap : now + gap };
+            const other: SimExecution = { ...execution, arn: arnOf(`${name}-${duplicate}-delivery`), startDate: duplicate === "earlier" ? now - gap : now + gap, history: [] };
             this.executions.push(other);
             // The later one finds ours and ends as a duplicate; the earlier one is doing the jobnet's work.
             if (duplicate === "later") this.at(duplicateDeliveryGapSeconds + 1, (when) => this.endExecution(other, "SUCCEEDED", when));

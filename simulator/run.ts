@@ -1,6 +1,6 @@
 import { StateMachine } from "aws-local-stepfunctions";
 import { StateMachineDefinition, allStates } from "../statemachines/asl";
-import { SimulatedAccount, executionArnOf } from "./account";
+import { SimHistoryEvent, SimulatedAccount, executionArnOf } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
 
@@ -103,6 +103,8 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     const collecting = (async () => {
         for await (const event of run.eventLogs) {
             events.push(event);
+            const recorded = historyEventOf(event, execution.history.length + 1);
+            if (recorded) execution.history.push(recorded);
             o.onEvent?.(event);
         }
     })();
@@ -135,6 +137,31 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         largestPayloadBytes: largestPayload(events),
         failedAt: status === "FAILED" ? failedTopLevelState(events) : undefined,
     };
+}
+
+/**
+ * An event of the local run as Step Functions' history words it: `TaskStateEntered` with the
+ * state's name and input, and so on. Each follows the one before (previousEventId): the simulated
+ * history keeps the order of events, not the branches of a Map.
+ */
+export function historyEventOf(event: EventLog, id: number): SimHistoryEvent | undefined {
+    const base = { id, previousEventId: id - 1, timestamp: new Date(event.timestamp) };
+    const stateType = (type: string) => (type === "Choice" || type === "Pass" || type === "Wait" || type === "Map" || type === "Parallel" || type === "Succeed" || type === "Fail" ? type : "Task");
+    switch (event.type) {
+        case "ExecutionStarted":
+            return { ...base, type: "ExecutionStarted" };
+        case "StateEntered":
+            return { ...base, type: `${stateType(event.state.type)}StateEntered`, stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input) } };
+        case "StateExited":
+            return { ...base, type: `${stateType(event.state.type)}StateExited`, stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output ?? null) } };
+        case "MapIterationStarted":
+            return { ...base, type: "MapIterationStarted", mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } };
+        case "ExecutionSucceeded":
+        case "ExecutionFailed":
+            return { ...base, type: event.type };
+        default:
+            return undefined;
+    }
 }
 
 /** The top-level state entered last and never exited: where Step Functions redrives a failed run. */

@@ -5,6 +5,8 @@ import * as ec2 from "@aws-sdk/client-ec2";
 import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as rds from "@aws-sdk/client-rds";
 import * as sfn from "@aws-sdk/client-sfn";
+import * as sns from "@aws-sdk/client-sns";
+import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import * as ssm from "@aws-sdk/client-ssm";
 import { Authorization, AwsService, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
 
@@ -231,6 +233,15 @@ export function installServices(account: SimulatedAccount): () => void {
                 nextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
             };
         }, (input: sfn.ListExecutionsCommandInput) => [{ resource: input.stateMachineArn ?? "" }]],
+        // Oldest first, or newest first with reverseOrder; a page of maxResults (default 100, at most 1000).
+        [sfn.GetExecutionHistoryCommand, "GetExecutionHistory", (input: sfn.GetExecutionHistoryCommandInput) => {
+            const e = account.execution(input.executionArn ?? "");
+            const pageSize = input.maxResults || 100;
+            if (pageSize < 0 || pageSize > 1000) throw serviceError("ValidationException", "maxResults must be between 0 and 1000");
+            const from = input.nextToken === undefined ? 0 : Number(input.nextToken);
+            const events = input.reverseOrder ? [...e.history].reverse() : e.history;
+            return { events: events.slice(from, from + pageSize), nextToken: from + pageSize < events.length ? String(from + pageSize) : undefined };
+        }, (input: sfn.GetExecutionHistoryCommandInput) => [{ resource: input.executionArn ?? "" }]],
         [sfn.DescribeExecutionCommand, "DescribeExecution", (input: sfn.DescribeExecutionCommandInput) => {
             const e = account.execution(input.executionArn ?? "");
             return {
@@ -239,6 +250,34 @@ export function installServices(account: SimulatedAccount): () => void {
                 inputDetails: { included: true },
             };
         }, (input: sfn.DescribeExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
+    ]);
+
+    // Publish: a subject of at most 100 printable ASCII characters, no line breaks (SNS API reference).
+    serve(sns.SNSClient, "sns", [
+        [sns.PublishCommand, "Publish", (input: sns.PublishCommandInput) => {
+            if (input.Subject !== undefined && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
+                throw serviceError("InvalidParameter", "Invalid parameter: Subject");
+            }
+            account.published.push({ topicArn: input.TopicArn ?? "", subject: input.Subject, message: input.Message ?? "", at: Date.now() });
+            return { MessageId: `m-${account.published.length}` };
+        }, (input: sns.PublishCommandInput) => [{ resource: input.TopicArn ?? "" }]],
+    ]);
+
+    // PutMetricData: at most 1,000 data per call (CloudWatch API reference); IAM sees the namespace as cloudwatch:namespace.
+    serve(cloudwatch.CloudWatchClient, "cloudwatch", [
+        [cloudwatch.PutMetricDataCommand, "PutMetricData", (input: cloudwatch.PutMetricDataCommandInput) => {
+            if ((input.MetricData ?? []).length > 1000) throw serviceError("InvalidParameterValue", "The collection MetricData must not have a size greater than 1000.");
+            for (const d of input.MetricData ?? []) {
+                account.metrics.push({
+                    namespace: input.Namespace ?? "",
+                    name: d.MetricName ?? "",
+                    dimensions: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])),
+                    value: d.Value ?? 0,
+                    at: d.Timestamp?.getTime() ?? Date.now(),
+                });
+            }
+            return {};
+        }, (input: cloudwatch.PutMetricDataCommandInput) => [{ resource: "*", context: { "cloudwatch:namespace": input.Namespace ?? "" } }]],
     ]);
 
     return () => stubs.forEach((s) => s.restore());

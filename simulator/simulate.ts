@@ -4,7 +4,8 @@ import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
 import { EventLog, RunReport, runExecution } from "./run";
-import { installServices } from "./services";
+import { currentCaller, installServices } from "./services";
+import * as path from "path";
 
 export interface SimulationOptions {
     /** The state of the system before the first run. */
@@ -22,11 +23,55 @@ export interface SimulationOptions {
     /** The input of every run: `{}` (a run by hand) unless given. */
     input?: Record<string, unknown>;
     onEvent?: (jobnet: "stop" | "start", event: EventLog, redrive: boolean) => void;
+    /**
+     * Runs the stack's run watcher, its serialised code, on its schedule: every period from the
+     * clock's start while the runs go, then on until `untilSeconds` of simulated time have passed.
+     */
+    watch?: { untilSeconds: number };
+}
+
+/** One look of the run watcher: when it was due, and what it told of. */
+export interface WatchLook {
+    tick: string;
+    endDelayed: string[];
+    startMissed: string[];
 }
 
 export interface Simulation {
     account: SimulatedAccount;
     reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true }[];
+    /** The run watcher's looks, when it was run. */
+    looks: WatchLook[];
+}
+
+/**
+ * Calls the watcher every period of its schedule (its serialised handler, with its environment;
+ * Slack is not simulated), and gathers its looks; `stop` ends the schedule and waits for them.
+ */
+function watchOnSchedule(synth: SynthResult): { stop(): Promise<WatchLook[]> } {
+    const watcher = synth.alertFunctions.find((f) => f.role === "watcher");
+    if (!watcher) throw new Error("the stack has no run watcher");
+    const handler = (require(path.join(watcher.codeDirectory, "__index.js")) as { handler: (event: unknown) => Promise<{ endDelayed: string[]; startMissed: string[] }> }).handler;
+    const saved = { ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: process.env.SLACK_SECRET_ARN };
+    Object.assign(process.env, { ALERT_TOPIC_ARN: watcher.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "" });
+    const looks: Promise<WatchLook>[] = [];
+    const timer = setInterval(() => {
+        const tick = new Date().toISOString().replace(".000Z", "Z");
+        looks.push(currentCaller.run("watchRuns", () => handler({ ...synth.watchInput, tick })).then((found) => ({ tick, ...found })));
+    }, (synth.watchInput.periodSeconds as number) * 1000);
+    return {
+        async stop() {
+            clearInterval(timer);
+            try {
+                return await Promise.all(looks);
+            } finally {
+                for (const [key, value] of Object.entries(saved)) {
+                    if (value === undefined) delete process.env[key];
+                    else process.env[key] = value;
+                }
+            }
+        },
+    };
 }
 
 /** The database the stack exports: its Aurora cluster, its RDS DB instance, or none. */
@@ -66,6 +111,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             account.faults.lambdaThrottles,
             account.faults.lateResponses,
         );
+        const watching = options.watch ? watchOnSchedule(synth) : undefined;
         const reports: Simulation["reports"] = [];
         let redrives = 0;
         for (const [n, step] of options.jobnets.entries()) {
@@ -86,8 +132,15 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
             if (report.status !== "SUCCEEDED" && options.jobnets[n + 1] !== "redrive" && !options.keepGoing) break;
         }
+        let looks: WatchLook[] = [];
+        if (watching && options.watch) {
+            const left = clock.startMs + options.watch.untilSeconds * 1000 - Date.now();
+            // A millisecond past the end, so that a look due at the very end is taken.
+            if (left >= 0) await clock.runUntil(new Promise((resolve) => setTimeout(resolve, left + 1)), () => account.calls.length);
+            looks = await watching.stop();
+        }
         account.settle();
-        return { account, reports };
+        return { account, reports, looks };
     } finally {
         restore?.();
         clock.uninstall();

@@ -272,7 +272,8 @@ describe("npm run synth's files", () => {
             environment: {},
             uploadBytes: describe.uploadBytes,
         });
-        assert.strictEqual(Object.keys(index).length, 15);
+        // The 15 tasks, the notifier and the run watcher.
+        assert.strictEqual(Object.keys(index).length, 17);
     });
 
     it("list every resource with secrets redacted", () => {
@@ -290,7 +291,8 @@ describe("npm run synth for the prod stack", () => {
         const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
         const fs = require("fs") as typeof import("fs");
         assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.svg", "stop.asl.json", "stop.input.json", "stop.svg"]);
-        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 16);
+        // 15 tasks, the notifier, the run watcher and index.json.
+        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 18);
         const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };
         assert.strictEqual(loadTargets.Result.webServers.length, 4);
         assert.strictEqual(prod.stateMachineArns.stop, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-prod-stop");

@@ -22,12 +22,24 @@ export interface SynthesizedFunction {
     uploadBytes: number;
 }
 
+/** A function of the alerts (infra/alerts.ts) as synthesised: the notifier, or the run watcher. */
+export interface SynthesizedAlertFunction {
+    role: "notifier" | "watcher";
+    functionName: string;
+    functionArn: string;
+    codeDirectory: string;
+    environment: Record<string, string>;
+}
+
 export interface SynthResult {
     stack: string;
     outDir: string;
     definitions: { stop: StateMachineDefinition; start: StateMachineDefinition };
     stateMachineArns: { stop: string; start: string };
     functions: SynthesizedFunction[];
+    alertFunctions: SynthesizedAlertFunction[];
+    /** What the run watcher's schedule sends it, the scheduled time still a placeholder. */
+    watchInput: Record<string, unknown>;
     outputs: Record<string, any>;
     resources: RegisteredResource[];
     /** The tag that marks the stack's maintenance rule. */
@@ -83,24 +95,26 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     const { taskFunctions } = require("../../handlers/catalog") as { taskFunctions: Record<TaskFunctionName, TaskFunction> };
     const lambdas = account.ofType("aws:lambda/function:Function");
     const functions: SynthesizedFunction[] = [];
-    for (const task of taskFunctionNames) {
-        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
-        // A stack deploys only the tasks its jobnets call: findWebServers where the servers are named by a tag.
-        if (!lambda) continue;
-        const text = await serialized.get(taskFunctions[task].handler);
-        if (text === undefined) throw new Error(`no serialised code was produced for ${task}`);
-
+    /** Writes a function's upload as CallbackFunction makes it: the serialised handler, and the packages it keeps. */
+    const writeUpload = async (lambda: RegisteredResource, handler: Function, packages: string[] | undefined, what: string): Promise<string> => {
+        const text = await serialized.get(handler);
+        if (text === undefined) throw new Error(`no serialised code was produced for ${what}`);
         const codeDirectory = path.join(outDir, "functions", lambda.inputs.name);
         fs.mkdirSync(codeDirectory, { recursive: true });
         fs.writeFileSync(path.join(codeDirectory, "__index.js"), text);
         // The packages CallbackFunction adds: the same call, with the exclusions it is given plus its own "aws-sdk".
-        const packages = await pulumi.runtime.computeCodePaths({
-            extraExcludePackages: [...excludedFromUpload(taskFunctions[task].packages), "aws-sdk"],
-        });
-        for (const [file, asset] of packages) {
+        const uploaded = await pulumi.runtime.computeCodePaths({ extraExcludePackages: [...excludedFromUpload(packages), "aws-sdk"] });
+        for (const [file, asset] of uploaded) {
             const source = await (asset as unknown as { path: Promise<string> | string }).path;
             fs.cpSync(source, path.join(codeDirectory, file), { recursive: true });
         }
+        return codeDirectory;
+    };
+    for (const task of taskFunctionNames) {
+        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
+        // A stack deploys only the tasks its jobnets call: findWebServers where the servers are named by a tag.
+        if (!lambda) continue;
+        const codeDirectory = await writeUpload(lambda, taskFunctions[task].handler, taskFunctions[task].packages, task);
         functions.push({
             task,
             functionName: lambda.inputs.name,
@@ -111,16 +125,41 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
             uploadBytes: directoryBytes(codeDirectory),
         });
     }
+    // The alerts' functions, the program's own copies of their handlers.
+    const { notifyRunEnded } = require("../../handlers/notifier") as { notifyRunEnded: Function };
+    const { watchRuns } = require("../../handlers/runWatch") as { watchRuns: Function };
+    const alertFunctions: SynthesizedAlertFunction[] = [];
+    for (const [role, suffix, handler, packages] of [["notifier", "-notify", notifyRunEnded, undefined], ["watcher", "-watch-runs", watchRuns, ["@holiday-jp/holiday_jp"]]] as const) {
+        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(suffix));
+        if (!lambda) throw new Error(`the program declared no ${role} function`);
+        alertFunctions.push({
+            role,
+            functionName: lambda.inputs.name,
+            functionArn: lambda.state.arn,
+            codeDirectory: await writeUpload(lambda, handler, packages ? [...packages] : undefined, role),
+            environment: lambda.inputs.environment?.variables ?? {},
+        });
+    }
+    const watchSchedule = account.ofType("aws:scheduler/schedule:Schedule").find((s) => String(s.inputs.name).endsWith("-watch-runs"));
+    if (!watchSchedule) throw new Error("the program declared no schedule of the run watcher");
     fs.writeFileSync(
         path.join(outDir, "functions", "index.json"),
         JSON.stringify(
-            Object.fromEntries(functions.map((f) => [f.functionArn, {
-                task: f.task,
-                folder: path.relative(path.join(outDir, "functions"), f.codeDirectory),
-                handler: f.handler,
-                environment: f.environment,
-                uploadBytes: f.uploadBytes,
-            }])),
+            Object.fromEntries([
+                ...functions.map((f) => [f.functionArn, {
+                    task: f.task,
+                    folder: path.relative(path.join(outDir, "functions"), f.codeDirectory),
+                    handler: f.handler,
+                    environment: f.environment,
+                    uploadBytes: f.uploadBytes,
+                }]),
+                ...alertFunctions.map((f) => [f.functionArn, {
+                    role: f.role,
+                    folder: path.relative(path.join(outDir, "functions"), f.codeDirectory),
+                    environment: f.environment,
+                    uploadBytes: directoryBytes(f.codeDirectory),
+                }]),
+            ]),
             null,
             2,
         ) + "\n",
@@ -142,6 +181,8 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         definitions,
         stateMachineArns: { stop: machineOf("stop").state.arn, start: machineOf("start").state.arn },
         functions,
+        alertFunctions,
+        watchInput: JSON.parse(watchSchedule.inputs.target.input),
         outputs,
         resources: account.resources,
         maintenanceTag: { key: maintenanceTagKey, value: stack },

@@ -1,0 +1,196 @@
+import * as assert from "assert";
+import * as path from "path";
+import { snsSubject } from "../handlers/alerts";
+import { RunSummary, runEndedAlert } from "../handlers/notifier";
+import { currentStep, overdueRuns, startDeadlines } from "../handlers/runWatch";
+import { watchPeriodSeconds } from "../infra/alerts";
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { projectDir, runProgram } from "../scripts/lib/runProgram";
+import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { simulatedStartMs } from "../simulator/clock";
+import { simulate } from "../simulator/simulate";
+import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+
+const minute = 60_000;
+const tokyo = { country: "JP", closedDates: [], openDates: [], timeZone: "Asia/Tokyo" };
+const weekdays22 = { expression: "cron(0 22 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true };
+
+describe("the run watcher's decisions (pure)", () => {
+    it("reports a late run in exactly one look, however long it runs", () => {
+        const run = { executionArn: "arn:x", name: "stop-1", startDate: Date.parse("2026-11-30T13:00:00Z") };
+        const looks = Array.from({ length: 12 }, (_, i) => Date.parse("2026-11-30T13:00:00Z") + (i + 1) * 5 * minute);
+        const reporting = looks.filter((tick) => overdueRuns([run], 900, tick, watchPeriodSeconds).length > 0);
+        assert.deepStrictEqual(reporting.map((t) => new Date(t).toISOString()), ["2026-11-30T13:15:00.000Z"]);
+        // A look that falls between: the run is reported by the first look at or after its expected end.
+        assert.deepStrictEqual(overdueRuns([run], 901, Date.parse("2026-11-30T13:20:00Z"), watchPeriodSeconds), [run]);
+    });
+
+    it("checks each scheduled start once, startDelay after it, on business days only", () => {
+        const at = (iso: string) => startDeadlines(weekdays22, tokyo, 600, Date.parse(iso), watchPeriodSeconds).map((d) => d.toISOString());
+        // Monday 30 November 2026, 22:00 in Tokyo is 13:00Z; its deadline 13:10Z falls in the look of 13:10.
+        assert.deepStrictEqual(at("2026-11-30T13:05:00Z"), []);
+        assert.deepStrictEqual(at("2026-11-30T13:10:00Z"), ["2026-11-30T13:00:00.000Z"]);
+        assert.deepStrictEqual(at("2026-11-30T13:15:00Z"), []);
+        // A Saturday has no scheduled run; a closed day of the calendar is no missed start; nor is a disabled schedule.
+        assert.deepStrictEqual(at("2026-12-05T13:10:00Z"), []);
+        assert.deepStrictEqual(startDeadlines(weekdays22, { ...tokyo, closedDates: ["2026-11-30"] }, 600, Date.parse("2026-11-30T13:10:00Z"), watchPeriodSeconds), []);
+        assert.deepStrictEqual(startDeadlines({ ...weekdays22, enabled: false }, tokyo, 600, Date.parse("2026-11-30T13:10:00Z"), watchPeriodSeconds), []);
+        // A national holiday (JP): 23 November 2026, Labour Thanksgiving Day.
+        assert.deepStrictEqual(at("2026-11-23T13:10:00Z"), []);
+    });
+
+    it("names the step a run is in: the newest state entered, and its server in a Map", () => {
+        assert.deepStrictEqual(currentStep(([
+            { id: 9, type: "LambdaFunctionSucceeded" },
+            { id: 8, type: "TaskStateEntered", stateEnteredEventDetails: { name: "WaitUntilInstanceStopped", input: '{"server":{"name":"web-2","instanceId":"i-2"}}' } },
+            { id: 7, type: "TaskStateEntered", stateEnteredEventDetails: { name: "StopInstance", input: '{"server":{"name":"web-1"}}' } },
+        ] as HistoryEvent[])), { state: "WaitUntilInstanceStopped", server: "web-2" });
+        assert.deepStrictEqual(currentStep([{ id: 3, type: "WaitStateEntered", stateEnteredEventDetails: { name: "WaitUntilBackupsCompletedWait", input: "{}" } }] as HistoryEvent[]), { state: "WaitUntilBackupsCompletedWait", server: undefined });
+        assert.strictEqual(currentStep([]), undefined);
+    });
+
+    it("words an email of a run's end with the same facts as Slack's, its subject within SNS's limits", () => {
+        const failed: RunSummary = {
+            jobnet: "stop", stack: "dev", status: "FAILED", durationSeconds: 754, trigger: "scheduled", note: undefined,
+            failedState: "StopHttpd", failedServer: "web-1", error: "HttpdDidNotStop", cause: "stopHttpd.sh exited with code 1",
+            consoleUrl: "https://console", executionName: "stop-1",
+        };
+        assert.deepStrictEqual(runEndedAlert(failed), {
+            subject: "[dev] stop jobnet FAILED",
+            lines: [
+                "Jobnet: stop", "Stack: dev", "Status: FAILED", "Duration: 12m 34s", "Trigger: scheduled", "Execution: stop-1 (https://console)",
+                "Failed state: StopHttpd on web-1", "Error: HttpdDidNotStop", "Cause: stopHttpd.sh exited with code 1",
+            ],
+        });
+        assert.strictEqual(runEndedAlert({ ...failed, status: "SUCCEEDED", trigger: "skipped", note: "Skipped: 2026-12-30 is closed" }).subject, "[dev] stop jobnet skipped");
+        assert.strictEqual(snsSubject(`[dev] ${"x".repeat(120)}`).length, 100);
+        assert.strictEqual(snsSubject("[dev] run — done\n"), "[dev] run ? done?");
+    });
+});
+
+// The metrics AWS publishes, with the dimensions the alarms and the dashboard use (CloudWatch User
+// Guide: "Monitoring Step Functions metrics"; the watcher's own metrics are in WebappJobnet).
+const publishedMetrics: Record<string, { metrics: string[]; dimensions: string[][] }> = {
+    "AWS/States": {
+        metrics: ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsAborted", "ExecutionsTimedOut", "ExecutionThrottled", "ExecutionsRedriven", "ExecutionTime"],
+        dimensions: [["StateMachineArn"]],
+    },
+    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted"], dimensions: [["Stack", "Jobnet"]] },
+};
+
+describe("the alerts of the dev stack (under mocks)", function () {
+    this.timeout(60_000);
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    before(async () => {
+        run = await runProgram("dev", { "webapp-jobnet:monitoring": JSON.stringify({ emails: ["ops@example.com", "Night.Shift@example.com"] }) });
+    });
+
+    it("send to one topic per stack, each configured address subscribed by email", () => {
+        const topic = run.account.one("aws:sns/topic:Topic");
+        assert.deepStrictEqual([topic.inputs.name, run.outputs.alertTopicArn], ["webapp-jobnet-dev-alerts", topic.state.arn]);
+        assert.deepStrictEqual(run.account.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => [s.inputs.protocol, s.inputs.endpoint, s.inputs.topic]), [
+            ["email", "ops@example.com", topic.state.arn],
+            ["email", "Night.Shift@example.com", topic.state.arn],
+        ]);
+        const policy = JSON.parse(run.account.one("aws:sns/topicPolicy:TopicPolicy").inputs.policy);
+        assert.deepStrictEqual(policy.Statement.map((s: any) => [s.Principal.Service, s.Action, s.Resource, s.Condition]), [
+            ["events.amazonaws.com", "sns:Publish", topic.state.arn, { StringEquals: { "aws:SourceAccount": "123456789012" } }],
+            ["cloudwatch.amazonaws.com", "sns:Publish", topic.state.arn, { StringEquals: { "aws:SourceAccount": "123456789012" } }],
+        ]);
+    });
+
+    it("alarm per jobnet on failed, timed-out and aborted runs and both delays, on metrics AWS publishes, telling the topic", () => {
+        const alarms = run.account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
+        assert.deepStrictEqual(run.outputs.alarms, ["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)));
+        for (const a of alarms) {
+            const published = publishedMetrics[a.inputs.namespace];
+            assert.ok(published?.metrics.includes(a.inputs.metricName), `${a.inputs.name}: ${a.inputs.namespace} ${a.inputs.metricName}`);
+            assert.ok(published.dimensions.some((d) => JSON.stringify([...d].sort()) === JSON.stringify(Object.keys(a.inputs.dimensions).sort())), a.inputs.name);
+            assert.deepStrictEqual([a.inputs.alarmActions, a.inputs.treatMissingData, a.inputs.threshold, a.inputs.comparisonOperator], [[run.outputs.alertTopicArn], "notBreaching", 1, "GreaterThanOrEqualToThreshold"]);
+            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, (stop|start) jobnet: .+\. .+/);
+        }
+        const stopFailed = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-stop-failed")!;
+        assert.deepStrictEqual(stopFailed.inputs.dimensions, { StateMachineArn: run.outputs.stopStateMachineArn });
+    });
+
+    it("run the watcher every 5 minutes with what it judges by, allowed to read the runs, publish and put its metrics only", () => {
+        const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
+        const input = JSON.parse(schedule.inputs.target.input);
+        assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
+            "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600, [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"]],
+        ]);
+        const fn = run.account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-watch-runs")!;
+        const role = run.account.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+        const statements = JSON.parse(run.account.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.inputs.role === role.id)!.inputs.policy).Statement;
+        assert.deepStrictEqual(statements.map((s: any) => s.Action.join(",")), [
+            "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
+        ]);
+        assert.deepStrictEqual(statements[2].Condition, { StringEquals: { "cloudwatch:namespace": "WebappJobnet" } });
+    });
+});
+
+describe("delay notices in the simulated account", function () {
+    this.timeout(120_000);
+    let synth: SynthResult;
+    before(async () => {
+        // A stop expected to take 5 minutes: the simulated one takes 10.
+        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts"), { "webapp-jobnet:monitoring": JSON.stringify({ expectedDuration: { stop: "5m" } }) });
+    });
+    const published = (account: { published: { subject?: string; message: string }[] }) => account.published.map((p) => `${p.subject}\n${p.message}`);
+
+    it("tell of a run still running past its expected duration, once, naming the step it is in, and let it finish", async () => {
+        const { reports, looks, account } = await simulate(synth, {
+            initial: "running",
+            jobnets: ["stop"],
+            input: { trigger: "schedule", scheduledTime: new Date(simulatedStartMs).toISOString().replace(".000Z", "Z") },
+            watch: { untilSeconds: 20 * 60 },
+        });
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED");
+        assert.deepStrictEqual(looks.map((l) => [l.tick, l.endDelayed.length, l.startMissed.length]), [
+            ["2026-11-30T13:05:00Z", 1, 0], ["2026-11-30T13:10:00Z", 0, 0], ["2026-11-30T13:15:00Z", 0, 0], ["2026-11-30T13:20:00Z", 0, 0],
+        ]);
+        const [notice] = published(account);
+        assert.strictEqual(account.published.length, 1);
+        assert.match(notice, /^\[dev\] stop jobnet still running after 5m 0s \(expected 5m 0s\)\n/);
+        // Five minutes in, the servers are down and their AMIs are being taken.
+        assert.match(notice, /\nNow in: WaitUntilBackupsCompleted\w*\n/);
+        assert.match(notice, /\nThe run goes on: this notice does not stop it\./);
+        assert.deepStrictEqual(account.metrics.filter((m) => m.value > 0).map((m) => [m.name, m.dimensions.Jobnet, new Date(m.at).toISOString()]), [["RunsPastExpectedDuration", "stop", "2026-11-30T13:05:00.000Z"]]);
+        // Every call the watcher made is allowed by its role's policy, and each statement is used.
+        const watcher = synth.alertFunctions.find((f) => f.role === "watcher")!;
+        const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === watcher.functionName)!;
+        const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+        const statements: PolicyStatement[] = JSON.parse(synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!.inputs.policy).Statement;
+        const used = new Set<PolicyStatement>();
+        for (const call of account.calls.filter((c) => c.caller === "watchRuns")) {
+            for (const { resource, context } of call.authorizations) {
+                const statement = allowingStatement(statements, { action: call.action, resource, context });
+                assert.ok(statement, `${call.action} on ${resource} is denied`);
+                used.add(statement);
+            }
+        }
+        assert.deepStrictEqual(statements.filter((st) => !used.has(st)).map((st) => [st.Action].flat().join(",")), ["logs:CreateLogStream,logs:PutLogEvents"]);
+    });
+
+    it("tell of a scheduled run that did not start, startDelay after its time, and of nothing else", async () => {
+        const { looks, account } = await simulate(synth, { initial: "running", jobnets: [], watch: { untilSeconds: 20 * 60 } });
+        assert.deepStrictEqual(looks.map((l) => l.startMissed), [[], ["stop 2026-11-30T13:00:00.000Z"], [], []]);
+        assert.deepStrictEqual(published(account), [
+            "[dev] stop jobnet did not start at its scheduled time 2026-11-30T13:00:00.000Z\n" +
+            "No run of webapp-jobnet-dev-stop for the scheduled time 2026-11-30T13:00:00.000Z had started 10m 0s later.\n" +
+            "Check that the schedule is enabled (EventBridge Scheduler), that its role may start the state machine, and the schedule's delivery errors; then start the run by hand if it must still run today.",
+        ]);
+    });
+
+    it("say nothing of a scheduled run that started, even one that a closed day of the calendar skipped", async () => {
+        const closed = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts-closed"), { "webapp-jobnet:calendar": JSON.stringify({ country: "JP", closedDates: ["2026-11-30"] }) });
+        const scheduled = { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" };
+        const { reports, account } = await simulate(closed, { initial: "running", jobnets: ["stop"], input: scheduled, watch: { untilSeconds: 20 * 60 } });
+        assert.strictEqual((reports[0].report.output as { skipped?: boolean }).skipped, true);
+        assert.deepStrictEqual(account.published, []);
+        // And with no run at all on that closed day, no missed start either.
+        const none = await simulate(closed, { initial: "running", jobnets: [], watch: { untilSeconds: 20 * 60 } });
+        assert.deepStrictEqual(none.account.published, []);
+    });
+});
