@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { loadConfig } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
 import { Alerts } from "./infra/alerts";
+import { OperationsDashboard } from "./infra/dashboard";
 import { Operations } from "./infra/operations";
 import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
 import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
@@ -70,6 +71,22 @@ export = async () => {
         alertTopicArn: alerts.topicArn,
     }, { providers: { aws: provider } });
 
+    // One page for the operators: the runs, their delays and alarms, and the web system's vital signs.
+    const dashboard = new OperationsDashboard("dashboard", {
+        namePrefix,
+        facts: pulumi.all([stateMachineArns.stop, stateMachineArns.start, system.summary.listeners, system.summary.targetGroupArns, pulumi.all(alerts.alarmArns), system.targets.database?.identifier])
+            .apply(([stop, start, listeners, targetGroupArns, alarmArns, databaseIdentifier]) => ({
+                region: config.region,
+                stack,
+                stateMachineArns: { stop, start },
+                expectedSeconds: config.operations.monitoring.expectedSeconds,
+                listenerArns: listeners.map((l) => l.arn),
+                targetGroupArns,
+                database: system.targets.database && databaseIdentifier ? { kind: system.targets.database.kind, identifier: databaseIdentifier } : undefined,
+                alarmArns,
+            })),
+    }, { providers: { aws: provider } });
+
     const stopStateMachineArn = jobnets.stop.stateMachineArn;
     const startStateMachineArn = jobnets.start.stateMachineArn;
 
@@ -86,6 +103,7 @@ export = async () => {
         /** Subscribe to it for every notice: run ends, delays, alarms, the 7-day restart. */
         alertTopicArn: alerts.topicArn,
         alarms: alerts.alarmNames,
+        dashboardName: dashboard.dashboardName,
         ...system.summary,
         /** How the jobnets stop, check and start the web service on each server. */
         serviceControl,

@@ -90,6 +90,7 @@ export const schedulerInputLimit = 8192;
 export class Alerts extends pulumi.ComponentResource {
     readonly topicArn: pulumi.Output<string>;
     readonly alarmNames: string[];
+    readonly alarmArns: pulumi.Output<string>[];
 
     constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:operations:Alerts", name, {}, opts);
@@ -203,12 +204,13 @@ export class Alerts extends pulumi.ComponentResource {
         }, parent);
 
         this.alarmNames = [];
+        this.alarmArns = [];
         for (const jobnet of ["stop", "start"] as const) {
             const specs = pulumi.output(args.stateMachineArns[jobnet]).apply((arn) => jobnetAlarms(args.stack, jobnet, arn));
             for (const [i, id] of jobnetAlarms(args.stack, jobnet, "").map((a, n) => [n, a.id] as const)) {
                 const spec = specs.apply((all) => all[i]);
                 const alarmName = `${args.namePrefix}-${id}`;
-                new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+                const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
                     name: alarmName,
                     alarmDescription: spec.description,
                     namespace: spec.namespace,
@@ -224,6 +226,7 @@ export class Alerts extends pulumi.ComponentResource {
                     alarmActions: [topic.arn],
                 }, parent);
                 this.alarmNames.push(alarmName);
+                this.alarmArns.push(alarm.arn);
             }
         }
         this.registerOutputs({ topicArn: this.topicArn, alarms: this.alarmNames });

@@ -60,6 +60,8 @@ export const nameRules = {
     schedule: { kind: "EventBridge Scheduler schedule name", minLength: 1, maxLength: 64, pattern: /^[0-9a-zA-Z_.-]+$/, allowed: "letters, digits, hyphens, underscores and periods" },
     // CreateTopic Name: 1–256 ASCII letters, digits, underscores and hyphens (SNS API reference).
     snsTopic: { kind: "SNS topic name", minLength: 1, maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, underscores and hyphens" },
+    // PutDashboard DashboardName: at most 255 of A-Z, a-z, 0-9, "-" and "_" (CloudWatch API reference).
+    dashboard: { kind: "CloudWatch dashboard name", minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, allowed: "letters, digits, hyphens and underscores" },
     // PutMetricAlarm AlarmName: length 1–255 (CloudWatch API reference); no control characters.
     metricAlarm: { kind: "CloudWatch alarm name", minLength: 1, maxLength: 255, pattern: /^[^\x00-\x1f]+$/, allowed: "any characters but control characters" },
     // Rule Name: length 1–64, pattern [\.\-_A-Za-z0-9]+ (EventBridge API reference).
@@ -130,6 +132,7 @@ export const namedResourceTypes: Record<string, readonly NameSlot[]> = {
     "aws:scheduler/schedule:Schedule": [{ property: "name", rule: nameRules.schedule }],
     "aws:cloudwatch/eventRule:EventRule": [{ property: "name", rule: nameRules.eventRule }],
     "aws:sns/topic:Topic": [{ property: "name", rule: nameRules.snsTopic }],
+    "aws:cloudwatch/dashboard:Dashboard": [{ property: "dashboardName", rule: nameRules.dashboard }],
     "aws:cloudwatch/metricAlarm:MetricAlarm": [{ property: "name", rule: nameRules.metricAlarm }],
     // pulumi-aws autonames a target's id: AutoName("targetId", 255, "-") (provider/resources.go).
     "aws:cloudwatch/eventTarget:EventTarget": [{ property: "targetId", rule: nameRules.eventTarget, autoname: pulumiAutoname }],

@@ -69,6 +69,7 @@ export function physicalNames(project: string, stack: string, settings: NamingSe
         ...(settings.system.mode === "create" ? webSystemNames("webapp", project, stack, clusterIdentifier, settings) : []),
         ...jobnetsNames("jobnet", prefix, settings.system),
         ...alertsNames("alerts", prefix, settings),
+        named("aws:cloudwatch/dashboard:Dashboard", "dashboard", prefix, fromStack, "dashboardName"),
         ...operationsNames("ops", prefix, clusterIdentifier, settings),
     ];
 }

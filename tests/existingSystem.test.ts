@@ -23,6 +23,7 @@ describe("the example stack of an existing system (Pulumi.existing.yaml), run un
     it("creates nothing of the web system: only the jobnets, their schedules and what they need", () => {
         assert.deepStrictEqual(Object.keys(run.account.countsByType()).filter((t) => !t.startsWith("webapp-jobnet:")), [
             "aws:backup/vault:Vault",
+            "aws:cloudwatch/dashboard:Dashboard",
             "aws:cloudwatch/eventRule:EventRule",
             "aws:cloudwatch/eventTarget:EventTarget",
             "aws:cloudwatch/logGroup:LogGroup",

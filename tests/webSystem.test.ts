@@ -50,6 +50,7 @@ describe("the dev stack, run in-process under mocks", () => {
     it("declares exactly these resources", () => {
         assert.deepStrictEqual(account.countsByType(), {
             "aws:backup/vault:Vault": 1,
+            "aws:cloudwatch/dashboard:Dashboard": 1,
             // 1 flow log, 3 agent, 4 database, 15 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
             "aws:cloudwatch/logGroup:LogGroup": 27,
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
@@ -101,6 +102,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:jobnet:JobnetFunctions": 1,
             "webapp-jobnet:jobnet:Jobnets": 1,
             "webapp-jobnet:operations:Alerts": 1,
+            "webapp-jobnet:operations:Dashboard": 1,
             "webapp-jobnet:operations:Operations": 1,
         });
     });

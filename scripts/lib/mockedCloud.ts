@@ -301,8 +301,13 @@ export class MockedCloud implements pulumi.runtime.Mocks {
                 } };
             case "aws:lb/targetGroup:TargetGroup":
                 return { id: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `targetgroup/${name}/${hex}`) } };
-            case "aws:lb/listener:Listener":
-                return { id: arn("elasticloadbalancing", `listener/app/${name}/${hex}`), state: { arn: arn("elasticloadbalancing", `listener/app/${name}/${hex}`) } };
+            case "aws:lb/listener:Listener": {
+                // As AWS forms it: the load balancer's ARN, listener for loadbalancer, and an id of its own.
+                const listenerArn = typeof inputs.loadBalancerArn === "string" && inputs.loadBalancerArn.includes(":loadbalancer/")
+                    ? `${inputs.loadBalancerArn.replace(":loadbalancer/", ":listener/")}/${hex}`
+                    : arn("elasticloadbalancing", `listener/app/${name}/${hex}/${hex}`);
+                return { id: listenerArn, state: { arn: listenerArn } };
+            }
             case "aws:s3/bucket:Bucket": {
                 const bucket = `${name}-${hex}`;
                 return { id: bucket, state: { bucket, arn: `arn:${this.partition}:s3:::${bucket}` } };

@@ -1,0 +1,135 @@
+import * as assert from "assert";
+import { DashboardFacts, dashboardBody, loadBalancerDimension, targetGroupDimension } from "../infra/dashboard";
+import { runProgram } from "../scripts/lib/runProgram";
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
+const facts: DashboardFacts = {
+    region: "ap-northeast-1",
+    stack: "dev",
+    stateMachineArns: { stop: arn("states", "stateMachine:webapp-jobnet-dev-stop"), start: arn("states", "stateMachine:webapp-jobnet-dev-start") },
+    expectedSeconds: { stop: 900, start: 720 },
+    listenerArns: [arn("elasticloadbalancing", "listener/app/webapp-dev/0123456789abcdef/fedcba9876543210")],
+    targetGroupArns: [arn("elasticloadbalancing", "targetgroup/webapp-web/0123456789abcdef")],
+    database: { kind: "cluster", identifier: "webapp-jobnet-dev" },
+    alarmArns: [arn("cloudwatch", "alarm:webapp-jobnet-dev-stop-failed")],
+};
+
+// The metrics AWS publishes, and the dimension sets each can be read by: CloudWatch User Guide,
+// "Monitoring Step Functions metrics with Amazon CloudWatch", "CloudWatch metrics for your
+// Application Load Balancer", "Amazon CloudWatch metrics for Amazon RDS" / "for Amazon Aurora".
+// WebappJobnet is the run watcher's own namespace (handlers/runWatch.ts).
+const published: Record<string, Record<string, string[][]>> = {
+    "AWS/States": Object.fromEntries(
+        ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsAborted", "ExecutionsTimedOut", "ExecutionThrottled", "ExecutionsRedriven", "ExecutionTime"]
+            .map((m) => [m, [["StateMachineArn"]]]),
+    ),
+    "AWS/ApplicationELB": {
+        HealthyHostCount: [["TargetGroup", "LoadBalancer"], ["TargetGroup", "AvailabilityZone", "LoadBalancer"]],
+        UnHealthyHostCount: [["TargetGroup", "LoadBalancer"], ["TargetGroup", "AvailabilityZone", "LoadBalancer"]],
+        HTTPCode_ELB_5XX_Count: [["LoadBalancer"], ["AvailabilityZone", "LoadBalancer"]],
+        HTTPCode_Target_5XX_Count: [["LoadBalancer"], ["AvailabilityZone", "LoadBalancer"], ["TargetGroup", "LoadBalancer"]],
+    },
+    "AWS/RDS": { DatabaseConnections: [["DBInstanceIdentifier"], ["DBClusterIdentifier"]] },
+    WebappJobnet: { RunsPastExpectedDuration: [["Stack", "Jobnet"]], ScheduledRunsNotStarted: [["Stack", "Jobnet"]] },
+};
+
+type Line = (string | Record<string, unknown>)[];
+
+/** Every metric line of a body, with what is wrong with it, if anything. */
+function metricProblems(body: ReturnType<typeof dashboardBody>): string[] {
+    const problems: string[] = [];
+    for (const w of body.widgets.filter((w) => w.type === "metric")) {
+        for (const line of w.properties.metrics as Line[]) {
+            const options = typeof line[line.length - 1] === "object" ? 1 : 0;
+            const [namespace, name, ...pairs] = line.slice(0, line.length - options) as string[];
+            const known = published[namespace]?.[name];
+            if (!known) {
+                problems.push(`${namespace} ${name} is not a published metric`);
+                continue;
+            }
+            if (pairs.length % 2 !== 0) problems.push(`${name}: dimensions come in name, value pairs`);
+            const names = pairs.filter((_, i) => i % 2 === 0);
+            if (!known.some((set) => set.length === names.length && set.every((n) => names.includes(n)))) problems.push(`${name} is not published by ${names.join(", ")}`);
+            if (pairs.some((p, i) => i % 2 === 1 && (typeof p !== "string" || p === ""))) problems.push(`${name}: an empty dimension value`);
+        }
+    }
+    return problems;
+}
+
+/** What CloudWatch requires of a dashboard body's layout (CloudWatch API reference, "Dashboard Body Structure and Syntax"). */
+function layoutProblems(body: ReturnType<typeof dashboardBody>): string[] {
+    const problems: string[] = [];
+    const cells = new Set<string>();
+    for (const [i, w] of body.widgets.entries()) {
+        if (!["metric", "text", "alarm", "log", "explorer"].includes(w.type)) problems.push(`widget ${i}: type ${w.type}`);
+        if (w.width < 1 || w.width > 24 || w.x < 0 || w.x + w.width > 24) problems.push(`widget ${i}: outside the 24 columns`);
+        if (w.height < 1 || w.height > 1000) problems.push(`widget ${i}: height ${w.height}`);
+        if (w.type === "metric" && (typeof w.properties.region !== "string" || !Array.isArray(w.properties.metrics) || (w.properties.metrics as unknown[]).length === 0)) {
+            problems.push(`widget ${i}: a metric widget needs its region and metrics`);
+        }
+        if (w.type === "alarm" && !Array.isArray(w.properties.alarms)) problems.push(`widget ${i}: an alarm widget needs its alarms`);
+        if (w.type === "text" && typeof w.properties.markdown !== "string") problems.push(`widget ${i}: a text widget needs its markdown`);
+        for (let x = w.x; x < w.x + w.width; x++) {
+            for (let y = w.y; y < w.y + w.height; y++) {
+                if (cells.has(`${x},${y}`)) problems.push(`widget ${i} overlaps another at ${x},${y}`);
+                cells.add(`${x},${y}`);
+            }
+        }
+    }
+    return problems;
+}
+
+describe("the stack's dashboard", () => {
+    it("names the load balancer and the target groups as CloudWatch's dimensions do", () => {
+        assert.strictEqual(loadBalancerDimension(facts.listenerArns[0]), "app/webapp-dev/0123456789abcdef");
+        assert.strictEqual(targetGroupDimension(facts.targetGroupArns[0]), "targetgroup/webapp-web/0123456789abcdef");
+        assert.throws(() => loadBalancerDimension(arn("elasticloadbalancing", "loadbalancer/app/x/1")), /not the ARN of an Application Load Balancer's listener/);
+    });
+
+    it("shows each jobnet's runs and duration against the expected one, the delays, the alarms and the web system, on metrics AWS publishes", () => {
+        const body = dashboardBody(facts);
+        assert.deepStrictEqual([metricProblems(body), layoutProblems(body)], [[], []]);
+        const titles = body.widgets.map((w) => (w.properties.title as string | undefined) ?? w.type);
+        assert.deepStrictEqual(titles, [
+            "text",
+            "stop jobnet: runs per day", "start jobnet: runs per day",
+            "stop jobnet: duration (ms) against the expected 15 min", "start jobnet: duration (ms) against the expected 12 min",
+            "Delays told (run watcher)", "Alarms",
+            "Targets healthy / unhealthy", "ALB 5xx", "Database connections",
+        ]);
+        const duration = body.widgets[3].properties as { annotations: { horizontal: { value: number }[] }; metrics: Line[] };
+        assert.deepStrictEqual([duration.annotations.horizontal[0].value, duration.metrics[0].slice(0, 4)], [900_000, ["AWS/States", "ExecutionTime", "StateMachineArn", facts.stateMachineArns.stop]]);
+        assert.match(body.widgets[0].properties.markdown as string, /\[stop jobnet\]\(https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates/);
+        assert.deepStrictEqual(body.widgets[6].properties.alarms, facts.alarmArns);
+    });
+
+    it("leaves out what the system does not have: no load balancer, no database; an RDS instance by its own dimension", () => {
+        const bare = dashboardBody({ ...facts, listenerArns: [], targetGroupArns: [], database: undefined });
+        assert.strictEqual(bare.widgets.length, 7);
+        const rds = dashboardBody({ ...facts, listenerArns: [], targetGroupArns: [], database: { kind: "instance", identifier: "shop-mysql" } });
+        assert.deepStrictEqual(metricProblems(rds), []);
+        assert.deepStrictEqual((rds.widgets[7].properties.metrics as Line[])[0].slice(0, 4), ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "shop-mysql"]);
+    });
+
+    it("is a checker that catches a metric AWS does not publish, or the wrong dimensions", () => {
+        const body = dashboardBody(facts);
+        (body.widgets[9].properties.metrics as Line[])[0][1] = "Connections";
+        (body.widgets[8].properties.metrics as Line[])[0][2] = "TargetGroup";
+        assert.deepStrictEqual(metricProblems(body), ["HTTPCode_ELB_5XX_Count is not published by TargetGroup", "AWS/RDS Connections is not a published metric"]);
+    });
+
+    it("is deployed by the dev stack with its own resources' names, under mocks", async function () {
+        this.timeout(60_000);
+        const { account, outputs } = await runProgram("dev");
+        const dashboard = account.one("aws:cloudwatch/dashboard:Dashboard");
+        assert.deepStrictEqual([dashboard.inputs.dashboardName, outputs.dashboardName], ["webapp-jobnet-dev", "webapp-jobnet-dev"]);
+        const body = JSON.parse(dashboard.inputs.dashboardBody);
+        assert.deepStrictEqual([metricProblems(body), layoutProblems(body)], [[], []]);
+        const alarms = account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.state.arn).sort();
+        assert.deepStrictEqual([...body.widgets[6].properties.alarms].sort(), alarms);
+        const lb = account.one("aws:lb/loadBalancer:LoadBalancer");
+        assert.strictEqual((body.widgets[8].properties.metrics as Line[])[0][3], loadBalancerDimension(account.one("aws:lb/listener:Listener").state.arn));
+        assert.ok(lb.state.arn.endsWith((body.widgets[8].properties.metrics as Line[])[0][3] as string));
+        assert.strictEqual(JSON.stringify(body).length < 1_000_000, true);
+    });
+});
