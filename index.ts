@@ -100,6 +100,8 @@ export = async () => {
         /** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
         calendar: config.operations.calendar,
         eventTriggers: operations.triggerNames,
+        /** What the run watcher judges by: `npm run ops -- status` shows the delays in progress. */
+        monitoring: { expectedSeconds: config.operations.monitoring.expectedSeconds, startDelaySeconds: config.operations.monitoring.startDelaySeconds },
         /** Subscribe to it for every notice: run ends, delays, alarms, the 7-day restart. */
         alertTopicArn: alerts.topicArn,
         alarms: alerts.alarmNames,

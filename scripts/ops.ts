@@ -2,14 +2,12 @@ import * as path from "path";
 import * as readline from "readline";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { Stack } from "@pulumi/pulumi/automation";
-import { CalendarSettings, judgeDay } from "../handlers/calendar";
-import { nextRuns, parseCron } from "../infra/cron";
-import { formatDuration, table } from "../simulator/timeline";
 import { runCommand } from "./lib/commandLine";
 import { OpsCommand, opsUsage, parseOpsArgs } from "./lib/ops/args";
 import { explainFailure } from "./lib/ops/failures";
-import { Jobnet, executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
+import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
 import { changeSchedule } from "./lib/ops/schedule";
+import { defaultMonitoring, statusReport } from "./lib/ops/status";
 import { OpsError, openStack, stackOutputs } from "./lib/ops/stack";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
@@ -62,27 +60,9 @@ async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
 }
 
 async function status(stack: Stack, stackName: string): Promise<number> {
-    const { stateMachines, region, schedules, calendar } = await stackOutputs(stack);
-    const sfn = new SFNClient({ region });
-    const runs = await recentRuns(sfn, stateMachines);
-    write(`Recent runs of the ${stackName} jobnets:\n`);
-    write(runs.length === 0 ? "  none yet\n" : table(
-        ["jobnet", "run", "trigger", "status", "started (UTC)", "duration"],
-        runs.map((r) => [r.jobnet, r.name, r.trigger, r.status, r.startDate.toISOString().slice(0, 16).replace("T", " "), r.durationSeconds === undefined ? "running" : formatDuration(r.durationSeconds)]),
-    ) + "\n");
-    write("\nNext scheduled runs:\n");
-    if (!calendar) write("  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)\n");
-    for (const jobnet of ["stop", "start"] as Jobnet[]) {
-        const s = schedules[jobnet];
-        if (!s) write(`  ${jobnet}: no schedule\n`);
-        else if (!s.enabled) write(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled\n`);
-        else {
-            const settings: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...calendar, timeZone: s.timeZone };
-            const [next] = nextRuns(parseCron(s.expression), s.timeZone, new Date(), 1, (date) => !judgeDay(date, settings).open);
-            const local = next ? new Intl.DateTimeFormat("en-CA", { timeZone: s.timeZone, dateStyle: "short", timeStyle: "short", hourCycle: "h23" }).format(next) : "none within two years";
-            write(`  ${jobnet}: ${local} ${s.timeZone}  (${s.expression}, closed calendar days skipped)\n`);
-        }
-    }
+    const { stateMachines, region, schedules, calendar, monitoring } = await stackOutputs(stack);
+    const runs = await recentRuns(new SFNClient({ region }), stateMachines);
+    write(statusReport({ stack: stackName, now: new Date(), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring }));
     return 0;
 }
 

@@ -23,6 +23,8 @@ import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
 import { runCli } from "./support/cli";
 import { samplePlan } from "./support/samplePlan";
+import { defaultMonitoring, delaysInProgress, statusReport } from "../scripts/lib/ops/status";
+import type { RunRow } from "../scripts/lib/ops/runs";
 
 const machines = {
     stop: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop",
@@ -253,5 +255,58 @@ describe("npm run ops -- schedule enable|disable", () => {
         const prodYaml = fs.readFileSync(path.join(projectDir, "Pulumi.prod.yaml"), "utf8");
         assert.throws(() => withScheduleEnabled(prodYaml, "prod", "start", true), (e: Error) => e instanceof OpsError &&
             e.message === "Stack prod has no start schedule. Set one first: pulumi config set --path 'schedules.start.cron' 'cron(0 22 ? * MON-FRI *)'");
+    });
+});
+
+describe("npm run ops -- status, as text (pure)", () => {
+    const schedules = { stop: { expression: "cron(0 22 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true }, start: { expression: "cron(0 8 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true } };
+    const calendar = { country: "JP", closedDates: [], openDates: [] };
+    const row = (jobnet: "stop" | "start", name: string, start: string, durationSeconds: number | undefined, scheduledTime?: string): RunRow => ({
+        jobnet, name, executionArn: `arn:${name}`, trigger: scheduledTime ? "scheduled" : "manual", status: durationSeconds === undefined ? "RUNNING" : "SUCCEEDED",
+        startDate: new Date(start), durationSeconds, scheduledTime,
+    });
+
+    it("shows each run's duration against its expected one, the next scheduled runs, and no delay when all is on time", () => {
+        // Tuesday 1 December 2026, 23:00 UTC (08:00 Wednesday in Tokyo, the start jobnet's time).
+        const now = new Date("2026-12-01T23:05:00Z");
+        const text = statusReport({
+            stack: "dev", now, schedules, calendar, monitoring: defaultMonitoring,
+            runs: [
+                row("start", "start-2", "2026-12-01T23:00:00Z", undefined, "2026-12-01T23:00:00Z"),
+                row("stop", "stop-1", "2026-12-01T13:00:00Z", 604, "2026-12-01T13:00:00Z"),
+            ],
+        });
+        assert.strictEqual(text, [
+            "Recent runs of the dev jobnets:",
+            "jobnet  run      trigger    status        started (UTC)  duration (of expected)",
+            "------  -------  ---------  ---------  ----------------  ------------------------",
+            "start   start-2  scheduled  RUNNING    2026-12-01 23:00  running, 5m 0s of 12m 0s",
+            "stop    stop-1   scheduled  SUCCEEDED  2026-12-01 13:00  10m 4s of 15m 0s",
+            "",
+            "Next scheduled runs:",
+            "  stop: 2026-12-02, 22:00 Asia/Tokyo  (cron(0 22 ? * MON-FRI *), closed calendar days skipped)",
+            "  start: 2026-12-03, 08:00 Asia/Tokyo  (cron(0 8 ? * MON-FRI *), closed calendar days skipped)",
+            "",
+            "Delays in progress:",
+            "  none",
+            "",
+        ].join("\n"));
+    });
+
+    it("names a run past its expected duration and a scheduled run that did not start", () => {
+        const now = new Date("2026-12-01T23:20:00Z");
+        const facts = {
+            stack: "dev", now, schedules, calendar, monitoring: defaultMonitoring,
+            // Tonight's stop ran; this morning's start has not (08:00 Tokyo is 23:00 UTC), and a manual stop runs long.
+            runs: [row("stop", "stop-manual", "2026-12-01T23:01:00Z", undefined), row("stop", "stop-1", "2026-12-01T13:00:00Z", 604, "2026-12-01T13:00:00Z")],
+        };
+        assert.deepStrictEqual(delaysInProgress(facts), [
+            "stop run stop-manual has been running for 19m 0s, 4m 0s over 15m 0s",
+            "start did not start at its scheduled time 2026-12-01 23:00 UTC",
+        ]);
+        // Ten minutes earlier, the start was not due yet (monitoring.startDelay), and the stop not late.
+        assert.deepStrictEqual(delaysInProgress({ ...facts, now: new Date("2026-12-01T23:09:00Z") }), []);
+        // A closed day has no scheduled start to miss: 2026-12-02 in Tokyo closed.
+        assert.deepStrictEqual(delaysInProgress({ ...facts, calendar: { ...calendar, closedDates: ["2026-12-02"] }, runs: facts.runs.slice(1) }), []);
     });
 });

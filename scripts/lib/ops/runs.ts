@@ -13,6 +13,7 @@ import { StateMachineDefinition } from "../../../statemachines/asl";
 import { EventLog } from "../../../simulator/run";
 import { Timeline } from "../../../simulator/timeline";
 import { OpsError } from "./stack";
+import { scheduledTimeOf } from "../../../handlers/guard";
 
 export type Jobnet = "stop" | "start";
 
@@ -36,6 +37,8 @@ export interface RunRow {
     status: string;
     startDate: Date;
     durationSeconds: number | undefined;
+    /** The scheduled time of a run a schedule started. */
+    scheduledTime: string | undefined;
 }
 
 /** The newest runs of both jobnets, newest first, with how each was started. */
@@ -53,10 +56,19 @@ export async function recentRuns(sfn: SFNClient, machines: Record<Jobnet, string
                 status: e.status ?? "?",
                 startDate: e.startDate!,
                 durationSeconds: e.stopDate ? (e.stopDate.getTime() - e.startDate!.getTime()) / 1000 : undefined,
+                scheduledTime: scheduledTimeOf(parseJsonText(described.input)),
             });
         }
     }
     return rows.sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+}
+
+function parseJsonText(text: string | undefined): unknown {
+    try {
+        return text ? JSON.parse(text) : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** scheduled, skipped, event or manual, from a run's input and output. */

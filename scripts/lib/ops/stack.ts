@@ -41,10 +41,12 @@ export async function stackOutputs(stack: Stack): Promise<{
     schedules: Record<string, { expression: string; timeZone: string; enabled: boolean }>;
     /** The stack's business calendar, as the program parsed it; none before the stack exports it. */
     calendar: Omit<CalendarSettings, "timeZone"> | undefined;
+    /** What the run watcher judges by; none before the stack exports it. */
+    monitoring: { expectedSeconds: { stop: number; start: number }; startDelaySeconds: number } | undefined;
 }> {
     const outputs = await stack.outputs();
     const stop = outputs.stopStateMachineArn?.value as string | undefined;
     const start = outputs.startStateMachineArn?.value as string | undefined;
     if (!stop || !start) throw new OpsError(`Stack ${stack.name} has no state machine outputs yet: deploy it with \`npm run ops -- up --stack ${stack.name}\`.`);
-    return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never, calendar: outputs.calendar?.value as never };
+    return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never, calendar: outputs.calendar?.value as never, monitoring: outputs.monitoring?.value as never };
 }

@@ -1,0 +1,85 @@
+import { CalendarSettings, judgeDay } from "../../../handlers/calendar";
+import { formatSeconds } from "../../../handlers/notifier";
+import { nextRuns, parseCron } from "../../../infra/cron";
+import { table } from "../../../simulator/timeline";
+import { Jobnet, RunRow } from "./runs";
+
+export interface StatusFacts {
+    stack: string;
+    now: Date;
+    /** The newest runs of both jobnets, newest first. */
+    runs: RunRow[];
+    schedules: Partial<Record<Jobnet, { expression: string; timeZone: string; enabled: boolean }>>;
+    /** The stack's calendar; none for a stack deployed before it exported one. */
+    calendar: Omit<CalendarSettings, "timeZone"> | undefined;
+    /** What the run watcher judges by (stack output `monitoring`). */
+    monitoring: { expectedSeconds: Record<Jobnet, number>; startDelaySeconds: number };
+}
+
+/** Defaults of a stack deployed before it exported its monitoring settings (infra/config.ts). */
+export const defaultMonitoring: StatusFacts["monitoring"] = { expectedSeconds: { stop: 900, start: 720 }, startDelaySeconds: 600 };
+
+/** A duration against the expected one: "10m 4s of 15m", "17m 2s, 2m 2s over 15m". */
+export function againstExpected(seconds: number, expected: number): string {
+    return seconds > expected ? `${formatSeconds(seconds)}, ${formatSeconds(seconds - expected)} over ${formatSeconds(expected)}` : `${formatSeconds(seconds)} of ${formatSeconds(expected)}`;
+}
+
+/**
+ * The delays in progress, as the run watcher would tell them now: runs still running past their
+ * expected duration, and each jobnet's latest scheduled time, startDelay ago or more (within a
+ * day), that no run started for. Closed days of the calendar have no scheduled time.
+ */
+export function delaysInProgress(f: StatusFacts): string[] {
+    const now = f.now.getTime();
+    const delays: string[] = [];
+    for (const r of f.runs.filter((run) => run.status === "RUNNING")) {
+        const running = (now - r.startDate.getTime()) / 1000;
+        const expected = f.monitoring.expectedSeconds[r.jobnet];
+        if (running > expected) delays.push(`${r.jobnet} run ${r.name} has been running for ${againstExpected(running, expected)}`);
+    }
+    for (const jobnet of ["stop", "start"] as const) {
+        const s = f.schedules[jobnet];
+        if (!s?.enabled) continue;
+        const calendar: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...f.calendar, timeZone: s.timeZone };
+        const due = nextRuns(parseCron(s.expression), s.timeZone, new Date(now - 86_400_000), 50, (date) => !judgeDay(date, calendar).open, 2)
+            .filter((at) => at.getTime() + f.monitoring.startDelaySeconds * 1000 <= now);
+        const latest = due[due.length - 1];
+        if (latest && !f.runs.some((r) => r.jobnet === jobnet && r.scheduledTime !== undefined && Date.parse(r.scheduledTime) === latest.getTime())) {
+            delays.push(`${jobnet} did not start at its scheduled time ${latest.toISOString().slice(0, 16).replace("T", " ")} UTC`);
+        }
+    }
+    return delays;
+}
+
+/** `npm run ops -- status`, as text: the last runs against their expected duration, the next scheduled runs, the delays in progress. */
+export function statusReport(f: StatusFacts): string {
+    const lines: string[] = [`Recent runs of the ${f.stack} jobnets:`];
+    if (f.runs.length === 0) lines.push("  none yet");
+    else {
+        lines.push(table(
+            ["jobnet", "run", "trigger", "status", "started (UTC)", "duration (of expected)"],
+            f.runs.map((r) => {
+                const expected = f.monitoring.expectedSeconds[r.jobnet];
+                const seconds = r.durationSeconds ?? (f.now.getTime() - r.startDate.getTime()) / 1000;
+                const duration = r.trigger === "skipped" ? formatSeconds(seconds) : againstExpected(seconds, expected);
+                return [r.jobnet, r.name, r.trigger, r.status, r.startDate.toISOString().slice(0, 16).replace("T", " "), r.durationSeconds === undefined ? `running, ${duration}` : duration];
+            }),
+        ));
+    }
+    lines.push("", "Next scheduled runs:");
+    if (!f.calendar) lines.push("  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)");
+    for (const jobnet of ["stop", "start"] as const) {
+        const s = f.schedules[jobnet];
+        if (!s) lines.push(`  ${jobnet}: no schedule`);
+        else if (!s.enabled) lines.push(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled`);
+        else {
+            const calendar: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...f.calendar, timeZone: s.timeZone };
+            const [next] = nextRuns(parseCron(s.expression), s.timeZone, f.now, 1, (date) => !judgeDay(date, calendar).open);
+            const local = next ? new Intl.DateTimeFormat("en-CA", { timeZone: s.timeZone, dateStyle: "short", timeStyle: "short", hourCycle: "h23" }).format(next) : "none within two years";
+            lines.push(`  ${jobnet}: ${local} ${s.timeZone}  (${s.expression}, closed calendar days skipped)`);
+        }
+    }
+    const delays = delaysInProgress(f);
+    lines.push("", "Delays in progress:", ...(delays.length === 0 ? ["  none"] : delays.map((d) => `  ${d}`)));
+    return lines.join("\n") + "\n";
+}
