@@ -2,7 +2,10 @@ import * as path from "path";
 import * as readline from "readline";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { Stack } from "@pulumi/pulumi/automation";
-import { runCommand } from "./lib/commandLine";
+import * as fs from "fs";
+import { readExecutionHistory } from "../handlers/notifier";
+import { requireWritableFile, runCommand } from "./lib/commandLine";
+import { ganttHtml, ganttModel, ganttSvg, spell } from "./lib/gantt";
 import { OpsCommand, opsUsage, parseOpsArgs } from "./lib/ops/args";
 import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
@@ -49,7 +52,29 @@ async function main(argv: string[]): Promise<number> {
         }
         case "status":
             return status(stack, command.stack);
+        case "report":
+            return report(stack, command);
     }
+}
+
+/** Draws a deployed run (the newest of either jobnet, by default) from its whole execution history. */
+async function report(stack: Stack, command: Extract<OpsCommand, { kind: "report" }>): Promise<number> {
+    const { stateMachines, region } = await stackOutputs(stack);
+    const sfn = new SFNClient({ region });
+    const executionArn = command.execution === "latest" ? (await recentRuns(sfn, stateMachines, 1))[0]?.executionArn : command.execution;
+    if (!executionArn) throw new OpsError(`No run of the ${command.stack} jobnets yet to report on.`);
+    const name = executionArn.split(":").pop()!;
+    const history = await readExecutionHistory(sfn, executionArn, 25);
+    if (!history.complete) write("The history has more than 25,000 events: the chart shows the first 25,000.\n");
+    const model = ganttModel(history.events, `${executionArn.split(":")[6]} ${name} (stack ${command.stack})`);
+    if (!command.out) fs.mkdirSync(path.join(projectDir, "out"), { recursive: true });
+    const out = command.out || path.join(projectDir, "out", `report-${name}.html`);
+    requireWritableFile("--out", out);
+    const svgFile = `${out.replace(/\.html?$/, "")}.svg`;
+    fs.writeFileSync(svgFile, ganttSvg(model) + "\n");
+    fs.writeFileSync(out, ganttHtml(`Run ${name} of the ${command.stack} jobnets`, [model]));
+    write(`${model.status} in ${spell(model.end - model.start)}${model.slowest ? `; slowest step ${model.slowest.state} (${spell(model.slowest.end - model.slowest.start)})` : ""}\nWritten to ${out} and ${svgFile}\n`);
+    return 0;
 }
 
 async function follow(sfn: SFNClient, executionArn: string): Promise<number> {

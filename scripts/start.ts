@@ -6,6 +6,9 @@ import { invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { databaseOfOutputs, simulate } from "../simulator/simulate";
+import { executionArnOf } from "../simulator/account";
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
 import { requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
@@ -23,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     }
     stackFile(projectDir, options.stack);
     if (options.json) requireWritableFile("--json", options.json);
+    if (options.report) requireWritableFile("--report", options.report);
     const tty = process.stdout.isTTY === true;
     const bold = (text: string) => (tty ? styleText("bold", text) : text);
     const outName = options.servers === undefined ? options.stack : `${options.stack}-${options.servers}-servers`;
@@ -71,7 +75,8 @@ async function main(argv: string[]): Promise<number> {
 
     const input = options.scheduled ? scheduledInput : undefined;
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
-    const { reports } = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
+    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
+    const reports = simulation.reports;
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true), report: r.report }));
 
     write(`\n${bold("Summary")}, in simulated time:\n`);
@@ -94,6 +99,17 @@ async function main(argv: string[]): Promise<number> {
             notRun: skipped,
         }, null, 2) + "\n");
         write(`Events and figures written to ${options.json}\n`);
+    }
+    if (options.report) {
+        // The same renderer as npm run ops -- report, on the histories the simulated account kept.
+        const models = runs.map(({ jobnet, report }) => ganttModel(
+            simulation.account.execution(executionArnOf(synth.stateMachineArns[jobnet as "stop" | "start"], report.executionName)).history as HistoryEvent[],
+            `${jobnet} jobnet, ${report.executionName} (stack ${options.stack}, simulated)`,
+        ));
+        const base = options.report.replace(/\.html?$/, "");
+        runs.forEach(({ jobnet }, i) => fs.writeFileSync(`${base}-${jobnet}.svg`, ganttSvg(models[i]) + "\n"));
+        fs.writeFileSync(options.report, ganttHtml(`Simulated runs of the ${options.stack} jobnets`, models));
+        write(`Gantt charts written to ${options.report} and ${runs.map(({ jobnet }) => `${base}-${jobnet}.svg`).join(", ")}\n`);
     }
     return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }

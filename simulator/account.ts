@@ -232,6 +232,8 @@ export interface SimHistoryEvent {
     stateEnteredEventDetails?: { name: string; input: string };
     stateExitedEventDetails?: { name: string; output: string };
     mapIterationStartedEventDetails?: { name: string; index: number };
+    taskFailedEventDetails?: { error: string; cause: string };
+    executionFailedEventDetails?: { error: string; cause: string };
 }
 
 /** A message published to an SNS topic. */

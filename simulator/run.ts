@@ -101,9 +101,10 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     });
     const events: EventLog[] = [];
     const collecting = (async () => {
+        const entries = new Map<string, number>();
         for await (const event of run.eventLogs) {
             events.push(event);
-            const recorded = historyEventOf(event, execution.history.length + 1);
+            const recorded = historyEventOf(event, execution.history.length + 1, entries);
             if (recorded) execution.history.push(recorded);
             o.onEvent?.(event);
         }
@@ -144,21 +145,31 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
  * state's name and input, and so on. Each follows the one before (previousEventId): the simulated
  * history keeps the order of events, not the branches of a Map.
  */
-export function historyEventOf(event: EventLog, id: number): SimHistoryEvent | undefined {
+export function historyEventOf(event: EventLog, id: number, entries: Map<string, number>): SimHistoryEvent | undefined {
     const base = { id, previousEventId: id - 1, timestamp: new Date(event.timestamp) };
+    // A state by its name and Map iteration: its failed attempts follow from its entry.
+    const key = (e: { state: { name: string }; index?: number }) => `${e.state.name}#${e.index ?? ""}`;
     const stateType = (type: string) => (type === "Choice" || type === "Pass" || type === "Wait" || type === "Map" || type === "Parallel" || type === "Succeed" || type === "Fail" ? type : "Task");
     switch (event.type) {
         case "ExecutionStarted":
             return { ...base, type: "ExecutionStarted" };
         case "StateEntered":
+            entries.set(key(event), id);
             return { ...base, type: `${stateType(event.state.type)}StateEntered`, stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input) } };
+        case "StateRetried":
+            return { ...base, previousEventId: entries.get(key(event)) ?? id - 1, type: "TaskFailed", taskFailedEventDetails: { error: event.retry.retrier.ErrorEquals[0] ?? "Error", cause: "retried" } };
+        case "StateFailed":
+            // A Map or Parallel state fails because a branch did; only a Task's attempt is a TaskFailed.
+            if (event.state.type !== "Task") return { ...base, previousEventId: entries.get(key(event)) ?? id - 1, type: `${stateType(event.state.type)}StateFailed` };
+            return { ...base, previousEventId: entries.get(key(event)) ?? id - 1, type: "TaskFailed", taskFailedEventDetails: { error: event.Error, cause: typeof event.Cause === "string" ? event.Cause : JSON.stringify(event.Cause ?? null) } };
         case "StateExited":
             return { ...base, type: `${stateType(event.state.type)}StateExited`, stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output ?? null) } };
         case "MapIterationStarted":
             return { ...base, type: "MapIterationStarted", mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } };
         case "ExecutionSucceeded":
-        case "ExecutionFailed":
             return { ...base, type: event.type };
+        case "ExecutionFailed":
+            return { ...base, type: event.type, executionFailedEventDetails: { error: event.Error, cause: typeof event.Cause === "string" ? event.Cause : JSON.stringify(event.Cause ?? null) } };
         default:
             return undefined;
     }

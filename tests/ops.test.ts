@@ -37,6 +37,10 @@ describe("npm run ops arguments", () => {
         assert.deepStrictEqual(parseOpsArgs(["up", "--stack", "prod", "--yes"]), { kind: "stack", action: "up", stack: "prod", yes: true });
         assert.deepStrictEqual(parseOpsArgs(["run", "stop", "--no-wait"]), { kind: "run", jobnet: "stop", stack: "dev", wait: false });
         assert.deepStrictEqual(parseOpsArgs(["status"]), { kind: "status", stack: "dev" });
+        assert.deepStrictEqual(parseOpsArgs(["report"]), { kind: "report", execution: "latest", stack: "dev", out: "" });
+        const arn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:stop-1";
+        assert.deepStrictEqual(parseOpsArgs(["report", arn, "--out", "r.html", "--stack", "prod"]), { kind: "report", execution: arn, stack: "prod", out: "r.html" });
+        assert.throws(() => parseOpsArgs(["report", "stop-1"]), /report needs an execution ARN \(arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME\) or latest, not "stop-1"/);
         assert.deepStrictEqual(parseOpsArgs(["redrive", "latest"]), { kind: "redrive", execution: "latest", stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["redrive", execution("stop", "stop-manual-1")]), { kind: "redrive", execution: execution("stop", "stop-manual-1"), stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "start", "--stack", "prod"]), { kind: "schedule", enable: false, jobnet: "start", stack: "prod", yes: false });
@@ -57,8 +61,8 @@ describe("npm run ops arguments", () => {
         [["redrive", "my-run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest, not "my-run"'],
         [["schedule", "pause", "stop"], 'schedule needs enable or disable, not "pause"'],
         [["status", "now"], 'status takes no arguments; got "now" as well'],
-        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive and schedule'],
-        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait and --help'],
+        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report and schedule'],
+        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out and --help'],
         [["status", "--stack"], "--stack needs a value"],
     ];
     for (const [argv, message] of bad) {

@@ -25,13 +25,13 @@ const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as co
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
-        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, redrive: false, json: undefined, help: false });
+        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, redrive: false, json: undefined, report: undefined, help: false });
     });
 
     it("start a lone start jobnet from a stopped system, and take every option", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstance", "--json", "run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", scheduled: false, redrive: false, json: "run.json", help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
         );
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
     });
@@ -39,7 +39,7 @@ describe("npm start options", () => {
     it("take --name=value as --name value", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack=prod", "--jobnet=start", "--servers=20", "--fail=health:never", "--fail=throttle:startInstance", "--initial=running", "--json=run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "running", scheduled: false, redrive: false, json: "run.json", help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "running", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
         );
     });
 
@@ -60,7 +60,7 @@ describe("npm start options", () => {
         [["--fail", "--json", "x"], "--fail needs a value"],
         [["--scheduled=yes"], "--scheduled takes no value"],
         [["stop"], 'unexpected argument "stop"; options start with --'],
-        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json and --help'],
+        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json, --report and --help'],
     ];
     for (const [argv, message] of bad) {
         it(`refuse ${argv.join(" ")} in one line that names it`, () => {

@@ -16,6 +16,8 @@ export interface StartOptions {
     /** Redrive a failed run once, as `npm run ops -- redrive` does. */
     redrive: boolean;
     json: string | undefined;
+    /** An HTML page to draw each run on as a Gantt chart (and an SVG of each beside it). */
+    report: string | undefined;
     help: boolean;
 }
 
@@ -40,6 +42,8 @@ Options:
   --redrive                 when a run fails, redrive it once: it goes on from the step that
                             failed, as \`npm run ops -- redrive\` does
   --json FILE               also write the run's events and figures to FILE as JSON
+  --report FILE             also draw each run as a Gantt chart: FILE, an HTML page, and an SVG
+                            per run beside it (FILE without .html, -stop.svg, -start.svg)
   --help                    show this help
 
 Options go after --, and --name=value works too: npm start -- --jobnet=stop --fail httpd-stop:web-1
@@ -56,6 +60,7 @@ const startArgs = {
     scheduled: { type: "boolean", default: false },
     redrive: { type: "boolean", default: false },
     json: { type: "string" },
+    report: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -87,6 +92,7 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         scheduled: v.scheduled || v.fail.some((f) => f.split(":")[0] === "duplicate"),
         redrive: v.redrive,
         json: v.json,
+        report: v.report,
         help: v.help,
     };
 }

@@ -7,6 +7,7 @@ export type OpsCommand =
     | { kind: "run"; jobnet: "stop" | "start"; stack: string; wait: boolean }
     | { kind: "status"; stack: string }
     | { kind: "redrive"; execution: string; stack: string; wait: boolean }
+    | { kind: "report"; execution: string; stack: string; out: string }
     | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean };
 
 export const opsUsage = `Usage: npm run ops -- COMMAND [options]
@@ -23,6 +24,9 @@ Commands:
   status [--stack NAME]                       recent runs of both jobnets, and each one's next scheduled run
   redrive EXECUTION_ARN|latest [--stack NAME] [--no-wait]
                                               resume a failed run from the step that failed, and follow it
+  report [EXECUTION_ARN|latest] [--stack NAME] [--out FILE]
+                                              draw a run as a Gantt chart from its history: FILE (an HTML
+                                              page, default out/report-NAME.html) and an SVG beside it
   schedule enable|disable stop|start [--stack NAME] [--yes]
                                               turn a jobnet's schedule on or off: asks first (unless --yes),
                                               then sets it in Pulumi.NAME.yaml and runs pulumi up
@@ -33,8 +37,11 @@ const opsArgs = {
     stack: { type: "string", default: "dev" },
     yes: { type: "boolean", short: "y", default: false },
     "no-wait": { type: "boolean", default: false },
+    out: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
 } as const;
+
+const executionArnPattern = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
 
 /** Parses `npm run ops` arguments; `env` is where npm leaves the options it kept. */
 export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCommand {
@@ -64,12 +71,14 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
         case "status":
             noMore(0);
             return { kind: "status", stack };
-        case "redrive": {
+        case "redrive":
+        case "report": {
             noMore(1);
-            const execution = rest[0];
-            if (execution === undefined || (execution !== "latest" && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(execution))) {
-                throw new UsageError(`redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest${execution === undefined ? "" : `, not ${JSON.stringify(execution)}`}`);
+            const execution = rest[0] ?? (command === "report" ? "latest" : undefined);
+            if (execution === undefined || (execution !== "latest" && !executionArnPattern.test(execution))) {
+                throw new UsageError(`${command} needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest${execution === undefined ? "" : `, not ${JSON.stringify(execution)}`}`);
             }
+            if (command === "report") return { kind: "report", execution, stack, out: values.out ?? "" };
             return { kind: "redrive", execution, stack, wait };
         }
         case "schedule": {
@@ -79,6 +88,6 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             return { kind: "schedule", enable: action === "enable", jobnet: jobnet(rest[1], `schedule ${action}`), stack, yes };
         }
         default:
-            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive and schedule`);
+            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report and schedule`);
     }
 }

@@ -1,0 +1,68 @@
+import * as assert from "assert";
+import * as path from "path";
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { XMLValidator } from "fast-xml-parser";
+import { ganttHtml, ganttModel, ganttSvg } from "../scripts/lib/gantt";
+import { projectDir } from "../scripts/lib/runProgram";
+import { synthesize } from "../scripts/lib/synthesize";
+import { executionArnOf } from "../simulator/account";
+import { simulate } from "../simulator/simulate";
+import { mapIterationFailed, redrivenAndFailedAgain } from "./support/histories";
+
+/** Each bar as `lane: step (seconds) marks`. */
+const drawn = (m: ReturnType<typeof ganttModel>) =>
+    m.bars.map((b) => `${b.lane}: ${b.state} ${(b.end - b.start) / 1000}s${b.failures ? ` ↻${b.failures}` : ""}${b.failed ? " ✕" : ""}${b.open ? " open" : ""}`);
+
+describe("run reports as Gantt charts", () => {
+    it("draw a failure inside a Map: a lane per server, the failed step marked, the aborted ones left open", () => {
+        const m = ganttModel(mapIterationFailed, "stop-1");
+        assert.deepStrictEqual([m.status, m.error, m.lanes], ["FAILED", "InstanceNotFound", ["StopWebServers", "web-1", "web-2", "web-3"]]);
+        assert.deepStrictEqual(drawn(m), [
+            "StopWebServers: StopWebServers 25s open",
+            "web-1: DescribeWebServer 12s",
+            "web-2: DescribeWebServer 19s ↻1 ✕ open",
+            "web-3: DescribeWebServer 18s ↻1 open",
+            "web-1: RouteByInstanceState 7s open",
+        ]);
+        assert.strictEqual(m.slowest?.state, "DescribeWebServer");
+    });
+
+    it("draw a redriven run: the redrive marked, the first attempt's step and the Fail state the run ended in", () => {
+        const m = ganttModel(redrivenAndFailedAgain, "stop-2");
+        assert.deepStrictEqual(m.redrives, [Date.parse("2026-11-30T13:00:07Z")]);
+        assert.deepStrictEqual(drawn(m), [
+            "DescribeDatabase: DescribeDatabase 14s ↻1 open",
+            "DescribeDatabase: DescribeDatabase 4s",
+            "RouteByClusterState: RouteByClusterState 1s",
+            "ClusterNotStoppable: ClusterNotStoppable 1s ✕ open",
+        ]);
+        assert.match(ganttSvg(m), /<line x1="[\d.]+" y1="50" x2="[\d.]+" y2="\d+" stroke="#e67e22" stroke-width="2"><title>redriven<\/title><\/line>/);
+    });
+
+    it("draw a simulated 20-server stop: its bounded waits as one step each, the slowest named, as valid SVG in an HTML page", async function () {
+        this.timeout(60_000);
+        const synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-20"), { "webapp-jobnet:webServerCount": "20" });
+        const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
+        const history = account.execution(executionArnOf(synth.stateMachineArns.stop, reports[0].report.executionName)).history as HistoryEvent[];
+        const m = ganttModel(history, "stop-1");
+        assert.deepStrictEqual([m.status, (m.end - m.start) / 1000, m.slowest?.state, (m.slowest!.end - m.slowest!.start) / 1000], ["SUCCEEDED", 604, "WaitUntilBackupsCompleted", 320]);
+        assert.strictEqual(m.lanes.filter((l) => /^web-\d+$/.test(l)).length, 20);
+        assert.deepStrictEqual(m.lanes.slice(-4), ["StopCluster", "StopClusterAccepted", "WaitUntilClusterStopped", "SystemStopped"]);
+        // web-1's steps, in order: its httpd stopped and checked, the instance stopped and backed up.
+        assert.deepStrictEqual(m.bars.filter((b) => b.lane === "web-1").map((b) => b.state), [
+            "DescribeWebServer", "RouteByInstanceState", "StopHttpd", "StopHttpdFinished", "CheckHttpdStopped", "CheckHttpdStoppedFinished",
+            "StopInstance", "WaitUntilInstanceStopped", "BackUpInstance", "WebServerStopped",
+        ]);
+        const svg = ganttSvg(m);
+        assert.strictEqual(XMLValidator.validate(svg), true);
+        // The README's picture is this run, as npm start -- --servers 20 --report draws it.
+        const fs = require("fs") as typeof import("fs");
+        const committed = fs.readFileSync(path.join(projectDir, "docs", "run-report-stop.svg"), "utf8");
+        assert.strictEqual(committed, ganttSvg(ganttModel(history, "stop jobnet, stop-1 (stack dev, simulated)")) + "\n", "docs/run-report-stop.svg is stale: run npm start -- --servers 20 --report out/run.html and copy out/run-stop.svg");
+        assert.match(svg, /SUCCEEDED in 10m 4s<\/text>\n<text x="8" y="36" fill="#222222">slowest step: WaitUntilBackupsCompleted \(5m 20s\)<\/text>/);
+        const html = ganttHtml("Simulated runs", [m]);
+        assert.ok(html.startsWith("<!DOCTYPE html>\n<html lang=\"en\">"));
+        assert.strictEqual(html.split("<svg ").length - 1, 1);
+        assert.strictEqual(XMLValidator.validate(html.slice(html.indexOf("<svg "), html.indexOf("</svg>") + 6)), true);
+    });
+});
