@@ -1,5 +1,8 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { XMLValidator } from "fast-xml-parser";
 import { ganttHtml, ganttModel, ganttSvg } from "../scripts/lib/gantt";
@@ -56,7 +59,6 @@ describe("run reports as Gantt charts", () => {
         const svg = ganttSvg(m);
         assert.strictEqual(XMLValidator.validate(svg), true);
         // The README's picture is this run, as npm start -- --servers 20 --report draws it.
-        const fs = require("fs") as typeof import("fs");
         const committed = fs.readFileSync(path.join(projectDir, "docs", "run-report-stop.svg"), "utf8");
         assert.strictEqual(committed, ganttSvg(ganttModel(history, "stop jobnet, stop-1 (stack dev, simulated)")) + "\n", "docs/run-report-stop.svg is stale: run npm start -- --servers 20 --report out/run.html and copy out/run-stop.svg");
         assert.match(svg, /SUCCEEDED in 10m 4s<\/text>\n<text x="8" y="36" fill="#222222">slowest step: WaitUntilBackupsCompleted \(5m 20s\)<\/text>/);
@@ -64,5 +66,29 @@ describe("run reports as Gantt charts", () => {
         assert.ok(html.startsWith("<!DOCTYPE html>\n<html lang=\"en\">"));
         assert.strictEqual(html.split("<svg ").length - 1, 1);
         assert.strictEqual(XMLValidator.validate(html.slice(html.indexOf("<svg "), html.indexOf("</svg>") + 6)), true);
+        page = html;
+        bars = m.bars.length;
+    });
+
+    let page = "";
+    let bars = 0;
+    it("render in a real browser: headless Chromium loads the page, parses every bar, and paints it", function () {
+        this.timeout(120_000);
+        const chromium = ["chromium", "chromium-browser"].find((c) => spawnSync("sh", ["-c", `command -v ${c}`]).status === 0);
+        // Debian's chromium (.ci/run installs it where it can); without it this check cannot run here.
+        if (!chromium) this.skip();
+        if (!page) assert.fail("the page of the test before was not drawn");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantt-"));
+        const file = path.join(dir, "run.html");
+        fs.writeFileSync(file, page);
+        const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"];
+        const dom = spawnSync(chromium!, [...flags, "--dump-dom", `file://${file}`], { encoding: "utf8", timeout: 60_000 });
+        assert.strictEqual(dom.status, 0, dom.stderr);
+        assert.strictEqual((dom.stdout.match(/<rect /g) ?? []).length, bars);
+        assert.match(dom.stdout, /<svg [^>]*width="1280"/);
+        assert.match(dom.stdout, /stop-1: SUCCEEDED in 10m 4s/);
+        const shot = spawnSync(chromium!, [...flags, `--screenshot=${path.join(dir, "run.png")}`, "--window-size=1300,900", `file://${file}`], { encoding: "utf8", timeout: 60_000 });
+        assert.strictEqual(shot.status, 0, shot.stderr);
+        assert.ok(fs.statSync(path.join(dir, "run.png")).size > 20_000, "a painted page, not a blank one");
     });
 });
