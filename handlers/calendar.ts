@@ -4,6 +4,8 @@
  * calendar days in the schedule's time zone.
  */
 
+import { jpHolidays } from "./holidaysJp";
+
 export interface CalendarSettings {
     /** ISO country code of the national holidays, or "none". */
     country: string;
@@ -26,11 +28,8 @@ export const holidayCountries = ["JP"] as const;
 
 /** The holiday on a YYYY-MM-DD date in a country, by name, or undefined. */
 export function nationalHoliday(country: string, date: string): string | undefined {
-    if (country === "JP") {
-        const holidays = (require("@holiday-jp/holiday_jp") as { holidays: Record<string, { name: string; name_en: string }> }).holidays;
-        const holiday = holidays[date];
-        return holiday ? `${holiday.name} (${holiday.name_en})` : undefined;
-    }
+    // The table the functions upload (handlers/holidaysJp.ts, from @holiday-jp/holiday_jp by npm run holidays).
+    if (country === "JP") return jpHolidays[date];
     return undefined;
 }
 

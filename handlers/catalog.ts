@@ -97,7 +97,6 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
     checkCalendar: {
         description: "Tells whether a scheduled run falls on a business day",
         handler: checkCalendar,
-        packages: ["@holiday-jp/holiday_jp"],
         permissions: () => [],
     },
     findOtherRuns: {

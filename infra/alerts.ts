@@ -166,8 +166,7 @@ export class Alerts extends pulumi.ComponentResource {
             functionName: `${args.namePrefix}-watch-runs`,
             description: "Tells of jobnet runs past their expected duration and of scheduled runs that did not start",
             handler: watchRuns,
-            packages: ["@holiday-jp/holiday_jp"],
-            statements: tell(pulumi.all([pulumi.all(Object.values(args.stateMachineArns)), pulumi.all(executionArns)]).apply(([machines, executions]): PolicyStatement[] => [
+                statements: tell(pulumi.all([pulumi.all(Object.values(args.stateMachineArns)), pulumi.all(executionArns)]).apply(([machines, executions]): PolicyStatement[] => [
                 { Effect: "Allow", Action: ["states:ListExecutions"], Resource: machines },
                 { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
                 // PutMetricData has no resource: the namespace is the condition IAM offers.

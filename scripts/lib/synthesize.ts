@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import * as pulumi from "@pulumi/pulumi";
 import type { TaskFunction } from "../../handlers/catalog";
 import { kebab } from "../../infra/jobnetFunctions";
@@ -214,7 +215,7 @@ export function synthSummary(result: SynthResult): string {
         ...listenerLines(result),
         "",
         "Lambda uploads:",
-        ...result.functions.map((f) => `  ${f.functionName.padEnd(48)} ${(f.uploadBytes / 1024).toFixed(1).padStart(6)} KB`),
+        ...[...result.functions, ...result.alertFunctions].map((f) => `  ${f.functionName.padEnd(48)} ${(deflatedBytes(f.codeDirectory) / 1024).toFixed(1).padStart(6)} KB deflated`),
         "",
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
         "Diagrams: stop.svg, start.svg",
@@ -238,6 +239,14 @@ function listenerLines(result: SynthResult): string[] {
     });
     const healthCheck = result.resources.find((r) => r.type === "aws:lb/targetGroup:TargetGroup")?.inputs.healthCheck;
     return [...lines, `  health check: ${healthCheck?.path}`, `  URL: ${result.outputs.albUrl}`];
+}
+
+/** What a folder's files weigh deflated, as in the zip Lambda is sent (each file on its own). */
+export function deflatedBytes(dir: string): number {
+    return fs.readdirSync(dir, { withFileTypes: true }).reduce(
+        (total, entry) => total + (entry.isDirectory() ? deflatedBytes(path.join(dir, entry.name)) : zlib.deflateRawSync(fs.readFileSync(path.join(dir, entry.name))).length),
+        0,
+    );
 }
 
 function directoryBytes(dir: string): number {
