@@ -20,13 +20,13 @@ export const watchPeriodSeconds = 300;
 /** The statuses a notification is sent for: every way a run can end. */
 export const notifiedStatuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 
-/** One CloudWatch alarm, as plain values: what it watches, and what it tells. */
-export interface AlarmSpec {
+/** One CloudWatch alarm: what it watches, and what it tells; the state machine's ARN as given (a value, or a Pulumi input). */
+export interface AlarmSpec<Arn = string> {
     /** Unique in the stack: `stop-failed`. */
     id: string;
     namespace: string;
     metricName: string;
-    dimensions: Record<string, string>;
+    dimensions: Record<string, string | Arn>;
     description: string;
 }
 
@@ -34,16 +34,16 @@ export interface AlarmSpec {
  * The alarms of one jobnet: runs that failed, timed out or were aborted (AWS/States, by state
  * machine), and the watcher's two delays. Each says which system and what to do.
  */
-export function jobnetAlarms(stack: string, jobnet: JobnetName, stateMachineArn: string): AlarmSpec[] {
+export function jobnetAlarms<Arn = string>(stack: string, jobnet: JobnetName, stateMachineArn: Arn): AlarmSpec<Arn>[] {
     const system = `webapp-jobnet stack ${stack}, ${jobnet} jobnet`;
-    const states = (metricName: string, what: string, todo: string): AlarmSpec => ({
+    const states = (metricName: string, what: string, todo: string): AlarmSpec<Arn> => ({
         id: `${jobnet}-${what.replace(/ /g, "-")}`,
         namespace: "AWS/States",
         metricName,
         dimensions: { StateMachineArn: stateMachineArn },
         description: `${system}: a run ${what}. ${todo}`,
     });
-    const delay = (metricName: string, id: string, what: string, todo: string): AlarmSpec => ({
+    const delay = (metricName: string, id: string, what: string, todo: string): AlarmSpec<Arn> => ({
         id: `${jobnet}-${id}`,
         namespace: delayMetrics.namespace,
         metricName,
@@ -205,11 +205,9 @@ export class Alerts extends pulumi.ComponentResource {
         this.alarmNames = [];
         this.alarmArns = [];
         for (const jobnet of ["stop", "start"] as const) {
-            const specs = pulumi.output(args.stateMachineArns[jobnet]).apply((arn) => jobnetAlarms(args.stack, jobnet, arn));
-            for (const [i, id] of jobnetAlarms(args.stack, jobnet, "").map((a, n) => [n, a.id] as const)) {
-                const spec = specs.apply((all) => all[i]);
-                const alarmName = `${args.namePrefix}-${id}`;
-                const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+            for (const spec of jobnetAlarms(args.stack, jobnet, args.stateMachineArns[jobnet])) {
+                const alarmName = `${args.namePrefix}-${spec.id}`;
+                const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, {
                     name: alarmName,
                     alarmDescription: spec.description,
                     namespace: spec.namespace,

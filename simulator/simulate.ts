@@ -46,9 +46,10 @@ export interface Simulation {
 
 /**
  * Calls the watcher every period of its schedule (its serialised handler, with its environment;
- * Slack is not simulated), and gathers its looks; `stop` ends the schedule and waits for them.
+ * Slack is not simulated), and gathers its looks; `stop` ends the schedule and waits for them,
+ * `cancel` ends it and gives the environment back when the simulation fails.
  */
-function watchOnSchedule(synth: SynthResult): { stop(): Promise<WatchLook[]> } {
+function watchOnSchedule(synth: SynthResult): { stop(): Promise<WatchLook[]>; cancel(): void } {
     const watcher = synth.alertFunctions.find((f) => f.role === "watcher");
     if (!watcher) throw new Error("the stack has no run watcher");
     const handler = (require(path.join(watcher.codeDirectory, "__index.js")) as { handler: (event: unknown) => Promise<{ endDelayed: string[]; startMissed: string[] }> }).handler;
@@ -59,18 +60,23 @@ function watchOnSchedule(synth: SynthResult): { stop(): Promise<WatchLook[]> } {
         const tick = new Date().toISOString().replace(".000Z", "Z");
         looks.push(currentCaller.run("watchRuns", () => handler({ ...synth.watchInput, tick })).then((found) => ({ tick, ...found })));
     }, (synth.watchInput.periodSeconds as number) * 1000);
+    const cancel = () => {
+        clearInterval(timer);
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+    };
     return {
         async stop() {
             clearInterval(timer);
             try {
                 return await Promise.all(looks);
             } finally {
-                for (const [key, value] of Object.entries(saved)) {
-                    if (value === undefined) delete process.env[key];
-                    else process.env[key] = value;
-                }
+                cancel();
             }
         },
+        cancel,
     };
 }
 
@@ -89,6 +95,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
     const clock = new VirtualClock();
     clock.install();
     let restore: (() => void) | undefined;
+    let watching: ReturnType<typeof watchOnSchedule> | undefined;
     try {
         const outputs = synth.outputs;
         const account = new SimulatedAccount({
@@ -111,7 +118,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             account.faults.lambdaThrottles,
             account.faults.lateResponses,
         );
-        const watching = options.watch ? watchOnSchedule(synth) : undefined;
+        watching = options.watch ? watchOnSchedule(synth) : undefined;
         const reports: Simulation["reports"] = [];
         let redrives = 0;
         for (const [n, step] of options.jobnets.entries()) {
@@ -142,6 +149,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         account.settle();
         return { account, reports, looks };
     } finally {
+        // Idle after stop(); after a failure, the schedule ends and the environment is given back.
+        watching?.cancel();
         restore?.();
         clock.uninstall();
     }

@@ -9,7 +9,7 @@ import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
-import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+import { PolicyStatement, allowingStatement, functionPolicy } from "./support/iamPolicy";
 
 const minute = 60_000;
 const tokyo = { country: "JP", closedDates: [], openDates: [], timeZone: "Asia/Tokyo" };
@@ -120,9 +120,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
             "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600, [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"]],
         ]);
-        const fn = run.account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-watch-runs")!;
-        const role = run.account.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-        const statements = JSON.parse(run.account.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.inputs.role === role.id)!.inputs.policy).Statement;
+        const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(statements.map((s: any) => s.Action.join(",")), [
             "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
         ]);
@@ -159,9 +157,7 @@ describe("delay notices in the simulated account", function () {
         assert.deepStrictEqual(account.metrics.filter((m) => m.value > 0).map((m) => [m.name, m.dimensions.Jobnet, new Date(m.at).toISOString()]), [["RunsPastExpectedDuration", "stop", "2026-11-30T13:05:00.000Z"]]);
         // Every call the watcher made is allowed by its role's policy, and each statement is used.
         const watcher = synth.alertFunctions.find((f) => f.role === "watcher")!;
-        const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === watcher.functionName)!;
-        const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-        const statements: PolicyStatement[] = JSON.parse(synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!.inputs.policy).Statement;
+        const statements = functionPolicy(synth.resources, watcher.functionName);
         const used = new Set<PolicyStatement>();
         for (const call of account.calls.filter((c) => c.caller === "watchRuns")) {
             for (const { resource, context } of call.authorizations) {

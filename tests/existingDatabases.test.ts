@@ -13,7 +13,8 @@ import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { FaultSpecError, parseFaults } from "../simulator/faults";
 import { simulate } from "../simulator/simulate";
 import { taskFunctionNames } from "../statemachines/plan";
-import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+import { allowingStatement, functionPolicy } from "./support/iamPolicy";
+import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 
 const region = "ap-northeast-1";
 const dbArn = `arn:aws:rds:${region}:123456789012:db:shop-mysql`;
@@ -150,13 +151,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         assert.deepStrictEqual(synth.resources.map((r) => r.type).filter((t) => /^aws:(ec2|rds|lb|vpc|s3)\//.test(t)), []);
     });
 
-    /** The statements of a function's role, by the function's name. */
-    const policyOf = (functionName: string): PolicyStatement[] => {
-        const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === functionName)!;
-        const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-        const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
-        return JSON.parse(policy.inputs.policy).Statement;
-    };
+    const policyOf = (functionName: string) => functionPolicy(synth.resources, functionName);
 
     it("names the DB instance in lower case, as RDS keeps it, whatever case the config gives", async () => {
         const system = JSON.parse(stackConfig("existing-rds")["webapp-jobnet:system"]);
@@ -232,12 +227,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     });
 
     it("the run the 7-day restart starts stops the DB instance again", async () => {
-        const { account, reports } = await simulate(synth, {
-            initial: "stopped",
-            jobnets: ["stop"],
-            faults: { clusterAutoRestarted: true },
-            input: { trigger: "event", event: "db-instance-auto-restart" },
-        });
+        const { account, reports } = await stopAfterSevenDayRestart(synth, "db-instance-auto-restart");
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.deepStrictEqual([account.database.identifier, account.database.status], ["shop-mysql", "stopped"]);
     });

@@ -3,6 +3,7 @@ import * as path from "path";
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
+import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 
 // The same operations as the system this program creates: schedules, calendar, guard, the 7-day
 // restart, notifications. Only the targets differ.
@@ -49,12 +50,7 @@ describe("runs of an existing system's jobnets in the simulated account", functi
     });
 
     it("the run the 7-day restart starts stops the existing cluster again", async () => {
-        const { reports, account } = await simulate(synth, {
-            initial: "stopped",
-            jobnets: ["stop"],
-            faults: { clusterAutoRestarted: true },
-            input: { trigger: "event", event: "cluster-auto-restart" },
-        });
+        const { reports, account } = await stopAfterSevenDayRestart(synth, "cluster-auto-restart");
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.deepStrictEqual([account.database.identifier, account.database.status], ["shop-aurora", "stopped"]);
     });

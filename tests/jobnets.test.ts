@@ -6,6 +6,7 @@ import { Faults, SimulatedAccount } from "../simulator/account";
 import { RunReport } from "../simulator/run";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
+import { functionPolicy } from "./support/iamPolicy";
 
 const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
@@ -609,14 +610,10 @@ describe("the jobnets of a stack served over HTTPS, run in the simulated account
     });
 
     it("keep to the least privilege: CreateRule on the HTTPS listener only, DeleteRule only on rules with this stack's tag", () => {
-        const policyOf = (task: string) => {
-            const fn = https.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === `webapp-jobnet-example-https-${task}`)!;
-            const role = https.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-            return JSON.parse(https.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!.inputs.policy);
-        };
+        const policyOf = (task: string): any[] => functionPolicy(https.resources, `webapp-jobnet-example-https-${task}`);
         const [http, tls] = https.outputs.listeners.map((l: { arn: string }) => l.arn);
         const rulesOf = (listener: string) => `${listener.replace(":listener/", ":listener-rule/")}/*`;
-        const enable = policyOf("enable-maintenance-page").Statement;
+        const enable = policyOf("enable-maintenance-page");
         assert.deepStrictEqual(enable.find((s: any) => s.Action.includes("elasticloadbalancing:CreateRule")).Resource, [tls, rulesOf(tls)]);
         assert.deepStrictEqual(enable.find((s: any) => s.Action.includes("elasticloadbalancing:AddTags")), {
             Effect: "Allow",
@@ -627,7 +624,7 @@ describe("the jobnets of a stack served over HTTPS, run in the simulated account
                 "ForAllValues:StringEquals": { "aws:TagKeys": ["webapp-jobnet:maintenance"] },
             },
         });
-        assert.deepStrictEqual(policyOf("disable-maintenance-page").Statement.find((s: any) => s.Action.includes("elasticloadbalancing:DeleteRule")), {
+        assert.deepStrictEqual(policyOf("disable-maintenance-page").find((s: any) => s.Action.includes("elasticloadbalancing:DeleteRule")), {
             Effect: "Allow",
             Action: ["elasticloadbalancing:DeleteRule"],
             Resource: [rulesOf(tls), rulesOf(http)],

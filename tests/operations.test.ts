@@ -15,6 +15,7 @@ import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
 import { instanceNotFound, mapIterationFailed } from "./support/histories";
+import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 
 describe("cron expressions (EventBridge Scheduler)", () => {
     it("run at the next weekday 22:00 in Tokyo, skipping the weekend", () => {
@@ -261,12 +262,7 @@ describe("scheduled and event-started runs in the simulated account", function (
     });
 
     it("the run the 7-day restart starts waits for the cluster, snapshots it and stops it again", async () => {
-        const { reports, account } = await simulate(synth, {
-            initial: "stopped",
-            jobnets: ["stop"],
-            faults: { clusterAutoRestarted: true },
-            input: { trigger: "event", event: "cluster-auto-restart" },
-        });
+        const { reports, account } = await stopAfterSevenDayRestart(synth, "cluster-auto-restart");
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.strictEqual(account.database.status, "stopped");
         assert.deepStrictEqual(account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`), ["webapp-jobnet-dev: COMPLETED"]);

@@ -11,7 +11,7 @@ import { taskFunctionNames } from "../statemachines/plan";
 import { TaskState } from "../statemachines/asl";
 import { startJobnet } from "../statemachines/start";
 import { stopJobnet } from "../statemachines/stop";
-import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+import { PolicyStatement, allowingStatement, functionPolicy } from "./support/iamPolicy";
 import { samplePlan } from "./support/samplePlan";
 
 describe("findWebServers", () => {
@@ -88,12 +88,7 @@ describe("servers found by their tag at each run (the example existing-system st
     });
 
     /** Each task's statements, by task name. */
-    const policies = () => new Map(synth.functions.map((f) => {
-        const fn = synth.resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === f.functionName)!;
-        const role = synth.resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
-        const policy = synth.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!;
-        return [f.task as string, JSON.parse(policy.inputs.policy).Statement as PolicyStatement[]];
-    }));
+    const policies = () => new Map(synth.functions.map((f) => [f.task as string, functionPolicy(synth.resources, f.functionName)]));
     const states = (account: { instances: Map<string, { name: string; state: string; httpd: string }> }) =>
         [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`);
 

@@ -30,7 +30,9 @@ export interface GanttModel {
     slowest: GanttBar | undefined;
 }
 
-const failureTypes = ["TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut", "TaskStartFailed", "TaskSubmitFailed", "ExecutionFailed"];
+/** A failed attempt of a state. */
+const failureTypes = ["TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut", "TaskStartFailed", "TaskSubmitFailed"];
+const endTypes = ["ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"];
 
 function kindOf(type: string): GanttBar["kind"] {
     if (type.startsWith("Wait")) return "wait";
@@ -60,11 +62,10 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
     const time = (e: HistoryEvent) => new Date(e.timestamp!).getTime();
     const start = events.length > 0 ? time(events[0]) : 0;
     const last = events[events.length - 1];
-    const ended = events.find((e) => ["ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"].includes(e.type ?? "") && e === last);
+    const ended = last && endTypes.includes(last.type ?? "") ? last : undefined;
     const end = last ? time(last) : start;
     const bars: GanttBar[] = [];
     const barOfEntry = new Map<number, GanttBar>();
-    const open = new Map<string, GanttBar[]>();
     const redrives: number[] = [];
     let lastFailure: { bar: GanttBar | undefined; error: string | undefined } | undefined;
     let failState: GanttBar | undefined;
@@ -87,21 +88,16 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
             bars.push(bar);
             barOfEntry.set(e.id!, bar);
             if (type === "FailStateEntered") failState = bar;
-            const key = `${lane}\u0000${name}`;
-            open.set(key, [...(open.get(key) ?? []), bar]);
         } else if (type.endsWith("StateExited")) {
             const name = e.stateExitedEventDetails?.name ?? "?";
-            // The bar of this state still open that was entered last: in its own lane when a Map runs several.
-            const candidates = [...open.entries()].filter(([key]) => key.endsWith(`\u0000${name}`));
+            // The entry the exit follows from, or else this state's open bar entered last.
             const chained = entryOf(e);
-            const entry = chained && chained.state === name && chained.open ? chained : candidates.flatMap(([, list]) => list).filter((b) => b.open).pop();
+            const entry = chained && chained.state === name && chained.open ? chained : bars.filter((b) => b.open && b.state === name).pop();
             if (entry) {
                 entry.end = time(e);
                 entry.open = false;
-                const key = `${entry.lane}\u0000${name}`;
-                open.set(key, (open.get(key) ?? []).filter((b) => b !== entry));
             }
-        } else if (failureTypes.includes(type) && type !== "ExecutionFailed") {
+        } else if (failureTypes.includes(type)) {
             const bar = entryOf(e);
             if (bar) bar.failures++;
             const d = e.taskFailedEventDetails ?? e.lambdaFunctionFailedEventDetails ?? e.taskTimedOutEventDetails ?? e.lambdaFunctionTimedOutEventDetails;

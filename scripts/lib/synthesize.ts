@@ -130,14 +130,15 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     const { notifyRunEnded } = require("../../handlers/notifier") as { notifyRunEnded: Function };
     const { watchRuns } = require("../../handlers/runWatch") as { watchRuns: Function };
     const alertFunctions: SynthesizedAlertFunction[] = [];
-    for (const [role, suffix, handler, packages] of [["notifier", "-notify", notifyRunEnded, undefined], ["watcher", "-watch-runs", watchRuns, ["@holiday-jp/holiday_jp"]]] as const) {
+    // Neither keeps a package (infra/alerts.ts): the holidays travel as a table in the watcher's file.
+    for (const [role, suffix, handler] of [["notifier", "-notify", notifyRunEnded], ["watcher", "-watch-runs", watchRuns]] as const) {
         const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(suffix));
         if (!lambda) throw new Error(`the program declared no ${role} function`);
         alertFunctions.push({
             role,
             functionName: lambda.inputs.name,
             functionArn: lambda.state.arn,
-            codeDirectory: await writeUpload(lambda, handler, packages ? [...packages] : undefined, role),
+            codeDirectory: await writeUpload(lambda, handler, undefined, role),
             environment: lambda.inputs.environment?.variables ?? {},
         });
     }

@@ -1,3 +1,5 @@
+import type { RegisteredResource } from "../../scripts/lib/mockedCloud";
+
 /**
  * Just enough of IAM's policy evaluation to tell whether an identity policy allows one request:
  * Action and Resource with wildcards, and the condition operators our policies use. There is no
@@ -53,4 +55,12 @@ export function allowingStatement(statements: PolicyStatement[], request: Reques
         && [s.Resource].flat().some((r) => matches(r, request.resource))
         && Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
             Object.entries(keys).every(([key, wanted]) => conditionHolds(operator, key, wanted, request.context ?? {}))));
+}
+
+/** The statements of a Lambda function's role, from a run's resources: the function by name, its role, that role's inline policy. */
+export function functionPolicy(resources: readonly RegisteredResource[], functionName: string): PolicyStatement[] {
+    const fn = resources.find((r) => r.type === "aws:lambda/function:Function" && r.inputs.name === functionName);
+    if (!fn) throw new Error(`no function ${functionName}`);
+    const role = resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
+    return JSON.parse(resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!.inputs.policy).Statement;
 }

@@ -19,6 +19,12 @@ export interface StatusFacts {
 /** Defaults of a stack deployed before it exported its monitoring settings (infra/config.ts). */
 export const defaultMonitoring: StatusFacts["monitoring"] = { expectedSeconds: { stop: 900, start: 720 }, startDelaySeconds: 600 };
 
+/** Whether a day is closed on the stack's calendar, judged in a schedule's time zone (none known: every day is open). */
+function closedDay(f: StatusFacts, timeZone: string): (date: string) => boolean {
+    const calendar: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...f.calendar, timeZone };
+    return (date) => !judgeDay(date, calendar).open;
+}
+
 /** A duration against the expected one: "10m 4s of 15m", "17m 2s, 2m 2s over 15m". */
 export function againstExpected(seconds: number, expected: number): string {
     return seconds > expected ? `${formatSeconds(seconds)}, ${formatSeconds(seconds - expected)} over ${formatSeconds(expected)}` : `${formatSeconds(seconds)} of ${formatSeconds(expected)}`;
@@ -40,8 +46,7 @@ export function delaysInProgress(f: StatusFacts): string[] {
     for (const jobnet of ["stop", "start"] as const) {
         const s = f.schedules[jobnet];
         if (!s?.enabled) continue;
-        const calendar: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...f.calendar, timeZone: s.timeZone };
-        const due = nextRuns(parseCron(s.expression), s.timeZone, new Date(now - 86_400_000), 50, (date) => !judgeDay(date, calendar).open, 2)
+        const due = nextRuns(parseCron(s.expression), s.timeZone, new Date(now - 86_400_000), 50, closedDay(f, s.timeZone), 2)
             .filter((at) => at.getTime() + f.monitoring.startDelaySeconds * 1000 <= now);
         const latest = due[due.length - 1];
         if (latest && !f.runs.some((r) => r.jobnet === jobnet && r.scheduledTime !== undefined && Date.parse(r.scheduledTime) === latest.getTime())) {
@@ -73,8 +78,7 @@ export function statusReport(f: StatusFacts): string {
         if (!s) lines.push(`  ${jobnet}: no schedule`);
         else if (!s.enabled) lines.push(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled`);
         else {
-            const calendar: CalendarSettings = { country: "none", closedDates: [], openDates: [], ...f.calendar, timeZone: s.timeZone };
-            const [next] = nextRuns(parseCron(s.expression), s.timeZone, f.now, 1, (date) => !judgeDay(date, calendar).open);
+            const [next] = nextRuns(parseCron(s.expression), s.timeZone, f.now, 1, closedDay(f, s.timeZone));
             const local = next ? new Intl.DateTimeFormat("en-CA", { timeZone: s.timeZone, dateStyle: "short", timeStyle: "short", hourCycle: "h23" }).format(next) : "none within two years";
             lines.push(`  ${jobnet}: ${local} ${s.timeZone}  (${s.expression}, closed calendar days skipped)`);
         }
