@@ -28,8 +28,12 @@ export const taskFunctionNames = [
 ] as const;
 export type TaskFunctionName = (typeof taskFunctionNames)[number];
 
-/** The jobnets' payload and history budgets are sized for this many web servers. */
-export const maxWebServers = 100;
+/**
+ * The most web servers a stack may have: the config, the tag discovery (FindWebServers) and an
+ * existing system are refused beyond it. `npm run bench` measures runs of this size against half of
+ * Step Functions' payload and history limits.
+ */
+export const maxWebServers = 500;
 
 /** The database of the system: an Aurora cluster, or a single RDS DB instance. */
 export type DatabaseKind = "cluster" | "instance";

@@ -150,11 +150,11 @@ describe("stack config", () => {
         ["a CIDR wider than AWS allows", { "webapp-jobnet:vpcCidr": "10.0.0.0/8" },
             'webapp-jobnet:vpcCidr: got "10.0.0.0/8"; expected an IPv4 CIDR block such as 10.0.0.0/16, with a prefix from /16 to /28'],
         ["0 web servers", { "webapp-jobnet:webServerCount": "0" },
-            'webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100'],
+            'webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 500'],
         ["a fractional web server count", { "webapp-jobnet:webServerCount": "2.5" },
-            'webapp-jobnet:webServerCount: got "2.5"; expected a whole number from 1 to 100'],
-        ["101 web servers", { "webapp-jobnet:webServerCount": "101" },
-            'webapp-jobnet:webServerCount: got "101"; expected a whole number from 1 to 100'],
+            'webapp-jobnet:webServerCount: got "2.5"; expected a whole number from 1 to 500'],
+        ["501 web servers", { "webapp-jobnet:webServerCount": "501" },
+            'webapp-jobnet:webServerCount: got "501"; expected a whole number from 1 to 500'],
         ["an instance type without a size", { "webapp-jobnet:webServerType": "t3micro" },
             'webapp-jobnet:webServerType: got "t3micro"; expected an EC2 instance type of the form family.size, such as t3.micro or m7g.large'],
         ["an RDS class as the web server type", { "webapp-jobnet:webServerType": "db.t3.micro" },
@@ -258,7 +258,7 @@ describe("stack config", () => {
                 [
                     "Stack config is invalid (2 problems):",
                     '  webapp-jobnet:vpcCidr: got "nope"; expected an IPv4 CIDR block such as 10.0.0.0/16',
-                    '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
+                    '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 500',
                     "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
                 ].join("\n"),
             );
@@ -392,7 +392,7 @@ describe("one declaration per config key", () => {
 
     it("declares each key in Pulumi.yaml as Pulumi takes it: a default of the declared type, objects and lists untyped", () => {
         const config = projectConfig();
-        assert.deepStrictEqual(config.webServerCount, { type: "integer", description: "web servers, 1 to 100, placed one per AZ in turn", default: 2 });
+        assert.deepStrictEqual(config.webServerCount, { type: "integer", description: "web servers, 1 to 500, placed one per AZ in turn", default: 2 });
         // Typed, a list set as JSON text (pulumi config set dbLogExports '["audit"]') would be refused by the CLI.
         assert.deepStrictEqual(config.dbLogExports, { description: "DB logs to export (and turn on)", default: ["audit", "error", "general", "slowquery"] });
         assert.deepStrictEqual(config.schedules, {

@@ -156,10 +156,10 @@ describe("finding an existing system (pure, with a reader in memory)", () => {
     });
 
     it("refuses more servers than the jobnets are sized for", async () => {
-        const many = Array.from({ length: 101 }, (_, i) => instance(`i-${String(i).padStart(17, "0")}`, `web-${i}`));
+        const many = Array.from({ length: 501 }, (_, i) => instance(`i-${String(i).padStart(17, "0")}`, `web-${i}`));
         const byTag: ExistingSystemSettings = { ...settings, webServers: { tag: { key: "Role", value: "web" } } };
         await assert.rejects(findExistingSystem(byTag, reader(many), "ap-northeast-1"), new ExistingSystemError([
-            "webapp-jobnet:system.webServers.tag: 101 servers; the jobnets act on 100 at most",
+            "webapp-jobnet:system.webServers.tag: 501 servers; the jobnets act on 500 at most",
         ]));
     });
 

@@ -52,8 +52,8 @@ describe("npm start options", () => {
 
     const bad: [string[], string][] = [
         [["--jobnet", "restart"], '--jobnet "restart": expected stop, start or both'],
-        [["--servers", "0"], '--servers "0": expected a whole number from 1 to 100'],
-        [["--servers=101"], '--servers "101": expected a whole number from 1 to 100'],
+        [["--servers", "0"], '--servers "0": expected a whole number from 1 to 500'],
+        [["--servers=501"], '--servers "501": expected a whole number from 1 to 500'],
         [["--initial", "paused"], '--initial "paused": expected running or stopped'],
         [["--stack"], "--stack needs a value"],
         [["--stack", "../prod"], '--stack "../prod": a stack name is letters, digits, "-", "_" and "."'],
@@ -138,7 +138,7 @@ describe("the command lines' shared parts", () => {
     });
 
     it("know a bad stack config by its type, whether raised as a ConfigError or as Pulumi's RunError", () => {
-        assert.ok(isConfigError(new ConfigError([{ key: "webapp-jobnet:webServerCount", given: '"0"', expected: "a whole number from 1 to 100", path: ["webapp-jobnet", "webServerCount"] }], "Fix with `pulumi config set KEY VALUE`.")));
+        assert.ok(isConfigError(new ConfigError([{ key: "webapp-jobnet:webServerCount", given: '"0"', expected: "a whole number from 1 to 500", path: ["webapp-jobnet", "webServerCount"] }], "Fix with `pulumi config set KEY VALUE`.")));
         assert.ok(isConfigError(new pulumi.RunError("Stack config is invalid (1 problem): ...")));
         assert.ok(!isConfigError(new Error("Stack config is invalid")));
     });
@@ -499,7 +499,7 @@ describe("npm start, as a user runs it", function () {
             assert.strictEqual(r.status, 2);
             assert.strictEqual(r.stderr, [
                 "Stack config is invalid (1 problem):",
-                '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
+                '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 500',
                 "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
                 "",
             ].join("\n"));

@@ -66,7 +66,7 @@ describe("the definitions of a plan whose servers are a tag", () => {
         const find = stop.States.FindWebServers as TaskState;
         assert.deepStrictEqual([find.Parameters!.FunctionName, find.Parameters!.Payload, find.ResultSelector, find.ResultPath], [
             plan.functionArns.findWebServers,
-            { tag: { key: "Role", value: "shop-web" }, partition: "aws", region: "ap-northeast-1", accountId: "123456789012", maxServers: 100, step: "FindWebServers" },
+            { tag: { key: "Role", value: "shop-web" }, partition: "aws", region: "ap-northeast-1", accountId: "123456789012", maxServers: 500, step: "FindWebServers" },
             { "webServers.$": "$.Payload.webServers", database: plan.database },
             "$.targets",
         ]);

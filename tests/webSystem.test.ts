@@ -392,7 +392,7 @@ describe("a stack with a bad config", () => {
     it("stops before declaring any resource, with the message that names the key", async () => {
         await assert.rejects(runProgram("dev", { "webapp-jobnet:webServerCount": "0" }), (e: Error) => {
             assert.ok(pulumi.RunError.isInstance(e), "a RunError, which Pulumi prints without a stack trace");
-            assert.match(e.message, /^Stack config is invalid \(1 problem\):\n {2}webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100\n/);
+            assert.match(e.message, /^Stack config is invalid \(1 problem\):\n {2}webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 500\n/);
             return true;
         });
     });

@@ -1,6 +1,6 @@
 import { simulatedStartMs } from "../../simulator/clock";
 import { parseFaults } from "../../simulator/faults";
-import { taskFunctionNames } from "../../statemachines/plan";
+import { maxWebServers, taskFunctionNames } from "../../statemachines/plan";
 import { UsageError, inWords, parseCommandLine } from "./commandLine";
 
 /** The options of `npm start`, parsed and checked. */
@@ -32,7 +32,7 @@ would watch them. No AWS account is used.
 Options:
   --stack NAME              the stack whose config to use (default: dev)
   --jobnet stop|start|both  which jobnet to run; both runs stop, then start (default: both)
-  --servers N               simulate N web servers, 1 to 100 (default: the stack's webServerCount)
+  --servers N               simulate N web servers, 1 to ${maxWebServers} (default: the stack's webServerCount)
   --fail SPEC               inject a fault; repeat for more (see below)
   --initial running|stopped the system's state before the run
                             (default: running, or stopped for --jobnet start)
@@ -75,8 +75,8 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         return value as T;
     };
     if (!/^[A-Za-z0-9_.-]+$/.test(v.stack)) throw new UsageError(`--stack ${JSON.stringify(v.stack)}: a stack name is letters, digits, "-", "_" and "."`);
-    if (v.servers !== undefined && (!/^\d+$/.test(v.servers) || Number(v.servers) < 1 || Number(v.servers) > 100)) {
-        throw new UsageError(`--servers ${JSON.stringify(v.servers)}: expected a whole number from 1 to 100`);
+    if (v.servers !== undefined && (!/^\d+$/.test(v.servers) || Number(v.servers) < 1 || Number(v.servers) > maxWebServers)) {
+        throw new UsageError(`--servers ${JSON.stringify(v.servers)}: expected a whole number from 1 to ${maxWebServers}`);
     }
     const jobnet = oneOf("jobnet", v.jobnet, ["stop", "start", "both"] as const);
     const jobnets: StartOptions["jobnets"] = jobnet === "both" ? ["stop", "start"] : [jobnet];
