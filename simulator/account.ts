@@ -126,6 +126,8 @@ export interface SimDatabase {
     identifier: string;
     arn: string;
     status: string;
+    /** When its status last changed in the simulation; undefined: not since the account was made. */
+    changedAt?: number;
 }
 
 export interface AccountSpec {
@@ -163,6 +165,8 @@ export interface SimInstance {
     runningSince: number;
     httpd: "running" | "stopped";
     httpdSince: number;
+    /** When its state last changed in the simulation; undefined: not since the account was made. */
+    stateChangedAt?: number;
 }
 
 export interface SimInvocation {
@@ -176,6 +180,8 @@ export interface SimInvocation {
     responseCode: number;
     stdout: string;
     stderr: string;
+    /** When its status last changed. */
+    changedAt: number;
 }
 
 export interface SimRule {
@@ -200,6 +206,8 @@ export interface SimBackupJob {
     recoveryPointArn?: string;
     /** Taken before the simulation began (a stopped system's backups). */
     earlier: boolean;
+    /** When its state last changed. */
+    changedAt: number;
 }
 
 export interface SimRecoveryPoint {
@@ -262,6 +270,10 @@ export interface RecordedCall {
     action: string;
     /** What IAM authorises the call on: each resource, with the condition keys the request carries. */
     authorizations: Authorization[];
+    /** The Lambda invocation that made it (simulator/run.ts), when one did. */
+    invocation?: number;
+    /** A read (Describe, Get, List): the freshest change among the resources its answer shows, epoch ms (simulator/freshness.ts). */
+    freshestChange?: number;
 }
 
 /** One resource of a call as IAM evaluates it; "*" for actions without resource-level permissions. */
@@ -479,6 +491,7 @@ export class SimulatedAccount {
     // Each change carries the time it was due: transitions are applied lazily, at the next read.
     private setInstance(i: SimInstance, state: InstanceState, when = Date.now()): void {
         i.state = state;
+        i.stateChangedAt = when;
         this.note(`${i.name} ${state}`, when);
     }
 
@@ -491,6 +504,7 @@ export class SimulatedAccount {
 
     private setDatabase(status: string, when = Date.now()): void {
         this.database.status = status;
+        this.database.changedAt = when;
         this.note(`${this.database.kind === "cluster" ? "cluster" : "DB instance"} ${status}`, when);
     }
 
@@ -621,19 +635,22 @@ export class SimulatedAccount {
             responseCode: -1,
             stdout: "",
             stderr: "",
+            changedAt: Date.now(),
         };
         this.invocations.push(invocation);
         if (this.has("agentOffline", i.name)) {
             // A command no agent picks up ends TimedOut, StatusDetails DeliveryTimedOut, after the delivery timeout (GetCommandInvocation, SSM API reference).
-            this.at(deliveryTimeoutSeconds, () => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut" }));
+            this.at(deliveryTimeoutSeconds, (when) => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut", changedAt: when }));
             return invocation;
         }
-        this.at(latency.commandDelivery, () => {
+        this.at(latency.commandDelivery, (when) => {
             invocation.status = "InProgress";
+            invocation.changedAt = when;
         });
         if (this.has("commandTimesOut", i.name)) {
-            this.at(latency.commandDelivery + executionTimeoutSeconds, () => {
+            this.at(latency.commandDelivery + executionTimeoutSeconds, (when) => {
                 invocation.status = "TimedOut";
+                invocation.changedAt = when;
             });
             return invocation;
         }
@@ -651,6 +668,7 @@ export class SimulatedAccount {
             : this.serviceAction(i, action, control, when);
         invocation.responseCode = code;
         invocation.status = code === 0 ? "Success" : "Failed";
+        invocation.changedAt = when;
         if (code === 0) invocation.stdout = out;
         else invocation.stderr = out;
     }
@@ -809,6 +827,48 @@ export class SimulatedAccount {
             : { state: "initial", reason: "Elb.InitialHealthChecking" };
     }
 
+    // ---- When what a reader sees last changed (the wait lag, simulator/freshness.ts) ----
+
+    /** A time in the simulation, or undefined when it is before the account was made (a resource unchanged since). */
+    private inSimulation(at: number | undefined): number | undefined {
+        return at !== undefined && at >= this.createdAt ? at : undefined;
+    }
+
+    /** When the instance's state (DescribeInstances) last changed. */
+    stateChangedAt(i: SimInstance): number | undefined {
+        return this.inSimulation(i.stateChangedAt);
+    }
+
+    /** When its state or its status checks (DescribeInstanceStatus) last changed: the checks turn ok a while after it runs. */
+    statusChangedAt(i: SimInstance): number | undefined {
+        const checksOk = this.checksOf(i) === "ok" ? i.runningSince + latency.statusChecks * 1000 : undefined;
+        return this.inSimulation(Math.max(i.stateChangedAt ?? -Infinity, checksOk ?? -Infinity));
+    }
+
+    /** When the ALB's view of the target (targetHealth) last changed: it turns healthy or unhealthy after its threshold. */
+    targetHealthChangedAt(i: SimInstance): number | undefined {
+        if (i.state !== "running") return this.stateChangedAt(i);
+        const since = Math.max(i.runningSince, i.httpdSince);
+        const healthy = i.httpd === "running" && !this.has("neverHealthy", i.name);
+        const settles = since + (healthy ? latency.healthyThreshold : latency.unhealthyThreshold) * latency.healthCheckInterval * 1000;
+        return this.inSimulation(Date.now() >= settles ? settles : since);
+    }
+
+    /** When a command's invocation on an instance last changed its status. */
+    invocationChangedAt(v: SimInvocation): number | undefined {
+        return this.inSimulation(v.changedAt);
+    }
+
+    /** When a backup job last changed its state. */
+    backupJobChangedAt(job: SimBackupJob): number | undefined {
+        return this.inSimulation(job.changedAt);
+    }
+
+    /** When the database's status last changed. */
+    databaseChangedAt(): number | undefined {
+        return this.inSimulation(this.database.changedAt);
+    }
+
     // ---- AWS Backup ------------------------------------------------------------
 
     /** StartBackupJob: a reused IdempotencyToken returns the earlier job, whatever its state, and starts nothing (Backup API reference). */
@@ -819,8 +879,9 @@ export class SimulatedAccount {
         const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", false, vault);
         const isDatabase = resourceArn === this.database.arn;
         if (isDatabase) this.beginDatabaseBackup(job.id);
-        this.at(latency.backupQueued, () => {
+        this.at(latency.backupQueued, (when) => {
             job.state = "RUNNING";
+            job.changedAt = when;
         });
         this.at(latency.backupQueued + (isDatabase ? latency.backupCluster : latency.backupInstance), (when) => {
             const failures = this.faults.backupFails?.[resourceName] ?? 0;
@@ -832,6 +893,7 @@ export class SimulatedAccount {
                 job.state = "COMPLETED";
                 this.keepRecoveryPoint(job, when, deleteAfterDays);
             }
+            job.changedAt = when;
             this.note(`${resourceName} backup ${job.state}`, when);
             if (isDatabase) this.endDatabaseBackup(job.id, when);
         });
@@ -865,7 +927,7 @@ export class SimulatedAccount {
     }
 
     private addBackupJob(resourceArn: string, resourceName: string, token: string, createdAt: number, state: SimBackupJob["state"], earlier: boolean, vault = this.spec.backupVaultName): SimBackupJob {
-        const job: SimBackupJob = { id: cryptoLikeId(++this.serial).toUpperCase(), resourceArn, resourceName, vault, token, createdAt, state, message: "", earlier };
+        const job: SimBackupJob = { id: cryptoLikeId(++this.serial).toUpperCase(), resourceArn, resourceName, vault, token, createdAt, state, message: "", earlier, changedAt: createdAt };
         this.backupJobs.push(job);
         return job;
     }

@@ -3,6 +3,8 @@ import { StateMachineDefinition, allStates } from "../statemachines/asl";
 import { SimHistoryEvent, SimulatedAccount, executionArnOf } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
+import { currentInvocation } from "./freshness";
+import { PollRead, WaitLag, boundedWaits, pollKey, probeField, probedDefinition, waitLagOf } from "./waitLag";
 
 /** One event of a local run (the library does not export the type). */
 export type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
@@ -53,7 +55,11 @@ export interface RunReport {
     largestPayloadBytes: number;
     /** The top-level state a failed run ended in (entered, never exited), and its input: where a redrive continues. */
     failedAt: { state: string; input: unknown } | undefined;
+    /** How long after the service was done each bounded wait found it done (simulator/waitLag.ts). */
+    waitLag: WaitLag;
 }
+
+let invocationSerial = 0;
 
 /**
  * Runs one execution of a definition locally, its Tasks played by the serialised handlers, against
@@ -70,18 +76,30 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     const startedAt = Date.now();
     const invocationsBefore = o.lambda.totalInvocations;
 
+    // The bounded waits' polls: each invocation's reads, joined to its poll state by its input.
+    const waits = boundedWaits(o.definition);
+    const reads = new Map<string, PollRead[]>();
     const handlers = Object.fromEntries(
         allStates(o.definition.States)
             .filter(([, s]) => s.Type === "Task")
-            .map(([name]) => [name, async (input: any) => ({
-                ExecutedVersion: "$LATEST",
-                Payload: await o.lambda.invoke(input.FunctionName, input.Payload),
-                StatusCode: 200,
-            })]),
+            .map(([name]) => [name, async (input: any) => {
+                const id = ++invocationSerial;
+                const at = Date.now();
+                const callsBefore = o.account.calls.length;
+                const Payload = await currentInvocation.run(id, () => o.lambda.invoke(input.FunctionName, input.Payload));
+                if (waits.has(name)) {
+                    const freshest = o.account.calls.slice(callsBefore).reduce<number | undefined>((f, c) =>
+                        c.invocation === id && c.freshestChange !== undefined && (f === undefined || c.freshestChange > f) ? c.freshestChange : f, undefined);
+                    const key = pollKey(name, input[probeField]);
+                    reads.set(key, [...(reads.get(key) ?? []), { at, freshest }]);
+                }
+                return { ExecutedVersion: "$LATEST", Payload, StatusCode: 200 };
+            }]),
     );
     // A redrive keeps the definition and continues at the failed state; a simulated one starts a
     // copy of the definition there (inside a failed Map it reruns every iteration, all idempotent).
-    const definition = o.redrive ? { ...o.definition, StartAt: o.redrive.of.failedAt!.state } : o.definition;
+    const probed = probedDefinition(o.definition, waits);
+    const definition = o.redrive ? { ...probed, StartAt: o.redrive.of.failedAt!.state } : probed;
     const input = o.redrive ? o.redrive.of.failedAt!.input : (o.input ?? {});
     // States before the redrive's start are unreachable in the copy: the original was validated.
     const machine = new StateMachine(definition as never, { validationOptions: o.redrive ? { noValidate: true } : { checkArn: false } });
@@ -137,6 +155,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         lambdaInvocations: o.lambda.totalInvocations - invocationsBefore,
         largestPayloadBytes: largestPayload(events),
         failedAt: status === "FAILED" ? failedTopLevelState(events) : undefined,
+        waitLag: waitLagOf(events, waits, reads, startedAt),
     };
 }
 

@@ -8,7 +8,8 @@ import * as sfn from "@aws-sdk/client-sfn";
 import * as sns from "@aws-sdk/client-sns";
 import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import * as ssm from "@aws-sdk/client-ssm";
-import { Authorization, AwsService, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
+import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
+import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -28,8 +29,11 @@ export function installServices(account: SimulatedAccount): () => void {
     const stubs: { restore(): void }[] = [];
     // Every ARN of the account shares the state machines' partition, region and account.
     const [, partition, , region, accountId] = account.spec.stateMachineArns.stop.split(":");
-    const record = (action: string, authorizations: Authorization[]) =>
-        account.calls.push({ caller: currentCaller.getStore() ?? "(test)", action, authorizations });
+    const record = (action: string, authorizations: Authorization[]) => {
+        const call: RecordedCall = { caller: currentCaller.getStore() ?? "(test)", action, authorizations, invocation: currentInvocation.getStore() };
+        account.calls.push(call);
+        return call;
+    };
     // An instance's tags reach IAM as aws:ResourceTag/KEY for EC2, and also as ssm:resourceTag/KEY for SSM.
     const instanceArns = (ids: string[] | undefined, tagKeyPrefixes = ["aws:ResourceTag/"]) => (ids ?? []).map((id) => {
         const i = account.instance(id);
@@ -43,10 +47,13 @@ export function installServices(account: SimulatedAccount): () => void {
         const stub = mockClient(client);
         for (const [command, action, handler, authorize] of commands) {
             stub.on(command as any).callsFake(async (input: any) => {
-                record(`${prefix}:${action}`, authorize ? authorize(input) : [{ resource: "*" }]);
+                const call = record(`${prefix}:${action}`, authorize ? authorize(input) : [{ resource: "*" }]);
                 account.settle();
                 account.admit(prefix);
-                return handler(input);
+                const answer = await handler(input);
+                // What the answer shows, and how fresh: the wait lag (simulator/freshness.ts).
+                if (isRead(call.action)) call.freshestChange = freshestChangeIn(account, answer);
+                return answer;
             });
         }
         stubs.push(stub);
