@@ -1,22 +1,29 @@
 import * as path from "path";
-import { startLowerBound, stopLowerBound } from "../simulator/criticalPath";
+import { devSystem, startLowerBound, stopLowerBound } from "../simulator/criticalPath";
 import { simulate } from "../simulator/simulate";
 import { formatDuration, table } from "../simulator/timeline";
 import { parseCommandLine, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
 import { synthesize } from "./lib/synthesize";
 
-// Targets: within 1.15 × the lower bound; under half of Step Functions' payload and history limits; 60 s in all.
-const maxRatio = 1.15;
+// Targets (issue 13): within 1.10 × the physical lower bound; the largest fleet no slower than the
+// smallest by more than 5 %; under half of Step Functions' payload and history limits.
+const sizes = [2, 20, 100, 500];
+const maxRatio = 1.1;
+const maxSlowdown = 1.05;
 const payloadBudget = (256 * 1024) / 2;
 const historyBudget = 25_000 / 2;
-const realTimeBudgetSeconds = 60;
+// Real time for the whole bench, synthesis included: measured at 58 to 88 s on 2 cores with the
+// per-server Map definitions (synthesising and running 500 servers takes most of it), with room.
+const realTimeBudgetSeconds = 150;
 
 const usage = `Usage: npm run bench [-- --help]
 
-Runs both jobnets of the dev stack at 2, 20 and 100 web servers in the simulated account and
-compares each simulated duration with the critical-path lower bound. Exit 0 when every target is
-met (ratio ≤ ${maxRatio}, payload < ${payloadBudget / 1024} KiB, history < ${historyBudget}, under ${realTimeBudgetSeconds}s of real time), 1 otherwise.`;
+Runs both jobnets of the dev stack at ${sizes.join(", ")} web servers in the simulated account and
+compares each simulated duration with the physical lower bound (simulator/criticalPath.ts): the
+shortest run the AWS operations allow, whatever the state machine. Exit 0 when every target is met
+(ratio ≤ ${maxRatio}, the ${sizes[sizes.length - 1]}-server run within ${maxSlowdown} × the ${sizes[0]}-server run, largest state < ${payloadBudget / 1024} KiB,
+history < ${historyBudget} events, under ${realTimeBudgetSeconds}s of real time), 1 otherwise.`;
 
 async function main(argv: string[]): Promise<number> {
     const { values } = parseCommandLine("npm run bench", { args: argv, options: { help: { type: "boolean", short: "h", default: false } } }, process.env);
@@ -27,34 +34,45 @@ async function main(argv: string[]): Promise<number> {
     const began = Date.now();
     const rows: string[][] = [];
     const misses: string[] = [];
-    for (const servers of [2, 20, 100]) {
+    const durations: Record<"stop" | "start", Map<number, number>> = { stop: new Map(), start: new Map() };
+    const bounds = { stop: stopLowerBound(devSystem(sizes[0])), start: startLowerBound(devSystem(sizes[0])) };
+    for (const servers of sizes) {
         const synth = await synthesize("dev", path.join(projectDir, "out", "bench", `${servers}-servers`), { "webapp-jobnet:webServerCount": String(servers) });
-        const concurrency = (synth.definitions.stop.States.StopWebServers as { MaxConcurrency: number }).MaxConcurrency;
         for (const [jobnet, initial] of [["stop", "running"], ["start", "stopped"]] as const) {
             const t = Date.now();
             const { reports } = await simulate(synth, { initial, jobnets: [jobnet] });
             const real = (Date.now() - t) / 1000;
             const r = reports[0].report;
-            const bound = (jobnet === "stop" ? stopLowerBound : startLowerBound)(servers, concurrency);
+            const bound = (jobnet === "stop" ? stopLowerBound : startLowerBound)(devSystem(servers));
             const ratio = r.durationSeconds / bound.seconds;
+            durations[jobnet].set(servers, r.durationSeconds);
+            const lag = r.waitLag;
             rows.push([
                 String(servers), jobnet, r.status, formatDuration(r.durationSeconds), formatDuration(bound.seconds), ratio.toFixed(3),
-                String(r.stateTransitions), String(r.lambdaInvocations), `${(r.largestPayloadBytes / 1024).toFixed(1)} KB`, String(r.historyEvents), `${real.toFixed(2)}s`,
+                String(r.lambdaInvocations), String(r.stateTransitions), `${(r.largestPayloadBytes / 1024).toFixed(1)} KB`, String(r.historyEvents),
+                `${+lag.totalSeconds.toFixed(1)}s`, lag.largest ? `${+lag.largest.lagSeconds.toFixed(1)}s ${lag.largest.wait}` : "-", `${real.toFixed(1)}s`,
             ]);
             const run = `${jobnet} with ${servers} servers`;
             if (r.status !== "SUCCEEDED") misses.push(`${run} ended ${r.status}: ${r.error}`);
             if (ratio > maxRatio) misses.push(`${run}: ${ratio.toFixed(3)} × the lower bound (target ${maxRatio})`);
-            if (r.largestPayloadBytes >= payloadBudget) misses.push(`${run}: largest payload ${r.largestPayloadBytes} bytes`);
-            if (r.historyEvents >= historyBudget) misses.push(`${run}: ${r.historyEvents} history events`);
+            if (r.largestPayloadBytes >= payloadBudget) misses.push(`${run}: largest state ${(r.largestPayloadBytes / 1024).toFixed(1)} KiB (target < ${payloadBudget / 1024} KiB)`);
+            if (r.historyEvents >= historyBudget) misses.push(`${run}: ${r.historyEvents} history events (target < ${historyBudget})`);
         }
     }
+    const [smallest, largest] = [sizes[0], sizes[sizes.length - 1]];
+    for (const jobnet of ["stop", "start"] as const) {
+        const slowdown = durations[jobnet].get(largest)! / durations[jobnet].get(smallest)!;
+        if (slowdown > maxSlowdown) misses.push(`${jobnet} with ${largest} servers: ${slowdown.toFixed(3)} × the ${smallest}-server run (target ${maxSlowdown})`);
+    }
     const total = (Date.now() - began) / 1000;
-    if (total > realTimeBudgetSeconds) misses.push(`the bench took ${total.toFixed(1)}s (target ${realTimeBudgetSeconds}s)`);
+    if (total > realTimeBudgetSeconds) misses.push(`the bench took ${total.toFixed(1)}s of real time (target ${realTimeBudgetSeconds}s)`);
     process.stdout.write(
-        "Both jobnets in the simulated account (simulator/latency.ts), happy paths.\n" +
-        "ratio = simulated duration / critical-path lower bound (simulator/criticalPath.ts)\n\n" +
-        table(["servers", "jobnet", "status", "simulated", "lower bound", "ratio", "transitions", "Lambda calls", "largest payload", "history events", "real time"], rows) +
-        `\n\nWhole bench: ${total.toFixed(1)}s of real time. Targets: ratio ≤ ${maxRatio}, payload < ${payloadBudget / 1024} KiB, history < ${historyBudget}, under ${realTimeBudgetSeconds}s.\n` +
+        "Both jobnets of the dev stack (Aurora + ALB) in the simulated account (simulator/latency.ts), happy paths.\n" +
+        "bound = the physical lower bound, the same at every size (simulator/criticalPath.ts; * marks the critical side):\n" +
+        (["stop", "start"] as const).map((j) => `  ${j} ${formatDuration(bounds[j].seconds)}\n${bounds[j].chain.map((line) => `    ${line}\n`).join("")}`).join("") +
+        "ratio = simulated duration / bound; wait lag = over every bounded wait that ended done, how long after the service was done its poll saw it (simulator/waitLag.ts)\n\n" +
+        table(["N", "jobnet", "status", "duration", "bound", "ratio", "Lambda calls", "transitions", "largest state", "history events", "wait lag", "largest lag", "real time"], rows) +
+        `\n\nWhole bench: ${total.toFixed(1)}s of real time. Targets: ratio ≤ ${maxRatio}; ${largest} servers within ${maxSlowdown} × ${smallest}; largest state < ${payloadBudget / 1024} KiB; history < ${historyBudget}; under ${realTimeBudgetSeconds}s.\n` +
         (misses.length === 0 ? "Every target met.\n" : `Missed:\n${misses.map((m) => `  - ${m}`).join("\n")}\n`),
     );
     return misses.length === 0 ? 0 : 1;

@@ -6,7 +6,6 @@ import { UsageError } from "../scripts/lib/commandLine";
 import { parseStartOptions, scheduledInput } from "../scripts/lib/startOptions";
 import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
-import { startLowerBound, stopLowerBound, waves } from "../simulator/criticalPath";
 import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
 import { readableCause } from "../handlers/causes";
 import { simulate } from "../simulator/simulate";
@@ -196,24 +195,6 @@ describe("fault specs (--fail)", () => {
     it("take any server name before the system is synthesised, and check it after", () => {
         assert.deepStrictEqual(parseFaults(["httpd-stop:web-9"], { jobnets: ["stop"], tasks: taskFunctionNames }), { httpdWillNotStop: ["web-9"] });
         assert.throws(() => parseFaults(["httpd-stop:web-9"], { ...context, jobnets: ["stop"] }), FaultSpecError);
-    });
-});
-
-describe("the critical-path lower bound", () => {
-    it("runs servers through a Map in waves of the concurrency", () => {
-        assert.deepStrictEqual([waves(2, 40), waves(40, 40), waves(41, 40), waves(100, 40), waves(3, 1)], [1, 1, 2, 3, 3]);
-    });
-
-    it("stops in (httpd, check, instance) per wave + the longer backup + the cluster stop", () => {
-        assert.deepStrictEqual(stopLowerBound(2, 40).seconds, 39 + 310 + 240);
-        assert.deepStrictEqual(stopLowerBound(100, 40).seconds, 3 * 39 + 310 + 240);
-    });
-
-    it("starts in the longer of cluster start and boot waves, then httpd, then the healthy threshold", () => {
-        assert.strictEqual(startLowerBound(2, 40).seconds, 420 + 4 + 60);
-        assert.strictEqual(startLowerBound(100, 40).seconds, 420 + 2 * 6 + 4 + 60);
-        // With 4 waves the boots (4 × 135 s) outlast the cluster's 420 s.
-        assert.strictEqual(startLowerBound(100, 25).seconds, 540 + 3 * 6 + 4 + 60);
     });
 });
 
