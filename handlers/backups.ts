@@ -7,7 +7,9 @@ import {
     ListRecoveryPointsByBackupVaultCommand,
     StartBackupJobCommand,
 } from "@aws-sdk/client-backup";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { Polled, taskError } from "./errors";
+import { ServerRef, inWords, readServers } from "./instances";
 
 /** Where the jobnets keep their backups, and for how long. */
 export interface BackupSettings {
@@ -16,7 +18,8 @@ export interface BackupSettings {
     deleteAfterDays: number;
 }
 
-export interface EnsureBackupEvent extends BackupSettings {
+/** A resource to back up: a backup started at or after `since` counts. */
+export interface BackupTarget {
     /** The name operators know the resource by, for messages. */
     name: string;
     resourceArn: string;
@@ -25,6 +28,25 @@ export interface EnsureBackupEvent extends BackupSettings {
      * unknown (an instance stopped by AWS gives no time): then any backup still in the vault counts.
      */
     since: string | null;
+}
+
+export interface EnsureBackupsEvent extends BackupSettings {
+    /** Resources whose time is known, such as the database (since the run began). */
+    resources?: BackupTarget[];
+    /** Stopped servers: each counts backups since it stopped, as EC2 tells. */
+    servers?: ServerRef[];
+    /** `arn:aws:ec2:REGION:ACCOUNT:instance/`: a server's ARN is this and its instance id. */
+    instanceArnPrefix?: string;
+    /** The instance ids of the servers found running when the run began (and stopped by it), and found stopping. */
+    found?: { running: string[]; stopping: string[] };
+}
+
+/** A server in the stop's output: what the run found it doing, and its backup. */
+export interface ServerBackup {
+    name: string;
+    found: "running" | "stopping" | "stopped";
+    backup: BackupRef["outcome"];
+    backupJobId: string;
 }
 
 export interface BackupRef {
@@ -41,34 +63,72 @@ const failedStates = ["ABORTING", "ABORTED", "FAILED", "EXPIRED", "PARTIAL"];
 const restorableStates = ["COMPLETED", "AVAILABLE"];
 
 /**
- * Makes sure the resource has a backup taken since the given time: one still running, or a
- * completed one whose recovery point is still in the vault, is reused, so a rerun or a redriven run
- * never takes a second one. A failed job, or a completed one whose recovery point has expired or
- * been deleted, does not count: a new job is started.
+ * Makes sure each resource has a backup taken since its time: one still running, or a completed
+ * one whose recovery point is still in the vault, is reused, so a rerun or a redriven run never
+ * takes a second one. A failed job, or a completed one whose recovery point has expired or been
+ * deleted, does not count: a new job is started. The vault's jobs and recovery points are listed
+ * once for all the resources; jobs are started ten at a time.
  */
-export async function ensureBackup(event: EnsureBackupEvent): Promise<BackupRef> {
+export async function ensureBackups(event: EnsureBackupsEvent): Promise<{ backups: BackupRef[] } | { webServers: ServerBackup[] }> {
+    const servers = await stoppedServers(event);
+    const targets = [...(event.resources ?? []), ...servers];
     const backup = new BackupClient({});
-    const since = event.since === null ? undefined : new Date(Date.parse(event.since) - 1000);
-    const jobs = await listJobs(backup, event.resourceArn, event.backupVaultName, since);
-    const running = jobs.find((j) => runningStates.includes(j.State ?? ""));
-    if (running) return { name: event.name, backupJobId: running.BackupJobId!, outcome: "existing" };
-    const completed = jobs.filter((j) => j.State === "COMPLETED");
-    if (completed.length > 0) {
-        const restorable = await restorableRecoveryPoints(backup, event.resourceArn, event.backupVaultName, since);
-        const kept = completed.find((j) => j.RecoveryPointArn && restorable.includes(j.RecoveryPointArn));
-        if (kept) return { name: event.name, backupJobId: kept.BackupJobId!, outcome: "existing" };
+    const times = targets.map((t) => (t.since === null ? 0 : Date.parse(t.since)));
+    const earliest = times.length === 0 || times.includes(0) ? undefined : new Date(Math.min(...times) - 1000);
+    const only = targets.length === 1 ? targets[0].resourceArn : undefined;
+    const jobs = await listJobs(backup, only, event.backupVaultName, earliest);
+    let restorable: string[] | undefined;
+    const backups: BackupRef[] = [];
+    const toStart: { target: BackupTarget; attempt: string; at: number }[] = [];
+    for (const [n, target] of targets.entries()) {
+        const since = times[n] === 0 ? 0 : times[n] - 1000;
+        const own = jobs.filter((j) => j.ResourceArn === target.resourceArn && (j.CreationDate?.getTime() ?? 0) >= since);
+        const running = own.find((j) => runningStates.includes(j.State ?? ""));
+        if (running) {
+            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: "existing" });
+            continue;
+        }
+        const completed = own.filter((j) => j.State === "COMPLETED");
+        if (completed.length > 0) {
+            restorable ??= await restorableRecoveryPoints(backup, only, event.backupVaultName, earliest);
+            const kept = completed.find((j) => j.RecoveryPointArn && restorable!.includes(j.RecoveryPointArn));
+            if (kept) {
+                backups.push({ name: target.name, backupJobId: kept.BackupJobId!, outcome: "existing" });
+                continue;
+            }
+        }
+        // Every job listed is unusable: the token must differ from each of theirs, or AWS Backup would
+        // answer with the earlier (failed) job and start nothing.
+        toStart.push({ target, attempt: `${target.since ?? "unknown"}#${own.length}`, at: backups.length });
+        backups.push({ name: target.name, backupJobId: "", outcome: "started" });
     }
-    // Every job listed is unusable: the token must differ from each of theirs, or AWS Backup would
-    // answer with the earlier (failed) job and start nothing.
-    const backupJobId = await startJob(backup, event, `${event.since ?? "unknown"}#${jobs.length}`);
-    return { name: event.name, backupJobId, outcome: "started" };
+    // Ten at a time: a run over hundreds of servers must not trip the Backup API's rate limit.
+    for (let i = 0; i < toStart.length; i += 10) {
+        const ids = await Promise.all(toStart.slice(i, i + 10).map((s) => startJob(backup, { ...event, ...s.target }, s.attempt)));
+        ids.forEach((id, k) => (backups[toStart[i + k].at].backupJobId = id));
+    }
+    if (servers.length === 0) return { backups };
+    // The servers' form, for the run's output: one line a server.
+    const foundOf = (id: string) => (event.found?.running.includes(id) ? "running" : event.found?.stopping.includes(id) ? "stopping" : "stopped");
+    return {
+        webServers: backups.map((b, n) => ({ name: b.name, found: foundOf(event.servers![n].instanceId), backup: b.outcome, backupJobId: b.backupJobId })),
+    };
+}
+
+/** The servers as backup targets: each since it stopped, as EC2 tells; every one must be stopped. */
+async function stoppedServers(event: EnsureBackupsEvent): Promise<BackupTarget[]> {
+    if (!event.servers || event.servers.length === 0) return [];
+    const statuses = await readServers(new EC2Client({}), event.servers, false);
+    const running = statuses.filter((s) => s.state !== "stopped");
+    if (running.length > 0) throw taskError("InstanceNotStopped", `${inWords(running)}; a server is backed up only once it is stopped`);
+    return statuses.map((s) => ({ name: s.name, resourceArn: `${event.instanceArnPrefix}${s.instanceId}`, since: s.stoppedAt }));
 }
 
 /**
  * StartBackupJob with a token derived from the resource and the attempt: a retried call (a Lambda
  * retry, a task timeout) gets the same job back, a new attempt gets a new job.
  */
-async function startJob(backup: BackupClient, event: EnsureBackupEvent, attempt: string): Promise<string> {
+async function startJob(backup: BackupClient, event: BackupSettings & BackupTarget, attempt: string): Promise<string> {
     const started = await backup.send(new StartBackupJobCommand({
         BackupVaultName: event.backupVaultName,
         ResourceArn: event.resourceArn,
@@ -80,7 +140,7 @@ async function startJob(backup: BackupClient, event: EnsureBackupEvent, attempt:
     return started.BackupJobId;
 }
 
-async function listJobs(backup: BackupClient, resourceArn: string, vault: string, since: Date | undefined): Promise<BackupJob[]> {
+async function listJobs(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<BackupJob[]> {
     const jobs: BackupJob[] = [];
     let token: string | undefined;
     do {
@@ -91,7 +151,7 @@ async function listJobs(backup: BackupClient, resourceArn: string, vault: string
     return jobs;
 }
 
-async function restorableRecoveryPoints(backup: BackupClient, resourceArn: string, vault: string, since: Date | undefined): Promise<string[]> {
+async function restorableRecoveryPoints(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<string[]> {
     const arns: string[] = [];
     let token: string | undefined;
     do {
@@ -134,10 +194,14 @@ export async function followBackups(event: FollowBackupsEvent): Promise<BackupPr
     const backup = new BackupClient({});
     const jobs = [...event.servers, event.database].filter((j): j is { name: string; backupJobId: string } => !!j && !!j.backupJobId);
     const attemptStart = Date.parse(event.execution.RedriveTime ?? event.execution.StartTime);
+    // One listing of the vault's recent jobs answers for most; a job it misses (an older one, or
+    // one the list has not caught up with) is described alone.
+    const recent = jobs.length <= 1 ? [] : await listJobs(backup, undefined, event.backup.backupVaultName, new Date(attemptStart - 86_400_000));
+    const listed = new Map(recent.map((j) => [j.BackupJobId, j]));
     const states: { name: string; state: string; retaken: boolean }[] = [];
-    // Ten at a time: a run over 100 servers must not trip the Backup API's rate limit.
+    // Ten at a time: a run over hundreds of servers must not trip the Backup API's rate limit.
     for (let i = 0; i < jobs.length; i += 10) {
-        states.push(...await Promise.all(jobs.slice(i, i + 10).map((j) => followJob(backup, j, event.backup, attemptStart))));
+        states.push(...await Promise.all(jobs.slice(i, i + 10).map((j) => followJob(backup, j, listed.get(j.backupJobId), event.backup, attemptStart))));
     }
     const pending = states.filter((s) => s.state !== "COMPLETED");
     return {
@@ -150,8 +214,8 @@ export async function followBackups(event: FollowBackupsEvent): Promise<BackupPr
 }
 
 /** The state of the resource's newest backup since the job the run started; a failed one is taken again or reported. */
-async function followJob(backup: BackupClient, job: { name: string; backupJobId: string }, settings: BackupSettings, attemptStart: number) {
-    const first = await backup.send(new DescribeBackupJobCommand({ BackupJobId: job.backupJobId }));
+async function followJob(backup: BackupClient, job: { name: string; backupJobId: string }, fromList: BackupJob | undefined, settings: BackupSettings, attemptStart: number) {
+    const first = fromList ?? await backup.send(new DescribeBackupJobCommand({ BackupJobId: job.backupJobId }));
     if (!failedStates.includes(first.State ?? "")) return { name: job.name, state: first.State ?? "CREATED", retaken: false };
     const resourceArn = first.ResourceArn ?? "";
     const since = first.CreationDate ?? new Date(0);

@@ -1,12 +1,12 @@
 import { TaskFunctionName } from "../statemachines/plan";
-import { followBackups, ensureBackup } from "./backups";
+import { followBackups, ensureBackups } from "./backups";
 import { checkCalendar } from "./calendar";
 import { describeCluster, describeDbInstance, startCluster, startDbInstance, stopCluster, stopDbInstance } from "./database";
 import { reportingStep } from "./errors";
 import { findOtherRuns } from "./guard";
-import { describeInstance, startInstance, stopInstance } from "./instances";
+import { describeInstances, startInstances, stopInstances } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
-import { getScriptResult, sendScript } from "./runCommand";
+import { getScriptResults, sendScript } from "./runCommand";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 
@@ -108,19 +108,19 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             allow(["states:DescribeExecution"], r.stateMachineArns.map(executionsArn)),
         ],
     },
-    describeInstance: {
-        description: "Reads a web server's state and status checks",
-        handler: describeInstance,
+    describeInstances: {
+        description: "Reads the web servers' states and status checks",
+        handler: describeInstances,
         permissions: () => [allow(["ec2:DescribeInstances", "ec2:DescribeInstanceStatus"], anyResource)],
     },
-    stopInstance: {
-        description: "Stops a running web server",
-        handler: stopInstance,
+    stopInstances: {
+        description: "Stops the running web servers",
+        handler: stopInstances,
         permissions: (r) => [allow(["ec2:DescribeInstances"], anyResource), onWebServers(r, ["ec2:StopInstances"], ec2ResourceTag)],
     },
-    startInstance: {
-        description: "Starts a stopped web server",
-        handler: startInstance,
+    startInstances: {
+        description: "Starts the stopped web servers",
+        handler: startInstances,
         permissions: (r) => [
             allow(["ec2:DescribeInstances"], anyResource),
             onWebServers(r, ["ec2:StartInstances"], ec2ResourceTag),
@@ -134,7 +134,7 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         ],
     },
     sendScript: {
-        description: "Runs a service control command on a web server through Run Command",
+        description: "Runs a service control command on the web servers through Run Command",
         handler: sendScript,
         permissions: (r) => {
             const document = `arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`;
@@ -145,10 +145,10 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             return [allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
         },
     },
-    getScriptResult: {
-        description: "Reads the status and exit code of a Run Command invocation",
-        handler: getScriptResult,
-        permissions: () => [allow(["ssm:GetCommandInvocation"], anyResource)],
+    getScriptResults: {
+        description: "Reads the status and exit code of each Run Command invocation of the commands sent",
+        handler: getScriptResults,
+        permissions: () => [allow(["ssm:ListCommandInvocations"], anyResource)],
     },
     describeCluster: {
         description: "Reads the Aurora cluster's status",
@@ -209,11 +209,12 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         handler: describeTargetHealth,
         permissions: () => [allow(["elasticloadbalancing:DescribeTargetHealth"], anyResource)],
     },
-    ensureBackup: {
-        description: "Starts an AWS Backup job unless one since the given time exists",
-        handler: ensureBackup,
+    ensureBackups: {
+        description: "Starts an AWS Backup job for each resource unless one since its time exists",
+        handler: ensureBackups,
         permissions: (r) => [
-            allow(["backup:ListBackupJobs"], anyResource),
+            // A server counts backups since it stopped, which EC2 tells.
+            allow(["backup:ListBackupJobs", "ec2:DescribeInstances"], anyResource),
             allow(["backup:ListRecoveryPointsByBackupVault", "backup:StartBackupJob"], r.backupVaultArn),
             passBackupRole(r),
         ],

@@ -2,6 +2,7 @@ import {
     DescribeInstanceStatusCommand,
     DescribeInstancesCommand,
     EC2Client,
+    Instance,
     StartInstancesCommand,
     StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
@@ -10,58 +11,157 @@ import { Polled, StepContext, awsErrorName, taskError } from "./errors";
 export type InstanceState = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
 export type StatusChecks = "ok" | "initializing" | "impaired" | "insufficient-data" | "not-applicable";
 
-export interface InstanceRef {
+/** A web server as a run knows it: the name operators use, and its instance. */
+export interface ServerRef {
+    name: string;
     instanceId: string;
 }
 
-export interface InstanceStatus {
+export interface ServersEvent extends StepContext {
+    servers: ServerRef[];
+}
+
+/** One server as EC2 describes it now. */
+export interface ServerStatus extends ServerRef {
     state: InstanceState;
     /** Why the instance is in its state, when EC2 says (StateReason.Code): Server.InsufficientInstanceCapacity, ... */
     stateReason: string | null;
-    /** "ok" when both the instance and the system status checks pass. */
+    /** "ok" when both the instance and the system status checks pass; "not-applicable" unless running. */
     checks: StatusChecks;
     /** When the instance stopped (from its state-transition reason), for a stopped instance. */
     stoppedAt: string | null;
 }
 
-/** The state and status checks of one instance. */
-export async function describeInstance(event: InstanceRef & Partial<Polled>): Promise<InstanceStatus & Partial<Polled>> {
-    const ec2 = new EC2Client({});
-    const instance = await readInstance(ec2, event.instanceId);
-    const state = instanceStateName(instance.State?.Code ?? -1);
-    let checks: StatusChecks = "not-applicable";
-    if (state === "running") {
-        const status = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [event.instanceId], IncludeAllInstances: true }));
-        const s = status.InstanceStatuses?.[0];
-        checks = combinedChecks(s?.InstanceStatus?.Status, s?.SystemStatus?.Status);
-    }
-    const stoppedAt = state === "stopped" ? transitionTime(instance.StateTransitionReason) : null;
-    return { state, stateReason: instance.StateReason?.Code ?? null, checks, stoppedAt, ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
+/** EC2's reason for an instance that went pending → stopped because the AZ ran out of its type. */
+export const capacityLost = "Server.InsufficientInstanceCapacity";
+
+/**
+ * The servers by what a jobnet does with them: instance ids to act on, counts for the state
+ * machine's choices, and the servers that need an operator, in words for a cause.
+ */
+export interface Fleet extends Partial<Polled> {
+    total: number;
+    running: string[];
+    stopping: string[];
+    stopped: string[];
+    counts: {
+        running: number;
+        pending: number;
+        stopping: number;
+        stopped: number;
+        /** Running with both status checks ok. */
+        ready: number;
+        /** Terminated or shutting down: no longer a server of the system. */
+        gone: number;
+        impaired: number;
+        /** Stopped by EC2 while starting, for want of capacity. */
+        capacityLost: number;
+        /** Stopped for any other reason. */
+        stoppedOtherwise: number;
+    };
+    /** Ids of the servers whose start EC2 undid for want of capacity: they are started again. */
+    capacityLost: string[];
+    /** "web-1 (i-…) is terminated, web-2 (i-…) is pending": the servers a step cannot use, by step. */
+    notStoppable: string;
+    gone: string;
+    impaired: string;
+    stoppedOtherwise: string;
+    notReady: string;
+    notStopped: string;
 }
 
-export interface InstanceChange {
-    /** "requested": the call was made; "already": the instance was there or on its way. */
-    outcome: "requested" | "already";
-    /** The state found before acting. */
-    state: InstanceState;
-}
+/** At most this many instance ids in one DescribeInstanceStatus (EC2 API reference: "Maximum 100 explicitly specified instance IDs"). */
+const describeBatch = 100;
 
-/** Stops a running instance; a stopping or stopped one is left alone. */
-export async function stopInstance(event: InstanceRef): Promise<InstanceChange> {
-    return changeInstanceState(event.instanceId, "stop");
-}
-
-/** Starts a stopped instance; a pending or running one is left alone. */
-export async function startInstance(event: InstanceRef & StepContext): Promise<InstanceChange> {
-    try {
-        return await changeInstanceState(event.instanceId, "start");
-    } catch (error) {
-        // EC2 has no capacity of the type in the AZ now: retried by the state machine for a bounded time.
-        if (awsErrorName(error) === "InsufficientInstanceCapacity") {
-            throw taskError("InsufficientInstanceCapacity", `${event.about ?? event.instanceId} (${event.instanceId}): EC2 has no capacity to start it: ${(error as Error).message}`);
+/** Reads every server's state, and the status checks of the running ones, in as few calls as EC2 allows. */
+export async function readServers(ec2: EC2Client, servers: ServerRef[], withChecks: boolean): Promise<ServerStatus[]> {
+    const instances = new Map<string, Instance>();
+    for (const ids of chunks(servers.map((s) => s.instanceId), describeBatch)) {
+        try {
+            const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+            for (const i of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) if (i.InstanceId) instances.set(i.InstanceId, i);
+        } catch (error) {
+            // One unknown id fails the whole call, and EC2's message names it.
+            if (awsErrorName(error) === "InvalidInstanceID.NotFound") throw taskError("InstanceNotFound", `${(error as Error).message}: a server of the jobnet no longer exists`);
+            throw error;
         }
-        throw error;
     }
+    const statuses = servers.map((s): ServerStatus => {
+        const i = instances.get(s.instanceId);
+        if (!i) throw taskError("InstanceNotFound", `${s.name} (${s.instanceId}) does not exist`);
+        const state = instanceStateName(i.State?.Code ?? -1);
+        return { ...s, state, stateReason: i.StateReason?.Code ?? null, checks: "not-applicable", stoppedAt: state === "stopped" ? transitionTime(i.StateTransitionReason) : null };
+    });
+    const running = statuses.filter((s) => s.state === "running");
+    if (withChecks && running.length > 0) {
+        const checks = new Map<string, StatusChecks>();
+        for (const ids of chunks(running.map((s) => s.instanceId), describeBatch)) {
+            const page = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }));
+            for (const s of page.InstanceStatuses ?? []) checks.set(s.InstanceId ?? "", combinedChecks(s.InstanceStatus?.Status, s.SystemStatus?.Status));
+        }
+        for (const s of running) s.checks = checks.get(s.instanceId) ?? "initializing";
+    }
+    return statuses;
+}
+
+/** The servers' states and status checks, grouped for the state machine (Fleet). */
+export async function describeInstances(event: ServersEvent & Partial<Polled>): Promise<Fleet> {
+    const statuses = await readServers(new EC2Client({}), event.servers, true);
+    return { ...fleetOf(statuses), ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
+}
+
+/** Groups described servers (pure). */
+export function fleetOf(statuses: ServerStatus[]): Fleet {
+    const where = (test: (s: ServerStatus) => boolean) => statuses.filter(test);
+    const ids = (list: ServerStatus[]) => list.map((s) => s.instanceId);
+    const gone = where((s) => s.state === "terminated" || s.state === "shutting-down");
+    const capacity = where((s) => s.state === "stopped" && s.stateReason === capacityLost);
+    const stoppedOtherwise = where((s) => s.state === "stopped" && s.stateReason !== capacityLost);
+    const impaired = where((s) => s.checks === "impaired");
+    const ready = where((s) => s.state === "running" && s.checks === "ok");
+    const of = (state: InstanceState) => where((s) => s.state === state);
+    return {
+        total: statuses.length,
+        running: ids(of("running")),
+        stopping: ids(of("stopping")),
+        stopped: ids(of("stopped")),
+        counts: {
+            running: of("running").length,
+            pending: of("pending").length,
+            stopping: of("stopping").length,
+            stopped: of("stopped").length,
+            ready: ready.length,
+            gone: gone.length,
+            impaired: impaired.length,
+            capacityLost: capacity.length,
+            stoppedOtherwise: stoppedOtherwise.length,
+        },
+        capacityLost: ids(capacity),
+        notStoppable: inWords(where((s) => !["running", "stopping", "stopped"].includes(s.state))),
+        gone: inWords(gone),
+        impaired: inWords(impaired, () => "failed its status checks"),
+        stoppedOtherwise: inWords(stoppedOtherwise),
+        notStopped: inWords(where((s) => s.state !== "stopped")),
+        notReady: inWords(where((s) => !(s.state === "running" && s.checks === "ok")), (s) => (s.state === "running" ? `running with status checks ${s.checks}` : `${s.state}`)),
+    };
+}
+
+/** "web-1 (i-…) is terminated, web-2 (i-…) is pending", the first five and how many more: a cause stays readable at 500 servers. */
+export function inWords(servers: ServerStatus[], what: (s: ServerStatus) => string = (s) => s.state): string {
+    return listed(servers.map((s) => `${s.name} (${s.instanceId}) is ${what(s)}`.replace(" is failed", " failed")));
+}
+
+/** The first five of a list, and how many more. */
+export function listed(items: string[]): string {
+    return items.slice(0, 5).join(", ") + (items.length > 5 ? ` and ${items.length - 5} more` : "");
+}
+
+/** What a stop or start did, by server name. */
+export interface FleetChange {
+    /** The servers this call asked EC2 to stop or start. */
+    requested: string[];
+    /** The servers that were there already, or on their way: before the run, or since an earlier try of the step when EC2 lacked capacity for others. */
+    already: string[];
 }
 
 const transitions = {
@@ -69,36 +169,79 @@ const transitions = {
     start: { from: "stopped", already: ["pending", "running"], busy: ["stopping"] },
 } as const;
 
-/**
- * Stop and start differ only in the call and the states they accept. EC2 answers
- * IncorrectInstanceState for a call in the wrong state, so the state is read first; an instance
- * on its way to the other state is "busy" (retried by the state machine), a terminated one is gone.
- */
-async function changeInstanceState(instanceId: string, action: "stop" | "start"): Promise<InstanceChange> {
-    const rule = transitions[action];
-    const ec2 = new EC2Client({});
-    const state = instanceStateName((await readInstance(ec2, instanceId)).State?.Code ?? -1);
-    if ((rule.already as readonly string[]).includes(state)) return { outcome: "already", state };
-    if ((rule.busy as readonly string[]).includes(state)) {
-        throw taskError("InstanceBusy", `instance ${instanceId} is ${state}; it cannot ${action} until that ends`);
-    }
-    if (state !== rule.from) throw taskError("InstanceGone", `instance ${instanceId} is ${state}; it cannot ${action}`);
-    try {
-        await ec2.send(action === "stop" ? new StopInstancesCommand({ InstanceIds: [instanceId] }) : new StartInstancesCommand({ InstanceIds: [instanceId] }));
-    } catch (error) {
-        if (awsErrorName(error) === "IncorrectInstanceState") {
-            throw taskError("InstanceBusy", `instance ${instanceId} changed state while asked to ${action}: ${(error as Error).message}`);
-        }
-        throw error;
-    }
-    return { outcome: "requested", state };
+/** Stops the running servers with one StopInstances per hundred; stopping and stopped ones are left alone. */
+export async function stopInstances(event: ServersEvent): Promise<FleetChange> {
+    return changeState(event, "stop");
 }
 
-async function readInstance(ec2: EC2Client, instanceId: string) {
-    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const instance = described.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
-    if (!instance) throw taskError("InstanceNotFound", `instance ${instanceId} does not exist`);
-    return instance;
+/**
+ * Starts the stopped servers with one StartInstances per hundred; pending and running ones are
+ * left alone. When EC2 has no capacity for some, the others are started one by one and the task
+ * fails with InsufficientInstanceCapacity naming the rest: the state machine tries again later.
+ */
+export async function startInstances(event: ServersEvent): Promise<FleetChange> {
+    return changeState(event, "start");
+}
+
+/**
+ * Stop and start differ only in the call and the states they accept. EC2 answers
+ * IncorrectInstanceState for a whole call when one instance is in the wrong state, so the states
+ * are read first; while a server is on its way to the other state the task fails with InstanceBusy
+ * and the state machine comes back for all of them. A terminated one is gone.
+ */
+async function changeState(event: ServersEvent, action: "stop" | "start"): Promise<FleetChange> {
+    const rule = transitions[action];
+    const ec2 = new EC2Client({});
+    const statuses = await readServers(ec2, event.servers, false);
+    const gone = statuses.filter((s) => ![rule.from, ...rule.already, ...rule.busy].includes(s.state as never));
+    if (gone.length > 0) throw taskError("InstanceGone", `${inWords(gone)}; it cannot ${action}`);
+    // Nothing is asked while a server is on its way to the other state: the retry then acts on all at once, and says truly which it started.
+    const busy = statuses.filter((s) => (rule.busy as readonly string[]).includes(s.state));
+    if (busy.length > 0) throw taskError("InstanceBusy", `${inWords(busy)}; it cannot ${action} until that ends`);
+    const due = statuses.filter((s) => s.state === rule.from);
+    const short: ServerStatus[] = [];
+    let noCapacity = "";
+    const changed: ServerStatus[] = [];
+    for (const batch of chunks(due, describeBatch)) {
+        try {
+            await send(ec2, action, batch.map((s) => s.instanceId));
+        } catch (error) {
+            const name = awsErrorName(error);
+            // One instance in the wrong state or without capacity fails the whole call: each is then asked alone.
+            if (name !== "IncorrectInstanceState" && name !== "InsufficientInstanceCapacity") throw error;
+            for (const s of batch) {
+                try {
+                    await send(ec2, action, [s.instanceId]);
+                } catch (single) {
+                    if (awsErrorName(single) === "InsufficientInstanceCapacity") {
+                        short.push(s);
+                        noCapacity = (single as Error).message;
+                    }
+                    else if (awsErrorName(single) === "IncorrectInstanceState") changed.push(s);
+                    else throw single;
+                }
+            }
+        }
+    }
+    if (short.length > 0) {
+        const who = listed(short.map((s) => `${s.name} (${s.instanceId})`));
+        throw taskError("InsufficientInstanceCapacity", `${who}: EC2 has no capacity to start ${short.length === 1 ? "it" : "them"}: ${noCapacity}`);
+    }
+    if (changed.length > 0) throw taskError("InstanceBusy", `${inWords(changed, () => "changing state")}; it cannot ${action} until that ends`);
+    return {
+        requested: due.filter((s) => !changed.includes(s)).map((s) => s.name),
+        already: statuses.filter((s) => (rule.already as readonly string[]).includes(s.state)).map((s) => s.name),
+    };
+}
+
+async function send(ec2: EC2Client, action: "stop" | "start", ids: string[]): Promise<void> {
+    await ec2.send(action === "stop" ? new StopInstancesCommand({ InstanceIds: ids }) : new StartInstancesCommand({ InstanceIds: ids }));
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+    const out: T[][] = [];
+    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+    return out;
 }
 
 /** EC2 state codes: only the low byte is the state. */

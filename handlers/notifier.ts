@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import type { Alert } from "./alerts";
 import { sendAlert } from "./alerts";
+import { serverOutcomes } from "./serverOutcomes";
 import { PostResult, clip } from "./slack";
 
 export { PostOptions, PostResult, clip, postToSlack } from "./slack";
@@ -26,6 +27,8 @@ export interface RunSummary {
     cause: string | undefined;
     consoleUrl: string;
     executionName: string;
+    /** Each server's outcome, from the run's output (serverOutcomes). */
+    servers?: string[];
 }
 
 // Slack: a section's text holds at most 3,000 characters, a message 50 blocks, and somewhere
@@ -51,6 +54,7 @@ export function slackMessage(run: RunSummary, mention: string | undefined): { te
         { type: "section", fields: facts.map((text) => ({ type: "mrkdwn", text })) },
     ];
     if (run.note) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(escape(run.note), sectionLimit) } });
+    if (run.servers?.length) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Servers:*\n${escape(run.servers.join("\n"))}`, sectionLimit) } });
     if (!ok) {
         const label = run.status === "TIMED_OUT" ? "Timed out in" : run.status === "ABORTED" ? "Aborted in" : "Failed state";
         const where = run.failedState === undefined ? "unknown" : run.failedServer === undefined ? run.failedState : `${run.failedState} on ${run.failedServer}`;
@@ -95,6 +99,7 @@ export function runEndedAlert(run: RunSummary): Alert {
         `Trigger: ${run.trigger}`,
         `Execution: ${run.executionName} (${run.consoleUrl})`,
         ...(run.note ? [run.note] : []),
+        ...(run.servers?.length ? ["Servers:", ...run.servers.map((line) => `  ${line}`)] : []),
     ];
     if (run.status !== "SUCCEEDED") {
         const where = run.failedState === undefined ? "unknown" : run.failedServer === undefined ? run.failedState : `${run.failedState} on ${run.failedServer}`;
@@ -138,6 +143,7 @@ export async function notifyRunEnded(event: ExecutionStatusChange): Promise<{ pu
         cause: readableCause(described.cause),
         consoleUrl: executionConsoleUrl(d.executionArn, event.region),
         executionName: d.name,
+        servers: serverOutcomes(output),
     };
     return sendAlert(runEndedAlert(summary), (mention) => slackMessage(summary, mention));
 }

@@ -28,10 +28,8 @@ export function serverNames(servers: { instanceId: string; nameTag: string | und
 
 export interface FindWebServersEvent {
     tag: ServerTag;
-    /** Where the function runs, which is where it finds instances: their ARNs are made of it. */
-    partition: string;
+    /** Where the function runs, which is where it finds instances: for messages. */
     region: string;
-    accountId: string;
     /** More than this would outgrow the jobnets' payload and history budgets. */
     maxServers: number;
 }
@@ -41,7 +39,7 @@ export interface FindWebServersEvent {
  * server tagged after the last update is acted on by the next run. None is an error: a jobnet
  * that stops the database while a server it could not find keeps running is worse than no run.
  */
-export async function findWebServers(event: FindWebServersEvent): Promise<{ webServers: WebServer[] }> {
+export async function findWebServers(event: FindWebServersEvent): Promise<{ webServers: { name: string; instanceId: string }[] }> {
     const ec2 = new EC2Client({});
     const instances: Instance[] = [];
     let nextToken: string | undefined;
@@ -60,11 +58,8 @@ export async function findWebServers(event: FindWebServersEvent): Promise<{ webS
         throw taskError("TooManyWebServers", `${instances.length} instances in ${event.region} carry the tag ${event.tag.key}=${event.tag.value}: the jobnets act on ${event.maxServers} at most`);
     }
     const names = serverNames(instances.map((i) => ({ instanceId: i.InstanceId!, nameTag: i.Tags?.find((t) => t.Key === "Name")?.Value })));
-    const webServers = instances.map((i, n) => ({
-        name: names[n],
-        instanceId: i.InstanceId!,
-        instanceArn: `arn:${event.partition}:ec2:${event.region}:${event.accountId}:instance/${i.InstanceId}`,
-    }));
+    // Names and ids only: a run makes a server's ARN from its id where it needs one (its backup).
+    const webServers = instances.map((i, n) => ({ name: names[n], instanceId: i.InstanceId! }));
     return { webServers: webServers.sort((a, b) => compare(a.name, b.name) || compare(a.instanceId, b.instanceId)) };
 }
 

@@ -12,7 +12,7 @@ export interface JobnetFunctionsArgs {
     logRetentionDays: number;
 }
 
-/** `describeInstance` → `describe-instance`, for function and log group names. */
+/** `describeInstances` → `describe-instance`, for function and log group names. */
 export function kebab(name: string): string {
     return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -10,6 +10,7 @@ import { executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
+import { serverOutcomes } from "../handlers/serverOutcomes";
 import { requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
@@ -86,6 +87,8 @@ async function main(argv: string[]): Promise<number> {
     const skipped = options.jobnets.filter((j) => !outcome(j));
     for (const { jobnet, report } of runs) {
         if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
+        const servers = serverOutcomes(report.output);
+        if (servers.length > 0) write(`\n${jobnet}, each server:\n${servers.map((line) => `  ${line}\n`).join("")}`);
     }
     if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
     if (options.json) {

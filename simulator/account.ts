@@ -570,9 +570,16 @@ export class SimulatedAccount {
 
     // ---- EC2 -----------------------------------------------------------------
 
+    /** Throws what StopInstances answers for an instance it cannot stop; stopping and stopped ones are accepted. */
+    checkStoppable(i: SimInstance): void {
+        if (i.state !== "running" && i.state !== "stopped" && i.state !== "stopping") {
+            throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
+        }
+    }
+
     stopInstance(i: SimInstance): void {
+        this.checkStoppable(i);
         if (i.state === "stopped" || i.state === "stopping") return;
-        if (i.state !== "running") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
         this.setInstance(i, "stopping");
         if (this.has("instanceStuckStopping", i.name)) return;
         this.at(latency.instanceStopping, (when) => {
@@ -582,7 +589,8 @@ export class SimulatedAccount {
         });
     }
 
-    startInstance(i: SimInstance): void {
+    /** Throws what StartInstances answers for an instance it cannot start now; pending and running ones are accepted. */
+    checkStartable(i: SimInstance): void {
         if (i.state === "running" || i.state === "pending") return;
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
         if (this.elapsedSeconds() < (this.faults.noCapacity?.[i.name] ?? 0)) {
@@ -593,6 +601,11 @@ export class SimulatedAccount {
                 { fault: "server", status: 500, attempts: 3 },
             );
         }
+    }
+
+    startInstance(i: SimInstance): void {
+        this.checkStartable(i);
+        if (i.state === "running" || i.state === "pending") return;
         this.setInstance(i, "pending");
         i.stateTransitionReason = "";
         i.stateReason = undefined;
@@ -620,15 +633,25 @@ export class SimulatedAccount {
 
     // ---- SSM Run Command -------------------------------------------------------
 
-    sendCommand(instanceId: string, script: string, executionTimeoutSeconds: number, deliveryTimeoutSeconds: number): SimInvocation {
-        const i = this.instance(instanceId);
-        // SendCommand: InvalidInstanceId when SSM Agent is not running or not registered, or the node is not in a valid state (SSM API reference).
-        if (i.state !== "running" || Date.now() - i.runningSince < latency.ssmAgentOnline * 1000 || this.has("notManaged", i.name)) {
-            throw serviceError("InvalidInstanceId", `Instances [[${instanceId}]] not in a valid state for account`);
-        }
+    /**
+     * One command to many instances, one invocation each. SendCommand answers InvalidInstanceId when
+     * SSM Agent is not running or not registered, or the node is not in a valid state (SSM API
+     * reference, SendCommand errors); modelled for the whole call when any of its instances is so,
+     * and nothing is sent.
+     */
+    sendCommand(instanceIds: string[], script: string, executionTimeoutSeconds: number, deliveryTimeoutSeconds: number): string {
+        const instances = instanceIds.map((id) => this.instance(id));
+        const invalid = instances.filter((i) => i.state !== "running" || Date.now() - i.runningSince < latency.ssmAgentOnline * 1000 || this.has("notManaged", i.name));
+        if (invalid.length > 0) throw serviceError("InvalidInstanceId", `Instances [[${invalid.map((i) => i.id).join(", ")}]] not in a valid state for account`);
+        const commandId = cryptoLikeId(++this.serial);
+        for (const i of instances) this.invokeCommand(i, commandId, script, executionTimeoutSeconds, deliveryTimeoutSeconds);
+        return commandId;
+    }
+
+    private invokeCommand(i: SimInstance, commandId: string, script: string, executionTimeoutSeconds: number, deliveryTimeoutSeconds: number): void {
         const invocation: SimInvocation = {
-            commandId: cryptoLikeId(++this.serial),
-            instanceId,
+            commandId,
+            instanceId: i.id,
             script,
             sentAt: Date.now(),
             status: "Pending",
@@ -641,7 +664,7 @@ export class SimulatedAccount {
         if (this.has("agentOffline", i.name)) {
             // A command no agent picks up ends TimedOut, StatusDetails DeliveryTimedOut, after the delivery timeout (GetCommandInvocation, SSM API reference).
             this.at(deliveryTimeoutSeconds, (when) => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut", changedAt: when }));
-            return invocation;
+            return;
         }
         this.at(latency.commandDelivery, (when) => {
             invocation.status = "InProgress";
@@ -652,10 +675,9 @@ export class SimulatedAccount {
                 invocation.status = "TimedOut";
                 invocation.changedAt = when;
             });
-            return invocation;
+            return;
         }
         this.at(latency.commandDelivery + latency.commandRun, (when) => this.runCommand(i, invocation, when));
-        return invocation;
     }
 
     /** What a server does and prints for a command it is sent: one of its service's three, or nothing it knows. */

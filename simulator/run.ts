@@ -154,7 +154,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         stateTransitions: events.filter((e) => e.type === "StateEntered" || e.type === "StateRetried").length,
         lambdaInvocations: o.lambda.totalInvocations - invocationsBefore,
         largestPayloadBytes: largestPayload(events),
-        failedAt: status === "FAILED" ? failedTopLevelState(events) : undefined,
+        failedAt: status === "FAILED" ? failedTopLevelState(events, Object.keys(o.definition.States)) : undefined,
         waitLag: waitLagOf(events, waits, reads, startedAt),
     };
 }
@@ -194,11 +194,15 @@ export function historyEventOf(event: EventLog, id: number, entries: Map<string,
     }
 }
 
-/** The top-level state entered last and never exited: where Step Functions redrives a failed run. */
-function failedTopLevelState(events: EventLog[]): RunReport["failedAt"] {
+/**
+ * The top-level state entered last and never exited: where Step Functions redrives a failed run. A
+ * Map iteration's events name their parent; a Parallel branch's do not, so the top level is read
+ * from the definition.
+ */
+function failedTopLevelState(events: EventLog[], topLevel: string[]): RunReport["failedAt"] {
     const open = new Map<string, unknown>();
     for (const e of events) {
-        if ((e.type !== "StateEntered" && e.type !== "StateExited") || "parentState" in e) continue;
+        if ((e.type !== "StateEntered" && e.type !== "StateExited") || "parentState" in e || !topLevel.includes(e.state.name)) continue;
         if (e.type === "StateEntered") open.set(e.state.name, e.state.input);
         else open.delete(e.state.name);
     }

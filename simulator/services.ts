@@ -72,7 +72,10 @@ export function installServices(account: SimulatedAccount): () => void {
                 })),
             }],
         })],
-        [ec2.DescribeInstanceStatusCommand, "DescribeInstanceStatus", (input: ec2.DescribeInstanceStatusCommandInput) => ({
+        // At most 100 instance ids (EC2 API reference, DescribeInstanceStatus, InstanceIds).
+        [ec2.DescribeInstanceStatusCommand, "DescribeInstanceStatus", (input: ec2.DescribeInstanceStatusCommandInput) => {
+            if ((input.InstanceIds ?? []).length > 100) throw serviceError("InvalidParameterValue", "The maximum number of instance IDs is 100");
+            return {
             InstanceStatuses: (input.InstanceIds ?? []).map((id) => account.instance(id)).filter((i) => input.IncludeAllInstances || i.state === "running").map((i) => {
                 const checks = account.checksOf(i);
                 return {
@@ -82,28 +85,33 @@ export function installServices(account: SimulatedAccount): () => void {
                     SystemStatus: { Status: checks },
                 };
             }),
-        })],
+        }; }],
+        // One instance in a state it cannot leave that way, or without capacity, fails the whole call and
+        // changes none (IncorrectInstanceState, InsufficientInstanceCapacity: EC2 API reference, error codes).
         [ec2.StopInstancesCommand, "StopInstances", (input: ec2.StopInstancesCommandInput) => {
             const instances = (input.InstanceIds ?? []).map((id) => account.instance(id));
+            instances.forEach((i) => account.checkStoppable(i));
             const before = instances.map((i) => ({ InstanceId: i.id, PreviousState: { Code: account.stateCode(i), Name: i.state } }));
             instances.forEach((i) => account.stopInstance(i));
             return { StoppingInstances: before.map((b, n) => ({ ...b, CurrentState: { Code: account.stateCode(instances[n]), Name: instances[n].state } })) };
         }, (input: ec2.StopInstancesCommandInput) => instanceArns(input.InstanceIds)],
         [ec2.StartInstancesCommand, "StartInstances", (input: ec2.StartInstancesCommandInput) => {
             const instances = (input.InstanceIds ?? []).map((id) => account.instance(id));
+            instances.forEach((i) => account.checkStartable(i));
             instances.forEach((i) => account.startInstance(i));
             return { StartingInstances: instances.map((i) => ({ InstanceId: i.id, CurrentState: { Code: account.stateCode(i), Name: i.state } })) };
         }, (input: ec2.StartInstancesCommandInput) => instanceArns(input.InstanceIds)],
     ]);
 
     serve(ssm.SSMClient, "ssm", [
+        // SendCommand: at most 50 instance ids (SSM API reference, SendCommand, InstanceIds).
         [ssm.SendCommandCommand, "SendCommand", (input: ssm.SendCommandCommandInput) => {
             if (input.DocumentName !== "AWS-RunShellScript") throw serviceError("InvalidDocument", `unexpected document ${input.DocumentName}`);
             const ids = input.InstanceIds ?? [];
-            if (ids.length !== 1) throw serviceError("ValidationException", "the simulator sends to one instance per command");
+            if (ids.length < 1 || ids.length > 50) throw serviceError("ValidationException", `1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50`);
             const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
-            const invocation = account.sendCommand(ids[0], input.Parameters?.commands?.[0] ?? "", timeout, input.TimeoutSeconds ?? 3600);
-            return { Command: { CommandId: invocation.commandId, InstanceIds: ids, Status: "Pending" } };
+            const commandId = account.sendCommand(ids, input.Parameters?.commands?.[0] ?? "", timeout, input.TimeoutSeconds ?? 3600);
+            return { Command: { CommandId: commandId, InstanceIds: ids, Status: "Pending" } };
         }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds, ["aws:ResourceTag/", "ssm:resourceTag/"])]],
         [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
             const invocation = account.invocations.find((v) => v.commandId === input.CommandId && v.instanceId === input.InstanceId);
@@ -113,11 +121,34 @@ export function installServices(account: SimulatedAccount): () => void {
                 CommandId: invocation.commandId,
                 InstanceId: invocation.instanceId,
                 Status: invocation.status,
-                // TimedOut while running is ExecutionTimedOut; a command never picked up is DeliveryTimedOut.
-                StatusDetails: invocation.statusDetails ?? (invocation.status === "TimedOut" ? "ExecutionTimedOut" : invocation.status),
+                StatusDetails: statusDetailsOf(invocation),
                 ResponseCode: invocation.responseCode,
                 StandardOutputContent: invocation.stdout,
                 StandardErrorContent: invocation.stderr,
+            };
+        }],
+        // ListCommandInvocations: MaxResults 1–50, paged by NextToken; right after SendCommand the list may
+        // be empty for a moment; with Details, each invocation's plugin and its output, at most 2,500
+        // characters, stderr after stdout (SSM API reference, ListCommandInvocations, CommandPlugin).
+        [ssm.ListCommandInvocationsCommand, "ListCommandInvocations", (input: ssm.ListCommandInvocationsCommandInput) => {
+            const pageSize = input.MaxResults ?? 50;
+            if (pageSize < 1 || pageSize > 50) throw serviceError("ValidationException", "MaxResults must be between 1 and 50");
+            const all = account.invocations.filter((v) => (!input.CommandId || v.commandId === input.CommandId) && (!input.InstanceId || v.instanceId === input.InstanceId) && Date.now() - v.sentAt >= 500);
+            const from = input.NextToken === undefined ? 0 : Number(input.NextToken);
+            return {
+                CommandInvocations: all.slice(from, from + pageSize).map((v) => ({
+                    CommandId: v.commandId,
+                    InstanceId: v.instanceId,
+                    Status: v.status,
+                    StatusDetails: statusDetailsOf(v),
+                    CommandPlugins: input.Details ? [{
+                        Name: "aws:runShellScript",
+                        Status: v.status,
+                        ResponseCode: v.responseCode,
+                        Output: [v.stdout, v.stderr ? `----------ERROR-------\n${v.stderr}` : ""].filter((t) => t).join("\n").slice(0, 2500),
+                    }] : undefined,
+                })),
+                NextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
             };
         }],
     ]);
@@ -288,6 +319,11 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     return () => stubs.forEach((s) => s.restore());
+}
+
+/** TimedOut while running is ExecutionTimedOut; a command never picked up is DeliveryTimedOut. */
+function statusDetailsOf(v: { status: string; statusDetails?: string }): string {
+    return v.statusDetails ?? (v.status === "TimedOut" ? "ExecutionTimedOut" : v.status);
 }
 
 /** Tags as IAM's condition keys see them: `aws:ResourceTag/Role` → `shop-web`. */

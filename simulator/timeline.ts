@@ -26,8 +26,8 @@ const loopSuffixes = ["Begin", "FirstWait", "", "Check", "Wait"];
 
 /**
  * Turns the events of a run into what an operator watches: a line per step with its outcome,
- * each bounded wait collapsed into one line with its poll count, Map progress per server, and the
- * failure at the end. Pure but for `write`.
+ * each bounded wait collapsed into one line with its poll count, the progress of the wait under
+ * way over the fleet (2/20 stopped), and the failure at the end. Pure but for `write`.
  */
 export class Timeline {
     private readonly states: Map<string, State>;
@@ -40,10 +40,22 @@ export class Timeline {
     /** The service command last sent in a lane, whose result the next wait there reads. */
     private readonly scriptOf = new Map<string, SentCommand>();
     private map: { name: string; total: number; done: number; running: Set<number> } | undefined;
+    /** The fleet wait whose progress the last poll told. */
+    private progress: { name: string; total: number; done: number } | undefined;
+    /** Each state's Parallel branch ("" at the top level): two branches' waits run at once. */
+    private readonly branchOf = new Map<string, string>();
     private progressShown = false;
 
     constructor(private readonly o: TimelineOptions) {
         this.states = new Map(allStates(o.definition.States));
+        const walk = (states: Record<string, State>, branch: string): void => {
+            for (const [name, state] of Object.entries(states)) {
+                this.branchOf.set(name, branch);
+                if (state.Type === "Parallel") state.Branches.forEach((b, i) => walk(b.States, `${branch}${name}#${i}/`));
+                if (state.Type === "Map") walk(state.ItemProcessor.States, branch);
+            }
+        };
+        walk(o.definition.States, "");
         for (const name of this.states.keys()) {
             if (!name.endsWith("FirstWait")) continue;
             const base = name.slice(0, -"FirstWait".length);
@@ -53,7 +65,7 @@ export class Timeline {
 
     handle(event: EventLog): void {
         const e = event as EventLog & { index?: number; state?: { name: string; type: string; output?: unknown }; parentState?: { name: string } };
-        const lane = e.index === undefined ? "top" : `#${e.index}`;
+        const lane = `${e.index === undefined ? "top" : `#${e.index}`}/${this.branchOf.get(e.state?.name ?? "") ?? ""}`;
         switch (e.type) {
             case "StateEntered": {
                 const name = e.state!.name;
@@ -82,6 +94,7 @@ export class Timeline {
                 if (loop && name === loop.base) {
                     loop.polls++;
                     loop.last = this.resultOf(name, e.state!.output);
+                    this.showWaitProgress(loop.base, e.state!.output);
                 } else if (loop && name === `${loop.base}Check`) {
                     this.checked.set(lane, loop.base);
                 } else if (e.state!.type === "Task" && !this.loopOf.has(name)) {
@@ -124,6 +137,7 @@ export class Timeline {
             case "ExecutionSucceeded":
                 this.clearProgress();
                 this.map = undefined;
+                this.progress = undefined;
                 this.line(e.timestamp, undefined, this.style("green", "SUCCEEDED"));
                 break;
             case "ExecutionFailed": {
@@ -131,6 +145,7 @@ export class Timeline {
                 // The run is over: its progress line goes, and is not drawn again.
                 this.clearProgress();
                 this.map = undefined;
+                this.progress = undefined;
                 const f = e as unknown as { Error: string; Cause: unknown };
                 this.line(e.timestamp, undefined, this.style("red", `FAILED ${f.Error}: ${typeof f.Cause === "string" ? readableCause(f.Cause) : JSON.stringify(f.Cause)}`));
                 break;
@@ -159,9 +174,15 @@ export class Timeline {
         this.loops.get(lane)!.delete(base);
         if (loop.polls === 0) return;
         const took = formatDuration((at - loop.since) / 1000);
-        const index = lane === "top" ? undefined : Number(lane.slice(1));
+        const index = lane.startsWith("top/") ? undefined : Number(lane.slice(1, lane.indexOf("/")));
+        if (this.progress?.name === base) {
+            this.clearProgress();
+            this.progress = undefined;
+        }
         const command = this.scriptOf.get(lane);
-        const outcome = command && isScriptResult(loop.last) ? describeScript(command.name, loop.last, command.checks) : describe(loop.last);
+        const outcome = command && isScriptResult(loop.last)
+            ? describeScript(command.name, loop.last, command.checks)
+            : command && isScriptResults(loop.last) ? describeScripts(command.name, loop.last, command.checks) : describe(loop.last);
         this.line(at, index, `${loop.base}: ${outcome} (${loop.polls} ${loop.polls === 1 ? "poll" : "polls"}, ${took})`);
     }
 
@@ -180,9 +201,29 @@ export class Timeline {
         this.showProgress();
     }
 
+    /**
+     * After a poll of a wait over many servers: how many are done, read as its Check reads it (the
+     * first rule, `counts.stopped` equal to `total`), or from a count of those still pending.
+     */
+    private showWaitProgress(base: string, output: unknown): void {
+        const check = this.states.get(`${base}Check`) as { Choices?: { Variable?: string; NumericEqualsPath?: string }[] } | undefined;
+        const rule = check?.Choices?.[0];
+        const result = this.resultOf(base, output) as { total?: unknown; pending?: unknown } | undefined;
+        let progress: { total: number; done: number } | undefined;
+        if (rule?.Variable && rule.NumericEqualsPath) {
+            const [done, total] = [pathValue(output, rule.Variable), pathValue(output, rule.NumericEqualsPath)];
+            if (typeof done === "number" && typeof total === "number") progress = { total, done };
+        } else if (typeof result?.total === "number" && typeof result.pending === "number") {
+            progress = { total: result.total, done: result.total - result.pending };
+        }
+        if (!progress || progress.total < 2) return;
+        this.progress = { name: base, ...progress };
+        this.showProgress();
+    }
+
     private showProgress(): void {
-        if (!this.o.tty || !this.map) return;
-        const text = progressLine({ ...this.map, running: this.map.running.size }, this.o.columns?.() ?? 80);
+        if (!this.o.tty || !this.progress) return;
+        const text = progressLine(this.progress, this.o.columns?.() ?? 80);
         if (text === undefined) return;
         this.o.write(`\r\x1b[K${this.style("cyan", text)}`);
         this.progressShown = true;
@@ -199,12 +240,12 @@ export class Timeline {
 }
 
 /**
- * A Map's progress in fewer characters than the terminal has columns (a full line would wrap, and
- * clearing it would leave the wrapped part behind): the bar shrinks, then goes; undefined when even
- * the counts do not fit.
+ * A wait's progress over the fleet in fewer characters than the terminal has columns (a full line
+ * would wrap, and clearing it would leave the wrapped part behind): the bar shrinks, then goes;
+ * undefined when even the counts do not fit.
  */
-export function progressLine(m: { name: string; total: number; done: number; running: number }, columns: number): string | undefined {
-    const counts = `${m.done}/${m.total} done, ${m.running} running`;
+export function progressLine(m: { name: string; total: number; done: number }, columns: number): string | undefined {
+    const counts = `${m.done}/${m.total} done`;
     const room = columns - 1 - `${m.name} [] ${counts}`.length;
     if (room >= 4) {
         const width = Math.min(24, room);
@@ -222,6 +263,26 @@ interface ScriptResult {
 
 function isScriptResult(result: unknown): result is ScriptResult {
     return typeof result === "object" && result !== null && "status" in result && "responseCode" in result;
+}
+
+/** Where a command sent to many servers stands (getScriptResults). */
+interface ScriptResults {
+    total: number;
+    pending: number;
+    counts: Record<string, number>;
+}
+
+function isScriptResults(result: unknown): result is ScriptResults {
+    return typeof result === "object" && result !== null && "counts" in result && "pending" in result && "total" in result;
+}
+
+/** "httpd stopped on 2 of 2, checkHttpd.sh": each outcome and how many servers ended in it. */
+export function describeScripts(name: string, r: ScriptResults, checks?: string): string {
+    const outcomes = Object.entries(r.counts).filter(([, n]) => n > 0).map(([outcome, n]) => `${checks === undefined ? "" : `${checks} `}${outcome} on ${n}`);
+    const other = r.total - r.pending - Object.values(r.counts).reduce((a, b) => a + b, 0);
+    if (other > 0) outcomes.push(`another end on ${other}`);
+    if (r.pending > 0) outcomes.push(`not ended on ${r.pending}`);
+    return `${outcomes.join(", ") || "none"} of ${r.total}, ${fileName(name)}`;
 }
 
 /** A command sent with sendScript, as its payload names it. */
@@ -254,7 +315,13 @@ export function describeScript(name: string, result: ScriptResult, checks?: stri
 export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
-    if ("commandId" in result) return "sent";
+    if ("commandId" in result || "commandIds" in result) return "sent";
+    const fleet = result as { total?: unknown; counts?: Record<string, unknown> };
+    if (typeof fleet.counts === "object" && fleet.counts !== null && "stopped" in fleet.counts) {
+        // The servers' states: how many are in each, of how many.
+        const states = ["running", "pending", "stopping", "stopped", "ready"].filter((k) => typeof fleet.counts![k] === "number" && (fleet.counts![k] as number) > 0);
+        return `${states.map((k) => `${k} ${fleet.counts![k]}`).join(", ") || "none"}${typeof fleet.total === "number" ? ` of ${fleet.total}` : ""}`;
+    }
     const hidden = new Set(["attempt", "detail", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
     const parts = Object.entries(result as Record<string, unknown>)
         .filter(([k, v]) => !hidden.has(k) && v !== "" && v !== null && typeof v !== "object")

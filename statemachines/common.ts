@@ -1,4 +1,4 @@
-import { Condition, Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { deadEnds } from "../handlers/databaseStatuses";
 import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
 
@@ -84,19 +84,26 @@ export function loadTargets(plan: JobnetPlan): Fragment {
     const database: Json = plan.database === undefined ? "none" : { kind: plan.database.kind, identifier: plan.database.identifier, arn: plan.database.arn };
     if (!("tag" in plan.webServers)) {
         const targets: Json = {
-            webServers: plan.webServers.map((s) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
+            // Names and ids only: at 500 servers every byte of a server counts against the state's 256 KiB.
+            webServers: plan.webServers.map((s) => ({ name: s.name, instanceId: s.instanceId })),
             database,
         };
         return pass("LoadTargets", { result: targets, resultPath: "$.targets" });
     }
-    const [, partition, , region, accountId] = plan.stateMachineArns.stop.split(":");
+    const region = plan.stateMachineArns.stop.split(":")[3];
     const findWebServers = plan.functionArns.findWebServers;
     if (findWebServers === undefined) throw new Error("a plan whose web servers are a tag needs the findWebServers function");
     return invoke("FindWebServers", findWebServers, {
-        payload: { tag: { ...plan.webServers.tag }, partition, region, accountId, maxServers: maxWebServers },
+        payload: { tag: { ...plan.webServers.tag }, region, maxServers: maxWebServers },
         resultPath: "$.targets",
         select: { "webServers.$": "$.webServers", database },
     });
+}
+
+/** `arn:aws:ec2:REGION:ACCOUNT:instance/`: the ARN of a server of the plan is this and its instance id. */
+export function instanceArnPrefix(plan: JobnetPlan): string {
+    const [, partition, , region, accountId] = plan.stateMachineArns.stop.split(":");
+    return `arn:${partition}:ec2:${region}:${accountId}:instance/`;
 }
 
 /** The instance ids of the servers, for a payload: listed in the definition, or those the run found. */
@@ -117,71 +124,84 @@ export function duration(rhythm: PollRhythm): string {
     return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 }
 
-const scriptEnded = ["Success", "Failed", "TimedOut", "Cancelled"];
-export const script = {
-    /** The script ran to its end, whatever its exit code. */
-    ended: is.oneOf("$.script.status", scriptEnded),
-    succeeded: is.string("$.script.status", "Success"),
-    exitCode: (code: number) => is.number("$.script.responseCode", code),
-};
+/** Exit codes by what they mean: a check exits 0 when the service runs and 3 when it is stopped. */
+export const exitCodes = { succeeded: [0], running: [0], stopped: [3] };
 
 export interface RunScriptOptions {
-    /** The command to run on the server. */
+    /** The command to run on the servers. */
     command: ShellCommand;
     /** The service whose state a check command's exit code tells; only for checks (read by the timeline). */
     checks?: string;
-    /** When the command has done what the step needs. */
-    done: Condition;
-    /** Outcomes that end the run, checked after `done`. */
-    failures: { when: Condition; error: string; explain: string }[];
+    /** Where the instance ids to run it on are in the state. */
+    on: string;
+    /** The outcomes by exit code (exitCodes), the first the one the step wants. */
+    expect: Record<string, number[]>;
+    /** The outcome whose servers a later step acts on: its instance ids are kept in `$.script.outcomes`. */
+    act?: string;
+    /** The outcomes that let the run go on: the wanted one unless given. */
+    accept?: string[];
+    /** Expected outcomes that end the run, each with its error: a service still running after its stop. */
+    refuse?: { outcome: string; error: string; explain: string }[];
+    /** Any other end: a script that failed, timed out, or exited with a code not expected. */
+    otherwise: { error: string; explain: string };
 }
 
 /**
- * Runs a command on the server of this Map iteration through Run Command and waits for it to end:
- * the send, then a bounded wait on its result (`$.script`: status, responseCode, detail).
+ * Runs a command on many servers through Run Command (one SendCommand per fifty) and waits until
+ * every invocation has ended (`$.script`: the instance ids and counts of each outcome, and the
+ * problems in words). The run ends, naming the servers, when any server ends otherwise than accepted.
  */
-export function runScript(plan: JobnetPlan, step: string, options: RunScriptOptions): Fragment {
+export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): Fragment {
     const rhythm = plan.waits.httpdCommand;
-    const who = "{} ({})";
-    const server = ["$.server.name", "$.server.instanceId"];
-    const { text, name } = options.command;
+    const { text, name } = o.command;
+    const accept = o.accept ?? [Object.keys(o.expect)[0]];
+    const ended = is.true("$.script.ended");
     return sequence(
         invoke(step, plan.functionArns.sendScript, {
             payload: {
-                "instanceId.$": "$.server.instanceId",
+                "instanceIds.$": o.on,
+                "servers.$": "$.targets.webServers",
                 script: text,
                 name,
-                ...(options.checks === undefined ? {} : { checks: options.checks }),
+                ...(o.checks === undefined ? {} : { checks: o.checks }),
                 timeoutSeconds: plan.commandTimeoutSeconds,
             },
-            about: "$.server.name",
             resultPath: "$.command",
-            select: { "commandId.$": "$.commandId" },
+            select: { "commandIds.$": "$.commandIds" },
             // Right after boot the SSM agent may not be online yet; a server that never registers
             // fails the task after these tries, with a cause that says how to fix it (sendScript).
             retry: [retryEvery("InstanceNotManaged", 10, 12)],
         }),
         waitUntil(`${step}Finished`, {
-            functionArn: plan.functionArns.getScriptResult,
-            payload: { "commandId.$": "$.command.commandId", "instanceId.$": "$.server.instanceId", timeoutSeconds: plan.commandTimeoutSeconds },
-            about: "$.server.name",
-            select: { "status.$": "$.status", "responseCode.$": "$.responseCode", "detail.$": "$.detail", "attempt.$": "$.attempt" },
+            functionArn: plan.functionArns.getScriptResults,
+            payload: {
+                "commandIds.$": "$.command.commandIds",
+                "instanceIds.$": o.on,
+                "servers.$": "$.targets.webServers",
+                timeoutSeconds: plan.commandTimeoutSeconds,
+                expect: o.expect,
+                accept,
+                listed: o.act === undefined ? [] : [o.act],
+            },
+            select: {
+                "total.$": "$.total", "pending.$": "$.pending", "ended.$": "$.ended", "outcomes.$": "$.outcomes", "names.$": "$.names", "counts.$": "$.counts",
+                "unexpected.$": "$.unexpected", "problems.$": "$.problems", "attempt.$": "$.attempt",
+            },
             resultPath: "$.script",
-            done: options.done,
-            failures: options.failures.map((f, i) => ({
-                when: f.when,
-                name: `${step}Failed${options.failures.length > 1 ? i + 1 : ""}`,
-                failure: {
-                    error: f.error,
-                    cause: `${step}: ${who} ${f.explain}: ${name} {}`,
-                    args: [...server, "$.script.detail"],
-                },
+            done: is.and(ended, is.number("$.script.unexpected", 0)),
+            failures: [
+                ...(o.refuse ?? []).map((r) => ({ error: r.error, explain: r.explain, when: is.atLeast(`$.script.counts.${r.outcome}`, 1) })),
+                { ...o.otherwise, when: is.atLeast("$.script.unexpected", 1) },
+            ].map((f, i, all) => ({
+                when: is.and(ended, f.when),
+                name: `${step}Failed${all.length > 1 ? i + 1 : ""}`,
+                failure: { error: f.error, cause: `${step}: ${f.explain} on {} of {} servers (${name}): {}`, args: ["$.script.unexpected", "$.script.total", "$.script.problems"] },
             })),
             ...rhythm,
             timedOut: {
                 error: "ScriptDidNotFinish",
-                cause: `${step}: ${who}: ${name} did not finish within ${duration(rhythm)}; its status is still {}`,
-                args: [...server, "$.script.status"],
+                cause: `${step}: ${name} did not finish within ${duration(rhythm)} on {} of {} servers`,
+                args: ["$.script.pending", "$.script.total"],
             },
         }),
     );
@@ -230,6 +250,8 @@ export interface DatabaseWaitOptions {
     /** The statuses that end the wait. */
     until: string[];
     rhythm: Extract<WaitName, "clusterAvailable" | "clusterStopped">;
+    /** Sooner than the rhythm's first poll: a wait for a database to settle, which may already have. */
+    firstAfterSeconds?: number;
     /** The error when the bound is reached. */
     error: string;
     /** Statuses the database will not come back from by itself. */
@@ -251,6 +273,7 @@ export function waitUntilDatabase(plan: JobnetPlan, db: DatabaseSteps, name: str
             ? [{ when: is.oneOf(status, o.failIf.statuses), name: o.failIf.name, failure: { error: o.failIf.error, cause: `${name}: ${db.noun} ${db.identifier} is {}`, args: [status] } }]
             : [],
         ...rhythm,
+        ...(o.firstAfterSeconds === undefined ? {} : { firstAfterSeconds: o.firstAfterSeconds }),
         timedOut: { error: o.error, cause: `${name}: ${db.noun} ${db.identifier} is still {} after ${duration(rhythm)}`, args: [status] },
     });
 }

@@ -1,12 +1,17 @@
-import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
-import { DatabaseSteps, checkOf, databaseOf, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestDatabaseChange, runScript, script, waitUntilDatabase, webServerIds } from "./common";
+import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
+import {
+    DatabaseSteps, checkOf, databaseOf, duration, exitCodes, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, requestDatabaseChange,
+    runScript, skipClosedDaysWhenScheduled, waitUntilDatabase, webServerIds,
+} from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 import { recoverableByStart } from "../handlers/databaseStatuses";
+import { capacityLost } from "../handlers/instances";
 
 /**
- * The start jobnet (system.md, scenario 2): the database starts while the instances boot; httpd
- * starts on each server once the database is available; the maintenance page goes only when every
- * target is healthy. Every step acts only on what is not already done.
+ * The start jobnet (system.md, scenario 2): the database starts while the servers boot; httpd
+ * starts on every server once the database is available; the maintenance page goes only when
+ * every target is healthy. Each phase acts on every server with the APIs' batch forms. Every step
+ * acts only on what is not already done.
  */
 export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
@@ -15,13 +20,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             refuseWhileAnotherRunIsActive(plan, "start"),
             loadTargets(plan),
             startDatabaseAndBootServers(plan),
-            map("StartWebServers", {
-                itemsPath: "$.targets.webServers",
-                itemSelector: { "server.$": "$$.Map.Item.Value" },
-                iterator: startHttpd(plan),
-                maxConcurrency: plan.maxConcurrency,
-                resultPath: "$.httpd",
-            }),
+            startHttpdEverywhere(plan),
             ...(hasLoadBalancer(plan) ? [waitForHealthyTargetsThenRemovePage(plan)] : []),
             pass("SystemStarted", {
                 parameters: {
@@ -33,7 +32,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
                 resultPath: "$",
             }),
         ),
-        { comment: "Starts the web system: the database and the instances together, then httpd, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
+        { comment: "Starts the web system: the database and the servers together, then httpd everywhere, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
     );
 }
 
@@ -101,113 +100,121 @@ function startDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
     );
 }
 
-/** EC2's reason for an instance that went pending → stopped because the AZ ran out of its type. */
-const capacityLost = "Server.InsufficientInstanceCapacity";
-
 /** Boots every server; `{ webServers }` goes to `resultPath`: the branch's whole output in the Parallel state. */
 function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
     const rhythm = plan.waits.instanceReady;
     const capacity = plan.waits.instanceCapacity;
     // The same bound for both ways capacity runs out: StartInstances refused, or the start undone.
     const capacityAttempts = Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds));
-    const server = ["$.server.name", "$.server.instanceId"];
-    const bootOne = sequence(
-        invoke("StartInstance", plan.functionArns.startInstance, {
-            payload: { "instanceId.$": "$.server.instanceId" },
-            about: "$.server.name",
-            resultPath: "$.startRequest",
-            select: { "outcome.$": "$.outcome", "state.$": "$.state" },
-            retry: [retryEvery("InstanceBusy", 15, 12), retryEvery("InsufficientInstanceCapacity", capacity.everySeconds, capacityAttempts)],
-            catch: [{
-                errors: ["InstanceGone"],
-                name: "InstanceCannotStart",
-                failure: { error: "InstanceGone", cause: "StartInstance: {} ({}) cannot start: {}", args: [...server, "$.error.Cause"] },
-            }],
-        }),
-        waitUntil("WaitUntilInstanceReady", {
-            functionArn: plan.functionArns.describeInstance,
-            payload: { "instanceId.$": "$.server.instanceId" },
-            about: "$.server.name",
-            select: { "state.$": "$.state", "stateReason.$": "$.stateReason", "checks.$": "$.checks", "attempt.$": "$.attempt" },
-            resultPath: "$.instance",
-            done: is.and(is.string("$.instance.state", "running"), is.string("$.instance.checks", "ok")),
+    const start = (name: string, resultAt: string) => invoke(name, plan.functionArns.startInstances, {
+        payload: { "servers.$": "$.targets.webServers" },
+        resultPath: resultAt,
+        select: { "requested.$": "$.requested", "already.$": "$.already" },
+        retry: [retryEvery("InstanceBusy", 15, 12), retryEvery("InsufficientInstanceCapacity", capacity.everySeconds, capacityAttempts)],
+        catch: [{
+            errors: ["InstanceGone"],
+            name: `${name}Refused`,
+            failure: { error: "InstanceGone", cause: `${name}: {}`, args: ["$.error.Cause"] },
+        }],
+    });
+    return sequence(
+        pass("CountNoCapacity", { result: { losses: 0 }, resultPath: "$.capacity" }),
+        start("StartInstances", "$.startRequest"),
+        waitUntil("WaitUntilInstancesReady", {
+            functionArn: plan.functionArns.describeInstances,
+            payload: { "servers.$": "$.targets.webServers" },
+            select: {
+                "total.$": "$.total", "counts.$": "$.counts", "gone.$": "$.gone", "impaired.$": "$.impaired",
+                "stoppedOtherwise.$": "$.stoppedOtherwise", "notReady.$": "$.notReady", "attempt.$": "$.attempt",
+            },
+            resultPath: "$.instances",
+            done: { Variable: "$.instances.counts.ready", NumericEqualsPath: "$.instances.total" },
             failures: [
                 {
                     // Started, yet stopped again: the usual cause is a KMS key the instance's volumes cannot use.
-                    when: is.and(is.oneOf("$.instance.state", ["stopped", "terminated", "shutting-down"]), is.not(is.string("$.instance.stateReason", capacityLost))),
+                    when: is.atLeast("$.instances.counts.stoppedOtherwise", 1),
                     name: "InstanceFellBack",
-                    failure: { error: "InstanceDidNotStart", cause: "WaitUntilInstanceReady: {} ({}) is {} after being started", args: [...server, "$.instance.state"] },
+                    failure: { error: "InstanceDidNotStart", cause: "WaitUntilInstancesReady: stopped again after being started: {}", args: ["$.instances.stoppedOtherwise"] },
                 },
                 {
-                    when: is.string("$.instance.checks", "impaired"),
+                    when: is.atLeast("$.instances.counts.gone", 1),
+                    name: "InstanceWentAway",
+                    failure: { error: "InstanceGone", cause: "WaitUntilInstancesReady: {}", args: ["$.instances.gone"] },
+                },
+                {
+                    when: is.atLeast("$.instances.counts.impaired", 1),
                     name: "InstanceImpaired",
-                    failure: { error: "InstanceImpaired", cause: "WaitUntilInstanceReady: {} ({}) failed its status checks", args: server },
+                    failure: { error: "InstanceImpaired", cause: "WaitUntilInstancesReady: {}", args: ["$.instances.impaired"] },
                 },
             ],
             detours: [{
-                // Capacity lost while starting (pending → stopped): start it again, a bounded number of times.
-                when: is.string("$.instance.stateReason", capacityLost),
+                // Capacity lost while starting (pending → stopped): start them again, a bounded number of times.
+                when: is.atLeast("$.instances.counts.capacityLost", 1),
                 then: sequence(
                     pass("CountCapacityLoss", { parameters: { "losses.$": "States.MathAdd($.capacity.losses, 1)" }, resultPath: "$.capacity" }),
                     choice("StartAgainAfterCapacityLoss", [{
                         when: is.atLeast("$.capacity.losses", capacityAttempts),
                         then: fail("InstanceCapacityLost", {
                             error: "InsufficientInstanceCapacity",
-                            cause: `WaitUntilInstanceReady: {} ({}) went back to stopped {} times while starting (${capacityLost}); EC2 has no capacity for it in its Availability Zone`,
-                            args: [...server, "$.capacity.losses"],
+                            cause: `WaitUntilInstancesReady: servers went back to stopped {} times while starting (${capacityLost}); EC2 has no capacity for them in their Availability Zone: {}`,
+                            args: ["$.capacity.losses", "$.instances.notReady"],
                         }),
-                    }], sequence(wait("WaitForCapacity", capacity.everySeconds), goto("StartInstance"))),
+                    }], sequence(
+                        wait("WaitForCapacity", capacity.everySeconds),
+                        start("StartInstancesAgain", "$.restartRequest"),
+                        goto("WaitUntilInstancesReadyBegin"),
+                    )),
                 ),
             }],
             ...rhythm,
             timedOut: {
                 error: "InstanceNotReady",
-                cause: `WaitUntilInstanceReady: {} ({}) is {} with status checks {} after ${duration(rhythm)}`,
-                args: [...server, "$.instance.state", "$.instance.checks"],
+                cause: `WaitUntilInstancesReady: {} of {} servers ready after ${duration(rhythm)}; not ready: {}`,
+                args: ["$.instances.counts.ready", "$.instances.total", "$.instances.notReady"],
             },
         }),
-        pass("WebServerBooted", { parameters: { "name.$": "$.server.name", "instance.$": "$.startRequest.outcome" }, resultPath: "$" }),
-    );
-    return sequence(
-        map("BootWebServers", {
-            itemsPath: "$.targets.webServers",
-            itemSelector: { "server.$": "$$.Map.Item.Value", capacity: { losses: 0 } },
-            iterator: bootOne,
-            maxConcurrency: plan.maxConcurrency,
-            resultPath: "$.webServers",
-        }),
-        pass("WebServersBooted", { parameters: { "webServers.$": "$.webServers" }, resultPath }),
+        pass("WebServersBooted", { parameters: { webServers: { "started.$": "$.startRequest.requested", "alreadyStarted.$": "$.startRequest.already" } }, resultPath }),
     );
 }
 
-/** One Map iteration: the service is started only where the check finds it stopped. */
-function startHttpd(plan: JobnetPlan): Fragment {
+/** httpd starts where the check finds it stopped, and is checked running there. */
+function startHttpdEverywhere(plan: JobnetPlan): Fragment {
     const service = plan.service;
-    const checkFailed = { when: script.ended, error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` };
-    const check = { command: service.check, checks: service.label };
+    const checkFailed = { error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` };
+    const stopped = "$.httpdFound.stopped";
     return sequence(
         runScript(plan, "CheckHttpd", {
-            ...check,
-            done: is.or(script.exitCode(0), script.exitCode(3)),
-            failures: [checkFailed],
+            command: service.check,
+            checks: service.label,
+            on: "$.targets.webServers[*].instanceId",
+            expect: { running: exitCodes.running, stopped: exitCodes.stopped },
+            accept: ["running", "stopped"],
+            act: "stopped",
+            otherwise: checkFailed,
         }),
-        choice("StartHttpdIfStopped", [
-            { when: script.exitCode(0), then: pass("HttpdWasRunning", { parameters: { "name.$": "$.server.name", httpd: "alreadyRunning" }, resultPath: "$" }) },
-        ], sequence(
-            runScript(plan, "StartHttpd", {
-                command: service.start,
-                done: script.succeeded,
-                failures: [{ when: script.ended, error: "HttpdDidNotStart", explain: `${service.label} did not start` }],
-            }),
-            runScript(plan, "CheckHttpdRunning", {
-                ...check,
-                done: script.exitCode(0),
-                failures: [
-                    { when: script.exitCode(3), error: "HttpdNotRunning", explain: `${service.label} is not running after its start` },
-                    checkFailed,
-                ],
-            }),
-            pass("HttpdStarted", { parameters: { "name.$": "$.server.name", httpd: "started" }, resultPath: "$" }),
-        )),
+        pass("HttpdFound", {
+            parameters: { "stopped.$": "$.script.outcomes.stopped", "count.$": "$.script.counts.stopped", "names.$": "$.script.names" },
+            resultPath: "$.httpdFound",
+        }),
+        choice("StartHttpdWhereStopped", [{
+            when: is.atLeast("$.httpdFound.count", 1),
+            then: sequence(
+                runScript(plan, "StartHttpd", {
+                    command: service.start,
+                    on: stopped,
+                    expect: { started: exitCodes.succeeded },
+                    otherwise: { error: "HttpdDidNotStart", explain: `${service.label} did not start` },
+                }),
+                runScript(plan, "CheckHttpdRunning", {
+                    command: service.check,
+                    checks: service.label,
+                    on: stopped,
+                    expect: { running: exitCodes.running, stopped: exitCodes.stopped },
+                    refuse: [{ outcome: "stopped", error: "HttpdNotRunning", explain: `${service.label} is not running after its start` }],
+                    otherwise: checkFailed,
+                }),
+            ),
+        }], "continue"),
+        pass("HttpdRunning", { parameters: { "started.$": "$.httpdFound.names.stopped", "alreadyRunning.$": "$.httpdFound.names.running" }, resultPath: "$.httpd" }),
     );
 }

@@ -1,12 +1,18 @@
-import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, map, pass, retryEvery, sequence, waitUntil } from "./asl";
-import { checkOf, databaseOf, duration, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, skipClosedDaysWhenScheduled, requestDatabaseChange, runScript, script, waitUntilDatabase } from "./common";
+import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
+import {
+    DatabaseSteps, checkOf, databaseOf, duration, exitCodes, instanceArnPrefix, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive,
+    requestDatabaseChange, runScript, skipClosedDaysWhenScheduled, waitUntilDatabase,
+} from "./common";
 import type { BackupSettings } from "../handlers/backups";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 
 /**
- * The stop jobnet (system.md, scenario 1): the maintenance page goes up, each web server stops
- * httpd, is checked, stopped and backed up; the database (an Aurora cluster or an RDS DB
- * instance) is snapshotted, and stopped when every backup has completed. Every step acts only on what is not already done.
+ * The stop jobnet (system.md, scenario 1): the maintenance page goes up; httpd stops on every web
+ * server; then two sides at once: the servers stop and are backed up, while the database (an
+ * Aurora cluster or an RDS DB instance), quiet now, is snapshotted and stopped once its snapshot
+ * has completed and every server is stopped. Each phase acts on every server with the APIs' batch
+ * forms, so a run makes about the same number of calls for 2 servers as for 500. Every step acts
+ * only on what is not already done.
  */
 export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
@@ -15,24 +21,19 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
             refuseWhileAnotherRunIsActive(plan, "stop"),
             loadTargets(plan),
             ...(hasLoadBalancer(plan) ? [enableMaintenancePage(plan)] : []),
-            map("StopWebServers", {
-                itemsPath: "$.targets.webServers",
-                itemSelector: { "server.$": "$$.Map.Item.Value" },
-                iterator: stopWebServer(plan),
-                maxConcurrency: plan.maxConcurrency,
-                resultPath: "$.webServers",
-            }),
-            stopDatabase(plan),
+            describeWebServers(plan),
+            stopHttpdEverywhere(plan),
+            stopServersAndDatabase(plan),
             pass("SystemStopped", {
                 parameters: {
                     ...maintenancePageOutcome(plan),
-                    "webServers.$": "$.webServers",
-                    "database.$": "$.database",
+                    "webServers.$": "$.stopped.webServers",
+                    "database.$": "$.stopped.database",
                 },
                 resultPath: "$",
             }),
         ),
-        { comment: "Stops the web system: maintenance page, web servers (httpd, instance, AMI), then the database (snapshot, stop).", timeoutSeconds: plan.timeoutSeconds },
+        { comment: "Stops the web system: maintenance page, httpd everywhere, then the servers (stop, AMI) beside the database (snapshot, stop).", timeoutSeconds: plan.timeoutSeconds },
     );
 }
 
@@ -57,103 +58,126 @@ function enableMaintenancePage(plan: JobnetPlan): Fragment {
     );
 }
 
-/** One Map iteration: `$.server` is { name, instanceId, instanceArn }; the output is a small summary. */
-function stopWebServer(plan: JobnetPlan): Fragment {
+/** Every server's state (`$.fleet`); a server that is neither running, stopping nor stopped ends the run before anything is touched. */
+function describeWebServers(plan: JobnetPlan): Fragment {
+    return sequence(
+        invoke("DescribeWebServers", plan.functionArns.describeInstances, {
+            payload: { "servers.$": "$.targets.webServers" },
+            resultPath: "$.fleet",
+            select: { "running.$": "$.running", "stopping.$": "$.stopping", "counts.$": "$.counts", "notStoppable.$": "$.notStoppable" },
+        }),
+        choice("EveryServerStoppable", [{
+            when: is.not(is.string("$.fleet.notStoppable", "")),
+            then: fail("InstanceNotStoppable", {
+                error: "InstanceNotStoppable",
+                cause: "DescribeWebServers: {}; only a running, stopping or stopped server can be stopped",
+                args: ["$.fleet.notStoppable"],
+            }),
+        }], "continue"),
+    );
+}
+
+/** httpd stops on every running server, and is checked stopped there: then the application is quiet. */
+function stopHttpdEverywhere(plan: JobnetPlan): Fragment {
     const service = plan.service;
-    const server = ["$.server.name", "$.server.instanceId"];
-    const rhythm = plan.waits.instanceStopped;
-    const waitUntilStopped = waitUntil("WaitUntilInstanceStopped", {
-        functionArn: plan.functionArns.describeInstance,
-        payload: { "instanceId.$": "$.server.instanceId" },
-        about: "$.server.name",
-        select: { "state.$": "$.state", "stoppedAt.$": "$.stoppedAt", "attempt.$": "$.attempt" },
-        resultPath: "$.instance",
-        done: is.string("$.instance.state", "stopped"),
+    const running = "$.fleet.running";
+    return choice("AnyServerRunning", [{
+        when: is.atLeast("$.fleet.counts.running", 1),
+        then: sequence(
+            runScript(plan, "StopHttpd", {
+                command: service.stop,
+                on: running,
+                expect: { stopped: exitCodes.succeeded },
+                otherwise: { error: "HttpdDidNotStop", explain: `${service.label} did not stop` },
+            }),
+            runScript(plan, "CheckHttpdStopped", {
+                command: service.check,
+                checks: service.label,
+                on: running,
+                expect: { stopped: exitCodes.stopped, running: exitCodes.running },
+                refuse: [{ outcome: "running", error: "HttpdStillRunning", explain: `${service.label} is still running` }],
+                otherwise: { error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` },
+            }),
+        ),
+    }], "continue");
+}
+
+/**
+ * The servers and the database at once (`$.stopped`: webServers, database); without a database,
+ * the servers alone.
+ */
+function stopServersAndDatabase(plan: JobnetPlan): Fragment {
+    const db = databaseOf(plan);
+    if (db === undefined) {
+        return sequence(
+            stopAndBackUpServers(plan),
+            pass("NoDatabase", {
+                parameters: { "webServers.$": "$.webServers", database: { name: "none", backupJobId: null, outcome: "none" } },
+                resultPath: "$.stopped",
+            }),
+        );
+    }
+    return parallel("StopServersAndDatabase", [
+        stopAndBackUpServers(plan),
+        sequence(stopDatabase(plan, db), pass("DatabaseStopped", { parameters: { "database.$": "$.database" }, resultPath: "$" })),
+    ], {
+        resultPath: "$.stopped",
+        select: { "webServers.$": "$[0].webServers", "database.$": "$[1].database" },
+    });
+}
+
+/** Stops the running servers, waits until every server is stopped, backs each up and follows the backups; the state becomes `{ webServers }`. */
+function stopAndBackUpServers(plan: JobnetPlan): Fragment {
+    return sequence(
+        choice("AnyServerToStop", [{
+            when: is.atLeast("$.fleet.counts.running", 1),
+            then: invoke("StopInstances", plan.functionArns.stopInstances, {
+                payload: { "servers.$": "$.targets.webServers" },
+                resultPath: null,
+                retry: [retryEvery("InstanceBusy", 15, 8)],
+            }),
+        }], "continue"),
+        waitUntilServersStopped(plan, "WaitUntilInstancesStopped"),
+        invoke("BackUpWebServers", plan.functionArns.ensureBackups, {
+            payload: {
+                "servers.$": "$.targets.webServers",
+                instanceArnPrefix: instanceArnPrefix(plan),
+                found: { "running.$": "$.fleet.running", "stopping.$": "$.fleet.stopping" },
+                ...backupSettings(plan),
+            },
+            resultPath: "$.backups",
+            select: { "webServers.$": "$.webServers" },
+        }),
+        waitUntilBackupsCompleted(plan, "WaitUntilServerBackupsCompleted", { "servers.$": "$.backups.webServers", database: null }),
+        // Only what the run's output says of the servers: at 500 servers the state has no room for a second copy.
+        pass("ServerBackupsCompleted", {
+            parameters: { "webServers.$": "$.backups.webServers" },
+            resultPath: "$",
+        }),
+    );
+}
+
+/** Waits until every server is stopped; a server terminated meanwhile ends the run. */
+function waitUntilServersStopped(plan: JobnetPlan, name: string, firstAfterSeconds = plan.waits.instanceStopped.firstAfterSeconds): Fragment {
+    const rhythm = { ...plan.waits.instanceStopped, firstAfterSeconds };
+    return waitUntil(name, {
+        functionArn: plan.functionArns.describeInstances,
+        payload: { "servers.$": "$.targets.webServers" },
+        select: { "total.$": "$.total", "counts.$": "$.counts", "gone.$": "$.gone", "notStopped.$": "$.notStopped", "attempt.$": "$.attempt" },
+        resultPath: "$.instances",
+        done: { Variable: "$.instances.counts.stopped", NumericEqualsPath: "$.instances.total" },
         failures: [{
-            when: is.oneOf("$.instance.state", ["terminated", "shutting-down"]),
-            name: "InstanceWentAway",
-            failure: { error: "InstanceGone", cause: "WaitUntilInstanceStopped: {} ({}) is {}", args: [...server, "$.instance.state"] },
+            when: is.atLeast("$.instances.counts.gone", 1),
+            name: `${name}Gone`,
+            failure: { error: "InstanceGone", cause: `${name}: {}`, args: ["$.instances.gone"] },
         }],
         ...rhythm,
         timedOut: {
             error: "InstanceDidNotStop",
-            cause: `WaitUntilInstanceStopped: {} ({}) is still {} after ${duration(rhythm)}`,
-            args: [...server, "$.instance.state"],
+            cause: `${name}: {} of {} servers stopped after ${duration(rhythm)}; not stopped: {}`,
+            args: ["$.instances.counts.stopped", "$.instances.total", "$.instances.notStopped"],
         },
     });
-    const backUp = sequence(
-        invoke("BackUpInstance", plan.functionArns.ensureBackup, {
-            payload: {
-                "name.$": "$.server.name",
-                "resourceArn.$": "$.server.instanceArn",
-                "since.$": "$.instance.stoppedAt",
-                ...backupSettings(plan),
-            },
-            resultPath: "$.backup",
-            about: "$.server.name",
-            select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
-        }),
-        pass("WebServerStopped", {
-            parameters: {
-                "name.$": "$.server.name",
-                "found.$": "$.found.state",
-                "backup.$": "$.backup.outcome",
-                "backupJobId.$": "$.backup.backupJobId",
-            },
-            resultPath: "$",
-        }),
-    );
-
-    return sequence(
-        invoke("DescribeWebServer", plan.functionArns.describeInstance, {
-            payload: { "instanceId.$": "$.server.instanceId" },
-            about: "$.server.name",
-            resultPath: "$.found",
-            select: { "state.$": "$.state", "stoppedAt.$": "$.stoppedAt" },
-        }),
-        choice("RouteByInstanceState", [
-            {
-                when: is.string("$.found.state", "running"),
-                then: sequence(
-                    runScript(plan, "StopHttpd", {
-                        command: service.stop,
-                        done: script.succeeded,
-                        failures: [{ when: script.ended, error: "HttpdDidNotStop", explain: `${service.label} did not stop` }],
-                    }),
-                    runScript(plan, "CheckHttpdStopped", {
-                        command: service.check,
-                        checks: service.label,
-                        done: script.exitCode(3),
-                        failures: [
-                            { when: script.succeeded, error: "HttpdStillRunning", explain: `${service.label} is still running` },
-                            { when: script.ended, error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` },
-                        ],
-                    }),
-                    invoke("StopInstance", plan.functionArns.stopInstance, {
-                        payload: { "instanceId.$": "$.server.instanceId" },
-                        about: "$.server.name",
-                        resultPath: null,
-                        retry: [retryEvery("InstanceBusy", 15, 8)],
-                    }),
-                    waitUntilStopped,
-                    backUp,
-                ),
-            },
-            { when: is.string("$.found.state", "stopping"), then: goto("WaitUntilInstanceStoppedBegin") },
-            {
-                when: is.string("$.found.state", "stopped"),
-                then: sequence(
-                    // A server found stopped keeps the backup taken since it stopped, or gets one now.
-                    pass("UseStopTime", { parameters: { "state.$": "$.found.state", "stoppedAt.$": "$.found.stoppedAt" }, resultPath: "$.instance" }),
-                    goto("BackUpInstance"),
-                ),
-            },
-        ], fail("InstanceNotStoppable", {
-            error: "InstanceNotStoppable",
-            cause: "DescribeWebServer: {} ({}) is {}; only a running, stopping or stopped server can be stopped",
-            args: [...server, "$.found.state"],
-        })),
-    );
 }
 
 /** Where the backups go and for how long, as the backup functions take it (handlers/backups.ts, BackupSettings). */
@@ -162,35 +186,31 @@ function backupSettings(plan: JobnetPlan): BackupSettings & JsonObject {
 }
 
 /**
- * After the web servers: snapshot the database, wait for every backup, then stop the database.
- * Without a database, only the wait for the servers' backups.
+ * Follows backup jobs to their end (`$.backupProgress`). A failed backup is taken again here; when
+ * that fails too, this task fails (BackupFailed) rather than a Fail state, so that a redrive runs
+ * it again and retakes the backup.
  */
-function stopDatabase(plan: JobnetPlan): Fragment {
-    const db = databaseOf(plan);
-    const backupRhythm = plan.waits.backupsCompleted;
-    // A failed backup is taken again here; when that fails too, this task fails (BackupFailed)
-    // rather than a Fail state, so that a redrive runs it again and retakes the backup.
-    const waitUntilBackupsCompleted = waitUntil("WaitUntilBackupsCompleted", {
+function waitUntilBackupsCompleted(plan: JobnetPlan, name: string, jobs: JsonObject): Fragment {
+    const rhythm = plan.waits.backupsCompleted;
+    return waitUntil(name, {
         functionArn: plan.functionArns.followBackups,
-        payload: {
-            "servers.$": "$.webServers",
-            "database.$": "$.database",
-            backup: backupSettings(plan),
-            "execution.$": "$$.Execution",
-        },
+        payload: { ...jobs, backup: backupSettings(plan), "execution.$": "$$.Execution" },
         select: { "total.$": "$.total", "completed.$": "$.completed", "retaken.$": "$.retaken", "pending.$": "$.pending", "attempt.$": "$.attempt" },
-        resultPath: "$.backups",
-        done: { Variable: "$.backups.completed", NumericEqualsPath: "$.backups.total" },
-        ...backupRhythm,
-        timedOut: { error: "BackupDidNotComplete", cause: `WaitUntilBackupsCompleted: still running after ${duration(backupRhythm)}: {}`, args: ["$.backups.pending"] },
+        resultPath: "$.backupProgress",
+        done: { Variable: "$.backupProgress.completed", NumericEqualsPath: "$.backupProgress.total" },
+        ...rhythm,
+        timedOut: { error: "BackupDidNotComplete", cause: `${name}: still running after ${duration(rhythm)}: {}`, args: ["$.backupProgress.pending"] },
     });
-    if (db === undefined) {
-        return sequence(
-            pass("NoDatabase", { result: { name: "none", backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
-            waitUntilBackupsCompleted,
-        );
-    }
+}
 
+/** A database busy, or backing-up after its snapshot, may settle any moment: the first look comes soon. */
+const settleFirstAfterSeconds = 20;
+
+/**
+ * Once httpd is down everywhere the database is quiet: it is snapshotted at once, and stopped
+ * when its snapshot has completed and every server is stopped.
+ */
+function stopDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
     const { Noun, noun, identifier } = db;
     const status = `${db.path}.status`;
     const describe = (name: string) =>
@@ -200,24 +220,26 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             resultPath: db.path,
             select: { "status.$": "$.status" },
         });
+    const serversDown = `WaitUntilServersStoppedBefore${Noun}Stops`;
 
     return sequence(
         describe("DescribeDatabase"),
         choice(`RouteBy${Noun}State`, [
             {
                 when: is.oneOf(status, ["available", "backing-up"]),
-                then: invoke(`BackUp${Noun}`, plan.functionArns.ensureBackup, {
-                    payload: {
-                        name: identifier,
-                        resourceArn: db.arn,
-                        // The snapshot must follow the web servers' stop: anything since this run began.
-                        "since.$": "$$.Execution.StartTime",
-                        ...backupSettings(plan),
-                    },
-                    resultPath: "$.database",
-                    about: identifier,
-                    select: { "name.$": "$.name", "backupJobId.$": "$.backupJobId", "outcome.$": "$.outcome" },
-                }),
+                then: sequence(
+                    invoke(`BackUp${Noun}`, plan.functionArns.ensureBackups, {
+                        payload: {
+                            // The snapshot must follow httpd's stop: anything since this run began.
+                            resources: [{ name: identifier, resourceArn: db.arn, "since.$": "$$.Execution.StartTime" }],
+                            ...backupSettings(plan),
+                        },
+                        resultPath: "$.database",
+                        about: identifier,
+                        select: { "name.$": "$.backups[0].name", "backupJobId.$": "$.backups[0].backupJobId", "outcome.$": "$.backups[0].outcome" },
+                    }),
+                    waitUntilBackupsCompleted(plan, `WaitUntil${Noun}SnapshotCompleted`, { servers: [], "database.$": "$.database" }),
+                ),
             },
             {
                 when: is.oneOf(status, ["stopping", "stopped"]),
@@ -237,12 +259,14 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             waitUntilDatabase(plan, db, `WaitWhile${Noun}Busy`, {
                 until: ["available", "backing-up", "stopping", "stopped"],
                 rhythm: "clusterAvailable",
+                firstAfterSeconds: settleFirstAfterSeconds,
                 error: `${Noun}NotAvailable`,
                 failIf: { statuses: db.deadEnds, name: `${Noun}Stuck`, error: `${Noun}NotStoppable` },
             }),
             goto(`RouteBy${Noun}State`),
         )),
-        waitUntilBackupsCompleted,
+        // The servers stop beside the snapshot, and usually long before it completes: the first look is at once.
+        waitUntilServersStopped(plan, serversDown, 0),
         describe("DescribeDatabaseAfterBackups"),
         choice("StopDatabaseIfNeeded", [
             { when: is.string(status, "stopped"), then: "continue" },
@@ -253,6 +277,7 @@ function stopDatabase(plan: JobnetPlan): Fragment {
             waitUntilDatabase(plan, db, `WaitUntil${Noun}Available`, {
                 until: ["available"],
                 rhythm: "clusterAvailable",
+                firstAfterSeconds: settleFirstAfterSeconds,
                 error: `${Noun}NotAvailable`,
                 failIf: { statuses: db.deadEnds, name: `${Noun}StuckAfterBackups`, error: `${Noun}NotStoppable` },
             }),

@@ -152,7 +152,7 @@ describe("delay notices in the simulated account", function () {
         assert.strictEqual(account.published.length, 1);
         assert.match(notice, /^\[dev\] stop jobnet still running after 5m 0s \(expected 5m 0s\)\n/);
         // Five minutes in, the servers are down and their AMIs are being taken.
-        assert.match(notice, /\nNow in: WaitUntilBackupsCompleted\w*\n/);
+        assert.match(notice, /\nNow in: WaitUntilServerBackupsCompleted\w*\n/);
         assert.match(notice, /\nThe run goes on: this notice does not stop it\./);
         assert.deepStrictEqual(account.metrics.filter((m) => m.value > 0).map((m) => [m.name, m.dimensions.Jobnet, new Date(m.at).toISOString()]), [["RunsPastExpectedDuration", "stop", "2026-11-30T13:05:00.000Z"]]);
         // Every call the watcher made is allowed by its role's policy, and each statement is used.

@@ -192,9 +192,9 @@ describe("stack config", () => {
         ["tags that are not JSON", { "webapp-jobnet:tags": "Owner=ops" },
             'webapp-jobnet:tags: got "Owner=ops"; expected a JSON object of at most 47 string tags, keys of 1 to 128 characters not starting with "aws:", values of at most 256 characters'],
         ["a wait bound that is not a duration", { "webapp-jobnet:jobnetWaits": '{"instanceStopped":"ten minutes"}' },
-            'webapp-jobnet:jobnetWaits.instanceStopped: got "ten minutes"; expected a duration from 30s to 24h, such as 10m'],
+            'webapp-jobnet:jobnetWaits.instanceStopped: got "ten minutes"; expected a duration from 35s to 24h, such as 10m'],
         ["a wait bound shorter than the wait's first poll", { "webapp-jobnet:jobnetWaits": '{"instanceReady":"2m"}' },
-            'webapp-jobnet:jobnetWaits.instanceReady: got "2m"; expected a duration from 135s to 24h, such as 15m'],
+            'webapp-jobnet:jobnetWaits.instanceReady: got "2m"; expected a duration from 130s to 24h, such as 15m'],
         ["a bound on a wait that does not exist", { "webapp-jobnet:jobnetWaits": '{"coffee":"5m"}' },
             "webapp-jobnet:jobnetWaits.coffee: unknown key; the keys here are httpdCommand, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy"],
         ["more Map concurrency than Step Functions runs", { "webapp-jobnet:jobnetMaxConcurrency": "41" },
@@ -267,8 +267,8 @@ describe("stack config", () => {
 
     it("takes wait bounds per wait, keeping the poll rhythm", () => {
         const config = parse({ "webapp-jobnet:jobnetWaits": '{"backupsCompleted":"3h","targetsHealthy":"20m"}', "webapp-jobnet:jobnetTimeout": "8h" });
-        assert.deepStrictEqual(config.jobnet.waits.backupsCompleted, { firstAfterSeconds: 60, everySeconds: 20, withinSeconds: 10800 });
-        assert.deepStrictEqual(config.jobnet.waits.targetsHealthy, { firstAfterSeconds: 30, everySeconds: 10, withinSeconds: 1200 });
+        assert.deepStrictEqual(config.jobnet.waits.backupsCompleted, { firstAfterSeconds: 120, everySeconds: 10, withinSeconds: 10800 });
+        assert.deepStrictEqual(config.jobnet.waits.targetsHealthy, { firstAfterSeconds: 30, everySeconds: 5, withinSeconds: 1200 });
         assert.deepStrictEqual(config.jobnet.waits.instanceStopped, defaultWaits.instanceStopped);
         assert.strictEqual(config.jobnet.timeoutSeconds, 8 * 3600);
     });

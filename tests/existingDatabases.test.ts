@@ -190,9 +190,9 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["stopped", "none"]);
         assert.deepStrictEqual(account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(), ["shop-mysql: COMPLETED", "web-1: COMPLETED", "web-2: COMPLETED", "web-3: COMPLETED"]);
         assert.ok(account.recoveryPoints.some((p) => p.arn.startsWith(`arn:aws:rds:${region}:123456789012:snapshot:awsbackup:job-`)));
-        // The DB instance stops only once every backup has completed, its own snapshot among them.
+        // The DB instance stops once its own snapshot has completed and every server is stopped; the AMIs go on beside.
         const at = (event: string) => account.timeline.find((e) => e.event === event)!.at;
-        assert.ok(at("DB instance stopping") >= Math.max(...["web-1", "web-2", "web-3", "shop-mysql"].map((n) => at(`${n} backup COMPLETED`))));
+        assert.ok(at("DB instance stopping") >= Math.max(at("shop-mysql backup COMPLETED"), ...["web-1", "web-2", "web-3"].map((n) => at(`${n} stopped`))));
         for (const call of account.calls) {
             const policy = policyOf(synth.functions.find((f) => f.task === call.caller)!.functionName);
             for (const { resource, context } of call.authorizations) {
@@ -274,7 +274,7 @@ describe("an existing system without a database", function () {
         assert.strictEqual(tasks.length, 9);
         const states = Object.keys(synth.definitions.stop.States).concat(Object.keys(synth.definitions.start.States));
         assert.deepStrictEqual(states.filter((s) => /Database|Cluster|DbInstance/.test(s)), ["NoDatabase", "NoDatabaseToStart"]);
-        assert.ok(states.includes("WaitUntilBackupsCompletedBegin"));
+        assert.ok(states.includes("WaitUntilServerBackupsCompletedBegin"));
         const { account, infos } = await runProgram("existing-rds", withoutDatabase());
         assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), ["webapp-jobnet-existing-rds-run-ended"]);
         assert.match(infos.join("\n"), /\n {2}no database\n/);

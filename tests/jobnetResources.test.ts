@@ -169,7 +169,7 @@ describe("the jobnets' Lambda functions", () => {
     it("give EC2 a grant on the servers' volume key only when the stack names a customer managed key, and on that key only", () => {
         const key = "arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789";
         const resources = { partition: "aws", dnsSuffix: "amazonaws.com", region: "ap-northeast-1", accountId: "123456789012", instances: ["arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0"] } as TaskResources;
-        const grants = (r: TaskResources) => taskFunctions.startInstance.permissions(r).filter((s) => s.Action.includes("kms:CreateGrant"));
+        const grants = (r: TaskResources) => taskFunctions.startInstances.permissions(r).filter((s) => s.Action.includes("kms:CreateGrant"));
         assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: undefined }), []);
         assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: key }), [{
             Effect: "Allow",
@@ -189,8 +189,8 @@ describe("the jobnets' Lambda functions", () => {
         const instances = synth.outputs.webServers.map((s: { instanceArn: string }) => s.instanceArn);
         const resourcesOf = (task: string, action: string) =>
             policyOfRole(functionOf(task).inputs.role).Statement.filter((s) => s.Action.includes(action)).flatMap((s) => [s.Resource].flat());
-        assert.deepStrictEqual(resourcesOf("stopInstance", "ec2:StopInstances"), instances);
-        assert.deepStrictEqual(resourcesOf("startInstance", "ec2:StartInstances"), instances);
+        assert.deepStrictEqual(resourcesOf("stopInstances", "ec2:StopInstances"), instances);
+        assert.deepStrictEqual(resourcesOf("startInstances", "ec2:StartInstances"), instances);
         assert.deepStrictEqual(resourcesOf("sendScript", "ssm:SendCommand"), ["arn:aws:ssm:ap-northeast-1::document/AWS-RunShellScript", ...instances]);
         assert.deepStrictEqual(resourcesOf("stopCluster", "rds:StopDBCluster"), [synth.outputs.dbClusterArn]);
         const [listener] = synth.outputs.listeners.map((l: { arn: string }) => l.arn);
@@ -202,7 +202,7 @@ describe("the jobnets' Lambda functions", () => {
             "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*",
             "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:*",
         ]);
-        assert.deepStrictEqual(resourcesOf("ensureBackup", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
+        assert.deepStrictEqual(resourcesOf("ensureBackups", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
     });
 });
 
@@ -265,10 +265,10 @@ describe("npm run synth's files", () => {
 
     it("map each function ARN to its folder, handler and environment", () => {
         const index = JSON.parse(require("fs").readFileSync(path.join(synth.outDir, "functions", "index.json"), "utf8"));
-        const describe = synth.functions.find((f) => f.task === "describeInstance")!;
+        const describe = synth.functions.find((f) => f.task === "describeInstances")!;
         assert.deepStrictEqual(index[describe.functionArn], {
-            task: "describeInstance",
-            folder: "webapp-jobnet-dev-describe-instance",
+            task: "describeInstances",
+            folder: "webapp-jobnet-dev-describe-instances",
             handler: "__index.handler",
             environment: {},
             uploadBytes: describe.uploadBytes,

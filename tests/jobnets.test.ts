@@ -89,7 +89,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         await loadSynth();
     });
 
-    it("stops a running system: maintenance page, httpd, instances, AMIs, then snapshot and cluster", async () => {
+    it("stops a running system: maintenance page, httpd everywhere, then instances and AMIs beside the snapshot and the cluster's stop", async () => {
         const { report, account } = await run("stop", "running");
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         const output = report.output as any;
@@ -99,12 +99,17 @@ describe("the stop jobnet, run in the simulated account", () => {
             ...stopped,
             backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
         });
-        // Every backup completed before the cluster was asked to stop; httpd stopped before its instance.
+        // The snapshot begins once httpd is down on every server, not after the instances stopped; the
+        // cluster stops once its snapshot has completed and every instance is stopped; the AMIs go on beside.
         const at = (event: string) => account.when(event)!;
-        const lastBackup = Math.max(at("web-1 backup COMPLETED"), at("web-2 backup COMPLETED"), at("webapp-jobnet-dev backup COMPLETED"));
-        assert.ok(lastBackup <= at("cluster stopping"));
-        assert.ok(at("web-1 httpd stopped") < at("web-1 stopping") && at("rule 1 created on listener 1") < at("web-1 httpd stopped"));
-        assert.strictEqual(report.durationSeconds, 604);
+        const httpdDown = Math.max(at("web-1 httpd stopped"), at("web-2 httpd stopped"));
+        assert.ok(at("rule 1 created on listener 1") < at("web-1 httpd stopped"));
+        const snapshot = account.backupJobs.find((j) => j.resourceName === "webapp-jobnet-dev" && !j.earlier)!;
+        assert.ok(httpdDown < at("web-1 stopping") && (snapshot.createdAt - simulatedStartMs) / 1000 < at("web-1 stopped"));
+        assert.ok(Math.max(at("webapp-jobnet-dev backup COMPLETED"), at("web-1 stopped"), at("web-2 stopped")) <= at("cluster stopping"));
+        assert.ok(at("cluster stopping") < at("web-1 backup COMPLETED"));
+        // The physical bound is 8:12 (simulator/criticalPath.ts): two more seconds for the check that httpd is down.
+        assert.strictEqual(report.durationSeconds, 494);
     });
 
     it("stopping an already stopped system succeeds with nothing to do", async () => {
@@ -123,9 +128,9 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "HttpdDidNotStop");
         assert.strictEqual(
             report.cause,
-            `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh exited with code 1: 2026-11-30T13:00:02.000Z ERROR stopHttpd.sh: systemctl stop httpd failed with exit code 1.`,
+            `StopHttpd: httpd did not stop on 1 of 2 servers (/usr/local/sbin/stopHttpd.sh): web-1 (${web1}) exited with code 1: 2026-11-30T13:00:02.000Z ERROR stopHttpd.sh: systemctl stop httpd failed with exit code 1.`,
         );
-        // The failed iteration stops the others where they are; each step is idempotent, so a rerun goes on from there.
+        // No server is stopped and the database is not touched until httpd is down everywhere; each step is idempotent, so a rerun goes on from there.
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd running", "web-2: running, httpd stopped"],
             cluster: "available",
@@ -139,11 +144,11 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "HttpdCheckFailed");
         assert.strictEqual(
             report.cause,
-            `CheckHttpdStopped: web-2 (${web2}) the httpd check failed: /usr/local/sbin/checkHttpd.sh exited with code 1: 2026-11-30T13:00:04.000Z ERROR checkHttpd.sh: systemctl status httpd failed with exit code 4.`,
+            `CheckHttpdStopped: the httpd check failed on 1 of 2 servers (/usr/local/sbin/checkHttpd.sh): web-2 (${web2}) exited with code 1: 2026-11-30T13:00:04.000Z ERROR checkHttpd.sh: systemctl status httpd failed with exit code 4.`,
         );
-        // web-1 had passed its check and was stopping when web-2 failed.
+        // Nothing is stopped before every check has answered.
         assert.deepStrictEqual(systemState(account), {
-            servers: ["web-1: stopping, httpd stopped", "web-2: running, httpd stopped"],
+            servers: ["web-1: running, httpd stopped", "web-2: running, httpd stopped"],
             cluster: "available",
             maintenancePage: "on",
             backups: [],
@@ -153,13 +158,13 @@ describe("the stop jobnet, run in the simulated account", () => {
     it("fails when Run Command times out on a server", async () => {
         const { report, account } = await run("stop", "running", { commandTimesOut: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStop");
-        assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) httpd did not stop: /usr/local/sbin/stopHttpd.sh timed out after 60 s (Run Command's execution timeout)`);
-        // web-2 went on meanwhile: stopped, its AMI still being taken when the run ended.
+        assert.strictEqual(report.cause, `StopHttpd: httpd did not stop on 1 of 2 servers (/usr/local/sbin/stopHttpd.sh): web-1 (${web1}) timed out after 60 s (Run Command's execution timeout)`);
+        // web-2's httpd is down, but no server stops while another's httpd may still serve.
         assert.deepStrictEqual(systemState(account), {
-            servers: ["web-1: running, httpd running", "web-2: stopped, httpd stopped"],
+            servers: ["web-1: running, httpd running", "web-2: running, httpd stopped"],
             cluster: "available",
             maintenancePage: "on",
-            backups: ["web-2: RUNNING"],
+            backups: [],
         });
         // Run Command gives up after the script's 60 s execution timeout.
         assert.strictEqual(report.durationSeconds, 62);
@@ -168,12 +173,13 @@ describe("the stop jobnet, run in the simulated account", () => {
     it("fails after its bound when an instance stays stopping, after the other server is stopped and backed up", async () => {
         const { report, account } = await run("stop", "running", { instanceStuckStopping: ["web-1"] });
         assert.strictEqual(report.error, "InstanceDidNotStop");
-        assert.strictEqual(report.cause, `WaitUntilInstanceStopped: web-1 (${web1}) is still stopping after 10m`);
+        assert.strictEqual(report.cause, `WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-1 (${web1}) is stopping`);
+        // The snapshot completed meanwhile; the cluster waits for every instance, and no AMI is taken of a server still stopping.
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: stopping, httpd stopped", "web-2: stopped, httpd stopped"],
             cluster: "available",
             maintenancePage: "on",
-            backups: ["web-2: COMPLETED"],
+            backups: ["webapp-jobnet-dev: COMPLETED"],
         });
     });
 
@@ -202,8 +208,8 @@ describe("the stop jobnet, run in the simulated account", () => {
             report.cause,
             "DescribeDatabase: cluster webapp-jobnet-dev is inaccessible-encryption-credentials; Aurora does not leave that status by itself, so the cluster cannot be stopped",
         );
-        // The servers' AMIs go on; no snapshot of the cluster was started.
-        assert.deepStrictEqual(systemState(account).backups, ["web-1: CREATED", "web-2: CREATED"]);
+        // Found at once, beside the servers' stop: no snapshot of the cluster was started.
+        assert.deepStrictEqual(systemState(account).backups, []);
     });
 
     it("tries the cluster's stop again while one of its instances is busy (InvalidDBInstanceStateFault)", async () => {
@@ -214,7 +220,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(account.database.status, "stopped");
     });
 
-    it("fails when the cluster refuses to stop, after every backup completed", async () => {
+    it("fails when the cluster refuses to stop, after its snapshot completed", async () => {
         const { report, account } = await run("stop", "running", { clusterRefusesToStop: true });
         assert.strictEqual(report.error, "ClusterNotStoppable");
         assert.strictEqual(
@@ -224,7 +230,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account), {
             ...stopped,
             cluster: "available",
-            backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+            backups: ["web-1: RUNNING", "web-2: RUNNING", "webapp-jobnet-dev: COMPLETED"],
         });
     });
 
@@ -237,7 +243,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         });
     });
 
-    it("fails when the retake fails too, naming the server, and does not stop the cluster", async () => {
+    it("fails when the retake fails too, naming the server", async () => {
         const { report, account } = await run("stop", "running", { backupFails: { "web-1": Infinity } });
         assert.strictEqual(report.error, "BackupFailed");
         const retake = account.backupJobs.filter((j) => j.resourceName === "web-1" && j.state === "FAILED")[1];
@@ -245,9 +251,9 @@ describe("the stop jobnet, run in the simulated account", () => {
             lambdaMessage(report.cause),
             `web-1: backup job ${retake.id} ended FAILED (Backup job failed: the snapshot could not be created.); taken 2 times in this attempt. Fix the cause, then redrive the run or run the jobnet again`,
         );
+        // The cluster waits for its snapshot and the instances' stop, not for their AMIs.
         assert.deepStrictEqual(systemState(account), {
             ...stopped,
-            cluster: "available",
             backups: ["web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
         });
     });
@@ -255,11 +261,13 @@ describe("the stop jobnet, run in the simulated account", () => {
     it("a redrive after a failed backup takes it again and stops the system", async () => {
         const simulation = await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults: { backupFails: { "web-1": 2 } } });
         const [failed, redriven] = simulation.reports.map((r) => r.report);
-        assert.deepStrictEqual([failed.status, failed.error, failed.failedAt?.state], ["FAILED", "BackupFailed", "WaitUntilBackupsCompleted"]);
+        assert.deepStrictEqual([failed.status, failed.error, failed.failedAt?.state], ["FAILED", "BackupFailed", "StopServersAndDatabase"]);
         assert.strictEqual(redriven.status, "SUCCEEDED", redriven.cause);
         assert.strictEqual(redriven.executionName, failed.executionName);
-        // The redrive continues at the failed wait: nothing before it runs again.
-        assert.strictEqual(redriven.events.find((e) => e.type === "StateEntered")?.state.name, "WaitUntilBackupsCompleted");
+        // The redrive continues at the Parallel state that failed: httpd and the page are not touched again;
+        // its branches find the servers stopped and the snapshot taken, and take web-1's AMI once more.
+        assert.strictEqual(redriven.events.find((e) => e.type === "StateEntered")?.state.name, "StopServersAndDatabase");
+        assert.deepStrictEqual(changes(simulation.account).filter((c) => c.includes("SendCommand")), ["sendScript ssm:SendCommand", "sendScript ssm:SendCommand"]);
         assert.deepStrictEqual(systemState(simulation.account), {
             ...stopped,
             backups: ["web-1: COMPLETED", "web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
@@ -273,7 +281,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(rerun.webServers.map((s: any) => [s.name, s.found, s.backup]), [["web-1", "stopped", "started"], ["web-2", "stopped", "existing"]]);
         assert.deepStrictEqual(systemState(simulation.account), {
             ...stopped,
-            backups: ["web-1: COMPLETED", "web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+            backups: ["web-1: COMPLETED", "web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
         });
     });
 
@@ -286,20 +294,20 @@ describe("the stop jobnet, run in the simulated account", () => {
     });
 
     it("retries a throttled Lambda invocation and goes on", async () => {
-        const { report, account } = await run("stop", "running", { lambdaThrottles: { describeInstance: 2, enableMaintenancePage: 1 } });
+        const { report, account } = await run("stop", "running", { lambdaThrottles: { describeInstances: 2, enableMaintenancePage: 1 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name).sort();
-        assert.deepStrictEqual(retried, ["DescribeWebServer", "DescribeWebServer", "EnableMaintenancePage"]);
+        assert.deepStrictEqual(retried, ["DescribeWebServers", "DescribeWebServers", "EnableMaintenancePage"]);
         assert.deepStrictEqual(systemState(account).servers, stopped.servers);
     });
 
     it("a Task that times out while its function acted is retried, and the retry finds the work done", async () => {
-        const { report, account } = await run("stop", "running", { lateResponses: { stopInstance: 1, ensureBackup: 1 } });
+        const { report, account } = await run("stop", "running", { lateResponses: { stopInstances: 1, ensureBackups: 1 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name).sort();
-        assert.deepStrictEqual(retried, ["BackUpInstance", "StopInstance"]);
-        // One StopInstances per server and one backup job per resource: the retries acted on nothing twice.
-        assert.deepStrictEqual(changes(account).filter((c) => c.endsWith("StopInstances")), ["stopInstance ec2:StopInstances", "stopInstance ec2:StopInstances"]);
+        assert.deepStrictEqual(retried, ["BackUpCluster", "StopInstances"]);
+        // One StopInstances for both servers and one backup job per resource: the retries acted on nothing twice.
+        assert.deepStrictEqual(changes(account).filter((c) => c.endsWith("StopInstances")), ["stopInstances ec2:StopInstances"]);
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
     });
 
@@ -314,7 +322,7 @@ describe("the stop jobnet, run in the simulated account", () => {
     it("fails, naming the step and the server, when throttling outlasts the retries", async () => {
         const { report, account } = await run("stop", "running", { apiThrottling: { ec2: 119 } });
         assert.strictEqual(report.error, "RequestLimitExceeded");
-        assert.match(lambdaMessage(report.cause), /^DescribeWebServer on web-[12]: AWS throttled the request \(RequestLimitExceeded, HTTP 503, after 3 attempts\): Request limit exceeded\.$/);
+        assert.match(lambdaMessage(report.cause), /^DescribeWebServers: AWS throttled the request \(RequestLimitExceeded, HTTP 503, after 3 attempts\): Request limit exceeded\.$/);
         assert.deepStrictEqual(changes(account), ["enableMaintenancePage elasticloadbalancing:CreateRule", "enableMaintenancePage elasticloadbalancing:AddTags"]);
     });
 
@@ -423,8 +431,8 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.deepStrictEqual(report.output, {
             database: "requested",
-            webServers: [{ name: "web-1", instance: "requested" }, { name: "web-2", instance: "requested" }],
-            httpd: [{ name: "web-1", httpd: "started" }, { name: "web-2", httpd: "started" }],
+            webServers: { started: ["web-1", "web-2"], alreadyStarted: [] },
+            httpd: { started: ["web-1", "web-2"], alreadyRunning: [] },
             maintenancePage: "deleted",
         });
         assert.deepStrictEqual(systemState(account), running);
@@ -441,12 +449,12 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.deepStrictEqual(report.output, {
             database: "already",
-            webServers: [{ name: "web-1", instance: "already" }, { name: "web-2", instance: "already" }],
-            httpd: [{ name: "web-1", httpd: "alreadyRunning" }, { name: "web-2", httpd: "alreadyRunning" }],
+            webServers: { started: [], alreadyStarted: ["web-1", "web-2"] },
+            httpd: { started: [], alreadyRunning: ["web-1", "web-2"] },
             maintenancePage: "already",
         });
-        // Only the httpd checks are sent: they read, and change nothing.
-        assert.deepStrictEqual(changes(account), ["sendScript ssm:SendCommand", "sendScript ssm:SendCommand"]);
+        // Only the httpd check is sent, to both servers at once: it reads, and changes nothing.
+        assert.deepStrictEqual(changes(account), ["sendScript ssm:SendCommand"]);
         assert.ok(account.invocations.every((v) => v.script === "/usr/local/sbin/checkHttpd.sh"));
         assert.deepStrictEqual(systemState(account), running);
     });
@@ -464,7 +472,7 @@ describe("the start jobnet, run in the simulated account", () => {
     it("fails when httpd will not start, with the database up and the page still on", async () => {
         const { report, account } = await run("start", "stopped", { httpdWillNotStart: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStart");
-        assert.match(report.cause!, new RegExp(`^StartHttpd: web-1 \\(${web1}\\) httpd did not start: /usr/local/sbin/startHttpd.sh exited with code 1: `));
+        assert.match(report.cause!, new RegExp(`^StartHttpd: httpd did not start on 1 of 2 servers \\(/usr/local/sbin/startHttpd.sh\\): web-1 \\(${web1}\\) exited with code 1: `));
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd stopped", "web-2: running, httpd running"],
             cluster: "available",
@@ -473,11 +481,11 @@ describe("the start jobnet, run in the simulated account", () => {
         });
     });
 
-    it("fails at once naming a server that was terminated behind its back; the others were asked to start", async () => {
+    it("fails at once naming a server that was terminated behind its back, before asking any to start", async () => {
         const { report, account } = await run("start", "stopped", { terminated: ["web-2"] });
         assert.strictEqual(report.error, "InstanceGone");
-        assert.match(report.cause!, new RegExp(`^StartInstance: web-2 \\(${web2}\\) cannot start: .*is terminated; it cannot start`));
-        assert.strictEqual(account.instances.get(web1)!.state, "pending");
+        assert.strictEqual(lambdaMessage(report.cause!.replace(/^StartInstances: /, "")), `web-2 (${web2}) is terminated; it cannot start`);
+        assert.strictEqual(account.instances.get(web1)!.state, "stopped");
         assert.strictEqual(account.database.status, "starting");
     });
 
@@ -485,7 +493,7 @@ describe("the start jobnet, run in the simulated account", () => {
         const { report, account } = await run("start", "stopped", { noCapacity: { "web-2": 300 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name);
-        assert.deepStrictEqual(retried, ["StartInstance", "StartInstance", "StartInstance"]);
+        assert.deepStrictEqual(retried, ["StartInstances", "StartInstances", "StartInstances"]);
         assert.deepStrictEqual(systemState(account), running);
         // Every two minutes, as EC2 advises: the third try, at 6:00, finds capacity.
         assert.strictEqual(account.when("web-2 pending"), 360);
@@ -518,7 +526,7 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "InsufficientInstanceCapacity");
         assert.strictEqual(
             report.cause,
-            `WaitUntilInstanceReady: web-1 (${web1}) went back to stopped 7 times while starting (Server.InsufficientInstanceCapacity); EC2 has no capacity for it in its Availability Zone`,
+            `WaitUntilInstancesReady: servers went back to stopped 7 times while starting (Server.InsufficientInstanceCapacity); EC2 has no capacity for them in their Availability Zone: web-1 (${web1}) is stopped`,
         );
     });
 
@@ -530,7 +538,7 @@ describe("the start jobnet, run in the simulated account", () => {
     });
 
     it("retries throttled invocations inside the Parallel and the Maps", async () => {
-        const { report } = await run("start", "stopped", { lambdaThrottles: { startInstance: 1, startCluster: 1, getScriptResult: 2 } });
+        const { report } = await run("start", "stopped", { lambdaThrottles: { startInstances: 1, startCluster: 1, getScriptResults: 2 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.strictEqual(report.events.filter((e) => e.type === "StateRetried").length, 4);
     });
@@ -556,7 +564,7 @@ describe("a system whose servers are not all in the same state, run in the simul
             backups: ["web-1: COMPLETED", "web-2: COMPLETED", "web-3: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
         });
         // Only the running one was asked to stop, and only it had httpd stopped by the jobnet.
-        assert.deepStrictEqual(changes(account).filter((c) => c.includes("StopInstances")), ["stopInstance ec2:StopInstances"]);
+        assert.deepStrictEqual(changes(account).filter((c) => c.includes("StopInstances")), ["stopInstances ec2:StopInstances"]);
         assert.deepStrictEqual(account.invocations.map((v) => [account.instances.get(v.instanceId)!.name, v.script.split("/").pop()]), [["web-3", "stopHttpd.sh"], ["web-3", "checkHttpd.sh"]]);
     });
 
@@ -566,12 +574,12 @@ describe("a system whose servers are not all in the same state, run in the simul
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.deepStrictEqual(report.output, {
             database: "requested",
-            webServers: [{ name: "web-1", instance: "already" }, { name: "web-2", instance: "already" }, { name: "web-3", instance: "requested" }],
-            httpd: [{ name: "web-1", httpd: "started" }, { name: "web-2", httpd: "started" }, { name: "web-3", httpd: "started" }],
+            webServers: { started: ["web-3"], alreadyStarted: ["web-1", "web-2"] },
+            httpd: { started: ["web-1", "web-2", "web-3"], alreadyRunning: [] },
             maintenancePage: "deleted",
         });
         assert.deepStrictEqual(systemState(account).servers, ["web-1: running, httpd running", "web-2: running, httpd running", "web-3: running, httpd running"]);
-        assert.deepStrictEqual(changes(account).filter((c) => c.includes("StartInstances")), ["startInstance ec2:StartInstances"]);
+        assert.deepStrictEqual(changes(account).filter((c) => c.includes("StartInstances")), ["startInstances ec2:StartInstances"]);
     });
 });
 

@@ -132,38 +132,37 @@ describe("jobnet runs through Step Functions (a fake SFN client)", () => {
         await assert.rejects(redrive(client, execution("stop", "done")), /cannot be redriven: Execution is SUCCEEDED \(only a run that failed, timed out or was aborted in the last 14 days can\)/);
     });
 
-    it("follow a run until it ends, each event in its server's line, and report the failure", async () => {
+    it("follow a run until it ends, a line per step, and report the failure", async () => {
         const arn = execution("stop", "stop-manual-1");
         const t = (s: number) => new Date(Date.UTC(2026, 10, 30, 13, 0, s));
-        const server = { name: "web-1", instanceId: "i-1", instanceArn: "arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1" };
+        const servers = [{ name: "web-1", instanceId: "i-1" }];
+        const fleet = { running: [], stopping: [], counts: { running: 0, pending: 1 }, notStoppable: "web-1 (i-1) is pending" };
         const history: HistoryEvent[] = [
             { id: 1, type: "ExecutionStarted", timestamp: t(0) },
             { id: 2, previousEventId: 1, type: "TaskStateEntered", timestamp: t(0), stateEnteredEventDetails: { name: "EnableMaintenancePage", input: "{}" } },
             { id: 3, previousEventId: 2, type: "TaskStateExited", timestamp: t(1), stateExitedEventDetails: { name: "EnableMaintenancePage", output: '{"maintenance":{"outcome":"created"}}' } },
-            { id: 4, previousEventId: 3, type: "MapStateEntered", timestamp: t(1), stateEnteredEventDetails: { name: "StopWebServers", input: JSON.stringify({ targets: { webServers: [server] } }) } },
-            { id: 5, previousEventId: 4, type: "MapIterationStarted", timestamp: t(1), mapIterationStartedEventDetails: { name: "StopWebServers", index: 0 } },
-            { id: 6, previousEventId: 5, type: "TaskStateEntered", timestamp: t(1), stateEnteredEventDetails: { name: "DescribeWebServer", input: JSON.stringify({ server }) } },
-            { id: 7, previousEventId: 6, type: "TaskStateExited", timestamp: t(2), stateExitedEventDetails: { name: "DescribeWebServer", output: JSON.stringify({ server, found: { state: "stopping" } }) } },
+            { id: 4, previousEventId: 3, type: "TaskStateEntered", timestamp: t(1), stateEnteredEventDetails: { name: "DescribeWebServers", input: JSON.stringify({ targets: { webServers: servers } }) } },
+            { id: 5, previousEventId: 4, type: "TaskStateExited", timestamp: t(2), stateExitedEventDetails: { name: "DescribeWebServers", output: JSON.stringify({ targets: { webServers: servers }, fleet }) } },
+            { id: 6, previousEventId: 5, type: "ChoiceStateEntered", timestamp: t(2), stateEnteredEventDetails: { name: "EveryServerStoppable", input: "{}" } },
+            { id: 7, previousEventId: 6, type: "ChoiceStateExited", timestamp: t(2), stateExitedEventDetails: { name: "EveryServerStoppable", output: "{}" } },
             { id: 8, previousEventId: 7, type: "FailStateEntered", timestamp: t(3), stateEnteredEventDetails: { name: "InstanceNotStoppable", input: "{}" } },
-            { id: 9, previousEventId: 8, type: "MapIterationFailed", timestamp: t(3), mapIterationFailedEventDetails: { name: "StopWebServers", index: 0 } },
-            { id: 10, previousEventId: 9, type: "ExecutionFailed", timestamp: t(3), executionFailedEventDetails: { error: "InstanceNotStoppable", cause: "DescribeWebServer: web-1 (i-1) is pending" } },
+            { id: 10, previousEventId: 8, type: "ExecutionFailed", timestamp: t(3), executionFailedEventDetails: { error: "InstanceNotStoppable", cause: "DescribeWebServers: web-1 (i-1) is pending" } },
         ];
         // Two polls: the run is half way, then over.
         let polls = 0;
         sfn.on(DescribeStateMachineForExecutionCommand).resolves({ definition: JSON.stringify(stopJobnet(samplePlan(1))) } as never);
-        sfn.on(GetExecutionHistoryCommand).callsFake(() => ({ events: history.slice(0, polls === 0 ? 6 : 10).reverse() }));
+        sfn.on(GetExecutionHistoryCommand).callsFake(() => ({ events: history.slice(0, polls === 0 ? 5 : 9).reverse() }));
         sfn.on(DescribeExecutionCommand).callsFake(() => {
             polls++;
-            return polls === 1 ? { status: "RUNNING" } : { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServer: web-1 (i-1) is pending" };
+            return polls === 1 ? { status: "RUNNING" } : { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServers: web-1 (i-1) is pending" };
         });
         const lines: string[] = [];
         const end = await followExecution(new SFNClient({ region: "ap-northeast-1" }), arn, { write: (l) => lines.push(l), tty: false, pollMs: 5000, sleep: async () => undefined });
-        assert.deepStrictEqual(end, { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServer: web-1 (i-1) is pending" });
+        assert.deepStrictEqual(end, { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServers: web-1 (i-1) is pending" });
         assert.deepStrictEqual(lines, [
             "   +0:01           EnableMaintenancePage: outcome created\n",
-            "   +0:01           StopWebServers: 1 servers, up to 40 at a time\n",
-            "   +0:02  web-1    DescribeWebServer: state stopping\n",
-            "   +0:03           FAILED InstanceNotStoppable: DescribeWebServer: web-1 (i-1) is pending\n",
+            "   +0:02           DescribeWebServers: notStoppable web-1 (i-1) is pending\n",
+            "   +0:03           FAILED InstanceNotStoppable: DescribeWebServers: web-1 (i-1) is pending\n",
         ]);
     });
 });

@@ -66,9 +66,9 @@ for (const p of partitions) {
         it("names only the trusted services' principals and the partition's own endpoint domains", () => {
             // The dashboard links to the state machines in the partition's own console.
             assert.deepStrictEqual(awsDomainsIn(written), [...trustedServices, p.kmsViaEc2, new URL(p.console).host].sort());
-            const startInstance = run.account.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => JSON.parse(r.inputs.policy)).find((policy) =>
+            const startInstances = run.account.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => JSON.parse(r.inputs.policy)).find((policy) =>
                 policy.Statement.some((s: { Action: string[] }) => s.Action.includes("kms:CreateGrant")));
-            const grant = startInstance.Statement.find((s: { Action: string[] }) => s.Action.includes("kms:CreateGrant"));
+            const grant = startInstances.Statement.find((s: { Action: string[] }) => s.Action.includes("kms:CreateGrant"));
             assert.deepStrictEqual(grant.Condition.StringEquals, { "kms:ViaService": p.kmsViaEc2 });
         });
 

@@ -59,7 +59,7 @@ describe("the jobnets with each kind of service control, run in the simulated ac
         it(`${kind}: start checks the service, starts it where it is stopped, checks it runs`, async () => {
             const { report, servers, sent } = await run(control, "start");
             assert.strictEqual(report.status, "SUCCEEDED", report.cause);
-            assert.deepStrictEqual((report.output as any).httpd, [{ name: "web-1", httpd: "started" }, { name: "web-2", httpd: "started" }]);
+            assert.deepStrictEqual((report.output as any).httpd, { started: ["web-1", "web-2"], alreadyRunning: [] });
             assert.deepStrictEqual(servers, ["web-1: running, service running", "web-2: running, service running"]);
             assert.deepStrictEqual(sent.filter((s) => s.startsWith("web-1")), [`web-1: ${commands.check.text}`, `web-1: ${commands.start.text}`, `web-1: ${commands.check.text}`]);
         });
@@ -68,30 +68,30 @@ describe("the jobnets with each kind of service control, run in the simulated ac
     it("systemd: a unit the server does not have fails the stop, naming the unit and systemctl's reason", async () => {
         const { report, servers } = await run(controls.systemd, "stop", { unitMissing: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStop");
-        assert.strictEqual(report.cause, `StopHttpd: web-1 (${web1}) nginx did not stop: systemctl stop nginx.service exited with code 1: systemctl stop nginx.service failed with exit code 5: Failed to stop nginx.service: Unit nginx.service not loaded.`);
+        assert.strictEqual(report.cause, `StopHttpd: nginx did not stop on 1 of 2 servers (systemctl stop nginx.service): web-1 (${web1}) exited with code 1: systemctl stop nginx.service failed with exit code 5: Failed to stop nginx.service: Unit nginx.service not loaded.`);
         assert.strictEqual(servers[0], "web-1: running, service running");
     });
 
     it("systemd: a unit the server does not have is never taken for a stopped service: the start fails at its first check", async () => {
         const { report, sent } = await run(controls.systemd, "start", { unitMissing: ["web-2"] });
         assert.strictEqual(report.error, "HttpdCheckFailed");
-        assert.strictEqual(report.cause, `CheckHttpd: web-2 (${web2}) the nginx check failed: systemctl is-active nginx.service exited with code 1: systemd has no unit nginx.service on this server (LoadState not-found): check the unit name`);
+        assert.strictEqual(report.cause, `CheckHttpd: the nginx check failed on 1 of 2 servers (systemctl is-active nginx.service): web-2 (${web2}) exited with code 1: systemd has no unit nginx.service on this server (LoadState not-found): check the unit name`);
         assert.ok(!sent.includes(`web-2: ${serviceCommands(controls.systemd).start.text}`));
     });
 
     it("systemd: a unit caught between states fails the check, naming the state", async () => {
         const { report } = await run(controls.systemd, "stop", { checkFails: ["web-2"] });
         assert.strictEqual(report.error, "HttpdCheckFailed");
-        assert.strictEqual(report.cause, `CheckHttpdStopped: web-2 (${web2}) the nginx check failed: systemctl is-active nginx.service exited with code 1: nginx.service is still activating after 10 s: neither running nor stopped; run the jobnet again once it has settled`);
+        assert.strictEqual(report.cause, `CheckHttpdStopped: the nginx check failed on 1 of 2 servers (systemctl is-active nginx.service): web-2 (${web2}) exited with code 1: nginx.service is still activating after 10 s: neither running nor stopped; run the jobnet again once it has settled`);
     });
 
     it("commands: a command that fails is named by its role, with its exit code, even when it prints nothing", async () => {
         const stop = await run(controls.commands, "stop", { httpdWillNotStop: ["web-1"] });
         assert.strictEqual(stop.report.error, "HttpdDidNotStop");
-        assert.strictEqual(stop.report.cause, `StopHttpd: web-1 (${web1}) the service did not stop: the stop command exited with code 1 and printed nothing`);
+        assert.strictEqual(stop.report.cause, `StopHttpd: the service did not stop on 1 of 2 servers (the stop command): web-1 (${web1}) exited with code 1 and printed nothing`);
         const start = await run(controls.commands, "start", { checkFails: ["web-1"] });
         assert.strictEqual(start.report.error, "HttpdCheckFailed");
-        assert.strictEqual(start.report.cause, `CheckHttpd: web-1 (${web1}) the service check failed: the check command exited with code 1 and printed nothing`);
+        assert.strictEqual(start.report.cause, `CheckHttpd: the service check failed on 1 of 2 servers (the check command): web-1 (${web1}) exited with code 1 and printed nothing`);
     });
 
     it("a server not managed by Systems Manager ends the run after two minutes of tries, saying so and how to fix it", async () => {
@@ -99,7 +99,7 @@ describe("the jobnets with each kind of service control, run in the simulated ac
         assert.strictEqual(report.error, "InstanceNotManaged");
         assert.strictEqual(
             lambdaMessage(report.cause),
-            `web-2 (${web2}) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it (SendCommand: InvalidInstanceId, Instances [[${web2}]] not in a valid state for account).`
+            `one of web-1 (${web1}), web-2 (${web2}) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it (SendCommand: InvalidInstanceId, Instances [[${web2}]] not in a valid state for account).`
             + " On the server, install and start the SSM agent; give the instance a profile whose role has the policy AmazonSSMManagedInstanceCore;"
             + " let it reach the SSM endpoints over HTTPS (443), through a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages. Then run the jobnet again (or redrive the run)",
         );
@@ -113,7 +113,7 @@ describe("the jobnets with each kind of service control, run in the simulated ac
         assert.strictEqual(report.error, "HttpdDidNotStop");
         assert.strictEqual(
             report.cause,
-            `StopHttpd: web-1 (${web1}) nginx did not stop: systemctl stop nginx.service was never delivered: the SSM agent on the server did not pick it up within 60 s (DeliveryTimedOut); check that the agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS`,
+            `StopHttpd: nginx did not stop on 1 of 2 servers (systemctl stop nginx.service): web-1 (${web1}) was never delivered: the SSM agent on the server did not pick it up within 60 s (DeliveryTimedOut); check that the agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS`,
         );
     });
 });

@@ -29,16 +29,16 @@ describe("npm start options", () => {
 
     it("start a lone start jobnet from a stopped system, and take every option", () => {
         assert.deepStrictEqual(
-            parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstance", "--json", "run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "stopped", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
+            parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstances", "--json", "run.json"]),
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "stopped", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
         );
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
     });
 
     it("take --name=value as --name value", () => {
         assert.deepStrictEqual(
-            parseStartOptions(["--stack=prod", "--jobnet=start", "--servers=20", "--fail=health:never", "--fail=throttle:startInstance", "--initial=running", "--json=run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstance"], initial: "running", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
+            parseStartOptions(["--stack=prod", "--jobnet=start", "--servers=20", "--fail=health:never", "--fail=throttle:startInstances", "--initial=running", "--json=run.json"]),
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "running", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
         );
     });
 
@@ -146,7 +146,7 @@ describe("the command lines' shared parts", () => {
 describe("fault specs (--fail)", () => {
     it("turn into the simulator's faults", () => {
         assert.deepStrictEqual(
-            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "health:never", "throttle:describeInstance:3", "other-run:start:scheduled", "duplicate:earlier"], context),
+            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "health:never", "throttle:describeInstances:3", "other-run:start:scheduled", "duplicate:earlier"], context),
             {
                 httpdWillNotStop: ["web-1", "web-2"],
                 checkFails: ["web-2"],
@@ -155,7 +155,7 @@ describe("fault specs (--fail)", () => {
                 backupFails: { "webapp-jobnet-dev": Infinity, "web-1": 2 },
                 backupExpired: ["web-2"],
                 neverHealthy: ["*"],
-                lambdaThrottles: { describeInstance: 3 },
+                lambdaThrottles: { describeInstances: 3 },
                 otherRunActive: "start",
                 otherRunScheduled: true,
                 duplicateDelivery: "earlier",
@@ -186,10 +186,10 @@ describe("fault specs (--fail)", () => {
     }
 
     it("take a TASK only among the tasks of the jobnets being run", () => {
-        const startTasks = ["findOtherRuns", "startInstance"];
-        assert.deepStrictEqual(parseFaults(["late:startInstance"], { ...context, jobnets: ["start"], tasks: startTasks }), { lateResponses: { startInstance: 1 } });
-        assert.throws(() => parseFaults(["late:stopInstance"], { ...context, jobnets: ["start"], tasks: startTasks }), (e: Error) =>
-            e.message === '--fail "late:stopInstance": stopInstance is not a task of the start jobnet; TASK must be one of findOtherRuns, startInstance; the form is late:TASK[:COUNT]');
+        const startTasks = ["findOtherRuns", "startInstances"];
+        assert.deepStrictEqual(parseFaults(["late:startInstances"], { ...context, jobnets: ["start"], tasks: startTasks }), { lateResponses: { startInstances: 1 } });
+        assert.throws(() => parseFaults(["late:stopInstances"], { ...context, jobnets: ["start"], tasks: startTasks }), (e: Error) =>
+            e.message === '--fail "late:stopInstances": stopInstances is not a task of the start jobnet; TASK must be one of findOtherRuns, startInstances; the form is late:TASK[:COUNT]');
     });
 
     it("take any server name before the system is synthesised, and check it after", () => {
@@ -205,7 +205,7 @@ describe("the operator's timeline", () => {
         synth = await synthesize("dev", path.join(projectDir, "out", ".test", "timeline"));
     });
 
-    it("shows each step with its outcome, collapses each wait into one line with its polls, and counts servers done", async () => {
+    it("shows each step with its outcome, collapses each wait into one line with its polls, and counts the servers in each outcome", async () => {
         const lines: string[] = [];
         let timeline: Timeline | undefined;
         await simulate(synth, {
@@ -218,12 +218,13 @@ describe("the operator's timeline", () => {
         });
         const text = lines.join("");
         assert.ok(text.includes("   +0:00           EnableMaintenancePage: outcome created\n"), text);
-        assert.ok(text.includes("   +0:44  web-1    WaitUntilInstanceStopped: state stopped (3 polls, 0:40)\n"), text);
-        assert.ok(text.includes("   +0:44  web-2    done (2/2 servers)\n"), text);
+        assert.ok(text.includes("   +0:39           WaitUntilInstancesStopped: stopped 2 of 2 (2 polls, 0:35)\n"), text);
         // checkHttpd.sh's exit 3 is its answer, not a failure.
-        assert.ok(text.includes("   +0:04  web-1    CheckHttpdStoppedFinished: httpd stopped, checkHttpd.sh exited 3 (1 poll, 0:02)\n"), text);
+        assert.ok(text.includes("   +0:04           CheckHttpdStoppedFinished: httpd stopped on 2 of 2, checkHttpd.sh (1 poll, 0:02)\n"), text);
         assert.ok(!text.includes("Failed"), text);
-        assert.ok(text.includes("WaitUntilBackupsCompleted: total 3, completed 3, retaken 0 ("), text);
+        // The two sides' waits overlap, each told in one line.
+        assert.ok(text.includes("   +4:14           WaitUntilClusterSnapshotCompleted: total 1, completed 1, retaken 0 (14 polls, 4:10)\n"), text);
+        assert.ok(text.includes("   +5:49           WaitUntilServerBackupsCompleted: total 2, completed 2, retaken 0 (20 polls, 5:10)\n"), text);
         assert.ok(text.endsWith("SUCCEEDED\n"));
         assert.ok(!text.includes("\x1b["), "no colours on a pipe");
     });
@@ -257,11 +258,11 @@ describe("the operator's timeline", () => {
     });
 
     it("fits the progress line in the terminal: the bar shrinks, then goes, then the line is left out", () => {
-        const map = { name: "StopWebServers", total: 2, done: 1, running: 1 };
-        assert.deepStrictEqual([80, 45, 40, 35].map((columns) => progressLine(map, columns)), [
-            "StopWebServers [############............] 1/2 done, 1 running",
-            "StopWebServers [####...] 1/2 done, 1 running",
-            "StopWebServers: 1/2 done, 1 running",
+        const wait = { name: "WaitUntilInstancesStopped", total: 2, done: 1 };
+        assert.deepStrictEqual([80, 45, 40, 33].map((columns) => progressLine(wait, columns)), [
+            "WaitUntilInstancesStopped [############............] 1/2 done",
+            "WaitUntilInstancesStopped [####...] 1/2 done",
+            "WaitUntilInstancesStopped: 1/2 done",
             undefined,
         ]);
     });
@@ -280,13 +281,13 @@ describe("the operator's timeline", () => {
                     timeline.handle(e);
                 },
             });
-            assert.ok(columns < 40 || written.includes("StopWebServers ["), "a progress line was drawn");
+            assert.ok(columns < 40 || written.includes("WaitUntilInstancesStopped ["), "a progress line was drawn");
             const rows = screen(written, columns);
-            assert.deepStrictEqual(rows.filter((r) => /^StopWebServers( \[|:)/.test(r)), [], rows.join("\n"));
+            assert.deepStrictEqual(rows.filter((r) => /^WaitUntilInstancesStopped( \[|:)/.test(r)), [], rows.join("\n"));
             // The screen ends with the failure, the cursor on the row after it.
             assert.strictEqual(rows[rows.length - 1], "");
             const web2 = synth.outputs.webServers.find((server: { name: string }) => server.name === "web-2").instanceId;
-            assert.ok(rows.join("").endsWith(`WaitUntilInstanceStopped: web-2 (${web2}) is still stopping after 10m`), rows.join("\n"));
+            assert.ok(rows.join("").endsWith(`WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 (${web2}) is stopping`), rows.join("\n"));
         });
     }
 
@@ -310,13 +311,13 @@ describe("every --fail kind, run in the simulated account", function () {
     // Every kind of fault, the jobnet it is run with, and how the run ends: SUCCEEDED (the jobnet
     // rides it out) or the error and the cause an operator reads (a Lambda error's message).
     const cases: [string, "stop" | "start", "running" | "stopped", string, RegExp | undefined][] = [
-        ["httpd-stop:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.*\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh exited with code 1: /],
-        ["httpd-start:web-2", "start", "stopped", "HttpdDidNotStart", /^StartHttpd: web-2 \(i-.*\) httpd did not start: \/usr\/local\/sbin\/startHttpd\.sh exited with code 1: /],
-        ["check:web-2", "stop", "running", "HttpdCheckFailed", /^CheckHttpdStopped: web-2 \(i-.*\) the httpd check failed: \/usr\/local\/sbin\/checkHttpd\.sh exited with code 1: /],
-        ["command-timeout:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-.*\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh timed out after 60 s \(Run Command's execution timeout\)$/],
-        ["unmanaged:web-2", "start", "stopped", "InstanceNotManaged", /^web-2 \(i-\w+\) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it \(SendCommand: InvalidInstanceId, .*\)\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages\. Then run the jobnet again \(or redrive the run\)$/],
-        ["agent-offline:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: web-1 \(i-\w+\) httpd did not stop: \/usr\/local\/sbin\/stopHttpd\.sh was never delivered: the SSM agent on the server did not pick it up within 60 s \(DeliveryTimedOut\); check that the agent runs and reaches the SSM endpoints \(ssm, ssmmessages, ec2messages\) over HTTPS$/],
-        ["stuck-stopping:web-1", "stop", "running", "InstanceDidNotStop", /^WaitUntilInstanceStopped: web-1 \(i-.*\) is still stopping after 10m$/],
+        ["httpd-stop:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: httpd did not stop on 1 of 2 servers \(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1 \(i-.*\) exited with code 1: /],
+        ["httpd-start:web-2", "start", "stopped", "HttpdDidNotStart", /^StartHttpd: httpd did not start on 1 of 2 servers \(\/usr\/local\/sbin\/startHttpd\.sh\): web-2 \(i-.*\) exited with code 1: /],
+        ["check:web-2", "stop", "running", "HttpdCheckFailed", /^CheckHttpdStopped: the httpd check failed on 1 of 2 servers \(\/usr\/local\/sbin\/checkHttpd\.sh\): web-2 \(i-.*\) exited with code 1: /],
+        ["command-timeout:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: httpd did not stop on 1 of 2 servers \(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1 \(i-.*\) timed out after 60 s \(Run Command's execution timeout\)$/],
+        ["unmanaged:web-2", "start", "stopped", "InstanceNotManaged", /^one of web-1 \(i-\w+\), web-2 \(i-\w+\) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it \(SendCommand: InvalidInstanceId, .*\)\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages\. Then run the jobnet again \(or redrive the run\)$/],
+        ["agent-offline:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: httpd did not stop on 1 of 2 servers \(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1 \(i-\w+\) was never delivered: the SSM agent on the server did not pick it up within 60 s \(DeliveryTimedOut\); check that the agent runs and reaches the SSM endpoints \(ssm, ssmmessages, ec2messages\) over HTTPS$/],
+        ["stuck-stopping:web-1", "stop", "running", "InstanceDidNotStop", /^WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-1 \(i-.*\) is stopping$/],
         ["cluster-backing-up:1500", "stop", "running", "SUCCEEDED", undefined],
         ["cluster-stop", "stop", "running", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: DbCluster webapp-jobnet-dev cannot be stopped: it uses a feature that does not support stopping\.$/],
         ["cluster-busy:maintenance", "stop", "running", "SUCCEEDED", undefined],
@@ -330,14 +331,14 @@ describe("every --fail kind, run in the simulated account", function () {
         ["backup-expired:web-1", "stop", "stopped", "SUCCEEDED", undefined],
         ["health:web-1", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-\w+ \(unhealthy: Target\.FailedHealthChecks\)$/],
         ["health:never", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; not healthy: i-/],
-        ["throttle:startInstance:3", "start", "stopped", "SUCCEEDED", undefined],
+        ["throttle:startInstances:3", "start", "stopped", "SUCCEEDED", undefined],
         ["throttle-api:all", "stop", "running", "SUCCEEDED", undefined],
-        ["throttle-api:ec2:119", "stop", "running", "RequestLimitExceeded", /^DescribeWebServer on web-[12]: AWS throttled the request \(RequestLimitExceeded, HTTP 503, after 3 attempts\): Request limit exceeded\.$/],
-        ["late:stopInstance", "stop", "running", "SUCCEEDED", undefined],
+        ["throttle-api:ec2:119", "stop", "running", "RequestLimitExceeded", /^DescribeWebServers: AWS throttled the request \(RequestLimitExceeded, HTTP 503, after 3 attempts\): Request limit exceeded\.$/],
+        ["late:stopInstances", "stop", "running", "SUCCEEDED", undefined],
         ["capacity:web-1", "start", "stopped", "SUCCEEDED", undefined],
         ["capacity:web-1:never", "start", "stopped", "InsufficientInstanceCapacity", /^web-1 \(i-\w+\): EC2 has no capacity to start it: We currently do not have sufficient capacity/],
         ["capacity-lost:web-2", "start", "stopped", "SUCCEEDED", undefined],
-        ["capacity-lost:web-2:20", "start", "stopped", "InsufficientInstanceCapacity", /^WaitUntilInstanceReady: web-2 \(i-\w+\) went back to stopped 7 times while starting \(Server\.InsufficientInstanceCapacity\)/],
+        ["capacity-lost:web-2:20", "start", "stopped", "InsufficientInstanceCapacity", /^WaitUntilInstancesReady: servers went back to stopped 7 times while starting \(Server\.InsufficientInstanceCapacity\); EC2 has no capacity for them in their Availability Zone: web-2 \(i-\w+\) is stopped$/],
         ["state:web-1:stopping", "stop", "running", "SUCCEEDED", undefined],
         ["state:web-2:pending", "start", "stopped", "SUCCEEDED", undefined],
         ["other-run:stop", "start", "stopped", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 /],
@@ -384,7 +385,7 @@ describe("every --fail kind, run in the simulated account", function () {
     });
 
     it("cluster-backing-up and throttle slow a run down but do not fail it", async () => {
-        const faults = parseFaults(["cluster-backing-up:1500", "throttle:getScriptResult:3"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
+        const faults = parseFaults(["cluster-backing-up:1500", "throttle:getScriptResults:3"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
         const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.ok(reports[0].report.durationSeconds > 1500);
@@ -392,14 +393,14 @@ describe("every --fail kind, run in the simulated account", function () {
 });
 
 describe("state machine diagrams", () => {
-    it("draw states as boxes, Choice rules as labelled edges, Map contents in a frame, Fail states in red", () => {
+    it("draw states as boxes, Choice rules as labelled edges, each Parallel branch in a frame, Fail states in red", () => {
         const { samplePlan } = require("./support/samplePlan") as typeof import("./support/samplePlan");
         const { stopJobnet } = require("../statemachines/stop") as typeof import("../statemachines/stop");
         const dot = toDot(stopJobnet(samplePlan()), "stop");
-        assert.ok(dot.includes('subgraph "cluster_StopWebServers" {'));
-        assert.ok(dot.includes('"RouteByInstanceState" -> "StopHttpd" [label="found.state = running"];'));
-        assert.ok(dot.includes('"HttpdDidNotStop"') || dot.includes('"StopHttpdFailed" [label="StopHttpdFailed\\nHttpdDidNotStop", shape=octagon'));
-        assert.ok(dot.includes('"WaitUntilInstanceStoppedCheck" -> "WaitUntilInstanceStoppedTimedOut" [label="instance.attempt ≥ 59"];'));
+        assert.ok(dot.includes('subgraph "cluster_StopServersAndDatabase_0" {') && dot.includes('subgraph "cluster_StopServersAndDatabase_1" {'));
+        assert.ok(dot.includes('"AnyServerRunning" -> "StopHttpd" [label="fleet.counts.running ≥ 1"];'));
+        assert.ok(dot.includes('"StopHttpdFailed" [label="StopHttpdFailed\\nHttpdDidNotStop", shape=octagon'));
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedTimedOut" [label="instances.attempt ≥ 115"];'));
         // The Pass that formats a Fail's cause is drawn as the Fail itself.
         assert.ok(!dot.includes('"StopHttpdFailedCause" ['));
     });
@@ -425,8 +426,11 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +10:04 +130 +47 +1\.1 KB +409\n/);
-        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +118 +38 +0\.9 KB +366\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +188 +63 +1\.4 KB +569\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +121 +39 +1\.0 KB +363\n/);
+        // Each server's outcome, from the run's output.
+        assert.match(r.stdout, /\nstop, each server:\n {2}web-1: stopped by this run, AMI taken\n {2}web-2: stopped by this run, AMI taken\n/);
+        assert.match(r.stdout, /\nstart, each server:\n {2}web-1: started by this run, service started\n {2}web-2: started by this run, service started\n/);
         const written = JSON.parse(fs.readFileSync(json, "utf8"));
         assert.deepStrictEqual(written.runs.map((x: { jobnet: string; status: string }) => [x.jobnet, x.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
         assert.ok(written.runs[0].events.length > 100);
@@ -436,14 +440,14 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--jobnet", "stop", "--fail", "backup:web-1:2", "--redrive"]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet, redriven: it goes on from the step that failed/);
-        assert.match(r.stdout, /\nstop +FAILED +11:24 .*\nstop \(redriven\) +SUCCEEDED +9:20 /);
+        assert.match(r.stdout, /\nstop +FAILED +10:59 .*\nstop \(redriven\) +SUCCEEDED +5:40 /);
         assert.match(r.stdout, /\nstop FAILED: BackupFailed\n {2}web-1: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\./);
     });
 
     it("exits 1 with the cause naming the resource when a fault is injected, and does not start after a failed stop", () => {
         const r = run(["--fail", "stuck-stopping:web-2"]);
         assert.strictEqual(r.status, 1);
-        assert.match(r.stdout, /\nstop FAILED: InstanceDidNotStop\n {2}WaitUntilInstanceStopped: web-2 \(i-[0-9a-f]+\) is still stopping after 10m\n/);
+        assert.match(r.stdout, /\nstop FAILED: InstanceDidNotStop\n {2}WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 \(i-[0-9a-f]+\) is stopping\n/);
         assert.match(r.stdout, /Not run, because the stop jobnet failed: start/);
     });
 

@@ -160,13 +160,15 @@ describe("the freshest change a read shows", () => {
 
     it("takes the last change of a command's invocations over many instances (ListCommandInvocations), or of one (GetCommandInvocation)", async () => {
         await inAccount({}, async (account, clock) => {
-            const first = account.sendCommand(ids[0], "true", 60, 60);
+            const firstId = account.sendCommand([ids[0]], "true", 60, 60);
             await later(clock, 10);
-            const second = account.sendCommand(ids[1], "true", 60, 60);
+            const secondId = account.sendCommand([ids[1]], "true", 60, 60);
             await later(clock, 10);
             account.settle();
+            const first = account.invocations.find((v) => v.commandId === firstId)!;
+            const second = account.invocations.find((v) => v.commandId === secondId)!;
             const seconds = (ms: number | undefined) => (ms === undefined ? undefined : (ms - clock.startMs) / 1000);
-            // A batch answer: both invocations of one command (the simulator gives each its own id; the shape is what counts).
+            // A batch answer: the invocations of two commands (the shape is what counts).
             const listed = { CommandInvocations: [first, second].map((v) => ({ CommandId: v.commandId, InstanceId: v.instanceId, Status: v.status })) };
             assert.strictEqual(seconds(freshestChangeIn(account, listed)), 12);
             assert.strictEqual(seconds(freshestChangeIn(account, { CommandId: first.commandId, InstanceId: ids[0], Status: first.status })), 2);

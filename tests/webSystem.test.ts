@@ -488,7 +488,7 @@ describe("a stack whose web server volumes use a customer managed key", () => {
         assert.deepStrictEqual(account.ofType(T.instance).map((i) => [i.inputs.rootBlockDevice.encrypted, i.inputs.rootBlockDevice.kmsKeyId]), [[true, key], [true, key]]);
         const grants = account.ofType("aws:iam/rolePolicy:RolePolicy").flatMap((p) =>
             JSON.parse(p.inputs.policy).Statement.filter((s: { Action: string[] }) => s.Action.includes("kms:CreateGrant")).map((s: { Resource: string }) => [p.name, s.Resource]));
-        assert.deepStrictEqual(grants, [["jobnet-tasks-startInstance", key]]);
+        assert.deepStrictEqual(grants, [["jobnet-tasks-startInstances", key]]);
         const { account: dev } = await runProgram("dev");
         assert.ok(dev.ofType("aws:iam/rolePolicy:RolePolicy").every((p) => !p.inputs.policy.includes("kms:")), "no KMS permission without a customer managed key");
     });

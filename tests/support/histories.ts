@@ -21,7 +21,7 @@ const item = (n: number) => JSON.stringify({ server: server(n) });
 const lambda = { resourceType: "lambda", resource: "invoke" };
 
 export const instanceNotFound =
-    '{"errorType":"InstanceNotFound","errorMessage":"instance i-00000000000000002 does not exist","trace":["InstanceNotFound: instance i-00000000000000002 does not exist","    at describeInstance (/var/task/__index.js:412:15)"]}';
+    '{"errorType":"InstanceNotFound","errorMessage":"instance i-00000000000000002 does not exist","trace":["InstanceNotFound: instance i-00000000000000002 does not exist","    at describeInstances (/var/task/__index.js:412:15)"]}';
 
 const throttled = { ...lambda, error: "Lambda.TooManyRequestsException", cause: "Rate Exceeded. (Service: Lambda, Status Code: 429)" };
 
@@ -61,7 +61,7 @@ export const mapIterationFailed = recorded([
 ]);
 
 const instanceGone =
-    '{"errorType":"InstanceGone","errorMessage":"instance i-00000000000000001 is terminated; it cannot start","trace":["InstanceGone: instance i-00000000000000001 is terminated; it cannot start","    at startInstance (/var/task/__index.js:388:15)"]}';
+    '{"errorType":"InstanceGone","errorMessage":"instance i-00000000000000001 is terminated; it cannot start","trace":["InstanceGone: instance i-00000000000000001 is terminated; it cannot start","    at startInstances (/var/task/__index.js:388:15)"]}';
 export const instanceCannotStartCause = `StartInstance: web-1 (i-00000000000000001) cannot start: ${instanceGone}`;
 
 /**
