@@ -132,9 +132,8 @@ export interface EventTrigger {
     eventPattern: Record<string, unknown>;
 }
 
-/** How the jobnets run: concurrency, backups, the maintenance rule, and the bounds of every wait. */
+/** How the jobnets run: backups, the maintenance rule, and the bounds of every wait. */
 export interface JobnetSettings {
-    maxConcurrency: number;
     backupRetentionDays: number;
     /** The stack turns on AWS Backup's opt-in for the types it backs up (one setting per account and Region). */
     manageBackupOptIn: boolean;
@@ -321,7 +320,8 @@ export const projectSettings = {
         check: tagsProblem,
         doc: "extra tags on every resource, e.g. `pulumi config set --path tags.Owner ops`",
     }),
-    jobnetMaxConcurrency: integer({ default: 40, min: 1, max: 40, doc: "servers handled at once by a jobnet's Map (Step Functions runs at most 40)" }),
+    // Kept so that a stack which set it still deploys: the jobnets have had no Map since each phase acts on every server at once.
+    jobnetMaxConcurrency: integer({ default: 40, min: 1, max: 40, doc: "no longer used: each phase of a jobnet acts on every server at once (`pulumi config rm jobnetMaxConcurrency`)" }),
     backupRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "how long AWS Backup keeps the jobnets' AMIs and snapshots" }),
     manageBackupOptIn: flag({
         default: false,
@@ -390,7 +390,7 @@ export const projectSettings = {
             doc: "email addresses of the alert topic (each confirms its subscription once, from the mail AWS sends)",
         }),
         expectedDuration: object({
-            // The bench's runs at 100 servers (11:32 and 8:18), with room for AWS's usual spread.
+            // The bench's runs take 8:14 and 8:06 at any fleet size; Aurora's stop and start, and AMIs, often take several minutes more.
             stop: duration({ default: "15m", minSeconds: 60, maxSeconds: 86400, example: "15m", doc: "how long a stop run is expected to take; a run still running after it is reported" }),
             start: duration({ default: "12m", minSeconds: 60, maxSeconds: 86400, example: "12m", doc: "how long a start run is expected to take; a run still running after it is reported" }),
         }, { doc: "each jobnet's expected duration (end-delay monitoring)" }),
@@ -490,7 +490,6 @@ function assemble(aws: { region: string; profile: string | undefined }, p: Proje
         tags: Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [k, String(v)])),
         system: systemOf(p.system),
         jobnet: {
-            maxConcurrency: p.jobnetMaxConcurrency,
             backupRetentionDays: p.backupRetentionDays,
             manageBackupOptIn: p.manageBackupOptIn,
             maintenanceRulePriority: p.maintenanceRulePriority,

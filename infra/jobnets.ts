@@ -119,7 +119,6 @@ export class Jobnets extends pulumi.ComponentResource {
                 backup: { vaultName, roleArn: backupRoleArn, deleteAfterDays: args.settings.backupRetentionDays },
                 service,
                 commandTimeoutSeconds: args.settings.commandTimeoutSeconds,
-                maxConcurrency: args.settings.maxConcurrency,
                 waits: args.settings.waits,
                 timeoutSeconds: args.settings.timeoutSeconds,
             }),

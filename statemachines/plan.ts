@@ -175,7 +175,6 @@ export interface JobnetPlan {
     /** How each web server's service is stopped, started and checked (infra/serviceControl.ts). */
     service: ServiceCommands;
     commandTimeoutSeconds: number;
-    maxConcurrency: number;
     waits: Record<WaitName, PollRhythm>;
     /** Bound on a whole run. */
     timeoutSeconds: number;

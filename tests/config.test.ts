@@ -74,7 +74,6 @@ describe("stack config", () => {
             profile: undefined,
             providerKeys: [],
             jobnet: {
-                maxConcurrency: 40,
                 backupRetentionDays: 7,
                 manageBackupOptIn: false,
                 maintenanceRulePriority: 1,

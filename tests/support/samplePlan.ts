@@ -31,7 +31,6 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
         backup: { vaultName: "webapp-jobnet-test", roleArn: `arn:aws:iam::${account}:role/webapp-jobnet-test-backup`, deleteAfterDays: 7 },
         service: serviceCommands({ kind: "scripts" }),
         commandTimeoutSeconds: 60,
-        maxConcurrency: 40,
         waits: defaultWaits,
         timeoutSeconds: 4 * 3600,
         ...overrides,
