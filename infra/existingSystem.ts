@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { DatabaseKind, maxWebServers } from "../statemachines/plan";
+import { DatabaseKind, maxListedWebServers, maxWebServers } from "../statemachines/plan";
 import { JobnetTargets } from "../statemachines/targets";
 import { serverNames, serverStates } from "../handlers/webServers";
 import { ExistingSystemSettings, projectName } from "./config";
@@ -77,7 +77,9 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
         const { key: tagKey, value } = (settings.webServers as { tag: { key: string; value: string } }).tag;
         problems.push(`${key("webServers.tag")}: no instance in ${region} carries the tag ${tagKey}=${value} (${serverStates.join(", ")})`);
     }
-    if (instanceIds.length > maxWebServers) {
+    if (byIds && instanceIds.length > maxListedWebServers) {
+        problems.push(`${key("webServers.instanceIds")}: ${instanceIds.length} servers listed; list ${maxListedWebServers} at most, or name them by a tag (system.webServers.tag): the jobnets' IAM policies name each listed server, and IAM keeps a role's policies within 10,240 characters`);
+    } else if (instanceIds.length > maxWebServers) {
         problems.push(`${key(byIds ? "webServers.instanceIds" : "webServers.tag")}: ${instanceIds.length} servers; the jobnets act on ${maxWebServers} at most`);
     }
     const instances = await Promise.all(instanceIds.map((id, i) =>

@@ -5,6 +5,7 @@ import { FunctionArns, JobnetPlan, deployedTasks } from "../statemachines/plan";
 import { startJobnet } from "../statemachines/start";
 import { stopJobnet } from "../statemachines/stop";
 import { JobnetTargets, webServerTagOf } from "../statemachines/targets";
+import { maxListedWebServers } from "../statemachines/plan";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings } from "./config";
 import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
@@ -85,7 +86,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     dnsSuffix: suffix,
                     region: r,
                     accountId: a,
-                    instances: "tag" in t.webServers ? { tag: t.webServers.tag } : t.webServers.map((s) => s.instanceArn),
+                    instances: policyInstances(t),
                     volumeKmsKeyArn: t.volumeKmsKeyArn,
                     databaseArn: t.database?.arn,
                     trafficListenerArns: t.trafficListenerArns,
@@ -148,4 +149,17 @@ export class Jobnets extends pulumi.ComponentResource {
             backupVaultName: this.backupVaultName,
         });
     }
+}
+
+/**
+ * How the tasks' IAM policies name the servers: by the tag they are found by; listed one by one
+ * while they fit in IAM's policy size; beyond that, by the tag every listed server carries.
+ */
+export function policyInstances(t: pulumi.Unwrap<JobnetTargets>): string[] | { tag: { key: string; value: string } } {
+    if ("tag" in t.webServers) return { tag: t.webServers.tag };
+    if (t.webServers.length <= maxListedWebServers) return t.webServers.map((s) => s.instanceArn);
+    if (t.webServerPolicyTag === undefined) {
+        throw new Error(`${t.webServers.length} servers listed: IAM policies can name ${maxListedWebServers} at most; name them by a tag instead`);
+    }
+    return { tag: t.webServerPolicyTag };
 }

@@ -22,6 +22,8 @@ export interface WebServersArgs {
     logRetentionDays: number;
     /** Prefix of the log groups the CloudWatch agent writes, unique per stack. */
     logGroupPrefix: string;
+    /** A tag every server of the stack carries: IAM names them by it when they are too many to list. */
+    serverTag: { key: string; value: string };
 }
 
 export interface WebServer {
@@ -98,7 +100,7 @@ export class WebServers extends pulumi.ComponentResource {
                 userData,
                 // The scripts are the jobnets' contract: a server with old ones is replaced, not patched.
                 userDataReplaceOnChange: true,
-                tags: { Name: serverName },
+                tags: { Name: serverName, [args.serverTag.key]: args.serverTag.value },
             }, {
                 parent: this,
                 dependsOn: bootPrerequisites,

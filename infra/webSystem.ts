@@ -63,6 +63,7 @@ export class WebSystem extends pulumi.ComponentResource {
             targetGroupArn: this.loadBalancer.targetGroupArn,
             logRetentionDays: config.logRetentionDays,
             logGroupPrefix: `/${args.project}/${args.stack}`,
+            serverTag: webServerPolicyTag(args.project, args.stack),
         }, parent).servers;
         this.database = new Database(`${name}-db`, {
             clusterIdentifier: clusterIdentifierFor(args.project, args.stack),
@@ -82,6 +83,7 @@ export class WebSystem extends pulumi.ComponentResource {
         const listenerArns = (forwards: boolean) => this.loadBalancer.listeners.filter((l) => l.forwards === forwards).map((l) => l.arn);
         this.targets = {
             webServers: this.webServers.map(({ name: serverName, instanceId, instanceArn }) => ({ name: serverName, instanceId, instanceArn })),
+            webServerPolicyTag: webServerPolicyTag(args.project, args.stack),
             volumeKmsKeyArn: config.webServers.volumeKmsKeyArn,
             database: { kind: "cluster", identifier: this.database.clusterIdentifier, arn: this.database.clusterArn },
             loadBalancer: true,
@@ -98,4 +100,9 @@ export class WebSystem extends pulumi.ComponentResource {
         };
         this.registerOutputs({ albUrl: this.albUrl, targets: this.targets });
     }
+}
+
+/** The tag of this stack's web servers (`webapp-jobnet:web-server` = `<project>-<stack>`), by which IAM names a fleet too large to list. */
+export function webServerPolicyTag(project: string, stack: string): { key: string; value: string } {
+    return { key: `${project}:web-server`, value: `${project}-${stack}` };
 }

@@ -99,7 +99,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
     try {
         const outputs = synth.outputs;
         const account = new SimulatedAccount({
-            servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn })),
+            // The tags the program gives the servers it creates (the IAM policies of a large fleet name them by one).
+            servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn, tags: declaredTags(synth, s.instanceId) })),
             database: databaseOfOutputs(outputs),
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
             targetGroupArns: outputs.targetGroupArns,
@@ -154,4 +155,10 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         restore?.();
         clock.uninstall();
     }
+}
+
+/** The tags the program declares on an instance it creates (none for an existing system's). */
+function declaredTags(synth: SynthResult, instanceId: string): Record<string, string> {
+    const declared = synth.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.id === instanceId);
+    return { ...(declared?.inputs.tags as Record<string, string> | undefined) };
 }

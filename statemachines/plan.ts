@@ -35,6 +35,13 @@ export type TaskFunctionName = (typeof taskFunctionNames)[number];
  */
 export const maxWebServers = 500;
 
+/**
+ * The most servers the tasks' IAM policies name one by one. IAM keeps a role's inline policies
+ * within 10,240 characters (IAM User Guide, "IAM and AWS STS quotas"), about 125 instance ARNs;
+ * beyond this the policies name the servers by a tag they carry.
+ */
+export const maxListedWebServers = 100;
+
 /** The database of the system: an Aurora cluster, or a single RDS DB instance. */
 export type DatabaseKind = "cluster" | "instance";
 

@@ -9,6 +9,11 @@ import type { DatabaseKind } from "./plan";
 export interface JobnetTargets {
     /** The servers, or the tag they carry: then each run finds them (statemachines/plan.ts, PlanWebServers). */
     webServers: pulumi.Input<pulumi.Input<JobnetWebServer>[]> | { tag: ServerTag };
+    /**
+     * A tag every listed server carries: the tasks' IAM policies name the servers by it when they are
+     * too many to list (plan.ts, maxListedWebServers).
+     */
+    webServerPolicyTag?: ServerTag;
     /** The customer managed KMS key of the servers' volumes, if any: starting them needs a grant on it. */
     volumeKmsKeyArn?: pulumi.Input<string>;
     /** The database; its kind is known when the program runs, for it decides the tasks deployed. Undefined: the system has none. */

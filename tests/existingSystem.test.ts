@@ -163,6 +163,14 @@ describe("finding an existing system (pure, with a reader in memory)", () => {
         ]));
     });
 
+    it("refuses more servers listed by id than the IAM policies can name, pointing to a tag", async () => {
+        const many = Array.from({ length: 101 }, (_, i) => instance(`i-${String(i).padStart(17, "0")}`, `web-${i}`));
+        const byIds: ExistingSystemSettings = { ...settings, webServers: { instanceIds: many.map((m) => m.id) } };
+        await assert.rejects(findExistingSystem(byIds, reader(many), "ap-northeast-1"), new ExistingSystemError([
+            "webapp-jobnet:system.webServers.instanceIds: 101 servers listed; list 100 at most, or name them by a tag (system.webServers.tag): the jobnets' IAM policies name each listed server, and IAM keeps a role's policies within 10,240 characters",
+        ]));
+    });
+
     it("refuses a terminated server", async () => {
         await assert.rejects(findExistingSystem(settings, reader([
             instance("i-0000000000000000a", "a"),

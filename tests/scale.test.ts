@@ -5,6 +5,7 @@ import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { parseFaults } from "../simulator/faults";
 import { simulate } from "../simulator/simulate";
 import { taskFunctionNames } from "../statemachines/plan";
+import { allowingStatement, functionPolicy } from "./support/iamPolicy";
 
 const context = (synth: SynthResult) => ({
     servers: synth.outputs.webServers.map((s: { name: string }) => s.name),
@@ -16,11 +17,41 @@ const context = (synth: SynthResult) => ({
 const payloadLimit = 256 * 1024;
 const historyLimit = 25_000;
 
-describe("a system of 100 web servers", function () {
+// More servers than one DescribeInstanceStatus (100), two SendCommands (50) or the IAM policies' list of ARNs (100) take.
+const fleetSize = 120;
+
+describe(`a system of ${fleetSize} web servers`, function () {
     this.timeout(120_000);
     let synth: SynthResult;
     before(async () => {
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-100"), { "webapp-jobnet:webServerCount": "100" });
+        synth = await synthesize("dev", path.join(projectDir, "out", ".test", `dev-${fleetSize}`), { "webapp-jobnet:webServerCount": String(fleetSize) });
+    });
+
+    it("keeps every role's inline policy within IAM's 10,240 characters, naming the servers by the tag the stack gives them", () => {
+        const policies = synth.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+        for (const p of policies) assert.ok(JSON.stringify(JSON.parse(p.inputs.policy)).length <= 10_240, `${p.name}: ${JSON.stringify(JSON.parse(p.inputs.policy)).length} characters`);
+        const stop = functionPolicy(synth.resources, "webapp-jobnet-dev-stop-instances").find((s) => s.Action.includes("ec2:StopInstances"));
+        assert.deepStrictEqual(stop, {
+            Effect: "Allow",
+            Action: ["ec2:StopInstances"],
+            Resource: "arn:aws:ec2:ap-northeast-1:123456789012:instance/*",
+            Condition: { StringEquals: { "aws:ResourceTag/webapp-jobnet:web-server": "webapp-jobnet-dev" } },
+        });
+        const tags = synth.resources.filter((r) => r.type === "aws:ec2/instance:Instance").map((r) => r.inputs.tags["webapp-jobnet:web-server"]);
+        assert.deepStrictEqual([tags.length, new Set(tags)], [fleetSize, new Set(["webapp-jobnet-dev"])]);
+    });
+
+    it("stops and starts with every call allowed by its task's policy", async () => {
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "start"] });
+        assert.deepStrictEqual(reports.map((r) => r.report.status), ["SUCCEEDED", "SUCCEEDED"]);
+        for (const call of account.calls) {
+            const policy = functionPolicy(synth.resources, synth.functions.find((f) => f.task === call.caller)!.functionName);
+            for (const { resource, context } of call.authorizations) {
+                assert.ok(allowingStatement(policy, { action: call.action, resource, context }), `${call.caller}: ${call.action} on ${resource} is denied`);
+            }
+        }
+        // 120 servers take three SendCommands for each of the five commands: stop and check; check, start and check.
+        assert.strictEqual(account.calls.filter((c) => c.action === "ssm:SendCommand").length, 3 * 5);
     });
 
     for (const [jobnet, initial] of [["stop", "running"], ["start", "stopped"]] as const) {
@@ -28,7 +59,7 @@ describe("a system of 100 web servers", function () {
             const { reports, account } = await simulate(synth, { initial, jobnets: [jobnet] });
             const report = reports[0].report;
             assert.strictEqual(report.status, "SUCCEEDED", report.cause);
-            assert.strictEqual(account.instances.size, 100);
+            assert.strictEqual(account.instances.size, fleetSize);
             const expected = jobnet === "stop" ? "stopped" : "running";
             assert.deepStrictEqual([...new Set([...account.instances.values()].map((i) => i.state))], [expected]);
             assert.ok(report.largestPayloadBytes < payloadLimit / 2, `largest payload ${report.largestPayloadBytes} bytes`);
