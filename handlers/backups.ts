@@ -39,7 +39,15 @@ export interface EnsureBackupsEvent extends BackupSettings {
     instanceArnPrefix?: string;
     /** The instance ids of the servers found running when the run began (and stopped by it), and found stopping. */
     found?: { running: string[]; stopping: string[] };
+    /** When this run began: a job created since is this run's, told as "started" whichever call started it. */
+    runStartedAt?: string;
 }
+
+/**
+ * Jobs started by one call at most: at ten at a time this stays well within the function's 30 s
+ * even when AWS Backup throttles; a larger fleet takes several calls (`complete` false until done).
+ */
+export const maxStartsPerCall = 100;
 
 /** A server in the stop's output: what the run found it doing, and its backup. */
 export interface ServerBackup {
@@ -69,7 +77,7 @@ const restorableStates = ["COMPLETED", "AVAILABLE"];
  * deleted, does not count: a new job is started. The vault's jobs and recovery points are listed
  * once for all the resources; jobs are started ten at a time.
  */
-export async function ensureBackups(event: EnsureBackupsEvent): Promise<{ backups: BackupRef[] } | { webServers: ServerBackup[] }> {
+export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backups: BackupRef[] } | { webServers: ServerBackup[] }) & { complete: boolean }> {
     const servers = await stoppedServers(event);
     const targets = [...(event.resources ?? []), ...servers];
     const backup = new BackupClient({});
@@ -80,12 +88,14 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<{ backup
     let restorable: string[] | undefined;
     const backups: BackupRef[] = [];
     const toStart: { target: BackupTarget; attempt: string; at: number }[] = [];
+    const runStart = event.runStartedAt === undefined ? Infinity : Date.parse(event.runStartedAt);
+    const outcomeOf = (job: BackupJob): BackupRef["outcome"] => ((job.CreationDate?.getTime() ?? 0) >= runStart ? "started" : "existing");
     for (const [n, target] of targets.entries()) {
         const since = times[n] === 0 ? 0 : times[n] - 1000;
         const own = jobs.filter((j) => j.ResourceArn === target.resourceArn && (j.CreationDate?.getTime() ?? 0) >= since);
         const running = own.find((j) => runningStates.includes(j.State ?? ""));
         if (running) {
-            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: "existing" });
+            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: outcomeOf(running) });
             continue;
         }
         const completed = own.filter((j) => j.State === "COMPLETED");
@@ -93,7 +103,7 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<{ backup
             restorable ??= await restorableRecoveryPoints(backup, only, event.backupVaultName, earliest);
             const kept = completed.find((j) => j.RecoveryPointArn && restorable!.includes(j.RecoveryPointArn));
             if (kept) {
-                backups.push({ name: target.name, backupJobId: kept.BackupJobId!, outcome: "existing" });
+                backups.push({ name: target.name, backupJobId: kept.BackupJobId!, outcome: outcomeOf(kept) });
                 continue;
             }
         }
@@ -103,15 +113,18 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<{ backup
         backups.push({ name: target.name, backupJobId: "", outcome: "started" });
     }
     // Ten at a time: a run over hundreds of servers must not trip the Backup API's rate limit.
-    for (let i = 0; i < toStart.length; i += 10) {
-        const ids = await Promise.all(toStart.slice(i, i + 10).map((s) => startJob(backup, { ...event, ...s.target }, s.attempt)));
-        ids.forEach((id, k) => (backups[toStart[i + k].at].backupJobId = id));
+    const now = toStart.slice(0, maxStartsPerCall);
+    for (let i = 0; i < now.length; i += 10) {
+        const ids = await Promise.all(now.slice(i, i + 10).map((s) => startJob(backup, { ...event, ...s.target }, s.attempt)));
+        ids.forEach((id, k) => (backups[now[i + k].at].backupJobId = id));
     }
-    if (servers.length === 0) return { backups };
+    const complete = toStart.length <= maxStartsPerCall;
+    if (servers.length === 0) return { backups, complete };
     // The servers' form, for the run's output: one line a server.
     const foundOf = (id: string) => (event.found?.running.includes(id) ? "running" : event.found?.stopping.includes(id) ? "stopping" : "stopped");
     return {
         webServers: backups.map((b, n) => ({ name: b.name, found: foundOf(event.servers![n].instanceId), backup: b.outcome, backupJobId: b.backupJobId })),
+        complete,
     };
 }
 

@@ -143,11 +143,14 @@ function stopAndBackUpServers(plan: JobnetPlan): Fragment {
                 "servers.$": "$.targets.webServers",
                 instanceArnPrefix: instanceArnPrefix(plan),
                 found: { "running.$": "$.fleet.running", "stopping.$": "$.fleet.stopping" },
+                "runStartedAt.$": "$$.Execution.StartTime",
                 ...backupSettings(plan),
             },
             resultPath: "$.backups",
-            select: { "webServers.$": "$.webServers" },
+            select: { "webServers.$": "$.webServers", "complete.$": "$.complete" },
         }),
+        // A call starts a hundred jobs at most (handlers/backups.ts): a larger fleet takes a few.
+        choice("EveryServerBackupStarted", [{ when: is.not(is.true("$.backups.complete")), then: goto("BackUpWebServers") }], "continue"),
         waitUntilBackupsCompleted(plan, "WaitUntilServerBackupsCompleted", { "servers.$": "$.backups.webServers", database: null }),
         // Only what the run's output says of the servers: at 500 servers the state has no room for a second copy.
         pass("ServerBackupsCompleted", {
@@ -232,6 +235,7 @@ function stopDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
                         payload: {
                             // The snapshot must follow httpd's stop: anything since this run began.
                             resources: [{ name: identifier, resourceArn: db.arn, "since.$": "$$.Execution.StartTime" }],
+                            "runStartedAt.$": "$$.Execution.StartTime",
                             ...backupSettings(plan),
                         },
                         resultPath: "$.database",

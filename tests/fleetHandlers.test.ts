@@ -202,6 +202,27 @@ describe("backups of the fleet", () => {
         assert.strictEqual(backupStub.commandCalls(backup.StartBackupJobCommand)[0].args[0].input.ResourceArn, arn(2));
     });
 
+    it("starts a hundred jobs a call at most, and tells a job an earlier call of the run started as started", async () => {
+        const fleet = servers(250);
+        describing(ec2Stub, () => "stopped");
+        const runStartedAt = "2026-11-30T13:00:00Z";
+        const started: backup.BackupJob[] = [];
+        backupStub.on(backup.ListBackupJobsCommand).callsFake(() => ({ BackupJobs: [...started] }));
+        backupStub.on(backup.StartBackupJobCommand).callsFake((input: backup.StartBackupJobCommandInput) => {
+            started.push({ BackupJobId: `j-${started.length + 1}`, ResourceArn: input.ResourceArn, State: "CREATED", CreationDate: new Date("2026-11-30T13:01:00Z") });
+            return { BackupJobId: `j-${started.length}` };
+        });
+        const calls: boolean[] = [];
+        let result: { complete: boolean; webServers?: { backup: string }[] };
+        do {
+            result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, runStartedAt, ...settings }) as typeof result;
+            calls.push(result.complete);
+        } while (!result.complete);
+        assert.deepStrictEqual(calls, [false, false, true]);
+        assert.strictEqual(started.length, 250);
+        assert.deepStrictEqual([...new Set(result.webServers!.map((s) => s.backup))], ["started"]);
+    });
+
     it("backs up a server only once it is stopped", async () => {
         describing(ec2Stub, (id) => (id.endsWith("2") ? "stopping" : "stopped"));
         await assert.rejects(ensureBackups({ servers: servers(2), instanceArnPrefix: prefix, ...settings }), (e: Error) =>
