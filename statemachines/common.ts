@@ -207,6 +207,34 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
     );
 }
 
+/**
+ * Stops or starts the service on the servers whose ids are at `on`, then checks that it is so
+ * there (StopHttpd, CheckHttpdStopped; StartHttpd, CheckHttpdRunning): the two jobnets' steps differ
+ * only in the action and its words.
+ */
+export function changeServiceThenCheck(plan: JobnetPlan, action: "stop" | "start", on: string): Fragment {
+    const { label } = plan.service;
+    const [verb, wanted, other] = action === "stop" ? ["Stop", "stopped", "running"] as const : ["Start", "running", "stopped"] as const;
+    return sequence(
+        runScript(plan, `${verb}Httpd`, {
+            command: plan.service[action],
+            on,
+            expect: { [action === "stop" ? "stopped" : "started"]: exitCodes.succeeded },
+            otherwise: { error: `HttpdDidNot${verb}`, explain: `${label} did not ${action}` },
+        }),
+        runScript(plan, `CheckHttpd${action === "stop" ? "Stopped" : "Running"}`, {
+            command: plan.service.check,
+            checks: label,
+            on,
+            expect: { [wanted]: exitCodes[wanted], [other]: exitCodes[other] },
+            refuse: [action === "stop"
+                ? { outcome: other, error: "HttpdStillRunning", explain: `${label} is still running` }
+                : { outcome: other, error: "HttpdNotRunning", explain: `${label} is not running after its start` }],
+            otherwise: { error: "HttpdCheckFailed", explain: `${checkOf(label)} failed` },
+        }),
+    );
+}
+
 /** "the httpd check", "the nginx check", "the service check": a check named after its service. */
 export function checkOf(label: string): string {
     return `the ${label.replace(/^the /, "")} check`;

@@ -1,6 +1,6 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
 import {
-    DatabaseSteps, checkOf, databaseOf, duration, exitCodes, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, requestDatabaseChange,
+    DatabaseSteps, changeServiceThenCheck, checkOf, databaseOf, duration, exitCodes, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, requestDatabaseChange,
     runScript, skipClosedDaysWhenScheduled, waitUntilDatabase, webServerIds,
 } from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
@@ -180,8 +180,6 @@ function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
 /** httpd starts where the check finds it stopped, and is checked running there. */
 function startHttpdEverywhere(plan: JobnetPlan): Fragment {
     const service = plan.service;
-    const checkFailed = { error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` };
-    const stopped = "$.httpdFound.stopped";
     return sequence(
         runScript(plan, "CheckHttpd", {
             command: service.check,
@@ -190,7 +188,7 @@ function startHttpdEverywhere(plan: JobnetPlan): Fragment {
             expect: { running: exitCodes.running, stopped: exitCodes.stopped },
             accept: ["running", "stopped"],
             act: "stopped",
-            otherwise: checkFailed,
+            otherwise: { error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` },
         }),
         pass("HttpdFound", {
             parameters: { "stopped.$": "$.script.outcomes.stopped", "count.$": "$.script.counts.stopped", "names.$": "$.script.names" },
@@ -198,22 +196,7 @@ function startHttpdEverywhere(plan: JobnetPlan): Fragment {
         }),
         choice("StartHttpdWhereStopped", [{
             when: is.atLeast("$.httpdFound.count", 1),
-            then: sequence(
-                runScript(plan, "StartHttpd", {
-                    command: service.start,
-                    on: stopped,
-                    expect: { started: exitCodes.succeeded },
-                    otherwise: { error: "HttpdDidNotStart", explain: `${service.label} did not start` },
-                }),
-                runScript(plan, "CheckHttpdRunning", {
-                    command: service.check,
-                    checks: service.label,
-                    on: stopped,
-                    expect: { running: exitCodes.running, stopped: exitCodes.stopped },
-                    refuse: [{ outcome: "stopped", error: "HttpdNotRunning", explain: `${service.label} is not running after its start` }],
-                    otherwise: checkFailed,
-                }),
-            ),
+            then: changeServiceThenCheck(plan, "start", "$.httpdFound.stopped"),
         }], "continue"),
         pass("HttpdRunning", { parameters: { "started.$": "$.httpdFound.names.stopped", "alreadyRunning.$": "$.httpdFound.names.running" }, resultPath: "$.httpd" }),
     );

@@ -1,7 +1,7 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
 import {
-    DatabaseSteps, checkOf, databaseOf, duration, exitCodes, instanceArnPrefix, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive,
-    requestDatabaseChange, runScript, skipClosedDaysWhenScheduled, waitUntilDatabase,
+    DatabaseSteps, changeServiceThenCheck, databaseOf, duration, instanceArnPrefix, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive,
+    requestDatabaseChange, skipClosedDaysWhenScheduled, waitUntilDatabase,
 } from "./common";
 import type { BackupSettings } from "../handlers/backups";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
@@ -79,26 +79,9 @@ function describeWebServers(plan: JobnetPlan): Fragment {
 
 /** httpd stops on every running server, and is checked stopped there: then the application is quiet. */
 function stopHttpdEverywhere(plan: JobnetPlan): Fragment {
-    const service = plan.service;
-    const running = "$.fleet.running";
     return choice("AnyServerRunning", [{
         when: is.atLeast("$.fleet.counts.running", 1),
-        then: sequence(
-            runScript(plan, "StopHttpd", {
-                command: service.stop,
-                on: running,
-                expect: { stopped: exitCodes.succeeded },
-                otherwise: { error: "HttpdDidNotStop", explain: `${service.label} did not stop` },
-            }),
-            runScript(plan, "CheckHttpdStopped", {
-                command: service.check,
-                checks: service.label,
-                on: running,
-                expect: { stopped: exitCodes.stopped, running: exitCodes.running },
-                refuse: [{ outcome: "running", error: "HttpdStillRunning", explain: `${service.label} is still running` }],
-                otherwise: { error: "HttpdCheckFailed", explain: `${checkOf(service.label)} failed` },
-            }),
-        ),
+        then: changeServiceThenCheck(plan, "stop", "$.fleet.running"),
     }], "continue");
 }
 
