@@ -41,6 +41,8 @@ export interface EnsureBackupsEvent extends BackupSettings {
     found?: { running: string[]; stopping: string[] };
     /** When this run began: a job created since is this run's, told as "started" whichever call started it. */
     runStartedAt?: string;
+    /** What the step's previous call answered: the jobs it started are kept, whatever the listing shows yet. */
+    started?: { name: string; backupJobId: string }[];
 }
 
 /**
@@ -90,7 +92,14 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
     const toStart: { target: BackupTarget; attempt: string; at: number }[] = [];
     const runStart = event.runStartedAt === undefined ? Infinity : Date.parse(event.runStartedAt);
     const outcomeOf = (job: BackupJob): BackupRef["outcome"] => ((job.CreationDate?.getTime() ?? 0) >= runStart ? "started" : "existing");
+    const startedBefore = new Map((event.started ?? []).filter((b) => b.backupJobId).map((b) => [b.name, b.backupJobId]));
     for (const [n, target] of targets.entries()) {
+        // ListBackupJobs may not show a job just started: the previous call's answer does.
+        const earlier = startedBefore.get(target.name);
+        if (earlier !== undefined) {
+            backups.push({ name: target.name, backupJobId: earlier, outcome: "started" });
+            continue;
+        }
         const since = times[n] === 0 ? 0 : times[n] - 1000;
         const own = jobs.filter((j) => j.ResourceArn === target.resourceArn && (j.CreationDate?.getTime() ?? 0) >= since);
         const running = own.find((j) => runningStates.includes(j.State ?? ""));

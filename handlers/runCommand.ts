@@ -36,6 +36,10 @@ export async function sendScript(event: SendScriptEvent): Promise<{ commandIds: 
                 InstanceIds: ids,
                 Parameters: { commands: [event.script], executionTimeout: [String(event.timeoutSeconds)] },
                 TimeoutSeconds: deliveryTimeoutSeconds,
+                // Every server gets the command at once, and one failing never stops it reaching the others
+                // (MaxErrors defaults to 0: "the system stops sending the command to additional targets").
+                MaxConcurrency: "100%",
+                MaxErrors: "100%",
                 Comment: `webapp-jobnet: ${event.name}`.slice(0, 100),
             }));
             const commandId = sent.Command?.CommandId;
@@ -160,7 +164,9 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
  * What became of a script, from the invocation's Status, StatusDetails (DeliveryTimedOut,
  * ExecutionTimedOut, Undeliverable, ...: SSM API reference, GetCommandInvocation) and exit code.
  */
-export function scriptDetail(status: InvocationStatus, details: string | undefined, responseCode: number, printed: string, timeoutSeconds: number): string {
+export function scriptDetail(status: InvocationStatus, statusDetails: string | undefined, responseCode: number, printed: string, timeoutSeconds: number): string {
+    // The API reference writes "Delivery Timed Out", the filters DeliveryTimedOut: either is read.
+    const details = statusDetails?.replace(/\s/g, "");
     const output = printed ? `: ${printed}` : " and printed nothing";
     switch (status) {
         case "Success":

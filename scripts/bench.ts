@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
             rows.push([
                 String(servers), jobnet, r.status, formatDuration(r.durationSeconds), formatDuration(bound.seconds), ratio.toFixed(3),
                 String(r.lambdaInvocations), String(r.stateTransitions), `${(r.largestPayloadBytes / 1024).toFixed(1)} KB`, String(r.historyEvents),
-                `${+lag.totalSeconds.toFixed(1)}s`, lag.largest ? `${+lag.largest.lagSeconds.toFixed(1)}s ${lag.largest.wait}` : "-", `${real.toFixed(1)}s`,
+                `${+lag.totalSeconds.toFixed(1)}s`, lag.largest && lag.largest.lagSeconds > 0 ? `${+lag.largest.lagSeconds.toFixed(1)}s ${lag.largest.wait}` : "-", `${real.toFixed(1)}s`,
             ]);
             const run = `${jobnet} with ${servers} servers`;
             if (r.status !== "SUCCEEDED") misses.push(`${run} ended ${r.status}: ${r.error}`);

@@ -121,9 +121,11 @@ function stopAndBackUpServers(plan: JobnetPlan): Fragment {
             }),
         }], "continue"),
         waitUntilServersStopped(plan, "WaitUntilInstancesStopped"),
+        pass("NoServerBackupStartedYet", { result: { webServers: [], complete: false }, resultPath: "$.backups" }),
         invoke("BackUpWebServers", plan.functionArns.ensureBackups, {
             payload: {
                 "servers.$": "$.targets.webServers",
+                "started.$": "$.backups.webServers",
                 instanceArnPrefix: instanceArnPrefix(plan),
                 found: { "running.$": "$.fleet.running", "stopping.$": "$.fleet.stopping" },
                 "runStartedAt.$": "$$.Execution.StartTime",

@@ -27,9 +27,13 @@ describe(`a system of ${fleetSize} web servers`, function () {
         synth = await synthesize("dev", path.join(projectDir, "out", ".test", `dev-${fleetSize}`), { "webapp-jobnet:webServerCount": String(fleetSize) });
     });
 
-    it("keeps every role's inline policy within IAM's 10,240 characters, naming the servers by the tag the stack gives them", () => {
-        const policies = synth.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
-        for (const p of policies) assert.ok(JSON.stringify(JSON.parse(p.inputs.policy)).length <= 10_240, `${p.name}: ${JSON.stringify(JSON.parse(p.inputs.policy)).length} characters`);
+    it("keeps every role's inline policies within IAM's 10,240 characters, naming the servers by the tag the stack gives them", () => {
+        // The limit is on the sum of a role's inline policies, white space not counted.
+        const byRole = new Map<string, number>();
+        for (const p of synth.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")) {
+            byRole.set(p.inputs.role, (byRole.get(p.inputs.role) ?? 0) + JSON.stringify(JSON.parse(p.inputs.policy)).length);
+        }
+        for (const [role, size] of byRole) assert.ok(size <= 10_240, `${role}: ${size} characters`);
         const stop = functionPolicy(synth.resources, "webapp-jobnet-dev-stop-instances").find((s) => s.Action.includes("ec2:StopInstances"));
         assert.deepStrictEqual(stop, {
             Effect: "Allow",

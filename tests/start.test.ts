@@ -426,7 +426,7 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +189 +63 +1\.4 KB +571\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +190 +63 +1\.4 KB +573\n/);
         assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +121 +39 +1\.0 KB +363\n/);
         // Each server's outcome, from the run's output.
         assert.match(r.stdout, /\nstop, each server:\n {2}web-1: stopped by this run, AMI taken\n {2}web-2: stopped by this run, AMI taken\n/);
