@@ -13,25 +13,32 @@ const crypto = require("crypto");
 const fs = require("fs");
 const { SourceMap } = require("module");
 const path = require("path");
-const ts = require("typescript");
 
 const projectDir = path.resolve(__dirname, "..", "..");
 const cacheDir = path.join(projectDir, "out", ".cache", "ts");
+const configFile = path.join(projectDir, "tsconfig.json");
+// The options set here for each file, over tsconfig.json's.
+const overrides = { declaration: false, noEmit: false, sourceMap: true };
+const dropped = ["out", "outFile", "outDir", "composite", "declarationDir", "declarationMap", "emitDeclarationOnly", "tsBuildInfoFile", "incremental", "inlineSourceMap", "inlineSources"];
 
+// TypeScript is loaded only for a file that is not in the cache: a script run from the cache starts sooner.
+let typescript;
 function compilerOptions() {
-    const configFile = path.join(projectDir, "tsconfig.json");
+    if (typescript) return typescript.options;
+    const ts = require("typescript");
     const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
     if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, "\n"));
     const { options } = ts.parseJsonConfigFileContent(config, ts.sys, projectDir, undefined, configFile);
     // One file at a time, its source map apart (as ts-node sets them for its own emit).
-    for (const key of ["out", "outFile", "outDir", "composite", "declarationDir", "declarationMap", "emitDeclarationOnly", "tsBuildInfoFile", "incremental", "inlineSourceMap", "inlineSources"]) {
-        delete options[key];
-    }
-    return { ...options, declaration: false, noEmit: false, sourceMap: true };
+    for (const key of dropped) delete options[key];
+    typescript = { ts, options: { ...options, ...overrides } };
+    return typescript.options;
 }
 
-const options = compilerOptions();
-const version = crypto.createHash("sha256").update(`${ts.version}\n${JSON.stringify(options)}`).digest("hex");
+/** What the output of a file depends on besides its path and text: TypeScript's version, tsconfig.json and this file's settings. */
+const version = crypto.createHash("sha256")
+    .update(JSON.stringify([require("typescript/package.json").version, fs.readFileSync(configFile, "utf8"), overrides, dropped]))
+    .digest("hex");
 /** Each output by its key, and each loaded file's source map (the text; parsed once it is needed). */
 const outputs = new Map();
 const sourceMaps = new Map();
@@ -45,7 +52,8 @@ function transpile(code, fileName) {
     try {
         output = JSON.parse(fs.readFileSync(cached, "utf8"));
     } catch {
-        const { outputText, sourceMapText } = ts.transpileModule(code, { fileName, compilerOptions: options, reportDiagnostics: false });
+        const options = compilerOptions();
+        const { outputText, sourceMapText } = typescript.ts.transpileModule(code, { fileName, compilerOptions: options, reportDiagnostics: false });
         output = { js: outputText.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n"), map: sourceMapText };
         try {
             // Written whole, then renamed: another process never reads half a file.
@@ -77,15 +85,15 @@ function originalPosition(fileName, line, column) {
 }
 
 const pulumiDir = `${path.sep}node_modules${path.sep}@pulumi${path.sep}`;
-Error.prepareStackTrace = (error, callSites) => {
+
+/** A stack trace as V8 writes it, each frame in a .ts file at its place in that file where `mapped`. */
+function format(error, callSites, mapped) {
     let header;
     try {
         header = String(error);
     } catch {
         header = "<error>";
     }
-    // Pulumi keeps a stack trace of its own for each promise and resource, which nobody reads.
-    const mapped = !(callSites[0]?.getFileName() ?? "").includes(pulumiDir);
     return header + callSites.map((site) => {
         let frame = String(site);
         const fileName = site.getFileName();
@@ -96,4 +104,14 @@ Error.prepareStackTrace = (error, callSites) => {
         }
         return `\n    at ${frame}`;
     }).join("");
+}
+
+Error.prepareStackTrace = (error, callSites) => {
+    const first = callSites[0];
+    const inPulumi = (first?.getFileName() ?? "").includes(pulumiDir);
+    // Pulumi keeps a stack trace for each promise it makes, only to show where a leaked one was
+    // made (PULUMI_DEBUG_PROMISE_LEAKS): it is written out when it is read.
+    if (inPulumi && first.getFunctionName() === "debuggablePromise") return { toString: () => format(error, callSites, false) };
+    // Pulumi reads where each resource is declared from a stack trace of its own, as the JavaScript has it.
+    return format(error, callSites, !inPulumi);
 };
