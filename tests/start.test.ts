@@ -19,6 +19,7 @@ import { ConfigError } from "../infra/config";
 import { isConfigError, optionsKeptByNpm, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
 import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
+import { withStackFiles } from "./support/stackFiles";
 import { screen } from "./support/terminal";
 
 const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
@@ -493,19 +494,22 @@ describe("npm start, as a user runs it", function () {
 
     it("exits 2 with the message alone for a bad stack config", () => {
         const file = path.join(projectDir, "Pulumi.cli-bad-config.yaml");
-        fs.writeFileSync(file, 'config:\n  aws:region: ap-northeast-1\n  webapp-jobnet:webServerCount: "0"\n');
-        try {
-            const r = run(["--stack", "cli-bad-config"]);
-            assert.strictEqual(r.status, 2);
-            assert.strictEqual(r.stderr, [
-                "Stack config is invalid (1 problem):",
-                '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
-                "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
-                "",
-            ].join("\n"));
-        } finally {
-            fs.rmSync(file);
-        }
+        // The other test processes see the project's stack files as shipped, without this one.
+        const r = withStackFiles(() => {
+            fs.writeFileSync(file, 'config:\n  aws:region: ap-northeast-1\n  webapp-jobnet:webServerCount: "0"\n');
+            try {
+                return run(["--stack", "cli-bad-config"]);
+            } finally {
+                fs.rmSync(file);
+            }
+        });
+        assert.strictEqual(r.status, 2);
+        assert.strictEqual(r.stderr, [
+            "Stack config is invalid (1 problem):",
+            '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 100',
+            "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
+            "",
+        ].join("\n"));
     });
 });
 
