@@ -6,8 +6,8 @@
 // runProgram loads the program afresh for every run: this keeps each file's output, in memory and in
 // out/.cache/ts (keyed by TypeScript's version, the options, the file's path and its text: a changed
 // file is transpiled again) where the other test processes find it. And ts-node's source-map-support
-// maps every stack trace made, Pulumi making one for each of its promises: here only the stack
-// traces of errors from outside Pulumi are mapped back to the .ts files.
+// maps every stack trace made, Pulumi making many: here only the stack traces of errors from outside
+// Pulumi are mapped back to the .ts files.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -107,11 +107,7 @@ function format(error, callSites, mapped) {
 }
 
 Error.prepareStackTrace = (error, callSites) => {
-    const first = callSites[0];
-    const inPulumi = (first?.getFileName() ?? "").includes(pulumiDir);
-    // Pulumi keeps a stack trace for each promise it makes, only to show where a leaked one was
-    // made (PULUMI_DEBUG_PROMISE_LEAKS): it is written out when it is read.
-    if (inPulumi && first.getFunctionName() === "debuggablePromise") return { toString: () => format(error, callSites, false) };
     // Pulumi reads where each resource is declared from a stack trace of its own, as the JavaScript has it.
+    const inPulumi = (callSites[0]?.getFileName() ?? "").includes(pulumiDir);
     return format(error, callSites, !inPulumi);
 };
