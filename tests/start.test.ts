@@ -5,7 +5,7 @@ import * as path from "path";
 import { UsageError } from "../scripts/lib/commandLine";
 import { parseStartOptions, scheduledInput } from "../scripts/lib/startOptions";
 import { projectDir } from "../scripts/lib/runProgram";
-import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { SynthResult } from "../scripts/lib/synthesize";
 import { startLowerBound, stopLowerBound, waves } from "../simulator/criticalPath";
 import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
 import { readableCause } from "../handlers/causes";
@@ -20,6 +20,7 @@ import { isConfigError, optionsKeptByNpm, parseCommandLine, requireWritableFile 
 import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
+import { sharedSynthesis } from "./support/sharedRuns";
 import { screen } from "./support/terminal";
 
 const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
@@ -222,7 +223,7 @@ describe("the operator's timeline", () => {
     let synth: SynthResult;
     before(async function () {
         this.timeout(60_000);
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "timeline"));
+        synth = await sharedSynthesis("dev");
     });
 
     it("shows each step with its outcome, collapses each wait into one line with its polls, and counts servers done", async () => {
@@ -325,7 +326,7 @@ describe("every --fail kind, run in the simulated account", function () {
     this.timeout(60_000);
     let synth: SynthResult;
     before(async () => {
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "faults"));
+        synth = await sharedSynthesis("dev");
     });
     // Every kind of fault, the jobnet it is run with, and how the run ends: SUCCEEDED (the jobnet
     // rides it out) or the error and the cause an operator reads (a Lambda error's message).
@@ -426,7 +427,7 @@ describe("state machine diagrams", () => {
 
     it("are rendered offline with Graphviz to the committed docs/*.svg", async function () {
         this.timeout(60_000);
-        const synth = await synthesize("dev", path.join(projectDir, "out", ".test", "docs"));
+        const synth = await sharedSynthesis("dev");
         for (const jobnet of ["stop", "start"]) {
             const fresh = fs.readFileSync(path.join(synth.outDir, `${jobnet}.svg`), "utf8");
             assert.ok(fresh.startsWith("<?xml") && fresh.includes("<svg"), "an SVG");
