@@ -3,6 +3,7 @@ import { jobnetBackupTypes, optInWarning, typesNotOptedIn, withJobnetTypesOptedI
 import { defaultBackupOptIn } from "../scripts/lib/mockedCloud";
 import { runProgram } from "../scripts/lib/runProgram";
 import { httpOnlyWarning } from "../infra/loadBalancer";
+import { sharedRun } from "./support/sharedRuns";
 
 const regionSettings = "aws:backup/regionSettings:RegionSettings";
 const auroraOffWarning =
@@ -36,7 +37,7 @@ describe("AWS Backup's service opt-in for the jobnets' backups", () => {
 describe("the dev stack and the Region's AWS Backup opt-in (under mocks)", () => {
     it("reads the Region's settings without managing them, and says nothing when both types are on", async function () {
         this.timeout(60_000);
-        const { account, warnings: all } = await runProgram("dev");
+        const { account, warnings: all } = await sharedRun("dev");
         const warnings = all.filter((w) => w !== httpOnlyWarning);
         assert.deepStrictEqual(account.reads.map((r) => [r.type, r.id]), [[regionSettings, "ap-northeast-1"]]);
         assert.ok(account.reads[0].provider?.includes("pulumi:providers:aws::aws::"), "read through the stack's provider");

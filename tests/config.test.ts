@@ -11,6 +11,7 @@ import { StackFileError, configOfStackFile } from "../scripts/lib/stackConfig";
 import { synthesize } from "../scripts/lib/synthesize";
 import { defaultWaits } from "../statemachines/plan";
 import { runCli } from "./support/cli";
+import { withStackFiles } from "./support/stackFiles";
 
 const page = "<html><body>maintenance</body></html>";
 const files: Record<string, string> = {
@@ -508,8 +509,8 @@ describe("config fix hints", () => {
     });
 
     it("name the stacks there are when a stack file is missing, and npm start says so in one line, with exit code 2", () => {
-        assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, existing, existing-rds, prod`));
-        const run = runCli("start.ts", ["--stack", "nope"]);
+        withStackFiles(() => assert.throws(() => stackConfig("nope"), new StackFileError(`no stack file Pulumi.nope.yaml in ${projectDir}; the stacks here are dev, example-https, existing, existing-rds, prod`)));
+        const run = withStackFiles(() => runCli("start.ts", ["--stack", "nope"]));
         assert.deepStrictEqual([run.status, run.stderr], [2, `--stack "nope": there is no Pulumi.nope.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n`]);
     });
 });

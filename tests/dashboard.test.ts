@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { DashboardFacts, dashboardBody, loadBalancerDimension, targetGroupDimension } from "../infra/dashboard";
-import { runProgram } from "../scripts/lib/runProgram";
+import { sharedRun } from "./support/sharedRuns";
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
 const facts: DashboardFacts = {
@@ -120,7 +120,7 @@ describe("the stack's dashboard", () => {
 
     it("is deployed by the dev stack with its own resources' names, under mocks", async function () {
         this.timeout(60_000);
-        const { account, outputs } = await runProgram("dev");
+        const { account, outputs } = await sharedRun("dev");
         const dashboard = account.one("aws:cloudwatch/dashboard:Dashboard");
         assert.deepStrictEqual([dashboard.inputs.dashboardName, outputs.dashboardName], ["webapp-jobnet-dev", "webapp-jobnet-dev"]);
         const body = JSON.parse(dashboard.inputs.dashboardBody);

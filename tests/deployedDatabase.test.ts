@@ -3,6 +3,7 @@ import { DeployedDatabase, DesiredDatabase, compareEngineVersions, databaseChang
 import { MockedCluster } from "../scripts/lib/mockedCloud";
 import { runProgram } from "../scripts/lib/runProgram";
 import { httpOnlyWarning } from "../infra/loadBalancer";
+import { sharedRun } from "./support/sharedRuns";
 
 const v = (patch: string) => `8.0.mysql_aurora.${patch}`;
 const stoppedClusterAdvice =
@@ -82,7 +83,7 @@ describe("the dev stack's cluster, against what the account already runs (under 
 
     it("declares the configured version on the first deployment, after finding no cluster (getCluster would fail)", async function () {
         this.timeout(60_000);
-        const { account, warnings: all } = await runProgram("dev");
+        const { account, warnings: all } = await sharedRun("dev");
         const warnings = all.filter((w) => w !== httpOnlyWarning);
         assert.strictEqual(clusterInputs(account).engineVersion, v("3.10.0"));
         const rdsReads = account.invocations.filter((i) => i.token.startsWith("aws:rds/"));

@@ -15,6 +15,7 @@ import { simulate } from "../simulator/simulate";
 import { taskFunctionNames } from "../statemachines/plan";
 import { allowingStatement, functionPolicy } from "./support/iamPolicy";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
+import { sharedRun } from "./support/sharedRuns";
 
 const region = "ap-northeast-1";
 const dbArn = `arn:aws:rds:${region}:123456789012:db:shop-mysql`;
@@ -167,7 +168,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     });
 
     it("runs the stop jobnet again when RDS restarts the stopped DB instance after 7 days (RDS-EVENT-0154)", async () => {
-        const { account, outputs } = await runProgram("existing-rds");
+        const { account, outputs } = await sharedRun("existing-rds");
         const rule = account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-existing-rds-db-instance-auto-restart")!;
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
             source: ["aws.rds"],

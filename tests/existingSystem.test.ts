@@ -9,6 +9,7 @@ import { ProgramRun, projectDir, runProgram, stackConfig } from "../scripts/lib/
 import { SynthResult, synthSummary, synthesize } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
 import { serviceCommands } from "../infra/serviceControl";
+import { sharedRun } from "./support/sharedRuns";
 
 const listenerArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/shop/0123456789abcdef/fedcba9876543210";
 const targetGroupArn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-web/0123456789abcdef";
@@ -17,7 +18,7 @@ describe("the example stack of an existing system (Pulumi.existing.yaml), run un
     let run: ProgramRun;
     before(async function () {
         this.timeout(60_000);
-        run = await runProgram("existing");
+        run = await sharedRun("existing");
     });
 
     it("creates nothing of the web system: only the jobnets, their schedules and what they need", () => {

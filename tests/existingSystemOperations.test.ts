@@ -4,12 +4,13 @@ import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
+import { sharedRun } from "./support/sharedRuns";
 
 // The same operations as the system this program creates: schedules, calendar, guard, the 7-day
 // restart, notifications. Only the targets differ.
 describe("operations of an existing system, under mocks", () => {
     it("schedule both jobnets, and run the stop jobnet again when Aurora restarts the existing cluster", async () => {
-        const { account, outputs } = await runProgram("existing");
+        const { account, outputs } = await sharedRun("existing");
         assert.deepStrictEqual(account.ofType("aws:scheduler/schedule:Schedule").filter((s) => !s.inputs.name.endsWith("-watch-runs")).map((s) => [s.inputs.name, s.inputs.scheduleExpression, s.inputs.scheduleExpressionTimezone]), [
             ["webapp-jobnet-existing-stop", "cron(0 22 ? * MON-FRI *)", "Asia/Tokyo"],
             ["webapp-jobnet-existing-start", "cron(0 8 ? * MON-FRI *)", "Asia/Tokyo"],

@@ -8,6 +8,7 @@ import { deployedTasks } from "../statemachines/plan";
 import { simulate } from "../simulator/simulate";
 import { TaskResources, taskFunctions } from "../handlers/catalog";
 import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+import { sharedSynthesis } from "./support/sharedRuns";
 
 let synth: SynthResult;
 /** The dev stack lists its servers: it has no task that finds them. */
@@ -17,7 +18,7 @@ const ofType = (type: string) => synth.resources.filter((r) => r.type === type);
 /** The dev stack, synthesised once for every suite in this file. */
 let synthesised: Promise<SynthResult> | undefined;
 async function loadSynth(): Promise<void> {
-    synthesised ??= synthesize("dev", path.join(projectDir, "out", ".test", "dev-resources"));
+    synthesised ??= sharedSynthesis("dev");
     synth = await synthesised;
 }
 

@@ -7,6 +7,7 @@ import { RunReport } from "../simulator/run";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
 import { functionPolicy } from "./support/iamPolicy";
+import { sharedSynthesis } from "./support/sharedRuns";
 
 const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
@@ -17,7 +18,7 @@ let web2: string;
 /** The dev stack, synthesised once for every suite in this file. */
 let synthesised: Promise<SynthResult> | undefined;
 async function loadSynth(): Promise<void> {
-    synthesised ??= synthesize("dev", path.join(projectDir, "out", ".test", "dev"));
+    synthesised ??= sharedSynthesis("dev");
     synth = await synthesised;
     [web1, web2] = synth.outputs.webServers.map((s: { instanceId: string }) => s.instanceId);
 }

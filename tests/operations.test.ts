@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -11,11 +10,12 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ConfigError, parseConfig } from "../infra/config";
 import { isTimeZone, nextRuns, parseCron } from "../infra/cron";
 import { startExecutionCommand, stateMachineConsoleUrl } from "../infra/outputs";
-import { projectDir, runProgram } from "../scripts/lib/runProgram";
-import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { runProgram } from "../scripts/lib/runProgram";
+import { SynthResult } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
 import { instanceNotFound, mapIterationFailed } from "./support/histories";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
+import { sharedRun, sharedSynthesis } from "./support/sharedRuns";
 
 describe("cron expressions (EventBridge Scheduler)", () => {
     it("run at the next weekday 22:00 in Tokyo, skipping the weekend", () => {
@@ -147,7 +147,7 @@ describe("schedules, triggers and notifications in the program", () => {
     const slack = { "webapp-jobnet:slack": JSON.stringify({ webhookUrl: "https://hooks.slack.com/services/T000/B000/SECRETSECRET", mention: "<!here>" }) };
 
     it("schedule each jobnet with a role that may start only that state machine, and mark the runs as scheduled", async () => {
-        const { account, outputs } = await runProgram("dev");
+        const { account, outputs } = await sharedRun("dev");
         const schedules = account.ofType("aws:scheduler/schedule:Schedule").filter((s) => s.inputs.name !== "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(schedules.map((s) => [s.inputs.name, s.inputs.scheduleExpression, s.inputs.scheduleExpressionTimezone, s.inputs.state, s.inputs.flexibleTimeWindow.mode]), [
             ["webapp-jobnet-dev-stop", "cron(0 22 ? * MON-FRI *)", "Asia/Tokyo", "ENABLED", "OFF"],
@@ -175,7 +175,7 @@ describe("schedules, triggers and notifications in the program", () => {
     });
 
     it("run the stop jobnet again when Aurora restarts the stopped cluster", async () => {
-        const { account, outputs } = await runProgram("dev");
+        const { account, outputs } = await sharedRun("dev");
         const rule = account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-cluster-auto-restart")!;
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
             source: ["aws.rds"],
@@ -220,7 +220,7 @@ describe("schedules, triggers and notifications in the program", () => {
     });
 
     it("export console links and the command that runs each jobnet by hand", async () => {
-        const { outputs } = await runProgram("dev");
+        const { outputs } = await sharedRun("dev");
         assert.strictEqual(outputs.startCommands.stop, `aws stepfunctions start-execution --region ap-northeast-1 --state-machine-arn ${outputs.stopStateMachineArn} --input '{}'`);
         assert.strictEqual(outputs.consoleUrls.start, stateMachineConsoleUrl(outputs.startStateMachineArn));
         assert.match(outputs.consoleUrls.start, /^https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates%3A/);
@@ -232,7 +232,7 @@ describe("scheduled and event-started runs in the simulated account", function (
     this.timeout(60_000);
     let synth: SynthResult;
     before(async () => {
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "operations"));
+        synth = await sharedSynthesis("dev");
     });
 
     it("a scheduled run on a national holiday ends at once, Succeeded, saying it was skipped and why", async () => {

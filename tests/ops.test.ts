@@ -22,6 +22,7 @@ import { OpsError, requirePulumiCli } from "../scripts/lib/ops/stack";
 import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
 import { runCli } from "./support/cli";
+import { withStackFiles } from "./support/stackFiles";
 import { samplePlan } from "./support/samplePlan";
 import { defaultMonitoring, delaysInProgress, statusReport } from "../scripts/lib/ops/status";
 import type { RunRow } from "../scripts/lib/ops/runs";
@@ -181,7 +182,7 @@ describe("the parts that need the pulumi CLI", () => {
         assert.match(missing.stderr, /^The pulumi CLI is not installed \(it is not on PATH\)\./);
         const bad = ops(["run", "reboot"]);
         assert.deepStrictEqual([bad.status, bad.stderr], [2, 'run needs a jobnet: stop or start, not "reboot"\n']);
-        const noFile = ops(["schedule", "disable", "stop", "--stack", "qa"]);
+        const noFile = withStackFiles(() => ops(["schedule", "disable", "stop", "--stack", "qa"]));
         assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n']);
     });
 });

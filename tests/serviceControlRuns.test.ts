@@ -1,12 +1,11 @@
 import * as assert from "assert";
-import * as path from "path";
 import { ServiceControl, serviceCommands } from "../infra/serviceControl";
-import { projectDir } from "../scripts/lib/runProgram";
-import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { SynthResult } from "../scripts/lib/synthesize";
 import { Faults } from "../simulator/account";
 import { simulate } from "../simulator/simulate";
 import { samplePlan, synthOfPlan } from "./support/samplePlan";
 import { PlanWebServer } from "../statemachines/plan";
+import { sharedSynthesis } from "./support/sharedRuns";
 
 /** The dev stack's serialised functions play the tasks of jobnets built for each service control. */
 let functions: SynthResult;
@@ -43,7 +42,7 @@ const lambdaMessage = (cause: string | undefined): string => JSON.parse(cause ??
 describe("the jobnets with each kind of service control, run in the simulated account", function () {
     this.timeout(120_000);
     before(async () => {
-        functions = await synthesize("dev", path.join(projectDir, "out", ".test", "service-control"));
+        functions = await sharedSynthesis("dev");
     });
 
     for (const [kind, control] of Object.entries(controls)) {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { UsageError } from "../scripts/lib/commandLine";
 import { parseStartOptions, scheduledInput } from "../scripts/lib/startOptions";
 import { projectDir } from "../scripts/lib/runProgram";
-import { SynthResult, synthesize } from "../scripts/lib/synthesize";
+import { SynthResult } from "../scripts/lib/synthesize";
 import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
 import { readableCause } from "../handlers/causes";
 import { simulate } from "../simulator/simulate";
@@ -18,6 +18,8 @@ import { ConfigError } from "../infra/config";
 import { isConfigError, optionsKeptByNpm, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
 import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
+import { withStackFiles } from "./support/stackFiles";
+import { sharedSynthesis } from "./support/sharedRuns";
 import { screen } from "./support/terminal";
 
 const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
@@ -202,7 +204,7 @@ describe("the operator's timeline", () => {
     let synth: SynthResult;
     before(async function () {
         this.timeout(60_000);
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "timeline"));
+        synth = await sharedSynthesis("dev");
     });
 
     it("shows each step with its outcome, collapses each wait into one line with its polls, and counts the servers in each outcome", async () => {
@@ -306,7 +308,7 @@ describe("every --fail kind, run in the simulated account", function () {
     this.timeout(60_000);
     let synth: SynthResult;
     before(async () => {
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "faults"));
+        synth = await sharedSynthesis("dev");
     });
     // Every kind of fault, the jobnet it is run with, and how the run ends: SUCCEEDED (the jobnet
     // rides it out) or the error and the cause an operator reads (a Lambda error's message).
@@ -407,7 +409,7 @@ describe("state machine diagrams", () => {
 
     it("are rendered offline with Graphviz to the committed docs/*.svg", async function () {
         this.timeout(60_000);
-        const synth = await synthesize("dev", path.join(projectDir, "out", ".test", "docs"));
+        const synth = await sharedSynthesis("dev");
         for (const jobnet of ["stop", "start"]) {
             const fresh = fs.readFileSync(path.join(synth.outDir, `${jobnet}.svg`), "utf8");
             assert.ok(fresh.startsWith("<?xml") && fresh.includes("<svg"), "an SVG");
@@ -478,19 +480,22 @@ describe("npm start, as a user runs it", function () {
 
     it("exits 2 with the message alone for a bad stack config", () => {
         const file = path.join(projectDir, "Pulumi.cli-bad-config.yaml");
-        fs.writeFileSync(file, 'config:\n  aws:region: ap-northeast-1\n  webapp-jobnet:webServerCount: "0"\n');
-        try {
-            const r = run(["--stack", "cli-bad-config"]);
-            assert.strictEqual(r.status, 2);
-            assert.strictEqual(r.stderr, [
-                "Stack config is invalid (1 problem):",
-                '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 500',
-                "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
-                "",
-            ].join("\n"));
-        } finally {
-            fs.rmSync(file);
-        }
+        // The other test processes see the project's stack files as shipped, without this one.
+        const r = withStackFiles(() => {
+            fs.writeFileSync(file, 'config:\n  aws:region: ap-northeast-1\n  webapp-jobnet:webServerCount: "0"\n');
+            try {
+                return run(["--stack", "cli-bad-config"]);
+            } finally {
+                fs.rmSync(file);
+            }
+        });
+        assert.strictEqual(r.status, 2);
+        assert.strictEqual(r.stderr, [
+            "Stack config is invalid (1 problem):",
+            '  webapp-jobnet:webServerCount: got "0"; expected a whole number from 1 to 500',
+            "Fix with `pulumi config set KEY VALUE`; `pulumi config rm KEY` returns a key to its default.",
+            "",
+        ].join("\n"));
     });
 });
 

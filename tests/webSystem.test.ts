@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MockedCloud, RegisteredResource, mockAccountId, mockAmiId, mockElbAccountArn } from "../scripts/lib/mockedCloud";
 import { ProgramRun, runProgram } from "../scripts/lib/runProgram";
+import { sharedRun } from "./support/sharedRuns";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
@@ -43,7 +44,7 @@ describe("the dev stack, run in-process under mocks", () => {
     let run: ProgramRun;
     let account: MockedCloud;
     before(async () => {
-        run = await runProgram("dev");
+        run = await sharedRun("dev");
         account = run.account;
     });
 
@@ -339,7 +340,7 @@ describe("the dev stack, run in-process under mocks", () => {
 describe("the prod stack, run in-process under mocks", () => {
     let account: MockedCloud;
     before(async () => {
-        account = (await runProgram("prod")).account;
+        account = (await sharedRun("prod")).account;
     });
 
     it("spreads 4 Graviton servers in detailed monitoring over 3 AZs in turn", () => {
@@ -473,7 +474,7 @@ describe("HTTPS on the ALB", () => {
 
     it("serves no phpinfo page in any stack: the health check reads a page that says only ok", async () => {
         for (const stack of ["dev", "prod", "example-https"]) {
-            const { account } = await runProgram(stack);
+            const { account } = await sharedRun(stack);
             const userData = account.ofType(T.instance).map((i) => String(i.inputs.userData)).join("\n");
             assert.doesNotMatch(userData, /phpinfo/i, stack);
             assert.strictEqual(account.one("aws:lb/targetGroup:TargetGroup").inputs.healthCheck.path, "/health.php", stack);
@@ -489,7 +490,7 @@ describe("a stack whose web server volumes use a customer managed key", () => {
         const grants = account.ofType("aws:iam/rolePolicy:RolePolicy").flatMap((p) =>
             JSON.parse(p.inputs.policy).Statement.filter((s: { Action: string[] }) => s.Action.includes("kms:CreateGrant")).map((s: { Resource: string }) => [p.name, s.Resource]));
         assert.deepStrictEqual(grants, [["jobnet-tasks-startInstances", key]]);
-        const { account: dev } = await runProgram("dev");
+        const { account: dev } = await sharedRun("dev");
         assert.ok(dev.ofType("aws:iam/rolePolicy:RolePolicy").every((p) => !p.inputs.policy.includes("kms:")), "no KMS permission without a customer managed key");
     });
 });

@@ -3,13 +3,16 @@ import * as path from "path";
 import { projectDir } from "../../scripts/lib/runProgram";
 
 /**
- * Runs one of the project's scripts as `npm run` would, with ts-node, and returns its exit code
- * and output. The npm settings of whatever runs the tests (`npx --yes`, `npm test`) are left out:
- * the script sees only those a test gives it, as from its own `npm run`.
+ * Runs one of the project's scripts as `npm run` would, and returns its exit code and output. The
+ * script is transpiled as ts-node transpiles it (transpileOnly), by the tests' own loader
+ * (register.js), which keeps what it transpiled for the next run, with the tests' shortcuts
+ * (shortcuts.js). The npm settings of whatever runs the tests
+ * (`npx --yes`, `npm test`) are left out: the script sees only those a test gives it, as from its
+ * own `npm run`.
  */
 export function runCli(script: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("npm_config_") && k !== "npm_lifecycle_event"));
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(projectDir, "scripts", script), ...args], {
+    return spawnSync(process.execPath, ["--require", require.resolve("./register.js"), "--require", require.resolve("./shortcuts.js"), path.join(projectDir, "scripts", script), ...args], {
         cwd: projectDir,
         encoding: "utf8",
         env: { ...inherited, npm_lifecycle_event: path.basename(script, ".ts"), ...env },
