@@ -176,8 +176,8 @@ export async function stopInstances(event: ServersEvent): Promise<FleetChange> {
 
 /**
  * Starts the stopped servers with one StartInstances per hundred; pending and running ones are
- * left alone. When EC2 has no capacity for some, the others are started one by one and the task
- * fails with InsufficientInstanceCapacity naming the rest: the state machine tries again later.
+ * left alone. When EC2 has no capacity for some, the others are started in smaller batches and the
+ * task fails with InsufficientInstanceCapacity naming the rest: the state machine tries again later.
  */
 export async function startInstances(event: ServersEvent): Promise<FleetChange> {
     return changeState(event, "start");
@@ -202,27 +202,27 @@ async function changeState(event: ServersEvent, action: "stop" | "start"): Promi
     const short: ServerStatus[] = [];
     let noCapacity = "";
     const changed: ServerStatus[] = [];
-    for (const batch of chunks(due, describeBatch)) {
+    // One instance in the wrong state or without capacity fails the whole call: the batch is then
+    // halved until the refused instances stand alone, a few calls for one refusal among a hundred.
+    const act = async (batch: ServerStatus[]): Promise<void> => {
         try {
             await send(ec2, action, batch.map((s) => s.instanceId));
         } catch (error) {
             const name = awsErrorName(error);
-            // One instance in the wrong state or without capacity fails the whole call: each is then asked alone.
             if (name !== "IncorrectInstanceState" && name !== "InsufficientInstanceCapacity") throw error;
-            for (const s of batch) {
-                try {
-                    await send(ec2, action, [s.instanceId]);
-                } catch (single) {
-                    if (awsErrorName(single) === "InsufficientInstanceCapacity") {
-                        short.push(s);
-                        noCapacity = (single as Error).message;
-                    }
-                    else if (awsErrorName(single) === "IncorrectInstanceState") changed.push(s);
-                    else throw single;
-                }
+            if (batch.length > 1) {
+                const half = Math.ceil(batch.length / 2);
+                await act(batch.slice(0, half));
+                await act(batch.slice(half));
+            } else if (name === "InsufficientInstanceCapacity") {
+                short.push(batch[0]);
+                noCapacity = (error as Error).message;
+            } else {
+                changed.push(batch[0]);
             }
         }
-    }
+    };
+    for (const batch of chunks(due, describeBatch)) await act(batch);
     if (short.length > 0) {
         const who = listed(short.map((s) => `${s.name} (${s.instanceId})`));
         throw taskError("InsufficientInstanceCapacity", `${who}: EC2 has no capacity to start ${short.length === 1 ? "it" : "them"}: ${noCapacity}`);

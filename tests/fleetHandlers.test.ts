@@ -87,7 +87,7 @@ describe("the fleet's instances, read and changed in batches", () => {
         assert.strictEqual(stub.commandCalls(ec2.StopInstancesCommand).length, 0);
     });
 
-    it("starts the others one by one when EC2 has no capacity for some, then fails naming those it could not start", async () => {
+    it("starts the others in halves when EC2 has no capacity for some, then fails naming those it could not start", async () => {
         describing(stub, () => "stopped");
         const noCapacity = Object.assign(new Error("We currently do not have sufficient capacity for the instance type in the Availability Zone you requested."), { name: "InsufficientInstanceCapacity" });
         stub.on(ec2.StartInstancesCommand).callsFake((input: ec2.StartInstancesCommandInput) => {
@@ -97,8 +97,22 @@ describe("the fleet's instances, read and changed in batches", () => {
         await assert.rejects(startInstances({ servers: servers(3) }), (e: Error) =>
             e.name === "InsufficientInstanceCapacity" && e.message === `web-2 (i-00000000000000002): EC2 has no capacity to start it: ${noCapacity.message}`);
         assert.deepStrictEqual(stub.commandCalls(ec2.StartInstancesCommand).map((c) => c.args[0].input.InstanceIds), [
-            ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003"], ["i-00000000000000001"], ["i-00000000000000002"], ["i-00000000000000003"],
+            ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003"], ["i-00000000000000001", "i-00000000000000002"], ["i-00000000000000001"], ["i-00000000000000002"], ["i-00000000000000003"],
         ]);
+    });
+
+    it("finds one refused server among a hundred in a few calls, not a hundred", async () => {
+        describing(stub, () => "running");
+        stub.on(ec2.StopInstancesCommand).callsFake((input: ec2.StopInstancesCommandInput) => {
+            if (input.InstanceIds!.includes("i-00000000000000037")) throw Object.assign(new Error("The instance 'i-00000000000000037' is not in a state from which it can be stopped."), { name: "IncorrectInstanceState" });
+            return {};
+        });
+        await assert.rejects(stopInstances({ servers: servers(100) }), (e: Error) => e.name === "InstanceBusy" && e.message === "web-37 (i-00000000000000037) is changing state; it cannot stop until that ends");
+        const calls = stub.commandCalls(ec2.StopInstancesCommand).map((c) => c.args[0].input.InstanceIds!);
+        assert.ok(calls.length <= 15, `${calls.length} calls`);
+        // Every other server was asked exactly once in a call that went through.
+        const accepted = calls.filter((ids) => !ids.includes("i-00000000000000037")).flat();
+        assert.deepStrictEqual([accepted.length, new Set(accepted).size], [99, 99]);
     });
 });
 
