@@ -20,7 +20,7 @@ export interface GanttModel {
     status: string;
     start: number;
     end: number;
-    /** Lanes in the order their first step began: a lane per step, and per server. */
+    /** Lanes in the order their first step began: a lane per step, and per server for the iterations of a Map. */
     lanes: string[];
     bars: GanttBar[];
     /** When the run was redriven. */
@@ -166,7 +166,7 @@ function escapeXml(text: string): string {
 
 const colors = { task: "#5b7fb8", wait: "#c9d6ea", flow: "#9aa5b1", group: "none", failed: "#c0392b", retry: "#e67e22", axis: "#888888", text: "#222222" };
 
-/** The run as an SVG Gantt chart: a lane per step and per server, time across, failures marked. */
+/** The run as an SVG Gantt chart: a lane per step (and per server in a Map), time across, failures marked. */
 export function ganttSvg(m: GanttModel): string {
     const labelWidth = 200;
     const chartWidth = 900;
