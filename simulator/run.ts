@@ -97,9 +97,10 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
             }]),
     );
     // A redrive keeps the definition and continues at the failed state; a simulated one starts a
-    // copy of the definition there (inside a failed Map it reruns every iteration, all idempotent).
+    // copy of the definition there (inside a failed Map it reruns every iteration, all idempotent;
+    // a failed Parallel state goes on in each branch as Step Functions does: redriveBranches).
     const probed = probedDefinition(o.definition, waits);
-    const definition = o.redrive ? { ...probed, StartAt: o.redrive.of.failedAt!.state } : probed;
+    const definition = o.redrive ? redriveBranches({ ...probed, StartAt: o.redrive.of.failedAt!.state }, o.redrive.of.events) : probed;
     const input = o.redrive ? o.redrive.of.failedAt!.input : (o.input ?? {});
     // States before the redrive's start are unreachable in the copy: the original was validated.
     const machine = new StateMachine(definition as never, { validationOptions: o.redrive ? { noValidate: true } : { checkArn: false } });
@@ -192,6 +193,40 @@ export function historyEventOf(event: EventLog, id: number, entries: Map<string,
         default:
             return undefined;
     }
+}
+
+/**
+ * A redrive of a failed Parallel state "redrives only the iterations and branches that failed or
+ * aborted" and "doesn't rerun" the steps that succeeded (Step Functions API reference,
+ * RedriveExecution): a branch that ended keeps its output, and one that failed or was aborted goes
+ * on from the state it was in, with that state's input (a Fail state fails again). Modelled by
+ * rewriting the copy: an ended branch becomes a Pass of its output, an unfinished one starts with a
+ * Pass of the input its open state had, then that state.
+ */
+export function redriveBranches(definition: StateMachineDefinition, earlier: EventLog[]): StateMachineDefinition {
+    const failed = definition.States[definition.StartAt];
+    if (failed?.Type !== "Parallel") return definition;
+    // The Parallel state's last attempt: the events after it was last entered.
+    const lastEntry = earlier.map((e) => e.type === "StateEntered" && e.state.name === definition.StartAt).lastIndexOf(true);
+    const attempt = earlier.slice(lastEntry + 1);
+    const branches = failed.Branches.map((branch, i) => {
+        const names = new Set(allStates(branch.States).map(([name]) => name));
+        const open = new Map<string, unknown>();
+        let lastOutput: unknown;
+        for (const e of attempt) {
+            if ((e.type !== "StateEntered" && e.type !== "StateExited") || !names.has(e.state.name)) continue;
+            if (e.type === "StateEntered") open.set(e.state.name, e.state.input);
+            else {
+                open.delete(e.state.name);
+                lastOutput = e.state.output;
+            }
+        }
+        const resume = [...open.entries()].pop();
+        if (resume === undefined) return { StartAt: `BranchDone${i}`, States: { [`BranchDone${i}`]: { Type: "Pass", Result: lastOutput ?? null, End: true } } };
+        const [state, input] = resume;
+        return { ...branch, StartAt: `RedriveBranch${i}`, States: { ...branch.States, [`RedriveBranch${i}`]: { Type: "Pass", Result: input ?? null, Next: state } } };
+    });
+    return { ...definition, States: { ...definition.States, [definition.StartAt]: { ...failed, Branches: branches } } } as StateMachineDefinition;
 }
 
 /**

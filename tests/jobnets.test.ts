@@ -265,14 +265,23 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual([failed.status, failed.error, failed.failedAt?.state], ["FAILED", "BackupFailed", "StopServersAndDatabase"]);
         assert.strictEqual(redriven.status, "SUCCEEDED", redriven.cause);
         assert.strictEqual(redriven.executionName, failed.executionName);
-        // The redrive continues at the Parallel state that failed: httpd and the page are not touched again;
-        // its branches find the servers stopped and the snapshot taken, and take web-1's AMI once more.
-        assert.strictEqual(redriven.events.find((e) => e.type === "StateEntered")?.state.name, "StopServersAndDatabase");
+        // The redrive continues at the Parallel state that failed, as Step Functions does: the database's
+        // branch, which ended, is not run again; the servers' goes on at the wait that failed and takes
+        // web-1's AMI once more. httpd and the page are not touched again.
+        const entered = redriven.events.filter((e) => e.type === "StateEntered").map((e) => (e as any).state.name as string);
+        assert.deepStrictEqual(new Set(entered.slice(0, 4)), new Set(["StopServersAndDatabase", "RedriveBranch0", "BranchDone1", "WaitUntilServerBackupsCompleted"]));
+        assert.ok(!entered.includes("DescribeDatabase") && !entered.includes("StopInstances"), entered.join(", "));
         assert.deepStrictEqual(changes(simulation.account).filter((c) => c.includes("SendCommand")), ["sendScript ssm:SendCommand", "sendScript ssm:SendCommand"]);
         assert.deepStrictEqual(systemState(simulation.account), {
             ...stopped,
             backups: ["web-1: COMPLETED", "web-1: FAILED", "web-1: FAILED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
         });
+    });
+
+    it("a redrive of a run that ended in a Fail state fails there again at once: fix the cause and run the jobnet again", async () => {
+        const simulation = await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults: { instanceStuckStopping: ["web-1"] } });
+        const [failed, redriven] = simulation.reports.map((r) => r.report);
+        assert.deepStrictEqual([failed.error, redriven.error, redriven.durationSeconds], ["InstanceDidNotStop", "InstanceDidNotStop", 0]);
     });
 
     it("a rerun after a failed backup starts a new job rather than getting the failed one back", async () => {
