@@ -93,7 +93,8 @@ function stopServersAndDatabase(plan: JobnetPlan): Fragment {
     const db = databaseOf(plan);
     if (db === undefined) {
         return sequence(
-            stopAndBackUpServers(plan),
+            // The servers' steps leave only their summary; what the run's output reads of the page is kept.
+            stopAndBackUpServers(plan, hasLoadBalancer(plan) ? { "maintenance.$": "$.maintenance" } : {}),
             pass("NoDatabase", {
                 parameters: { "webServers.$": "$.webServers", database: { name: "none", backupJobId: null, outcome: "none" } },
                 resultPath: "$.stopped",
@@ -101,7 +102,7 @@ function stopServersAndDatabase(plan: JobnetPlan): Fragment {
         );
     }
     return parallel("StopServersAndDatabase", [
-        stopAndBackUpServers(plan),
+        stopAndBackUpServers(plan, {}),
         sequence(stopDatabase(plan, db), pass("DatabaseStopped", { parameters: { "database.$": "$.database" }, resultPath: "$" })),
     ], {
         resultPath: "$.stopped",
@@ -109,8 +110,11 @@ function stopServersAndDatabase(plan: JobnetPlan): Fragment {
     });
 }
 
-/** Stops the running servers, waits until every server is stopped, backs each up and follows the backups; the state becomes `{ webServers }`. */
-function stopAndBackUpServers(plan: JobnetPlan): Fragment {
+/**
+ * Stops the running servers, waits until every server is stopped, backs each up and follows the
+ * backups; the state becomes `{ webServers }` and what `keep` picks of it.
+ */
+function stopAndBackUpServers(plan: JobnetPlan, keep: JsonObject): Fragment {
     return sequence(
         choice("AnyServerToStop", [{
             when: is.atLeast("$.fleet.counts.running", 1),
@@ -139,7 +143,7 @@ function stopAndBackUpServers(plan: JobnetPlan): Fragment {
         waitUntilBackupsCompleted(plan, "WaitUntilServerBackupsCompleted", { "servers.$": "$.backups.webServers", database: null }),
         // Only what the run's output says of the servers: at 500 servers the state has no room for a second copy.
         pass("ServerBackupsCompleted", {
-            parameters: { "webServers.$": "$.backups.webServers" },
+            parameters: { "webServers.$": "$.backups.webServers", ...keep },
             resultPath: "$",
         }),
     );

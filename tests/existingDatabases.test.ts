@@ -292,4 +292,14 @@ describe("an existing system without a database", function () {
         assert.deepStrictEqual([(started.reports[0].report.output as { database: string }).database, started.account.database.status], ["none", "none"]);
         assert.deepStrictEqual([...started.account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
     });
+
+    it("with a load balancer, the stop puts the page up and says so in its output, and the start takes it down", async () => {
+        const system = JSON.parse(stackConfig("existing")["webapp-jobnet:system"]);
+        const withPage = await synthesize("existing", path.join(projectDir, "out", ".test", "existing-lb-no-db"), { "webapp-jobnet:system": JSON.stringify({ ...system, database: { none: true } }) });
+        const { reports, account } = await simulate(withPage, { initial: "running", jobnets: ["stop", "start"] });
+        assert.deepStrictEqual(reports.map((r) => r.report.status), ["SUCCEEDED", "SUCCEEDED"], reports.map((r) => r.report.cause).join("; "));
+        const [stop, start] = reports.map((r) => r.report.output as { maintenancePage: string; database: unknown });
+        assert.deepStrictEqual([stop.maintenancePage, stop.database, start.maintenancePage, start.database], ["created", { name: "none", backupJobId: null, outcome: "none" }, "deleted", "none"]);
+        assert.strictEqual(account.maintenancePage(), "off");
+    });
 });
