@@ -21,6 +21,11 @@ export interface ServersEvent extends StepContext {
     servers: ServerRef[];
 }
 
+export interface DescribeEvent extends ServersEvent, Partial<Polled> {
+    /** Read the running servers' status checks too (the start's wait needs them; the stop's steps do not). */
+    checks?: boolean;
+}
+
 /** One server as EC2 describes it now. */
 export interface ServerStatus extends ServerRef {
     state: InstanceState;
@@ -43,7 +48,6 @@ export interface Fleet extends Partial<Polled> {
     total: number;
     running: string[];
     stopping: string[];
-    stopped: string[];
     counts: {
         running: number;
         pending: number;
@@ -59,8 +63,6 @@ export interface Fleet extends Partial<Polled> {
         /** Stopped for any other reason. */
         stoppedOtherwise: number;
     };
-    /** Ids of the servers whose start EC2 undid for want of capacity: they are started again. */
-    capacityLost: string[];
     /** "web-1 (i-…) is terminated, web-2 (i-…) is pending": the servers a step cannot use, by step. */
     notStoppable: string;
     gone: string;
@@ -105,8 +107,8 @@ export async function readServers(ec2: EC2Client, servers: ServerRef[], withChec
 }
 
 /** The servers' states and status checks, grouped for the state machine (Fleet). */
-export async function describeInstances(event: ServersEvent & Partial<Polled>): Promise<Fleet> {
-    const statuses = await readServers(new EC2Client({}), event.servers, true);
+export async function describeInstances(event: DescribeEvent): Promise<Fleet> {
+    const statuses = await readServers(new EC2Client({}), event.servers, event.checks ?? true);
     return { ...fleetOf(statuses), ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
 }
 
@@ -124,7 +126,6 @@ export function fleetOf(statuses: ServerStatus[]): Fleet {
         total: statuses.length,
         running: ids(of("running")),
         stopping: ids(of("stopping")),
-        stopped: ids(of("stopped")),
         counts: {
             running: of("running").length,
             pending: of("pending").length,
@@ -136,7 +137,6 @@ export function fleetOf(statuses: ServerStatus[]): Fleet {
             capacityLost: capacity.length,
             stoppedOtherwise: stoppedOtherwise.length,
         },
-        capacityLost: ids(capacity),
         notStoppable: inWords(where((s) => !["running", "stopping", "stopped"].includes(s.state))),
         gone: inWords(gone),
         impaired: inWords(impaired, () => "failed its status checks"),

@@ -113,20 +113,6 @@ export function installServices(account: SimulatedAccount): () => void {
             const commandId = account.sendCommand(ids, input.Parameters?.commands?.[0] ?? "", timeout, input.TimeoutSeconds ?? 3600);
             return { Command: { CommandId: commandId, InstanceIds: ids, Status: "Pending" } };
         }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds, ["aws:ResourceTag/", "ssm:resourceTag/"])]],
-        [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
-            const invocation = account.invocations.find((v) => v.commandId === input.CommandId && v.instanceId === input.InstanceId);
-            // Right after SendCommand the invocation is not visible for a moment.
-            if (!invocation || Date.now() - invocation.sentAt < 500) throw serviceError("InvocationDoesNotExist", "");
-            return {
-                CommandId: invocation.commandId,
-                InstanceId: invocation.instanceId,
-                Status: invocation.status,
-                StatusDetails: statusDetailsOf(invocation),
-                ResponseCode: invocation.responseCode,
-                StandardOutputContent: invocation.stdout,
-                StandardErrorContent: invocation.stderr,
-            };
-        }],
         // ListCommandInvocations: MaxResults 1–50, paged by NextToken; right after SendCommand the list may
         // be empty for a moment; with Details, each invocation's plugin and its output, at most 2,500
         // characters, stderr after stdout (SSM API reference, ListCommandInvocations, CommandPlugin).

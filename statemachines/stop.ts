@@ -62,7 +62,7 @@ function enableMaintenancePage(plan: JobnetPlan): Fragment {
 function describeWebServers(plan: JobnetPlan): Fragment {
     return sequence(
         invoke("DescribeWebServers", plan.functionArns.describeInstances, {
-            payload: { "servers.$": "$.targets.webServers" },
+            payload: { "servers.$": "$.targets.webServers", checks: false },
             resultPath: "$.fleet",
             select: { "running.$": "$.running", "stopping.$": "$.stopping", "counts.$": "$.counts", "notStoppable.$": "$.notStoppable" },
         }),
@@ -154,7 +154,7 @@ function waitUntilServersStopped(plan: JobnetPlan, name: string, firstAfterSecon
     const rhythm = { ...plan.waits.instanceStopped, firstAfterSeconds };
     return waitUntil(name, {
         functionArn: plan.functionArns.describeInstances,
-        payload: { "servers.$": "$.targets.webServers" },
+        payload: { "servers.$": "$.targets.webServers", checks: false },
         select: { "total.$": "$.total", "counts.$": "$.counts", "gone.$": "$.gone", "notStopped.$": "$.notStopped", "attempt.$": "$.attempt" },
         resultPath: "$.instances",
         done: { Variable: "$.instances.counts.stopped", NumericEqualsPath: "$.instances.total" },

@@ -37,6 +37,12 @@ describe("the fleet's instances, read and changed in batches", () => {
     beforeEach(() => (stub = mockClient(ec2.EC2Client)));
     afterEach(() => stub.restore());
 
+    it("reads no status checks when the step does not ask for them", async () => {
+        describing(stub, () => "running");
+        const fleet = await describeInstances({ servers: servers(3), checks: false });
+        assert.deepStrictEqual([fleet.counts.running, fleet.counts.ready, stub.commandCalls(ec2.DescribeInstanceStatusCommand).length], [3, 0, 0]);
+    });
+
     it("reads 250 servers with three DescribeInstances, and the status checks of the running ones at most 100 ids a call", async () => {
         const asked = describing(stub, (id) => (Number(id.slice(2)) % 5 === 0 ? "stopped" : "running"));
         const statusAsked: number[] = [];
@@ -62,7 +68,7 @@ describe("the fleet's instances, read and changed in batches", () => {
             status("f", "running", { checks: "impaired" }),
         ]);
         assert.deepStrictEqual(fleet.counts, { running: 2, pending: 1, stopping: 0, stopped: 2, ready: 1, gone: 1, impaired: 1, capacityLost: 1, stoppedOtherwise: 1 });
-        assert.deepStrictEqual([fleet.running, fleet.stopped, fleet.capacityLost], [["i-a", "i-f"], ["i-b", "i-c"], ["i-b"]]);
+        assert.deepStrictEqual([fleet.running, fleet.stopping], [["i-a", "i-f"], []]);
         assert.deepStrictEqual([fleet.notStoppable, fleet.gone, fleet.impaired, fleet.stoppedOtherwise], ["d (i-d) is terminated, e (i-e) is pending", "d (i-d) is terminated", "f (i-f) failed its status checks", "c (i-c) is stopped"]);
     });
 

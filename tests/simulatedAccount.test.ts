@@ -4,7 +4,7 @@ import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { ListCommandInvocationsCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { awsThrottlingErrors } from "../handlers/errors";
 import { AccountSpec, Faults, SimulatedAccount, awsServices } from "../simulator/account";
 import { VirtualClock } from "../simulator/clock";
@@ -65,7 +65,7 @@ describe("the simulated account, as AWS documents it", () => {
         await inAccount({ apiThrottling: all }, async () => {
             const calls: [string, () => Promise<unknown>][] = [
                 ["ec2", () => new EC2Client({}).send(new DescribeInstancesCommand({ InstanceIds: ["i-0123456789abcdef0"] }))],
-                ["ssm", () => new SSMClient({}).send(new GetCommandInvocationCommand({ CommandId: "c", InstanceId: "i-0123456789abcdef0" }))],
+                ["ssm", () => new SSMClient({}).send(new ListCommandInvocationsCommand({ CommandId: "c", Details: true }))],
                 ["rds", () => new RDSClient({}).send(new DescribeDBClustersCommand({ DBClusterIdentifier: "db" }))],
                 ["elasticloadbalancing", () => new ElasticLoadBalancingV2Client({}).send(new DescribeTargetHealthCommand({ TargetGroupArn: "tg" }))],
                 ["backup", () => new BackupClient({}).send(new StartBackupJobCommand({ BackupVaultName: "vault", ResourceArn: "r", IamRoleArn: "x" }))],
