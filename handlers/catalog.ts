@@ -3,10 +3,10 @@ import { followBackups, ensureBackups } from "./backups";
 import { checkCalendar } from "./calendar";
 import { describeCluster, describeDbInstance, startCluster, startDbInstance, stopCluster, stopDbInstance } from "./database";
 import { reportingStep } from "./errors";
-import { findOtherRuns } from "./guard";
 import { describeInstances, startInstances, stopInstances } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
 import { getScriptResults, sendScript } from "./runCommand";
+import { releaseRunLock, takeRunLock } from "./runLock";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 
@@ -32,6 +32,8 @@ export interface TaskResources {
     backupVaultArn: string;
     backupRoleArn: string;
     stateMachineArns: string[];
+    /** The table of the system's run lock (handlers/runLock.ts). */
+    runLockTableArn: string;
 }
 
 export interface PolicyStatement {
@@ -99,14 +101,19 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         handler: checkCalendar,
         permissions: () => [],
     },
-    findOtherRuns: {
-        description: "Finds running executions of both jobnets, and earlier deliveries of a scheduled run",
-        handler: findOtherRuns,
+    takeRunLock: {
+        description: "Takes the system's run lock for a run, or names the active run that holds it",
+        handler: takeRunLock,
         permissions: (r) => [
-            allow(["states:ListExecutions"], r.stateMachineArns),
-            // A scheduled run reads the input of recent runs of its own jobnet.
+            allow(["dynamodb:PutItem"], r.runLockTableArn),
+            // Whether the run holding the lock has ended.
             allow(["states:DescribeExecution"], r.stateMachineArns.map(executionsArn)),
         ],
+    },
+    releaseRunLock: {
+        description: "Releases the system's run lock when the run holding it ends (EventBridge, every end)",
+        handler: releaseRunLock,
+        permissions: (r) => [allow(["dynamodb:DeleteItem"], r.runLockTableArn)],
     },
     describeInstances: {
         description: "Reads the web servers' states and status checks",

@@ -21,9 +21,10 @@ export interface Polled {
 /**
  * The names AWS gives a throttled request, as the SDK raises them once its own attempts are spent:
  * EC2 RequestLimitExceeded; SSM, AWS Backup and Step Functions ThrottlingException; ELB and RDS
- * Throttling; Lambda TooManyRequestsException (the SDK's own list: THROTTLING_ERROR_CODES).
+ * Throttling; Lambda TooManyRequestsException; DynamoDB ProvisionedThroughputExceededException
+ * (the SDK's own list: THROTTLING_ERROR_CODES).
  */
-export const awsThrottlingErrors = ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException"];
+export const awsThrottlingErrors = ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException", "ProvisionedThroughputExceededException"];
 
 /** What every jobnet task is told besides its own input: the step it runs for, and what it acts on. */
 export interface StepContext {

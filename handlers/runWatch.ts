@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, ExecutionListItem, GetExecutionHistoryCommand
 import { nextRuns, parseCron } from "../infra/cron";
 import { CalendarSettings, judgeDay } from "./calendar";
 import { Alert, sendAlert } from "./alerts";
-import { scheduledTimeOf } from "./guard";
+import { scheduledTimeOf } from "./scheduledRuns";
 import { executionConsoleUrl, formatSeconds } from "./notifier";
 
 /** What the watcher is told of one jobnet: its state machine, how long a run should take, its schedule. */

@@ -74,6 +74,8 @@ export const nameRules = {
     ssmParameter: { kind: "SSM parameter name", minLength: 1, maxLength: 1011, pattern: /^(?!aws|ssm)[a-zA-Z0-9_.\/-]+$/i, allowed: "letters, digits and _ . - /, not beginning with \"aws\" or \"ssm\"" },
     // CreateSecurityGroup GroupName: up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg- (EC2 API reference).
     securityGroup: { kind: "security group name", minLength: 1, maxLength: 255, pattern: /^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, allowed: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not beginning with \"sg-\"" },
+    // CreateTable TableName: length 3–255, pattern [a-zA-Z0-9_.-]+ (DynamoDB API reference).
+    dynamodbTable: { kind: "DynamoDB table name", minLength: 3, maxLength: 255, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, underscores, hyphens and periods" },
     // CreateSecret Name: ASCII letters, digits and /_+=.@- (Secrets Manager API reference); 512 characters (its quotas; not found again here).
     secret: { kind: "Secrets Manager secret name", minLength: 1, maxLength: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/, allowed: "letters, digits and / _ + = . @ -" },
 } satisfies Record<string, NameRule>;
@@ -140,4 +142,5 @@ export const namedResourceTypes: Record<string, readonly NameSlot[]> = {
     "aws:ssm/parameter:Parameter": [{ property: "name", rule: nameRules.ssmParameter }],
     "aws:ec2/securityGroup:SecurityGroup": [{ property: "name", rule: nameRules.securityGroup, autoname: pulumiAutoname }],
     "aws:secretsmanager/secret:Secret": [{ property: "name", rule: nameRules.secret, autoname: pulumiAutoname }],
+    "aws:dynamodb/table:Table": [{ property: "name", rule: nameRules.dynamodbTable }],
 };

@@ -12,6 +12,7 @@ import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
 import { JobnetFunctions } from "./jobnetFunctions";
+import { RunLock } from "./runLock";
 import { ServiceControl, serviceCommands } from "./serviceControl";
 
 export interface JobnetsArgs {
@@ -71,6 +72,8 @@ export class Jobnets extends pulumi.ComponentResource {
             start: `arn:${p}:states:${r}:${a}:stateMachine:${stateMachineNames.start}`,
         }));
         const targets = pulumi.output(args.targets);
+        // One lock for both jobnets of the system; its table's ARN, like the state machines', follows from its name.
+        const runLock = { tableName: `${args.namePrefix}-run-lock`, lockKey: args.namePrefix };
 
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
@@ -95,6 +98,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     backupVaultArn: vaultArn,
                     backupRoleArn,
                     stateMachineArns: [machines.stop, machines.start],
+                    runLockTableArn: `arn:${p}:dynamodb:${r}:${a}:table/${runLock.tableName}`,
                 }),
             ),
         }, parent);
@@ -106,6 +110,7 @@ export class Jobnets extends pulumi.ComponentResource {
                 functionArns: arns,
                 calendar: args.calendar,
                 stateMachineArns: machines,
+                runLock,
                 webServers: t.webServers,
                 ...(t.database === undefined ? {} : { database: t.database }),
                 listeners: { traffic: t.trafficListenerArns, other: t.otherListenerArns },
@@ -141,6 +146,12 @@ export class Jobnets extends pulumi.ComponentResource {
             definition: this.definitions.start,
             functionArns: start.apply(invokedFunctions),
             logRetentionDays: args.logRetentionDays,
+        }, parent);
+        new RunLock(`${name}-run-lock`, {
+            ...runLock,
+            namePrefix: args.namePrefix,
+            stateMachineArns: [this.stop.stateMachineArn, this.start.stateMachineArn],
+            releaseFunctionArn: functions.arns.releaseRunLock!,
         }, parent);
         this.backupVaultName = vault.name;
         this.registerOutputs({

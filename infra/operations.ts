@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { EventTrigger, JobnetName, JobnetSchedule, OperationsSettings } from "./config";
-import { scheduleMaximumEventAgeSeconds } from "../handlers/guard";
+import { scheduleMaximumEventAgeSeconds } from "../handlers/scheduledRuns";
 import type { DatabaseKind } from "../statemachines/plan";
 
 export interface OperationsArgs {
@@ -86,7 +86,7 @@ export class Operations extends pulumi.ComponentResource {
                     arn: args.stateMachineArns[jobnet],
                     roleArn: role.arn,
                     input: scheduledInput,
-                    // The guard tells duplicate deliveries apart within this age (handlers/guard.ts).
+                    // The guard tells duplicate deliveries apart within this age (handlers/runLock.ts: a claim per scheduled time).
                     retryPolicy: { maximumEventAgeInSeconds: scheduleMaximumEventAgeSeconds, maximumRetryAttempts: 3 },
                 },
             }, parent);

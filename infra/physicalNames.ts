@@ -115,6 +115,11 @@ function jobnetsNames(root: string, prefix: string, system: SystemSettings): Phy
                 named("aws:sfn/stateMachine:StateMachine", logicalName, stateMachine),
             ];
         }),
+        // The run lock (infra/runLock.ts): its table, and the rule that releases it when a run ends.
+        named("aws:dynamodb/table:Table", `${root}-run-lock`, `${prefix}-run-lock`),
+        named("aws:cloudwatch/eventRule:EventRule", `${root}-run-lock-release`, `${prefix}-run-lock-release`),
+        autonamed("aws:lambda/permission:Permission", `${root}-run-lock-release`),
+        autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-run-lock-release`),
     ];
 }
 

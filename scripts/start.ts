@@ -53,13 +53,15 @@ async function main(argv: string[]): Promise<number> {
     };
     const timelines = new Map<string, Timeline>();
     const recorded: Record<string, { t: number; type: string; state?: string; index?: number; error?: string; cause?: string }[]> = {};
-    const onEvent = (jobnet: "stop" | "start", event: EventLog, redrive: boolean) => {
-        const run = runLabel(jobnet, redrive);
+    const onEvent = (jobnet: "stop" | "start", event: EventLog, redrive: boolean, beside: boolean) => {
+        const run = runLabel(jobnet, redrive, beside);
         let timeline = timelines.get(run);
         if (!timeline) {
-            const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : `${jobnet} jobnet`;
+            const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : beside ? `${jobnet} jobnet, started by hand in the same second` : `${jobnet} jobnet`;
             write(`\n${bold(`▶ ${what}`)} (${synth.stateMachineArns[jobnet].split(":").pop()}), simulated time since its start:\n`);
-            timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, columns: () => process.stdout.columns, write });
+            // Runs side by side write in turns: each line says whose it is.
+            const own = options.faults.some((f) => f.startsWith("race:")) ? (text: string) => write(text.replace(/^(?=.)/gm, `${run} `)) : write;
+            timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, columns: () => process.stdout.columns, write: own });
             timelines.set(run, timeline);
             recorded[run] = [];
         }
@@ -78,12 +80,12 @@ async function main(argv: string[]): Promise<number> {
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
     const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
     const reports = simulation.reports;
-    const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true), report: r.report }));
+    const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 
     write(`\n${bold("Summary")}, in simulated time:\n`);
     write(summaryTable(runs) + "\n");
     // A jobnet's outcome is its last run's: a successful redrive makes up for the failure.
-    const outcome = (jobnet: string) => reports.filter((r) => r.jobnet === jobnet).pop()?.report;
+    const outcome = (jobnet: string) => reports.filter((r) => r.jobnet === jobnet && !r.beside).pop()?.report;
     const skipped = options.jobnets.filter((j) => !outcome(j));
     for (const { jobnet, report } of runs) {
         if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
@@ -117,9 +119,9 @@ async function main(argv: string[]): Promise<number> {
     return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }
 
-/** How a run is named in the timeline and the summary: a redrive of the stop jobnet is "stop (redriven)". */
-function runLabel(jobnet: string, redrive: boolean): string {
-    return redrive ? `${jobnet} (redriven)` : jobnet;
+/** How a run is named in the timeline and the summary: a redrive of the stop jobnet is "stop (redriven)"; a run the race fault starts beside ours, "start (beside)". */
+function runLabel(jobnet: string, redrive: boolean, beside = false): string {
+    return redrive ? `${jobnet} (redriven)` : beside ? `${jobnet} (beside)` : jobnet;
 }
 
 /** The tasks the jobnets call: the functions their definitions invoke. */

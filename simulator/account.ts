@@ -2,6 +2,8 @@ import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "
 import { latency } from "./latency";
 import type { ServerTag } from "../handlers/webServers";
 import type { DatabaseKind } from "../statemachines/plan";
+import { SimulatedTable } from "./dynamodb";
+import { deliveryClaimKey, lockKeyAttribute } from "../handlers/runLock";
 
 /** Faults a test or a user can inject, each on named resources. */
 export interface Faults {
@@ -81,10 +83,18 @@ export interface Faults {
     taggedAfterDeployment?: string[];
     /** These servers lost the stack's server tag after its last update. Needs a stack whose servers are named by a tag. */
     tagRemoved?: string[];
+    /** ListExecutions leaves out runs started less than this many seconds ago: it "is eventually consistent" (Step Functions API reference). */
+    listLagSeconds?: number;
+    /** A run of this jobnet is started by hand in the same second as ours, and really runs beside it (simulator/simulate.ts). */
+    race?: "stop" | "start";
+    /** The lock names a run of this jobnet that failed an hour ago; the event of its end never reached the release function. */
+    lockLeft?: "stop" | "start";
+    /** EventBridge never delivers the end of our runs to the release function ("Delivery is best effort"). */
+    releaseLost?: boolean;
 }
 
 /** The services the jobnets call, by their IAM prefix. */
-export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch"] as const;
+export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch", "dynamodb"] as const;
 export type AwsService = (typeof awsServices)[number];
 
 /**
@@ -92,7 +102,9 @@ export type AwsService = (typeof awsServices)[number];
  * attempts (standard retry mode): the error name, the HTTP status and the message. EC2:
  * RequestLimitExceeded, 503 (EC2 API reference, "Request throttling"); SSM, AWS Backup and Step
  * Functions: ThrottlingException, 400; ELB and RDS (query APIs): Throttling, 400 ("Rate exceeded");
- * SNS: Throttled, 400 (ThrottledException, SNS API reference); CloudWatch: Throttling, 400.
+ * SNS: Throttled, 400 (ThrottledException, SNS API reference); CloudWatch: Throttling, 400;
+ * DynamoDB: ProvisionedThroughputExceededException, 400, on-demand tables too when one key is
+ * written faster than its partition allows (DynamoDB Developer Guide, "Troubleshooting throttling").
  */
 const throttlingAnswers: Record<AwsService, { name: string; status: number; message: string }> = {
     ec2: { name: "RequestLimitExceeded", status: 503, message: "Request limit exceeded." },
@@ -103,6 +115,7 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
     states: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
     sns: { name: "Throttled", status: 400, message: "Rate exceeded" },
     cloudwatch: { name: "Throttling", status: 400, message: "Rate exceeded" },
+    dynamodb: { name: "ProvisionedThroughputExceededException", status: 400, message: "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html" },
 };
 
 /** Throttling bursts recur this often, in seconds. */
@@ -140,6 +153,8 @@ export interface AccountSpec {
     /** The tag the jobnets find the servers by, when they do: every server carries it. */
     webServerTag?: ServerTag;
     stateMachineArns: { stop: string; start: string };
+    /** The run lock's table and this system's item in it (handlers/runLock.ts); the lease a run takes, its jobnet's timeout. */
+    runLock?: { tableName: string; lockKey: string; leaseSeconds: number };
     /** The tag that marks this stack's maintenance rule. */
     maintenanceTag: { key: string; value: string };
     backupVaultName: string;
@@ -321,6 +336,8 @@ export class SimulatedAccount {
     /** What was published to SNS topics: notices to operators. */
     readonly published: SimPublished[] = [];
     readonly metrics: SimMetricDatum[] = [];
+    /** DynamoDB tables, by name: the run lock's. */
+    readonly tables = new Map<string, SimulatedTable>();
     /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available", "DB instance stopped". */
     readonly timeline: { at: number; event: string }[] = [];
     private readonly createdAt = Date.now();
@@ -396,17 +413,35 @@ export class SimulatedAccount {
             this.beginDatabaseBackup("automated");
             this.at(backingUp, (when) => this.endDatabaseBackup("automated", when));
         }
+        if (spec.runLock) this.tables.set(spec.runLock.tableName, new SimulatedTable(spec.runLock.tableName, lockKeyAttribute));
         if (this.faults.otherRunActive) {
             const startDate = now - 60_000;
             const scheduled = this.faults.otherRunScheduled === true;
-            this.executions.push({
+            const other: SimExecution = {
                 arn: executionArnOf(spec.stateMachineArns[this.faults.otherRunActive], `${scheduled ? "scheduled" : "manual"}-run-1`),
                 stateMachineArn: spec.stateMachineArns[this.faults.otherRunActive],
                 input: scheduled ? JSON.stringify({ trigger: "schedule", scheduledTime: new Date(startDate).toISOString().replace(".000Z", "Z") }) : "{}",
                 status: "RUNNING",
                 startDate,
                 history: [],
-            });
+            };
+            this.executions.push(other);
+            // It took the lock, and claimed its scheduled time, as its first step.
+            this.holdRunLock(other);
+        }
+        if (this.faults.lockLeft) {
+            const startDate = now - 3_600_000;
+            const gone: SimExecution = {
+                arn: executionArnOf(spec.stateMachineArns[this.faults.lockLeft], "failed-run-1"),
+                stateMachineArn: spec.stateMachineArns[this.faults.lockLeft],
+                input: "{}",
+                status: "FAILED",
+                startDate,
+                stopDate: startDate + 600_000,
+                history: [],
+            };
+            this.executions.push(gone);
+            this.holdRunLock(gone);
         }
     }
 
@@ -426,6 +461,8 @@ export class SimulatedAccount {
             // steps run, so it is listed when our guard looks.
             const other: SimExecution = { ...execution, arn: arnOf(`${name}-${duplicate}-delivery`), startDate: duplicate === "earlier" ? now - gap : now + gap, history: [] };
             this.executions.push(other);
+            // The earlier delivery claimed the scheduled time and took the lock; the later one finds ours and writes nothing.
+            if (duplicate === "earlier") this.holdRunLock(other);
             // The later one finds ours and ends as a duplicate; the earlier one is doing the jobnet's work.
             if (duplicate === "later") this.at(duplicateDeliveryGapSeconds + 1, (when) => this.endExecution(other, "SUCCEEDED", when));
         }
@@ -437,14 +474,40 @@ export class SimulatedAccount {
         execution.stopDate = when;
     }
 
-    /** The executions of a state machine, newest first, as ListExecutions returns them. */
+    /**
+     * The executions of a state machine, newest first, as ListExecutions returns them: with the
+     * listLagSeconds fault, without the runs started less than that long ago, as an eventually
+     * consistent read may.
+     */
     executionsOf(stateMachineArn: string, status?: string): SimExecution[] {
         if (!Object.values(this.spec.stateMachineArns).includes(stateMachineArn)) {
             throw serviceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
         }
+        const visibleFrom = Date.now() - (this.faults.listLagSeconds ?? 0) * 1000;
         return this.executions
-            .filter((e) => e.stateMachineArn === stateMachineArn && (!status || e.status === status))
+            .filter((e) => e.stateMachineArn === stateMachineArn && (!status || e.status === status) && (this.faults.listLagSeconds === undefined || e.startDate <= visibleFrom))
             .sort((a, b) => b.startDate - a.startDate);
+    }
+
+    /** The lock item and delivery claim a run writes when it takes the system's run lock, as handlers/runLock.ts writes them. */
+    private holdRunLock(execution: SimExecution): void {
+        const lock = this.spec.runLock;
+        if (!lock) return;
+        const table = this.tables.get(lock.tableName)!;
+        const startedAt = new Date(execution.startDate).toISOString();
+        const leaseExpiresAt = Math.floor(execution.startDate / 1000) + lock.leaseSeconds;
+        table.put({
+            [lockKeyAttribute]: { S: lock.lockKey },
+            executionArn: { S: execution.arn },
+            stateMachineArn: { S: execution.stateMachineArn },
+            startedAt: { S: startedAt },
+            leaseExpiresAt: { N: String(leaseExpiresAt) },
+            expiresAt: { N: String(leaseExpiresAt + 86_400) },
+        }, {});
+        const scheduledTime = (JSON.parse(execution.input) as { scheduledTime?: string }).scheduledTime;
+        if (scheduledTime !== undefined) {
+            table.put({ [lockKeyAttribute]: { S: deliveryClaimKey(execution.stateMachineArn, scheduledTime) }, executionArn: { S: execution.arn } }, {});
+        }
     }
 
     execution(executionArn: string): SimExecution {

@@ -37,6 +37,10 @@ export const faultKinds = [
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { jobnets: either, form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
     { jobnets: either, form: "duplicate:earlier|later", does: "the schedule delivered the run twice, the other 2 s earlier (later)" },
+    { jobnets: either, form: "race:stop|start", does: "a run of that jobnet is started by hand in the same second as ours, and runs beside it" },
+    { jobnets: either, form: "list-lag[:SECONDS]", does: "ListExecutions leaves out runs started less than SECONDS (default 5) ago (eventually consistent)" },
+    { jobnets: either, form: "lock-left:stop|start", does: "the run lock names a run of that jobnet that failed an hour ago; its end never released it" },
+    { jobnets: either, form: "release-lost", does: "EventBridge never delivers the end of our runs to the run lock's release function" },
     { jobnets: either, form: "tagged-later:NAME", does: "a server NAME got the servers' tag after the last update (a stack whose servers are named by a tag)" },
     { jobnets: either, form: "untagged:SERVER", does: "SERVER lost the servers' tag after the last update (a stack whose servers are named by a tag)" },
 ] as const;
@@ -200,6 +204,24 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 noExtra();
                 if (arg !== "earlier" && arg !== "later") throw new FaultSpecError(spec, "it says when the other delivery started: earlier or later");
                 faults.duplicateDelivery = arg;
+                break;
+            case "race":
+                noExtra();
+                if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet started beside ours: stop or start");
+                faults.race = arg;
+                break;
+            case "list-lag":
+                noExtra();
+                faults.listLagSeconds = whole(arg, 5, "SECONDS", 1, 3600);
+                break;
+            case "lock-left":
+                noExtra();
+                if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet whose run left the lock: stop or start");
+                faults.lockLeft = arg;
+                break;
+            case "release-lost":
+                if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
+                faults.releaseLost = true;
                 break;
             case "tagged-later":
                 noExtra();

@@ -35,6 +35,8 @@ export interface RunOptions {
     onEvent?: (event: EventLog) => void;
     /** Redrives a failed run: continues at the top-level state that failed, with its input. */
     redrive?: { of: RunReport; count: number };
+    /** False when the caller lets time pass for this run and others at once (runs side by side): see `simulate`. */
+    drivesClock?: boolean;
 }
 
 export interface RunReport {
@@ -74,7 +76,8 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     const executionArn = execution.arn;
     if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
     const startedAt = Date.now();
-    const invocationsBefore = o.lambda.totalInvocations;
+    // Its own invocations: a run beside another must not count the other's.
+    let invocations = 0;
 
     // The bounded waits' polls: each invocation's reads, joined to its poll state by its input.
     const waits = boundedWaits(o.definition);
@@ -86,6 +89,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                 const id = ++invocationSerial;
                 const at = Date.now();
                 const callsBefore = o.account.calls.length;
+                invocations++;
                 const Payload = await currentInvocation.run(id, () => o.lambda.invoke(input.FunctionName, input.Payload));
                 if (waits.has(name)) {
                     const freshest = o.account.calls.slice(callsBefore).reduce<number | undefined>((f, c) =>
@@ -133,15 +137,20 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     let error: string | undefined;
     let cause: string | undefined;
     let status: RunReport["status"] = "SUCCEEDED";
+    let thrown: Error | undefined;
     try {
-        output = await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations);
+        output = o.drivesClock === false ? await run.result : await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations);
     } catch (e) {
+        thrown = e as Error;
+    }
+    // Every event is in before the end is read: a run beside others ends without the clock's last drain.
+    await collecting;
+    if (thrown !== undefined) {
         status = "FAILED";
         const failure = events.find((ev) => ev.type === "ExecutionFailed") as { Error?: string; Cause?: unknown } | undefined;
-        error = failure?.Error ?? (e as Error).name;
-        cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : (e as Error).message;
+        error = failure?.Error ?? thrown.name;
+        cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : thrown.message;
     }
-    await collecting;
     o.account.endExecution(execution, status);
     return {
         executionName: o.executionName,
@@ -153,7 +162,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         events,
         historyEvents: historyEventCount(events),
         stateTransitions: events.filter((e) => e.type === "StateEntered" || e.type === "StateRetried").length,
-        lambdaInvocations: o.lambda.totalInvocations - invocationsBefore,
+        lambdaInvocations: invocations,
         largestPayloadBytes: largestPayload(events),
         failedAt: status === "FAILED" ? failedTopLevelState(events, Object.keys(o.definition.States)) : undefined,
         waitLag: waitLagOf(events, waits, reads, startedAt),

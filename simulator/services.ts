@@ -8,6 +8,7 @@ import * as sfn from "@aws-sdk/client-sfn";
 import * as sns from "@aws-sdk/client-sns";
 import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import * as ssm from "@aws-sdk/client-ssm";
+import * as dynamodb from "@aws-sdk/client-dynamodb";
 import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
 
@@ -274,6 +275,25 @@ export function installServices(account: SimulatedAccount): () => void {
                 inputDetails: { included: true },
             };
         }, (input: sfn.DescribeExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
+    ]);
+
+    // PutItem and DeleteItem on a table of the account; a table it does not have answers
+    // ResourceNotFoundException (DynamoDB API reference). IAM authorises them on the table's ARN.
+    const table = (name: string | undefined) => {
+        const found = account.tables.get(name ?? "");
+        if (!found) throw serviceError("ResourceNotFoundException", "Requested resource not found");
+        return found;
+    };
+    const tableArn = (input: { TableName?: string }) => [{ resource: `arn:${partition}:dynamodb:${region}:${accountId}:table/${input.TableName}` }];
+    serve(dynamodb.DynamoDBClient, "dynamodb", [
+        [dynamodb.PutItemCommand, "PutItem", (input: dynamodb.PutItemCommandInput) => {
+            table(input.TableName).put(input.Item ?? {}, input);
+            return {};
+        }, tableArn],
+        [dynamodb.DeleteItemCommand, "DeleteItem", (input: dynamodb.DeleteItemCommandInput) => {
+            table(input.TableName).delete(input.Key ?? {}, input);
+            return {};
+        }, tableArn],
     ]);
 
     // Publish: a subject of at most 100 printable ASCII characters, no line breaks (SNS API reference).

@@ -3,7 +3,9 @@ import type { SynthResult } from "../scripts/lib/synthesize";
 import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
-import { EventLog, RunReport, runExecution } from "./run";
+import { EventLog, RunOptions, RunReport, runExecution } from "./run";
+import { executionStatusChange, transformInput } from "./eventBridge";
+import { executionArnOf } from "./account";
 import { currentCaller, installServices } from "./services";
 import * as path from "path";
 
@@ -22,7 +24,8 @@ export interface SimulationOptions {
     keepGoing?: boolean;
     /** The input of every run: `{}` (a run by hand) unless given. */
     input?: Record<string, unknown>;
-    onEvent?: (jobnet: "stop" | "start", event: EventLog, redrive: boolean) => void;
+    /** `beside`: an event of the run the race fault starts beside the first one. */
+    onEvent?: (jobnet: "stop" | "start", event: EventLog, redrive: boolean, beside: boolean) => void;
     /**
      * Runs the stack's run watcher, its serialised code, on its schedule: every period from the
      * clock's start while the runs go, then on until `untilSeconds` of simulated time have passed.
@@ -39,7 +42,8 @@ export interface WatchLook {
 
 export interface Simulation {
     account: SimulatedAccount;
-    reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true }[];
+    /** Each run, in the order they were started; `beside`: the run the race fault started by hand beside the first one. */
+    reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true; beside?: true }[];
     /** The run watcher's looks, when it was run. */
     looks: WatchLook[];
 }
@@ -106,6 +110,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             targetGroupArns: outputs.targetGroupArns,
             webServerTag: outputs.webServerTag,
             stateMachineArns: synth.stateMachineArns,
+            runLock: { tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, leaseSeconds: synth.runLock.leaseSeconds },
             maintenanceTag: synth.maintenanceTag,
             backupVaultName: outputs.backupVaultName,
             initial: options.initial,
@@ -122,22 +127,63 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         watching = options.watch ? watchOnSchedule(synth) : undefined;
         const reports: Simulation["reports"] = [];
         let redrives = 0;
+        // Events of runs side by side count as their activity: time moves only when all are idle.
+        let eventCount = 0;
+        const runOptions = (jobnet: "stop" | "start", executionName: string, redrive?: RunOptions["redrive"], beside = false): RunOptions => ({
+            definition: synth.definitions[jobnet],
+            stateMachineArn: synth.stateMachineArns[jobnet],
+            executionName,
+            input: options.input,
+            account,
+            lambda,
+            clock,
+            onEvent: (e) => {
+                eventCount++;
+                options.onEvent?.(jobnet, e, redrive !== undefined, beside);
+            },
+            redrive,
+        });
+        // EventBridge tells the run lock's release function of every end of a run, through the rule's
+        // input transformer. It invokes Lambda asynchronously: a function error is tried twice more,
+        // a minute and then two minutes later, then the event is dropped (Lambda Developer Guide,
+        // "Asynchronous invocation"); the next run then takes over the lock of a run that has ended.
+        const tellRunEnded = async (jobnet: "stop" | "start", report: RunReport) => {
+            if (account.faults.releaseLost) return;
+            const ended = account.execution(executionArnOf(synth.stateMachineArns[jobnet], report.executionName));
+            const payload = JSON.parse(transformInput(synth.runLock.releaseInput, executionStatusChange(ended)));
+            const release = async () => {
+                for (const waitSeconds of [0, 60, 120]) {
+                    await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
+                    try {
+                        return await lambda.invoke(synth.runLock.releaseFunctionArn, payload);
+                    } catch {
+                        // Tried again, or dropped after the last attempt.
+                    }
+                }
+                return undefined;
+            };
+            await clock.runUntil(release(), () => account.calls.length);
+        };
         for (const [n, step] of options.jobnets.entries()) {
             const previous = reports[reports.length - 1];
             if (step === "redrive" && previous?.report.status !== "FAILED") continue;
             const jobnet = step === "redrive" ? previous.jobnet : step;
-            const report = await runExecution({
-                definition: synth.definitions[jobnet],
-                stateMachineArn: synth.stateMachineArns[jobnet],
-                executionName: step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`,
-                input: options.input,
-                account,
-                lambda,
-                clock,
-                onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e, step === "redrive") : undefined,
-                redrive: step === "redrive" ? { of: previous.report, count: ++redrives } : undefined,
-            });
-            reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
+            const ours = runOptions(jobnet, step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`, step === "redrive" ? { of: previous.report, count: ++redrives } : undefined);
+            const race = n === 0 ? account.faults.race : undefined;
+            if (race === undefined) {
+                const report = await runExecution(ours);
+                reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
+                await tellRunEnded(jobnet, report);
+            } else {
+                // Two runs started in the same second, side by side: one clock lets time pass for both.
+                const beside = { ...runOptions(race, `${race}-by-hand`, undefined, true), input: {} };
+                const both = Promise.all([runExecution({ ...ours, drivesClock: false }), runExecution({ ...beside, drivesClock: false })]);
+                const [report, besideReport] = await clock.runUntil(both, () => eventCount + account.calls.length + lambda.totalInvocations);
+                reports.push({ jobnet, report }, { jobnet: race, report: besideReport, beside: true });
+                await tellRunEnded(jobnet, report);
+                await tellRunEnded(race, besideReport);
+            }
+            const report = reports[reports.length - (race === undefined ? 1 : 2)].report;
             if (report.status !== "SUCCEEDED" && options.jobnets[n + 1] !== "redrive" && !options.keepGoing) break;
         }
         let looks: WatchLook[] = [];

@@ -34,27 +34,30 @@ export function skipClosedDaysWhenScheduled(plan: JobnetPlan, jobnet: string): F
 }
 
 /**
- * Refuses to run while a run of either jobnet other than this one is running. A scheduled run that
- * duplicates an earlier delivery of its scheduled time (Scheduler delivers at least once) ends at
- * once, Succeeded, naming the run that proceeds.
+ * Takes the system's run lock (handlers/runLock.ts), a conditional write that two runs started in
+ * the same second cannot both win: a run of either jobnet holding it, and still running, makes
+ * this one fail naming it. A scheduled run that duplicates an earlier delivery of its scheduled
+ * time (Scheduler delivers at least once) ends at once, Succeeded, naming the run that proceeds.
+ * The lock is released when the run ends, whatever the end, by EventBridge (infra/runLock.ts).
  */
-export function refuseWhileAnotherRunIsActive(plan: JobnetPlan, jobnet: string): Fragment {
+export function takeRunLock(plan: JobnetPlan, jobnet: string): Fragment {
     return sequence(
-        invoke("FindOtherRuns", plan.functionArns.findOtherRuns, {
+        invoke("TakeRunLock", plan.functionArns.takeRunLock, {
             payload: {
-                stateMachineArns: [plan.stateMachineArns.stop, plan.stateMachineArns.start],
+                ...plan.runLock,
                 "executionArn.$": "$$.Execution.Id",
                 "stateMachineArn.$": "$$.StateMachine.Id",
                 "startTime.$": "$$.Execution.StartTime",
                 "input.$": "$$.Execution.Input",
+                // No run of the jobnet can still act after its timeout: the lease is no longer.
+                leaseSeconds: plan.timeoutSeconds,
             },
             resultPath: "$.guard",
-            select: { "running.$": "$.running", "runs.$": "$.runs", "duplicateOf.$": "$.duplicateOf" },
+            select: { "outcome.$": "$.outcome", "heldBy.$": "$.heldBy", "duplicateOf.$": "$.duplicateOf" },
         }),
         choice("RefuseIfAnotherRunIsActive", [
             {
-                // Not IsNull false: aws-local-stepfunctions matches no false IsNull (nor IsPresent).
-                when: is.not(is.null("$.guard.duplicateOf")),
+                when: is.string("$.guard.outcome", "duplicate"),
                 then: sequence(
                     pass("SkippedDuplicateDelivery", {
                         parameters: { jobnet, trigger: "schedule", duplicate: true, "duplicateOf.$": "$.guard.duplicateOf", "scheduledTime.$": "$.scheduledTime" },
@@ -64,11 +67,11 @@ export function refuseWhileAnotherRunIsActive(plan: JobnetPlan, jobnet: string):
                 ),
             },
             {
-                when: is.atLeast("$.guard.running", 1),
+                when: is.string("$.guard.outcome", "held"),
                 then: fail("AnotherRunIsActive", {
                     error: "JobnetAlreadyRunning",
-                    cause: "FindOtherRuns: another jobnet run is active: {}",
-                    args: ["$.guard.runs"],
+                    cause: "TakeRunLock: another jobnet run is active: {}",
+                    args: ["$.guard.heldBy"],
                 }),
             },
         ], "continue"),

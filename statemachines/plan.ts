@@ -7,7 +7,9 @@ import type { ServerTag, WebServer } from "../handlers/webServers";
 /** The Lambda tasks the jobnets call, by their role in the jobnet. */
 export const taskFunctionNames = [
     "checkCalendar",
-    "findOtherRuns",
+    "takeRunLock",
+    // Not called by a state machine: EventBridge calls it when a run ends (infra/runLock.ts).
+    "releaseRunLock",
     "describeInstances",
     "stopInstances",
     "startInstances",
@@ -170,6 +172,8 @@ export interface JobnetPlan {
     /** The business calendar scheduled runs consult. */
     calendar: { country: string; closedDates: string[]; openDates: string[]; timeZone: string };
     stateMachineArns: { stop: string; start: string };
+    /** The table holding the system's active run (handlers/runLock.ts), and the item of this system. */
+    runLock: { tableName: string; lockKey: string };
     webServers: PlanWebServers;
     /** The database, stopped after the web servers and started with them; undefined when the system has none. */
     database?: PlanDatabase;

@@ -1,6 +1,6 @@
 import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
 import {
-    DatabaseSteps, changeServiceThenCheck, checkOf, databaseOf, duration, exitCodes, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive, requestDatabaseChange,
+    DatabaseSteps, changeServiceThenCheck, checkOf, databaseOf, duration, exitCodes, loadTargets, maintenancePageOutcome, takeRunLock, requestDatabaseChange,
     runScript, skipClosedDaysWhenScheduled, waitUntilDatabase, webServerIds,
 } from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
@@ -17,7 +17,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "start"),
-            refuseWhileAnotherRunIsActive(plan, "start"),
+            takeRunLock(plan, "start"),
             loadTargets(plan),
             startDatabaseAndBootServers(plan),
             startHttpdEverywhere(plan),

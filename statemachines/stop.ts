@@ -1,6 +1,6 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
 import {
-    DatabaseSteps, changeServiceThenCheck, databaseOf, duration, instanceArnPrefix, loadTargets, maintenancePageOutcome, refuseWhileAnotherRunIsActive,
+    DatabaseSteps, changeServiceThenCheck, databaseOf, duration, instanceArnPrefix, loadTargets, maintenancePageOutcome, takeRunLock,
     requestDatabaseChange, skipClosedDaysWhenScheduled, waitUntilDatabase,
 } from "./common";
 import type { BackupSettings } from "../handlers/backups";
@@ -18,7 +18,7 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
     return definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "stop"),
-            refuseWhileAnotherRunIsActive(plan, "stop"),
+            takeRunLock(plan, "stop"),
             loadTargets(plan),
             ...(hasLoadBalancer(plan) ? [enableMaintenancePage(plan)] : []),
             describeWebServers(plan),

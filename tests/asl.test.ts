@@ -35,7 +35,7 @@ describe("typed ASL helpers", () => {
         assert.deepStrictEqual(task.Retry.map((r: any) => r.ErrorEquals), [
             ["Busy"],
             ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "Lambda.ClientExecutionTimeoutException"],
-            ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException"],
+            ["RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException", "ProvisionedThroughputExceededException"],
             ["States.Timeout", "Sandbox.Timedout", "Lambda.Unknown"],
         ]);
         // Throttling backs off with full jitter, at most 60 s a step, 12 attempts: about 7 minutes at most.

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { listenerRulesArn } from "../handlers/catalog";
 import { describeAwsError, reportingStep } from "../handlers/errors";
-import { Delivery, couldBeSameDelivery, judgeDelivery, scheduledTimeOf } from "../handlers/guard";
+import { LockHolder, deliveryClaimKey, describeLagSeconds, mayTakeOver } from "../handlers/runLock";
+import { scheduledTimeOf } from "../handlers/scheduledRuns";
 import { combinedChecks, instanceStateName, transitionTime } from "../handlers/instances";
 
 describe("handler helpers", () => {
@@ -48,45 +49,32 @@ describe("handler helpers", () => {
     });
 });
 
-describe("duplicate deliveries of a scheduled run", () => {
+describe("the run lock's decisions", () => {
     const t0 = Date.UTC(2026, 10, 30, 13, 0, 0);
-    const run = (name: string, startSeconds: number, scheduledTime = "2026-11-30T13:00:00Z"): Delivery =>
-        ({ executionArn: `arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:${name}`, startDate: t0 + startSeconds * 1000, scheduledTime });
-    /** A run by hand or by an event: no scheduled time. */
-    const unscheduled = (name: string, startSeconds: number): Delivery => ({ ...run(name, startSeconds), scheduledTime: undefined });
-    const arn = (d: Delivery) => d.executionArn;
+    const holder = (startedSecondsAgo: number, leaseSeconds = 4 * 3600): LockHolder => {
+        const started = t0 - startedSecondsAgo * 1000;
+        return { executionArn: "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:manual", startedAt: new Date(started).toISOString(), leaseExpiresAt: started / 1000 + leaseSeconds };
+    };
 
-    it("let the earliest started run of a scheduled time proceed; the others are its duplicates", () => {
-        const [a, b, c] = [run("a", 0), run("b", 2), run("c", 900)];
-        assert.deepStrictEqual(judgeDelivery(a, [b, c]), { duplicateOf: undefined, laterDeliveries: [arn(b), arn(c)] });
-        assert.deepStrictEqual(judgeDelivery(b, [a, c]), { duplicateOf: arn(a), laterDeliveries: [] });
-        // Every duplicate names the run that proceeds, not merely an earlier duplicate.
-        assert.deepStrictEqual(judgeDelivery(c, [b, a]), { duplicateOf: arn(a), laterDeliveries: [] });
+    it("let a running holder keep the lock, and take over one that has ended in any way", () => {
+        assert.deepStrictEqual((["RUNNING", "PENDING_REDRIVE", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"] as const).map((s) => mayTakeOver(holder(60), s, t0)), [false, false, true, true, true, true]);
     });
 
-    it("order runs started at the same instant by execution ARN, so both reach the same verdict", () => {
-        const [x, y] = [run("x", 0), run("y", 0)];
-        assert.deepStrictEqual(judgeDelivery(x, [y]), { duplicateOf: undefined, laterDeliveries: [arn(y)] });
-        assert.deepStrictEqual(judgeDelivery(y, [x]), { duplicateOf: arn(x), laterDeliveries: [] });
+    it("take over whatever the holder's status once its lease (the jobnet's timeout) is over", () => {
+        assert.deepStrictEqual([mayTakeOver(holder(3600, 3600), "RUNNING", t0), mayTakeOver(holder(3599, 3600), "RUNNING", t0)], [true, false]);
     });
 
-    it("leave runs of other scheduled times, manual and event runs out, and never judge an unscheduled run", () => {
-        const ours = run("ours", 10);
-        const others = [run("yesterday", -86_400, "2026-11-29T13:00:00Z"), unscheduled("manual", 0), unscheduled("event", 5)];
-        assert.deepStrictEqual(judgeDelivery(ours, others), { duplicateOf: undefined, laterDeliveries: [] });
-        // Two manual runs are never duplicates of each other: the guard refuses both.
-        assert.deepStrictEqual(judgeDelivery(unscheduled("manual", 10), [run("scheduled", 0), unscheduled("manual-2", 10)]), { duplicateOf: undefined, laterDeliveries: [] });
-        // The run itself, listed among the others, is no duplicate of itself.
-        assert.deepStrictEqual(judgeDelivery(ours, [ours]), { duplicateOf: undefined, laterDeliveries: [] });
+    it("take a holder DescribeExecution does not know for gone only once it is older than the read's lag", () => {
+        assert.deepStrictEqual([mayTakeOver(holder(describeLagSeconds), "DOES_NOT_EXIST", t0), mayTakeOver(holder(describeLagSeconds + 1), "DOES_NOT_EXIST", t0)], [false, true]);
+    });
+
+    it("claim each scheduled time once per state machine", () => {
+        assert.strictEqual(deliveryClaimKey("arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", "2026-11-30T13:00:00Z"), "delivery:webapp-jobnet-dev-stop:2026-11-30T13:00:00Z");
     });
 
     it("read the scheduled time only from a schedule's input", () => {
         assert.strictEqual(scheduledTimeOf({ trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }), "2026-11-30T13:00:00Z");
         assert.deepStrictEqual([scheduledTimeOf({}), scheduledTimeOf({ trigger: "event", event: "x" }), scheduledTimeOf({ trigger: "schedule" }), scheduledTimeOf(null), scheduledTimeOf("schedule")],
             [undefined, undefined, undefined, undefined, undefined]);
-    });
-
-    it("read the input only of runs started within the schedule's maximum event age (an hour) and a minute of ours", () => {
-        assert.deepStrictEqual([0, 2_000, -3_660_000, 3_660_000, -3_660_001, 3_660_001].map((d) => couldBeSameDelivery(t0, t0 + d)), [true, true, true, true, false, false]);
     });
 });

@@ -86,7 +86,7 @@ describe("the jobnets' Lambda functions", () => {
     it("upload under 20 KB deflated each, the calendar's included: the handler file only, the AWS SDK left to the runtime", () => {
         const fs = require("fs") as typeof import("fs");
         const all = [...synth.functions, ...synth.alertFunctions];
-        assert.strictEqual(all.length, 17);
+        assert.strictEqual(all.length, 18);
         for (const f of all) {
             assert.ok(deflatedBytes(f.codeDirectory) < 20 * 1024, `${f.functionName}: ${deflatedBytes(f.codeDirectory)} bytes deflated`);
             assert.deepStrictEqual(fs.readdirSync(f.codeDirectory), ["__index.js"], `${f.functionName} uploads more than its handler`);
@@ -104,8 +104,8 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "stopped", jobnets: ["stop"] }),
             // A failed backup is taken again by the wait that follows the backups.
             await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
-            // A scheduled run reads the input of another delivery of its time.
-            await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later" } }),
+            // A scheduled run claims its time; a lock left by a run that ended is taken over once its holder is read.
+            await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later", lockLeft: "start" } }),
         ];
         const called = new Map<string, Set<string>>();
         for (const { account } of runs) {
@@ -132,7 +132,7 @@ describe("the jobnets' Lambda functions", () => {
         const runs = [
             await simulate(synth, { initial: "running", jobnets: ["stop", "start"] }),
             await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
-            await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later" } }),
+            await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later", lockLeft: "start" } }),
         ];
         const used = new Set<PolicyStatement>();
         const policies = new Map(taskFunctionNames.map((task) => [task as string, policyOfRole(functionOf(task).inputs.role).Statement as PolicyStatement[]]));
@@ -198,8 +198,9 @@ describe("the jobnets' Lambda functions", () => {
         const rules = listener.replace(":listener/", ":listener-rule/") + "/*";
         assert.deepStrictEqual(resourcesOf("disableMaintenancePage", "elasticloadbalancing:DeleteRule"), [rules]);
         assert.deepStrictEqual(resourcesOf("enableMaintenancePage", "elasticloadbalancing:CreateRule"), [listener, rules]);
-        assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:ListExecutions"), [synth.stateMachineArns.stop, synth.stateMachineArns.start]);
-        assert.deepStrictEqual(resourcesOf("findOtherRuns", "states:DescribeExecution"), [
+        const lockTable = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock";
+        assert.deepStrictEqual([resourcesOf("takeRunLock", "dynamodb:PutItem"), resourcesOf("releaseRunLock", "dynamodb:DeleteItem")], [[lockTable], [lockTable]]);
+        assert.deepStrictEqual(resourcesOf("takeRunLock", "states:DescribeExecution"), [
             "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*",
             "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:*",
         ]);
@@ -274,8 +275,8 @@ describe("npm run synth's files", () => {
             environment: {},
             uploadBytes: describe.uploadBytes,
         });
-        // The 15 tasks, the notifier and the run watcher.
-        assert.strictEqual(Object.keys(index).length, 17);
+        // The 16 tasks, the notifier and the run watcher.
+        assert.strictEqual(Object.keys(index).length, 18);
     });
 
     it("list every resource with secrets redacted", () => {
@@ -293,8 +294,8 @@ describe("npm run synth for the prod stack", () => {
         const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
         const fs = require("fs") as typeof import("fs");
         assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.svg", "stop.asl.json", "stop.input.json", "stop.svg"]);
-        // 15 tasks, the notifier, the run watcher and index.json.
-        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 18);
+        // 16 tasks, the notifier, the run watcher and index.json.
+        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 19);
         const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };
         assert.strictEqual(loadTargets.Result.webServers.length, 4);
         assert.strictEqual(prod.stateMachineArns.stop, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-prod-stop");

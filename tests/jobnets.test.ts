@@ -32,9 +32,14 @@ async function run(jobnet: "stop" | "start", initial: "running" | "stopped", fau
 const scheduledTime = "2026-11-30T13:00:00Z";
 const scheduled = { trigger: "schedule", scheduledTime };
 
-/** The guard's calls, in order. */
-function guardCalls(account: SimulatedAccount): string[] {
-    return account.calls.filter((c) => c.caller === "findOtherRuns").map((c) => c.action);
+/** The run that holds the system's run lock, if any. */
+function lockHolder(account: SimulatedAccount): string | undefined {
+    return account.tables.get(synth.runLock.tableName)?.get({ lockKey: { S: synth.runLock.lockKey } })?.executionArn?.S;
+}
+
+/** An execution's ARN: the state machine's, `execution` for `stateMachine`, and the run's name. */
+function execution(jobnet: "stop" | "start", name: string): string {
+    return `${synth.stateMachineArns[jobnet].replace(":stateMachine:", ":execution:")}:${name}`;
 }
 
 /** The whole simulated system at the end of a run, as an operator would check it. */
@@ -64,10 +69,15 @@ function lambdaMessage(cause: string | undefined): string {
     return JSON.parse(cause ?? "{}").errorMessage;
 }
 
-/** Calls that change something, by the function that made them. */
+/** Calls that change the system, by the function that made them: not reads, nor the run lock's own writes (runLockCalls). */
 function changes(account: SimulatedAccount): string[] {
     const reads = /:(Describe|List|Get)/;
-    return account.calls.filter((c) => !reads.test(c.action)).map((c) => `${c.caller} ${c.action}`);
+    return account.calls.filter((c) => !reads.test(c.action) && !c.action.startsWith("dynamodb:")).map((c) => `${c.caller} ${c.action}`);
+}
+
+/** The run lock's calls, in order: the guard's takes and reads, and the releases when runs end. */
+function runLockCalls(account: SimulatedAccount): string[] {
+    return account.calls.filter((c) => c.caller === "takeRunLock" || c.caller === "releaseRunLock").map((c) => `${c.caller} ${c.action}`);
 }
 
 describe("the jobnet definitions", () => {
@@ -322,10 +332,10 @@ describe("the stop jobnet, run in the simulated account", () => {
     });
 
     it("rides out bursts of API throttling on every service", async () => {
-        const all = { ec2: 30, ssm: 30, rds: 30, elasticloadbalancing: 30, backup: 30, states: 30 };
+        const all = { ec2: 30, ssm: 30, rds: 30, elasticloadbalancing: 30, backup: 30, states: 30, dynamodb: 30 };
         const { report, account } = await run("stop", "running", { apiThrottling: all });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
-        assert.ok((account.throttled.states ?? 0) > 0 && (account.throttled.backup ?? 0) > 0, JSON.stringify(account.throttled));
+        assert.ok((account.throttled.dynamodb ?? 0) > 0 && (account.throttled.backup ?? 0) > 0, JSON.stringify(account.throttled));
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
     });
 
@@ -345,22 +355,66 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account), running);
     });
 
-    it("refuses to run while another stop run is active", async () => {
+    it("refuses to run while another stop run is active, naming it", async () => {
         const { report, account } = await run("stop", "running", { otherRunActive: "stop" });
         assert.strictEqual(report.error, "JobnetAlreadyRunning");
-        assert.match(report.cause!, /^FindOtherRuns: another jobnet run is active: arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:manual-run-1 /);
+        assert.strictEqual(report.cause, `TakeRunLock: another jobnet run is active: ${execution("stop", "manual-run-1")} (started 2026-11-30T12:59:00.000Z)`);
         assert.deepStrictEqual(changes(account), []);
     });
 
-    it("refuses to run while the start jobnet is running, changing nothing", async () => {
+    it("refuses to run while the start jobnet is running, changing nothing, and leaves the lock to that run", async () => {
         const { report, account } = await run("stop", "running", { otherRunActive: "start" });
         assert.strictEqual(report.error, "JobnetAlreadyRunning");
-        assert.strictEqual(
-            report.cause,
-            `FindOtherRuns: another jobnet run is active: ${synth.stateMachineArns.start.replace(":stateMachine:", ":execution:")}:manual-run-1 (started 2026-11-30T12:59:00.000Z)`,
-        );
-        assert.deepStrictEqual(account.calls.map((c) => c.action), ["states:ListExecutions", "states:ListExecutions"]);
+        assert.strictEqual(report.cause, `TakeRunLock: another jobnet run is active: ${execution("start", "manual-run-1")} (started 2026-11-30T12:59:00.000Z)`);
+        // The write is refused, the holder read; the end of our run releases nothing of the other's.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "releaseRunLock dynamodb:DeleteItem"]);
+        assert.strictEqual(lockHolder(account), execution("start", "manual-run-1"));
         assert.deepStrictEqual(systemState(account), running);
+    });
+});
+
+describe("one run at a time, whatever ListExecutions shows (the run lock)", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    it("a stop and a start started by hand in the same second: exactly one acts, the other is refused naming it", async () => {
+        // ListExecutions shows neither run to the other: it is eventually consistent.
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { race: "start", listLagSeconds: 5 } });
+        assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.report.status, r.report.error ?? ""]), [["stop", "SUCCEEDED", ""], ["start", "FAILED", "JobnetAlreadyRunning"]]);
+        assert.strictEqual(reports[1].report.cause, `TakeRunLock: another jobnet run is active: ${execution("stop", "stop-1")} (started 2026-11-30T13:00:00.000Z)`);
+        // The start took no step beyond the lock: the system is stopped, as the stop left it.
+        assert.deepStrictEqual(reports[1].report.events.filter((e) => e.type === "StateEntered").map((e) => (e as { state: { name: string } }).state.name),
+            ["ScheduledRun", "TakeRunLock", "RefuseIfAnotherRunIsActive", "AnotherRunIsActiveCause", "AnotherRunIsActive"]);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+        assert.strictEqual(lockHolder(account), undefined);
+    });
+
+    it("two stops started in the same second: one stops the system, the other is refused", async () => {
+        const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { race: "stop", listLagSeconds: 5 } });
+        assert.deepStrictEqual(reports.map((r) => [r.report.executionName, r.report.status, r.report.error ?? ""]), [["stop-1", "SUCCEEDED", ""], ["stop-by-hand", "FAILED", "JobnetAlreadyRunning"]]);
+    });
+
+    it("a lock left by a run that has ended is taken over: it never blocks the next run", async () => {
+        const { report, account } = await run("stop", "running", { lockLeft: "start" });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        // Refused, the holder found FAILED, taken over with a write conditioned on that holder; released at the end.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
+        assert.strictEqual(lockHolder(account), undefined);
+    });
+
+    it("a failed run's lock is released when its end is told, so the next run goes", async () => {
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "start"], keepGoing: true, faults: { httpdWillNotStop: ["web-1"] } });
+        assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.report.status]), [["stop", "FAILED"], ["start", "SUCCEEDED"]]);
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
+    });
+
+    it("when the end of a run never reaches the release function, the next run takes over its lock", async () => {
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "start"], faults: { releaseLost: true } });
+        assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.report.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem"]);
+        assert.strictEqual(lockHolder(account), execution("start", "start-2"));
     });
 });
 
@@ -369,14 +423,14 @@ describe("scheduled runs delivered more than once (Scheduler delivers at least o
         this.timeout(60_000);
         await loadSynth();
     });
-    const execution = (jobnet: "stop" | "start", name: string) => `${synth.stateMachineArns[jobnet].replace(":stateMachine:", ":execution:")}:${name}`;
 
     it("a duplicate delivery of a scheduled stop ends SUCCEEDED as a duplicate and changes nothing", async () => {
         const { report, account } = await run("stop", "running", { duplicateDelivery: "earlier" }, scheduled);
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.deepStrictEqual(report.output, { jobnet: "stop", trigger: "schedule", duplicate: true, duplicateOf: execution("stop", "stop-1-earlier-delivery"), scheduledTime });
-        // It read the recent runs of its jobnet and the input of the earlier one, and looked no further.
-        assert.deepStrictEqual(account.calls.map((c) => `${c.caller} ${c.action}`), ["findOtherRuns states:ListExecutions", "findOtherRuns states:DescribeExecution"]);
+        // Its claim of the scheduled time was refused: it looked no further, and its end releases nothing.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
+        assert.strictEqual(lockHolder(account), execution("stop", "stop-1-earlier-delivery"));
         assert.deepStrictEqual(changes(account), []);
         assert.deepStrictEqual(systemState(account), running);
     });
@@ -386,8 +440,8 @@ describe("scheduled runs delivered more than once (Scheduler delivers at least o
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.strictEqual((report.output as { maintenancePage: string }).maintenancePage, "created");
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
-        // The later delivery was running when the guard looked; it does not block the first one.
-        assert.deepStrictEqual(guardCalls(account), ["states:ListExecutions", "states:DescribeExecution", "states:ListExecutions", "states:ListExecutions"]);
+        // The claim, then the lock.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
         assert.deepStrictEqual(account.executions.map((e) => [e.arn.split(":").pop(), e.status]), [["stop-1", "SUCCEEDED"], ["stop-1-later-delivery", "SUCCEEDED"]]);
     });
 
@@ -398,17 +452,17 @@ describe("scheduled runs delivered more than once (Scheduler delivers at least o
         assert.strictEqual(first.status, "SUCCEEDED", first.cause);
         assert.strictEqual(second.status, "SUCCEEDED", second.cause);
         assert.deepStrictEqual(second.output, { jobnet: "stop", trigger: "schedule", duplicate: true, duplicateOf: execution("stop", "stop-1"), scheduledTime });
-        // The second delivery, 10 minutes later, read and changed nothing more than the first run did.
+        // The second delivery, 10 minutes later, found the claim of the first and changed nothing.
         assert.deepStrictEqual(changes(twice.account), changes(once.account));
-        assert.deepStrictEqual(twice.account.calls.slice(once.account.calls.length).map((c) => `${c.caller} ${c.action}`), ["findOtherRuns states:ListExecutions", "findOtherRuns states:DescribeExecution"]);
+        assert.deepStrictEqual(twice.account.calls.slice(once.account.calls.length).map((c) => `${c.caller} ${c.action}`), ["takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
     });
 
     it("a manual run while a scheduled run is active is still refused", async () => {
         const { report, account } = await run("stop", "running", { otherRunActive: "stop", otherRunScheduled: true });
         assert.strictEqual(report.error, "JobnetAlreadyRunning");
-        assert.strictEqual(report.cause, `FindOtherRuns: another jobnet run is active: ${execution("stop", "scheduled-run-1")} (started 2026-11-30T12:59:00.000Z)`);
-        // A manual run reads no inputs: it is no delivery of a schedule.
-        assert.deepStrictEqual(guardCalls(account), ["states:ListExecutions", "states:ListExecutions"]);
+        assert.strictEqual(report.cause, `TakeRunLock: another jobnet run is active: ${execution("stop", "scheduled-run-1")} (started 2026-11-30T12:59:00.000Z)`);
+        // A manual run claims no scheduled time.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "releaseRunLock dynamodb:DeleteItem"]);
         assert.deepStrictEqual(changes(account), []);
     });
 
@@ -416,7 +470,7 @@ describe("scheduled runs delivered more than once (Scheduler delivers at least o
         for (const [jobnet, name] of [["stop", "manual-run-1"], ["start", "manual-run-1"]] as const) {
             const { report, account } = await run("stop", "running", { otherRunActive: jobnet }, scheduled);
             assert.strictEqual(report.error, "JobnetAlreadyRunning");
-            assert.strictEqual(report.cause, `FindOtherRuns: another jobnet run is active: ${execution(jobnet, name)} (started 2026-11-30T12:59:00.000Z)`);
+            assert.strictEqual(report.cause, `TakeRunLock: another jobnet run is active: ${execution(jobnet, name)} (started 2026-11-30T12:59:00.000Z)`);
             assert.deepStrictEqual(changes(account), []);
         }
     });
@@ -425,8 +479,9 @@ describe("scheduled runs delivered more than once (Scheduler delivers at least o
         // Started by the schedule a minute earlier, for its own time: not a delivery of ours.
         const { report, account } = await run("stop", "running", { otherRunActive: "stop", otherRunScheduled: true }, scheduled);
         assert.strictEqual(report.error, "JobnetAlreadyRunning");
-        assert.strictEqual(report.cause, `FindOtherRuns: another jobnet run is active: ${execution("stop", "scheduled-run-1")} (started 2026-11-30T12:59:00.000Z)`);
-        assert.deepStrictEqual(guardCalls(account), ["states:ListExecutions", "states:DescribeExecution", "states:ListExecutions", "states:ListExecutions"]);
+        assert.strictEqual(report.cause, `TakeRunLock: another jobnet run is active: ${execution("stop", "scheduled-run-1")} (started 2026-11-30T12:59:00.000Z)`);
+        // Its own scheduled time claimed, the lock refused, its holder read.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "releaseRunLock dynamodb:DeleteItem"]);
     });
 });
 

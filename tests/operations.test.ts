@@ -195,9 +195,9 @@ describe("schedules, triggers and notifications in the program", () => {
     it("has no jobnet schedule, Slack secret or trigger where the stack configures none: only the alerts every stack has", async () => {
         const { account } = await runProgram("prod", { "webapp-jobnet:keepClusterStopped": "false" });
         assert.deepStrictEqual(account.ofType("aws:scheduler/schedule:Schedule").map((s) => s.inputs.name), ["webapp-jobnet-prod-watch-runs"]);
-        assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), ["webapp-jobnet-prod-run-ended"]);
+        assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), ["webapp-jobnet-prod-run-lock-release", "webapp-jobnet-prod-run-ended"]);
         assert.deepStrictEqual(account.ofType("aws:secretsmanager/secret:Secret"), []);
-        assert.strictEqual(account.ofType("aws:lambda/function:Function").length, 17);
+        assert.strictEqual(account.ofType("aws:lambda/function:Function").length, 18);
     });
 
     it("tell the alert topic and Slack of every ending of both jobnets, the URL kept in Secrets Manager and never in the function", async () => {
@@ -240,7 +240,8 @@ describe("scheduled and event-started runs in the simulated account", function (
         const r = reports[0].report;
         assert.strictEqual(r.status, "SUCCEEDED");
         assert.deepStrictEqual(r.output, { jobnet: "stop", trigger: "schedule", skipped: true, date: "2027-01-01", reason: "2027-01-01 is a national holiday in JP: 元日 (New Year's Day)" });
-        assert.deepStrictEqual(account.calls, []);
+        // The run itself calls nothing; EventBridge tells the run lock of its end, which holds nothing of it.
+        assert.deepStrictEqual(account.calls.map((c) => `${c.caller} ${c.action}`), ["releaseRunLock dynamodb:DeleteItem"]);
     });
 
     it("a scheduled run on a closed date of the stack's calendar is skipped too", async () => {

@@ -343,8 +343,13 @@ describe("every --fail kind, run in the simulated account", function () {
         ["capacity-lost:web-2:20", "start", "stopped", "InsufficientInstanceCapacity", /^WaitUntilInstancesReady: servers went back to stopped 7 times while starting \(Server\.InsufficientInstanceCapacity\); EC2 has no capacity for them in their Availability Zone: web-2 \(i-\w+\) is stopped$/],
         ["state:web-1:stopping", "stop", "running", "SUCCEEDED", undefined],
         ["state:web-2:pending", "start", "stopped", "SUCCEEDED", undefined],
-        ["other-run:stop", "start", "stopped", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 /],
-        ["other-run:start:scheduled", "start", "stopped", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-start:scheduled-run-1 /],
+        ["other-run:stop", "start", "stopped", "JobnetAlreadyRunning", /^TakeRunLock: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 \(started 2026-11-30T12:59:00\.000Z\)$/],
+        ["other-run:start:scheduled", "start", "stopped", "JobnetAlreadyRunning", /^TakeRunLock: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-start:scheduled-run-1 \(started 2026-11-30T12:59:00\.000Z\)$/],
+        // Ours takes the lock; the run beside it is refused (tests/jobnets.test.ts).
+        ["race:start", "stop", "running", "SUCCEEDED", undefined],
+        ["list-lag", "stop", "running", "SUCCEEDED", undefined],
+        ["lock-left:stop", "start", "stopped", "SUCCEEDED", undefined],
+        ["release-lost", "stop", "running", "SUCCEEDED", undefined],
     ];
     for (const [spec, jobnet, initial, outcome, cause] of cases) {
         it(`${spec} ${outcome === "SUCCEEDED" ? "slows the" : "ends the"} ${jobnet} jobnet ${outcome === "SUCCEEDED" ? "but it succeeds" : `in ${outcome}, saying what happened`}`, async () => {
@@ -457,7 +462,7 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--jobnet", "stop", "--fail", "duplicate:earlier"]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /\nStarted by the schedule: input \{"trigger":"schedule","scheduledTime":"2026-11-30T13:00:00Z"\}\n/);
-        assert.match(r.stdout, /\n +\+0:00 +FindOtherRuns: running 0, duplicateOf arn:aws:states:.*:execution:webapp-jobnet-dev-stop:stop-1-earlier-delivery\n +\+0:00 +SUCCEEDED\n/);
+        assert.match(r.stdout, /\n +\+0:00 +TakeRunLock: outcome duplicate, duplicateOf arn:aws:states:.*:execution:webapp-jobnet-dev-stop:stop-1-earlier-delivery\n +\+0:00 +SUCCEEDED\n/);
     });
 
     it("exits 2 with one line and does no work for a stack without a file, a --json it cannot write, a fault no jobnet run can meet, or an option npm kept", () => {

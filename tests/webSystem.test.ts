@@ -52,24 +52,25 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.deepStrictEqual(account.countsByType(), {
             "aws:backup/vault:Vault": 1,
             "aws:cloudwatch/dashboard:Dashboard": 1,
-            // 1 flow log, 3 agent, 4 database, 15 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
-            "aws:cloudwatch/logGroup:LogGroup": 27,
+            // 1 flow log, 3 agent, 4 database, 16 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
+            "aws:cloudwatch/logGroup:LogGroup": 28,
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
-            "aws:cloudwatch/eventRule:EventRule": 2,
-            "aws:cloudwatch/eventTarget:EventTarget": 3,
+            "aws:cloudwatch/eventRule:EventRule": 3,
+            "aws:cloudwatch/eventTarget:EventTarget": 4,
             // Per jobnet: failed, timed out, aborted, late, not started.
             "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
+            "aws:dynamodb/table:Table": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
             // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules.
-            "aws:iam/role:Role": 26,
-            "aws:iam/rolePolicy:RolePolicy": 24,
+            "aws:iam/role:Role": 27,
+            "aws:iam/rolePolicy:RolePolicy": 25,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 17,
-            "aws:lambda/permission:Permission": 1,
+            "aws:lambda/function:Function": 18,
+            "aws:lambda/permission:Permission": 2,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,
@@ -102,6 +103,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:jobnet:Jobnet": 2,
             "webapp-jobnet:jobnet:JobnetFunctions": 1,
             "webapp-jobnet:jobnet:Jobnets": 1,
+            "webapp-jobnet:jobnet:RunLock": 1,
             "webapp-jobnet:operations:Alerts": 1,
             "webapp-jobnet:operations:Dashboard": 1,
             "webapp-jobnet:operations:Operations": 1,

@@ -32,6 +32,16 @@ export interface SynthesizedAlertFunction {
     environment: Record<string, string>;
 }
 
+/** The run lock as deployed: its table and item, the lease a run takes, and what EventBridge gives its release function when a run ends. */
+export interface SynthesizedRunLock {
+    tableName: string;
+    lockKey: string;
+    leaseSeconds: number;
+    releaseFunctionArn: string;
+    /** The rule's target input transformer (infra/runLock.ts). */
+    releaseInput: { inputPaths: Record<string, string>; inputTemplate: string };
+}
+
 export interface SynthResult {
     stack: string;
     outDir: string;
@@ -39,6 +49,7 @@ export interface SynthResult {
     stateMachineArns: { stop: string; start: string };
     functions: SynthesizedFunction[];
     alertFunctions: SynthesizedAlertFunction[];
+    runLock: SynthesizedRunLock;
     /** What the run watcher's schedule sends it, the scheduled time still a placeholder. */
     watchInput: Record<string, unknown>;
     outputs: Record<string, any>;
@@ -142,6 +153,11 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
             environment: lambda.inputs.environment?.variables ?? {},
         });
     }
+    const lockTarget = account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.inputs.inputTransformer && t.name.endsWith("-run-lock-release"));
+    if (!lockTarget) throw new Error("the program declared no rule releasing the run lock");
+    const releaseInput = lockTarget.inputs.inputTransformer as SynthesizedRunLock["releaseInput"];
+    const { tableName, lockKey } = JSON.parse(releaseInput.inputTemplate) as { tableName: string; lockKey: string };
+    const runLock: SynthesizedRunLock = { tableName, lockKey, leaseSeconds: definitions.stop.TimeoutSeconds, releaseFunctionArn: lockTarget.inputs.arn, releaseInput };
     const watchSchedule = account.ofType("aws:scheduler/schedule:Schedule").find((s) => String(s.inputs.name).endsWith("-watch-runs"));
     if (!watchSchedule) throw new Error("the program declared no schedule of the run watcher");
     fs.writeFileSync(
@@ -184,6 +200,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         stateMachineArns: { stop: machineOf("stop").state.arn, start: machineOf("start").state.arn },
         functions,
         alertFunctions,
+        runLock,
         watchInput: JSON.parse(watchSchedule.inputs.target.input),
         outputs,
         resources: account.resources,

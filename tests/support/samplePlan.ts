@@ -1,5 +1,6 @@
 import { databaseSummary } from "../../infra/outputs";
 import { serviceCommands } from "../../infra/serviceControl";
+import { releaseInputTemplate } from "../../infra/runLock";
 import type { SynthResult } from "../../scripts/lib/synthesize";
 import { startJobnet } from "../../statemachines/start";
 import { stopJobnet } from "../../statemachines/stop";
@@ -20,6 +21,7 @@ export function samplePlan(servers = 2, overrides: Partial<JobnetPlan> = {}): Jo
             stop: `arn:aws:states:${region}:${account}:stateMachine:webapp-jobnet-test-stop`,
             start: `arn:aws:states:${region}:${account}:stateMachine:webapp-jobnet-test-start`,
         },
+        runLock: { tableName: "webapp-jobnet-test-run-lock", lockKey: "webapp-jobnet-test" },
         webServers: Array.from({ length: servers }, (_, i) => {
             const instanceId = `i-${(i + 1).toString(16).padStart(17, "0")}`;
             return { name: `web-${i + 1}`, instanceId, instanceArn: `arn:aws:ec2:${region}:${account}:instance/${instanceId}` };
@@ -48,6 +50,12 @@ export function synthOfPlan(plan: JobnetPlan, functionsOf: SynthResult): SynthRe
         stateMachineArns: plan.stateMachineArns,
         functions: functionsOf.functions.map((f) => ({ ...f, functionArn: (plan.functionArns as Record<TaskFunctionName, string>)[f.task] })),
         maintenanceTag: { key: plan.maintenance.tagKey, value: plan.maintenance.tagValue },
+        runLock: {
+            ...plan.runLock,
+            leaseSeconds: plan.timeoutSeconds,
+            releaseFunctionArn: plan.functionArns.releaseRunLock,
+            releaseInput: { ...functionsOf.runLock.releaseInput, inputTemplate: releaseInputTemplate(plan.runLock.tableName, plan.runLock.lockKey) },
+        },
         outputs: {
             webServers: plan.webServers,
             ...databaseSummary(plan.database),

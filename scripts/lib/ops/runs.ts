@@ -13,7 +13,7 @@ import { StateMachineDefinition } from "../../../statemachines/asl";
 import { EventLog } from "../../../simulator/run";
 import { Timeline } from "../../../simulator/timeline";
 import { OpsError } from "./stack";
-import { scheduledTimeOf } from "../../../handlers/guard";
+import { scheduledTimeOf } from "../../../handlers/scheduledRuns";
 
 export type Jobnet = "stop" | "start";
 
