@@ -5,6 +5,7 @@ import {
     DescribeBackupJobCommand,
     ListBackupJobsCommand,
     ListRecoveryPointsByBackupVaultCommand,
+    RecoveryPointByBackupVault,
     StartBackupJobCommand,
 } from "@aws-sdk/client-backup";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -42,7 +43,7 @@ export interface EnsureBackupsEvent extends BackupSettings {
     /** When this run began: a job created since is this run's, told as "started" whichever call started it. */
     runStartedAt?: string;
     /** What the step's previous call answered: the jobs it started are kept, whatever the listing shows yet. */
-    started?: { name: string; backupJobId: string }[];
+    started?: { name: string; backupJobId: BackupRef["backupJobId"] }[];
 }
 
 /**
@@ -56,12 +57,16 @@ export interface ServerBackup {
     name: string;
     found: "running" | "stopping" | "stopped";
     backup: BackupRef["outcome"];
-    backupJobId: string;
+    backupJobId: BackupRef["backupJobId"];
 }
 
 export interface BackupRef {
     name: string;
-    backupJobId: string;
+    /**
+     * The job of the backup; null for one found by its recovery point alone, whose job AWS Backup
+     * no longer lists (ListBackupJobs shows the last 30 days): it has completed, nothing to follow.
+     */
+    backupJobId: string | null;
     /** "started" now, or "existing": a backup since `since` was already there. */
     outcome: "started" | "existing";
 }
@@ -73,11 +78,11 @@ const failedStates = ["ABORTING", "ABORTED", "FAILED", "EXPIRED", "PARTIAL"];
 const restorableStates = ["COMPLETED", "AVAILABLE"];
 
 /**
- * Makes sure each resource has a backup taken since its time: one still running, or a completed
- * one whose recovery point is still in the vault, is reused, so a rerun or a redriven run never
- * takes a second one. A failed job, or a completed one whose recovery point has expired or been
- * deleted, does not count: a new job is started. The vault's jobs and recovery points are listed
- * once for all the resources; jobs are started ten at a time.
+ * Makes sure each resource has a backup taken since its time: a job still running, or a recovery
+ * point still in the vault, whatever its age, is reused, so a rerun or a redriven run never takes a
+ * second one. A failed job, or a completed one whose recovery point has expired or been deleted,
+ * does not count: a new job is started. The vault's jobs and recovery points are listed once for
+ * all the resources; jobs are started ten at a time.
  */
 export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backups: BackupRef[] } | { webServers: ServerBackup[] }) & { complete: boolean }> {
     const servers = await stoppedServers(event);
@@ -87,11 +92,11 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
     const earliest = times.length === 0 || times.includes(0) ? undefined : new Date(Math.min(...times) - 1000);
     const only = targets.length === 1 ? targets[0].resourceArn : undefined;
     const jobs = await listJobs(backup, only, event.backupVaultName, earliest);
-    let restorable: string[] | undefined;
+    let restorable: RecoveryPointByBackupVault[] | undefined;
     const backups: BackupRef[] = [];
     const toStart: { target: BackupTarget; attempt: string; at: number }[] = [];
     const runStart = event.runStartedAt === undefined ? Infinity : Date.parse(event.runStartedAt);
-    const outcomeOf = (job: BackupJob): BackupRef["outcome"] => ((job.CreationDate?.getTime() ?? 0) >= runStart ? "started" : "existing");
+    const outcomeOf = (began: Date | undefined): BackupRef["outcome"] => ((began?.getTime() ?? 0) >= runStart ? "started" : "existing");
     const startedBefore = new Map((event.started ?? []).filter((b) => b.backupJobId).map((b) => [b.name, b.backupJobId]));
     for (const [n, target] of targets.entries()) {
         // ListBackupJobs may not show a job just started: the previous call's answer does.
@@ -104,21 +109,22 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
         const own = jobs.filter((j) => j.ResourceArn === target.resourceArn && (j.CreationDate?.getTime() ?? 0) >= since);
         const running = own.find((j) => runningStates.includes(j.State ?? ""));
         if (running) {
-            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: outcomeOf(running) });
+            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: outcomeOf(running.CreationDate) });
             continue;
         }
-        const completed = own.filter((j) => j.State === "COMPLETED");
-        if (completed.length > 0) {
-            restorable ??= await restorableRecoveryPoints(backup, only, event.backupVaultName, earliest);
-            const kept = completed.find((j) => j.RecoveryPointArn && restorable!.includes(j.RecoveryPointArn));
-            if (kept) {
-                backups.push({ name: target.name, backupJobId: kept.BackupJobId!, outcome: outcomeOf(kept) });
-                continue;
-            }
+        // A completed backup is found by its recovery point: ListBackupJobs shows the last 30 days
+        // only, and a recovery point stays as long as its lifecycle says (Backup API reference).
+        restorable ??= await restorableRecoveryPoints(backup, only, event.backupVaultName, earliest);
+        const kept = newestRecoveryPoint(restorable, target.resourceArn, since);
+        if (kept) {
+            const job = jobs.find((j) => j.RecoveryPointArn === kept.RecoveryPointArn);
+            backups.push({ name: target.name, backupJobId: job?.BackupJobId ?? null, outcome: outcomeOf(kept.InitiationDate ?? kept.CreationDate) });
+            continue;
         }
         // Every job listed is unusable: the token must differ from each of theirs, or AWS Backup would
-        // answer with the earlier (failed) job and start nothing.
-        toStart.push({ target, attempt: `${target.since ?? "unknown"}#${own.length}`, at: backups.length });
+        // answer with the earlier (failed) job and start nothing. It names the run too: a job of an
+        // earlier run, too old to be listed, must not answer for this one.
+        toStart.push({ target, attempt: `${target.since ?? "unknown"}#${event.runStartedAt ?? "unknown"}#${own.length}`, at: backups.length });
         backups.push({ name: target.name, backupJobId: "", outcome: "started" });
     }
     // Ten at a time: a run over hundreds of servers must not trip the Backup API's rate limit.
@@ -173,15 +179,22 @@ async function listJobs(backup: BackupClient, resourceArn: string | undefined, v
     return jobs;
 }
 
-async function restorableRecoveryPoints(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<string[]> {
-    const arns: string[] = [];
+async function restorableRecoveryPoints(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<RecoveryPointByBackupVault[]> {
+    const points: RecoveryPointByBackupVault[] = [];
     let token: string | undefined;
     do {
         const page = await backup.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: vault, ByResourceArn: resourceArn, ByCreatedAfter: since, NextToken: token }));
-        for (const p of page.RecoveryPoints ?? []) if (p.RecoveryPointArn && restorableStates.includes(p.Status ?? "")) arns.push(p.RecoveryPointArn);
+        points.push(...(page.RecoveryPoints ?? []).filter((p) => p.RecoveryPointArn && restorableStates.includes(p.Status ?? "")));
         token = page.NextToken;
     } while (token);
-    return arns;
+    return points;
+}
+
+/** The resource's newest recovery point among these whose backup began at or after `since` (epoch ms), if any. */
+export function newestRecoveryPoint(points: RecoveryPointByBackupVault[], resourceArn: string, since: number): RecoveryPointByBackupVault | undefined {
+    // InitiationDate is when the backup job began; CreationDate stands in for it when AWS gives none.
+    const began = (p: RecoveryPointByBackupVault) => (p.InitiationDate ?? p.CreationDate)?.getTime() ?? 0;
+    return points.filter((p) => p.ResourceArn === resourceArn && began(p) >= since).sort((a, b) => began(b) - began(a))[0];
 }
 
 export interface BackupProgress extends Polled {
