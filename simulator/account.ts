@@ -35,6 +35,12 @@ export interface Faults {
     databaseCapacity?: number;
     /** The first N backup jobs of these resources (server names, or the database's identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
+    /**
+     * AWS Backup answers a repeated idempotency token of these resources (server names, the database's
+     * identifier; "*": every one) with HTTP 200 and no BackupJobId; the first StartBackupJob of each
+     * is such a repeat: its answer was lost after the job was made, and the SDK sent it again.
+     */
+    backupTokenNoId?: string[];
     /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
     backupExpired?: string[];
     /**
@@ -903,10 +909,13 @@ export class SimulatedAccount {
 
     // ---- AWS Backup ------------------------------------------------------------
 
-    /** StartBackupJob: a reused IdempotencyToken returns the earlier job, whatever its state, and starts nothing (Backup API reference). */
-    startBackupJob(resourceArn: string, vault: string, token: string, deleteAfterDays: number): SimBackupJob {
+    /**
+     * StartBackupJob: a reused IdempotencyToken returns the earlier job, whatever its state, and starts
+     * nothing (Backup API reference); `repeated` says so.
+     */
+    startBackupJob(resourceArn: string, vault: string, token: string, deleteAfterDays: number): { job: SimBackupJob; repeated: boolean } {
         const existing = this.backupJobs.find((j) => j.token === token);
-        if (existing) return existing;
+        if (existing) return { job: existing, repeated: true };
         const resourceName = this.resourceName(resourceArn);
         const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", false, vault);
         const isDatabase = resourceArn === this.database.arn;
@@ -929,7 +938,12 @@ export class SimulatedAccount {
             this.note(`${resourceName} backup ${job.state}`, when);
             if (isDatabase) this.endDatabaseBackup(job.id, when);
         });
-        return job;
+        return { job, repeated: false };
+    }
+
+    /** Whether StartBackupJob answers a repeated token of this resource without its job's id (the backupTokenNoId fault). */
+    answersRepeatWithoutId(resourceName: string): boolean {
+        return this.has("backupTokenNoId", resourceName) || this.has("backupTokenNoId", "*");
     }
 
     /** The recovery points of a vault that AWS Backup still keeps: each is deleted when its lifecycle ends. */

@@ -217,9 +217,22 @@ export function installServices(account: SimulatedAccount): () => void {
     serve(backup.BackupClient, "backup", [
         [backup.StartBackupJobCommand, "StartBackupJob", (input: backup.StartBackupJobCommandInput) => {
             // Passing the backup role to AWS Backup is authorised as iam:PassRole.
-            if (input.IamRoleArn) record("iam:PassRole", [{ resource: input.IamRoleArn, context: { "iam:PassedToService": "backup.amazonaws.com" } }]);
+            const passRole = () => input.IamRoleArn && record("iam:PassRole", [{ resource: input.IamRoleArn, context: { "iam:PassedToService": "backup.amazonaws.com" } }]);
+            passRole();
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
-            const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"), input.Lifecycle?.DeleteAfterDays ?? 36500);
+            const { job, repeated } = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"), input.Lifecycle?.DeleteAfterDays ?? 36500);
+            // StartBackupJob's reference does not say that a repeated IdempotencyToken returns the job's
+            // id: with the backupTokenNoId fault, a repeat is answered HTTP 200 without one.
+            if (account.answersRepeatWithoutId(job.resourceName)) {
+                if (repeated) return {};
+                if (account.backupJobs.filter((j) => j.resourceArn === job.resourceArn && !j.earlier).length === 1) {
+                    // The resource's first start: its answer is lost after the job was made, and the SDK
+                    // (standard retry mode) sends the same request again, a repeat.
+                    record("backup:StartBackupJob", [vaultArn(input.BackupVaultName)]);
+                    passRole();
+                    return {};
+                }
+            }
             return { BackupJobId: job.id, CreationDate: new Date(job.createdAt) };
         }, (input: backup.StartBackupJobCommandInput) => [vaultArn(input.BackupVaultName)]],
         // ListBackupJobs lists the jobs of the last 30 days only, whatever the filters (Backup API reference);

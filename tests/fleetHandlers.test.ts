@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as backup from "@aws-sdk/client-backup";
 import * as ec2 from "@aws-sdk/client-ec2";
 import * as ssm from "@aws-sdk/client-ssm";
-import { ensureBackups, followBackups } from "../handlers/backups";
+import { JobToStart, ensureBackups, followBackups, listingCatchUpMs, startBackupJobs } from "../handlers/backups";
 import { describeInstances, fleetOf, startInstances, stopInstances } from "../handlers/instances";
 import { getScriptResults, sendScript } from "../handlers/runCommand";
 import { serverOutcomes } from "../handlers/serverOutcomes";
@@ -293,6 +293,41 @@ describe("backups of the fleet", () => {
         await assert.rejects(ensureBackups({ servers: servers(2), instanceArnPrefix: prefix, ...settings }), (e: Error) =>
             e.name === "InstanceNotStopped" && e.message === "web-2 (i-00000000000000002) is stopping; a server is backed up only once it is stopped");
         assert.strictEqual(backupStub.commandCalls(backup.StartBackupJobCommand).length, 0);
+    });
+
+    describe("when AWS Backup answers a repeated idempotency token without the job's id", () => {
+        const at = (seconds: number) => new Date(stoppedAt.getTime() + seconds * 1000);
+        const toStart = (n: number): JobToStart => ({ name: `web-${n}`, resourceArn: `${prefix}i-${n}`, since: stoppedAt.toISOString(), attempt: `a-${n}`, ruledOut: [`failed-${n}`], notBefore: stoppedAt.getTime() });
+        const pauses: number[] = [];
+        const pause = async (ms: number) => void pauses.push(ms);
+        beforeEach(() => pauses.splice(0));
+
+        it("finds that token's job, the resource's newest since its time not ruled out, with one listing after a pause", async () => {
+            backupStub.on(backup.StartBackupJobCommand).resolves({});
+            backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [
+                { BackupJobId: "failed-1", ResourceArn: `${prefix}i-1`, State: "FAILED", CreationDate: at(90) },
+                { BackupJobId: "made-1", ResourceArn: `${prefix}i-1`, State: "CREATED", CreationDate: at(60) },
+                { BackupJobId: "before-2", ResourceArn: `${prefix}i-2`, State: "COMPLETED", CreationDate: at(-60) },
+                { BackupJobId: "made-2", ResourceArn: `${prefix}i-2`, State: "RUNNING", CreationDate: at(30) },
+            ] });
+            assert.deepStrictEqual(await startBackupJobs(new backup.BackupClient({}), settings, [toStart(1), toStart(2)], pause), ["made-1", "made-2"]);
+            assert.deepStrictEqual([pauses, backupStub.commandCalls(backup.StartBackupJobCommand).length, backupStub.commandCalls(backup.ListBackupJobsCommand).length], [[listingCatchUpMs], 2, 1]);
+            assert.deepStrictEqual(backupStub.commandCalls(backup.ListBackupJobsCommand)[0].args[0].input, { ByResourceArn: undefined, ByBackupVaultName: "vault", ByCreatedAfter: stoppedAt, NextToken: undefined });
+        });
+
+        it("starts the job with a new token when none is listed, and fails naming the resource when that one is answered without an id too", async () => {
+            const tokens: string[] = [];
+            backupStub.on(backup.StartBackupJobCommand).callsFake((input: backup.StartBackupJobCommandInput) => {
+                tokens.push(input.IdempotencyToken!);
+                return tokens.length === 1 ? {} : { BackupJobId: "j-again" };
+            });
+            backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [{ BackupJobId: "failed-1", ResourceArn: `${prefix}i-1`, State: "FAILED", CreationDate: at(90) }] });
+            assert.deepStrictEqual(await startBackupJobs(new backup.BackupClient({}), settings, [toStart(1)], pause), ["j-again"]);
+            assert.deepStrictEqual([tokens.length, new Set(tokens).size], [2, 2]);
+            backupStub.on(backup.StartBackupJobCommand).resolves({});
+            await assert.rejects(startBackupJobs(new backup.BackupClient({}), settings, [toStart(1)], pause), (e: Error) =>
+                e.name === "BackupNotStarted" && e.message === "web-1: AWS Backup answered StartBackupJob without a job id, twice, and lists no job of the resource started since; run the jobnet again");
+        });
     });
 
     it("follows many jobs with one listing, describing only a job the list has not caught up with", async () => {

@@ -322,6 +322,16 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
     });
 
+    it("a StartBackupJob whose answer is lost, its repeat answered without a job id, finds its job: one job per resource", async () => {
+        const { report, account } = await run("stop", "running", { backupTokenNoId: ["*"], lateResponses: { ensureBackups: 1 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        // Each resource's start and the SDK's repeat of it; no start with a new token.
+        assert.deepStrictEqual(changes(account).filter((c) => c.endsWith("StartBackupJob")), Array(6).fill("ensureBackups backup:StartBackupJob"));
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+        const output = report.output as { webServers: { backupJobId: string }[]; database: { backupJobId: string } };
+        assert.deepStrictEqual([...output.webServers.map((s) => s.backupJobId), output.database.backupJobId].sort(), account.backupJobs.filter((j) => !j.earlier).map((j) => j.id).sort());
+    });
+
     it("rides out bursts of API throttling on every service", async () => {
         const all = { ec2: 30, ssm: 30, rds: 30, elasticloadbalancing: 30, backup: 30, states: 30 };
         const { report, account } = await run("stop", "running", { apiThrottling: all });

@@ -60,6 +60,19 @@ describe("the simulated account, as AWS documents it", () => {
         });
     });
 
+    it("AWS Backup may answer a repeated idempotency token without the job's id (backupTokenNoId): a resource's first start is such a repeat", async () => {
+        await inAccount({ backupTokenNoId: ["web-1"] }, async (account) => {
+            const backup = new BackupClient({});
+            const start = (resourceArn: string, token: string) => backup.send(new StartBackupJobCommand({ BackupVaultName: "vault", ResourceArn: resourceArn, IamRoleArn: arn("iam", "role/backup"), IdempotencyToken: token }));
+            const web1 = account.spec.servers[0].instanceArn;
+            const answers = [await start(web1, "t-1"), await start(web1, "t-1"), await start(web1, "t-2"), await start(account.database.arn, "t-3")];
+            assert.deepStrictEqual(answers.map((a) => a.BackupJobId !== undefined), [false, false, true, true]);
+            assert.deepStrictEqual(account.backupJobs.map((j) => j.resourceName), ["web-1", "web-1", "db"]);
+            // The lost answer's request and the SDK's repeat of it are both authorised.
+            assert.strictEqual(account.calls.filter((c) => c.action === "backup:StartBackupJob").length, 5);
+        });
+    });
+
     it("AWS Backup lists the jobs of the last 30 days only, a page at a time, and a recovery point as long as its lifecycle keeps it", async () => {
         await inAccount({ stoppedForDays: 40 }, async (account) => {
             const backup = new BackupClient({});

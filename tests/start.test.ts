@@ -165,6 +165,7 @@ describe("fault specs (--fail)", () => {
             },
         );
         assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
+        assert.deepStrictEqual(parseFaults(["backup-token-no-id", "backup-token-no-id:cluster", "backup-token-no-id:web-2"], context), { backupTokenNoId: ["*", "webapp-jobnet-dev", "web-2"] });
     });
 
     const bad: [string, string][] = [
@@ -335,6 +336,7 @@ describe("every --fail kind, run in the simulated account", function () {
         ["backup:cluster", "stop", "running", "BackupFailed", /^webapp-jobnet-dev: backup job \S+ ended FAILED /],
         ["backup-expired:web-1", "stop", "stopped", "SUCCEEDED", undefined],
         ["stopped-for:40", "stop", "stopped", "SUCCEEDED", undefined],
+        ["backup-token-no-id", "stop", "running", "SUCCEEDED", undefined],
         ["health:web-1", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-\w+ \(unhealthy: Target\.FailedHealthChecks\)$/],
         ["health:never", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; not healthy: i-/],
         ["throttle:startInstances:3", "start", "stopped", "SUCCEEDED", undefined],
