@@ -169,7 +169,7 @@ export interface JobToStart extends BackupTarget {
 export const listingCatchUpMs = 2000;
 
 /** A pause of the Lambda function; tests pass one that does not wait. */
-export type Pause = (ms: number) => Promise<void>;
+type Pause = (ms: number) => Promise<void>;
 const pauseFor: Pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -253,7 +253,7 @@ async function restorableRecoveryPoints(backup: BackupClient, resourceArn: strin
 }
 
 /** The resource's newest recovery point among these whose backup began at or after `since` (epoch ms), if any. */
-export function newestRecoveryPoint(points: RecoveryPointByBackupVault[], resourceArn: string, since: number): RecoveryPointByBackupVault | undefined {
+function newestRecoveryPoint(points: RecoveryPointByBackupVault[], resourceArn: string, since: number): RecoveryPointByBackupVault | undefined {
     // InitiationDate is when the backup job began; CreationDate stands in for it when AWS gives none.
     const began = (p: RecoveryPointByBackupVault) => (p.InitiationDate ?? p.CreationDate)?.getTime() ?? 0;
     return points.filter((p) => p.ResourceArn === resourceArn && began(p) >= since).sort((a, b) => began(b) - began(a))[0];
