@@ -74,14 +74,14 @@ export = async () => {
     // One page for the operators: the runs, their delays and alarms, and the web system's vital signs.
     const dashboard = new OperationsDashboard("dashboard", {
         namePrefix,
-        facts: pulumi.all([stateMachineArns.stop, stateMachineArns.start, system.summary.listeners, system.summary.targetGroupArns, pulumi.all(alerts.alarmArns), system.targets.database?.identifier])
-            .apply(([stop, start, listeners, targetGroupArns, alarmArns, databaseIdentifier]) => ({
+        facts: pulumi.all([stateMachineArns.stop, stateMachineArns.start, system.summary.listeners, system.attachedTargetGroups, pulumi.all(alerts.alarmArns), system.targets.database?.identifier])
+            .apply(([stop, start, listeners, targetGroups, alarmArns, databaseIdentifier]) => ({
                 region: config.region,
                 stack,
                 stateMachineArns: { stop, start },
                 expectedSeconds: config.operations.monitoring.expectedSeconds,
                 listenerArns: listeners.map((l) => l.arn),
-                targetGroupArns,
+                targetGroups,
                 database: system.targets.database && databaseIdentifier ? { kind: system.targets.database.kind, identifier: databaseIdentifier } : undefined,
                 alarmArns,
             })),

@@ -5,6 +5,7 @@ import {
     DescribeBackupJobCommand,
     ListBackupJobsCommand,
     ListRecoveryPointsByBackupVaultCommand,
+    RecoveryPointByBackupVault,
     StartBackupJobCommand,
 } from "@aws-sdk/client-backup";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -42,7 +43,7 @@ export interface EnsureBackupsEvent extends BackupSettings {
     /** When this run began: a job created since is this run's, told as "started" whichever call started it. */
     runStartedAt?: string;
     /** What the step's previous call answered: the jobs it started are kept, whatever the listing shows yet. */
-    started?: { name: string; backupJobId: string }[];
+    started?: { name: string; backupJobId: BackupRef["backupJobId"] }[];
 }
 
 /**
@@ -56,12 +57,16 @@ export interface ServerBackup {
     name: string;
     found: "running" | "stopping" | "stopped";
     backup: BackupRef["outcome"];
-    backupJobId: string;
+    backupJobId: BackupRef["backupJobId"];
 }
 
 export interface BackupRef {
     name: string;
-    backupJobId: string;
+    /**
+     * The job of the backup; null for one found by its recovery point alone, whose job AWS Backup
+     * no longer lists (ListBackupJobs shows the last 30 days): it has completed, nothing to follow.
+     */
+    backupJobId: string | null;
     /** "started" now, or "existing": a backup since `since` was already there. */
     outcome: "started" | "existing";
 }
@@ -73,11 +78,11 @@ const failedStates = ["ABORTING", "ABORTED", "FAILED", "EXPIRED", "PARTIAL"];
 const restorableStates = ["COMPLETED", "AVAILABLE"];
 
 /**
- * Makes sure each resource has a backup taken since its time: one still running, or a completed
- * one whose recovery point is still in the vault, is reused, so a rerun or a redriven run never
- * takes a second one. A failed job, or a completed one whose recovery point has expired or been
- * deleted, does not count: a new job is started. The vault's jobs and recovery points are listed
- * once for all the resources; jobs are started ten at a time.
+ * Makes sure each resource has a backup taken since its time: a job still running, or a recovery
+ * point still in the vault, whatever its age, is reused, so a rerun or a redriven run never takes a
+ * second one. A failed job, or a completed one whose recovery point has expired or been deleted,
+ * does not count: a new job is started. The vault's jobs and recovery points are listed once for
+ * all the resources; jobs are started ten at a time.
  */
 export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backups: BackupRef[] } | { webServers: ServerBackup[] }) & { complete: boolean }> {
     const servers = await stoppedServers(event);
@@ -87,11 +92,11 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
     const earliest = times.length === 0 || times.includes(0) ? undefined : new Date(Math.min(...times) - 1000);
     const only = targets.length === 1 ? targets[0].resourceArn : undefined;
     const jobs = await listJobs(backup, only, event.backupVaultName, earliest);
-    let restorable: string[] | undefined;
+    let restorable: RecoveryPointByBackupVault[] | undefined;
     const backups: BackupRef[] = [];
-    const toStart: { target: BackupTarget; attempt: string; at: number }[] = [];
+    const toStart: (JobToStart & { at: number })[] = [];
     const runStart = event.runStartedAt === undefined ? Infinity : Date.parse(event.runStartedAt);
-    const outcomeOf = (job: BackupJob): BackupRef["outcome"] => ((job.CreationDate?.getTime() ?? 0) >= runStart ? "started" : "existing");
+    const outcomeOf = (began: Date | undefined): BackupRef["outcome"] => ((began?.getTime() ?? 0) >= runStart ? "started" : "existing");
     const startedBefore = new Map((event.started ?? []).filter((b) => b.backupJobId).map((b) => [b.name, b.backupJobId]));
     for (const [n, target] of targets.entries()) {
         // ListBackupJobs may not show a job just started: the previous call's answer does.
@@ -104,29 +109,33 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
         const own = jobs.filter((j) => j.ResourceArn === target.resourceArn && (j.CreationDate?.getTime() ?? 0) >= since);
         const running = own.find((j) => runningStates.includes(j.State ?? ""));
         if (running) {
-            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: outcomeOf(running) });
+            backups.push({ name: target.name, backupJobId: running.BackupJobId!, outcome: outcomeOf(running.CreationDate) });
             continue;
         }
-        const completed = own.filter((j) => j.State === "COMPLETED");
-        if (completed.length > 0) {
-            restorable ??= await restorableRecoveryPoints(backup, only, event.backupVaultName, earliest);
-            const kept = completed.find((j) => j.RecoveryPointArn && restorable!.includes(j.RecoveryPointArn));
-            if (kept) {
-                backups.push({ name: target.name, backupJobId: kept.BackupJobId!, outcome: outcomeOf(kept) });
-                continue;
-            }
+        // A completed backup is found by its recovery point: ListBackupJobs shows the last 30 days
+        // only, and a recovery point stays as long as its lifecycle says (Backup API reference).
+        restorable ??= await restorableRecoveryPoints(backup, only, event.backupVaultName, earliest);
+        const kept = newestRecoveryPoint(restorable, target.resourceArn, since);
+        if (kept) {
+            const job = jobs.find((j) => j.RecoveryPointArn === kept.RecoveryPointArn);
+            backups.push({ name: target.name, backupJobId: job?.BackupJobId ?? null, outcome: outcomeOf(kept.InitiationDate ?? kept.CreationDate) });
+            continue;
         }
         // Every job listed is unusable: the token must differ from each of theirs, or AWS Backup would
-        // answer with the earlier (failed) job and start nothing.
-        toStart.push({ target, attempt: `${target.since ?? "unknown"}#${own.length}`, at: backups.length });
+        // answer with the earlier (failed) job and start nothing. It names the run too: a job of an
+        // earlier run, too old to be listed, must not answer for this one.
+        toStart.push({
+            ...target,
+            attempt: `${target.since ?? "unknown"}#${event.runStartedAt ?? "unknown"}#${own.length}`,
+            ruledOut: own.map((j) => j.BackupJobId!),
+            notBefore: since,
+            at: backups.length,
+        });
         backups.push({ name: target.name, backupJobId: "", outcome: "started" });
     }
-    // Ten at a time: a run over hundreds of servers must not trip the Backup API's rate limit.
     const now = toStart.slice(0, maxStartsPerCall);
-    for (let i = 0; i < now.length; i += 10) {
-        const ids = await Promise.all(now.slice(i, i + 10).map((s) => startJob(backup, { ...event, ...s.target }, s.attempt)));
-        ids.forEach((id, k) => (backups[now[i + k].at].backupJobId = id));
-    }
+    const ids = await startBackupJobs(backup, event, now);
+    ids.forEach((id, k) => (backups[now[k].at].backupJobId = id));
     const complete = toStart.length <= maxStartsPerCall;
     if (servers.length === 0) return { backups, complete };
     // The servers' form, for the run's output: one line a server.
@@ -146,20 +155,79 @@ async function stoppedServers(event: EnsureBackupsEvent): Promise<BackupTarget[]
     return statuses.map((s) => ({ name: s.name, resourceArn: `${event.instanceArnPrefix}${s.instanceId}`, since: s.stoppedAt }));
 }
 
+/** A backup job to start, and what the resource's jobs showed when it was decided. */
+export interface JobToStart extends BackupTarget {
+    /** What its idempotency token is made of, with the resource: the same attempt, the same token. */
+    attempt: string;
+    /** The resource's jobs already judged unusable (failed, or their recovery point gone): a job found by listing is another. */
+    ruledOut: string[];
+    /** A job of this attempt was created at or after this time, epoch ms. */
+    notBefore: number;
+}
+
+/** How long a listing of jobs is given to show a job just created before it is read (AWS Backup does not say how fresh it is). */
+export const listingCatchUpMs = 2000;
+
+/** A pause of the Lambda function; tests pass one that does not wait. */
+type Pause = (ms: number) => Promise<void>;
+const pauseFor: Pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * StartBackupJob with a token derived from the resource and the attempt: a retried call (a Lambda
- * retry, a task timeout) gets the same job back, a new attempt gets a new job.
+ * Starts these backup jobs, ten at a time (a run over hundreds of servers must not trip the Backup
+ * API's rate limit), and gives each job's id. A token derived from the resource and the attempt makes
+ * a retried call (the SDK's own retry, a Lambda retry, a Task timed out) get the same job, not a
+ * second one. StartBackupJob's reference does not say that a repeated IdempotencyToken returns the
+ * job's id: an answer without one means that token's job exists, and it is found among the
+ * resource's jobs, once the listing has had a moment to show a job just created; when none is
+ * listed, the job is started with a new token. One listing answers for every job missing.
  */
-async function startJob(backup: BackupClient, event: BackupSettings & BackupTarget, attempt: string): Promise<string> {
-    const started = await backup.send(new StartBackupJobCommand({
-        BackupVaultName: event.backupVaultName,
-        ResourceArn: event.resourceArn,
-        IamRoleArn: event.iamRoleArn,
-        IdempotencyToken: createHash("sha256").update(`${event.resourceArn}|${attempt}`).digest("hex"),
-        Lifecycle: { DeleteAfterDays: event.deleteAfterDays },
-    }));
-    if (!started.BackupJobId) throw taskError("BackupNotStarted", `AWS Backup returned no job id for ${event.name}`);
-    return started.BackupJobId;
+export async function startBackupJobs(backup: BackupClient, settings: BackupSettings, jobs: JobToStart[], pause: Pause = pauseFor): Promise<string[]> {
+    const ids = await startEach(backup, settings, jobs, (j) => j.attempt);
+    const missing = () => jobs.flatMap((job, n) => (ids[n] === undefined ? [{ job, n }] : []));
+    if (missing().length === 0) return ids as string[];
+    await pause(listingCatchUpMs);
+    await findStarted(backup, settings, missing(), ids);
+    // Not listed: that token's job is out of reach, so a new token starts the job.
+    const unlisted = missing();
+    const again = await startEach(backup, settings, unlisted.map((m) => m.job), (j) => `${j.attempt}#again`);
+    again.forEach((id, k) => (ids[unlisted[k].n] = id));
+    // A new token answered without an id too: a previous call of this step started its job, long enough ago to be listed.
+    await findStarted(backup, settings, missing(), ids);
+    const lost = missing();
+    if (lost.length > 0) {
+        throw taskError("BackupNotStarted", `${lost.map((m) => m.job.name).join(", ")}: AWS Backup answered StartBackupJob without a job id, twice, and lists no job of the resource started since; run the jobnet again`);
+    }
+    return ids as string[];
+}
+
+/** StartBackupJob for each, ten at a time: its job's id, or undefined when AWS Backup answered without one. */
+async function startEach(backup: BackupClient, settings: BackupSettings, jobs: JobToStart[], attemptOf: (job: JobToStart) => string): Promise<(string | undefined)[]> {
+    const ids: (string | undefined)[] = [];
+    for (let i = 0; i < jobs.length; i += 10) {
+        ids.push(...await Promise.all(jobs.slice(i, i + 10).map(async (job) => {
+            const started = await backup.send(new StartBackupJobCommand({
+                BackupVaultName: settings.backupVaultName,
+                ResourceArn: job.resourceArn,
+                IamRoleArn: settings.iamRoleArn,
+                IdempotencyToken: createHash("sha256").update(`${job.resourceArn}|${attemptOf(job)}`).digest("hex"),
+                Lifecycle: { DeleteAfterDays: settings.deleteAfterDays },
+            }));
+            return started.BackupJobId || undefined;
+        })));
+    }
+    return ids;
+}
+
+/** Fills in each missing id with the newest job of its resource created since, that is not ruled out, if one is listed. */
+async function findStarted(backup: BackupClient, settings: BackupSettings, missing: { job: JobToStart; n: number }[], ids: (string | undefined)[]): Promise<void> {
+    if (missing.length === 0) return;
+    const only = new Set(missing.map((m) => m.job.resourceArn)).size === 1 ? missing[0].job.resourceArn : undefined;
+    const listed = await listJobs(backup, only, settings.backupVaultName, new Date(Math.min(...missing.map((m) => m.job.notBefore))));
+    const newestFirst = listed.sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
+    for (const { job, n } of missing) {
+        const found = newestFirst.find((j) => j.ResourceArn === job.resourceArn && (j.CreationDate?.getTime() ?? 0) >= job.notBefore && !job.ruledOut.includes(j.BackupJobId!));
+        if (found) ids[n] = found.BackupJobId;
+    }
 }
 
 async function listJobs(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<BackupJob[]> {
@@ -173,15 +241,22 @@ async function listJobs(backup: BackupClient, resourceArn: string | undefined, v
     return jobs;
 }
 
-async function restorableRecoveryPoints(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<string[]> {
-    const arns: string[] = [];
+async function restorableRecoveryPoints(backup: BackupClient, resourceArn: string | undefined, vault: string, since: Date | undefined): Promise<RecoveryPointByBackupVault[]> {
+    const points: RecoveryPointByBackupVault[] = [];
     let token: string | undefined;
     do {
         const page = await backup.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: vault, ByResourceArn: resourceArn, ByCreatedAfter: since, NextToken: token }));
-        for (const p of page.RecoveryPoints ?? []) if (p.RecoveryPointArn && restorableStates.includes(p.Status ?? "")) arns.push(p.RecoveryPointArn);
+        points.push(...(page.RecoveryPoints ?? []).filter((p) => p.RecoveryPointArn && restorableStates.includes(p.Status ?? "")));
         token = page.NextToken;
     } while (token);
-    return arns;
+    return points;
+}
+
+/** The resource's newest recovery point among these whose backup began at or after `since` (epoch ms), if any. */
+function newestRecoveryPoint(points: RecoveryPointByBackupVault[], resourceArn: string, since: number): RecoveryPointByBackupVault | undefined {
+    // InitiationDate is when the backup job began; CreationDate stands in for it when AWS gives none.
+    const began = (p: RecoveryPointByBackupVault) => (p.InitiationDate ?? p.CreationDate)?.getTime() ?? 0;
+    return points.filter((p) => p.ResourceArn === resourceArn && began(p) >= since).sort((a, b) => began(b) - began(a))[0];
 }
 
 export interface BackupProgress extends Polled {
@@ -220,25 +295,27 @@ export async function followBackups(event: FollowBackupsEvent): Promise<BackupPr
     // one the list has not caught up with) is described alone.
     const recent = jobs.length <= 1 ? [] : await listJobs(backup, undefined, event.backup.backupVaultName, new Date(attemptStart - 86_400_000));
     const listed = new Map(recent.map((j) => [j.BackupJobId, j]));
-    const states: { name: string; state: string; retaken: boolean }[] = [];
+    const states: { name: string; state: string; retake?: JobToStart }[] = [];
     // Ten at a time: a run over hundreds of servers must not trip the Backup API's rate limit.
     for (let i = 0; i < jobs.length; i += 10) {
         states.push(...await Promise.all(jobs.slice(i, i + 10).map((j) => followJob(backup, j, listed.get(j.backupJobId), event.backup, attemptStart))));
     }
+    const retakes = states.flatMap((s) => (s.retake ? [s.retake] : []));
+    await startBackupJobs(backup, event.backup, retakes);
     const pending = states.filter((s) => s.state !== "COMPLETED");
     return {
         total: states.length,
         completed: states.length - pending.length,
-        retaken: states.filter((s) => s.retaken).length,
+        retaken: retakes.length,
         pending: pending.slice(0, 5).map((p) => p.name).join(", ") + (pending.length > 5 ? ` and ${pending.length - 5} more` : ""),
         attempt: event.attempt,
     };
 }
 
-/** The state of the resource's newest backup since the job the run started; a failed one is taken again or reported. */
-async function followJob(backup: BackupClient, job: { name: string; backupJobId: string }, fromList: BackupJob | undefined, settings: BackupSettings, attemptStart: number) {
+/** The state of the resource's newest backup since the job the run started; a failed one is to be taken again (`retake`), or reported. */
+async function followJob(backup: BackupClient, job: { name: string; backupJobId: string }, fromList: BackupJob | undefined, settings: BackupSettings, attemptStart: number): Promise<{ name: string; state: string; retake?: JobToStart }> {
     const first = fromList ?? await backup.send(new DescribeBackupJobCommand({ BackupJobId: job.backupJobId }));
-    if (!failedStates.includes(first.State ?? "")) return { name: job.name, state: first.State ?? "CREATED", retaken: false };
+    if (!failedStates.includes(first.State ?? "")) return { name: job.name, state: first.State ?? "CREATED" };
     const resourceArn = first.ResourceArn ?? "";
     const since = first.CreationDate ?? new Date(0);
     // The run's own job and every later one of the resource (its retakes), newest first. The list
@@ -248,7 +325,7 @@ async function followJob(backup: BackupClient, job: { name: string; backupJobId:
     const own: BackupJob = { BackupJobId: job.backupJobId, State: first.State, StatusMessage: first.StatusMessage, CreationDate: since };
     const jobs = [own, ...later].sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
     const latest = jobs[0];
-    if (!failedStates.includes(latest.State ?? "")) return { name: job.name, state: latest.State ?? "CREATED", retaken: false };
+    if (!failedStates.includes(latest.State ?? "")) return { name: job.name, state: latest.State ?? "CREATED" };
     const failedThisAttempt = jobs.filter((j) => failedStates.includes(j.State ?? "") && (j.CreationDate?.getTime() ?? 0) >= attemptStart).length;
     if (failedThisAttempt > retakesPerAttempt) {
         const message = latest.StatusMessage ? ` (${latest.StatusMessage})` : "";
@@ -257,6 +334,6 @@ async function followJob(backup: BackupClient, job: { name: string; backupJobId:
             `${job.name}: backup job ${latest.BackupJobId} ended ${latest.State}${message}; taken ${failedThisAttempt} times in this attempt. Fix the cause, then redrive the run or run the jobnet again`,
         );
     }
-    await startJob(backup, { ...settings, name: job.name, resourceArn, since: since.toISOString() }, `${job.backupJobId}#${jobs.length}`);
-    return { name: job.name, state: "CREATED", retaken: true };
+    const retake = { name: job.name, resourceArn, since: since.toISOString(), attempt: `${job.backupJobId}#${jobs.length}`, ruledOut: jobs.map((j) => j.BackupJobId!), notBefore: since.getTime() };
+    return { name: job.name, state: "CREATED", retake };
 }

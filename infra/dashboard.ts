@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { delayMetrics } from "../handlers/runWatch";
 import type { DatabaseKind } from "../statemachines/plan";
 import type { JobnetName } from "./config";
-import { stateMachineConsoleUrl } from "./outputs";
+import { AttachedTargetGroup, stateMachineConsoleUrl } from "./outputs";
 
 /** Everything the dashboard shows, as plain values. */
 export interface DashboardFacts {
@@ -11,9 +11,10 @@ export interface DashboardFacts {
     stack: string;
     stateMachineArns: Record<JobnetName, string>;
     expectedSeconds: Record<JobnetName, number>;
-    /** The listeners of the system's load balancer (none: no load balancer) and its target groups. */
+    /** The listeners of the system's load balancers (none: no load balancer). */
     listenerArns: string[];
-    targetGroupArns: string[];
+    /** Its target groups, each with the load balancer it is attached to. */
+    targetGroups: AttachedTargetGroup[];
     database: { kind: DatabaseKind; identifier: string } | undefined;
     alarmArns: string[];
 }
@@ -33,6 +34,13 @@ interface Widget {
 export function loadBalancerDimension(listenerArn: string): string {
     const match = /:listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/.exec(listenerArn);
     if (!match) throw new Error(`not the ARN of an Application Load Balancer's listener: ${listenerArn}`);
+    return match[1];
+}
+
+/** A load balancer as CloudWatch's LoadBalancer dimension names it, from its own ARN: app/<name>/<id>. */
+export function loadBalancerArnDimension(loadBalancerArn: string): string {
+    const match = /:loadbalancer\/(app\/[^/]+\/[^/]+)$/.exec(loadBalancerArn);
+    if (!match) throw new Error(`not the ARN of an Application Load Balancer: ${loadBalancerArn}`);
     return match[1];
 }
 
@@ -103,16 +111,23 @@ export function dashboardBody(f: DashboardFacts): { widgets: Widget[] } {
     );
 
     const web: { width: number; widget: Omit<Widget, "x" | "y" | "width" | "height"> }[] = [];
-    const loadBalancers = [...new Set(f.listenerArns.map(loadBalancerDimension))];
-    if (loadBalancers.length > 0) {
-        const lb = loadBalancers[0];
+    // Each target group by the load balancer it is attached to: CloudWatch publishes its host counts for that pair only.
+    const attached = f.targetGroups.filter((g): g is AttachedTargetGroup & { loadBalancerArn: string } => g.loadBalancerArn !== undefined);
+    if (attached.length > 0) {
         web.push({
             width: 8,
-            widget: metric("Targets healthy / unhealthy", f.targetGroupArns.flatMap((tg): MetricLine[] => [
-                ["AWS/ApplicationELB", "HealthyHostCount", "TargetGroup", targetGroupDimension(tg), "LoadBalancer", lb, { stat: "Minimum", label: `${targetGroupDimension(tg).split("/")[1]} healthy` }],
-                ["AWS/ApplicationELB", "UnHealthyHostCount", "TargetGroup", targetGroupDimension(tg), "LoadBalancer", lb, { stat: "Maximum", label: `${targetGroupDimension(tg).split("/")[1]} unhealthy` }],
-            ]), { period: 60 }),
+            widget: metric("Targets healthy / unhealthy", attached.flatMap((g): MetricLine[] => {
+                const dimensions = ["TargetGroup", targetGroupDimension(g.targetGroupArn), "LoadBalancer", loadBalancerArnDimension(g.loadBalancerArn)];
+                const name = targetGroupDimension(g.targetGroupArn).split("/")[1];
+                return [
+                    ["AWS/ApplicationELB", "HealthyHostCount", ...dimensions, { stat: "Minimum", label: `${name} healthy` }],
+                    ["AWS/ApplicationELB", "UnHealthyHostCount", ...dimensions, { stat: "Maximum", label: `${name} unhealthy` }],
+                ];
+            }), { period: 60 }),
         });
+    }
+    const loadBalancers = [...new Set(f.listenerArns.map(loadBalancerDimension))];
+    if (loadBalancers.length > 0) {
         web.push({
             width: 8,
             widget: metric("ALB 5xx", loadBalancers.flatMap((l): MetricLine[] => [

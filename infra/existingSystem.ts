@@ -4,7 +4,7 @@ import { DatabaseKind, maxListedWebServers, maxWebServers } from "../statemachin
 import { JobnetTargets } from "../statemachines/targets";
 import { serverNames, serverStates } from "../handlers/webServers";
 import { ExistingSystemSettings, projectName } from "./config";
-import { SystemSummary, databaseSummary } from "./outputs";
+import { AttachedTargetGroup, SystemSummary, databaseSummary } from "./outputs";
 
 /** A web server of the existing system, as preview found it. */
 export interface FoundServer {
@@ -30,7 +30,8 @@ export interface FoundSystem {
     /** The Aurora cluster or the RDS DB instance; undefined when the system has none. */
     database: FoundDatabase | undefined;
     listeners: { arn: string; protocol: string; port: number }[];
-    targetGroups: { arn: string; name: string; targetType: string }[];
+    /** Each with the load balancer it is attached to, if any. */
+    targetGroups: { arn: string; name: string; targetType: string; loadBalancerArn: string | undefined }[];
 }
 
 /** The data sources preview reads the existing system with: the AWS provider's, or a test's. */
@@ -115,7 +116,8 @@ export async function findExistingSystem(settings: ExistingSystemSettings, read:
         })),
         database,
         listeners: (listeners as aws.lb.GetListenerResult[]).map((l) => ({ arn: l.arn, protocol: l.protocol, port: l.port })),
-        targetGroups: (targetGroups as aws.lb.GetTargetGroupResult[]).map((g) => ({ arn: g.arn, name: g.name, targetType: g.targetType })),
+        // A target group serves one load balancer at most (ELB API reference, TargetGroup.LoadBalancerArns).
+        targetGroups: (targetGroups as aws.lb.GetTargetGroupResult[]).map((g) => ({ arn: g.arn, name: g.name, targetType: g.targetType, loadBalancerArn: g.loadBalancerArns?.[0] })),
     };
 }
 
@@ -198,6 +200,8 @@ export class ExistingSystem extends pulumi.ComponentResource {
     readonly found: pulumi.Output<FoundSystem>;
     readonly targets: JobnetTargets;
     readonly summary: SystemSummary;
+    /** Its target groups, each on the load balancer it is attached to. */
+    readonly attachedTargetGroups: pulumi.Output<AttachedTargetGroup[]>;
 
     constructor(name: string, args: ExistingSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:infra:ExistingSystem", name, {}, opts);
@@ -233,6 +237,7 @@ export class ExistingSystem extends pulumi.ComponentResource {
             targetGroupArns: this.targets.targetGroupArns,
             webServerTag: serverTag,
         };
+        this.attachedTargetGroups = this.found.targetGroups.apply((groups) => groups.map((g) => ({ targetGroupArn: g.arn, loadBalancerArn: g.loadBalancerArn })));
         // Nothing derived from `found`: a failed read must reach the user as it is, not through a serialisation.
         this.registerOutputs({});
     }

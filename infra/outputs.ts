@@ -19,6 +19,17 @@ export interface SystemSummary {
     webServerTag?: ServerTag;
 }
 
+/**
+ * A target group and the load balancer that routes to it: an ALB's target group metrics take both as
+ * dimensions (CloudWatch metrics for your Application Load Balancer), and a target group serves one
+ * load balancer at most (ELB API reference, TargetGroup.LoadBalancerArns).
+ */
+export interface AttachedTargetGroup {
+    targetGroupArn: string;
+    /** Undefined while no listener forwards to it: then it has no such metrics. */
+    loadBalancerArn: string | undefined;
+}
+
 /** The outputs that name the database: the cluster's or the DB instance's, none without one. */
 export function databaseSummary(database: { kind: DatabaseKind; identifier: pulumi.Input<string>; arn: pulumi.Input<string> } | undefined): Partial<SystemSummary> {
     if (database === undefined) return {};

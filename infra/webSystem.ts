@@ -5,7 +5,7 @@ import { DnsValidatedCertificate } from "./certificate";
 import { Database, clusterIdentifierFor } from "./database";
 import { LoadBalancer } from "./loadBalancer";
 import { Network } from "./network";
-import { SystemSummary } from "./outputs";
+import { AttachedTargetGroup, SystemSummary } from "./outputs";
 import { SecurityGroups } from "./securityGroups";
 import { WebServer, WebServers } from "./webServers";
 
@@ -25,6 +25,8 @@ export class WebSystem extends pulumi.ComponentResource {
     /** Everything the jobnets act on. */
     readonly targets: JobnetTargets;
     readonly summary: SystemSummary;
+    /** Its target group, on its load balancer. */
+    readonly attachedTargetGroups: pulumi.Output<AttachedTargetGroup[]>;
 
     constructor(name: string, args: WebSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:infra:WebSystem", name, {}, opts);
@@ -98,6 +100,8 @@ export class WebSystem extends pulumi.ComponentResource {
             listeners: this.loadBalancer.listeners,
             targetGroupArns: [this.loadBalancer.targetGroupArn],
         };
+        this.attachedTargetGroups = pulumi.all([this.loadBalancer.targetGroupArn, this.loadBalancer.loadBalancerArn])
+            .apply(([targetGroupArn, loadBalancerArn]) => [{ targetGroupArn, loadBalancerArn }]);
         this.registerOutputs({ albUrl: this.albUrl, targets: this.targets });
     }
 }

@@ -37,8 +37,19 @@ export interface Faults {
     databaseCapacity?: number;
     /** The first N backup jobs of these resources (server names, or the database's identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
+    /**
+     * AWS Backup answers a repeated idempotency token of these resources (server names, the database's
+     * identifier; "*": every one) with HTTP 200 and no BackupJobId; the first StartBackupJob of each
+     * is such a repeat: its answer was lost after the job was made, and the SDK sent it again.
+     */
+    backupTokenNoId?: string[];
     /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
     backupExpired?: string[];
+    /**
+     * The system (a stopped one) was stopped this many days ago, 1 unless given: the servers' stop,
+     * their AMIs and the database's snapshot are that old, and kept a week longer by their lifecycle.
+     */
+    stoppedForDays?: number;
     /** These servers never pass the ALB health check; "*" for all. */
     neverHealthy?: string[];
     /** The first N invocations of these functions (by task name) are throttled by Lambda. */
@@ -230,6 +241,8 @@ export interface SimRecoveryPoint {
     resourceArn: string;
     vault: string;
     createdAt: number;
+    /** When the backup job that made it began (RecoveryPointByBackupVault.InitiationDate). */
+    initiatedAt: number;
     /** When AWS Backup deletes it (the job's Lifecycle.DeleteAfterDays). */
     deleteAt: number;
 }
@@ -352,6 +365,8 @@ export class SimulatedAccount {
         const now = Date.now();
         const running = spec.initial === "running";
         const dayAgo = now - 86_400_000;
+        const stoppedDays = this.faults.stoppedForDays ?? 1;
+        const stoppedAt = now - stoppedDays * 86_400_000;
         const serverTag = spec.webServerTag ? { [spec.webServerTag.key]: spec.webServerTag.value } : {};
         const [, partition, , region, accountId] = spec.stateMachineArns.stop.split(":");
         const latecomers = (this.faults.taggedAfterDeployment ?? []).map((name, n): SimServerSpec => {
@@ -366,10 +381,10 @@ export class SimulatedAccount {
                 arn: s.instanceArn,
                 tags: { Name: s.name, ...serverTag, ...s.tags },
                 state: running ? "running" : "stopped",
-                stateTransitionReason: running ? "" : `User initiated (${gmt(dayAgo)})`,
+                stateTransitionReason: running ? "" : `User initiated (${gmt(stoppedAt)})`,
                 runningSince: running ? dayAgo : 0,
                 httpd: running ? "running" : "stopped",
-                httpdSince: dayAgo,
+                httpdSince: running ? dayAgo : stoppedAt,
             });
         }
         this.database = spec.database
@@ -380,14 +395,15 @@ export class SimulatedAccount {
         if (!running) {
             // A system stopped by the stop jobnet: the maintenance page is up, and each server and the database were backed up.
             for (const l of spec.listeners) if (l.forwards || this.faults.pageLeftOnRedirect) this.createRule(l.arn, 1, ourTag, "maintenance");
+            const keptDays = stoppedDays + 7;
             for (const s of spec.servers) {
-                const job = this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, dayAgo + 60_000, "COMPLETED", true);
+                const job = this.addBackupJob(s.instanceArn, s.name, `${s.instanceArn}@earlier`, stoppedAt + 60_000, "COMPLETED", true);
                 // An expired recovery point is gone from the vault; its job still lists as COMPLETED.
-                if (!this.has("backupExpired", s.name)) this.keepRecoveryPoint(job, dayAgo + 360_000, 7);
+                if (!this.has("backupExpired", s.name)) this.keepRecoveryPoint(job, stoppedAt + 360_000, keptDays);
             }
             if (spec.database) {
-                const snapshot = this.addBackupJob(spec.database.arn, spec.database.identifier, `${spec.database.arn}@earlier`, dayAgo - 600_000, "COMPLETED", true);
-                this.keepRecoveryPoint(snapshot, dayAgo - 300_000, 7);
+                const snapshot = this.addBackupJob(spec.database.arn, spec.database.identifier, `${spec.database.arn}@earlier`, stoppedAt - 600_000, "COMPLETED", true);
+                this.keepRecoveryPoint(snapshot, stoppedAt - 300_000, keptDays);
             }
         }
         if (this.faults.foreignRuleAtPriority !== undefined) {
@@ -956,10 +972,13 @@ export class SimulatedAccount {
 
     // ---- AWS Backup ------------------------------------------------------------
 
-    /** StartBackupJob: a reused IdempotencyToken returns the earlier job, whatever its state, and starts nothing (Backup API reference). */
-    startBackupJob(resourceArn: string, vault: string, token: string, deleteAfterDays: number): SimBackupJob {
+    /**
+     * StartBackupJob: a reused IdempotencyToken returns the earlier job, whatever its state, and starts
+     * nothing (Backup API reference); `repeated` says so.
+     */
+    startBackupJob(resourceArn: string, vault: string, token: string, deleteAfterDays: number): { job: SimBackupJob; repeated: boolean } {
         const existing = this.backupJobs.find((j) => j.token === token);
-        if (existing) return existing;
+        if (existing) return { job: existing, repeated: true };
         const resourceName = this.resourceName(resourceArn);
         const job = this.addBackupJob(resourceArn, resourceName, token, Date.now(), "CREATED", false, vault);
         const isDatabase = resourceArn === this.database.arn;
@@ -982,7 +1001,12 @@ export class SimulatedAccount {
             this.note(`${resourceName} backup ${job.state}`, when);
             if (isDatabase) this.endDatabaseBackup(job.id, when);
         });
-        return job;
+        return { job, repeated: false };
+    }
+
+    /** Whether StartBackupJob answers a repeated token of this resource without its job's id (the backupTokenNoId fault). */
+    answersRepeatWithoutId(resourceName: string): boolean {
+        return this.has("backupTokenNoId", resourceName) || this.has("backupTokenNoId", "*");
     }
 
     /** The recovery points of a vault that AWS Backup still keeps: each is deleted when its lifecycle ends. */
@@ -998,7 +1022,7 @@ export class SimulatedAccount {
         job.recoveryPointArn = job.resourceArn === this.database.arn
             ? `arn:aws:rds:${region}:${account}:${snapshot}:awsbackup:job-${job.id.toLowerCase()}`
             : `arn:aws:ec2:${region}::image/ami-${job.id.replace(/-/g, "").slice(-17).toLowerCase()}`;
-        this.recoveryPoints.push({ arn: job.recoveryPointArn, resourceArn: job.resourceArn, vault: job.vault, createdAt: when, deleteAt: when + deleteAfterDays * 86_400_000 });
+        this.recoveryPoints.push({ arn: job.recoveryPointArn, resourceArn: job.resourceArn, vault: job.vault, createdAt: when, initiatedAt: job.createdAt, deleteAt: when + deleteAfterDays * 86_400_000 });
     }
 
     private beginDatabaseBackup(id: string): void {

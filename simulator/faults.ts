@@ -27,7 +27,9 @@ export const faultKinds = [
     { jobnets: stop, form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
     { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the database find no capacity for its class" },
     { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the database) fail (default: every one)" },
+    { jobnets: stop, form: "backup-token-no-id[:SERVER|cluster]", does: "StartBackupJob's first answer is lost, and the SDK's repeat is answered without BackupJobId (every resource's, or SERVER's)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
+    { jobnets: stop, form: "stopped-for:DAYS", does: "the system was stopped DAYS ago (with --initial stopped): its backups are as old, and still kept" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
@@ -84,7 +86,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
     };
     for (const spec of specs) {
         const [kind, arg, extra] = spec.split(":");
-        if ((kind.startsWith("cluster-") || kind === "db-capacity" || (kind === "backup" && arg === "cluster")) && context.database === "none") {
+        if ((kind.startsWith("cluster-") || kind === "db-capacity" || ((kind === "backup" || kind === "backup-token-no-id") && arg === "cluster")) && context.database === "none") {
             throw new FaultSpecError(spec, "the stack has no database");
         }
         if (kind === "cluster-instance-busy" && typeof context.database === "object" && context.database.kind !== "cluster") {
@@ -160,7 +162,19 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 faults.backupFails = { ...faults.backupFails, [resource]: whole(extra, Infinity, "TIMES", 1, 10) };
                 break;
             }
+            case "backup-token-no-id": {
+                noExtra();
+                const resource = arg === undefined ? "*" : arg === "cluster" ? (typeof context.database === "object" ? context.database.identifier : "cluster") : server();
+                faults.backupTokenNoId = [...(faults.backupTokenNoId ?? []), resource];
+                break;
+            }
             case "backup-expired": noExtra(); add("backupExpired", server()); break;
+            case "stopped-for": {
+                noExtra();
+                if (arg === undefined) throw new FaultSpecError(spec, "it needs the days since the system stopped");
+                faults.stoppedForDays = whole(arg, 1, "DAYS", 1, 3650);
+                break;
+            }
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
                 faults.lambdaThrottles = { ...faults.lambdaThrottles, [task()]: whole(extra, 2, "COUNT", 1, 100) };

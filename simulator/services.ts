@@ -218,29 +218,51 @@ export function installServices(account: SimulatedAccount): () => void {
     serve(backup.BackupClient, "backup", [
         [backup.StartBackupJobCommand, "StartBackupJob", (input: backup.StartBackupJobCommandInput) => {
             // Passing the backup role to AWS Backup is authorised as iam:PassRole.
-            if (input.IamRoleArn) record("iam:PassRole", [{ resource: input.IamRoleArn, context: { "iam:PassedToService": "backup.amazonaws.com" } }]);
+            const passRole = () => input.IamRoleArn && record("iam:PassRole", [{ resource: input.IamRoleArn, context: { "iam:PassedToService": "backup.amazonaws.com" } }]);
+            passRole();
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
-            const job = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"), input.Lifecycle?.DeleteAfterDays ?? 36500);
+            const { job, repeated } = account.startBackupJob(input.ResourceArn ?? "", input.BackupVaultName, input.IdempotencyToken ?? account.nextId("token-"), input.Lifecycle?.DeleteAfterDays ?? 36500);
+            // StartBackupJob's reference does not say that a repeated IdempotencyToken returns the job's
+            // id: with the backupTokenNoId fault, a repeat is answered HTTP 200 without one.
+            if (account.answersRepeatWithoutId(job.resourceName)) {
+                if (repeated) return {};
+                if (account.backupJobs.filter((j) => j.resourceArn === job.resourceArn && !j.earlier).length === 1) {
+                    // The resource's first start: its answer is lost after the job was made, and the SDK
+                    // (standard retry mode) sends the same request again, a repeat.
+                    record("backup:StartBackupJob", [vaultArn(input.BackupVaultName)]);
+                    passRole();
+                    return {};
+                }
+            }
             return { BackupJobId: job.id, CreationDate: new Date(job.createdAt) };
         }, (input: backup.StartBackupJobCommandInput) => [vaultArn(input.BackupVaultName)]],
-        [backup.ListBackupJobsCommand, "ListBackupJobs", (input: backup.ListBackupJobsCommandInput) => ({
-            BackupJobs: account.backupJobs
-                .filter((j) => (!input.ByResourceArn || j.resourceArn === input.ByResourceArn)
+        // ListBackupJobs lists the jobs of the last 30 days only, whatever the filters (Backup API reference);
+        // MaxResults 1–1000, paged by NextToken.
+        [backup.ListBackupJobsCommand, "ListBackupJobs", (input: backup.ListBackupJobsCommandInput) => {
+            const listedFrom = Date.now() - backupJobsListedForDays * 86_400_000;
+            const { items, NextToken } = backupPage(account.backupJobs
+                .filter((j) => j.createdAt >= listedFrom
+                    && (!input.ByResourceArn || j.resourceArn === input.ByResourceArn)
                     && (!input.ByBackupVaultName || j.vault === input.ByBackupVaultName)
-                    && (!input.ByCreatedAfter || j.createdAt >= input.ByCreatedAfter.getTime()))
-                .map(backupJobShape),
-        })],
+                    && (!input.ByCreatedAfter || j.createdAt >= input.ByCreatedAfter.getTime())), input);
+            return { BackupJobs: items.map(backupJobShape), NextToken };
+        }],
         [backup.DescribeBackupJobCommand, "DescribeBackupJob", (input: backup.DescribeBackupJobCommandInput) => {
             const job = account.backupJobs.find((j) => j.id === input.BackupJobId);
             if (!job) throw serviceError("ResourceNotFoundException", `backup job ${input.BackupJobId} not found`);
             return backupJobShape(job);
         }],
+        // Every recovery point the vault keeps, whatever its age (its lifecycle decides); MaxResults 1–1000, paged by NextToken.
         [backup.ListRecoveryPointsByBackupVaultCommand, "ListRecoveryPointsByBackupVault", (input: backup.ListRecoveryPointsByBackupVaultCommandInput) => {
             if (input.BackupVaultName !== account.spec.backupVaultName) throw serviceError("ResourceNotFoundException", `vault ${input.BackupVaultName} not found`);
+            const { items, NextToken } = backupPage(account.recoveryPointsIn(input.BackupVaultName)
+                .filter((p) => (!input.ByResourceArn || p.resourceArn === input.ByResourceArn) && (!input.ByCreatedAfter || p.createdAt >= input.ByCreatedAfter.getTime())), input);
             return {
-                RecoveryPoints: account.recoveryPointsIn(input.BackupVaultName)
-                    .filter((p) => (!input.ByResourceArn || p.resourceArn === input.ByResourceArn) && (!input.ByCreatedAfter || p.createdAt >= input.ByCreatedAfter.getTime()))
-                    .map((p) => ({ RecoveryPointArn: p.arn, ResourceArn: p.resourceArn, BackupVaultName: p.vault, Status: "COMPLETED", CreationDate: new Date(p.createdAt) })),
+                RecoveryPoints: items.map((p) => ({
+                    RecoveryPointArn: p.arn, ResourceArn: p.resourceArn, BackupVaultName: p.vault, Status: "COMPLETED",
+                    CreationDate: new Date(p.createdAt), InitiationDate: new Date(p.initiatedAt),
+                })),
+                NextToken,
             };
         }, (input: backup.ListRecoveryPointsByBackupVaultCommandInput) => [vaultArn(input.BackupVaultName)]],
     ]);
@@ -344,6 +366,18 @@ function matchesFilters(i: SimInstance, filters: ec2.Filter[] | undefined): bool
         if (f.Name?.startsWith("tag:")) return (f.Values ?? []).includes(i.tags[f.Name.slice(4)]);
         throw serviceError("InvalidParameterValue", `the simulator does not filter on ${f.Name}`);
     });
+}
+
+/** How far back ListBackupJobs lists: "the last 30 days" (Backup API reference, ListBackupJobs). */
+export const backupJobsListedForDays = 30;
+
+/** A page of an AWS Backup listing: MaxResults 1–1000 (InvalidParameterValueException otherwise), from NextToken on. */
+function backupPage<T>(all: T[], input: { MaxResults?: number; NextToken?: string }): { items: T[]; NextToken: string | undefined } {
+    const pageSize = input.MaxResults ?? 1000;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw serviceError("InvalidParameterValueException", "MaxResults must be between 1 and 1000");
+    const from = input.NextToken === undefined ? 0 : Number(input.NextToken);
+    if (!Number.isInteger(from) || from < 0) throw serviceError("InvalidParameterValueException", `Invalid NextToken: ${input.NextToken}`);
+    return { items: all.slice(from, from + pageSize), NextToken: from + pageSize < all.length ? String(from + pageSize) : undefined };
 }
 
 /** A backup job as ListBackupJobs and DescribeBackupJob give it. */

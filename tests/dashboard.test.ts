@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { DashboardFacts, dashboardBody, loadBalancerDimension, targetGroupDimension } from "../infra/dashboard";
+import { DashboardFacts, dashboardBody, loadBalancerArnDimension, loadBalancerDimension, targetGroupDimension } from "../infra/dashboard";
 import { sharedRun } from "./support/sharedRuns";
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
@@ -9,7 +9,7 @@ const facts: DashboardFacts = {
     stateMachineArns: { stop: arn("states", "stateMachine:webapp-jobnet-dev-stop"), start: arn("states", "stateMachine:webapp-jobnet-dev-start") },
     expectedSeconds: { stop: 900, start: 720 },
     listenerArns: [arn("elasticloadbalancing", "listener/app/webapp-dev/0123456789abcdef/fedcba9876543210")],
-    targetGroupArns: [arn("elasticloadbalancing", "targetgroup/webapp-web/0123456789abcdef")],
+    targetGroups: [{ targetGroupArn: arn("elasticloadbalancing", "targetgroup/webapp-web/0123456789abcdef"), loadBalancerArn: arn("elasticloadbalancing", "loadbalancer/app/webapp-dev/0123456789abcdef") }],
     database: { kind: "cluster", identifier: "webapp-jobnet-dev" },
     alarmArns: [arn("cloudwatch", "alarm:webapp-jobnet-dev-stop-failed")],
 };
@@ -82,8 +82,10 @@ function layoutProblems(body: ReturnType<typeof dashboardBody>): string[] {
 describe("the stack's dashboard", () => {
     it("names the load balancer and the target groups as CloudWatch's dimensions do", () => {
         assert.strictEqual(loadBalancerDimension(facts.listenerArns[0]), "app/webapp-dev/0123456789abcdef");
-        assert.strictEqual(targetGroupDimension(facts.targetGroupArns[0]), "targetgroup/webapp-web/0123456789abcdef");
+        assert.strictEqual(loadBalancerArnDimension(facts.targetGroups[0].loadBalancerArn!), "app/webapp-dev/0123456789abcdef");
+        assert.strictEqual(targetGroupDimension(facts.targetGroups[0].targetGroupArn), "targetgroup/webapp-web/0123456789abcdef");
         assert.throws(() => loadBalancerDimension(arn("elasticloadbalancing", "loadbalancer/app/x/1")), /not the ARN of an Application Load Balancer's listener/);
+        assert.throws(() => loadBalancerArnDimension(facts.listenerArns[0]), /not the ARN of an Application Load Balancer: /);
     });
 
     it("shows each jobnet's runs and duration against the expected one, the delays, the alarms and the web system, on metrics AWS publishes", () => {
@@ -104,11 +106,37 @@ describe("the stack's dashboard", () => {
     });
 
     it("leaves out what the system does not have: no load balancer, no database; an RDS instance by its own dimension", () => {
-        const bare = dashboardBody({ ...facts, listenerArns: [], targetGroupArns: [], database: undefined });
+        const bare = dashboardBody({ ...facts, listenerArns: [], targetGroups: [], database: undefined });
         assert.strictEqual(bare.widgets.length, 7);
-        const rds = dashboardBody({ ...facts, listenerArns: [], targetGroupArns: [], database: { kind: "instance", identifier: "shop-mysql" } });
+        const rds = dashboardBody({ ...facts, listenerArns: [], targetGroups: [], database: { kind: "instance", identifier: "shop-mysql" } });
         assert.deepStrictEqual(metricProblems(rds), []);
         assert.deepStrictEqual((rds.widgets[7].properties.metrics as Line[])[0].slice(0, 4), ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "shop-mysql"]);
+    });
+
+    it("reads each target group's hosts on the load balancer it is attached to, and leaves out one attached to none", () => {
+        const shop = arn("elasticloadbalancing", "loadbalancer/app/shop/1111111111111111");
+        const admin = arn("elasticloadbalancing", "loadbalancer/app/admin/2222222222222222");
+        const body = dashboardBody({
+            ...facts,
+            listenerArns: [`${shop.replace(":loadbalancer/", ":listener/")}/aaaaaaaaaaaaaaaa`, `${admin.replace(":loadbalancer/", ":listener/")}/bbbbbbbbbbbbbbbb`],
+            targetGroups: [
+                { targetGroupArn: arn("elasticloadbalancing", "targetgroup/shop-web/3333333333333333"), loadBalancerArn: shop },
+                { targetGroupArn: arn("elasticloadbalancing", "targetgroup/admin-web/4444444444444444"), loadBalancerArn: admin },
+                { targetGroupArn: arn("elasticloadbalancing", "targetgroup/spare/5555555555555555"), loadBalancerArn: undefined },
+            ],
+        });
+        assert.deepStrictEqual(metricProblems(body), []);
+        const pairs = (title: string) => (body.widgets.find((w) => w.properties.title === title)!.properties.metrics as Line[])
+            .map((line) => line.filter((part) => typeof part === "string").slice(1).join(" "));
+        assert.deepStrictEqual(pairs("Targets healthy / unhealthy"), [
+            "HealthyHostCount TargetGroup targetgroup/shop-web/3333333333333333 LoadBalancer app/shop/1111111111111111",
+            "UnHealthyHostCount TargetGroup targetgroup/shop-web/3333333333333333 LoadBalancer app/shop/1111111111111111",
+            "HealthyHostCount TargetGroup targetgroup/admin-web/4444444444444444 LoadBalancer app/admin/2222222222222222",
+            "UnHealthyHostCount TargetGroup targetgroup/admin-web/4444444444444444 LoadBalancer app/admin/2222222222222222",
+        ]);
+        assert.deepStrictEqual(pairs("ALB 5xx").map((p) => p.split(" ").pop()), ["app/shop/1111111111111111", "app/shop/1111111111111111", "app/admin/2222222222222222", "app/admin/2222222222222222"]);
+        const unattached = dashboardBody({ ...facts, targetGroups: [{ ...facts.targetGroups[0], loadBalancerArn: undefined }] });
+        assert.deepStrictEqual(unattached.widgets.slice(7).map((w) => w.properties.title), ["ALB 5xx", "Database connections"]);
     });
 
     it("is a checker that catches a metric AWS does not publish, or the wrong dimensions", () => {
@@ -130,6 +158,16 @@ describe("the stack's dashboard", () => {
         const lb = account.one("aws:lb/loadBalancer:LoadBalancer");
         assert.strictEqual((body.widgets[8].properties.metrics as Line[])[0][3], loadBalancerDimension(account.one("aws:lb/listener:Listener").state.arn));
         assert.ok(lb.state.arn.endsWith((body.widgets[8].properties.metrics as Line[])[0][3] as string));
+        const tg = account.one("aws:lb/targetGroup:TargetGroup");
+        assert.deepStrictEqual((body.widgets[7].properties.metrics as Line[])[0].slice(2, 6), ["TargetGroup", targetGroupDimension(tg.state.arn), "LoadBalancer", loadBalancerArnDimension(lb.state.arn)]);
         assert.strictEqual(JSON.stringify(body).length < 1_000_000, true);
+    });
+
+    it("pairs an existing system's target group with the load balancer AWS says it is attached to, under mocks", async function () {
+        this.timeout(60_000);
+        const { account } = await sharedRun("existing");
+        const body = JSON.parse(account.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody);
+        // The example stack's target group, attached to the load balancer of its listener (scripts/lib/mockedCloud.ts).
+        assert.deepStrictEqual((body.widgets[7].properties.metrics as Line[])[0].slice(2, 6), ["TargetGroup", "targetgroup/shop-web/0123456789abcdef", "LoadBalancer", "app/shop/0123456789abcdef"]);
     });
 });

@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as backup from "@aws-sdk/client-backup";
 import * as ec2 from "@aws-sdk/client-ec2";
 import * as ssm from "@aws-sdk/client-ssm";
-import { ensureBackups, followBackups } from "../handlers/backups";
+import { JobToStart, ensureBackups, followBackups, listingCatchUpMs, startBackupJobs } from "../handlers/backups";
 import { describeInstances, fleetOf, startInstances, stopInstances } from "../handlers/instances";
 import { getScriptResults, sendScript } from "../handlers/runCommand";
 import { serverOutcomes } from "../handlers/serverOutcomes";
@@ -209,7 +209,11 @@ describe("backups of the fleet", () => {
             // Before the server stopped: it does not count.
             { BackupJobId: "old-2", ResourceArn: arn(2), State: "COMPLETED", CreationDate: new Date(stoppedAt.getTime() - 60_000), RecoveryPointArn: "ami-2" },
         ] });
-        backupStub.on(backup.ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: "ami-1", Status: "COMPLETED" }] });
+        const doneAt = new Date(stoppedAt.getTime() + 5000);
+        backupStub.on(backup.ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [
+            { RecoveryPointArn: "ami-1", ResourceArn: arn(1), Status: "COMPLETED", InitiationDate: doneAt, CreationDate: doneAt },
+            { RecoveryPointArn: "ami-2", ResourceArn: arn(2), Status: "COMPLETED", InitiationDate: new Date(stoppedAt.getTime() - 60_000), CreationDate: stoppedAt },
+        ] });
         let n = 0;
         backupStub.on(backup.StartBackupJobCommand).callsFake(() => ({ BackupJobId: `new-${++n}` }));
         const result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, found: { running: [fleet[0].instanceId], stopping: [] }, ...settings }) as { webServers: { name: string; found: string; backup: string; backupJobId: string }[] };
@@ -224,12 +228,48 @@ describe("backups of the fleet", () => {
         assert.strictEqual(backupStub.commandCalls(backup.StartBackupJobCommand)[0].args[0].input.ResourceArn, arn(2));
     });
 
+    it("finds a backup older than the 30 days ListBackupJobs shows by its recovery point, with one listing for the fleet", async () => {
+        const fleet = servers(3);
+        describing(ec2Stub, () => "stopped");
+        const arn = (n: number) => `${prefix}${fleet[n].instanceId}`;
+        const fortyDaysLater = new Date(stoppedAt.getTime() + 40 * 86_400_000).toISOString();
+        const began = (seconds: number) => new Date(stoppedAt.getTime() + seconds * 1000);
+        // The jobs are older than the list shows; the vault keeps their AMIs.
+        backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [] });
+        backupStub.on(backup.ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [
+            { RecoveryPointArn: "ami-old", ResourceArn: arn(0), Status: "AVAILABLE", InitiationDate: began(60), CreationDate: began(360) },
+            { RecoveryPointArn: "ami-older", ResourceArn: arn(0), Status: "AVAILABLE", InitiationDate: began(30), CreationDate: began(330) },
+            // Begun before web-2 stopped: it does not count; web-3's is still being made.
+            { RecoveryPointArn: "ami-before", ResourceArn: arn(1), Status: "AVAILABLE", InitiationDate: began(-60), CreationDate: began(240) },
+            { RecoveryPointArn: "ami-creating", ResourceArn: arn(2), Status: "CREATING", InitiationDate: began(60), CreationDate: began(60) },
+        ] });
+        backupStub.on(backup.StartBackupJobCommand).callsFake((input: backup.StartBackupJobCommandInput) => ({ BackupJobId: `new-${input.ResourceArn!.slice(-1)}` }));
+        const result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, runStartedAt: fortyDaysLater, ...settings }) as { webServers: { name: string; backup: string; backupJobId: string | null }[] };
+        assert.deepStrictEqual(result.webServers.map((s) => [s.name, s.backup, s.backupJobId]), [["web-1", "existing", null], ["web-2", "started", "new-2"], ["web-3", "started", "new-3"]]);
+        assert.deepStrictEqual([backupStub.commandCalls(backup.ListBackupJobsCommand).length, backupStub.commandCalls(backup.ListRecoveryPointsByBackupVaultCommand).length], [1, 1]);
+        assert.deepStrictEqual(backupStub.commandCalls(backup.ListRecoveryPointsByBackupVaultCommand)[0].args[0].input, { BackupVaultName: "vault", ByResourceArn: undefined, ByCreatedAfter: new Date(stoppedAt.getTime() - 1000), NextToken: undefined });
+    });
+
+    it("gives each run its own idempotency tokens: a job of an earlier run, too old to be listed, cannot answer for a new one", async () => {
+        describing(ec2Stub, () => "stopped");
+        backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [] });
+        backupStub.on(backup.ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [] });
+        backupStub.on(backup.StartBackupJobCommand).resolves({ BackupJobId: "j-1" });
+        const runAt = async (runStartedAt: string) => {
+            await ensureBackups({ servers: servers(1), instanceArnPrefix: prefix, runStartedAt, ...settings });
+            return backupStub.commandCalls(backup.StartBackupJobCommand).pop()!.args[0].input.IdempotencyToken;
+        };
+        const first = await runAt("2026-12-01T13:00:00Z");
+        assert.deepStrictEqual([first === await runAt("2026-12-01T13:00:00Z"), first === await runAt("2027-01-10T13:00:00Z")], [true, false]);
+    });
+
     it("starts a hundred jobs a call at most, and tells a job an earlier call of the run started as started", async () => {
         const fleet = servers(250);
         describing(ec2Stub, () => "stopped");
         const runStartedAt = "2026-11-30T13:00:00Z";
         const started: backup.BackupJob[] = [];
         backupStub.on(backup.ListBackupJobsCommand).callsFake(() => ({ BackupJobs: [...started] }));
+        backupStub.on(backup.ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [] });
         backupStub.on(backup.StartBackupJobCommand).callsFake((input: backup.StartBackupJobCommandInput) => {
             started.push({ BackupJobId: `j-${started.length + 1}`, ResourceArn: input.ResourceArn, State: "CREATED", CreationDate: new Date("2026-11-30T13:01:00Z") });
             return { BackupJobId: `j-${started.length}` };
@@ -253,6 +293,41 @@ describe("backups of the fleet", () => {
         await assert.rejects(ensureBackups({ servers: servers(2), instanceArnPrefix: prefix, ...settings }), (e: Error) =>
             e.name === "InstanceNotStopped" && e.message === "web-2 (i-00000000000000002) is stopping; a server is backed up only once it is stopped");
         assert.strictEqual(backupStub.commandCalls(backup.StartBackupJobCommand).length, 0);
+    });
+
+    describe("when AWS Backup answers a repeated idempotency token without the job's id", () => {
+        const at = (seconds: number) => new Date(stoppedAt.getTime() + seconds * 1000);
+        const toStart = (n: number): JobToStart => ({ name: `web-${n}`, resourceArn: `${prefix}i-${n}`, since: stoppedAt.toISOString(), attempt: `a-${n}`, ruledOut: [`failed-${n}`], notBefore: stoppedAt.getTime() });
+        const pauses: number[] = [];
+        const pause = async (ms: number) => void pauses.push(ms);
+        beforeEach(() => pauses.splice(0));
+
+        it("finds that token's job, the resource's newest since its time not ruled out, with one listing after a pause", async () => {
+            backupStub.on(backup.StartBackupJobCommand).resolves({});
+            backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [
+                { BackupJobId: "failed-1", ResourceArn: `${prefix}i-1`, State: "FAILED", CreationDate: at(90) },
+                { BackupJobId: "made-1", ResourceArn: `${prefix}i-1`, State: "CREATED", CreationDate: at(60) },
+                { BackupJobId: "before-2", ResourceArn: `${prefix}i-2`, State: "COMPLETED", CreationDate: at(-60) },
+                { BackupJobId: "made-2", ResourceArn: `${prefix}i-2`, State: "RUNNING", CreationDate: at(30) },
+            ] });
+            assert.deepStrictEqual(await startBackupJobs(new backup.BackupClient({}), settings, [toStart(1), toStart(2)], pause), ["made-1", "made-2"]);
+            assert.deepStrictEqual([pauses, backupStub.commandCalls(backup.StartBackupJobCommand).length, backupStub.commandCalls(backup.ListBackupJobsCommand).length], [[listingCatchUpMs], 2, 1]);
+            assert.deepStrictEqual(backupStub.commandCalls(backup.ListBackupJobsCommand)[0].args[0].input, { ByResourceArn: undefined, ByBackupVaultName: "vault", ByCreatedAfter: stoppedAt, NextToken: undefined });
+        });
+
+        it("starts the job with a new token when none is listed, and fails naming the resource when that one is answered without an id too", async () => {
+            const tokens: string[] = [];
+            backupStub.on(backup.StartBackupJobCommand).callsFake((input: backup.StartBackupJobCommandInput) => {
+                tokens.push(input.IdempotencyToken!);
+                return tokens.length === 1 ? {} : { BackupJobId: "j-again" };
+            });
+            backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [{ BackupJobId: "failed-1", ResourceArn: `${prefix}i-1`, State: "FAILED", CreationDate: at(90) }] });
+            assert.deepStrictEqual(await startBackupJobs(new backup.BackupClient({}), settings, [toStart(1)], pause), ["j-again"]);
+            assert.deepStrictEqual([tokens.length, new Set(tokens).size], [2, 2]);
+            backupStub.on(backup.StartBackupJobCommand).resolves({});
+            await assert.rejects(startBackupJobs(new backup.BackupClient({}), settings, [toStart(1)], pause), (e: Error) =>
+                e.name === "BackupNotStarted" && e.message === "web-1: AWS Backup answered StartBackupJob without a job id, twice, and lists no job of the resource started since; run the jobnet again");
+        });
     });
 
     it("follows many jobs with one listing, describing only a job the list has not caught up with", async () => {

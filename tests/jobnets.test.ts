@@ -7,6 +7,7 @@ import { RunReport } from "../simulator/run";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
 import { functionPolicy } from "./support/iamPolicy";
+import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 import { sharedSynthesis } from "./support/sharedRuns";
 
 const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
@@ -331,6 +332,16 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
     });
 
+    it("a StartBackupJob whose answer is lost, its repeat answered without a job id, finds its job: one job per resource", async () => {
+        const { report, account } = await run("stop", "running", { backupTokenNoId: ["*"], lateResponses: { ensureBackups: 1 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        // Each resource's start and the SDK's repeat of it; no start with a new token.
+        assert.deepStrictEqual(changes(account).filter((c) => c.endsWith("StartBackupJob")), Array(6).fill("ensureBackups backup:StartBackupJob"));
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+        const output = report.output as { webServers: { backupJobId: string }[]; database: { backupJobId: string } };
+        assert.deepStrictEqual([...output.webServers.map((s) => s.backupJobId), output.database.backupJobId].sort(), account.backupJobs.filter((j) => !j.earlier).map((j) => j.id).sort());
+    });
+
     it("rides out bursts of API throttling on every service", async () => {
         const all = { ec2: 30, ssm: 30, rds: 30, elasticloadbalancing: 30, backup: 30, states: 30, dynamodb: 30 };
         const { report, account } = await run("stop", "running", { apiThrottling: all });
@@ -415,6 +426,37 @@ describe("one run at a time, whatever ListExecutions shows (the run lock)", () =
         assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.report.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
         assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem"]);
         assert.strictEqual(lockHolder(account), execution("start", "start-2"));
+    });
+});
+
+describe("a system stopped for longer than ListBackupJobs lists its backups (30 days)", () => {
+    // Backups kept 60 days: a server stopped 40 days ago still has its AMI, though no listing of jobs shows it.
+    let keptLonger: SynthResult;
+    before(async function () {
+        this.timeout(60_000);
+        keptLonger = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-backups-60-days"), { "webapp-jobnet:backupRetentionDays": "60" });
+    });
+
+    it("stopping it again takes no AMI: each server's is found by its recovery point; the database, stopped, needs no snapshot", async () => {
+        const { reports, account } = await simulate(keptLonger, { initial: "stopped", jobnets: ["stop"], faults: { stoppedForDays: 40 } });
+        const report = reports[0].report;
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const output = report.output as { webServers: unknown; database: unknown };
+        assert.deepStrictEqual(output.webServers, [
+            { name: "web-1", found: "stopped", backup: "existing", backupJobId: null },
+            { name: "web-2", found: "stopped", backup: "existing", backupJobId: null },
+        ]);
+        assert.deepStrictEqual(output.database, { name: "webapp-jobnet-dev", backupJobId: null, outcome: "none" });
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: [] });
+    });
+
+    it("the run the 7-day restart starts 40 days into the stop snapshots the database, kept 60 days, and takes no AMI", async () => {
+        const { reports, account } = await stopAfterSevenDayRestart(keptLonger, "cluster-auto-restart", 40);
+        assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["webapp-jobnet-dev: COMPLETED"] });
+        const snapshot = account.backupJobs.find((j) => !j.earlier)!;
+        const kept = account.recoveryPoints.find((p) => p.arn === snapshot.recoveryPointArn)!;
+        assert.strictEqual((kept.deleteAt - kept.createdAt) / 86_400_000, 60);
     });
 });
 

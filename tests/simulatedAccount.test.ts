@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { BackupClient, StartBackupJobCommand } from "@aws-sdk/client-backup";
+import { BackupClient, ListBackupJobsCommand, ListRecoveryPointsByBackupVaultCommand, StartBackupJobCommand } from "@aws-sdk/client-backup";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
@@ -11,7 +11,7 @@ import { VirtualClock } from "../simulator/clock";
 import { installServices } from "../simulator/services";
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
-const spec = (faults: Faults): AccountSpec => ({
+const spec = (faults: Faults, initial: AccountSpec["initial"]): AccountSpec => ({
     servers: [{ name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") }],
     database: { kind: "cluster", identifier: "db", arn: arn("rds", "cluster:db") },
     listeners: [{ arn: arn("elasticloadbalancing", "listener/app/lb/1/2"), forwards: true }],
@@ -19,15 +19,15 @@ const spec = (faults: Faults): AccountSpec => ({
     stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
     maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },
     backupVaultName: "vault",
-    initial: "running",
+    initial,
     faults,
 });
 
 /** Runs `body` against a simulated account behind the real SDK clients, on a virtual clock. */
-async function inAccount<T>(faults: Faults, body: (account: SimulatedAccount, clock: VirtualClock) => Promise<T>): Promise<T> {
+async function inAccount<T>(faults: Faults, body: (account: SimulatedAccount, clock: VirtualClock) => Promise<T>, initial: AccountSpec["initial"] = "running"): Promise<T> {
     const clock = new VirtualClock();
     clock.install();
-    const account = new SimulatedAccount(spec(faults));
+    const account = new SimulatedAccount(spec(faults, initial));
     const restore = installServices(account);
     try {
         return await body(account, clock);
@@ -58,6 +58,39 @@ describe("the simulated account, as AWS documents it", () => {
             const second = await start("t-2");
             assert.notStrictEqual(second.BackupJobId, first.BackupJobId);
         });
+    });
+
+    it("AWS Backup may answer a repeated idempotency token without the job's id (backupTokenNoId): a resource's first start is such a repeat", async () => {
+        await inAccount({ backupTokenNoId: ["web-1"] }, async (account) => {
+            const backup = new BackupClient({});
+            const start = (resourceArn: string, token: string) => backup.send(new StartBackupJobCommand({ BackupVaultName: "vault", ResourceArn: resourceArn, IamRoleArn: arn("iam", "role/backup"), IdempotencyToken: token }));
+            const web1 = account.spec.servers[0].instanceArn;
+            const answers = [await start(web1, "t-1"), await start(web1, "t-1"), await start(web1, "t-2"), await start(account.database.arn, "t-3")];
+            assert.deepStrictEqual(answers.map((a) => a.BackupJobId !== undefined), [false, false, true, true]);
+            assert.deepStrictEqual(account.backupJobs.map((j) => j.resourceName), ["web-1", "web-1", "db"]);
+            // The lost answer's request and the SDK's repeat of it are both authorised.
+            assert.strictEqual(account.calls.filter((c) => c.action === "backup:StartBackupJob").length, 5);
+        });
+    });
+
+    it("AWS Backup lists the jobs of the last 30 days only, a page at a time, and a recovery point as long as its lifecycle keeps it", async () => {
+        await inAccount({ stoppedForDays: 40 }, async (account) => {
+            const backup = new BackupClient({});
+            const fortyDaysAgo = Date.now() - 40 * 86_400_000;
+            assert.deepStrictEqual((await backup.send(new ListBackupJobsCommand({ ByBackupVaultName: "vault" }))).BackupJobs, []);
+            const points = (await backup.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: "vault" }))).RecoveryPoints ?? [];
+            assert.deepStrictEqual(points.map((p) => [p.ResourceArn, p.Status, Math.round((p.InitiationDate!.getTime() - fortyDaysAgo) / 60_000)]), [
+                [account.spec.servers[0].instanceArn, "COMPLETED", 1],
+                [account.database.arn, "COMPLETED", -10],
+            ]);
+            for (const token of ["t-1", "t-2", "t-3"]) {
+                await backup.send(new StartBackupJobCommand({ BackupVaultName: "vault", ResourceArn: account.database.arn, IamRoleArn: arn("iam", "role/backup"), IdempotencyToken: token }));
+            }
+            const first = await backup.send(new ListBackupJobsCommand({ ByBackupVaultName: "vault", MaxResults: 2 }));
+            const second = await backup.send(new ListBackupJobsCommand({ ByBackupVaultName: "vault", MaxResults: 2, NextToken: first.NextToken }));
+            assert.deepStrictEqual([first.BackupJobs!.length, second.BackupJobs!.length, second.NextToken], [2, 1, undefined]);
+            await assert.rejects(backup.send(new ListBackupJobsCommand({ MaxResults: 0 })), (e: Error) => e.name === "InvalidParameterValueException");
+        }, "stopped");
     });
 
     it("throttles as the SDK raises it once its attempts are spent: the service's error name and HTTP status", async () => {

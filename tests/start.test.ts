@@ -148,7 +148,7 @@ describe("the command lines' shared parts", () => {
 describe("fault specs (--fail)", () => {
     it("turn into the simulator's faults", () => {
         assert.deepStrictEqual(
-            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "health:never", "throttle:describeInstances:3", "other-run:start:scheduled", "duplicate:earlier"], context),
+            parseFaults(["httpd-stop:web-1", "httpd-stop:web-2", "check:web-2", "cluster-backing-up", "cluster-stop", "backup:cluster", "backup:web-1:2", "backup-expired:web-2", "stopped-for:40", "health:never", "throttle:describeInstances:3", "other-run:start:scheduled", "duplicate:earlier"], context),
             {
                 httpdWillNotStop: ["web-1", "web-2"],
                 checkFails: ["web-2"],
@@ -156,6 +156,7 @@ describe("fault specs (--fail)", () => {
                 clusterRefusesToStop: true,
                 backupFails: { "webapp-jobnet-dev": Infinity, "web-1": 2 },
                 backupExpired: ["web-2"],
+                stoppedForDays: 40,
                 neverHealthy: ["*"],
                 lambdaThrottles: { describeInstances: 3 },
                 otherRunActive: "start",
@@ -164,6 +165,7 @@ describe("fault specs (--fail)", () => {
             },
         );
         assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
+        assert.deepStrictEqual(parseFaults(["backup-token-no-id", "backup-token-no-id:cluster", "backup-token-no-id:web-2"], context), { backupTokenNoId: ["*", "webapp-jobnet-dev", "web-2"] });
     });
 
     const bad: [string, string][] = [
@@ -174,6 +176,8 @@ describe("fault specs (--fail)", () => {
         ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
         ["backup:web-1:0", "TIMES must be a whole number from 1 to 10"],
+        ["stopped-for", "it needs the days since the system stopped"],
+        ["stopped-for:0", "DAYS must be a whole number from 1 to 3650"],
         ["other-run:stop:event", "the run that is active is started by hand, or by the schedule: add :scheduled"],
         ["duplicate:twice", "it says when the other delivery started: earlier or later"],
         ["duplicate:later:2", "it has one part too many"],
@@ -331,6 +335,8 @@ describe("every --fail kind, run in the simulated account", function () {
         ["backup:web-2", "stop", "running", "BackupFailed", /^web-2: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\. Fix the cause, then redrive the run or run the jobnet again$/],
         ["backup:cluster", "stop", "running", "BackupFailed", /^webapp-jobnet-dev: backup job \S+ ended FAILED /],
         ["backup-expired:web-1", "stop", "stopped", "SUCCEEDED", undefined],
+        ["stopped-for:40", "stop", "stopped", "SUCCEEDED", undefined],
+        ["backup-token-no-id", "stop", "running", "SUCCEEDED", undefined],
         ["health:web-1", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-\w+ \(unhealthy: Target\.FailedHealthChecks\)$/],
         ["health:never", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; not healthy: i-/],
         ["throttle:startInstances:3", "start", "stopped", "SUCCEEDED", undefined],

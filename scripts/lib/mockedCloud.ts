@@ -40,7 +40,8 @@ export interface MockedCluster {
 export interface MockedExistingSystem {
     instances: { id: string; tags: Record<string, string>; availabilityZone: string; state: string }[];
     listeners: { arn: string; protocol: string; port: number }[];
-    targetGroups: { arn: string; name: string; targetType: string }[];
+    /** Each with the load balancers that route to it (one at most), as DescribeTargetGroups gives them. */
+    targetGroups: { arn: string; name: string; targetType: string; loadBalancerArns?: string[] }[];
     /** RDS DB instances, as rds.getInstance reads them. */
     dbInstances?: MockedDbInstance[];
 }
@@ -227,7 +228,7 @@ export class MockedCloud implements pulumi.runtime.Mocks {
             case "aws:lb/getTargetGroup:getTargetGroup": {
                 const g = this.existingSystem.targetGroups.find((x) => x.arn === args.inputs.arn);
                 if (g === undefined) throw new Error(`TargetGroupNotFound: One or more target groups not found`);
-                return { ...g, id: g.arn };
+                return { ...g, loadBalancerArns: g.loadBalancerArns ?? [], id: g.arn };
             }
             case "aws:ssm/getParameter:getParameter":
                 return { name: args.inputs.name, value: mockAmiId, type: "String", id: args.inputs.name };
@@ -444,11 +445,15 @@ export function accountNamedBy(config: Record<string, string>, region: string): 
     // RDS keeps identifiers in lower case.
     const clusterIdentifier: string | undefined = system.database?.clusterIdentifier?.toLowerCase();
     const dbInstanceIdentifier: string | undefined = system.database?.instanceIdentifier?.toLowerCase();
+    // A listener's ARN is its load balancer's, with listener for loadbalancer and an id of its own.
+    const firstListener: string | undefined = system.loadBalancer?.listenerArns?.[0];
+    const firstListenerLoadBalancer = firstListener === undefined ? [] : [firstListener.replace(":listener/", ":loadbalancer/").replace(/\/[^/]+$/, "")];
     return {
         existing: {
             instances,
             listeners: ((system.loadBalancer?.listenerArns ?? []) as string[]).map((arn, i) => (i === 0 ? { arn, protocol: "HTTPS", port: 443 } : { arn, protocol: "HTTP", port: 80 })),
-            targetGroups: ((system.loadBalancer?.targetGroupArns ?? []) as string[]).map((arn) => ({ arn, name: arn.split("/")[1], targetType: "instance" })),
+            // Each attached to the load balancer of the first listener.
+            targetGroups: ((system.loadBalancer?.targetGroupArns ?? []) as string[]).map((arn) => ({ arn, name: arn.split("/")[1], targetType: "instance", loadBalancerArns: firstListenerLoadBalancer })),
             dbInstances: dbInstanceIdentifier === undefined ? [] : [{ identifier: dbInstanceIdentifier, engine: "mysql", engineVersion: "8.0.40", instanceClass: "db.t4g.medium" }],
         },
         deployedCluster: clusterIdentifier === undefined ? undefined : {
