@@ -53,7 +53,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:backup/vault:Vault": 1,
             "aws:cloudwatch/dashboard:Dashboard": 1,
             // 1 flow log, 3 agent, 4 database, 15 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
-            "aws:cloudwatch/logGroup:LogGroup": 27,
+            "aws:cloudwatch/logGroup:LogGroup": 28,
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
             "aws:cloudwatch/eventRule:EventRule": 2,
             "aws:cloudwatch/eventTarget:EventTarget": 3,
@@ -64,11 +64,11 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
             // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules.
-            "aws:iam/role:Role": 26,
-            "aws:iam/rolePolicy:RolePolicy": 24,
+            "aws:iam/role:Role": 27,
+            "aws:iam/rolePolicy:RolePolicy": 25,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 17,
+            "aws:lambda/function:Function": 18,
             "aws:lambda/permission:Permission": 1,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
