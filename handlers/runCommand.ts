@@ -259,7 +259,7 @@ function neverDelivered(v: Invocation): boolean {
 }
 
 /** Why a command never reached a server, after its name: Run Command's own delivery expiry, and how many sends it missed. */
-export function deliveryFailure(statusDetails: string | undefined, sends: number, executionTimeoutSeconds: number): string {
+function deliveryFailure(statusDetails: string | undefined, sends: number, executionTimeoutSeconds: number): string {
     const times = sends > 1 ? `, sent ${sends} times` : "";
     const check = "check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS";
     if (detailsWord(statusDetails) === "Undeliverable") return `${times}: Run Command found the server unreachable (Undeliverable); ${check}`;

@@ -16,8 +16,8 @@ export const faultKinds = [
     { jobnets: start, form: "httpd-start:SERVER", does: "startHttpd.sh exits 1 on SERVER" },
     { jobnets: either, form: "check:SERVER", does: "checkHttpd.sh fails (exit 1) on SERVER" },
     { jobnets: either, form: "command-timeout:SERVER", does: "Run Command times out on SERVER" },
-    { jobnets: either, form: "unmanaged:SERVER", does: "SERVER is not managed by Systems Manager: SendCommand answers InvalidInstanceId" },
-    { jobnets: either, form: "agent-offline:SERVER[:undeliverable]", does: "SERVER's SSM agent lost its connection unnoticed: Run Command accepts its commands and retries them (Delayed) until they expire (DeliveryTimedOut); undeliverable: it gives up at once" },
+    { jobnets: either, form: "unmanaged:SERVER", does: "SERVER is not managed by Systems Manager: DescribeInstanceInformation does not list it, SendCommand refuses it (InvalidInstanceId)" },
+    { jobnets: either, form: "agent-offline:SERVER[:undeliverable]", does: "SERVER's SSM agent lost its connection unnoticed: its commands are accepted, retried (Delayed) and expire (DeliveryTimedOut); undeliverable: given up at once" },
     { jobnets: start, form: "agent-late:SERVER[:SECONDS|never]", does: "SERVER's SSM agent comes online SECONDS (default 600) after the server runs, long after its status checks pass; never: not at all" },
     { jobnets: stop, form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
     // The cluster-… faults act on the database, an Aurora cluster or an RDS DB instance.

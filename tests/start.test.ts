@@ -164,6 +164,10 @@ describe("fault specs (--fail)", () => {
             },
         );
         assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
+        assert.deepStrictEqual(
+            parseFaults(["agent-offline:web-1", "agent-offline:web-2:undeliverable", "agent-late:web-1", "agent-late:web-2:never"], { ...context, jobnets: ["start"] }),
+            { agentOffline: ["web-1", "web-2"], commandsUndeliverable: ["web-2"], agentLate: { "web-1": 600, "web-2": Infinity } },
+        );
     });
 
     const bad: [string, string][] = [
@@ -178,6 +182,8 @@ describe("fault specs (--fail)", () => {
         ["duplicate:twice", "it says when the other delivery started: earlier or later"],
         ["duplicate:later:2", "it has one part too many"],
         ["cluster-stop:now", "it takes no argument"],
+        ["agent-offline:web-1:soon", "its last part, if any, is undeliverable"],
+        ["agent-late:web-1:later", "SECONDS must be a whole number from 1 to 86400, or never"],
     ];
     for (const [spec, why] of bad) {
         it(`refuse ${spec} in one line, with the form it should take`, () => {
