@@ -7,6 +7,7 @@ import { describeInstances, startInstances, stopInstances } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
 import { getScriptResults, sendScript } from "./runCommand";
 import { releaseRunLock, takeRunLock } from "./runLock";
+import { describeAgents } from "./ssmAgents";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 
@@ -145,12 +146,19 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         handler: sendScript,
         permissions: (r) => {
             const document = `arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`;
-            if (Array.isArray(r.instances)) return [allow(["ssm:SendCommand"], [document, ...r.instances])];
+            // It sends only to the servers whose agent is online.
+            const readAgents = allow(["ssm:DescribeInstanceInformation"], anyResource);
+            if (Array.isArray(r.instances)) return [readAgents, allow(["ssm:SendCommand"], [document, ...r.instances])];
             // The document carries no tag of ours: its statement stays unconditioned. SendCommand
             // reads an instance's tags as ssm:resourceTag/KEY (Service Authorization Reference,
             // "Actions, resources, and condition keys for AWS Systems Manager", resource type instance).
-            return [allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
+            return [readAgents, allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
         },
+    },
+    describeAgents: {
+        description: "Reads whether the web servers' SSM agents are online, for a command to reach them",
+        handler: describeAgents,
+        permissions: () => [allow(["ssm:DescribeInstanceInformation"], anyResource)],
     },
     getScriptResults: {
         description: "Reads the status and exit code of each Run Command invocation of the commands sent",

@@ -1,6 +1,7 @@
 import { ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
 import { Polled, StepContext, awsErrorName, taskError } from "./errors";
 import { ServerRef, chunks, listed } from "./instances";
+import { listedProblems, reachSsmAdvice, readAgents } from "./ssmAgents";
 
 export interface SendScriptEvent extends StepContext {
     /** The instances to run it on. */
@@ -13,29 +14,60 @@ export interface SendScriptEvent extends StepContext {
     name: string;
     /** How long the script may run before Run Command marks it TimedOut. */
     timeoutSeconds: number;
+    /** The commands the step sent before this send, oldest first. */
+    commandIds?: string[];
+    /** How many sends the step made before this one. */
+    sends?: number;
 }
 
-/** Run Command's delivery timeout: an instance whose agent does not pick the command up fails after this long. */
-export const deliveryTimeoutSeconds = 60;
+/** What a send leaves for the step's wait, and for the next send if one is needed. */
+export interface SentScript {
+    /** Every command the step has sent, oldest first: this send's after the earlier ones. */
+    commandIds: string[];
+    /** This send's commands. */
+    latest: string[];
+    /** The instances this send left out: Systems Manager did not list their agent online. */
+    waiting: string[];
+    /** How many sends the step has made, this one included. */
+    sends: number;
+}
+
+/**
+ * SendCommand's TimeoutSeconds. Run Command gives up on a command the agent has not received once
+ * this plus the execution timeout has passed since the send: the invocation ends TimedOut,
+ * StatusDetails DeliveryTimedOut (Systems Manager User Guide, "Understanding command statuses").
+ */
+export const sendTimeoutSeconds = 60;
+
+/** How long after its send Run Command gives up delivering a command: its TimeoutSeconds plus its execution timeout. */
+export function deliveryExpirySeconds(executionTimeoutSeconds: number): number {
+    return sendTimeoutSeconds + executionTimeoutSeconds;
+}
 
 /** At most this many instance ids in one SendCommand (SSM API reference, SendCommand: "You can specify a maximum of 50 IDs"). */
 export const sendBatch = 50;
 
 /**
  * Runs one command on many instances through SSM Run Command (AWS-RunShellScript): one
- * SendCommand per fifty instances. Sending the same control command twice is harmless: the
- * scripts stop, start or check a service.
+ * DescribeInstanceInformation and one SendCommand per fifty instances. Only instances whose agent
+ * Systems Manager lists online are sent it: SendCommand refuses a whole call (InvalidInstanceId)
+ * for one whose agent is not running or not registered, which a server just started can be after
+ * its status checks pass. The others are left for the step to send again once their agent is
+ * online. Sending the same control command twice is harmless: the scripts stop, start or check a
+ * service.
  */
-export async function sendScript(event: SendScriptEvent): Promise<{ commandIds: string[] }> {
+export async function sendScript(event: SendScriptEvent): Promise<SentScript> {
     const ssm = new SSMClient({});
-    const commandIds: string[] = [];
-    for (const ids of chunks(event.instanceIds, sendBatch)) {
+    const agents = await readAgents(ssm, event.instanceIds);
+    const online = event.instanceIds.filter((id) => agents.get(id) === "Online");
+    const latest: string[] = [];
+    for (const ids of chunks(online, sendBatch)) {
         try {
             const sent = await ssm.send(new SendCommandCommand({
                 DocumentName: "AWS-RunShellScript",
                 InstanceIds: ids,
                 Parameters: { commands: [event.script], executionTimeout: [String(event.timeoutSeconds)] },
-                TimeoutSeconds: deliveryTimeoutSeconds,
+                TimeoutSeconds: sendTimeoutSeconds,
                 // Every server gets the command at once, and one failing never stops it reaching the others
                 // (MaxErrors defaults to 0: "the system stops sending the command to additional targets").
                 MaxConcurrency: "100%",
@@ -44,12 +76,12 @@ export async function sendScript(event: SendScriptEvent): Promise<{ commandIds: 
             }));
             const commandId = sent.Command?.CommandId;
             if (!commandId) throw taskError("CommandNotSent", `Run Command returned no command id for ${event.name}`);
-            commandIds.push(commandId);
+            latest.push(commandId);
         } catch (error) {
             // SendCommand, InvalidInstanceId: no permission on the node, SSM Agent not running, SSM Agent
             // not registered with the SSM endpoint, or the node shutting down or terminated (SSM API
-            // reference, SendCommand errors). Right after boot it passes; the state machine retries it,
-            // and the last try's message is the cause a user reads.
+            // reference, SendCommand errors). An agent that went away since it was listed online: the
+            // state machine retries the send, which reads the agents again.
             if (awsErrorName(error) === "InvalidInstanceId") {
                 const nameOf = new Map((event.servers ?? []).map((s) => [s.instanceId, s.name]));
                 throw taskError("InstanceNotManaged", notManagedMessage(ids.map((id) => (nameOf.has(id) ? `${nameOf.get(id)} (${id})` : id)), (error as Error).message));
@@ -57,16 +89,19 @@ export async function sendScript(event: SendScriptEvent): Promise<{ commandIds: 
             throw error;
         }
     }
-    return { commandIds };
+    return {
+        commandIds: [...(event.commandIds ?? []), ...latest],
+        latest,
+        waiting: event.instanceIds.filter((id) => agents.get(id) !== "Online"),
+        sends: (event.sends ?? 0) + 1,
+    };
 }
 
 /** Why Run Command cannot reach a server, and how to make it reachable. */
 export function notManagedMessage(servers: string[], awsMessage: string): string {
     const which = servers.length === 1 ? servers[0] : `one of ${listed(servers)}`;
     return `${which} is not an online managed instance of Systems Manager, so Run Command cannot run commands on it`
-        + ` (SendCommand: InvalidInstanceId${awsMessage ? `, ${awsMessage}` : ""}). On the server, install and start the SSM agent;`
-        + " give the instance a profile whose role has the policy AmazonSSMManagedInstanceCore;"
-        + " let it reach the SSM endpoints over HTTPS (443), through a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages."
+        + ` (SendCommand: InvalidInstanceId${awsMessage ? `, ${awsMessage}` : ""}). ${reachSsmAdvice}.`
         + " Then run the jobnet again (or redrive the run)";
 }
 
@@ -76,7 +111,12 @@ export type InvocationStatus = "Pending" | "InProgress" | "Delayed" | "Success" 
 export type ExpectedOutcomes = Record<string, number[]>;
 
 export interface ScriptResultsEvent extends Polled {
+    /** Every command the step has sent, oldest first. */
     commandIds: string[];
+    /** The commands of the step's latest send. */
+    latest: string[];
+    /** The servers the latest send left out, their agent not online. */
+    waiting: string[];
     /** The servers the commands went to: every one must answer. */
     servers: ServerRef[];
     /** The instances among them the commands were sent to. */
@@ -94,88 +134,165 @@ export interface ScriptResults extends Polled {
     total: number;
     /** Invocations not ended yet (or not visible yet, right after the send). */
     pending: number;
-    /** Every invocation ended. */
+    /** Every invocation sent has ended. */
     ended: boolean;
     /** The instance ids of each listed outcome; the servers' names of every outcome. */
     outcomes: Record<string, string[]>;
     names: Record<string, string[]>;
     /** How many servers ended in each expected outcome. */
     counts: Record<string, number>;
-    /** How many ended otherwise than accepted (a failed script, an exit code not expected, a timeout), and what became of them in words. */
+    /** How many ran it and ended otherwise than accepted (a failed script, an exit code not expected, a timeout), and what became of them in words. */
     unexpected: number;
     problems: string;
+    /** How many servers it never reached: left out of the send, their agent not online, or Run Command gave up delivering it. */
+    notReached: number;
+    /** Their instance ids: the servers to send it to again. */
+    resend: string[];
+    /** Why it never reached them, in words. */
+    undelivered: string;
+    /** What the invocations not ended yet are doing, in words: a wait that reaches its bound says so. */
+    notEnded: string;
+}
+
+interface Invocation {
+    commandId: string;
+    status: InvocationStatus;
+    details: string | undefined;
+    responseCode: number;
+    output: string;
 }
 
 const endedStatuses = ["Success", "Failed", "TimedOut", "Cancelled"];
 
 /**
  * Where the scripts sent with sendScript stand: one ListCommandInvocations per command (it lists
- * up to fifty invocations, the most a command has), each invocation sorted by its exit code into
- * the expected outcomes, or described as a problem.
+ * up to fifty invocations, the most a command has). Each server is judged by its newest
+ * invocation: an exit code sorts it into the expected outcomes; a command never delivered
+ * (DeliveryTimedOut, Undeliverable) puts it among those to send it to again, as does a send that
+ * left it out; anything else is described as a problem.
  */
 export async function getScriptResults(event: ScriptResultsEvent): Promise<ScriptResults> {
     const ssm = new SSMClient({});
-    const invocations = new Map<string, { status: InvocationStatus; details: string | undefined; responseCode: number; output: string }>();
+    const newest = new Map<string, Invocation>();
+    const sends = new Map<string, number>();
+    // Oldest command first: a server's newest invocation is the one it keeps.
     for (const commandId of event.commandIds) {
         let token: string | undefined;
         do {
             const page = await ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: true, MaxResults: 50, NextToken: token }));
             for (const v of page.CommandInvocations ?? []) {
+                const id = v.InstanceId ?? "";
                 const plugin = v.CommandPlugins?.[0];
-                invocations.set(v.InstanceId ?? "", {
+                newest.set(id, {
+                    commandId,
                     status: (v.Status ?? "Pending") as InvocationStatus,
                     details: v.StatusDetails,
                     responseCode: plugin?.ResponseCode ?? -1,
                     output: plugin?.Output ?? "",
                 });
+                sends.set(id, (sends.get(id) ?? 0) + 1);
             }
             token = page.NextToken;
         } while (token);
     }
     const nameOf = new Map(event.servers.map((s) => [s.instanceId, s.name]));
+    const latest = new Set(event.latest);
+    const waiting = new Set(event.waiting);
     const outcomes: Record<string, string[]> = Object.fromEntries(Object.keys(event.expect).map((k) => [k, []]));
     const problems: string[] = [];
-    let pending = 0;
+    const resend: string[] = [];
+    const undelivered: string[] = [];
+    const notEnded: string[] = [];
     for (const id of event.instanceIds) {
-        // Right after SendCommand an invocation may not be listed for a moment: pending, not a failure.
-        const v = invocations.get(id);
-        if (!v || !endedStatuses.includes(v.status)) {
-            pending++;
+        const who = `${nameOf.get(id) ?? id} (${id})`;
+        if (waiting.has(id)) {
+            resend.push(id);
+            undelivered.push(`${who}: its SSM agent was not online when it was sent`);
+            continue;
+        }
+        const v = newest.get(id);
+        // Right after SendCommand an invocation may not be listed for a moment, and a server sent it
+        // again still shows the earlier one it never got: pending, not a failure.
+        if (!v || !endedStatuses.includes(v.status) || (neverDelivered(v) && !latest.has(v.commandId))) {
+            notEnded.push(`${who} ${pendingDetail(v?.status ?? "Pending", event.timeoutSeconds)}`);
+            continue;
+        }
+        if (neverDelivered(v)) {
+            resend.push(id);
+            undelivered.push(`${who}${deliveryFailure(v.details, sends.get(id) ?? 1, event.timeoutSeconds)}`);
             continue;
         }
         const outcome = v.status === "Success" || v.status === "Failed" ? Object.keys(event.expect).find((k) => event.expect[k].includes(v.responseCode)) : undefined;
         if (outcome !== undefined) outcomes[outcome].push(id);
-        if (outcome === undefined || !event.accept.includes(outcome)) problems.push(`${nameOf.get(id) ?? id} (${id}) ${scriptDetail(v.status, v.details, v.responseCode, lastLine(v.output), event.timeoutSeconds)}`);
+        if (outcome === undefined || !event.accept.includes(outcome)) problems.push(`${who} ${scriptDetail(v.status, v.details, v.responseCode, lastLine(v.output), event.timeoutSeconds)}`);
     }
     return {
         total: event.instanceIds.length,
-        pending,
-        ended: pending === 0,
+        pending: notEnded.length,
+        ended: notEnded.length === 0,
         outcomes: Object.fromEntries(event.listed.map((k) => [k, outcomes[k] ?? []])),
         names: Object.fromEntries(Object.entries(outcomes).map(([k, ids]) => [k, ids.map((id) => nameOf.get(id) ?? id)])),
         counts: Object.fromEntries(Object.entries(outcomes).map(([k, ids]) => [k, ids.length])),
         unexpected: problems.length,
-        problems: problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; and ${problems.length - 5} more` : ""),
+        problems: listedProblems(problems),
+        notReached: resend.length,
+        resend,
+        undelivered: listedProblems(undelivered),
+        notEnded: listedProblems(notEnded),
         attempt: event.attempt,
     };
 }
 
+/** StatusDetails as one word: the API reference writes "Delivery Timed Out", the filters DeliveryTimedOut; either is read. */
+function detailsWord(statusDetails: string | undefined): string | undefined {
+    return statusDetails?.replace(/\s/g, "");
+}
+
 /**
- * What became of a script, from the invocation's Status, StatusDetails (DeliveryTimedOut,
- * ExecutionTimedOut, Undeliverable, ...: SSM API reference, GetCommandInvocation) and exit code.
+ * A command that never reached the server's agent: Run Command gave up delivering it (TimedOut,
+ * DeliveryTimedOut) or found the node unreachable (Failed, Undeliverable), so the script did not
+ * run (Systems Manager User Guide, "Understanding command statuses").
+ */
+function neverDelivered(v: Invocation): boolean {
+    const details = detailsWord(v.details);
+    return (v.status === "TimedOut" && details === "DeliveryTimedOut") || (v.status === "Failed" && details === "Undeliverable");
+}
+
+/** Why a command never reached a server, after its name: Run Command's own delivery expiry, and how many sends it missed. */
+function deliveryFailure(statusDetails: string | undefined, sends: number, executionTimeoutSeconds: number): string {
+    const times = sends > 1 ? `, sent ${sends} times` : "";
+    const check = "check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS";
+    if (detailsWord(statusDetails) === "Undeliverable") return `${times}: Run Command found the server unreachable (Undeliverable); ${check}`;
+    const expiry = deliveryExpirySeconds(executionTimeoutSeconds);
+    return `${times}: Run Command gave up delivering it after ${expiry} s${sends > 1 ? " each time" : ""}`
+        + ` (DeliveryTimedOut: its TimeoutSeconds ${sendTimeoutSeconds} s plus the execution timeout ${executionTimeoutSeconds} s); ${check}`;
+}
+
+/** What an invocation not ended yet is doing. */
+function pendingDetail(status: InvocationStatus, executionTimeoutSeconds: number): string {
+    switch (status) {
+        case "Delayed":
+            return `was not reached yet (Delayed): Run Command tries again until ${deliveryExpirySeconds(executionTimeoutSeconds)} s after the send`;
+        case "InProgress":
+            return "is still running it";
+        default:
+            return `has not got it yet (${status})`;
+    }
+}
+
+/**
+ * What became of a script that reached the server, from the invocation's Status, StatusDetails
+ * (ExecutionTimedOut, ...: SSM API reference, GetCommandInvocation) and exit code.
  */
 export function scriptDetail(status: InvocationStatus, statusDetails: string | undefined, responseCode: number, printed: string, timeoutSeconds: number): string {
-    // The API reference writes "Delivery Timed Out", the filters DeliveryTimedOut: either is read.
-    const details = statusDetails?.replace(/\s/g, "");
+    const details = detailsWord(statusDetails);
     const output = printed ? `: ${printed}` : " and printed nothing";
     switch (status) {
         case "Success":
         case "Failed":
             return responseCode >= 0 ? `exited with code ${responseCode}${output}` : `failed before it ran (${details || "no details"})`;
         case "TimedOut":
-            return details === "DeliveryTimedOut"
-                ? `was never delivered: the SSM agent on the server did not pick it up within ${deliveryTimeoutSeconds} s (DeliveryTimedOut); check that the agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS`
-                : `timed out after ${timeoutSeconds} s (Run Command's execution timeout)${printed ? `; it last printed: ${printed}` : ""}`;
+            return `timed out after ${timeoutSeconds} s (Run Command's execution timeout)${printed ? `; it last printed: ${printed}` : ""}`;
         case "Cancelled":
         case "Cancelling":
             return "was cancelled";

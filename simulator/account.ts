@@ -17,8 +17,15 @@ export interface Faults {
     commandTimesOut?: string[];
     /** These servers are not managed by Systems Manager (no agent, no instance profile, no route to SSM): SendCommand refuses them. */
     notManaged?: string[];
-    /** The SSM agent of these servers went offline: SendCommand accepts, but the command is never delivered. */
+    /**
+     * The SSM agent of these servers lost its connection after its last report: Systems Manager
+     * still lists it online and accepts its commands, which it cannot deliver.
+     */
     agentOffline?: string[];
+    /** Run Command gives up at once on the commands it cannot deliver to these servers (Undeliverable), rather than trying again until they expire. */
+    commandsUndeliverable?: string[];
+    /** The SSM agent of these servers comes online this many seconds after the server runs, rather than `latency.ssmAgentOnline`; Infinity: never. */
+    agentLate?: Record<string, number>;
     /** The systemd unit the jobnets name does not exist on these servers (a systemd service control). */
     unitMissing?: string[];
     /** These servers stay `stopping` forever. */
@@ -200,8 +207,8 @@ export interface SimInvocation {
     instanceId: string;
     script: string;
     sentAt: number;
-    status: "Pending" | "InProgress" | "Success" | "Failed" | "TimedOut";
-    /** Set when Run Command says more than the status: DeliveryTimedOut. */
+    status: "Pending" | "InProgress" | "Delayed" | "Success" | "Failed" | "TimedOut";
+    /** Set when Run Command says more than the status: Delayed, DeliveryTimedOut, Undeliverable. */
     statusDetails?: string;
     responseCode: number;
     stdout: string;
@@ -712,22 +719,40 @@ export class SimulatedAccount {
 
     // ---- SSM Run Command -------------------------------------------------------
 
+    /** When the server's SSM agent comes online after its latest start, epoch ms; Infinity when it never does. */
+    agentOnlineAt(i: SimInstance): number {
+        return i.runningSince + (this.faults.agentLate?.[i.name] ?? latency.ssmAgentOnline) * 1000;
+    }
+
+    /**
+     * What DescribeInstanceInformation says of the server's SSM agent: Online, or ConnectionLost
+     * while it has not connected since the server started; undefined when the operation does not
+     * list the node, an agent that never registered or a node that is stopped or terminated ("This
+     * operation does not return information for nodes that are either Stopped or Terminated", SSM API
+     * reference). An agent that lost its connection unnoticed (agentOffline) still reads Online.
+     */
+    pingStatus(i: SimInstance): "Online" | "ConnectionLost" | undefined {
+        if (this.has("notManaged", i.name) || i.state === "stopped" || i.state === "terminated") return undefined;
+        return i.state === "running" && Date.now() >= this.agentOnlineAt(i) ? "Online" : "ConnectionLost";
+    }
+
     /**
      * One command to many instances, one invocation each. SendCommand answers InvalidInstanceId when
      * SSM Agent is not running or not registered, or the node is not in a valid state (SSM API
-     * reference, SendCommand errors); modelled for the whole call when any of its instances is so,
-     * and nothing is sent.
+     * reference, SendCommand errors): modelled for every node Systems Manager does not list Online,
+     * for the whole call, and nothing is sent. (AWS also accepts a command to a stopped node and
+     * delays it; no jobnet sends to one.)
      */
-    sendCommand(instanceIds: string[], script: string, executionTimeoutSeconds: number, deliveryTimeoutSeconds: number): string {
+    sendCommand(instanceIds: string[], script: string, executionTimeoutSeconds: number, timeoutSeconds: number): string {
         const instances = instanceIds.map((id) => this.instance(id));
-        const invalid = instances.filter((i) => i.state !== "running" || Date.now() - i.runningSince < latency.ssmAgentOnline * 1000 || this.has("notManaged", i.name));
+        const invalid = instances.filter((i) => this.pingStatus(i) !== "Online");
         if (invalid.length > 0) throw serviceError("InvalidInstanceId", `Instances [[${invalid.map((i) => i.id).join(", ")}]] not in a valid state for account`);
         const commandId = cryptoLikeId(++this.serial);
-        for (const i of instances) this.invokeCommand(i, commandId, script, executionTimeoutSeconds, deliveryTimeoutSeconds);
+        for (const i of instances) this.invokeCommand(i, commandId, script, executionTimeoutSeconds, timeoutSeconds);
         return commandId;
     }
 
-    private invokeCommand(i: SimInstance, commandId: string, script: string, executionTimeoutSeconds: number, deliveryTimeoutSeconds: number): void {
+    private invokeCommand(i: SimInstance, commandId: string, script: string, executionTimeoutSeconds: number, timeoutSeconds: number): void {
         const invocation: SimInvocation = {
             commandId,
             instanceId: i.id,
@@ -741,8 +766,16 @@ export class SimulatedAccount {
         };
         this.invocations.push(invocation);
         if (this.has("agentOffline", i.name)) {
-            // A command no agent picks up ends TimedOut, StatusDetails DeliveryTimedOut, after the delivery timeout (GetCommandInvocation, SSM API reference).
-            this.at(deliveryTimeoutSeconds, (when) => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut", changedAt: when }));
+            // Run Command cannot reach the agent: it gives up at once (Failed, Undeliverable), or marks the
+            // invocation Delayed and tries again until TimeoutSeconds plus the execution timeout have
+            // passed, then ends it TimedOut, DeliveryTimedOut (Systems Manager User Guide, "Understanding
+            // command statuses"). The script never runs: its ResponseCode stays -1.
+            if (this.has("commandsUndeliverable", i.name)) {
+                this.at(latency.commandDelivery, (when) => Object.assign(invocation, { status: "Failed", statusDetails: "Undeliverable", changedAt: when }));
+                return;
+            }
+            this.at(latency.commandDelivery, (when) => Object.assign(invocation, { status: "Delayed", statusDetails: "Delayed", changedAt: when }));
+            this.at(timeoutSeconds + executionTimeoutSeconds, (when) => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut", changedAt: when }));
             return;
         }
         this.at(latency.commandDelivery, (when) => {
@@ -953,6 +986,12 @@ export class SimulatedAccount {
         const healthy = i.httpd === "running" && !this.has("neverHealthy", i.name);
         const settles = since + (healthy ? latency.healthyThreshold : latency.unhealthyThreshold) * latency.healthCheckInterval * 1000;
         return this.inSimulation(Date.now() >= settles ? settles : since);
+    }
+
+    /** When what DescribeInstanceInformation says of the server's agent last changed: it is listed, or comes online, a while after a state change. */
+    agentChangedAt(i: SimInstance): number | undefined {
+        const online = this.agentOnlineAt(i);
+        return this.inSimulation(Math.max(i.stateChangedAt ?? -Infinity, online <= Date.now() ? online : -Infinity));
     }
 
     /** When a command's invocation on an instance last changed its status. */

@@ -16,8 +16,9 @@ export const faultKinds = [
     { jobnets: start, form: "httpd-start:SERVER", does: "startHttpd.sh exits 1 on SERVER" },
     { jobnets: either, form: "check:SERVER", does: "checkHttpd.sh fails (exit 1) on SERVER" },
     { jobnets: either, form: "command-timeout:SERVER", does: "Run Command times out on SERVER" },
-    { jobnets: either, form: "unmanaged:SERVER", does: "SERVER is not managed by Systems Manager: SendCommand answers InvalidInstanceId" },
-    { jobnets: either, form: "agent-offline:SERVER", does: "SERVER's SSM agent is offline: its commands are never delivered" },
+    { jobnets: either, form: "unmanaged:SERVER", does: "SERVER is not managed by Systems Manager: DescribeInstanceInformation does not list it, SendCommand refuses it (InvalidInstanceId)" },
+    { jobnets: either, form: "agent-offline:SERVER[:undeliverable]", does: "SERVER's SSM agent lost its connection unnoticed: its commands are accepted, retried (Delayed) and expire (DeliveryTimedOut); undeliverable: given up at once" },
+    { jobnets: start, form: "agent-late:SERVER[:SECONDS|never]", does: "SERVER's SSM agent comes online SECONDS (default 600) after the server runs, long after its status checks pass; never: not at all" },
     { jobnets: stop, form: "stuck-stopping:SERVER", does: "SERVER stays stopping" },
     // The cluster-… faults act on the database, an Aurora cluster or an RDS DB instance.
     { jobnets: stop, form: "cluster-backing-up[:SECONDS]", does: "the database is backing-up for SECONDS (default 900) at the start" },
@@ -81,7 +82,7 @@ export interface FaultContext {
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
 export function parseFaults(specs: string[], context: FaultContext): Faults {
     const faults: Faults = {};
-    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "notManaged" | "agentOffline" | "instanceStuckStopping" | "backupExpired" | "neverHealthy" | "taggedAfterDeployment" | "tagRemoved", name: string) => {
+    const add = (key: "httpdWillNotStop" | "httpdWillNotStart" | "checkFails" | "commandTimesOut" | "notManaged" | "agentOffline" | "commandsUndeliverable" | "instanceStuckStopping" | "backupExpired" | "neverHealthy" | "taggedAfterDeployment" | "tagRemoved", name: string) => {
         faults[key] = [...(faults[key] ?? []), name];
     };
     for (const spec of specs) {
@@ -124,7 +125,17 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "check": noExtra(); add("checkFails", server()); break;
             case "command-timeout": noExtra(); add("commandTimesOut", server()); break;
             case "unmanaged": noExtra(); add("notManaged", server()); break;
-            case "agent-offline": noExtra(); add("agentOffline", server()); break;
+            case "agent-offline": {
+                const name = server();
+                if (extra !== undefined && extra !== "undeliverable") throw new FaultSpecError(spec, "its last part, if any, is undeliverable");
+                add("agentOffline", name);
+                if (extra === "undeliverable") add("commandsUndeliverable", name);
+                break;
+            }
+            case "agent-late": {
+                faults.agentLate = { ...faults.agentLate, [server()]: whole(extra, 600, "SECONDS", 1, 86400, { word: "never", value: Infinity }) };
+                break;
+            }
             case "stuck-stopping": noExtra(); add("instanceStuckStopping", server()); break;
             case "cluster-backing-up": {
                 noExtra();
@@ -181,7 +192,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             }
             case "capacity": {
-                faults.noCapacity = { ...faults.noCapacity, [server()]: whole(extra, 300, "SECONDS", 1, 86400, { word: "never", value: Infinity }) };
+                faults.noCapacity = { ...faults.noCapacity, [server()]: whole(extra, 600, "SECONDS", 1, 86400, { word: "never", value: Infinity }) };
                 break;
             }
             case "capacity-lost": {

@@ -22,6 +22,7 @@ export function isRead(action: string): boolean {
  *   ListCommandInvocations); `{ CommandId }` alone, every invocation of the command (ListCommands);
  * - `{ InstanceId, InstanceStatus | SystemStatus }`: the state and the status checks (DescribeInstanceStatus);
  * - `{ InstanceId, State }`: the state (DescribeInstances);
+ * - `{ InstanceId, PingStatus }`: the SSM agent (DescribeInstanceInformation);
  * - `{ Target: { Id }, TargetHealth }`: the ALB's view of a target (DescribeTargetHealth);
  * - `{ BackupJobId, State }`: a backup job (DescribeBackupJob, ListBackupJobs);
  * - `{ RecoveryPointArn, CreationDate }`: a recovery point, made when its job completed;
@@ -56,6 +57,7 @@ function changeOf(account: SimulatedAccount, o: Record<string, any>): number | u
         const i = account.instances.get(o.InstanceId);
         if (!i) return undefined;
         if ("InstanceStatus" in o || "SystemStatus" in o) return account.statusChangedAt(i);
+        if ("PingStatus" in o) return account.agentChangedAt(i);
         if ("State" in o) return account.stateChangedAt(i);
         return undefined;
     }

@@ -110,10 +110,41 @@ export function installServices(account: SimulatedAccount): () => void {
             if (input.DocumentName !== "AWS-RunShellScript") throw serviceError("InvalidDocument", `unexpected document ${input.DocumentName}`);
             const ids = input.InstanceIds ?? [];
             if (ids.length < 1 || ids.length > 50) throw serviceError("ValidationException", `1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50`);
+            // TimeoutSeconds: 30 to 2,592,000, 3,600 when left out (SSM API reference, SendCommand).
+            const timeoutSeconds = input.TimeoutSeconds ?? 3600;
+            if (timeoutSeconds < 30 || timeoutSeconds > 2592000) throw serviceError("ValidationException", "1 validation error detected: Value at 'timeoutSeconds' failed to satisfy constraint: Member must have value between 30 and 2592000");
             const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
-            const commandId = account.sendCommand(ids, input.Parameters?.commands?.[0] ?? "", timeout, input.TimeoutSeconds ?? 3600);
+            const commandId = account.sendCommand(ids, input.Parameters?.commands?.[0] ?? "", timeout, timeoutSeconds);
             return { Command: { CommandId: commandId, InstanceIds: ids, Status: "Pending" } };
         }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds, ["aws:ResourceTag/", "ssm:resourceTag/"])]],
+        // DescribeInstanceInformation: MaxResults 5–50, 10 when left out, paged by NextToken; Filters or the
+        // legacy InstanceInformationFilterList, not both; a filter's values 1–100; an instance id that is not
+        // the account's is an error (InvalidInstanceId); nodes that are stopped or terminated, or whose agent
+        // never registered, are not listed (SSM API reference, DescribeInstanceInformation).
+        [ssm.DescribeInstanceInformationCommand, "DescribeInstanceInformation", (input: ssm.DescribeInstanceInformationCommandInput) => {
+            const pageSize = input.MaxResults ?? 10;
+            if (pageSize < 5 || pageSize > 50) throw serviceError("ValidationException", "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 5 and 50");
+            if (input.Filters && input.InstanceInformationFilterList) throw serviceError("ValidationException", "Filters and InstanceInformationFilterList cannot be used together");
+            const filters = new Map<string, string[]>();
+            for (const f of input.Filters ?? []) {
+                if (f.Key !== "InstanceIds" && f.Key !== "PingStatus") throw serviceError("InvalidFilterKey", `the simulator does not filter on ${f.Key}`);
+                const values = f.Values ?? [];
+                if (values.length < 1 || values.length > 100) throw serviceError("InvalidInstanceInformationFilterValue", `${f.Key} takes 1 to 100 values`);
+                if (f.Key === "PingStatus" && values.some((v) => !["Online", "ConnectionLost", "Inactive"].includes(v))) throw serviceError("InvalidInstanceInformationFilterValue", `PingStatus is Online, ConnectionLost or Inactive`);
+                filters.set(f.Key, values);
+            }
+            const ids = filters.get("InstanceIds");
+            for (const id of ids ?? []) if (!account.instances.has(id)) throw serviceError("InvalidInstanceId", `Instance ${id} is not a managed node of this account`);
+            const all = (ids ?? [...account.instances.keys()]).map((id) => account.instance(id))
+                .map((i) => ({ i, ping: account.pingStatus(i) }))
+                .filter(({ ping }) => ping !== undefined && (!filters.has("PingStatus") || filters.get("PingStatus")!.includes(ping)));
+            const from = input.NextToken === undefined ? 0 : Number(input.NextToken);
+            if (!Number.isInteger(from) || from < 0) throw serviceError("InvalidNextToken", "The specified token isn't valid.");
+            return {
+                InstanceInformationList: all.slice(from, from + pageSize).map(({ i, ping }) => ({ InstanceId: i.id, PingStatus: ping, ResourceType: "EC2Instance", PlatformType: "Linux" })),
+                NextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
+            };
+        }],
         // ListCommandInvocations: MaxResults 1–50, paged by NextToken; right after SendCommand the list may
         // be empty for a moment; with Details, each invocation's plugin and its output, at most 2,500
         // characters, stderr after stdout (SSM API reference, ListCommandInvocations, CommandPlugin).

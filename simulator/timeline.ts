@@ -270,6 +270,8 @@ interface ScriptResults {
     total: number;
     pending: number;
     counts: Record<string, number>;
+    /** Servers it never reached (left out of the send, or not delivered); absent from the results of an older definition. */
+    notReached?: number;
 }
 
 function isScriptResults(result: unknown): result is ScriptResults {
@@ -279,8 +281,10 @@ function isScriptResults(result: unknown): result is ScriptResults {
 /** "httpd stopped on 2 of 2, checkHttpd.sh": each outcome and how many servers ended in it. */
 export function describeScripts(name: string, r: ScriptResults, checks?: string): string {
     const outcomes = Object.entries(r.counts).filter(([, n]) => n > 0).map(([outcome, n]) => `${checks === undefined ? "" : `${checks} `}${outcome} on ${n}`);
-    const other = r.total - r.pending - Object.values(r.counts).reduce((a, b) => a + b, 0);
+    const notReached = r.notReached ?? 0;
+    const other = r.total - r.pending - notReached - Object.values(r.counts).reduce((a, b) => a + b, 0);
     if (other > 0) outcomes.push(`another end on ${other}`);
+    if (notReached > 0) outcomes.push(`not reached on ${notReached}`);
     if (r.pending > 0) outcomes.push(`not ended on ${r.pending}`);
     return `${outcomes.join(", ") || "none"} of ${r.total}, ${fileName(name)}`;
 }
@@ -316,6 +320,8 @@ export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
     if ("commandId" in result || "commandIds" in result) return "sent";
+    const agents = result as { total?: unknown; online?: unknown; notOnline?: unknown };
+    if (typeof agents.online === "number" && typeof agents.notOnline === "number") return `SSM agent online on ${agents.online} of ${agents.total}`;
     const fleet = result as { total?: unknown; counts?: Record<string, unknown> };
     if (typeof fleet.counts === "object" && fleet.counts !== null && "stopped" in fleet.counts) {
         // The servers' states: how many are in each, of how many.

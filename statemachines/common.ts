@@ -1,5 +1,6 @@
-import { Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { Fragment, Json, JsonObject, choice, fail, goto, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { deadEnds } from "../handlers/databaseStatuses";
+import { reachSsmAdvice } from "../handlers/ssmAgents";
 import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
 
 /**
@@ -150,35 +151,49 @@ export interface RunScriptOptions {
 }
 
 /**
+ * At most this many sends of one command in a step: the first, and two more to the servers it
+ * never reached. Each later send waits until those servers' agents are online (jobnetWaits.agentOnline).
+ */
+export const commandSends = 3;
+
+/**
  * Runs a command on many servers through Run Command (one SendCommand per fifty) and waits until
  * every invocation has ended (`$.script`: the instance ids and counts of each outcome, and the
- * problems in words). The run ends, naming the servers, when any server ends otherwise than accepted.
+ * problems in words). The run ends, naming the servers, when any server ran it and ended otherwise
+ * than accepted. A server the command never reached (its SSM agent not online when it was sent, or
+ * Run Command gave up delivering it) is sent it again once its agent is online, up to
+ * `commandSends` sends in all; the run ends saying it was never delivered when the agent does not
+ * come online within its bound, or the last send is not delivered either.
  */
 export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): Fragment {
     const rhythm = plan.waits.httpdCommand;
     const { text, name } = o.command;
     const accept = o.accept ?? [Object.keys(o.expect)[0]];
     const ended = is.true("$.script.ended");
+    const send = (state: string, on: string, earlier: JsonObject) => invoke(state, plan.functionArns.sendScript, {
+        payload: {
+            "instanceIds.$": on,
+            "servers.$": "$.targets.webServers",
+            script: text,
+            name,
+            ...(o.checks === undefined ? {} : { checks: o.checks }),
+            timeoutSeconds: plan.commandTimeoutSeconds,
+            ...earlier,
+        },
+        resultPath: "$.command",
+        select: { "commandIds.$": "$.commandIds", "latest.$": "$.latest", "waiting.$": "$.waiting", "sends.$": "$.sends" },
+        // An agent listed online that went away before the send refuses the whole call; the next
+        // try reads the agents again and leaves it out.
+        retry: [retryEvery("InstanceNotManaged", 10, 3)],
+    });
     return sequence(
-        invoke(step, plan.functionArns.sendScript, {
-            payload: {
-                "instanceIds.$": o.on,
-                "servers.$": "$.targets.webServers",
-                script: text,
-                name,
-                ...(o.checks === undefined ? {} : { checks: o.checks }),
-                timeoutSeconds: plan.commandTimeoutSeconds,
-            },
-            resultPath: "$.command",
-            select: { "commandIds.$": "$.commandIds" },
-            // Right after boot the SSM agent may not be online yet; a server that never registers
-            // fails the task after these tries, with a cause that says how to fix it (sendScript).
-            retry: [retryEvery("InstanceNotManaged", 10, 12)],
-        }),
+        send(step, o.on, { commandIds: [], sends: 0 }),
         waitUntil(`${step}Finished`, {
             functionArn: plan.functionArns.getScriptResults,
             payload: {
                 "commandIds.$": "$.command.commandIds",
+                "latest.$": "$.command.latest",
+                "waiting.$": "$.command.waiting",
                 "instanceIds.$": o.on,
                 "servers.$": "$.targets.webServers",
                 timeoutSeconds: plan.commandTimeoutSeconds,
@@ -188,10 +203,11 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
             },
             select: {
                 "total.$": "$.total", "pending.$": "$.pending", "ended.$": "$.ended", "outcomes.$": "$.outcomes", "names.$": "$.names", "counts.$": "$.counts",
-                "unexpected.$": "$.unexpected", "problems.$": "$.problems", "attempt.$": "$.attempt",
+                "unexpected.$": "$.unexpected", "problems.$": "$.problems",
+                "notReached.$": "$.notReached", "resend.$": "$.resend", "undelivered.$": "$.undelivered", "notEnded.$": "$.notEnded", "attempt.$": "$.attempt",
             },
             resultPath: "$.script",
-            done: is.and(ended, is.number("$.script.unexpected", 0)),
+            done: is.and(ended, is.number("$.script.unexpected", 0), is.number("$.script.notReached", 0)),
             failures: [
                 ...(o.refuse ?? []).map((r) => ({ error: r.error, explain: r.explain, when: is.atLeast(`$.script.counts.${r.outcome}`, 1) })),
                 { ...o.otherwise, when: is.atLeast("$.script.unexpected", 1) },
@@ -200,13 +216,45 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
                 name: `${step}Failed${all.length > 1 ? i + 1 : ""}`,
                 failure: { error: f.error, cause: `${step}: ${f.explain} on {} of {} servers (${name}): {}`, args: ["$.script.unexpected", "$.script.total", "$.script.problems"] },
             })),
+            detours: [{ when: is.and(ended, is.atLeast("$.script.notReached", 1)), then: sendAgainWhereNotDelivered(plan, step, name, send) }],
             ...rhythm,
             timedOut: {
                 error: "ScriptDidNotFinish",
-                cause: `${step}: ${name} did not finish within ${duration(rhythm)} on {} of {} servers`,
-                args: ["$.script.pending", "$.script.total"],
+                cause: `${step}: ${name} did not finish within ${duration(rhythm)} on {} of {} servers: {}`,
+                args: ["$.script.pending", "$.script.total", "$.script.notEnded"],
             },
         }),
+    );
+}
+
+/**
+ * The servers a command never reached (`$.script.resend`) are sent it again once their agents are
+ * online, and the step's wait begins again over every server; after `commandSends` sends, or when
+ * an agent stays offline past jobnetWaits.agentOnline, the run ends saying it was never delivered.
+ */
+function sendAgainWhereNotDelivered(plan: JobnetPlan, step: string, name: string, send: (state: string, on: string, earlier: JsonObject) => Fragment): Fragment {
+    const rhythm = plan.waits.agentOnline;
+    const notDelivered = (why: string) => `${step}: ${name} was never delivered to {} of {} servers${why}: {}`;
+    return sequence(
+        choice(`${step}SendAgain`, [{
+            when: is.atLeast("$.command.sends", commandSends),
+            then: fail(`${step}NotDelivered`, { error: "CommandNotDelivered", cause: notDelivered(""), args: ["$.script.notReached", "$.script.total", "$.script.undelivered"] }),
+        }], "continue"),
+        waitUntil(`${step}AgentsOnline`, {
+            functionArn: plan.functionArns.describeAgents,
+            payload: { "instanceIds.$": "$.script.resend", "servers.$": "$.targets.webServers" },
+            select: { "total.$": "$.total", "online.$": "$.online", "notOnline.$": "$.notOnline", "problems.$": "$.problems", "attempt.$": "$.attempt" },
+            resultPath: "$.agents",
+            done: is.number("$.agents.notOnline", 0),
+            ...rhythm,
+            timedOut: {
+                error: "CommandNotDelivered",
+                cause: `${notDelivered(`, whose SSM agent was not online within ${duration(rhythm)}`)}. ${reachSsmAdvice}`,
+                args: ["$.agents.notOnline", "$.script.total", "$.agents.problems"],
+            },
+        }),
+        send(`${step}Again`, "$.script.resend", { "commandIds.$": "$.command.commandIds", "sends.$": "$.command.sends" }),
+        goto(`${step}FinishedBegin`),
     );
 }
 

@@ -15,6 +15,7 @@ export const taskFunctionNames = [
     "startInstances",
     "sendScript",
     "getScriptResults",
+    "describeAgents",
     "describeCluster",
     "stopCluster",
     "startCluster",
@@ -111,6 +112,7 @@ export type PlanWebServers = PlanWebServer[] | { tag: ServerTag };
 /** The bounded waits of the jobnets; each has its own poll rhythm, tuned to the service's usual time. */
 export const waitNames = [
     "httpdCommand",
+    "agentOnline",
     "instanceStopped",
     "instanceReady",
     "instanceCapacity",
@@ -136,6 +138,9 @@ export interface PollRhythm {
  */
 export const defaultWaits: Record<WaitName, PollRhythm> = {
     httpdCommand: { firstAfterSeconds: 2, everySeconds: 2, withinSeconds: 300 },
+    // A server a command has not reached: its SSM agent registers about 20 s after the server runs,
+    // or never if it cannot reach Systems Manager; 10 minutes let a slow boot come through.
+    agentOnline: { firstAfterSeconds: 10, everySeconds: 10, withinSeconds: 600 },
     instanceStopped: { firstAfterSeconds: 30, everySeconds: 5, withinSeconds: 600 },
     instanceReady: { firstAfterSeconds: 120, everySeconds: 10, withinSeconds: 900 },
     // Not a poll: how long a server's start is tried again while EC2 has no capacity for it. EC2

@@ -196,7 +196,7 @@ describe("stack config", () => {
         ["a wait bound shorter than the wait's first poll", { "webapp-jobnet:jobnetWaits": '{"instanceReady":"2m"}' },
             'webapp-jobnet:jobnetWaits.instanceReady: got "2m"; expected a duration from 130s to 24h, such as 15m'],
         ["a bound on a wait that does not exist", { "webapp-jobnet:jobnetWaits": '{"coffee":"5m"}' },
-            "webapp-jobnet:jobnetWaits.coffee: unknown key; the keys here are httpdCommand, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy"],
+            "webapp-jobnet:jobnetWaits.coffee: unknown key; the keys here are httpdCommand, agentOnline, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy"],
         ["more Map concurrency than Step Functions runs", { "webapp-jobnet:jobnetMaxConcurrency": "41" },
             'webapp-jobnet:jobnetMaxConcurrency: got "41"; expected a whole number from 1 to 40'],
         ["a maintenance rule priority ALB does not accept", { "webapp-jobnet:maintenanceRulePriority": "50001" },

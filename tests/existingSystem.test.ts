@@ -223,7 +223,7 @@ describe("an existing system without a load balancer", () => {
     it("deploys no task of the maintenance page or the health wait, and the definitions have no such step", () => {
         const functions = synth.functions.map((f) => f.task);
         for (const task of ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"]) assert.ok(!functions.includes(task as never), task);
-        assert.strictEqual(functions.length, 14);
+        assert.strictEqual(functions.length, 15);
         const states = JSON.stringify(synth.definitions);
         for (const step of ["EnableMaintenancePage", "DisableMaintenancePage", "WaitUntilAllTargetsHealthy"]) assert.ok(!states.includes(`"${step}"`), step);
         assert.deepStrictEqual([synth.outputs.listeners, synth.outputs.targetGroupArns], [[], []]);

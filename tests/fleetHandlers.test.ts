@@ -6,6 +6,7 @@ import * as ssm from "@aws-sdk/client-ssm";
 import { JobToStart, ensureBackups, followBackups, listingCatchUpMs, startBackupJobs } from "../handlers/backups";
 import { describeInstances, fleetOf, startInstances, stopInstances } from "../handlers/instances";
 import { getScriptResults, sendScript } from "../handlers/runCommand";
+import { describeAgents } from "../handlers/ssmAgents";
 import { serverOutcomes } from "../handlers/serverOutcomes";
 
 // The handlers act on the whole fleet at once; here under aws-sdk-client-mock, with fleets larger
@@ -122,31 +123,78 @@ describe("the fleet's instances, read and changed in batches", () => {
     });
 });
 
+/** DescribeInstanceInformation answering from a table of ping statuses (undefined: not listed), and the ids each call asked for. */
+function agentsReading(stub: ReturnType<typeof mockClient>, pingOf: (id: string) => "Online" | "ConnectionLost" | undefined, asked: string[][] = []) {
+    stub.on(ssm.DescribeInstanceInformationCommand).callsFake((input: ssm.DescribeInstanceInformationCommandInput) => {
+        const ids = input.Filters?.find((f) => f.Key === "InstanceIds")?.Values ?? [];
+        asked.push(ids);
+        assert.ok(ids.length <= (input.MaxResults ?? 10), "a page holds every id asked for");
+        return { InstanceInformationList: ids.filter((id) => pingOf(id) !== undefined).map((id) => ({ InstanceId: id, PingStatus: pingOf(id) })) };
+    });
+    return asked;
+}
+
 describe("Run Command over the fleet", () => {
     let stub: ReturnType<typeof mockClient>;
     beforeEach(() => (stub = mockClient(ssm.SSMClient)));
     afterEach(() => stub.restore());
 
-    it("sends one command per 50 instances", async () => {
+    it("sends one command per 50 instances, after one look at their agents per 50", async () => {
         let n = 0;
         stub.on(ssm.SendCommandCommand).callsFake(() => ({ Command: { CommandId: `c-${++n}` } }));
+        const asked = agentsReading(stub, () => "Online");
         const ids = servers(120).map((s) => s.instanceId);
         const sent = await sendScript({ instanceIds: ids, script: "/usr/local/sbin/stopHttpd.sh", name: "/usr/local/sbin/stopHttpd.sh", timeoutSeconds: 60 });
-        assert.deepStrictEqual(sent, { commandIds: ["c-1", "c-2", "c-3"] });
+        assert.deepStrictEqual(sent, { commandIds: ["c-1", "c-2", "c-3"], latest: ["c-1", "c-2", "c-3"], waiting: [], sends: 1 });
+        assert.deepStrictEqual(asked.map((a) => a.length), [50, 50, 20]);
         assert.deepStrictEqual(stub.commandCalls(ssm.SendCommandCommand).map((c) => c.args[0].input.InstanceIds!.length), [50, 50, 20]);
         // One server failing must not stop the command reaching the others: MaxErrors defaults to 0.
         assert.deepStrictEqual(stub.commandCalls(ssm.SendCommandCommand).map((c) => [c.args[0].input.MaxErrors, c.args[0].input.MaxConcurrency]), [["100%", "100%"], ["100%", "100%"], ["100%", "100%"]]);
     });
 
+    it("sends only to the servers whose SSM agent is online, leaving the others to wait, and adds its commands to the step's earlier ones", async () => {
+        let n = 0;
+        stub.on(ssm.SendCommandCommand).callsFake(() => ({ Command: { CommandId: `c-${++n}` } }));
+        const fleet = servers(120).map((s) => s.instanceId);
+        // A server just started whose agent has not connected yet, and one whose agent never registered.
+        agentsReading(stub, (id) => (id === fleet[7] ? "ConnectionLost" : id === fleet[99] ? undefined : "Online"));
+        const sent = await sendScript({ instanceIds: fleet, script: "x", name: "x", timeoutSeconds: 60, commandIds: ["c-0"], sends: 1 });
+        assert.deepStrictEqual(sent, { commandIds: ["c-0", "c-1", "c-2", "c-3"], latest: ["c-1", "c-2", "c-3"], waiting: [fleet[7], fleet[99]], sends: 2 });
+        const sentTo = stub.commandCalls(ssm.SendCommandCommand).map((c) => c.args[0].input.InstanceIds!);
+        assert.deepStrictEqual([sentTo.map((ids) => ids.length), sentTo.flat().includes(fleet[7]), sentTo.flat().includes(fleet[99])], [[50, 50, 18], false, false]);
+    });
+
+    it("sends nothing when no agent is online, and says which it left out", async () => {
+        agentsReading(stub, () => "ConnectionLost");
+        const fleet = servers(2).map((s) => s.instanceId);
+        assert.deepStrictEqual(await sendScript({ instanceIds: fleet, script: "x", name: "x", timeoutSeconds: 60 }), { commandIds: [], latest: [], waiting: fleet, sends: 1 });
+        assert.strictEqual(stub.commandCalls(ssm.SendCommandCommand).length, 0);
+    });
+
     it("names the servers of a send Run Command refused, and how to make them reachable", async () => {
+        agentsReading(stub, () => "Online");
         stub.on(ssm.SendCommandCommand).rejects(Object.assign(new Error("Instances [[i-00000000000000002]] not in a valid state for account 123456789012"), { name: "InvalidInstanceId" }));
         await assert.rejects(sendScript({ instanceIds: ["i-00000000000000001", "i-00000000000000002"], servers: servers(2), script: "x", name: "x", timeoutSeconds: 60 }), (e: Error) =>
             e.name === "InstanceNotManaged" && e.message.startsWith("one of web-1 (i-00000000000000001), web-2 (i-00000000000000002) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it (SendCommand: InvalidInstanceId, Instances [[i-00000000000000002]] not in a valid state"));
     });
 
+    it("reads the agents of 120 servers in three calls, naming those not online and why", async () => {
+        const fleet = servers(120);
+        const asked = agentsReading(stub, (id) => (id === fleet[0].instanceId ? "ConnectionLost" : id === fleet[119].instanceId ? undefined : "Online"));
+        assert.deepStrictEqual(await describeAgents({ instanceIds: fleet.map((s) => s.instanceId), servers: fleet, attempt: 3 }), {
+            total: 120,
+            online: 118,
+            notOnline: 2,
+            problems: `web-1 (${fleet[0].instanceId}): its agent is not connected (PingStatus ConnectionLost); web-120 (${fleet[119].instanceId}): Systems Manager does not list it (DescribeInstanceInformation), its agent has not registered`,
+            attempt: 3,
+        });
+        assert.deepStrictEqual(asked.map((a) => a.length), [50, 50, 20]);
+    });
+
+    const invocation = (id: string, status: ssm.CommandInvocationStatus, code: number, output = "", details: string = status) => ({ InstanceId: id, Status: status, StatusDetails: details, CommandPlugins: [{ ResponseCode: code, Output: output }] });
+
     it("sorts every invocation by its exit code, lists the ids only of the outcome a later step acts on, and words the rest", async () => {
         const fleet = servers(4);
-        const invocation = (id: string, status: ssm.CommandInvocationStatus, code: number, output = "") => ({ InstanceId: id, Status: status, StatusDetails: status, CommandPlugins: [{ ResponseCode: code, Output: output }] });
         stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-1", NextToken: undefined }).resolves({
             CommandInvocations: [invocation(fleet[0].instanceId, "Success", 0), invocation(fleet[1].instanceId, "Failed", 3)], NextToken: "2",
         });
@@ -154,7 +202,7 @@ describe("Run Command over the fleet", () => {
             CommandInvocations: [invocation(fleet[2].instanceId, "Failed", 1, "starting\n----------ERROR-------\nsystemctl status httpd failed")],
         });
         const event = {
-            commandIds: ["c-1"], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 60,
+            commandIds: ["c-1"], latest: ["c-1"], waiting: [], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 60,
             expect: { running: [0], stopped: [3] }, accept: ["running", "stopped"], listed: ["stopped"], attempt: 1,
         };
         assert.deepStrictEqual(await getScriptResults(event), {
@@ -167,8 +215,61 @@ describe("Run Command over the fleet", () => {
             counts: { running: 1, stopped: 1 },
             unexpected: 1,
             problems: `web-3 (${fleet[2].instanceId}) exited with code 1: systemctl status httpd failed`,
+            notReached: 0,
+            resend: [],
+            undelivered: "",
+            notEnded: `web-4 (${fleet[3].instanceId}) has not got it yet (Pending)`,
             attempt: 1,
         });
+    });
+
+    it("tells a command never delivered from a script that ran and failed, with Run Command's own delivery expiry", async () => {
+        const fleet = servers(5);
+        const [delayed, unreachable, failed, succeeded, offline] = fleet.map((s) => s.instanceId);
+        stub.on(ssm.ListCommandInvocationsCommand).resolves({
+            CommandInvocations: [
+                invocation(delayed, "TimedOut", -1, "", "DeliveryTimedOut"),
+                invocation(unreachable, "Failed", -1, "", "Undeliverable"),
+                invocation(failed, "Failed", 1, "systemctl stop httpd failed with exit code 1."),
+                invocation(succeeded, "Success", 0),
+            ],
+        });
+        // Sent with an execution timeout of 90 s: Run Command gives up delivering it 60 + 90 s after the send.
+        const result = await getScriptResults({
+            commandIds: ["c-1"], latest: ["c-1"], waiting: [offline], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 90,
+            expect: { stopped: [0] }, accept: ["stopped"], listed: [], attempt: 1,
+        });
+        const check = "check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS";
+        assert.deepStrictEqual([result.ended, result.counts, result.unexpected, result.problems, result.notReached, result.resend, result.undelivered], [
+            true,
+            { stopped: 1 },
+            1,
+            `web-3 (${failed}) exited with code 1: systemctl stop httpd failed with exit code 1.`,
+            3,
+            [delayed, unreachable, offline],
+            `web-1 (${delayed}): Run Command gave up delivering it after 150 s (DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 90 s); ${check}; `
+            + `web-2 (${unreachable}): Run Command found the server unreachable (Undeliverable); ${check}; `
+            + `web-5 (${offline}): its SSM agent was not online when it was sent`,
+        ]);
+    });
+
+    it("waits for a command sent again until its new invocation is listed, then judges the server by it", async () => {
+        const fleet = servers(2);
+        const [again, done] = fleet.map((s) => s.instanceId);
+        stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-1" }).resolves({
+            CommandInvocations: [invocation(again, "TimedOut", -1, "", "DeliveryTimedOut"), invocation(done, "Success", 0)],
+        });
+        const event = {
+            commandIds: ["c-1", "c-2"], latest: ["c-2"], waiting: [], servers: fleet, instanceIds: [again, done], timeoutSeconds: 60,
+            expect: { stopped: [0] }, accept: ["stopped"], listed: [], attempt: 1,
+        };
+        // Right after the second send: web-1 shows only the first command, which it never got.
+        stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-2" }).resolves({ CommandInvocations: [] });
+        const before = await getScriptResults(event);
+        assert.deepStrictEqual([before.ended, before.pending, before.notReached, before.counts], [false, 1, 0, { stopped: 1 }]);
+        stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-2" }).resolves({ CommandInvocations: [invocation(again, "Success", 0)] });
+        const after = await getScriptResults(event);
+        assert.deepStrictEqual([after.ended, after.pending, after.notReached, after.counts], [true, 0, 0, { stopped: 2 }]);
     });
 
     it("counts an outcome expected but not accepted as a problem: httpd still running after its stop", async () => {
@@ -177,7 +278,7 @@ describe("Run Command over the fleet", () => {
             CommandInvocations: fleet.map((s, i) => ({ InstanceId: s.instanceId, Status: (i === 0 ? "Failed" : "Success") as ssm.CommandInvocationStatus, CommandPlugins: [{ ResponseCode: i === 0 ? 3 : 0, Output: "" }] })),
         });
         const result = await getScriptResults({
-            commandIds: ["c-1"], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 60,
+            commandIds: ["c-1"], latest: ["c-1"], waiting: [], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 60,
             expect: { stopped: [3], running: [0] }, accept: ["stopped"], listed: [], attempt: 1,
         });
         assert.deepStrictEqual([result.ended, result.counts, result.unexpected, result.problems], [true, { stopped: 1, running: 1 }, 1, `web-2 (${fleet[1].instanceId}) exited with code 0 and printed nothing`]);

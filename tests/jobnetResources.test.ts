@@ -86,7 +86,7 @@ describe("the jobnets' Lambda functions", () => {
     it("upload under 20 KB deflated each, the calendar's included: the handler file only, the AWS SDK left to the runtime", () => {
         const fs = require("fs") as typeof import("fs");
         const all = [...synth.functions, ...synth.alertFunctions];
-        assert.strictEqual(all.length, 18);
+        assert.strictEqual(all.length, 19);
         for (const f of all) {
             assert.ok(deflatedBytes(f.codeDirectory) < 20 * 1024, `${f.functionName}: ${deflatedBytes(f.codeDirectory)} bytes deflated`);
             assert.deepStrictEqual(fs.readdirSync(f.codeDirectory), ["__index.js"], `${f.functionName} uploads more than its handler`);
@@ -106,6 +106,8 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
             // A scheduled run claims its time; a lock left by a run that ended is taken over once its holder is read.
             await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later", lockLeft: "start" } }),
+            // A server whose SSM agent comes online late is waited for before the command goes to it.
+            await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { agentLate: { "web-1": 720 } } }),
         ];
         const called = new Map<string, Set<string>>();
         for (const { account } of runs) {
@@ -133,6 +135,7 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "running", jobnets: ["stop", "start"] }),
             await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
             await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later", lockLeft: "start" } }),
+            await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { agentLate: { "web-1": 720 } } }),
         ];
         const used = new Set<PolicyStatement>();
         const policies = new Map(taskFunctionNames.map((task) => [task as string, policyOfRole(functionOf(task).inputs.role).Statement as PolicyStatement[]]));
@@ -275,8 +278,8 @@ describe("npm run synth's files", () => {
             environment: {},
             uploadBytes: describe.uploadBytes,
         });
-        // The 16 tasks, the notifier and the run watcher.
-        assert.strictEqual(Object.keys(index).length, 18);
+        // The 17 tasks, the notifier and the run watcher.
+        assert.strictEqual(Object.keys(index).length, 19);
     });
 
     it("list every resource with secrets redacted", () => {
@@ -294,8 +297,8 @@ describe("npm run synth for the prod stack", () => {
         const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
         const fs = require("fs") as typeof import("fs");
         assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.svg", "stop.asl.json", "stop.input.json", "stop.svg"]);
-        // 16 tasks, the notifier, the run watcher and index.json.
-        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 19);
+        // 17 tasks, the notifier, the run watcher and index.json.
+        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 20);
         const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };
         assert.strictEqual(loadTargets.Result.webServers.length, 4);
         assert.strictEqual(prod.stateMachineArns.stop, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-prod-stop");

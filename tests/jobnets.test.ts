@@ -182,6 +182,36 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.strictEqual(report.durationSeconds, 62);
     });
 
+    it("sends a command Run Command could not deliver again, then fails saying it was never delivered, with Run Command's own expiry", async () => {
+        const { report, account } = await run("stop", "running", { agentOffline: ["web-1"] });
+        assert.strictEqual(report.error, "CommandNotDelivered");
+        assert.strictEqual(
+            report.cause,
+            `StopHttpd: /usr/local/sbin/stopHttpd.sh was never delivered to 1 of 2 servers: web-1 (${web1}), sent 3 times: Run Command gave up delivering it after 120 s each time`
+            + " (DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 60 s); check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS",
+        );
+        // Sent to both at once, then twice more to web-1 alone, each time once Systems Manager listed its agent online.
+        const sends = account.calls.filter((c) => c.action === "ssm:SendCommand").map((c) => c.authorizations.filter((a) => a.resource.includes(":instance/")).map((a) => a.resource.split("/").pop()));
+        assert.deepStrictEqual(sends, [[web1, web2], [web1], [web1]]);
+        // Three sends, each given up 120 s after it went out, each resent 10 s later, when the agents' wait first looks.
+        assert.strictEqual(report.durationSeconds, 3 * 120 + 2 * 10);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: running, httpd running", "web-2: running, httpd stopped"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: [],
+        });
+    });
+
+    it("tells a script that ran and exited 1 from a command Run Command could not deliver", async () => {
+        const { report } = await run("stop", "running", { httpdWillNotStop: ["web-2"], agentOffline: ["web-1"], commandsUndeliverable: ["web-1"] });
+        assert.strictEqual(report.error, "HttpdDidNotStop");
+        assert.strictEqual(
+            report.cause,
+            `StopHttpd: httpd did not stop on 1 of 2 servers (/usr/local/sbin/stopHttpd.sh): web-2 (${web2}) exited with code 1: 2026-11-30T13:00:02.000Z ERROR stopHttpd.sh: systemctl stop httpd failed with exit code 1.`,
+        );
+    });
+
     it("fails after its bound when an instance stays stopping, after the other server is stopped and backed up", async () => {
         const { report, account } = await run("stop", "running", { instanceStuckStopping: ["web-1"] });
         assert.strictEqual(report.error, "InstanceDidNotStop");
@@ -582,6 +612,39 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.match(report.cause!, new RegExp(`^StartHttpd: httpd did not start on 1 of 2 servers \\(/usr/local/sbin/startHttpd.sh\\): web-1 \\(${web1}\\) exited with code 1: `));
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd stopped", "web-2: running, httpd running"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: [],
+        });
+    });
+
+    it("sends the commands to a server whose SSM agent comes online 5 minutes after they first went out, once it is online", async () => {
+        // web-1 runs 15 s after the start and passes its status checks at 2:15; the commands go out at
+        // 7:00, once the cluster is available; its agent comes online at 12:15.
+        const { report, account } = await run("start", "stopped", { agentLate: { "web-1": 720 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(systemState(account), running);
+        // No send was refused: the first went to web-2 alone, the next to web-1 once its agent was online.
+        const sends = account.calls.filter((c) => c.action === "ssm:SendCommand").map((c) => c.authorizations.filter((a) => a.resource.includes(":instance/")).map((a) => a.resource.split("/").pop()));
+        assert.deepStrictEqual(sends, [[web2], [web1], [web1, web2], [web1, web2]]);
+        const firstToWeb1 = account.invocations.find((v) => v.instanceId === web1)!;
+        assert.deepStrictEqual([(firstToWeb1.sentAt - simulatedStartMs) / 1000, firstToWeb1.script], [742, "/usr/local/sbin/checkHttpd.sh"]);
+    });
+
+    it("fails within its bound, saying the command was never delivered and to which server, when a server's SSM agent never comes online", async () => {
+        const { report, account } = await run("start", "stopped", { agentLate: { "web-1": Infinity } });
+        assert.strictEqual(report.error, "CommandNotDelivered");
+        assert.strictEqual(
+            report.cause,
+            `CheckHttpd: /usr/local/sbin/checkHttpd.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 10m: web-1 (${web1}): its agent is not connected (PingStatus ConnectionLost).`
+            + " On the server, install and start the SSM agent; give the instance a profile whose role has the policy AmazonSSMManagedInstanceCore;"
+            + " let it reach the SSM endpoints over HTTPS (443), through a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages",
+        );
+        // The check went out at 7:00 to web-2; web-1's agent was waited for 10 minutes (jobnetWaits.agentOnline).
+        assert.strictEqual(report.durationSeconds, 7 * 60 + 2 + 600);
+        assert.deepStrictEqual(account.invocations.map((v) => [v.instanceId, v.script]), [[web2, "/usr/local/sbin/checkHttpd.sh"]]);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: running, httpd stopped", "web-2: running, httpd stopped"],
             cluster: "available",
             maintenancePage: "on",
             backups: [],

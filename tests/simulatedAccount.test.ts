@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { BackupClient, ListBackupJobsCommand, ListRecoveryPointsByBackupVaultCommand, StartBackupJobCommand } from "@aws-sdk/client-backup";
-import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, EC2Client, StartInstancesCommand } from "@aws-sdk/client-ec2";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { ListCommandInvocationsCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DescribeInstanceInformationCommand, ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
 import { awsThrottlingErrors } from "../handlers/errors";
 import { AccountSpec, Faults, SimulatedAccount, awsServices } from "../simulator/account";
 import { VirtualClock } from "../simulator/clock";
@@ -12,7 +12,10 @@ import { installServices } from "../simulator/services";
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
 const spec = (faults: Faults, initial: AccountSpec["initial"]): AccountSpec => ({
-    servers: [{ name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") }],
+    servers: [
+        { name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") },
+        { name: "web-2", instanceId: "i-0123456789abcdef1", instanceArn: arn("ec2", "instance/i-0123456789abcdef1") },
+    ],
     database: { kind: "cluster", identifier: "db", arn: arn("rds", "cluster:db") },
     listeners: [{ arn: arn("elasticloadbalancing", "listener/app/lb/1/2"), forwards: true }],
     targetGroupArns: [arn("elasticloadbalancing", "targetgroup/tg/1")],
@@ -81,6 +84,7 @@ describe("the simulated account, as AWS documents it", () => {
             const points = (await backup.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: "vault" }))).RecoveryPoints ?? [];
             assert.deepStrictEqual(points.map((p) => [p.ResourceArn, p.Status, Math.round((p.InitiationDate!.getTime() - fortyDaysAgo) / 60_000)]), [
                 [account.spec.servers[0].instanceArn, "COMPLETED", 1],
+                [account.spec.servers[1].instanceArn, "COMPLETED", 1],
                 [account.database.arn, "COMPLETED", -10],
             ]);
             for (const token of ["t-1", "t-2", "t-3"]) {
@@ -91,6 +95,68 @@ describe("the simulated account, as AWS documents it", () => {
             assert.deepStrictEqual([first.BackupJobs!.length, second.BackupJobs!.length, second.NextToken], [2, 1, undefined]);
             await assert.rejects(backup.send(new ListBackupJobsCommand({ MaxResults: 0 })), (e: Error) => e.name === "InvalidParameterValueException");
         }, "stopped");
+    });
+
+    it("Systems Manager lists a started server's agent ConnectionLost until it comes online, and neither a stopped server nor one never registered", async () => {
+        await inAccount({ agentLate: { "web-1": 300 }, notManaged: ["web-2"] }, async (account, clock) => {
+            const ssm = new SSMClient({});
+            const ids = account.spec.servers.map((s) => s.instanceId);
+            const agents = async () => {
+                const page = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: ids }], MaxResults: 50 }));
+                return (page.InstanceInformationList ?? []).map((n) => `${n.InstanceId} ${n.PingStatus}`);
+            };
+            // DescribeInstanceInformation does not return stopped nodes.
+            assert.deepStrictEqual(await agents(), []);
+            await new EC2Client({}).send(new StartInstancesCommand({ InstanceIds: ids }));
+            const seen: string[][] = [];
+            for (const at of [10, 20, 200, 314, 316]) {
+                await later(clock, at - clock.elapsedSeconds());
+                seen.push(await agents());
+            }
+            // Pending, then running 15 s after the start: the agent comes online 300 s after that.
+            assert.deepStrictEqual(seen, [
+                [`${ids[0]} ConnectionLost`], [`${ids[0]} ConnectionLost`], [`${ids[0]} ConnectionLost`], [`${ids[0]} ConnectionLost`], [`${ids[0]} Online`],
+            ]);
+            await assert.rejects(ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 51 })), { name: "ValidationException" });
+            await assert.rejects(ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 4 })), { name: "ValidationException" });
+            await assert.rejects(ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: ["i-0000000000000dead"] }] })), { name: "InvalidInstanceId" });
+        }, "stopped");
+    });
+
+    it("Run Command refuses a whole call for a node whose agent is not online, and gives up on one it cannot reach after TimeoutSeconds plus the execution timeout", async () => {
+        await inAccount({ agentLate: { "web-1": Infinity } }, async (account) => {
+            const ssm = new SSMClient({});
+            const [web1, web2] = account.spec.servers.map((s) => s.instanceId);
+            const send = (ids: string[]) => ssm.send(new SendCommandCommand({
+                DocumentName: "AWS-RunShellScript", InstanceIds: ids, TimeoutSeconds: 30, Parameters: { commands: ["x"], executionTimeout: ["45"] },
+            }));
+            // web-1's agent has not come online since the server last started: the whole call is refused.
+            await assert.rejects(send([web1, web2]), (e: Error) => e.name === "InvalidInstanceId" && e.message.includes(web1) && !e.message.includes(web2));
+            assert.strictEqual(account.invocations.length, 0);
+        });
+        await inAccount({ agentOffline: ["web-1", "web-2"], commandsUndeliverable: ["web-2"] }, async (account, clock) => {
+            const ssm = new SSMClient({});
+            const [web1, web2] = account.spec.servers.map((s) => s.instanceId);
+            // Both agents lost their connection unnoticed: Systems Manager lists them online and accepts the command.
+            const sent = await ssm.send(new SendCommandCommand({
+                DocumentName: "AWS-RunShellScript", InstanceIds: [web1, web2], TimeoutSeconds: 30, Parameters: { commands: ["x"], executionTimeout: ["45"] },
+            }));
+            const statuses = async () => {
+                const page = await ssm.send(new ListCommandInvocationsCommand({ CommandId: sent.Command!.CommandId, Details: true }));
+                return (page.CommandInvocations ?? []).map((v) => `${v.InstanceId === web1 ? "web-1" : "web-2"} ${v.Status} ${v.StatusDetails} ${v.CommandPlugins![0].ResponseCode}`);
+            };
+            const seen: string[][] = [];
+            for (const at of [2, 74, 76]) {
+                await later(clock, at - clock.elapsedSeconds());
+                seen.push(await statuses());
+            }
+            assert.deepStrictEqual(seen, [
+                ["web-1 Delayed Delayed -1", "web-2 Failed Undeliverable -1"],
+                ["web-1 Delayed Delayed -1", "web-2 Failed Undeliverable -1"],
+                ["web-1 TimedOut DeliveryTimedOut -1", "web-2 Failed Undeliverable -1"],
+            ]);
+            await assert.rejects(ssm.send(new SendCommandCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: [web1], TimeoutSeconds: 29 })), { name: "ValidationException" });
+        });
     });
 
     it("throttles as the SDK raises it once its attempts are spent: the service's error name and HTTP status", async () => {

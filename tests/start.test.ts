@@ -166,6 +166,10 @@ describe("fault specs (--fail)", () => {
         );
         assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
         assert.deepStrictEqual(parseFaults(["backup-token-no-id", "backup-token-no-id:cluster", "backup-token-no-id:web-2"], context), { backupTokenNoId: ["*", "webapp-jobnet-dev", "web-2"] });
+        assert.deepStrictEqual(
+            parseFaults(["agent-offline:web-1", "agent-offline:web-2:undeliverable", "agent-late:web-1", "agent-late:web-2:never"], { ...context, jobnets: ["start"] }),
+            { agentOffline: ["web-1", "web-2"], commandsUndeliverable: ["web-2"], agentLate: { "web-1": 600, "web-2": Infinity } },
+        );
     });
 
     const bad: [string, string][] = [
@@ -182,6 +186,8 @@ describe("fault specs (--fail)", () => {
         ["duplicate:twice", "it says when the other delivery started: earlier or later"],
         ["duplicate:later:2", "it has one part too many"],
         ["cluster-stop:now", "it takes no argument"],
+        ["agent-offline:web-1:soon", "its last part, if any, is undeliverable"],
+        ["agent-late:web-1:later", "SECONDS must be a whole number from 1 to 86400, or never"],
     ];
     for (const [spec, why] of bad) {
         it(`refuse ${spec} in one line, with the form it should take`, () => {
@@ -321,8 +327,11 @@ describe("every --fail kind, run in the simulated account", function () {
         ["httpd-start:web-2", "start", "stopped", "HttpdDidNotStart", /^StartHttpd: httpd did not start on 1 of 2 servers \(\/usr\/local\/sbin\/startHttpd\.sh\): web-2 \(i-.*\) exited with code 1: /],
         ["check:web-2", "stop", "running", "HttpdCheckFailed", /^CheckHttpdStopped: the httpd check failed on 1 of 2 servers \(\/usr\/local\/sbin\/checkHttpd\.sh\): web-2 \(i-.*\) exited with code 1: /],
         ["command-timeout:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: httpd did not stop on 1 of 2 servers \(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1 \(i-.*\) timed out after 60 s \(Run Command's execution timeout\)$/],
-        ["unmanaged:web-2", "start", "stopped", "InstanceNotManaged", /^one of web-1 \(i-\w+\), web-2 \(i-\w+\) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it \(SendCommand: InvalidInstanceId, .*\)\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages\. Then run the jobnet again \(or redrive the run\)$/],
-        ["agent-offline:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: httpd did not stop on 1 of 2 servers \(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1 \(i-\w+\) was never delivered: the SSM agent on the server did not pick it up within 60 s \(DeliveryTimedOut\); check that the agent runs and reaches the SSM endpoints \(ssm, ssmmessages, ec2messages\) over HTTPS$/],
+        ["unmanaged:web-2", "start", "stopped", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 10m: web-2 \(i-\w+\): Systems Manager does not list it \(DescribeInstanceInformation\), its agent has not registered\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages$/],
+        ["agent-offline:web-1", "stop", "running", "CommandNotDelivered", /^StopHttpd: \/usr\/local\/sbin\/stopHttpd\.sh was never delivered to 1 of 2 servers: web-1 \(i-\w+\), sent 3 times: Run Command gave up delivering it after 120 s each time \(DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 60 s\); check that its SSM agent runs and reaches the SSM endpoints \(ssm, ssmmessages, ec2messages\) over HTTPS$/],
+        ["agent-offline:web-2:undeliverable", "start", "running", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers: web-2 \(i-\w+\), sent 3 times: Run Command found the server unreachable \(Undeliverable\); check that its SSM agent runs/],
+        ["agent-late:web-1", "start", "stopped", "SUCCEEDED", undefined],
+        ["agent-late:web-2:never", "start", "stopped", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 10m: web-2 \(i-\w+\): its agent is not connected \(PingStatus ConnectionLost\)\. On the server, install and start the SSM agent; /],
         ["stuck-stopping:web-1", "stop", "running", "InstanceDidNotStop", /^WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-1 \(i-.*\) is stopping$/],
         ["cluster-backing-up:1500", "stop", "running", "SUCCEEDED", undefined],
         ["cluster-stop", "stop", "running", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: DbCluster webapp-jobnet-dev cannot be stopped: it uses a feature that does not support stopping\.$/],
@@ -439,8 +448,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +190 +63 +1\.4 KB +573\n/);
-        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +121 +39 +1\.0 KB +363\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +190 +63 +1\.5 KB +573\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +121 +39 +1\.2 KB +363\n/);
         // Each server's outcome, from the run's output.
         assert.match(r.stdout, /\nstop, each server:\n {2}web-1: stopped by this run, AMI taken\n {2}web-2: stopped by this run, AMI taken\n/);
         assert.match(r.stdout, /\nstart, each server:\n {2}web-1: started by this run, service started\n {2}web-2: started by this run, service started\n/);
