@@ -2,9 +2,16 @@ import { ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@a
 import { Polled, StepContext, awsErrorName, taskError } from "./errors";
 import { ServerRef, chunks, listed } from "./instances";
 
+/** The instances a command goes to: those given, less those a step is told to leave out (servers EC2 refused to start). */
+function instancesActedOn(instanceIds: string[], except: string[] | undefined): string[] {
+    return except === undefined ? instanceIds : instanceIds.filter((id) => !except.includes(id));
+}
+
 export interface SendScriptEvent extends StepContext {
     /** The instances to run it on. */
     instanceIds: string[];
+    /** Instance ids among them to leave out. */
+    except?: string[];
     /** The servers of the run, for their names in messages. */
     servers?: ServerRef[];
     /** What AWS-RunShellScript runs: a script's path on the instance, or shell text. */
@@ -29,7 +36,7 @@ export const sendBatch = 50;
 export async function sendScript(event: SendScriptEvent): Promise<{ commandIds: string[] }> {
     const ssm = new SSMClient({});
     const commandIds: string[] = [];
-    for (const ids of chunks(event.instanceIds, sendBatch)) {
+    for (const ids of chunks(instancesActedOn(event.instanceIds, event.except), sendBatch)) {
         try {
             const sent = await ssm.send(new SendCommandCommand({
                 DocumentName: "AWS-RunShellScript",
@@ -81,6 +88,8 @@ export interface ScriptResultsEvent extends Polled {
     servers: ServerRef[];
     /** The instances among them the commands were sent to. */
     instanceIds: string[];
+    /** Instance ids among them the command was not sent to (SendScriptEvent.except). */
+    except?: string[];
     /** The execution timeout the script was sent with, for the words of a timeout. */
     timeoutSeconds: number;
     expect: ExpectedOutcomes;
@@ -136,7 +145,8 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
     const outcomes: Record<string, string[]> = Object.fromEntries(Object.keys(event.expect).map((k) => [k, []]));
     const problems: string[] = [];
     let pending = 0;
-    for (const id of event.instanceIds) {
+    const instanceIds = instancesActedOn(event.instanceIds, event.except);
+    for (const id of instanceIds) {
         // Right after SendCommand an invocation may not be listed for a moment: pending, not a failure.
         const v = invocations.get(id);
         if (!v || !endedStatuses.includes(v.status)) {
@@ -148,7 +158,7 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
         if (outcome === undefined || !event.accept.includes(outcome)) problems.push(`${nameOf.get(id) ?? id} (${id}) ${scriptDetail(v.status, v.details, v.responseCode, lastLine(v.output), event.timeoutSeconds)}`);
     }
     return {
-        total: event.instanceIds.length,
+        total: instanceIds.length,
         pending,
         ended: pending === 0,
         outcomes: Object.fromEntries(event.listed.map((k) => [k, outcomes[k] ?? []])),

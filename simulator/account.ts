@@ -47,6 +47,8 @@ export interface Faults {
     noCapacity?: Record<string, number>;
     /** These servers go pending → stopped for lack of capacity, the first N times they are started. */
     capacityLost?: Record<string, number>;
+    /** EC2 refuses to stop or start these servers, for this reason (ec2Refusals): every call naming one fails whole. */
+    ec2Refuses?: Record<string, Ec2Refusal>;
     /** These AWS APIs refuse every call for this many seconds in every `throttleBurstPeriod`, from the start. */
     apiThrottling?: Partial<Record<AwsService, number>>;
     /** A run of this jobnet is already running when ours starts: started by hand a minute before ours. */
@@ -104,6 +106,44 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
     sns: { name: "Throttled", status: 400, message: "Rate exceeded" },
     cloudwatch: { name: "Throttling", status: 400, message: "Rate exceeded" },
 };
+
+/**
+ * Why EC2 refuses to stop or start an instance until someone changes it or the permissions: the
+ * error, the action it refuses, and its words. Each refuses a whole multi-instance call and
+ * changes none (EC2 API reference, error codes).
+ */
+export const ec2Refusals = {
+    // StopInstances on an instance with stop protection (EC2 User Guide, "Enable stop protection"; EC2's words as the API answers them).
+    OperationNotPermitted: {
+        actions: ["stop"],
+        why: "stop protection, disableApiStop",
+        status: 400,
+        message: (id: string) => `The instance '${id}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
+    },
+    // StopInstances on an instance whose root device is an instance store: only an EBS-backed instance stops.
+    UnsupportedOperation: {
+        actions: ["stop"],
+        why: "an instance-store root device",
+        status: 400,
+        message: (id: string) => `The instance '${id}' does not have an 'ebs' root device type and cannot be stopped.`,
+    },
+    // StartInstances on a stopped instance whose root volume was detached.
+    InvalidParameterValue: {
+        actions: ["start"],
+        why: "no root volume attached",
+        status: 400,
+        message: (id: string) => `Invalid value '${id}' for instanceId. Instance does not have a volume attached at root (/dev/xvda)`,
+    },
+    // A policy, a permissions boundary or an SCP that denies the action on this instance: HTTP 403, with an encoded message (sts:DecodeAuthorizationMessage).
+    UnauthorizedOperation: {
+        actions: ["stop", "start"],
+        why: "a policy denies the action on it",
+        status: 403,
+        message: (id: string, action: string) =>
+            `You are not authorized to perform this operation. Encoded authorization failure message: ${Buffer.from(`ec2:${action === "stop" ? "StopInstances" : "StartInstances"} denied on ${id}`).toString("base64url")}`,
+    },
+} as const satisfies Record<string, { actions: readonly ("stop" | "start")[]; why: string; status: number; message: (id: string, action: string) => string }>;
+export type Ec2Refusal = keyof typeof ec2Refusals;
 
 /** Throttling bursts recur this often, in seconds. */
 export const throttleBurstPeriod = 120;
@@ -572,9 +612,18 @@ export class SimulatedAccount {
 
     /** Throws what StopInstances answers for an instance it cannot stop; stopping and stopped ones are accepted. */
     checkStoppable(i: SimInstance): void {
+        this.checkNotRefused(i, "stop");
         if (i.state !== "running" && i.state !== "stopped" && i.state !== "stopping") {
             throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
         }
+    }
+
+    /** Throws EC2's refusal of the action on an instance it will not act on until someone changes it (the ec2Refuses fault). */
+    private checkNotRefused(i: SimInstance, action: "stop" | "start"): void {
+        const refusal = this.faults.ec2Refuses?.[i.name];
+        if (refusal === undefined) return;
+        const { actions, status, message } = ec2Refusals[refusal];
+        if ((actions as readonly string[]).includes(action)) throw serviceError(refusal, message(i.id, action), { status });
     }
 
     stopInstance(i: SimInstance): void {
@@ -592,6 +641,7 @@ export class SimulatedAccount {
     /** Throws what StartInstances answers for an instance it cannot start now; pending and running ones are accepted. */
     checkStartable(i: SimInstance): void {
         if (i.state === "running" || i.state === "pending") return;
+        this.checkNotRefused(i, "start");
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
         if (this.elapsedSeconds() < (this.faults.noCapacity?.[i.name] ?? 0)) {
             // StartInstances: InsufficientInstanceCapacity, HTTP 500; AWS advises waiting a few minutes (EC2 API reference, error codes).

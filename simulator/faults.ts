@@ -1,6 +1,6 @@
 import { clusterDeadEnds, dbInstanceDeadEnds } from "../statemachines/common";
 import { taskFunctionNames } from "../statemachines/plan";
-import { Faults, awsServices, throttleBurstPeriod } from "./account";
+import { Ec2Refusal, Faults, awsServices, ec2Refusals, throttleBurstPeriod } from "./account";
 
 /** Statuses an Aurora cluster or an RDS DB instance passes through and leaves by itself. */
 const busyClusterStatuses = ["modifying", "maintenance", "upgrading", "storage-optimization", "renaming", "resetting-master-credentials", "failing-over", "starting"];
@@ -32,6 +32,7 @@ export const faultKinds = [
     { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
     { jobnets: start, form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
+    { jobnets: either, form: "ec2-refuses:SERVER:CODE", does: `EC2 refuses to stop or start SERVER for good, refusing each whole call: ${Object.entries(ec2Refusals).map(([code, r]) => `${code} (${r.actions.join(", ")}: ${r.why})`).join(", ")}` },
     { jobnets: either, form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
     { jobnets: either, form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
@@ -168,6 +169,17 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             }
             case "capacity-lost": {
                 faults.capacityLost = { ...faults.capacityLost, [server()]: whole(extra, 1, "TIMES", 1, 20) };
+                break;
+            }
+            case "ec2-refuses": {
+                const name = server();
+                const code = Object.keys(ec2Refusals).find((c): c is Ec2Refusal => c === extra);
+                if (!code) throw new FaultSpecError(spec, `CODE must be one of ${Object.keys(ec2Refusals).join(", ")}`);
+                const actions: readonly Jobnet[] = ec2Refusals[code].actions;
+                if (!actions.some((j) => jobnets.includes(j))) {
+                    throw new FaultSpecError(spec, `EC2 answers ${code} (${ec2Refusals[code].why}) only to ${actions.map((a) => (a === "stop" ? "StopInstances" : "StartInstances")).join(" and ")}, which the ${jobnets.join(" and ")} jobnet does not call`);
+                }
+                faults.ec2Refuses = { ...faults.ec2Refuses, [name]: code };
                 break;
             }
             case "state": {

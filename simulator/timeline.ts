@@ -316,6 +316,9 @@ export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
     if ("commandId" in result || "commandIds" in result) return "sent";
+    const refused = (result as { refused?: { count?: unknown; inWords?: unknown } }).refused;
+    // A stop or start of the servers: what EC2 refused, in its words.
+    if (typeof refused === "object" && refused !== null && typeof refused.count === "number") return refused.count === 0 ? "done" : `EC2 refused ${refused.count}: ${refused.inWords}`;
     const fleet = result as { total?: unknown; counts?: Record<string, unknown> };
     if (typeof fleet.counts === "object" && fleet.counts !== null && "stopped" in fleet.counts) {
         // The servers' states: how many are in each, of how many.

@@ -118,6 +118,32 @@ export function maintenancePageOutcome(plan: JobnetPlan): JsonObject {
     return hasLoadBalancer(plan) ? { "maintenancePage.$": "$.maintenance.outcome" } : { maintenancePage: "none" };
 }
 
+/**
+ * Servers EC2 refused to stop or start for good (stop protection, an instance-store root, a
+ * missing root volume, a denied permission: handlers/instances.ts, RefusedServers) are kept at a
+ * path of the state, `{ count, instanceIds, inWords }`. The steps after the refusal leave them out
+ * (`except`), so that the others are stopped and backed up, or started, and no wait waits for a
+ * server that will not move; once the others are done, the run fails naming each in EC2's words.
+ */
+export const noServerRefused: JsonObject = { count: 0, instanceIds: [], inWords: "" };
+
+/** A payload's `except`: the instance ids of the refused servers kept at `refusedAt`. */
+export function exceptRefused(refusedAt: string): JsonObject {
+    return { "except.$": `${refusedAt}.instanceIds` };
+}
+
+/** Fails the run (`error`) when any server was refused, naming each in EC2's words; `done` says what became of the others. */
+export function failIfServersRefused(name: string, refusedAt: string, o: { step: string; action: "stop" | "start"; error: string; done: string }): Fragment {
+    return choice(`EveryServer${o.action === "stop" ? "Stopped" : "Started"}`, [{
+        when: is.atLeast(`${refusedAt}.count`, 1),
+        then: fail(name, {
+            error: o.error,
+            cause: `${o.step}: EC2 refused to ${o.action} {} of the servers; ${o.done}. Fix each refused server, then run the jobnet again: {}`,
+            args: [`${refusedAt}.count`, `${refusedAt}.inWords`],
+        }),
+    }], "continue");
+}
+
 /** A bound as people say it: "10m", "45s", "2h". */
 export function duration(rhythm: PollRhythm): string {
     const s = rhythm.withinSeconds;
@@ -134,6 +160,8 @@ export interface RunScriptOptions {
     checks?: string;
     /** Where the instance ids to run it on are in the state. */
     on: string;
+    /** Where instance ids to leave out are in the state: servers EC2 refused to start (refusedServers). */
+    except?: string;
     /** The outcomes by exit code (exitCodes), the first the one the step wants. */
     expect: Record<string, number[]>;
     /** The outcome whose servers a later step acts on: its instance ids are kept in `$.script.outcomes`. */
@@ -156,10 +184,12 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
     const { text, name } = o.command;
     const accept = o.accept ?? [Object.keys(o.expect)[0]];
     const ended = is.true("$.script.ended");
+    const except: JsonObject = o.except === undefined ? {} : { "except.$": o.except };
     return sequence(
         invoke(step, plan.functionArns.sendScript, {
             payload: {
                 "instanceIds.$": o.on,
+                ...except,
                 "servers.$": "$.targets.webServers",
                 script: text,
                 name,
@@ -177,6 +207,7 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
             payload: {
                 "commandIds.$": "$.command.commandIds",
                 "instanceIds.$": o.on,
+                ...except,
                 "servers.$": "$.targets.webServers",
                 timeoutSeconds: plan.commandTimeoutSeconds,
                 expect: o.expect,

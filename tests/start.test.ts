@@ -178,6 +178,7 @@ describe("fault specs (--fail)", () => {
         ["duplicate:twice", "it says when the other delivery started: earlier or later"],
         ["duplicate:later:2", "it has one part too many"],
         ["cluster-stop:now", "it takes no argument"],
+        ["ec2-refuses:web-1:Blocked", "CODE must be one of OperationNotPermitted, UnsupportedOperation, InvalidParameterValue, UnauthorizedOperation"],
     ];
     for (const [spec, why] of bad) {
         it(`refuse ${spec} in one line, with the form it should take`, () => {
@@ -186,6 +187,15 @@ describe("fault specs (--fail)", () => {
             assert.throws(() => parseFaults([spec], context), (e: Error) => e instanceof FaultSpecError && e.message === `--fail ${JSON.stringify(spec)}: ${why}; ${accepted}`);
         });
     }
+
+    it("take an EC2 refusal only for a call the jobnets being run make: stop protection refuses a stop, a missing root volume a start", () => {
+        assert.deepStrictEqual(parseFaults(["ec2-refuses:web-1:OperationNotPermitted", "ec2-refuses:web-2:UnauthorizedOperation"], { ...context, jobnets: ["stop"] }), {
+            ec2Refuses: { "web-1": "OperationNotPermitted", "web-2": "UnauthorizedOperation" },
+        });
+        assert.throws(() => parseFaults(["ec2-refuses:web-1:OperationNotPermitted"], { ...context, jobnets: ["start"] }), (e: Error) =>
+            e.message === '--fail "ec2-refuses:web-1:OperationNotPermitted": EC2 answers OperationNotPermitted (stop protection, disableApiStop) only to StopInstances, which the start jobnet does not call; the form is ec2-refuses:SERVER:CODE');
+        assert.throws(() => parseFaults(["ec2-refuses:web-1:InvalidParameterValue"], { ...context, jobnets: ["stop"] }), (e: Error) => /only to StartInstances, which the stop jobnet does not call/.test(e.message));
+    });
 
     it("take a TASK only among the tasks of the jobnets being run", () => {
         const startTasks = ["findOtherRuns", "startInstances"];
@@ -341,6 +351,9 @@ describe("every --fail kind, run in the simulated account", function () {
         ["capacity:web-1:never", "start", "stopped", "InsufficientInstanceCapacity", /^web-1 \(i-\w+\): EC2 has no capacity to start it: We currently do not have sufficient capacity/],
         ["capacity-lost:web-2", "start", "stopped", "SUCCEEDED", undefined],
         ["capacity-lost:web-2:20", "start", "stopped", "InsufficientInstanceCapacity", /^WaitUntilInstancesReady: servers went back to stopped 7 times while starting \(Server\.InsufficientInstanceCapacity\); EC2 has no capacity for them in their Availability Zone: web-2 \(i-\w+\) is stopped$/],
+        ["ec2-refuses:web-2:OperationNotPermitted", "stop", "running", "InstanceStopRefused", /^StopInstances: EC2 refused to stop 1 of the servers; every other server is stopped and backed up, and the database snapshotted and stopped\. Fix each refused server, then run the jobnet again: web-2 \(i-\w+\): OperationNotPermitted: The instance 'i-\w+' may not be stopped\. Modify its 'disableApiStop' instance attribute and try again\.$/],
+        ["ec2-refuses:web-1:UnsupportedOperation", "stop", "running", "InstanceStopRefused", /: web-1 \(i-\w+\): UnsupportedOperation: The instance 'i-\w+' does not have an 'ebs' root device type and cannot be stopped\.$/],
+        ["ec2-refuses:web-1:UnauthorizedOperation", "start", "stopped", "InstanceStartRefused", /^StartInstances: EC2 refused to start 1 of the servers; .*: web-1 \(i-\w+\): UnauthorizedOperation: You are not authorized to perform this operation\. Encoded authorization failure message: \S+$/],
         ["state:web-1:stopping", "stop", "running", "SUCCEEDED", undefined],
         ["state:web-2:pending", "start", "stopped", "SUCCEEDED", undefined],
         ["other-run:stop", "start", "stopped", "JobnetAlreadyRunning", /^FindOtherRuns: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 /],
@@ -428,8 +441,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +190 +63 +1\.4 KB +573\n/);
-        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +121 +39 +1\.0 KB +363\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +192 +63 +1\.4 KB +577\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +122 +39 +1\.1 KB +365\n/);
         // Each server's outcome, from the run's output.
         assert.match(r.stdout, /\nstop, each server:\n {2}web-1: stopped by this run, AMI taken\n {2}web-2: stopped by this run, AMI taken\n/);
         assert.match(r.stdout, /\nstart, each server:\n {2}web-1: started by this run, service started\n {2}web-2: started by this run, service started\n/);
