@@ -1,5 +1,7 @@
 import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
+import { createHash } from "crypto";
 import { latency } from "./latency";
+import { recoverableByStart } from "../handlers/databaseStatuses";
 import type { ServerTag } from "../handlers/webServers";
 import type { DatabaseKind } from "../statemachines/plan";
 
@@ -31,8 +33,10 @@ export interface Faults {
     clusterStuck?: string;
     /** The first N StopDBCluster calls answer InvalidDBInstanceStateFault: an instance of the cluster is rebooting. */
     clusterInstanceBusy?: number;
-    /** The first N StartDBCluster / StartDBInstance calls answer InsufficientDBInstanceCapacityFault; Infinity: every one. */
+    /** The first N StartDBInstance calls answer InsufficientDBInstanceCapacityFault; Infinity: every one. An RDS DB instance only: StartDBCluster does not answer it. */
     databaseCapacity?: number;
+    /** The KMS key that encrypts the stopped database is disabled: StartDBCluster / StartDBInstance answer KMSKeyNotAccessibleFault. */
+    databaseKeyDisabled?: boolean;
     /** The first N backup jobs of these resources (server names, or the database's identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
     /** The recovery points of these servers' earlier backups (a stopped system's) have expired. */
@@ -431,6 +435,9 @@ export class SimulatedAccount {
             this.at(busy.seconds, (when) => this.setDatabase("available", when));
         }
         if (hasDatabase && this.faults.clusterStuck) this.database.status = this.faults.clusterStuck;
+        if (this.faults.databaseCapacity !== undefined && spec.database?.kind !== "instance") {
+            throw new Error("the databaseCapacity fault needs an RDS DB instance: StartDBCluster does not answer InsufficientDBInstanceCapacityFault (RDS API reference)");
+        }
         const backingUp = this.faults.clusterBackingUpForSeconds;
         if (hasDatabase && running && backingUp) {
             this.beginDatabaseBackup("automated");
@@ -803,19 +810,28 @@ export class SimulatedAccount {
         this.at(latency.clusterStopping, (when) => this.setDatabase("stopped", when));
     }
 
-    /** StartDBCluster and StartDBInstance: only from stopped (RDS API reference). */
+    /**
+     * StartDBCluster and StartDBInstance: from stopped, or from the status a KMS key usable again
+     * leaves the database in (RDS API reference; RDS User Guide, "DB instance status").
+     */
     startDatabase(kind: DatabaseKind): void {
-        const { identifier, status } = this.database;
-        if (status !== "stopped") {
+        const { identifier, status, arn } = this.database;
+        if (status !== "stopped" && status !== recoverableByStart()) {
             throw kind === "cluster"
                 ? serviceError("InvalidDBClusterStateFault", `DbCluster ${identifier} is in ${status} state but expected it to be stopped.`)
                 : serviceError("InvalidDBInstanceStateFault", `Instance ${identifier} cannot be started as it is not in one of the following statuses: 'stopped, inaccessible-encryption-credentials-recoverable'.`);
         }
-        if (this.databaseCapacityAnswers < (this.faults.databaseCapacity ?? 0)) {
-            // StartDBInstance and StartDBCluster: InsufficientDBInstanceCapacity, HTTP 400, when the
-            // instance class has no capacity in the AZ (RDS API reference); the status stays stopped.
+        if (this.faults.databaseKeyDisabled) {
+            // StartDBCluster and StartDBInstance: KMSKeyNotAccessibleFault, HTTP 400, when RDS cannot use
+            // the key that encrypts the database (RDS API reference); RDS words it as for a snapshot copy.
+            const [, partition, , region, account] = arn.split(":");
+            throw serviceError("KMSKeyNotAccessibleFault", `Specified KMS key [arn:${partition}:kms:${region}:${account}:key/${keyIdOf(identifier)}] does not exist, is not enabled or you do not have permissions to access it.`);
+        }
+        if (kind === "instance" && this.databaseCapacityAnswers < (this.faults.databaseCapacity ?? 0)) {
+            // StartDBInstance: InsufficientDBInstanceCapacity, HTTP 400, when the instance class has no
+            // capacity in the AZ (RDS API reference, which lists it for StartDBInstance, not StartDBCluster).
             this.databaseCapacityAnswers++;
-            throw serviceError("InsufficientDBInstanceCapacityFault", `Cannot start ${kind === "cluster" ? "DB cluster" : "instance"} ${identifier} because there is insufficient capacity for its instance class in its Availability Zone. Try again later.`);
+            throw serviceError("InsufficientDBInstanceCapacityFault", `Cannot start instance ${identifier} because there is insufficient capacity for its instance class in its Availability Zone. Try again later.`);
         }
         this.setDatabase("starting");
         this.at(latency.clusterStarting, (when) => this.setDatabase("available", when));
@@ -1015,8 +1031,17 @@ function gmt(ms: number): string {
     return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} GMT`;
 }
 
+/** A KMS key id (a GUID), the same for the same database. */
+function keyIdOf(identifier: string): string {
+    return guid(createHash("sha256").update(identifier).digest("hex").slice(0, 32));
+}
+
 /** A GUID-shaped id, deterministic from a counter. */
 function cryptoLikeId(n: number): string {
-    const hex = n.toString(16).padStart(32, "0");
+    return guid(n.toString(16).padStart(32, "0"));
+}
+
+/** 32 hex digits as a GUID: 8-4-4-4-12. */
+function guid(hex: string): string {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -25,7 +25,8 @@ export const faultKinds = [
     { jobnets: stop, form: "cluster-busy:STATUS[:SECONDS]", does: `the database is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
     { jobnets: either, form: "cluster-stuck:STATUS", does: `the database is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
     { jobnets: stop, form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
-    { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the database find no capacity for its class" },
+    { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the RDS DB instance find no capacity for its class (StartDBInstance answers InsufficientDBInstanceCapacityFault)" },
+    { jobnets: start, form: "db-kms", does: "the KMS key that encrypts the stopped database is disabled: its start answers KMSKeyNotAccessibleFault" },
     { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the database) fail (default: every one)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
@@ -81,8 +82,11 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
     };
     for (const spec of specs) {
         const [kind, arg, extra] = spec.split(":");
-        if ((kind.startsWith("cluster-") || kind === "db-capacity" || (kind === "backup" && arg === "cluster")) && context.database === "none") {
+        if ((kind.startsWith("cluster-") || kind.startsWith("db-") || (kind === "backup" && arg === "cluster")) && context.database === "none") {
             throw new FaultSpecError(spec, "the stack has no database");
+        }
+        if (kind === "db-capacity" && typeof context.database === "object" && context.database.kind !== "instance") {
+            throw new FaultSpecError(spec, "StartDBCluster never answers InsufficientDBInstanceCapacityFault (RDS API reference): only an RDS DB instance's start does (--stack existing-rds)");
         }
         if (kind === "cluster-instance-busy" && typeof context.database === "object" && context.database.kind !== "cluster") {
             throw new FaultSpecError(spec, "only an Aurora cluster has instances of its own; the stack's database is an RDS DB instance");
@@ -152,6 +156,10 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 faults.databaseCapacity = whole(arg, 2, "TIMES", 1, 20, { word: "never", value: Infinity });
                 break;
             }
+            case "db-kms":
+                if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
+                faults.databaseKeyDisabled = true;
+                break;
             case "backup": {
                 const resource = arg === "cluster" ? (typeof context.database === "object" ? context.database.identifier : "cluster") : server();
                 faults.backupFails = { ...faults.backupFails, [resource]: whole(extra, Infinity, "TIMES", 1, 10) };

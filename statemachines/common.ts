@@ -1,4 +1,5 @@
 import { Fragment, Json, JsonObject, choice, fail, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { documents, rdsOperations } from "../handlers/rdsErrors";
 import { deadEnds } from "../handlers/databaseStatuses";
 import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
 
@@ -337,6 +338,9 @@ export function waitUntilDatabase(plan: JobnetPlan, db: DatabaseSteps, name: str
     });
 }
 
+/** RDS's answer when the instance class has no capacity in the Availability Zone. */
+const capacityFault = "InsufficientDBInstanceCapacityFault";
+
 /**
  * Asks the database to stop or start (`$.databaseRequest`: outcome, status, reason); a refusal
  * ends the run, naming why. Stop and start differ only in the function and the words.
@@ -352,11 +356,14 @@ export function requestDatabaseChange(plan: JobnetPlan, db: DatabaseSteps, actio
             resultPath: "$.databaseRequest",
             select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
             retry: [
-                // The database or one of its members became busy between the read and the call, or is still stopping.
+                // The database or one of its members became busy between the read and the call, or is
+                // still stopping: the handler's name for InvalidDBClusterStateFault and InvalidDBInstanceStateFault.
                 retryEvery(`${db.Noun}Busy`, 30, 20),
-                // RDS had no capacity for the instance's class in its AZ (StartDBInstance, StartDBCluster):
-                // tried again as EC2's capacity is, within jobnetWaits.instanceCapacity.
-                retryEvery("InsufficientDBInstanceCapacityFault", capacity.everySeconds, Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds))),
+                // RDS had no capacity for the instance's class in its AZ: tried again as EC2's capacity is,
+                // within jobnetWaits.instanceCapacity. Only where the operation answers it (StartDBInstance).
+                ...(documents(rdsOperations[db.kind][action], capacityFault)
+                    ? [retryEvery(capacityFault, capacity.everySeconds, Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds)))]
+                    : []),
             ],
         }),
         choice(`${step}Accepted`, [{

@@ -499,6 +499,26 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(account.database.status, "starting");
     });
 
+    it("fails at once, without a retry, naming the cluster and its KMS key when RDS cannot use the key, the page still on", async () => {
+        const { report, account } = await run("start", "stopped", { databaseKeyDisabled: true });
+        assert.strictEqual(report.error, "KMSKeyNotAccessibleFault");
+        assert.match(lambdaMessage(report.cause), /^cluster webapp-jobnet-dev cannot start: Aurora cannot use the KMS key that encrypts it; RDS answered KMSKeyNotAccessibleFault: Specified KMS key \[arn:aws:kms:ap-northeast-1:123456789012:key\/[0-9a-f-]{36}\] does not exist, is not enabled or you do not have permissions to access it\. Enable the key, or let RDS use it in its key policy, then redrive the run or run the jobnet again$/);
+        assert.deepStrictEqual([report.events.filter((e) => e.type === "StateRetried").length, account.calls.filter((c) => c.action === "rds:StartDBCluster").length, report.durationSeconds], [0, 1, 0]);
+        // The servers' side is stopped where it was: both asked to start, still pending; httpd not touched.
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: pending, httpd stopped", "web-2: pending, httpd stopped"],
+            cluster: "stopped",
+            maintenancePage: "on",
+            backups: [],
+        });
+    });
+
+    it("starts a cluster whose KMS key is usable again (inaccessible-encryption-credentials-recoverable), as StartDBCluster accepts, which recovers it", async () => {
+        const { report, account } = await run("start", "stopped", { clusterStuck: "inaccessible-encryption-credentials-recoverable" });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(systemState(account), running);
+    });
+
     it("tries a server's start again while EC2 has no capacity for it, then goes on", async () => {
         const { report, account } = await run("start", "stopped", { noCapacity: { "web-2": 300 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
