@@ -133,12 +133,16 @@ export function exceptRefused(refusedAt: string): JsonObject {
     return { "except.$": `${refusedAt}.instanceIds` };
 }
 
-/** Fails the run (`error`) when any server was refused, naming each in EC2's words; `done` says what became of the others. */
-export function failIfServersRefused(name: string, refusedAt: string, o: { step: string; action: "stop" | "start"; error: string; done: string }): Fragment {
-    return choice(`EveryServer${o.action === "stop" ? "Stopped" : "Started"}`, [{
+/**
+ * Fails the run (InstanceStopRefused, InstanceStartRefused) when `step` found any server refused,
+ * naming each in EC2's words; `done` says what became of the others.
+ */
+export function failIfServersRefused(refusedAt: string, o: { step: string; action: "stop" | "start"; done: string }): Fragment {
+    const [Verb, Done] = o.action === "stop" ? ["Stop", "Stopped"] : ["Start", "Started"];
+    return choice(`EveryServer${Done}`, [{
         when: is.atLeast(`${refusedAt}.count`, 1),
-        then: fail(name, {
-            error: o.error,
+        then: fail(`Instance${Verb}Refused`, {
+            error: `Instance${Verb}Refused`,
             cause: `${o.step}: EC2 refused to ${o.action} {} of the servers; ${o.done}. Fix each refused server, then run the jobnet again: {}`,
             args: [`${refusedAt}.count`, `${refusedAt}.inWords`],
         }),

@@ -25,12 +25,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             startDatabaseAndBootServers(plan),
             startHttpdEverywhere(plan),
             // Before the health wait: a server EC2 refused to start never becomes healthy, and the page stays on.
-            failIfServersRefused("InstanceStartRefused", refusedServers, {
-                step: "StartInstances",
-                action: "start",
-                error: "InstanceStartRefused",
-                done: `every other server is started and its ${plan.service.label.replace(/^the /, "")} started${databaseOf(plan) === undefined ? "" : ", and the database started"}${hasLoadBalancer(plan) ? "; the maintenance page stays on" : ""}`,
-            }),
+            failIfServersRefused(refusedServers, { step: "StartInstances", action: "start", done: othersStarted(plan) }),
             ...(hasLoadBalancer(plan) ? [waitForHealthyTargetsThenRemovePage(plan)] : []),
             pass("SystemStarted", {
                 parameters: {
@@ -44,6 +39,13 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
         ),
         { comment: "Starts the web system: the database and the servers together, then httpd everywhere, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
     );
+}
+
+/** What a start that EC2 refused for some servers did for the rest, for its cause. */
+function othersStarted(plan: JobnetPlan): string {
+    const service = plan.service.label.replace(/^the /, "");
+    const database = databaseOf(plan) === undefined ? "" : ", and the database started";
+    return `every other server is started and its ${service} started${database}${hasLoadBalancer(plan) ? "; the maintenance page stays on" : ""}`;
 }
 
 /** Every target healthy, then the maintenance page goes from every listener. */

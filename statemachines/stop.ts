@@ -28,10 +28,9 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
             stopHttpdEverywhere(plan),
             stopRunningServers(plan),
             stopServersAndDatabase(plan),
-            failIfServersRefused("InstanceStopRefused", refusedServers, {
+            failIfServersRefused(refusedServers, {
                 step: "StopInstances",
                 action: "stop",
-                error: "InstanceStopRefused",
                 done: `every other server is stopped and backed up${databaseOf(plan) === undefined ? "" : ", and the database snapshotted and stopped"}`,
             }),
             pass("SystemStopped", {
