@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-backup";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { Polled, taskError } from "./errors";
-import { ServerRef, inWords, readServers } from "./instances";
+import { ServerRef, inWords, readServers, serversActedOn } from "./instances";
 
 /** Where the jobnets keep their backups, and for how long. */
 export interface BackupSettings {
@@ -36,6 +36,8 @@ export interface EnsureBackupsEvent extends BackupSettings {
     resources?: BackupTarget[];
     /** Stopped servers: each counts backups since it stopped, as EC2 tells. */
     servers?: ServerRef[];
+    /** Instance ids among them EC2 refused to stop: left out, as they are not stopped. */
+    except?: string[];
     /** `arn:aws:ec2:REGION:ACCOUNT:instance/`: a server's ARN is this and its instance id. */
     instanceArnPrefix?: string;
     /** The instance ids of the servers found running when the run began (and stopped by it), and found stopping. */
@@ -87,6 +89,8 @@ const restorableStates = ["COMPLETED", "AVAILABLE"];
 export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backups: BackupRef[] } | { webServers: ServerBackup[] }) & { complete: boolean }> {
     const servers = await stoppedServers(event);
     const targets = [...(event.resources ?? []), ...servers];
+    // Every server left out (EC2 refused to stop each): nothing to back up, nothing to list.
+    if (targets.length === 0) return event.servers === undefined ? { backups: [], complete: true } : { webServers: [], complete: true };
     const backup = new BackupClient({});
     const times = targets.map((t) => (t.since === null ? 0 : Date.parse(t.since)));
     const earliest = times.length === 0 || times.includes(0) ? undefined : new Date(Math.min(...times) - 1000);
@@ -137,22 +141,23 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
     const ids = await startBackupJobs(backup, event, now);
     ids.forEach((id, k) => (backups[now[k].at].backupJobId = id));
     const complete = toStart.length <= maxStartsPerCall;
-    if (servers.length === 0) return { backups, complete };
+    if (event.servers === undefined) return { backups, complete };
     // The servers' form, for the run's output: one line a server.
     const foundOf = (id: string) => (event.found?.running.includes(id) ? "running" : event.found?.stopping.includes(id) ? "stopping" : "stopped");
     return {
-        webServers: backups.map((b, n) => ({ name: b.name, found: foundOf(event.servers![n].instanceId), backup: b.outcome, backupJobId: b.backupJobId })),
+        webServers: backups.map((b, n) => ({ name: b.name, found: foundOf(servers[n].instanceId), backup: b.outcome, backupJobId: b.backupJobId })),
         complete,
     };
 }
 
 /** The servers as backup targets: each since it stopped, as EC2 tells; every one must be stopped. */
-async function stoppedServers(event: EnsureBackupsEvent): Promise<BackupTarget[]> {
-    if (!event.servers || event.servers.length === 0) return [];
-    const statuses = await readServers(new EC2Client({}), event.servers, false);
+async function stoppedServers(event: EnsureBackupsEvent): Promise<(BackupTarget & { instanceId: string })[]> {
+    const servers = serversActedOn(event.servers ?? [], event.except);
+    if (servers.length === 0) return [];
+    const statuses = await readServers(new EC2Client({}), servers, false);
     const running = statuses.filter((s) => s.state !== "stopped");
     if (running.length > 0) throw taskError("InstanceNotStopped", `${inWords(running)}; a server is backed up only once it is stopped`);
-    return statuses.map((s) => ({ name: s.name, resourceArn: `${event.instanceArnPrefix}${s.instanceId}`, since: s.stoppedAt }));
+    return statuses.map((s) => ({ name: s.name, instanceId: s.instanceId, resourceArn: `${event.instanceArnPrefix}${s.instanceId}`, since: s.stoppedAt }));
 }
 
 /** A backup job to start, and what the resource's jobs showed when it was decided. */

@@ -88,8 +88,8 @@ function isAlready(kind: DatabaseKind, action: "stop" | "start", status: string)
     return status !== "stopping" && !(transitions.start.from as readonly string[]).includes(status) && !deadEnds[kind].includes(status);
 }
 
-// StopDBCluster, StartDBCluster, StopDBInstance and StartDBInstance each answer one of these when
-// the database or one of its members is in the wrong state (RDS API reference).
+// The faults that say the database, or one of its members, is in the wrong state: each of the
+// four operations documents both (rdsOperationErrors).
 const stateFaults = ["InvalidDBClusterStateFault", "InvalidDBInstanceStateFault"];
 
 /** The status of the Aurora cluster: available, backing-up, stopping, stopped, starting, ... */
@@ -136,8 +136,15 @@ async function changeState(kind: DatabaseKind, identifier: string, action: "stop
     try {
         await api.request(rds, identifier, action);
     } catch (error) {
-        if (!stateFaults.includes(awsErrorName(error))) throw error;
+        const name = awsErrorName(error);
         const message = (error as Error).message;
+        if (name === "KMSKeyNotAccessibleFault") {
+            // StartDBCluster and StartDBInstance: the key that encrypts the database is disabled, gone, or
+            // not granted to RDS (RDS API reference). Only someone fixing the key makes a start succeed.
+            throw taskError(name, `${api.noun} ${identifier} cannot ${action}: ${api.service} cannot use the KMS key that encrypts it; RDS answered ${name}: ${message} `
+                + "Enable the key, or let RDS use it in its key policy, then redrive the run or run the jobnet again");
+        }
+        if (!stateFaults.includes(name)) throw error;
         // Read again: a database that became busy meanwhile (or whose member is busy) is waited
         // for; one still in the right state that is refused all the same cannot do it at all
         // (an RDS instance with a read replica, a cluster with a feature that cannot stop).

@@ -6,7 +6,7 @@ import {
     StartInstancesCommand,
     StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { Polled, StepContext, awsErrorName, taskError } from "./errors";
+import { Polled, StepContext, awsErrorName, awsThrottlingErrors, taskError } from "./errors";
 
 export type InstanceState = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
 export type StatusChecks = "ok" | "initializing" | "impaired" | "insufficient-data" | "not-applicable";
@@ -19,6 +19,13 @@ export interface ServerRef {
 
 export interface ServersEvent extends StepContext {
     servers: ServerRef[];
+    /** Instance ids to leave out: servers EC2 refused to stop or start (FleetChange.refused), which the steps after it skip. */
+    except?: string[];
+}
+
+/** The servers a step acts on: those of the run, less those it is told to leave out. */
+export function serversActedOn(servers: ServerRef[], except: string[] | undefined): ServerRef[] {
+    return except === undefined || except.length === 0 ? servers : servers.filter((s) => !except.includes(s.instanceId));
 }
 
 export interface DescribeEvent extends ServersEvent, Partial<Polled> {
@@ -108,7 +115,7 @@ export async function readServers(ec2: EC2Client, servers: ServerRef[], withChec
 
 /** The servers' states and status checks, grouped for the state machine (Fleet). */
 export async function describeInstances(event: DescribeEvent): Promise<Fleet> {
-    const statuses = await readServers(new EC2Client({}), event.servers, event.checks ?? true);
+    const statuses = await readServers(new EC2Client({}), serversActedOn(event.servers, event.except), event.checks ?? true);
     return { ...fleetOf(statuses), ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
 }
 
@@ -162,12 +169,52 @@ export interface FleetChange {
     requested: string[];
     /** The servers that were there already, or on their way: before the run, or since an earlier try of the step when EC2 lacked capacity for others. */
     already: string[];
+    /** The servers EC2 refused for good; the steps after this one leave them out, and the run fails naming them once the others are done. */
+    refused: RefusedServers;
+}
+
+/** Servers EC2 will not stop or start until someone changes them, or the permissions. */
+export interface RefusedServers {
+    count: number;
+    instanceIds: string[];
+    /** "web-2 (i-…): OperationNotPermitted: The instance … may not be stopped. …", the first five and how many more; "" when none. */
+    inWords: string;
 }
 
 const transitions = {
     stop: { from: "running", already: ["stopping", "stopped"], busy: ["pending"] },
     start: { from: "stopped", already: ["pending", "running"], busy: ["stopping"] },
 } as const;
+
+/**
+ * EC2 refuses a whole StopInstances or StartInstances call for one instance and changes none (EC2
+ * API reference, error codes). Two refusals pass: IncorrectInstanceState (the instance is on its
+ * way to another state) and InsufficientInstanceCapacity (HTTP 500; AWS advises trying again in a
+ * few minutes). Any other client error is for good until someone changes the instance or the
+ * permissions: OperationNotPermitted (stop protection, disableApiStop), UnsupportedOperation (an
+ * instance-store root), InvalidParameterValue (no root volume), UnauthorizedOperation (HTTP 403), ...
+ */
+const passingRefusals = ["IncorrectInstanceState", "InsufficientInstanceCapacity"];
+
+/** Whether EC2 refused the call for good (a client error, not throttling), rather than for now or for a reason of its own. */
+export function refusedForGood(error: unknown): boolean {
+    const name = awsErrorName(error);
+    if (passingRefusals.includes(name) || awsThrottlingErrors.includes(name)) return false;
+    const e = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    return e.$fault === "client" || (status >= 400 && status < 500);
+}
+
+/** An encoded authorization failure runs to kilobytes: a cause keeps the start of each refusal. */
+const refusalWordsMax = 300;
+
+/** "web-2 (i-…): OperationNotPermitted: …" for each refused server, the first five and how many more. */
+export function refusalsInWords(refusals: { server: ServerRef; error: string; message: string }[]): string {
+    return listed(refusals.map(({ server, error, message }) => {
+        const words = message.length > refusalWordsMax ? `${message.slice(0, refusalWordsMax)}…` : message;
+        return `${server.name} (${server.instanceId}): ${error}${words ? `: ${words}` : ""}`;
+    }));
+}
 
 /** Stops the running servers with one StopInstances per hundred; stopping and stopped ones are left alone. */
 export async function stopInstances(event: ServersEvent): Promise<FleetChange> {
@@ -187,12 +234,13 @@ export async function startInstances(event: ServersEvent): Promise<FleetChange> 
  * Stop and start differ only in the call and the states they accept. EC2 answers
  * IncorrectInstanceState for a whole call when one instance is in the wrong state, so the states
  * are read first; while a server is on its way to the other state the task fails with InstanceBusy
- * and the state machine comes back for all of them. A terminated one is gone.
+ * and the state machine comes back for all of them. A terminated one is gone. A server EC2 refuses
+ * for good is left out, the others changed, and the refusal returned in EC2's words.
  */
 async function changeState(event: ServersEvent, action: "stop" | "start"): Promise<FleetChange> {
     const rule = transitions[action];
     const ec2 = new EC2Client({});
-    const statuses = await readServers(ec2, event.servers, false);
+    const statuses = await readServers(ec2, serversActedOn(event.servers, event.except), false);
     const gone = statuses.filter((s) => ![rule.from, ...rule.already, ...rule.busy].includes(s.state as never));
     if (gone.length > 0) throw taskError("InstanceGone", `${inWords(gone)}; it cannot ${action}`);
     // Nothing is asked while a server is on its way to the other state: the retry then acts on all at once, and says truly which it started.
@@ -202,18 +250,22 @@ async function changeState(event: ServersEvent, action: "stop" | "start"): Promi
     const short: ServerStatus[] = [];
     let noCapacity = "";
     const changed: ServerStatus[] = [];
-    // One instance in the wrong state or without capacity fails the whole call: the batch is then
-    // halved until the refused instances stand alone, a few calls for one refusal among a hundred.
+    const refused: { server: ServerStatus; error: string; message: string }[] = [];
+    // One instance refused fails the whole call: the batch is then halved until the refused
+    // instances stand alone, a few calls for one refusal among a hundred.
     const act = async (batch: ServerStatus[]): Promise<void> => {
         try {
             await send(ec2, action, batch.map((s) => s.instanceId));
         } catch (error) {
             const name = awsErrorName(error);
-            if (name !== "IncorrectInstanceState" && name !== "InsufficientInstanceCapacity") throw error;
+            const forGood = refusedForGood(error);
+            if (!passingRefusals.includes(name) && !forGood) throw error;
             if (batch.length > 1) {
                 const half = Math.ceil(batch.length / 2);
                 await act(batch.slice(0, half));
                 await act(batch.slice(half));
+            } else if (forGood) {
+                refused.push({ server: batch[0], error: name, message: (error as Error).message });
             } else if (name === "InsufficientInstanceCapacity") {
                 short.push(batch[0]);
                 noCapacity = (error as Error).message;
@@ -228,9 +280,11 @@ async function changeState(event: ServersEvent, action: "stop" | "start"): Promi
         throw taskError("InsufficientInstanceCapacity", `${who}: EC2 has no capacity to start ${short.length === 1 ? "it" : "them"}: ${noCapacity}`);
     }
     if (changed.length > 0) throw taskError("InstanceBusy", `${inWords(changed, () => "changing state")}; it cannot ${action} until that ends`);
+    const refusedIds = refused.map((r) => r.server.instanceId);
     return {
-        requested: due.filter((s) => !changed.includes(s)).map((s) => s.name),
+        requested: due.filter((s) => !changed.includes(s) && !refusedIds.includes(s.instanceId)).map((s) => s.name),
         already: statuses.filter((s) => (rule.already as readonly string[]).includes(s.state)).map((s) => s.name),
+        refused: { count: refused.length, instanceIds: refusedIds, inWords: refusalsInWords(refused) },
     };
 }
 

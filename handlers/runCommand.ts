@@ -3,9 +3,16 @@ import { Polled, StepContext, awsErrorName, taskError } from "./errors";
 import { ServerRef, chunks, listed } from "./instances";
 import { listedProblems, reachSsmAdvice, readAgents } from "./ssmAgents";
 
+/** The instances a command goes to: those given, less those a step is told to leave out (servers EC2 refused to start). */
+function instancesActedOn(instanceIds: string[], except: string[] | undefined): string[] {
+    return except === undefined ? instanceIds : instanceIds.filter((id) => !except.includes(id));
+}
+
 export interface SendScriptEvent extends StepContext {
     /** The instances to run it on. */
     instanceIds: string[];
+    /** Instance ids among them to leave out. */
+    except?: string[];
     /** The servers of the run, for their names in messages. */
     servers?: ServerRef[];
     /** What AWS-RunShellScript runs: a script's path on the instance, or shell text. */
@@ -58,8 +65,9 @@ export const sendBatch = 50;
  */
 export async function sendScript(event: SendScriptEvent): Promise<SentScript> {
     const ssm = new SSMClient({});
-    const agents = await readAgents(ssm, event.instanceIds);
-    const online = event.instanceIds.filter((id) => agents.get(id) === "Online");
+    const targets = instancesActedOn(event.instanceIds, event.except);
+    const agents = await readAgents(ssm, targets);
+    const online = targets.filter((id) => agents.get(id) === "Online");
     const latest: string[] = [];
     for (const ids of chunks(online, sendBatch)) {
         try {
@@ -92,7 +100,7 @@ export async function sendScript(event: SendScriptEvent): Promise<SentScript> {
     return {
         commandIds: [...(event.commandIds ?? []), ...latest],
         latest,
-        waiting: event.instanceIds.filter((id) => agents.get(id) !== "Online"),
+        waiting: targets.filter((id) => agents.get(id) !== "Online"),
         sends: (event.sends ?? 0) + 1,
     };
 }
@@ -121,6 +129,8 @@ export interface ScriptResultsEvent extends Polled {
     servers: ServerRef[];
     /** The instances among them the commands were sent to. */
     instanceIds: string[];
+    /** Instance ids among them the command was not sent to (SendScriptEvent.except). */
+    except?: string[];
     /** The execution timeout the script was sent with, for the words of a timeout. */
     timeoutSeconds: number;
     expect: ExpectedOutcomes;
@@ -203,7 +213,8 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
     const resend: string[] = [];
     const undelivered: string[] = [];
     const notEnded: string[] = [];
-    for (const id of event.instanceIds) {
+    const instanceIds = instancesActedOn(event.instanceIds, event.except);
+    for (const id of instanceIds) {
         const who = `${nameOf.get(id) ?? id} (${id})`;
         if (waiting.has(id)) {
             resend.push(id);
@@ -227,7 +238,7 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
         if (outcome === undefined || !event.accept.includes(outcome)) problems.push(`${who} ${scriptDetail(v.status, v.details, v.responseCode, lastLine(v.output), event.timeoutSeconds)}`);
     }
     return {
-        total: event.instanceIds.length,
+        total: instanceIds.length,
         pending: notEnded.length,
         ended: notEnded.length === 0,
         outcomes: Object.fromEntries(event.listed.map((k) => [k, outcomes[k] ?? []])),

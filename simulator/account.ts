@@ -1,5 +1,7 @@
 import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
+import { createHash } from "crypto";
 import { latency } from "./latency";
+import { recoverableByStart } from "../handlers/databaseStatuses";
 import type { ServerTag } from "../handlers/webServers";
 import type { DatabaseKind } from "../statemachines/plan";
 import { SimulatedTable } from "./dynamodb";
@@ -40,8 +42,10 @@ export interface Faults {
     clusterStuck?: string;
     /** The first N StopDBCluster calls answer InvalidDBInstanceStateFault: an instance of the cluster is rebooting. */
     clusterInstanceBusy?: number;
-    /** The first N StartDBCluster / StartDBInstance calls answer InsufficientDBInstanceCapacityFault; Infinity: every one. */
+    /** The first N StartDBInstance calls answer InsufficientDBInstanceCapacityFault; Infinity: every one. An RDS DB instance only: StartDBCluster does not answer it. */
     databaseCapacity?: number;
+    /** The KMS key that encrypts the stopped database is disabled: StartDBCluster / StartDBInstance answer KMSKeyNotAccessibleFault. */
+    databaseKeyDisabled?: boolean;
     /** The first N backup jobs of these resources (server names, or the database's identifier) fail; Infinity: every one. */
     backupFails?: Record<string, number>;
     /**
@@ -67,6 +71,8 @@ export interface Faults {
     noCapacity?: Record<string, number>;
     /** These servers go pending → stopped for lack of capacity, the first N times they are started. */
     capacityLost?: Record<string, number>;
+    /** EC2 refuses to stop or start these servers, for this reason (ec2Refusals): every call naming one fails whole. */
+    ec2Refuses?: Record<string, Ec2Refusal>;
     /** These AWS APIs refuse every call for this many seconds in every `throttleBurstPeriod`, from the start. */
     apiThrottling?: Partial<Record<AwsService, number>>;
     /** A run of this jobnet is already running when ours starts: started by hand a minute before ours. */
@@ -135,6 +141,44 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
     cloudwatch: { name: "Throttling", status: 400, message: "Rate exceeded" },
     dynamodb: { name: "ProvisionedThroughputExceededException", status: 400, message: "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html" },
 };
+
+/**
+ * Why EC2 refuses to stop or start an instance until someone changes it or the permissions: the
+ * error, the action it refuses, and its words. Each refuses a whole multi-instance call and
+ * changes none (EC2 API reference, error codes).
+ */
+export const ec2Refusals = {
+    // StopInstances on an instance with stop protection (EC2 User Guide, "Enable stop protection"; EC2's words as the API answers them).
+    OperationNotPermitted: {
+        actions: ["stop"],
+        why: "stop protection, disableApiStop",
+        status: 400,
+        message: (id: string) => `The instance '${id}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
+    },
+    // StopInstances on an instance whose root device is an instance store: only an EBS-backed instance stops.
+    UnsupportedOperation: {
+        actions: ["stop"],
+        why: "an instance-store root device",
+        status: 400,
+        message: (id: string) => `The instance '${id}' does not have an 'ebs' root device type and cannot be stopped.`,
+    },
+    // StartInstances on a stopped instance whose root volume was detached.
+    InvalidParameterValue: {
+        actions: ["start"],
+        why: "no root volume attached",
+        status: 400,
+        message: (id: string) => `Invalid value '${id}' for instanceId. Instance does not have a volume attached at root (/dev/xvda)`,
+    },
+    // A policy, a permissions boundary or an SCP that denies the action on this instance: HTTP 403, with an encoded message (sts:DecodeAuthorizationMessage).
+    UnauthorizedOperation: {
+        actions: ["stop", "start"],
+        why: "a policy denies the action on it",
+        status: 403,
+        message: (id: string, action: string) =>
+            `You are not authorized to perform this operation. Encoded authorization failure message: ${Buffer.from(`ec2:${action === "stop" ? "StopInstances" : "StartInstances"} denied on ${id}`).toString("base64url")}`,
+    },
+} as const satisfies Record<string, { actions: readonly ("stop" | "start")[]; why: string; status: number; message: (id: string, action: string) => string }>;
+export type Ec2Refusal = keyof typeof ec2Refusals;
 
 /** Throttling bursts recur this often, in seconds. */
 export const throttleBurstPeriod = 120;
@@ -431,6 +475,9 @@ export class SimulatedAccount {
             this.at(busy.seconds, (when) => this.setDatabase("available", when));
         }
         if (hasDatabase && this.faults.clusterStuck) this.database.status = this.faults.clusterStuck;
+        if (this.faults.databaseCapacity !== undefined && spec.database?.kind !== "instance") {
+            throw new Error("the databaseCapacity fault needs an RDS DB instance: StartDBCluster does not answer InsufficientDBInstanceCapacityFault (RDS API reference)");
+        }
         const backingUp = this.faults.clusterBackingUpForSeconds;
         if (hasDatabase && running && backingUp) {
             this.beginDatabaseBackup("automated");
@@ -658,9 +705,18 @@ export class SimulatedAccount {
 
     /** Throws what StopInstances answers for an instance it cannot stop; stopping and stopped ones are accepted. */
     checkStoppable(i: SimInstance): void {
+        this.checkNotRefused(i, "stop");
         if (i.state !== "running" && i.state !== "stopped" && i.state !== "stopping") {
             throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be stopped.`);
         }
+    }
+
+    /** Throws EC2's refusal of the action on an instance it will not act on until someone changes it (the ec2Refuses fault). */
+    private checkNotRefused(i: SimInstance, action: "stop" | "start"): void {
+        const refusal = this.faults.ec2Refuses?.[i.name];
+        if (refusal === undefined) return;
+        const { actions, status, message } = ec2Refusals[refusal];
+        if ((actions as readonly string[]).includes(action)) throw serviceError(refusal, message(i.id, action), { status });
     }
 
     stopInstance(i: SimInstance): void {
@@ -678,6 +734,7 @@ export class SimulatedAccount {
     /** Throws what StartInstances answers for an instance it cannot start now; pending and running ones are accepted. */
     checkStartable(i: SimInstance): void {
         if (i.state === "running" || i.state === "pending") return;
+        this.checkNotRefused(i, "start");
         if (i.state !== "stopped") throw serviceError("IncorrectInstanceState", `The instance '${i.id}' is not in a state from which it can be started.`);
         if (this.elapsedSeconds() < (this.faults.noCapacity?.[i.name] ?? 0)) {
             // StartInstances: InsufficientInstanceCapacity, HTTP 500; AWS advises waiting a few minutes (EC2 API reference, error codes).
@@ -865,19 +922,28 @@ export class SimulatedAccount {
         this.at(latency.clusterStopping, (when) => this.setDatabase("stopped", when));
     }
 
-    /** StartDBCluster and StartDBInstance: only from stopped (RDS API reference). */
+    /**
+     * StartDBCluster and StartDBInstance: from stopped, or from the status a KMS key usable again
+     * leaves the database in (RDS API reference; RDS User Guide, "DB instance status").
+     */
     startDatabase(kind: DatabaseKind): void {
-        const { identifier, status } = this.database;
-        if (status !== "stopped") {
+        const { identifier, status, arn } = this.database;
+        if (status !== "stopped" && status !== recoverableByStart()) {
             throw kind === "cluster"
                 ? serviceError("InvalidDBClusterStateFault", `DbCluster ${identifier} is in ${status} state but expected it to be stopped.`)
                 : serviceError("InvalidDBInstanceStateFault", `Instance ${identifier} cannot be started as it is not in one of the following statuses: 'stopped, inaccessible-encryption-credentials-recoverable'.`);
         }
-        if (this.databaseCapacityAnswers < (this.faults.databaseCapacity ?? 0)) {
-            // StartDBInstance and StartDBCluster: InsufficientDBInstanceCapacity, HTTP 400, when the
-            // instance class has no capacity in the AZ (RDS API reference); the status stays stopped.
+        if (this.faults.databaseKeyDisabled) {
+            // StartDBCluster and StartDBInstance: KMSKeyNotAccessibleFault, HTTP 400, when RDS cannot use
+            // the key that encrypts the database (RDS API reference); RDS words it as for a snapshot copy.
+            const [, partition, , region, account] = arn.split(":");
+            throw serviceError("KMSKeyNotAccessibleFault", `Specified KMS key [arn:${partition}:kms:${region}:${account}:key/${keyIdOf(identifier)}] does not exist, is not enabled or you do not have permissions to access it.`);
+        }
+        if (kind === "instance" && this.databaseCapacityAnswers < (this.faults.databaseCapacity ?? 0)) {
+            // StartDBInstance: InsufficientDBInstanceCapacity, HTTP 400, when the instance class has no
+            // capacity in the AZ (RDS API reference, which lists it for StartDBInstance, not StartDBCluster).
             this.databaseCapacityAnswers++;
-            throw serviceError("InsufficientDBInstanceCapacityFault", `Cannot start ${kind === "cluster" ? "DB cluster" : "instance"} ${identifier} because there is insufficient capacity for its instance class in its Availability Zone. Try again later.`);
+            throw serviceError("InsufficientDBInstanceCapacityFault", `Cannot start instance ${identifier} because there is insufficient capacity for its instance class in its Availability Zone. Try again later.`);
         }
         this.setDatabase("starting");
         this.at(latency.clusterStarting, (when) => this.setDatabase("available", when));
@@ -1091,8 +1157,17 @@ function gmt(ms: number): string {
     return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} GMT`;
 }
 
+/** A KMS key id (a GUID), the same for the same database. */
+function keyIdOf(identifier: string): string {
+    return guid(createHash("sha256").update(identifier).digest("hex").slice(0, 32));
+}
+
 /** A GUID-shaped id, deterministic from a counter. */
 function cryptoLikeId(n: number): string {
-    const hex = n.toString(16).padStart(32, "0");
+    return guid(n.toString(16).padStart(32, "0"));
+}
+
+/** 32 hex digits as a GUID: 8-4-4-4-12. */
+function guid(hex: string): string {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,6 +1,6 @@
 import { clusterDeadEnds, dbInstanceDeadEnds } from "../statemachines/common";
 import { taskFunctionNames } from "../statemachines/plan";
-import { Faults, awsServices, throttleBurstPeriod } from "./account";
+import { Ec2Refusal, Faults, awsServices, ec2Refusals, throttleBurstPeriod } from "./account";
 
 /** Statuses an Aurora cluster or an RDS DB instance passes through and leaves by itself. */
 const busyClusterStatuses = ["modifying", "maintenance", "upgrading", "storage-optimization", "renaming", "resetting-master-credentials", "failing-over", "starting"];
@@ -26,7 +26,8 @@ export const faultKinds = [
     { jobnets: stop, form: "cluster-busy:STATUS[:SECONDS]", does: `the database is STATUS (${busyClusterStatuses.join(", ")}) for SECONDS (default 600) at the start` },
     { jobnets: either, form: "cluster-stuck:STATUS", does: `the database is STATUS for good (${clusterDeadEnds.slice(0, 3).join(", ")}, …)` },
     { jobnets: stop, form: "cluster-instance-busy[:TIMES]", does: "the first TIMES (default 2) StopDBCluster calls find an instance rebooting" },
-    { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the database find no capacity for its class" },
+    { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the RDS DB instance find no capacity for its class (StartDBInstance answers InsufficientDBInstanceCapacityFault)" },
+    { jobnets: start, form: "db-kms", does: "the KMS key that encrypts the stopped database is disabled: its start answers KMSKeyNotAccessibleFault" },
     { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the database) fail (default: every one)" },
     { jobnets: stop, form: "backup-token-no-id[:SERVER|cluster]", does: "StartBackupJob's first answer is lost, and the SDK's repeat is answered without BackupJobId (every resource's, or SERVER's)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
@@ -35,6 +36,7 @@ export const faultKinds = [
     { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
     { jobnets: start, form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
+    { jobnets: either, form: "ec2-refuses:SERVER:CODE", does: `EC2 refuses to stop or start SERVER for good, refusing each whole call: ${Object.entries(ec2Refusals).map(([code, r]) => `${code} (${r.actions.join(", ")}: ${r.why})`).join(", ")}` },
     { jobnets: either, form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
     { jobnets: either, form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
@@ -87,8 +89,11 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
     };
     for (const spec of specs) {
         const [kind, arg, extra] = spec.split(":");
-        if ((kind.startsWith("cluster-") || kind === "db-capacity" || ((kind === "backup" || kind === "backup-token-no-id") && arg === "cluster")) && context.database === "none") {
+        if ((kind.startsWith("cluster-") || kind.startsWith("db-") || ((kind === "backup" || kind === "backup-token-no-id") && arg === "cluster")) && context.database === "none") {
             throw new FaultSpecError(spec, "the stack has no database");
+        }
+        if (kind === "db-capacity" && typeof context.database === "object" && context.database.kind !== "instance") {
+            throw new FaultSpecError(spec, "StartDBCluster never answers InsufficientDBInstanceCapacityFault (RDS API reference): only an RDS DB instance's start does (--stack existing-rds)");
         }
         if (kind === "cluster-instance-busy" && typeof context.database === "object" && context.database.kind !== "cluster") {
             throw new FaultSpecError(spec, "only an Aurora cluster has instances of its own; the stack's database is an RDS DB instance");
@@ -168,6 +173,10 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 faults.databaseCapacity = whole(arg, 2, "TIMES", 1, 20, { word: "never", value: Infinity });
                 break;
             }
+            case "db-kms":
+                if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
+                faults.databaseKeyDisabled = true;
+                break;
             case "backup": {
                 const resource = arg === "cluster" ? (typeof context.database === "object" ? context.database.identifier : "cluster") : server();
                 faults.backupFails = { ...faults.backupFails, [resource]: whole(extra, Infinity, "TIMES", 1, 10) };
@@ -197,6 +206,17 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             }
             case "capacity-lost": {
                 faults.capacityLost = { ...faults.capacityLost, [server()]: whole(extra, 1, "TIMES", 1, 20) };
+                break;
+            }
+            case "ec2-refuses": {
+                const name = server();
+                const code = Object.keys(ec2Refusals).find((c): c is Ec2Refusal => c === extra);
+                if (!code) throw new FaultSpecError(spec, `CODE must be one of ${Object.keys(ec2Refusals).join(", ")}`);
+                const actions: readonly Jobnet[] = ec2Refusals[code].actions;
+                if (!actions.some((j) => jobnets.includes(j))) {
+                    throw new FaultSpecError(spec, `EC2 answers ${code} (${ec2Refusals[code].why}) only to ${actions.map((a) => (a === "stop" ? "StopInstances" : "StartInstances")).join(" and ")}, which the ${jobnets.join(" and ")} jobnet does not call`);
+                }
+                faults.ec2Refuses = { ...faults.ec2Refuses, [name]: code };
                 break;
             }
             case "state": {

@@ -11,6 +11,7 @@ import * as ssm from "@aws-sdk/client-ssm";
 import * as dynamodb from "@aws-sdk/client-dynamodb";
 import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
+import { RdsOperation, documents } from "../handlers/rdsErrors";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -171,7 +172,17 @@ export function installServices(account: SimulatedAccount): () => void {
         }],
     ]);
 
-    serve(rds.RDSClient, "rds", [
+    // The simulated RDS answers an operation only with errors its API reference lists (handlers/rdsErrors.ts).
+    const documentedOnly = (operation: RdsOperation, handler: Handler): Handler => async (input) => {
+        try {
+            return await handler(input);
+        } catch (error) {
+            const name = (error as Error).name;
+            if (!documents(operation, name)) throw new Error(`the simulated ${operation} answered ${name}, which the RDS API reference does not list for it`);
+            throw error;
+        }
+    };
+    serve(rds.RDSClient, "rds", ([
         [rds.DescribeDBClustersCommand, "DescribeDBClusters", (input: rds.DescribeDBClustersCommandInput) => {
             const db = account.database;
             if (db.kind !== "cluster" || input.DBClusterIdentifier !== db.identifier) throw serviceError("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`, { status: 404 });
@@ -199,7 +210,7 @@ export function installServices(account: SimulatedAccount): () => void {
             account.startDatabase("instance");
             return { DBInstance: { DBInstanceIdentifier: account.database.identifier, DBInstanceStatus: account.database.status } };
         }, dbInstanceArn],
-    ]);
+    ] as [unknown, RdsOperation, Handler, Authorizer][]).map(([command, operation, handler, authorize]) => [command, operation, documentedOnly(operation, handler), authorize]));
 
     serve(elb.ElasticLoadBalancingV2Client, "elasticloadbalancing", [
         [elb.DescribeRulesCommand, "DescribeRules", (input: elb.DescribeRulesCommandInput) => {

@@ -322,6 +322,9 @@ export function describe(result: unknown): string {
     if ("commandId" in result || "commandIds" in result) return "sent";
     const agents = result as { total?: unknown; online?: unknown; notOnline?: unknown };
     if (typeof agents.online === "number" && typeof agents.notOnline === "number") return `SSM agent online on ${agents.online} of ${agents.total}`;
+    const refused = (result as { refused?: { count?: unknown; inWords?: unknown } }).refused;
+    // A stop or start of the servers: what EC2 refused, in its words.
+    if (typeof refused === "object" && refused !== null && typeof refused.count === "number") return refused.count === 0 ? "done" : `EC2 refused ${refused.count}: ${refused.inWords}`;
     const fleet = result as { total?: unknown; counts?: Record<string, unknown> };
     if (typeof fleet.counts === "object" && fleet.counts !== null && "stopped" in fleet.counts) {
         // The servers' states: how many are in each, of how many.

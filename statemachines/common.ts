@@ -1,4 +1,5 @@
 import { Fragment, Json, JsonObject, choice, fail, goto, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { documents, rdsOperations } from "../handlers/rdsErrors";
 import { deadEnds } from "../handlers/databaseStatuses";
 import { reachSsmAdvice } from "../handlers/ssmAgents";
 import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
@@ -122,6 +123,36 @@ export function maintenancePageOutcome(plan: JobnetPlan): JsonObject {
     return hasLoadBalancer(plan) ? { "maintenancePage.$": "$.maintenance.outcome" } : { maintenancePage: "none" };
 }
 
+/**
+ * Servers EC2 refused to stop or start for good (stop protection, an instance-store root, a
+ * missing root volume, a denied permission: handlers/instances.ts, RefusedServers) are kept at a
+ * path of the state, `{ count, instanceIds, inWords }`. The steps after the refusal leave them out
+ * (`except`), so that the others are stopped and backed up, or started, and no wait waits for a
+ * server that will not move; once the others are done, the run fails naming each in EC2's words.
+ */
+export const noServerRefused: JsonObject = { count: 0, instanceIds: [], inWords: "" };
+
+/** A payload's `except`: the instance ids of the refused servers kept at `refusedAt`. */
+export function exceptRefused(refusedAt: string): JsonObject {
+    return { "except.$": `${refusedAt}.instanceIds` };
+}
+
+/**
+ * Fails the run (InstanceStopRefused, InstanceStartRefused) when `step` found any server refused,
+ * naming each in EC2's words; `done` says what became of the others.
+ */
+export function failIfServersRefused(refusedAt: string, o: { step: string; action: "stop" | "start"; done: string }): Fragment {
+    const [Verb, Done] = o.action === "stop" ? ["Stop", "Stopped"] : ["Start", "Started"];
+    return choice(`EveryServer${Done}`, [{
+        when: is.atLeast(`${refusedAt}.count`, 1),
+        then: fail(`Instance${Verb}Refused`, {
+            error: `Instance${Verb}Refused`,
+            cause: `${o.step}: EC2 refused to ${o.action} {} of the servers; ${o.done}. Fix each refused server, then run the jobnet again: {}`,
+            args: [`${refusedAt}.count`, `${refusedAt}.inWords`],
+        }),
+    }], "continue");
+}
+
 /** A bound as people say it: "10m", "45s", "2h". */
 export function duration(rhythm: PollRhythm): string {
     const s = rhythm.withinSeconds;
@@ -138,6 +169,8 @@ export interface RunScriptOptions {
     checks?: string;
     /** Where the instance ids to run it on are in the state. */
     on: string;
+    /** Where instance ids to leave out are in the state: servers EC2 refused to start (refusedServers). */
+    except?: string;
     /** The outcomes by exit code (exitCodes), the first the one the step wants. */
     expect: Record<string, number[]>;
     /** The outcome whose servers a later step acts on: its instance ids are kept in `$.script.outcomes`. */
@@ -170,9 +203,11 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
     const { text, name } = o.command;
     const accept = o.accept ?? [Object.keys(o.expect)[0]];
     const ended = is.true("$.script.ended");
+    const except: JsonObject = o.except === undefined ? {} : { "except.$": o.except };
     const send = (state: string, on: string, earlier: JsonObject) => invoke(state, plan.functionArns.sendScript, {
         payload: {
             "instanceIds.$": on,
+            ...except,
             "servers.$": "$.targets.webServers",
             script: text,
             name,
@@ -195,6 +230,7 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
                 "latest.$": "$.command.latest",
                 "waiting.$": "$.command.waiting",
                 "instanceIds.$": o.on,
+                ...except,
                 "servers.$": "$.targets.webServers",
                 timeoutSeconds: plan.commandTimeoutSeconds,
                 expect: o.expect,
@@ -357,6 +393,9 @@ export function waitUntilDatabase(plan: JobnetPlan, db: DatabaseSteps, name: str
     });
 }
 
+/** RDS's answer when the instance class has no capacity in the Availability Zone. */
+const capacityFault = "InsufficientDBInstanceCapacityFault";
+
 /**
  * Asks the database to stop or start (`$.databaseRequest`: outcome, status, reason); a refusal
  * ends the run, naming why. Stop and start differ only in the function and the words.
@@ -372,11 +411,14 @@ export function requestDatabaseChange(plan: JobnetPlan, db: DatabaseSteps, actio
             resultPath: "$.databaseRequest",
             select: { "outcome.$": "$.outcome", "status.$": "$.status", "reason.$": "$.reason" },
             retry: [
-                // The database or one of its members became busy between the read and the call, or is still stopping.
+                // The database or one of its members became busy between the read and the call, or is
+                // still stopping: the handler's name for InvalidDBClusterStateFault and InvalidDBInstanceStateFault.
                 retryEvery(`${db.Noun}Busy`, 30, 20),
-                // RDS had no capacity for the instance's class in its AZ (StartDBInstance, StartDBCluster):
-                // tried again as EC2's capacity is, within jobnetWaits.instanceCapacity.
-                retryEvery("InsufficientDBInstanceCapacityFault", capacity.everySeconds, Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds))),
+                // RDS had no capacity for the instance's class in its AZ: tried again as EC2's capacity is,
+                // within jobnetWaits.instanceCapacity. Only where the operation answers it (StartDBInstance).
+                ...(documents(rdsOperations[db.kind][action], capacityFault)
+                    ? [retryEvery(capacityFault, capacity.everySeconds, Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds)))]
+                    : []),
             ],
         }),
         choice(`${step}Accepted`, [{

@@ -1,11 +1,14 @@
-import { Fragment, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
+import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
 import {
-    DatabaseSteps, changeServiceThenCheck, checkOf, databaseOf, duration, exitCodes, loadTargets, maintenancePageOutcome, takeRunLock, requestDatabaseChange,
-    runScript, skipClosedDaysWhenScheduled, waitUntilDatabase, webServerIds,
+    DatabaseSteps, changeServiceThenCheck, checkOf, databaseOf, duration, exceptRefused, exitCodes, failIfServersRefused, loadTargets, maintenancePageOutcome,
+    takeRunLock, requestDatabaseChange, runScript, skipClosedDaysWhenScheduled, waitUntilDatabase, webServerIds,
 } from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
 import { recoverableByStart } from "../handlers/databaseStatuses";
 import { capacityLost } from "../handlers/instances";
+
+/** Where the start keeps the servers EC2 refused to start (common.ts, noServerRefused), once they have booted. */
+const refusedServers = "$.started.refusedServers";
 
 /**
  * The start jobnet (system.md, scenario 2): the database starts while the servers boot; httpd
@@ -21,6 +24,8 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             loadTargets(plan),
             startDatabaseAndBootServers(plan),
             startHttpdEverywhere(plan),
+            // Before the health wait: a server EC2 refused to start never becomes healthy, and the page stays on.
+            failIfServersRefused(refusedServers, { step: "StartInstances", action: "start", done: othersStarted(plan) }),
             ...(hasLoadBalancer(plan) ? [waitForHealthyTargetsThenRemovePage(plan)] : []),
             pass("SystemStarted", {
                 parameters: {
@@ -34,6 +39,13 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
         ),
         { comment: "Starts the web system: the database and the servers together, then httpd everywhere, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
     );
+}
+
+/** What a start that EC2 refused for some servers did for the rest, for its cause. */
+function othersStarted(plan: JobnetPlan): string {
+    const service = plan.service.label.replace(/^the /, "");
+    const database = databaseOf(plan) === undefined ? "" : ", and the database started";
+    return `every other server is started and its ${service} started${database}${hasLoadBalancer(plan) ? "; the maintenance page stays on" : ""}`;
 }
 
 /** Every target healthy, then the maintenance page goes from every listener. */
@@ -66,18 +78,21 @@ function waitForHealthyTargetsThenRemovePage(plan: JobnetPlan): Fragment {
     );
 }
 
-/** The database starts while the servers boot (`$.started`: database, webServers); without one, the servers boot. */
+/**
+ * The database starts while the servers boot (`$.started`: database, webServers, refusedServers);
+ * without one, the servers boot.
+ */
 function startDatabaseAndBootServers(plan: JobnetPlan): Fragment {
     const db = databaseOf(plan);
     if (db === undefined) {
         return sequence(
             bootWebServers(plan, "$.booted"),
-            pass("NoDatabaseToStart", { parameters: { database: "none", "webServers.$": "$.booted.webServers" }, resultPath: "$.started" }),
+            pass("NoDatabaseToStart", { parameters: { database: "none", "webServers.$": "$.booted.webServers", "refusedServers.$": "$.booted.refusedServers" }, resultPath: "$.started" }),
         );
     }
     return parallel("StartDatabaseAndBootServers", [startDatabase(plan, db), bootWebServers(plan, "$")], {
         resultPath: "$.started",
-        select: { "database.$": "$[0].database", "webServers.$": "$[1].webServers" },
+        select: { "database.$": "$[0].database", "webServers.$": "$[1].webServers", "refusedServers.$": "$[1].refusedServers" },
     });
 }
 
@@ -100,16 +115,21 @@ function startDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
     );
 }
 
-/** Boots every server; `{ webServers }` goes to `resultPath`: the branch's whole output in the Parallel state. */
+/**
+ * Boots every server but those EC2 refused to start; `{ webServers, refusedServers }` goes to
+ * `resultPath`: the branch's whole output in the Parallel state.
+ */
 function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
     const rhythm = plan.waits.instanceReady;
     const capacity = plan.waits.instanceCapacity;
     // The same bound for both ways capacity runs out: StartInstances refused, or the start undone.
     const capacityAttempts = Math.max(1, Math.floor(capacity.withinSeconds / capacity.everySeconds));
-    const start = (name: string, resultAt: string) => invoke(name, plan.functionArns.startInstances, {
-        payload: { "servers.$": "$.targets.webServers" },
+    const refused = "$.startRequest.refused";
+    // A start again after a capacity loss leaves out the servers the first start found refused.
+    const start = (name: string, resultAt: string, except: JsonObject) => invoke(name, plan.functionArns.startInstances, {
+        payload: { "servers.$": "$.targets.webServers", ...except },
         resultPath: resultAt,
-        select: { "requested.$": "$.requested", "already.$": "$.already" },
+        select: { "requested.$": "$.requested", "already.$": "$.already", "refused.$": "$.refused" },
         retry: [retryEvery("InstanceBusy", 15, 12), retryEvery("InsufficientInstanceCapacity", capacity.everySeconds, capacityAttempts)],
         catch: [{
             errors: ["InstanceGone"],
@@ -119,10 +139,10 @@ function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
     });
     return sequence(
         pass("CountNoCapacity", { result: { losses: 0 }, resultPath: "$.capacity" }),
-        start("StartInstances", "$.startRequest"),
+        start("StartInstances", "$.startRequest", {}),
         waitUntil("WaitUntilInstancesReady", {
             functionArn: plan.functionArns.describeInstances,
-            payload: { "servers.$": "$.targets.webServers" },
+            payload: { "servers.$": "$.targets.webServers", ...exceptRefused(refused) },
             select: {
                 "total.$": "$.total", "counts.$": "$.counts", "gone.$": "$.gone", "impaired.$": "$.impaired",
                 "stoppedOtherwise.$": "$.stoppedOtherwise", "notReady.$": "$.notReady", "attempt.$": "$.attempt",
@@ -161,7 +181,7 @@ function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
                         }),
                     }], sequence(
                         wait("WaitForCapacity", capacity.everySeconds),
-                        start("StartInstancesAgain", "$.restartRequest"),
+                        start("StartInstancesAgain", "$.restartRequest", exceptRefused(refused)),
                         goto("WaitUntilInstancesReadyBegin"),
                     )),
                 ),
@@ -173,7 +193,10 @@ function bootWebServers(plan: JobnetPlan, resultPath: string): Fragment {
                 args: ["$.instances.counts.ready", "$.instances.total", "$.instances.notReady"],
             },
         }),
-        pass("WebServersBooted", { parameters: { webServers: { "started.$": "$.startRequest.requested", "alreadyStarted.$": "$.startRequest.already" } }, resultPath }),
+        pass("WebServersBooted", {
+            parameters: { webServers: { "started.$": "$.startRequest.requested", "alreadyStarted.$": "$.startRequest.already" }, "refusedServers.$": refused },
+            resultPath,
+        }),
     );
 }
 
@@ -185,6 +208,7 @@ function startHttpdEverywhere(plan: JobnetPlan): Fragment {
             command: service.check,
             checks: service.label,
             on: "$.targets.webServers[*].instanceId",
+            except: `${refusedServers}.instanceIds`,
             expect: { running: exitCodes.running, stopped: exitCodes.stopped },
             accept: ["running", "stopped"],
             act: "stopped",

@@ -1,10 +1,13 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
 import {
-    DatabaseSteps, changeServiceThenCheck, databaseOf, duration, instanceArnPrefix, loadTargets, maintenancePageOutcome, takeRunLock,
-    requestDatabaseChange, skipClosedDaysWhenScheduled, waitUntilDatabase,
+    DatabaseSteps, changeServiceThenCheck, databaseOf, duration, exceptRefused, failIfServersRefused, instanceArnPrefix, loadTargets, maintenancePageOutcome,
+    noServerRefused, takeRunLock, requestDatabaseChange, skipClosedDaysWhenScheduled, waitUntilDatabase,
 } from "./common";
 import type { BackupSettings } from "../handlers/backups";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
+
+/** Where the stop keeps the servers EC2 refused to stop (common.ts, noServerRefused). */
+const refusedServers = "$.stopRequest.refused";
 
 /**
  * The stop jobnet (system.md, scenario 1): the maintenance page goes up; httpd stops on every web
@@ -23,7 +26,13 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
             ...(hasLoadBalancer(plan) ? [enableMaintenancePage(plan)] : []),
             describeWebServers(plan),
             stopHttpdEverywhere(plan),
+            stopRunningServers(plan),
             stopServersAndDatabase(plan),
+            failIfServersRefused(refusedServers, {
+                step: "StopInstances",
+                action: "stop",
+                done: `every other server is stopped and backed up${databaseOf(plan) === undefined ? "" : ", and the database snapshotted and stopped"}`,
+            }),
             pass("SystemStopped", {
                 parameters: {
                     ...maintenancePageOutcome(plan),
@@ -86,6 +95,25 @@ function stopHttpdEverywhere(plan: JobnetPlan): Fragment {
 }
 
 /**
+ * Stops the running servers in one call, before the two sides begin: both wait for the servers'
+ * stop, and both must leave out a server EC2 refused to stop (`$.stopRequest.refused`).
+ */
+function stopRunningServers(plan: JobnetPlan): Fragment {
+    return sequence(
+        pass("NoServerRefusedYet", { result: { refused: noServerRefused }, resultPath: "$.stopRequest" }),
+        choice("AnyServerToStop", [{
+            when: is.atLeast("$.fleet.counts.running", 1),
+            then: invoke("StopInstances", plan.functionArns.stopInstances, {
+                payload: { "servers.$": "$.targets.webServers" },
+                resultPath: "$.stopRequest",
+                select: { "refused.$": "$.refused" },
+                retry: [retryEvery("InstanceBusy", 15, 8)],
+            }),
+        }], "continue"),
+    );
+}
+
+/**
  * The servers and the database at once (`$.stopped`: webServers, database); without a database,
  * the servers alone.
  */
@@ -94,7 +122,7 @@ function stopServersAndDatabase(plan: JobnetPlan): Fragment {
     if (db === undefined) {
         return sequence(
             // The servers' steps leave only their summary; what the run's output reads of the page is kept.
-            stopAndBackUpServers(plan, hasLoadBalancer(plan) ? { "maintenance.$": "$.maintenance" } : {}),
+            stopAndBackUpServers(plan, { ...(hasLoadBalancer(plan) ? { "maintenance.$": "$.maintenance" } : {}), "stopRequest.$": "$.stopRequest" }),
             pass("NoDatabase", {
                 parameters: { "webServers.$": "$.webServers", database: { name: "none", backupJobId: null, outcome: "none" } },
                 resultPath: "$.stopped",
@@ -111,24 +139,17 @@ function stopServersAndDatabase(plan: JobnetPlan): Fragment {
 }
 
 /**
- * Stops the running servers, waits until every server is stopped, backs each up and follows the
- * backups; the state becomes `{ webServers }` and what `keep` picks of it.
+ * Waits until every server is stopped, backs each up and follows the backups, leaving out those
+ * EC2 refused to stop; the state becomes `{ webServers }` and what `keep` picks of it.
  */
 function stopAndBackUpServers(plan: JobnetPlan, keep: JsonObject): Fragment {
     return sequence(
-        choice("AnyServerToStop", [{
-            when: is.atLeast("$.fleet.counts.running", 1),
-            then: invoke("StopInstances", plan.functionArns.stopInstances, {
-                payload: { "servers.$": "$.targets.webServers" },
-                resultPath: null,
-                retry: [retryEvery("InstanceBusy", 15, 8)],
-            }),
-        }], "continue"),
         waitUntilServersStopped(plan, "WaitUntilInstancesStopped"),
         pass("NoServerBackupStartedYet", { result: { webServers: [], complete: false }, resultPath: "$.backups" }),
         invoke("BackUpWebServers", plan.functionArns.ensureBackups, {
             payload: {
                 "servers.$": "$.targets.webServers",
+                ...exceptRefused(refusedServers),
                 "started.$": "$.backups.webServers",
                 instanceArnPrefix: instanceArnPrefix(plan),
                 found: { "running.$": "$.fleet.running", "stopping.$": "$.fleet.stopping" },
@@ -149,12 +170,12 @@ function stopAndBackUpServers(plan: JobnetPlan, keep: JsonObject): Fragment {
     );
 }
 
-/** Waits until every server is stopped; a server terminated meanwhile ends the run. */
+/** Waits until every server is stopped, but those EC2 refused to stop; a server terminated meanwhile ends the run. */
 function waitUntilServersStopped(plan: JobnetPlan, name: string, firstAfterSeconds = plan.waits.instanceStopped.firstAfterSeconds): Fragment {
     const rhythm = { ...plan.waits.instanceStopped, firstAfterSeconds };
     return waitUntil(name, {
         functionArn: plan.functionArns.describeInstances,
-        payload: { "servers.$": "$.targets.webServers", checks: false },
+        payload: { "servers.$": "$.targets.webServers", ...exceptRefused(refusedServers), checks: false },
         select: { "total.$": "$.total", "counts.$": "$.counts", "gone.$": "$.gone", "notStopped.$": "$.notStopped", "attempt.$": "$.attempt" },
         resultPath: "$.instances",
         done: { Variable: "$.instances.counts.stopped", NumericEqualsPath: "$.instances.total" },

@@ -227,6 +227,14 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
         assert.strictEqual(never.account.calls.filter((c) => c.action === "rds:StartDBInstance").length, 8);
     });
 
+    it("a DB instance RDS cannot start for its KMS key ends the start at once, naming it and the key", async () => {
+        const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: parseFaults(["db-kms"], { tasks: taskFunctionNames }) });
+        const report = reports[0].report;
+        assert.strictEqual(report.error, "KMSKeyNotAccessibleFault");
+        assert.match(readableCause(report.cause) ?? "", /^DB instance shop-mysql cannot start: RDS cannot use the KMS key that encrypts it; RDS answered KMSKeyNotAccessibleFault: Specified KMS key \[arn:aws:kms:ap-northeast-1:123456789012:key\/[0-9a-f-]{36}\] does not exist, /);
+        assert.deepStrictEqual([report.durationSeconds, account.calls.filter((c) => c.action === "rds:StartDBInstance").length, account.database.status], [0, 1, "stopped"]);
+    });
+
     it("the run the 7-day restart starts stops the DB instance again", async () => {
         const { account, reports } = await stopAfterSevenDayRestart(synth, "db-instance-auto-restart");
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
@@ -253,7 +261,9 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     it("npm start's faults know the stack's database: a DB instance has no instances of its own to be busy", () => {
         const context = { servers: ["web-1"], tasks: taskFunctionNames, database: { kind: "instance" as const, identifier: "shop-mysql" } };
         assert.throws(() => parseFaults(["cluster-instance-busy"], context), (e: Error) => e instanceof FaultSpecError && /an RDS DB instance/.test(e.message));
-        assert.deepStrictEqual(parseFaults(["cluster-stuck:incompatible-option-group", "backup:cluster:1"], context), { clusterStuck: "incompatible-option-group", backupFails: { "shop-mysql": 1 } });
+        assert.deepStrictEqual(parseFaults(["cluster-stuck:incompatible-option-group", "backup:cluster:1", "db-capacity:3"], context), {
+            clusterStuck: "incompatible-option-group", backupFails: { "shop-mysql": 1 }, databaseCapacity: 3,
+        });
         assert.throws(() => parseFaults(["cluster-stop"], { ...context, database: "none" }), (e: Error) => e instanceof FaultSpecError && /the stack has no database/.test(e.message));
     });
 });

@@ -4,7 +4,7 @@ import * as backup from "@aws-sdk/client-backup";
 import * as ec2 from "@aws-sdk/client-ec2";
 import * as ssm from "@aws-sdk/client-ssm";
 import { JobToStart, ensureBackups, followBackups, listingCatchUpMs, startBackupJobs } from "../handlers/backups";
-import { describeInstances, fleetOf, startInstances, stopInstances } from "../handlers/instances";
+import { describeInstances, fleetOf, refusalsInWords, refusedForGood, startInstances, stopInstances } from "../handlers/instances";
 import { getScriptResults, sendScript } from "../handlers/runCommand";
 import { describeAgents } from "../handlers/ssmAgents";
 import { serverOutcomes } from "../handlers/serverOutcomes";
@@ -120,6 +120,73 @@ describe("the fleet's instances, read and changed in batches", () => {
         // Every other server was asked exactly once in a call that went through.
         const accepted = calls.filter((ids) => !ids.includes("i-00000000000000037")).flat();
         assert.deepStrictEqual([accepted.length, new Set(accepted).size], [99, 99]);
+    });
+
+    /** An EC2 client error as the SDK raises it: its name, HTTP status and message. */
+    const ec2Error = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $fault: status < 500 ? "client" : "server", $metadata: { httpStatusCode: status } });
+
+    it("stops the others when EC2 refuses one for good among a hundred, and returns the refusal in EC2's words", async () => {
+        describing(stub, () => "running");
+        const protectedId = "i-00000000000000037";
+        const refusal = `The instance '${protectedId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`;
+        stub.on(ec2.StopInstancesCommand).callsFake((input: ec2.StopInstancesCommandInput) => {
+            if (input.InstanceIds!.includes(protectedId)) throw ec2Error("OperationNotPermitted", refusal);
+            return {};
+        });
+        const change = await stopInstances({ servers: servers(100) });
+        assert.deepStrictEqual(change.refused, { count: 1, instanceIds: [protectedId], inWords: `web-37 (${protectedId}): OperationNotPermitted: ${refusal}` });
+        assert.deepStrictEqual([change.requested.length, change.requested.includes("web-37")], [99, false]);
+        const calls = stub.commandCalls(ec2.StopInstancesCommand).map((c) => c.args[0].input.InstanceIds!);
+        assert.ok(calls.length <= 15, `${calls.length} calls`);
+        const accepted = calls.filter((ids) => !ids.includes(protectedId)).flat();
+        assert.deepStrictEqual([accepted.length, new Set(accepted).size], [99, 99]);
+    });
+
+    it("names every server EC2 refuses, each with its own error, and starts the rest", async () => {
+        describing(stub, () => "stopped");
+        stub.on(ec2.StartInstancesCommand).callsFake((input: ec2.StartInstancesCommandInput) => {
+            if (input.InstanceIds!.includes("i-00000000000000002")) throw ec2Error("InvalidParameterValue", "Invalid value 'i-00000000000000002' for instanceId. Instance does not have a volume attached at root (/dev/xvda)");
+            if (input.InstanceIds!.includes("i-00000000000000004")) throw ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.", 403);
+            return {};
+        });
+        const change = await startInstances({ servers: servers(5) });
+        assert.deepStrictEqual(change, {
+            requested: ["web-1", "web-3", "web-5"],
+            already: [],
+            refused: {
+                count: 2,
+                instanceIds: ["i-00000000000000002", "i-00000000000000004"],
+                inWords: "web-2 (i-00000000000000002): InvalidParameterValue: Invalid value 'i-00000000000000002' for instanceId. Instance does not have a volume attached at root (/dev/xvda), "
+                    + "web-4 (i-00000000000000004): UnauthorizedOperation: You are not authorized to perform this operation.",
+            },
+        });
+    });
+
+    it("leaves out the servers a step is told to, reading and asking nothing of them", async () => {
+        const asked = describing(stub, () => "stopped");
+        stub.on(ec2.StartInstancesCommand).resolves({});
+        const change = await startInstances({ servers: servers(3), except: ["i-00000000000000002"] });
+        assert.deepStrictEqual(asked, [["i-00000000000000001", "i-00000000000000003"]]);
+        assert.deepStrictEqual(stub.commandCalls(ec2.StartInstancesCommand).map((c) => c.args[0].input.InstanceIds), [["i-00000000000000001", "i-00000000000000003"]]);
+        assert.deepStrictEqual([change.requested, change.refused.count], [["web-1", "web-3"], 0]);
+        const fleet = await describeInstances({ servers: servers(3), except: ["i-00000000000000002"], checks: false });
+        assert.deepStrictEqual([fleet.total, fleet.counts.stopped], [2, 2]);
+    });
+
+    it("tells a refusal for good from one that passes: a state, capacity, throttling or a server error is tried again", () => {
+        assert.deepStrictEqual([
+            ec2Error("OperationNotPermitted", ""), ec2Error("UnsupportedOperation", ""), ec2Error("InvalidParameterValue", ""), ec2Error("UnauthorizedOperation", "", 403),
+            ec2Error("IncorrectInstanceState", ""), ec2Error("InsufficientInstanceCapacity", "", 500), ec2Error("RequestLimitExceeded", "", 503), ec2Error("InternalError", "", 500),
+            new Error("socket hang up"),
+        ].map(refusedForGood), [true, true, true, true, false, false, false, false, false]);
+    });
+
+    it("words refusals the first five and how many more, each cut short where EC2's words run to kilobytes", () => {
+        const message = `You are not authorized to perform this operation. Encoded authorization failure message: ${"x".repeat(2000)}`;
+        const words = refusalsInWords(servers(7).map((server) => ({ server, error: "UnauthorizedOperation", message })));
+        assert.ok(words.endsWith(" and 2 more"), words.slice(-20));
+        assert.strictEqual(words.split(", web-")[0], `web-1 (i-00000000000000001): UnauthorizedOperation: ${message.slice(0, 300)}…`);
+        assert.strictEqual(words.split(", web-").length, 5);
     });
 });
 
@@ -272,6 +339,25 @@ describe("Run Command over the fleet", () => {
         assert.deepStrictEqual([after.ended, after.pending, after.notReached, after.counts], [true, 0, 0, { stopped: 2 }]);
     });
 
+    it("sends a command to none of the servers it is told to leave out, and waits for none of them", async () => {
+        const fleet = servers(3);
+        stub.on(ssm.SendCommandCommand).callsFake(() => ({ Command: { CommandId: "c-1" } }));
+        const except = [fleet[1].instanceId];
+        const asked = agentsReading(stub, () => "Online");
+        await sendScript({ instanceIds: fleet.map((s) => s.instanceId), except, script: "x", name: "x", timeoutSeconds: 60 });
+        // Neither its agent is read nor the command sent to it.
+        assert.deepStrictEqual(asked, [[fleet[0].instanceId, fleet[2].instanceId]]);
+        assert.deepStrictEqual(stub.commandCalls(ssm.SendCommandCommand).map((c) => c.args[0].input.InstanceIds), [[fleet[0].instanceId, fleet[2].instanceId]]);
+        stub.on(ssm.ListCommandInvocationsCommand).resolves({
+            CommandInvocations: [fleet[0], fleet[2]].map((s) => ({ InstanceId: s.instanceId, Status: "Success" as const, CommandPlugins: [{ ResponseCode: 0, Output: "" }] })),
+        });
+        const results = await getScriptResults({
+            commandIds: ["c-1"], latest: ["c-1"], waiting: [], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), except, timeoutSeconds: 60,
+            expect: { running: [0] }, accept: ["running"], listed: [], attempt: 1,
+        });
+        assert.deepStrictEqual([results.total, results.ended, results.counts], [2, true, { running: 2 }]);
+    });
+
     it("counts an outcome expected but not accepted as a problem: httpd still running after its stop", async () => {
         const fleet = servers(2);
         stub.on(ssm.ListCommandInvocationsCommand).resolves({
@@ -387,6 +473,19 @@ describe("backups of the fleet", () => {
         assert.deepStrictEqual(calls, [false, false, true]);
         assert.strictEqual(started.length, 250);
         assert.deepStrictEqual([...new Set(result.webServers!.map((s) => s.backup))], ["started"]);
+    });
+
+    it("leaves out the servers EC2 refused to stop, and lists nothing when that is every one", async () => {
+        describing(ec2Stub, () => "stopped");
+        backupStub.on(backup.ListBackupJobsCommand).resolves({ BackupJobs: [] });
+        backupStub.on(backup.ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [] });
+        backupStub.on(backup.StartBackupJobCommand).callsFake((input: backup.StartBackupJobCommandInput) => ({ BackupJobId: `job-of-${input.ResourceArn!.split("/").pop()}` }));
+        const fleet = servers(3);
+        const some = await ensureBackups({ servers: fleet, except: [fleet[1].instanceId], instanceArnPrefix: prefix, ...settings }) as { webServers: { name: string; backupJobId: string }[] };
+        assert.deepStrictEqual(some.webServers.map((s) => [s.name, s.backupJobId]), [["web-1", `job-of-${fleet[0].instanceId}`], ["web-3", `job-of-${fleet[2].instanceId}`]]);
+        backupStub.resetHistory();
+        assert.deepStrictEqual(await ensureBackups({ servers: fleet, except: fleet.map((s) => s.instanceId), instanceArnPrefix: prefix, ...settings }), { webServers: [], complete: true });
+        assert.strictEqual(backupStub.calls().length, 0);
     });
 
     it("backs up a server only once it is stopped", async () => {

@@ -51,7 +51,7 @@ describe("run reports as Gantt charts", () => {
         assert.deepStrictEqual([m.status, (m.end - m.start) / 1000, m.slowest?.state, (m.slowest!.end - m.slowest!.start) / 1000], ["SUCCEEDED", 494, "WaitUntilServerBackupsCompleted", 310]);
         // Each phase acts on the 20 servers at once: a lane per step, none per server.
         assert.strictEqual(m.lanes.filter((l) => /^web-\d+$/.test(l)).length, 0);
-        assert.deepStrictEqual(m.lanes.slice(-6), ["StopCluster", "StopClusterAccepted", "WaitUntilClusterStopped", "ServerBackupsCompleted", "DatabaseStopped", "SystemStopped"]);
+        assert.deepStrictEqual(m.lanes.slice(-7), ["StopCluster", "StopClusterAccepted", "WaitUntilClusterStopped", "ServerBackupsCompleted", "DatabaseStopped", "EveryServerStopped", "SystemStopped"]);
         // The servers' side and the database's side overlap: the AMIs run while the snapshot is taken and the cluster stops.
         const bar = (state: string) => m.bars.find((b) => b.state === state)!;
         assert.ok(bar("WaitUntilServerBackupsCompleted").start < bar("WaitUntilClusterStopped").end && bar("WaitUntilClusterSnapshotCompleted").start < bar("WaitUntilInstancesStopped").end);

@@ -659,6 +659,26 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(account.database.status, "starting");
     });
 
+    it("fails at once, without a retry, naming the cluster and its KMS key when RDS cannot use the key, the page still on", async () => {
+        const { report, account } = await run("start", "stopped", { databaseKeyDisabled: true });
+        assert.strictEqual(report.error, "KMSKeyNotAccessibleFault");
+        assert.match(lambdaMessage(report.cause), /^cluster webapp-jobnet-dev cannot start: Aurora cannot use the KMS key that encrypts it; RDS answered KMSKeyNotAccessibleFault: Specified KMS key \[arn:aws:kms:ap-northeast-1:123456789012:key\/[0-9a-f-]{36}\] does not exist, is not enabled or you do not have permissions to access it\. Enable the key, or let RDS use it in its key policy, then redrive the run or run the jobnet again$/);
+        assert.deepStrictEqual([report.events.filter((e) => e.type === "StateRetried").length, account.calls.filter((c) => c.action === "rds:StartDBCluster").length, report.durationSeconds], [0, 1, 0]);
+        // The servers' side is stopped where it was: both asked to start, still pending; httpd not touched.
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: pending, httpd stopped", "web-2: pending, httpd stopped"],
+            cluster: "stopped",
+            maintenancePage: "on",
+            backups: [],
+        });
+    });
+
+    it("starts a cluster whose KMS key is usable again (inaccessible-encryption-credentials-recoverable), as StartDBCluster accepts, which recovers it", async () => {
+        const { report, account } = await run("start", "stopped", { clusterStuck: "inaccessible-encryption-credentials-recoverable" });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        assert.deepStrictEqual(systemState(account), running);
+    });
+
     it("tries a server's start again while EC2 has no capacity for it, then goes on", async () => {
         const { report, account } = await run("start", "stopped", { noCapacity: { "web-2": 300 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
@@ -714,11 +734,18 @@ describe("the start jobnet, run in the simulated account", () => {
     });
 });
 
+/** The dev stack with three servers, synthesised once for the suites in this file that need more than two. */
+let threeSynthesised: Promise<SynthResult> | undefined;
+function threeServers(): Promise<SynthResult> {
+    threeSynthesised ??= synthesize("dev", path.join(projectDir, "out", ".test", "dev-3"), { "webapp-jobnet:webServerCount": "3" });
+    return threeSynthesised;
+}
+
 describe("a system whose servers are not all in the same state, run in the simulated account", function () {
     this.timeout(60_000);
     let three: SynthResult;
     before(async () => {
-        three = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-3"), { "webapp-jobnet:webServerCount": "3" });
+        three = await threeServers();
     });
 
     it("stops servers found running, stopping and stopped alike, and backs up each one", async () => {
@@ -750,6 +777,61 @@ describe("a system whose servers are not all in the same state, run in the simul
         });
         assert.deepStrictEqual(systemState(account).servers, ["web-1: running, httpd running", "web-2: running, httpd running", "web-3: running, httpd running"]);
         assert.deepStrictEqual(changes(account).filter((c) => c.includes("StartInstances")), ["startInstances ec2:StartInstances"]);
+    });
+});
+
+describe("servers EC2 refuses to stop or start for good, among three, run in the simulated account", function () {
+    this.timeout(60_000);
+    let three: SynthResult;
+    let ids: Record<string, string>;
+    before(async () => {
+        three = await threeServers();
+        ids = Object.fromEntries(three.outputs.webServers.map((s: { name: string; instanceId: string }) => [s.name, s.instanceId]));
+    });
+    const refusedCalls = (account: SimulatedAccount, action: string) => account.calls.filter((c) => c.action === action).map((c) => c.authorizations.map((a) => account.instances.get(a.resource.split("/").pop()!)!.name));
+
+    it("stops and backs up the others, snapshots and stops the database, then fails naming the protected server in EC2's words, in the time of a run that succeeds", async () => {
+        const { reports, account } = await simulate(three, { initial: "running", jobnets: ["stop"], faults: { ec2Refuses: { "web-2": "OperationNotPermitted" } } });
+        const report = reports[0].report;
+        assert.deepStrictEqual([report.status, report.error], ["FAILED", "InstanceStopRefused"]);
+        assert.strictEqual(report.cause, "StopInstances: EC2 refused to stop 1 of the servers; every other server is stopped and backed up, and the database snapshotted and stopped. "
+            + `Fix each refused server, then run the jobnet again: web-2 (${ids["web-2"]}): OperationNotPermitted: The instance '${ids["web-2"]}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: stopped, httpd stopped", "web-2: running, httpd stopped", "web-3: stopped, httpd stopped"],
+            cluster: "stopped",
+            maintenancePage: "on",
+            backups: ["web-1: COMPLETED", "web-3: COMPLETED", "webapp-jobnet-dev: COMPLETED"],
+        });
+        // The refused server is found in halves: the whole call, then the half it is in, then each alone.
+        assert.deepStrictEqual(refusedCalls(account, "ec2:StopInstances"), [["web-1", "web-2", "web-3"], ["web-1", "web-2"], ["web-1"], ["web-2"], ["web-3"]]);
+        // No wait waits for it: the run ends when a run without it would (8:14), not after the 10-minute bound of the servers' stop.
+        assert.strictEqual(report.durationSeconds, 494);
+    });
+
+    it("starts the others and their httpd, keeps the maintenance page on, then fails naming the server EC2 refused", async () => {
+        const { reports, account } = await simulate(three, { initial: "stopped", jobnets: ["start"], faults: { ec2Refuses: { "web-2": "InvalidParameterValue" } } });
+        const report = reports[0].report;
+        assert.deepStrictEqual([report.status, report.error], ["FAILED", "InstanceStartRefused"]);
+        assert.strictEqual(report.cause, "StartInstances: EC2 refused to start 1 of the servers; every other server is started and its httpd started, and the database started; the maintenance page stays on. "
+            + `Fix each refused server, then run the jobnet again: web-2 (${ids["web-2"]}): InvalidParameterValue: Invalid value '${ids["web-2"]}' for instanceId. Instance does not have a volume attached at root (/dev/xvda)`);
+        assert.deepStrictEqual(systemState(account), {
+            servers: ["web-1: running, httpd running", "web-2: stopped, httpd stopped", "web-3: running, httpd running"],
+            cluster: "available",
+            maintenancePage: "on",
+            backups: [],
+        });
+        // Run Command never went to the stopped server, which would have refused the whole command.
+        assert.deepStrictEqual([...new Set(account.invocations.map((v) => account.instances.get(v.instanceId)!.name))], ["web-1", "web-3"]);
+        // Done when httpd runs on the others (7:06), before the health wait, which the refused server would never pass.
+        assert.strictEqual(report.durationSeconds, 426);
+    });
+
+    it("names every server when EC2 refuses each, the database started all the same", async () => {
+        const { reports, account } = await simulate(three, { initial: "stopped", jobnets: ["start"], faults: { ec2Refuses: { "web-1": "UnauthorizedOperation", "web-2": "UnauthorizedOperation", "web-3": "UnauthorizedOperation" } } });
+        const report = reports[0].report;
+        assert.strictEqual(report.error, "InstanceStartRefused");
+        assert.match(report.cause!, /^StartInstances: EC2 refused to start 3 of the servers; .*: web-1 \(i-\w+\): UnauthorizedOperation: You are not authorized to perform this operation\. Encoded authorization failure message: \S+, web-2 \(i-\w+\): UnauthorizedOperation: .*, web-3 \(i-\w+\): UnauthorizedOperation: /);
+        assert.deepStrictEqual([systemState(account).servers, account.database.status, account.invocations.length], [["web-1: stopped, httpd stopped", "web-2: stopped, httpd stopped", "web-3: stopped, httpd stopped"], "available", 0]);
     });
 });
 

@@ -188,6 +188,9 @@ describe("fault specs (--fail)", () => {
         ["cluster-stop:now", "it takes no argument"],
         ["agent-offline:web-1:soon", "its last part, if any, is undeliverable"],
         ["agent-late:web-1:later", "SECONDS must be a whole number from 1 to 86400, or never"],
+        ["db-capacity", "StartDBCluster never answers InsufficientDBInstanceCapacityFault (RDS API reference): only an RDS DB instance's start does (--stack existing-rds)"],
+        ["db-kms:now", "it takes no argument"],
+        ["ec2-refuses:web-1:Blocked", "CODE must be one of OperationNotPermitted, UnsupportedOperation, InvalidParameterValue, UnauthorizedOperation"],
     ];
     for (const [spec, why] of bad) {
         it(`refuse ${spec} in one line, with the form it should take`, () => {
@@ -196,6 +199,15 @@ describe("fault specs (--fail)", () => {
             assert.throws(() => parseFaults([spec], context), (e: Error) => e instanceof FaultSpecError && e.message === `--fail ${JSON.stringify(spec)}: ${why}; ${accepted}`);
         });
     }
+
+    it("take an EC2 refusal only for a call the jobnets being run make: stop protection refuses a stop, a missing root volume a start", () => {
+        assert.deepStrictEqual(parseFaults(["ec2-refuses:web-1:OperationNotPermitted", "ec2-refuses:web-2:UnauthorizedOperation"], { ...context, jobnets: ["stop"] }), {
+            ec2Refuses: { "web-1": "OperationNotPermitted", "web-2": "UnauthorizedOperation" },
+        });
+        assert.throws(() => parseFaults(["ec2-refuses:web-1:OperationNotPermitted"], { ...context, jobnets: ["start"] }), (e: Error) =>
+            e.message === '--fail "ec2-refuses:web-1:OperationNotPermitted": EC2 answers OperationNotPermitted (stop protection, disableApiStop) only to StopInstances, which the start jobnet does not call; the form is ec2-refuses:SERVER:CODE');
+        assert.throws(() => parseFaults(["ec2-refuses:web-1:InvalidParameterValue"], { ...context, jobnets: ["stop"] }), (e: Error) => /only to StartInstances, which the stop jobnet does not call/.test(e.message));
+    });
 
     it("take a TASK only among the tasks of the jobnets being run", () => {
         const startTasks = ["findOtherRuns", "startInstances"];
@@ -338,8 +350,7 @@ describe("every --fail kind, run in the simulated account", function () {
         ["cluster-busy:maintenance", "stop", "running", "SUCCEEDED", undefined],
         ["cluster-stuck:incompatible-network", "stop", "running", "ClusterNotStoppable", /^DescribeDatabase: cluster webapp-jobnet-dev is incompatible-network; Aurora does not leave that status by itself, so the cluster cannot be stopped$/],
         ["cluster-instance-busy", "stop", "running", "SUCCEEDED", undefined],
-        ["db-capacity", "start", "stopped", "SUCCEEDED", undefined],
-        ["db-capacity:never", "start", "stopped", "InsufficientDBInstanceCapacityFault", /^StartCluster on webapp-jobnet-dev: AWS refused the request \(InsufficientDBInstanceCapacityFault, HTTP 400\): Cannot start DB cluster webapp-jobnet-dev because there is insufficient capacity/],
+        ["db-kms", "start", "stopped", "KMSKeyNotAccessibleFault", /^cluster webapp-jobnet-dev cannot start: Aurora cannot use the KMS key that encrypts it; RDS answered KMSKeyNotAccessibleFault: Specified KMS key \[arn:aws:kms:\S+\] does not exist, is not enabled or you do not have permissions to access it\. Enable the key/],
         ["backup:web-1:1", "stop", "running", "SUCCEEDED", undefined],
         ["backup:web-2", "stop", "running", "BackupFailed", /^web-2: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\. Fix the cause, then redrive the run or run the jobnet again$/],
         ["backup:cluster", "stop", "running", "BackupFailed", /^webapp-jobnet-dev: backup job \S+ ended FAILED /],
@@ -356,6 +367,9 @@ describe("every --fail kind, run in the simulated account", function () {
         ["capacity:web-1:never", "start", "stopped", "InsufficientInstanceCapacity", /^web-1 \(i-\w+\): EC2 has no capacity to start it: We currently do not have sufficient capacity/],
         ["capacity-lost:web-2", "start", "stopped", "SUCCEEDED", undefined],
         ["capacity-lost:web-2:20", "start", "stopped", "InsufficientInstanceCapacity", /^WaitUntilInstancesReady: servers went back to stopped 7 times while starting \(Server\.InsufficientInstanceCapacity\); EC2 has no capacity for them in their Availability Zone: web-2 \(i-\w+\) is stopped$/],
+        ["ec2-refuses:web-2:OperationNotPermitted", "stop", "running", "InstanceStopRefused", /^StopInstances: EC2 refused to stop 1 of the servers; every other server is stopped and backed up, and the database snapshotted and stopped\. Fix each refused server, then run the jobnet again: web-2 \(i-\w+\): OperationNotPermitted: The instance 'i-\w+' may not be stopped\. Modify its 'disableApiStop' instance attribute and try again\.$/],
+        ["ec2-refuses:web-1:UnsupportedOperation", "stop", "running", "InstanceStopRefused", /: web-1 \(i-\w+\): UnsupportedOperation: The instance 'i-\w+' does not have an 'ebs' root device type and cannot be stopped\.$/],
+        ["ec2-refuses:web-1:UnauthorizedOperation", "start", "stopped", "InstanceStartRefused", /^StartInstances: EC2 refused to start 1 of the servers; .*: web-1 \(i-\w+\): UnauthorizedOperation: You are not authorized to perform this operation\. Encoded authorization failure message: \S+$/],
         ["state:web-1:stopping", "stop", "running", "SUCCEEDED", undefined],
         ["state:web-2:pending", "start", "stopped", "SUCCEEDED", undefined],
         ["other-run:stop", "start", "stopped", "JobnetAlreadyRunning", /^TakeRunLock: another jobnet run is active: arn:aws:states:.*:execution:webapp-jobnet-dev-stop:manual-run-1 \(started 2026-11-30T12:59:00\.000Z\)$/],
@@ -386,8 +400,9 @@ describe("every --fail kind, run in the simulated account", function () {
     }
 
     it("cover every kind of fault npm start accepts", () => {
-        // The tag faults need a stack whose servers are named by a tag: tests/tagDiscovery.test.ts.
-        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged"]);
+        // The tag faults need a stack whose servers are named by a tag: tests/tagDiscovery.test.ts;
+        // db-capacity an RDS DB instance (StartDBCluster never answers it): tests/existingDatabases.test.ts.
+        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity"]);
         assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
     });
 
@@ -448,8 +463,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--json", json]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet \(webapp-jobnet-dev-stop\)/);
-        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +190 +63 +1\.5 KB +573\n/);
-        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +121 +39 +1\.2 KB +363\n/);
+        assert.match(r.stdout, /\nstop +SUCCEEDED +8:14 +192 +63 +1\.6 KB +577\n/);
+        assert.match(r.stdout, /\nstart +SUCCEEDED +8:06 +122 +39 +1\.2 KB +365\n/);
         // Each server's outcome, from the run's output.
         assert.match(r.stdout, /\nstop, each server:\n {2}web-1: stopped by this run, AMI taken\n {2}web-2: stopped by this run, AMI taken\n/);
         assert.match(r.stdout, /\nstart, each server:\n {2}web-1: started by this run, service started\n {2}web-2: started by this run, service started\n/);
