@@ -28,6 +28,7 @@ export const faultKinds = [
     { jobnets: start, form: "db-capacity[:TIMES|never]", does: "the first TIMES (default 2) starts of the database find no capacity for its class" },
     { jobnets: stop, form: "backup:SERVER|cluster[:TIMES]", does: "the first TIMES backup jobs of SERVER (or of the database) fail (default: every one)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
+    { jobnets: stop, form: "backup-slow:SECONDS", does: "every AMI and database snapshot takes SECONDS to complete" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
     { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
@@ -157,6 +158,12 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             }
             case "backup-expired": noExtra(); add("backupExpired", server()); break;
+            case "backup-slow": {
+                noExtra();
+                if (arg === undefined) throw new FaultSpecError(spec, "it needs the seconds each backup takes");
+                faults.backupSeconds = whole(arg, 0, "SECONDS", 1, 172800);
+                break;
+            }
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
                 faults.lambdaThrottles = { ...faults.lambdaThrottles, [task()]: whole(extra, 2, "COUNT", 1, 100) };

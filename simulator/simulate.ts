@@ -3,7 +3,7 @@ import type { SynthResult } from "../scripts/lib/synthesize";
 import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
-import { EventLog, RunReport, runExecution } from "./run";
+import { EventLog, ExecutionNotRedrivable, RunReport, runExecution } from "./run";
 import { currentCaller, installServices } from "./services";
 import * as path from "path";
 
@@ -40,6 +40,8 @@ export interface WatchLook {
 export interface Simulation {
     account: SimulatedAccount;
     reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true }[];
+    /** Redrives Step Functions refused (a run past the history quota), with its reason. */
+    refusedRedrives: { jobnet: "stop" | "start"; executionName: string; reason: string }[];
     /** The run watcher's looks, when it was run. */
     looks: WatchLook[];
 }
@@ -121,22 +123,32 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         );
         watching = options.watch ? watchOnSchedule(synth) : undefined;
         const reports: Simulation["reports"] = [];
+        const refusedRedrives: Simulation["refusedRedrives"] = [];
         let redrives = 0;
         for (const [n, step] of options.jobnets.entries()) {
             const previous = reports[reports.length - 1];
             if (step === "redrive" && previous?.report.status !== "FAILED") continue;
             const jobnet = step === "redrive" ? previous.jobnet : step;
-            const report = await runExecution({
-                definition: synth.definitions[jobnet],
-                stateMachineArn: synth.stateMachineArns[jobnet],
-                executionName: step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`,
-                input: options.input,
-                account,
-                lambda,
-                clock,
-                onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e, step === "redrive") : undefined,
-                redrive: step === "redrive" ? { of: previous.report, count: ++redrives } : undefined,
-            });
+            const executionName = step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`;
+            let report: RunReport;
+            try {
+                report = await runExecution({
+                    definition: synth.definitions[jobnet],
+                    stateMachineArn: synth.stateMachineArns[jobnet],
+                    executionName,
+                    input: options.input,
+                    account,
+                    lambda,
+                    clock,
+                    onEvent: options.onEvent ? (e) => options.onEvent!(jobnet, e, step === "redrive") : undefined,
+                    redrive: step === "redrive" ? { of: previous.report, count: ++redrives } : undefined,
+                });
+            } catch (e) {
+                if (!(e instanceof ExecutionNotRedrivable)) throw e;
+                refusedRedrives.push({ jobnet, executionName, reason: e.message });
+                if (!options.keepGoing) break;
+                continue;
+            }
             reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
             if (report.status !== "SUCCEEDED" && options.jobnets[n + 1] !== "redrive" && !options.keepGoing) break;
         }
@@ -148,7 +160,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             looks = await watching.stop();
         }
         account.settle();
-        return { account, reports, looks };
+        return { account, reports, refusedRedrives, looks };
     } finally {
         // Idle after stop(); after a failure, the schedule ends and the environment is given back.
         watching?.cancel();

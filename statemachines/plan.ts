@@ -145,6 +145,11 @@ export const defaultWaits: Record<WaitName, PollRhythm> = {
     targetsHealthy: { firstAfterSeconds: 30, everySeconds: 5, withinSeconds: 900 },
 };
 
+/** The shortest bound a stack may give a wait: its first poll and one more. */
+export function shortestBound(wait: WaitName): number {
+    return defaultWaits[wait].firstAfterSeconds + defaultWaits[wait].everySeconds;
+}
+
 /** One command Run Command runs on a web server. */
 export interface ShellCommand {
     /** What AWS-RunShellScript runs: a script's path, or shell text. */

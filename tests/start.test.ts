@@ -174,6 +174,7 @@ describe("fault specs (--fail)", () => {
         ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
         ["backup:web-1:0", "TIMES must be a whole number from 1 to 10"],
+        ["backup-slow", "it needs the seconds each backup takes"],
         ["other-run:stop:event", "the run that is active is started by hand, or by the schedule: add :scheduled"],
         ["duplicate:twice", "it says when the other delivery started: earlier or later"],
         ["duplicate:later:2", "it has one part too many"],
@@ -331,6 +332,7 @@ describe("every --fail kind, run in the simulated account", function () {
         ["backup:web-2", "stop", "running", "BackupFailed", /^web-2: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\. Fix the cause, then redrive the run or run the jobnet again$/],
         ["backup:cluster", "stop", "running", "BackupFailed", /^webapp-jobnet-dev: backup job \S+ ended FAILED /],
         ["backup-expired:web-1", "stop", "stopped", "SUCCEEDED", undefined],
+        ["backup-slow:9000", "stop", "running", "BackupDidNotComplete", /^WaitUntil(ClusterSnapshot|ServerBackups)Completed: still running after 2h: /],
         ["health:web-1", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-\w+ \(unhealthy: Target\.FailedHealthChecks\)$/],
         ["health:never", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; not healthy: i-/],
         ["throttle:startInstances:3", "start", "stopped", "SUCCEEDED", undefined],
@@ -402,7 +404,10 @@ describe("state machine diagrams", () => {
         assert.ok(dot.includes('subgraph "cluster_StopServersAndDatabase_0" {') && dot.includes('subgraph "cluster_StopServersAndDatabase_1" {'));
         assert.ok(dot.includes('"AnyServerRunning" -> "StopHttpd" [label="fleet.counts.running ≥ 1"];'));
         assert.ok(dot.includes('"StopHttpdFailed" [label="StopHttpdFailed\\nHttpdDidNotStop", shape=octagon'));
-        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedTimedOut" [label="instances.attempt ≥ 115"];'));
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedTimedOut" [label="instances.attempt ≥ 55"];'));
+        // A longer Wait after each tier of polls (statemachines/pollSchedule.ts).
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedWait" [label="instances.attempt < 25"];'));
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedWait3" [label="otherwise", style=dotted];'));
         // The Pass that formats a Fail's cause is drawn as the Fail itself.
         assert.ok(!dot.includes('"StopHttpdFailedCause" ['));
     });
@@ -442,7 +447,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--jobnet", "stop", "--fail", "backup:web-1:2", "--redrive"]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet, redriven: it goes on from the step that failed/);
-        assert.match(r.stdout, /\nstop +FAILED +10:59 .*\nstop \(redriven\) +SUCCEEDED +5:10 /);
+        // The redriven wait goes on with its polls' count, and so at the interval it had reached.
+        assert.match(r.stdout, /\nstop +FAILED +10:59 .*\nstop \(redriven\) +SUCCEEDED +5:20 /);
         assert.match(r.stdout, /\nstop FAILED: BackupFailed\n {2}web-1: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\./);
     });
 
