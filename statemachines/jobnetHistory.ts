@@ -73,8 +73,8 @@ export function historyOverruns(shape: SystemShape, waits: Waits): HistoryOverru
 }
 
 /**
- * The longest bound of one wait, in whole minutes, that keeps every jobnet within the budget, the
- * other bounds as they are; undefined when even its shortest does not.
+ * The longest bound of one wait, its own or one in whole minutes below it, that keeps every jobnet
+ * within the budget, the other bounds as they are; undefined when even its shortest does not.
  */
 export function longestBoundWithinBudget(shape: SystemShape, waits: Waits, wait: WaitName): number | undefined {
     const fits = (seconds: number) => {
@@ -83,6 +83,7 @@ export function longestBoundWithinBudget(shape: SystemShape, waits: Waits, wait:
     };
     const shortest = shortestBound(wait);
     if (!fits(shortest)) return undefined;
+    if (fits(waits[wait].withinSeconds)) return waits[wait].withinSeconds;
     // More polls never make fewer events: the longest that fits is found by halving.
     let [fitting, failing] = [Math.ceil(shortest / 60), Math.floor(waits[wait].withinSeconds / 60)];
     if (!fits(fitting * 60)) return shortest;

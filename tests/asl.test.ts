@@ -136,6 +136,7 @@ describe("the jobnet definitions, built from a plan", () => {
 
     it("bound every wait and every run", () => {
         const { allStates, isPollWait } = require("../statemachines/asl") as typeof import("../statemachines/asl");
+        const { worstCaseHistory } = require("../statemachines/historyBudget") as typeof import("../statemachines/historyBudget");
         for (const d of [stopJobnet(samplePlan()), startJobnet(samplePlan())]) {
             assert.strictEqual(d.TimeoutSeconds, 4 * 3600);
             const states = new Map(allStates(d.States));
@@ -157,6 +158,13 @@ describe("the jobnet definitions, built from a plan", () => {
                 const bound = (states.get("StartAgainAfterCapacityLoss") as any).Choices[0];
                 assert.deepStrictEqual([bound.Variable, bound.NumericGreaterThanEquals], ["$.capacity.losses", 7]);
             }
+            if (states.has("EveryServerBackupStarted")) {
+                // 500 servers take 5 calls of 100 backups; a sixth is the last before the run fails.
+                const bound = (states.get("EveryServerBackupStarted") as any).Choices[1];
+                assert.deepStrictEqual([bound.Variable, bound.NumericGreaterThanEquals, bound.Next], ["$.backups.calls", 6, "ServerBackupsNotStartedCause"]);
+            }
+            // Every loop has a counter: the worst-case history is known (statemachines/historyBudget.ts).
+            assert.ok(worstCaseHistory(d) < 12_500);
         }
     });
 });

@@ -4,13 +4,13 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
-import { worstCaseHistories } from "../statemachines/jobnetHistory";
+import { longestBoundWithinBudget, worstCaseHistories } from "../statemachines/jobnetHistory";
 import { canonicalTimeZone, ianaNameOfCldrId } from "../infra/cron";
 import { projectConfig, projectFileWithConfig, readmeWithConfigTable } from "../scripts/lib/configDocs";
 import { projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
 import { StackFileError, configOfStackFile } from "../scripts/lib/stackConfig";
 import { synthesize } from "../scripts/lib/synthesize";
-import { defaultWaits } from "../statemachines/plan";
+import { defaultWaits, waitNames } from "../statemachines/plan";
 import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
 
@@ -277,6 +277,15 @@ describe("stack config", () => {
     it("takes a day-long bound of the backups: polled less often the longer they take, the stop stays within half the history quota", () => {
         const config = parse({ "webapp-jobnet:jobnetWaits": '{"backupsCompleted":"24h"}', "webapp-jobnet:jobnetTimeout": "24h" });
         assert.deepStrictEqual(worstCaseHistories(systemShapeOf(config.system), config.jobnet.waits), { stop: 9735, start: 8673 });
+    });
+
+    it("takes each bound alone up to a day, but those of httpd's commands, a server's start and its tries for capacity", () => {
+        const shape = systemShapeOf(parse({}).system);
+        const longest = Object.fromEntries(waitNames.map((wait) => [wait, longestBoundWithinBudget(shape, { ...defaultWaits, [wait]: { ...defaultWaits[wait], withinSeconds: 86400 } }, wait)]));
+        assert.deepStrictEqual(longest, {
+            httpdCommand: 806 * 60, instanceStopped: 86400, instanceReady: 69 * 60, instanceCapacity: 25 * 60,
+            clusterAvailable: 86400, clusterStopped: 86400, backupsCompleted: 86400, targetsHealthy: 86400,
+        });
     });
 
     it("refuses bounds with which a jobnet could pass half the history quota, naming the bounds that add the most and how short each must be", () => {

@@ -234,16 +234,17 @@ describe("backups of the fleet", () => {
             started.push({ BackupJobId: `j-${started.length + 1}`, ResourceArn: input.ResourceArn, State: "CREATED", CreationDate: new Date("2026-11-30T13:01:00Z") });
             return { BackupJobId: `j-${started.length}` };
         });
-        const calls: boolean[] = [];
-        let result: { complete: boolean; webServers: { name: string; backup: string; backupJobId: string }[] } = { complete: false, webServers: [] };
+        const calls: [boolean, number | undefined][] = [];
+        let result: { complete: boolean; calls?: number; webServers: { name: string; backup: string; backupJobId: string }[] } = { complete: false, webServers: [] };
         do {
-            // The listing lags behind the first call's jobs; the step hands the previous answer on.
+            // The listing lags behind the first call's jobs; the step hands the previous answer on, and counts its calls.
             const lagging = calls.length === 1 ? started.splice(0, 100) : [];
-            result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, runStartedAt, started: result.webServers, ...settings }) as typeof result;
+            result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, runStartedAt, started: result.webServers, calls: calls.length + 1, ...settings }) as typeof result;
             started.unshift(...lagging);
-            calls.push(result.complete);
+            calls.push([result.complete, result.calls]);
         } while (!result.complete);
-        assert.deepStrictEqual(calls, [false, false, true]);
+        // The count comes back: the step's Choice bounds the calls by it.
+        assert.deepStrictEqual(calls, [[false, 1], [false, 2], [true, 3]]);
         assert.strictEqual(started.length, 250);
         assert.deepStrictEqual([...new Set(result.webServers!.map((s) => s.backup))], ["started"]);
     });
