@@ -50,6 +50,8 @@ interface Node {
     members: string[];
     /** Whether the scope can end there (a Succeed or Fail state, End). */
     ends: boolean;
+    /** A loop collapsed: its own counter starts again each time it is entered. */
+    loop?: true;
 }
 
 function worstCaseOfScope(states: Record<string, State>, startAt: string): number {
@@ -68,7 +70,7 @@ function worstCaseOfScope(states: Record<string, State>, startAt: string): numbe
         const nodes = [...new Set([...loop.body].map(nodeOf))];
         const inside = new Set(nodes);
         const header = nodeOf(loop.header);
-        const bound = loopBound(states, loop, nodes.filter((n) => n.members.length === 1).map((n) => n.members[0]));
+        const bound = loopBound(states, loop, nodes.filter((n) => !n.loop).map((n) => n.members[0]));
         // The longest way from the header to each node, the edges back to the header left out.
         const longest = longestPaths(header, (n) => n.next.map(nodeOf).filter((m) => inside.has(m) && m !== header), `the loop through ${loop.header}`);
         const round = Math.max(...nodes.filter((n) => n.next.some((to) => nodeOf(to) === header)).map((n) => longest.get(n)!));
@@ -78,6 +80,7 @@ function worstCaseOfScope(states: Record<string, State>, startAt: string): numbe
             next: [...new Set(nodes.flatMap((n) => n.next.filter((to) => !inside.has(nodeOf(to)))))],
             members: nodes.flatMap((n) => n.members),
             ends: nodes.some((n) => n.ends),
+            loop: true,
         };
         for (const name of collapsed.members) ownerOf.set(name, collapsed);
     }
