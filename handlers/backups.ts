@@ -46,6 +46,8 @@ export interface EnsureBackupsEvent extends BackupSettings {
     runStartedAt?: string;
     /** What the step's previous call answered: the jobs it started are kept, whatever the listing shows yet. */
     started?: { name: string; backupJobId: BackupRef["backupJobId"] }[];
+    /** Which call of the step this is, counted by the run: answered back, the count that bounds its calls. */
+    calls?: number;
 }
 
 /**
@@ -86,7 +88,7 @@ const restorableStates = ["COMPLETED", "AVAILABLE"];
  * does not count: a new job is started. The vault's jobs and recovery points are listed once for
  * all the resources; jobs are started ten at a time.
  */
-export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backups: BackupRef[] } | { webServers: ServerBackup[] }) & { complete: boolean }> {
+export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backups: BackupRef[] } | { webServers: ServerBackup[] }) & { complete: boolean; calls?: number }> {
     const servers = await stoppedServers(event);
     const targets = [...(event.resources ?? []), ...servers];
     // Every server left out (EC2 refused to stop each): nothing to back up, nothing to list.
@@ -141,12 +143,14 @@ export async function ensureBackups(event: EnsureBackupsEvent): Promise<({ backu
     const ids = await startBackupJobs(backup, event, now);
     ids.forEach((id, k) => (backups[now[k].at].backupJobId = id));
     const complete = toStart.length <= maxStartsPerCall;
-    if (event.servers === undefined) return { backups, complete };
+    const calls = event.calls === undefined ? {} : { calls: event.calls };
+    if (event.servers === undefined) return { backups, complete, ...calls };
     // The servers' form, for the run's output: one line a server.
     const foundOf = (id: string) => (event.found?.running.includes(id) ? "running" : event.found?.stopping.includes(id) ? "stopping" : "stopped");
     return {
         webServers: backups.map((b, n) => ({ name: b.name, found: foundOf(servers[n].instanceId), backup: b.outcome, backupJobId: b.backupJobId })),
         complete,
+        ...calls,
     };
 }
 

@@ -7,7 +7,6 @@ import { describeInstances, startInstances, stopInstances } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
 import { getScriptResults, sendScript } from "./runCommand";
 import { releaseRunLock, takeRunLock } from "./runLock";
-import { describeAgents } from "./ssmAgents";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 
@@ -85,6 +84,20 @@ function onWebServers(r: TaskResources, actions: string[], tagKey: (key: string)
 }
 const ec2ResourceTag = (key: string) => `aws:ResourceTag/${key}`;
 
+/**
+ * Sending a command to the servers whose SSM agent is online: DescribeInstanceInformation, which
+ * has no resource-level permission, and SendCommand on the document and the servers. The document
+ * carries no tag of ours: its statement stays unconditioned. SendCommand reads an instance's tags as
+ * ssm:resourceTag/KEY (Service Authorization Reference, "Actions, resources, and condition keys for
+ * AWS Systems Manager", resource type instance).
+ */
+function sendToOnlineAgents(r: TaskResources): PolicyStatement[] {
+    const document = `arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`;
+    const readAgents = allow(["ssm:DescribeInstanceInformation"], anyResource);
+    if (Array.isArray(r.instances)) return [readAgents, allow(["ssm:SendCommand"], [document, ...r.instances])];
+    return [readAgents, allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
+}
+
 /** The database's ARN: a stack deploys its database's tasks only when it has one (plan.ts, deployedTasks). */
 function databaseArnOf(r: TaskResources): string {
     if (r.databaseArn === undefined) throw new Error("a stack without a database deploys no database task");
@@ -144,26 +157,12 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
     sendScript: {
         description: "Runs a service control command on the web servers through Run Command",
         handler: sendScript,
-        permissions: (r) => {
-            const document = `arn:${r.partition}:ssm:${r.region}::document/AWS-RunShellScript`;
-            // It sends only to the servers whose agent is online.
-            const readAgents = allow(["ssm:DescribeInstanceInformation"], anyResource);
-            if (Array.isArray(r.instances)) return [readAgents, allow(["ssm:SendCommand"], [document, ...r.instances])];
-            // The document carries no tag of ours: its statement stays unconditioned. SendCommand
-            // reads an instance's tags as ssm:resourceTag/KEY (Service Authorization Reference,
-            // "Actions, resources, and condition keys for AWS Systems Manager", resource type instance).
-            return [readAgents, allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
-        },
-    },
-    describeAgents: {
-        description: "Reads whether the web servers' SSM agents are online, for a command to reach them",
-        handler: describeAgents,
-        permissions: () => [allow(["ssm:DescribeInstanceInformation"], anyResource)],
+        permissions: sendToOnlineAgents,
     },
     getScriptResults: {
-        description: "Reads the status and exit code of each Run Command invocation of the commands sent",
+        description: "Reads the status and exit code of each Run Command invocation, and sends the command to the servers it has not reached once their SSM agent is online",
         handler: getScriptResults,
-        permissions: () => [allow(["ssm:ListCommandInvocations"], anyResource)],
+        permissions: (r) => [allow(["ssm:ListCommandInvocations"], anyResource), ...sendToOnlineAgents(r)],
     },
     describeCluster: {
         description: "Reads the Aurora cluster's status",

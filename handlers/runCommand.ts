@@ -1,42 +1,38 @@
 import { ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
 import { Polled, StepContext, awsErrorName, taskError } from "./errors";
 import { ServerRef, chunks, listed } from "./instances";
-import { listedProblems, reachSsmAdvice, readAgents } from "./ssmAgents";
+import { AgentStatus, agentProblem, listedProblems, reachSsmAdvice, readAgents } from "./ssmAgents";
 
 /** The instances a command goes to: those given, less those a step is told to leave out (servers EC2 refused to start). */
 function instancesActedOn(instanceIds: string[], except: string[] | undefined): string[] {
     return except === undefined ? instanceIds : instanceIds.filter((id) => !except.includes(id));
 }
 
-export interface SendScriptEvent extends StepContext {
-    /** The instances to run it on. */
-    instanceIds: string[];
-    /** Instance ids among them to leave out. */
-    except?: string[];
-    /** The servers of the run, for their names in messages. */
-    servers?: ServerRef[];
+/** A command as a step sends it. */
+interface CommandToSend {
     /** What AWS-RunShellScript runs: a script's path on the instance, or shell text. */
     script: string;
     /** How the command is called in Run Command's comment: the script's path, `systemctl stop nginx.service`. */
     name: string;
     /** How long the script may run before Run Command marks it TimedOut. */
     timeoutSeconds: number;
-    /** The commands the step sent before this send, oldest first. */
-    commandIds?: string[];
-    /** How many sends the step made before this one. */
-    sends?: number;
 }
 
-/** What a send leaves for the step's wait, and for the next send if one is needed. */
+export interface SendScriptEvent extends StepContext, CommandToSend {
+    /** The instances to run it on. */
+    instanceIds: string[];
+    /** Instance ids among them to leave out. */
+    except?: string[];
+    /** The servers of the run, for their names in messages. */
+    servers?: ServerRef[];
+}
+
+/** What the first send leaves for the step's wait, whose polls send it to the others. */
 export interface SentScript {
-    /** Every command the step has sent, oldest first: this send's after the earlier ones. */
+    /** The commands sent. */
     commandIds: string[];
-    /** This send's commands. */
-    latest: string[];
-    /** The instances this send left out: Systems Manager did not list their agent online. */
+    /** The instances left out: Systems Manager did not list their agent online. */
     waiting: string[];
-    /** How many sends the step has made, this one included. */
-    sends: number;
 }
 
 /**
@@ -54,37 +50,27 @@ export function deliveryExpirySeconds(executionTimeoutSeconds: number): number {
 /** At most this many instance ids in one SendCommand (SSM API reference, SendCommand: "You can specify a maximum of 50 IDs"). */
 export const sendBatch = 50;
 
+/** At most this many sends of one command to a server in a step: the first, and two more when Run Command could not deliver it. */
+export const commandSends = 3;
+
 /**
  * Runs one command on many instances through SSM Run Command (AWS-RunShellScript): one
  * DescribeInstanceInformation and one SendCommand per fifty instances. Only instances whose agent
  * Systems Manager lists online are sent it: SendCommand refuses a whole call (InvalidInstanceId)
  * for one whose agent is not running or not registered, which a server just started can be after
- * its status checks pass. The others are left for the step to send again once their agent is
- * online. Sending the same control command twice is harmless: the scripts stop, start or check a
- * service.
+ * its status checks pass. The others are left for the step's wait, which sends it to each once its
+ * agent is online (getScriptResults). Sending the same control command twice is harmless: the
+ * scripts stop, start or check a service.
  */
 export async function sendScript(event: SendScriptEvent): Promise<SentScript> {
     const ssm = new SSMClient({});
     const targets = instancesActedOn(event.instanceIds, event.except);
     const agents = await readAgents(ssm, targets);
     const online = targets.filter((id) => agents.get(id) === "Online");
-    const latest: string[] = [];
+    const commandIds: string[] = [];
     for (const ids of chunks(online, sendBatch)) {
         try {
-            const sent = await ssm.send(new SendCommandCommand({
-                DocumentName: "AWS-RunShellScript",
-                InstanceIds: ids,
-                Parameters: { commands: [event.script], executionTimeout: [String(event.timeoutSeconds)] },
-                TimeoutSeconds: sendTimeoutSeconds,
-                // Every server gets the command at once, and one failing never stops it reaching the others
-                // (MaxErrors defaults to 0: "the system stops sending the command to additional targets").
-                MaxConcurrency: "100%",
-                MaxErrors: "100%",
-                Comment: `webapp-jobnet: ${event.name}`.slice(0, 100),
-            }));
-            const commandId = sent.Command?.CommandId;
-            if (!commandId) throw taskError("CommandNotSent", `Run Command returned no command id for ${event.name}`);
-            latest.push(commandId);
+            commandIds.push(await sendCommand(ssm, ids, event));
         } catch (error) {
             // SendCommand, InvalidInstanceId: no permission on the node, SSM Agent not running, SSM Agent
             // not registered with the SSM endpoint, or the node shutting down or terminated (SSM API
@@ -97,12 +83,25 @@ export async function sendScript(event: SendScriptEvent): Promise<SentScript> {
             throw error;
         }
     }
-    return {
-        commandIds: [...(event.commandIds ?? []), ...latest],
-        latest,
-        waiting: targets.filter((id) => agents.get(id) !== "Online"),
-        sends: (event.sends ?? 0) + 1,
-    };
+    return { commandIds, waiting: targets.filter((id) => agents.get(id) !== "Online") };
+}
+
+/** One SendCommand of the command to up to fifty instances; its command id. */
+async function sendCommand(ssm: SSMClient, instanceIds: string[], command: CommandToSend): Promise<string> {
+    const sent = await ssm.send(new SendCommandCommand({
+        DocumentName: "AWS-RunShellScript",
+        InstanceIds: instanceIds,
+        Parameters: { commands: [command.script], executionTimeout: [String(command.timeoutSeconds)] },
+        TimeoutSeconds: sendTimeoutSeconds,
+        // Every server gets the command at once, and one failing never stops it reaching the others
+        // (MaxErrors defaults to 0: "the system stops sending the command to additional targets").
+        MaxConcurrency: "100%",
+        MaxErrors: "100%",
+        Comment: `webapp-jobnet: ${command.name}`.slice(0, 100),
+    }));
+    const commandId = sent.Command?.CommandId;
+    if (!commandId) throw taskError("CommandNotSent", `Run Command returned no command id for ${command.name}`);
+    return commandId;
 }
 
 /** Why Run Command cannot reach a server, and how to make it reachable. */
@@ -118,21 +117,23 @@ export type InvocationStatus = "Pending" | "InProgress" | "Delayed" | "Success" 
 /** Exit codes by the outcome they mean: `{ stopped: [3], running: [0] }` for a check. */
 export type ExpectedOutcomes = Record<string, number[]>;
 
-export interface ScriptResultsEvent extends Polled {
+/** What the polls of a step hand on to the next: every command sent, and who still waits for it. */
+export interface Delivery {
     /** Every command the step has sent, oldest first. */
     commandIds: string[];
-    /** The commands of the step's latest send. */
-    latest: string[];
-    /** The servers the latest send left out, their agent not online. */
+    /** The servers not sent it yet, their agent not online. */
     waiting: string[];
+    /** The command each server was sent again, by instance id: its invocation there is the one that counts. */
+    lastSent: Record<string, string>;
+}
+
+export interface ScriptResultsEvent extends Polled, Delivery, CommandToSend {
     /** The servers the commands went to: every one must answer. */
     servers: ServerRef[];
-    /** The instances among them the commands were sent to. */
+    /** The instances among them the commands go to. */
     instanceIds: string[];
-    /** Instance ids among them the command was not sent to (SendScriptEvent.except). */
+    /** Instance ids among them the command is not sent to (SendScriptEvent.except). */
     except?: string[];
-    /** The execution timeout the script was sent with, for the words of a timeout. */
-    timeoutSeconds: number;
     expect: ExpectedOutcomes;
     /** The outcomes that let the run go on; any other end is a problem. */
     accept: string[];
@@ -140,11 +141,11 @@ export interface ScriptResultsEvent extends Polled {
     listed: string[];
 }
 
-export interface ScriptResults extends Polled {
+export interface ScriptResults extends Polled, Delivery {
     total: number;
-    /** Invocations not ended yet (or not visible yet, right after the send). */
+    /** Servers that have not run it yet: not ended, not listed yet, or not sent it yet. */
     pending: number;
-    /** Every invocation sent has ended. */
+    /** Every server has run it, or will never get it. */
     ended: boolean;
     /** The instance ids of each listed outcome; the servers' names of every outcome. */
     outcomes: Record<string, string[]>;
@@ -154,13 +155,13 @@ export interface ScriptResults extends Polled {
     /** How many ran it and ended otherwise than accepted (a failed script, an exit code not expected, a timeout), and what became of them in words. */
     unexpected: number;
     problems: string;
-    /** How many servers it never reached: left out of the send, their agent not online, or Run Command gave up delivering it. */
+    /** How many servers it will never reach: Run Command gave up delivering each of its `commandSends` sends. */
     notReached: number;
-    /** Their instance ids: the servers to send it to again. */
-    resend: string[];
-    /** Why it never reached them, in words. */
+    /** How many servers were not sent it yet, their agent not online. */
+    unsent: number;
+    /** Why it did not reach the servers of either kind, in words. */
     undelivered: string;
-    /** What the invocations not ended yet are doing, in words: a wait that reaches its bound says so. */
+    /** What the servers that have not run it yet are doing, in words: a wait that reaches its bound says so. */
     notEnded: string;
 }
 
@@ -175,11 +176,13 @@ interface Invocation {
 const endedStatuses = ["Success", "Failed", "TimedOut", "Cancelled"];
 
 /**
- * Where the scripts sent with sendScript stand: one ListCommandInvocations per command (it lists
- * up to fifty invocations, the most a command has). Each server is judged by its newest
- * invocation: an exit code sorts it into the expected outcomes; a command never delivered
- * (DeliveryTimedOut, Undeliverable) puts it among those to send it to again, as does a send that
- * left it out; anything else is described as a problem.
+ * Where a step's command stands, and the sends it still needs: one ListCommandInvocations per
+ * command (it lists up to fifty invocations, the most a command has). Each server is judged by its
+ * newest invocation: an exit code sorts it into the expected outcomes; anything else that ended is
+ * described as a problem. A server the command has not reached (not sent yet, its agent not
+ * online; or Run Command gave up delivering it: DeliveryTimedOut, Undeliverable) is sent it here,
+ * one SendCommand per fifty, once Systems Manager lists its agent online, up to `commandSends`
+ * sends; after the last one it counts among those never reached.
  */
 export async function getScriptResults(event: ScriptResultsEvent): Promise<ScriptResults> {
     const ssm = new SSMClient({});
@@ -206,37 +209,40 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
         } while (token);
     }
     const nameOf = new Map(event.servers.map((s) => [s.instanceId, s.name]));
-    const latest = new Set(event.latest);
+    const who = (id: string) => `${nameOf.get(id) ?? id} (${id})`;
     const waiting = new Set(event.waiting);
     const outcomes: Record<string, string[]> = Object.fromEntries(Object.keys(event.expect).map((k) => [k, []]));
     const problems: string[] = [];
-    const resend: string[] = [];
-    const undelivered: string[] = [];
+    const toSend: string[] = [];
+    const givenUp: string[] = [];
     const notEnded: string[] = [];
     const instanceIds = instancesActedOn(event.instanceIds, event.except);
     for (const id of instanceIds) {
-        const who = `${nameOf.get(id) ?? id} (${id})`;
         if (waiting.has(id)) {
-            resend.push(id);
-            undelivered.push(`${who}: its SSM agent was not online when it was sent`);
+            toSend.push(id);
             continue;
         }
         const v = newest.get(id);
         // Right after SendCommand an invocation may not be listed for a moment, and a server sent it
         // again still shows the earlier one it never got: pending, not a failure.
-        if (!v || !endedStatuses.includes(v.status) || (neverDelivered(v) && !latest.has(v.commandId))) {
-            notEnded.push(`${who} ${pendingDetail(v?.status ?? "Pending", event.timeoutSeconds)}`);
+        const again = event.lastSent[id];
+        if (!v || !endedStatuses.includes(v.status) || (again !== undefined && v.commandId !== again)) {
+            notEnded.push(`${who(id)} ${pendingDetail(v === undefined || (again !== undefined && v.commandId !== again) ? "Pending" : v.status, event.timeoutSeconds)}`);
             continue;
         }
         if (neverDelivered(v)) {
-            resend.push(id);
-            undelivered.push(`${who}${deliveryFailure(v.details, sends.get(id) ?? 1, event.timeoutSeconds)}`);
+            if ((sends.get(id) ?? 1) < commandSends) toSend.push(id);
+            else givenUp.push(`${who(id)}${deliveryFailure(v.details, sends.get(id) ?? 1, event.timeoutSeconds)}`);
             continue;
         }
         const outcome = v.status === "Success" || v.status === "Failed" ? Object.keys(event.expect).find((k) => event.expect[k].includes(v.responseCode)) : undefined;
         if (outcome !== undefined) outcomes[outcome].push(id);
-        if (outcome === undefined || !event.accept.includes(outcome)) problems.push(`${who} ${scriptDetail(v.status, v.details, v.responseCode, lastLine(v.output), event.timeoutSeconds)}`);
+        if (outcome === undefined || !event.accept.includes(outcome)) problems.push(`${who(id)} ${scriptDetail(v.status, v.details, v.responseCode, lastLine(v.output), event.timeoutSeconds)}`);
     }
+    const delivery = await sendWhereOnline(ssm, toSend, event);
+    const unsent = delivery.waiting.map((id) => `${who(id)}${agentProblem(delivery.agents.get(id) ?? "NotListed")}`);
+    const sentNow = toSend.filter((id) => !delivery.waiting.includes(id));
+    notEnded.push(...sentNow.map((id) => `${who(id)} has not got it yet (sent again)`), ...unsent.map((u) => `${u}, so it was not sent it`));
     return {
         total: instanceIds.length,
         pending: notEnded.length,
@@ -246,12 +252,39 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
         counts: Object.fromEntries(Object.entries(outcomes).map(([k, ids]) => [k, ids.length])),
         unexpected: problems.length,
         problems: listedProblems(problems),
-        notReached: resend.length,
-        resend,
-        undelivered: listedProblems(undelivered),
+        notReached: givenUp.length,
+        unsent: unsent.length,
+        undelivered: listedProblems([...givenUp, ...unsent]),
         notEnded: listedProblems(notEnded),
+        commandIds: [...event.commandIds, ...delivery.commandIds],
+        waiting: delivery.waiting,
+        lastSent: { ...event.lastSent, ...delivery.lastSent },
         attempt: event.attempt,
     };
+}
+
+/**
+ * Sends the command to those of the servers whose agent Systems Manager lists online, one
+ * SendCommand per fifty; the others wait for a later poll. An agent gone away between the two
+ * calls refuses its whole call (InvalidInstanceId): that batch waits for a later poll too.
+ */
+async function sendWhereOnline(ssm: SSMClient, instanceIds: string[], command: CommandToSend): Promise<{ commandIds: string[]; waiting: string[]; lastSent: Record<string, string>; agents: Map<string, AgentStatus> }> {
+    const agents = instanceIds.length === 0 ? new Map<string, AgentStatus>() : await readAgents(ssm, instanceIds);
+    const waiting = instanceIds.filter((id) => agents.get(id) !== "Online");
+    const commandIds: string[] = [];
+    const lastSent: Record<string, string> = {};
+    for (const ids of chunks(instanceIds.filter((id) => agents.get(id) === "Online"), sendBatch)) {
+        try {
+            const commandId = await sendCommand(ssm, ids, command);
+            commandIds.push(commandId);
+            for (const id of ids) lastSent[id] = commandId;
+        } catch (error) {
+            if (awsErrorName(error) !== "InvalidInstanceId") throw error;
+            waiting.push(...ids);
+            for (const id of ids) agents.set(id, "ConnectionLost");
+        }
+    }
+    return { commandIds, waiting, lastSent, agents };
 }
 
 /** StatusDetails as one word: the API reference writes "Delivery Timed Out", the filters DeliveryTimedOut; either is read. */

@@ -1,6 +1,5 @@
 import { DescribeInstanceInformationCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { Polled, StepContext } from "./errors";
-import { ServerRef, chunks } from "./instances";
+import { chunks } from "./instances";
 
 /**
  * Whether Systems Manager can reach a server's SSM agent: DescribeInstanceInformation's PingStatus
@@ -42,35 +41,6 @@ export async function readAgents(ssm: SSMClient, instanceIds: string[]): Promise
 export function agentProblem(status: AgentStatus): string {
     if (status === "NotListed") return ": Systems Manager does not list it (DescribeInstanceInformation), its agent has not registered";
     return `: its agent is ${status === "ConnectionLost" ? "not connected" : "inactive"} (PingStatus ${status})`;
-}
-
-export interface AgentsEvent extends StepContext, Polled {
-    /** The instances whose agents must be online. */
-    instanceIds: string[];
-    /** The servers of the run, for their names in messages. */
-    servers: ServerRef[];
-}
-
-export interface Agents extends Polled {
-    total: number;
-    online: number;
-    notOnline: number;
-    /** The servers whose agent is not online and why, the first five and how many more. */
-    problems: string;
-}
-
-/** Whether the SSM agent of each instance is online: a command sent now would reach it. */
-export async function describeAgents(event: AgentsEvent): Promise<Agents> {
-    const agents = await readAgents(new SSMClient({}), event.instanceIds);
-    const nameOf = new Map(event.servers.map((s) => [s.instanceId, s.name]));
-    const notOnline = event.instanceIds.filter((id) => agents.get(id) !== "Online");
-    return {
-        total: event.instanceIds.length,
-        online: event.instanceIds.length - notOnline.length,
-        notOnline: notOnline.length,
-        problems: listedProblems(notOnline.map((id) => `${nameOf.get(id) ?? id} (${id})${agentProblem(agents.get(id) ?? "NotListed")}`)),
-        attempt: event.attempt,
-    };
 }
 
 /** Problems, each a clause of its own: the first five, separated by semicolons, and how many more. */

@@ -2,10 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CalendarSettings, holidayCountries } from "../handlers/calendar";
-import { DatabaseKind, PollRhythm, SystemShape, WaitName, defaultWaits, maxWebServers, waitNames } from "../statemachines/plan";
+import { DatabaseKind, PollRhythm, SystemShape, WaitName, defaultWaits, maxWebServers, shortestBound, waitNames } from "../statemachines/plan";
 import { closestName } from "./closestName";
 import { ConfigError, ConfigReading } from "./configProblems";
-import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, text } from "./configSchema";
+import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, shown, text } from "./configSchema";
+import { executionHistoryQuota, historyBudget } from "../statemachines/historyBudget";
+import { historyOverruns, longestBoundWithinBudget } from "../statemachines/jobnetHistory";
 import { healthPage } from "./userData";
 import { CronError, canonicalTimeZone, parseCron, utcOffsets } from "./cron";
 import { Secret } from "./secret";
@@ -189,7 +191,7 @@ const waitBounds = Object.fromEntries(
         const rhythm = defaultWaits[name];
         return [name, duration({
             default: formatDuration(rhythm.withinSeconds),
-            minSeconds: rhythm.firstAfterSeconds + rhythm.everySeconds,
+            minSeconds: shortestBound(name),
             maxSeconds: 86400,
             example: formatDuration(rhythm.withinSeconds),
             doc: waitDocs[name],
@@ -452,7 +454,52 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     const unusedKeys = project.system.mode === "existing"
         ? createdSystemKeys.filter((k) => JSON.stringify(project[k]) !== JSON.stringify(byDefault(k)))
         : [];
-    return { ...assemble(aws, project), providerKeys, unusedKeys };
+    const parsed = { ...assemble(aws, project), providerKeys, unusedKeys };
+    historyBudgetProblems(parsed, reading);
+    if (reading.problems.length > 0) throw reading.error();
+    return parsed;
+}
+
+/**
+ * Step Functions fails a run whose history reaches 25,000 events and will not redrive it: a stack
+ * whose jobnets could pass half of that at worst, with its waits' bounds, is refused, naming the
+ * bounds that add the most and how short each must be (statemachines/jobnetHistory.ts).
+ */
+function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys">, reading: ConfigReading): void {
+    const shape = systemShapeOf(config.system);
+    const waits = config.jobnet.waits;
+    const overruns = historyOverruns(shape, waits);
+    if (overruns.length === 0) return;
+    const events = (n: number) => n.toLocaleString("en-US");
+    const over = `over the ${events(historyBudget)} a jobnet may reach (half of the ${events(executionHistoryQuota)} at which Step Functions fails a run, the rest kept for retries and redrives)`;
+    // Each bound that alone adds more than a jobnet's excess, one of which is to be shortened; else
+    // the bounds that add the most, until they add up to the excess, each to be shortened.
+    const named = new Map<WaitName, Set<WaitName>>();
+    for (const overrun of overruns) {
+        const excess = overrun.events - historyBudget;
+        const alone = overrun.contributions.filter((c) => c.events >= excess).map((c) => c.wait);
+        let left = excess;
+        const together = overrun.contributions.filter((c) => (left -= c.events) + c.events > 0).map((c) => c.wait);
+        for (const wait of alone.length > 0 ? alone : together) {
+            named.set(wait, new Set([...(named.get(wait) ?? []), ...alone.filter((other) => other !== wait)]));
+        }
+    }
+    if (named.size === 0) {
+        const worst = overruns.map((o) => `the ${o.jobnet} jobnet could make ${events(o.events)} history events at worst`).join(", ");
+        reading.problem([projectName, "jobnetWaits"], "bounds", `shorter bounds: even with every bound at its shortest, ${worst}, ${over}`);
+        return;
+    }
+    for (const [wait, instead] of named) {
+        const longest = longestBoundWithinBudget(shape, waits, wait);
+        const adds = overruns.flatMap((o) => {
+            const added = o.contributions.find((c) => c.wait === wait)?.events ?? 0;
+            return added > 0 ? [`the ${o.jobnet} jobnet could make ${events(o.events)} history events at worst, ${events(added)} of them for this bound`] : [];
+        });
+        const expected = longest === undefined
+            ? `a shorter bound, and shorter ones for the other bounds named (this one alone cannot do it, even at its shortest, ${formatDuration(shortestBound(wait))})`
+            : `at most ${formatDuration(longest)}${instead.size === 0 ? "" : ` (or a shorter ${[...instead].map((w) => `jobnetWaits.${w}`).join(" or ")} instead)`}`;
+        reading.problem([projectName, "jobnetWaits", wait], shown(formatDuration(waits[wait].withinSeconds)), `${expected}: ${adds.join("; ")}, ${over}`);
+    }
 }
 
 type ProjectValues = Exclude<ReturnType<typeof projectNamespace.read>, typeof invalid>;

@@ -92,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
         const servers = serverOutcomes(report.output);
         if (servers.length > 0) write(`\n${jobnet}, each server:\n${servers.map((line) => `  ${line}\n`).join("")}`);
     }
+    for (const refused of simulation.refusedRedrives) write(`\n${refused.jobnet} not redriven: ${refused.reason}\n`);
     if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
     if (options.json) {
         fs.writeFileSync(options.json, JSON.stringify({

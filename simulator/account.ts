@@ -61,6 +61,8 @@ export interface Faults {
      * their AMIs and the database's snapshot are that old, and kept a week longer by their lifecycle.
      */
     stoppedForDays?: number;
+    /** Every backup job (an AMI, a database snapshot) takes this many seconds once running. */
+    backupSeconds?: number;
     /** These servers never pass the ALB health check; "*" for all. */
     neverHealthy?: string[];
     /** The first N invocations of these functions (by task name) are throttled by Lambda. */
@@ -308,6 +310,8 @@ export interface SimExecution {
     stopDate?: number;
     /** Its history as GetExecutionHistory gives it, oldest first (simulator/run.ts, historyEventOf). */
     history: SimHistoryEvent[];
+    /** The events Step Functions counts in its history, every run of it (a redrive's too) together (simulator/run.ts). */
+    historyEvents?: number;
 }
 
 /** One event of an execution's history, in the shape of the SDK's HistoryEvent. */
@@ -1092,7 +1096,9 @@ export class SimulatedAccount {
             job.state = "RUNNING";
             job.changedAt = when;
         });
-        this.at(latency.backupQueued + (isDatabase ? latency.backupCluster : latency.backupInstance), (when) => {
+        // A snapshot "can take several hours to complete, depending on the number of modified blocks" (Amazon EBS User Guide, Create Amazon EBS snapshots).
+        const takes = this.faults.backupSeconds ?? (isDatabase ? latency.backupCluster : latency.backupInstance);
+        this.at(latency.backupQueued + takes, (when) => {
             const failures = this.faults.backupFails?.[resourceName] ?? 0;
             const failedSoFar = this.backupJobs.filter((j) => j.resourceArn === resourceArn && !j.earlier && j.state === "FAILED").length;
             if (failedSoFar < failures) {

@@ -32,9 +32,10 @@ export const faultKinds = [
     { jobnets: stop, form: "backup-token-no-id[:SERVER|cluster]", does: "StartBackupJob's first answer is lost, and the SDK's repeat is answered without BackupJobId (every resource's, or SERVER's)" },
     { jobnets: stop, form: "backup-expired:SERVER", does: "the AMI of a stopped SERVER has expired (with --initial stopped)" },
     { jobnets: stop, form: "stopped-for:DAYS", does: "the system was stopped DAYS ago (with --initial stopped): its backups are as old, and still kept" },
+    { jobnets: stop, form: "backup-slow:SECONDS", does: "every AMI and database snapshot takes SECONDS to complete" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
     { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
-    { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 300) from the start" },
+    { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 600) from the start" },
     { jobnets: start, form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
     { jobnets: either, form: "ec2-refuses:SERVER:CODE", does: `EC2 refuses to stop or start SERVER for good, refusing each whole call: ${Object.entries(ec2Refusals).map(([code, r]) => `${code} (${r.actions.join(", ")}: ${r.why})`).join(", ")}` },
     { jobnets: either, form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
@@ -193,6 +194,12 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 noExtra();
                 if (arg === undefined) throw new FaultSpecError(spec, "it needs the days since the system stopped");
                 faults.stoppedForDays = whole(arg, 1, "DAYS", 1, 3650);
+                break;
+            }
+            case "backup-slow": {
+                noExtra();
+                if (arg === undefined) throw new FaultSpecError(spec, "it needs the seconds each backup takes");
+                faults.backupSeconds = whole(arg, 0, "SECONDS", 1, 172800);
                 break;
             }
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;

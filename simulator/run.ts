@@ -1,5 +1,6 @@
 import { StateMachine } from "aws-local-stepfunctions";
 import { StateMachineDefinition, allStates } from "../statemachines/asl";
+import { executionHistoryQuota } from "../statemachines/historyBudget";
 import { SimHistoryEvent, SimulatedAccount, executionArnOf } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
@@ -64,6 +65,21 @@ export interface RunReport {
 let invocationSerial = 0;
 
 /**
+ * Step Functions fails a run whose history reaches its quota: `States.Runtime`, "The execution
+ * reached the maximum number of history events (25000)." (Step Functions quotas, "Maximum
+ * execution history size"; the error and cause as runs report them, e.g. loads/ardere#86).
+ */
+export const historyQuotaError = { error: "States.Runtime", cause: `The execution reached the maximum number of history events (${executionHistoryQuota}).` };
+
+/** RedriveExecution refuses such a run: ExecutionNotRedrivable, "Execution history event limit exceeded." (DescribeExecution, redriveStatusReason). */
+export class ExecutionNotRedrivable extends Error {
+    constructor(executionArn: string) {
+        super(`${executionArn} cannot be redriven: Execution history event limit exceeded.`);
+        this.name = "ExecutionNotRedrivable";
+    }
+}
+
+/**
  * Runs one execution of a definition locally, its Tasks played by the serialised handlers, against
  * the simulated account, on the virtual clock.
  */
@@ -74,6 +90,10 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     if (earlier) Object.assign(earlier, { status: "RUNNING" });
     const execution = earlier ?? o.account.startExecution(o.stateMachineArn, o.executionName, o.input ?? {});
     const executionArn = execution.arn;
+    if (o.redrive && (execution.historyEvents ?? 0) >= executionHistoryQuota) {
+        Object.assign(execution, { status: "FAILED" });
+        throw new ExecutionNotRedrivable(executionArn);
+    }
     if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
     const startedAt = Date.now();
     // Its own invocations: a run beside another must not count the other's.
@@ -123,12 +143,25 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         },
     });
     const events: EventLog[] = [];
+    // The whole execution's history counts, a redrive's added to the runs before it.
+    const earlierEvents = execution.historyEvents ?? 0;
+    let quotaReached = false;
     const collecting = (async () => {
         const entries = new Map<string, number>();
-        for await (const event of run.eventLogs) {
+        for await (const logged of run.eventLogs) {
+            // Past the quota Step Functions records nothing; the local run may be a little ahead of this loop.
+            if (quotaReached) continue;
+            let event = logged;
+            if ((execution.historyEvents ?? 0) + historyEventsOf(logged) >= executionHistoryQuota) {
+                // The event that would reach the quota: the run fails instead, its ExecutionFailed the last event.
+                quotaReached = true;
+                run.abort();
+                event = { type: "ExecutionFailed", timestamp: logged.timestamp, Error: historyQuotaError.error, Cause: historyQuotaError.cause } as EventLog;
+            }
             events.push(event);
             const recorded = historyEventOf(event, execution.history.length + 1, entries);
             if (recorded) execution.history.push(recorded);
+            execution.historyEvents = quotaReached ? executionHistoryQuota : (execution.historyEvents ?? 0) + historyEventsOf(event);
             o.onEvent?.(event);
         }
     })();
@@ -147,6 +180,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     await collecting;
     if (thrown !== undefined) {
         status = "FAILED";
+        await collecting;
         const failure = events.find((ev) => ev.type === "ExecutionFailed") as { Error?: string; Cause?: unknown } | undefined;
         error = failure?.Error ?? thrown.name;
         cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : thrown.message;
@@ -160,7 +194,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         cause,
         durationSeconds: (Date.now() - startedAt) / 1000,
         events,
-        historyEvents: historyEventCount(events),
+        historyEvents: quotaReached ? executionHistoryQuota - earlierEvents : historyEventCount(events),
         stateTransitions: events.filter((e) => e.type === "StateEntered" || e.type === "StateRetried").length,
         lambdaInvocations: invocations,
         largestPayloadBytes: largestPayload(events),
@@ -261,37 +295,33 @@ function failedTopLevelState(events: EventLog[], topLevel: string[]): RunReport[
  * exited (2); a Fail is entered only; the execution starts and ends.
  */
 export function historyEventCount(events: EventLog[]): number {
-    let count = 0;
-    for (const e of events) {
-        switch (e.type) {
-            case "ExecutionStarted":
-            case "ExecutionSucceeded":
-            case "ExecutionFailed":
-            case "ExecutionAborted":
-            case "ExecutionTimeout":
-            case "MapIterationStarted":
-            case "MapIterationSucceeded":
-            case "MapIterationFailed":
-                count += 1;
-                break;
-            case "StateEntered":
-                count += e.state.type === "Task" ? 3 : e.state.type === "Map" || e.state.type === "Parallel" ? 2 : 1;
-                break;
-            case "StateExited":
-                count += e.state.type === "Task" || e.state.type === "Map" || e.state.type === "Parallel" ? 2 : 1;
-                break;
-            case "StateRetried":
-                count += 3;
-                break;
-            case "StateFailed":
-            case "StateCaught":
-                count += 1;
-                break;
-            default:
-                break;
-        }
+    return events.reduce((count, e) => count + historyEventsOf(e), 0);
+}
+
+/** The history events one event of a local run stands for (historyEventCount). */
+export function historyEventsOf(e: EventLog): number {
+    switch (e.type) {
+        case "ExecutionStarted":
+        case "ExecutionSucceeded":
+        case "ExecutionFailed":
+        case "ExecutionAborted":
+        case "ExecutionTimeout":
+        case "MapIterationStarted":
+        case "MapIterationSucceeded":
+        case "MapIterationFailed":
+            return 1;
+        case "StateEntered":
+            return e.state.type === "Task" ? 3 : e.state.type === "Map" || e.state.type === "Parallel" ? 2 : 1;
+        case "StateExited":
+            return e.state.type === "Task" || e.state.type === "Map" || e.state.type === "Parallel" ? 2 : 1;
+        case "StateRetried":
+            return 3;
+        case "StateFailed":
+        case "StateCaught":
+            return 1;
+        default:
+            return 0;
     }
-    return count;
 }
 
 function largestPayload(events: EventLog[]): number {

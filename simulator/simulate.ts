@@ -3,7 +3,7 @@ import type { SynthResult } from "../scripts/lib/synthesize";
 import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
-import { EventLog, RunOptions, RunReport, runExecution } from "./run";
+import { EventLog, ExecutionNotRedrivable, RunOptions, RunReport, runExecution } from "./run";
 import { executionStatusChange, transformInput } from "./eventBridge";
 import { executionArnOf } from "./account";
 import { currentCaller, installServices } from "./services";
@@ -44,6 +44,8 @@ export interface Simulation {
     account: SimulatedAccount;
     /** Each run, in the order they were started; `beside`: the run the race fault started by hand beside the first one. */
     reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true; beside?: true }[];
+    /** Redrives Step Functions refused (a run past the history quota), with its reason. */
+    refusedRedrives: { jobnet: "stop" | "start"; executionName: string; reason: string }[];
     /** The run watcher's looks, when it was run. */
     looks: WatchLook[];
 }
@@ -126,6 +128,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         );
         watching = options.watch ? watchOnSchedule(synth) : undefined;
         const reports: Simulation["reports"] = [];
+        const refusedRedrives: Simulation["refusedRedrives"] = [];
         let redrives = 0;
         // Events of runs side by side count as their activity: time moves only when all are idle.
         let eventCount = 0;
@@ -171,7 +174,15 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             const ours = runOptions(jobnet, step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`, step === "redrive" ? { of: previous.report, count: ++redrives } : undefined);
             const race = n === 0 ? account.faults.race : undefined;
             if (race === undefined) {
-                const report = await runExecution(ours);
+                let report: RunReport;
+                try {
+                    report = await runExecution(ours);
+                } catch (e) {
+                    if (!(e instanceof ExecutionNotRedrivable)) throw e;
+                    refusedRedrives.push({ jobnet, executionName: ours.executionName, reason: e.message });
+                    if (!options.keepGoing) break;
+                    continue;
+                }
                 reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
                 await tellRunEnded(jobnet, report);
             } else {
@@ -194,7 +205,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             looks = await watching.stop();
         }
         account.settle();
-        return { account, reports, looks };
+        return { account, reports, refusedRedrives, looks };
     } finally {
         // Idle after stop(); after a failure, the schedule ends and the environment is given back.
         watching?.cancel();

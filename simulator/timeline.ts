@@ -1,5 +1,5 @@
 import { styleText } from "util";
-import { StateMachineDefinition, State, allStates } from "../statemachines/asl";
+import { StateMachineDefinition, State, allStates, isPollWait } from "../statemachines/asl";
 import { readableCause } from "../handlers/causes";
 import { checkHttpdExitCodes } from "../infra/httpdControlScripts";
 import { EventLog, RunReport } from "./run";
@@ -60,6 +60,8 @@ export class Timeline {
             if (!name.endsWith("FirstWait")) continue;
             const base = name.slice(0, -"FirstWait".length);
             for (const suffix of loopSuffixes) this.loopOf.set(base + suffix, base);
+            // The longer Waits of a wait that lasts (statemachines/pollSchedule.ts).
+            for (const other of this.states.keys()) if (isPollWait(other, base)) this.loopOf.set(other, base);
         }
     }
 
@@ -75,7 +77,7 @@ export class Timeline {
                 const checked = this.checked.get(lane);
                 if (checked !== undefined) {
                     this.checked.delete(lane);
-                    if (name !== `${checked}Wait`) this.endLoop(lane, checked, e.timestamp);
+                    if (!isPollWait(name, checked)) this.endLoop(lane, checked, e.timestamp);
                 }
                 // A redriven run enters a wait at its poll, not at its Begin.
                 const redrivenPoll = this.loopOf.get(name) === name && !this.loops.get(lane)?.has(name);
@@ -319,9 +321,8 @@ export function describeScript(name: string, result: ScriptResult, checks?: stri
 export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
-    if ("commandId" in result || "commandIds" in result) return "sent";
-    const agents = result as { total?: unknown; online?: unknown; notOnline?: unknown };
-    if (typeof agents.online === "number" && typeof agents.notOnline === "number") return `SSM agent online on ${agents.online} of ${agents.total}`;
+    // A send; a poll of the results carries the commands it sent too, with its counts.
+    if (("commandId" in result || "commandIds" in result) && !("counts" in result)) return "sent";
     const refused = (result as { refused?: { count?: unknown; inWords?: unknown } }).refused;
     // A stop or start of the servers: what EC2 refused, in its words.
     if (typeof refused === "object" && refused !== null && typeof refused.count === "number") return refused.count === 0 ? "done" : `EC2 refused ${refused.count}: ${refused.inWords}`;
@@ -331,7 +332,7 @@ export function describe(result: unknown): string {
         const states = ["running", "pending", "stopping", "stopped", "ready"].filter((k) => typeof fleet.counts![k] === "number" && (fleet.counts![k] as number) > 0);
         return `${states.map((k) => `${k} ${fleet.counts![k]}`).join(", ") || "none"}${typeof fleet.total === "number" ? ` of ${fleet.total}` : ""}`;
     }
-    const hidden = new Set(["attempt", "detail", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
+    const hidden = new Set(["attempt", "calls", "detail", "stoppedAt", "conflictingRuleArn", "reason", "failure", "pending", "notHealthy", "runs", "commandId", "backupJobId", "name"]);
     const parts = Object.entries(result as Record<string, unknown>)
         .filter(([k, v]) => !hidden.has(k) && v !== "" && v !== null && typeof v !== "object")
         .map(([k, v]) => `${k} ${v}`);

@@ -1,5 +1,7 @@
 import { awsThrottlingErrors } from "../handlers/errors";
 import { partitionOf } from "../handlers/partition";
+import type { PollRhythm } from "./plan";
+import { pollSchedule } from "./pollSchedule";
 
 /**
  * Typed helpers that build Amazon States Language (JSONPath) definitions. A jobnet is assembled
@@ -423,6 +425,7 @@ export const is = {
     string: (variable: string, value: string): Condition => ({ Variable: variable, StringEquals: value }),
     number: (variable: string, value: number): Condition => ({ Variable: variable, NumericEquals: value }),
     atLeast: (variable: string, value: number): Condition => ({ Variable: variable, NumericGreaterThanEquals: value }),
+    below: (variable: string, value: number): Condition => ({ Variable: variable, NumericLessThan: value }),
     true: (variable: string): Condition => ({ Variable: variable, BooleanEquals: true }),
     present: (variable: string): Condition => ({ Variable: variable, IsPresent: true }),
     null: (variable: string): Condition => ({ Variable: variable, IsNull: true }),
@@ -443,6 +446,8 @@ export interface WaitUntilOptions {
     select: JsonObject;
     /** Where the poll result goes; also the place of the attempt counter. */
     resultPath: string;
+    /** Fields put beside the counter before the first poll, for a poll that hands its own on to the next (a Parameters template). */
+    carried?: JsonObject;
     /** What the poll reads, for its error messages (see InvokeOptions.about). */
     about?: string;
     /** When the wait is over; checked first. */
@@ -451,7 +456,7 @@ export interface WaitUntilOptions {
     failures?: { when: Condition; name: string; failure: FailureSpec }[];
     /** Outcomes that leave the wait for another path (a step to take again), checked after the failures. */
     detours?: { when: Condition; then: Fragment }[];
-    /** Seconds before the first poll, and between polls. */
+    /** Seconds before the first poll, and between polls while the service usually ends (pollSchedule.ts: then longer). */
     firstAfterSeconds: number;
     everySeconds: number;
     /** The bound: how long the wait may take before it fails. */
@@ -464,12 +469,16 @@ export interface WaitUntilOptions {
 /**
  * "Poll until": a first Wait, the poll task, then a Choice: done → on, a definite failure → its
  * Fail, the bound reached → a Fail naming what never became ready, otherwise Wait and poll again.
- * The poll count is bounded by `withinSeconds`: maxAttempts = 1 + (within - firstAfter) / every.
+ * The Waits grow the longer the wait lasts (pollSchedule.ts): one Wait state a tier, the Choice
+ * picking it by the attempt counter, so that a poll stays Task + Choice + Wait whatever its tier.
+ * The poll count is bounded: the last poll comes `withinSeconds` after the wait began.
  */
 export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
-    const maxAttempts = maxPollAttempts(options);
+    const schedule = pollSchedule(options);
     const counter = `${options.resultPath}.attempt`;
-    const start = pass(`${name}Begin`, { result: { attempt: 0 }, resultPath: options.resultPath, comment: options.comment });
+    const start = options.carried === undefined
+        ? pass(`${name}Begin`, { result: { attempt: 0 }, resultPath: options.resultPath, comment: options.comment })
+        : pass(`${name}Begin`, { parameters: { attempt: 0, ...options.carried }, resultPath: options.resultPath, comment: options.comment });
     const firstWait = wait(`${name}FirstWait`, options.firstAfterSeconds);
     const poll = state(name, {
         Type: "Task",
@@ -483,23 +492,44 @@ export function waitUntil(name: string, options: WaitUntilOptions): Fragment {
         TimeoutSeconds: taskTimeoutSeconds,
         Retry: transientRetries,
     });
-    const again = wait(`${name}Wait`, options.everySeconds);
-    link(again.states, again.startAt, name);
+    const tierWaits = schedule.tiers.map((tier, i) => {
+        const again = wait(pollWaitName(name, i), tier.seconds);
+        link(again.states, again.startAt, name);
+        return { ...again, open: [] };
+    });
+    // After poll number `attempt`, the Wait of the tier that attempt falls in: the first tier's
+    // waits follow polls 1 to its count, and so on; the last tier is the Choice's default.
+    let waitsBefore = 0;
+    const earlierTiers = schedule.tiers.slice(0, -1).map((tier, i) => {
+        waitsBefore += tier.waits;
+        return { when: is.below(counter, waitsBefore + 1), then: tierWaits[i] };
+    });
     const decide = choice(
         `${name}Check`,
         [
             { when: options.done, then: "continue" },
             ...(options.failures ?? []).map((f) => ({ when: f.when, then: fail(f.name, f.failure) })),
             ...(options.detours ?? []),
-            { when: is.atLeast(counter, maxAttempts), then: fail(`${name}TimedOut`, options.timedOut) },
+            { when: is.atLeast(counter, schedule.maxAttempts), then: fail(`${name}TimedOut`, options.timedOut) },
+            ...earlierTiers,
         ],
-        { ...again, open: [] },
+        tierWaits[tierWaits.length - 1],
     );
     return sequence(start, firstWait, poll, decide);
 }
 
-export function maxPollAttempts(o: { firstAfterSeconds: number; everySeconds: number; withinSeconds: number }): number {
-    return 1 + Math.max(0, Math.ceil((o.withinSeconds - o.firstAfterSeconds) / o.everySeconds));
+/** The Wait of a poll's tier: `${name}Wait` for the first, `${name}Wait2`, `${name}Wait3`, … after it. */
+export function pollWaitName(name: string, tier: number): string {
+    return tier === 0 ? `${name}Wait` : `${name}Wait${tier + 1}`;
+}
+
+/** Whether a state is one of the Waits between the polls of the wait `name`. */
+export function isPollWait(state: string, name: string): boolean {
+    return state.startsWith(name) && /^Wait([2-9]|[1-9]\d+)?$/.test(state.slice(name.length));
+}
+
+export function maxPollAttempts(o: PollRhythm): number {
+    return pollSchedule(o).maxAttempts;
 }
 
 /** Every state of a definition, Map and Parallel contents included, by name. */

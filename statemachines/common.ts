@@ -1,4 +1,4 @@
-import { Fragment, Json, JsonObject, choice, fail, goto, invoke, is, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { Fragment, Json, JsonObject, choice, fail, invoke, is, maxPollAttempts, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { documents, rdsOperations } from "../handlers/rdsErrors";
 import { deadEnds } from "../handlers/databaseStatuses";
 import { reachSsmAdvice } from "../handlers/ssmAgents";
@@ -184,54 +184,55 @@ export interface RunScriptOptions {
 }
 
 /**
- * At most this many sends of one command in a step: the first, and two more to the servers it
- * never reached. Each later send waits until those servers' agents are online (jobnetWaits.agentOnline).
- */
-export const commandSends = 3;
-
-/**
  * Runs a command on many servers through Run Command (one SendCommand per fifty) and waits until
- * every invocation has ended (`$.script`: the instance ids and counts of each outcome, and the
+ * every server has run it (`$.script`: the instance ids and counts of each outcome, and the
  * problems in words). The run ends, naming the servers, when any server ran it and ended otherwise
- * than accepted. A server the command never reached (its SSM agent not online when it was sent, or
- * Run Command gave up delivering it) is sent it again once its agent is online, up to
- * `commandSends` sends in all; the run ends saying it was never delivered when the agent does not
- * come online within its bound, or the last send is not delivered either.
+ * than accepted. A server the command has not reached (its SSM agent not online when it was sent,
+ * or Run Command gave up delivering it) is sent it by the wait's polls once its agent is online, up
+ * to `commandSends` sends a server (handlers/runCommand.ts): the step stays one send and one wait,
+ * whatever happens to the agents, so its history is bounded by the wait's. The wait's bound is the
+ * command's (jobnetWaits.httpdCommand) and the agents' (jobnetWaits.agentOnline) together; the run
+ * ends saying the command was never delivered when an agent is not online by then, or a server's
+ * last send was not delivered either.
  */
 export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): Fragment {
-    const rhythm = plan.waits.httpdCommand;
+    const command = plan.waits.httpdCommand;
+    const bound = { ...command, withinSeconds: command.withinSeconds + plan.waits.agentOnline.withinSeconds };
     const { text, name } = o.command;
     const accept = o.accept ?? [Object.keys(o.expect)[0]];
     const ended = is.true("$.script.ended");
     const except: JsonObject = o.except === undefined ? {} : { "except.$": o.except };
-    const send = (state: string, on: string, earlier: JsonObject) => invoke(state, plan.functionArns.sendScript, {
-        payload: {
-            "instanceIds.$": on,
-            ...except,
-            "servers.$": "$.targets.webServers",
-            script: text,
-            name,
-            ...(o.checks === undefined ? {} : { checks: o.checks }),
-            timeoutSeconds: plan.commandTimeoutSeconds,
-            ...earlier,
-        },
-        resultPath: "$.command",
-        select: { "commandIds.$": "$.commandIds", "latest.$": "$.latest", "waiting.$": "$.waiting", "sends.$": "$.sends" },
-        // An agent listed online that went away before the send refuses the whole call; the next
-        // try reads the agents again and leaves it out.
-        retry: [retryEvery("InstanceNotManaged", 10, 3)],
-    });
+    const notDelivered = (why: string) => `${step}: ${name} was never delivered to {} of {} servers${why}: {}`;
     return sequence(
-        send(step, o.on, { commandIds: [], sends: 0 }),
-        waitUntil(`${step}Finished`, {
-            functionArn: plan.functionArns.getScriptResults,
+        invoke(step, plan.functionArns.sendScript, {
             payload: {
-                "commandIds.$": "$.command.commandIds",
-                "latest.$": "$.command.latest",
-                "waiting.$": "$.command.waiting",
                 "instanceIds.$": o.on,
                 ...except,
                 "servers.$": "$.targets.webServers",
+                script: text,
+                name,
+                ...(o.checks === undefined ? {} : { checks: o.checks }),
+                timeoutSeconds: plan.commandTimeoutSeconds,
+            },
+            resultPath: "$.command",
+            select: { "commandIds.$": "$.commandIds", "waiting.$": "$.waiting" },
+            // An agent listed online that went away before the send refuses the whole call; the next
+            // try reads the agents again and leaves it out.
+            retry: [retryEvery("InstanceNotManaged", 10, 3)],
+        }),
+        waitUntil(`${step}Finished`, {
+            functionArn: plan.functionArns.getScriptResults,
+            // What the polls send later is carried from poll to poll, starting from the first send.
+            carried: { "commandIds.$": "$.command.commandIds", "waiting.$": "$.command.waiting", lastSent: {} },
+            payload: {
+                "commandIds.$": "$.script.commandIds",
+                "waiting.$": "$.script.waiting",
+                "lastSent.$": "$.script.lastSent",
+                "instanceIds.$": o.on,
+                ...except,
+                "servers.$": "$.targets.webServers",
+                script: text,
+                name,
                 timeoutSeconds: plan.commandTimeoutSeconds,
                 expect: o.expect,
                 accept,
@@ -239,58 +240,44 @@ export function runScript(plan: JobnetPlan, step: string, o: RunScriptOptions): 
             },
             select: {
                 "total.$": "$.total", "pending.$": "$.pending", "ended.$": "$.ended", "outcomes.$": "$.outcomes", "names.$": "$.names", "counts.$": "$.counts",
-                "unexpected.$": "$.unexpected", "problems.$": "$.problems",
-                "notReached.$": "$.notReached", "resend.$": "$.resend", "undelivered.$": "$.undelivered", "notEnded.$": "$.notEnded", "attempt.$": "$.attempt",
+                "unexpected.$": "$.unexpected", "problems.$": "$.problems", "notReached.$": "$.notReached", "undelivered.$": "$.undelivered",
+                "unsent.$": "$.unsent", "notEnded.$": "$.notEnded", "commandIds.$": "$.commandIds", "waiting.$": "$.waiting", "lastSent.$": "$.lastSent",
+                "attempt.$": "$.attempt",
             },
             resultPath: "$.script",
             done: is.and(ended, is.number("$.script.unexpected", 0), is.number("$.script.notReached", 0)),
             failures: [
-                ...(o.refuse ?? []).map((r) => ({ error: r.error, explain: r.explain, when: is.atLeast(`$.script.counts.${r.outcome}`, 1) })),
-                { ...o.otherwise, when: is.atLeast("$.script.unexpected", 1) },
-            ].map((f, i, all) => ({
-                when: is.and(ended, f.when),
-                name: `${step}Failed${all.length > 1 ? i + 1 : ""}`,
-                failure: { error: f.error, cause: `${step}: ${f.explain} on {} of {} servers (${name}): {}`, args: ["$.script.unexpected", "$.script.total", "$.script.problems"] },
-            })),
-            detours: [{ when: is.and(ended, is.atLeast("$.script.notReached", 1)), then: sendAgainWhereNotDelivered(plan, step, name, send) }],
-            ...rhythm,
+                ...[
+                    ...(o.refuse ?? []).map((r) => ({ error: r.error, explain: r.explain, when: is.atLeast(`$.script.counts.${r.outcome}`, 1) })),
+                    { ...o.otherwise, when: is.atLeast("$.script.unexpected", 1) },
+                ].map((f, i, all) => ({
+                    when: is.and(ended, f.when),
+                    name: `${step}Failed${all.length > 1 ? i + 1 : ""}`,
+                    failure: { error: f.error, cause: `${step}: ${f.explain} on {} of {} servers (${name}): {}`, args: ["$.script.unexpected", "$.script.total", "$.script.problems"] },
+                })),
+                {
+                    when: is.and(ended, is.atLeast("$.script.notReached", 1)),
+                    name: `${step}NotDelivered`,
+                    failure: { error: "CommandNotDelivered", cause: notDelivered(""), args: ["$.script.notReached", "$.script.total", "$.script.undelivered"] },
+                },
+                {
+                    // The bound reached with a server whose agent never came online: nothing ran there.
+                    when: is.and(is.atLeast("$.script.attempt", maxPollAttempts(bound)), is.atLeast("$.script.unsent", 1)),
+                    name: `${step}AgentsNotOnline`,
+                    failure: {
+                        error: "CommandNotDelivered",
+                        cause: `${notDelivered(`, whose SSM agent was not online within ${duration(bound)}`)}. ${reachSsmAdvice}`,
+                        args: ["$.script.unsent", "$.script.total", "$.script.undelivered"],
+                    },
+                },
+            ],
+            ...bound,
             timedOut: {
                 error: "ScriptDidNotFinish",
-                cause: `${step}: ${name} did not finish within ${duration(rhythm)} on {} of {} servers: {}`,
+                cause: `${step}: ${name} did not finish within ${duration(bound)} on {} of {} servers: {}`,
                 args: ["$.script.pending", "$.script.total", "$.script.notEnded"],
             },
         }),
-    );
-}
-
-/**
- * The servers a command never reached (`$.script.resend`) are sent it again once their agents are
- * online, and the step's wait begins again over every server; after `commandSends` sends, or when
- * an agent stays offline past jobnetWaits.agentOnline, the run ends saying it was never delivered.
- */
-function sendAgainWhereNotDelivered(plan: JobnetPlan, step: string, name: string, send: (state: string, on: string, earlier: JsonObject) => Fragment): Fragment {
-    const rhythm = plan.waits.agentOnline;
-    const notDelivered = (why: string) => `${step}: ${name} was never delivered to {} of {} servers${why}: {}`;
-    return sequence(
-        choice(`${step}SendAgain`, [{
-            when: is.atLeast("$.command.sends", commandSends),
-            then: fail(`${step}NotDelivered`, { error: "CommandNotDelivered", cause: notDelivered(""), args: ["$.script.notReached", "$.script.total", "$.script.undelivered"] }),
-        }], "continue"),
-        waitUntil(`${step}AgentsOnline`, {
-            functionArn: plan.functionArns.describeAgents,
-            payload: { "instanceIds.$": "$.script.resend", "servers.$": "$.targets.webServers" },
-            select: { "total.$": "$.total", "online.$": "$.online", "notOnline.$": "$.notOnline", "problems.$": "$.problems", "attempt.$": "$.attempt" },
-            resultPath: "$.agents",
-            done: is.number("$.agents.notOnline", 0),
-            ...rhythm,
-            timedOut: {
-                error: "CommandNotDelivered",
-                cause: `${notDelivered(`, whose SSM agent was not online within ${duration(rhythm)}`)}. ${reachSsmAdvice}`,
-                args: ["$.agents.notOnline", "$.script.total", "$.agents.problems"],
-            },
-        }),
-        send(`${step}Again`, "$.script.resend", { "commandIds.$": "$.command.commandIds", "sends.$": "$.command.sends" }),
-        goto(`${step}FinishedBegin`),
     );
 }
 

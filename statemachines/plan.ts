@@ -15,7 +15,6 @@ export const taskFunctionNames = [
     "startInstances",
     "sendScript",
     "getScriptResults",
-    "describeAgents",
     "describeCluster",
     "stopCluster",
     "startCluster",
@@ -151,6 +150,11 @@ export const defaultWaits: Record<WaitName, PollRhythm> = {
     backupsCompleted: { firstAfterSeconds: 120, everySeconds: 10, withinSeconds: 7200 },
     targetsHealthy: { firstAfterSeconds: 30, everySeconds: 5, withinSeconds: 900 },
 };
+
+/** The shortest bound a stack may give a wait: its first poll and one more. */
+export function shortestBound(wait: WaitName): number {
+    return defaultWaits[wait].firstAfterSeconds + defaultWaits[wait].everySeconds;
+}
 
 /** One command Run Command runs on a web server. */
 export interface ShellCommand {

@@ -3,8 +3,11 @@ import {
     DatabaseSteps, changeServiceThenCheck, databaseOf, duration, exceptRefused, failIfServersRefused, instanceArnPrefix, loadTargets, maintenancePageOutcome,
     noServerRefused, takeRunLock, requestDatabaseChange, skipClosedDaysWhenScheduled, waitUntilDatabase,
 } from "./common";
-import type { BackupSettings } from "../handlers/backups";
-import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
+import { BackupSettings, maxStartsPerCall } from "../handlers/backups";
+import { JobnetPlan, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
+
+/** The calls that start the largest fleet's backups, and one more. */
+const maxBackupCalls = Math.ceil(maxWebServers / maxStartsPerCall) + 1;
 
 /** Where the stop keeps the servers EC2 refused to stop (common.ts, noServerRefused). */
 const refusedServers = "$.stopRequest.refused";
@@ -145,7 +148,7 @@ function stopServersAndDatabase(plan: JobnetPlan): Fragment {
 function stopAndBackUpServers(plan: JobnetPlan, keep: JsonObject): Fragment {
     return sequence(
         waitUntilServersStopped(plan, "WaitUntilInstancesStopped"),
-        pass("NoServerBackupStartedYet", { result: { webServers: [], complete: false }, resultPath: "$.backups" }),
+        pass("NoServerBackupStartedYet", { result: { webServers: [], complete: false, calls: 0 }, resultPath: "$.backups" }),
         invoke("BackUpWebServers", plan.functionArns.ensureBackups, {
             payload: {
                 "servers.$": "$.targets.webServers",
@@ -154,13 +157,24 @@ function stopAndBackUpServers(plan: JobnetPlan, keep: JsonObject): Fragment {
                 instanceArnPrefix: instanceArnPrefix(plan),
                 found: { "running.$": "$.fleet.running", "stopping.$": "$.fleet.stopping" },
                 "runStartedAt.$": "$$.Execution.StartTime",
+                "calls.$": "States.MathAdd($.backups.calls, 1)",
                 ...backupSettings(plan),
             },
             resultPath: "$.backups",
-            select: { "webServers.$": "$.webServers", "complete.$": "$.complete" },
+            select: { "webServers.$": "$.webServers", "complete.$": "$.complete", "calls.$": "$.calls" },
         }),
-        // A call starts a hundred jobs at most (handlers/backups.ts): a larger fleet takes a few.
-        choice("EveryServerBackupStarted", [{ when: is.not(is.true("$.backups.complete")), then: goto("BackUpWebServers") }], "continue"),
+        // A call starts a hundred jobs at most (handlers/backups.ts): a larger fleet takes a few,
+        // counted, so that the run's history stays bounded (statemachines/historyBudget.ts).
+        choice("EveryServerBackupStarted", [
+            { when: is.true("$.backups.complete"), then: "continue" },
+            {
+                when: is.atLeast("$.backups.calls", maxBackupCalls),
+                then: fail("ServerBackupsNotStarted", {
+                    error: "ServerBackupsNotStarted",
+                    cause: `BackUpWebServers: some servers' backups were still to start after ${maxBackupCalls} calls of ${maxStartsPerCall}; run the jobnet again`,
+                }),
+            },
+        ], goto("BackUpWebServers")),
         waitUntilBackupsCompleted(plan, "WaitUntilServerBackupsCompleted", { "servers.$": "$.backups.webServers", database: null }),
         // Only what the run's output says of the servers: at 500 servers the state has no room for a second copy.
         pass("ServerBackupsCompleted", {
@@ -235,30 +249,35 @@ function stopDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
         });
     const serversDown = `WaitUntilServersStoppedBefore${Noun}Stops`;
 
+    // Where the database goes from each status it settles in: the same routes before and after a wait.
+    const routes = [
+        {
+            statuses: ["available", "backing-up"],
+            then: sequence(
+                invoke(`BackUp${Noun}`, plan.functionArns.ensureBackups, {
+                    payload: {
+                        // The snapshot must follow httpd's stop: anything since this run began.
+                        resources: [{ name: identifier, resourceArn: db.arn, "since.$": "$$.Execution.StartTime" }],
+                        "runStartedAt.$": "$$.Execution.StartTime",
+                        ...backupSettings(plan),
+                    },
+                    resultPath: "$.database",
+                    about: identifier,
+                    select: { "name.$": "$.backups[0].name", "backupJobId.$": "$.backups[0].backupJobId", "outcome.$": "$.backups[0].outcome" },
+                }),
+                waitUntilBackupsCompleted(plan, `WaitUntil${Noun}SnapshotCompleted`, { servers: [], "database.$": "$.database" }),
+            ),
+        },
+        {
+            statuses: ["stopping", "stopped"],
+            then: pass(`${Noun}NeedsNoBackup`, { result: { name: identifier, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
+        },
+    ];
+
     return sequence(
         describe("DescribeDatabase"),
         choice(`RouteBy${Noun}State`, [
-            {
-                when: is.oneOf(status, ["available", "backing-up"]),
-                then: sequence(
-                    invoke(`BackUp${Noun}`, plan.functionArns.ensureBackups, {
-                        payload: {
-                            // The snapshot must follow httpd's stop: anything since this run began.
-                            resources: [{ name: identifier, resourceArn: db.arn, "since.$": "$$.Execution.StartTime" }],
-                            "runStartedAt.$": "$$.Execution.StartTime",
-                            ...backupSettings(plan),
-                        },
-                        resultPath: "$.database",
-                        about: identifier,
-                        select: { "name.$": "$.backups[0].name", "backupJobId.$": "$.backups[0].backupJobId", "outcome.$": "$.backups[0].outcome" },
-                    }),
-                    waitUntilBackupsCompleted(plan, `WaitUntil${Noun}SnapshotCompleted`, { servers: [], "database.$": "$.database" }),
-                ),
-            },
-            {
-                when: is.oneOf(status, ["stopping", "stopped"]),
-                then: pass(`${Noun}NeedsNoBackup`, { result: { name: identifier, backupJobId: null, outcome: "none" }, resultPath: "$.database" }),
-            },
+            ...routes.map((r) => ({ when: is.oneOf(status, r.statuses), then: r.then })),
             {
                 when: is.oneOf(status, db.deadEnds),
                 then: fail(`${Noun}NotStoppable`, {
@@ -269,15 +288,21 @@ function stopDatabase(plan: JobnetPlan, db: DatabaseSteps): Fragment {
             },
         ], sequence(
             // Busy (starting after the 7-day restart, modifying, maintenance, upgrading,
-            // storage-optimization, ...): wait until it settles, then route again.
+            // storage-optimization, ...): wait until it settles, then on by the same routes. Forward
+            // jumps, not a loop back: the run's history stays bounded (statemachines/historyBudget.ts).
             waitUntilDatabase(plan, db, `WaitWhile${Noun}Busy`, {
-                until: ["available", "backing-up", "stopping", "stopped"],
+                until: routes.flatMap((r) => r.statuses),
                 rhythm: "clusterAvailable",
                 firstAfterSeconds: settleFirstAfterSeconds,
                 error: `${Noun}NotAvailable`,
                 failIf: { statuses: db.deadEnds, name: `${Noun}Stuck`, error: `${Noun}NotStoppable` },
             }),
-            goto(`RouteBy${Noun}State`),
+            choice(
+                `RouteBy${Noun}StateOnceSettled`,
+                routes.map((r) => ({ when: is.oneOf(status, r.statuses), then: goto(r.then.startAt) })),
+                // Cannot happen: the wait ends only in a status routed above.
+                fail(`${Noun}SettledElsewhere`, { error: `${Noun}NotStoppable`, cause: `WaitWhile${Noun}Busy: ${noun} ${identifier} settled as {}, which the stop has no route for`, args: [status] }),
+            ),
         )),
         // The servers stop beside the snapshot, and usually long before it completes: the first look is at once.
         waitUntilServersStopped(plan, serversDown, 0),

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { choice, definition, fail, goto, invoke, invokedFunctions, is, lambdaInvokeResource, maxPollAttempts, pass, sequence, waitUntil } from "../statemachines/asl";
+import { choice, definition, fail, goto, invoke, invokedFunctions, is, isPollWait, lambdaInvokeResource, maxPollAttempts, pass, sequence, waitUntil } from "../statemachines/asl";
 
 const fn = "arn:aws:lambda:ap-northeast-1:123456789012:function:f";
 
@@ -88,6 +88,30 @@ describe("typed ASL helpers", () => {
         assert.strictEqual(maxPollAttempts({ firstAfterSeconds: 20, everySeconds: 10, withinSeconds: 120 }), 11);
     });
 
+    it("poll a long wait less often, a Wait state a tier, picked by the attempt counter", () => {
+        const f = waitUntil("WaitUntilUp", {
+            functionArn: fn,
+            payload: {},
+            select: { "state.$": "$.state", "attempt.$": "$.attempt" },
+            resultPath: "$.poll",
+            done: is.string("$.poll.state", "up"),
+            firstAfterSeconds: 20,
+            everySeconds: 10,
+            withinSeconds: 1200,
+            timedOut: { error: "NeverUp", cause: "never up" },
+        });
+        // Polls 1 to 28 are followed by 10 s (until 5 minutes), the next 15 by 20 s, then 40 s; the 59th, at 20 minutes, is the last.
+        const check = f.states.WaitUntilUpCheck as any;
+        assert.deepStrictEqual(check.Choices.slice(1), [
+            { Variable: "$.poll.attempt", NumericGreaterThanEquals: 59, Next: "WaitUntilUpTimedOutCause" },
+            { Variable: "$.poll.attempt", NumericLessThan: 29, Next: "WaitUntilUpWait" },
+            { Variable: "$.poll.attempt", NumericLessThan: 44, Next: "WaitUntilUpWait2" },
+        ]);
+        assert.strictEqual(check.Default, "WaitUntilUpWait3");
+        assert.deepStrictEqual(["WaitUntilUpWait", "WaitUntilUpWait2", "WaitUntilUpWait3"].map((name) => f.states[name]), [10, 20, 40].map((Seconds) => ({ Type: "Wait", Seconds, Next: "WaitUntilUp" })));
+        assert.deepStrictEqual(["WaitUntilUpWait", "WaitUntilUpWait2", "WaitUntilUpWait12", "WaitUntilUpWait1", "WaitUntilUpWaiter"].map((s) => isPollWait(s, "WaitUntilUp")), [true, true, true, false, false]);
+    });
+
     it("list the functions a definition invokes, Map and Parallel contents included", () => {
         const d = definition(sequence(invoke("A", fn, { payload: {}, resultPath: null }), goto("A")), { comment: "", timeoutSeconds: 60 });
         assert.deepStrictEqual(invokedFunctions(d), [fn]);
@@ -111,7 +135,8 @@ describe("the jobnet definitions, built from a plan", () => {
     }
 
     it("bound every wait and every run", () => {
-        const { allStates } = require("../statemachines/asl") as typeof import("../statemachines/asl");
+        const { allStates, isPollWait } = require("../statemachines/asl") as typeof import("../statemachines/asl");
+        const { worstCaseHistory } = require("../statemachines/historyBudget") as typeof import("../statemachines/historyBudget");
         for (const d of [stopJobnet(samplePlan()), startJobnet(samplePlan())]) {
             assert.strictEqual(d.TimeoutSeconds, 4 * 3600);
             const states = new Map(allStates(d.States));
@@ -126,13 +151,20 @@ describe("the jobnet definitions, built from a plan", () => {
                 assert.strictEqual(states.get((states.get(bound.Next) as any).Next)!.Type, "Fail");
             }
             const waits = [...states.entries()].filter(([, s]) => s.Type === "Wait").map(([name]) => name);
-            const outsideLoops = waits.filter((name) => !loops.some((loop) => name === `${loop}FirstWait` || name === `${loop}Wait`));
+            const outsideLoops = waits.filter((name) => !loops.some((loop) => name === `${loop}FirstWait` || isPollWait(name, loop)));
             // The one Wait outside a poll loop: before a start tried again after a capacity loss, which its own counter bounds.
             assert.deepStrictEqual(outsideLoops, states.has("WaitForCapacity") ? ["WaitForCapacity"] : []);
             if (states.has("WaitForCapacity")) {
                 const bound = (states.get("StartAgainAfterCapacityLoss") as any).Choices[0];
                 assert.deepStrictEqual([bound.Variable, bound.NumericGreaterThanEquals], ["$.capacity.losses", 7]);
             }
+            if (states.has("EveryServerBackupStarted")) {
+                // 500 servers take 5 calls of 100 backups; a sixth is the last before the run fails.
+                const bound = (states.get("EveryServerBackupStarted") as any).Choices[1];
+                assert.deepStrictEqual([bound.Variable, bound.NumericGreaterThanEquals, bound.Next], ["$.backups.calls", 6, "ServerBackupsNotStartedCause"]);
+            }
+            // Every loop has a counter: the worst-case history is known (statemachines/historyBudget.ts).
+            assert.ok(worstCaseHistory(d) < 12_500);
         }
     });
 });

@@ -3,13 +3,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, vpcCidrProblem } from "../infra/config";
+import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
+import { longestBoundWithinBudget, worstCaseHistories } from "../statemachines/jobnetHistory";
 import { canonicalTimeZone, ianaNameOfCldrId } from "../infra/cron";
 import { projectConfig, projectFileWithConfig, readmeWithConfigTable } from "../scripts/lib/configDocs";
 import { projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
 import { StackFileError, configOfStackFile } from "../scripts/lib/stackConfig";
 import { synthesize } from "../scripts/lib/synthesize";
-import { defaultWaits } from "../statemachines/plan";
+import { defaultWaits, waitNames } from "../statemachines/plan";
 import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
 
@@ -271,6 +272,42 @@ describe("stack config", () => {
         assert.deepStrictEqual(config.jobnet.waits.targetsHealthy, { firstAfterSeconds: 30, everySeconds: 5, withinSeconds: 1200 });
         assert.deepStrictEqual(config.jobnet.waits.instanceStopped, defaultWaits.instanceStopped);
         assert.strictEqual(config.jobnet.timeoutSeconds, 8 * 3600);
+    });
+
+    it("takes a day-long bound of the backups: polled less often the longer they take, the stop stays within half the history quota", () => {
+        const config = parse({ "webapp-jobnet:jobnetWaits": '{"backupsCompleted":"24h"}', "webapp-jobnet:jobnetTimeout": "24h" });
+        assert.deepStrictEqual(worstCaseHistories(systemShapeOf(config.system), config.jobnet.waits), { stop: 10115, start: 9248 });
+    });
+
+    it("takes each bound alone up to a day, but those of httpd's commands, a server's start and its tries for capacity", () => {
+        const shape = systemShapeOf(parse({}).system);
+        const longest = Object.fromEntries(waitNames.map((wait) => [wait, longestBoundWithinBudget(shape, { ...defaultWaits, [wait]: { ...defaultWaits[wait], withinSeconds: 86400 } }, wait)]));
+        assert.deepStrictEqual(longest, {
+            httpdCommand: 836 * 60, agentOnline: 841 * 60, instanceStopped: 86400, instanceReady: 56 * 60, instanceCapacity: 25 * 60,
+            clusterAvailable: 86400, clusterStopped: 86400, backupsCompleted: 86400, targetsHealthy: 86400,
+        });
+    });
+
+    it("refuses bounds with which a jobnet could pass half the history quota, naming the bounds that add the most and how short each must be", () => {
+        // A server's start waited for up to a day, and tried again for an hour while EC2 has no capacity: 30 tries.
+        const error = errorOf({ "webapp-jobnet:jobnetWaits": '{"instanceReady":"24h","instanceCapacity":"1h"}' });
+        const over = "over the 12,500 a jobnet may reach (half of the 25,000 at which Step Functions fails a run, the rest kept for retries and redrives)";
+        assert.deepStrictEqual(error.problems.map(problemLine), [
+            'webapp-jobnet:jobnetWaits.instanceReady: got "24h"; expected at most 3m (or a shorter jobnetWaits.instanceCapacity instead): ' +
+                `the start jobnet could make 86,101 history events at worst, 76,446 of them for this bound, ${over}`,
+            'webapp-jobnet:jobnetWaits.instanceCapacity: got "1h"; expected at most 5m (or a shorter jobnetWaits.instanceReady instead): ' +
+                `the start jobnet could make 86,101 history events at worst, 74,032 of them for this bound, ${over}`,
+        ]);
+    });
+
+    it("names every bound it takes to come back within half the history quota when no one of them can do it alone", () => {
+        const error = errorOf({ "webapp-jobnet:jobnetWaits": '{"httpdCommand":"24h","backupsCompleted":"24h","clusterAvailable":"24h","instanceStopped":"24h"}' });
+        assert.deepStrictEqual(error.problems.map((p) => [p.key, p.expected.split(":")[0]]), [
+            ["webapp-jobnet:jobnetWaits.backupsCompleted", "a shorter bound, and shorter ones for the other bounds named (this one alone cannot do it, even at its shortest, 130s)"],
+            ["webapp-jobnet:jobnetWaits.instanceStopped", "a shorter bound, and shorter ones for the other bounds named (this one alone cannot do it, even at its shortest, 35s)"],
+            ["webapp-jobnet:jobnetWaits.httpdCommand", "a shorter bound, and shorter ones for the other bounds named (this one alone cannot do it, even at its shortest, 4s)"],
+        ]);
+        assert.match(error.problems[2].expected, /the stop jobnet could make 19,601 history events at worst, 3,438 of them for this bound; the start jobnet could make 16,592 history events at worst, 5,157 of them for this bound, over the 12,500/);
     });
 
     it("checks the VPC CIDR against the configured AZ count", () => {

@@ -282,7 +282,7 @@ describe("an existing system without a database", function () {
     it("deploys no database task, has no database step but the wait for the servers' backups, and no 7-day restart trigger", async () => {
         const tasks = synth.functions.map((f) => f.task as string);
         for (const task of ["describeCluster", "stopCluster", "startCluster", "describeDbInstance", "stopDbInstance", "startDbInstance"]) assert.ok(!tasks.includes(task), task);
-        assert.strictEqual(tasks.length, 11);
+        assert.strictEqual(tasks.length, 10);
         const states = Object.keys(synth.definitions.stop.States).concat(Object.keys(synth.definitions.start.States));
         assert.deepStrictEqual(states.filter((s) => /Database|Cluster|DbInstance/.test(s)), ["NoDatabase", "NoDatabaseToStart"]);
         assert.ok(states.includes("WaitUntilServerBackupsCompletedBegin"));

@@ -6,7 +6,6 @@ import * as ssm from "@aws-sdk/client-ssm";
 import { JobToStart, ensureBackups, followBackups, listingCatchUpMs, startBackupJobs } from "../handlers/backups";
 import { describeInstances, fleetOf, refusalsInWords, refusedForGood, startInstances, stopInstances } from "../handlers/instances";
 import { getScriptResults, sendScript } from "../handlers/runCommand";
-import { describeAgents } from "../handlers/ssmAgents";
 import { serverOutcomes } from "../handlers/serverOutcomes";
 
 // The handlers act on the whole fleet at once; here under aws-sdk-client-mock, with fleets larger
@@ -212,21 +211,21 @@ describe("Run Command over the fleet", () => {
         const asked = agentsReading(stub, () => "Online");
         const ids = servers(120).map((s) => s.instanceId);
         const sent = await sendScript({ instanceIds: ids, script: "/usr/local/sbin/stopHttpd.sh", name: "/usr/local/sbin/stopHttpd.sh", timeoutSeconds: 60 });
-        assert.deepStrictEqual(sent, { commandIds: ["c-1", "c-2", "c-3"], latest: ["c-1", "c-2", "c-3"], waiting: [], sends: 1 });
+        assert.deepStrictEqual(sent, { commandIds: ["c-1", "c-2", "c-3"], waiting: [] });
         assert.deepStrictEqual(asked.map((a) => a.length), [50, 50, 20]);
         assert.deepStrictEqual(stub.commandCalls(ssm.SendCommandCommand).map((c) => c.args[0].input.InstanceIds!.length), [50, 50, 20]);
         // One server failing must not stop the command reaching the others: MaxErrors defaults to 0.
         assert.deepStrictEqual(stub.commandCalls(ssm.SendCommandCommand).map((c) => [c.args[0].input.MaxErrors, c.args[0].input.MaxConcurrency]), [["100%", "100%"], ["100%", "100%"], ["100%", "100%"]]);
     });
 
-    it("sends only to the servers whose SSM agent is online, leaving the others to wait, and adds its commands to the step's earlier ones", async () => {
+    it("sends only to the servers whose SSM agent is online, leaving the others to wait", async () => {
         let n = 0;
         stub.on(ssm.SendCommandCommand).callsFake(() => ({ Command: { CommandId: `c-${++n}` } }));
         const fleet = servers(120).map((s) => s.instanceId);
         // A server just started whose agent has not connected yet, and one whose agent never registered.
         agentsReading(stub, (id) => (id === fleet[7] ? "ConnectionLost" : id === fleet[99] ? undefined : "Online"));
-        const sent = await sendScript({ instanceIds: fleet, script: "x", name: "x", timeoutSeconds: 60, commandIds: ["c-0"], sends: 1 });
-        assert.deepStrictEqual(sent, { commandIds: ["c-0", "c-1", "c-2", "c-3"], latest: ["c-1", "c-2", "c-3"], waiting: [fleet[7], fleet[99]], sends: 2 });
+        const sent = await sendScript({ instanceIds: fleet, script: "x", name: "x", timeoutSeconds: 60 });
+        assert.deepStrictEqual(sent, { commandIds: ["c-1", "c-2", "c-3"], waiting: [fleet[7], fleet[99]] });
         const sentTo = stub.commandCalls(ssm.SendCommandCommand).map((c) => c.args[0].input.InstanceIds!);
         assert.deepStrictEqual([sentTo.map((ids) => ids.length), sentTo.flat().includes(fleet[7]), sentTo.flat().includes(fleet[99])], [[50, 50, 18], false, false]);
     });
@@ -234,7 +233,7 @@ describe("Run Command over the fleet", () => {
     it("sends nothing when no agent is online, and says which it left out", async () => {
         agentsReading(stub, () => "ConnectionLost");
         const fleet = servers(2).map((s) => s.instanceId);
-        assert.deepStrictEqual(await sendScript({ instanceIds: fleet, script: "x", name: "x", timeoutSeconds: 60 }), { commandIds: [], latest: [], waiting: fleet, sends: 1 });
+        assert.deepStrictEqual(await sendScript({ instanceIds: fleet, script: "x", name: "x", timeoutSeconds: 60 }), { commandIds: [], waiting: fleet });
         assert.strictEqual(stub.commandCalls(ssm.SendCommandCommand).length, 0);
     });
 
@@ -245,20 +244,9 @@ describe("Run Command over the fleet", () => {
             e.name === "InstanceNotManaged" && e.message.startsWith("one of web-1 (i-00000000000000001), web-2 (i-00000000000000002) is not an online managed instance of Systems Manager, so Run Command cannot run commands on it (SendCommand: InvalidInstanceId, Instances [[i-00000000000000002]] not in a valid state"));
     });
 
-    it("reads the agents of 120 servers in three calls, naming those not online and why", async () => {
-        const fleet = servers(120);
-        const asked = agentsReading(stub, (id) => (id === fleet[0].instanceId ? "ConnectionLost" : id === fleet[119].instanceId ? undefined : "Online"));
-        assert.deepStrictEqual(await describeAgents({ instanceIds: fleet.map((s) => s.instanceId), servers: fleet, attempt: 3 }), {
-            total: 120,
-            online: 118,
-            notOnline: 2,
-            problems: `web-1 (${fleet[0].instanceId}): its agent is not connected (PingStatus ConnectionLost); web-120 (${fleet[119].instanceId}): Systems Manager does not list it (DescribeInstanceInformation), its agent has not registered`,
-            attempt: 3,
-        });
-        assert.deepStrictEqual(asked.map((a) => a.length), [50, 50, 20]);
-    });
-
     const invocation = (id: string, status: ssm.CommandInvocationStatus, code: number, output = "", details: string = status) => ({ InstanceId: id, Status: status, StatusDetails: details, CommandPlugins: [{ ResponseCode: code, Output: output }] });
+    /** What a step's poll is given: nothing sent again yet, the command sent to every server. */
+    const polled = { waiting: [] as string[], lastSent: {}, script: "/usr/local/sbin/stopHttpd.sh", name: "/usr/local/sbin/stopHttpd.sh", timeoutSeconds: 60, attempt: 1 };
 
     it("sorts every invocation by its exit code, lists the ids only of the outcome a later step acts on, and words the rest", async () => {
         const fleet = servers(4);
@@ -269,8 +257,8 @@ describe("Run Command over the fleet", () => {
             CommandInvocations: [invocation(fleet[2].instanceId, "Failed", 1, "starting\n----------ERROR-------\nsystemctl status httpd failed")],
         });
         const event = {
-            commandIds: ["c-1"], latest: ["c-1"], waiting: [], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 60,
-            expect: { running: [0], stopped: [3] }, accept: ["running", "stopped"], listed: ["stopped"], attempt: 1,
+            ...polled, commandIds: ["c-1"], servers: fleet, instanceIds: fleet.map((s) => s.instanceId),
+            expect: { running: [0], stopped: [3] }, accept: ["running", "stopped"], listed: ["stopped"],
         };
         assert.deepStrictEqual(await getScriptResults(event), {
             total: 4,
@@ -283,16 +271,21 @@ describe("Run Command over the fleet", () => {
             unexpected: 1,
             problems: `web-3 (${fleet[2].instanceId}) exited with code 1: systemctl status httpd failed`,
             notReached: 0,
-            resend: [],
+            unsent: 0,
             undelivered: "",
             notEnded: `web-4 (${fleet[3].instanceId}) has not got it yet (Pending)`,
+            commandIds: ["c-1"],
+            waiting: [],
+            lastSent: {},
             attempt: 1,
         });
+        // Every server was reached: nothing is asked of Systems Manager, nothing sent again.
+        assert.deepStrictEqual([stub.commandCalls(ssm.DescribeInstanceInformationCommand).length, stub.commandCalls(ssm.SendCommandCommand).length], [0, 0]);
     });
 
-    it("tells a command never delivered from a script that ran and failed, with Run Command's own delivery expiry", async () => {
-        const fleet = servers(5);
-        const [delayed, unreachable, failed, succeeded, offline] = fleet.map((s) => s.instanceId);
+    it("sends the command again where Run Command could not deliver it, and to servers left out once their agent is online, telling them from a script that ran and failed", async () => {
+        const fleet = servers(6);
+        const [delayed, unreachable, failed, succeeded, late, offline] = fleet.map((s) => s.instanceId);
         stub.on(ssm.ListCommandInvocationsCommand).resolves({
             CommandInvocations: [
                 invocation(delayed, "TimedOut", -1, "", "DeliveryTimedOut"),
@@ -301,35 +294,26 @@ describe("Run Command over the fleet", () => {
                 invocation(succeeded, "Success", 0),
             ],
         });
-        // Sent with an execution timeout of 90 s: Run Command gives up delivering it 60 + 90 s after the send.
+        agentsReading(stub, (id) => (id === offline ? "ConnectionLost" : "Online"));
+        stub.on(ssm.SendCommandCommand).resolves({ Command: { CommandId: "c-2" } });
         const result = await getScriptResults({
-            commandIds: ["c-1"], latest: ["c-1"], waiting: [offline], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 90,
-            expect: { stopped: [0] }, accept: ["stopped"], listed: [], attempt: 1,
+            ...polled, commandIds: ["c-1"], waiting: [late, offline], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), expect: { stopped: [0] }, accept: ["stopped"], listed: [],
         });
-        const check = "check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS";
-        assert.deepStrictEqual([result.ended, result.counts, result.unexpected, result.problems, result.notReached, result.resend, result.undelivered], [
-            true,
-            { stopped: 1 },
-            1,
-            `web-3 (${failed}) exited with code 1: systemctl stop httpd failed with exit code 1.`,
-            3,
-            [delayed, unreachable, offline],
-            `web-1 (${delayed}): Run Command gave up delivering it after 150 s (DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 90 s); ${check}; `
-            + `web-2 (${unreachable}): Run Command found the server unreachable (Undeliverable); ${check}; `
-            + `web-5 (${offline}): its SSM agent was not online when it was sent`,
+        assert.deepStrictEqual(stub.commandCalls(ssm.SendCommandCommand).map((c) => c.args[0].input.InstanceIds), [[delayed, unreachable, late]]);
+        assert.deepStrictEqual([result.ended, result.pending, result.counts, result.unexpected, result.problems, result.notReached, result.unsent], [
+            false, 4, { stopped: 1 }, 1, `web-3 (${failed}) exited with code 1: systemctl stop httpd failed with exit code 1.`, 0, 1,
         ]);
+        assert.deepStrictEqual([result.commandIds, result.waiting, result.lastSent], [["c-1", "c-2"], [offline], { [delayed]: "c-2", [unreachable]: "c-2", [late]: "c-2" }]);
+        assert.strictEqual(result.undelivered, `web-6 (${offline}): its agent is not connected (PingStatus ConnectionLost)`);
     });
 
-    it("waits for a command sent again until its new invocation is listed, then judges the server by it", async () => {
+    it("waits for a command sent again until its new invocation is listed, judges the server by it, and gives up after the last send, with Run Command's own delivery expiry", async () => {
         const fleet = servers(2);
         const [again, done] = fleet.map((s) => s.instanceId);
         stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-1" }).resolves({
             CommandInvocations: [invocation(again, "TimedOut", -1, "", "DeliveryTimedOut"), invocation(done, "Success", 0)],
         });
-        const event = {
-            commandIds: ["c-1", "c-2"], latest: ["c-2"], waiting: [], servers: fleet, instanceIds: [again, done], timeoutSeconds: 60,
-            expect: { stopped: [0] }, accept: ["stopped"], listed: [], attempt: 1,
-        };
+        const event = { ...polled, commandIds: ["c-1", "c-2"], lastSent: { [again]: "c-2" }, servers: fleet, instanceIds: [again, done], expect: { stopped: [0] }, accept: ["stopped"], listed: [] };
         // Right after the second send: web-1 shows only the first command, which it never got.
         stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-2" }).resolves({ CommandInvocations: [] });
         const before = await getScriptResults(event);
@@ -337,6 +321,13 @@ describe("Run Command over the fleet", () => {
         stub.on(ssm.ListCommandInvocationsCommand, { CommandId: "c-2" }).resolves({ CommandInvocations: [invocation(again, "Success", 0)] });
         const after = await getScriptResults(event);
         assert.deepStrictEqual([after.ended, after.pending, after.notReached, after.counts], [true, 0, 0, { stopped: 2 }]);
+        // Sent three times (an execution timeout of 90 s: Run Command gives up 60 + 90 s after each send), and never delivered.
+        for (const id of ["c-2", "c-3"]) stub.on(ssm.ListCommandInvocationsCommand, { CommandId: id }).resolves({ CommandInvocations: [invocation(again, "TimedOut", -1, "", "DeliveryTimedOut")] });
+        const last = await getScriptResults({ ...event, commandIds: ["c-1", "c-2", "c-3"], lastSent: { [again]: "c-3" }, timeoutSeconds: 90 });
+        assert.deepStrictEqual([last.ended, last.notReached, last.undelivered], [
+            true, 1,
+            `web-1 (${again}), sent 3 times: Run Command gave up delivering it after 150 s each time (DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 90 s); check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS`,
+        ]);
     });
 
     it("sends a command to none of the servers it is told to leave out, and waits for none of them", async () => {
@@ -352,8 +343,8 @@ describe("Run Command over the fleet", () => {
             CommandInvocations: [fleet[0], fleet[2]].map((s) => ({ InstanceId: s.instanceId, Status: "Success" as const, CommandPlugins: [{ ResponseCode: 0, Output: "" }] })),
         });
         const results = await getScriptResults({
-            commandIds: ["c-1"], latest: ["c-1"], waiting: [], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), except, timeoutSeconds: 60,
-            expect: { running: [0] }, accept: ["running"], listed: [], attempt: 1,
+            ...polled, commandIds: ["c-1"], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), except,
+            expect: { running: [0] }, accept: ["running"], listed: [],
         });
         assert.deepStrictEqual([results.total, results.ended, results.counts], [2, true, { running: 2 }]);
     });
@@ -364,8 +355,8 @@ describe("Run Command over the fleet", () => {
             CommandInvocations: fleet.map((s, i) => ({ InstanceId: s.instanceId, Status: (i === 0 ? "Failed" : "Success") as ssm.CommandInvocationStatus, CommandPlugins: [{ ResponseCode: i === 0 ? 3 : 0, Output: "" }] })),
         });
         const result = await getScriptResults({
-            commandIds: ["c-1"], latest: ["c-1"], waiting: [], servers: fleet, instanceIds: fleet.map((s) => s.instanceId), timeoutSeconds: 60,
-            expect: { stopped: [3], running: [0] }, accept: ["stopped"], listed: [], attempt: 1,
+            ...polled, commandIds: ["c-1"], servers: fleet, instanceIds: fleet.map((s) => s.instanceId),
+            expect: { stopped: [3], running: [0] }, accept: ["stopped"], listed: [],
         });
         assert.deepStrictEqual([result.ended, result.counts, result.unexpected, result.problems], [true, { stopped: 1, running: 1 }, 1, `web-2 (${fleet[1].instanceId}) exited with code 0 and printed nothing`]);
     });
@@ -461,16 +452,17 @@ describe("backups of the fleet", () => {
             started.push({ BackupJobId: `j-${started.length + 1}`, ResourceArn: input.ResourceArn, State: "CREATED", CreationDate: new Date("2026-11-30T13:01:00Z") });
             return { BackupJobId: `j-${started.length}` };
         });
-        const calls: boolean[] = [];
-        let result: { complete: boolean; webServers: { name: string; backup: string; backupJobId: string }[] } = { complete: false, webServers: [] };
+        const calls: [boolean, number | undefined][] = [];
+        let result: { complete: boolean; calls?: number; webServers: { name: string; backup: string; backupJobId: string }[] } = { complete: false, webServers: [] };
         do {
-            // The listing lags behind the first call's jobs; the step hands the previous answer on.
+            // The listing lags behind the first call's jobs; the step hands the previous answer on, and counts its calls.
             const lagging = calls.length === 1 ? started.splice(0, 100) : [];
-            result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, runStartedAt, started: result.webServers, ...settings }) as typeof result;
+            result = await ensureBackups({ servers: fleet, instanceArnPrefix: prefix, runStartedAt, started: result.webServers, calls: calls.length + 1, ...settings }) as typeof result;
             started.unshift(...lagging);
-            calls.push(result.complete);
+            calls.push([result.complete, result.calls]);
         } while (!result.complete);
-        assert.deepStrictEqual(calls, [false, false, true]);
+        // The count comes back: the step's Choice bounds the calls by it.
+        assert.deepStrictEqual(calls, [[false, 1], [false, 2], [true, 3]]);
         assert.strictEqual(started.length, 250);
         assert.deepStrictEqual([...new Set(result.webServers!.map((s) => s.backup))], ["started"]);
     });

@@ -86,7 +86,7 @@ describe("the jobnets' Lambda functions", () => {
     it("upload under 20 KB deflated each, the calendar's included: the handler file only, the AWS SDK left to the runtime", () => {
         const fs = require("fs") as typeof import("fs");
         const all = [...synth.functions, ...synth.alertFunctions];
-        assert.strictEqual(all.length, 19);
+        assert.strictEqual(all.length, 18);
         for (const f of all) {
             assert.ok(deflatedBytes(f.codeDirectory) < 20 * 1024, `${f.functionName}: ${deflatedBytes(f.codeDirectory)} bytes deflated`);
             assert.deepStrictEqual(fs.readdirSync(f.codeDirectory), ["__index.js"], `${f.functionName} uploads more than its handler`);
@@ -278,8 +278,8 @@ describe("npm run synth's files", () => {
             environment: {},
             uploadBytes: describe.uploadBytes,
         });
-        // The 17 tasks, the notifier and the run watcher.
-        assert.strictEqual(Object.keys(index).length, 19);
+        // The 16 tasks, the notifier and the run watcher.
+        assert.strictEqual(Object.keys(index).length, 18);
     });
 
     it("list every resource with secrets redacted", () => {
@@ -297,8 +297,8 @@ describe("npm run synth for the prod stack", () => {
         const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
         const fs = require("fs") as typeof import("fs");
         assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.svg", "stop.asl.json", "stop.input.json", "stop.svg"]);
-        // 17 tasks, the notifier, the run watcher and index.json.
-        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 20);
+        // 16 tasks, the notifier, the run watcher and index.json.
+        assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 19);
         const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };
         assert.strictEqual(loadTargets.Result.webServers.length, 4);
         assert.strictEqual(prod.stateMachineArns.stop, "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-prod-stop");

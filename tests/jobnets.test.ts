@@ -178,8 +178,8 @@ describe("the stop jobnet, run in the simulated account", () => {
             maintenancePage: "on",
             backups: [],
         });
-        // Run Command gives up after the script's 60 s execution timeout.
-        assert.strictEqual(report.durationSeconds, 62);
+        // Run Command gives up after the script's 60 s execution timeout; past a minute the wait polls every 4 s.
+        assert.strictEqual(report.durationSeconds, 64);
     });
 
     it("sends a command Run Command could not deliver again, then fails saying it was never delivered, with Run Command's own expiry", async () => {
@@ -190,11 +190,11 @@ describe("the stop jobnet, run in the simulated account", () => {
             `StopHttpd: /usr/local/sbin/stopHttpd.sh was never delivered to 1 of 2 servers: web-1 (${web1}), sent 3 times: Run Command gave up delivering it after 120 s each time`
             + " (DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 60 s); check that its SSM agent runs and reaches the SSM endpoints (ssm, ssmmessages, ec2messages) over HTTPS",
         );
-        // Sent to both at once, then twice more to web-1 alone, each time once Systems Manager listed its agent online.
+        // Sent to both at once, then twice more to web-1 alone by the wait's polls, each time once Systems Manager listed its agent online.
         const sends = account.calls.filter((c) => c.action === "ssm:SendCommand").map((c) => c.authorizations.filter((a) => a.resource.includes(":instance/")).map((a) => a.resource.split("/").pop()));
         assert.deepStrictEqual(sends, [[web1, web2], [web1], [web1]]);
-        // Three sends, each given up 120 s after it went out, each resent 10 s later, when the agents' wait first looks.
-        assert.strictEqual(report.durationSeconds, 3 * 120 + 2 * 10);
+        // Three sends, each given up 120 s after it went out, and sent again at the next poll (every 4 s past a minute).
+        assert.strictEqual(report.durationSeconds, 3 * 120 + 2 * 4);
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd running", "web-2: running, httpd stopped"],
             cluster: "available",
@@ -628,7 +628,7 @@ describe("the start jobnet, run in the simulated account", () => {
         const sends = account.calls.filter((c) => c.action === "ssm:SendCommand").map((c) => c.authorizations.filter((a) => a.resource.includes(":instance/")).map((a) => a.resource.split("/").pop()));
         assert.deepStrictEqual(sends, [[web2], [web1], [web1, web2], [web1, web2]]);
         const firstToWeb1 = account.invocations.find((v) => v.instanceId === web1)!;
-        assert.deepStrictEqual([(firstToWeb1.sentAt - simulatedStartMs) / 1000, firstToWeb1.script], [742, "/usr/local/sbin/checkHttpd.sh"]);
+        assert.deepStrictEqual([(firstToWeb1.sentAt - simulatedStartMs) / 1000, firstToWeb1.script], [740, "/usr/local/sbin/checkHttpd.sh"]);
     });
 
     it("fails within its bound, saying the command was never delivered and to which server, when a server's SSM agent never comes online", async () => {
@@ -636,12 +636,13 @@ describe("the start jobnet, run in the simulated account", () => {
         assert.strictEqual(report.error, "CommandNotDelivered");
         assert.strictEqual(
             report.cause,
-            `CheckHttpd: /usr/local/sbin/checkHttpd.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 10m: web-1 (${web1}): its agent is not connected (PingStatus ConnectionLost).`
+            `CheckHttpd: /usr/local/sbin/checkHttpd.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 15m: web-1 (${web1}): its agent is not connected (PingStatus ConnectionLost).`
             + " On the server, install and start the SSM agent; give the instance a profile whose role has the policy AmazonSSMManagedInstanceCore;"
             + " let it reach the SSM endpoints over HTTPS (443), through a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages",
         );
-        // The check went out at 7:00 to web-2; web-1's agent was waited for 10 minutes (jobnetWaits.agentOnline).
-        assert.strictEqual(report.durationSeconds, 7 * 60 + 2 + 600);
+        // The check went out at 7:00 to web-2; web-1's agent was waited for within the step's bound:
+        // the command's 5 minutes and the agents' 10 (jobnetWaits.httpdCommand and agentOnline).
+        assert.strictEqual(report.durationSeconds, 7 * 60 + 900);
         assert.deepStrictEqual(account.invocations.map((v) => [v.instanceId, v.script]), [[web2, "/usr/local/sbin/checkHttpd.sh"]]);
         assert.deepStrictEqual(systemState(account), {
             servers: ["web-1: running, httpd stopped", "web-2: running, httpd stopped"],

@@ -197,7 +197,7 @@ describe("schedules, triggers and notifications in the program", () => {
         assert.deepStrictEqual(account.ofType("aws:scheduler/schedule:Schedule").map((s) => s.inputs.name), ["webapp-jobnet-prod-watch-runs"]);
         assert.deepStrictEqual(account.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name), ["webapp-jobnet-prod-run-lock-release", "webapp-jobnet-prod-run-ended"]);
         assert.deepStrictEqual(account.ofType("aws:secretsmanager/secret:Secret"), []);
-        assert.strictEqual(account.ofType("aws:lambda/function:Function").length, 19);
+        assert.strictEqual(account.ofType("aws:lambda/function:Function").length, 18);
     });
 
     it("tell the alert topic and Slack of every ending of both jobnets, the URL kept in Secrets Manager and never in the function", async () => {

@@ -106,7 +106,7 @@ describe("stack names AWS accepts", () => {
         const problems = namingProblems(project, "dev.1", devSettings);
         const byKind: Record<string, number> = {};
         for (const p of problems) byKind[p.rule.kind] = (byKind[p.rule.kind] ?? 0) + 1;
-        assert.deepStrictEqual(byKind, { "Lambda function name": 19, "AWS Backup vault name": 1, "state machine name": 2, "SNS topic name": 1, "CloudWatch dashboard name": 1 });
+        assert.deepStrictEqual(byKind, { "Lambda function name": 18, "AWS Backup vault name": 1, "state machine name": 2, "SNS topic name": 1, "CloudWatch dashboard name": 1 });
         assert.deepStrictEqual([...new Set(problems.map((p) => p.reason))], [
             "AWS Backup vault names take only letters, digits, hyphens and underscores",
             "Lambda function names take only letters, digits, hyphens and underscores",

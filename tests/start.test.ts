@@ -182,6 +182,7 @@ describe("fault specs (--fail)", () => {
         ["backup:web-1:0", "TIMES must be a whole number from 1 to 10"],
         ["stopped-for", "it needs the days since the system stopped"],
         ["stopped-for:0", "DAYS must be a whole number from 1 to 3650"],
+        ["backup-slow", "it needs the seconds each backup takes"],
         ["other-run:stop:event", "the run that is active is started by hand, or by the schedule: add :scheduled"],
         ["duplicate:twice", "it says when the other delivery started: earlier or later"],
         ["duplicate:later:2", "it has one part too many"],
@@ -339,11 +340,11 @@ describe("every --fail kind, run in the simulated account", function () {
         ["httpd-start:web-2", "start", "stopped", "HttpdDidNotStart", /^StartHttpd: httpd did not start on 1 of 2 servers \(\/usr\/local\/sbin\/startHttpd\.sh\): web-2 \(i-.*\) exited with code 1: /],
         ["check:web-2", "stop", "running", "HttpdCheckFailed", /^CheckHttpdStopped: the httpd check failed on 1 of 2 servers \(\/usr\/local\/sbin\/checkHttpd\.sh\): web-2 \(i-.*\) exited with code 1: /],
         ["command-timeout:web-1", "stop", "running", "HttpdDidNotStop", /^StopHttpd: httpd did not stop on 1 of 2 servers \(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1 \(i-.*\) timed out after 60 s \(Run Command's execution timeout\)$/],
-        ["unmanaged:web-2", "start", "stopped", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 10m: web-2 \(i-\w+\): Systems Manager does not list it \(DescribeInstanceInformation\), its agent has not registered\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages$/],
+        ["unmanaged:web-2", "start", "stopped", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 15m: web-2 \(i-\w+\): Systems Manager does not list it \(DescribeInstanceInformation\), its agent has not registered\. On the server, install and start the SSM agent; .*AmazonSSMManagedInstanceCore.*VPC endpoints for ssm, ssmmessages and ec2messages$/],
         ["agent-offline:web-1", "stop", "running", "CommandNotDelivered", /^StopHttpd: \/usr\/local\/sbin\/stopHttpd\.sh was never delivered to 1 of 2 servers: web-1 \(i-\w+\), sent 3 times: Run Command gave up delivering it after 120 s each time \(DeliveryTimedOut: its TimeoutSeconds 60 s plus the execution timeout 60 s\); check that its SSM agent runs and reaches the SSM endpoints \(ssm, ssmmessages, ec2messages\) over HTTPS$/],
         ["agent-offline:web-2:undeliverable", "start", "running", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers: web-2 \(i-\w+\), sent 3 times: Run Command found the server unreachable \(Undeliverable\); check that its SSM agent runs/],
         ["agent-late:web-1", "start", "stopped", "SUCCEEDED", undefined],
-        ["agent-late:web-2:never", "start", "stopped", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 10m: web-2 \(i-\w+\): its agent is not connected \(PingStatus ConnectionLost\)\. On the server, install and start the SSM agent; /],
+        ["agent-late:web-2:never", "start", "stopped", "CommandNotDelivered", /^CheckHttpd: \/usr\/local\/sbin\/checkHttpd\.sh was never delivered to 1 of 2 servers, whose SSM agent was not online within 15m: web-2 \(i-\w+\): its agent is not connected \(PingStatus ConnectionLost\)\. On the server, install and start the SSM agent; /],
         ["stuck-stopping:web-1", "stop", "running", "InstanceDidNotStop", /^WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-1 \(i-.*\) is stopping$/],
         ["cluster-backing-up:1500", "stop", "running", "SUCCEEDED", undefined],
         ["cluster-stop", "stop", "running", "ClusterNotStoppable", /^StopCluster: cluster webapp-jobnet-dev cannot be stopped: DbCluster webapp-jobnet-dev cannot be stopped: it uses a feature that does not support stopping\.$/],
@@ -357,6 +358,7 @@ describe("every --fail kind, run in the simulated account", function () {
         ["backup-expired:web-1", "stop", "stopped", "SUCCEEDED", undefined],
         ["stopped-for:40", "stop", "stopped", "SUCCEEDED", undefined],
         ["backup-token-no-id", "stop", "running", "SUCCEEDED", undefined],
+        ["backup-slow:9000", "stop", "running", "BackupDidNotComplete", /^WaitUntil(ClusterSnapshot|ServerBackups)Completed: still running after 2h: /],
         ["health:web-1", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 1 of 2 targets healthy after 15m; not healthy: i-\w+ \(unhealthy: Target\.FailedHealthChecks\)$/],
         ["health:never", "start", "stopped", "TargetsNotHealthy", /^WaitUntilAllTargetsHealthy: 0 of 2 targets healthy after 15m; not healthy: i-/],
         ["throttle:startInstances:3", "start", "stopped", "SUCCEEDED", undefined],
@@ -437,7 +439,10 @@ describe("state machine diagrams", () => {
         assert.ok(dot.includes('subgraph "cluster_StopServersAndDatabase_0" {') && dot.includes('subgraph "cluster_StopServersAndDatabase_1" {'));
         assert.ok(dot.includes('"AnyServerRunning" -> "StopHttpd" [label="fleet.counts.running ≥ 1"];'));
         assert.ok(dot.includes('"StopHttpdFailed" [label="StopHttpdFailed\\nHttpdDidNotStop", shape=octagon'));
-        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedTimedOut" [label="instances.attempt ≥ 115"];'));
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedTimedOut" [label="instances.attempt ≥ 55"];'));
+        // A longer Wait after each tier of polls (statemachines/pollSchedule.ts).
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedWait" [label="instances.attempt < 25"];'));
+        assert.ok(dot.includes('"WaitUntilInstancesStoppedCheck" -> "WaitUntilInstancesStoppedWait3" [label="otherwise", style=dotted];'));
         // The Pass that formats a Fail's cause is drawn as the Fail itself.
         assert.ok(!dot.includes('"StopHttpdFailedCause" ['));
     });
@@ -477,7 +482,8 @@ describe("npm start, as a user runs it", function () {
         const r = run(["--jobnet", "stop", "--fail", "backup:web-1:2", "--redrive"]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /▶ stop jobnet, redriven: it goes on from the step that failed/);
-        assert.match(r.stdout, /\nstop +FAILED +10:59 .*\nstop \(redriven\) +SUCCEEDED +5:10 /);
+        // The redriven wait goes on with its polls' count, and so at the interval it had reached.
+        assert.match(r.stdout, /\nstop +FAILED +10:59 .*\nstop \(redriven\) +SUCCEEDED +5:20 /);
         assert.match(r.stdout, /\nstop FAILED: BackupFailed\n {2}web-1: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\./);
     });
 

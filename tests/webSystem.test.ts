@@ -52,8 +52,8 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.deepStrictEqual(account.countsByType(), {
             "aws:backup/vault:Vault": 1,
             "aws:cloudwatch/dashboard:Dashboard": 1,
-            // 1 flow log, 3 agent, 4 database, 17 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
-            "aws:cloudwatch/logGroup:LogGroup": 29,
+            // 1 flow log, 3 agent, 4 database, 16 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
+            "aws:cloudwatch/logGroup:LogGroup": 28,
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
             "aws:cloudwatch/eventRule:EventRule": 3,
             "aws:cloudwatch/eventTarget:EventTarget": 4,
@@ -65,11 +65,11 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
             // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules.
-            "aws:iam/role:Role": 28,
-            "aws:iam/rolePolicy:RolePolicy": 26,
+            "aws:iam/role:Role": 27,
+            "aws:iam/rolePolicy:RolePolicy": 25,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 19,
+            "aws:lambda/function:Function": 18,
             "aws:lambda/permission:Permission": 2,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,

@@ -118,8 +118,9 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
 }
 
 // The states a bounded wait is made of (statemachines/asl.ts, waitUntil): NameBegin, NameFirstWait,
-// Name (the poll), NameCheck, NameWait. They are one step, Name, in the picture.
-const waitLoopSuffix = /(Begin|FirstWait|Check|Wait)$/;
+// Name (the poll), NameCheck, NameWait (and NameWait2, … as it waits longer). They are one step,
+// Name, in the picture.
+const waitLoopSuffix = /(Begin|FirstWait|Check|Wait([2-9]|[1-9]\d+)?)$/;
 
 /** The step a state belongs to: the bounded wait it is part of, or itself. */
 function stepName(state: string, bars: readonly GanttBar[]): string {

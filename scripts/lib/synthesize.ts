@@ -8,6 +8,7 @@ import { excludedFromUpload } from "../../infra/lambdaFunction";
 import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
 import { toDot } from "../../statemachines/diagram";
+import { executionHistoryQuota, historyBudget, worstCaseHistory } from "../../statemachines/historyBudget";
 import { TaskFunctionName, taskFunctionNames } from "../../statemachines/plan";
 import { RegisteredResource } from "./mockedCloud";
 import { projectDir, runProgram } from "./runProgram";
@@ -236,10 +237,18 @@ export function synthSummary(result: SynthResult): string {
         ...[...result.functions, ...result.alertFunctions].map((f) => `  ${f.functionName.padEnd(48)} ${(deflatedBytes(f.codeDirectory) / 1024).toFixed(1).padStart(6)} KB deflated`),
         "",
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
+        historyLine(result.definitions),
         "Diagrams: stop.svg, start.svg",
         ...result.infos.flatMap((i) => ["", i]),
         ...result.warnings.flatMap((w) => ["", `Warning: ${w}`]),
     ].join("\n");
+}
+
+/** Each jobnet's worst-case history, against what a jobnet may reach (statemachines/historyBudget.ts). */
+function historyLine(definitions: SynthResult["definitions"]): string {
+    const events = (n: number) => n.toLocaleString("en-US");
+    const worst = (["stop", "start"] as const).map((jobnet) => `${jobnet} ${events(worstCaseHistory(definitions[jobnet]))}`).join(", ");
+    return `History at worst: ${worst} events (at most ${events(historyBudget)}: half of the ${events(executionHistoryQuota)} at which Step Functions fails a run; transient retries aside)`;
 }
 
 /** Each listener as a user meets it, and the page the health check reads; an existing system's as found. */
