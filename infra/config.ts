@@ -175,7 +175,7 @@ const natGatewayStrategies = { onePerAz: "OnePerAz", single: "Single" } as const
 
 const waitDocs: Record<WaitName, string> = {
     httpdCommand: "how long a control script (stop, start or check httpd) may take, as Run Command reports it",
-    agentOnline: "how long a command waits for the SSM agent of a server it has not reached to be online (DescribeInstanceInformation), before it is sent there again",
+    agentOnline: "how much longer a control script's wait goes on for a server whose SSM agent is not online (DescribeInstanceInformation): the script is sent there once it is, within jobnetWaits.httpdCommand and this together",
     instanceStopped: "how long a web server may take to stop",
     instanceReady: "how long a web server may take to run with both status checks ok",
     instanceCapacity: "how long a server's start is tried again, every 2 minutes, while EC2 has no capacity for it",

@@ -114,6 +114,11 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             const elsewhere = arg !== undefined && (taskFunctionNames as readonly string[]).includes(arg);
             throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}TASK must be one of ${context.tasks.join(", ")}`);
         };
+        /** The jobnet the spec names: stop or start, `why` saying which run it is. */
+        const jobnet = (why: string): "stop" | "start" => {
+            if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, `it names ${why}: stop or start`);
+            return arg;
+        };
         const noExtra = () => {
             if (extra !== undefined) throw new FaultSpecError(spec, "it has one part too many");
         };
@@ -247,9 +252,8 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             }
             case "other-run":
-                if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet that is running: stop or start");
+                faults.otherRunActive = jobnet("the jobnet that is running");
                 if (extra !== undefined && extra !== "scheduled") throw new FaultSpecError(spec, "the run that is active is started by hand, or by the schedule: add :scheduled");
-                faults.otherRunActive = arg;
                 if (extra === "scheduled") faults.otherRunScheduled = true;
                 break;
             case "duplicate":
@@ -259,8 +263,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             case "race":
                 noExtra();
-                if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet started beside ours: stop or start");
-                faults.race = arg;
+                faults.race = jobnet("the jobnet started beside ours");
                 break;
             case "list-lag":
                 noExtra();
@@ -268,8 +271,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 break;
             case "lock-left":
                 noExtra();
-                if (arg !== "stop" && arg !== "start") throw new FaultSpecError(spec, "it names the jobnet whose run left the lock: stop or start");
-                faults.lockLeft = arg;
+                faults.lockLeft = jobnet("the jobnet whose run left the lock");
                 break;
             case "release-lost":
                 if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");

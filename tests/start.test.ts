@@ -165,6 +165,8 @@ describe("fault specs (--fail)", () => {
             },
         );
         assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
+        assert.deepStrictEqual(parseFaults(["race:start", "list-lag", "lock-left:stop", "release-lost"], context), { race: "start", listLagSeconds: 5, lockLeft: "stop", releaseLost: true });
+        assert.deepStrictEqual(parseFaults(["list-lag:30"], context), { listLagSeconds: 30 });
         assert.deepStrictEqual(parseFaults(["backup-token-no-id", "backup-token-no-id:cluster", "backup-token-no-id:web-2"], context), { backupTokenNoId: ["*", "webapp-jobnet-dev", "web-2"] });
         assert.deepStrictEqual(
             parseFaults(["agent-offline:web-1", "agent-offline:web-2:undeliverable", "agent-late:web-1", "agent-late:web-2:never"], { ...context, jobnets: ["start"] }),
@@ -179,6 +181,10 @@ describe("fault specs (--fail)", () => {
         ["cluster-backing-up:soon", "SECONDS must be a whole number from 1 to 86400"],
         ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
+        ["race:both", "it names the jobnet started beside ours: stop or start"],
+        ["lock-left", "it names the jobnet whose run left the lock: stop or start"],
+        ["list-lag:0", "SECONDS must be a whole number from 1 to 3600"],
+        ["release-lost:now", "it takes no argument"],
         ["backup:web-1:0", "TIMES must be a whole number from 1 to 10"],
         ["stopped-for", "it needs the days since the system stopped"],
         ["stopped-for:0", "DAYS must be a whole number from 1 to 3650"],
