@@ -9,6 +9,7 @@ import { ganttHtml, ganttModel, ganttSvg, spell } from "./lib/gantt";
 import { OpsCommand, opsUsage, parseOpsArgs } from "./lib/ops/args";
 import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
+import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
 import { defaultMonitoring, statusReport } from "./lib/ops/status";
 import { OpsError, openStack, stackOutputs } from "./lib/ops/stack";
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
                 if (!latest) throw new OpsError(`No failed, timed-out or aborted run of the ${command.stack} jobnets to redrive.`);
                 executionArn = latest.executionArn!;
             }
+            const refusal = redriveRefusal(await readRedriveFacts(sfn, stateMachines, executionArn, command.stack));
+            if (refusal !== undefined) throw new OpsError(refusal);
             await redrive(sfn, executionArn);
             write(`Redriving ${executionArn} from the step that failed\n`);
             return command.wait ? follow(sfn, executionArn) : 0;

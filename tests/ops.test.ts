@@ -5,6 +5,7 @@ import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import {
     DescribeExecutionCommand,
+    DescribeStateMachineCommand,
     DescribeStateMachineForExecutionCommand,
     GetExecutionHistoryCommand,
     HistoryEvent,
@@ -17,6 +18,7 @@ import { UsageError } from "../scripts/lib/commandLine";
 import { parseOpsArgs } from "../scripts/lib/ops/args";
 import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
+import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/ops/redriveCheck";
 import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
 import { OpsError, requirePulumiCli } from "../scripts/lib/ops/stack";
 import { projectDir } from "../scripts/lib/runProgram";
@@ -312,5 +314,58 @@ describe("npm run ops -- status, as text (pure)", () => {
         assert.deepStrictEqual(delaysInProgress({ ...facts, now: new Date("2026-12-01T23:09:00Z") }), []);
         // A closed day has no scheduled start to miss: 2026-12-02 in Tokyo closed.
         assert.deepStrictEqual(delaysInProgress({ ...facts, calendar: { ...calendar, closedDates: ["2026-12-02"] }, runs: facts.runs.slice(1) }), []);
+    });
+});
+
+describe("npm run ops -- redrive refuses a run the system has moved on from", () => {
+    const at = (hour: number) => new Date(Date.UTC(2026, 11, 4, hour));
+    const failed = { jobnet: "stop" as const, executionArn: execution("stop", "friday"), status: "FAILED", startDate: at(13) };
+    const facts = (runs: RedriveFacts["runs"], revisions: RedriveFacts["revisions"] = { ran: "r-1", now: "r-1" }): RedriveFacts => ({ failed, runs: [failed, ...runs], revisions, stack: "prod" });
+    const instead = "un the jobnet again instead, once the cause is fixed: npm run ops -- run stop --stack prod";
+
+    it("lets the latest run of the stack be redriven when nothing runs and the definition is the one it started with", () => {
+        assert.strictEqual(redriveRefusal(facts([{ jobnet: "start", executionArn: execution("start", "thursday"), status: "SUCCEEDED", startDate: at(1) }])), undefined);
+        // Never updated: neither revision has an id.
+        assert.strictEqual(redriveRefusal(facts([], { ran: undefined, now: undefined })), undefined);
+    });
+
+    it("refuses while another run is active, naming it", () => {
+        assert.strictEqual(
+            redriveRefusal(facts([{ jobnet: "start", executionArn: execution("start", "now"), status: "RUNNING", startDate: at(14) }])),
+            `stop run friday is not redriven: start run now is active (started 2026-12-04T14:00:00.000Z); a redrive resumes from the failed step and does not take the run lock again. Wait for that run to end, then r${instead}`,
+        );
+    });
+
+    it("refuses Friday's failed stop after Monday's start, which would stop the system by day without its maintenance page", () => {
+        assert.strictEqual(
+            redriveRefusal(facts([{ jobnet: "start", executionArn: execution("start", "monday"), status: "SUCCEEDED", startDate: at(20) }])),
+            `stop run friday is not redriven: start run monday started after it (2026-12-04T20:00:00.000Z, SUCCEEDED), so the system has moved on; a redrive would resume the stop jobnet from the failed step, without its maintenance page or run lock. R${instead}`,
+        );
+    });
+
+    it("refuses once the state machine was updated since the run started, its first revision included", () => {
+        assert.match(redriveRefusal(facts([], { ran: "r-1", now: "r-2" }))!, /the stop state machine was updated since the run started \(revision r-1, now r-2\); a redrive would resume it with the old definition\./);
+        assert.match(redriveRefusal(facts([], { ran: undefined, now: "r-2" }))!, /\(revision the first, now r-2\)/);
+    });
+
+    it("reads the failed run, the recent runs of both jobnets and both revisions", async () => {
+        const sfn = mockClient(SFNClient);
+        try {
+            sfn.on(DescribeExecutionCommand, { executionArn: failed.executionArn }).resolves({ stateMachineArn: machines.stop, status: "FAILED", startDate: at(13) } as never);
+            sfn.on(ListExecutionsCommand, { stateMachineArn: machines.stop }).resolves({ executions: [{ executionArn: failed.executionArn, stateMachineArn: machines.stop, name: "friday", status: "FAILED", startDate: at(13) }] });
+            sfn.on(ListExecutionsCommand, { stateMachineArn: machines.start }).resolves({ executions: [{ executionArn: execution("start", "monday"), stateMachineArn: machines.start, name: "monday", status: "SUCCEEDED", startDate: at(20) }] });
+            sfn.on(DescribeStateMachineForExecutionCommand).resolves({ revisionId: "r-1" } as never);
+            sfn.on(DescribeStateMachineCommand).resolves({ revisionId: "r-2" } as never);
+            const read = await readRedriveFacts(new SFNClient({ region: "ap-northeast-1" }), machines, failed.executionArn, "prod");
+            assert.deepStrictEqual(read, {
+                failed,
+                runs: [failed, { jobnet: "start", executionArn: execution("start", "monday"), status: "SUCCEEDED", startDate: at(20) }],
+                revisions: { ran: "r-1", now: "r-2" },
+                stack: "prod",
+            });
+            assert.deepStrictEqual(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.maxResults), [20, 20]);
+        } finally {
+            sfn.restore();
+        }
     });
 });
