@@ -1,5 +1,6 @@
 import * as path from "path";
 import * as readline from "readline";
+import { RDSClient } from "@aws-sdk/client-rds";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
@@ -11,6 +12,7 @@ import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
+import { createdCluster, destroyRefusal, readClusterStatus } from "./lib/ops/teardown";
 import { defaultMonitoring, statusReport } from "./lib/ops/status";
 import { OpsError, openStack, stackOutputs } from "./lib/ops/stack";
 import { projectDir } from "./lib/runProgram";
@@ -100,6 +102,7 @@ async function driveStack(stack: Stack, command: Extract<OpsCommand, { kind: "st
         await stack.preview({ onOutput });
         return 0;
     }
+    if (command.action === "destroy") await refuseToDestroyAStoppedDatabase(stack);
     if (!command.yes) {
         if (command.action === "up") await stack.preview({ onOutput });
         if (!(await confirm(`${command.action} the ${stack.name} stack?`))) return 1;
@@ -107,6 +110,16 @@ async function driveStack(stack: Stack, command: Extract<OpsCommand, { kind: "st
     if (command.action === "up") await stack.up({ onOutput });
     else await stack.destroy({ onOutput });
     return 0;
+}
+
+/** A stopped cluster cannot be destroyed: the destroy would fail half way (scripts/lib/ops/teardown.ts). */
+async function refuseToDestroyAStoppedDatabase(stack: Stack): Promise<void> {
+    const outputs = await stack.outputs();
+    const identifier = createdCluster(outputs);
+    if (identifier === undefined) return;
+    const { region } = await stackOutputs(stack);
+    const refusal = destroyRefusal(await readClusterStatus(new RDSClient({ region }), identifier), stack.name, region);
+    if (refusal !== undefined) throw new OpsError(refusal);
 }
 
 /** Turns a schedule on or off in the stack's file, asking first, then deploys it. */

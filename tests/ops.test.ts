@@ -20,6 +20,10 @@ import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
 import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/ops/redriveCheck";
 import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
+import { createdCluster, destroyRefusal, readClusterStatus } from "../scripts/lib/ops/teardown";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SimulatedAccount } from "../simulator/account";
+import { installServices } from "../simulator/services";
 import { OpsError, requirePulumiCli } from "../scripts/lib/ops/stack";
 import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
@@ -367,5 +371,43 @@ describe("npm run ops -- redrive refuses a run the system has moved on from", ()
         } finally {
             sfn.restore();
         }
+    });
+});
+
+describe("npm run ops -- destroy refuses a stack whose database is stopped", () => {
+    const outputs = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).map(([k, v]) => [k, { value: v }]));
+
+    it("checks only the cluster the stack created: an existing system's database is not destroyed with it", () => {
+        assert.strictEqual(createdCluster(outputs({ dbClusterIdentifier: "webapp-jobnet-dev", dbEndpoint: "webapp-jobnet-dev.cluster-x.rds.amazonaws.com" })), "webapp-jobnet-dev");
+        assert.strictEqual(createdCluster(outputs({ dbClusterIdentifier: "shop-aurora" })), undefined);
+        assert.strictEqual(createdCluster(outputs({})), undefined);
+    });
+
+    it("reads the cluster in the simulated account, and refuses it stopped, naming the commands to run first; available, it lets the destroy go on", async () => {
+        const sm = (jobnet: string) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-${jobnet}`;
+        const statusIn = async (initial: "running" | "stopped") => {
+            const account = new SimulatedAccount({
+                servers: [], listeners: [], targetGroupArns: [], stateMachineArns: { stop: sm("stop"), start: sm("start") },
+                database: { kind: "cluster", identifier: "webapp-jobnet-dev", arn: "arn:aws:rds:ap-northeast-1:123456789012:cluster:webapp-jobnet-dev" },
+                maintenanceTag: { key: "webapp-jobnet:maintenance", value: "dev" }, backupVaultName: "webapp-jobnet-dev", initial,
+            });
+            const restore = installServices(account);
+            try {
+                return await readClusterStatus(new RDSClient({ region: "ap-northeast-1" }), "webapp-jobnet-dev");
+            } finally {
+                restore();
+            }
+        };
+        const stopped = await statusIn("stopped");
+        assert.deepStrictEqual(stopped, { identifier: "webapp-jobnet-dev", status: "stopped" });
+        assert.strictEqual(
+            destroyRefusal(stopped, "dev", "ap-northeast-1"),
+            "The dev stack's cluster webapp-jobnet-dev is stopped: Aurora cannot delete the instances of a stopped cluster, so the destroy would fail half way, and 7 days later AWS would start the cluster again with no jobnet left to stop it."
+            + " Start it first, then destroy: aws rds start-db-cluster --db-cluster-identifier webapp-jobnet-dev --region ap-northeast-1;"
+            + " aws rds wait db-cluster-available --db-cluster-identifier webapp-jobnet-dev --region ap-northeast-1",
+        );
+        assert.strictEqual(destroyRefusal(await statusIn("running"), "dev", "ap-northeast-1"), undefined);
+        assert.match(destroyRefusal({ identifier: "webapp-jobnet-dev", status: "starting" }, "dev", "ap-northeast-1")!, /is starting: Aurora deletes a cluster only when it is available\. Wait for it, then destroy: aws rds wait db-cluster-available /);
+        assert.strictEqual(destroyRefusal(undefined, "dev", "ap-northeast-1"), undefined);
     });
 });
