@@ -37,7 +37,8 @@ export class Database extends pulumi.ComponentResource {
         const parameterGroup = new aws.rds.ClusterParameterGroup(`${name}-logs`, {
             family: "aurora-mysql8.0",
             description: "Turns on the engine logs that the cluster exports",
-            parameters: clusterLogParameters(args.logExports),
+            // The description stays as it was: RDS cannot change a group's description, so a new one would replace it.
+            parameters: [...clusterLogParameters(args.logExports), ...clientTlsParameters],
         }, parent);
         // RDS creates these groups with no expiry when it first exports; made first, they keep the retention.
         const logGroups = args.logExports.map((type) =>
@@ -120,6 +121,13 @@ export function clusterLogParameters(logExports: DbLogType[]): { name: string; v
     if (logExports.includes("slowquery")) parameters.push(["long_query_time", "2"]);
     return parameters.map(([name, value]) => ({ name, value, applyMethod: "immediate" }));
 }
+
+/**
+ * Clients must connect over TLS: Aurora MySQL refuses a connection that is not encrypted once
+ * require_secure_transport is ON (Aurora User Guide, "Using TLS with Aurora MySQL DB clusters"),
+ * a dynamic parameter, applied at once.
+ */
+export const clientTlsParameters = [{ name: "require_secure_transport", value: "ON", applyMethod: "immediate" }];
 
 /** A cluster identifier from the project and stack: letters, digits and single hyphens, at most 63 characters. */
 export function clusterIdentifierFor(project: string, stack: string): string {

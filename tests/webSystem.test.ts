@@ -363,7 +363,7 @@ describe("the prod stack, run in-process under mocks", () => {
         }
     });
 
-    it("has a NAT gateway per AZ, two DB instances, and no general query log", () => {
+    it("has a NAT gateway per AZ, two DB instances, no general query log, and takes only TLS connections", () => {
         assert.deepStrictEqual(account.one(T.vpc).inputs.natGateways, { strategy: "OnePerAz" });
         assert.strictEqual(account.ofType(T.clusterInstance).length, 2);
         const cluster = account.one(T.cluster).inputs;
@@ -371,6 +371,7 @@ describe("the prod stack, run in-process under mocks", () => {
         const params = Object.fromEntries(account.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs.parameters.map((p: any) => [p.name, p.value]));
         assert.strictEqual(params.general_log, "0");
         assert.strictEqual(params.server_audit_logging, "1");
+        assert.strictEqual(params.require_secure_transport, "ON");
     });
 
     it("protects the ALB, the cluster and the access logs from deletion, keeping a final snapshot and 90 days of logs", () => {
