@@ -6,7 +6,7 @@ import { reportingStep } from "./errors";
 import { describeInstances, startInstances, stopInstances } from "./instances";
 import { disableMaintenancePage, enableMaintenancePage } from "./maintenance";
 import { getScriptResults, sendScript } from "./runCommand";
-import { releaseRunLock, takeRunLock } from "./runLock";
+import { guardingRedrives, releaseRunLock, takeRunLock } from "./runLock";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 
@@ -250,7 +250,28 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
     },
 };
 
-/** The tasks as deployed: an AWS error that escapes a handler names the step and the resource it was acting on. */
+/** The tasks EventBridge calls, not a state machine: a run is never redriven into them. */
+const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock"];
+
+/**
+ * What a task of a redriven run reads and writes before it acts (handlers/runLock.ts,
+ * refuseUnsafeRedrive): the state machine's revision then and now, the run started last, and the
+ * lock it takes again, which may mean reading whether its holder has ended.
+ */
+export function redriveGuardStatements(r: TaskResources): PolicyStatement[] {
+    return [
+        allow(["dynamodb:GetItem", "dynamodb:PutItem"], r.runLockTableArn),
+        allow(["states:DescribeExecution", "states:DescribeStateMachineForExecution"], r.stateMachineArns.map(executionsArn)),
+        allow(["states:DescribeStateMachine"], r.stateMachineArns),
+    ];
+}
+
+/**
+ * The tasks as deployed: in a redriven run each first checks that the redrive is safe; an AWS
+ * error that escapes a handler names the step and the resource it was acting on.
+ */
 export const taskFunctions = Object.fromEntries(
-    Object.entries(catalog).map(([task, f]) => [task, { ...f, handler: reportingStep(f.handler) }]),
+    Object.entries(catalog).map(([task, f]) => [task, outsideRuns.includes(task as TaskFunctionName)
+        ? { ...f, handler: reportingStep(f.handler) }
+        : { ...f, handler: reportingStep(guardingRedrives(f.handler)), permissions: (r: TaskResources) => [...f.permissions(r), ...redriveGuardStatements(r)] }]),
 ) as Record<TaskFunctionName, TaskFunction>;

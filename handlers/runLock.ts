@@ -1,6 +1,6 @@
-import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { StepContext, awsErrorName } from "./errors";
+import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeExecutionCommand, DescribeStateMachineCommand, DescribeStateMachineForExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { StepContext, awsErrorName, taskError } from "./errors";
 import { scheduleMaximumEventAgeSeconds, scheduledTimeOf } from "./scheduledRuns";
 
 /**
@@ -95,12 +95,33 @@ export async function takeRunLock(event: TakeRunLockEvent): Promise<RunLockResul
         }, event.executionArn, undefined);
         if (claim !== undefined) return { outcome: "duplicate", heldBy: "", duplicateOf: claim.executionArn?.S ?? "an earlier delivery" };
     }
-    const leaseExpiresAt = Math.floor(Date.parse(event.startTime) / 1000) + event.leaseSeconds;
+    const held = await acquireLock(dynamodb, event, event, Math.floor(Date.parse(event.startTime) / 1000) + event.leaseSeconds);
+    if (held !== undefined) return { outcome: "held", heldBy: holderInWords(held), duplicateOf: null };
+    await recordLatestRun(dynamodb, event, event);
+    return { outcome: "taken", heldBy: "", duplicateOf: null };
+}
+
+/** The system's lock: its table and item. */
+type Lock = Pick<TakeRunLockEvent, "tableName" | "lockKey">;
+/** A run as the lock knows it. */
+type Run = Pick<TakeRunLockEvent, "executionArn" | "stateMachineArn" | "startTime">;
+
+/** The item that names the run of the system started last, which a redrive of an earlier one must not follow. */
+export function latestRunKey(lockKey: string): string {
+    return `latest:${lockKey}`;
+}
+
+/**
+ * Takes the lock for the run, until `leaseExpiresAt` (epoch seconds); the holder when another run
+ * holds it and still runs. A lock left by a run that has ended, or whose lease is over, is taken
+ * over with a write conditioned on that holder, so two runs cannot both.
+ */
+async function acquireLock(dynamodb: DynamoDBClient, lock: Lock, run: Run, leaseExpiresAt: number): Promise<LockHolder | undefined> {
     const item = {
-        [lockKeyAttribute]: { S: event.lockKey },
-        executionArn: { S: event.executionArn },
-        stateMachineArn: { S: event.stateMachineArn },
-        startedAt: { S: event.startTime },
+        [lockKeyAttribute]: { S: lock.lockKey },
+        executionArn: { S: run.executionArn },
+        stateMachineArn: { S: run.stateMachineArn },
+        startedAt: { S: run.startTime },
         leaseExpiresAt: { N: String(leaseExpiresAt) },
         // DynamoDB's TTL deletes the item a day after its lease, should every release have been lost.
         expiresAt: { N: String(leaseExpiresAt + 86_400) },
@@ -108,14 +129,73 @@ export async function takeRunLock(event: TakeRunLockEvent): Promise<RunLockResul
     let replacing: string | undefined;
     // Each round either takes the lock or finds its holder; a takeover another run won first is read again once.
     for (let round = 0; round < 3; round++) {
-        const found = await putIfFree(dynamodb, event.tableName, item, event.executionArn, replacing);
-        if (found === undefined) return { outcome: "taken", heldBy: "", duplicateOf: null };
+        const found = await putIfFree(dynamodb, lock.tableName, item, run.executionArn, replacing);
+        if (found === undefined) return undefined;
         const holder = holderOf(found);
         const leaseOver = Date.now() >= holder.leaseExpiresAt * 1000;
-        if (!leaseOver && !mayTakeOver(holder, await statusOf(holder.executionArn), Date.now())) return { outcome: "held", heldBy: holderInWords(holder), duplicateOf: null };
+        if (!leaseOver && !mayTakeOver(holder, await statusOf(holder.executionArn), Date.now())) return holder;
         replacing = holder.executionArn;
     }
-    throw new Error(`the run lock ${event.lockKey} changed hands three times while ${event.executionArn} tried to take it`);
+    throw new Error(`the run lock ${lock.lockKey} changed hands three times while ${run.executionArn} tried to take it`);
+}
+
+/** Records the run as the system's latest, unless one started later is recorded already. */
+async function recordLatestRun(dynamodb: DynamoDBClient, lock: Lock, run: Run): Promise<void> {
+    try {
+        await dynamodb.send(new PutItemCommand({
+            TableName: lock.tableName,
+            Item: { [lockKeyAttribute]: { S: latestRunKey(lock.lockKey) }, executionArn: { S: run.executionArn }, startedAt: { S: run.startTime } },
+            // ISO 8601 times of one form order as strings do.
+            ConditionExpression: `attribute_not_exists(${lockKeyAttribute}) OR startedAt <= :started`,
+            ExpressionAttributeValues: { ":started": { S: run.startTime } },
+        }));
+    } catch (error) {
+        if (awsErrorName(error) !== "ConditionalCheckFailedException") throw error;
+    }
+}
+
+/** What a task of a redriven run is told of it (statemachines/redriveGuard.ts), to check before it acts. */
+export interface RedriveContext extends Lock, Run {
+    /** $$.Execution.RedriveCount: 0 for a run that was never redriven. */
+    count: number;
+    /** How long the redriven run may hold the lock: its jobnet's timeout, counted from now. */
+    leaseSeconds: number;
+}
+
+/**
+ * Refuses to let a redriven run act when it would act on a stale system. RedriveExecution resumes
+ * a run from its failed step with the definition it started with, and does not run again the steps
+ * that succeeded (Step Functions API reference, RedriveExecution): not the lock, not the
+ * maintenance page. So a task of a redriven run first checks that the state machine was not
+ * updated since the run started, that no run of the system started after it, and takes the lock
+ * again: another run holding it, and still running, refuses the redrive too.
+ */
+export async function refuseUnsafeRedrive(redrive: RedriveContext): Promise<void> {
+    const refuse = (why: string) => taskError("RedriveRefused", `this run was redriven, but ${why}; run the jobnet again instead, once the cause of the failure is fixed`);
+    const sfn = new SFNClient({});
+    // The first revision of a state machine has no id (DescribeStateMachineForExecution: "The first revision ID when you create the state machine is null").
+    const ran = (await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: redrive.executionArn }))).revisionId ?? "the first";
+    const now = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: redrive.stateMachineArn }))).revisionId ?? "the first";
+    if (ran !== now) throw refuse(`its state machine was updated since it started (revision ${ran}, now ${now}), and a redrive resumes it with the old definition`);
+    const dynamodb = new DynamoDBClient({});
+    const latest = (await dynamodb.send(new GetItemCommand({ TableName: redrive.tableName, Key: { [lockKeyAttribute]: { S: latestRunKey(redrive.lockKey) } }, ConsistentRead: true }))).Item;
+    const startedAt = latest?.startedAt?.S;
+    if (latest !== undefined && latest.executionArn?.S !== redrive.executionArn && startedAt !== undefined && startedAt > redrive.startTime) {
+        throw refuse(`run ${latest.executionArn?.S} started after it (${startedAt}), so the system has moved on since it failed`);
+    }
+    const held = await acquireLock(dynamodb, redrive, redrive, Math.floor(Date.now() / 1000) + redrive.leaseSeconds);
+    if (held !== undefined) throw refuse(`another jobnet run is active: ${holderInWords(held)}`);
+}
+
+/**
+ * A task's handler that, in a redriven run, first checks the redrive is safe (refuseUnsafeRedrive):
+ * the console's Redrive button goes through no check of ours.
+ */
+export function guardingRedrives<E extends { redrive?: RedriveContext }, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
+    return async (event) => {
+        if (event.redrive !== undefined && event.redrive.count > 0) await refuseUnsafeRedrive(event.redrive);
+        return handler(event);
+    };
 }
 
 export interface ReleaseRunLockEvent extends StepContext {

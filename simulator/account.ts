@@ -312,6 +312,8 @@ export interface SimExecution {
     history: SimHistoryEvent[];
     /** The events Step Functions counts in its history, every run of it (a redrive's too) together (simulator/run.ts). */
     historyEvents?: number;
+    /** The revision of its state machine it started with (DescribeStateMachineForExecution); undefined: the first. */
+    revisionId?: string;
 }
 
 /** One event of an execution's history, in the shape of the SDK's HistoryEvent. */
@@ -406,6 +408,8 @@ export class SimulatedAccount {
     readonly metrics: SimMetricDatum[] = [];
     /** DynamoDB tables, by name: the run lock's. */
     readonly tables = new Map<string, SimulatedTable>();
+    /** Each state machine's revision now, by ARN: none until its definition is updated (DescribeStateMachine). */
+    readonly revisions = new Map<string, string>();
     /** What changed and when, in seconds since the account was made: "web-1 running", "cluster available", "DB instance stopped". */
     readonly timeline: { at: number; event: string }[] = [];
     private readonly createdAt = Date.now();
@@ -525,7 +529,7 @@ export class SimulatedAccount {
     startExecution(stateMachineArn: string, name: string, input: Record<string, unknown>): SimExecution {
         const now = Date.now();
         const arnOf = (n: string) => executionArnOf(stateMachineArn, n);
-        const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now, history: [] };
+        const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now, history: [], revisionId: this.revisions.get(stateMachineArn) };
         this.executions.push(execution);
         const duplicate = this.faults.duplicateDelivery;
         if (duplicate) {
@@ -541,6 +545,11 @@ export class SimulatedAccount {
             if (duplicate === "later") this.at(duplicateDeliveryGapSeconds + 1, (when) => this.endExecution(other, "SUCCEEDED", when));
         }
         return execution;
+    }
+
+    /** An update of the state machine's definition (UpdateStateMachine): a new revision, which runs started before it do not have. */
+    updateDefinition(stateMachineArn: string): void {
+        this.revisions.set(stateMachineArn, `revision-${(++this.serial).toString(16)}`);
     }
 
     endExecution(execution: SimExecution, status: "SUCCEEDED" | "FAILED", when = Date.now()): void {

@@ -124,7 +124,9 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     // copy of the definition there (inside a failed Map it reruns every iteration, all idempotent;
     // a failed Parallel state goes on in each branch as Step Functions does: redriveBranches).
     const probed = probedDefinition(o.definition, waits);
-    const definition = o.redrive ? redriveBranches({ ...probed, StartAt: o.redrive.of.failedAt!.state }, o.redrive.of.events) : probed;
+    const definition = o.redrive
+        ? withStartTime(redriveBranches({ ...probed, StartAt: o.redrive.of.failedAt!.state }, o.redrive.of.events), new Date(execution.startDate).toISOString())
+        : probed;
     const input = o.redrive ? o.redrive.of.failedAt!.input : (o.input ?? {});
     // States before the redrive's start are unreachable in the copy: the original was validated.
     const machine = new StateMachine(definition as never, { validationOptions: o.redrive ? { noValidate: true } : { checkArn: false } });
@@ -136,7 +138,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                 Name: o.executionName,
                 RoleArn: "arn:aws:iam::123456789012:role/simulated",
                 RedriveCount: o.redrive?.count ?? 0,
-                // Present only once a run has been redriven (Step Functions context object).
+                // Present only once a run has been redriven (Step Functions context object); its StartTime: withStartTime.
                 ...(o.redrive ? { RedriveTime: new Date().toISOString() } : {}),
             },
             StateMachine: { Id: o.stateMachineArn, Name: o.stateMachineArn.split(":").pop() },
@@ -236,6 +238,22 @@ export function historyEventOf(event: EventLog, id: number, entries: Map<string,
         default:
             return undefined;
     }
+}
+
+/**
+ * A redriven run keeps the StartTime it started with (Step Functions context object: RedriveTime
+ * is the redrive's). aws-local-stepfunctions sets `$$.Execution.StartTime` to the moment a run
+ * starts, whatever context it is given, so the copy a redrive runs gets the first start written in
+ * wherever a payload reads it.
+ */
+export function withStartTime(definition: StateMachineDefinition, startTime: string): StateMachineDefinition {
+    const pin = (value: unknown): unknown => {
+        if (Array.isArray(value)) return value.map(pin);
+        if (typeof value !== "object" || value === null) return value;
+        return Object.fromEntries(Object.entries(value).map(([key, v]) =>
+            key.endsWith(".$") && v === "$$.Execution.StartTime" ? [key.slice(0, -2), startTime] : [key, pin(v)]));
+    };
+    return pin(definition) as StateMachineDefinition;
 }
 
 /**

@@ -331,6 +331,15 @@ export function installServices(account: SimulatedAccount): () => void {
             const events = input.reverseOrder ? [...e.history].reverse() : e.history;
             return { events: events.slice(from, from + pageSize), nextToken: from + pageSize < events.length ? String(from + pageSize) : undefined };
         }, (input: sfn.GetExecutionHistoryCommandInput) => [{ resource: input.executionArn ?? "" }]],
+        // The revision a run started with, and the state machine's now; the first revision has none (Step Functions API reference).
+        [sfn.DescribeStateMachineForExecutionCommand, "DescribeStateMachineForExecution", (input: sfn.DescribeStateMachineForExecutionCommandInput) => {
+            const e = account.execution(input.executionArn ?? "");
+            return { stateMachineArn: e.stateMachineArn, revisionId: e.revisionId };
+        }, (input: sfn.DescribeStateMachineForExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
+        [sfn.DescribeStateMachineCommand, "DescribeStateMachine", (input: sfn.DescribeStateMachineCommandInput) => {
+            account.executionsOf(input.stateMachineArn ?? "");
+            return { stateMachineArn: input.stateMachineArn, revisionId: account.revisions.get(input.stateMachineArn ?? "") };
+        }, (input: sfn.DescribeStateMachineCommandInput) => [{ resource: input.stateMachineArn ?? "" }]],
         [sfn.DescribeExecutionCommand, "DescribeExecution", (input: sfn.DescribeExecutionCommandInput) => {
             const e = account.execution(input.executionArn ?? "");
             return {
@@ -357,6 +366,11 @@ export function installServices(account: SimulatedAccount): () => void {
         [dynamodb.DeleteItemCommand, "DeleteItem", (input: dynamodb.DeleteItemCommandInput) => {
             table(input.TableName).delete(input.Key ?? {}, input);
             return {};
+        }, tableArn],
+        // Only a strongly consistent read is modelled, the one the jobnets make (ConsistentRead: true).
+        [dynamodb.GetItemCommand, "GetItem", (input: dynamodb.GetItemCommandInput) => {
+            if (input.ConsistentRead !== true) throw new Error("the simulated GetItem serves strongly consistent reads only");
+            return { Item: table(input.TableName).get(input.Key ?? {}) };
         }, tableArn],
     ]);
 

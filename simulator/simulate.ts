@@ -168,7 +168,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             await clock.runUntil(release(), () => account.calls.length);
         };
         for (const [n, step] of options.jobnets.entries()) {
-            const previous = reports[reports.length - 1];
+            // A redrive is of the latest failed run: with keepGoing, others may have run since.
+            const previous = step === "redrive" ? [...reports].reverse().find((r) => r.report.status === "FAILED" && !r.beside) ?? reports[reports.length - 1] : reports[reports.length - 1];
             if (step === "redrive" && previous?.report.status !== "FAILED") continue;
             const jobnet = step === "redrive" ? previous.jobnet : step;
             const ours = runOptions(jobnet, step === "redrive" ? previous.report.executionName : `${jobnet}-${n + 1}`, step === "redrive" ? { of: previous.report, count: ++redrives } : undefined);

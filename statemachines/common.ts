@@ -1,4 +1,4 @@
-import { Fragment, Json, JsonObject, choice, fail, invoke, is, maxPollAttempts, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
+import { Fragment, Json, JsonObject, StateMachineDefinition, allStates, choice, fail, invoke, is, maxPollAttempts, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { documents, rdsOperations } from "../handlers/rdsErrors";
 import { deadEnds } from "../handlers/databaseStatuses";
 import { reachSsmAdvice } from "../handlers/ssmAgents";
@@ -78,6 +78,29 @@ export function takeRunLock(plan: JobnetPlan, jobnet: string): Fragment {
             },
         ], "continue"),
     );
+}
+
+/**
+ * Tells every task of the definition what a redriven run's task checks before it acts
+ * (handlers/runLock.ts, refuseUnsafeRedrive): the run, how often it was redriven, and the lock. A
+ * redrive resumes at the failed step, past the lock and the maintenance page, whoever starts it:
+ * the console's Redrive button included.
+ */
+export function withRedriveGuard(d: StateMachineDefinition, plan: JobnetPlan): StateMachineDefinition {
+    const redrive: JsonObject = {
+        "count.$": "$$.Execution.RedriveCount",
+        "executionArn.$": "$$.Execution.Id",
+        "startTime.$": "$$.Execution.StartTime",
+        "stateMachineArn.$": "$$.StateMachine.Id",
+        ...plan.runLock,
+        leaseSeconds: plan.timeoutSeconds,
+    };
+    for (const [, s] of allStates(d.States)) {
+        if (s.Type === "Task" && typeof s.Parameters?.Payload === "object" && s.Parameters.Payload !== null && !Array.isArray(s.Parameters.Payload)) {
+            s.Parameters.Payload = { ...s.Parameters.Payload, redrive };
+        }
+    }
+    return d;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, wait, waitUntil } from "./asl";
 import {
-    DatabaseSteps, changeServiceThenCheck, checkOf, databaseOf, duration, exceptRefused, exitCodes, failIfServersRefused, loadTargets, maintenancePageOutcome,
+    DatabaseSteps, changeServiceThenCheck, withRedriveGuard, checkOf, databaseOf, duration, exceptRefused, exitCodes, failIfServersRefused, loadTargets, maintenancePageOutcome,
     takeRunLock, requestDatabaseChange, runScript, skipClosedDaysWhenScheduled, waitUntilDatabase, webServerIds,
 } from "./common";
 import { JobnetPlan, functionArnOf, hasLoadBalancer } from "./plan";
@@ -17,7 +17,7 @@ const refusedServers = "$.started.refusedServers";
  * acts only on what is not already done.
  */
 export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
-    return definition(
+    return withRedriveGuard(definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "start"),
             takeRunLock(plan, "start"),
@@ -38,7 +38,7 @@ export function startJobnet(plan: JobnetPlan): StateMachineDefinition {
             }),
         ),
         { comment: "Starts the web system: the database and the servers together, then httpd everywhere, then the maintenance page goes.", timeoutSeconds: plan.timeoutSeconds },
-    );
+    ), plan);
 }
 
 /** What a start that EC2 refused for some servers did for the rest, for its cause. */

@@ -1,6 +1,6 @@
 import { Fragment, JsonObject, StateMachineDefinition, choice, definition, fail, goto, invoke, is, parallel, pass, retryEvery, sequence, waitUntil } from "./asl";
 import {
-    DatabaseSteps, changeServiceThenCheck, databaseOf, duration, exceptRefused, failIfServersRefused, instanceArnPrefix, loadTargets, maintenancePageOutcome,
+    DatabaseSteps, changeServiceThenCheck, withRedriveGuard, databaseOf, duration, exceptRefused, failIfServersRefused, instanceArnPrefix, loadTargets, maintenancePageOutcome,
     noServerRefused, takeRunLock, requestDatabaseChange, skipClosedDaysWhenScheduled, waitUntilDatabase,
 } from "./common";
 import { BackupSettings, maxStartsPerCall } from "../handlers/backups";
@@ -21,7 +21,7 @@ const refusedServers = "$.stopRequest.refused";
  * only on what is not already done.
  */
 export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
-    return definition(
+    return withRedriveGuard(definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, "stop"),
             takeRunLock(plan, "stop"),
@@ -46,7 +46,7 @@ export function stopJobnet(plan: JobnetPlan): StateMachineDefinition {
             }),
         ),
         { comment: "Stops the web system: maintenance page, httpd everywhere, then the servers (stop, AMI) beside the database (snapshot, stop).", timeoutSeconds: plan.timeoutSeconds },
-    );
+    ), plan);
 }
 
 function enableMaintenancePage(plan: JobnetPlan): Fragment {

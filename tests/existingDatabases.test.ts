@@ -13,7 +13,7 @@ import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { FaultSpecError, parseFaults } from "../simulator/faults";
 import { simulate } from "../simulator/simulate";
 import { taskFunctionNames } from "../statemachines/plan";
-import { allowingStatement, functionPolicy } from "./support/iamPolicy";
+import { allowingStatement, functionPolicy, isRedriveGuard } from "./support/iamPolicy";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 import { sharedRun } from "./support/sharedRuns";
 
@@ -161,7 +161,8 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     });
 
     it("lets each DB instance task act on that instance only", () => {
-        const statements = (task: string) => policyOf(`webapp-jobnet-existing-rds-${task}`).filter((s) => ![s.Action].flat()[0].startsWith("logs:"));
+        // Besides what every task of a run holds for a redrive's check.
+        const statements = (task: string) => policyOf(`webapp-jobnet-existing-rds-${task}`).filter((s) => ![s.Action].flat()[0].startsWith("logs:") && !isRedriveGuard(s));
         assert.deepStrictEqual(statements("describe-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances"], Resource: dbArn }]);
         assert.deepStrictEqual(statements("stop-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances", "rds:StopDBInstance"], Resource: dbArn }]);
         assert.deepStrictEqual(statements("start-db-instance"), [{ Effect: "Allow", Action: ["rds:DescribeDBInstances", "rds:StartDBInstance"], Resource: dbArn }]);

@@ -7,7 +7,7 @@ import { TaskState, allStates, invokedFunctions } from "../statemachines/asl";
 import { deployedTasks } from "../statemachines/plan";
 import { simulate } from "../simulator/simulate";
 import { TaskResources, taskFunctions } from "../handlers/catalog";
-import { PolicyStatement, allowingStatement } from "./support/iamPolicy";
+import { PolicyStatement, allowingStatement, isRedriveGuard } from "./support/iamPolicy";
 import { sharedSynthesis } from "./support/sharedRuns";
 
 let synth: SynthResult;
@@ -118,7 +118,10 @@ describe("the jobnets' Lambda functions", () => {
         }
         for (const task of taskFunctionNames) {
             const statements = policyOfRole(functionOf(task).inputs.role).Statement.filter((s) => !s.Action.every((a) => a.startsWith("logs:")));
-            const allowed = new Set(statements.flatMap((s) => s.Action));
+            // What a task of a run holds for a redrive's check, only a redriven run uses (the next test makes one).
+            const guard = statements.filter(isRedriveGuard);
+            assert.strictEqual(guard.length, task === "releaseRunLock" ? 0 : 3, task);
+            const allowed = new Set(statements.filter((s) => !isRedriveGuard(s)).flatMap((s) => s.Action));
             assert.deepStrictEqual([...allowed].sort(), [...(called.get(task) ?? [])].sort(), task);
             for (const s of statements) {
                 assert.ok(s.Action.every((a) => !a.includes("*")), `${task}: wildcard action`);
@@ -136,6 +139,8 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { backupFails: { "web-1": 1 } } }),
             await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later", lockLeft: "start" } }),
             await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { agentLate: { "web-1": 720 } } }),
+            // A redrive: the failed task checks it is safe before it acts.
+            await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults: { backupFails: { "web-1": 2 } } }),
         ];
         const used = new Set<PolicyStatement>();
         const policies = new Map(taskFunctionNames.map((task) => [task as string, policyOfRole(functionOf(task).inputs.role).Statement as PolicyStatement[]]));
@@ -147,7 +152,9 @@ describe("the jobnets' Lambda functions", () => {
             }
         }
         for (const [task, statements] of policies) {
-            for (const s of statements.filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))) assert.ok(used.has(s), `${task}: ${JSON.stringify(s)} is never used`);
+            // A redrive's check: used by the task the redrive resumes at; every task holds the same three.
+            const unused = statements.filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")) && !used.has(s));
+            for (const s of unused) assert.ok(isRedriveGuard(s) && task !== "followBackups", `${task}: ${JSON.stringify(s)} is never used`);
         }
     });
 
@@ -172,7 +179,10 @@ describe("the jobnets' Lambda functions", () => {
 
     it("give EC2 a grant on the servers' volume key only when the stack names a customer managed key, and on that key only", () => {
         const key = "arn:aws:kms:ap-northeast-1:123456789012:key/0a1b2c3d-4e5f-4789-8bcd-ef0123456789";
-        const resources = { partition: "aws", dnsSuffix: "amazonaws.com", region: "ap-northeast-1", accountId: "123456789012", instances: ["arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0"] } as TaskResources;
+        const resources = {
+            partition: "aws", dnsSuffix: "amazonaws.com", region: "ap-northeast-1", accountId: "123456789012", instances: ["arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123456789abcdef0"],
+            stateMachineArns: [], runLockTableArn: "arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-test-run-lock",
+        } as unknown as TaskResources;
         const grants = (r: TaskResources) => taskFunctions.startInstances.permissions(r).filter((s) => s.Action.includes("kms:CreateGrant"));
         assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: undefined }), []);
         assert.deepStrictEqual(grants({ ...resources, volumeKmsKeyArn: key }), [{
@@ -202,11 +212,12 @@ describe("the jobnets' Lambda functions", () => {
         assert.deepStrictEqual(resourcesOf("disableMaintenancePage", "elasticloadbalancing:DeleteRule"), [rules]);
         assert.deepStrictEqual(resourcesOf("enableMaintenancePage", "elasticloadbalancing:CreateRule"), [listener, rules]);
         const lockTable = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock";
-        assert.deepStrictEqual([resourcesOf("takeRunLock", "dynamodb:PutItem"), resourcesOf("releaseRunLock", "dynamodb:DeleteItem")], [[lockTable], [lockTable]]);
-        assert.deepStrictEqual(resourcesOf("takeRunLock", "states:DescribeExecution"), [
-            "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*",
-            "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:*",
-        ]);
+        // takeRunLock's own write, and the one a redrive's check makes (every task of a run holds it).
+        assert.deepStrictEqual([resourcesOf("takeRunLock", "dynamodb:PutItem"), resourcesOf("releaseRunLock", "dynamodb:DeleteItem"), resourcesOf("stopInstances", "dynamodb:PutItem")], [[lockTable, lockTable], [lockTable], [lockTable]]);
+        const executions = ["arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*", "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:*"];
+        // Its own read of a holder, and the redrive's check's; the check reads the state machines themselves too.
+        assert.deepStrictEqual(resourcesOf("takeRunLock", "states:DescribeExecution"), [...executions, ...executions]);
+        assert.deepStrictEqual(resourcesOf("sendScript", "states:DescribeStateMachine"), [synth.stateMachineArns.stop, synth.stateMachineArns.start]);
         assert.deepStrictEqual(resourcesOf("ensureBackups", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
     });
 });

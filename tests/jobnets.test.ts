@@ -319,6 +319,23 @@ describe("the stop jobnet, run in the simulated account", () => {
         });
     });
 
+    it("a redrive of a stop that failed before a start ran is refused by the run itself, and acts on nothing: the system stays as the start left it", async () => {
+        // Friday's stop fails at its backups; Monday's start runs; then someone redrives Friday's stop.
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "start", "redrive"], keepGoing: true, faults: { backupFails: { "web-1": 2 } } });
+        assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.redrive === true, r.report.status, r.report.error ?? ""]), [
+            ["stop", false, "FAILED", "BackupFailed"], ["start", false, "SUCCEEDED", ""], ["stop", true, "FAILED", "RedriveRefused"],
+        ]);
+        assert.strictEqual(
+            lambdaMessage(reports[2].report.cause),
+            `this run was redriven, but run ${execution("start", "start-2")} started after it (${new Date(account.execution(execution("start", "start-2")).startDate).toISOString()}), so the system has moved on since it failed; run the jobnet again instead, once the cause of the failure is fixed`,
+        );
+        // Nothing was stopped, backed up or taken again after the start.
+        const afterStart = account.calls.findIndex((c) => c.caller === "releaseRunLock" && account.calls.indexOf(c) > account.calls.findIndex((d) => d.caller === "disableMaintenancePage"));
+        assert.deepStrictEqual(changes({ ...account, calls: account.calls.slice(afterStart + 1) } as SimulatedAccount), []);
+        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: running, httpd running", "web-2: running, httpd running"]);
+        assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["available", "off"]);
+    });
+
     it("a redrive of a run that ended in a Fail state fails there again at once: fix the cause and run the jobnet again", async () => {
         const simulation = await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults: { instanceStuckStopping: ["web-1"] } });
         const [failed, redriven] = simulation.reports.map((r) => r.report);
@@ -440,21 +457,22 @@ describe("one run at a time, whatever ListExecutions shows (the run lock)", () =
     it("a lock left by a run that has ended is taken over: it never blocks the next run", async () => {
         const { report, account } = await run("stop", "running", { lockLeft: "start" });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
-        // Refused, the holder found FAILED, taken over with a write conditioned on that holder; released at the end.
-        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
+        // Refused, the holder found FAILED, taken over with a write conditioned on that holder, the run recorded as the
+        // system's latest (a redrive of an earlier one is refused); released at the end.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
         assert.strictEqual(lockHolder(account), undefined);
     });
 
     it("a failed run's lock is released when its end is told, so the next run goes", async () => {
         const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "start"], keepGoing: true, faults: { httpdWillNotStop: ["web-1"] } });
         assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.report.status]), [["stop", "FAILED"], ["start", "SUCCEEDED"]]);
-        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem", "takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
     });
 
     it("when the end of a run never reaches the release function, the next run takes over its lock", async () => {
         const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "start"], faults: { releaseLost: true } });
         assert.deepStrictEqual(reports.map((r) => [r.jobnet, r.report.status]), [["stop", "SUCCEEDED"], ["start", "SUCCEEDED"]]);
-        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem"]);
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock states:DescribeExecution", "takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem"]);
         assert.strictEqual(lockHolder(account), execution("start", "start-2"));
     });
 });
@@ -512,8 +530,8 @@ describe("scheduled runs delivered more than once (Scheduler delivers at least o
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);
         assert.strictEqual((report.output as { maintenancePage: string }).maintenancePage, "created");
         assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
-        // The claim, then the lock.
-        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
+        // The claim, the lock, and the run recorded as the system's latest.
+        assert.deepStrictEqual(runLockCalls(account), ["takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "takeRunLock dynamodb:PutItem", "releaseRunLock dynamodb:DeleteItem"]);
         assert.deepStrictEqual(account.executions.map((e) => [e.arn.split(":").pop(), e.status]), [["stop-1", "SUCCEEDED"], ["stop-1-later-delivery", "SUCCEEDED"]]);
     });
 

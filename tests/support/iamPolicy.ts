@@ -64,3 +64,11 @@ export function functionPolicy(resources: readonly RegisteredResource[], functio
     const role = resources.find((r) => r.type === "aws:iam/role:Role" && r.state.arn === fn.inputs.role)!;
     return JSON.parse(resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.id)!.inputs.policy).Statement;
 }
+
+/** The actions of the statements every task of a run holds for a redrive's check (handlers/catalog.ts, redriveGuardStatements). */
+const redriveGuardActions = [["dynamodb:GetItem", "dynamodb:PutItem"], ["states:DescribeExecution", "states:DescribeStateMachineForExecution"], ["states:DescribeStateMachine"]].map((a) => a.join(","));
+
+/** Whether a statement is one of those a task holds for a redrive's check, which only a redriven run uses. */
+export function isRedriveGuard(statement: { Action: string | string[] }): boolean {
+    return redriveGuardActions.includes([statement.Action].flat().join(","));
+}
