@@ -6,6 +6,8 @@ import { Faults, SimulatedAccount } from "../simulator/account";
 import { RunReport } from "../simulator/run";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
+import { installServices } from "../simulator/services";
+import { refuseUnsafeRedrive } from "../handlers/runLock";
 import { functionPolicy } from "./support/iamPolicy";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 import { sharedSynthesis } from "./support/sharedRuns";
@@ -334,6 +336,24 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(changes({ ...account, calls: account.calls.slice(afterStart + 1) } as SimulatedAccount), []);
         assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: running, httpd running", "web-2: running, httpd running"]);
         assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["available", "off"]);
+    });
+
+    it("a redriven run's check refuses it once its state machine was updated, and lets it go on otherwise", async () => {
+        const account = new SimulatedAccount({
+            servers: [], listeners: [], targetGroupArns: [], stateMachineArns: synth.stateMachineArns, maintenanceTag: synth.maintenanceTag,
+            backupVaultName: "vault", initial: "running", runLock: { tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, leaseSeconds: 3600 },
+        });
+        const restore = installServices(account);
+        try {
+            const failed = account.startExecution(synth.stateMachineArns.stop, "stop-1", {});
+            account.endExecution(failed, "FAILED");
+            const redrive = { count: 1, executionArn: failed.arn, stateMachineArn: failed.stateMachineArn, startTime: new Date(failed.startDate).toISOString(), tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, leaseSeconds: 3600 };
+            await refuseUnsafeRedrive(redrive);
+            account.updateDefinition(synth.stateMachineArns.stop);
+            await assert.rejects(refuseUnsafeRedrive(redrive), (e: Error) => e.name === "RedriveRefused" && /its state machine was updated since it started \(revision the first, now revision-[0-9a-f]+\)/.test(e.message));
+        } finally {
+            restore();
+        }
     });
 
     it("a redrive of a run that ended in a Fail state fails there again at once: fix the cause and run the jobnet again", async () => {
