@@ -62,8 +62,8 @@ describe("the dev stack, run in-process under mocks", () => {
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
             "aws:cloudwatch/eventRule:EventRule": 3,
             "aws:cloudwatch/eventTarget:EventTarget": 4,
-            // Per jobnet: failed, timed out, aborted, late, not started.
-            "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
+            // Per jobnet: failed, timed out, aborted, late, not started; the run watcher's errors and heartbeat.
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
             "aws:dynamodb/table:Table": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
