@@ -26,8 +26,11 @@ export interface WatchEvent {
     calendar: CalendarSettings;
 }
 
-/** The metrics the watcher puts, one per kind of delay (alarms watch them: infra/alerts.ts). */
-export const delayMetrics = { namespace: "WebappJobnet", endDelayed: "RunsPastExpectedDuration", startMissed: "ScheduledRunsNotStarted" } as const;
+/**
+ * The metrics the watcher puts, one per kind of delay by jobnet, and one data point a look by stack
+ * (its heartbeat: a look that fails puts nothing). Alarms watch them: infra/alerts.ts.
+ */
+export const watcherMetrics = { namespace: "WebappJobnet", endDelayed: "RunsPastExpectedDuration", startMissed: "ScheduledRunsNotStarted", looks: "WatcherLooks" } as const;
 
 export interface RunningRun {
     executionArn: string;
@@ -121,7 +124,7 @@ export async function watchRuns(event: WatchEvent): Promise<{ endDelayed: string
             alerts.push(endDelayAlert({ stack: event.stack, jobnet: j.jobnet, run, expectedSeconds: j.expectedSeconds, now, step: currentStep(history.events ?? []), consoleUrl: executionConsoleUrl(run.executionArn, region) }));
             found.endDelayed.push(run.executionArn);
         }
-        counts.push({ metric: delayMetrics.endDelayed, jobnet: j.jobnet, value: late.length });
+        counts.push({ metric: watcherMetrics.endDelayed, jobnet: j.jobnet, value: late.length });
 
         const deadlines = startDeadlines(j.schedule, event.calendar, event.startDelaySeconds, tick, event.periodSeconds);
         let missed = 0;
@@ -140,18 +143,22 @@ export async function watchRuns(event: WatchEvent): Promise<{ endDelayed: string
                 missed++;
             }
         }
-        counts.push({ metric: delayMetrics.startMissed, jobnet: j.jobnet, value: missed });
+        counts.push({ metric: watcherMetrics.startMissed, jobnet: j.jobnet, value: missed });
     }
 
     await new CloudWatchClient({}).send(new PutMetricDataCommand({
-        Namespace: delayMetrics.namespace,
-        MetricData: counts.map((c) => ({
-            MetricName: c.metric,
-            Dimensions: [{ Name: "Stack", Value: event.stack }, { Name: "Jobnet", Value: c.jobnet }],
-            Timestamp: new Date(tick),
-            Value: c.value,
-            Unit: "Count",
-        })),
+        Namespace: watcherMetrics.namespace,
+        MetricData: [
+            ...counts.map((c) => ({
+                MetricName: c.metric,
+                Dimensions: [{ Name: "Stack", Value: event.stack }, { Name: "Jobnet", Value: c.jobnet }],
+                Timestamp: new Date(tick),
+                Value: c.value,
+                Unit: "Count" as const,
+            })),
+            // Put with the counts, after every read: it stands for a look that found what it had to.
+            { MetricName: watcherMetrics.looks, Dimensions: [{ Name: "Stack", Value: event.stack }], Timestamp: new Date(tick), Value: 1, Unit: "Count" as const },
+        ],
     }));
     for (const alert of alerts) await sendAlert(alert);
     return found;

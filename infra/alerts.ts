@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { notifyRunEnded } from "../handlers/notifier";
-import { WatchEvent, delayMetrics, watchRuns } from "../handlers/runWatch";
+import { WatchEvent, watcherMetrics, watchRuns } from "../handlers/runWatch";
 import { PolicyStatement, executionsArn } from "../handlers/catalog";
 import { JobnetName, OperationsSettings } from "./config";
 import { lambdaFunction } from "./lambdaFunction";
@@ -20,7 +20,7 @@ export const watchPeriodSeconds = 300;
 /** The statuses a notification is sent for: every way a run can end. */
 export const notifiedStatuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 
-/** One CloudWatch alarm: what it watches, and what it tells; the state machine's ARN as given (a value, or a Pulumi input). */
+/** One CloudWatch alarm: what it watches, how CloudWatch judges it, and what it tells; the state machine's ARN as given (a value, or a Pulumi input). */
 export interface AlarmSpec<Arn = string> {
     /** Unique in the stack: `stop-failed`. */
     id: string;
@@ -28,7 +28,24 @@ export interface AlarmSpec<Arn = string> {
     metricName: string;
     dimensions: Record<string, string | Arn>;
     description: string;
+    statistic: "Sum";
+    periodSeconds: number;
+    /** The alarm fires when all of these periods in a row breach. */
+    evaluationPeriods: number;
+    threshold: number;
+    comparisonOperator: "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
+    treatMissingData: "notBreaching" | "breaching";
 }
+
+/** A count that alarms from its first 1 in a period of the watcher; no data (no run, no call) is no problem. */
+const countAtLeastOnce = {
+    statistic: "Sum",
+    periodSeconds: watchPeriodSeconds,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+} as const;
 
 /**
  * The alarms of one jobnet: runs that failed, timed out or were aborted (AWS/States, by state
@@ -42,21 +59,78 @@ export function jobnetAlarms<Arn = string>(stack: string, jobnet: JobnetName, st
         metricName,
         dimensions: { StateMachineArn: stateMachineArn },
         description: `${system}: a run ${what}. ${todo}`,
+        ...countAtLeastOnce,
     });
     const delay = (metricName: string, id: string, what: string, todo: string): AlarmSpec<Arn> => ({
         id: `${jobnet}-${id}`,
-        namespace: delayMetrics.namespace,
+        namespace: watcherMetrics.namespace,
         metricName,
         dimensions: { Stack: stack, Jobnet: jobnet },
         description: `${system}: ${what}. ${todo}`,
+        ...countAtLeastOnce,
     });
     return [
         states("ExecutionsFailed", "failed", "Read the failed step and its cause in the run's notice or the console; fix it, then redrive the run or run the jobnet again."),
         states("ExecutionsTimedOut", "timed out", "The run passed jobnetTimeout: look at the step it was in, in the console, and run the jobnet again once it can finish."),
         states("ExecutionsAborted", "aborted", "Someone stopped the run: make sure the system is left as intended, and run the jobnet again if it must."),
-        delay(delayMetrics.endDelayed, "late", "a run is still running past its expected duration (monitoring.expectedDuration)", "The notice names the step it is in; the run goes on by itself."),
-        delay(delayMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run."),
+        delay(watcherMetrics.endDelayed, "late", "a run is still running past its expected duration (monitoring.expectedDuration)", "The notice names the step it is in; the run goes on by itself."),
+        delay(watcherMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run."),
     ];
+}
+
+/** How long the watcher may go without a look before its heartbeat alarm fires. */
+export const watcherSilenceSeconds = 15 * 60;
+
+/**
+ * The alarms on the run watcher itself. The late and not-started alarms treat missing data as
+ * no problem, so a watcher that fails every look would leave them OK for ever: one alarm tells of
+ * its failed looks (AWS/Lambda Errors, which counts timeouts too: Lambda Developer Guide, "Types of metrics for Lambda functions"), and its heartbeat, the data
+ * point each look puts, alarms when no look has put one for `watcherSilenceSeconds` (missing data
+ * breaching: a schedule disabled or deleted, a watcher never invoked, or one that fails every look).
+ */
+export function watcherAlarms(stack: string, watcherFunctionName: string): AlarmSpec[] {
+    const system = `webapp-jobnet stack ${stack}, run watcher`;
+    const untold = "until it looks again, late runs and scheduled runs that never started go untold";
+    return [
+        {
+            id: "watcher-errors",
+            namespace: "AWS/Lambda",
+            metricName: "Errors",
+            dimensions: { FunctionName: watcherFunctionName },
+            description: `${system}: a look failed (the function threw or timed out); ${untold}. Read its log group /aws/lambda/${watcherFunctionName}.`,
+            ...countAtLeastOnce,
+        },
+        {
+            id: "watcher-heartbeat",
+            namespace: watcherMetrics.namespace,
+            metricName: watcherMetrics.looks,
+            dimensions: { Stack: stack },
+            description: `${system}: no look for ${watcherSilenceSeconds / 60} minutes; ${untold}. Check that its schedule (EventBridge Scheduler) is enabled, and the watcher-errors alarm.`,
+            statistic: "Sum",
+            // A look every period, each one data point timestamped with its tick: one a period.
+            periodSeconds: watchPeriodSeconds,
+            evaluationPeriods: watcherSilenceSeconds / watchPeriodSeconds,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
+            // "breaching: missing data points are treated as bad" (CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data").
+            treatMissingData: "breaching",
+        },
+    ];
+}
+
+/**
+ * What PutMetricAlarm refuses of an alarm's evaluation (CloudWatch API reference, PutMetricAlarm:
+ * Period 10, 20, 30 or a multiple of 60; under an hour, Period × EvaluationPeriods at most one day).
+ */
+export function alarmEvaluationProblems(spec: Pick<AlarmSpec, "id" | "periodSeconds" | "evaluationPeriods">): string[] {
+    const problems: string[] = [];
+    if (![10, 20, 30].includes(spec.periodSeconds) && (spec.periodSeconds <= 0 || spec.periodSeconds % 60 !== 0)) {
+        problems.push(`${spec.id}: period ${spec.periodSeconds} s is not 10, 20, 30 or a multiple of 60`);
+    }
+    if (!Number.isInteger(spec.evaluationPeriods) || spec.evaluationPeriods < 1) problems.push(`${spec.id}: ${spec.evaluationPeriods} evaluation periods is not a whole number of at least 1`);
+    const limit = spec.periodSeconds < 3600 ? 86_400 : 604_800;
+    if (spec.periodSeconds * spec.evaluationPeriods > limit) problems.push(`${spec.id}: ${spec.periodSeconds} s × ${spec.evaluationPeriods} periods is over ${limit} s`);
+    return problems;
 }
 
 /** What the watcher is sent by its schedule: everything it judges by, and the scheduled time. */
@@ -162,15 +236,16 @@ export class Alerts extends pulumi.ComponentResource {
         new aws.lambda.Permission(`${name}-notifier`, { action: "lambda:InvokeFunction", function: notifier.name, principal: "events.amazonaws.com", sourceArn: ended.arn }, parent);
         new aws.cloudwatch.EventTarget(`${name}-notifier`, { rule: ended.name, arn: notifier.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } }, parent);
 
+        const watcherFunctionName = `${args.namePrefix}-watch-runs`;
         const watcher = lambdaFunction(`${name}-watcher`, {
-            functionName: `${args.namePrefix}-watch-runs`,
+            functionName: watcherFunctionName,
             description: "Tells of jobnet runs past their expected duration and of scheduled runs that did not start",
             handler: watchRuns,
                 statements: tell(pulumi.all([pulumi.all(Object.values(args.stateMachineArns)), pulumi.all(executionArns)]).apply(([machines, executions]): PolicyStatement[] => [
                 { Effect: "Allow", Action: ["states:ListExecutions"], Resource: machines },
                 { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
                 // PutMetricData has no resource: the namespace is the condition IAM offers.
-                { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": delayMetrics.namespace } } },
+                { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": watcherMetrics.namespace } } },
             ])),
             environment,
             logRetentionDays: args.logRetentionDays,
@@ -204,27 +279,28 @@ export class Alerts extends pulumi.ComponentResource {
 
         this.alarmNames = [];
         this.alarmArns = [];
-        for (const jobnet of ["stop", "start"] as const) {
-            for (const spec of jobnetAlarms(args.stack, jobnet, args.stateMachineArns[jobnet])) {
-                const alarmName = `${args.namePrefix}-${spec.id}`;
-                const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, {
-                    name: alarmName,
-                    alarmDescription: spec.description,
-                    namespace: spec.namespace,
-                    metricName: spec.metricName,
-                    dimensions: spec.dimensions,
-                    statistic: "Sum",
-                    period: watchPeriodSeconds,
-                    evaluationPeriods: 1,
-                    threshold: 1,
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    // No run, no data: not a problem.
-                    treatMissingData: "notBreaching",
-                    alarmActions: [topic.arn],
-                }, parent);
-                this.alarmNames.push(alarmName);
-                this.alarmArns.push(alarm.arn);
-            }
+        const specs: AlarmSpec<pulumi.Input<string>>[] = [
+            ...(["stop", "start"] as const).flatMap((jobnet) => jobnetAlarms(args.stack, jobnet, args.stateMachineArns[jobnet])),
+            ...watcherAlarms(args.stack, watcherFunctionName),
+        ];
+        for (const spec of specs) {
+            const alarmName = `${args.namePrefix}-${spec.id}`;
+            const alarm = new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, {
+                name: alarmName,
+                alarmDescription: spec.description,
+                namespace: spec.namespace,
+                metricName: spec.metricName,
+                dimensions: spec.dimensions,
+                statistic: spec.statistic,
+                period: spec.periodSeconds,
+                evaluationPeriods: spec.evaluationPeriods,
+                threshold: spec.threshold,
+                comparisonOperator: spec.comparisonOperator,
+                treatMissingData: spec.treatMissingData,
+                alarmActions: [topic.arn],
+            }, parent);
+            this.alarmNames.push(alarmName);
+            this.alarmArns.push(alarm.arn);
         }
         this.registerOutputs({ topicArn: this.topicArn, alarms: this.alarmNames });
     }

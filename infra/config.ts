@@ -316,7 +316,7 @@ export const projectSettings = {
         },
     }),
     maintenancePage: maintenancePageFile({ default: "assets/maintenance.html", doc: `page served while stopped, at most ${maxMaintenancePageCharacters.toLocaleString("en-US")} characters` }),
-    deletionProtection: flag({ default: false, doc: "protect ALB and cluster, keep a final snapshot, the logs and the backups" }),
+    deletionProtection: flag({ default: false, doc: "protect ALB and cluster (in AWS and with Pulumi's `protect`, as the DB instances, the vault and the log bucket), keep a final snapshot, the logs and the backups; turn off and `pulumi up` before `pulumi destroy`" }),
     tags: jsonObject({
         default: {},
         expected: tagsExpected(),

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { delayMetrics } from "../handlers/runWatch";
+import { watcherMetrics } from "../handlers/runWatch";
 import type { DatabaseKind } from "../statemachines/plan";
 import type { JobnetName } from "./config";
 import { AttachedTargetGroup, stateMachineConsoleUrl } from "./outputs";
@@ -103,8 +103,8 @@ export function dashboardBody(f: DashboardFacts): { widgets: Widget[] } {
         {
             width: 12,
             widget: metric("Delays told (run watcher)", jobnets.flatMap((j): MetricLine[] => [
-                [delayMetrics.namespace, delayMetrics.endDelayed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: past expected duration` }],
-                [delayMetrics.namespace, delayMetrics.startMissed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: scheduled run not started` }],
+                [watcherMetrics.namespace, watcherMetrics.endDelayed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: past expected duration` }],
+                [watcherMetrics.namespace, watcherMetrics.startMissed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: scheduled run not started` }],
             ]), { view: "bar", period: hour }),
         },
         { width: 12, widget: { type: "alarm", properties: { title: "Alarms", alarms: f.alarmArns, sortBy: "stateUpdatedTimestamp" } } },

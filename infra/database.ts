@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { keptDataOptions } from "./keptData";
 import { DbLogType } from "./config";
 import { DesiredDatabase, databaseWarnings, engineVersionToDeclare, readDeployedDatabase } from "./deployedDatabase";
 
@@ -78,7 +79,7 @@ export class Database extends pulumi.ComponentResource {
             deletionProtection: args.deletionProtection,
             skipFinalSnapshot: !args.deletionProtection,
             finalSnapshotIdentifier: args.deletionProtection ? `${args.clusterIdentifier}-final` : undefined,
-        }, { parent: this, dependsOn: logGroups });
+        }, keptDataOptions(args.deletionProtection, { parent: this, dependsOn: logGroups }));
 
         Array.from({ length: args.instanceCount }, (_, i) =>
             new aws.rds.ClusterInstance(`${name}-instance-${i + 1}`, {
@@ -91,7 +92,7 @@ export class Database extends pulumi.ComponentResource {
                 publiclyAccessible: false,
                 // AWS advises against automatic minor upgrades on LTS releases: they may leave LTS.
                 autoMinorVersionUpgrade: false,
-            }, parent),
+            }, keptDataOptions(args.deletionProtection, parent)),
         );
 
         this.clusterIdentifier = cluster.clusterIdentifier;

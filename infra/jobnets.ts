@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { keptDataOptions } from "./keptData";
 import { invokedFunctions } from "../statemachines/asl";
 import { FunctionArns, JobnetPlan, deployedTasks } from "../statemachines/plan";
 import { startJobnet } from "../statemachines/start";
@@ -50,7 +51,7 @@ export class Jobnets extends pulumi.ComponentResource {
             name: args.namePrefix,
             // Recovery points keep a protected stack's vault from being deleted with it.
             forceDestroy: !args.deletionProtection,
-        }, parent);
+        }, keptDataOptions(args.deletionProtection, parent));
         const backupRole = new aws.iam.Role(`${name}-backup`, {
             description: "AWS Backup: takes the jobnets' AMIs and database snapshots",
             assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com"),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { keptDataOptions } from "./keptData";
 
 /** The target group's health check, as system.md gives it; the start jobnet waits on it. */
 export const healthCheck = {
@@ -59,7 +60,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
             // Logs expire anyway; an unprotected stack must be destroyable with logs in it.
             forceDestroy: !args.deletionProtection,
-        }, parent);
+        }, keptDataOptions(args.deletionProtection, parent));
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(`${name}-access-logs`, {
             bucket: bucket.id,
             blockPublicAcls: true,
@@ -108,7 +109,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             dropInvalidHeaderFields: true,
             enableDeletionProtection: args.deletionProtection,
             accessLogs: { bucket: bucket.id, enabled: true },
-        }, { parent: this, dependsOn: [bucketPolicy] });
+        }, keptDataOptions(args.deletionProtection, { parent: this, dependsOn: [bucketPolicy] }));
 
         const targetGroup = new aws.lb.TargetGroup(`${name}-web`, {
             vpcId: args.vpcId,

@@ -6,7 +6,7 @@ import { shippedLogFiles } from "./cloudWatchAgent";
 import { clusterIdentifierFor } from "./database";
 import { kebab } from "./jobnetFunctions";
 import { databaseRestartTrigger } from "./operations";
-import { jobnetAlarms } from "./alerts";
+import { jobnetAlarms, watcherAlarms } from "./alerts";
 
 /** The settings that add names or shape them; a stack's WebappConfig is one. */
 export interface NamingSettings {
@@ -157,7 +157,8 @@ function alertsNames(root: string, prefix: string, settings: NamingSettings): Ph
         autonamed("aws:iam/role:Role", `${root}-watch-schedule`),
         autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-watch-schedule`),
         named("aws:scheduler/schedule:Schedule", `${root}-watch`, `${prefix}-watch-runs`),
-        ...(["stop", "start"] as const).flatMap((jobnet) => jobnetAlarms("", jobnet, "").map((a) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `${root}-${a.id}`, `${prefix}-${a.id}`))),
+        ...[...(["stop", "start"] as const).flatMap((jobnet) => jobnetAlarms("", jobnet, "")), ...watcherAlarms("", "")]
+            .map((a) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `${root}-${a.id}`, `${prefix}-${a.id}`)),
     ];
 }
 

@@ -3,7 +3,8 @@ import * as path from "path";
 import { snsSubject } from "../handlers/alerts";
 import { RunSummary, runEndedAlert } from "../handlers/notifier";
 import { currentStep, overdueRuns, startDeadlines } from "../handlers/runWatch";
-import { watchPeriodSeconds } from "../infra/alerts";
+import { alarmEvaluationProblems, jobnetAlarms, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
+import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
@@ -49,6 +50,25 @@ describe("the run watcher's decisions (pure)", () => {
         assert.strictEqual(currentStep([]), undefined);
     });
 
+    it("watch the watcher: an alarm from its first failed look, and a heartbeat that alarms when no look is put for 15 minutes, missing data breaching", () => {
+        assert.deepStrictEqual(watcherAlarms("dev", "webapp-jobnet-dev-watch-runs").map((a) =>
+            [a.id, a.namespace, a.metricName, a.dimensions, a.statistic, a.periodSeconds, a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData]), [
+            ["watcher-errors", "AWS/Lambda", "Errors", { FunctionName: "webapp-jobnet-dev-watch-runs" }, "Sum", 300, 1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"],
+            ["watcher-heartbeat", "WebappJobnet", "WatcherLooks", { Stack: "dev" }, "Sum", 300, 3, "LessThanThreshold", 1, "breaching"],
+        ]);
+        assert.match(watcherAlarms("dev", "webapp-jobnet-dev-watch-runs")[1].description, /^webapp-jobnet stack dev, run watcher: no look for 15 minutes; until it looks again, late runs and scheduled runs that never started go untold\. /);
+    });
+
+    it("declare only alarms PutMetricAlarm accepts, and name what it would refuse", () => {
+        const all = [...jobnetAlarms("dev", "stop", "arn"), ...jobnetAlarms("dev", "start", "arn"), ...watcherAlarms("dev", "f")];
+        assert.deepStrictEqual(all.flatMap(alarmEvaluationProblems), []);
+        assert.deepStrictEqual(alarmEvaluationProblems({ id: "x", periodSeconds: 90, evaluationPeriods: 0 }), [
+            "x: period 90 s is not 10, 20, 30 or a multiple of 60", "x: 0 evaluation periods is not a whole number of at least 1",
+        ]);
+        assert.deepStrictEqual(alarmEvaluationProblems({ id: "x", periodSeconds: 300, evaluationPeriods: 289 }), ["x: 300 s × 289 periods is over 86400 s"]);
+        assert.deepStrictEqual(alarmEvaluationProblems({ id: "x", periodSeconds: 3600, evaluationPeriods: 168 }), []);
+    });
+
     it("words an email of a run's end with the same facts as Slack's, its subject within SNS's limits", () => {
         const failed: RunSummary = {
             jobnet: "stop", stack: "dev", status: "FAILED", durationSeconds: 754, trigger: "scheduled", note: undefined,
@@ -75,7 +95,10 @@ const publishedMetrics: Record<string, { metrics: string[]; dimensions: string[]
         metrics: ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsAborted", "ExecutionsTimedOut", "ExecutionThrottled", "ExecutionsRedriven", "ExecutionTime"],
         dimensions: [["StateMachineArn"]],
     },
-    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted"], dimensions: [["Stack", "Jobnet"]] },
+    // The watcher's heartbeat is by stack only (handlers/runWatch.ts).
+    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted", "WatcherLooks"], dimensions: [["Stack", "Jobnet"], ["Stack"]] },
+    // Lambda User Guide, "Types of metrics for Lambda functions": Errors, by FunctionName.
+    "AWS/Lambda": { metrics: ["Invocations", "Errors", "Throttles", "Duration"], dimensions: [["FunctionName"]] },
 };
 
 describe("the alerts of the dev stack (under mocks)", function () {
@@ -99,19 +122,29 @@ describe("the alerts of the dev stack (under mocks)", function () {
         ]);
     });
 
-    it("alarm per jobnet on failed, timed-out and aborted runs and both delays, on metrics AWS publishes, telling the topic", () => {
+    it("alarm per jobnet on failed, timed-out and aborted runs and both delays, and on the watcher's errors and heartbeat, on metrics AWS publishes, telling the topic", () => {
         const alarms = run.account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
-        assert.deepStrictEqual(run.outputs.alarms, ["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)));
+        assert.deepStrictEqual(run.outputs.alarms, [
+            ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
+            "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
+        ]);
         for (const a of alarms) {
             const published = publishedMetrics[a.inputs.namespace];
             assert.ok(published?.metrics.includes(a.inputs.metricName), `${a.inputs.name}: ${a.inputs.namespace} ${a.inputs.metricName}`);
             assert.ok(published.dimensions.some((d) => JSON.stringify([...d].sort()) === JSON.stringify(Object.keys(a.inputs.dimensions).sort())), a.inputs.name);
-            assert.deepStrictEqual([a.inputs.alarmActions, a.inputs.treatMissingData, a.inputs.threshold, a.inputs.comparisonOperator], [[run.outputs.alertTopicArn], "notBreaching", 1, "GreaterThanOrEqualToThreshold"]);
-            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, (stop|start) jobnet: .+\. .+/);
+            assert.deepStrictEqual(a.inputs.alarmActions, [run.outputs.alertTopicArn], a.inputs.name);
+            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start) jobnet|run watcher): .+\. .+/);
         }
+        const judged = (name: string) => { const a = alarms.find((x) => x.inputs.name === name)!.inputs; return [a.statistic, a.period, a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData]; };
+        for (const name of run.outputs.alarms.filter((n: string) => !n.includes("watcher-heartbeat"))) assert.deepStrictEqual(judged(name), ["Sum", 300, 1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"], name);
+        assert.deepStrictEqual(judged("webapp-jobnet-dev-watcher-heartbeat"), ["Sum", 300, 3, "LessThanThreshold", 1, "breaching"]);
         const stopFailed = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-stop-failed")!;
         assert.deepStrictEqual(stopFailed.inputs.dimensions, { StateMachineArn: run.outputs.stopStateMachineArn });
+        // The errors of the function the schedule invokes.
+        const watcherErrors = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-watcher-errors")!;
+        const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
+        assert.deepStrictEqual(watcherErrors.inputs.dimensions, { FunctionName: run.account.byId(schedule.inputs.target.arn.split(":").pop())!.inputs.name });
     });
 
     it("run the watcher every 5 minutes with what it judges by, allowed to read the runs, publish and put its metrics only", () => {
@@ -154,7 +187,7 @@ describe("delay notices in the simulated account", function () {
         // Five minutes in, the servers are down and their AMIs are being taken.
         assert.match(notice, /\nNow in: WaitUntilServerBackupsCompleted\w*\n/);
         assert.match(notice, /\nThe run goes on: this notice does not stop it\./);
-        assert.deepStrictEqual(account.metrics.filter((m) => m.value > 0).map((m) => [m.name, m.dimensions.Jobnet, new Date(m.at).toISOString()]), [["RunsPastExpectedDuration", "stop", "2026-11-30T13:05:00.000Z"]]);
+        assert.deepStrictEqual(account.metrics.filter((m) => "Jobnet" in m.dimensions && m.value > 0).map((m) => [m.name, m.dimensions.Jobnet, new Date(m.at).toISOString()]), [["RunsPastExpectedDuration", "stop", "2026-11-30T13:05:00.000Z"]]);
         // Every call the watcher made is allowed by its role's policy, and each statement is used.
         const watcher = synth.alertFunctions.find((f) => f.role === "watcher")!;
         const statements = functionPolicy(synth.resources, watcher.functionName);
@@ -167,6 +200,22 @@ describe("delay notices in the simulated account", function () {
             }
         }
         assert.deepStrictEqual(statements.filter((st) => !used.has(st)).map((st) => [st.Action].flat().join(",")), ["logs:CreateLogStream,logs:PutLogEvents"]);
+    });
+
+    it("keep the watcher's heartbeat alarm OK while it looks, and set it off once no look has been put for 15 minutes", async () => {
+        const { looks, account } = await simulate(synth, { initial: "running", jobnets: [], watch: { untilSeconds: 20 * 60 } });
+        const heartbeat = synth.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === "webapp-jobnet-dev-watcher-heartbeat")!.inputs as DeclaredAlarm;
+        // One data point a look, of exactly the heartbeat's metric.
+        assert.deepStrictEqual(account.metrics.filter((m) => m.name === heartbeat.metricName).map((m) => [m.namespace, m.dimensions, m.value, new Date(m.at).toISOString().replace(".000Z", "Z")]),
+            looks.map((l) => [heartbeat.namespace, heartbeat.dimensions, 1, l.tick]));
+        const lastLook = Date.parse(looks[looks.length - 1].tick);
+        const stateAfter = (minutes: number) => alarmStateAt(heartbeat, account.metrics, lastLook + minutes * minute);
+        assert.deepStrictEqual([0, 5, 10, 15, 20].map(stateAfter), ["OK", "OK", "OK", "OK", "ALARM"]);
+        // The last look's data point covers its period, to 13:25; 15 minutes of no look after that is an alarm.
+        assert.strictEqual(new Date(lastLook).toISOString(), "2026-11-30T13:20:00.000Z");
+        // Without the heartbeat, the late and not-started alarms would stay OK: no data is no problem to them.
+        const notStarted = synth.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === "webapp-jobnet-dev-stop-not-started")!.inputs as DeclaredAlarm;
+        assert.strictEqual(alarmStateAt(notStarted, [], lastLook + 60 * minute), "OK");
     });
 
     it("tell of a scheduled run that did not start, startDelay after its time, and of nothing else", async () => {

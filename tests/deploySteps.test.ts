@@ -16,11 +16,24 @@ function firstIndex(prefix: string): number {
     return index;
 }
 
+/** Where the last command that starts with this prefix stands in the README's deploy steps. */
+function lastIndex(prefix: string): number {
+    const fromEnd = [...commands].reverse().findIndex((command) => command === prefix || command.startsWith(`${prefix} `));
+    const index = fromEnd < 0 ? -1 : commands.length - 1 - fromEnd;
+    assert.ok(index >= 0, `the deploy steps never run "${prefix}"`);
+    return index;
+}
+
 describe("the README's deploy steps, in the order a first-time user runs them", () => {
     it("install, log in, create the stack, get AWS credentials, set the region, preview, deploy, then run a jobnet", () => {
         const steps = ["npm ci", "pulumi login", "pulumi stack init dev", "export AWS_PROFILE=jobnet-dev", "pulumi config set aws:region", "pulumi preview", "pulumi up", "npm run ops -- run stop"];
         const positions = steps.map(firstIndex);
         assert.deepStrictEqual(positions, [...positions].sort((a, b) => a - b), `out of order: ${steps.join(" → ")} stand at ${positions.join(", ")}`);
+    });
+
+    it("tear down a protected stack by turning deletionProtection off and deploying that before pulumi destroy", () => {
+        const steps = [lastIndex("pulumi config set deletionProtection false"), lastIndex("pulumi up"), firstIndex("pulumi destroy")];
+        assert.deepStrictEqual(steps, [steps[0], steps[0] + 1, steps[0] + 2]);
     });
 
     it("create the stack before any other stack command, so that nothing selects a stack that does not exist", () => {

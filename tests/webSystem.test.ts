@@ -23,6 +23,11 @@ function waitsOn(resource: RegisteredResource): string[] {
     }).sort();
 }
 
+/** The resources carrying Pulumi's protect, "type name" each. */
+function protectedResources(account: MockedCloud): string[] {
+    return account.resources.filter((r) => r.protect === true).map((r) => `${r.type} ${r.name}`).sort();
+}
+
 /** After how many days the access-log bucket's one lifecycle rule deletes every log (and only then). */
 function accessLogExpiryDays(account: MockedCloud): number {
     const [rule] = account.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
@@ -57,8 +62,8 @@ describe("the dev stack, run in-process under mocks", () => {
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
             "aws:cloudwatch/eventRule:EventRule": 3,
             "aws:cloudwatch/eventTarget:EventTarget": 4,
-            // Per jobnet: failed, timed out, aborted, late, not started.
-            "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
+            // Per jobnet: failed, timed out, aborted, late, not started; the run watcher's errors and heartbeat.
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
             "aws:dynamodb/table:Table": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
@@ -295,6 +300,10 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, true);
     });
 
+    it("protects no resource from Pulumi's deletes, so that pulumi destroy removes the stack", () => {
+        assert.deepStrictEqual(protectedResources(account), []);
+    });
+
     it("runs Aurora MySQL 3 encrypted in the isolated subnets, exporting its logs to groups with retention", () => {
         const cluster = account.one(T.cluster).inputs;
         assert.deepStrictEqual(
@@ -381,6 +390,17 @@ describe("the prod stack, run in-process under mocks", () => {
         assert.strictEqual(account.one("aws:s3/bucket:Bucket").inputs.forceDestroy, false);
         for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 90, g.name);
         assert.strictEqual(accessLogExpiryDays(account), 90);
+    });
+
+    it("protects the cluster, its instances, the backup vault, the access-log bucket and the ALB from Pulumi's deletes, so that a destroy stops before deleting anything", () => {
+        assert.deepStrictEqual(protectedResources(account), [
+            "aws:backup/vault:Vault jobnet-backups",
+            "aws:lb/loadBalancer:LoadBalancer webapp-lb-alb",
+            "aws:rds/cluster:Cluster webapp-db-cluster",
+            "aws:rds/clusterInstance:ClusterInstance webapp-db-instance-1",
+            "aws:rds/clusterInstance:ClusterInstance webapp-db-instance-2",
+            "aws:s3/bucket:Bucket webapp-lb-access-logs",
+        ]);
     });
 });
 

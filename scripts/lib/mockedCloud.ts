@@ -92,6 +92,8 @@ export interface RegisteredResource {
      * the resources its inputs come from (a remote component stands for all of its children).
      */
     dependencies?: string[];
+    /** Whether it carries Pulumi's protect option, as the SDK sent it to the engine (inherited from its parent when not its own). */
+    protect?: boolean;
 }
 
 /** A resource a remote component made: the program reaches it only through a reference in the component's outputs. */
@@ -147,11 +149,12 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     }
 
     /** What the engine learnt when it registered a resource this cloud made. */
-    registered(r: { type: string; name: string; id: string; urn: string; dependencies: string[] }): void {
+    registered(r: { type: string; name: string; id: string; urn: string; dependencies: string[]; protect: boolean }): void {
         const [resource, ...others] = this.resources.filter((x) => x.type === r.type && x.name === r.name && (x.id ?? "") === r.id && x.urn === undefined);
         if (resource === undefined || others.length > 0) throw new Error(`MockedCloud cannot tell which ${r.type} ${r.name} (id "${r.id}") the engine registered`);
         resource.urn = r.urn;
         resource.dependencies = r.dependencies;
+        resource.protect = r.protect;
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
