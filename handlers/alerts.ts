@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PostResult, clip, postToSlack } from "./slack";
+import { abortAfter } from "./lambdaContext";
 
 /** One notice to operators, as words: a subject line and the lines of its body. */
 export interface Alert {
@@ -46,7 +47,7 @@ export async function sendAlert(alert: Alert, o: { timeLeft: () => number; slack
     const topicArn = process.env.ALERT_TOPIC_ARN;
     const secretArn = process.env.SLACK_SECRET_ARN;
     const timeLeft = () => o.timeLeft() - returnMarginMs;
-    const bounded = () => ({ abortSignal: AbortSignal.timeout(Math.max(1, timeLeft())) });
+    const bounded = () => ({ abortSignal: abortAfter(timeLeft()) });
     const webhookUrl = secretArn ? (await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }), bounded())).SecretString ?? "" : undefined;
     if (topicArn) await new SNSClient({}).send(new PublishCommand({ TopicArn: topicArn, Subject: snsSubject(alert.subject), Message: alert.lines.join("\n") }), bounded());
     let slack: PostResult | undefined;

@@ -1,4 +1,5 @@
 import { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { abortAfter } from "./lambdaContext";
 
 /** Milliseconds a reader may still spend: a Lambda's remaining time less what it keeps for later, or a CLI's own bound. */
 export type TimeLeft = () => number;
@@ -64,7 +65,7 @@ export function readExecutionHistory(
     return pageThrough(
         (nextToken, timeLeftMs) => sfn.send(
             new GetExecutionHistoryCommand({ executionArn, maxResults: historyPageSize, reverseOrder: o.newestFirst || undefined, nextToken, includeExecutionData: true }),
-            { abortSignal: AbortSignal.timeout(timeLeftMs) },
+            { abortSignal: abortAfter(timeLeftMs) },
         ),
         o,
     );

@@ -5,3 +5,8 @@
 export interface LambdaContext {
     getRemainingTimeInMillis(): number;
 }
+
+/** A signal that aborts a call after `ms`: AbortSignal.timeout takes whole milliseconds, and at least 1 here (none left: abort at once). */
+export function abortAfter(ms: number): AbortSignal {
+    return AbortSignal.timeout(Math.max(1, Math.floor(ms)));
+}

@@ -9,7 +9,7 @@ import { readableCause } from "./causes";
 import { FailurePoint, failurePoint } from "./failurePoint";
 import { consoleOrigin, partitionOf } from "./partition";
 import { readExecutionHistory } from "./executionHistory";
-import { LambdaContext } from "./lambdaContext";
+import { LambdaContext, abortAfter } from "./lambdaContext";
 
 /** What a notification says about one run. */
 export interface RunSummary {
@@ -127,7 +127,7 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
     const timeLeft = () => context.getRemainingTimeInMillis();
     const noticeReserveMs = timeLeft() * noticeShareOfTime;
     const sfn = new SFNClient({});
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: d.executionArn }), { abortSignal: AbortSignal.timeout(Math.max(1, timeLeft() - noticeReserveMs)) });
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: d.executionArn }), { abortSignal: abortAfter(timeLeft() - noticeReserveMs) });
     const input = parseJson(described.input ?? d.input);
     const output = parseJson(described.output ?? d.output);
     let failure: FailurePoint | undefined;

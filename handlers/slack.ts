@@ -1,4 +1,5 @@
 /** Slack incoming webhooks: posting with retries, and texts cut to Slack's limits. */
+import { abortAfter } from "./lambdaContext";
 
 /**
  * Cuts a text to at most `limit` characters, marking the cut, and closes a code block the cut
@@ -45,7 +46,7 @@ export async function postToSlack(url: string, message: object, o: PostOptions):
         attempts = attempt;
         let retryAfterMs: number | undefined;
         try {
-            const signal = AbortSignal.timeout(Math.min(slackAttemptTimeoutMs, timeLeft));
+            const signal = abortAfter(Math.min(slackAttemptTimeoutMs, timeLeft));
             const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(message), signal });
             status = response.status;
             reason = (await response.text()).slice(0, 200);
@@ -55,7 +56,7 @@ export async function postToSlack(url: string, message: object, o: PostOptions):
             if (status === 429 && retryAfter > 0) retryAfterMs = retryAfter * 1000;
         } catch (error) {
             status = undefined;
-            reason = (error as Error).name === "TimeoutError" ? `no answer within ${Math.min(slackAttemptTimeoutMs, timeLeft)} ms` : (error as Error).message;
+            reason = (error as Error).name === "TimeoutError" ? `no answer within ${Math.floor(Math.min(slackAttemptTimeoutMs, timeLeft))} ms` : (error as Error).message;
         }
         if (attempt === o.attempts) break;
         const delay = retryAfterMs ?? o.baseDelayMs * 2 ** (attempt - 1);

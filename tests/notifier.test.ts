@@ -7,6 +7,7 @@ import { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/cl
 import { readableCause } from "../handlers/causes";
 import { failurePoint } from "../handlers/failurePoint";
 import { pageThrough, readExecutionHistory } from "../handlers/executionHistory";
+import { abortAfter } from "../handlers/lambdaContext";
 import { projectDir } from "../scripts/lib/runProgram";
 import * as histories from "./support/histories";
 import {
@@ -181,6 +182,13 @@ describe("paging within a time budget (pageThrough)", () => {
         }, { timeLeft: () => left });
         assert.deepStrictEqual(read, { events: [event(1)], complete: false });
         assert.deepStrictEqual(given, [5000, 4000]);
+    });
+
+    it("cuts a call off after a share of the time left, fractions and a time already spent included", async () => {
+        // AbortSignal.timeout itself refuses 29991.5 ms and -5 ms (ERR_OUT_OF_RANGE).
+        const [share, spent] = [abortAfter(59_983 / 2), abortAfter(-5)];
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.deepStrictEqual([share.aborted, spent.aborted, (spent.reason as Error).name], [false, true, "TimeoutError"]);
     });
 
     it("lets any other error through", async () => {
