@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import type { Alert } from "./alerts";
 import { sendAlert } from "./alerts";
 import { serverOutcomes } from "./serverOutcomes";
@@ -8,6 +8,8 @@ export { PostOptions, PostResult, clip, postToSlack } from "./slack";
 import { readableCause } from "./causes";
 import { FailurePoint, failurePoint } from "./failurePoint";
 import { consoleOrigin, partitionOf } from "./partition";
+import { readExecutionHistory } from "./executionHistory";
+import { LambdaContext, abortAfter } from "./lambdaContext";
 
 /** What a notification says about one run. */
 export interface RunSummary {
@@ -109,18 +111,28 @@ export function runEndedAlert(run: RunSummary): Alert {
 }
 
 /**
- * Lambda task: tells how a jobnet run ended, by the stack's alert topic (email) and, with a
- * webhook configured, Slack (read from Secrets Manager).
+ * The share of the notifier's time kept for the notice (the secret, the email and Slack's
+ * attempts) when the history is read: the history may use the rest.
  */
-export async function notifyRunEnded(event: ExecutionStatusChange): Promise<{ published: boolean; slack: PostResult | undefined }> {
+export const noticeShareOfTime = 0.5;
+
+/**
+ * Lambda task: tells how a jobnet run ended, by the stack's alert topic (email) and, with a
+ * webhook configured, Slack (read from Secrets Manager). Every wait is bounded by the time the
+ * invocation has left, so it ends before its timeout and Lambda never retries it after the email
+ * (sendAlert).
+ */
+export async function notifyRunEnded(event: ExecutionStatusChange, context: LambdaContext): Promise<{ published: boolean; slack: PostResult | undefined }> {
     const d = event.detail;
+    const timeLeft = () => context.getRemainingTimeInMillis();
+    const noticeReserveMs = timeLeft() * noticeShareOfTime;
     const sfn = new SFNClient({});
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: d.executionArn }));
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: d.executionArn }), { abortSignal: abortAfter(timeLeft() - noticeReserveMs) });
     const input = parseJson(described.input ?? d.input);
     const output = parseJson(described.output ?? d.output);
     let failure: FailurePoint | undefined;
     if (d.status !== "SUCCEEDED") {
-        const history = await readExecutionHistory(sfn, d.executionArn, historyPages);
+        const history = await readExecutionHistory(sfn, d.executionArn, { timeLeft: () => timeLeft() - noticeReserveMs });
         if (!history.complete) {
             const warning = { level: "WARN", message: "Execution history not read to its end; the failed state is unknown", executionArn: d.executionArn, events: history.events.length };
             console.log(JSON.stringify(warning));
@@ -145,27 +157,7 @@ export async function notifyRunEnded(event: ExecutionStatusChange): Promise<{ pu
         executionName: d.name,
         servers: serverOutcomes(output),
     };
-    return sendAlert(runEndedAlert(summary), (mention) => slackMessage(summary, mention));
-}
-
-// A history holds at most 25,000 events and a page at most 1,000: 25 pages read all of it.
-const historyPageSize = 1000;
-const historyPages = 25;
-
-/**
- * A run's history, oldest first, read forward a page at a time (a failure is judged on the whole
- * run, not on its last events); at most `maxPages` pages, `complete` false when more remained.
- */
-export async function readExecutionHistory(sfn: SFNClient, executionArn: string, maxPages: number): Promise<{ events: HistoryEvent[]; complete: boolean }> {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-        const read = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: historyPageSize, nextToken, includeExecutionData: true }));
-        events.push(...(read.events ?? []));
-        nextToken = read.nextToken;
-        if (!nextToken) return { events, complete: true };
-    }
-    return { events, complete: false };
+    return sendAlert(runEndedAlert(summary), { timeLeft, slackMessage: (mention) => slackMessage(summary, mention) });
 }
 
 function parseJson(text: string | undefined): any {

@@ -1,10 +1,12 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeExecutionCommand, ExecutionListItem, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, ExecutionListItem, HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { nextRuns, parseCron } from "../infra/cron";
 import { CalendarSettings, judgeDay } from "./calendar";
 import { Alert, sendAlert } from "./alerts";
 import { scheduledTimeOf } from "./scheduledRuns";
 import { executionConsoleUrl, formatSeconds } from "./notifier";
+import { readExecutionHistory } from "./executionHistory";
+import { LambdaContext } from "./lambdaContext";
 
 /** What the watcher is told of one jobnet: its state machine, how long a run should take, its schedule. */
 export interface WatchedJobnet {
@@ -107,7 +109,10 @@ export function missedStartAlert(o: { stack: string; jobnet: string; scheduledTi
  * duration (once per run) and of scheduled runs that did not start (once per scheduled time),
  * by the alert topic, Slack and a metric that alarms watch. It never stops a run.
  */
-export async function watchRuns(event: WatchEvent): Promise<{ endDelayed: string[]; startMissed: string[] }> {
+export async function watchRuns(event: WatchEvent, context: LambdaContext): Promise<{ endDelayed: string[]; startMissed: string[] }> {
+    const timeLeft = () => context.getRemainingTimeInMillis();
+    // Half the time for reading the runs, half for the metrics and the notices.
+    const noticeReserveMs = timeLeft() / 2;
     const sfn = new SFNClient({});
     const tick = Date.parse(event.tick);
     const now = Date.now();
@@ -119,9 +124,10 @@ export async function watchRuns(event: WatchEvent): Promise<{ endDelayed: string
         const running = await listExecutions(sfn, j.stateMachineArn, "RUNNING");
         const late = overdueRuns(running.map(asRun), j.expectedSeconds, tick, event.periodSeconds);
         for (const run of late) {
-            const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: run.executionArn, reverseOrder: true, maxResults: 100, includeExecutionData: true }));
+            // Newest first, as far as the state the run entered last.
+            const history = await readExecutionHistory(sfn, run.executionArn, { newestFirst: true, timeLeft: () => timeLeft() - noticeReserveMs, enough: (events) => currentStep(events) !== undefined });
             const region = run.executionArn.split(":")[3];
-            alerts.push(endDelayAlert({ stack: event.stack, jobnet: j.jobnet, run, expectedSeconds: j.expectedSeconds, now, step: currentStep(history.events ?? []), consoleUrl: executionConsoleUrl(run.executionArn, region) }));
+            alerts.push(endDelayAlert({ stack: event.stack, jobnet: j.jobnet, run, expectedSeconds: j.expectedSeconds, now, step: currentStep(history.events), consoleUrl: executionConsoleUrl(run.executionArn, region) }));
             found.endDelayed.push(run.executionArn);
         }
         counts.push({ metric: watcherMetrics.endDelayed, jobnet: j.jobnet, value: late.length });
@@ -160,7 +166,7 @@ export async function watchRuns(event: WatchEvent): Promise<{ endDelayed: string
             { MetricName: watcherMetrics.looks, Dimensions: [{ Name: "Stack", Value: event.stack }], Timestamp: new Date(tick), Value: 1, Unit: "Count" as const },
         ],
     }));
-    for (const alert of alerts) await sendAlert(alert);
+    for (const alert of alerts) await sendAlert(alert, { timeLeft });
     return found;
 }
 

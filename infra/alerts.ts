@@ -153,6 +153,15 @@ export function watchInput(stack: string, settings: OperationsSettings, stateMac
     };
 }
 
+/**
+ * Lambda's retries of a notifier invocation that failed, the same event each time (at most 2,
+ * Lambda's default made explicit). A failed invocation has sent nothing (handlers/alerts.ts,
+ * sendAlert: the email goes out only once everything before it has worked, and nothing after it
+ * can fail or outlast the function), so a retry sends the one email: a throttled
+ * DescribeExecution or secret read still ends in a notice. An hour, as the rule's target allows.
+ */
+export const notifierAsyncRetries = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 };
+
 /** EventBridge Scheduler takes a target input of at most 8,192 characters (Target, Scheduler API reference). */
 export const schedulerInputLimit = 8192;
 
@@ -221,7 +230,7 @@ export class Alerts extends pulumi.ComponentResource {
             ])),
             environment,
             logRetentionDays: args.logRetentionDays,
-            // Up to four posts with backoff (1 + 2 + 4 s) and the history pages of a long run.
+            // The history pages of a long run, then the email and up to four posts with backoff (1 + 2 + 4 s), each bounded by the time left.
             timeoutSeconds: 60,
         }, this);
         const ended = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
@@ -235,6 +244,9 @@ export class Alerts extends pulumi.ComponentResource {
         }, parent);
         new aws.lambda.Permission(`${name}-notifier`, { action: "lambda:InvokeFunction", function: notifier.name, principal: "events.amazonaws.com", sourceArn: ended.arn }, parent);
         new aws.cloudwatch.EventTarget(`${name}-notifier`, { rule: ended.name, arn: notifier.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } }, parent);
+        // The target's retryPolicy covers delivery to Lambda only; once Lambda takes the event, its own
+        // asynchronous retries handle a function error (Lambda Developer Guide, asynchronous invocation).
+        new aws.lambda.FunctionEventInvokeConfig(`${name}-notifier`, { functionName: notifier.name, ...notifierAsyncRetries }, parent);
 
         const watcherFunctionName = `${args.namePrefix}-watch-runs`;
         const watcher = lambdaFunction(`${name}-watcher`, {

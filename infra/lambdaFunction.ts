@@ -3,11 +3,12 @@ import * as aws from "@pulumi/aws";
 import { PolicyStatement } from "../handlers/catalog";
 import { taskTimeoutSeconds } from "../statemachines/asl";
 import { assumeRolePolicy } from "./iamPolicies";
+import { LambdaContext } from "../handlers/lambdaContext";
 
 export interface LambdaFunctionArgs {
     functionName: string;
     description: string;
-    handler: (event: any) => Promise<unknown>;
+    handler: (event: any, context: LambdaContext) => Promise<unknown>;
     /** What the function may do, besides writing its own logs. */
     statements: pulumi.Input<PolicyStatement[]>;
     /** Packages the handler needs at run time; every other dependency stays out of the upload. */

@@ -117,6 +117,8 @@ export interface Faults {
     lockLeft?: "stop" | "start";
     /** EventBridge never delivers the end of our runs to the release function ("Delivery is best effort"). */
     releaseLost?: boolean;
+    /** GetExecutionHistory answers at most this many events a page, each after an empty page, with a nextToken while more remain, whatever maxResults: "the actual number of results returned per call might be fewer than the specified maximum" (Step Functions API reference). */
+    historyPageEvents?: number;
 }
 
 /** The services the jobnets call, by their IAM prefix. */

@@ -47,6 +47,7 @@ export const faultKinds = [
     { jobnets: either, form: "list-lag[:SECONDS]", does: "ListExecutions leaves out runs started less than SECONDS (default 5) ago (eventually consistent)" },
     { jobnets: either, form: "lock-left:stop|start", does: "the run lock names a run of that jobnet that failed an hour ago; its end never released it" },
     { jobnets: either, form: "release-lost", does: "EventBridge never delivers the end of our runs to the run lock's release function" },
+    { jobnets: either, form: "short-pages[:EVENTS]", does: "GetExecutionHistory answers pages of EVENTS (default 1) events whatever maxResults, each after an empty page, with a nextToken while more remain" },
     { jobnets: either, form: "tagged-later:NAME", does: "a server NAME got the servers' tag after the last update (a stack whose servers are named by a tag)" },
     { jobnets: either, form: "untagged:SERVER", does: "SERVER lost the servers' tag after the last update (a stack whose servers are named by a tag)" },
 ] as const;
@@ -276,6 +277,10 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "release-lost":
                 if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");
                 faults.releaseLost = true;
+                break;
+            case "short-pages":
+                noExtra();
+                faults.historyPageEvents = whole(arg, 1, "EVENTS", 1, 100);
                 break;
             case "tagged-later":
                 noExtra();

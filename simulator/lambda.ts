@@ -1,6 +1,7 @@
 import * as path from "path";
 import { taskTimeoutSeconds } from "../statemachines/asl";
 import { currentCaller } from "./services";
+import { LambdaContext } from "../handlers/lambdaContext";
 
 /** A function as deployed: its ARN and the folder holding the `__index.js` Pulumi serialised for it. */
 export interface DeployedFunction {
@@ -67,4 +68,41 @@ function lambdaError(name: string, cause: string): Error {
     const e = new Error(cause);
     e.name = name;
     return e;
+}
+
+/** The context Lambda gives an invocation that began now and may run `timeoutMs`: its time left, by the clock in use. */
+export function invocationContext(timeoutMs: number): LambdaContext {
+    const endsAt = Date.now() + timeoutMs;
+    return { getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()) };
+}
+
+/** How one attempt of an asynchronous invocation ended. */
+export type AttemptOutcome = { outcome: "returned"; ms: number } | { outcome: "error"; ms: number; error: string } | { outcome: "timed out"; ms: number };
+
+/**
+ * Plays Lambda's asynchronous invocation of one event: an attempt that throws or outlasts the
+ * function's timeout is a function error, and "Lambda attempts to run it two more times" by
+ * default, `maximumRetryAttempts` as configured, with the same event ("How Lambda handles errors
+ * and retries with asynchronous invocation", Lambda Developer Guide). The waits between attempts
+ * (1 and 2 minutes) are left out. Lambda ends an attempt that timed out; here it is only no longer
+ * waited for, so what it would have done later is not counted against the function.
+ */
+export async function invokeAsynchronously<E>(
+    handler: (event: E, context: LambdaContext) => Promise<unknown>,
+    event: E,
+    o: { timeoutMs: number; maximumRetryAttempts: number },
+): Promise<AttemptOutcome[]> {
+    const attempts: AttemptOutcome[] = [];
+    for (let attempt = 0; attempt <= o.maximumRetryAttempts; attempt++) {
+        const began = Date.now();
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<"timed out">((resolve) => { timer = setTimeout(() => resolve("timed out"), o.timeoutMs); });
+        const ran = handler(JSON.parse(JSON.stringify(event)) as E, invocationContext(o.timeoutMs)).then(() => "returned" as const, (error: Error) => error);
+        const end = await Promise.race([ran, timedOut]);
+        clearTimeout(timer);
+        const ms = Date.now() - began;
+        if (end === "returned") return [...attempts, { outcome: "returned", ms }];
+        attempts.push(end === "timed out" ? { outcome: "timed out", ms } : { outcome: "error", ms, error: `${end.name}: ${end.message}` });
+    }
+    return attempts;
 }

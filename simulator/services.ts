@@ -323,11 +323,19 @@ export function installServices(account: SimulatedAccount): () => void {
             };
         }, (input: sfn.ListExecutionsCommandInput) => [{ resource: input.stateMachineArn ?? "" }]],
         // Oldest first, or newest first with reverseOrder; a page of maxResults (default 100, at most 1000).
+        // The short-pages fault answers fewer, and an empty page before each: maxResults "is only an upper
+        // limit" and only a nextToken says more remain (GetExecutionHistory, Step Functions API reference).
         [sfn.GetExecutionHistoryCommand, "GetExecutionHistory", (input: sfn.GetExecutionHistoryCommandInput) => {
             const e = account.execution(input.executionArn ?? "");
-            const pageSize = input.maxResults || 100;
-            if (pageSize < 0 || pageSize > 1000) throw serviceError("ValidationException", "maxResults must be between 0 and 1000");
-            const from = input.nextToken === undefined ? 0 : Number(input.nextToken);
+            const asked = input.maxResults || 100;
+            if (asked < 0 || asked > 1000) throw serviceError("ValidationException", "maxResults must be between 0 and 1000");
+            const short = account.faults.historyPageEvents;
+            const token = input.nextToken ?? "";
+            const from = token === "" ? 0 : Number(token.replace(/\+$/, ""));
+            if (!Number.isInteger(from) || from < 0) throw serviceError("InvalidToken", `Invalid Token: '${input.nextToken}'`);
+            // With the fault, a token ending in + asks for events; any other first gets an empty page.
+            if (short !== undefined && !token.endsWith("+")) return { events: [], nextToken: `${from}+` };
+            const pageSize = Math.min(asked, short ?? asked);
             const events = input.reverseOrder ? [...e.history].reverse() : e.history;
             return { events: events.slice(from, from + pageSize), nextToken: from + pageSize < events.length ? String(from + pageSize) : undefined };
         }, (input: sfn.GetExecutionHistoryCommandInput) => [{ resource: input.executionArn ?? "" }]],

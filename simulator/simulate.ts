@@ -2,7 +2,8 @@ import type { ServiceControl } from "../infra/serviceControl";
 import type { SynthResult } from "../scripts/lib/synthesize";
 import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
-import { SimulatedLambda } from "./lambda";
+import { SimulatedLambda, invocationContext } from "./lambda";
+import type { LambdaContext } from "../handlers/lambdaContext";
 import { EventLog, ExecutionNotRedrivable, RunOptions, RunReport, runExecution } from "./run";
 import { executionStatusChange, transformInput } from "./eventBridge";
 import { executionArnOf } from "./account";
@@ -58,13 +59,13 @@ export interface Simulation {
 function watchOnSchedule(synth: SynthResult): { stop(): Promise<WatchLook[]>; cancel(): void } {
     const watcher = synth.alertFunctions.find((f) => f.role === "watcher");
     if (!watcher) throw new Error("the stack has no run watcher");
-    const handler = (require(path.join(watcher.codeDirectory, "__index.js")) as { handler: (event: unknown) => Promise<{ endDelayed: string[]; startMissed: string[] }> }).handler;
+    const handler = (require(path.join(watcher.codeDirectory, "__index.js")) as { handler: (event: unknown, context: LambdaContext) => Promise<{ endDelayed: string[]; startMissed: string[] }> }).handler;
     const saved = { ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: process.env.SLACK_SECRET_ARN };
     Object.assign(process.env, { ALERT_TOPIC_ARN: watcher.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "" });
     const looks: Promise<WatchLook>[] = [];
     const timer = setInterval(() => {
         const tick = new Date().toISOString().replace(".000Z", "Z");
-        looks.push(currentCaller.run("watchRuns", () => handler({ ...synth.watchInput, tick })).then((found) => ({ tick, ...found })));
+        looks.push(currentCaller.run("watchRuns", () => handler({ ...synth.watchInput, tick }, invocationContext(watcher.timeoutSeconds * 1000))).then((found) => ({ tick, ...found })));
     }, (synth.watchInput.periodSeconds as number) * 1000);
     const cancel = () => {
         clearInterval(timer);

@@ -10,6 +10,11 @@ import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
+import { executionStatusChange } from "../simulator/eventBridge";
+import { parseFaults } from "../simulator/faults";
+import { invocationContext } from "../simulator/lambda";
+import { currentCaller, installServices } from "../simulator/services";
+import { taskFunctionNames } from "../statemachines/plan";
 import { PolicyStatement, allowingStatement, functionPolicy } from "./support/iamPolicy";
 
 const minute = 60_000;
@@ -147,6 +152,14 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(watcherErrors.inputs.dimensions, { FunctionName: run.account.byId(schedule.inputs.target.arn.split(":").pop())!.inputs.name });
     });
 
+    it("let Lambda retry a failed notifier invocation twice, within the hour the rule's target keeps an event", () => {
+        const notifier = run.account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
+        const config = run.account.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+        assert.deepStrictEqual([config.inputs.functionName, config.inputs.maximumRetryAttempts, config.inputs.maximumEventAgeInSeconds], [notifier.inputs.name, 2, 3600]);
+        const target = run.account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.name.endsWith("-notifier"))!;
+        assert.strictEqual(target.inputs.retryPolicy.maximumEventAgeInSeconds, config.inputs.maximumEventAgeInSeconds);
+    });
+
     it("run the watcher every 5 minutes with what it judges by, allowed to read the runs, publish and put its metrics only", () => {
         const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
         const input = JSON.parse(schedule.inputs.target.input);
@@ -216,6 +229,45 @@ describe("delay notices in the simulated account", function () {
         // Without the heartbeat, the late and not-started alarms would stay OK: no data is no problem to them.
         const notStarted = synth.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === "webapp-jobnet-dev-stop-not-started")!.inputs as DeclaredAlarm;
         assert.strictEqual(alarmStateAt(notStarted, [], lastLook + 60 * minute), "OK");
+    });
+
+    it("name the step a late run is in when Step Functions answers its history in short pages", async () => {
+        const { looks, account } = await simulate(synth, {
+            initial: "running",
+            jobnets: ["stop"],
+            input: { trigger: "schedule", scheduledTime: new Date(simulatedStartMs).toISOString().replace(".000Z", "Z") },
+            faults: { historyPageEvents: 1 },
+            watch: { untilSeconds: 10 * 60 },
+        });
+        assert.deepStrictEqual(looks.map((l) => l.endDelayed.length), [1, 0]);
+        assert.match(published(account)[0], /\nNow in: WaitUntilServerBackupsCompleted\w*\n/);
+        // Newest first, one event a page, as far as the last state entered: more than one page.
+        const pages = account.calls.filter((c) => c.caller === "watchRuns" && c.action === "states:GetExecutionHistory");
+        assert.ok(pages.length > 1, `${pages.length} pages`);
+    });
+
+    it("the notifier reads a failed run's history to its end in short pages, and names the state that failed", async () => {
+        const faults = parseFaults(["cluster-stop", "short-pages"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
+        assert.strictEqual(reports[0].report.error, "ClusterNotStoppable");
+        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
+        // EventBridge's event of the run's end, to the notifier as uploaded; no Slack webhook.
+        const notifier = synth.alertFunctions.find((f) => f.role === "notifier")!;
+        const handler = (require(path.join(notifier.codeDirectory, "__index.js")) as { handler: Function }).handler;
+        const event = { ...executionStatusChange(run), region: run.arn.split(":")[3] };
+        const env = { ...process.env };
+        const restore = installServices(account);
+        try {
+            Object.assign(process.env, { ALERT_TOPIC_ARN: notifier.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "", STACK_NAME: "dev" });
+            await currentCaller.run("notifyRunEnded", () => handler(event, invocationContext(notifier.timeoutSeconds * 1000)));
+        } finally {
+            restore();
+            process.env = env;
+        }
+        assert.ok(run.history.length > 50, `${run.history.length} events`);
+        const [notice] = published(account);
+        assert.match(notice, /^\[dev\] stop jobnet FAILED\n/);
+        assert.match(notice, /\nFailed state: ClusterRefusedToStop\n/);
     });
 
     it("tell of a scheduled run that did not start, startDelay after its time, and of nothing else", async () => {

@@ -34,6 +34,7 @@ describe("the example stack of an existing system (Pulumi.existing.yaml), run un
             "aws:iam/rolePolicy:RolePolicy",
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
             "aws:lambda/function:Function",
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
             "aws:lambda/permission:Permission",
             "aws:scheduler/schedule:Schedule",
             "aws:sfn/stateMachine:StateMachine",

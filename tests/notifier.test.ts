@@ -6,7 +6,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { readableCause } from "../handlers/causes";
 import { failurePoint } from "../handlers/failurePoint";
-import { readExecutionHistory } from "../handlers/notifier";
+import { pageThrough, readExecutionHistory } from "../handlers/executionHistory";
+import { abortAfter } from "../handlers/lambdaContext";
 import { projectDir } from "../scripts/lib/runProgram";
 import * as histories from "./support/histories";
 import {
@@ -116,10 +117,12 @@ describe("reading a run's history (a fake Step Functions client)", () => {
         }
     }
 
+    const plentyOfTime = () => 60_000;
+
     it("reads forward, a page of 1,000 events at a time, while there is a next page", async () => {
         const requests = await withHistory(
             (nextToken) => (nextToken === undefined ? { events: mapIterationFailed.slice(0, 13), nextToken: "page-2" } : { events: mapIterationFailed.slice(13) }),
-            async () => assert.deepStrictEqual(await readExecutionHistory(new SFNClient({}), executionArn, 25), { events: mapIterationFailed, complete: true }),
+            async () => assert.deepStrictEqual(await readExecutionHistory(new SFNClient({}), executionArn, { timeLeft: plentyOfTime }), { events: mapIterationFailed, complete: true }),
         );
         assert.deepStrictEqual(requests.map((r) => [r.executionArn, r.reverseOrder, r.maxResults, r.includeExecutionData, r.nextToken]), [
             [executionArn, undefined, 1000, true, undefined],
@@ -127,13 +130,69 @@ describe("reading a run's history (a fake Step Functions client)", () => {
         ]);
     });
 
-    it("stops after the pages it may read, and says the history was not read to its end", async () => {
-        let page = 1;
+    it("reads on past short and empty pages while there is a nextToken, however many pages that takes", async () => {
+        // One event a page, and an empty page after each: 2 × 40 pages, far past 25 full ones.
+        const pages = mapIterationFailed.flatMap((event) => [{ events: [event] }, { events: [] }]).map((page, n, all) => ({ ...page, nextToken: n + 1 < all.length ? String(n + 1) : undefined }));
         const requests = await withHistory(
-            () => ({ events: [], nextToken: `page-${++page}` }),
-            async () => assert.deepStrictEqual(await readExecutionHistory(new SFNClient({}), executionArn, 3), { events: [], complete: false }),
+            (nextToken) => pages[Number(nextToken ?? 0)],
+            async () => assert.deepStrictEqual(await readExecutionHistory(new SFNClient({}), executionArn, { timeLeft: plentyOfTime }), { events: mapIterationFailed, complete: true }),
         );
-        assert.deepStrictEqual(requests.map((r) => r.nextToken), [undefined, "page-2", "page-3"]);
+        assert.strictEqual(requests.length, mapIterationFailed.length * 2);
+    });
+
+    it("reads newest first only as far as the caller needs", async () => {
+        const newestFirst = [...mapIterationFailed].reverse();
+        const requests = await withHistory(
+            (nextToken) => ({ events: newestFirst.slice(Number(nextToken ?? 0), Number(nextToken ?? 0) + 2), nextToken: String(Number(nextToken ?? 0) + 2) }),
+            async () => {
+                const read = await readExecutionHistory(new SFNClient({}), executionArn, { newestFirst: true, timeLeft: plentyOfTime, enough: (events) => events.length >= 5 });
+                assert.deepStrictEqual(read, { events: newestFirst.slice(0, 6), complete: true });
+            },
+        );
+        assert.deepStrictEqual(requests.map((r) => [r.reverseOrder, r.nextToken]), [[true, undefined], [true, "2"], [true, "4"]]);
+    });
+});
+
+describe("paging within a time budget (pageThrough)", () => {
+    const event = (id: number): HistoryEvent => ({ id, type: "PassStateEntered", timestamp: new Date(0) });
+
+    it("stops when the time is spent, and says the history was not read to its end", async () => {
+        let left = 3;
+        const asked: (string | undefined)[] = [];
+        const read = await pageThrough(async (nextToken) => {
+            asked.push(nextToken);
+            left--;
+            return { events: [event(asked.length)], nextToken: `page-${asked.length + 1}` };
+        }, { timeLeft: () => left });
+        assert.deepStrictEqual(read, { events: [event(1), event(2), event(3)], complete: false });
+        assert.deepStrictEqual(asked, [undefined, "page-2", "page-3"]);
+    });
+
+    it("gives each page the time left, and takes a page cut off by it as the end of the budget", async () => {
+        let left = 5000;
+        const given: number[] = [];
+        const read = await pageThrough(async (_nextToken, timeLeftMs) => {
+            given.push(timeLeftMs);
+            if (given.length === 2) {
+                left = 0;
+                throw Object.assign(new Error("This operation was aborted"), { name: "AbortError" });
+            }
+            left -= 1000;
+            return { events: [event(1)], nextToken: "page-2" };
+        }, { timeLeft: () => left });
+        assert.deepStrictEqual(read, { events: [event(1)], complete: false });
+        assert.deepStrictEqual(given, [5000, 4000]);
+    });
+
+    it("cuts a call off after a share of the time left, fractions and a time already spent included", async () => {
+        // AbortSignal.timeout itself refuses 29991.5 ms and -5 ms (ERR_OUT_OF_RANGE).
+        const [share, spent] = [abortAfter(59_983 / 2), abortAfter(-5)];
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.deepStrictEqual([share.aborted, spent.aborted, (spent.reason as Error).name], [false, true, "TimeoutError"]);
+    });
+
+    it("lets any other error through", async () => {
+        await assert.rejects(pageThrough(async () => { throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }); }, { timeLeft: () => 5000 }), /Rate exceeded/);
     });
 });
 

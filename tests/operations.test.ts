@@ -13,6 +13,8 @@ import { startExecutionCommand, stateMachineConsoleUrl } from "../infra/outputs"
 import { runProgram } from "../scripts/lib/runProgram";
 import { SynthResult } from "../scripts/lib/synthesize";
 import { simulate } from "../simulator/simulate";
+import { invocationContext, invokeAsynchronously } from "../simulator/lambda";
+import { notifierAsyncRetries } from "../infra/alerts";
 import { instanceNotFound, mapIterationFailed } from "./support/histories";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 import { sharedRun, sharedSynthesis } from "./support/sharedRuns";
@@ -333,8 +335,8 @@ describe("Slack notifications", () => {
     });
 });
 
-/** A webhook on loopback that answers with the given statuses in turn, then 200 "ok". */
-async function fakeWebhook(answers: { status: number; body: string; headers?: Record<string, string> }[]) {
+/** A webhook on loopback that answers with the given statuses in turn (each after its delay), then 200 "ok". */
+async function fakeWebhook(answers: { status: number; body: string; headers?: Record<string, string>; delayMs?: number }[]) {
     const received: string[] = [];
     const server = http.createServer((req, res) => {
         let body = "";
@@ -342,19 +344,28 @@ async function fakeWebhook(answers: { status: number; body: string; headers?: Re
         req.on("end", () => {
             received.push(body);
             const a = answers.shift() ?? { status: 200, body: "ok" };
-            res.writeHead(a.status, { "Content-Type": "text/plain", ...(a.headers ?? {}) });
-            res.end(a.body);
+            setTimeout(() => {
+                res.writeHead(a.status, { "Content-Type": "text/plain", ...(a.headers ?? {}) });
+                res.end(a.body);
+            }, a.delayMs ?? 0);
         });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T/B/X`;
-    return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return {
+        url,
+        received,
+        close: () => new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        }),
+    };
 }
 
 describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
     const logs: object[] = [];
     const sleeps: number[] = [];
-    const options = { attempts: 4, baseDelayMs: 100, sleep: async (ms: number) => { sleeps.push(ms); }, log: (e: object) => logs.push(e) };
+    const options = { attempts: 4, baseDelayMs: 100, timeLeft: () => 60_000, sleep: async (ms: number) => { sleeps.push(ms); }, log: (e: object) => logs.push(e) };
     beforeEach(() => {
         logs.length = 0;
         sleeps.length = 0;
@@ -433,7 +444,7 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
             const result = await notifyRunEnded({
                 region: "ap-northeast-1",
                 detail: { executionArn, stateMachineArn: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", name: "stop-1", status: "FAILED" },
-            });
+            }, invocationContext(60_000));
             assert.deepStrictEqual(result, { published: true, slack: { delivered: true, attempts: 1 } });
             const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
             assert.deepStrictEqual(published.map((p) => [p.TopicArn, p.Subject]), [[topicArn, "[dev] stop jobnet FAILED"]]);
@@ -455,6 +466,76 @@ describe("posting to a Slack webhook (a real HTTP server on loopback)", () => {
             secrets.restore();
             sns.restore();
             await hook.close();
+        }
+    });
+});
+
+describe("one notice per run's end, however Slack answers (Lambda's asynchronous retries played)", () => {
+    // The notifier's 60 s, shortened: every bound the handler keeps is a share of its time left, or under a second.
+    const timeoutMs = 5000;
+    const executionArn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:stop-1";
+    const ended = {
+        region: "ap-northeast-1",
+        detail: { executionArn, stateMachineArn: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", name: "stop-1", status: "SUCCEEDED" },
+    };
+
+    /** The notifier of a run's end, invoked as EventBridge invokes it, with Slack answering `answers`: the attempts and the emails. */
+    async function notifyWithSlack(answers: Parameters<typeof fakeWebhook>[0]) {
+        const hook = await fakeWebhook(answers);
+        const sfn = mockClient(SFNClient);
+        const secrets = mockClient(SecretsManagerClient);
+        const sns = mockClient(SNSClient);
+        const env = { ...process.env };
+        try {
+            sfn.on(DescribeExecutionCommand).resolves({ executionArn, status: "SUCCEEDED", input: "{}", startDate: new Date("2026-11-30T13:00:00Z"), stopDate: new Date("2026-11-30T13:12:34Z") } as never);
+            secrets.on(GetSecretValueCommand).resolves({ SecretString: hook.url });
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:slack", STACK_NAME: "dev" });
+            const attempts = await invokeAsynchronously(notifyRunEnded, ended, { timeoutMs, maximumRetryAttempts: notifierAsyncRetries.maximumRetryAttempts });
+            return { attempts, emails: sns.commandCalls(PublishCommand).length, posts: hook.received.length };
+        } finally {
+            process.env = env;
+            sfn.restore();
+            secrets.restore();
+            sns.restore();
+            await hook.close();
+        }
+    }
+
+    it("sends one email and ends in time when Slack does not answer", async () => {
+        const { attempts, emails, posts } = await notifyWithSlack([{ status: 200, body: "ok", delayMs: 60_000 }]);
+        assert.deepStrictEqual([attempts.map((a) => a.outcome), emails, posts], [["returned"], 1, 1]);
+        assert.ok(attempts[0].ms < timeoutMs, `${attempts[0].ms} ms`);
+    });
+
+    it("sends one email and ends in time when Slack rate-limits with a Retry-After longer than the function has", async () => {
+        const { attempts, emails, posts } = await notifyWithSlack([{ status: 429, body: "rate_limited", headers: { "Retry-After": "120" } }]);
+        assert.deepStrictEqual([attempts.map((a) => a.outcome), emails, posts], [["returned"], 1, 1]);
+        assert.ok(attempts[0].ms < 1000, `${attempts[0].ms} ms`);
+    });
+
+    it("waits out a Retry-After that fits in the time left, and delivers", async () => {
+        const { attempts, emails, posts } = await notifyWithSlack([{ status: 429, body: "rate_limited", headers: { "Retry-After": "1" } }]);
+        assert.deepStrictEqual([attempts.map((a) => a.outcome), emails, posts], [["returned"], 1, 2]);
+    });
+
+    it("retries an invocation that failed before the email, and sends it once", async () => {
+        const sfn = mockClient(SFNClient);
+        const sns = mockClient(SNSClient);
+        const env = { ...process.env };
+        try {
+            sfn.on(DescribeExecutionCommand)
+                .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+                .resolves({ executionArn, status: "SUCCEEDED", input: "{}" } as never);
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "", STACK_NAME: "dev" });
+            const attempts = await invokeAsynchronously(notifyRunEnded, ended, { timeoutMs, maximumRetryAttempts: notifierAsyncRetries.maximumRetryAttempts });
+            assert.deepStrictEqual(attempts.map((a) => a.outcome), ["error", "returned"]);
+            assert.strictEqual(sns.commandCalls(PublishCommand).length, 1);
+        } finally {
+            process.env = env;
+            sfn.restore();
+            sns.restore();
         }
     });
 });

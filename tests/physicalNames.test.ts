@@ -15,6 +15,7 @@ const unnamedResourceTypes = [
     "aws:lb/listener:Listener",
     "aws:lb/targetGroupAttachment:TargetGroupAttachment",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:s3/bucketPolicy:BucketPolicy",

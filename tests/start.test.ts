@@ -167,6 +167,8 @@ describe("fault specs (--fail)", () => {
         assert.deepStrictEqual(parseFaults(["other-run:stop", "duplicate:later"], context), { otherRunActive: "stop", duplicateDelivery: "later" });
         assert.deepStrictEqual(parseFaults(["race:start", "list-lag", "lock-left:stop", "release-lost"], context), { race: "start", listLagSeconds: 5, lockLeft: "stop", releaseLost: true });
         assert.deepStrictEqual(parseFaults(["list-lag:30"], context), { listLagSeconds: 30 });
+        assert.deepStrictEqual(parseFaults(["short-pages"], context), { historyPageEvents: 1 });
+        assert.deepStrictEqual(parseFaults(["short-pages:7"], context), { historyPageEvents: 7 });
         assert.deepStrictEqual(parseFaults(["backup-token-no-id", "backup-token-no-id:cluster", "backup-token-no-id:web-2"], context), { backupTokenNoId: ["*", "webapp-jobnet-dev", "web-2"] });
         assert.deepStrictEqual(
             parseFaults(["agent-offline:web-1", "agent-offline:web-2:undeliverable", "agent-late:web-1", "agent-late:web-2:never"], { ...context, jobnets: ["start"] }),
@@ -387,6 +389,8 @@ describe("every --fail kind, run in the simulated account", function () {
         ["list-lag", "stop", "running", "SUCCEEDED", undefined],
         ["lock-left:stop", "start", "stopped", "SUCCEEDED", undefined],
         ["release-lost", "stop", "running", "SUCCEEDED", undefined],
+        // Read by the watcher and the notifier, not by the jobnets (tests/alerts.test.ts).
+        ["short-pages", "stop", "running", "SUCCEEDED", undefined],
     ];
     for (const [spec, jobnet, initial, outcome, cause] of cases) {
         it(`${spec} ${outcome === "SUCCEEDED" ? "slows the" : "ends the"} ${jobnet} jobnet ${outcome === "SUCCEEDED" ? "but it succeeds" : `in ${outcome}, saying what happened`}`, async () => {

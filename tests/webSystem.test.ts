@@ -75,6 +75,8 @@ describe("the dev stack, run in-process under mocks", () => {
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
             "aws:lambda/function:Function": 18,
+            // The notifier's asynchronous retries.
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
             "aws:lambda/permission:Permission": 2,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,

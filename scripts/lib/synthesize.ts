@@ -31,6 +31,7 @@ export interface SynthesizedAlertFunction {
     functionArn: string;
     codeDirectory: string;
     environment: Record<string, string>;
+    timeoutSeconds: number;
 }
 
 /** The run lock as deployed: its table and item, the lease a run takes, and what EventBridge gives its release function when a run ends. */
@@ -152,6 +153,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
             functionArn: lambda.state.arn,
             codeDirectory: await writeUpload(lambda, handler, undefined, role),
             environment: lambda.inputs.environment?.variables ?? {},
+            timeoutSeconds: lambda.inputs.timeout,
         });
     }
     const lockTarget = account.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => t.inputs.inputTransformer && t.name.endsWith("-run-lock-release"));

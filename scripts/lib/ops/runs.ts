@@ -2,7 +2,6 @@ import {
     DescribeExecutionCommand,
     DescribeStateMachineForExecutionCommand,
     ExecutionListItem,
-    GetExecutionHistoryCommand,
     HistoryEvent,
     ListExecutionsCommand,
     RedriveExecutionCommand,
@@ -13,6 +12,7 @@ import { StateMachineDefinition } from "../../../statemachines/asl";
 import { EventLog } from "../../../simulator/run";
 import { Timeline } from "../../../simulator/timeline";
 import { OpsError } from "./stack";
+import { readExecutionHistory, timeLeftUntil } from "../../../handlers/executionHistory";
 import { scheduledTimeOf } from "../../../handlers/scheduledRuns";
 
 export type Jobnet = "stop" | "start";
@@ -136,7 +136,7 @@ export async function followExecution(sfn: SFNClient, executionArn: string, o: F
     const lanes = new Map<number, number | undefined>();
     let lastSeen = 0;
     for (;;) {
-        const fresh = await newEvents(sfn, executionArn, lastSeen);
+        const fresh = await newEvents(sfn, executionArn, lastSeen, historyReadBoundMs);
         for (const event of fresh) {
             lastSeen = Math.max(lastSeen, event.id ?? 0);
             const local = toLocalEvent(event, lanes);
@@ -153,18 +153,15 @@ export async function followExecution(sfn: SFNClient, executionArn: string, o: F
     }
 }
 
-/** History events newer than `after`, oldest first; reads newest-first pages until it reaches seen ones. */
-async function newEvents(sfn: SFNClient, executionArn: string, after: number): Promise<HistoryEvent[]> {
-    const fresh: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 200, nextToken, includeExecutionData: true }));
-        const events = page.events ?? [];
-        const unseen = events.filter((e) => (e.id ?? 0) > after);
-        fresh.push(...unseen);
-        nextToken = unseen.length === events.length ? page.nextToken : undefined;
-    } while (nextToken);
-    return fresh.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+/** How long `ops report`, and each poll of a followed run, may read a history: 25,000 events are 25 full pages, or many more short ones. */
+export const historyReadBoundMs = 5 * 60_000;
+
+/** History events newer than `after`, oldest first; reads newest-first pages until it reaches seen ones, within `boundMs`. */
+async function newEvents(sfn: SFNClient, executionArn: string, after: number, boundMs: number): Promise<HistoryEvent[]> {
+    const read = await readExecutionHistory(sfn, executionArn, { newestFirst: true, timeLeft: timeLeftUntil(Date.now() + boundMs), enough: (events) => events.some((e) => (e.id ?? 0) <= after) });
+    // A gap between the events shown and those read would go unseen for good.
+    if (!read.complete) throw new OpsError(`The history of ${executionArn} could not be read within ${boundMs / 1000} s; follow the run in the console, or draw it later with \`npm run ops -- report ${executionArn}\`.`);
+    return read.events.filter((e) => (e.id ?? 0) > after).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
 }
 
 /**
