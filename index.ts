@@ -60,6 +60,8 @@ export = async () => {
         settings: config.operations,
         stateMachineArns,
         logRetentionDays: config.logRetentionDays,
+        // The rule was Operations' ("ops") while Slack was its only listener; it keeps its name.
+        runEndedRuleAliases: [{ name: "ops-run-ended", parent: pulumi.createUrn("ops", "webapp-jobnet:operations:Operations") }],
     }, { providers: { aws: provider } });
 
     const operations = new Operations("ops", {

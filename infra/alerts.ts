@@ -12,6 +12,12 @@ export interface AlertsArgs {
     settings: OperationsSettings;
     stateMachineArns: Record<JobnetName, pulumi.Input<string>>;
     logRetentionDays: number;
+    /**
+     * What the run-ended rule was called before it moved here: the same rule, which an update then
+     * changes in place rather than creating it anew under its name and deleting the old one after,
+     * which would delete the rule just made.
+     */
+    runEndedRuleAliases?: pulumi.Input<pulumi.Alias>[];
 }
 
 /** How often the watcher looks for late runs and missed starts. */
@@ -241,7 +247,7 @@ export class Alerts extends pulumi.ComponentResource {
                 "detail-type": ["Step Functions Execution Status Change"],
                 detail: { status: notifiedStatuses, stateMachineArn: Object.values(args.stateMachineArns) },
             }),
-        }, parent);
+        }, { ...parent, aliases: args.runEndedRuleAliases });
         new aws.lambda.Permission(`${name}-notifier`, { action: "lambda:InvokeFunction", function: notifier.name, principal: "events.amazonaws.com", sourceArn: ended.arn }, parent);
         new aws.cloudwatch.EventTarget(`${name}-notifier`, { rule: ended.name, arn: notifier.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } }, parent);
         // The target's retryPolicy covers delivery to Lambda only; once Lambda takes the event, its own

@@ -113,6 +113,13 @@ describe("the alerts of the dev stack (under mocks)", function () {
         run = await runProgram("dev", { "webapp-jobnet:monitoring": JSON.stringify({ emails: ["ops@example.com", "Night.Shift@example.com"] }) });
     });
 
+    it("keep the run-ended rule an earlier version made under Operations, by an alias of its old URN: it is updated, not made again under its name and then deleted", () => {
+        const rule = run.account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-run-ended")!;
+        assert.strictEqual(rule.urn, "urn:pulumi:dev::webapp-jobnet::webapp-jobnet:operations:Alerts$aws:cloudwatch/eventRule:EventRule::alerts-run-ended");
+        const [alias] = rule.aliases as { spec: { name: string; parenturn: string } }[];
+        assert.deepStrictEqual([rule.aliases!.length, alias.spec.name, alias.spec.parenturn], [1, "ops-run-ended", "urn:pulumi:dev::webapp-jobnet::webapp-jobnet:operations:Operations::ops"]);
+    });
+
     it("send to one topic per stack, each configured address subscribed by email", () => {
         const topic = run.account.one("aws:sns/topic:Topic");
         assert.deepStrictEqual([topic.inputs.name, run.outputs.alertTopicArn], ["webapp-jobnet-dev-alerts", topic.state.arn]);

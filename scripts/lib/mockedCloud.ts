@@ -94,6 +94,8 @@ export interface RegisteredResource {
     dependencies?: string[];
     /** Whether it carries Pulumi's protect option, as the SDK sent it to the engine (inherited from its parent when not its own). */
     protect?: boolean;
+    /** The aliases it carries, as the SDK sent them to the engine (a URN, or the parts of one). */
+    aliases?: unknown[];
 }
 
 /** A resource a remote component made: the program reaches it only through a reference in the component's outputs. */
@@ -149,12 +151,13 @@ export class MockedCloud implements pulumi.runtime.Mocks {
     }
 
     /** What the engine learnt when it registered a resource this cloud made. */
-    registered(r: { type: string; name: string; id: string; urn: string; dependencies: string[]; protect: boolean }): void {
+    registered(r: { type: string; name: string; id: string; urn: string; dependencies: string[]; protect: boolean; aliases: unknown[] }): void {
         const [resource, ...others] = this.resources.filter((x) => x.type === r.type && x.name === r.name && (x.id ?? "") === r.id && x.urn === undefined);
         if (resource === undefined || others.length > 0) throw new Error(`MockedCloud cannot tell which ${r.type} ${r.name} (id "${r.id}") the engine registered`);
         resource.urn = r.urn;
         resource.dependencies = r.dependencies;
         resource.protect = r.protect;
+        resource.aliases = r.aliases;
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
