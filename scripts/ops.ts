@@ -12,6 +12,7 @@ import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, historyReadBoundMs, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
+import { driveStackAction } from "./lib/ops/stackActions";
 import { createdCluster, destroyRefusal, readClusterStatus } from "./lib/ops/teardown";
 import { defaultMonitoring, statusReport } from "./lib/ops/status";
 import { OpsError, openStack, stackOutputs } from "./lib/ops/stack";
@@ -97,19 +98,8 @@ async function status(stack: Stack, stackName: string): Promise<number> {
 }
 
 async function driveStack(stack: Stack, command: Extract<OpsCommand, { kind: "stack" }>): Promise<number> {
-    const onOutput = (out: string) => write(out);
-    if (command.action === "preview") {
-        await stack.preview({ onOutput });
-        return 0;
-    }
     if (command.action === "destroy") await refuseToDestroyAStoppedDatabase(stack);
-    if (!command.yes) {
-        if (command.action === "up") await stack.preview({ onOutput });
-        if (!(await confirm(`${command.action} the ${stack.name} stack?`))) return 1;
-    }
-    if (command.action === "up") await stack.up({ onOutput });
-    else await stack.destroy({ onOutput });
-    return 0;
+    return driveStackAction(stack, { action: command.action, yes: command.yes, onOutput: write, confirm });
 }
 
 /** A stopped cluster cannot be destroyed: the destroy would fail half way (scripts/lib/ops/teardown.ts). */

@@ -21,6 +21,7 @@ import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive
 import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/ops/redriveCheck";
 import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
 import { createdCluster, destroyRefusal, readClusterStatus } from "../scripts/lib/ops/teardown";
+import { driveStackAction } from "../scripts/lib/ops/stackActions";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SimulatedAccount } from "../simulator/account";
 import { installServices } from "../simulator/services";
@@ -409,5 +410,47 @@ describe("npm run ops -- destroy refuses a stack whose database is stopped", () 
         assert.strictEqual(destroyRefusal(await statusIn("running"), "dev", "ap-northeast-1"), undefined);
         assert.match(destroyRefusal({ identifier: "webapp-jobnet-dev", status: "starting" }, "dev", "ap-northeast-1")!, /is starting: Aurora deletes a cluster only when it is available\. Wait for it, then destroy: aws rds wait db-cluster-available /);
         assert.strictEqual(destroyRefusal(undefined, "dev", "ap-northeast-1"), undefined);
+    });
+});
+
+describe("npm run ops -- up applies the plan its preview showed", () => {
+    /** A stack that records what it was asked, and whether the plan file was there when up ran. */
+    function fakeStack() {
+        const calls: string[] = [];
+        const stack = {
+            name: "dev",
+            preview: async (o?: { plan?: string }) => {
+                if (o?.plan) fs.writeFileSync(o.plan, "{}");
+                calls.push(`preview${o?.plan ? ` --save-plan ${path.basename(o.plan)}` : ""}`);
+                return {} as never;
+            },
+            up: async (o?: { plan?: string }) => {
+                calls.push(`up${o?.plan ? ` --plan ${path.basename(o.plan)}${fs.existsSync(o.plan) ? "" : " (missing)"}` : ""}`);
+                return {} as never;
+            },
+            destroy: async () => {
+                calls.push("destroy");
+                return {} as never;
+            },
+        };
+        return { stack, calls };
+    }
+    const folder = () => fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+
+    it("previews with a saved plan, asks, then updates held to that plan, and removes it", async () => {
+        const { stack, calls } = fakeStack();
+        let kept = "";
+        const code = await driveStackAction(stack as never, { action: "up", yes: false, onOutput: () => undefined, confirm: async () => true, planFolder: () => (kept = folder()) });
+        assert.deepStrictEqual([code, calls], [0, ["preview --save-plan plan.json", "up --plan plan.json"]]);
+        assert.strictEqual(fs.existsSync(kept), false);
+    });
+
+    it("applies nothing when the answer is no, and goes straight up with --yes, which shows no preview", async () => {
+        const refused = fakeStack();
+        assert.strictEqual(await driveStackAction(refused.stack as never, { action: "up", yes: false, onOutput: () => undefined, confirm: async () => false, planFolder: folder }), 1);
+        assert.deepStrictEqual(refused.calls, ["preview --save-plan plan.json"]);
+        const yes = fakeStack();
+        assert.strictEqual(await driveStackAction(yes.stack as never, { action: "up", yes: true, onOutput: () => undefined, confirm: async () => false }), 0);
+        assert.deepStrictEqual(yes.calls, ["up"]);
     });
 });
