@@ -2,6 +2,7 @@ import * as path from "path";
 import * as readline from "readline";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import { readExecutionHistory, timeLeftUntil } from "../handlers/executionHistory";
@@ -12,6 +13,7 @@ import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, historyReadBoundMs, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
+import { configuredEmails, forgottenPendingEmails, readTopicSubscriptions } from "./lib/ops/pendingEmails";
 import { driveStackAction } from "./lib/ops/stackActions";
 import { createdCluster, destroyRefusal, readClusterStatus } from "./lib/ops/teardown";
 import { defaultMonitoring, statusReport } from "./lib/ops/status";
@@ -99,7 +101,18 @@ async function status(stack: Stack, stackName: string): Promise<number> {
 
 async function driveStack(stack: Stack, command: Extract<OpsCommand, { kind: "stack" }>): Promise<number> {
     if (command.action === "destroy") await refuseToDestroyAStoppedDatabase(stack);
+    else await warnOfForgottenPendingEmails(stack);
     return driveStackAction(stack, { action: command.action, yes: command.yes, onOutput: write, confirm });
+}
+
+/** Addresses removed from monitoring.emails before they confirmed are still subscribed for a while (scripts/lib/ops/pendingEmails.ts). */
+async function warnOfForgottenPendingEmails(stack: Stack): Promise<void> {
+    const topicArn = (await stack.outputs()).alertTopicArn?.value as string | undefined;
+    // Before the first deployment there is no topic, and nothing was subscribed.
+    if (topicArn === undefined) return;
+    const configured = configuredEmails((await stack.getAllConfig())["webapp-jobnet:monitoring"]?.value);
+    const subscriptions = await readTopicSubscriptions(new SNSClient({ region: topicArn.split(":")[3] }), topicArn);
+    for (const warning of forgottenPendingEmails(subscriptions, configured, stack.name)) write(`Warning: ${warning}\n`);
 }
 
 /** A stopped cluster cannot be destroyed: the destroy would fail half way (scripts/lib/ops/teardown.ts). */

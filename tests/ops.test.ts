@@ -22,6 +22,8 @@ import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/o
 import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
 import { createdCluster, destroyRefusal, readClusterStatus } from "../scripts/lib/ops/teardown";
 import { driveStackAction } from "../scripts/lib/ops/stackActions";
+import { configuredEmails, forgottenPendingEmails, readTopicSubscriptions } from "../scripts/lib/ops/pendingEmails";
+import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SimulatedAccount } from "../simulator/account";
 import { installServices } from "../simulator/services";
@@ -452,5 +454,36 @@ describe("npm run ops -- up applies the plan its preview showed", () => {
         const yes = fakeStack();
         assert.strictEqual(await driveStackAction(yes.stack as never, { action: "up", yes: true, onOutput: () => undefined, confirm: async () => false }), 0);
         assert.deepStrictEqual(yes.calls, ["up"]);
+    });
+});
+
+describe("npm run ops -- preview and up tell of an address removed before it confirmed", () => {
+    const topicArn = "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts";
+    const subscription = (endpoint: string, subscriptionArn: string) => ({ Endpoint: endpoint, Protocol: "email", SubscriptionArn: subscriptionArn, TopicArn: topicArn });
+
+    it("names each address still pending on the topic that the config no longer lists, and no other", async () => {
+        const sns = mockClient(SNSClient);
+        try {
+            sns.on(ListSubscriptionsByTopicCommand, { TopicArn: topicArn, NextToken: undefined }).resolves({
+                Subscriptions: [subscription("ops@example.com", `${topicArn}:0001`), subscription("Gone@example.com", "PendingConfirmation")], NextToken: "2",
+            });
+            sns.on(ListSubscriptionsByTopicCommand, { TopicArn: topicArn, NextToken: "2" }).resolves({
+                Subscriptions: [subscription("night@example.com", "PendingConfirmation"), subscription("left@example.com", `${topicArn}:0002`)],
+            });
+            const read = await readTopicSubscriptions(new SNSClient({ region: "ap-northeast-1" }), topicArn);
+            const configured = configuredEmails(JSON.stringify({ emails: ["ops@example.com", "Night@example.com"] }));
+            assert.deepStrictEqual(forgottenPendingEmails(read, configured, "dev"), [
+                "Gone@example.com is no longer in monitoring.emails of the dev stack, but its subscription to the alert topic was never confirmed: "
+                + "SNS keeps it for up to 48 hours and cannot unsubscribe it, and following the link in its confirmation email would still subscribe it. Ask its owner to ignore that email.",
+            ]);
+            // A confirmed address removed from the config is unsubscribed by the update itself.
+            assert.deepStrictEqual(forgottenPendingEmails(read, [], "dev").map((w) => w.split(" ")[0]), ["Gone@example.com", "night@example.com"]);
+        } finally {
+            sns.restore();
+        }
+    });
+
+    it("reads the configured addresses as the CLI hands the monitoring object over", () => {
+        assert.deepStrictEqual([configuredEmails(undefined), configuredEmails("{}"), configuredEmails('{"emails":["a@example.com",3]}'), configuredEmails("not json")], [[], [], ["a@example.com"], []]);
     });
 });
