@@ -222,12 +222,13 @@ export async function getScriptResults(event: ScriptResultsEvent): Promise<Scrip
             toSend.push(id);
             continue;
         }
-        const v = newest.get(id);
         // Right after SendCommand an invocation may not be listed for a moment, and a server sent it
         // again still shows the earlier one it never got: pending, not a failure.
+        const listed = newest.get(id);
         const again = event.lastSent[id];
-        if (!v || !endedStatuses.includes(v.status) || (again !== undefined && v.commandId !== again)) {
-            notEnded.push(`${who(id)} ${pendingDetail(v === undefined || (again !== undefined && v.commandId !== again) ? "Pending" : v.status, event.timeoutSeconds)}`);
+        const v = listed !== undefined && (again === undefined || listed.commandId === again) ? listed : undefined;
+        if (!v || !endedStatuses.includes(v.status)) {
+            notEnded.push(`${who(id)} ${pendingDetail(v?.status ?? "Pending", event.timeoutSeconds)}`);
             continue;
         }
         if (neverDelivered(v)) {

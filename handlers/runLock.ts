@@ -88,11 +88,7 @@ export async function takeRunLock(event: TakeRunLockEvent): Promise<RunLockResul
     const dynamodb = new DynamoDBClient({});
     const scheduledTime = scheduledTimeOf(event.input);
     if (scheduledTime !== undefined) {
-        const claim = await putIfFree(dynamodb, event.tableName, {
-            [lockKeyAttribute]: { S: deliveryClaimKey(event.stateMachineArn, scheduledTime) },
-            executionArn: { S: event.executionArn },
-            expiresAt: { N: String(Math.floor(Date.now() / 1000) + claimKeptSeconds) },
-        }, event.executionArn, undefined);
+        const claim = await putIfFree(dynamodb, event.tableName, deliveryClaimItem(event, scheduledTime, Date.now()), event.executionArn, undefined);
         if (claim !== undefined) return { outcome: "duplicate", heldBy: "", duplicateOf: claim.executionArn?.S ?? "an earlier delivery" };
     }
     const held = await acquireLock(dynamodb, event, event, Math.floor(Date.parse(event.startTime) / 1000) + event.leaseSeconds);
@@ -102,9 +98,36 @@ export async function takeRunLock(event: TakeRunLockEvent): Promise<RunLockResul
 }
 
 /** The system's lock: its table and item. */
-type Lock = Pick<TakeRunLockEvent, "tableName" | "lockKey">;
+export type Lock = Pick<TakeRunLockEvent, "tableName" | "lockKey">;
 /** A run as the lock knows it. */
-type Run = Pick<TakeRunLockEvent, "executionArn" | "stateMachineArn" | "startTime">;
+export type Run = Pick<TakeRunLockEvent, "executionArn" | "stateMachineArn" | "startTime">;
+
+/** The lock item of a run that holds it until `leaseExpiresAt` (epoch seconds). */
+export function lockItem(lock: Pick<Lock, "lockKey">, run: Run, leaseExpiresAt: number): Record<string, AttributeValue> {
+    return {
+        [lockKeyAttribute]: { S: lock.lockKey },
+        executionArn: { S: run.executionArn },
+        stateMachineArn: { S: run.stateMachineArn },
+        startedAt: { S: run.startTime },
+        leaseExpiresAt: { N: String(leaseExpiresAt) },
+        // DynamoDB's TTL deletes the item a day after its lease, should every release have been lost.
+        expiresAt: { N: String(leaseExpiresAt + 86_400) },
+    };
+}
+
+/** The item that records the run as the system's latest. */
+export function latestRunItem(lock: Pick<Lock, "lockKey">, run: Run): Record<string, AttributeValue> {
+    return { [lockKeyAttribute]: { S: latestRunKey(lock.lockKey) }, executionArn: { S: run.executionArn }, startedAt: { S: run.startTime } };
+}
+
+/** The item by which a run claims its scheduled time, at `nowMs`. */
+export function deliveryClaimItem(run: Pick<Run, "executionArn" | "stateMachineArn">, scheduledTime: string, nowMs: number): Record<string, AttributeValue> {
+    return {
+        [lockKeyAttribute]: { S: deliveryClaimKey(run.stateMachineArn, scheduledTime) },
+        executionArn: { S: run.executionArn },
+        expiresAt: { N: String(Math.floor(nowMs / 1000) + claimKeptSeconds) },
+    };
+}
 
 /** The item that names the run of the system started last, which a redrive of an earlier one must not follow. */
 export function latestRunKey(lockKey: string): string {
@@ -117,15 +140,7 @@ export function latestRunKey(lockKey: string): string {
  * over with a write conditioned on that holder, so two runs cannot both.
  */
 async function acquireLock(dynamodb: DynamoDBClient, lock: Lock, run: Run, leaseExpiresAt: number): Promise<LockHolder | undefined> {
-    const item = {
-        [lockKeyAttribute]: { S: lock.lockKey },
-        executionArn: { S: run.executionArn },
-        stateMachineArn: { S: run.stateMachineArn },
-        startedAt: { S: run.startTime },
-        leaseExpiresAt: { N: String(leaseExpiresAt) },
-        // DynamoDB's TTL deletes the item a day after its lease, should every release have been lost.
-        expiresAt: { N: String(leaseExpiresAt + 86_400) },
-    };
+    const item = lockItem(lock, run, leaseExpiresAt);
     let replacing: string | undefined;
     // Each round either takes the lock or finds its holder; a takeover another run won first is read again once.
     for (let round = 0; round < 3; round++) {
@@ -144,7 +159,7 @@ async function recordLatestRun(dynamodb: DynamoDBClient, lock: Lock, run: Run): 
     try {
         await dynamodb.send(new PutItemCommand({
             TableName: lock.tableName,
-            Item: { [lockKeyAttribute]: { S: latestRunKey(lock.lockKey) }, executionArn: { S: run.executionArn }, startedAt: { S: run.startTime } },
+            Item: latestRunItem(lock, run),
             // ISO 8601 times of one form order as strings do.
             ConditionExpression: `attribute_not_exists(${lockKeyAttribute}) OR startedAt <= :started`,
             ExpressionAttributeValues: { ":started": { S: run.startTime } },
@@ -163,6 +178,17 @@ export interface RedriveContext extends Lock, Run {
 }
 
 /**
+ * How the state machine's definition changed since a run started, in words ("revision r-1, now
+ * r-2"); undefined when it is the same. The first revision of a state machine has no id
+ * (DescribeStateMachineForExecution: "The first revision ID when you create the state machine is
+ * null"): none and none are the same revision.
+ */
+export function definitionUpdate(ran: string | undefined, now: string | undefined): string | undefined {
+    const revision = (id: string | undefined) => id ?? "the first";
+    return revision(ran) === revision(now) ? undefined : `revision ${revision(ran)}, now ${revision(now)}`;
+}
+
+/**
  * Refuses to let a redriven run act when it would act on a stale system. RedriveExecution resumes
  * a run from its failed step with the definition it started with, and does not run again the steps
  * that succeeded (Step Functions API reference, RedriveExecution): not the lock, not the
@@ -173,10 +199,10 @@ export interface RedriveContext extends Lock, Run {
 export async function refuseUnsafeRedrive(redrive: RedriveContext): Promise<void> {
     const refuse = (why: string) => taskError("RedriveRefused", `this run was redriven, but ${why}; run the jobnet again instead, once the cause of the failure is fixed`);
     const sfn = new SFNClient({});
-    // The first revision of a state machine has no id (DescribeStateMachineForExecution: "The first revision ID when you create the state machine is null").
-    const ran = (await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: redrive.executionArn }))).revisionId ?? "the first";
-    const now = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: redrive.stateMachineArn }))).revisionId ?? "the first";
-    if (ran !== now) throw refuse(`its state machine was updated since it started (revision ${ran}, now ${now}), and a redrive resumes it with the old definition`);
+    const ran = (await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: redrive.executionArn }))).revisionId;
+    const now = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: redrive.stateMachineArn }))).revisionId;
+    const update = definitionUpdate(ran, now);
+    if (update !== undefined) throw refuse(`its state machine was updated since it started (${update}), and a redrive resumes it with the old definition`);
     const dynamodb = new DynamoDBClient({});
     const latest = (await dynamodb.send(new GetItemCommand({ TableName: redrive.tableName, Key: { [lockKeyAttribute]: { S: latestRunKey(redrive.lockKey) } }, ConsistentRead: true }))).Item;
     const startedAt = latest?.startedAt?.S;

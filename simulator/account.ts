@@ -5,7 +5,7 @@ import { recoverableByStart } from "../handlers/databaseStatuses";
 import type { ServerTag } from "../handlers/webServers";
 import type { DatabaseKind } from "../statemachines/plan";
 import { SimulatedTable } from "./dynamodb";
-import { deliveryClaimKey, lockKeyAttribute } from "../handlers/runLock";
+import { deliveryClaimItem, latestRunItem, lockItem, lockKeyAttribute } from "../handlers/runLock";
 
 /** Faults a test or a user can inject, each on named resources. */
 export interface Faults {
@@ -574,25 +574,16 @@ export class SimulatedAccount {
             .sort((a, b) => b.startDate - a.startDate);
     }
 
-    /** The lock item and delivery claim a run writes when it takes the system's run lock, as handlers/runLock.ts writes them. */
+    /** The items a run writes when it takes the system's run lock (handlers/runLock.ts): the lock, the latest run, its delivery's claim. */
     private holdRunLock(execution: SimExecution): void {
         const lock = this.spec.runLock;
         if (!lock) return;
         const table = this.tables.get(lock.tableName)!;
-        const startedAt = new Date(execution.startDate).toISOString();
-        const leaseExpiresAt = Math.floor(execution.startDate / 1000) + lock.leaseSeconds;
-        table.put({
-            [lockKeyAttribute]: { S: lock.lockKey },
-            executionArn: { S: execution.arn },
-            stateMachineArn: { S: execution.stateMachineArn },
-            startedAt: { S: startedAt },
-            leaseExpiresAt: { N: String(leaseExpiresAt) },
-            expiresAt: { N: String(leaseExpiresAt + 86_400) },
-        }, {});
+        const run = { executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, startTime: new Date(execution.startDate).toISOString() };
+        table.put(lockItem(lock, run, Math.floor(execution.startDate / 1000) + lock.leaseSeconds), {});
+        table.put(latestRunItem(lock, run), {});
         const scheduledTime = (JSON.parse(execution.input) as { scheduledTime?: string }).scheduledTime;
-        if (scheduledTime !== undefined) {
-            table.put({ [lockKeyAttribute]: { S: deliveryClaimKey(execution.stateMachineArn, scheduledTime) }, executionArn: { S: execution.arn } }, {});
-        }
+        if (scheduledTime !== undefined) table.put(deliveryClaimItem(run, scheduledTime, execution.startDate), {});
     }
 
     execution(executionArn: string): SimExecution {

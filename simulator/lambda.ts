@@ -84,16 +84,19 @@ export type AttemptOutcome = { outcome: "returned"; ms: number } | { outcome: "e
  * function's timeout is a function error, and "Lambda attempts to run it two more times" by
  * default, `maximumRetryAttempts` as configured, with the same event ("How Lambda handles errors
  * and retries with asynchronous invocation", Lambda Developer Guide). The waits between attempts
- * (1 and 2 minutes) are left out. Lambda ends an attempt that timed out; here it is only no longer
- * waited for, so what it would have done later is not counted against the function.
+ * (1 and 2 minutes) are left out unless given (`waitsMs`, before each retry in turn). Lambda ends an
+ * attempt that timed out; here it is only no longer waited for, so what it would have done later is
+ * not counted against the function.
  */
 export async function invokeAsynchronously<E>(
     handler: (event: E, context: LambdaContext) => Promise<unknown>,
     event: E,
-    o: { timeoutMs: number; maximumRetryAttempts: number },
+    o: { timeoutMs: number; maximumRetryAttempts: number; waitsMs?: number[] },
 ): Promise<AttemptOutcome[]> {
     const attempts: AttemptOutcome[] = [];
     for (let attempt = 0; attempt <= o.maximumRetryAttempts; attempt++) {
+        const wait = attempt === 0 ? 0 : o.waitsMs?.[attempt - 1] ?? 0;
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const began = Date.now();
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<"timed out">((resolve) => { timer = setTimeout(() => resolve("timed out"), o.timeoutMs); });

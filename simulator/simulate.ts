@@ -2,7 +2,8 @@ import type { ServiceControl } from "../infra/serviceControl";
 import type { SynthResult } from "../scripts/lib/synthesize";
 import { AccountSpec, Faults, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
-import { SimulatedLambda, invocationContext } from "./lambda";
+import { SimulatedLambda, invocationContext, invokeAsynchronously } from "./lambda";
+import { functionTimeoutSeconds } from "../infra/lambdaFunction";
 import type { LambdaContext } from "../handlers/lambdaContext";
 import { EventLog, ExecutionNotRedrivable, RunOptions, RunReport, runExecution } from "./run";
 import { executionStatusChange, transformInput } from "./eventBridge";
@@ -155,18 +156,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             if (account.faults.releaseLost) return;
             const ended = account.execution(executionArnOf(synth.stateMachineArns[jobnet], report.executionName));
             const payload = JSON.parse(transformInput(synth.runLock.releaseInput, executionStatusChange(ended)));
-            const release = async () => {
-                for (const waitSeconds of [0, 60, 120]) {
-                    await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
-                    try {
-                        return await lambda.invoke(synth.runLock.releaseFunctionArn, payload);
-                    } catch {
-                        // Tried again, or dropped after the last attempt.
-                    }
-                }
-                return undefined;
-            };
-            await clock.runUntil(release(), () => account.calls.length);
+            const release = (event: unknown) => lambda.invoke(synth.runLock.releaseFunctionArn, event);
+            await clock.runUntil(invokeAsynchronously(release, payload, { timeoutMs: functionTimeoutSeconds * 1000, maximumRetryAttempts: 2, waitsMs: [60_000, 120_000] }), () => account.calls.length);
         };
         for (const [n, step] of options.jobnets.entries()) {
             // A redrive is of the latest failed run: with keepGoing, others may have run since.

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AccountSpec, SimulatedAccount } from "../simulator/account";
+import { SimulatedAccount } from "../simulator/account";
 import { VirtualClock } from "../simulator/clock";
 import { SimulatedLambda } from "../simulator/lambda";
 import { ExecutionNotRedrivable, RunReport, runExecution } from "../simulator/run";
@@ -23,6 +23,7 @@ import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { samplePlan, synthOfPlan } from "./support/samplePlan";
 import { sharedSynthesis } from "./support/sharedRuns";
 import { pollSchedule } from "../statemachines/pollSchedule";
+import { bareAccountSpec } from "./support/accountSpec";
 
 const fn = "arn:aws:lambda:ap-northeast-1:123456789012:function:f";
 const closed = (f: Fragment): StateMachineDefinition => definition(f, { comment: "", timeoutSeconds: 3600 });
@@ -192,14 +193,4 @@ describe("a stop whose backups take hours", () => {
     });
 });
 
-const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
-const accountSpec: AccountSpec = {
-    servers: [],
-    database: undefined,
-    listeners: [],
-    targetGroupArns: [],
-    stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
-    maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },
-    backupVaultName: "vault",
-    initial: "running",
-};
+const accountSpec = bareAccountSpec();

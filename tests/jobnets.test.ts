@@ -11,6 +11,7 @@ import { refuseUnsafeRedrive } from "../handlers/runLock";
 import { functionPolicy } from "./support/iamPolicy";
 import { stopAfterSevenDayRestart } from "./support/sevenDayRestart";
 import { sharedSynthesis } from "./support/sharedRuns";
+import { bareAccountSpec } from "./support/accountSpec";
 
 const validator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
@@ -339,10 +340,9 @@ describe("the stop jobnet, run in the simulated account", () => {
     });
 
     it("a redriven run's check refuses it once its state machine was updated, and lets it go on otherwise", async () => {
-        const account = new SimulatedAccount({
-            servers: [], listeners: [], targetGroupArns: [], stateMachineArns: synth.stateMachineArns, maintenanceTag: synth.maintenanceTag,
-            backupVaultName: "vault", initial: "running", runLock: { tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, leaseSeconds: 3600 },
-        });
+        const account = new SimulatedAccount(bareAccountSpec({
+            stateMachineArns: synth.stateMachineArns, runLock: { tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, leaseSeconds: 3600 },
+        }));
         const restore = installServices(account);
         try {
             const failed = account.startExecution(synth.stateMachineArns.stop, "stop-1", {});

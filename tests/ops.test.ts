@@ -35,6 +35,7 @@ import { withStackFiles } from "./support/stackFiles";
 import { samplePlan } from "./support/samplePlan";
 import { defaultMonitoring, delaysInProgress, statusReport } from "../scripts/lib/ops/status";
 import type { RunRow } from "../scripts/lib/ops/runs";
+import { bareAccountSpec } from "./support/accountSpec";
 
 const machines = {
     stop: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop",
@@ -389,11 +390,11 @@ describe("npm run ops -- destroy refuses a stack whose database is stopped", () 
     it("reads the cluster in the simulated account, and refuses it stopped, naming the commands to run first; available, it lets the destroy go on", async () => {
         const sm = (jobnet: string) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-${jobnet}`;
         const statusIn = async (initial: "running" | "stopped") => {
-            const account = new SimulatedAccount({
-                servers: [], listeners: [], targetGroupArns: [], stateMachineArns: { stop: sm("stop"), start: sm("start") },
+            const account = new SimulatedAccount(bareAccountSpec({
+                stateMachineArns: { stop: sm("stop"), start: sm("start") },
                 database: { kind: "cluster", identifier: "webapp-jobnet-dev", arn: "arn:aws:rds:ap-northeast-1:123456789012:cluster:webapp-jobnet-dev" },
-                maintenanceTag: { key: "webapp-jobnet:maintenance", value: "dev" }, backupVaultName: "webapp-jobnet-dev", initial,
-            });
+                initial,
+            }));
             const restore = installServices(account);
             try {
                 return await readClusterStatus(new RDSClient({ region: "ap-northeast-1" }), "webapp-jobnet-dev");

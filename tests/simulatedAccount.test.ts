@@ -9,9 +9,9 @@ import { awsThrottlingErrors } from "../handlers/errors";
 import { AccountSpec, Faults, SimulatedAccount, awsServices } from "../simulator/account";
 import { VirtualClock } from "../simulator/clock";
 import { installServices } from "../simulator/services";
+import { bareAccountSpec, testArn as arn } from "./support/accountSpec";
 
-const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
-const spec = (faults: Faults, initial: AccountSpec["initial"]): AccountSpec => ({
+const spec = (faults: Faults, initial: AccountSpec["initial"]): AccountSpec => bareAccountSpec({
     servers: [
         { name: "web-1", instanceId: "i-0123456789abcdef0", instanceArn: arn("ec2", "instance/i-0123456789abcdef0") },
         { name: "web-2", instanceId: "i-0123456789abcdef1", instanceArn: arn("ec2", "instance/i-0123456789abcdef1") },
@@ -19,9 +19,6 @@ const spec = (faults: Faults, initial: AccountSpec["initial"]): AccountSpec => (
     database: { kind: "cluster", identifier: "db", arn: arn("rds", "cluster:db") },
     listeners: [{ arn: arn("elasticloadbalancing", "listener/app/lb/1/2"), forwards: true }],
     targetGroupArns: [arn("elasticloadbalancing", "targetgroup/tg/1")],
-    stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
-    maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },
-    backupVaultName: "vault",
     initial,
     faults,
 });

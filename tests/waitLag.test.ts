@@ -10,18 +10,12 @@ import { RunReport, runExecution } from "../simulator/run";
 import { installServices } from "../simulator/services";
 import { Fragment, StateMachineDefinition, definition, invoke, is, map, pass, sequence, wait, waitUntil } from "../statemachines/asl";
 import { projectDir } from "../scripts/lib/runProgram";
+import { bareAccountSpec, testArn as arn } from "./support/accountSpec";
 
-const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:123456789012:${resource}`;
 const ids = ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003"];
-const spec = (faults: Faults): AccountSpec => ({
+const spec = (faults: Faults): AccountSpec => bareAccountSpec({
     servers: ids.map((id, n) => ({ name: `web-${n + 1}`, instanceId: id, instanceArn: arn("ec2", `instance/${id}`) })),
     database: { kind: "cluster", identifier: "db", arn: arn("rds", "cluster:db") },
-    listeners: [],
-    targetGroupArns: [],
-    stateMachineArns: { stop: arn("states", "stateMachine:stop"), start: arn("states", "stateMachine:start") },
-    maintenanceTag: { key: "webapp-jobnet:maintenance", value: "test" },
-    backupVaultName: "vault",
-    initial: "running",
     faults,
 });
 

@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand, DescribeStateMachineCommand, DescribeStateMachineForExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import type { Jobnet } from "./runs";
+import { definitionUpdate } from "../../../handlers/runLock";
 
 /**
  * Whether a failed run may be redriven now. RedriveExecution resumes a run from its failed step,
@@ -43,11 +44,9 @@ export function redriveRefusal(facts: RedriveFacts): string | undefined {
     if (later) {
         return `${refused}: ${later.jobnet} run ${nameOf(later.executionArn)} started after it (${later.startDate.toISOString()}, ${later.status}), so the system has moved on; a redrive would resume the ${failed.jobnet} jobnet from the failed step, without its maintenance page or run lock. ${capitalised(instead)}`;
     }
-    // A state machine's first revision has no id (DescribeStateMachineForExecution: "The first
-    // revision ID when you create the state machine is null"): none and none are the same revision.
-    const revision = (id: string | undefined) => id ?? "the first";
-    if (revision(facts.revisions.ran) !== revision(facts.revisions.now)) {
-        return `${refused}: the ${failed.jobnet} state machine was updated since the run started (revision ${revision(facts.revisions.ran)}, now ${revision(facts.revisions.now)}); a redrive would resume it with the old definition. ${capitalised(instead)}`;
+    const update = definitionUpdate(facts.revisions.ran, facts.revisions.now);
+    if (update !== undefined) {
+        return `${refused}: the ${failed.jobnet} state machine was updated since the run started (${update}); a redrive would resume it with the old definition. ${capitalised(instead)}`;
     }
     return undefined;
 }
