@@ -9,7 +9,7 @@ import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseT
  * calendar; on a closed day the run ends at once, Succeeded, saying it was skipped and why.
  * Manual and event-triggered runs never consult it.
  */
-export function skipClosedDaysWhenScheduled(plan: JobnetPlan, jobnet: string): Fragment {
+export function skipClosedDaysWhenScheduled(plan: { functionArns: { checkCalendar: string }; calendar: JobnetPlan["calendar"] }, jobnet: string): Fragment {
     return choice("ScheduledRun", [
         { when: is.not(is.present("$.trigger")), then: "continue" },
         {
@@ -42,7 +42,7 @@ export function skipClosedDaysWhenScheduled(plan: JobnetPlan, jobnet: string): F
  * time (Scheduler delivers at least once) ends at once, Succeeded, naming the run that proceeds.
  * The lock is released when the run ends, whatever the end, by EventBridge (infra/runLock.ts).
  */
-export function takeRunLock(plan: JobnetPlan, jobnet: string): Fragment {
+export function takeRunLock(plan: { functionArns: { takeRunLock: string } } & Pick<JobnetPlan, "runLock" | "timeoutSeconds">, jobnet: string): Fragment {
     return sequence(
         invoke("TakeRunLock", plan.functionArns.takeRunLock, {
             payload: {
@@ -86,7 +86,7 @@ export function takeRunLock(plan: JobnetPlan, jobnet: string): Fragment {
  * redrive resumes at the failed step, past the lock and the maintenance page, whoever starts it:
  * the console's Redrive button included.
  */
-export function withRedriveGuard(d: StateMachineDefinition, plan: JobnetPlan): StateMachineDefinition {
+export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPlan, "runLock" | "timeoutSeconds">): StateMachineDefinition {
     const redrive: JsonObject = {
         "count.$": "$$.Execution.RedriveCount",
         "executionArn.$": "$$.Execution.Id",

@@ -1,0 +1,325 @@
+import { DescribeInstancesCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
+import { ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { createHash } from "crypto";
+import type { RunGraph } from "../statemachines/jobGraph";
+import { StepContext, awsErrorName } from "./errors";
+import { CommandEnd, CommandJudgment, ServerResult, commandJobEnd, lastLineOf } from "./jobOutcome";
+import { RunRef, StoredRun, beginRun, childKey, commandKey, completeTask, deliver, keepToken, readItem, readRun, releaseOf, releaseOutput, taskKey, updateRun, waitKey } from "./jobRecord";
+import { JobState, jobEnded as recordJobEnd, jobRetrying, newRunRecord, advance, startJob as recordStart } from "./jobRun";
+import { agentProblem, readAgents } from "./ssmAgents";
+import { sendTimeoutSeconds } from "./runCommand";
+
+/**
+ * The Lambda tasks of a team's jobnet (statemachines/teamJobnet.ts). Each job is two callback
+ * tasks: AwaitJob waits for its predecessors, StartJob runs it; both end when another function
+ * completes their task token. Jobs end through EventBridge: Run Command's "EC2 Command Status-change
+ * Notification" and Step Functions' "Execution Status Change" of a child jobnet reach JobEnded.
+ * What to decide is handlers/jobRun.ts; where it is kept, handlers/jobRecord.ts.
+ */
+
+interface RunStep extends StepContext {
+    tableName: string;
+    executionArn: string;
+    /** What every task of a run is told for redrives (statemachines/common.ts, withRedriveGuard). */
+    redrive?: { count?: number };
+}
+
+const refOf = (e: RunStep): RunRef => ({ tableName: e.tableName, executionArn: e.executionArn, redriveCount: e.redrive?.count ?? 0 });
+
+export interface BeginJobsEvent extends RunStep {
+    graph: RunGraph;
+}
+
+/** The run's record, made once: every job waiting. */
+export async function beginJobs(event: BeginJobsEvent): Promise<{ jobs: number }> {
+    await beginRun(refOf(event), event.graph, newRunRecord(event.graph));
+    return { jobs: Object.keys(event.graph.jobs).length };
+}
+
+export interface JobStepEvent extends RunStep {
+    job: string;
+    taskToken: string;
+}
+
+/**
+ * A job waits for its predecessors: its token is kept, then the record read; when the job is
+ * released already, the token is delivered at once (jobRecord.ts, deliver: exactly one of this
+ * call and the predecessor's end delivers it). A redrive's first task resets the record.
+ */
+export async function awaitJob(event: JobStepEvent): Promise<{ waiting: boolean }> {
+    const ref = refOf(event);
+    await keepToken(ref.tableName, waitKey(ref, event.job), event.taskToken);
+    const { run, releases } = await updateRun(ref, (r) => ({ ...advance(r.graph, r.record), result: undefined }));
+    const own = releaseOf(run, event.job);
+    const all = own && !releases.some((r) => r.job === event.job) ? [...releases, own] : releases;
+    await deliver(ref, run, all);
+    return { waiting: own === undefined };
+}
+
+/** Where and how a command job runs: written into the definition from the jobnet and the stack's groups. */
+export interface CommandSpec {
+    kind: "command";
+    jobnet: string;
+    group: { name: string; instanceIds?: string[]; tag?: { key: string; value: string } };
+    servers: "every" | "one";
+    document: "AWS-RunShellScript" | "AWS-RunPowerShellScript";
+    commands: string[];
+    workingDirectory?: string;
+    judgment: CommandJudgment;
+}
+
+/** A jobnet job: the state machine it starts, and its timeout (the bound of the wait for its end). */
+export interface JobnetSpec {
+    kind: "jobnet";
+    jobnet: string;
+    child: string;
+    stateMachineArn: string;
+}
+
+export interface StartJobEvent extends JobStepEvent {
+    spec: CommandSpec | JobnetSpec;
+}
+
+/** What a job's task ends with: how it ended, or that it runs again after its retry interval. */
+export interface JobResult {
+    end: "normal" | "warning" | "retry";
+    exitCode: number;
+    retry: boolean;
+}
+
+/**
+ * Runs a released job: marks it running (unless a job has failed since: then it does not start,
+ * and its task stays open until the run fails), then sends the command or starts the jobnet. Called
+ * again for the same job (a Lambda retry, the task's time-out backstop, a redrive), it sends nothing
+ * twice: an ended job's task is ended at once; a running one's end is read from Run Command or Step
+ * Functions, in case its event was lost.
+ */
+export async function startJob(event: StartJobEvent): Promise<{ started: boolean }> {
+    const ref = refOf(event);
+    await keepToken(ref.tableName, taskKey(ref, event.job), event.taskToken);
+    const before = await updateRun(ref, (r) => {
+        const released = advance(r.graph, r.record);
+        const state = released.record.jobs[event.job];
+        const started = recordStart(released.record, event.job);
+        return { record: started.record, releases: released.releases, result: started.start ? started.record.jobs[event.job] : state };
+    });
+    await deliver(ref, before.run, before.releases);
+    const state: JobState = before.result;
+    if (state.status === "ended") {
+        await endOwnTask(ref, event.job, before.run);
+        return { started: false };
+    }
+    if (state.status !== "running") return { started: false };
+    const attempt = state.attempts ?? 1;
+    if (event.spec.kind === "command") {
+        // Sent already for this attempt: the task timed out (its event lost?) or Lambda ran it twice.
+        if (state.sentAttempt === attempt && state.commandIds?.length) {
+            await settleCommand(ref, event.job, state.commandIds[state.commandIds.length - 1]);
+            return { started: false };
+        }
+        await sendJobCommand(ref, event.job, event.spec, attempt);
+    } else {
+        if (state.childArn) {
+            await settleChild(ref, event.job, state.childArn);
+            return { started: false };
+        }
+        await startChildJobnet(ref, event.job, event.spec, attempt);
+    }
+    return { started: true };
+}
+
+/** An ended job's task: success with its end, or, if it is the failure and no job runs, the failure. */
+async function endOwnTask(ref: RunRef, job: string, run: StoredRun): Promise<void> {
+    const s = run.record.jobs[job];
+    const token = (await readItem(ref.tableName, taskKey(ref, job)))?.token;
+    if (!token) return;
+    if (s.end === "abnormal") {
+        await deliver(ref, run, []);
+        return;
+    }
+    await completeTask(token, { output: { end: s.end, exitCode: s.exitCode ?? 0, retry: false } });
+}
+
+/** The group's servers in the group's order: its instance ids as listed, or those carrying its tag by name. */
+async function groupServers(spec: CommandSpec): Promise<{ name: string; instanceId: string; state: string }[]> {
+    const ec2 = new EC2Client({});
+    const filters: Filter[] = spec.group.tag
+        ? [{ Name: `tag:${spec.group.tag.key}`, Values: [spec.group.tag.value] }, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }]
+        : [{ Name: "instance-id", Values: spec.group.instanceIds ?? [] }];
+    const found: { name: string; instanceId: string; state: string }[] = [];
+    let token: string | undefined;
+    do {
+        const page = await ec2.send(new DescribeInstancesCommand({ Filters: filters, NextToken: token }));
+        for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) {
+            if (!i.InstanceId) continue;
+            found.push({ instanceId: i.InstanceId, name: i.Tags?.find((t) => t.Key === "Name")?.Value ?? i.InstanceId, state: i.State?.Name ?? "unknown" });
+        }
+        token = page.NextToken;
+    } while (token);
+    if (spec.group.instanceIds) return spec.group.instanceIds.map((id) => found.find((f) => f.instanceId === id) ?? { instanceId: id, name: id, state: "not found" });
+    return found.sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+}
+
+/** At most 50 instance ids in one SendCommand (SSM API reference): a job's group is that large at most. */
+export const maxGroupServers = 50;
+
+/**
+ * Sends a command job: to every server of its group, each of whose SSM agents must be online, or to
+ * the first in the group's order whose agent is. A server it cannot reach ends the job abnormally,
+ * naming it: a job scheduler does not run half a job.
+ */
+async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attempt: number): Promise<void> {
+    const servers = await groupServers(spec);
+    const agents = await readAgents(new SSMClient({}), servers.map((s) => s.instanceId));
+    const online = servers.filter((s) => agents.get(s.instanceId) === "Online");
+    const where = `${job}: server group ${spec.group.name}`;
+    const notDelivered = (cause: string) => recordEnd(ref, job, { end: "abnormal", exitCode: -1, error: "JobNotDelivered", cause });
+    if (servers.length === 0) return notDelivered(`${where} has no server${spec.group.tag ? ` (no instance carries the tag ${spec.group.tag.key}=${spec.group.tag.value})` : ""}`);
+    if (servers.length > maxGroupServers) return notDelivered(`${where} has ${servers.length} servers; a job runs on ${maxGroupServers} at most (one SendCommand)`);
+    const offline = servers.filter((s) => agents.get(s.instanceId) !== "Online");
+    if (spec.servers === "every" && offline.length > 0) {
+        return notDelivered(`${where}: the command was not sent, because Run Command cannot reach ${offline.map((s) => `${s.name} (${s.instanceId}, ${s.state}${agentProblem(agents.get(s.instanceId) ?? "NotListed")})`).join("; ")}`);
+    }
+    if (online.length === 0) return notDelivered(`${where}: no server has its SSM agent online (${servers.map((s) => `${s.name} ${s.state}`).join(", ")})`);
+    const targets = spec.servers === "one" ? [online[0]] : online;
+    let commandId: string | undefined;
+    try {
+        const sent = await new SSMClient({}).send(new SendCommandCommand({
+            DocumentName: spec.document,
+            InstanceIds: targets.map((s) => s.instanceId),
+            Parameters: {
+                commands: spec.commands,
+                executionTimeout: [String(spec.judgment.timeoutSeconds)],
+                ...(spec.workingDirectory ? { workingDirectory: [spec.workingDirectory] } : {}),
+            },
+            TimeoutSeconds: sendTimeoutSeconds,
+            MaxConcurrency: "100%",
+            MaxErrors: "100%",
+            CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: spec.judgment.logGroupName },
+            Comment: `${spec.jobnet}/${job} attempt ${attempt}`.slice(0, 100),
+        }));
+        commandId = sent.Command?.CommandId;
+    } catch (error) {
+        // InvalidInstanceId: an agent listed online went away before the send (SSM API reference, SendCommand).
+        if (awsErrorName(error) !== "InvalidInstanceId") throw error;
+        return notDelivered(`${where}: Run Command refused the servers (InvalidInstanceId): ${(error as Error).message}`);
+    }
+    if (!commandId) throw new Error(`${job}: SendCommand returned no command id`);
+    const names = Object.fromEntries(targets.map((s) => [s.instanceId, s.name]));
+    await keepToken(ref.tableName, commandKey(commandId), "-", {
+        executionArn: ref.executionArn,
+        job,
+        attempt: String(attempt),
+        names: JSON.stringify(names),
+        judgment: JSON.stringify(spec.judgment),
+    });
+    await updateRun(ref, (r) => {
+        const s = r.record.jobs[job];
+        return { record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...s, commandIds: [...(s.commandIds ?? []), commandId!], sentAttempt: attempt } } }, result: undefined };
+    });
+}
+
+/** A child jobnet's run, named after ours, the job and the attempt: starting it twice starts it once (same name and input). */
+async function startChildJobnet(ref: RunRef, job: string, spec: JobnetSpec, attempt: number): Promise<void> {
+    const ours = createHash("sha256").update(ref.executionArn).digest("hex").slice(0, 12);
+    const name = `${spec.jobnet.slice(0, 24)}-${job.slice(0, 24)}-${ours}-r${ref.redriveCount}a${attempt}`;
+    // The console links a run started with this input key to the run that started it (Step Functions Developer Guide, nested workflows).
+    const input = { trigger: "jobnet", parent: ref.executionArn, job, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: ref.executionArn };
+    const started = await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: spec.stateMachineArn, name, input: JSON.stringify(input) }));
+    if (!started.executionArn) throw new Error(`${job}: StartExecution returned no execution ARN`);
+    await keepToken(ref.tableName, childKey(started.executionArn), "-", { executionArn: ref.executionArn, job, child: spec.child });
+    await updateRun(ref, (r) => ({ record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...r.record.jobs[job], childArn: started.executionArn } } }, result: undefined }));
+    // A child that ended before its item was kept had its event dropped: read its end now.
+    await settleChild(ref, job, started.executionArn);
+}
+
+/** Records a job's end, then tells its task, the jobs released, and (when due) the failed job's task. */
+async function recordEnd(ref: RunRef, job: string, ended: CommandEnd): Promise<void> {
+    const updated = await updateRun(ref, (r) => {
+        const s = r.record.jobs[job];
+        if (s.status !== "running") return { record: r.record, result: false };
+        if (ended.end === "retry") return { record: jobRetrying(r.record, job, ended.exitCode), result: true };
+        const { record, releases } = recordJobEnd(r.graph, r.record, job, ended.end === "abnormal"
+            ? { end: "abnormal", exitCode: ended.exitCode, error: ended.error, cause: ended.cause }
+            : { end: ended.end, exitCode: ended.exitCode });
+        return { record, releases, result: true };
+    });
+    if (!updated.result) return;
+    if (ended.end !== "abnormal") {
+        const token = (await readItem(ref.tableName, taskKey(ref, job)))?.token;
+        if (token) await completeTask(token, { output: { end: ended.end, exitCode: ended.exitCode, retry: ended.end === "retry" } satisfies JobResult });
+    }
+    await deliver(ref, updated.run, updated.releases);
+}
+
+const terminalStatuses = ["Success", "Failed", "TimedOut", "Cancelled"];
+
+/** Reads a command's invocations; once every server has ended it, judges the job and records its end. */
+async function settleCommand(ref: RunRef, job: string, commandId: string): Promise<void> {
+    const item = await readItem(ref.tableName, commandKey(commandId));
+    if (!item) return;
+    const names = JSON.parse(item.names) as Record<string, string>;
+    const judgment = JSON.parse(item.judgment) as CommandJudgment;
+    const results: ServerResult[] = [];
+    let token: string | undefined;
+    do {
+        const page = await new SSMClient({}).send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: true, NextToken: token }));
+        for (const v of page.CommandInvocations ?? []) {
+            const plugin = v.CommandPlugins?.[0];
+            const [stdout, stderr] = (plugin?.Output ?? "").split("----------ERROR-------");
+            results.push({
+                name: names[v.InstanceId ?? ""] ?? v.InstanceId ?? "?",
+                instanceId: v.InstanceId ?? "?",
+                status: v.Status ?? "Pending",
+                statusDetails: v.StatusDetails,
+                exitCode: plugin?.ResponseCode ?? -1,
+                lastLine: lastLineOf(stderr, stdout),
+            });
+        }
+        token = page.NextToken;
+    } while (token);
+    // Right after the send the list may still be empty or short (aws-facts: "treat as pending").
+    if (results.length < Object.keys(names).length || results.some((r) => !terminalStatuses.includes(r.status))) return;
+    await recordEnd(ref, job, commandJobEnd(job, results, judgment, Number(item.attempt)));
+}
+
+/** Reads a child jobnet's run; once it has ended, records the job's end: normal when it succeeded. */
+async function settleChild(ref: RunRef, job: string, childArn: string): Promise<void> {
+    const child = await new SFNClient({}).send(new DescribeExecutionCommand({ executionArn: childArn }));
+    const item = await readItem(ref.tableName, childKey(childArn));
+    const status = child.status ?? "RUNNING";
+    if (status === "RUNNING" || status === "PENDING_REDRIVE") return;
+    if (status === "SUCCEEDED") return recordEnd(ref, job, { end: "normal", exitCode: 0 });
+    const why = [child.error, child.cause].filter((t) => t).join(": ");
+    await recordEnd(ref, job, { end: "abnormal", exitCode: 1, error: "JobnetFailed", cause: `${job}: jobnet ${item?.child ?? childArn.split(":")[6]} ${status}${why ? `: ${why}` : ""} (run ${childArn})` });
+}
+
+/** What EventBridge gives JobEnded, through the rules' input transformers (infra/teamJobnets.ts). */
+export type JobEndedEvent =
+    | { tableName: string; source: "ssm"; commandId: string; status: string }
+    | { tableName: string; source: "states"; childArn: string; status: string };
+
+/**
+ * A Run Command command or a child jobnet's run changed status: if it is a job's, and final, the
+ * job's end is recorded. An event of someone else's command finds no item and does nothing; a
+ * repeated event finds the job ended already (EventBridge delivers at least once).
+ */
+export async function jobEnded(event: JobEndedEvent): Promise<{ job: string | null }> {
+    const itemKey = event.source === "ssm" ? commandKey(event.commandId) : childKey(event.childArn);
+    // The send keeps the item a moment after SendCommand answers: an event of a very short command may come first.
+    let item = await readItem(event.tableName, itemKey);
+    for (let i = 0; !item && i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        item = await readItem(event.tableName, itemKey);
+    }
+    if (!item) return { job: null };
+    const stored = await readRun(event.tableName, item.executionArn);
+    if (!stored) return { job: null };
+    const ref: RunRef = { tableName: event.tableName, executionArn: item.executionArn, redriveCount: stored.redriveCount };
+    if (event.source === "ssm") await settleCommand(ref, item.job, event.commandId);
+    else await settleChild(ref, item.job, event.childArn);
+    return { job: item.job };
+}
+
+export { releaseOutput };

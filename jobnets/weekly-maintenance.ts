@@ -1,0 +1,39 @@
+import { defineJobnet } from "../statemachines/jobs";
+
+/**
+ * Weekly maintenance: the web system is stopped by its own stop jobnet (maintenance page, httpd,
+ * servers and database backed up), the database host and the batch servers are tidied while
+ * nothing uses them, then the start jobnet brings the system back.
+ */
+export default defineJobnet({
+    name: "weekly-maintenance",
+    description: "Weekly maintenance: stop the web system, tidy the batch hosts, start the web system",
+    expectedMinutes: 60,
+    timeoutMinutes: 180,
+    jobs: {
+        "stop-system": { kind: "jobnet", jobnet: "stop" },
+        "rotate-batch-logs": {
+            kind: "command",
+            after: ["stop-system"],
+            on: { group: "batch" },
+            command: "logrotate --force /etc/logrotate.d/batch",
+            simulate: { seconds: 20 },
+        },
+        "purge-old-archives": {
+            kind: "command",
+            after: ["stop-system"],
+            on: { group: "batch", servers: "one" },
+            command: "find /data/archive -name '*.tar.gz' -mtime +35 -delete",
+            simulate: { seconds: 45 },
+        },
+        "vacuum-exports": {
+            kind: "command",
+            after: ["stop-system"],
+            on: { group: "db-client", servers: "one" },
+            command: "/opt/batch/bin/cleanup-exports.sh --older-than 14d",
+            user: "batch",
+            simulate: { seconds: 120 },
+        },
+        "start-system": { kind: "jobnet", jobnet: "start", after: ["rotate-batch-logs", "purge-old-archives", "vacuum-exports"] },
+    },
+});

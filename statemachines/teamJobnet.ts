@@ -1,0 +1,132 @@
+import { Fragment, JsonObject, Retrier, StateMachineDefinition, awsThrottlingRetry, choice, definition, goto, invoke, is, lambdaServiceRetry, parallel, pass, sequence, state, wait } from "./asl";
+import { skipClosedDaysWhenScheduled, takeRunLock, withRedriveGuard } from "./common";
+import { CommandJob, Job, JobnetDefinition, jobDefaults } from "./jobs";
+import { runGraphOf } from "./jobGraph";
+import { renderCommand } from "./jobCommand";
+import { partitionOf } from "../handlers/partition";
+import type { CommandSpec, JobnetSpec } from "../handlers/jobs";
+import type { JobnetPlan } from "./plan";
+import { sendTimeoutSeconds } from "../handlers/runCommand";
+
+/** The servers of a group as the stack names them: instance ids, or a tag. */
+export type GroupTargets = { instanceIds: string[] } | { tag: { key: string; value: string } };
+
+/** Everything a team's jobnet definition is made from: plain values, nothing that waits on Pulumi. */
+export interface TeamJobnetPlan {
+    jobnet: JobnetDefinition;
+    functionArns: { checkCalendar: string; takeRunLock: string; beginJobs: string; awaitJob: string; startJob: string };
+    calendar: JobnetPlan["calendar"];
+    /** The stack's run-lock table (the jobs' record is kept there too) and this jobnet's own lock. */
+    runLock: { tableName: string; lockKey: string };
+    groups: Record<string, GroupTargets>;
+    /** The jobnets its jobnet jobs may run: their state machines and timeouts. */
+    jobnets: Record<string, { stateMachineArn: string; timeoutSeconds: number }>;
+    /** Where Run Command writes every job's whole output. */
+    logGroupName: string;
+}
+
+/** After a job's own bound, how long its task waits for the end's event before it reads the end itself. */
+export const endEventGraceSeconds = 300;
+
+/**
+ * A team's jobnet: the calendar (scheduled runs), its own run lock, the run's record, then every
+ * job at once, each in a branch of one Parallel state that first waits for the job's predecessors.
+ * A job starts as soon as its predecessors allow (handlers/jobRun.ts), whatever the shape of the
+ * graph, and a failed job's branch fails the Parallel only once no job runs any more, so that a
+ * redrive runs again from the failed job and keeps the jobs that ended.
+ */
+export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
+    const d = plan.jobnet;
+    const timeoutSeconds = d.timeoutMinutes * 60;
+    const run: JsonObject = { tableName: plan.runLock.tableName, "executionArn.$": "$$.Execution.Id" };
+    const jobs = Object.entries<Job<string>>(d.jobs);
+    return withRedriveGuard(definition(
+        sequence(
+            skipClosedDaysWhenScheduled(plan, d.name),
+            takeRunLock({ ...plan, timeoutSeconds }, d.name),
+            invoke("BeginJobs", plan.functionArns.beginJobs, {
+                payload: { ...run, graph: runGraphOf(d) as unknown as JsonObject },
+                resultPath: "$.begun",
+                select: { "jobs.$": "$.jobs" },
+            }),
+            parallel("Jobs", jobs.map(([name, job]) => jobBranch(plan, run, name, job)), {
+                resultPath: "$.jobs",
+                comment: "Every job at once: each waits for its predecessors, then runs.",
+            }),
+            pass("JobsEnded", { parameters: { jobnet: d.name, "jobs.$": "$.jobs" }, resultPath: "$" }),
+        ),
+        { comment: d.description, timeoutSeconds },
+    ), { runLock: plan.runLock, timeoutSeconds });
+}
+
+/** One job's branch: wait for the predecessors; then run it, or skip it, or (a judgment) take a branch. */
+function jobBranch(plan: TeamJobnetPlan, run: JsonObject, name: string, job: Job<string>): Fragment {
+    const ended = (parameters: JsonObject) => pass(`${name} ended`, { parameters: { job: name, ...parameters }, resultPath: "$" });
+    const skipped = pass(`${name} skipped`, { parameters: { job: name, end: "skipped" }, resultPath: "$" });
+    const runIt = job.kind === "judgment"
+        ? pass(name, { parameters: { job: name, end: "normal", "taken.$": "$.release.taken", "exitCode.$": "$.release.exitCode" }, resultPath: "$", comment: `Judges the exit code of ${job.after[0]}` })
+        : sequence(
+            callbackTask(name, plan.functionArns.startJob, {
+                payload: { ...run, job: name, spec: specOf(plan, name, job) as unknown as JsonObject },
+                resultPath: "$.job",
+                timeoutSeconds: taskBound(plan, job),
+            }),
+            ...(job.kind === "command" && job.retry
+                ? [choice(`${name} retry?`, [{ when: is.true("$.job.retry"), then: sequence(wait(`${name} retry interval`, job.retry.intervalMinutes * 60), goto(name)) }], "continue")]
+                : []),
+            ended({ "end.$": "$.job.end", "exitCode.$": "$.job.exitCode" }),
+        );
+    return sequence(
+        callbackTask(`Wait for ${name}`, plan.functionArns.awaitJob, { payload: { ...run, job: name }, resultPath: "$.release" }),
+        choice(`${name} released`, [{ when: is.string("$.release.go", "skip"), then: skipped }], runIt),
+    );
+}
+
+/** How long a job's task waits for its end's event: the job's own bound, then the grace; then StartJob reads the end itself. */
+function taskBound(plan: TeamJobnetPlan, job: Job<string>): number {
+    if (job.kind === "jobnet") return plan.jobnets[job.jobnet].timeoutSeconds + endEventGraceSeconds;
+    const timeout = ((job as CommandJob<string>).timeoutMinutes ?? jobDefaults.timeoutMinutes) * 60;
+    return timeout + sendTimeoutSeconds + endEventGraceSeconds;
+}
+
+/** What StartJob is told of a job: where and how to run it. */
+export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): CommandSpec | JobnetSpec {
+    if (job.kind === "jobnet") return { kind: "jobnet", jobnet: plan.jobnet.name, child: job.jobnet, stateMachineArn: plan.jobnets[job.jobnet].stateMachineArn };
+    if (job.kind !== "command") throw new Error(`${name}: a ${job.kind} job is not started`);
+    const { document, commands } = renderCommand(job);
+    const group = plan.groups[job.on.group];
+    const warningAbove = job.end?.warningAbove ?? jobDefaults.warningAbove;
+    return {
+        kind: "command",
+        jobnet: plan.jobnet.name,
+        group: { name: job.on.group, ..."tag" in group ? { tag: group.tag } : { instanceIds: group.instanceIds } },
+        servers: job.on.servers ?? jobDefaults.servers,
+        document,
+        commands,
+        ...(job.workingDirectory ? { workingDirectory: job.workingDirectory } : {}),
+        judgment: {
+            warningAbove,
+            abnormalAbove: job.end?.abnormalAbove ?? Math.max(warningAbove, jobDefaults.abnormalAbove),
+            ...(job.retry ? { retry: { from: job.retry.exitCodes.from, to: job.retry.exitCodes.to, times: job.retry.times } } : {}),
+            timeoutSeconds: (job.timeoutMinutes ?? jobDefaults.timeoutMinutes) * 60,
+            logGroupName: plan.logGroupName,
+        },
+    };
+}
+
+/**
+ * A callback task: the function is given the task's token and returns at once; the task ends when
+ * a function completes the token (SendTaskSuccess, SendTaskFailure). Past `timeoutSeconds` the task
+ * is tried again: the handler then reads the end itself, in case its event was lost.
+ */
+export function callbackTask(name: string, functionArn: string, o: { payload: JsonObject; resultPath: string; timeoutSeconds?: number }): Fragment {
+    const endEventLost: Retrier = { ErrorEquals: ["States.Timeout"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 };
+    return state(name, {
+        Type: "Task",
+        Resource: `arn:${partitionOf(functionArn)}:states:::lambda:invoke.waitForTaskToken`,
+        Parameters: { FunctionName: functionArn, Payload: { ...o.payload, step: name, "taskToken.$": "$$.Task.Token" } },
+        ResultPath: o.resultPath,
+        ...(o.timeoutSeconds === undefined ? {} : { TimeoutSeconds: o.timeoutSeconds }),
+        Retry: [lambdaServiceRetry, awsThrottlingRetry, ...(o.timeoutSeconds === undefined ? [] : [endEventLost])],
+    });
+}

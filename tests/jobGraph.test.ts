@@ -1,0 +1,166 @@
+import * as assert from "assert";
+import { JobnetDefinition, defineJobnet } from "../statemachines/jobs";
+import { jobGraphProblems, runGraphOf, topologicalOrder } from "../statemachines/jobGraph";
+import { Release, RunRecord, advance, endOf, failureDue, jobEnded, jobRetrying, newRunRecord, redriven, runningJobs, startJob } from "../handlers/jobRun";
+import { renderCommand } from "../statemachines/jobCommand";
+import { teamJobnets } from "../jobnets";
+
+const known = { groups: ["batch", "db"], jobnets: ["stop", "start", "other"] };
+const cmd = (after: string[] = []) => ({ kind: "command" as const, after, on: { group: "batch" }, command: "true" });
+
+/** A jobnet of command jobs on the batch group, each after the jobs listed. */
+function jobnetOf(jobs: Record<string, string[]>, extra: Record<string, unknown> = {}): JobnetDefinition {
+    return { name: "test", description: "t", expectedMinutes: 10, timeoutMinutes: 60, jobs: { ...Object.fromEntries(Object.entries(jobs).map(([n, after]) => [n, cmd(after)])), ...extra } } as JobnetDefinition;
+}
+
+/** Runs the engine: ends jobs in the order given, each with an exit code, and records what was released when. */
+function play(d: JobnetDefinition, ends: [string, "normal" | "warning" | "abnormal", number][]): { record: RunRecord; log: string[] } {
+    const graph = runGraphOf(d);
+    const log: string[] = [];
+    const note = (releases: Release[]) => log.push(...releases.map((r) => `${r.job}:${r.go}${r.go === "judged" ? `:${r.taken}` : ""}`));
+    let { record, releases } = advance(graph, newRunRecord(graph));
+    note(releases);
+    for (const [job, end, exitCode] of ends) {
+        record = startJob(record, job).record;
+        ({ record, releases } = jobEnded(graph, record, job, { end, exitCode, ...(end === "abnormal" ? { cause: `${job} failed` } : {}) }));
+        log.push(`-${job}`);
+        note(releases);
+    }
+    return { record, log };
+}
+
+describe("a team's jobnet as code", () => {
+    describe("the checks at preview", () => {
+        it("accepts the example jobnets on a stack that defines their groups", () => {
+            for (const d of teamJobnets) assert.deepStrictEqual(jobGraphProblems(d, { groups: ["batch", "db-client"], jobnets: ["stop", "start"] }), []);
+        });
+
+        it("names a cycle, and the jobs it leaves unreachable, in one line", () => {
+            assert.deepStrictEqual(jobGraphProblems(jobnetOf({ a: [], b: ["a", "d"], c: ["b"], d: ["c"], e: ["d"] }), known), [
+                "jobnet test: the jobs form a cycle, so none of them can start: b → c → d → b; unreachable after it: e",
+            ]);
+        });
+
+        it("names unknown jobs, groups the stack does not define and jobnets it does not deploy", () => {
+            const d = jobnetOf({ a: ["ghost"] }, {
+                b: { kind: "command", on: { group: "gpu" }, command: "true" },
+                c: { kind: "jobnet", jobnet: "nightly" },
+            });
+            assert.deepStrictEqual(jobGraphProblems(d, known), [
+                "jobnet test, job a: names jobs the jobnet does not have: ghost",
+                "jobnet test, job b: runs on server group gpu, which the stack does not define in jobnetGroups (it defines: batch, db)",
+                "jobnet test, job c: runs jobnet nightly, which the stack does not deploy (it deploys: stop, start, other)",
+            ]);
+        });
+
+        it("refuses thresholds the wrong way round and retries of codes that end normally", () => {
+            const d = jobnetOf({}, {
+                a: { kind: "command", on: { group: "batch" }, command: "x", end: { warningAbove: 4, abnormalAbove: 2 } },
+                b: { kind: "command", on: { group: "batch" }, command: "x", retry: { exitCodes: { from: 0, to: 0 }, times: 2, intervalMinutes: 1 } },
+            });
+            assert.deepStrictEqual(jobGraphProblems(d, known), [
+                "jobnet test, job a: end.abnormalAbove (2) is below end.warningAbove (4)",
+                "jobnet test, job b: retry.exitCodes end normally (at most end.warningAbove, 0): nothing would be retried",
+            ]);
+        });
+
+        it("does not compile a jobnet that names a job it does not have", () => {
+            defineJobnet({
+                name: "typo", description: "d", expectedMinutes: 1, timeoutMinutes: 2,
+                jobs: {
+                    a: { kind: "command", on: { group: "g" }, command: "true" },
+                    // @ts-expect-error: "c" is not a job of this jobnet
+                    b: { kind: "command", after: ["c"], on: { group: "g" }, command: "true" },
+                    // @ts-expect-error: a group's servers are "every" or "one"
+                    d: { kind: "command", on: { group: "g", servers: "two" }, command: "true" },
+                },
+            });
+        });
+    });
+
+    describe("dependencies", () => {
+        it("starts a job as soon as its own predecessors end, in a graph nested Parallel blocks cannot express", () => {
+            // A→C, A→D, B→D: C starts when A ends, while B still runs.
+            const { log } = play(jobnetOf({ a: [], b: [], c: ["a"], d: ["a", "b"] }), [["a", "normal", 0], ["c", "normal", 0], ["b", "normal", 0], ["d", "normal", 0]]);
+            assert.deepStrictEqual(log, ["a:run", "b:run", "-a", "c:run", "-c", "-b", "d:run", "-d"]);
+        });
+
+        it("lets a job follow one that ended with a warning", () => {
+            const graph = runGraphOf(jobnetOf({ a: [], b: ["a"] }));
+            let { record } = advance(graph, newRunRecord(graph));
+            record = startJob(record, "a").record;
+            const ended = jobEnded(graph, record, "a", { end: endOf(2, { warningAbove: 0, abnormalAbove: 3 }), exitCode: 2 });
+            assert.deepStrictEqual(ended.releases, [{ job: "b", go: "run" }]);
+            assert.strictEqual(ended.record.jobs.a.end, "warning");
+        });
+
+        it("judges JP1/AJS3's thresholds: up to the warning threshold normal, up to the abnormal one a warning, above abnormal", () => {
+            const t = { warningAbove: 1, abnormalAbove: 4 };
+            assert.deepStrictEqual([0, 1, 2, 4, 5, -1].map((c) => endOf(c, t)), ["normal", "normal", "warning", "warning", "abnormal", "abnormal"]);
+            assert.deepStrictEqual([0, 1].map((c) => endOf(c, { warningAbove: 0, abnormalAbove: 0 })), ["normal", "abnormal"]);
+        });
+
+        it("skips the branch a judgment does not take, and the jobs only it leads to, and joins after it", () => {
+            const d = jobnetOf({ load: [], yes: [], no: [], afterNo: ["no"], archive: ["yes", "afterNo"] }, {
+                judge: { kind: "judgment", after: ["load"], when: { above: 0 }, then: ["yes"], else: ["no"] },
+            });
+            const { log, record } = play(d, [["load", "warning", 2], ["yes", "normal", 0], ["archive", "normal", 0]]);
+            assert.deepStrictEqual(log, ["load:run", "-load", "judge:judged:then", "yes:run", "no:skip", "afterNo:skip", "-yes", "archive:run", "-archive"]);
+            assert.deepStrictEqual(Object.fromEntries(Object.entries(record.jobs).map(([j, s]) => [j, s.end])), {
+                load: "warning", yes: "normal", no: "skipped", afterNo: "skipped", archive: "normal", judge: "normal",
+            });
+        });
+
+        it("starts no job after a failure, and fails the run only once the running jobs have ended", () => {
+            const graph = runGraphOf(jobnetOf({ a: [], b: [], c: ["a"] }));
+            let { record } = advance(graph, newRunRecord(graph));
+            record = startJob(startJob(record, "a").record, "b").record;
+            const failed = jobEnded(graph, record, "a", { end: "abnormal", exitCode: 3, error: "JobEndedAbnormally", cause: "a on x: exit code 3" });
+            assert.deepStrictEqual(failed.releases, []);
+            assert.deepStrictEqual(runningJobs(failed.record), ["b"]);
+            assert.strictEqual(failureDue(failed.record), undefined);
+            const done = jobEnded(graph, failed.record, "b", { end: "normal", exitCode: 0 });
+            assert.deepStrictEqual(done.releases, []);
+            assert.deepStrictEqual(failureDue(done.record), { job: "a", error: "JobEndedAbnormally", cause: "a on x: exit code 3" });
+        });
+
+        it("counts a job waiting to retry as running, and sends it again only once", () => {
+            const graph = runGraphOf(jobnetOf({ a: [] }));
+            let { record } = advance(graph, newRunRecord(graph));
+            record = startJob(record, "a").record;
+            record = jobRetrying(record, "a", 75);
+            assert.deepStrictEqual(runningJobs(record), ["a"]);
+            const again = startJob(record, "a");
+            assert.strictEqual(again.start, true);
+            assert.strictEqual(again.record.jobs.a.attempts, 2);
+            assert.strictEqual(startJob(again.record, "a").start, false);
+        });
+
+        it("redrives from the failed job, keeping the jobs that ended", () => {
+            const graph = runGraphOf(jobnetOf({ a: [], b: ["a"], c: [] }));
+            const { record } = play(jobnetOf({ a: [], b: ["a"], c: [] }), [["c", "normal", 0], ["a", "abnormal", 1]]);
+            const again = advance(graph, redriven(record));
+            assert.deepStrictEqual(again.releases, [{ job: "a", go: "run" }]);
+            assert.strictEqual(again.record.jobs.c.end, "normal");
+            assert.strictEqual(again.record.failure, undefined);
+        });
+
+        it("orders the lanes of the report after their predecessors", () => {
+            assert.deepStrictEqual(topologicalOrder(runGraphOf(jobnetOf({ d: ["a", "b"], c: ["a"], b: [], a: [] }))), ["a", "b", "c", "d"]);
+        });
+    });
+
+    describe("commands as Run Command runs them", () => {
+        it("sets the environment, then runs the script as the job's user through sudo", () => {
+            assert.deepStrictEqual(renderCommand({ kind: "command", on: { group: "g" }, command: "echo \"it's $X\"", user: "batch", environment: { X: "a b" } }), {
+                document: "AWS-RunShellScript",
+                commands: [`exec sudo -n -u batch -H -- env X='a b' /bin/bash -c 'echo "it'\\''s $X"'`],
+            });
+            assert.deepStrictEqual(renderCommand({ kind: "command", on: { group: "g" }, command: "one\ntwo\n", environment: { X: "1" } }).commands, ["export X='1'", "one", "two"]);
+            assert.deepStrictEqual(renderCommand({ kind: "command", on: { group: "g" }, shell: "powershell", command: "Get-Date", environment: { X: "it's" } }), {
+                document: "AWS-RunPowerShellScript",
+                commands: ["$env:X = 'it''s'", "Get-Date"],
+            });
+        });
+    });
+});
