@@ -50,7 +50,9 @@ export = async () => {
         maintenancePageHtml: config.maintenancePage.html,
         logRetentionDays: config.logRetentionDays,
         deletionProtection: config.deletionProtection,
+        teamJobnets: config.teamJobnets,
     }, { providers: { aws: provider } });
+    for (const left of config.teamJobnets.left) pulumi.log.info(`Jobnet ${left.name} is not deployed: ${left.reason}.`);
 
     const stateMachineArns = { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn };
     // Who hears of the runs: the alert topic (email), Slack, delay monitoring and alarms.
@@ -98,6 +100,8 @@ export = async () => {
         startStateMachineArn,
         consoleUrls: { stop: stopStateMachineArn.apply(stateMachineConsoleUrl), start: startStateMachineArn.apply(stateMachineConsoleUrl) },
         startCommands: { stop: stopStateMachineArn.apply(startExecutionCommand), start: startStateMachineArn.apply(startExecutionCommand) },
+        /** The team's own jobnets (jobnets/), by name: `npm run ops -- run NAME` starts one. */
+        jobnetStateMachineArns: jobnets.team.stateMachineArns,
         schedules: operations.schedules,
         /** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
         calendar: config.operations.calendar,

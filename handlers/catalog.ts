@@ -9,6 +9,7 @@ import { getScriptResults, sendScript } from "./runCommand";
 import { guardingRedrives, releaseRunLock, takeRunLock } from "./runLock";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
+import { awaitJob, beginJobs, jobEnded, startJob } from "./jobs";
 
 /** The resources of one stack that the task functions act on, for their IAM policies. */
 export interface TaskResources {
@@ -32,8 +33,14 @@ export interface TaskResources {
     backupVaultArn: string;
     backupRoleArn: string;
     stateMachineArns: string[];
-    /** The table of the system's run lock (handlers/runLock.ts). */
+    /** The table of the system's run lock (handlers/runLock.ts); the team jobnets' runs keep their record there too. */
     runLockTableArn: string;
+    /** The team's jobnets: their job tasks' tokens are completed by the job functions. */
+    teamStateMachineArns?: string[];
+    /** The state machines a team jobnet's jobnet jobs start: their runs' ends are read. */
+    childStateMachineArns?: string[];
+    /** One team jobnet's own StartJob: only its groups' servers, its documents and its jobnet jobs. */
+    job?: { stateMachineArn: string; instances: ({ instanceArns: string[] } | { tag: ServerTag })[]; documents: string[]; children: string[] };
 }
 
 export interface PolicyStatement {
@@ -96,6 +103,34 @@ function sendToOnlineAgents(r: TaskResources): PolicyStatement[] {
     const readAgents = allow(["ssm:DescribeInstanceInformation"], anyResource);
     if (Array.isArray(r.instances)) return [readAgents, allow(["ssm:SendCommand"], [document, ...r.instances])];
     return [readAgents, allow(["ssm:SendCommand"], document), onWebServers(r, ["ssm:SendCommand"], (key) => `ssm:resourceTag/${key}`)];
+}
+
+/** Reading and writing a run's record and its jobs' tokens, and completing the tokens of the team's jobnets' tasks. */
+function jobRecordStatements(r: TaskResources, machines: string[]): PolicyStatement[] {
+    return [
+        allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], r.runLockTableArn),
+        allow(["states:SendTaskSuccess", "states:SendTaskFailure"], machines),
+    ];
+}
+
+/**
+ * A team jobnet's StartJob: SendCommand on the documents its jobs run and on its groups' servers
+ * (by ARN, or by the tag through ssm:resourceTag), StartExecution of the jobnets its jobs run.
+ */
+function startJobStatements(r: TaskResources): PolicyStatement[] {
+    const job = r.job;
+    if (job === undefined) throw new Error("StartJob is deployed per team jobnet, with that jobnet's resources");
+    const listed = job.instances.flatMap((g) => ("instanceArns" in g ? g.instanceArns : []));
+    const tags = job.instances.flatMap((g) => ("tag" in g ? [g.tag] : []));
+    return [
+        ...jobRecordStatements(r, [job.stateMachineArn]),
+        allow(["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:ListCommandInvocations"], anyResource),
+        ...(job.documents.length > 0 ? [allow(["ssm:SendCommand"], [...job.documents, ...listed])] : []),
+        ...tags.map((t) => allow(["ssm:SendCommand"], `arn:${r.partition}:ec2:${r.region}:${r.accountId}:instance/*`, { StringEquals: { [`ssm:resourceTag/${t.key}`]: t.value } })),
+        ...(job.children.length > 0
+            ? [allow(["states:StartExecution"], job.children), allow(["states:DescribeExecution"], job.children.map(executionsArn))]
+            : []),
+    ];
 }
 
 /** The database's ARN: a stack deploys its database's tasks only when it has one (plan.ts, deployedTasks). */
@@ -242,6 +277,30 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             passBackupRole(r),
         ],
     },
+    beginJobs: {
+        description: "Makes the record of a team jobnet's run: its graph, every job waiting",
+        handler: beginJobs,
+        permissions: (r) => [allow(["dynamodb:PutItem"], r.runLockTableArn)],
+    },
+    awaitJob: {
+        description: "Holds a team jobnet's job until its predecessors allow it to start (a callback task)",
+        handler: awaitJob,
+        permissions: (r) => jobRecordStatements(r, r.teamStateMachineArns ?? []),
+    },
+    startJob: {
+        description: "Runs a team jobnet's job: its command through Run Command, or its jobnet (a callback task)",
+        handler: startJob,
+        permissions: startJobStatements,
+    },
+    jobEnded: {
+        description: "Records the end of a team jobnet's job when its command or jobnet ends (EventBridge), and releases the jobs after it",
+        handler: jobEnded,
+        permissions: (r) => [
+            ...jobRecordStatements(r, r.teamStateMachineArns ?? []),
+            allow(["ssm:ListCommandInvocations"], anyResource),
+            ...((r.childStateMachineArns ?? []).length > 0 ? [allow(["states:DescribeExecution"], (r.childStateMachineArns ?? []).map(executionsArn))] : []),
+        ],
+    },
     findWebServers: {
         description: "Finds the web servers that carry the system's tag, at the start of a run",
         handler: findWebServers,
@@ -251,7 +310,7 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
 };
 
 /** The tasks EventBridge calls, not a state machine: a run is never redriven into them. */
-const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock"];
+const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock", "jobEnded"];
 
 /**
  * What a task of a redriven run reads and writes before it acts (handlers/runLock.ts,

@@ -5,6 +5,10 @@ import { CalendarSettings, holidayCountries } from "../handlers/calendar";
 import { DatabaseKind, PollRhythm, SystemShape, WaitName, defaultWaits, maxWebServers, shortestBound, waitNames } from "../statemachines/plan";
 import { closestName } from "./closestName";
 import { ConfigError, ConfigReading } from "./configProblems";
+import type { JobnetDefinition } from "../statemachines/jobs";
+import type { GroupTargets } from "../statemachines/teamJobnet";
+import { teamJobnets } from "../jobnets";
+import { chooseTeamJobnets, groupTargetsOf, jobnetGroupsExpected, jobnetGroupsProblem } from "./teamJobnetSettings";
 import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, shown, text } from "./configSchema";
 import { executionHistoryQuota, historyBudget } from "../statemachines/historyBudget";
 import { historyOverruns, longestBoundWithinBudget } from "../statemachines/jobnetHistory";
@@ -70,6 +74,15 @@ export interface WebappConfig {
     system: SystemSettings;
     jobnet: JobnetSettings;
     operations: OperationsSettings;
+    /** The team's own jobnets this stack deploys, and the server groups their commands run on. */
+    teamJobnets: TeamJobnetSettings;
+}
+
+export interface TeamJobnetSettings {
+    groups: Record<string, GroupTargets>;
+    deployed: JobnetDefinition[];
+    /** Those not deployed, and why (said at preview). */
+    left: { name: string; reason: string }[];
 }
 
 export type JobnetName = "stop" | "start";
@@ -401,6 +414,18 @@ export const projectSettings = {
     }, { doc: "delay monitoring, the alert topic's email subscribers" }),
     keepClusterStopped: flag({ default: true, doc: "run the stop jobnet again when RDS restarts the stopped database (Aurora cluster or DB instance) after 7 days" }),
     system: existingSystemSettings(),
+    jobnetGroups: jsonObject({
+        default: {},
+        expected: jobnetGroupsExpected,
+        check: jobnetGroupsProblem,
+        doc: "server groups the team's jobnets run commands on, each by instance ids or a tag: `pulumi config set --path 'jobnetGroups.batch.tag' Role=batch`",
+    }),
+    jobnets: list(text({ required: true, pattern: /^[a-z0-9][a-z0-9-]{0,47}$/, expected: "a jobnet name such as nightly-batch", doc: "a jobnet of jobnets/index.ts" }), {
+        default: [],
+        distinct: true,
+        expected: 'a list of jobnet names such as ["nightly-batch"]',
+        doc: "the team's jobnets (jobnets/index.ts) this stack deploys; none listed: each whose server groups jobnetGroups defines",
+    }),
 };
 
 /** The keys of the aws namespace this program reads; the provider's other keys are accepted as they are. */
@@ -427,7 +452,7 @@ const projectNamespace = object(projectSettings, { doc: "", otherKeys: plainKeys
  * every bad value and every unknown key. Pure: all input comes through its arguments, the config
  * as Pulumi hands it to the program (`namespace:key` → value, objects as JSON).
  */
-export function parseConfig(config: Readonly<Record<string, string>>, readProjectFile: ProjectFileReader): WebappConfig {
+export function parseConfig(config: Readonly<Record<string, string>>, readProjectFile: ProjectFileReader, jobnetDefinitions: JobnetDefinition[] = teamJobnets): WebappConfig {
     const reading = new ConfigReading({ name: projectName, keys: projectNamespace }, readProjectFile);
     const namespaces = new Map<string, Record<string, string>>();
     for (const [fullKey, value] of Object.entries(config)) {
@@ -454,7 +479,11 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     const unusedKeys = project.system.mode === "existing"
         ? createdSystemKeys.filter((k) => JSON.stringify(project[k]) !== JSON.stringify(byDefault(k)))
         : [];
-    const parsed = { ...assemble(aws, project), providerKeys, unusedKeys };
+    const choice = chooseTeamJobnets(jobnetDefinitions, Object.keys(project.jobnetGroups), project.jobnets.length > 0 ? project.jobnets : undefined);
+    for (const p of choice.problems) reading.problem([projectName, ...p.at], p.given, p.expected);
+    if (reading.problems.length > 0) throw reading.error();
+    const teamJobnetSettings: TeamJobnetSettings = { groups: groupTargetsOf(project.jobnetGroups), deployed: choice.deployed, left: choice.left };
+    const parsed = { ...assemble(aws, project), teamJobnets: teamJobnetSettings, providerKeys, unusedKeys };
     historyBudgetProblems(parsed, reading);
     if (reading.problems.length > 0) throw reading.error();
     return parsed;
@@ -465,7 +494,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
  * whose jobnets could pass half of that at worst, with its waits' bounds, is refused, naming the
  * bounds that add the most and how short each must be (statemachines/jobnetHistory.ts).
  */
-function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys">, reading: ConfigReading): void {
+function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys" | "teamJobnets">, reading: ConfigReading): void {
     const shape = systemShapeOf(config.system);
     const waits = config.jobnet.waits;
     const overruns = historyOverruns(shape, waits);
@@ -510,7 +539,7 @@ const createdSystemKeys: (keyof typeof projectSettings)[] = [
     "dbInstanceClass", "dbInstanceCount", "dbEngineVersion", "dbLogExports", "healthCheckPath", "https", "accessLogRetentionDays",
 ];
 
-function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys"> {
+function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys" | "teamJobnets"> {
     const schedules: OperationsSettings["schedules"] = {};
     for (const jobnet of ["stop", "start"] as const) {
         const s = p.schedules[jobnet];

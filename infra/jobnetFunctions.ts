@@ -24,6 +24,8 @@ export function kebab(name: string): string {
 export class JobnetFunctions extends pulumi.ComponentResource {
     readonly arns: Partial<Record<TaskFunctionName, pulumi.Output<string>>>;
     readonly functionNames: Partial<Record<TaskFunctionName, string>>;
+    /** What the functions act on, for functions made beside them (a team jobnet's StartJob). */
+    readonly resources: pulumi.Output<TaskResources>;
 
     constructor(name: string, args: JobnetFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:JobnetFunctions", name, {}, opts);
@@ -45,6 +47,7 @@ export class JobnetFunctions extends pulumi.ComponentResource {
         }
         this.arns = arns;
         this.functionNames = functionNames;
+        this.resources = pulumi.output(args.resources);
         this.registerOutputs({ arns });
     }
 }

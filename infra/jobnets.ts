@@ -8,7 +8,8 @@ import { stopJobnet } from "../statemachines/stop";
 import { JobnetTargets, webServerTagOf } from "../statemachines/targets";
 import { maxListedWebServers } from "../statemachines/plan";
 import { CalendarSettings } from "../handlers/calendar";
-import { JobnetSettings } from "./config";
+import { JobnetSettings, TeamJobnetSettings } from "./config";
+import { TeamJobnets, childrenOf, teamStateMachineName } from "./teamJobnets";
 import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
@@ -29,6 +30,8 @@ export interface JobnetsArgs {
     maintenancePageHtml: string;
     logRetentionDays: number;
     deletionProtection: boolean;
+    /** The team's own jobnets this stack deploys, and their server groups. */
+    teamJobnets?: TeamJobnetSettings;
 }
 
 export const maintenanceTagKey = "webapp-jobnet:maintenance";
@@ -39,6 +42,8 @@ export class Jobnets extends pulumi.ComponentResource {
     readonly start: Jobnet;
     readonly definitions: { stop: pulumi.Output<string>; start: pulumi.Output<string> };
     readonly backupVaultName: pulumi.Output<string>;
+    /** The team's jobnets' state machine ARNs and definitions, by jobnet name. */
+    readonly team: { stateMachineArns: Record<string, pulumi.Output<string>>; definitions: Record<string, pulumi.Output<string>> };
 
     constructor(name: string, args: JobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:Jobnets", name, {}, opts);
@@ -68,10 +73,14 @@ export class Jobnets extends pulumi.ComponentResource {
 
         // State machine ARNs follow from their names: each jobnet can name the other without a cycle.
         const stateMachineNames = { stop: `${args.namePrefix}-stop`, start: `${args.namePrefix}-start` };
+        const machineArn = (p: string, r: string, a: string, machineName: string) => `arn:${p}:states:${r}:${a}:stateMachine:${machineName}`;
         const stateMachineArns = pulumi.all([partition, region, accountId]).apply(([p, r, a]) => ({
-            stop: `arn:${p}:states:${r}:${a}:stateMachine:${stateMachineNames.stop}`,
-            start: `arn:${p}:states:${r}:${a}:stateMachine:${stateMachineNames.start}`,
+            stop: machineArn(p, r, a, stateMachineNames.stop),
+            start: machineArn(p, r, a, stateMachineNames.start),
         }));
+        const teamDefinitions = args.teamJobnets?.deployed ?? [];
+        const teamArns = pulumi.all([partition, region, accountId]).apply(([p, r, a]) =>
+            Object.fromEntries(teamDefinitions.map((d) => [d.name, machineArn(p, r, a, teamStateMachineName(args.namePrefix, d.name))])));
         const targets = pulumi.output(args.targets);
         // One lock for both jobnets of the system; its table's ARN, like the state machines', follows from its name.
         const runLock = { tableName: `${args.namePrefix}-run-lock`, lockKey: args.namePrefix };
@@ -83,9 +92,10 @@ export class Jobnets extends pulumi.ComponentResource {
                 serversByTag: webServerTagOf(args.targets) !== undefined,
                 loadBalancer: args.targets.loadBalancer,
                 database: args.targets.database?.kind ?? "none",
+                teamJobnets: teamDefinitions.length > 0,
             }),
-            resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, stateMachineArns]).apply(
-                ([p, suffix, r, a, t, vaultArn, backupRoleArn, machines]) => ({
+            resources: pulumi.all([partition, dnsSuffix, region, accountId, targets, vault.arn, backupRole.arn, pulumi.all([stateMachineArns, teamArns])]).apply(
+                ([p, suffix, r, a, t, vaultArn, backupRoleArn, [machines, team]]) => ({
                     partition: p,
                     dnsSuffix: suffix,
                     region: r,
@@ -98,8 +108,10 @@ export class Jobnets extends pulumi.ComponentResource {
                     maintenanceTag: { key: maintenanceTagKey, value: args.stack },
                     backupVaultArn: vaultArn,
                     backupRoleArn,
-                    stateMachineArns: [machines.stop, machines.start],
+                    stateMachineArns: [machines.stop, machines.start, ...Object.values(team)],
                     runLockTableArn: `arn:${p}:dynamodb:${r}:${a}:table/${runLock.tableName}`,
+                    teamStateMachineArns: Object.values(team),
+                    childStateMachineArns: [...new Set(teamDefinitions.flatMap(childrenOf))].map((c) => ({ ...machines, ...team } as Record<string, string>)[c]),
                 }),
             ),
         }, parent);
@@ -148,10 +160,32 @@ export class Jobnets extends pulumi.ComponentResource {
             functionArns: start.apply(invokedFunctions),
             logRetentionDays: args.logRetentionDays,
         }, parent);
+        const team = teamDefinitions.length === 0 ? undefined : new TeamJobnets(`${name}-team`, {
+            namePrefix: args.namePrefix,
+            jobnets: teamDefinitions,
+            groups: args.teamJobnets?.groups ?? {},
+            calendar: args.calendar,
+            runLockTableName: runLock.tableName,
+            stateMachines: pulumi.all([stateMachineArns, teamArns]).apply(([machines, arns]) => ({
+                stop: { stateMachineArn: machines.stop, timeoutSeconds: args.settings.timeoutSeconds },
+                start: { stateMachineArn: machines.start, timeoutSeconds: args.settings.timeoutSeconds },
+                ...Object.fromEntries(teamDefinitions.map((d) => [d.name, { stateMachineArn: arns[d.name], timeoutSeconds: d.timeoutMinutes * 60 }])),
+            })),
+            functionArns: {
+                checkCalendar: functions.arns.checkCalendar!,
+                takeRunLock: functions.arns.takeRunLock!,
+                beginJobs: functions.arns.beginJobs!,
+                awaitJob: functions.arns.awaitJob!,
+                jobEnded: functions.arns.jobEnded!,
+            },
+            resources: functions.resources,
+            logRetentionDays: args.logRetentionDays,
+        }, parent);
+        this.team = { stateMachineArns: team?.stateMachineArns ?? {}, definitions: team?.definitions ?? {} };
         new RunLock(`${name}-run-lock`, {
             ...runLock,
             namePrefix: args.namePrefix,
-            stateMachineArns: [this.stop.stateMachineArn, this.start.stateMachineArn],
+            stateMachineArns: [this.stop.stateMachineArn, this.start.stateMachineArn, ...Object.values(this.team.stateMachineArns)],
             releaseFunctionArn: functions.arns.releaseRunLock!,
         }, parent);
         this.backupVaultName = vault.name;

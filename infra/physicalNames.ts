@@ -7,6 +7,8 @@ import { clusterIdentifierFor } from "./database";
 import { kebab } from "./jobnetFunctions";
 import { databaseRestartTrigger } from "./operations";
 import { jobnetAlarms, watcherAlarms } from "./alerts";
+import type { JobnetDefinition } from "../statemachines/jobs";
+import { childrenOf, jobOutputLogGroupName, startJobFunctionName, teamStateMachineName } from "./teamJobnets";
 
 /** The settings that add names or shape them; a stack's WebappConfig is one. */
 export interface NamingSettings {
@@ -21,6 +23,8 @@ export interface NamingSettings {
     };
     /** The system the jobnets act on: an existing one may have an RDS DB instance, or no database. */
     system: SystemSettings;
+    /** The team's jobnets the stack deploys. */
+    teamJobnets?: { deployed: readonly JobnetDefinition[] };
 }
 
 /** One name the program gives AWS. */
@@ -67,7 +71,7 @@ export function physicalNames(project: string, stack: string, settings: NamingSe
     return [
         // An existing system is only read: the stack names none of it.
         ...(settings.system.mode === "create" ? webSystemNames("webapp", project, stack, clusterIdentifier, settings) : []),
-        ...jobnetsNames("jobnet", prefix, settings.system),
+        ...jobnetsNames("jobnet", prefix, settings.system, settings.teamJobnets?.deployed ?? []),
         ...alertsNames("alerts", prefix, settings),
         named("aws:cloudwatch/dashboard:Dashboard", "dashboard", prefix, fromStack, "dashboardName"),
         ...operationsNames("ops", prefix, clusterIdentifier, settings),
@@ -100,26 +104,46 @@ function webSystemNames(root: string, project: string, stack: string, clusterIde
 }
 
 /** The backup vault, the task functions and the two state machines (infra/jobnets.ts). */
-function jobnetsNames(root: string, prefix: string, system: SystemSettings): PhysicalName[] {
+function jobnetsNames(root: string, prefix: string, system: SystemSettings, team: readonly JobnetDefinition[]): PhysicalName[] {
+    const stateMachineNames = (logicalName: string, stateMachine: string, madeFrom = fromStack) => [
+        named("aws:cloudwatch/logGroup:LogGroup", `${logicalName}-executions`, `/aws/vendedlogs/states/${stateMachine}`, madeFrom),
+        autonamed("aws:iam/role:Role", `${logicalName}-state-machine`),
+        autonamed("aws:iam/rolePolicy:RolePolicy", `${logicalName}-state-machine`),
+        named("aws:sfn/stateMachine:StateMachine", logicalName, stateMachine, madeFrom),
+    ];
     return [
         named("aws:backup/vault:Vault", `${root}-backups`, prefix),
         autonamed("aws:iam/role:Role", `${root}-backup`),
-        ...deployedTasks(systemShapeOf(system)).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
-        ...(["stop", "start"] as const).flatMap((jobnet) => {
-            const logicalName = `${root}-${jobnet}`;
-            const stateMachine = `${prefix}-${jobnet}`;
-            return [
-                named("aws:cloudwatch/logGroup:LogGroup", `${logicalName}-executions`, `/aws/vendedlogs/states/${stateMachine}`),
-                autonamed("aws:iam/role:Role", `${logicalName}-state-machine`),
-                autonamed("aws:iam/rolePolicy:RolePolicy", `${logicalName}-state-machine`),
-                named("aws:sfn/stateMachine:StateMachine", logicalName, stateMachine),
-            ];
-        }),
+        ...deployedTasks({ ...systemShapeOf(system), teamJobnets: team.length > 0 }).flatMap((task) => lambdaFunctionNames(`${root}-tasks-${task}`, `${prefix}-${kebab(task)}`)),
+        ...(["stop", "start"] as const).flatMap((jobnet) => stateMachineNames(`${root}-${jobnet}`, `${prefix}-${jobnet}`)),
+        ...teamJobnetsNames(`${root}-team`, prefix, team, stateMachineNames),
         // The run lock (infra/runLock.ts): its table, and the rule that releases it when a run ends.
         named("aws:dynamodb/table:Table", `${root}-run-lock`, `${prefix}-run-lock`),
         named("aws:cloudwatch/eventRule:EventRule", `${root}-run-lock-release`, `${prefix}-run-lock-release`),
         autonamed("aws:lambda/permission:Permission", `${root}-run-lock-release`),
         autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-run-lock-release`),
+    ];
+}
+
+/** The team's jobnets (infra/teamJobnets.ts): the jobs' output, each jobnet with its StartJob, the rules that tell of a job's end. */
+function teamJobnetsNames(root: string, prefix: string, team: readonly JobnetDefinition[], stateMachineNames: (logicalName: string, name: string, madeFrom?: string) => PhysicalName[]): PhysicalName[] {
+    if (team.length === 0) return [];
+    const rule = (id: string) => [
+        named("aws:cloudwatch/eventRule:EventRule", `${root}-${id}`, `${prefix}-${id}`),
+        autonamed("aws:lambda/permission:Permission", `${root}-${id}`),
+        autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-${id}`),
+    ];
+    return [
+        named("aws:cloudwatch/logGroup:LogGroup", `${root}-output`, jobOutputLogGroupName(prefix)),
+        ...team.flatMap((d) => {
+            const madeFrom = `the stack name and the jobnet's name (${d.name})`;
+            return [
+                ...lambdaFunctionNames(`${root}-${d.name}-start-job`, startJobFunctionName(prefix, d.name), madeFrom),
+                ...stateMachineNames(`${root}-${d.name}`, teamStateMachineName(prefix, d.name), madeFrom),
+            ];
+        }),
+        ...rule("command-ended"),
+        ...(team.some((d) => childrenOf(d).length > 0) ? rule("jobnet-job-ended") : []),
     ];
 }
 
@@ -163,12 +187,12 @@ function alertsNames(root: string, prefix: string, settings: NamingSettings): Ph
 }
 
 /** A function with its own log group, role and policy (infra/lambdaFunction.ts). */
-function lambdaFunctionNames(logicalName: string, functionName: string): PhysicalName[] {
+function lambdaFunctionNames(logicalName: string, functionName: string, madeFrom = fromStack): PhysicalName[] {
     return [
-        named("aws:cloudwatch/logGroup:LogGroup", logicalName, `/aws/lambda/${functionName}`),
+        named("aws:cloudwatch/logGroup:LogGroup", logicalName, `/aws/lambda/${functionName}`, madeFrom),
         autonamed("aws:iam/role:Role", logicalName),
         autonamed("aws:iam/rolePolicy:RolePolicy", logicalName),
-        named("aws:lambda/function:Function", logicalName, functionName),
+        named("aws:lambda/function:Function", logicalName, functionName, madeFrom),
     ];
 }
 

@@ -27,6 +27,13 @@ export const taskFunctionNames = [
     "ensureBackups",
     "followBackups",
     "findWebServers",
+    // The team's jobnets (statemachines/teamJobnet.ts): their run's record and their jobs' tokens.
+    "beginJobs",
+    "awaitJob",
+    // One of its own in each team jobnet, allowed only that jobnet's servers and jobnets (infra/teamJobnets.ts).
+    "startJob",
+    // Not called by a state machine: EventBridge calls it when a job's command or jobnet ends.
+    "jobEnded",
 ] as const;
 export type TaskFunctionName = (typeof taskFunctionNames)[number];
 
@@ -49,19 +56,24 @@ export type DatabaseKind = "cluster" | "instance";
 
 /** The tasks only some stacks deploy: the jobnets of others have no step that calls them. */
 const tagTasks = ["findWebServers"] as const;
+/** Deployed once a stack has a team jobnet; startJob never by JobnetFunctions: each team jobnet has its own. */
+export const teamJobTasks = ["beginJobs", "awaitJob", "jobEnded"] as const;
+const teamOnlyTasks = [...teamJobTasks, "startJob"] as const;
 const loadBalancerTasks = ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"] as const;
 export const databaseTasks = {
     cluster: { describe: "describeCluster", stop: "stopCluster", start: "startCluster" },
     instance: { describe: "describeDbInstance", stop: "stopDbInstance", start: "startDbInstance" },
 } as const satisfies Record<DatabaseKind, Record<"describe" | "stop" | "start", TaskFunctionName>>;
 type DatabaseTask = (typeof databaseTasks)[DatabaseKind][keyof (typeof databaseTasks)[DatabaseKind]];
-type OptionalTask = (typeof tagTasks)[number] | (typeof loadBalancerTasks)[number] | DatabaseTask;
+type OptionalTask = (typeof tagTasks)[number] | (typeof loadBalancerTasks)[number] | DatabaseTask | (typeof teamOnlyTasks)[number];
 
 /** What decides which tasks a stack deploys. */
 export interface SystemShape {
     serversByTag: boolean;
     loadBalancer: boolean;
     database: DatabaseKind | "none";
+    /** The stack deploys a team's jobnet. */
+    teamJobnets?: boolean;
 }
 
 /**
@@ -75,6 +87,7 @@ export function deployedTasks(shape: SystemShape): TaskFunctionName[] {
         ...(shape.serversByTag ? [] : tagTasks),
         ...(shape.loadBalancer ? [] : loadBalancerTasks),
         ...databaseKinds.filter((kind) => kind !== shape.database).flatMap((kind) => Object.values(databaseTasks[kind])),
+        ...(shape.teamJobnets ? ["startJob" as const] : teamOnlyTasks),
     ];
     return taskFunctionNames.filter((task) => !left.includes(task));
 }

@@ -72,6 +72,14 @@ describe("stack config", () => {
             deletionProtection: false,
             tags: {},
             system: { mode: "create" },
+            teamJobnets: {
+                groups: {},
+                deployed: [],
+                left: [
+                    { name: "nightly-batch", reason: "the stack does not define its server groups db-client, batch (jobnetGroups)" },
+                    { name: "weekly-maintenance", reason: "the stack does not define its server groups batch, db-client (jobnetGroups)" },
+                ],
+            },
             unusedKeys: [],
             profile: undefined,
             providerKeys: [],

@@ -44,8 +44,9 @@ describe("the jobnets' Lambda functions", () => {
 
     it("run on nodejs22.x with an explicit role of their own, never the default one", () => {
         const functions = ofType("aws:lambda/function:Function");
-        // The jobnets' tasks, the notifier and the run watcher.
-        assert.strictEqual(functions.length, taskFunctionNames.length + 2);
+        // The tasks of stop and start, the three the team's jobnets share, the StartJob of each of
+        // the two team jobnets, the notifier and the run watcher.
+        assert.strictEqual(functions.length, taskFunctionNames.length + 3 + 2 + 2);
         const roles = new Set<string>();
         for (const fn of functions) {
             assert.strictEqual(fn.inputs.runtime, "nodejs22.x", fn.name);
@@ -86,7 +87,7 @@ describe("the jobnets' Lambda functions", () => {
     it("upload under 20 KB deflated each, the calendar's included: the handler file only, the AWS SDK left to the runtime", () => {
         const fs = require("fs") as typeof import("fs");
         const all = [...synth.functions, ...synth.alertFunctions];
-        assert.strictEqual(all.length, 18);
+        assert.strictEqual(all.length, ofType("aws:lambda/function:Function").length);
         for (const f of all) {
             assert.ok(deflatedBytes(f.codeDirectory) < 20 * 1024, `${f.functionName}: ${deflatedBytes(f.codeDirectory)} bytes deflated`);
             assert.deepStrictEqual(fs.readdirSync(f.codeDirectory), ["__index.js"], `${f.functionName} uploads more than its handler`);
@@ -214,10 +215,11 @@ describe("the jobnets' Lambda functions", () => {
         const lockTable = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock";
         // takeRunLock's own write, and the one a redrive's check makes (every task of a run holds it).
         assert.deepStrictEqual([resourcesOf("takeRunLock", "dynamodb:PutItem"), resourcesOf("releaseRunLock", "dynamodb:DeleteItem"), resourcesOf("stopInstances", "dynamodb:PutItem")], [[lockTable, lockTable], [lockTable], [lockTable]]);
-        const executions = ["arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:*", "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-start:*"];
+        const jobnets = ["stop", "start", "nightly-batch", "weekly-maintenance"];
+        const executions = jobnets.map((j) => `arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-${j}:*`);
         // Its own read of a holder, and the redrive's check's; the check reads the state machines themselves too.
         assert.deepStrictEqual(resourcesOf("takeRunLock", "states:DescribeExecution"), [...executions, ...executions]);
-        assert.deepStrictEqual(resourcesOf("sendScript", "states:DescribeStateMachine"), [synth.stateMachineArns.stop, synth.stateMachineArns.start]);
+        assert.deepStrictEqual(resourcesOf("sendScript", "states:DescribeStateMachine"), jobnets.map((j) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-${j}`));
         assert.deepStrictEqual(resourcesOf("ensureBackups", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
     });
 });
@@ -231,7 +233,7 @@ describe("the jobnets' state machines", () => {
     const machines = () => ofType("aws:sfn/stateMachine:StateMachine");
 
     it("are Standard workflows logging ALL to their own group under /aws/vendedlogs/states/, with retention", () => {
-        assert.deepStrictEqual(machines().map((m) => m.inputs.name).sort(), ["webapp-jobnet-dev-start", "webapp-jobnet-dev-stop"]);
+        assert.deepStrictEqual(machines().map((m) => m.inputs.name).sort(), ["webapp-jobnet-dev-nightly-batch", "webapp-jobnet-dev-start", "webapp-jobnet-dev-stop", "webapp-jobnet-dev-weekly-maintenance"]);
         for (const m of machines()) {
             assert.strictEqual(m.inputs.type, "STANDARD");
             const group = ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => `${g.state.arn}:*` === m.inputs.loggingConfiguration.logDestination)!;
@@ -289,8 +291,8 @@ describe("npm run synth's files", () => {
             environment: {},
             uploadBytes: describe.uploadBytes,
         });
-        // The 16 tasks, the notifier and the run watcher.
-        assert.strictEqual(Object.keys(index).length, 18);
+        // Every function: the tasks, the team jobnets' StartJobs, the notifier and the run watcher.
+        assert.strictEqual(Object.keys(index).length, ofType("aws:lambda/function:Function").length);
     });
 
     it("list every resource with secrets redacted", () => {

@@ -49,6 +49,8 @@ export interface SynthResult {
     outDir: string;
     definitions: { stop: StateMachineDefinition; start: StateMachineDefinition };
     stateMachineArns: { stop: string; start: string };
+    /** The team's jobnets the stack deploys (jobnets/), by name. */
+    team: { definitions: Record<string, StateMachineDefinition>; stateMachineArns: Record<string, string> };
     functions: SynthesizedFunction[];
     alertFunctions: SynthesizedAlertFunction[];
     runLock: SynthesizedRunLock;
@@ -105,6 +107,18 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         fs.writeFileSync(path.join(outDir, `${jobnet}.input.json`), "{}\n");
     }
 
+    const teamArns = (outputs.jobnetStateMachineArns ?? {}) as Record<string, string>;
+    const team: SynthResult["team"] = { definitions: {}, stateMachineArns: {} };
+    for (const [name, arn] of Object.entries(teamArns)) {
+        const machine = machines.find((m) => m.state.arn === arn);
+        if (!machine) throw new Error(`the program exported jobnet ${name}, whose state machine it did not declare`);
+        team.definitions[name] = JSON.parse(machine.inputs.definition);
+        team.stateMachineArns[name] = arn;
+        fs.writeFileSync(path.join(outDir, `${name}.asl.json`), machine.inputs.definition + "\n");
+        fs.writeFileSync(path.join(outDir, `${name}.svg`), await renderSvg(toDot(team.definitions[name], `${machine.inputs.name} (stack ${stack})`)));
+        fs.writeFileSync(path.join(outDir, `${name}.input.json`), "{}\n");
+    }
+
     // The program's own copy of the catalog (runProgram loads the program afresh): its handlers are the ones serialised.
     const { taskFunctions } = require("../../handlers/catalog") as { taskFunctions: Record<TaskFunctionName, TaskFunction> };
     const lambdas = account.ofType("aws:lambda/function:Function");
@@ -124,10 +138,13 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         }
         return codeDirectory;
     };
-    for (const task of taskFunctionNames) {
-        const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
-        // A stack deploys only the tasks its jobnets call: findWebServers where the servers are named by a tag.
-        if (!lambda) continue;
+    // A stack deploys only the tasks its jobnets call: findWebServers where the servers are named by a
+    // tag; a StartJob for each team jobnet.
+    const teamStartJobs = Object.values(team.stateMachineArns).map((arn) => `${arn.split(":").pop()}-jobs`);
+    const lambdasOf = (task: TaskFunctionName) => task === "startJob"
+        ? lambdas.filter((l) => teamStartJobs.includes(String(l.inputs.name)))
+        : lambdas.filter((l) => String(l.inputs.name).endsWith(`-${kebab(task)}`));
+    for (const task of taskFunctionNames) for (const lambda of lambdasOf(task)) {
         const codeDirectory = await writeUpload(lambda, taskFunctions[task].handler, taskFunctions[task].packages, task);
         functions.push({
             task,
@@ -201,6 +218,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         outDir,
         definitions,
         stateMachineArns: { stop: machineOf("stop").state.arn, start: machineOf("start").state.arn },
+        team,
         functions,
         alertFunctions,
         runLock,

@@ -1,0 +1,177 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { TaskResources, taskFunctions } from "../handlers/catalog";
+import { invokedFunctions } from "../statemachines/asl";
+import { Job, JobnetDefinition } from "../statemachines/jobs";
+import { renderCommand } from "../statemachines/jobCommand";
+import { GroupTargets, TeamJobnetPlan, teamJobnet } from "../statemachines/teamJobnet";
+import { JobnetPlan } from "../statemachines/plan";
+import { Jobnet } from "./jobnet";
+import { lambdaFunction } from "./lambdaFunction";
+
+export interface TeamJobnetsArgs {
+    namePrefix: string;
+    jobnets: JobnetDefinition[];
+    groups: Record<string, GroupTargets>;
+    calendar: JobnetPlan["calendar"];
+    runLockTableName: string;
+    /** Every state machine a jobnet job may run, by jobnet name (stop and start, and the team's), with its timeout. */
+    stateMachines: pulumi.Input<Record<string, { stateMachineArn: string; timeoutSeconds: number }>>;
+    /** The stack's task functions the team's jobnets call. */
+    functionArns: { checkCalendar: pulumi.Input<string>; takeRunLock: pulumi.Input<string>; beginJobs: pulumi.Input<string>; awaitJob: pulumi.Input<string>; jobEnded: pulumi.Input<string> };
+    /** What the stack's task functions act on: the account, the Region, the lock table. */
+    resources: pulumi.Input<TaskResources>;
+    logRetentionDays: number;
+}
+
+/** The SSM documents a jobnet's command jobs run. */
+export function documentsOf(d: JobnetDefinition): string[] {
+    return [...new Set(Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "command" ? [renderCommand(j).document] : [])))].sort();
+}
+
+/** The server groups a jobnet's command jobs run on. */
+export function groupsOf(d: JobnetDefinition): string[] {
+    return [...new Set(Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "command" ? [j.on.group] : [])))].sort();
+}
+
+/** The jobnets a jobnet's jobnet jobs run. */
+export function childrenOf(d: JobnetDefinition): string[] {
+    return [...new Set(Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "jobnet" ? [j.jobnet] : [])))].sort();
+}
+
+/** The state machine name of a team's jobnet: `<project>-<stack>-<jobnet>`. */
+export function teamStateMachineName(namePrefix: string, jobnet: string): string {
+    return `${namePrefix}-${jobnet}`;
+}
+
+/** The function that runs a team jobnet's jobs (its StartJob): `<project>-<stack>-<jobnet>-jobs`, within Lambda's 64 characters for a 25-character stack name. */
+export function startJobFunctionName(namePrefix: string, jobnet: string): string {
+    return `${namePrefix}-${jobnet}-jobs`;
+}
+
+/** The run-lock item of a team's jobnet: one run of it at a time, whatever the other jobnets do. */
+export function teamLockKey(namePrefix: string, jobnet: string): string {
+    return `${namePrefix}/${jobnet}`;
+}
+
+/** The log group Run Command writes every job's whole output to. */
+export function jobOutputLogGroupName(namePrefix: string): string {
+    return `/${namePrefix}/jobs`;
+}
+
+/**
+ * The team's jobnets of a stack: for each, its state machine and its own StartJob function, whose
+ * role may send commands only to that jobnet's server groups and start only the jobnets it runs;
+ * the log group of the jobs' output; and the rules that tell JobEnded of every end of a Run Command
+ * command and of a jobnet run by a jobnet job.
+ */
+export class TeamJobnets extends pulumi.ComponentResource {
+    readonly stateMachineArns: Record<string, pulumi.Output<string>>;
+    readonly definitions: Record<string, pulumi.Output<string>>;
+    readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: TeamJobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webapp-jobnet:jobnet:TeamJobnets", name, {}, opts);
+        const parent = { parent: this };
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-output`, { name: jobOutputLogGroupName(args.namePrefix), retentionInDays: args.logRetentionDays }, parent);
+        const resources = pulumi.output(args.resources);
+        const machines = pulumi.output(args.stateMachines);
+        this.stateMachineArns = {};
+        this.definitions = {};
+        for (const d of args.jobnets) {
+            const starter = lambdaFunction(`${name}-${d.name}-start-job`, {
+                functionName: startJobFunctionName(args.namePrefix, d.name),
+                description: `${d.name}: ${taskFunctions.startJob.description}`,
+                handler: taskFunctions.startJob.handler,
+                statements: pulumi.all([resources, machines]).apply(([r, m]) => taskFunctions.startJob.permissions({
+                    ...r,
+                    job: {
+                        stateMachineArn: m[d.name].stateMachineArn,
+                        instances: groupsOf(d).map((g) => {
+                            const group = args.groups[g];
+                            return "tag" in group ? { tag: group.tag } : { instanceArns: group.instanceIds.map((id) => `arn:${r.partition}:ec2:${r.region}:${r.accountId}:instance/${id}`) };
+                        }),
+                        documents: documentsOf(d).map((doc) => `arn:${r.partition}:ssm:${r.region}::document/${doc}`),
+                        children: childrenOf(d).map((c) => m[c].stateMachineArn),
+                    },
+                })),
+                logRetentionDays: args.logRetentionDays,
+            }, this);
+            const plan: pulumi.Output<TeamJobnetPlan> = pulumi.all([args.functionArns, starter.arn, machines, logGroup.name]).apply(([f, startJob, m, logGroupName]) => ({
+                jobnet: d,
+                functionArns: { checkCalendar: f.checkCalendar, takeRunLock: f.takeRunLock, beginJobs: f.beginJobs, awaitJob: f.awaitJob, startJob },
+                calendar: args.calendar,
+                runLock: { tableName: args.runLockTableName, lockKey: teamLockKey(args.namePrefix, d.name) },
+                groups: args.groups,
+                jobnets: Object.fromEntries(childrenOf(d).map((c) => [c, m[c]])),
+                logGroupName,
+            }));
+            const definition = plan.apply(teamJobnet);
+            this.definitions[d.name] = definition.apply((def) => JSON.stringify(def, null, 2));
+            const jobnet = new Jobnet(`${name}-${d.name}`, {
+                stateMachineName: teamStateMachineName(args.namePrefix, d.name),
+                definition: this.definitions[d.name],
+                functionArns: definition.apply(invokedFunctions),
+                logRetentionDays: args.logRetentionDays,
+            }, parent);
+            this.stateMachineArns[d.name] = jobnet.stateMachineArn;
+        }
+        this.jobEndedRules(name, args, machines);
+        this.logGroupName = logGroup.name;
+        this.registerOutputs({ stateMachineArns: this.stateMachineArns, logGroupName: this.logGroupName });
+    }
+
+    /**
+     * Run Command's "EC2 Command Status-change Notification" in a final status, for every command of
+     * the account (JobEnded ignores those that are not a job's), and Step Functions' end of a run of
+     * a jobnet that a jobnet job runs: each reaches JobEnded through an input transformer.
+     */
+    private jobEndedRules(name: string, args: TeamJobnetsArgs, machines: pulumi.Output<Record<string, { stateMachineArn: string }>>): void {
+        const parent = { parent: this };
+        const children = [...new Set(args.jobnets.flatMap(childrenOf))];
+        const rules: { id: string; description: string; pattern: pulumi.Input<object>; inputPaths: Record<string, string>; template: object }[] = [
+            {
+                id: "command-ended",
+                description: "A Run Command command ended: if it is a team jobnet's job, record its end",
+                pattern: {
+                    source: ["aws.ssm"],
+                    "detail-type": ["EC2 Command Status-change Notification"],
+                    detail: { status: ["Success", "Failed", "TimedOut", "Cancelled"], "document-name": ["AWS-RunShellScript", "AWS-RunPowerShellScript"] },
+                },
+                inputPaths: { commandId: "$.detail.command-id", status: "$.detail.status" },
+                template: { tableName: args.runLockTableName, source: "ssm", commandId: "<commandId>", status: "<status>", step: "JobEnded" },
+            },
+            ...(children.length === 0 ? [] : [{
+                id: "jobnet-job-ended",
+                description: "A jobnet run by a team jobnet's job ended: record the job's end",
+                pattern: machines.apply((m) => ({
+                    source: ["aws.states"],
+                    "detail-type": ["Step Functions Execution Status Change"],
+                    detail: { status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: children.map((c) => m[c].stateMachineArn) },
+                })),
+                inputPaths: { childArn: "$.detail.executionArn", status: "$.detail.status" },
+                template: { tableName: args.runLockTableName, source: "states", childArn: "<childArn>", status: "<status>", step: "JobEnded" },
+            }]),
+        ];
+        for (const rule of rules) {
+            const eventRule = new aws.cloudwatch.EventRule(`${name}-${rule.id}`, {
+                name: `${args.namePrefix}-${rule.id}`,
+                description: rule.description,
+                eventPattern: pulumi.output(rule.pattern).apply((p) => JSON.stringify(p)),
+            }, parent);
+            new aws.lambda.Permission(`${name}-${rule.id}`, {
+                action: "lambda:InvokeFunction",
+                function: args.functionArns.jobEnded,
+                principal: "events.amazonaws.com",
+                sourceArn: eventRule.arn,
+            }, parent);
+            new aws.cloudwatch.EventTarget(`${name}-${rule.id}`, {
+                rule: eventRule.name,
+                arn: args.functionArns.jobEnded,
+                inputTransformer: { inputPaths: rule.inputPaths, inputTemplate: JSON.stringify(rule.template) },
+                // A lost event leaves the job's task to read the end itself once its bound has passed (statemachines/teamJobnet.ts).
+                retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+            }, parent);
+        }
+    }
+}
