@@ -86,6 +86,8 @@ export interface JobResult {
     end: "normal" | "warning" | "retry";
     exitCode: number;
     retry: boolean;
+    /** The sends so far: the definition bounds the retries by it too. */
+    attempt: number;
 }
 
 /**
@@ -138,7 +140,7 @@ async function endOwnTask(ref: RunRef, job: string, run: StoredRun): Promise<voi
         await deliver(ref, run, []);
         return;
     }
-    await completeTask(token, { output: { end: s.end, exitCode: s.exitCode ?? 0, retry: false } });
+    await completeTask(token, { output: { end: s.end, exitCode: s.exitCode ?? 0, retry: false, attempt: s.attempts ?? 1 } });
 }
 
 /** The group's servers in the group's order: its instance ids as listed, or those carrying its tag by name. */
@@ -236,19 +238,19 @@ async function startChildJobnet(ref: RunRef, job: string, spec: JobnetSpec, atte
 
 /** Records a job's end, then tells its task, the jobs released, and (when due) the failed job's task. */
 async function recordEnd(ref: RunRef, job: string, ended: CommandEnd): Promise<void> {
-    const updated = await updateRun(ref, (r) => {
+    const updated = await updateRun<number | false>(ref, (r) => {
         const s = r.record.jobs[job];
         if (s.status !== "running") return { record: r.record, result: false };
-        if (ended.end === "retry") return { record: jobRetrying(r.record, job, ended.exitCode), result: true };
+        if (ended.end === "retry") return { record: jobRetrying(r.record, job, ended.exitCode), result: s.attempts ?? 1 };
         const { record, releases } = recordJobEnd(r.graph, r.record, job, ended.end === "abnormal"
             ? { end: "abnormal", exitCode: ended.exitCode, error: ended.error, cause: ended.cause }
             : { end: ended.end, exitCode: ended.exitCode });
-        return { record, releases, result: true };
+        return { record, releases, result: s.attempts ?? 1 };
     });
-    if (!updated.result) return;
+    if (updated.result === false) return;
     if (ended.end !== "abnormal") {
         const token = (await readItem(ref.tableName, taskKey(ref, job)))?.token;
-        if (token) await completeTask(token, { output: { end: ended.end, exitCode: ended.exitCode, retry: ended.end === "retry" } satisfies JobResult });
+        if (token) await completeTask(token, { output: { end: ended.end, exitCode: ended.exitCode, retry: ended.end === "retry", attempt: updated.result } satisfies JobResult });
     }
     await deliver(ref, updated.run, updated.releases);
 }

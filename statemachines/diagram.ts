@@ -130,6 +130,6 @@ function short(path: string): string {
     return path.replace(/^\$\.?/, "");
 }
 
-function quote(text: string): string {
+export function quote(text: string): string {
     return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }

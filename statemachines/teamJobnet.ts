@@ -63,16 +63,22 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
 function jobBranch(plan: TeamJobnetPlan, run: JsonObject, name: string, job: Job<string>): Fragment {
     const ended = (parameters: JsonObject) => pass(`${name} ended`, { parameters: { job: name, ...parameters }, resultPath: "$" });
     const skipped = pass(`${name} skipped`, { parameters: { job: name, end: "skipped" }, resultPath: "$" });
+    const retry = job.kind === "command" ? job.retry : undefined;
     const runIt = job.kind === "judgment"
         ? pass(name, { parameters: { job: name, end: "normal", "taken.$": "$.release.taken", "exitCode.$": "$.release.exitCode" }, resultPath: "$", comment: `Judges the exit code of ${job.after[0]}` })
         : sequence(
+            // The sends of a retried job are counted in the definition too: no loop it cannot bound (historyBudget.ts).
+            ...(retry ? [pass(`${name} attempts`, { result: { attempt: 0 }, resultPath: "$.job" })] : []),
             callbackTask(name, plan.functionArns.startJob, {
-                payload: { ...run, job: name, spec: specOf(plan, name, job) as unknown as JsonObject },
+                payload: { ...run, job: name, spec: specOf(plan, name, job) as unknown as JsonObject, ...(retry ? { "attempt.$": "States.MathAdd($.job.attempt, 1)" } : {}) },
                 resultPath: "$.job",
                 timeoutSeconds: taskBound(plan, job),
             }),
-            ...(job.kind === "command" && job.retry
-                ? [choice(`${name} retry?`, [{ when: is.true("$.job.retry"), then: sequence(wait(`${name} retry interval`, job.retry.intervalMinutes * 60), goto(name)) }], "continue")]
+            ...(retry
+                ? [choice(`${name} retry?`, [
+                    { when: is.atLeast("$.job.attempt", retry.times + 1), then: "continue" },
+                    { when: is.true("$.job.retry"), then: sequence(wait(`${name} retry interval`, retry.intervalMinutes * 60), goto(name)) },
+                ], "continue")]
                 : []),
             ended({ "end.$": "$.job.end", "exitCode.$": "$.job.exitCode" }),
         );

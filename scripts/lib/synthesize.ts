@@ -8,6 +8,11 @@ import { excludedFromUpload } from "../../infra/lambdaFunction";
 import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
 import { toDot } from "../../statemachines/diagram";
+import { jobGraphDot } from "../../statemachines/jobDiagram";
+import type { JobnetDefinition } from "../../statemachines/jobs";
+
+/** The team's jobnets as the program's own copy of jobnets/ declares them. */
+const teamJobnetsOf = () => (require("../../jobnets") as { teamJobnets: JobnetDefinition[] }).teamJobnets;
 import { executionHistoryQuota, historyBudget, worstCaseHistory } from "../../statemachines/historyBudget";
 import { TaskFunctionName, taskFunctionNames } from "../../statemachines/plan";
 import { RegisteredResource } from "./mockedCloud";
@@ -117,6 +122,8 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         fs.writeFileSync(path.join(outDir, `${name}.asl.json`), machine.inputs.definition + "\n");
         fs.writeFileSync(path.join(outDir, `${name}.svg`), await renderSvg(toDot(team.definitions[name], `${machine.inputs.name} (stack ${stack})`)));
         fs.writeFileSync(path.join(outDir, `${name}.input.json`), "{}\n");
+        const written = teamJobnetsOf().find((d) => d.name === name);
+        if (written) fs.writeFileSync(path.join(outDir, `${name}.jobs.svg`), await renderSvg(jobGraphDot(written, `${name}: its jobs and what each waits for (stack ${stack})`)));
     }
 
     // The program's own copy of the catalog (runProgram loads the program afresh): its handlers are the ones serialised.
