@@ -1,6 +1,7 @@
 import { JobnetDefinition, Job } from "../statemachines/jobs";
 import { jobGraphProblems } from "../statemachines/jobGraph";
-import type { GroupTargets } from "../statemachines/teamJobnet";
+import { GroupTargets, teamJobnet } from "../statemachines/teamJobnet";
+import { executionHistoryQuota, historyBudget, worstCaseHistory } from "../statemachines/historyBudget";
 import { closestName } from "./closestName";
 import { Json } from "./configSchema";
 
@@ -90,10 +91,32 @@ export function chooseTeamJobnets(all: JobnetDefinition[], groups: string[], lis
     }
     const known = { groups, jobnets: [...systemJobnets, ...chosen.map((d) => d.name)] };
     for (const d of chosen) {
-        const found = jobGraphProblems(d, known);
+        const graphProblems = jobGraphProblems(d, known);
+        const found = graphProblems.length > 0 ? graphProblems : historyProblems(d, known);
         if (found.length === 0) continue;
         const index = listed?.indexOf(d.name);
         problems.push({ at: index === undefined || index < 0 ? ["jobnets"] : ["jobnets", index], given: JSON.stringify(d.name), expected: `a jobnet that can deploy: ${found.join("; ")}` });
     }
     return { deployed: problems.length > 0 ? [] : chosen, left, problems };
+}
+
+/**
+ * A jobnet whose run could pass half of Step Functions' 25,000 history events at worst (every
+ * job run, every retry taken) is refused: Step Functions would fail it there and refuse its redrive.
+ * The events do not depend on where the jobnet runs: placeholders stand for the stack's ARNs.
+ */
+export function historyProblems(d: JobnetDefinition, known: { groups: string[]; jobnets: string[] }): string[] {
+    const arn = (what: string) => `arn:aws:lambda:us-east-1:123456789012:function:${what}`;
+    const events = worstCaseHistory(teamJobnet({
+        jobnet: d,
+        functionArns: { checkCalendar: arn("c"), takeRunLock: arn("t"), beginJobs: arn("b"), awaitJob: arn("a"), startJob: arn("s") },
+        calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" },
+        runLock: { tableName: "t", lockKey: d.name },
+        groups: Object.fromEntries(known.groups.map((g) => [g, { instanceIds: [] }])),
+        jobnets: Object.fromEntries(known.jobnets.map((j) => [j, { stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${j}`, timeoutSeconds: 3600 }])),
+        logGroupName: "l",
+    }));
+    if (events <= historyBudget) return [];
+    const n = (x: number) => x.toLocaleString("en-US");
+    return [`jobnet ${d.name}: a run could make ${n(events)} history events at worst, over the ${n(historyBudget)} a jobnet may reach (half of the ${n(executionHistoryQuota)} at which Step Functions fails a run): move some of its jobs into a jobnet of their own, run by a jobnet job`];
 }

@@ -164,3 +164,16 @@ describe("a team's jobnet as code", () => {
         });
     });
 });
+
+describe("the bench's jobnets", () => {
+    it("are valid jobnets of the shapes named, the lattice not series-parallel", () => {
+        const { chainJobnet, fanOutJobnet, latticeJobnet, longJobnet, criticalPath } = require("../scripts/lib/benchJobnets") as typeof import("../scripts/lib/benchJobnets");
+        const known = { groups: ["batch"], jobnets: [] };
+        for (const d of [chainJobnet(50, 60), fanOutJobnet(100, 60), latticeJobnet(20, 10, 60), longJobnet(12)]) assert.deepStrictEqual(jobGraphProblems(d, known), [], d.name);
+        assert.deepStrictEqual([chainJobnet(50, 60), fanOutJobnet(100, 60), latticeJobnet(20, 10, 60), longJobnet(12)].map((d) => Object.keys(d.jobs).length), [50, 102, 200, 1]);
+        assert.deepStrictEqual(criticalPath(chainJobnet(3, 60)), { seconds: 180, jobs: ["j01", "j02", "j03"] });
+        assert.deepStrictEqual(criticalPath(fanOutJobnet(10, 60)), { seconds: 60 + 114 + 60, jobs: ["start", "f009", "join"] });
+        const lattice = latticeJobnet(2, 2, 60);
+        assert.deepStrictEqual(Object.fromEntries(Object.entries(lattice.jobs).map(([n, j]) => [n, j.after])), { "l01-01": [], "l01-02": [], "l02-01": ["l01-01", "l01-02"], "l02-02": ["l01-02"] });
+    });
+});
