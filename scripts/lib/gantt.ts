@@ -41,8 +41,19 @@ function kindOf(type: string): GanttBar["kind"] {
     return "flow";
 }
 
-/** The lane of a state: the server its Map iteration works on (`server.name` of its input), or the state itself. */
-function laneOf(name: string, input: string | undefined): string {
+/** A team jobnet's job waits for its predecessors in the state `Wait for <job>` (statemachines/teamJobnet.ts). */
+const jobWaitPrefix = "Wait for ";
+
+/**
+ * The lane of a state: a team jobnet's job it belongs to (`Wait for load`, `load`, `load retry
+ * interval`, `load skipped`: the lane `load`), the server its Map iteration works on (`server.name`
+ * of its input), or the state itself.
+ */
+function laneOf(name: string, input: string | undefined, jobs: ReadonlySet<string>): string {
+    if (name.startsWith(jobWaitPrefix) && jobs.has(name.slice(jobWaitPrefix.length))) return name.slice(jobWaitPrefix.length);
+    if (jobs.has(name)) return name;
+    const job = [...jobs].filter((j) => name.startsWith(`${j} `)).sort((a, b) => b.length - a.length)[0];
+    if (job !== undefined) return job;
     try {
         const server = JSON.parse(input ?? "null")?.server?.name;
         return typeof server === "string" ? server : name;
@@ -69,6 +80,10 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
     const redrives: number[] = [];
     let lastFailure: { bar: GanttBar | undefined; error: string | undefined } | undefined;
     let failState: GanttBar | undefined;
+    const jobs = new Set(events.flatMap((e) => {
+        const name = e.stateEnteredEventDetails?.name ?? "";
+        return e.type === "TaskStateEntered" && name.startsWith(jobWaitPrefix) ? [name.slice(jobWaitPrefix.length)] : [];
+    }));
 
     const entryOf = (e: HistoryEvent): GanttBar | undefined => {
         for (let p = byId.get(e.previousEventId ?? -1), hops = 0; p && hops < 50; p = byId.get(p.previousEventId ?? -1), hops++) {
@@ -83,8 +98,10 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
         if (type === "ExecutionRedriven") redrives.push(time(e));
         if (type.endsWith("StateEntered")) {
             const name = e.stateEnteredEventDetails?.name ?? "?";
-            const lane = laneOf(name, e.stateEnteredEventDetails?.input);
-            const bar: GanttBar = { lane, state: name, kind: kindOf(type), start: time(e), end, failures: 0, failed: false, open: true };
+            const lane = laneOf(name, e.stateEnteredEventDetails?.input, jobs);
+            // A job waiting for its predecessors is drawn as a wait, though a task holds it.
+            const kind = name.startsWith(jobWaitPrefix) && lane !== name ? "wait" : kindOf(type);
+            const bar: GanttBar = { lane, state: name, kind, start: time(e), end, failures: 0, failed: false, open: true };
             bars.push(bar);
             barOfEntry.set(e.id!, bar);
             if (type === "FailStateEntered") failState = bar;
@@ -200,6 +217,7 @@ export function ganttSvg(m: GanttModel): string {
         const stroke = b.kind === "group" ? ` stroke="${colors.task}" stroke-dasharray="3,2"` : b.open && !b.failed ? ` stroke="${colors.failed}" stroke-dasharray="2,2"` : "";
         parts.push(`<rect x="${x(b.start).toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="${rowHeight - 4}" fill="${fill}"${stroke}><title>${escapeXml(`${b.state}${b.lane !== b.state ? ` on ${b.lane}` : ""}: ${spell(b.end - b.start)}${b.failures > 0 ? `, ${b.failures} failed attempt(s)` : ""}${b.failed ? ", failed the run" : b.open ? ", never ended" : ""}`)}</title></rect>`);
         if (b.failures > 0 && !b.failed) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.retry}">↻${b.failures}</text>`);
+        if (b.state === `${b.lane} skipped`) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.axis}">skipped</text>`);
         if (b.failed) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.failed}" font-weight="bold">✕ ${escapeXml(b.state)}</text>`);
     }
     for (const r of m.redrives) parts.push(`<line x1="${x(r).toFixed(1)}" y1="${top - 6}" x2="${x(r).toFixed(1)}" y2="${height - 24}" stroke="${colors.retry}" stroke-width="2"><title>redriven</title></line>`);
