@@ -1,0 +1,75 @@
+import type { CommandJob, Job, JobnetDefinition } from "../statemachines/jobs";
+
+/**
+ * What a team jobnet's command does on a simulated server: what its definition says the simulation
+ * plays (`simulate`: seconds, exit code, output), unless a `--fail job:...` fault says otherwise.
+ * Run Command's comment names the command (handlers/jobs.ts: `<jobnet>/<job> attempt <n>`).
+ */
+
+export interface JobPlay {
+    seconds: number;
+    exitCode: number;
+    stdout: string;
+    /** The command never ends by itself (Run Command times it out), or never reaches the server. */
+    outcome?: "runs-forever" | "undeliverable";
+}
+
+/** A `--fail job:...` fault: a job exits with a code (its first TIMES attempts, or every one), hangs, or is never delivered. */
+export type JobFault =
+    | { job: string; kind: "exit"; code: number; times: number }
+    | { job: string; kind: "timeout" }
+    | { job: string; kind: "undelivered" };
+
+/** The forms of the job faults, for `--help` and errors. */
+export const jobFaultForms = [
+    { form: "job:JOB:exit=CODE[:TIMES]", does: "JOB exits with CODE on every server, its first TIMES attempts (default: every one)" },
+    { form: "job:JOB:timeout", does: "JOB never ends by itself: Run Command times it out after its timeoutMinutes" },
+    { form: "job:JOB:undelivered", does: "Run Command never delivers JOB's command: its servers' agents lost their connection unnoticed" },
+] as const;
+
+/** Parses `job:JOB:...`; undefined for a spec of another kind; an Error naming what is wrong. */
+export function parseJobFault(spec: string, jobs: readonly string[] | undefined): JobFault | undefined {
+    const [kind, job, what, times, ...rest] = spec.split(":");
+    if (kind !== "job") return undefined;
+    const wrong = (why: string) => new Error(`--fail ${JSON.stringify(spec)}: ${why}; the forms are ${jobFaultForms.map((f) => f.form).join(", ")}`);
+    if (!job || !what || rest.length > 0) throw wrong("incomplete");
+    if (jobs !== undefined && !jobs.includes(job)) throw wrong(`the jobnet has no job ${job} (its jobs: ${jobs.join(", ")})`);
+    if (what === "timeout" || what === "undelivered") {
+        if (times !== undefined) throw wrong(`${what} takes no count`);
+        return { job, kind: what };
+    }
+    const code = /^exit=(-?\d+)$/.exec(what);
+    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout or undelivered`);
+    if (times !== undefined && !/^[1-9]\d*$/.test(times)) throw wrong(`TIMES ${JSON.stringify(times)} is not a whole number from 1`);
+    return { job, kind: "exit", code: Number(code[1]), times: times === undefined ? Infinity : Number(times) };
+}
+
+/** What a job's definition plays at an attempt: its exit code, then `thenExitCodes` for the retries (the last repeating). */
+function definedPlay(job: CommandJob<string>, attempt: number): JobPlay {
+    const s = job.simulate;
+    const later = s?.thenExitCodes ?? [];
+    const exitCode = attempt <= 1 ? s?.exitCode ?? 0 : later.length > 0 ? later[Math.min(attempt - 2, later.length - 1)] : s?.exitCode ?? 0;
+    return { seconds: s?.seconds ?? 30, exitCode, stdout: s?.output ?? "" };
+}
+
+/** The comment handlers/jobs.ts gives a job's command: `<jobnet>/<job> attempt <n>`. */
+export function commandOfComment(comment: string): { jobnet: string; job: string; attempt: number } | undefined {
+    const m = /^([a-z0-9-]+)\/([a-z0-9-]+) attempt (\d+)$/.exec(comment);
+    return m ? { jobnet: m[1], job: m[2], attempt: Number(m[3]) } : undefined;
+}
+
+/** The plays of every command job of these jobnets, faults applied. */
+export function jobPlays(definitions: readonly JobnetDefinition[], faults: readonly JobFault[]): (comment: string) => JobPlay | undefined {
+    return (comment) => {
+        const c = commandOfComment(comment);
+        if (!c) return undefined;
+        const job = (definitions.find((d) => d.name === c.jobnet)?.jobs as Record<string, Job<string>> | undefined)?.[c.job];
+        if (job?.kind !== "command") return undefined;
+        const play = definedPlay(job, c.attempt);
+        const fault = faults.find((f) => f.job === c.job);
+        if (fault?.kind === "timeout") return { ...play, outcome: "runs-forever" };
+        if (fault?.kind === "undelivered") return { ...play, outcome: "undeliverable" };
+        if (fault?.kind === "exit" && c.attempt <= fault.times) return { ...play, exitCode: fault.code, stdout: `${play.stdout ? `${play.stdout}\n` : ""}${c.job}: failed with exit code ${fault.code} (simulated)` };
+        return play;
+    };
+}
