@@ -6,6 +6,7 @@ import type { ServerTag } from "../handlers/webServers";
 import type { DatabaseKind } from "../statemachines/plan";
 import { SimulatedTable } from "./dynamodb";
 import { deliveryClaimItem, latestRunItem, lockItem, lockKeyAttribute } from "../handlers/runLock";
+import { TaskTokens } from "./taskTokens";
 
 /** Faults a test or a user can inject, each on named resources. */
 export interface Faults {
@@ -404,6 +405,8 @@ export class SimulatedAccount {
     readonly backupJobs: SimBackupJob[] = [];
     readonly recoveryPoints: SimRecoveryPoint[] = [];
     readonly executions: SimExecution[] = [];
+    /** The task tokens of callback tasks (simulator/taskTokens.ts). */
+    readonly taskTokens = new TaskTokens();
     readonly calls: RecordedCall[] = [];
     /** What was published to SNS topics: notices to operators. */
     readonly published: SimPublished[] = [];

@@ -310,6 +310,21 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     serve(sfn.SFNClient, "states", [
+        // The callback pattern's answers (simulator/taskTokens.ts). IAM authorises SendTask* on "*": the
+        // Service Authorization Reference gives them no resource type for a state machine's tokens (only
+        // an activity's), so a policy cannot name the state machine whose task it completes.
+        [sfn.SendTaskSuccessCommand, "SendTaskSuccess", (input: sfn.SendTaskSuccessCommandInput) => {
+            account.taskTokens.succeed(input.taskToken ?? "", input.output ?? "");
+            return {};
+        }],
+        [sfn.SendTaskFailureCommand, "SendTaskFailure", (input: sfn.SendTaskFailureCommandInput) => {
+            account.taskTokens.fail(input.taskToken ?? "", input.error, input.cause);
+            return {};
+        }],
+        [sfn.SendTaskHeartbeatCommand, "SendTaskHeartbeat", (input: sfn.SendTaskHeartbeatCommandInput) => {
+            account.taskTokens.heartbeat(input.taskToken ?? "");
+            return {};
+        }],
         // Newest first, a page of maxResults (default 100, at most 1000); no input, as in AWS.
         [sfn.ListExecutionsCommand, "ListExecutions", (input: sfn.ListExecutionsCommandInput) => {
             const pageSize = input.maxResults || 100;
