@@ -125,8 +125,31 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                     tokens.close("the function failed", (t) => t.token === token);
                     throw error;
                 }
-                const outcome: TaskOutcome = await completed;
-                clearTimeout(timer);
+                let beat: NodeJS.Timeout | undefined;
+                const heartbeatSeconds = (s as TaskState).HeartbeatSeconds;
+                // HeartbeatSeconds, which the library does not play: no SendTaskHeartbeat for that long, counted
+                // from the start and from each heartbeat, fails the attempt with States.HeartbeatTimeout (ASL, Task state).
+                const heartbeatLost = heartbeatSeconds === undefined ? new Promise<never>(() => undefined) : new Promise<never>((_, reject) => {
+                    const check = () => {
+                        const t = tokens.get(token);
+                        if (!t || t.status !== "open") return;
+                        const due = (t.lastHeartbeatAt ?? t.issuedAt) + heartbeatSeconds * 1000;
+                        if (Date.now() < due) {
+                            beat = setTimeout(check, due - Date.now());
+                            return;
+                        }
+                        tokens.close("heartbeat timed out", (x) => x.token === token);
+                        reject(Object.assign(new Error("States.HeartbeatTimeout"), { name: "States.HeartbeatTimeout" }));
+                    };
+                    beat = setTimeout(check, heartbeatSeconds * 1000);
+                });
+                let outcome: TaskOutcome;
+                try {
+                    outcome = await Promise.race([completed, heartbeatLost]);
+                } finally {
+                    clearTimeout(timer);
+                    clearTimeout(beat);
+                }
                 if ("error" in outcome) throw Object.assign(new Error(outcome.cause), { name: outcome.error });
                 return outcome.output;
             } : async (input: any) => {

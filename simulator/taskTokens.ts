@@ -54,6 +54,14 @@ export class TaskTokens {
         return { token, completed };
     }
 
+    /** A token issued, as it stands now. */
+    get(token: string): SimTaskToken | undefined {
+        const t = this.tokens.get(token);
+        if (!t) return undefined;
+        const { settle: _settle, ...rest } = t;
+        return rest;
+    }
+
     /** Every token issued, open and closed. */
     all(): SimTaskToken[] {
         return [...this.tokens.values()].map(({ settle: _settle, ...t }) => t);

@@ -40,6 +40,8 @@ export interface TaskState extends Common {
     ResultSelector?: JsonObject;
     ResultPath?: string | null;
     TimeoutSeconds?: number;
+    /** A callback task fails with States.HeartbeatTimeout when no SendTaskHeartbeat comes for this long. */
+    HeartbeatSeconds?: number;
     Retry?: Retrier[];
     Catch?: Catcher[];
 }

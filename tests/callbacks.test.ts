@@ -17,7 +17,7 @@ import { bareAccountSpec, testArn as arn } from "./support/accountSpec";
 const functionsDir = path.join(projectDir, "out", ".test", "callbacks");
 const code = {
     startJob: `exports.handler = async (e) => {
-    const { SFNClient, SendTaskSuccessCommand, SendTaskFailureCommand } = require("@aws-sdk/client-sfn");
+    const { SFNClient, SendTaskSuccessCommand, SendTaskFailureCommand, SendTaskHeartbeatCommand } = require("@aws-sdk/client-sfn");
     const seen = (globalThis.callbackTest ??= { tokens: [], answers: [] });
     seen.tokens.push(e.taskToken);
     setTimeout(async () => {
@@ -30,6 +30,9 @@ const code = {
             seen.answers.push(error.name);
         }
     }, e.afterSeconds * 1000);
+    for (const at of e.heartbeatsAt ?? []) {
+        setTimeout(() => new SFNClient({}).send(new SendTaskHeartbeatCommand({ taskToken: e.taskToken })).then(() => seen.answers.push("heartbeat"), (error) => seen.answers.push(error.name)), at * 1000);
+    }
     return { started: true };
 };`,
 };
@@ -135,6 +138,23 @@ describe("callback tasks (.waitForTaskToken)", () => {
         assert.deepStrictEqual(report.output, { error: { Error: "States.Timeout", Cause: "States.Timeout" } });
         assert.deepStrictEqual(seen().answers, ["TaskTimedOut"]);
         assert.deepStrictEqual(account.taskTokens.all().map((t) => [t.status, t.closedBecause]), [["closed", "timed out"]]);
+    });
+
+    it("fails with States.HeartbeatTimeout when no heartbeat comes within HeartbeatSeconds, and waits on while they come", async () => {
+        const d = (heartbeatsAt: number[]): StateMachineDefinition => ({
+            StartAt: "Job",
+            TimeoutSeconds: 3600,
+            States: {
+                Job: { ...callbackTask({ afterSeconds: 45, output: { done: true }, heartbeatsAt }), HeartbeatSeconds: 20, Catch: [{ ErrorEquals: ["States.HeartbeatTimeout"], Next: "Linger", ResultPath: "$.error" }], End: true },
+                Linger: { Type: "Wait", Seconds: 60, End: true },
+            },
+        });
+        const beating = await run(d([15, 30]));
+        assert.deepStrictEqual([beating.report.output, beating.report.durationSeconds, seen().answers], [{ done: true }, 45, ["heartbeat", "heartbeat", "accepted"]]);
+        const silent = await run(d([]));
+        assert.deepStrictEqual(silent.report.output, { error: { Error: "States.HeartbeatTimeout", Cause: "States.HeartbeatTimeout" } });
+        assert.deepStrictEqual(seen().answers, ["TaskTimedOut"]);
+        assert.deepStrictEqual(silent.account.taskTokens.all().map((t) => t.closedBecause), ["heartbeat timed out"]);
     });
 
     it("closes the token of a Parallel branch the failure of another aborted: its SendTaskSuccess answers TaskTimedOut", async () => {
