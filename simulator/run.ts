@@ -39,6 +39,8 @@ export interface RunOptions {
     redrive?: { of: RunReport; count: number };
     /** False when the caller lets time pass for this run and others at once (runs side by side): see `simulate`. */
     drivesClock?: boolean;
+    /** What else goes on beside the run (executions it started): time moves on only when this too stays the same. */
+    activity?: () => number;
 }
 
 export interface RunReport {
@@ -87,15 +89,13 @@ export class ExecutionNotRedrivable extends Error {
 export async function runExecution(o: RunOptions): Promise<RunReport> {
     // Recorded as started now: the library sets the context's StartTime to now, and its Input. A
     // redrive continues the same execution.
+    // A refused redrive changes nothing: the run stays FAILED.
     const earlier = o.redrive ? o.account.execution(executionArnOf(o.stateMachineArn, o.executionName)) : undefined;
-    if (earlier) Object.assign(earlier, { status: "RUNNING" });
+    if (earlier && (earlier.historyEvents ?? 0) >= executionHistoryQuota) throw new ExecutionNotRedrivable(earlier.arn);
+    if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
+    if (earlier) o.account.redriveExecution(earlier);
     const execution = earlier ?? o.account.startExecution(o.stateMachineArn, o.executionName, o.input ?? {});
     const executionArn = execution.arn;
-    if (o.redrive && (execution.historyEvents ?? 0) >= executionHistoryQuota) {
-        Object.assign(execution, { status: "FAILED" });
-        throw new ExecutionNotRedrivable(executionArn);
-    }
-    if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
     const startedAt = Date.now();
     // Its own invocations: a run beside another must not count the other's.
     let invocations = 0;
@@ -225,7 +225,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     let status: RunReport["status"] = "SUCCEEDED";
     let thrown: Error | undefined;
     try {
-        output = o.drivesClock === false ? await run.result : await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations);
+        output = o.drivesClock === false ? await run.result : await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations + (o.activity?.() ?? 0));
     } catch (e) {
         thrown = e as Error;
     }
@@ -240,6 +240,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     }
     // The tokens its tasks still wait on close with it.
     tokens.close("execution ended", (t) => t.executionArn === executionArn);
+    execution.output = status === "SUCCEEDED" ? JSON.stringify(output ?? null) : undefined;
     o.account.endExecution(execution, status);
     return {
         executionName: o.executionName,
