@@ -40,10 +40,10 @@ export const latency = {
     backupCluster: 240,
     /**
      * EventBridge: from an event on the default bus to its delivery to a rule's target. AWS promises
-     * no figure ("near-real-time", EventBridge FAQ); since AWS cut the end-to-end latency in
-     * February 2023, users measure well under a second at the 99th percentile (PostNL Engineering,
-     * "Improved EventBridge Latency Opens Up New Use Cases at PostNL", 2023). One second here, the
-     * simulation's grain: a job's end reaches the function that completes its token a second later.
+     * no figure: it delivers "in near-real-time" (EventBridge FAQ); AWS cut the end-to-end latency in
+     * February 2023 (PostNL Engineering, "Improved EventBridge Latency Opens Up New Use Cases at
+     * PostNL", 2023), and users now report sub-second deliveries. One second here, the simulation's
+     * grain: a job's end reaches the function that completes its token a second later.
      */
     eventDelivery: 1,
     /** ALB health checks, as the target group sets them (infra/loadBalancer.ts): every 30 s, healthy after 2 passes, unhealthy after 2 failures. */

@@ -391,9 +391,9 @@ export function installServices(account: SimulatedAccount): () => void {
             account.executionRedriver(e);
             return { redriveDate: new Date() };
         }, (input: sfn.RedriveExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
-        // The callback pattern's answers (simulator/taskTokens.ts). IAM authorises SendTask* on "*": the
-        // Service Authorization Reference gives them no resource type for a state machine's tokens (only
-        // an activity's), so a policy cannot name the state machine whose task it completes.
+        // The callback pattern's answers (simulator/taskTokens.ts). IAM authorises SendTask* on "*": a token
+        // a state machine's Task issued names no resource a policy could match (the Service Authorization
+        // Reference ties these actions to no state machine; an activity's tasks are another matter).
         [sfn.SendTaskSuccessCommand, "SendTaskSuccess", (input: sfn.SendTaskSuccessCommandInput) => {
             account.taskTokens.succeed(input.taskToken ?? "", input.output ?? "");
             return {};

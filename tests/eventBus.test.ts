@@ -14,6 +14,9 @@ import { installServices } from "../simulator/services";
 import { StateMachineDefinition, lambdaCallbackResource, lambdaInvokeResource } from "../statemachines/asl";
 import { projectDir } from "../scripts/lib/runProgram";
 import { bareAccountSpec, testArn as arn } from "./support/accountSpec";
+import { sharedSynthesis } from "./support/sharedRuns";
+import { simulate } from "../simulator/simulate";
+import type { SynthResult } from "../scripts/lib/synthesize";
 
 const web1 = "i-00000000000000001";
 const web1Arn = arn("ec2", `instance/${web1}`);
@@ -349,5 +352,29 @@ describe("executions started by StartExecution", () => {
             assert.deepStrictEqual(account.executions.map((e) => e.arn.split(":").pop()), ["child-1"]);
             assert.deepStrictEqual(account.calls.filter((c) => c.action === "states:StartExecution").map((c) => c.authorizations[0].resource), [childArn, childArn, childArn, arn("states", "stateMachine:unknown")]);
         });
+    });
+});
+
+describe("the stack's rules on the simulated bus", () => {
+    let synth: SynthResult;
+    before(async function () {
+        this.timeout(120_000);
+        synth = await sharedSynthesis("dev");
+    });
+
+    it("release the run lock: the release rule delivers the run's end to its function a second after it, through its input transformer", async () => {
+        const sim = await simulate(synth, { initial: "running", jobnets: ["stop"] });
+        const run = sim.account.executions.find((e) => e.arn.endsWith(":stop-1"))!;
+        const release = sim.deliveries.filter((d) => d.target === synth.runLock.releaseFunctionArn);
+        assert.deepStrictEqual(release.map((d) => [d.rule.endsWith("-run-lock-release"), d.event.detail.status, d.input, d.deliveredAt - run.stopDate!, d.attempts?.map((a) => a.outcome)]),
+            [[true, "SUCCEEDED", { tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, step: "RunEnded", executionArn: run.arn }, latency.eventDelivery * 1000, ["returned"]]]);
+        // The notifier is not played: its rule matches, and the delivery goes nowhere.
+        assert.deepStrictEqual(sim.deliveries.filter((d) => d.rule.endsWith("-run-ended")).map((d) => d.dropped), ["the simulation does not play this target"]);
+    });
+
+    it("lose every delivery to the release function with releaseLost", async () => {
+        const sim = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { releaseLost: true } });
+        assert.deepStrictEqual(sim.deliveries.filter((d) => d.target === synth.runLock.releaseFunctionArn).map((d) => d.dropped), ["releaseLost: EventBridge never delivers our runs' ends to the release function"]);
+        assert.strictEqual(sim.account.calls.filter((c) => c.caller === "releaseRunLock").length, 0);
     });
 });
