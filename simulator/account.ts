@@ -6,6 +6,8 @@ import type { ServerTag } from "../handlers/webServers";
 import type { DatabaseKind } from "../statemachines/plan";
 import { SimulatedTable } from "./dynamodb";
 import { deliveryClaimItem, latestRunItem, lockItem, lockKeyAttribute } from "../handlers/runLock";
+import { TaskTokens } from "./taskTokens";
+import { BusEvent, executionStatusChange } from "./eventBridge";
 
 /** Faults a test or a user can inject, each on named resources. */
 export interface Faults {
@@ -228,6 +230,12 @@ export interface AccountSpec {
     /** How the servers' service is controlled: this program's scripts unless given. */
     serviceControl?: ServiceControl;
     faults?: Faults;
+    /**
+     * What a command does that is not one of the service's three: how long it runs, its exit code and
+     * what it prints; `attempt` counts the sends of the same comment and script to the server, this
+     * one included. Undefined: the server does not know it (127, "command not found").
+     */
+    plays?: (c: { comment: string; script: string; document: string; instanceName: string; attempt: number }) => { seconds: number; exitCode: number; stdout?: string; stderr?: string } | undefined;
 }
 
 type InstanceState = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
@@ -255,7 +263,7 @@ export interface SimInvocation {
     instanceId: string;
     script: string;
     sentAt: number;
-    status: "Pending" | "InProgress" | "Delayed" | "Success" | "Failed" | "TimedOut";
+    status: "Pending" | "InProgress" | "Delayed" | "Success" | "Failed" | "TimedOut" | "Cancelled";
     /** Set when Run Command says more than the status: Delayed, DeliveryTimedOut, Undeliverable. */
     statusDetails?: string;
     responseCode: number;
@@ -263,6 +271,41 @@ export interface SimInvocation {
     stderr: string;
     /** When its status last changed. */
     changedAt: number;
+    /** When the agent began running it, and when it ended. */
+    startedAt?: number;
+    endedAt?: number;
+}
+
+/** A command as SendCommand took it: one invocation for each instance it names. */
+export interface SimCommand {
+    commandId: string;
+    documentName: string;
+    comment: string;
+    /** The document's parameters as sent: `commands`, `workingDirectory`, `executionTimeout`. */
+    parameters: Record<string, string[]>;
+    cloudWatchOutputConfig?: { CloudWatchLogGroupName?: string; CloudWatchOutputEnabled?: boolean };
+    instanceIds: string[];
+    requestedAt: number;
+    /** SendCommand's TimeoutSeconds: how long it may wait to be delivered. */
+    timeoutSeconds: number;
+    /** Its status as a whole: Pending, InProgress, then Success, Failed, TimedOut or Cancelled once every invocation has ended. */
+    status: string;
+}
+
+/** A command's statuses that end it (SSM API reference, CommandInvocationStatus). */
+export function commandEnded(status: string): boolean {
+    return status === "Success" || status === "Failed" || status === "TimedOut" || status === "Cancelled";
+}
+
+/**
+ * A command's status from its invocations': Success when every one succeeded; once all have
+ * ended, Failed if any failed, else TimedOut if any timed out, else Cancelled; InProgress while
+ * any has been delivered, Pending before (Systems Manager User Guide, "Understanding command statuses").
+ */
+export function commandStatusOf(statuses: string[]): string {
+    if (!statuses.every(commandEnded)) return statuses.every((s) => s === "Pending") ? "Pending" : "InProgress";
+    if (statuses.every((s) => s === "Success")) return "Success";
+    return ["Failed", "TimedOut", "Cancelled"].find((s) => statuses.includes(s))!;
 }
 
 export interface SimRule {
@@ -307,6 +350,8 @@ export interface SimExecution {
     stateMachineArn: string;
     /** The input as Step Functions keeps it: a JSON string. */
     input: string;
+    /** The output of a run that succeeded, a JSON string. */
+    output?: string;
     status: "RUNNING" | "SUCCEEDED" | "FAILED";
     startDate: number;
     stopDate?: number;
@@ -400,10 +445,19 @@ export class SimulatedAccount {
     /** The database; of kind "none", status "none", when the system has none. */
     readonly database: SimDatabase;
     readonly invocations: SimInvocation[] = [];
+    /** The commands SendCommand took, oldest first. */
+    readonly commands: SimCommand[] = [];
     readonly rules: SimRule[] = [];
     readonly backupJobs: SimBackupJob[] = [];
     readonly recoveryPoints: SimRecoveryPoint[] = [];
     readonly executions: SimExecution[] = [];
+    /** The task tokens of callback tasks (simulator/taskTokens.ts). */
+    readonly taskTokens = new TaskTokens();
+    /** What the account's services put on its default event bus, oldest first (simulator/eventBridge.ts). */
+    readonly events: BusEvent[] = [];
+    /** Where those events go, once a simulation has a bus (simulate.ts); without one they are only kept. */
+    bus?: { put(event: BusEvent): void };
+    private eventSerial = 0;
     readonly calls: RecordedCall[] = [];
     /** What was published to SNS topics: notices to operators. */
     readonly published: SimPublished[] = [];
@@ -533,6 +587,7 @@ export class SimulatedAccount {
         const arnOf = (n: string) => executionArnOf(stateMachineArn, n);
         const execution: SimExecution = { arn: arnOf(name), stateMachineArn, input: JSON.stringify(input), status: "RUNNING", startDate: now, history: [], revisionId: this.revisions.get(stateMachineArn) };
         this.executions.push(execution);
+        this.emitExecutionStatus(execution);
         const duplicate = this.faults.duplicateDelivery;
         if (duplicate) {
             if (input.trigger !== "schedule") throw new Error("the duplicateDelivery fault needs a scheduled run: input {\"trigger\": \"schedule\", \"scheduledTime\": ...}");
@@ -557,6 +612,39 @@ export class SimulatedAccount {
     endExecution(execution: SimExecution, status: "SUCCEEDED" | "FAILED", when = Date.now()): void {
         execution.status = status;
         execution.stopDate = when;
+        this.emitExecutionStatus(execution, when);
+    }
+
+    /** A redrive: the same execution RUNNING again (RedriveExecution), its status change an event as any other. */
+    redriveExecution(execution: SimExecution): void {
+        execution.status = "RUNNING";
+        execution.stopDate = undefined;
+        this.emitExecutionStatus(execution);
+    }
+
+    /** Step Functions sends "Step Functions Execution Status Change" for every status an execution takes: RUNNING at its start, then its end (Step Functions Developer Guide, "Automating Step Functions event delivery with EventBridge"). */
+    private emitExecutionStatus(execution: SimExecution, when = Date.now()): void {
+        const { source, "detail-type": detailType, detail } = executionStatusChange(execution) as { source: string; "detail-type": string; detail: Record<string, unknown> };
+        this.emit(source, detailType, [execution.arn], detail, when);
+    }
+
+    /** Puts an event on the account's default bus, in EventBridge's envelope (EventBridge User Guide, "Amazon EventBridge events"). */
+    emit(source: string, detailType: string, resources: string[], detail: Record<string, unknown>, when = Date.now()): BusEvent {
+        const [, , , region, account] = this.spec.stateMachineArns.stop.split(":");
+        const event: BusEvent = {
+            version: "0",
+            id: guid(createHash("sha256").update(`event/${++this.eventSerial}`).digest("hex").slice(0, 32)),
+            "detail-type": detailType,
+            source,
+            account,
+            time: new Date(when).toISOString().replace(/\.\d{3}Z$/, "Z"),
+            region,
+            resources,
+            detail,
+        };
+        this.events.push(event);
+        this.bus?.put(event);
+        return event;
     }
 
     /**
@@ -565,7 +653,7 @@ export class SimulatedAccount {
      * consistent read may.
      */
     executionsOf(stateMachineArn: string, status?: string): SimExecution[] {
-        if (!Object.values(this.spec.stateMachineArns).includes(stateMachineArn)) {
+        if (!this.knowsStateMachine(stateMachineArn)) {
             throw serviceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
         }
         const visibleFrom = Date.now() - (this.faults.listLagSeconds ?? 0) * 1000;
@@ -573,6 +661,18 @@ export class SimulatedAccount {
             .filter((e) => e.stateMachineArn === stateMachineArn && (!status || e.status === status) && (this.faults.listLagSeconds === undefined || e.startDate <= visibleFrom))
             .sort((a, b) => b.startDate - a.startDate);
     }
+
+    /** The state machines of the account: the jobnets', and those a simulation adds (simulator/childExecutions.ts). */
+    readonly stateMachineArns = new Set<string>();
+
+    knowsStateMachine(stateMachineArn: string): boolean {
+        return Object.values(this.spec.stateMachineArns).includes(stateMachineArn) || this.stateMachineArns.has(stateMachineArn);
+    }
+
+    /** Runs an execution StartExecution asked for, when a simulation plays them (simulator/childExecutions.ts); it records it as started. */
+    executionStarter?: (stateMachineArn: string, name: string, input: Record<string, unknown>) => SimExecution;
+    /** Runs a redrive RedriveExecution asked for, likewise; it records the execution as RUNNING again. */
+    executionRedriver?: (execution: SimExecution) => void;
 
     /** The items a run writes when it takes the system's run lock (handlers/runLock.ts): the lock, the latest run, its delivery's claim. */
     private holdRunLock(execution: SimExecution): void {
@@ -659,9 +759,13 @@ export class SimulatedAccount {
         }
     }
 
-    /** Schedules a transition `seconds` from now. */
-    at(seconds: number, apply: (when: number) => void): void {
+    /**
+     * Schedules a transition `seconds` from now. Transitions are applied lazily, at the next read;
+     * a `prompt` one (a change that sends an event no one need read for) also when its time comes.
+     */
+    at(seconds: number, apply: (when: number) => void, prompt = false): void {
         this.scheduled.push({ at: Date.now() + seconds * 1000, seq: this.serial++, apply });
+        if (prompt) (setTimeout(() => this.settle(), seconds * 1000) as { unref?: () => void }).unref?.();
     }
 
     nextId(prefix: string): string {
@@ -806,18 +910,49 @@ export class SimulatedAccount {
      * for the whole call, and nothing is sent. (AWS also accepts a command to a stopped node and
      * delays it; no jobnet sends to one.)
      */
-    sendCommand(instanceIds: string[], script: string, executionTimeoutSeconds: number, timeoutSeconds: number): string {
+    sendCommand(instanceIds: string[], script: string, executionTimeoutSeconds: number, timeoutSeconds: number, sent: Partial<Pick<SimCommand, "documentName" | "comment" | "parameters" | "cloudWatchOutputConfig">> = {}): string {
         const instances = instanceIds.map((id) => this.instance(id));
         const invalid = instances.filter((i) => this.pingStatus(i) !== "Online");
         if (invalid.length > 0) throw serviceError("InvalidInstanceId", `Instances [[${invalid.map((i) => i.id).join(", ")}]] not in a valid state for account`);
         const commandId = cryptoLikeId(++this.serial);
-        for (const i of instances) this.invokeCommand(i, commandId, script, executionTimeoutSeconds, timeoutSeconds);
+        const command: SimCommand = {
+            commandId,
+            documentName: sent.documentName ?? "AWS-RunShellScript",
+            comment: sent.comment ?? "",
+            parameters: sent.parameters ?? { commands: [script], executionTimeout: [String(executionTimeoutSeconds)] },
+            cloudWatchOutputConfig: sent.cloudWatchOutputConfig,
+            instanceIds: [...instanceIds],
+            requestedAt: Date.now(),
+            timeoutSeconds,
+            status: "Pending",
+        };
+        this.commands.push(command);
+        for (const i of instances) this.invokeCommand(i, command, script, executionTimeoutSeconds, timeoutSeconds);
         return commandId;
     }
 
-    private invokeCommand(i: SimInstance, commandId: string, script: string, executionTimeoutSeconds: number, timeoutSeconds: number): void {
+    /** A command sent, by its id; InvalidCommandId otherwise (SSM API reference). */
+    command(commandId: string | undefined): SimCommand {
+        const c = this.commands.find((x) => x.commandId === commandId);
+        if (!c) throw serviceError("InvalidCommandId", "The command ID is not valid.");
+        return c;
+    }
+
+    /**
+     * CancelCommand: every invocation not yet ended is Cancelled (Systems Manager User Guide,
+     * "Understanding command statuses": a cancel ends a command that has not finished); its script,
+     * if running, is stopped, and what it would have done later does not happen.
+     */
+    cancelCommand(commandId: string, instanceIds?: string[]): void {
+        const command = this.command(commandId);
+        for (const v of this.invocations.filter((x) => x.commandId === command.commandId && (!instanceIds || instanceIds.includes(x.instanceId)))) {
+            if (!commandEnded(v.status)) this.setInvocation(v, { status: "Cancelled", statusDetails: "Cancelled" });
+        }
+    }
+
+    private invokeCommand(i: SimInstance, command: SimCommand, script: string, executionTimeoutSeconds: number, timeoutSeconds: number): void {
         const invocation: SimInvocation = {
-            commandId,
+            commandId: command.commandId,
             instanceId: i.id,
             script,
             sentAt: Date.now(),
@@ -828,31 +963,59 @@ export class SimulatedAccount {
             changedAt: Date.now(),
         };
         this.invocations.push(invocation);
+        this.emitInvocationStatus(invocation);
+        // A transition of an invocation that ended otherwise meanwhile (cancelled) does not happen.
+        const unlessEnded = (apply: (when: number) => void) => (when: number) => {
+            if (!commandEnded(invocation.status)) apply(when);
+        };
         if (this.has("agentOffline", i.name)) {
             // Run Command cannot reach the agent: it gives up at once (Failed, Undeliverable), or marks the
             // invocation Delayed and tries again until TimeoutSeconds plus the execution timeout have
             // passed, then ends it TimedOut, DeliveryTimedOut (Systems Manager User Guide, "Understanding
             // command statuses"). The script never runs: its ResponseCode stays -1.
             if (this.has("commandsUndeliverable", i.name)) {
-                this.at(latency.commandDelivery, (when) => Object.assign(invocation, { status: "Failed", statusDetails: "Undeliverable", changedAt: when }));
+                this.at(latency.commandDelivery, unlessEnded((when) => this.setInvocation(invocation, { status: "Failed", statusDetails: "Undeliverable" }, when)), true);
                 return;
             }
-            this.at(latency.commandDelivery, (when) => Object.assign(invocation, { status: "Delayed", statusDetails: "Delayed", changedAt: when }));
-            this.at(timeoutSeconds + executionTimeoutSeconds, (when) => Object.assign(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut", changedAt: when }));
+            this.at(latency.commandDelivery, unlessEnded((when) => this.setInvocation(invocation, { status: "Delayed", statusDetails: "Delayed" }, when)), true);
+            this.at(timeoutSeconds + executionTimeoutSeconds, unlessEnded((when) => this.setInvocation(invocation, { status: "TimedOut", statusDetails: "DeliveryTimedOut" }, when)), true);
             return;
         }
-        this.at(latency.commandDelivery, (when) => {
-            invocation.status = "InProgress";
-            invocation.changedAt = when;
-        });
+        this.at(latency.commandDelivery, unlessEnded((when) => {
+            invocation.startedAt = when;
+            this.setInvocation(invocation, { status: "InProgress" }, when);
+        }), true);
         if (this.has("commandTimesOut", i.name)) {
-            this.at(latency.commandDelivery + executionTimeoutSeconds, (when) => {
-                invocation.status = "TimedOut";
-                invocation.changedAt = when;
-            });
+            this.at(latency.commandDelivery + executionTimeoutSeconds, unlessEnded((when) => this.setInvocation(invocation, { status: "TimedOut" }, when)), true);
             return;
         }
-        this.at(latency.commandDelivery + latency.commandRun, (when) => this.runCommand(i, invocation, when));
+        const played = this.playedCommand(i, command, script);
+        if (played !== undefined) {
+            // A command the simulation says how long it runs: past its executionTimeout, the agent stops it
+            // and the invocation is TimedOut, ExecutionTimedOut (Systems Manager User Guide, "Understanding command statuses").
+            if (played.seconds > executionTimeoutSeconds) {
+                this.at(latency.commandDelivery + executionTimeoutSeconds, unlessEnded((when) => this.setInvocation(invocation, { status: "TimedOut", statusDetails: "ExecutionTimedOut", stdout: played.stdout ?? "", stderr: played.stderr ?? "" }, when)), true);
+                return;
+            }
+            this.at(latency.commandDelivery + played.seconds, unlessEnded((when) => this.setInvocation(invocation, {
+                status: played.exitCode === 0 ? "Success" : "Failed",
+                responseCode: played.exitCode,
+                stdout: played.stdout ?? "",
+                stderr: played.stderr ?? "",
+            }, when)), true);
+            return;
+        }
+        this.at(latency.commandDelivery + latency.commandRun, unlessEnded((when) => this.runCommand(i, invocation, when)), true);
+    }
+
+    /** What the spec's `plays` says a command does, when it is not one of the service's three. */
+    private playedCommand(i: SimInstance, command: SimCommand, script: string): ReturnType<NonNullable<AccountSpec["plays"]>> {
+        if (!this.spec.plays) return undefined;
+        const control = this.spec.serviceControl ?? { kind: "scripts" };
+        const commands = serviceCommands(control);
+        if ((["stop", "start", "check"] as const).some((a) => commands[a].text === script)) return undefined;
+        const attempt = this.invocations.filter((v) => v.instanceId === i.id && v.script === script && this.command(v.commandId).comment === command.comment).length;
+        return this.spec.plays({ comment: command.comment, script, document: command.documentName, instanceName: i.name, attempt });
     }
 
     /** What a server does and prints for a command it is sent: one of its service's three, or nothing it knows. */
@@ -863,11 +1026,47 @@ export class SimulatedAccount {
         const { code, out } = action === undefined
             ? { code: 127, out: `${invocation.script.split("\n")[0]}: command not found` }
             : this.serviceAction(i, action, control, when);
-        invocation.responseCode = code;
-        invocation.status = code === 0 ? "Success" : "Failed";
-        invocation.changedAt = when;
-        if (code === 0) invocation.stdout = out;
-        else invocation.stderr = out;
+        this.setInvocation(invocation, { status: code === 0 ? "Success" : "Failed", responseCode: code, ...(code === 0 ? { stdout: out } : { stderr: out }) }, when);
+    }
+
+    /**
+     * An invocation's new status: Run Command sends "EC2 Command Invocation Status-change
+     * Notification" for it, and once every invocation of its command has ended, "EC2 Command
+     * Status-change Notification" for the command (Systems Manager User Guide, "Amazon EventBridge
+     * event examples for Systems Manager", Run Command events).
+     */
+    private setInvocation(invocation: SimInvocation, change: Partial<Pick<SimInvocation, "status" | "statusDetails" | "responseCode" | "stdout" | "stderr">>, when = Date.now()): void {
+        Object.assign(invocation, change, { changedAt: when });
+        if (commandEnded(invocation.status)) invocation.endedAt = when;
+        this.emitInvocationStatus(invocation, when);
+        const command = this.command(invocation.commandId);
+        const all = this.invocations.filter((v) => v.commandId === command.commandId);
+        const status = commandStatusOf(all.map((v) => v.status));
+        if (status === command.status) return;
+        command.status = status;
+        if (commandEnded(status)) this.emitCommandStatus(command, when);
+    }
+
+    private emitInvocationStatus(v: SimInvocation, when = Date.now()): void {
+        const command = this.command(v.commandId);
+        this.emit("aws.ssm", "EC2 Command Invocation Status-change Notification", [this.instance(v.instanceId).arn], {
+            "command-id": v.commandId,
+            "document-name": command.documentName,
+            "instance-id": v.instanceId,
+            "requested-date-time": new Date(command.requestedAt).toISOString(),
+            status: v.status,
+        }, when);
+    }
+
+    private emitCommandStatus(c: SimCommand, when: number): void {
+        this.emit("aws.ssm", "EC2 Command Status-change Notification", c.instanceIds.map((id) => this.instance(id).arn), {
+            "command-id": c.commandId,
+            "document-name": c.documentName,
+            "expire-after": new Date(c.requestedAt + c.timeoutSeconds * 1000).toISOString(),
+            parameters: c.parameters,
+            "requested-date-time": new Date(c.requestedAt).toISOString(),
+            status: c.status,
+        }, when);
     }
 
     /** The service's answer to stop, start or check, in the words of its control (infra/httpdControlScripts.ts, infra/serviceControl.ts). */

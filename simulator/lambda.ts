@@ -59,6 +59,11 @@ export class SimulatedLambda {
         }
     }
 
+    /** Whether the simulation plays this function. */
+    has(functionArn: string): boolean {
+        return this.byArn.has(functionArn);
+    }
+
     get totalInvocations(): number {
         return [...this.invocations.values()].reduce((a, b) => a + b, 0);
     }

@@ -1,10 +1,11 @@
 import { StateMachine } from "aws-local-stepfunctions";
-import { StateMachineDefinition, allStates } from "../statemachines/asl";
+import { State, StateMachineDefinition, TaskState, allStates } from "../statemachines/asl";
 import { executionHistoryQuota } from "../statemachines/historyBudget";
 import { SimHistoryEvent, SimulatedAccount, executionArnOf } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda } from "./lambda";
 import { currentInvocation } from "./freshness";
+import type { TaskOutcome } from "./taskTokens";
 import { PollRead, WaitLag, boundedWaits, pollKey, probeField, probedDefinition, waitLagOf } from "./waitLag";
 
 /** One event of a local run (the library does not export the type). */
@@ -38,6 +39,8 @@ export interface RunOptions {
     redrive?: { of: RunReport; count: number };
     /** False when the caller lets time pass for this run and others at once (runs side by side): see `simulate`. */
     drivesClock?: boolean;
+    /** What else goes on beside the run (executions it started): time moves on only when this too stays the same. */
+    activity?: () => number;
 }
 
 export interface RunReport {
@@ -86,15 +89,13 @@ export class ExecutionNotRedrivable extends Error {
 export async function runExecution(o: RunOptions): Promise<RunReport> {
     // Recorded as started now: the library sets the context's StartTime to now, and its Input. A
     // redrive continues the same execution.
+    // A refused redrive changes nothing: the run stays FAILED.
     const earlier = o.redrive ? o.account.execution(executionArnOf(o.stateMachineArn, o.executionName)) : undefined;
-    if (earlier) Object.assign(earlier, { status: "RUNNING" });
+    if (earlier && (earlier.historyEvents ?? 0) >= executionHistoryQuota) throw new ExecutionNotRedrivable(earlier.arn);
+    if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
+    if (earlier) o.account.redriveExecution(earlier);
     const execution = earlier ?? o.account.startExecution(o.stateMachineArn, o.executionName, o.input ?? {});
     const executionArn = execution.arn;
-    if (o.redrive && (execution.historyEvents ?? 0) >= executionHistoryQuota) {
-        Object.assign(execution, { status: "FAILED" });
-        throw new ExecutionNotRedrivable(executionArn);
-    }
-    if (o.redrive && !o.redrive.of.failedAt) throw new Error(`${o.executionName} cannot be redriven: it did not fail at a top-level state`);
     const startedAt = Date.now();
     // Its own invocations: a run beside another must not count the other's.
     let invocations = 0;
@@ -102,10 +103,56 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     // The bounded waits' polls: each invocation's reads, joined to its poll state by its input.
     const waits = boundedWaits(o.definition);
     const reads = new Map<string, PollRead[]>();
+    const callbacks = callbackTasks(o.definition);
+    const enclosing = enclosingStates(o.definition);
+    const tokens = o.account.taskTokens;
     const handlers = Object.fromEntries(
         allStates(o.definition.States)
             .filter(([, s]) => s.Type === "Task")
-            .map(([name]) => [name, async (input: any) => {
+            .map(([name, s]) => [name, callbacks.has(name) ? async (input: any) => {
+                // A callback task: the function is invoked with a fresh token, then the attempt waits until
+                // the token is completed (SendTaskSuccess, SendTaskFailure), or the attempt ends otherwise.
+                const id = ++invocationSerial;
+                invocations++;
+                const { token, completed } = tokens.issue(executionArn, name, enclosing.get(name) ?? []);
+                // The library races the attempt against the same TimeoutSeconds (States.Timeout): the token closes with it.
+                const timer = setTimeout(() => tokens.close("timed out", (t) => t.token === token), callbackTimeoutSeconds(s as TaskState, o.definition) * 1000);
+                const withToken = swapTaskToken(input, token) as { FunctionName: string; Payload: unknown };
+                try {
+                    await currentInvocation.run(id, () => o.lambda.invoke(withToken.FunctionName, withToken.Payload));
+                } catch (error) {
+                    clearTimeout(timer);
+                    tokens.close("the function failed", (t) => t.token === token);
+                    throw error;
+                }
+                let beat: NodeJS.Timeout | undefined;
+                const heartbeatSeconds = (s as TaskState).HeartbeatSeconds;
+                // HeartbeatSeconds, which the library does not play: no SendTaskHeartbeat for that long, counted
+                // from the start and from each heartbeat, fails the attempt with States.HeartbeatTimeout (ASL, Task state).
+                const heartbeatLost = heartbeatSeconds === undefined ? new Promise<never>(() => undefined) : new Promise<never>((_, reject) => {
+                    const check = () => {
+                        const t = tokens.get(token);
+                        if (!t || t.status !== "open") return;
+                        const due = (t.lastHeartbeatAt ?? t.issuedAt) + heartbeatSeconds * 1000;
+                        if (Date.now() < due) {
+                            beat = setTimeout(check, due - Date.now());
+                            return;
+                        }
+                        tokens.close("heartbeat timed out", (x) => x.token === token);
+                        reject(Object.assign(new Error("States.HeartbeatTimeout"), { name: "States.HeartbeatTimeout" }));
+                    };
+                    beat = setTimeout(check, heartbeatSeconds * 1000);
+                });
+                let outcome: TaskOutcome;
+                try {
+                    outcome = await Promise.race([completed, heartbeatLost]);
+                } finally {
+                    clearTimeout(timer);
+                    clearTimeout(beat);
+                }
+                if ("error" in outcome) throw Object.assign(new Error(outcome.cause), { name: outcome.error });
+                return outcome.output;
+            } : async (input: any) => {
                 const id = ++invocationSerial;
                 const at = Date.now();
                 const callsBefore = o.account.calls.length;
@@ -123,7 +170,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     // A redrive keeps the definition and continues at the failed state; a simulated one starts a
     // copy of the definition there (inside a failed Map it reruns every iteration, all idempotent;
     // a failed Parallel state goes on in each branch as Step Functions does: redriveBranches).
-    const probed = probedDefinition(o.definition, waits);
+    const probed = withTaskTokenPlaceholders(probedDefinition(o.definition, waits));
     const definition = o.redrive
         ? withStartTime(redriveBranches({ ...probed, StartAt: o.redrive.of.failedAt!.state }, o.redrive.of.events), new Date(execution.startDate).toISOString())
         : probed;
@@ -153,8 +200,12 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         for await (const logged of run.eventLogs) {
             // Past the quota Step Functions records nothing; the local run may be a little ahead of this loop.
             if (quotaReached) continue;
+            // A Parallel or Map that fails aborts its branches: the tokens they wait on close.
+            if (logged.type === "StateFailed" && (logged.state.type === "Parallel" || logged.state.type === "Map")) {
+                tokens.close("branch aborted", (t) => t.executionArn === executionArn && t.enclosing.includes(logged.state.name));
+            }
             let event = logged;
-            if ((execution.historyEvents ?? 0) + historyEventsOf(logged) >= executionHistoryQuota) {
+            if ((execution.historyEvents ?? 0) + historyEventsOf(logged, callbacks) >= executionHistoryQuota) {
                 // The event that would reach the quota: the run fails instead, its ExecutionFailed the last event.
                 quotaReached = true;
                 run.abort();
@@ -163,7 +214,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
             events.push(event);
             const recorded = historyEventOf(event, execution.history.length + 1, entries);
             if (recorded) execution.history.push(recorded);
-            execution.historyEvents = quotaReached ? executionHistoryQuota : (execution.historyEvents ?? 0) + historyEventsOf(event);
+            execution.historyEvents = quotaReached ? executionHistoryQuota : (execution.historyEvents ?? 0) + historyEventsOf(event, callbacks);
             o.onEvent?.(event);
         }
     })();
@@ -174,7 +225,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     let status: RunReport["status"] = "SUCCEEDED";
     let thrown: Error | undefined;
     try {
-        output = o.drivesClock === false ? await run.result : await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations);
+        output = o.drivesClock === false ? await run.result : await o.clock.runUntil(run.result, () => events.length + o.account.calls.length + o.lambda.totalInvocations + (o.activity?.() ?? 0));
     } catch (e) {
         thrown = e as Error;
     }
@@ -187,6 +238,9 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         error = failure?.Error ?? thrown.name;
         cause = typeof failure?.Cause === "string" ? failure.Cause : failure?.Cause !== undefined ? JSON.stringify(failure.Cause) : thrown.message;
     }
+    // The tokens its tasks still wait on close with it.
+    tokens.close("execution ended", (t) => t.executionArn === executionArn);
+    execution.output = status === "SUCCEEDED" ? JSON.stringify(output ?? null) : undefined;
     o.account.endExecution(execution, status);
     return {
         executionName: o.executionName,
@@ -196,7 +250,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
         cause,
         durationSeconds: (Date.now() - startedAt) / 1000,
         events,
-        historyEvents: quotaReached ? executionHistoryQuota - earlierEvents : historyEventCount(events),
+        historyEvents: quotaReached ? executionHistoryQuota - earlierEvents : historyEventCount(events, callbacks),
         stateTransitions: events.filter((e) => e.type === "StateEntered" || e.type === "StateRetried").length,
         lambdaInvocations: invocations,
         largestPayloadBytes: largestPayload(events),
@@ -312,12 +366,21 @@ function failedTopLevelState(events: EventLog[], topLevel: string[]): RunReport[
  * started and succeeded, each Map iteration started and succeeded; other states are entered and
  * exited (2); a Fail is entered only; the execution starts and ends.
  */
-export function historyEventCount(events: EventLog[]): number {
-    return events.reduce((count, e) => count + historyEventsOf(e), 0);
+export function historyEventCount(events: EventLog[], callbacks: ReadonlySet<string> = new Set()): number {
+    return events.reduce((count, e) => count + historyEventsOf(e, callbacks), 0);
 }
 
-/** The history events one event of a local run stands for (historyEventCount). */
-export function historyEventsOf(e: EventLog): number {
+/**
+ * The history events one event of a local run stands for (historyEventCount). An attempt of a
+ * callback task (`callbacks`, by state name) has one more: TaskSubmitted, once the function has
+ * taken the token, before TaskSucceeded or TaskFailed (Step Functions, HistoryEvent types).
+ */
+export function historyEventsOf(e: EventLog, callbacks: ReadonlySet<string> = new Set()): number {
+    const submitted = (e.type === "StateEntered" || e.type === "StateRetried") && callbacks.has(e.state.name) ? 1 : 0;
+    return submitted + plainHistoryEventsOf(e);
+}
+
+function plainHistoryEventsOf(e: EventLog): number {
     switch (e.type) {
         case "ExecutionStarted":
         case "ExecutionSucceeded":
@@ -351,4 +414,70 @@ function largestPayload(events: EventLog[]): number {
         }
     }
     return largest;
+}
+
+/** Whether a Task waits for a callback: its Resource is an integration with `.waitForTaskToken` (Step Functions, service integration patterns). */
+export function isCallbackTask(s: State): s is TaskState {
+    return s.Type === "Task" && s.Resource.endsWith(".waitForTaskToken");
+}
+
+/** The names of a definition's callback tasks, at every depth. */
+export function callbackTasks(d: StateMachineDefinition): Set<string> {
+    return new Set(allStates(d.States).filter(([, s]) => isCallbackTask(s)).map(([name]) => name));
+}
+
+/** Each state's enclosing Parallel and Map states, outermost first (state names are unique in a whole definition). */
+export function enclosingStates(d: StateMachineDefinition): Map<string, string[]> {
+    const found = new Map<string, string[]>();
+    const walk = (states: Record<string, State>, around: string[]) => {
+        for (const [name, s] of Object.entries(states)) {
+            found.set(name, around);
+            if (s.Type === "Parallel") for (const b of s.Branches) walk(b.States, [...around, name]);
+            if (s.Type === "Map") walk(s.ItemProcessor.States, [...around, name]);
+        }
+    };
+    walk(d.States, []);
+    return found;
+}
+
+/** What the copy the simulator runs holds where a callback task's Parameters read `$$.Task.Token`; each attempt's handler swaps in its token. */
+export const taskTokenPlaceholder = "<simulated task token>";
+
+/**
+ * The copy of a definition the simulator runs: aws-local-stepfunctions gives `$$` only what its
+ * `context` option holds, and one context serves the whole run, so a callback task's
+ * `"x.$": "$$.Task.Token"` becomes `"x": placeholder`, which the task's handler replaces with the
+ * attempt's fresh token. A callback task without TimeoutSeconds gets one: Step Functions sets no
+ * default (the execution's own bound applies), while the library ends every Task at 60 s.
+ */
+export function withTaskTokenPlaceholders(d: StateMachineDefinition): StateMachineDefinition {
+    const rewrite = (value: unknown): unknown => {
+        if (Array.isArray(value)) return value.map(rewrite);
+        if (typeof value !== "object" || value === null) return value;
+        return Object.fromEntries(Object.entries(value).map(([key, v]) =>
+            key.endsWith(".$") && v === "$$.Task.Token" ? [key.slice(0, -2), taskTokenPlaceholder] : [key, rewrite(v)]));
+    };
+    const states = (record: Record<string, State>): Record<string, State> => Object.fromEntries(Object.entries(record).map(([name, s]) => {
+        if (isCallbackTask(s)) return [name, { ...s, Parameters: rewrite(s.Parameters) as TaskState["Parameters"], TimeoutSeconds: callbackTimeoutSeconds(s, d) }];
+        if (s.Type === "Parallel") return [name, { ...s, Branches: s.Branches.map((b) => ({ ...b, States: states(b.States) })) }];
+        if (s.Type === "Map") return [name, { ...s, ItemProcessor: { ...s.ItemProcessor, States: states(s.ItemProcessor.States) } }];
+        return [name, s];
+    }));
+    return { ...d, States: states(d.States) };
+}
+
+/**
+ * How long a callback task's attempt may wait: its TimeoutSeconds, else the execution's, else a
+ * year (a Standard execution's longest run); at most 2^31 - 1 ms, the longest timer Node.js keeps.
+ */
+export function callbackTimeoutSeconds(s: TaskState, d: StateMachineDefinition): number {
+    return Math.min(s.TimeoutSeconds ?? d.TimeoutSeconds ?? 31_536_000, Math.floor((2 ** 31 - 1) / 1000));
+}
+
+/** The effective input of a callback task's attempt, its token in place of the placeholder. */
+function swapTaskToken(value: unknown, token: string): unknown {
+    if (value === taskTokenPlaceholder) return token;
+    if (Array.isArray(value)) return value.map((v) => swapTaskToken(v, token));
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, swapTaskToken(v, token)]));
 }

@@ -9,9 +9,10 @@ import * as sns from "@aws-sdk/client-sns";
 import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as dynamodb from "@aws-sdk/client-dynamodb";
-import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, serviceError } from "./account";
+import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, executionArnOf, serviceError } from "./account";
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
 import { RdsOperation, documents } from "../handlers/rdsErrors";
+import { executionHistoryQuota } from "../statemachines/historyBudget";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -108,15 +109,22 @@ export function installServices(account: SimulatedAccount): () => void {
     serve(ssm.SSMClient, "ssm", [
         // SendCommand: at most 50 instance ids (SSM API reference, SendCommand, InstanceIds).
         [ssm.SendCommandCommand, "SendCommand", (input: ssm.SendCommandCommandInput) => {
-            if (input.DocumentName !== "AWS-RunShellScript") throw serviceError("InvalidDocument", `unexpected document ${input.DocumentName}`);
+            if (!(input.DocumentName! in runCommandPlugins)) throw serviceError("InvalidDocument", `unexpected document ${input.DocumentName}`);
             const ids = input.InstanceIds ?? [];
             if (ids.length < 1 || ids.length > 50) throw serviceError("ValidationException", `1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50`);
             // TimeoutSeconds: 30 to 2,592,000, 3,600 when left out (SSM API reference, SendCommand).
             const timeoutSeconds = input.TimeoutSeconds ?? 3600;
             if (timeoutSeconds < 30 || timeoutSeconds > 2592000) throw serviceError("ValidationException", "1 validation error detected: Value at 'timeoutSeconds' failed to satisfy constraint: Member must have value between 30 and 2592000");
             const timeout = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
-            const commandId = account.sendCommand(ids, input.Parameters?.commands?.[0] ?? "", timeout, timeoutSeconds);
-            return { Command: { CommandId: commandId, InstanceIds: ids, Status: "Pending" } };
+            // The document's commands parameter is a list of lines of one script.
+            const script = (input.Parameters?.commands ?? [""]).join("\n");
+            const commandId = account.sendCommand(ids, script, timeout, timeoutSeconds, {
+                documentName: input.DocumentName,
+                comment: input.Comment ?? "",
+                parameters: input.Parameters ?? {},
+                cloudWatchOutputConfig: input.CloudWatchOutputConfig,
+            });
+            return { Command: { CommandId: commandId, DocumentName: input.DocumentName, Comment: input.Comment, Parameters: input.Parameters, InstanceIds: ids, Status: "Pending", CloudWatchOutputConfig: input.CloudWatchOutputConfig } };
         }, (input: ssm.SendCommandCommandInput) => [{ resource: `arn:${partition}:ssm:${region}::document/${input.DocumentName}` }, ...instanceArns(input.InstanceIds, ["aws:ResourceTag/", "ssm:resourceTag/"])]],
         // DescribeInstanceInformation: MaxResults 5–50, 10 when left out, paged by NextToken; Filters or the
         // legacy InstanceInformationFilterList, not both; a filter's values 1–100; an instance id that is not
@@ -146,6 +154,42 @@ export function installServices(account: SimulatedAccount): () => void {
                 NextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
             };
         }],
+        // GetCommandInvocation: the invocation of a command on one node. Right after SendCommand it may
+        // answer InvocationDoesNotExist for a moment; StandardOutputContent is the first 24,000
+        // characters, StandardErrorContent the first 8,000; the times are strings, empty until known
+        // (SSM API reference, GetCommandInvocation).
+        [ssm.GetCommandInvocationCommand, "GetCommandInvocation", (input: ssm.GetCommandInvocationCommandInput) => {
+            const command = account.command(input.CommandId);
+            const v = account.invocations.find((x) => x.commandId === command.commandId && x.instanceId === input.InstanceId);
+            if (!v || Date.now() - v.sentAt < 500) throw serviceError("InvocationDoesNotExist", "An error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation");
+            const plugin = runCommandPlugins[command.documentName];
+            if (input.PluginName !== undefined && input.PluginName !== plugin) throw serviceError("InvalidPluginName", "The plugin name is not valid.");
+            const time = (ms: number | undefined) => (ms === undefined ? "" : new Date(ms).toISOString());
+            return {
+                CommandId: v.commandId,
+                InstanceId: v.instanceId,
+                Comment: command.comment,
+                DocumentName: command.documentName,
+                DocumentVersion: "$DEFAULT",
+                PluginName: plugin,
+                ResponseCode: v.responseCode,
+                ExecutionStartDateTime: time(v.startedAt),
+                ExecutionElapsedTime: v.startedAt === undefined ? "" : elapsed((v.endedAt ?? Date.now()) - v.startedAt),
+                ExecutionEndDateTime: time(v.endedAt),
+                Status: v.status,
+                StatusDetails: statusDetailsOf(v),
+                StandardOutputContent: v.stdout.slice(0, 24_000),
+                StandardOutputUrl: "",
+                StandardErrorContent: v.stderr.slice(0, 8_000),
+                StandardErrorUrl: "",
+                CloudWatchOutputConfig: { CloudWatchLogGroupName: command.cloudWatchOutputConfig?.CloudWatchLogGroupName ?? "", CloudWatchOutputEnabled: command.cloudWatchOutputConfig?.CloudWatchOutputEnabled ?? false },
+            };
+        }],
+        // CancelCommand: the invocations not yet ended are Cancelled (SSM API reference, CancelCommand).
+        [ssm.CancelCommandCommand, "CancelCommand", (input: ssm.CancelCommandCommandInput) => {
+            account.cancelCommand(input.CommandId ?? "", input.InstanceIds);
+            return {};
+        }],
         // ListCommandInvocations: MaxResults 1–50, paged by NextToken; right after SendCommand the list may
         // be empty for a moment; with Details, each invocation's plugin and its output, at most 2,500
         // characters, stderr after stdout (SSM API reference, ListCommandInvocations, CommandPlugin).
@@ -161,7 +205,7 @@ export function installServices(account: SimulatedAccount): () => void {
                     Status: v.status,
                     StatusDetails: statusDetailsOf(v),
                     CommandPlugins: input.Details ? [{
-                        Name: "aws:runShellScript",
+                        Name: runCommandPlugins[account.command(v.commandId).documentName],
                         Status: v.status,
                         ResponseCode: v.responseCode,
                         Output: [v.stdout, v.stderr ? `----------ERROR-------\n${v.stderr}` : ""].filter((t) => t).join("\n").slice(0, 2500),
@@ -310,6 +354,58 @@ export function installServices(account: SimulatedAccount): () => void {
     ]);
 
     serve(sfn.SFNClient, "states", [
+        // StartExecution of a state machine the simulation plays. A name is unique per state machine for 90
+        // days: the same name and input as a running execution returns that execution; a closed one, or
+        // another input, is ExecutionAlreadyExists (Step Functions API reference, StartExecution).
+        [sfn.StartExecutionCommand, "StartExecution", (input: sfn.StartExecutionCommandInput) => {
+            const stateMachineArn = input.stateMachineArn ?? "";
+            if (!account.knowsStateMachine(stateMachineArn)) throw serviceError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
+            const name = input.name ?? account.nextId("execution-");
+            if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw serviceError("InvalidName", `Invalid Name: '${name}'`);
+            const text = input.input ?? "{}";
+            let parsed: Record<string, unknown>;
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                throw serviceError("InvalidExecutionInput", "Invalid execution input.");
+            }
+            const arn = executionArnOf(stateMachineArn, name);
+            const earlier = account.executions.find((e) => e.arn === arn && e.startDate > Date.now() - 90 * 86_400_000);
+            if (earlier) {
+                if (earlier.status === "RUNNING" && JSON.stringify(JSON.parse(earlier.input)) === JSON.stringify(parsed)) return { executionArn: earlier.arn, startDate: new Date(earlier.startDate) };
+                throw serviceError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`);
+            }
+            if (!account.executionStarter) throw new Error(`the simulation does not play StartExecution (of ${stateMachineArn})`);
+            const started = account.executionStarter(stateMachineArn, name, parsed);
+            return { executionArn: started.arn, startDate: new Date(started.startDate) };
+        }, (input: sfn.StartExecutionCommandInput) => [{ resource: input.stateMachineArn ?? "" }]],
+        // RedriveExecution: a Standard execution that FAILED, TIMED_OUT or was ABORTED, stopped less than 14
+        // days ago and under the history quota, continues; any other is ExecutionNotRedrivable (Step
+        // Functions API reference, RedriveExecution).
+        [sfn.RedriveExecutionCommand, "RedriveExecution", (input: sfn.RedriveExecutionCommandInput) => {
+            const e = account.execution(input.executionArn ?? "");
+            if (e.status === "RUNNING" || e.status === "SUCCEEDED") throw serviceError("ExecutionNotRedrivable", `Execution ${e.arn} is ${e.status} and cannot be redriven.`);
+            if (e.stopDate !== undefined && Date.now() - e.stopDate > 14 * 86_400_000) throw serviceError("ExecutionNotRedrivable", `Execution ${e.arn} stopped more than 14 days ago and cannot be redriven.`);
+            if ((e.historyEvents ?? 0) >= executionHistoryQuota) throw serviceError("ExecutionNotRedrivable", `${e.arn} cannot be redriven: Execution history event limit exceeded.`);
+            if (!account.executionRedriver) throw new Error(`the simulation does not play RedriveExecution (of ${e.arn})`);
+            account.executionRedriver(e);
+            return { redriveDate: new Date() };
+        }, (input: sfn.RedriveExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
+        // The callback pattern's answers (simulator/taskTokens.ts). IAM authorises SendTask* on "*": a token
+        // a state machine's Task issued names no resource a policy could match (the Service Authorization
+        // Reference ties these actions to no state machine; an activity's tasks are another matter).
+        [sfn.SendTaskSuccessCommand, "SendTaskSuccess", (input: sfn.SendTaskSuccessCommandInput) => {
+            account.taskTokens.succeed(input.taskToken ?? "", input.output ?? "");
+            return {};
+        }],
+        [sfn.SendTaskFailureCommand, "SendTaskFailure", (input: sfn.SendTaskFailureCommandInput) => {
+            account.taskTokens.fail(input.taskToken ?? "", input.error, input.cause);
+            return {};
+        }],
+        [sfn.SendTaskHeartbeatCommand, "SendTaskHeartbeat", (input: sfn.SendTaskHeartbeatCommandInput) => {
+            account.taskTokens.heartbeat(input.taskToken ?? "");
+            return {};
+        }],
         // Newest first, a page of maxResults (default 100, at most 1000); no input, as in AWS.
         [sfn.ListExecutionsCommand, "ListExecutions", (input: sfn.ListExecutionsCommandInput) => {
             const pageSize = input.maxResults || 100;
@@ -413,6 +509,15 @@ export function installServices(account: SimulatedAccount): () => void {
     return () => stubs.forEach((s) => s.restore());
 }
 
+/** The plugin each Run Command document runs its commands with. */
+const runCommandPlugins: Record<string, string> = { "AWS-RunShellScript": "aws:runShellScript", "AWS-RunPowerShellScript": "aws:runPowerShellScript" };
+
+/** ExecutionElapsedTime as GetCommandInvocation writes it: "PT1M30.5S". */
+function elapsed(ms: number): string {
+    const minutes = Math.floor(ms / 60_000);
+    return `PT${minutes > 0 ? `${minutes}M` : ""}${(ms % 60_000) / 1000}S`;
+}
+
 /** TimedOut while running is ExecutionTimedOut; a command never picked up is DeliveryTimedOut. */
 function statusDetailsOf(v: { status: string; statusDetails?: string }): string {
     return v.statusDetails ?? (v.status === "TimedOut" ? "ExecutionTimedOut" : v.status);
@@ -423,10 +528,12 @@ function tagConditionKeys(prefix: string, tags: [string, string][]): Record<stri
     return Object.fromEntries(tags.map(([key, value]) => [`${prefix}${key}`, value]));
 }
 
-/** DescribeInstances' filters the jobnets use: tag:KEY and instance-state-name; any other is refused. */
+/** DescribeInstances' filters the jobnets use: tag:KEY, tag-key, instance-id and instance-state-name; any other is refused. */
 function matchesFilters(i: SimInstance, filters: ec2.Filter[] | undefined): boolean {
     return (filters ?? []).every((f) => {
         if (f.Name === "instance-state-name") return (f.Values ?? []).includes(i.state);
+        if (f.Name === "instance-id") return (f.Values ?? []).includes(i.id);
+        if (f.Name === "tag-key") return (f.Values ?? []).some((k) => k in i.tags);
         if (f.Name?.startsWith("tag:")) return (f.Values ?? []).includes(i.tags[f.Name.slice(4)]);
         throw serviceError("InvalidParameterValue", `the simulator does not filter on ${f.Name}`);
     });

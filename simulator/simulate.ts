@@ -6,8 +6,10 @@ import { SimulatedLambda, invocationContext, invokeAsynchronously } from "./lamb
 import { functionTimeoutSeconds } from "../infra/lambdaFunction";
 import type { LambdaContext } from "../handlers/lambdaContext";
 import { EventLog, ExecutionNotRedrivable, RunOptions, RunReport, runExecution } from "./run";
-import { executionStatusChange, transformInput } from "./eventBridge";
-import { executionArnOf } from "./account";
+import { Delivery, EventBus, rulesOfStack } from "./eventBridge";
+import { ChildRun, StartedExecutions } from "./childExecutions";
+import type { StateMachineDefinition } from "../statemachines/asl";
+import { latency } from "./latency";
 import { currentCaller, installServices } from "./services";
 import * as path from "path";
 
@@ -33,6 +35,8 @@ export interface SimulationOptions {
      * clock's start while the runs go, then on until `untilSeconds` of simulated time have passed.
      */
     watch?: { untilSeconds: number };
+    /** More state machines the account has, by ARN, beside the stop and start jobnets: a StartExecution of one runs it. */
+    stateMachines?: Record<string, StateMachineDefinition>;
 }
 
 /** One look of the run watcher: when it was due, and what it told of. */
@@ -50,6 +54,10 @@ export interface Simulation {
     refusedRedrives: { jobnet: "stop" | "start"; executionName: string; reason: string }[];
     /** The run watcher's looks, when it was run. */
     looks: WatchLook[];
+    /** What EventBridge delivered to the rules' targets, and how each delivery ended. */
+    deliveries: Delivery[];
+    /** The executions StartExecution started (a jobnet's children), each with its report once it ended. */
+    children: ChildRun[];
 }
 
 /**
@@ -129,6 +137,13 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             account.faults.lateResponses,
         );
         watching = options.watch ? watchOnSchedule(synth) : undefined;
+        const children = new StartedExecutions({
+            account, lambda, clock,
+            definitions: new Map<string, StateMachineDefinition>([
+                ...(["stop", "start"] as const).map((j) => [synth.stateMachineArns[j], synth.definitions[j]] as [string, StateMachineDefinition]),
+                ...Object.entries(options.stateMachines ?? {}),
+            ]),
+        });
         const reports: Simulation["reports"] = [];
         const refusedRedrives: Simulation["refusedRedrives"] = [];
         let redrives = 0;
@@ -147,18 +162,24 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 options.onEvent?.(jobnet, e, redrive !== undefined, beside);
             },
             redrive,
+            activity: () => children.activity(),
         });
-        // EventBridge tells the run lock's release function of every end of a run, through the rule's
-        // input transformer. It invokes Lambda asynchronously: a function error is tried twice more,
-        // a minute and then two minutes later, then the event is dropped (Lambda Developer Guide,
-        // "Asynchronous invocation"); the next run then takes over the lock of a run that has ended.
-        const tellRunEnded = async (jobnet: "stop" | "start", report: RunReport) => {
-            if (account.faults.releaseLost) return;
-            const ended = account.execution(executionArnOf(synth.stateMachineArns[jobnet], report.executionName));
-            const payload = JSON.parse(transformInput(synth.runLock.releaseInput, executionStatusChange(ended)));
-            const release = (event: unknown) => lambda.invoke(synth.runLock.releaseFunctionArn, event);
-            await clock.runUntil(invokeAsynchronously(release, payload, { timeoutMs: functionTimeoutSeconds * 1000, maximumRetryAttempts: 2, waitsMs: [60_000, 120_000] }), () => account.calls.length);
-        };
+        // The account's default event bus, with the stack's rules: among them, the one that tells the run
+        // lock's release function of every end of a run, through its input transformer. EventBridge
+        // invokes a function asynchronously: a function error is tried twice more, a minute and then
+        // two minutes later, then the event is dropped (Lambda Developer Guide, "Asynchronous
+        // invocation"); the next run then takes over the lock of a run that has ended.
+        const bus = new EventBus({
+            rules: rulesOfStack(synth.resources),
+            latencySeconds: latency.eventDelivery,
+            deliver: (target, input) => lambda.has(target.arn)
+                ? invokeAsynchronously((event: unknown) => lambda.invoke(target.arn, event), input, { timeoutMs: functionTimeoutSeconds * 1000, maximumRetryAttempts: 2, waitsMs: [60_000, 120_000] })
+                : undefined,
+            loses: (_rule, target) => account.faults.releaseLost && target.arn === synth.runLock.releaseFunctionArn ? "releaseLost: EventBridge never delivers our runs' ends to the release function" : undefined,
+        });
+        account.bus = bus;
+        // Each run's end is delivered before the next run starts, as when an operator starts it.
+        const deliveriesDone = () => clock.runUntil(bus.idle(), () => account.calls.length + lambda.totalInvocations + children.activity());
         for (const [n, step] of options.jobnets.entries()) {
             // A redrive is of the latest failed run: with keepGoing, others may have run since.
             const previous = step === "redrive" ? [...reports].reverse().find((r) => r.report.status === "FAILED" && !r.beside) ?? reports[reports.length - 1] : reports[reports.length - 1];
@@ -177,15 +198,14 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                     continue;
                 }
                 reports.push({ jobnet, report, ...(step === "redrive" ? { redrive: true as const } : {}) });
-                await tellRunEnded(jobnet, report);
+                await deliveriesDone();
             } else {
                 // Two runs started in the same second, side by side: one clock lets time pass for both.
                 const beside = { ...runOptions(race, `${race}-by-hand`, undefined, true), input: {} };
                 const both = Promise.all([runExecution({ ...ours, drivesClock: false }), runExecution({ ...beside, drivesClock: false })]);
-                const [report, besideReport] = await clock.runUntil(both, () => eventCount + account.calls.length + lambda.totalInvocations);
+                const [report, besideReport] = await clock.runUntil(both, () => eventCount + account.calls.length + lambda.totalInvocations + children.activity());
                 reports.push({ jobnet, report }, { jobnet: race, report: besideReport, beside: true });
-                await tellRunEnded(jobnet, report);
-                await tellRunEnded(race, besideReport);
+                await deliveriesDone();
             }
             const report = reports[reports.length - (race === undefined ? 1 : 2)].report;
             if (report.status !== "SUCCEEDED" && options.jobnets[n + 1] !== "redrive" && !options.keepGoing) break;
@@ -197,8 +217,13 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             if (left >= 0) await clock.runUntil(new Promise((resolve) => setTimeout(resolve, left + 1)), () => account.calls.length);
             looks = await watching.stop();
         }
+        // The executions the runs started end, and their ends are delivered, before the simulation does.
+        while (children.runs.some((c) => !c.report) || bus.busy) {
+            await clock.runUntil(children.settled(), () => account.calls.length + lambda.totalInvocations + children.activity());
+            await deliveriesDone();
+        }
         account.settle();
-        return { account, reports, refusedRedrives, looks };
+        return { account, reports, refusedRedrives, looks, deliveries: bus.deliveries, children: children.runs };
     } finally {
         // Idle after stop(); after a failure, the schedule ends and the environment is given back.
         watching?.cancel();

@@ -40,6 +40,8 @@ export interface TaskState extends Common {
     ResultSelector?: JsonObject;
     ResultPath?: string | null;
     TimeoutSeconds?: number;
+    /** A callback task fails with States.HeartbeatTimeout when no SendTaskHeartbeat comes for this long. */
+    HeartbeatSeconds?: number;
     Retry?: Retrier[];
     Catch?: Catcher[];
 }
@@ -94,6 +96,8 @@ export interface ParallelState extends Common {
     Branches: { StartAt: string; States: Record<string, State> }[];
     ResultPath?: string | null;
     ResultSelector?: JsonObject;
+    Retry?: Retrier[];
+    Catch?: Catcher[];
 }
 
 export interface FailState {
@@ -248,6 +252,14 @@ export interface InvokeOptions {
     /** Named handler errors that end the run in a Fail; the error lands at `$.error`. */
     catch?: { errors: string[]; name: string; failure: FailureSpec }[];
     comment?: string;
+    /**
+     * A callback task: the function gets the task token as `taskToken` in its payload and starts the
+     * work; the task ends when someone completes the token (SendTaskSuccess: its output is the
+     * task's result; SendTaskFailure: the task fails with that error). `select` picks from that output.
+     */
+    callback?: true;
+    /** How long a callback task waits for its token; Step Functions sets no bound of its own. Not for a plain invoke, which is bounded by `taskTimeoutSeconds`. */
+    timeoutSeconds?: number;
 }
 
 /**
@@ -258,18 +270,32 @@ export function lambdaInvokeResource(functionArn: string): string {
     return `arn:${partitionOf(functionArn)}:states:::lambda:invoke`;
 }
 
-/** A Lambda task through the optimised integration, with the recommended retry. */
+/**
+ * The Lambda integration's callback pattern, `lambda:invoke.waitForTaskToken`, in the function's own
+ * partition: the task waits until its token is completed (Step Functions Developer Guide, "Wait for a
+ * Callback with Task Token").
+ */
+export function lambdaCallbackResource(functionArn: string): string {
+    return `${lambdaInvokeResource(functionArn)}.waitForTaskToken`;
+}
+
+/** A Lambda task through the optimised integration, with the recommended retry; `callback`: one that waits for its task token. */
 export function invoke(name: string, functionArn: string, options: InvokeOptions): Fragment {
     const catchers = (options.catch ?? []).map((c) => ({ ...c, then: fail(c.name, c.failure) }));
+    if (options.timeoutSeconds !== undefined && !options.callback) throw new Error(`${name}: timeoutSeconds is for a callback task; a plain invoke is bounded by taskTimeoutSeconds`);
+    const payload = { ...options.payload, ...stepContext(name, options.about), ...(options.callback ? { "taskToken.$": "$$.Task.Token" } : {}) };
+    // A callback task's result is the output SendTaskSuccess gave, not the Lambda response: nothing to unwrap.
+    const selector = options.callback ? options.select : fromPayload(options.select ?? { "result.$": "$" });
     const task = state(name, {
         Type: "Task",
         Comment: options.comment,
-        Resource: lambdaInvokeResource(functionArn),
-        Parameters: { FunctionName: functionArn, Payload: { ...options.payload, ...stepContext(name, options.about) } },
-        ResultSelector: fromPayload(options.select ?? { "result.$": "$" }),
+        Resource: options.callback ? lambdaCallbackResource(functionArn) : lambdaInvokeResource(functionArn),
+        Parameters: { FunctionName: functionArn, Payload: payload },
+        ...(selector ? { ResultSelector: selector } : {}),
         ...resultPath(options.resultPath),
-        TimeoutSeconds: taskTimeoutSeconds,
-        Retry: [...(options.retry ?? []), ...transientRetries],
+        TimeoutSeconds: options.callback ? options.timeoutSeconds : taskTimeoutSeconds,
+        // A callback task that timed out waited for its work too long: trying again would start the work again.
+        Retry: [...(options.retry ?? []), ...(options.callback ? transientRetries.filter((r) => r !== timeoutRetry) : transientRetries)],
         Catch: catchers.length > 0 ? catchers.map((c) => ({ ErrorEquals: c.errors, Next: c.then.startAt, ResultPath: "$.error" })) : undefined,
     });
     for (const c of catchers) merge(task.states, c.then.states);

@@ -9,7 +9,8 @@ import { ChoiceState, Condition, Retrier, State, StateMachineDefinition, transie
  * redrives, which add to the same history.
  *
  * The model: the longest path from StartAt to an end, each state costing the events Step Functions
- * records for it (a Task 5: entered, scheduled, started, succeeded, exited; a Pass, Choice, Wait
+ * records for it (a Task 5: entered, scheduled, started, succeeded, exited, and a callback task's
+ * TaskSubmitted besides, each attempt; a Pass, Choice, Wait
  * or Succeed 2; a Fail 1; a Parallel 4 and the worst case of each branch; the execution's start and
  * end 2); each named Retry its MaxAttempts × 3 (failed, scheduled, started). A loop counts as many
  * rounds as the counter that bounds it allows, and one more way out: a Choice in the loop whose
@@ -95,8 +96,11 @@ function stateCost(name: string, s: State): number {
             throw new Error(`${name} is a Map state: its iterations are not bounded by the definition; the jobnets act on every server at once instead`);
         case "Parallel":
             return 4 + s.Branches.reduce((sum, b) => sum + worstCaseOfScope(b.States, b.StartAt), 0);
-        case "Task":
-            return eventsOfType.Task + (s.Retry ?? []).filter((r) => !isTransient(r)).reduce((sum, r) => sum + eventsPerRetry * (r.MaxAttempts ?? defaultMaxAttempts), 0);
+        case "Task": {
+            // A callback task's attempt has one more event, TaskSubmitted, once the function took the token.
+            const submitted = s.Resource.endsWith(".waitForTaskToken") ? 1 : 0;
+            return eventsOfType.Task + submitted + (s.Retry ?? []).filter((r) => !isTransient(r)).reduce((sum, r) => sum + (eventsPerRetry + submitted) * (r.MaxAttempts ?? defaultMaxAttempts), 0);
+        }
         default:
             return eventsOfType[s.Type];
     }
