@@ -102,6 +102,8 @@ export = async () => {
         startCommands: { stop: stopStateMachineArn.apply(startExecutionCommand), start: startStateMachineArn.apply(startExecutionCommand) },
         /** The team's own jobnets (jobnets/), by name: `npm run ops -- run NAME` starts one. */
         jobnetStateMachineArns: jobnets.team.stateMachineArns,
+        /** The server groups the team's jobnets run commands on, as the stack's config names them. */
+        jobnetGroups: config.teamJobnets.groups,
         schedules: operations.schedules,
         /** The business calendar scheduled runs consult, as parsed: `npm run ops -- status` skips its closed days. */
         calendar: config.operations.calendar,

@@ -6,6 +6,7 @@ import { invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { databaseOfOutputs, simulate } from "../simulator/simulate";
+import { jobnetsOf } from "../simulator/teamJobnets";
 import { executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
         (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),
     );
 
+    const jobnets = jobnetsOf(synth);
     const starts = new Map<string, number>();
     const firstTimestamp = (jobnet: string, event: EventLog) => {
         if (!starts.has(jobnet)) starts.set(jobnet, event.timestamp);
@@ -53,15 +55,15 @@ async function main(argv: string[]): Promise<number> {
     };
     const timelines = new Map<string, Timeline>();
     const recorded: Record<string, { t: number; type: string; state?: string; index?: number; error?: string; cause?: string }[]> = {};
-    const onEvent = (jobnet: "stop" | "start", event: EventLog, redrive: boolean, beside: boolean) => {
+    const onEvent = (jobnet: string, event: EventLog, redrive: boolean, beside: boolean) => {
         const run = runLabel(jobnet, redrive, beside);
         let timeline = timelines.get(run);
         if (!timeline) {
             const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : beside ? `${jobnet} jobnet, started by hand in the same second` : `${jobnet} jobnet`;
-            write(`\n${bold(`▶ ${what}`)} (${synth.stateMachineArns[jobnet].split(":").pop()}), simulated time since its start:\n`);
+            write(`\n${bold(`▶ ${what}`)} (${jobnets.get(jobnet)!.stateMachineArn.split(":").pop()}), simulated time since its start:\n`);
             // Runs side by side write in turns: each line says whose it is.
             const own = options.faults.some((f) => f.startsWith("race:")) ? (text: string) => write(text.replace(/^(?=.)/gm, `${run} `)) : write;
-            timeline = new Timeline({ definition: synth.definitions[jobnet], startMs: event.timestamp, tty, columns: () => process.stdout.columns, write: own });
+            timeline = new Timeline({ definition: jobnets.get(jobnet)!.definition, startMs: event.timestamp, tty, columns: () => process.stdout.columns, write: own });
             timelines.set(run, timeline);
             recorded[run] = [];
         }

@@ -235,7 +235,7 @@ export interface AccountSpec {
      * what it prints; `attempt` counts the sends of the same comment and script to the server, this
      * one included. Undefined: the server does not know it (127, "command not found").
      */
-    plays?: (c: { comment: string; script: string; document: string; instanceName: string; attempt: number }) => { seconds: number; exitCode: number; stdout?: string; stderr?: string } | undefined;
+    plays?: (c: { comment: string; script: string; document: string; instanceName: string; attempt: number }) => { seconds: number; exitCode: number; stdout?: string; stderr?: string; outcome?: "runs-forever" | "undeliverable" } | undefined;
 }
 
 type InstanceState = "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
@@ -968,7 +968,9 @@ export class SimulatedAccount {
         const unlessEnded = (apply: (when: number) => void) => (when: number) => {
             if (!commandEnded(invocation.status)) apply(when);
         };
-        if (this.has("agentOffline", i.name)) {
+        const played = this.playedCommand(i, command, script);
+        // A job the simulation says is never delivered meets what an agent that lost its connection unnoticed meets.
+        if (this.has("agentOffline", i.name) || played?.outcome === "undeliverable") {
             // Run Command cannot reach the agent: it gives up at once (Failed, Undeliverable), or marks the
             // invocation Delayed and tries again until TimeoutSeconds plus the execution timeout have
             // passed, then ends it TimedOut, DeliveryTimedOut (Systems Manager User Guide, "Understanding
@@ -989,11 +991,10 @@ export class SimulatedAccount {
             this.at(latency.commandDelivery + executionTimeoutSeconds, unlessEnded((when) => this.setInvocation(invocation, { status: "TimedOut" }, when)), true);
             return;
         }
-        const played = this.playedCommand(i, command, script);
         if (played !== undefined) {
             // A command the simulation says how long it runs: past its executionTimeout, the agent stops it
             // and the invocation is TimedOut, ExecutionTimedOut (Systems Manager User Guide, "Understanding command statuses").
-            if (played.seconds > executionTimeoutSeconds) {
+            if (played.outcome === "runs-forever" || played.seconds > executionTimeoutSeconds) {
                 this.at(latency.commandDelivery + executionTimeoutSeconds, unlessEnded((when) => this.setInvocation(invocation, { status: "TimedOut", statusDetails: "ExecutionTimedOut", stdout: played.stdout ?? "", stderr: played.stderr ?? "" }, when)), true);
                 return;
             }

@@ -12,6 +12,8 @@ import type { StateMachineDefinition } from "../statemachines/asl";
 import { latency } from "./latency";
 import { currentCaller, installServices } from "./services";
 import * as path from "path";
+import { JobFault } from "./jobPlays";
+import { groupServers, jobnetsOf, teamPlays } from "./teamJobnets";
 
 export interface SimulationOptions {
     /** The state of the system before the first run. */
@@ -20,7 +22,7 @@ export interface SimulationOptions {
      * The jobnets to run, one after the other; a failed one ends the sequence, as in a jobnet chain,
      * unless "redrive" follows it: then the failed run is redriven once, as an operator would.
      */
-    jobnets: ("stop" | "start" | "redrive")[];
+    jobnets: string[];
     faults?: Faults;
     /** How the servers' service is controlled, as the definitions expect it: this program's scripts unless given. */
     serviceControl?: ServiceControl;
@@ -29,7 +31,9 @@ export interface SimulationOptions {
     /** The input of every run: `{}` (a run by hand) unless given. */
     input?: Record<string, unknown>;
     /** `beside`: an event of the run the race fault starts beside the first one. */
-    onEvent?: (jobnet: "stop" | "start", event: EventLog, redrive: boolean, beside: boolean) => void;
+    onEvent?: (jobnet: string, event: EventLog, redrive: boolean, beside: boolean) => void;
+    /** `--fail job:...`: what a team jobnet's job does instead of what its definition plays. */
+    jobFaults?: JobFault[];
     /**
      * Runs the stack's run watcher, its serialised code, on its schedule: every period from the
      * clock's start while the runs go, then on until `untilSeconds` of simulated time have passed.
@@ -49,9 +53,9 @@ export interface WatchLook {
 export interface Simulation {
     account: SimulatedAccount;
     /** Each run, in the order they were started; `beside`: the run the race fault started by hand beside the first one. */
-    reports: { jobnet: "stop" | "start"; report: RunReport; redrive?: true; beside?: true }[];
+    reports: { jobnet: string; report: RunReport; redrive?: true; beside?: true }[];
     /** Redrives Step Functions refused (a run past the history quota), with its reason. */
-    refusedRedrives: { jobnet: "stop" | "start"; executionName: string; reason: string }[];
+    refusedRedrives: { jobnet: string; executionName: string; reason: string }[];
     /** The run watcher's looks, when it was run. */
     looks: WatchLook[];
     /** What EventBridge delivered to the rules' targets, and how each delivery ended. */
@@ -116,7 +120,12 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         const outputs = synth.outputs;
         const account = new SimulatedAccount({
             // The tags the program gives the servers it creates (the IAM policies of a large fleet name them by one).
-            servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn, tags: declaredTags(synth, s.instanceId) })),
+            servers: [
+                ...outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn, tags: declaredTags(synth, s.instanceId) })),
+                // The team jobnets' server groups, running whatever the web system's state.
+                ...groupServers(outputs.jobnetGroups ?? {}, synth.stateMachineArns.stop.split(":")[3], synth.stateMachineArns.stop.split(":")[4]),
+            ],
+            plays: teamPlays(synth, options.jobFaults ?? []),
             database: databaseOfOutputs(outputs),
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
             targetGroupArns: outputs.targetGroupArns,
@@ -137,10 +146,16 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             account.faults.lateResponses,
         );
         watching = options.watch ? watchOnSchedule(synth) : undefined;
+        const jobnets = jobnetsOf(synth);
+        const jobnetOf = (name: string) => {
+            const found = jobnets.get(name);
+            if (!found) throw new Error(`the stack has no jobnet ${name}: it has ${[...jobnets.keys()].join(", ")}`);
+            return found;
+        };
         const children = new StartedExecutions({
             account, lambda, clock,
             definitions: new Map<string, StateMachineDefinition>([
-                ...(["stop", "start"] as const).map((j) => [synth.stateMachineArns[j], synth.definitions[j]] as [string, StateMachineDefinition]),
+                ...[...jobnets.values()].map((j) => [j.stateMachineArn, j.definition] as [string, StateMachineDefinition]),
                 ...Object.entries(options.stateMachines ?? {}),
             ]),
         });
@@ -149,9 +164,9 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         let redrives = 0;
         // Events of runs side by side count as their activity: time moves only when all are idle.
         let eventCount = 0;
-        const runOptions = (jobnet: "stop" | "start", executionName: string, redrive?: RunOptions["redrive"], beside = false): RunOptions => ({
-            definition: synth.definitions[jobnet],
-            stateMachineArn: synth.stateMachineArns[jobnet],
+        const runOptions = (jobnet: string, executionName: string, redrive?: RunOptions["redrive"], beside = false): RunOptions => ({
+            definition: jobnetOf(jobnet).definition,
+            stateMachineArn: jobnetOf(jobnet).stateMachineArn,
             executionName,
             input: options.input,
             account,

@@ -34,7 +34,8 @@ export function sharedSynthesis(stack: string): Promise<SynthResult> {
         synthesis = synthesize(stack, outDir).then((s) => {
             // Not the definitions: aws-local-stepfunctions' asl-validator writes each state's default
             // QueryLanguage into the definition it is given, as it did when one file shared a synthesis.
-            for (const [key, data] of Object.entries(s)) if (key !== "definitions") deepFreeze(data);
+            for (const [key, data] of Object.entries(s)) if (key !== "definitions" && key !== "team") deepFreeze(data);
+            deepFreeze(s.team.stateMachineArns);
             return s;
         });
         syntheses.set(stack, synthesis);

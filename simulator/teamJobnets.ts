@@ -1,0 +1,56 @@
+import { createHash } from "crypto";
+import type { SynthResult } from "../scripts/lib/synthesize";
+import type { JobnetDefinition } from "../statemachines/jobs";
+import type { StateMachineDefinition } from "../statemachines/asl";
+import type { GroupTargets } from "../statemachines/teamJobnet";
+import type { AccountSpec, SimServerSpec } from "./account";
+import { JobFault, jobPlays } from "./jobPlays";
+
+/**
+ * What the simulated account holds for a stack's team jobnets: the servers of their groups, and
+ * what their commands do there.
+ */
+
+/** How many servers the simulation gives a group named by a tag: the stack cannot say, so two. */
+export const simulatedServersPerTag = 2;
+
+/**
+ * The servers of the stack's groups (the output `jobnetGroups`): a group's instance ids, each named
+ * `<group>-<n>`; a group named by a tag, two servers carrying it. Running, their agents online.
+ */
+export function groupServers(groups: Record<string, GroupTargets>, region: string, accountId: string): SimServerSpec[] {
+    return Object.entries(groups).flatMap(([group, targets]) => {
+        const ids = "instanceIds" in targets
+            ? targets.instanceIds
+            : Array.from({ length: simulatedServersPerTag }, (_, i) => `i-0${createHash("sha256").update(`${group}-${i + 1}`).digest("hex").slice(0, 16)}`);
+        return ids.map((instanceId, i) => ({
+            name: `${group}-${i + 1}`,
+            instanceId,
+            instanceArn: `arn:aws:ec2:${region}:${accountId}:instance/${instanceId}`,
+            tags: { Name: `${group}-${i + 1}`, ...("tag" in targets ? { [targets.tag.key]: targets.tag.value } : {}) },
+        }));
+    });
+}
+
+/** The team's jobnets the stack deploys, as the program's own copy of jobnets/ declares them. */
+export function teamDefinitionsOf(synth: SynthResult): JobnetDefinition[] {
+    const all = (require("../jobnets") as { teamJobnets: JobnetDefinition[] }).teamJobnets;
+    return all.filter((d) => synth.team.stateMachineArns[d.name] !== undefined);
+}
+
+/** What the account's servers do for the team jobnets' commands (AccountSpec.plays). */
+export function teamPlays(synth: SynthResult, faults: readonly JobFault[]): AccountSpec["plays"] {
+    const play = jobPlays(teamDefinitionsOf(synth), faults);
+    return (c) => {
+        const p = play(c.comment);
+        return p === undefined ? undefined : { seconds: p.seconds, exitCode: p.exitCode, stdout: p.stdout, ...(p.outcome ? { outcome: p.outcome } : {}) };
+    };
+}
+
+/** Every jobnet of the stack by name: stop, start and the team's, each with its definition and state machine. */
+export function jobnetsOf(synth: SynthResult): Map<string, { definition: StateMachineDefinition; stateMachineArn: string }> {
+    return new Map([
+        ...(["stop", "start"] as const).map((j) => [j, { definition: synth.definitions[j], stateMachineArn: synth.stateMachineArns[j] }] as const),
+        ...Object.entries(synth.team.definitions).map(([j, definition]) => [j, { definition, stateMachineArn: synth.team.stateMachineArns[j] }] as const),
+    ]);
+}
