@@ -58,18 +58,25 @@ export function commandOfComment(comment: string): { jobnet: string; job: string
     return m ? { jobnet: m[1], job: m[2], attempt: Number(m[3]) } : undefined;
 }
 
-/** The plays of every command job of these jobnets, faults applied. */
-export function jobPlays(definitions: readonly JobnetDefinition[], faults: readonly JobFault[]): (comment: string) => JobPlay | undefined {
-    return (comment) => {
+/**
+ * The plays of every command job of these jobnets, faults applied; an exit-code fault acts on the
+ * first TIMES sends of the job to a server, whatever their attempt: a redrive's sends count on.
+ */
+export function jobPlays(definitions: readonly JobnetDefinition[], faults: readonly JobFault[]): (comment: string, server: string) => JobPlay | undefined {
+    const sends = new Map<string, number>();
+    return (comment, server) => {
         const c = commandOfComment(comment);
         if (!c) return undefined;
         const job = (definitions.find((d) => d.name === c.jobnet)?.jobs as Record<string, Job<string>> | undefined)?.[c.job];
         if (job?.kind !== "command") return undefined;
         const play = definedPlay(job, c.attempt);
         const fault = faults.find((f) => f.job === c.job);
+        const key = `${c.jobnet}/${c.job}@${server}`;
+        const sent = (sends.get(key) ?? 0) + 1;
+        sends.set(key, sent);
         if (fault?.kind === "timeout") return { ...play, outcome: "runs-forever" };
         if (fault?.kind === "undelivered") return { ...play, outcome: "undeliverable" };
-        if (fault?.kind === "exit" && c.attempt <= fault.times) return { ...play, exitCode: fault.code, stdout: `${play.stdout ? `${play.stdout}\n` : ""}${c.job}: failed with exit code ${fault.code} (simulated)` };
+        if (fault?.kind === "exit" && sent <= fault.times) return { ...play, exitCode: fault.code, stdout: `${play.stdout ? `${play.stdout}\n` : ""}${c.job}: failed with exit code ${fault.code} (simulated)` };
         return play;
     };
 }

@@ -13,7 +13,8 @@ import { latency } from "./latency";
 import { currentCaller, installServices } from "./services";
 import * as path from "path";
 import { JobFault } from "./jobPlays";
-import { groupServers, jobnetsOf, teamPlays } from "./teamJobnets";
+import { definitionInPlaceOf, groupServers, jobnetsOf, teamPlays } from "./teamJobnets";
+import type { JobnetDefinition } from "../statemachines/jobs";
 
 export interface SimulationOptions {
     /** The state of the system before the first run. */
@@ -34,6 +35,8 @@ export interface SimulationOptions {
     onEvent?: (jobnet: string, event: EventLog, redrive: boolean, beside: boolean) => void;
     /** `--fail job:...`: what a team jobnet's job does instead of what its definition plays. */
     jobFaults?: JobFault[];
+    /** Other jobnets run in the place of deployed team jobnets, by the deployed one's name (simulator/teamJobnets.ts, definitionInPlaceOf). */
+    inPlaceOf?: Record<string, JobnetDefinition>;
     /**
      * Runs the stack's run watcher, its serialised code, on its schedule: every period from the
      * clock's start while the runs go, then on until `untilSeconds` of simulated time have passed.
@@ -125,7 +128,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 // The team jobnets' server groups, running whatever the web system's state.
                 ...groupServers(outputs.jobnetGroups ?? {}, synth.stateMachineArns.stop.split(":")[3], synth.stateMachineArns.stop.split(":")[4]),
             ],
-            plays: teamPlays(synth, options.jobFaults ?? []),
+            plays: teamPlays(synth, options.jobFaults ?? [], Object.values(options.inPlaceOf ?? {})),
             database: databaseOfOutputs(outputs),
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),
             targetGroupArns: outputs.targetGroupArns,
@@ -147,11 +150,12 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         );
         watching = options.watch ? watchOnSchedule(synth) : undefined;
         const jobnets = jobnetsOf(synth);
-        const jobnetOf = (name: string) => {
+        for (const [deployed, d] of Object.entries(options.inPlaceOf ?? {})) jobnets.set(deployed, { ...jobnetOf(deployed), definition: definitionInPlaceOf(synth, deployed, d) });
+        function jobnetOf(name: string) {
             const found = jobnets.get(name);
             if (!found) throw new Error(`the stack has no jobnet ${name}: it has ${[...jobnets.keys()].join(", ")}`);
             return found;
-        };
+        }
         const children = new StartedExecutions({
             account, lambda, clock,
             definitions: new Map<string, StateMachineDefinition>([

@@ -5,6 +5,9 @@ import type { StateMachineDefinition } from "../statemachines/asl";
 import type { GroupTargets } from "../statemachines/teamJobnet";
 import type { AccountSpec, SimServerSpec } from "./account";
 import { JobFault, jobPlays } from "./jobPlays";
+import { teamJobnet } from "../statemachines/teamJobnet";
+import type { TaskFunctionName } from "../statemachines/plan";
+import { jobOutputLogGroupName, teamLockKey } from "../infra/teamJobnets";
 
 /**
  * What the simulated account holds for a stack's team jobnets: the servers of their groups, and
@@ -38,11 +41,37 @@ export function teamDefinitionsOf(synth: SynthResult): JobnetDefinition[] {
     return all.filter((d) => synth.team.stateMachineArns[d.name] !== undefined);
 }
 
-/** What the account's servers do for the team jobnets' commands (AccountSpec.plays). */
-export function teamPlays(synth: SynthResult, faults: readonly JobFault[]): AccountSpec["plays"] {
-    const play = jobPlays(teamDefinitionsOf(synth), faults);
+/**
+ * Another jobnet run in the place of a deployed team jobnet (`npm run bench`'s shapes, a test's
+ * graph): built as the stack builds that one, with its state machine, its StartJob (and so its
+ * permissions: the same server groups and jobnets), the stack's lock table and log group.
+ */
+export function definitionInPlaceOf(synth: SynthResult, deployed: string, d: JobnetDefinition): StateMachineDefinition {
+    const functionArn = (task: TaskFunctionName) => {
+        const found = synth.functions.filter((f) => f.task === task);
+        // Each team jobnet has a StartJob of its own: the deployed jobnet's.
+        const own = task === "startJob" ? found.find((f) => f.functionName === `${synth.team.stateMachineArns[deployed].split(":").pop()}-jobs`) : found[0];
+        if (!own) throw new Error(`the stack has no ${task} function for ${deployed}`);
+        return own.functionArn;
+    };
+    const prefix = synth.stateMachineArns.stop.split(":").pop()!.replace(/-stop$/, "");
+    const machines = jobnetsOf(synth);
+    return teamJobnet({
+        jobnet: d,
+        functionArns: { checkCalendar: functionArn("checkCalendar"), takeRunLock: functionArn("takeRunLock"), beginJobs: functionArn("beginJobs"), awaitJob: functionArn("awaitJob"), startJob: functionArn("startJob") },
+        calendar: synth.outputs.calendar,
+        runLock: { tableName: synth.runLock.tableName, lockKey: teamLockKey(prefix, d.name) },
+        groups: synth.outputs.jobnetGroups ?? {},
+        jobnets: Object.fromEntries([...machines].map(([name, m]) => [name, { stateMachineArn: m.stateMachineArn, timeoutSeconds: m.definition.TimeoutSeconds ?? 3600 }])),
+        logGroupName: jobOutputLogGroupName(prefix),
+    });
+}
+
+/** What the account's servers do for the team jobnets' commands (AccountSpec.plays); `also`: jobnets run in place of deployed ones. */
+export function teamPlays(synth: SynthResult, faults: readonly JobFault[], also: readonly JobnetDefinition[] = []): AccountSpec["plays"] {
+    const play = jobPlays([...teamDefinitionsOf(synth), ...also], faults);
     return (c) => {
-        const p = play(c.comment);
+        const p = play(c.comment, c.instanceName);
         return p === undefined ? undefined : { seconds: p.seconds, exitCode: p.exitCode, stdout: p.stdout, ...(p.outcome ? { outcome: p.outcome } : {}) };
     };
 }
