@@ -52,7 +52,8 @@ export = async () => {
         deletionProtection: config.deletionProtection,
         teamJobnets: config.teamJobnets,
     }, { providers: { aws: provider } });
-    for (const left of config.teamJobnets.left) pulumi.log.info(`Jobnet ${left.name} is not deployed: ${left.reason}.`);
+    // A stack that defines no server group runs no team jobnet: it is told nothing of them.
+    if (Object.keys(config.teamJobnets.groups).length > 0) for (const left of config.teamJobnets.left) pulumi.log.info(`Jobnet ${left.name} is not deployed: ${left.reason}.`);
 
     const stateMachineArns = { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn };
     // Who hears of the runs: the alert topic (email), Slack, delay monitoring and alarms.

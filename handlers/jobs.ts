@@ -224,8 +224,10 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
 
 /** A child jobnet's run, named after ours, the job and the attempt: starting it twice starts it once (same name and input). */
 async function startChildJobnet(ref: RunRef, job: string, spec: JobnetSpec, attempt: number): Promise<void> {
-    const ours = createHash("sha256").update(ref.executionArn).digest("hex").slice(0, 12);
-    const name = `${spec.jobnet.slice(0, 24)}-${job.slice(0, 24)}-${ours}-r${ref.redriveCount}a${attempt}`;
+    const ours = createHash("sha256").update(`${ref.executionArn} ${job}`).digest("hex").slice(0, 12);
+    // Named after the jobnet that starts it (the rule that tells of its end matches that), the job and
+    // this run: an execution name is at most 80 characters (StartExecution).
+    const name = `${`${spec.jobnet}-${job}`.slice(0, 56)}-${ours}-r${ref.redriveCount}a${attempt}`;
     // The console links a run started with this input key to the run that started it (Step Functions Developer Guide, nested workflows).
     const input = { trigger: "jobnet", parent: ref.executionArn, job, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: ref.executionArn };
     const started = await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: spec.stateMachineArn, name, input: JSON.stringify(input) }));
@@ -311,7 +313,7 @@ export async function jobEnded(event: JobEndedEvent): Promise<{ job: string | nu
     const itemKey = event.source === "ssm" ? commandKey(event.commandId) : childKey(event.childArn);
     // The send keeps the item a moment after SendCommand answers: an event of a very short command may come first.
     let item = await readItem(event.tableName, itemKey);
-    for (let i = 0; !item && i < 3; i++) {
+    for (let i = 0; !item && event.source === "ssm" && i < 3; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         item = await readItem(event.tableName, itemKey);
     }

@@ -115,6 +115,7 @@ export function historyProblems(d: JobnetDefinition, known: { groups: string[]; 
         groups: Object.fromEntries(known.groups.map((g) => [g, { instanceIds: [] }])),
         jobnets: Object.fromEntries(known.jobnets.map((j) => [j, { stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${j}`, timeoutSeconds: 3600 }])),
         logGroupName: "l",
+        commandMarker: "#",
     }));
     if (events <= historyBudget) return [];
     const n = (x: number) => x.toLocaleString("en-US");

@@ -4,7 +4,7 @@ import { TaskResources, taskFunctions } from "../handlers/catalog";
 import { invokedFunctions } from "../statemachines/asl";
 import { Job, JobnetDefinition } from "../statemachines/jobs";
 import { renderCommand } from "../statemachines/jobCommand";
-import { GroupTargets, TeamJobnetPlan, teamJobnet } from "../statemachines/teamJobnet";
+import { GroupTargets, TeamJobnetPlan, jobCommandMarker, teamJobnet } from "../statemachines/teamJobnet";
 import { JobnetPlan } from "../statemachines/plan";
 import { Jobnet } from "./jobnet";
 import { lambdaFunction } from "./lambdaFunction";
@@ -105,6 +105,7 @@ export class TeamJobnets extends pulumi.ComponentResource {
                 groups: args.groups,
                 jobnets: Object.fromEntries(childrenOf(d).map((c) => [c, m[c]])),
                 logGroupName,
+                commandMarker: jobCommandMarker(args.namePrefix),
             }));
             const definition = plan.apply(teamJobnet);
             this.definitions[d.name] = definition.apply((def) => JSON.stringify(def, null, 2));
@@ -122,13 +123,14 @@ export class TeamJobnets extends pulumi.ComponentResource {
     }
 
     /**
-     * Run Command's "EC2 Command Status-change Notification" in a final status, for every command of
-     * the account (JobEnded ignores those that are not a job's), and Step Functions' end of a run of
+     * Run Command's "EC2 Command Status-change Notification" in a final status, for the commands of
+     * this stack's jobs, and Step Functions' end of a run of
      * a jobnet that a jobnet job runs: each reaches JobEnded through an input transformer.
      */
     private jobEndedRules(name: string, args: TeamJobnetsArgs, machines: pulumi.Output<Record<string, { stateMachineArn: string }>>): void {
         const parent = { parent: this };
         const children = [...new Set(args.jobnets.flatMap(childrenOf))];
+        const parents = args.jobnets.filter((d) => childrenOf(d).length > 0).map((d) => d.name);
         const rules: { id: string; description: string; pattern: pulumi.Input<object>; inputPaths: Record<string, string>; template: object }[] = [
             {
                 id: "command-ended",
@@ -136,7 +138,12 @@ export class TeamJobnets extends pulumi.ComponentResource {
                 pattern: {
                     source: ["aws.ssm"],
                     "detail-type": ["EC2 Command Status-change Notification"],
-                    detail: { status: ["Success", "Failed", "TimedOut", "Cancelled"], "document-name": ["AWS-RunShellScript", "AWS-RunPowerShellScript"] },
+                    detail: {
+                        status: ["Success", "Failed", "TimedOut", "Cancelled"],
+                        "document-name": ["AWS-RunShellScript", "AWS-RunPowerShellScript"],
+                        // Only this stack's jobs: their first line is its marker (the event carries the document's parameters).
+                        parameters: { commands: [{ prefix: `${jobCommandMarker(args.namePrefix)} ` }] },
+                    },
                 },
                 inputPaths: { commandId: "$.detail.command-id", status: "$.detail.status" },
                 template: { tableName: args.runLockTableName, source: "ssm", commandId: "<commandId>", status: "<status>", step: "JobEnded" },
@@ -147,7 +154,12 @@ export class TeamJobnets extends pulumi.ComponentResource {
                 pattern: machines.apply((m) => ({
                     source: ["aws.states"],
                     "detail-type": ["Step Functions Execution Status Change"],
-                    detail: { status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: children.map((c) => m[c].stateMachineArn) },
+                    detail: {
+                        status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"],
+                        stateMachineArn: children.map((c) => m[c].stateMachineArn),
+                        // Only runs a jobnet job started: they are named after the jobnet that started them (handlers/jobs.ts).
+                        name: parents.map((p) => ({ prefix: `${p}-` })),
+                    },
                 })),
                 inputPaths: { childArn: "$.detail.executionArn", status: "$.detail.status" },
                 template: { tableName: args.runLockTableName, source: "states", childArn: "<childArn>", status: "<status>", step: "JobEnded" },

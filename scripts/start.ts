@@ -6,13 +6,16 @@ import { invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { databaseOfOutputs, simulate } from "../simulator/simulate";
-import { jobnetsOf } from "../simulator/teamJobnets";
+import { groupServers, jobnetsOf, teamDefinitionsOf } from "../simulator/teamJobnets";
+import { parseJobFault } from "../simulator/jobPlays";
+import { closestName } from "../infra/closestName";
+import type { JobnetDefinition } from "../statemachines/jobs";
 import { executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
 import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
 import { serverOutcomes } from "../handlers/serverOutcomes";
-import { requireWritableFile, runCommand } from "./lib/commandLine";
+import { UsageError, requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
 import { parseStartOptions, scheduledInput, startUsage } from "./lib/startOptions";
@@ -37,12 +40,24 @@ async function main(argv: string[]): Promise<number> {
     const synth = await synthesize(options.stack, outDir, options.servers === undefined ? {} : { "webapp-jobnet:webServerCount": String(options.servers) });
     const servers: string[] = synth.outputs.webServers.map((s: { name: string }) => s.name);
     const database = databaseOfOutputs(synth.outputs);
-    const faults = parseFaults(options.faults, { jobnets: options.jobnets, servers, database: database ?? "none", tasks: tasksOf(synth, options.jobnets) });
+    const team = teamJobnetOf(synth, options.jobnets);
+    const groupServerNames = groupServers(synth.outputs.jobnetGroups ?? {}, "", "").map((s) => s.name);
+    // A team jobnet's own faults (job:...), then the account's, which a jobnet it runs (stop, start) may meet.
+    const jobFaults = team ? options.faults.flatMap((f) => parseJobFault(f, Object.keys(team.jobs)) ?? []) : [];
+    const faults = parseFaults(options.faults.filter((f) => !f.startsWith("job:")), {
+        jobnets: team ? ["stop", "start"] : (options.jobnets as ("stop" | "start")[]),
+        servers: [...servers, ...groupServerNames],
+        database: database ?? "none",
+        tasks: tasksOf(synth, team ? [...jobnetsOf(synth).keys()] : options.jobnets),
+    });
     const relativeOut = path.relative(projectDir, outDir);
+    const shown = (names: string[]) => (names.length > 3 ? `${names[0]} … ${names[names.length - 1]}` : names.join(", "));
+    const pictures = (team ? [team.name] : ["stop", "start"]).map((j) => `${j}.asl.json, ${j}.svg${team ? `, ${j}.jobs.svg` : ""}`).join(", ");
     write(
-        `Simulated AWS account: ${servers.length} web servers (${servers.length > 3 ? `${servers[0]} … ${servers[servers.length - 1]}` : servers.join(", ")}), ` +
+        `Simulated AWS account: ${servers.length} web servers (${shown(servers)}), ` +
+        (groupServerNames.length > 0 ? `${groupServerNames.length} servers of the jobnets' groups (${shown(groupServerNames)}), ` : "") +
         `${database === undefined ? "no database" : `${database.kind === "cluster" ? "cluster" : "DB instance"} ${database.identifier}`}, the system ${options.initial} before the first run.\n` +
-        `Definitions and diagrams: ${relativeOut}/stop.asl.json, stop.svg, start.asl.json, start.svg\n` +
+        `Definitions and diagrams: ${relativeOut}/${pictures}\n` +
         (options.scheduled ? `Started by the schedule: input ${JSON.stringify(scheduledInput)}\n` : "") +
         (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),
     );
@@ -80,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
 
     const input = options.scheduled ? scheduledInput : undefined;
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
-    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, input, onEvent });
+    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, input, onEvent });
     const reports = simulation.reports;
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 
@@ -109,15 +124,18 @@ async function main(argv: string[]): Promise<number> {
         write(`Events and figures written to ${options.json}\n`);
     }
     if (options.report) {
-        // The same renderer as npm run ops -- report, on the histories the simulated account kept.
-        const models = runs.map(({ jobnet, report }) => ganttModel(
-            simulation.account.execution(executionArnOf(synth.stateMachineArns[jobnet as "stop" | "start"], report.executionName)).history as HistoryEvent[],
-            `${jobnet} jobnet, ${report.executionName} (stack ${options.stack}, simulated)`,
+        // The same renderer as npm run ops -- report, on the histories the simulated account kept: one
+        // chart an execution, a redrive drawn in the history of the run it goes on with.
+        const executions = reports.filter((r, i) => !reports.slice(i + 1).some((later) => later.jobnet === r.jobnet && later.report.executionName === r.report.executionName));
+        const models = executions.map((r) => ganttModel(
+            simulation.account.execution(executionArnOf(jobnets.get(r.jobnet)!.stateMachineArn, r.report.executionName)).history as HistoryEvent[],
+            `${runLabel(r.jobnet, r.redrive === true, r.beside === true)} jobnet, ${r.report.executionName} (stack ${options.stack}, simulated)`,
         ));
         const base = options.report.replace(/\.html?$/, "");
-        runs.forEach(({ jobnet }, i) => fs.writeFileSync(`${base}-${jobnet}.svg`, ganttSvg(models[i]) + "\n"));
+        const files = executions.map((r) => `${base}-${r.jobnet}${r.beside ? "-beside" : ""}.svg`);
+        files.forEach((file, i) => fs.writeFileSync(file, ganttSvg(models[i]) + "\n"));
         fs.writeFileSync(options.report, ganttHtml(`Simulated runs of the ${options.stack} jobnets`, models));
-        write(`Gantt charts written to ${options.report} and ${runs.map(({ jobnet }) => `${base}-${jobnet}.svg`).join(", ")}\n`);
+        write(`Gantt charts written to ${options.report} and ${files.join(", ")}\n`);
     }
     return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }
@@ -127,9 +145,24 @@ function runLabel(jobnet: string, redrive: boolean, beside = false): string {
     return redrive ? `${jobnet} (redriven)` : beside ? `${jobnet} (beside)` : jobnet;
 }
 
+/**
+ * The team jobnet asked for, when one is: a name that is neither stop nor start must be one the
+ * stack deploys (a usage problem otherwise, naming those it does and the closest).
+ */
+function teamJobnetOf(synth: SynthResult, jobnets: string[]): JobnetDefinition | undefined {
+    const [name] = jobnets;
+    if (jobnets.length !== 1 || name === "stop" || name === "start") return undefined;
+    const deployed = teamDefinitionsOf(synth);
+    const found = deployed.find((d) => d.name === name);
+    if (found) return found;
+    const meant = closestName(name, [...deployed.map((d) => d.name), "stop", "start"]);
+    throw new UsageError(`--jobnet ${JSON.stringify(name)}: stack ${synth.stack} deploys no such jobnet; it deploys stop, start${deployed.map((d) => `, ${d.name}`).join("")}${meant ? `; did you mean ${meant}?` : ""}`);
+}
+
 /** The tasks the jobnets call: the functions their definitions invoke. */
-function tasksOf(synth: SynthResult, jobnets: ("stop" | "start")[]): string[] {
-    const invoked = jobnets.flatMap((j) => invokedFunctions(synth.definitions[j]));
+function tasksOf(synth: SynthResult, jobnets: string[]): string[] {
+    const all = jobnetsOf(synth);
+    const invoked = jobnets.flatMap((j) => invokedFunctions(all.get(j)!.definition));
     return synth.functions.filter((f) => invoked.includes(f.functionArn)).map((f) => f.task);
 }
 

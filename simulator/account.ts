@@ -213,6 +213,8 @@ export interface SimDatabase {
 
 export interface AccountSpec {
     servers: SimServerSpec[];
+    /** The servers of the team jobnets' groups (simulator/teamJobnets.ts): running, not the web system's. */
+    groupServers?: SimServerSpec[];
     /** The Aurora cluster or the RDS DB instance; none when the system has no database. */
     database?: { kind: DatabaseKind; identifier: string; arn: string };
     /** The ALB's listeners: those that forward go to the web servers, the others redirect to HTTPS. */
@@ -246,6 +248,8 @@ export interface SimInstance {
     id: string;
     arn: string;
     tags: Record<string, string>;
+    /** A server of a team jobnet's group: not one of the web system's, never a target of its load balancer. */
+    groupServer?: true;
     state: InstanceState;
     stateTransitionReason: string;
     /** EC2's StateReason.Code, when it gives one. */
@@ -500,6 +504,13 @@ export class SimulatedAccount {
                 runningSince: running ? dayAgo : 0,
                 httpd: running ? "running" : "stopped",
                 httpdSince: running ? dayAgo : stoppedAt,
+            });
+        }
+        // The team jobnets' servers run, their agents online, whatever the web system's state.
+        for (const s of spec.groupServers ?? []) {
+            this.instances.set(s.instanceId, {
+                name: s.name, id: s.instanceId, arn: s.instanceArn, tags: { Name: s.name, ...s.tags }, groupServer: true,
+                state: "running", stateTransitionReason: "", runningSince: dayAgo, httpd: "stopped", httpdSince: dayAgo,
             });
         }
         this.database = spec.database
@@ -775,6 +786,11 @@ export class SimulatedAccount {
     has(fault: keyof Faults, name: string): boolean {
         const names = this.faults[fault];
         return Array.isArray(names) && (names.includes(name) || names.includes("*"));
+    }
+
+    /** The web system's servers: every instance but the team jobnets' group servers. */
+    webServers(): SimInstance[] {
+        return [...this.instances.values()].filter((i) => !i.groupServer);
     }
 
     instance(id: string): SimInstance {

@@ -212,7 +212,11 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                 event = { type: "ExecutionFailed", timestamp: logged.timestamp, Error: historyQuotaError.error, Cause: historyQuotaError.cause } as EventLog;
             }
             events.push(event);
-            const recorded = historyEventOf(event, execution.history.length + 1, entries);
+            // The states the simulator adds to play a redriven Parallel (redriveBranches) are not the definition's: AWS records none.
+            const added = "state" in event && redriveStatePattern.test((event as { state: { name: string } }).state.name);
+            const recorded = added ? undefined : historyEventOf(event, execution.history.length + 1, entries);
+            // A redrive goes on in the same history: it begins with ExecutionRedriven, not a second start (Step Functions API reference, HistoryEvent).
+            if (recorded && o.redrive && recorded.type === "ExecutionStarted") recorded.type = "ExecutionRedriven";
             if (recorded) execution.history.push(recorded);
             execution.historyEvents = quotaReached ? executionHistoryQuota : (execution.historyEvents ?? 0) + historyEventsOf(event, callbacks);
             o.onEvent?.(event);
@@ -318,6 +322,9 @@ export function withStartTime(definition: StateMachineDefinition, startTime: str
  * rewriting the copy: an ended branch becomes a Pass of its output, an unfinished one starts with a
  * Pass of the input its open state had, then that state.
  */
+/** The states redriveBranches adds: `BranchDone<i>`, `RedriveBranch<i>`. */
+const redriveStatePattern = /^(BranchDone|RedriveBranch)\d+$/;
+
 export function redriveBranches(definition: StateMachineDefinition, earlier: EventLog[]): StateMachineDefinition {
     const failed = definition.States[definition.StartAt];
     if (failed?.Type !== "Parallel") return definition;

@@ -293,7 +293,7 @@ export function installServices(account: SimulatedAccount): () => void {
         [elb.DescribeTargetHealthCommand, "DescribeTargetHealth", (input: elb.DescribeTargetHealthCommandInput) => {
             if (!account.spec.targetGroupArns.includes(input.TargetGroupArn ?? "")) throw serviceError("TargetGroupNotFoundException", "One or more target groups not found");
             return {
-                TargetHealthDescriptions: [...account.instances.values()].map((i) => {
+                TargetHealthDescriptions: [...account.instances.values()].filter((i) => !i.groupServer).map((i) => {
                     const h = account.targetHealth(i);
                     return { Target: { Id: i.id, Port: 80 }, TargetHealth: { State: h.state, Reason: h.reason } };
                 }),

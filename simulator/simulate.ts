@@ -123,11 +123,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         const outputs = synth.outputs;
         const account = new SimulatedAccount({
             // The tags the program gives the servers it creates (the IAM policies of a large fleet name them by one).
-            servers: [
-                ...outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn, tags: declaredTags(synth, s.instanceId) })),
-                // The team jobnets' server groups, running whatever the web system's state.
-                ...groupServers(outputs.jobnetGroups ?? {}, synth.stateMachineArns.stop.split(":")[3], synth.stateMachineArns.stop.split(":")[4]),
-            ],
+            servers: outputs.webServers.map((s: any) => ({ name: s.name, instanceId: s.instanceId, instanceArn: s.instanceArn, tags: declaredTags(synth, s.instanceId) })),
+            groupServers: groupServers(outputs.jobnetGroups ?? {}, synth.stateMachineArns.stop.split(":")[3], synth.stateMachineArns.stop.split(":")[4]),
             plays: teamPlays(synth, options.jobFaults ?? [], Object.values(options.inPlaceOf ?? {})),
             database: databaseOfOutputs(outputs),
             listeners: outputs.listeners.map((l: { arn: string; forwards: boolean }) => ({ arn: l.arn, forwards: l.forwards })),

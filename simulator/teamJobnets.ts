@@ -5,7 +5,7 @@ import type { StateMachineDefinition } from "../statemachines/asl";
 import type { GroupTargets } from "../statemachines/teamJobnet";
 import type { AccountSpec, SimServerSpec } from "./account";
 import { JobFault, jobPlays } from "./jobPlays";
-import { teamJobnet } from "../statemachines/teamJobnet";
+import { jobCommandMarker, teamJobnet } from "../statemachines/teamJobnet";
 import type { TaskFunctionName } from "../statemachines/plan";
 import { jobOutputLogGroupName, teamLockKey } from "../infra/teamJobnets";
 
@@ -64,6 +64,7 @@ export function definitionInPlaceOf(synth: SynthResult, deployed: string, d: Job
         groups: synth.outputs.jobnetGroups ?? {},
         jobnets: Object.fromEntries([...machines].map(([name, m]) => [name, { stateMachineArn: m.stateMachineArn, timeoutSeconds: m.definition.TimeoutSeconds ?? 3600 }])),
         logGroupName: jobOutputLogGroupName(prefix),
+        commandMarker: jobCommandMarker(prefix),
     });
 }
 

@@ -23,6 +23,16 @@ export interface TeamJobnetPlan {
     jobnets: Record<string, { stateMachineArn: string; timeoutSeconds: number }>;
     /** Where Run Command writes every job's whole output. */
     logGroupName: string;
+    /**
+     * The first line of every command this stack's jobnets send, a shell comment: the rule that tells
+     * of a command's end matches it, so that no other command of the account wakes the function.
+     */
+    commandMarker: string;
+}
+
+/** The marker of a stack's job commands: `# webapp-jobnet-dev job`. */
+export function jobCommandMarker(namePrefix: string): string {
+    return `# ${namePrefix} job`;
 }
 
 /** After a job's own bound, how long its task waits for the end's event before it reads the end itself. */
@@ -108,7 +118,7 @@ export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): Co
         group: { name: job.on.group, ..."tag" in group ? { tag: group.tag } : { instanceIds: group.instanceIds } },
         servers: job.on.servers ?? jobDefaults.servers,
         document,
-        commands,
+        commands: [`${plan.commandMarker} ${plan.jobnet.name}/${name}`, ...commands],
         ...(job.workingDirectory ? { workingDirectory: job.workingDirectory } : {}),
         judgment: {
             warningAbove,

@@ -188,7 +188,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     it("stops the servers, backs up each of them and the DB instance, then stops it; every call allowed by its task's policy", async () => {
         const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: stopped, httpd stopped", "web-2: stopped, httpd stopped", "web-3: stopped, httpd stopped"]);
+        assert.deepStrictEqual(account.webServers().map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: stopped, httpd stopped", "web-2: stopped, httpd stopped", "web-3: stopped, httpd stopped"]);
         assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["stopped", "none"]);
         assert.deepStrictEqual(account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(), ["shop-mysql: COMPLETED", "web-1: COMPLETED", "web-2: COMPLETED", "web-3: COMPLETED"]);
         assert.ok(account.recoveryPoints.some((p) => p.arn.startsWith(`arn:aws:rds:${region}:123456789012:snapshot:awsbackup:job-`)));
@@ -213,7 +213,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     it("starts the DB instance while the servers boot, then the service on each", async () => {
         const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
+        assert.deepStrictEqual(account.webServers().map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
         assert.deepStrictEqual([account.database.status, (reports[0].report.output as { database: string }).database], ["available", "requested"]);
         assert.ok(account.timeline.findIndex((e) => e.event === "DB instance starting") < account.timeline.findIndex((e) => e.event === "web-1 running"));
     });
@@ -301,7 +301,7 @@ describe("an existing system without a database", function () {
         const started = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
         assert.strictEqual(started.reports[0].report.status, "SUCCEEDED", started.reports[0].report.cause);
         assert.deepStrictEqual([(started.reports[0].report.output as { database: string }).database, started.account.database.status], ["none", "none"]);
-        assert.deepStrictEqual([...started.account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
+        assert.deepStrictEqual(started.account.webServers().map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running", "running, httpd running"]);
     });
 
     it("with a load balancer, the stop puts the page up and says so in its output, and the start takes it down", async () => {

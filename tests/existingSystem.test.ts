@@ -197,7 +197,7 @@ describe("the jobnets of the example existing system, run in the simulated accou
     it("stop the servers found by their tag through their systemd unit, then the cluster, with the page up", async () => {
         const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: stopped, httpd stopped", "shop-web-2: stopped, httpd stopped"]);
+        assert.deepStrictEqual(account.webServers().map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: stopped, httpd stopped", "shop-web-2: stopped, httpd stopped"]);
         assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["stopped", "on"]);
         // Through systemctl, not the scripts this program puts on the servers it creates.
         const commands = serviceCommands({ kind: "systemd", unit: "httpd" });
@@ -207,7 +207,7 @@ describe("the jobnets of the example existing system, run in the simulated accou
     it("start them again: cluster, servers, the unit, healthy targets, then the page goes", async () => {
         const { account, reports } = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
-        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running"]);
+        assert.deepStrictEqual(account.webServers().map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["shop-web-1: running, httpd running", "shop-web-2: running, httpd running"]);
         assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["available", "off"]);
     });
 });
@@ -241,6 +241,6 @@ describe("an existing system without a load balancer", () => {
         const started = await simulate(synth, { initial: "stopped", jobnets: ["start"] });
         assert.strictEqual(started.reports[0].report.status, "SUCCEEDED", started.reports[0].report.cause);
         assert.deepStrictEqual([(started.reports[0].report.output as { maintenancePage: string }).maintenancePage, started.account.database.status], ["none", "available"]);
-        assert.deepStrictEqual([...started.account.instances.values()].map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running"]);
+        assert.deepStrictEqual(started.account.webServers().map((i) => `${i.state}, httpd ${i.httpd}`), ["running, httpd running", "running, httpd running"]);
     });
 });

@@ -34,7 +34,7 @@ describe("run reports as Gantt charts", () => {
         const m = ganttModel(redrivenAndFailedAgain, "stop-2");
         assert.deepStrictEqual(m.redrives, [Date.parse("2026-11-30T13:00:07Z")]);
         assert.deepStrictEqual(drawn(m), [
-            "DescribeDatabase: DescribeDatabase 14s ↻1 open",
+            "DescribeDatabase: DescribeDatabase 4s ↻1 ✕",
             "DescribeDatabase: DescribeDatabase 4s",
             "RouteByClusterState: RouteByClusterState 1s",
             "ClusterNotStoppable: ClusterNotStoppable 1s ✕ open",

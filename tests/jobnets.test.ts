@@ -49,7 +49,7 @@ function execution(jobnet: "stop" | "start", name: string): string {
 /** The whole simulated system at the end of a run, as an operator would check it. */
 function systemState(account: SimulatedAccount) {
     return {
-        servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`),
+        servers: account.webServers().map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`),
         cluster: account.database.status,
         maintenancePage: account.maintenancePage(),
         backups: account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`).sort(),
@@ -335,7 +335,7 @@ describe("the stop jobnet, run in the simulated account", () => {
         // Nothing was stopped, backed up or taken again after the start.
         const afterStart = account.calls.findIndex((c) => c.caller === "releaseRunLock" && account.calls.indexOf(c) > account.calls.findIndex((d) => d.caller === "disableMaintenancePage"));
         assert.deepStrictEqual(changes({ ...account, calls: account.calls.slice(afterStart + 1) } as SimulatedAccount), []);
-        assert.deepStrictEqual([...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: running, httpd running", "web-2: running, httpd running"]);
+        assert.deepStrictEqual(account.webServers().map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`), ["web-1: running, httpd running", "web-2: running, httpd running"]);
         assert.deepStrictEqual([account.database.status, account.maintenancePage()], ["available", "off"]);
     });
 

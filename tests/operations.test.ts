@@ -269,7 +269,7 @@ describe("scheduled and event-started runs in the simulated account", function (
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.strictEqual(account.database.status, "stopped");
         assert.deepStrictEqual(account.backupJobs.filter((j) => !j.earlier).map((j) => `${j.resourceName}: ${j.state}`), ["webapp-jobnet-dev: COMPLETED"]);
-        assert.deepStrictEqual([...account.instances.values()].map((i) => i.state), ["stopped", "stopped"]);
+        assert.deepStrictEqual(account.webServers().map((i) => i.state), ["stopped", "stopped"]);
     });
 });
 

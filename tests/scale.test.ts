@@ -63,9 +63,9 @@ describe(`a system of ${fleetSize} web servers`, function () {
             const { reports, account } = await simulate(synth, { initial, jobnets: [jobnet] });
             const report = reports[0].report;
             assert.strictEqual(report.status, "SUCCEEDED", report.cause);
-            assert.strictEqual(account.instances.size, fleetSize);
+            assert.strictEqual(account.webServers().length, fleetSize);
             const expected = jobnet === "stop" ? "stopped" : "running";
-            assert.deepStrictEqual([...new Set([...account.instances.values()].map((i) => i.state))], [expected]);
+            assert.deepStrictEqual([...new Set(account.webServers().map((i) => i.state))], [expected]);
             assert.ok(report.largestPayloadBytes < payloadLimit / 2, `largest payload ${report.largestPayloadBytes} bytes`);
             assert.ok(report.historyEvents < historyLimit / 2, `${report.historyEvents} history events`);
         });
@@ -77,7 +77,7 @@ describe(`a system of ${fleetSize} web servers`, function () {
             const throttled = Object.values(account.throttled).reduce((a, b) => a + b, 0);
             assert.ok(throttled > 10, JSON.stringify(account.throttled));
             const expected = jobnet === "stop" ? "stopped" : "running";
-            assert.deepStrictEqual([...new Set([...account.instances.values()].map((i) => i.state))], [expected]);
+            assert.deepStrictEqual([...new Set(account.webServers().map((i) => i.state))], [expected]);
             assert.ok(report.historyEvents < historyLimit / 2, `${report.historyEvents} history events`);
         });
     }

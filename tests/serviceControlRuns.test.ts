@@ -30,7 +30,7 @@ async function run(control: ServiceControl, jobnet: "stop" | "start", faults?: F
     return {
         report,
         account,
-        servers: [...account.instances.values()].map((i) => `${i.name}: ${i.state}, service ${i.httpd}`),
+        servers: account.webServers().map((i) => `${i.name}: ${i.state}, service ${i.httpd}`),
         /** What Run Command ran on each server, in order. */
         sent: account.invocations.map((v) => `${account.instances.get(v.instanceId)!.name}: ${v.script}`),
     };

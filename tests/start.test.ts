@@ -52,7 +52,7 @@ describe("npm start options", () => {
     });
 
     const bad: [string[], string][] = [
-        [["--jobnet", "restart"], '--jobnet "restart": expected stop, start or both'],
+        [["--jobnet", "Restart"], '--jobnet "Restart": expected stop, start, both or the name of a team jobnet the stack deploys'],
         [["--servers", "0"], '--servers "0": expected a whole number from 1 to 500'],
         [["--servers=501"], '--servers "501": expected a whole number from 1 to 500'],
         [["--initial", "paused"], '--initial "paused": expected running or stopped'],
@@ -400,7 +400,7 @@ describe("every --fail kind, run in the simulated account", function () {
             if (outcome === "SUCCEEDED") {
                 assert.strictEqual(report.status, "SUCCEEDED", report.cause);
                 const expected = jobnet === "stop" ? "stopped" : "running";
-                assert.deepStrictEqual([...account.instances.values()].map((i) => i.state), [expected, expected]);
+                assert.deepStrictEqual(account.webServers().map((i) => i.state), [expected, expected]);
                 return;
             }
             assert.strictEqual(report.error, outcome);
@@ -526,7 +526,7 @@ describe("npm start, as a user runs it", function () {
 
     it("exits 2 with one line for a server the stack does not have, once it is synthesised", () => {
         const r = run(["--fail", "httpd-stop:web-9"]);
-        assert.deepStrictEqual([r.status, r.stdout, r.stderr], [2, "Synthesising stack dev offline…\n", '--fail "httpd-stop:web-9": there is no server web-9 (servers: web-1, web-2); the form is httpd-stop:SERVER\n']);
+        assert.deepStrictEqual([r.status, r.stdout, r.stderr], [2, "Synthesising stack dev offline…\n", '--fail "httpd-stop:web-9": there is no server web-9 (servers: web-1, web-2, batch-1 … db-client-1); the form is httpd-stop:SERVER\n']);
     });
 
     it("exits 2 with the message alone for a bad stack config", () => {

@@ -95,8 +95,8 @@ describe("servers found by their tag at each run (the example existing-system st
 
     /** Each task's statements, by task name. */
     const policies = () => new Map(synth.functions.map((f) => [f.task as string, functionPolicy(synth.resources, f.functionName)]));
-    const states = (account: { instances: Map<string, { name: string; state: string; httpd: string }> }) =>
-        [...account.instances.values()].map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`);
+    const states = (account: { webServers(): { name: string; state: string; httpd: string }[] }) =>
+        account.webServers().map((i) => `${i.name}: ${i.state}, httpd ${i.httpd}`);
 
     it("stops a server tagged after the last update too, and lists it in the run's output", async () => {
         const { account, reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults: { taggedAfterDeployment: ["shop-web-3"] } });

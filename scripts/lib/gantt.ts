@@ -95,7 +95,17 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
     };
     for (const e of events) {
         const type = e.type ?? "";
-        if (type === "ExecutionRedriven") redrives.push(time(e));
+        if (type === "ExecutionRedriven") {
+            redrives.push(time(e));
+            // What the failed run left open was stopped when it failed; the step it failed in is marked.
+            const failedAt = [...events].reverse().find((f) => f.type === "ExecutionFailed" && (f.id ?? 0) < (e.id ?? 0));
+            const stoppedAt = failedAt ? time(failedAt) : time(e);
+            const failedBar = failState ?? lastFailure?.bar ?? bars.filter((b) => b.open).pop();
+            if (failedBar) failedBar.failed = true;
+            for (const b of bars) if (b.open) Object.assign(b, { end: stoppedAt, open: false });
+            failState = undefined;
+            lastFailure = undefined;
+        }
         if (type.endsWith("StateEntered")) {
             const name = e.stateEnteredEventDetails?.name ?? "?";
             const lane = laneOf(name, e.stateEnteredEventDetails?.input, jobs);
@@ -129,7 +139,8 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
         if (failedBar) failedBar.failed = true;
     }
     const steps = stepBars(bars);
-    const measured = steps.filter((b) => b.kind !== "group" && !b.open);
+    // A team job's wait for its predecessors is no step of its own.
+    const measured = steps.filter((b) => b.kind !== "group" && !b.open && !(b.state.startsWith(jobWaitPrefix) && b.lane !== b.state));
     const slowest = measured.reduce<GanttBar | undefined>((best, b) => (best === undefined || b.end - b.start > best.end - best.start ? b : best), undefined);
     return { title, status: ended?.type?.replace("Execution", "").toUpperCase() ?? "RUNNING", start, end, lanes: [...new Set(steps.map((b) => b.lane))], bars: steps, redrives, error, slowest };
 }

@@ -2,11 +2,13 @@ import { simulatedStartMs } from "../../simulator/clock";
 import { parseFaults } from "../../simulator/faults";
 import { maxWebServers, taskFunctionNames } from "../../statemachines/plan";
 import { UsageError, inWords, parseCommandLine } from "./commandLine";
+import { jobNamePattern } from "../../statemachines/jobs";
 
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
     stack: string;
-    jobnets: ("stop" | "start")[];
+    /** stop, start, or a team jobnet's name (checked against the stack once it is synthesised). */
+    jobnets: string[];
     /** Overrides the stack's web server count. */
     servers: number | undefined;
     faults: string[];
@@ -31,7 +33,9 @@ would watch them. No AWS account is used.
 
 Options:
   --stack NAME              the stack whose config to use (default: dev)
-  --jobnet stop|start|both  which jobnet to run; both runs stop, then start (default: both)
+  --jobnet stop|start|both|NAME
+                            which jobnet to run; both runs stop, then start; NAME a team
+                            jobnet the stack deploys, such as nightly-batch (default: both)
   --servers N               simulate N web servers, 1 to ${maxWebServers} (default: the stack's webServerCount)
   --fail SPEC               inject a fault; repeat for more (see below)
   --initial running|stopped the system's state before the run
@@ -78,10 +82,12 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     if (v.servers !== undefined && (!/^\d+$/.test(v.servers) || Number(v.servers) < 1 || Number(v.servers) > maxWebServers)) {
         throw new UsageError(`--servers ${JSON.stringify(v.servers)}: expected a whole number from 1 to ${maxWebServers}`);
     }
-    const jobnet = oneOf("jobnet", v.jobnet, ["stop", "start", "both"] as const);
+    const jobnet = v.jobnet;
+    const team = !["stop", "start", "both"].includes(jobnet);
+    if (team && !jobNamePattern.test(jobnet)) throw new UsageError(`--jobnet ${JSON.stringify(jobnet)}: expected stop, start, both or the name of a team jobnet the stack deploys`);
     const jobnets: StartOptions["jobnets"] = jobnet === "both" ? ["stop", "start"] : [jobnet];
-    // The forms and the jobnets now; the server names once the stack is synthesised.
-    parseFaults(v.fail, { jobnets, tasks: taskFunctionNames });
+    // The forms and the jobnets now; the server names, and a team jobnet's jobs, once the stack is synthesised.
+    if (!team) parseFaults(v.fail, { jobnets: jobnets as ("stop" | "start")[], tasks: taskFunctionNames });
     return {
         stack: v.stack,
         jobnets,
