@@ -356,7 +356,7 @@ export interface SimExecution {
     input: string;
     /** The output of a run that succeeded, a JSON string. */
     output?: string;
-    status: "RUNNING" | "SUCCEEDED" | "FAILED";
+    status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT";
     startDate: number;
     stopDate?: number;
     /** Its history as GetExecutionHistory gives it, oldest first (simulator/run.ts, historyEventOf). */
@@ -620,7 +620,7 @@ export class SimulatedAccount {
         this.revisions.set(stateMachineArn, `revision-${(++this.serial).toString(16)}`);
     }
 
-    endExecution(execution: SimExecution, status: "SUCCEEDED" | "FAILED", when = Date.now()): void {
+    endExecution(execution: SimExecution, status: "SUCCEEDED" | "FAILED" | "TIMED_OUT", when = Date.now()): void {
         execution.status = status;
         execution.stopDate = when;
         this.emitExecutionStatus(execution, when);

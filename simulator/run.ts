@@ -245,7 +245,8 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
     // The tokens its tasks still wait on close with it.
     tokens.close("execution ended", (t) => t.executionArn === executionArn);
     execution.output = status === "SUCCEEDED" ? JSON.stringify(output ?? null) : undefined;
-    o.account.endExecution(execution, status);
+    // A run its TimeoutSeconds ended is TIMED_OUT to Step Functions (DescribeExecution, its event); the report keeps FAILED.
+    o.account.endExecution(execution, events.some((e) => e.type === "ExecutionTimeout") ? "TIMED_OUT" : status);
     return {
         executionName: o.executionName,
         status,

@@ -201,6 +201,14 @@ describe("callback tasks (.waitForTaskToken)", () => {
         assert.deepStrictEqual(account.taskTokens.open(), []);
     });
 
+    it("waits for a callback task without TimeoutSeconds until the execution's own: the run is TIMED_OUT and its token closed", async () => {
+        const d: StateMachineDefinition = { StartAt: "Job", TimeoutSeconds: 600, States: { Job: { ...callbackTask({ afterSeconds: 900, output: {} }), End: true } } };
+        const { report, account } = await run(d);
+        assert.deepStrictEqual([report.status, report.durationSeconds], ["FAILED", 600]);
+        assert.deepStrictEqual(account.events.map((e) => e.detail.status), ["RUNNING", "TIMED_OUT"]);
+        assert.deepStrictEqual(account.taskTokens.all().map((t) => t.closedBecause), ["execution ended"]);
+    });
+
     it("answers a token that is no token InvalidToken, one never issued TaskDoesNotExist, output that is not JSON InvalidOutput", async () => {
         await inAccount(async (account) => {
             const sfn = new SFNClient({});
