@@ -3,7 +3,7 @@ import * as path from "path";
 import { snsSubject } from "../handlers/alerts";
 import { RunSummary, runEndedAlert } from "../handlers/notifier";
 import { currentStep, overdueRuns, startDeadlines } from "../handlers/runWatch";
-import { alarmEvaluationProblems, jobnetAlarms, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
+import { alarmEvaluationProblems, expectedSecondsByJobnet, jobnetAlarms, runEndedEventPattern, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
 import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
@@ -134,11 +134,13 @@ describe("the alerts of the dev stack (under mocks)", function () {
         ]);
     });
 
-    it("alarm per jobnet on failed, timed-out and aborted runs and both delays, and on the watcher's errors and heartbeat, on metrics AWS publishes, telling the topic", () => {
+    it("alarm per jobnet, the team's included, on failed, timed-out and aborted runs and its delays, and on the watcher's errors and heartbeat, on metrics AWS publishes, telling the topic", () => {
         const alarms = run.account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
+            // The team's jobnets have no schedule yet: no scheduled start to miss.
+            ...["nightly-batch", "weekly-maintenance"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);
         for (const a of alarms) {
@@ -146,13 +148,17 @@ describe("the alerts of the dev stack (under mocks)", function () {
             assert.ok(published?.metrics.includes(a.inputs.metricName), `${a.inputs.name}: ${a.inputs.namespace} ${a.inputs.metricName}`);
             assert.ok(published.dimensions.some((d) => JSON.stringify([...d].sort()) === JSON.stringify(Object.keys(a.inputs.dimensions).sort())), a.inputs.name);
             assert.deepStrictEqual(a.inputs.alarmActions, [run.outputs.alertTopicArn], a.inputs.name);
-            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start) jobnet|run watcher): .+\. .+/);
+            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start|nightly-batch|weekly-maintenance) jobnet|run watcher): .+\. .+/);
         }
         const judged = (name: string) => { const a = alarms.find((x) => x.inputs.name === name)!.inputs; return [a.statistic, a.period, a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData]; };
         for (const name of run.outputs.alarms.filter((n: string) => !n.includes("watcher-heartbeat"))) assert.deepStrictEqual(judged(name), ["Sum", 300, 1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"], name);
         assert.deepStrictEqual(judged("webapp-jobnet-dev-watcher-heartbeat"), ["Sum", 300, 3, "LessThanThreshold", 1, "breaching"]);
         const stopFailed = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-stop-failed")!;
         assert.deepStrictEqual(stopFailed.inputs.dimensions, { StateMachineArn: run.outputs.stopStateMachineArn });
+        const nightly = (kind: string) => alarms.find((a) => a.inputs.name === `webapp-jobnet-dev-nightly-batch-${kind}`)!.inputs;
+        assert.deepStrictEqual([nightly("failed").dimensions, nightly("late").dimensions], [{ StateMachineArn: run.outputs.jobnetStateMachineArns["nightly-batch"] }, { Stack: "dev", Jobnet: "nightly-batch" }]);
+        assert.strictEqual(nightly("late").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run is still running past its expected duration (expectedMinutes of jobnets/nightly-batch). The notice names the step it is in; the run goes on by itself.");
+        assert.strictEqual(nightly("failed").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run failed. Read the failed job and its cause (server, exit code, last line) in the run's notice; fix it, then npm run ops -- redrive nightly-batch to run again from the failed job.");
         // The errors of the function the schedule invokes.
         const watcherErrors = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-watcher-errors")!;
         const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
@@ -171,22 +177,59 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
         const input = JSON.parse(schedule.inputs.target.input);
         assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
-            "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600, [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"]],
+            "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600,
+            // The team's jobnets by their expectedMinutes (90 and 60, jobnets/*.ts), without a schedule.
+            [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined]],
         ]);
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        assert.deepStrictEqual(input.jobnets.map((j: any) => j.stateMachineArn), machines);
         const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
+        assert.deepStrictEqual(statements[0].Resource, machines);
         assert.deepStrictEqual(statements.map((s: any) => s.Action.join(",")), [
             "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
         ]);
         assert.deepStrictEqual(statements[2].Condition, { StringEquals: { "cloudwatch:namespace": "WebappJobnet" } });
     });
+
+    it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        const rule = run.account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-run-ended")!;
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
+            source: ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            detail: { status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: machines },
+        });
+        const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-notify");
+        assert.deepStrictEqual(statements[0].Resource, machines.map((m: string) => m.replace(":stateMachine:", ":execution:") + ":*"));
+        const notifier = run.account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
+        assert.strictEqual(notifier.inputs.environment.variables.STATE_MACHINE_PREFIX, "webapp-jobnet-dev-");
+    });
 });
+
+describe("the alerts' wiring (pure)", () => {
+    it("expects stop and start as monitoring.expectedDuration says, and each of the team's jobnets its expectedMinutes", () => {
+        assert.deepStrictEqual(expectedSecondsByJobnet({ expectedSeconds: { stop: 900, start: 720 } }, [{ name: "nightly-batch", expectedMinutes: 90 }, { name: "weekly-maintenance", expectedMinutes: 60 }]),
+            { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600 });
+    });
+
+    it("refuse a run-ended rule whose pattern EventBridge would refuse, over 2,048 characters, saying what to do", () => {
+        const machine = (i: number) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-jobnet-${String(i).padStart(2, "0")}`;
+        const fits = Array.from({ length: 20 }, (_, i) => machine(i));
+        assert.ok(runEndedEventPattern(fits).length <= 2048);
+        const over = Array.from({ length: 25 }, (_, i) => machine(i));
+        assert.throws(() => runEndedEventPattern(over), /^Error: The run-ended rule's event pattern is 2\d{3} characters for 25 jobnets, over EventBridge's 2048: deploy fewer of the team's jobnets \(the stack's jobnets key\)$/);
+    });
+});
+
+// The simulated account runs the stop and start jobnets only: the stack deploys none of the team's (no server groups).
+const withoutTeamJobnets = { "webapp-jobnet:jobnetGroups": "{}" };
 
 describe("delay notices in the simulated account", function () {
     this.timeout(120_000);
     let synth: SynthResult;
     before(async () => {
         // A stop expected to take 5 minutes: the simulated one takes 10.
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts"), { "webapp-jobnet:monitoring": JSON.stringify({ expectedDuration: { stop: "5m" } }) });
+        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts"), { "webapp-jobnet:monitoring": JSON.stringify({ expectedDuration: { stop: "5m" } }), ...withoutTeamJobnets });
     });
     const published = (account: { published: { subject?: string; message: string }[] }) => account.published.map((p) => `${p.subject}\n${p.message}`);
 
@@ -288,7 +331,7 @@ describe("delay notices in the simulated account", function () {
     });
 
     it("say nothing of a scheduled run that started, even one that a closed day of the calendar skipped", async () => {
-        const closed = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts-closed"), { "webapp-jobnet:calendar": JSON.stringify({ country: "JP", closedDates: ["2026-11-30"] }) });
+        const closed = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts-closed"), { "webapp-jobnet:calendar": JSON.stringify({ country: "JP", closedDates: ["2026-11-30"] }), ...withoutTeamJobnets });
         const scheduled = { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" };
         const { reports, account } = await simulate(closed, { initial: "running", jobnets: ["stop"], input: scheduled, watch: { untilSeconds: 20 * 60 } });
         assert.strictEqual((reports[0].report.output as { skipped?: boolean }).skipped, true);
