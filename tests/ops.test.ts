@@ -15,7 +15,7 @@ import {
     StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { UsageError } from "../scripts/lib/commandLine";
-import { parseOpsArgs } from "../scripts/lib/ops/args";
+import { commandUsage, deployedJobnet, parseOpsArgs } from "../scripts/lib/ops/args";
 import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
 import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/ops/redriveCheck";
@@ -51,13 +51,40 @@ describe("npm run ops arguments", () => {
         assert.deepStrictEqual(parseOpsArgs(["report"]), { kind: "report", execution: "latest", stack: "dev", out: "" });
         const arn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:stop-1";
         assert.deepStrictEqual(parseOpsArgs(["report", arn, "--out", "r.html", "--stack", "prod"]), { kind: "report", execution: arn, stack: "prod", out: "r.html" });
-        assert.throws(() => parseOpsArgs(["report", "stop-1"]), /report needs an execution ARN \(arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME\) or latest, not "stop-1"/);
+        assert.throws(() => parseOpsArgs(["report", "stop 1"]), /report needs an execution ARN \(arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME\), latest or a jobnet, not "stop 1"/);
         assert.deepStrictEqual(parseOpsArgs(["redrive", "latest"]), { kind: "redrive", execution: "latest", stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["redrive", execution("stop", "stop-manual-1")]), { kind: "redrive", execution: execution("stop", "stop-manual-1"), stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "start", "--stack", "prod"]), { kind: "schedule", enable: false, jobnet: "start", stack: "prod", yes: false });
         assert.deepStrictEqual(parseOpsArgs([]), { kind: "help" });
         assert.deepStrictEqual(parseOpsArgs(["run", "start", "--stack=prod", "-y", "--no-wait"]), { kind: "run", jobnet: "start", stack: "prod", wait: false });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "stop", "--help"]), { kind: "help" });
+    });
+
+    it("read a team's jobnet as run's, status's, redrive's and report's jobnet; redrive and report then take its latest run", () => {
+        assert.deepStrictEqual(parseOpsArgs(["run", "nightly-batch", "--no-wait"]), { kind: "run", jobnet: "nightly-batch", stack: "dev", wait: false });
+        assert.deepStrictEqual(parseOpsArgs(["status", "nightly-batch"]), { kind: "status", stack: "dev", jobnet: "nightly-batch" });
+        assert.deepStrictEqual(parseOpsArgs(["redrive", "nightly-batch", "--stack", "prod"]), { kind: "redrive", execution: "latest", stack: "prod", wait: true, jobnet: "nightly-batch" });
+        assert.deepStrictEqual(parseOpsArgs(["report", "weekly-maintenance", "--out", "w.html"]), { kind: "report", execution: "latest", stack: "dev", out: "w.html", jobnet: "weekly-maintenance" });
+        assert.deepStrictEqual(parseOpsArgs(["report", "stop"]), { kind: "report", execution: "latest", stack: "dev", out: "", jobnet: "stop" });
+    });
+
+    it("take a jobnet the stack deploys (its outputs name them), and refuse any other with a usage problem (exit 2): the names it deploys, the closest, and the command's usage", () => {
+        const deployed = { ...machines, "nightly-batch": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch", "weekly-maintenance": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-weekly-maintenance" };
+        assert.strictEqual(deployedJobnet("run", "nightly-batch", "dev", deployed), deployed["nightly-batch"]);
+        assert.strictEqual(deployedJobnet("run", "stop", "dev", deployed), machines.stop);
+        assert.throws(() => deployedJobnet("run", "nightly-bacth", "dev", deployed), (e: Error) => e instanceof UsageError && e.message === [
+            `run: stack dev deploys no jobnet "nightly-bacth"; its jobnets are stop, start, nightly-batch, weekly-maintenance. Did you mean nightly-batch?`,
+            "",
+            "Usage: npm run ops -- COMMAND [options]",
+            "",
+            "  run JOBNET [--stack NAME] [--no-wait]       start a run of a jobnet the stack deploys (stop, start or",
+            "                                              one of the team's) and follow it until it ends",
+            "                                              (exit 0 on success, 1 with the cause on failure)",
+        ].join("\n"));
+        // Nothing close: no guess. A stack that deploys none of the team's jobnets names stop and start.
+        assert.throws(() => deployedJobnet("report", "monthly-close", "prod", machines), (e: Error) => e instanceof UsageError &&
+            e.message.startsWith(`report: stack prod deploys no jobnet "monthly-close"; its jobnets are stop, start\n\nUsage: npm run ops -- COMMAND [options]\n\n  report [EXECUTION_ARN|latest|JOBNET]`));
+        assert.match(commandUsage("status"), /\n  status \[JOBNET\] \[--stack NAME\]  +recent runs of every jobnet \(or of JOBNET\), the delays in\n +progress, and stop's and start's next scheduled run$/);
     });
 
     it("explain an option npm kept for itself (npm run ops run stop --no-wait, without --)", () => {
@@ -67,11 +94,13 @@ describe("npm run ops arguments", () => {
     });
 
     const bad: [string[], string][] = [
-        [["run"], "run needs a jobnet: stop or start"],
-        [["run", "reboot"], 'run needs a jobnet: stop or start, not "reboot"'],
-        [["redrive", "my-run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest, not "my-run"'],
+        [["run"], "run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens)"],
+        [["run", "Reboot!"], `run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens), not "Reboot!"`],
+        [["redrive", "my run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), latest or a jobnet, not "my run"'],
         [["schedule", "pause", "stop"], 'schedule needs enable or disable, not "pause"'],
-        [["status", "now"], 'status takes no arguments; got "now" as well'],
+        [["schedule", "enable", "nightly-batch"], "schedule enable takes stop or start: only they have schedules; a team's jobnet such as nightly-batch has none yet (schedules for the team's jobnets are a later issue). Run it by hand: npm run ops -- run nightly-batch"],
+        [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
+        [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
         [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report and schedule'],
         [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out and --help'],
         [["status", "--stack"], "--stack needs a value"],
@@ -190,8 +219,8 @@ describe("the parts that need the pulumi CLI", () => {
         const missing = ops(["status"]);
         assert.strictEqual(missing.status, 1);
         assert.match(missing.stderr, /^The pulumi CLI is not installed \(it is not on PATH\)\./);
-        const bad = ops(["run", "reboot"]);
-        assert.deepStrictEqual([bad.status, bad.stderr], [2, 'run needs a jobnet: stop or start, not "reboot"\n']);
+        const bad = ops(["run", "Reboot!"]);
+        assert.deepStrictEqual([bad.status, bad.stderr], [2, `run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens), not "Reboot!"\n`]);
         const noFile = withStackFiles(() => ops(["schedule", "disable", "stop", "--stack", "qa"]));
         assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n']);
     });
