@@ -18,7 +18,7 @@ import { UsageError } from "../scripts/lib/commandLine";
 import { commandUsage, deployedJobnet, parseOpsArgs } from "../scripts/lib/ops/args";
 import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
-import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/ops/redriveCheck";
+import { RedriveFacts, readRedriveFacts, redriveRefusal, sharingRunLock } from "../scripts/lib/ops/redriveCheck";
 import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
 import { createdCluster, destroyRefusal, readClusterStatus } from "../scripts/lib/ops/teardown";
 import { driveStackAction } from "../scripts/lib/ops/stackActions";
@@ -27,7 +27,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns"
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SimulatedAccount } from "../simulator/account";
 import { installServices } from "../simulator/services";
-import { OpsError, requirePulumiCli } from "../scripts/lib/ops/stack";
+import { OpsError, requirePulumiCli, stackOutputs } from "../scripts/lib/ops/stack";
 import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
 import { runCli } from "./support/cli";
@@ -124,6 +124,25 @@ describe("jobnet runs through Step Functions (a fake SFN client)", () => {
         sfn.on(StartExecutionCommand).resolves({ executionArn: execution("stop", "stop-manual-1"), startDate: new Date() });
         assert.strictEqual(await startRun(new SFNClient({ region: "ap-northeast-1" }), machines.stop, "stop-manual-1"), execution("stop", "stop-manual-1"));
         assert.deepStrictEqual(sfn.commandCalls(StartExecutionCommand)[0].args[0].input, { stateMachineArn: machines.stop, name: "stop-manual-1", input: '{"trigger":"manual"}' });
+    });
+
+    it("name a team jobnet's manual runs within Step Functions' 80 characters, its longest name (48) included", async () => {
+        assert.strictEqual(executionName("nightly-batch", new Date("2026-11-28T22:15:07Z"), "k3f9zz77"), "nightly-batch-manual-20261128-221507-k3f9zz");
+        assert.strictEqual(executionName("j".repeat(48), new Date("2026-11-28T22:15:07Z"), "k3f9zz77").length, 78);
+    });
+
+    it("list the recent runs of every jobnet the stack deploys, the team's among them, and find the latest failed one of a team's jobnet", async () => {
+        const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+        sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+        sfn.on(ListExecutionsCommand, { stateMachineArn: nightly }).resolves({ executions: [
+            { executionArn: execution("nightly-batch", "n-1"), stateMachineArn: nightly, name: "n-1", status: "FAILED", startDate: new Date("2026-11-28T15:00:00Z"), stopDate: new Date("2026-11-28T16:31:00Z") },
+        ] });
+        sfn.on(DescribeExecutionCommand).resolves({ input: '{"trigger":"manual"}' } as never);
+        const rows = await recentRuns(new SFNClient({ region: "ap-northeast-1" }), { ...machines, "nightly-batch": nightly });
+        assert.deepStrictEqual(rows.map((r) => [r.jobnet, r.name, r.trigger, r.status, r.durationSeconds]), [["nightly-batch", "n-1", "manual", "FAILED", 5460]]);
+        assert.deepStrictEqual(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.stateMachineArn), [machines.stop, machines.start, nightly]);
+        const latest = await latestUnsuccessful(new SFNClient({ region: "ap-northeast-1" }), { "nightly-batch": nightly });
+        assert.strictEqual(latest?.executionArn, execution("nightly-batch", "n-1"));
     });
 
     it("tell how each run was started", () => {
@@ -354,6 +373,59 @@ describe("npm run ops -- status, as text (pure)", () => {
     });
 });
 
+describe("npm run ops -- status of a stack with the team's jobnets (pure)", () => {
+    const schedules = { stop: { expression: "cron(0 22 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true } };
+    const monitoring = { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400 }, startDelaySeconds: 600 };
+    const now = new Date("2026-12-01T17:00:00Z");
+    const run = (jobnet: string, name: string, start: string, durationSeconds: number | undefined): RunRow => ({
+        jobnet, name, executionArn: `arn:${name}`, trigger: "manual", status: durationSeconds === undefined ? "RUNNING" : "SUCCEEDED", startDate: new Date(start), durationSeconds, scheduledTime: undefined,
+    });
+
+    it("shows their runs against their expectedMinutes, says they have no schedule yet, and names one past its expected duration", () => {
+        const text = statusReport({
+            stack: "dev", now, jobnets: ["stop", "start", "nightly-batch", "weekly-maintenance"], schedules, calendar: undefined, monitoring,
+            // weekly-maintenance is not in monitoring: a stack not updated since it was added shows no expected duration for it.
+            runs: [run("nightly-batch", "n-2", "2026-12-01T15:00:00Z", undefined), run("weekly-maintenance", "w-1", "2026-11-29T01:00:00Z", 1800), run("nightly-batch", "n-1", "2026-11-30T15:00:00Z", 5000)],
+        });
+        assert.strictEqual(text.split("\n").slice(1, 6).join("\n"), [
+            "jobnet              run  trigger  status        started (UTC)  duration (of expected)",
+            "------------------  ---  -------  ---------  ----------------  ----------------------------------------",
+            "nightly-batch       n-2  manual   RUNNING    2026-12-01 15:00  running, 2h 0m 0s, 30m 0s over 1h 30m 0s",
+            "weekly-maintenance  w-1  manual   SUCCEEDED  2026-11-29 01:00  30m 0s",
+            "nightly-batch       n-1  manual   SUCCEEDED  2026-11-30 15:00  1h 23m 20s of 1h 30m 0s",
+        ].join("\n"));
+        assert.deepStrictEqual(text.split("\n").slice(text.split("\n").indexOf("Next scheduled runs:")), [
+            "Next scheduled runs:",
+            "  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)",
+            "  stop: 2026-12-02, 22:00 Asia/Tokyo  (cron(0 22 ? * MON-FRI *), closed calendar days skipped)",
+            "  start: no schedule",
+            "  nightly-batch: no schedule (the team's jobnets have none yet: npm run ops -- run nightly-batch)",
+            "  weekly-maintenance: no schedule (the team's jobnets have none yet: npm run ops -- run weekly-maintenance)",
+            "",
+            "Delays in progress:",
+            "  nightly-batch run n-2 has been running for 2h 0m 0s, 30m 0s over 1h 30m 0s",
+            // Tonight's stop (22:00 Tokyo, 13:00 UTC) never ran.
+            "  stop did not start at its scheduled time 2026-12-01 13:00 UTC",
+            "",
+        ]);
+    });
+
+    it("shows only the jobnet asked for: no missed start of stop when the team's jobnet is asked about", () => {
+        const facts = { stack: "dev", now: new Date("2026-12-01T13:20:00Z"), jobnets: ["nightly-batch"], schedules, calendar: { country: "JP", closedDates: [], openDates: [] }, monitoring, runs: [] };
+        assert.deepStrictEqual(delaysInProgress(facts), []);
+        assert.deepStrictEqual(delaysInProgress({ ...facts, jobnets: ["stop", "start", "nightly-batch"] }), ["stop did not start at its scheduled time 2026-12-01 13:00 UTC"]);
+        assert.match(statusReport(facts), /\nNext scheduled runs:\n  nightly-batch: no schedule \(the team's jobnets have none yet: npm run ops -- run nightly-batch\)\n/);
+    });
+
+    it("reads every jobnet the stack deploys from its outputs: stop, start and jobnetStateMachineArns; a stack deployed before them has stop and start", async () => {
+        const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+        const stackWith = (outputs: Record<string, unknown>) => ({ name: "dev", outputs: async () => Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, secret: false }])) }) as never;
+        const base = { stopStateMachineArn: machines.stop, startStateMachineArn: machines.start };
+        assert.deepStrictEqual((await stackOutputs(stackWith({ ...base, jobnetStateMachineArns: { "nightly-batch": nightly } }))).stateMachines, { ...machines, "nightly-batch": nightly });
+        assert.deepStrictEqual((await stackOutputs(stackWith(base))).stateMachines, machines);
+    });
+});
+
 describe("npm run ops -- redrive refuses a run the system has moved on from", () => {
     const at = (hour: number) => new Date(Date.UTC(2026, 11, 4, hour));
     const failed = { jobnet: "stop" as const, executionArn: execution("stop", "friday"), status: "FAILED", startDate: at(13) };
@@ -383,6 +455,31 @@ describe("npm run ops -- redrive refuses a run the system has moved on from", ()
     it("refuses once the state machine was updated since the run started, its first revision included", () => {
         assert.match(redriveRefusal(facts([], { ran: "r-1", now: "r-2" }))!, /the stop state machine was updated since the run started \(revision r-1, now r-2\); a redrive would resume it with the old definition\./);
         assert.match(redriveRefusal(facts([], { ran: undefined, now: "r-2" }))!, /\(revision the first, now r-2\)/);
+    });
+
+    it("judges a team's jobnet on its own runs (it has a run lock of its own), stop and start on each other's", () => {
+        assert.deepStrictEqual([sharingRunLock("nightly-batch", ["stop", "start", "nightly-batch", "weekly-maintenance"]), sharingRunLock("stop", ["stop", "start", "nightly-batch"])], [["nightly-batch"], ["stop", "start"]]);
+        const nightly = { jobnet: "nightly-batch", executionArn: execution("nightly-batch", "n-1"), status: "FAILED", startDate: at(15) };
+        assert.strictEqual(
+            redriveRefusal({ failed: nightly, runs: [nightly, { jobnet: "nightly-batch", executionArn: execution("nightly-batch", "n-2"), status: "SUCCEEDED", startDate: at(16) }], revisions: { ran: "r-1", now: "r-1" }, stack: "dev" }),
+            "nightly-batch run n-1 is not redriven: nightly-batch run n-2 started after it (2026-12-04T16:00:00.000Z, SUCCEEDED), so the system has moved on; a redrive would resume the nightly-batch jobnet from the failed step, without its run lock. Run the jobnet again instead, once the cause is fixed: npm run ops -- run nightly-batch --stack dev",
+        );
+    });
+
+    it("reads a failed team jobnet's runs only, not stop's and start's", async () => {
+        const sfn = mockClient(SFNClient);
+        const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+        try {
+            sfn.on(DescribeExecutionCommand).resolves({ stateMachineArn: nightly, status: "FAILED", startDate: at(15) } as never);
+            sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+            sfn.on(DescribeStateMachineForExecutionCommand).resolves({ revisionId: "r-1" } as never);
+            sfn.on(DescribeStateMachineCommand).resolves({ revisionId: "r-1" } as never);
+            const read = await readRedriveFacts(new SFNClient({ region: "ap-northeast-1" }), { ...machines, "nightly-batch": nightly }, execution("nightly-batch", "n-1"), "dev");
+            assert.deepStrictEqual([read.failed.jobnet, sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.stateMachineArn)], ["nightly-batch", [nightly]]);
+            assert.strictEqual(redriveRefusal(read), undefined);
+        } finally {
+            sfn.restore();
+        }
     });
 
     it("reads the failed run, the recent runs of both jobnets and both revisions", async () => {
