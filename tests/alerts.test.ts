@@ -2,10 +2,14 @@ import * as assert from "assert";
 import * as path from "path";
 import { snsSubject } from "../handlers/alerts";
 import { RunSummary, runEndedAlert } from "../handlers/notifier";
-import { currentStep, overdueRuns, startDeadlines } from "../handlers/runWatch";
-import { alarmEvaluationProblems, expectedSecondsByJobnet, jobnetAlarms, runEndedEventPattern, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
-import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { currentStep, overdueRuns, startDeadlines, watchRuns } from "../handlers/runWatch";
+import { mockClient } from "aws-sdk-client-mock";
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { alarmEvaluationProblems, expectedSecondsByJobnet, jobnetAlarms, runEndedEventPattern, watchInput, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
+import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulatedStartMs } from "../simulator/clock";
@@ -203,6 +207,48 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(statements[0].Resource, machines.map((m: string) => m.replace(":stateMachine:", ":execution:") + ":*"));
         const notifier = run.account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
         assert.strictEqual(notifier.inputs.environment.variables.STATE_MACHINE_PREFIX, "webapp-jobnet-dev-");
+    });
+});
+
+describe("the run watcher on a team's jobnet (fake AWS clients)", () => {
+    const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+    const late = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-nightly-batch:nightly-batch-manual-1";
+
+    it("tells of its run once past its expectedMinutes, naming the job it is in, and counts it by jobnet; the watcher's input carries it without a schedule", async () => {
+        const input = watchInput("dev", { schedules: {}, monitoring: { expectedSeconds: { stop: 900, start: 720 }, startDelaySeconds: 600 }, calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" } } as never,
+            { stop: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", "nightly-batch": nightly }, { stop: 900, start: 720, "nightly-batch": 5400 });
+        assert.deepStrictEqual(input.jobnets.map((j) => [j.jobnet, j.expectedSeconds, j.schedule]), [["stop", 900, undefined], ["nightly-batch", 5400, undefined]]);
+        assert.throws(() => watchInput("dev", { schedules: {}, monitoring: {}, calendar: {} } as never, { "weekly-maintenance": nightly }, { stop: 900 }), /^Error: The run watcher has no expected duration for the weekly-maintenance jobnet$/);
+        const sfn = mockClient(SFNClient);
+        const cloudWatch = mockClient(CloudWatchClient);
+        const sns = mockClient(SNSClient);
+        const env = { ...process.env };
+        try {
+            sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+            // Started 15:00; expected 90 minutes: due 16:30, in the look of 16:32's window (16:27, 16:32].
+            sfn.on(ListExecutionsCommand, { stateMachineArn: nightly, statusFilter: "RUNNING" }).resolves({ executions: [{ executionArn: late, stateMachineArn: nightly, name: "nightly-batch-manual-1", status: "RUNNING", startDate: new Date("2026-11-30T15:00:00Z") }] });
+            sfn.on(GetExecutionHistoryCommand).resolves({ events: [
+                { id: 7, previousEventId: 6, timestamp: new Date("2026-11-30T15:20:00Z"), type: "TaskStateEntered", stateEnteredEventDetails: { name: "load-warehouse", input: "{}" } },
+            ] });
+            cloudWatch.on(PutMetricDataCommand).resolves({});
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "" });
+            const event = { ...input, tick: "2026-11-30T16:32:00Z" };
+            const found = await watchRuns(event, invocationContext(60_000));
+            assert.deepStrictEqual(found, { endDelayed: [late], startMissed: [] });
+            const [notice] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+            assert.match(notice.Subject!, /^\[dev\] nightly-batch jobnet still running after .+ \(expected 1h 30m 0s\)$/);
+            assert.deepStrictEqual(notice.Message!.split("\n").slice(1, 3), ["Now in: load-warehouse", `Execution: nightly-batch-manual-1 (https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${late})`]);
+            const data = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+            assert.deepStrictEqual(data.filter((d) => d.MetricName === "RunsPastExpectedDuration").map((d) => [d.Dimensions!.map((x) => x.Value).join(" "), d.Value]), [["dev stop", 0], ["dev nightly-batch", 1]]);
+            // The same look 5 minutes later has nothing more to tell.
+            assert.deepStrictEqual(await watchRuns({ ...event, tick: "2026-11-30T16:37:00Z" }, invocationContext(60_000)), { endDelayed: [], startMissed: [] });
+        } finally {
+            process.env = env;
+            sfn.restore();
+            cloudWatch.restore();
+            sns.restore();
+        }
     });
 });
 
