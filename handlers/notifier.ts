@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import type { Alert } from "./alerts";
 import { sendAlert } from "./alerts";
 import { serverOutcomes } from "./serverOutcomes";
@@ -168,6 +168,7 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
     const input = parseJson(described.input ?? d.input);
     const output = parseJson(described.output ?? d.output);
     let failure: FailurePoint | undefined;
+    let end: { error?: string; cause?: string } | undefined;
     if (d.status !== "SUCCEEDED") {
         const history = await readExecutionHistory(sfn, d.executionArn, { timeLeft: () => timeLeft() - noticeReserveMs });
         if (!history.complete) {
@@ -175,6 +176,7 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
             console.log(JSON.stringify(warning));
         }
         failure = failurePoint(history.events);
+        end = executionEnd(history.events);
     }
     const start = described.startDate?.getTime() ?? d.startDate;
     const stop = described.stopDate?.getTime() ?? d.stopDate;
@@ -188,14 +190,22 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
         note: skipped ? `Skipped: ${output.reason}` : input?.trigger === "event" ? `Started by the event ${input.event}` : undefined,
         failedState: failure?.state,
         failedServer: failure?.server,
-        error: described.error,
-        cause: readableCause(described.cause),
+        // DescribeExecution's, else the history's end event's (the simulated account's DescribeExecution gives neither).
+        error: described.error ?? end?.error,
+        cause: readableCause(described.cause ?? end?.cause),
         consoleUrl: executionConsoleUrl(d.executionArn, event.region),
         executionName: d.name,
         servers: serverOutcomes(output),
         jobs: jobOutcomes(output),
     };
     return sendAlert(runEndedAlert(summary), { timeLeft, slackMessage: (mention) => slackMessage(summary, mention) });
+}
+
+/** The error and cause of a run's end event (ExecutionFailed, ExecutionTimedOut or ExecutionAborted), the last in the history. */
+export function executionEnd(history: readonly HistoryEvent[]): { error?: string; cause?: string } | undefined {
+    const last = [...history].sort((a, b) => (b.id ?? 0) - (a.id ?? 0)).find((e) => e.type === "ExecutionFailed" || e.type === "ExecutionTimedOut" || e.type === "ExecutionAborted");
+    const details = last?.executionFailedEventDetails ?? last?.executionTimedOutEventDetails ?? last?.executionAbortedEventDetails;
+    return details ? { error: details.error, cause: details.cause } : undefined;
 }
 
 function parseJson(text: string | undefined): any {

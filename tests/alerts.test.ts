@@ -267,15 +267,12 @@ describe("the alerts' wiring (pure)", () => {
     });
 });
 
-// The simulated account runs the stop and start jobnets only: the stack deploys none of the team's (no server groups).
-const withoutTeamJobnets = { "webapp-jobnet:jobnetGroups": "{}" };
-
 describe("delay notices in the simulated account", function () {
     this.timeout(120_000);
     let synth: SynthResult;
     before(async () => {
         // A stop expected to take 5 minutes: the simulated one takes 10.
-        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts"), { "webapp-jobnet:monitoring": JSON.stringify({ expectedDuration: { stop: "5m" } }), ...withoutTeamJobnets });
+        synth = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts"), { "webapp-jobnet:monitoring": JSON.stringify({ expectedDuration: { stop: "5m" } }) });
     });
     const published = (account: { published: { subject?: string; message: string }[] }) => account.published.map((p) => `${p.subject}\n${p.message}`);
 
@@ -366,6 +363,35 @@ describe("delay notices in the simulated account", function () {
         assert.match(notice, /\nFailed state: ClusterRefusedToStop\n/);
     });
 
+    it("the notifier tells of a team's jobnet that failed: the jobnet, the failed job, and the cause naming its server, exit code and last line", async () => {
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["nightly-batch"], jobFaults: [{ job: "transform-customers", kind: "exit", code: 2, times: 1 }] });
+        assert.strictEqual(reports[0].report.status, "FAILED");
+        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
+        const notifier = synth.alertFunctions.find((f) => f.role === "notifier")!;
+        const handler = (require(path.join(notifier.codeDirectory, "__index.js")) as { handler: Function }).handler;
+        const event = { ...executionStatusChange(run), region: run.arn.split(":")[3] };
+        const env = { ...process.env };
+        const restore = installServices(account);
+        try {
+            Object.assign(process.env, { ALERT_TOPIC_ARN: notifier.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "", STACK_NAME: "dev", STATE_MACHINE_PREFIX: notifier.environment.STATE_MACHINE_PREFIX });
+            await currentCaller.run("notifyRunEnded", () => handler(event, invocationContext(notifier.timeoutSeconds * 1000)));
+        } finally {
+            restore();
+            process.env = env;
+        }
+        const [notice] = published(account);
+        assert.strictEqual(account.published.length, 1);
+        const lines = notice.split("\n");
+        assert.deepStrictEqual([lines[0], lines[1], ...lines.slice(-3)], [
+            "[dev] nightly-batch jobnet FAILED",
+            "Jobnet: nightly-batch",
+            "Failed job: transform-customers",
+            "Error: JobEndedAbnormally",
+            `Cause: ${reports[0].report.cause}`,
+        ]);
+        assert.match(lines[lines.length - 1], /^Cause: transform-customers on batch-1 \(i-[0-9a-f]+\): exit code 2: transform-customers: failed with exit code 2 \(simulated\) \(and 1 more server\); the whole output is in CloudWatch Logs, group \/webapp-jobnet-dev\/jobs$/);
+    });
+
     it("tell of a scheduled run that did not start, startDelay after its time, and of nothing else", async () => {
         const { looks, account } = await simulate(synth, { initial: "running", jobnets: [], watch: { untilSeconds: 20 * 60 } });
         assert.deepStrictEqual(looks.map((l) => l.startMissed), [[], ["stop 2026-11-30T13:00:00.000Z"], [], []]);
@@ -377,7 +403,7 @@ describe("delay notices in the simulated account", function () {
     });
 
     it("say nothing of a scheduled run that started, even one that a closed day of the calendar skipped", async () => {
-        const closed = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts-closed"), { "webapp-jobnet:calendar": JSON.stringify({ country: "JP", closedDates: ["2026-11-30"] }), ...withoutTeamJobnets });
+        const closed = await synthesize("dev", path.join(projectDir, "out", ".test", "dev-alerts-closed"), { "webapp-jobnet:calendar": JSON.stringify({ country: "JP", closedDates: ["2026-11-30"] }) });
         const scheduled = { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" };
         const { reports, account } = await simulate(closed, { initial: "running", jobnets: ["stop"], input: scheduled, watch: { untilSeconds: 20 * 60 } });
         assert.strictEqual((reports[0].report.output as { skipped?: boolean }).skipped, true);

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { RunSummary, jobOutcomes, jobnetOfStateMachine, notifyRunEnded, runEndedAlert, slackMessage } from "../handlers/notifier";
+import { RunSummary, executionEnd, jobOutcomes, jobnetOfStateMachine, notifyRunEnded, runEndedAlert, slackMessage } from "../handlers/notifier";
 import { invocationContext } from "../simulator/lambda";
 import { readableCause } from "../handlers/causes";
 import { failurePoint } from "../handlers/failurePoint";
@@ -240,6 +240,11 @@ describe("the notice of a team's jobnet's end", () => {
         { id: 10, previousEventId: 9, type: "ParallelStateFailed" },
         { id: 11, previousEventId: 10, type: "ExecutionFailed", executionFailedEventDetails: { error: "JobEndedAbnormally", cause } },
     ].map((e, i) => ({ ...e, timestamp: new Date(Date.parse("2026-11-30T13:00:00Z") + i * 1000) })) as HistoryEvent[];
+
+    it("reads the run's error and cause from its end event, when DescribeExecution gives none", () => {
+        assert.deepStrictEqual(executionEnd(history), { error: "JobEndedAbnormally", cause });
+        assert.strictEqual(executionEnd(history.slice(0, 10)), undefined);
+    });
 
     it("names the jobnet by its state machine, less the stack's prefix", () => {
         assert.deepStrictEqual([
