@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
-import { Alerts } from "./infra/alerts";
+import { Alerts, expectedSecondsByJobnet } from "./infra/alerts";
 import { OperationsDashboard } from "./infra/dashboard";
 import { Operations } from "./infra/operations";
-import { startExecutionCommand, stateMachineConsoleUrl } from "./infra/outputs";
+import { jobnetLinks } from "./infra/outputs";
 import { namePrefixOf, requireNamesAwsAccepts } from "./infra/physicalNames";
 import { providerArgs } from "./infra/provider";
 import { WebSystem } from "./infra/webSystem";
@@ -56,12 +56,16 @@ export = async () => {
     if (Object.keys(config.teamJobnets.groups).length > 0) for (const left of config.teamJobnets.left) pulumi.log.info(`Jobnet ${left.name} is not deployed: ${left.reason}.`);
 
     const stateMachineArns = { stop: jobnets.stop.stateMachineArn, start: jobnets.start.stateMachineArn };
+    // Every jobnet the stack deploys, stop and start first: each is told of, watched, alarmed and drawn alike.
+    const allStateMachineArns: Record<string, pulumi.Output<string>> = { ...stateMachineArns, ...jobnets.team.stateMachineArns };
+    const expectedSeconds = expectedSecondsByJobnet(config.operations.monitoring, config.teamJobnets.deployed);
     // Who hears of the runs: the alert topic (email), Slack, delay monitoring and alarms.
     const alerts = new Alerts("alerts", {
         namePrefix,
         stack,
         settings: config.operations,
-        stateMachineArns,
+        stateMachineArns: allStateMachineArns,
+        expectedSeconds,
         logRetentionDays: config.logRetentionDays,
         // The rule was Operations' ("ops") while Slack was its only listener; it keeps its name.
         runEndedRuleAliases: [{ name: "ops-run-ended", parent: pulumi.createUrn("ops", "webapp-jobnet:operations:Operations") }],
@@ -79,12 +83,12 @@ export = async () => {
     // One page for the operators: the runs, their delays and alarms, and the web system's vital signs.
     const dashboard = new OperationsDashboard("dashboard", {
         namePrefix,
-        facts: pulumi.all([stateMachineArns.stop, stateMachineArns.start, system.summary.listeners, system.attachedTargetGroups, pulumi.all(alerts.alarmArns), system.targets.database?.identifier])
-            .apply(([stop, start, listeners, targetGroups, alarmArns, databaseIdentifier]) => ({
+        facts: pulumi.all([pulumi.all(allStateMachineArns), system.summary.listeners, system.attachedTargetGroups, pulumi.all(alerts.alarmArns), system.targets.database?.identifier])
+            .apply(([machines, listeners, targetGroups, alarmArns, databaseIdentifier]) => ({
                 region: config.region,
                 stack,
-                stateMachineArns: { stop, start },
-                expectedSeconds: config.operations.monitoring.expectedSeconds,
+                stateMachineArns: machines,
+                expectedSeconds,
                 listenerArns: listeners.map((l) => l.arn),
                 targetGroups,
                 database: system.targets.database && databaseIdentifier ? { kind: system.targets.database.kind, identifier: databaseIdentifier } : undefined,
@@ -94,13 +98,15 @@ export = async () => {
 
     const stopStateMachineArn = jobnets.stop.stateMachineArn;
     const startStateMachineArn = jobnets.start.stateMachineArn;
+    const links = pulumi.all(allStateMachineArns).apply(jobnetLinks);
 
     // The stack outputs.
     return {
         stopStateMachineArn,
         startStateMachineArn,
-        consoleUrls: { stop: stopStateMachineArn.apply(stateMachineConsoleUrl), start: startStateMachineArn.apply(stateMachineConsoleUrl) },
-        startCommands: { stop: stopStateMachineArn.apply(startExecutionCommand), start: startStateMachineArn.apply(startExecutionCommand) },
+        /** Each jobnet's console page and AWS CLI start command, by name: stop, start and the team's. */
+        consoleUrls: links.consoleUrls,
+        startCommands: links.startCommands,
         /** The team's own jobnets (jobnets/), by name: `npm run ops -- run NAME` starts one. */
         jobnetStateMachineArns: jobnets.team.stateMachineArns,
         /** The server groups the team's jobnets run commands on, as the stack's config names them. */
@@ -110,7 +116,7 @@ export = async () => {
         calendar: config.operations.calendar,
         eventTriggers: operations.triggerNames,
         /** What the run watcher judges by: `npm run ops -- status` shows the delays in progress. */
-        monitoring: { expectedSeconds: config.operations.monitoring.expectedSeconds, startDelaySeconds: config.operations.monitoring.startDelaySeconds },
+        monitoring: { expectedSeconds, startDelaySeconds: config.operations.monitoring.startDelaySeconds },
         /** Subscribe to it for every notice: run ends, delays, alarms, the 7-day restart. */
         alertTopicArn: alerts.topicArn,
         alarms: alerts.alarmNames,

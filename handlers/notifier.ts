@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import type { Alert } from "./alerts";
 import { sendAlert } from "./alerts";
 import { serverOutcomes } from "./serverOutcomes";
@@ -31,6 +31,41 @@ export interface RunSummary {
     executionName: string;
     /** Each server's outcome, from the run's output (serverOutcomes). */
     servers?: string[];
+    /** A team's jobnet: each job's end, from the run's output (jobOutcomes). */
+    jobs?: string[];
+}
+
+/** The stack's own jobnets; any other is a team's (jobnets/), whose failed state is a job. */
+const systemJobnetNames = ["stop", "start"];
+
+/**
+ * The jobnet a state machine runs: its name less the stack's prefix, `<project>-<stack>-`
+ * (infra/jobnets.ts names them so). Without the prefix known, stop and start by their ending.
+ */
+export function jobnetOfStateMachine(stateMachineArn: string, prefix: string | undefined): string {
+    const name = stateMachineArn.split(":").pop()!;
+    if (prefix && name.startsWith(prefix) && name.length > prefix.length) return name.slice(prefix.length);
+    return name.replace(/^.*-(stop|start)$/, "$1");
+}
+
+/** What the failed state is called in a notice: a team's jobnet fails in a job. */
+function failureLabel(run: Pick<RunSummary, "jobnet" | "status">): string {
+    if (run.status === "TIMED_OUT") return "Timed out in";
+    if (run.status === "ABORTED") return "Aborted in";
+    return systemJobnetNames.includes(run.jobnet) ? "Failed state" : "Failed job";
+}
+
+/**
+ * Each job's end in a team jobnet's output (`{ jobnet, jobs: [{ job, end, exitCode }] }`, the
+ * JobsEnded state), a line each, "extract-orders: normal (exit 0)"; the first `max` and how many more.
+ */
+export function jobOutcomes(output: unknown, max = 20): string[] {
+    const jobs = (output as { jobs?: unknown } | undefined)?.jobs;
+    if (!Array.isArray(jobs)) return [];
+    const lines = jobs
+        .filter((j): j is { job: string; end: string; exitCode?: number; taken?: unknown } => typeof j?.job === "string" && typeof j?.end === "string")
+        .map((j) => `${j.job}: ${j.end}${typeof j.exitCode === "number" ? ` (exit ${j.exitCode})` : ""}`);
+    return lines.length <= max ? lines : [...lines.slice(0, max), `… and ${lines.length - max} more`];
 }
 
 // Slack: a section's text holds at most 3,000 characters, a message 50 blocks, and somewhere
@@ -57,8 +92,9 @@ export function slackMessage(run: RunSummary, mention: string | undefined): { te
     ];
     if (run.note) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(escape(run.note), sectionLimit) } });
     if (run.servers?.length) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Servers:*\n${escape(run.servers.join("\n"))}`, sectionLimit) } });
+    if (run.jobs?.length) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Jobs:*\n${escape(run.jobs.join("\n"))}`, sectionLimit) } });
     if (!ok) {
-        const label = run.status === "TIMED_OUT" ? "Timed out in" : run.status === "ABORTED" ? "Aborted in" : "Failed state";
+        const label = failureLabel(run);
         const where = run.failedState === undefined ? "unknown" : run.failedServer === undefined ? run.failedState : `${run.failedState} on ${run.failedServer}`;
         const failure = [`*${label}:* ${escape(where)}`, `*Error:* ${escape(run.error ?? "unknown")}`].join("\n");
         blocks.push({ type: "section", text: { type: "mrkdwn", text: failure } });
@@ -102,10 +138,11 @@ export function runEndedAlert(run: RunSummary): Alert {
         `Execution: ${run.executionName} (${run.consoleUrl})`,
         ...(run.note ? [run.note] : []),
         ...(run.servers?.length ? ["Servers:", ...run.servers.map((line) => `  ${line}`)] : []),
+        ...(run.jobs?.length ? ["Jobs:", ...run.jobs.map((line) => `  ${line}`)] : []),
     ];
     if (run.status !== "SUCCEEDED") {
         const where = run.failedState === undefined ? "unknown" : run.failedServer === undefined ? run.failedState : `${run.failedState} on ${run.failedServer}`;
-        lines.push(`${run.status === "TIMED_OUT" ? "Timed out in" : run.status === "ABORTED" ? "Aborted in" : "Failed state"}: ${where}`, `Error: ${run.error ?? "unknown"}`, `Cause: ${run.cause ?? "unknown"}`);
+        lines.push(`${failureLabel(run)}: ${where}`, `Error: ${run.error ?? "unknown"}`, `Cause: ${run.cause ?? "unknown"}`);
     }
     return { subject: `[${run.stack}] ${run.jobnet} jobnet ${ended}`, lines };
 }
@@ -131,6 +168,7 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
     const input = parseJson(described.input ?? d.input);
     const output = parseJson(described.output ?? d.output);
     let failure: FailurePoint | undefined;
+    let end: { error?: string; cause?: string } | undefined;
     if (d.status !== "SUCCEEDED") {
         const history = await readExecutionHistory(sfn, d.executionArn, { timeLeft: () => timeLeft() - noticeReserveMs });
         if (!history.complete) {
@@ -138,12 +176,13 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
             console.log(JSON.stringify(warning));
         }
         failure = failurePoint(history.events);
+        end = executionEnd(history.events);
     }
     const start = described.startDate?.getTime() ?? d.startDate;
     const stop = described.stopDate?.getTime() ?? d.stopDate;
     const skipped = output?.skipped === true;
     const summary: RunSummary = {
-        jobnet: d.stateMachineArn.split(":").pop()!.replace(/^.*-(stop|start)$/, "$1"),
+        jobnet: jobnetOfStateMachine(d.stateMachineArn, process.env.STATE_MACHINE_PREFIX),
         stack: process.env.STACK_NAME ?? "unknown",
         status: d.status,
         durationSeconds: start !== undefined && stop !== undefined ? (stop - start) / 1000 : undefined,
@@ -151,13 +190,22 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
         note: skipped ? `Skipped: ${output.reason}` : input?.trigger === "event" ? `Started by the event ${input.event}` : undefined,
         failedState: failure?.state,
         failedServer: failure?.server,
-        error: described.error,
-        cause: readableCause(described.cause),
+        // DescribeExecution's, else the history's end event's (the simulated account's DescribeExecution gives neither).
+        error: described.error ?? end?.error,
+        cause: readableCause(described.cause ?? end?.cause),
         consoleUrl: executionConsoleUrl(d.executionArn, event.region),
         executionName: d.name,
         servers: serverOutcomes(output),
+        jobs: jobOutcomes(output),
     };
     return sendAlert(runEndedAlert(summary), { timeLeft, slackMessage: (mention) => slackMessage(summary, mention) });
+}
+
+/** The error and cause of a run's end event (ExecutionFailed, ExecutionTimedOut or ExecutionAborted), the last in the history. */
+export function executionEnd(history: readonly HistoryEvent[]): { error?: string; cause?: string } | undefined {
+    const last = [...history].sort((a, b) => (b.id ?? 0) - (a.id ?? 0)).find((e) => e.type === "ExecutionFailed" || e.type === "ExecutionTimedOut" || e.type === "ExecutionAborted");
+    const details = last?.executionFailedEventDetails ?? last?.executionTimedOutEventDetails ?? last?.executionAbortedEventDetails;
+    return details ? { error: details.error, cause: details.cause } : undefined;
 }
 
 function parseJson(text: string | undefined): any {

@@ -8,9 +8,9 @@ import { executionConsoleUrl, formatSeconds } from "./notifier";
 import { readExecutionHistory } from "./executionHistory";
 import { LambdaContext } from "./lambdaContext";
 
-/** What the watcher is told of one jobnet: its state machine, how long a run should take, its schedule. */
+/** What the watcher is told of one jobnet (stop, start or a team's): its state machine, how long a run should take, its schedule. */
 export interface WatchedJobnet {
-    jobnet: "stop" | "start";
+    jobnet: string;
     stateMachineArn: string;
     expectedSeconds: number;
     /** As configured; a schedule disabled in config has no start to miss. */

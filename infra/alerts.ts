@@ -3,14 +3,19 @@ import * as aws from "@pulumi/aws";
 import { notifyRunEnded } from "../handlers/notifier";
 import { WatchEvent, watcherMetrics, watchRuns } from "../handlers/runWatch";
 import { PolicyStatement, executionsArn } from "../handlers/catalog";
-import { JobnetName, OperationsSettings } from "./config";
+import { JobnetName, MonitoringSettings, OperationsSettings } from "./config";
 import { lambdaFunction } from "./lambdaFunction";
+import { systemJobnets } from "./teamJobnetSettings";
+import type { JobnetDefinition } from "../statemachines/jobs";
 
 export interface AlertsArgs {
     namePrefix: string;
     stack: string;
     settings: OperationsSettings;
-    stateMachineArns: Record<JobnetName, pulumi.Input<string>>;
+    /** Every jobnet the stack deploys, by name: stop and start first, then the team's (infra/jobnets.ts). */
+    stateMachineArns: Record<string, pulumi.Input<string>>;
+    /** The expected duration of each of them (expectedSecondsByJobnet). */
+    expectedSeconds: Record<string, number>;
     logRetentionDays: number;
     /**
      * What the run-ended rule was called before it moved here: the same rule, which an update then
@@ -18,6 +23,19 @@ export interface AlertsArgs {
      * which would delete the rule just made.
      */
     runEndedRuleAliases?: pulumi.Input<pulumi.Alias>[];
+}
+
+/**
+ * How long each jobnet of a stack is expected to take: stop and start as monitoring.expectedDuration
+ * says, each of the team's deployed jobnets its own `expectedMinutes`.
+ */
+export function expectedSecondsByJobnet(monitoring: Pick<MonitoringSettings, "expectedSeconds">, team: readonly Pick<JobnetDefinition, "name" | "expectedMinutes">[]): Record<string, number> {
+    return { ...monitoring.expectedSeconds, ...Object.fromEntries(team.map((d) => [d.name, d.expectedMinutes * 60])) };
+}
+
+/** Whether a jobnet is one of the team's (jobnets/), not the stack's own stop or start. */
+export function isTeamJobnet(jobnet: string): boolean {
+    return !systemJobnets.includes(jobnet);
 }
 
 /** How often the watcher looks for late runs and missed starts. */
@@ -55,10 +73,14 @@ const countAtLeastOnce = {
 
 /**
  * The alarms of one jobnet: runs that failed, timed out or were aborted (AWS/States, by state
- * machine), and the watcher's two delays. Each says which system and what to do.
+ * machine), and the watcher's delays: a run past its expected duration, and for stop and start a
+ * scheduled run that did not start (a team's jobnet has no schedule yet, so no start to miss).
+ * Each says which system and what to do.
  */
-export function jobnetAlarms<Arn = string>(stack: string, jobnet: JobnetName, stateMachineArn: Arn): AlarmSpec<Arn>[] {
+export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateMachineArn: Arn): AlarmSpec<Arn>[] {
     const system = `webapp-jobnet stack ${stack}, ${jobnet} jobnet`;
+    const team = isTeamJobnet(jobnet);
+    const expectedFrom = team ? `expectedMinutes of jobnets/${jobnet}` : "monitoring.expectedDuration";
     const states = (metricName: string, what: string, todo: string): AlarmSpec<Arn> => ({
         id: `${jobnet}-${what.replace(/ /g, "-")}`,
         namespace: "AWS/States",
@@ -76,11 +98,13 @@ export function jobnetAlarms<Arn = string>(stack: string, jobnet: JobnetName, st
         ...countAtLeastOnce,
     });
     return [
-        states("ExecutionsFailed", "failed", "Read the failed step and its cause in the run's notice or the console; fix it, then redrive the run or run the jobnet again."),
-        states("ExecutionsTimedOut", "timed out", "The run passed jobnetTimeout: look at the step it was in, in the console, and run the jobnet again once it can finish."),
+        team
+            ? states("ExecutionsFailed", "failed", `Read the failed job and its cause (server, exit code, last line) in the run's notice; fix it, then npm run ops -- redrive ${jobnet} to run again from the failed job.`)
+            : states("ExecutionsFailed", "failed", "Read the failed step and its cause in the run's notice or the console; fix it, then redrive the run or run the jobnet again."),
+        states("ExecutionsTimedOut", "timed out", `The run passed ${team ? `timeoutMinutes of jobnets/${jobnet}` : "jobnetTimeout"}: look at the step it was in, in the console, and run the jobnet again once it can finish.`),
         states("ExecutionsAborted", "aborted", "Someone stopped the run: make sure the system is left as intended, and run the jobnet again if it must."),
-        delay(watcherMetrics.endDelayed, "late", "a run is still running past its expected duration (monitoring.expectedDuration)", "The notice names the step it is in; the run goes on by itself."),
-        delay(watcherMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run."),
+        delay(watcherMetrics.endDelayed, "late", `a run is still running past its expected duration (${expectedFrom})`, "The notice names the step it is in; the run goes on by itself."),
+        ...(team ? [] : [delay(watcherMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run.")]),
     ];
 }
 
@@ -139,17 +163,23 @@ export function alarmEvaluationProblems(spec: Pick<AlarmSpec, "id" | "periodSeco
     return problems;
 }
 
-/** What the watcher is sent by its schedule: everything it judges by, and the scheduled time. */
-export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<JobnetName, string>): Omit<WatchEvent, "tick"> & { tick: string } {
+/**
+ * What the watcher is sent by its schedule: everything it judges by, and the scheduled time. Every
+ * jobnet of `stateMachineArns` is watched against its expected duration; only stop and start have
+ * schedules (a team's jobnet has none yet).
+ */
+export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<string, string>, expectedSeconds: Record<string, number>): Omit<WatchEvent, "tick"> & { tick: string } {
     return {
         tick: "<aws.scheduler.scheduled-time>",
         stack,
-        jobnets: (["stop", "start"] as const).map((jobnet) => {
-            const schedule = settings.schedules[jobnet];
+        jobnets: Object.keys(stateMachineArns).map((jobnet) => {
+            const schedule = isTeamJobnet(jobnet) ? undefined : settings.schedules[jobnet as JobnetName];
+            const expected = expectedSeconds[jobnet];
+            if (expected === undefined) throw new Error(`The run watcher has no expected duration for the ${jobnet} jobnet`);
             return {
                 jobnet,
                 stateMachineArn: stateMachineArns[jobnet],
-                expectedSeconds: settings.monitoring.expectedSeconds[jobnet],
+                expectedSeconds: expected,
                 ...(schedule ? { schedule: { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled } } : {}),
             };
         }),
@@ -157,6 +187,22 @@ export function watchInput(stack: string, settings: OperationsSettings, stateMac
         periodSeconds: watchPeriodSeconds,
         calendar: settings.calendar,
     };
+}
+
+/** EventBridge takes an event pattern of at most 2,048 characters unless a quota increase allows 4,096 (Amazon EventBridge quotas, "Event pattern size"). */
+export const eventPatternLimit = 2048;
+
+/** The run-ended rule's pattern: every way a run of one of these state machines can end. */
+export function runEndedEventPattern(stateMachineArns: readonly string[]): string {
+    const pattern = JSON.stringify({
+        source: ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        detail: { status: notifiedStatuses, stateMachineArn: stateMachineArns },
+    });
+    if (pattern.length > eventPatternLimit) {
+        throw new Error(`The run-ended rule's event pattern is ${pattern.length} characters for ${stateMachineArns.length} jobnets, over EventBridge's ${eventPatternLimit}: deploy fewer of the team's jobnets (the stack's jobnets key)`);
+    }
+    return pattern;
 }
 
 /**
@@ -174,7 +220,7 @@ export const schedulerInputLimit = 8192;
 /**
  * Who hears of the jobnets: an SNS topic with the configured email subscribers, a function that
  * tells the topic (and Slack) how every run ended, a watcher that tells of late runs and missed
- * starts, and CloudWatch alarms on both jobnets wired to the topic.
+ * starts, and CloudWatch alarms on every jobnet (stop, start and the team's) wired to the topic.
  */
 export class Alerts extends pulumi.ComponentResource {
     readonly topicArn: pulumi.Output<string>;
@@ -225,7 +271,14 @@ export class Alerts extends pulumi.ComponentResource {
             ...(secretArn ? [{ Effect: "Allow" as const, Action: ["secretsmanager:GetSecretValue"], Resource: secretArn }] : []),
         ]);
         // Not secret: the ARN of the secret, never the URL.
-        const environment = { ALERT_TOPIC_ARN: topic.arn, SLACK_SECRET_ARN: secret?.arn ?? "", SLACK_MENTION: slack?.mention ?? "", STACK_NAME: args.stack };
+        const environment = {
+            ALERT_TOPIC_ARN: topic.arn,
+            SLACK_SECRET_ARN: secret?.arn ?? "",
+            SLACK_MENTION: slack?.mention ?? "",
+            STACK_NAME: args.stack,
+            // State machines are <prefix>-<jobnet> (infra/jobnets.ts): the notice names the jobnet by it.
+            STATE_MACHINE_PREFIX: `${args.namePrefix}-`,
+        };
 
         const notifier = lambdaFunction(`${name}-notifier`, {
             functionName: `${args.namePrefix}-notify`,
@@ -242,11 +295,7 @@ export class Alerts extends pulumi.ComponentResource {
         const ended = new aws.cloudwatch.EventRule(`${name}-run-ended`, {
             name: `${args.namePrefix}-run-ended`,
             description: "A jobnet run ended: tell the alert topic and Slack",
-            eventPattern: pulumi.jsonStringify({
-                source: ["aws.states"],
-                "detail-type": ["Step Functions Execution Status Change"],
-                detail: { status: notifiedStatuses, stateMachineArn: Object.values(args.stateMachineArns) },
-            }),
+            eventPattern: pulumi.all(Object.values(args.stateMachineArns)).apply(runEndedEventPattern),
         }, { ...parent, aliases: args.runEndedRuleAliases });
         new aws.lambda.Permission(`${name}-notifier`, { action: "lambda:InvokeFunction", function: notifier.name, principal: "events.amazonaws.com", sourceArn: ended.arn }, parent);
         new aws.cloudwatch.EventTarget(`${name}-notifier`, { rule: ended.name, arn: notifier.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } }, parent);
@@ -259,7 +308,7 @@ export class Alerts extends pulumi.ComponentResource {
             functionName: watcherFunctionName,
             description: "Tells of jobnet runs past their expected duration and of scheduled runs that did not start",
             handler: watchRuns,
-                statements: tell(pulumi.all([pulumi.all(Object.values(args.stateMachineArns)), pulumi.all(executionArns)]).apply(([machines, executions]): PolicyStatement[] => [
+            statements: tell(pulumi.all([pulumi.all(Object.values(args.stateMachineArns)), pulumi.all(executionArns)]).apply(([machines, executions]): PolicyStatement[] => [
                 { Effect: "Allow", Action: ["states:ListExecutions"], Resource: machines },
                 { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
                 // PutMetricData has no resource: the namespace is the condition IAM offers.
@@ -281,9 +330,9 @@ export class Alerts extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: watcher.arn }] }),
         }, parent);
         const input = pulumi.all(args.stateMachineArns).apply((machines) => {
-            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<JobnetName, string>));
+            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<string, string>, args.expectedSeconds));
             if (text.length > schedulerInputLimit) {
-                throw new Error(`The run watcher's input is ${text.length} characters, over EventBridge Scheduler's ${schedulerInputLimit}: shorten calendar.closedDates and calendar.openDates`);
+                throw new Error(`The run watcher's input is ${text.length} characters, over EventBridge Scheduler's ${schedulerInputLimit}: shorten calendar.closedDates and calendar.openDates, or deploy fewer jobnets (the stack's jobnets key)`);
             }
             return text;
         });
@@ -298,7 +347,7 @@ export class Alerts extends pulumi.ComponentResource {
         this.alarmNames = [];
         this.alarmArns = [];
         const specs: AlarmSpec<pulumi.Input<string>>[] = [
-            ...(["stop", "start"] as const).flatMap((jobnet) => jobnetAlarms(args.stack, jobnet, args.stateMachineArns[jobnet])),
+            ...Object.entries(args.stateMachineArns).flatMap(([jobnet, arn]) => jobnetAlarms(args.stack, jobnet, arn)),
             ...watcherAlarms(args.stack, watcherFunctionName),
         ];
         for (const spec of specs) {

@@ -2,15 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { watcherMetrics } from "../handlers/runWatch";
 import type { DatabaseKind } from "../statemachines/plan";
-import type { JobnetName } from "./config";
+import { isTeamJobnet } from "./alerts";
 import { AttachedTargetGroup, stateMachineConsoleUrl } from "./outputs";
 
 /** Everything the dashboard shows, as plain values. */
 export interface DashboardFacts {
     region: string;
     stack: string;
-    stateMachineArns: Record<JobnetName, string>;
-    expectedSeconds: Record<JobnetName, number>;
+    /** Every jobnet of the stack, by name: stop and start, then the team's; a row each, in this order. */
+    stateMachineArns: Record<string, string>;
+    /** The expected duration of each (infra/alerts.ts, expectedSecondsByJobnet). */
+    expectedSeconds: Record<string, number>;
     /** The listeners of the system's load balancers (none: no load balancer). */
     listenerArns: string[];
     /** Its target groups, each with the load balancer it is attached to. */
@@ -75,36 +77,43 @@ export function dashboardBody(f: DashboardFacts): { widgets: Widget[] } {
         type: "metric" as const,
         properties: { title, region: f.region, view: "timeSeries", stacked: false, metrics, ...extra },
     });
-    const jobnets = ["stop", "start"] as const;
+    const jobnets = Object.keys(f.stateMachineArns);
 
     const links = jobnets.map((j) => `[${j} jobnet](${stateMachineConsoleUrl(f.stateMachineArns[j])})`).join(" · ");
     row(2, { width: 24, widget: { type: "text", properties: { markdown: `# webapp-jobnet ${f.stack}\nState machines: ${links}` } } });
 
-    row(6, ...jobnets.map((j) => ({
-        width: 12,
-        widget: metric(`${j} jobnet: runs per day`, [
-            ["AWS/States", "ExecutionsStarted", "StateMachineArn", f.stateMachineArns[j], { stat: "Sum", label: "started" }],
-            ["AWS/States", "ExecutionsSucceeded", "StateMachineArn", f.stateMachineArns[j], { stat: "Sum", label: "succeeded" }],
-            ["AWS/States", "ExecutionsFailed", "StateMachineArn", f.stateMachineArns[j], { stat: "Sum", label: "failed" }],
-            ["AWS/States", "ExecutionsTimedOut", "StateMachineArn", f.stateMachineArns[j], { stat: "Sum", label: "timed out" }],
-            ["AWS/States", "ExecutionsAborted", "StateMachineArn", f.stateMachineArns[j], { stat: "Sum", label: "aborted" }],
-        ], { view: "bar", period: day }),
-    })));
-
-    // ExecutionTime is in milliseconds; the expected duration is drawn across it.
-    row(6, ...jobnets.map((j) => ({
-        width: 12,
-        widget: metric(`${j} jobnet: duration (ms) against the expected ${f.expectedSeconds[j] / 60} min`, [
-            ["AWS/States", "ExecutionTime", "StateMachineArn", f.stateMachineArns[j], { stat: "Maximum", label: "longest run" }],
-        ], { period: hour, annotations: { horizontal: [{ label: "expected", value: f.expectedSeconds[j] * 1000 }] }, yAxis: { left: { min: 0 } } }),
-    })));
+    // A row per jobnet: its runs, and their duration against its expected one (ExecutionTime is in milliseconds).
+    for (const j of jobnets) {
+        const arn = f.stateMachineArns[j];
+        const expected = f.expectedSeconds[j];
+        if (expected === undefined) throw new Error(`The dashboard has no expected duration for the ${j} jobnet`);
+        row(6,
+            {
+                width: 12,
+                widget: metric(`${j} jobnet: runs per day`, [
+                    ["AWS/States", "ExecutionsStarted", "StateMachineArn", arn, { stat: "Sum", label: "started" }],
+                    ["AWS/States", "ExecutionsSucceeded", "StateMachineArn", arn, { stat: "Sum", label: "succeeded" }],
+                    ["AWS/States", "ExecutionsFailed", "StateMachineArn", arn, { stat: "Sum", label: "failed" }],
+                    ["AWS/States", "ExecutionsTimedOut", "StateMachineArn", arn, { stat: "Sum", label: "timed out" }],
+                    ["AWS/States", "ExecutionsAborted", "StateMachineArn", arn, { stat: "Sum", label: "aborted" }],
+                ], { view: "bar", period: day }),
+            },
+            {
+                width: 12,
+                widget: metric(`${j} jobnet: duration (ms) against the expected ${expected / 60} min`, [
+                    ["AWS/States", "ExecutionTime", "StateMachineArn", arn, { stat: "Maximum", label: "longest run" }],
+                ], { period: hour, annotations: { horizontal: [{ label: "expected", value: expected * 1000 }] }, yAxis: { left: { min: 0 } } }),
+            },
+        );
+    }
 
     row(6,
         {
             width: 12,
+            // A team's jobnet has no schedule yet, so no start to miss.
             widget: metric("Delays told (run watcher)", jobnets.flatMap((j): MetricLine[] => [
                 [watcherMetrics.namespace, watcherMetrics.endDelayed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: past expected duration` }],
-                [watcherMetrics.namespace, watcherMetrics.startMissed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: scheduled run not started` }],
+                ...(isTeamJobnet(j) ? [] : [[watcherMetrics.namespace, watcherMetrics.startMissed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: scheduled run not started` }] as MetricLine]),
             ]), { view: "bar", period: hour }),
         },
         { width: 12, widget: { type: "alarm", properties: { title: "Alarms", alarms: f.alarmArns, sortBy: "stateUpdatedTimestamp" } } },

@@ -49,3 +49,12 @@ export function startExecutionCommand(stateMachineArn: string): string {
     const region = stateMachineArn.split(":")[3];
     return `aws stepfunctions start-execution --region ${region} --state-machine-arn ${stateMachineArn} --input '{}'`;
 }
+
+/**
+ * The console page and the start command of every jobnet of the stack, by name (stop, start and
+ * each of the team's): the stack outputs `consoleUrls` and `startCommands`.
+ */
+export function jobnetLinks(stateMachineArns: Record<string, string>): { consoleUrls: Record<string, string>; startCommands: Record<string, string> } {
+    const each = (f: (arn: string) => string) => Object.fromEntries(Object.entries(stateMachineArns).map(([jobnet, arn]) => [jobnet, f(arn)]));
+    return { consoleUrls: each(stateMachineConsoleUrl), startCommands: each(startExecutionCommand) };
+}

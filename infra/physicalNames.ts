@@ -181,7 +181,8 @@ function alertsNames(root: string, prefix: string, settings: NamingSettings): Ph
         autonamed("aws:iam/role:Role", `${root}-watch-schedule`),
         autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-watch-schedule`),
         named("aws:scheduler/schedule:Schedule", `${root}-watch`, `${prefix}-watch-runs`),
-        ...[...(["stop", "start"] as const).flatMap((jobnet) => jobnetAlarms("", jobnet, "")), ...watcherAlarms("", "")]
+        // An alarm per jobnet and kind, the team's jobnets included: `<prefix>-<jobnet>-not-started` and the like.
+        ...[...["stop", "start", ...(settings.teamJobnets?.deployed ?? []).map((d) => d.name)].flatMap((jobnet) => jobnetAlarms("", jobnet, "")), ...watcherAlarms("", "")]
             .map((a) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `${root}-${a.id}`, `${prefix}-${a.id}`)),
     ];
 }

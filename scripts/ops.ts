@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { readExecutionHistory, timeLeftUntil } from "../handlers/executionHistory";
 import { requireWritableFile, runCommand } from "./lib/commandLine";
 import { ganttHtml, ganttModel, ganttSvg, spell } from "./lib/gantt";
-import { OpsCommand, opsUsage, parseOpsArgs } from "./lib/ops/args";
+import { OpsCommand, deployedJobnet, opsUsage, parseOpsArgs } from "./lib/ops/args";
 import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, historyReadBoundMs, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
@@ -37,9 +37,10 @@ async function main(argv: string[]): Promise<number> {
             return driveStack(stack, command);
         case "run": {
             const { stateMachines, region } = await stackOutputs(stack);
+            const stateMachineArn = deployedJobnet("run", command.jobnet, command.stack, stateMachines);
             const sfn = new SFNClient({ region });
             const name = executionName(command.jobnet, new Date(), Math.random().toString(36).slice(2));
-            const executionArn = await startRun(sfn, stateMachines[command.jobnet], name);
+            const executionArn = await startRun(sfn, stateMachineArn, name);
             write(`Started ${command.jobnet} run ${name}\n  ${executionArn}\n`);
             return command.wait ? follow(sfn, executionArn) : 0;
         }
@@ -48,8 +49,9 @@ async function main(argv: string[]): Promise<number> {
             const sfn = new SFNClient({ region });
             let executionArn = command.execution;
             if (executionArn === "latest") {
-                const latest = await latestUnsuccessful(sfn, stateMachines);
-                if (!latest) throw new OpsError(`No failed, timed-out or aborted run of the ${command.stack} jobnets to redrive.`);
+                const among = ofJobnet("redrive", command, stateMachines);
+                const latest = await latestUnsuccessful(sfn, among);
+                if (!latest) throw new OpsError(`No failed, timed-out or aborted run of the ${command.jobnet === undefined ? `${command.stack} jobnets` : `${command.jobnet} jobnet of stack ${command.stack}`} to redrive.`);
                 executionArn = latest.executionArn!;
             }
             const refusal = redriveRefusal(await readRedriveFacts(sfn, stateMachines, executionArn, command.stack));
@@ -59,18 +61,23 @@ async function main(argv: string[]): Promise<number> {
             return command.wait ? follow(sfn, executionArn) : 0;
         }
         case "status":
-            return status(stack, command.stack);
+            return status(stack, command);
         case "report":
             return report(stack, command);
     }
 }
 
-/** Draws a deployed run (the newest of either jobnet, by default) from its whole execution history. */
+/** The jobnets a command looks among: the one it names (which the stack must deploy), or every one. */
+function ofJobnet(command: string, c: { jobnet?: string; stack: string }, stateMachines: Record<string, string>): Record<string, string> {
+    return c.jobnet === undefined ? stateMachines : { [c.jobnet]: deployedJobnet(command, c.jobnet, c.stack, stateMachines) };
+}
+
+/** Draws a deployed run (the newest of any jobnet, or of the one named, by default) from its whole execution history. */
 async function report(stack: Stack, command: Extract<OpsCommand, { kind: "report" }>): Promise<number> {
     const { stateMachines, region } = await stackOutputs(stack);
     const sfn = new SFNClient({ region });
-    const executionArn = command.execution === "latest" ? (await recentRuns(sfn, stateMachines, 1))[0]?.executionArn : command.execution;
-    if (!executionArn) throw new OpsError(`No run of the ${command.stack} jobnets yet to report on.`);
+    const executionArn = command.execution === "latest" ? (await recentRuns(sfn, ofJobnet("report", command, stateMachines), 1))[0]?.executionArn : command.execution;
+    if (!executionArn) throw new OpsError(`No run of the ${command.jobnet === undefined ? `${command.stack} jobnets` : `${command.jobnet} jobnet of stack ${command.stack}`} yet to report on.`);
     const name = executionArn.split(":").pop()!;
     const history = await readExecutionHistory(sfn, executionArn, { timeLeft: timeLeftUntil(Date.now() + historyReadBoundMs) });
     if (!history.complete) write(`The history was not read to its end within ${spell(historyReadBoundMs)}: the chart shows its first ${history.events.length} events.\n`);
@@ -92,10 +99,11 @@ async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
     return 1;
 }
 
-async function status(stack: Stack, stackName: string): Promise<number> {
+async function status(stack: Stack, command: Extract<OpsCommand, { kind: "status" }>): Promise<number> {
     const { stateMachines, region, schedules, calendar, monitoring } = await stackOutputs(stack);
-    const runs = await recentRuns(new SFNClient({ region }), stateMachines);
-    write(statusReport({ stack: stackName, now: new Date(), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring }));
+    const shown = ofJobnet("status", command, stateMachines);
+    const runs = await recentRuns(new SFNClient({ region }), shown);
+    write(statusReport({ stack: command.stack, now: new Date(), jobnets: Object.keys(shown), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring }));
     return 0;
 }
 

@@ -2,10 +2,14 @@ import * as assert from "assert";
 import * as path from "path";
 import { snsSubject } from "../handlers/alerts";
 import { RunSummary, runEndedAlert } from "../handlers/notifier";
-import { currentStep, overdueRuns, startDeadlines } from "../handlers/runWatch";
-import { alarmEvaluationProblems, jobnetAlarms, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
-import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { currentStep, overdueRuns, startDeadlines, watchRuns } from "../handlers/runWatch";
+import { mockClient } from "aws-sdk-client-mock";
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { alarmEvaluationProblems, expectedSecondsByJobnet, jobnetAlarms, runEndedEventPattern, watchInput, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
+import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulatedStartMs } from "../simulator/clock";
@@ -134,11 +138,13 @@ describe("the alerts of the dev stack (under mocks)", function () {
         ]);
     });
 
-    it("alarm per jobnet on failed, timed-out and aborted runs and both delays, and on the watcher's errors and heartbeat, on metrics AWS publishes, telling the topic", () => {
+    it("alarm per jobnet, the team's included, on failed, timed-out and aborted runs and its delays, and on the watcher's errors and heartbeat, on metrics AWS publishes, telling the topic", () => {
         const alarms = run.account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
+            // The team's jobnets have no schedule yet: no scheduled start to miss.
+            ...["nightly-batch", "weekly-maintenance"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);
         for (const a of alarms) {
@@ -146,13 +152,17 @@ describe("the alerts of the dev stack (under mocks)", function () {
             assert.ok(published?.metrics.includes(a.inputs.metricName), `${a.inputs.name}: ${a.inputs.namespace} ${a.inputs.metricName}`);
             assert.ok(published.dimensions.some((d) => JSON.stringify([...d].sort()) === JSON.stringify(Object.keys(a.inputs.dimensions).sort())), a.inputs.name);
             assert.deepStrictEqual(a.inputs.alarmActions, [run.outputs.alertTopicArn], a.inputs.name);
-            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start) jobnet|run watcher): .+\. .+/);
+            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start|nightly-batch|weekly-maintenance) jobnet|run watcher): .+\. .+/);
         }
         const judged = (name: string) => { const a = alarms.find((x) => x.inputs.name === name)!.inputs; return [a.statistic, a.period, a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData]; };
         for (const name of run.outputs.alarms.filter((n: string) => !n.includes("watcher-heartbeat"))) assert.deepStrictEqual(judged(name), ["Sum", 300, 1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"], name);
         assert.deepStrictEqual(judged("webapp-jobnet-dev-watcher-heartbeat"), ["Sum", 300, 3, "LessThanThreshold", 1, "breaching"]);
         const stopFailed = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-stop-failed")!;
         assert.deepStrictEqual(stopFailed.inputs.dimensions, { StateMachineArn: run.outputs.stopStateMachineArn });
+        const nightly = (kind: string) => alarms.find((a) => a.inputs.name === `webapp-jobnet-dev-nightly-batch-${kind}`)!.inputs;
+        assert.deepStrictEqual([nightly("failed").dimensions, nightly("late").dimensions], [{ StateMachineArn: run.outputs.jobnetStateMachineArns["nightly-batch"] }, { Stack: "dev", Jobnet: "nightly-batch" }]);
+        assert.strictEqual(nightly("late").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run is still running past its expected duration (expectedMinutes of jobnets/nightly-batch). The notice names the step it is in; the run goes on by itself.");
+        assert.strictEqual(nightly("failed").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run failed. Read the failed job and its cause (server, exit code, last line) in the run's notice; fix it, then npm run ops -- redrive nightly-batch to run again from the failed job.");
         // The errors of the function the schedule invokes.
         const watcherErrors = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-watcher-errors")!;
         const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
@@ -171,13 +181,89 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const schedule = run.account.ofType("aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "webapp-jobnet-dev-watch-runs")!;
         const input = JSON.parse(schedule.inputs.target.input);
         assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
-            "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600, [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"]],
+            "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600,
+            // The team's jobnets by their expectedMinutes (90 and 60, jobnets/*.ts), without a schedule.
+            [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined]],
         ]);
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        assert.deepStrictEqual(input.jobnets.map((j: any) => j.stateMachineArn), machines);
         const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
+        assert.deepStrictEqual(statements[0].Resource, machines);
         assert.deepStrictEqual(statements.map((s: any) => s.Action.join(",")), [
             "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
         ]);
         assert.deepStrictEqual(statements[2].Condition, { StringEquals: { "cloudwatch:namespace": "WebappJobnet" } });
+    });
+
+    it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        const rule = run.account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-run-ended")!;
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
+            source: ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            detail: { status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: machines },
+        });
+        const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-notify");
+        assert.deepStrictEqual(statements[0].Resource, machines.map((m: string) => m.replace(":stateMachine:", ":execution:") + ":*"));
+        const notifier = run.account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
+        assert.strictEqual(notifier.inputs.environment.variables.STATE_MACHINE_PREFIX, "webapp-jobnet-dev-");
+    });
+});
+
+describe("the run watcher on a team's jobnet (fake AWS clients)", () => {
+    const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+    const late = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-nightly-batch:nightly-batch-manual-1";
+
+    it("tells of its run once past its expectedMinutes, naming the job it is in, and counts it by jobnet; the watcher's input carries it without a schedule", async () => {
+        const input = watchInput("dev", { schedules: {}, monitoring: { expectedSeconds: { stop: 900, start: 720 }, startDelaySeconds: 600 }, calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" } } as never,
+            { stop: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", "nightly-batch": nightly }, { stop: 900, start: 720, "nightly-batch": 5400 });
+        assert.deepStrictEqual(input.jobnets.map((j) => [j.jobnet, j.expectedSeconds, j.schedule]), [["stop", 900, undefined], ["nightly-batch", 5400, undefined]]);
+        assert.throws(() => watchInput("dev", { schedules: {}, monitoring: {}, calendar: {} } as never, { "weekly-maintenance": nightly }, { stop: 900 }), /^Error: The run watcher has no expected duration for the weekly-maintenance jobnet$/);
+        const sfn = mockClient(SFNClient);
+        const cloudWatch = mockClient(CloudWatchClient);
+        const sns = mockClient(SNSClient);
+        const env = { ...process.env };
+        try {
+            sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+            // Started 15:00; expected 90 minutes: due 16:30, in the look of 16:32's window (16:27, 16:32].
+            sfn.on(ListExecutionsCommand, { stateMachineArn: nightly, statusFilter: "RUNNING" }).resolves({ executions: [{ executionArn: late, stateMachineArn: nightly, name: "nightly-batch-manual-1", status: "RUNNING", startDate: new Date("2026-11-30T15:00:00Z") }] });
+            sfn.on(GetExecutionHistoryCommand).resolves({ events: [
+                { id: 7, previousEventId: 6, timestamp: new Date("2026-11-30T15:20:00Z"), type: "TaskStateEntered", stateEnteredEventDetails: { name: "load-warehouse", input: "{}" } },
+            ] });
+            cloudWatch.on(PutMetricDataCommand).resolves({});
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "" });
+            const event = { ...input, tick: "2026-11-30T16:32:00Z" };
+            const found = await watchRuns(event, invocationContext(60_000));
+            assert.deepStrictEqual(found, { endDelayed: [late], startMissed: [] });
+            const [notice] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+            assert.match(notice.Subject!, /^\[dev\] nightly-batch jobnet still running after .+ \(expected 1h 30m 0s\)$/);
+            assert.deepStrictEqual(notice.Message!.split("\n").slice(1, 3), ["Now in: load-warehouse", `Execution: nightly-batch-manual-1 (https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${late})`]);
+            const data = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+            assert.deepStrictEqual(data.filter((d) => d.MetricName === "RunsPastExpectedDuration").map((d) => [d.Dimensions!.map((x) => x.Value).join(" "), d.Value]), [["dev stop", 0], ["dev nightly-batch", 1]]);
+            // The same look 5 minutes later has nothing more to tell.
+            assert.deepStrictEqual(await watchRuns({ ...event, tick: "2026-11-30T16:37:00Z" }, invocationContext(60_000)), { endDelayed: [], startMissed: [] });
+        } finally {
+            process.env = env;
+            sfn.restore();
+            cloudWatch.restore();
+            sns.restore();
+        }
+    });
+});
+
+describe("the alerts' wiring (pure)", () => {
+    it("expects stop and start as monitoring.expectedDuration says, and each of the team's jobnets its expectedMinutes", () => {
+        assert.deepStrictEqual(expectedSecondsByJobnet({ expectedSeconds: { stop: 900, start: 720 } }, [{ name: "nightly-batch", expectedMinutes: 90 }, { name: "weekly-maintenance", expectedMinutes: 60 }]),
+            { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600 });
+    });
+
+    it("refuse a run-ended rule whose pattern EventBridge would refuse, over 2,048 characters, saying what to do", () => {
+        const machine = (i: number) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-jobnet-${String(i).padStart(2, "0")}`;
+        const fits = Array.from({ length: 20 }, (_, i) => machine(i));
+        assert.ok(runEndedEventPattern(fits).length <= 2048);
+        const over = Array.from({ length: 25 }, (_, i) => machine(i));
+        assert.throws(() => runEndedEventPattern(over), /^Error: The run-ended rule's event pattern is 2\d{3} characters for 25 jobnets, over EventBridge's 2048: deploy fewer of the team's jobnets \(the stack's jobnets key\)$/);
     });
 });
 
@@ -275,6 +361,35 @@ describe("delay notices in the simulated account", function () {
         const [notice] = published(account);
         assert.match(notice, /^\[dev\] stop jobnet FAILED\n/);
         assert.match(notice, /\nFailed state: ClusterRefusedToStop\n/);
+    });
+
+    it("the notifier tells of a team's jobnet that failed: the jobnet, the failed job, and the cause naming its server, exit code and last line", async () => {
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["nightly-batch"], jobFaults: [{ job: "transform-customers", kind: "exit", code: 2, times: 1 }] });
+        assert.strictEqual(reports[0].report.status, "FAILED");
+        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
+        const notifier = synth.alertFunctions.find((f) => f.role === "notifier")!;
+        const handler = (require(path.join(notifier.codeDirectory, "__index.js")) as { handler: Function }).handler;
+        const event = { ...executionStatusChange(run), region: run.arn.split(":")[3] };
+        const env = { ...process.env };
+        const restore = installServices(account);
+        try {
+            Object.assign(process.env, { ALERT_TOPIC_ARN: notifier.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "", STACK_NAME: "dev", STATE_MACHINE_PREFIX: notifier.environment.STATE_MACHINE_PREFIX });
+            await currentCaller.run("notifyRunEnded", () => handler(event, invocationContext(notifier.timeoutSeconds * 1000)));
+        } finally {
+            restore();
+            process.env = env;
+        }
+        const [notice] = published(account);
+        assert.strictEqual(account.published.length, 1);
+        const lines = notice.split("\n");
+        assert.deepStrictEqual([lines[0], lines[1], ...lines.slice(-3)], [
+            "[dev] nightly-batch jobnet FAILED",
+            "Jobnet: nightly-batch",
+            "Failed job: transform-customers",
+            "Error: JobEndedAbnormally",
+            `Cause: ${reports[0].report.cause}`,
+        ]);
+        assert.match(lines[lines.length - 1], /^Cause: transform-customers on batch-1 \(i-[0-9a-f]+\): exit code 2: transform-customers: failed with exit code 2 \(simulated\) \(and 1 more server\); the whole output is in CloudWatch Logs, group \/webapp-jobnet-dev\/jobs$/);
     });
 
     it("tell of a scheduled run that did not start, startDelay after its time, and of nothing else", async () => {

@@ -94,15 +94,42 @@ describe("the stack's dashboard", () => {
         const titles = body.widgets.map((w) => (w.properties.title as string | undefined) ?? w.type);
         assert.deepStrictEqual(titles, [
             "text",
-            "stop jobnet: runs per day", "start jobnet: runs per day",
-            "stop jobnet: duration (ms) against the expected 15 min", "start jobnet: duration (ms) against the expected 12 min",
+            "stop jobnet: runs per day", "stop jobnet: duration (ms) against the expected 15 min",
+            "start jobnet: runs per day", "start jobnet: duration (ms) against the expected 12 min",
             "Delays told (run watcher)", "Alarms",
             "Targets healthy / unhealthy", "ALB 5xx", "Database connections",
         ]);
-        const duration = body.widgets[3].properties as { annotations: { horizontal: { value: number }[] }; metrics: Line[] };
+        const duration = body.widgets[2].properties as { annotations: { horizontal: { value: number }[] }; metrics: Line[] };
         assert.deepStrictEqual([duration.annotations.horizontal[0].value, duration.metrics[0].slice(0, 4)], [900_000, ["AWS/States", "ExecutionTime", "StateMachineArn", facts.stateMachineArns.stop]]);
         assert.match(body.widgets[0].properties.markdown as string, /\[stop jobnet\]\(https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates/);
         assert.deepStrictEqual(body.widgets[6].properties.alarms, facts.alarmArns);
+    });
+
+    it("gives each of the team's jobnets a row of its own, its runs and its duration against its expectedMinutes, and its delay past it (it has no schedule to miss)", () => {
+        const nightly = arn("states", "stateMachine:webapp-jobnet-dev-nightly-batch");
+        const body = dashboardBody({ ...facts, stateMachineArns: { ...facts.stateMachineArns, "nightly-batch": nightly }, expectedSeconds: { ...facts.expectedSeconds, "nightly-batch": 5400 } });
+        assert.deepStrictEqual([metricProblems(body), layoutProblems(body)], [[], []]);
+        const rows = body.widgets.filter((w) => w.type === "metric" && /jobnet: /.test(w.properties.title as string)).map((w) => [w.y, w.x, w.width, w.properties.title]);
+        assert.deepStrictEqual(rows, [
+            [2, 0, 12, "stop jobnet: runs per day"], [2, 12, 12, "stop jobnet: duration (ms) against the expected 15 min"],
+            [8, 0, 12, "start jobnet: runs per day"], [8, 12, 12, "start jobnet: duration (ms) against the expected 12 min"],
+            [14, 0, 12, "nightly-batch jobnet: runs per day"], [14, 12, 12, "nightly-batch jobnet: duration (ms) against the expected 90 min"],
+        ]);
+        const duration = body.widgets.find((w) => w.properties.title === "nightly-batch jobnet: duration (ms) against the expected 90 min")!.properties as { annotations: { horizontal: { value: number }[] }; metrics: Line[] };
+        assert.deepStrictEqual([duration.annotations.horizontal[0].value, duration.metrics[0].slice(0, 4)], [5_400_000, ["AWS/States", "ExecutionTime", "StateMachineArn", nightly]]);
+        const runs = body.widgets.find((w) => w.properties.title === "nightly-batch jobnet: runs per day")!.properties.metrics as Line[];
+        assert.deepStrictEqual(runs.map((l) => l.slice(1, 4)), ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"].map((m) => [m, "StateMachineArn", nightly]));
+        const delays = body.widgets.find((w) => w.properties.title === "Delays told (run watcher)")!.properties.metrics as Line[];
+        assert.deepStrictEqual(delays.map((l) => (l[l.length - 1] as { label: string }).label), [
+            "stop: past expected duration", "stop: scheduled run not started",
+            "start: past expected duration", "start: scheduled run not started",
+            "nightly-batch: past expected duration",
+        ]);
+        assert.match(body.widgets[0].properties.markdown as string, / · \[nightly-batch jobnet\]\(https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates%3Aap-northeast-1%3A123456789012%3AstateMachine%3Awebapp-jobnet-dev-nightly-batch\)$/);
+    });
+
+    it("says which jobnet has no expected duration rather than draw a line at nothing", () => {
+        assert.throws(() => dashboardBody({ ...facts, stateMachineArns: { ...facts.stateMachineArns, "nightly-batch": arn("states", "stateMachine:x") } }), /^Error: The dashboard has no expected duration for the nightly-batch jobnet$/);
     });
 
     it("leaves out what the system does not have: no load balancer, no database; an RDS instance by its own dimension", () => {
@@ -151,23 +178,33 @@ describe("the stack's dashboard", () => {
         const { account, outputs } = await sharedRun("dev");
         const dashboard = account.one("aws:cloudwatch/dashboard:Dashboard");
         assert.deepStrictEqual([dashboard.inputs.dashboardName, outputs.dashboardName], ["webapp-jobnet-dev", "webapp-jobnet-dev"]);
-        const body = JSON.parse(dashboard.inputs.dashboardBody);
+        const body = JSON.parse(dashboard.inputs.dashboardBody) as ReturnType<typeof dashboardBody>;
         assert.deepStrictEqual([metricProblems(body), layoutProblems(body)], [[], []]);
+        const widget = (title: string) => body.widgets.find((w) => w.properties.title === title)!;
+        // The team's jobnets the dev stack deploys have a row each, against their expectedMinutes (jobnets/*.ts).
+        const machines = Object.fromEntries(account.ofType("aws:sfn/stateMachine:StateMachine").map((m) => [m.inputs.name, m.state.arn]));
+        assert.deepStrictEqual(body.widgets.filter((w) => /jobnet: duration/.test(w.properties.title as string)).map((w) => [w.properties.title, (w.properties.metrics as Line[])[0][3]]), [
+            ["stop jobnet: duration (ms) against the expected 15 min", machines["webapp-jobnet-dev-stop"]],
+            ["start jobnet: duration (ms) against the expected 12 min", machines["webapp-jobnet-dev-start"]],
+            ["nightly-batch jobnet: duration (ms) against the expected 90 min", machines["webapp-jobnet-dev-nightly-batch"]],
+            ["weekly-maintenance jobnet: duration (ms) against the expected 60 min", machines["webapp-jobnet-dev-weekly-maintenance"]],
+        ]);
         const alarms = account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.state.arn).sort();
-        assert.deepStrictEqual([...body.widgets[6].properties.alarms].sort(), alarms);
+        assert.deepStrictEqual([...(widget("Alarms").properties.alarms as string[])].sort(), alarms);
         const lb = account.one("aws:lb/loadBalancer:LoadBalancer");
-        assert.strictEqual((body.widgets[8].properties.metrics as Line[])[0][3], loadBalancerDimension(account.one("aws:lb/listener:Listener").state.arn));
-        assert.ok(lb.state.arn.endsWith((body.widgets[8].properties.metrics as Line[])[0][3] as string));
+        const fiveXx = widget("ALB 5xx").properties.metrics as Line[];
+        assert.strictEqual(fiveXx[0][3], loadBalancerDimension(account.one("aws:lb/listener:Listener").state.arn));
+        assert.ok(lb.state.arn.endsWith(fiveXx[0][3] as string));
         const tg = account.one("aws:lb/targetGroup:TargetGroup");
-        assert.deepStrictEqual((body.widgets[7].properties.metrics as Line[])[0].slice(2, 6), ["TargetGroup", targetGroupDimension(tg.state.arn), "LoadBalancer", loadBalancerArnDimension(lb.state.arn)]);
+        assert.deepStrictEqual((widget("Targets healthy / unhealthy").properties.metrics as Line[])[0].slice(2, 6), ["TargetGroup", targetGroupDimension(tg.state.arn), "LoadBalancer", loadBalancerArnDimension(lb.state.arn)]);
         assert.strictEqual(JSON.stringify(body).length < 1_000_000, true);
     });
 
     it("pairs an existing system's target group with the load balancer AWS says it is attached to, under mocks", async function () {
         this.timeout(60_000);
         const { account } = await sharedRun("existing");
-        const body = JSON.parse(account.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody);
+        const body = JSON.parse(account.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody) as ReturnType<typeof dashboardBody>;
         // The example stack's target group, attached to the load balancer of its listener (scripts/lib/mockedCloud.ts).
-        assert.deepStrictEqual((body.widgets[7].properties.metrics as Line[])[0].slice(2, 6), ["TargetGroup", "targetgroup/shop-web/0123456789abcdef", "LoadBalancer", "app/shop/0123456789abcdef"]);
+        assert.deepStrictEqual((body.widgets.find((w) => w.properties.title === "Targets healthy / unhealthy")!.properties.metrics as Line[])[0].slice(2, 6), ["TargetGroup", "targetgroup/shop-web/0123456789abcdef", "LoadBalancer", "app/shop/0123456789abcdef"]);
     });
 });

@@ -3,7 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
-import { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { RunSummary, executionEnd, jobOutcomes, jobnetOfStateMachine, notifyRunEnded, runEndedAlert, slackMessage } from "../handlers/notifier";
+import { invocationContext } from "../simulator/lambda";
 import { readableCause } from "../handlers/causes";
 import { failurePoint } from "../handlers/failurePoint";
 import { pageThrough, readExecutionHistory } from "../handlers/executionHistory";
@@ -213,5 +216,107 @@ describe("the notifier's reading of a run, as Pulumi serialises it into the func
             if (Array.isArray(history)) assert.deepStrictEqual(uploaded(history), failurePoint(history), name);
         }
         assert.strictEqual((await serialised(readableCause, "readableCause"))(instanceCannotStartCause), readableCause(instanceCannotStartCause));
+    });
+});
+
+describe("the notice of a team's jobnet's end", () => {
+    const prefix = "webapp-jobnet-dev-";
+    const stateMachineArn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+    const executionArn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-nightly-batch:nightly-batch-manual-20261130-130000-k3f9";
+    // The cause StartJob's end gives SendTaskFailure (handlers/jobOutcome.ts, commandJobEnd): the job, its server, the exit code, the last line.
+    const cause = "extract-orders on db-client-1 (i-0abc): exit code 3: ERROR: orders table is locked; the whole output is in CloudWatch Logs, group /webapp-jobnet-dev/jobs";
+    const job = (name: string) => ({ name, input: '{"tableName":"t"}' });
+    // Every job of the run in its branch of the Jobs Parallel state; extract-orders' task fails, which fails the branch and the run.
+    const history: HistoryEvent[] = [
+        { id: 1, previousEventId: 0, type: "ExecutionStarted", executionStartedEventDetails: { input: '{"trigger":"manual"}' } },
+        { id: 2, previousEventId: 1, type: "ParallelStateEntered", stateEnteredEventDetails: job("Jobs") },
+        { id: 3, previousEventId: 2, type: "ParallelStateStarted" },
+        { id: 4, previousEventId: 3, type: "TaskStateEntered", stateEnteredEventDetails: job("Wait for extract-orders") },
+        { id: 5, previousEventId: 4, type: "TaskStateExited", stateExitedEventDetails: { name: "Wait for extract-orders", output: "{}" } },
+        { id: 6, previousEventId: 5, type: "TaskStateEntered", stateEnteredEventDetails: job("extract-orders") },
+        { id: 7, previousEventId: 6, type: "TaskScheduled" },
+        { id: 8, previousEventId: 7, type: "TaskStarted" },
+        { id: 9, previousEventId: 8, type: "TaskFailed", taskFailedEventDetails: { resourceType: "lambda", resource: "invoke.waitForTaskToken", error: "JobEndedAbnormally", cause } },
+        { id: 10, previousEventId: 9, type: "ParallelStateFailed" },
+        { id: 11, previousEventId: 10, type: "ExecutionFailed", executionFailedEventDetails: { error: "JobEndedAbnormally", cause } },
+    ].map((e, i) => ({ ...e, timestamp: new Date(Date.parse("2026-11-30T13:00:00Z") + i * 1000) })) as HistoryEvent[];
+
+    it("reads the run's error and cause from its end event, when DescribeExecution gives none", () => {
+        assert.deepStrictEqual(executionEnd(history), { error: "JobEndedAbnormally", cause });
+        assert.strictEqual(executionEnd(history.slice(0, 10)), undefined);
+    });
+
+    it("names the jobnet by its state machine, less the stack's prefix", () => {
+        assert.deepStrictEqual([
+            jobnetOfStateMachine(stateMachineArn, prefix),
+            jobnetOfStateMachine("arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop", prefix),
+            // A stack whose name ends like a jobnet's: the prefix decides, not the ending.
+            jobnetOfStateMachine("arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-start-nightly-batch", "webapp-jobnet-start-"),
+            // A notifier deployed before it was told the prefix.
+            jobnetOfStateMachine("arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-start", undefined),
+        ], ["nightly-batch", "stop", "nightly-batch", "start"]);
+    });
+
+    it("emails which jobnet failed, in which job, and the cause naming the server, exit code and last line (a sample event and DescribeExecution answer)", async () => {
+        const sfn = mockClient(SFNClient);
+        const sns = mockClient(SNSClient);
+        const env = { ...process.env };
+        try {
+            sfn.on(DescribeExecutionCommand).resolves({
+                executionArn, stateMachineArn, status: "FAILED", input: '{"trigger":"manual"}',
+                startDate: new Date("2026-11-30T13:00:00Z"), stopDate: new Date("2026-11-30T13:42:05Z"),
+                error: "JobEndedAbnormally", cause,
+            });
+            sfn.on(GetExecutionHistoryCommand).resolves({ events: history });
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            const topicArn = "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts";
+            Object.assign(process.env, { ALERT_TOPIC_ARN: topicArn, SLACK_SECRET_ARN: "", STACK_NAME: "dev", STATE_MACHINE_PREFIX: prefix });
+            const result = await notifyRunEnded({
+                region: "ap-northeast-1",
+                detail: { executionArn, stateMachineArn, name: executionArn.split(":").pop()!, status: "FAILED" },
+            }, invocationContext(60_000));
+            assert.deepStrictEqual(result, { published: true, slack: undefined });
+            const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+            assert.deepStrictEqual(published.map((p) => [p.TopicArn, p.Subject, p.Message!.split("\n")]), [[topicArn, "[dev] nightly-batch jobnet FAILED", [
+                "Jobnet: nightly-batch",
+                "Stack: dev",
+                "Status: FAILED",
+                "Duration: 42m 5s",
+                "Trigger: manual",
+                `Execution: nightly-batch-manual-20261130-130000-k3f9 (https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${executionArn})`,
+                "Failed job: extract-orders",
+                "Error: JobEndedAbnormally",
+                `Cause: ${cause}`,
+            ]]]);
+        } finally {
+            process.env = env;
+            sfn.restore();
+            sns.restore();
+        }
+    });
+
+    const failed: RunSummary = {
+        jobnet: "nightly-batch", stack: "dev", status: "FAILED", durationSeconds: 2525, trigger: "manual", note: undefined,
+        failedState: "extract-orders", failedServer: undefined, error: "JobEndedAbnormally", cause,
+        consoleUrl: "https://console.example/run", executionName: "nightly-batch-1", servers: [], jobs: [],
+    };
+
+    it("posts the same to Slack: the jobnet in the header, the failed job, and the cause whole in a code block", () => {
+        const m = slackMessage(failed, undefined) as { text: string; blocks: { text?: { text: string }; fields?: { text: string }[] }[] };
+        assert.strictEqual(m.text, ":rotating_light: nightly-batch jobnet FAILED (dev)");
+        assert.strictEqual(m.blocks[1].fields![0].text, "*Jobnet:* nightly-batch");
+        assert.deepStrictEqual(m.blocks.slice(2).map((b) => b.text!.text), [
+            "*Failed job:* extract-orders\n*Error:* JobEndedAbnormally",
+            `*Cause:*\n\`\`\`${cause}\`\`\``,
+        ]);
+    });
+
+    it("lists each job's end when the run succeeded, and keeps 'Timed out in' for a run that timed out in a job", () => {
+        const output = { jobnet: "nightly-batch", jobs: [{ job: "extract-orders", end: "normal", exitCode: 0 }, { job: "load-warehouse", end: "warning", exitCode: 1 }, { job: "notify-finance", end: "skipped" }] };
+        assert.deepStrictEqual(jobOutcomes(output), ["extract-orders: normal (exit 0)", "load-warehouse: warning (exit 1)", "notify-finance: skipped"]);
+        assert.deepStrictEqual(jobOutcomes({ webServers: [] }), []);
+        const succeeded = runEndedAlert({ ...failed, status: "SUCCEEDED", jobs: jobOutcomes(output) });
+        assert.deepStrictEqual([succeeded.subject, succeeded.lines.slice(6)], ["[dev] nightly-batch jobnet SUCCEEDED", ["Jobs:", "  extract-orders: normal (exit 0)", "  load-warehouse: warning (exit 1)", "  notify-finance: skipped"]]);
+        assert.deepStrictEqual(runEndedAlert({ ...failed, status: "TIMED_OUT", error: "States.Timeout", cause: undefined }).lines.slice(6), ["Timed out in: extract-orders", "Error: States.Timeout", "Cause: unknown"]);
     });
 });

@@ -208,12 +208,16 @@ describe("schedules, triggers and notifications in the program", () => {
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
             source: ["aws.states"],
             "detail-type": ["Step Functions Execution Status Change"],
-            detail: { status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [outputs.stopStateMachineArn, outputs.startStateMachineArn] },
+            detail: {
+                status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"],
+                // The team's jobnets the dev stack deploys, too.
+                stateMachineArn: [outputs.stopStateMachineArn, outputs.startStateMachineArn, outputs.jobnetStateMachineArns["nightly-batch"], outputs.jobnetStateMachineArns["weekly-maintenance"]],
+            },
         });
         const fn = account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
         const secret = account.one("aws:secretsmanager/secret:Secret");
         const topic = account.one("aws:sns/topic:Topic");
-        assert.deepStrictEqual(fn.inputs.environment.variables, { ALERT_TOPIC_ARN: topic.state.arn, SLACK_SECRET_ARN: secret.state.arn, SLACK_MENTION: "<!here>", STACK_NAME: "dev" });
+        assert.deepStrictEqual(fn.inputs.environment.variables, { ALERT_TOPIC_ARN: topic.state.arn, SLACK_SECRET_ARN: secret.state.arn, SLACK_MENTION: "<!here>", STACK_NAME: "dev", STATE_MACHINE_PREFIX: "webapp-jobnet-dev-" });
         assert.ok(!JSON.stringify(fn.inputs).includes("SECRETSECRET"));
         const version = account.one("aws:secretsmanager/secretVersion:SecretVersion");
         assert.strictEqual(version.inputs.secretString["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "stored as a Pulumi secret");
@@ -226,6 +230,11 @@ describe("schedules, triggers and notifications in the program", () => {
         assert.strictEqual(outputs.startCommands.stop, `aws stepfunctions start-execution --region ap-northeast-1 --state-machine-arn ${outputs.stopStateMachineArn} --input '{}'`);
         assert.strictEqual(outputs.consoleUrls.start, stateMachineConsoleUrl(outputs.startStateMachineArn));
         assert.match(outputs.consoleUrls.start, /^https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates%3A/);
+        // The team's jobnets too, by name, beside stop and start; the run watcher's expected durations likewise (their expectedMinutes).
+        assert.deepStrictEqual([Object.keys(outputs.consoleUrls), Object.keys(outputs.startCommands)], [["stop", "start", "nightly-batch", "weekly-maintenance"], ["stop", "start", "nightly-batch", "weekly-maintenance"]]);
+        const nightly = outputs.jobnetStateMachineArns["nightly-batch"];
+        assert.deepStrictEqual([outputs.consoleUrls["nightly-batch"], outputs.startCommands["nightly-batch"]], [stateMachineConsoleUrl(nightly), `aws stepfunctions start-execution --region ap-northeast-1 --state-machine-arn ${nightly} --input '{}'`]);
+        assert.deepStrictEqual(outputs.monitoring, { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600 }, startDelaySeconds: 600 });
         assert.strictEqual(startExecutionCommand("arn:aws:states:us-east-1:1:stateMachine:x"), "aws stepfunctions start-execution --region us-east-1 --state-machine-arn arn:aws:states:us-east-1:1:stateMachine:x --input '{}'");
     });
 });

@@ -15,10 +15,10 @@ import {
     StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { UsageError } from "../scripts/lib/commandLine";
-import { parseOpsArgs } from "../scripts/lib/ops/args";
+import { commandUsage, deployedJobnet, parseOpsArgs } from "../scripts/lib/ops/args";
 import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
-import { RedriveFacts, readRedriveFacts, redriveRefusal } from "../scripts/lib/ops/redriveCheck";
+import { RedriveFacts, readRedriveFacts, redriveRefusal, sharingRunLock } from "../scripts/lib/ops/redriveCheck";
 import { changeSchedule, withScheduleEnabled } from "../scripts/lib/ops/schedule";
 import { createdCluster, destroyRefusal, readClusterStatus } from "../scripts/lib/ops/teardown";
 import { driveStackAction } from "../scripts/lib/ops/stackActions";
@@ -27,7 +27,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns"
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SimulatedAccount } from "../simulator/account";
 import { installServices } from "../simulator/services";
-import { OpsError, requirePulumiCli } from "../scripts/lib/ops/stack";
+import { OpsError, requirePulumiCli, stackOutputs } from "../scripts/lib/ops/stack";
 import { projectDir } from "../scripts/lib/runProgram";
 import { stopJobnet } from "../statemachines/stop";
 import { runCli } from "./support/cli";
@@ -51,13 +51,40 @@ describe("npm run ops arguments", () => {
         assert.deepStrictEqual(parseOpsArgs(["report"]), { kind: "report", execution: "latest", stack: "dev", out: "" });
         const arn = "arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-stop:stop-1";
         assert.deepStrictEqual(parseOpsArgs(["report", arn, "--out", "r.html", "--stack", "prod"]), { kind: "report", execution: arn, stack: "prod", out: "r.html" });
-        assert.throws(() => parseOpsArgs(["report", "stop-1"]), /report needs an execution ARN \(arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME\) or latest, not "stop-1"/);
+        assert.throws(() => parseOpsArgs(["report", "stop 1"]), /report needs an execution ARN \(arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME\), latest or a jobnet, not "stop 1"/);
         assert.deepStrictEqual(parseOpsArgs(["redrive", "latest"]), { kind: "redrive", execution: "latest", stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["redrive", execution("stop", "stop-manual-1")]), { kind: "redrive", execution: execution("stop", "stop-manual-1"), stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "start", "--stack", "prod"]), { kind: "schedule", enable: false, jobnet: "start", stack: "prod", yes: false });
         assert.deepStrictEqual(parseOpsArgs([]), { kind: "help" });
         assert.deepStrictEqual(parseOpsArgs(["run", "start", "--stack=prod", "-y", "--no-wait"]), { kind: "run", jobnet: "start", stack: "prod", wait: false });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "stop", "--help"]), { kind: "help" });
+    });
+
+    it("read a team's jobnet as run's, status's, redrive's and report's jobnet; redrive and report then take its latest run", () => {
+        assert.deepStrictEqual(parseOpsArgs(["run", "nightly-batch", "--no-wait"]), { kind: "run", jobnet: "nightly-batch", stack: "dev", wait: false });
+        assert.deepStrictEqual(parseOpsArgs(["status", "nightly-batch"]), { kind: "status", stack: "dev", jobnet: "nightly-batch" });
+        assert.deepStrictEqual(parseOpsArgs(["redrive", "nightly-batch", "--stack", "prod"]), { kind: "redrive", execution: "latest", stack: "prod", wait: true, jobnet: "nightly-batch" });
+        assert.deepStrictEqual(parseOpsArgs(["report", "weekly-maintenance", "--out", "w.html"]), { kind: "report", execution: "latest", stack: "dev", out: "w.html", jobnet: "weekly-maintenance" });
+        assert.deepStrictEqual(parseOpsArgs(["report", "stop"]), { kind: "report", execution: "latest", stack: "dev", out: "", jobnet: "stop" });
+    });
+
+    it("take a jobnet the stack deploys (its outputs name them), and refuse any other with a usage problem (exit 2): the names it deploys, the closest, and the command's usage", () => {
+        const deployed = { ...machines, "nightly-batch": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch", "weekly-maintenance": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-weekly-maintenance" };
+        assert.strictEqual(deployedJobnet("run", "nightly-batch", "dev", deployed), deployed["nightly-batch"]);
+        assert.strictEqual(deployedJobnet("run", "stop", "dev", deployed), machines.stop);
+        assert.throws(() => deployedJobnet("run", "nightly-bacth", "dev", deployed), (e: Error) => e instanceof UsageError && e.message === [
+            `run: stack dev deploys no jobnet "nightly-bacth"; its jobnets are stop, start, nightly-batch, weekly-maintenance. Did you mean nightly-batch?`,
+            "",
+            "Usage: npm run ops -- COMMAND [options]",
+            "",
+            "  run JOBNET [--stack NAME] [--no-wait]       start a run of a jobnet the stack deploys (stop, start or",
+            "                                              one of the team's) and follow it until it ends",
+            "                                              (exit 0 on success, 1 with the cause on failure)",
+        ].join("\n"));
+        // Nothing close: no guess. A stack that deploys none of the team's jobnets names stop and start.
+        assert.throws(() => deployedJobnet("report", "monthly-close", "prod", machines), (e: Error) => e instanceof UsageError &&
+            e.message.startsWith(`report: stack prod deploys no jobnet "monthly-close"; its jobnets are stop, start\n\nUsage: npm run ops -- COMMAND [options]\n\n  report [EXECUTION_ARN|latest|JOBNET]`));
+        assert.match(commandUsage("status"), /\n  status \[JOBNET\] \[--stack NAME\]  +recent runs of every jobnet \(or of JOBNET\), the delays in\n +progress, and stop's and start's next scheduled run$/);
     });
 
     it("explain an option npm kept for itself (npm run ops run stop --no-wait, without --)", () => {
@@ -67,11 +94,13 @@ describe("npm run ops arguments", () => {
     });
 
     const bad: [string[], string][] = [
-        [["run"], "run needs a jobnet: stop or start"],
-        [["run", "reboot"], 'run needs a jobnet: stop or start, not "reboot"'],
-        [["redrive", "my-run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest, not "my-run"'],
+        [["run"], "run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens)"],
+        [["run", "Reboot!"], `run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens), not "Reboot!"`],
+        [["redrive", "my run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), latest or a jobnet, not "my run"'],
         [["schedule", "pause", "stop"], 'schedule needs enable or disable, not "pause"'],
-        [["status", "now"], 'status takes no arguments; got "now" as well'],
+        [["schedule", "enable", "nightly-batch"], "schedule enable takes stop or start: only they have schedules; a team's jobnet such as nightly-batch has none yet (schedules for the team's jobnets are a later issue). Run it by hand: npm run ops -- run nightly-batch"],
+        [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
+        [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
         [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report and schedule'],
         [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out and --help'],
         [["status", "--stack"], "--stack needs a value"],
@@ -95,6 +124,25 @@ describe("jobnet runs through Step Functions (a fake SFN client)", () => {
         sfn.on(StartExecutionCommand).resolves({ executionArn: execution("stop", "stop-manual-1"), startDate: new Date() });
         assert.strictEqual(await startRun(new SFNClient({ region: "ap-northeast-1" }), machines.stop, "stop-manual-1"), execution("stop", "stop-manual-1"));
         assert.deepStrictEqual(sfn.commandCalls(StartExecutionCommand)[0].args[0].input, { stateMachineArn: machines.stop, name: "stop-manual-1", input: '{"trigger":"manual"}' });
+    });
+
+    it("name a team jobnet's manual runs within Step Functions' 80 characters, its longest name (48) included", async () => {
+        assert.strictEqual(executionName("nightly-batch", new Date("2026-11-28T22:15:07Z"), "k3f9zz77"), "nightly-batch-manual-20261128-221507-k3f9zz");
+        assert.strictEqual(executionName("j".repeat(48), new Date("2026-11-28T22:15:07Z"), "k3f9zz77").length, 78);
+    });
+
+    it("list the recent runs of every jobnet the stack deploys, the team's among them, and find the latest failed one of a team's jobnet", async () => {
+        const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+        sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+        sfn.on(ListExecutionsCommand, { stateMachineArn: nightly }).resolves({ executions: [
+            { executionArn: execution("nightly-batch", "n-1"), stateMachineArn: nightly, name: "n-1", status: "FAILED", startDate: new Date("2026-11-28T15:00:00Z"), stopDate: new Date("2026-11-28T16:31:00Z") },
+        ] });
+        sfn.on(DescribeExecutionCommand).resolves({ input: '{"trigger":"manual"}' } as never);
+        const rows = await recentRuns(new SFNClient({ region: "ap-northeast-1" }), { ...machines, "nightly-batch": nightly });
+        assert.deepStrictEqual(rows.map((r) => [r.jobnet, r.name, r.trigger, r.status, r.durationSeconds]), [["nightly-batch", "n-1", "manual", "FAILED", 5460]]);
+        assert.deepStrictEqual(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.stateMachineArn), [machines.stop, machines.start, nightly]);
+        const latest = await latestUnsuccessful(new SFNClient({ region: "ap-northeast-1" }), { "nightly-batch": nightly });
+        assert.strictEqual(latest?.executionArn, execution("nightly-batch", "n-1"));
     });
 
     it("tell how each run was started", () => {
@@ -190,8 +238,8 @@ describe("the parts that need the pulumi CLI", () => {
         const missing = ops(["status"]);
         assert.strictEqual(missing.status, 1);
         assert.match(missing.stderr, /^The pulumi CLI is not installed \(it is not on PATH\)\./);
-        const bad = ops(["run", "reboot"]);
-        assert.deepStrictEqual([bad.status, bad.stderr], [2, 'run needs a jobnet: stop or start, not "reboot"\n']);
+        const bad = ops(["run", "Reboot!"]);
+        assert.deepStrictEqual([bad.status, bad.stderr], [2, `run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens), not "Reboot!"\n`]);
         const noFile = withStackFiles(() => ops(["schedule", "disable", "stop", "--stack", "qa"]));
         assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n']);
     });
@@ -325,6 +373,59 @@ describe("npm run ops -- status, as text (pure)", () => {
     });
 });
 
+describe("npm run ops -- status of a stack with the team's jobnets (pure)", () => {
+    const schedules = { stop: { expression: "cron(0 22 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true } };
+    const monitoring = { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400 }, startDelaySeconds: 600 };
+    const now = new Date("2026-12-01T17:00:00Z");
+    const run = (jobnet: string, name: string, start: string, durationSeconds: number | undefined): RunRow => ({
+        jobnet, name, executionArn: `arn:${name}`, trigger: "manual", status: durationSeconds === undefined ? "RUNNING" : "SUCCEEDED", startDate: new Date(start), durationSeconds, scheduledTime: undefined,
+    });
+
+    it("shows their runs against their expectedMinutes, says they have no schedule yet, and names one past its expected duration", () => {
+        const text = statusReport({
+            stack: "dev", now, jobnets: ["stop", "start", "nightly-batch", "weekly-maintenance"], schedules, calendar: undefined, monitoring,
+            // weekly-maintenance is not in monitoring: a stack not updated since it was added shows no expected duration for it.
+            runs: [run("nightly-batch", "n-2", "2026-12-01T15:00:00Z", undefined), run("weekly-maintenance", "w-1", "2026-11-29T01:00:00Z", 1800), run("nightly-batch", "n-1", "2026-11-30T15:00:00Z", 5000)],
+        });
+        assert.strictEqual(text.split("\n").slice(1, 6).join("\n"), [
+            "jobnet              run  trigger  status        started (UTC)  duration (of expected)",
+            "------------------  ---  -------  ---------  ----------------  ----------------------------------------",
+            "nightly-batch       n-2  manual   RUNNING    2026-12-01 15:00  running, 2h 0m 0s, 30m 0s over 1h 30m 0s",
+            "weekly-maintenance  w-1  manual   SUCCEEDED  2026-11-29 01:00  30m 0s",
+            "nightly-batch       n-1  manual   SUCCEEDED  2026-11-30 15:00  1h 23m 20s of 1h 30m 0s",
+        ].join("\n"));
+        assert.deepStrictEqual(text.split("\n").slice(text.split("\n").indexOf("Next scheduled runs:")), [
+            "Next scheduled runs:",
+            "  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)",
+            "  stop: 2026-12-02, 22:00 Asia/Tokyo  (cron(0 22 ? * MON-FRI *), closed calendar days skipped)",
+            "  start: no schedule",
+            "  nightly-batch: no schedule (the team's jobnets have none yet: npm run ops -- run nightly-batch)",
+            "  weekly-maintenance: no schedule (the team's jobnets have none yet: npm run ops -- run weekly-maintenance)",
+            "",
+            "Delays in progress:",
+            "  nightly-batch run n-2 has been running for 2h 0m 0s, 30m 0s over 1h 30m 0s",
+            // Tonight's stop (22:00 Tokyo, 13:00 UTC) never ran.
+            "  stop did not start at its scheduled time 2026-12-01 13:00 UTC",
+            "",
+        ]);
+    });
+
+    it("shows only the jobnet asked for: no missed start of stop when the team's jobnet is asked about", () => {
+        const facts = { stack: "dev", now: new Date("2026-12-01T13:20:00Z"), jobnets: ["nightly-batch"], schedules, calendar: { country: "JP", closedDates: [], openDates: [] }, monitoring, runs: [] };
+        assert.deepStrictEqual(delaysInProgress(facts), []);
+        assert.deepStrictEqual(delaysInProgress({ ...facts, jobnets: ["stop", "start", "nightly-batch"] }), ["stop did not start at its scheduled time 2026-12-01 13:00 UTC"]);
+        assert.match(statusReport(facts), /\nNext scheduled runs:\n  nightly-batch: no schedule \(the team's jobnets have none yet: npm run ops -- run nightly-batch\)\n/);
+    });
+
+    it("reads every jobnet the stack deploys from its outputs: stop, start and jobnetStateMachineArns; a stack deployed before them has stop and start", async () => {
+        const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+        const stackWith = (outputs: Record<string, unknown>) => ({ name: "dev", outputs: async () => Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, secret: false }])) }) as never;
+        const base = { stopStateMachineArn: machines.stop, startStateMachineArn: machines.start };
+        assert.deepStrictEqual((await stackOutputs(stackWith({ ...base, jobnetStateMachineArns: { "nightly-batch": nightly } }))).stateMachines, { ...machines, "nightly-batch": nightly });
+        assert.deepStrictEqual((await stackOutputs(stackWith(base))).stateMachines, machines);
+    });
+});
+
 describe("npm run ops -- redrive refuses a run the system has moved on from", () => {
     const at = (hour: number) => new Date(Date.UTC(2026, 11, 4, hour));
     const failed = { jobnet: "stop" as const, executionArn: execution("stop", "friday"), status: "FAILED", startDate: at(13) };
@@ -354,6 +455,31 @@ describe("npm run ops -- redrive refuses a run the system has moved on from", ()
     it("refuses once the state machine was updated since the run started, its first revision included", () => {
         assert.match(redriveRefusal(facts([], { ran: "r-1", now: "r-2" }))!, /the stop state machine was updated since the run started \(revision r-1, now r-2\); a redrive would resume it with the old definition\./);
         assert.match(redriveRefusal(facts([], { ran: undefined, now: "r-2" }))!, /\(revision the first, now r-2\)/);
+    });
+
+    it("judges a team's jobnet on its own runs (it has a run lock of its own), stop and start on each other's", () => {
+        assert.deepStrictEqual([sharingRunLock("nightly-batch", ["stop", "start", "nightly-batch", "weekly-maintenance"]), sharingRunLock("stop", ["stop", "start", "nightly-batch"])], [["nightly-batch"], ["stop", "start"]]);
+        const nightly = { jobnet: "nightly-batch", executionArn: execution("nightly-batch", "n-1"), status: "FAILED", startDate: at(15) };
+        assert.strictEqual(
+            redriveRefusal({ failed: nightly, runs: [nightly, { jobnet: "nightly-batch", executionArn: execution("nightly-batch", "n-2"), status: "SUCCEEDED", startDate: at(16) }], revisions: { ran: "r-1", now: "r-1" }, stack: "dev" }),
+            "nightly-batch run n-1 is not redriven: nightly-batch run n-2 started after it (2026-12-04T16:00:00.000Z, SUCCEEDED), so the system has moved on; a redrive would resume the nightly-batch jobnet from the failed step, without its run lock. Run the jobnet again instead, once the cause is fixed: npm run ops -- run nightly-batch --stack dev",
+        );
+    });
+
+    it("reads a failed team jobnet's runs only, not stop's and start's", async () => {
+        const sfn = mockClient(SFNClient);
+        const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+        try {
+            sfn.on(DescribeExecutionCommand).resolves({ stateMachineArn: nightly, status: "FAILED", startDate: at(15) } as never);
+            sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+            sfn.on(DescribeStateMachineForExecutionCommand).resolves({ revisionId: "r-1" } as never);
+            sfn.on(DescribeStateMachineCommand).resolves({ revisionId: "r-1" } as never);
+            const read = await readRedriveFacts(new SFNClient({ region: "ap-northeast-1" }), { ...machines, "nightly-batch": nightly }, execution("nightly-batch", "n-1"), "dev");
+            assert.deepStrictEqual([read.failed.jobnet, sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.stateMachineArn)], ["nightly-batch", [nightly]]);
+            assert.strictEqual(redriveRefusal(read), undefined);
+        } finally {
+            sfn.restore();
+        }
     });
 
     it("reads the failed run, the recent runs of both jobnets and both revisions", async () => {

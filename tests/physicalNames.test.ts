@@ -5,6 +5,7 @@ import { loadConfig } from "../infra/config";
 import { NamingSettings, PhysicalName, longestStackName, namingProblems, physicalNames } from "../infra/physicalNames";
 import { RegisteredResource } from "../scripts/lib/mockedCloud";
 import { runProgram } from "../scripts/lib/runProgram";
+import { teamJobnets } from "../jobnets";
 
 const project = "webapp-jobnet";
 
@@ -114,6 +115,18 @@ describe("stack names AWS accepts", () => {
             "state machine names take only letters, digits, hyphens and underscores (a state machine that logs to CloudWatch Logs)",
             "SNS topic names take only letters, digits, underscores and hyphens",
             "CloudWatch dashboard names take only letters, digits, hyphens and underscores",
+        ]);
+    });
+
+    it("name an alarm per kind for each of the team's jobnets, as for stop and start but for the scheduled start it has no schedule to miss", () => {
+        const team = { deployed: teamJobnets.filter((d) => d.name === "nightly-batch") };
+        const alarms = physicalNames(project, "dev", { ...devSettings, teamJobnets: team })
+            .filter((n) => n.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((n) => `${n.logicalName} ${n.name}`);
+        assert.deepStrictEqual(alarms, [
+            ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((kind) => `alerts-${j}-${kind} webapp-jobnet-dev-${j}-${kind}`)),
+            ...["failed", "timed-out", "aborted", "late"].map((kind) => `alerts-nightly-batch-${kind} webapp-jobnet-dev-nightly-batch-${kind}`),
+            "alerts-watcher-errors webapp-jobnet-dev-watcher-errors",
+            "alerts-watcher-heartbeat webapp-jobnet-dev-watcher-heartbeat",
         ]);
     });
 

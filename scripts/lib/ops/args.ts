@@ -1,13 +1,18 @@
 import { UsageError, parseCommandLine } from "../commandLine";
+import { closestName } from "../../../infra/closestName";
 
-/** `npm run ops -- COMMAND ...`, parsed. Every mistake is one UsageError naming what was wrong. */
+/**
+ * `npm run ops -- COMMAND ...`, parsed. Every mistake is one UsageError naming what was wrong. A
+ * jobnet is stop, start or one of the team's (jobnets/): whether the stack deploys it is known only
+ * from its outputs (deployedJobnet). `jobnet` on status, redrive and report narrows them to it.
+ */
 export type OpsCommand =
     | { kind: "help" }
     | { kind: "stack"; action: "preview" | "up" | "destroy"; stack: string; yes: boolean }
-    | { kind: "run"; jobnet: "stop" | "start"; stack: string; wait: boolean }
-    | { kind: "status"; stack: string }
-    | { kind: "redrive"; execution: string; stack: string; wait: boolean }
-    | { kind: "report"; execution: string; stack: string; out: string }
+    | { kind: "run"; jobnet: string; stack: string; wait: boolean }
+    | { kind: "status"; stack: string; jobnet?: string }
+    | { kind: "redrive"; execution: string; stack: string; wait: boolean; jobnet?: string }
+    | { kind: "report"; execution: string; stack: string; out: string; jobnet?: string }
     | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean };
 
 export const opsUsage = `Usage: npm run ops -- COMMAND [options]
@@ -19,17 +24,22 @@ Commands:
   preview [--stack NAME]                      show what pulumi up would change
   up [--stack NAME] [--yes]                   deploy; asks first unless --yes
   destroy [--stack NAME] [--yes]              delete the stack's resources; asks first unless --yes
-  run stop|start [--stack NAME] [--no-wait]   start a jobnet run and follow it until it ends
+  run JOBNET [--stack NAME] [--no-wait]       start a run of a jobnet the stack deploys (stop, start or
+                                              one of the team's) and follow it until it ends
                                               (exit 0 on success, 1 with the cause on failure)
-  status [--stack NAME]                       recent runs of both jobnets, and each one's next scheduled run
-  redrive EXECUTION_ARN|latest [--stack NAME] [--no-wait]
-                                              resume a failed run from the step that failed, and follow it
-  report [EXECUTION_ARN|latest] [--stack NAME] [--out FILE]
-                                              draw a run as a Gantt chart from its history: FILE (an HTML
-                                              page, default out/report-NAME.html) and an SVG beside it
+  status [JOBNET] [--stack NAME]              recent runs of every jobnet (or of JOBNET), the delays in
+                                              progress, and stop's and start's next scheduled run
+  redrive EXECUTION_ARN|latest|JOBNET [--stack NAME] [--no-wait]
+                                              resume a failed run (the latest of any jobnet, or of JOBNET)
+                                              from the step or job that failed, and follow it
+  report [EXECUTION_ARN|latest|JOBNET] [--stack NAME] [--out FILE]
+                                              draw a run (the latest of any jobnet, or of JOBNET) as a Gantt
+                                              chart from its history: FILE (an HTML page, default
+                                              out/report-NAME.html) and an SVG beside it
   schedule enable|disable stop|start [--stack NAME] [--yes]
                                               turn a jobnet's schedule on or off: asks first (unless --yes),
                                               then sets it in Pulumi.NAME.yaml and runs pulumi up
+                                              (the team's jobnets have no schedule yet)
 
 --stack defaults to dev; --stack=NAME works too. Options go after --: npm run ops -- run stop --no-wait.`;
 
@@ -43,6 +53,31 @@ const opsArgs = {
 
 const executionArnPattern = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
 
+/** A jobnet's name as jobnets/ and the stack name it (statemachines/jobs.ts, jobNamePattern). */
+const jobnetNamePattern = /^[a-z0-9][a-z0-9-]{0,47}$/;
+
+/** The lines of the usage that tell of one command: its synopsis and what it does. */
+export function commandUsage(command: string): string {
+    const lines = opsUsage.split("\n");
+    const first = lines.findIndex((l) => l.startsWith(`  ${command} `));
+    if (first < 0) return opsUsage;
+    let last = first + 1;
+    while (last < lines.length && /^ {40,}\S/.test(lines[last])) last++;
+    return ["Usage: npm run ops -- COMMAND [options]", "", ...lines.slice(first, last)].join("\n");
+}
+
+/**
+ * The state machine of a jobnet the stack deploys. Any other name is a usage problem (exit 2):
+ * it says which the stack deploys, the closest of them, and the command's usage.
+ */
+export function deployedJobnet(command: string, jobnet: string, stack: string, stateMachines: Record<string, string>): string {
+    const arn = stateMachines[jobnet];
+    if (arn !== undefined) return arn;
+    const names = Object.keys(stateMachines);
+    const meant = closestName(jobnet, names);
+    throw new UsageError(`${command}: stack ${stack} deploys no jobnet ${JSON.stringify(jobnet)}; its jobnets are ${names.join(", ")}${meant ? `. Did you mean ${meant}?` : ""}\n\n${commandUsage(command)}`);
+}
+
 /** Parses `npm run ops` arguments; `env` is where npm leaves the options it kept. */
 export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCommand {
     const { values, positionals: positional } = parseCommandLine("npm run ops", { args: argv, options: opsArgs, allowPositionals: true }, env);
@@ -50,9 +85,18 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
     const { stack, yes } = values;
     const wait = !values["no-wait"];
     const [command, ...rest] = positional;
-    const jobnet = (value: string | undefined, what: string): "stop" | "start" => {
-        if (value !== "stop" && value !== "start") throw new UsageError(`${what} needs a jobnet: stop or start${value === undefined ? "" : `, not ${JSON.stringify(value)}`}`);
+    const jobnet = (value: string | undefined, what: string): string => {
+        if (value === undefined || !jobnetNamePattern.test(value)) {
+            throw new UsageError(`${what} needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens)${value === undefined ? "" : `, not ${JSON.stringify(value)}`}`);
+        }
         return value;
+    };
+    const scheduled = (value: string | undefined, what: string): "stop" | "start" => {
+        if (value === "stop" || value === "start") return value;
+        if (value !== undefined && jobnetNamePattern.test(value)) {
+            throw new UsageError(`${what} takes stop or start: only they have schedules; a team's jobnet such as ${value} has none yet (schedules for the team's jobnets are a later issue). Run it by hand: npm run ops -- run ${value}`);
+        }
+        throw new UsageError(`${what} needs a jobnet: stop or start${value === undefined ? "" : `, not ${JSON.stringify(value)}`}`);
     };
     const noMore = (count: number) => {
         if (rest.length > count) throw new UsageError(`${command} takes ${count === 0 ? "no arguments" : `${count} argument(s)`}; got ${JSON.stringify(rest.slice(count).join(" "))} as well`);
@@ -69,23 +113,27 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             noMore(1);
             return { kind: "run", jobnet: jobnet(rest[0], "run"), stack, wait };
         case "status":
-            noMore(0);
-            return { kind: "status", stack };
+            noMore(1);
+            return rest[0] === undefined ? { kind: "status", stack } : { kind: "status", stack, jobnet: jobnet(rest[0], "status") };
         case "redrive":
         case "report": {
             noMore(1);
-            const execution = rest[0] ?? (command === "report" ? "latest" : undefined);
+            const given = rest[0] ?? (command === "report" ? "latest" : undefined);
+            // A run by its ARN, the latest of any jobnet, or the latest of one jobnet by its name.
+            const named = given !== undefined && given !== "latest" && !given.startsWith("arn:") && jobnetNamePattern.test(given) ? given : undefined;
+            const execution = named === undefined ? given : "latest";
             if (execution === undefined || (execution !== "latest" && !executionArnPattern.test(execution))) {
-                throw new UsageError(`${command} needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME) or latest${execution === undefined ? "" : `, not ${JSON.stringify(execution)}`}`);
+                throw new UsageError(`${command} needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), latest or a jobnet${execution === undefined ? "" : `, not ${JSON.stringify(execution)}`}`);
             }
-            if (command === "report") return { kind: "report", execution, stack, out: values.out ?? "" };
-            return { kind: "redrive", execution, stack, wait };
+            const of = named === undefined ? {} : { jobnet: named };
+            if (command === "report") return { kind: "report", execution, stack, out: values.out ?? "", ...of };
+            return { kind: "redrive", execution, stack, wait, ...of };
         }
         case "schedule": {
             noMore(2);
             const action = rest[0];
             if (action !== "enable" && action !== "disable") throw new UsageError(`schedule needs enable or disable${action === undefined ? "" : `, not ${JSON.stringify(action)}`}`);
-            return { kind: "schedule", enable: action === "enable", jobnet: jobnet(rest[1], `schedule ${action}`), stack, yes };
+            return { kind: "schedule", enable: action === "enable", jobnet: scheduled(rest[1], `schedule ${action}`), stack, yes };
         }
         default:
             throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report and schedule`);

@@ -8,8 +8,16 @@ import { definitionUpdate } from "../../../handlers/runLock";
  * Functions API reference, RedriveExecution): not the run lock, not the maintenance page. So a
  * redrive is refused while another run of the stack is active, once any run started after the
  * failed one (the system has moved on: Friday's stop redriven after Monday's start would stop it
- * by day), and once the state machine's definition has changed since the run started.
+ * by day), and once the state machine's definition has changed since the run started. A team's
+ * jobnet has a run lock of its own (statemachines/teamJobnet.ts), so only its own runs count for it;
+ * stop and start share theirs.
  */
+
+/** The jobnets whose runs hold the same run lock as `jobnet`'s: stop and start one, each of the team's its own. */
+export function sharingRunLock(jobnet: Jobnet, jobnets: readonly Jobnet[]): Jobnet[] {
+    const system = ["stop", "start"];
+    return system.includes(jobnet) ? jobnets.filter((j) => system.includes(j)) : [jobnet];
+}
 
 /** A run of the stack's jobnets as the check reads it. */
 export interface SeenRun {
@@ -42,7 +50,8 @@ export function redriveRefusal(facts: RedriveFacts): string | undefined {
     }
     const later = others.filter((r) => r.startDate.getTime() > failed.startDate.getTime()).sort((a, b) => a.startDate.getTime() - b.startDate.getTime())[0];
     if (later) {
-        return `${refused}: ${later.jobnet} run ${nameOf(later.executionArn)} started after it (${later.startDate.toISOString()}, ${later.status}), so the system has moved on; a redrive would resume the ${failed.jobnet} jobnet from the failed step, without its maintenance page or run lock. ${capitalised(instead)}`;
+        const without = ["stop", "start"].includes(failed.jobnet) ? "without its maintenance page or run lock" : "without its run lock";
+        return `${refused}: ${later.jobnet} run ${nameOf(later.executionArn)} started after it (${later.startDate.toISOString()}, ${later.status}), so the system has moved on; a redrive would resume the ${failed.jobnet} jobnet from the failed step, ${without}. ${capitalised(instead)}`;
     }
     const update = definitionUpdate(facts.revisions.ran, facts.revisions.now);
     if (update !== undefined) {
@@ -58,13 +67,13 @@ function capitalised(text: string): string {
 /** The recent runs a redrive is judged against: one page of each jobnet, newest first (ListExecutions). */
 export const runsRead = 20;
 
-/** Reads what `redriveRefusal` judges: the failed run, the recent runs of both jobnets, the revisions. */
+/** Reads what `redriveRefusal` judges: the failed run, the recent runs of the jobnets sharing its run lock, the revisions. */
 export async function readRedriveFacts(sfn: SFNClient, machines: Record<Jobnet, string>, executionArn: string, stack: string): Promise<RedriveFacts> {
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const jobnet = (Object.keys(machines) as Jobnet[]).find((j) => machines[j] === described.stateMachineArn);
     if (jobnet === undefined) throw new Error(`${executionArn} is not a run of the ${stack} jobnets`);
     const runs: SeenRun[] = [];
-    for (const j of Object.keys(machines) as Jobnet[]) {
+    for (const j of sharingRunLock(jobnet, Object.keys(machines))) {
         const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machines[j], maxResults: runsRead }));
         for (const e of listed.executions ?? []) runs.push({ jobnet: j, executionArn: e.executionArn!, status: e.status ?? "?", startDate: e.startDate! });
     }

@@ -15,7 +15,8 @@ import { OpsError } from "./stack";
 import { readExecutionHistory, timeLeftUntil } from "../../../handlers/executionHistory";
 import { scheduledTimeOf } from "../../../handlers/scheduledRuns";
 
-export type Jobnet = "stop" | "start";
+/** A jobnet's name: stop, start or one of the team's (jobnets/). */
+export type Jobnet = string;
 
 /** A readable, unique execution name: `stop-manual-20261128-221500-k3f9` (names are unique per state machine for 90 days). */
 export function executionName(jobnet: Jobnet, now: Date, random: string): string {
@@ -41,10 +42,10 @@ export interface RunRow {
     scheduledTime: string | undefined;
 }
 
-/** The newest runs of both jobnets, newest first, with how each was started. */
+/** The newest runs of every jobnet of `machines`, newest first, with how each was started. */
 export async function recentRuns(sfn: SFNClient, machines: Record<Jobnet, string>, perJobnet = 5): Promise<RunRow[]> {
     const rows: RunRow[] = [];
-    for (const jobnet of ["stop", "start"] as const) {
+    for (const jobnet of Object.keys(machines)) {
         const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machines[jobnet], maxResults: perJobnet }));
         for (const e of listed.executions ?? []) {
             const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
@@ -87,7 +88,7 @@ export function triggerOf(input: string | undefined, output: string | undefined)
 
 const unsuccessful = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
 
-/** The newest failed, timed-out or aborted run of either jobnet, or undefined. */
+/** The newest failed, timed-out or aborted run of any jobnet of `machines`, or undefined. */
 export async function latestUnsuccessful(sfn: SFNClient, machines: Record<Jobnet, string>): Promise<ExecutionListItem | undefined> {
     const found: ExecutionListItem[] = [];
     for (const arn of Object.values(machines)) {

@@ -36,17 +36,20 @@ export async function openStack(stackName: string): Promise<Stack> {
 
 /** The stack outputs the ops commands need, checked. */
 export async function stackOutputs(stack: Stack): Promise<{
-    stateMachines: { stop: string; start: string };
+    /** Every jobnet the stack deploys, by name: stop, start, then the team's (output jobnetStateMachineArns). */
+    stateMachines: Record<string, string>;
     region: string;
     schedules: Record<string, { expression: string; timeZone: string; enabled: boolean }>;
     /** The stack's business calendar, as the program parsed it; none before the stack exports it. */
     calendar: Omit<CalendarSettings, "timeZone"> | undefined;
     /** What the run watcher judges by; none before the stack exports it. */
-    monitoring: { expectedSeconds: { stop: number; start: number }; startDelaySeconds: number } | undefined;
+    monitoring: { expectedSeconds: Record<string, number>; startDelaySeconds: number } | undefined;
 }> {
     const outputs = await stack.outputs();
     const stop = outputs.stopStateMachineArn?.value as string | undefined;
     const start = outputs.startStateMachineArn?.value as string | undefined;
     if (!stop || !start) throw new OpsError(`Stack ${stack.name} has no state machine outputs yet: deploy it with \`npm run ops -- up --stack ${stack.name}\`.`);
-    return { stateMachines: { stop, start }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never, calendar: outputs.calendar?.value as never, monitoring: outputs.monitoring?.value as never };
+    // A stack deployed before the team's jobnets has no jobnetStateMachineArns: stop and start only.
+    const team = (outputs.jobnetStateMachineArns?.value ?? {}) as Record<string, string>;
+    return { stateMachines: { stop, start, ...team }, region: stop.split(":")[3], schedules: (outputs.schedules?.value ?? {}) as never, calendar: outputs.calendar?.value as never, monitoring: outputs.monitoring?.value as never };
 }

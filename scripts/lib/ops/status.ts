@@ -7,13 +7,20 @@ import { Jobnet, RunRow } from "./runs";
 export interface StatusFacts {
     stack: string;
     now: Date;
-    /** The newest runs of both jobnets, newest first. */
+    /** The jobnets shown, stop and start first, then the team's; all the stack deploys unless one was asked for. */
+    jobnets?: Jobnet[];
+    /** The newest runs of those jobnets, newest first. */
     runs: RunRow[];
     schedules: Partial<Record<Jobnet, { expression: string; timeZone: string; enabled: boolean }>>;
     /** The stack's calendar; none for a stack deployed before it exported one. */
     calendar: Omit<CalendarSettings, "timeZone"> | undefined;
-    /** What the run watcher judges by (stack output `monitoring`). */
+    /** What the run watcher judges by (stack output `monitoring`); a team's jobnet missing from it (a stack not updated since) has no expected duration shown. */
     monitoring: { expectedSeconds: Record<Jobnet, number>; startDelaySeconds: number };
+}
+
+/** The jobnets shown that can have a schedule: stop and start (the team's have none yet). */
+function scheduledJobnets(f: StatusFacts): Jobnet[] {
+    return (f.jobnets ?? ["stop", "start"]).filter((j) => j === "stop" || j === "start");
 }
 
 /** Defaults of a stack deployed before it exported its monitoring settings (infra/config.ts). */
@@ -26,7 +33,8 @@ function closedDay(f: StatusFacts, timeZone: string): (date: string) => boolean 
 }
 
 /** A duration against the expected one: "10m 4s of 15m", "17m 2s, 2m 2s over 15m". */
-export function againstExpected(seconds: number, expected: number): string {
+export function againstExpected(seconds: number, expected: number | undefined): string {
+    if (expected === undefined) return formatSeconds(seconds);
     return seconds > expected ? `${formatSeconds(seconds)}, ${formatSeconds(seconds - expected)} over ${formatSeconds(expected)}` : `${formatSeconds(seconds)} of ${formatSeconds(expected)}`;
 }
 
@@ -41,9 +49,9 @@ export function delaysInProgress(f: StatusFacts): string[] {
     for (const r of f.runs.filter((run) => run.status === "RUNNING")) {
         const running = (now - r.startDate.getTime()) / 1000;
         const expected = f.monitoring.expectedSeconds[r.jobnet];
-        if (running > expected) delays.push(`${r.jobnet} run ${r.name} has been running for ${againstExpected(running, expected)}`);
+        if (expected !== undefined && running > expected) delays.push(`${r.jobnet} run ${r.name} has been running for ${againstExpected(running, expected)}`);
     }
-    for (const jobnet of ["stop", "start"] as const) {
+    for (const jobnet of scheduledJobnets(f)) {
         const s = f.schedules[jobnet];
         if (!s?.enabled) continue;
         const due = nextRuns(parseCron(s.expression), s.timeZone, new Date(now - 86_400_000), 50, closedDay(f, s.timeZone), 2)
@@ -73,9 +81,10 @@ export function statusReport(f: StatusFacts): string {
     }
     lines.push("", "Next scheduled runs:");
     if (!f.calendar) lines.push("  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)");
-    for (const jobnet of ["stop", "start"] as const) {
-        const s = f.schedules[jobnet];
-        if (!s) lines.push(`  ${jobnet}: no schedule`);
+    for (const jobnet of f.jobnets ?? ["stop", "start"]) {
+        const s = scheduledJobnets(f).includes(jobnet) ? f.schedules[jobnet] : undefined;
+        if (!["stop", "start"].includes(jobnet)) lines.push(`  ${jobnet}: no schedule (the team's jobnets have none yet: npm run ops -- run ${jobnet})`);
+        else if (!s) lines.push(`  ${jobnet}: no schedule`);
         else if (!s.enabled) lines.push(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled`);
         else {
             const [next] = nextRuns(parseCron(s.expression), s.timeZone, f.now, 1, closedDay(f, s.timeZone));
