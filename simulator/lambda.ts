@@ -6,6 +6,8 @@ import { LambdaContext } from "../handlers/lambdaContext";
 /** A function as deployed: its ARN and the folder holding the `__index.js` Pulumi serialised for it. */
 export interface DeployedFunction {
     task: string;
+    /** Whose calls these are, as IAM knows them (RecordedCall.caller): the task unless given, one function of several of a task. */
+    caller?: string;
     functionArn: string;
     codeDirectory: string;
 }
@@ -17,7 +19,7 @@ export interface DeployedFunction {
  */
 export class SimulatedLambda {
     readonly invocations = new Map<string, number>();
-    private readonly byArn = new Map<string, { task: string; handler: (event: unknown) => Promise<unknown> }>();
+    private readonly byArn = new Map<string, { task: string; caller: string; handler: (event: unknown) => Promise<unknown> }>();
     private readonly throttlesLeft: Record<string, number>;
     private readonly lateLeft: Record<string, number>;
 
@@ -31,7 +33,7 @@ export class SimulatedLambda {
             const file = path.join(f.codeDirectory, "__index.js");
             const handler = (require(file) as { handler: (event: unknown) => Promise<unknown> }).handler;
             if (typeof handler !== "function") throw new Error(`${file} exports no handler`);
-            this.byArn.set(f.functionArn, { task: f.task, handler });
+            this.byArn.set(f.functionArn, { task: f.task, caller: f.caller ?? f.task, handler });
         }
         this.throttlesLeft = { ...throttles };
         this.lateLeft = { ...late };
@@ -47,7 +49,7 @@ export class SimulatedLambda {
         }
         const event = JSON.parse(JSON.stringify(payload ?? {}));
         try {
-            const result = await currentCaller.run(fn.task, () => fn.handler(event));
+            const result = await currentCaller.run(fn.caller, () => fn.handler(event));
             if ((this.lateLeft[fn.task] ?? 0) > 0) {
                 this.lateLeft[fn.task]--;
                 await new Promise((resolve) => setTimeout(resolve, (taskTimeoutSeconds + 30) * 1000));

@@ -353,6 +353,11 @@ export function installServices(account: SimulatedAccount): () => void {
         }, (input: backup.ListRecoveryPointsByBackupVaultCommandInput) => [vaultArn(input.BackupVaultName)]],
     ]);
 
+    const tokenMachine = (token: string | undefined) => {
+        const issued = account.taskTokens.get(token ?? "");
+        // execution:NAME:RUN → stateMachine:NAME
+        return issued ? [{ resource: issued.executionArn.replace(":execution:", ":stateMachine:").replace(/:[^:]+$/, "") }] : [];
+    };
     serve(sfn.SFNClient, "states", [
         // StartExecution of a state machine the simulation plays. A name is unique per state machine for 90
         // days: the same name and input as a running execution returns that execution; a closed one, or
@@ -391,21 +396,21 @@ export function installServices(account: SimulatedAccount): () => void {
             account.executionRedriver(e);
             return { redriveDate: new Date() };
         }, (input: sfn.RedriveExecutionCommandInput) => [{ resource: input.executionArn ?? "" }]],
-        // The callback pattern's answers (simulator/taskTokens.ts). IAM authorises SendTask* on "*": a token
-        // a state machine's Task issued names no resource a policy could match (the Service Authorization
-        // Reference ties these actions to no state machine; an activity's tasks are another matter).
+        // The callback pattern's answers (simulator/taskTokens.ts). IAM authorises SendTask* on the state
+        // machine whose task issued the token: the AWS CDK's grantTaskResponse allows exactly these three
+        // actions on the state machine's ARN, and no wider. A token the account never issued names none.
         [sfn.SendTaskSuccessCommand, "SendTaskSuccess", (input: sfn.SendTaskSuccessCommandInput) => {
             account.taskTokens.succeed(input.taskToken ?? "", input.output ?? "");
             return {};
-        }],
+        }, (input: sfn.SendTaskSuccessCommandInput) => tokenMachine(input.taskToken)],
         [sfn.SendTaskFailureCommand, "SendTaskFailure", (input: sfn.SendTaskFailureCommandInput) => {
             account.taskTokens.fail(input.taskToken ?? "", input.error, input.cause);
             return {};
-        }],
+        }, (input: sfn.SendTaskFailureCommandInput) => tokenMachine(input.taskToken)],
         [sfn.SendTaskHeartbeatCommand, "SendTaskHeartbeat", (input: sfn.SendTaskHeartbeatCommandInput) => {
             account.taskTokens.heartbeat(input.taskToken ?? "");
             return {};
-        }],
+        }, (input: sfn.SendTaskHeartbeatCommandInput) => tokenMachine(input.taskToken)],
         // Newest first, a page of maxResults (default 100, at most 1000); no input, as in AWS.
         [sfn.ListExecutionsCommand, "ListExecutions", (input: sfn.ListExecutionsCommandInput) => {
             const pageSize = input.maxResults || 100;

@@ -141,7 +141,8 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         });
         restore = installServices(account);
         const lambda = new SimulatedLambda(
-            synth.functions.map((f) => ({ task: f.task, functionArn: f.functionArn, codeDirectory: f.codeDirectory })),
+            // Each team jobnet's StartJob is a function of its own, with its own permissions.
+            synth.functions.map((f) => ({ task: f.task, ...(f.task === "startJob" ? { caller: f.functionName } : {}), functionArn: f.functionArn, codeDirectory: f.codeDirectory })),
             account.faults.lambdaThrottles,
             account.faults.lateResponses,
         );

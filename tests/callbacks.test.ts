@@ -224,8 +224,9 @@ describe("callback tasks (.waitForTaskToken)", () => {
             assert.strictEqual(await nameOf(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }))), "accepted");
             assert.strictEqual(await nameOf(sfn.send(new SendTaskFailureCommand({ taskToken: token, error: "E", cause: "c" }))), "accepted");
             assert.strictEqual(await nameOf(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" }))), "TaskTimedOut");
-            // IAM authorises them on "*": no resource type names a state machine's task tokens.
-            assert.deepStrictEqual(account.calls.filter((c) => c.action.startsWith("states:SendTask")).map((c) => c.authorizations), Array(7).fill([{ resource: "*" }]));
+            // IAM authorises them on the state machine whose task issued the token (the AWS CDK's grantTaskResponse); a token never issued names none.
+            const machine = [{ resource: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:stop" }];
+            assert.deepStrictEqual(account.calls.filter((c) => c.action.startsWith("states:SendTask")).map((c) => c.authorizations), [[], [], machine, machine, machine, machine, machine]);
         });
     });
 

@@ -4,6 +4,7 @@ import { Simulation, SimulationOptions, simulate } from "../simulator/simulate";
 import { jobRuns } from "../simulator/jobTimes";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { sharedSynthesis } from "./support/sharedRuns";
+import { PolicyStatement, allowingStatement, functionPolicy, isRedriveGuard } from "./support/iamPolicy";
 
 let synth: SynthResult;
 
@@ -118,5 +119,56 @@ describe("a team's jobnet run in the simulated account", () => {
         const d = jobnetOf("one", { a: job(60) });
         const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d }, faults: { notManaged: ["batch-1"] } });
         assert.deepStrictEqual(runsOf(sim), ["a#1 batch-2 1–61 exit 0"]);
+    });
+});
+
+describe("the team jobnets' functions, as IAM sees them", () => {
+    before(async function () {
+        this.timeout(120_000);
+        synth = await sharedSynthesis("dev");
+    });
+
+    it("allow every call the runs make, on its resources, and hold no statement those calls do not need", async function () {
+        this.timeout(120_000);
+        // Between them: every kind of job, a retry, a failure, a redrive (its safety check), a jobnet
+        // job, a command never delivered, a one-server job finding its first server unmanaged.
+        const runs = [
+            await run({ jobnets: ["nightly-batch", "redrive"], jobFaults: [{ job: "transform-customers", kind: "exit", code: 2, times: 1 }] }),
+            await run({ jobnets: ["weekly-maintenance"] }),
+            await run({ jobnets: ["nightly-batch"], jobFaults: [{ job: "extract-customers", kind: "undelivered" }] }),
+            await run({ jobnets: ["nightly-batch"], faults: { notManaged: ["batch-1"] } }),
+            // The maintenance commands all refused at their send, after the stop: the last StartJob fails the run.
+            await run({ jobnets: ["weekly-maintenance"], faults: { notManaged: ["batch-1", "batch-2", "db-client-1"] } }),
+            // A job alone, refused at its send: its own StartJob fails its task.
+            await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": jobnetOf("alone", { a: { ...job(60), on: { group: "batch" } } }) }, faults: { notManaged: ["batch-1"] } }),
+        ];
+        assert.deepStrictEqual([runs[5].reports[0].report.error, runs[5].reports[0].report.cause?.split(":").slice(0, 3).join(":")], ["JobNotDelivered", "a: server group batch: the command was not sent, because Run Command cannot reach batch-1 (i-08f5815465303ca0a, running"]);
+        const callers = ["beginJobs", "awaitJob", "jobEnded", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
+        const functionNameOf = (caller: string) => synth.functions.find((f) => f.task === caller || f.functionName === caller)!.functionName;
+        const policies = new Map(callers.map((c) => [c, functionPolicy(synth.resources, functionNameOf(c)).filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))]));
+        const used = new Set<PolicyStatement>();
+        for (const call of runs.flatMap((r) => r.account.calls).filter((c) => policies.has(c.caller))) {
+            for (const { resource, context } of call.authorizations) {
+                const statement = allowingStatement(policies.get(call.caller)!, { action: call.action, resource, context });
+                assert.ok(statement, `${call.caller}: ${call.action} on ${resource} ${JSON.stringify(context ?? {})} is denied`);
+                used.add(statement);
+            }
+        }
+        for (const [caller, statements] of policies) {
+            for (const s of statements.filter((x) => !used.has(x))) {
+                // A redrive's check is held by every task of a run; the redrive above used one task's.
+                assert.ok(isRedriveGuard(s) && caller !== "jobEnded", `${caller}: ${JSON.stringify(s)} is never used`);
+            }
+        }
+        // A StartJob may send commands to its own groups' servers and documents only, and start only its own jobnets.
+        const nightly = policies.get("webapp-jobnet-dev-nightly-batch-jobs")!;
+        assert.ok(!nightly.some((s) => [s.Action].flat().includes("states:StartExecution")));
+        const send = nightly.filter((s) => [s.Action].flat().includes("ssm:SendCommand"));
+        assert.deepStrictEqual(send.map((s) => ({ Resource: s.Resource, Condition: s.Condition })), [
+            { Resource: ["arn:aws:ssm:ap-northeast-1::document/AWS-RunShellScript", "arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0d6b2c4e8f1a30001"], Condition: undefined },
+            { Resource: "arn:aws:ec2:ap-northeast-1:123456789012:instance/*", Condition: { StringEquals: { "ssm:resourceTag/Role": "batch" } } },
+        ]);
+        assert.deepStrictEqual(policies.get("webapp-jobnet-dev-weekly-maintenance-jobs")!.filter((s) => [s.Action].flat().includes("states:StartExecution")).map((s) => s.Resource),
+            [["arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-start", "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop"]]);
     });
 });

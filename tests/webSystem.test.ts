@@ -57,27 +57,32 @@ describe("the dev stack, run in-process under mocks", () => {
         assert.deepStrictEqual(account.countsByType(), {
             "aws:backup/vault:Vault": 1,
             "aws:cloudwatch/dashboard:Dashboard": 1,
-            // 1 flow log, 3 agent, 4 database, 16 Lambda tasks, the notifier and the run watcher, 2 state machine groups.
-            "aws:cloudwatch/logGroup:LogGroup": 28,
-            // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier.
-            "aws:cloudwatch/eventRule:EventRule": 3,
-            "aws:cloudwatch/eventTarget:EventTarget": 4,
-            // Per jobnet: failed, timed out, aborted, late, not started; the run watcher's errors and heartbeat.
-            "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
+            // 1 flow log, 3 agent, 4 database, 16 Lambda tasks, the notifier and the run watcher, 2 state machine groups;
+            // the team jobnets (jobnets/: nightly-batch and weekly-maintenance): their jobs' output, 3 shared
+            // tasks, a StartJob and an execution group each.
+            "aws:cloudwatch/logGroup:LogGroup": 28 + 8,
+            // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier; the
+            // end of a job's command, and of a jobnet a job ran, to JobEnded.
+            "aws:cloudwatch/eventRule:EventRule": 3 + 2,
+            "aws:cloudwatch/eventTarget:EventTarget": 4 + 2,
+            // Per jobnet: failed, timed out, aborted, late, not started (no schedule, so not a team jobnet's); the
+            // run watcher's errors and heartbeat.
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 2 * 4,
             "aws:dynamodb/table:Table": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
-            // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules.
-            "aws:iam/role:Role": 27,
-            "aws:iam/rolePolicy:RolePolicy": 25,
+            // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules;
+            // the team jobnets' 5 functions and 2 state machines.
+            "aws:iam/role:Role": 27 + 7,
+            "aws:iam/rolePolicy:RolePolicy": 25 + 7,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 18,
+            "aws:lambda/function:Function": 18 + 5,
             // The notifier's asynchronous retries.
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
-            "aws:lambda/permission:Permission": 2,
+            "aws:lambda/permission:Permission": 2 + 2,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,
@@ -93,7 +98,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             "aws:scheduler/schedule:Schedule": 3,
-            "aws:sfn/stateMachine:StateMachine": 2,
+            "aws:sfn/stateMachine:StateMachine": 2 + 2,
             "aws:sns/topic:Topic": 1,
             "aws:sns/topicPolicy:TopicPolicy": 1,
             "aws:ssm/parameter:Parameter": 1,
@@ -107,10 +112,11 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:infra:SecurityGroups": 1,
             "webapp-jobnet:infra:WebServers": 1,
             "webapp-jobnet:infra:WebSystem": 1,
-            "webapp-jobnet:jobnet:Jobnet": 2,
+            "webapp-jobnet:jobnet:Jobnet": 2 + 2,
             "webapp-jobnet:jobnet:JobnetFunctions": 1,
             "webapp-jobnet:jobnet:Jobnets": 1,
             "webapp-jobnet:jobnet:RunLock": 1,
+            "webapp-jobnet:jobnet:TeamJobnets": 1,
             "webapp-jobnet:operations:Alerts": 1,
             "webapp-jobnet:operations:Dashboard": 1,
             "webapp-jobnet:operations:Operations": 1,
