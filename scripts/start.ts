@@ -7,7 +7,7 @@ import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { databaseOfOutputs, simulate } from "../simulator/simulate";
 import { groupServers, jobnetsOf, teamDefinitionsOf } from "../simulator/teamJobnets";
-import { parseJobFault } from "../simulator/jobPlays";
+import { jobFaultForms, parseJobFault } from "../simulator/jobPlays";
 import { closestName } from "../infra/closestName";
 import type { JobnetDefinition } from "../statemachines/jobs";
 import { executionArnOf } from "../simulator/account";
@@ -26,7 +26,7 @@ const write = (text: string) => process.stdout.write(text);
 async function main(argv: string[]): Promise<number> {
     const options = parseStartOptions(argv, process.env);
     if (options.help) {
-        write(startUsage + faultForms() + "\n");
+        write(startUsage + faultForms() + "\n\nA team jobnet's jobs (--jobnet NAME):\n" + jobFaultForms.map((f) => `  ${f.form.padEnd(28)} ${f.does}`).join("\n") + "\n");
         return 0;
     }
     stackFile(projectDir, options.stack);

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import type { SimExecution, SimulatedAccount } from "../simulator/account";
 import * as path from "path";
 import { snsSubject } from "../handlers/alerts";
 import { RunSummary, runEndedAlert } from "../handlers/notifier";
@@ -339,34 +340,8 @@ describe("delay notices in the simulated account", function () {
         assert.ok(pages.length > 1, `${pages.length} pages`);
     });
 
-    it("the notifier reads a failed run's history to its end in short pages, and names the state that failed", async () => {
-        const faults = parseFaults(["cluster-stop", "short-pages"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
-        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
-        assert.strictEqual(reports[0].report.error, "ClusterNotStoppable");
-        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
-        // EventBridge's event of the run's end, to the notifier as uploaded; no Slack webhook.
-        const notifier = synth.alertFunctions.find((f) => f.role === "notifier")!;
-        const handler = (require(path.join(notifier.codeDirectory, "__index.js")) as { handler: Function }).handler;
-        const event = { ...executionStatusChange(run), region: run.arn.split(":")[3] };
-        const env = { ...process.env };
-        const restore = installServices(account);
-        try {
-            Object.assign(process.env, { ALERT_TOPIC_ARN: notifier.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "", STACK_NAME: "dev" });
-            await currentCaller.run("notifyRunEnded", () => handler(event, invocationContext(notifier.timeoutSeconds * 1000)));
-        } finally {
-            restore();
-            process.env = env;
-        }
-        assert.ok(run.history.length > 50, `${run.history.length} events`);
-        const [notice] = published(account);
-        assert.match(notice, /^\[dev\] stop jobnet FAILED\n/);
-        assert.match(notice, /\nFailed state: ClusterRefusedToStop\n/);
-    });
-
-    it("the notifier tells of a team's jobnet that failed: the jobnet, the failed job, and the cause naming its server, exit code and last line", async () => {
-        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["nightly-batch"], jobFaults: [{ job: "transform-customers", kind: "exit", code: 2, times: 1 }] });
-        assert.strictEqual(reports[0].report.status, "FAILED");
-        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
+    /** EventBridge's event of a run's end, given to the notifier as uploaded, with its environment; no Slack webhook. */
+    async function notifyAsUploaded(account: SimulatedAccount, run: SimExecution): Promise<void> {
         const notifier = synth.alertFunctions.find((f) => f.role === "notifier")!;
         const handler = (require(path.join(notifier.codeDirectory, "__index.js")) as { handler: Function }).handler;
         const event = { ...executionStatusChange(run), region: run.arn.split(":")[3] };
@@ -379,6 +354,25 @@ describe("delay notices in the simulated account", function () {
             restore();
             process.env = env;
         }
+    }
+
+    it("the notifier reads a failed run's history to its end in short pages, and names the state that failed", async () => {
+        const faults = parseFaults(["cluster-stop", "short-pages"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
+        assert.strictEqual(reports[0].report.error, "ClusterNotStoppable");
+        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
+        await notifyAsUploaded(account, run);
+        assert.ok(run.history.length > 50, `${run.history.length} events`);
+        const [notice] = published(account);
+        assert.match(notice, /^\[dev\] stop jobnet FAILED\n/);
+        assert.match(notice, /\nFailed state: ClusterRefusedToStop\n/);
+    });
+
+    it("the notifier tells of a team's jobnet that failed: the jobnet, the failed job, and the cause naming its server, exit code and last line", async () => {
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["nightly-batch"], jobFaults: [{ job: "transform-customers", kind: "exit", code: 2, times: 1 }] });
+        assert.strictEqual(reports[0].report.status, "FAILED");
+        const run = account.executions.find((e) => e.arn.endsWith(`:${reports[0].report.executionName}`))!;
+        await notifyAsUploaded(account, run);
         const [notice] = published(account);
         assert.strictEqual(account.published.length, 1);
         const lines = notice.split("\n");

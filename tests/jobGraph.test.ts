@@ -177,3 +177,15 @@ describe("the bench's jobnets", () => {
         assert.deepStrictEqual(Object.fromEntries(Object.entries(lattice.jobs).map(([n, j]) => [n, j.after])), { "l01-01": [], "l01-02": [], "l02-01": ["l01-01", "l01-02"], "l02-02": ["l01-02"] });
     });
 });
+
+describe("the README's picture of the nightly batch", () => {
+    it("is the jobs of jobnets/nightly-batch.ts as npm run synth draws them", async function () {
+        this.timeout(30_000);
+        const fs = require("fs") as typeof import("fs");
+        const { renderSvg } = require("../scripts/lib/synthesize") as typeof import("../scripts/lib/synthesize");
+        const { jobGraphDot } = require("../statemachines/jobDiagram") as typeof import("../statemachines/jobDiagram");
+        const nightly = teamJobnets.find((d) => d.name === "nightly-batch")!;
+        const drawn = await renderSvg(jobGraphDot(nightly, "nightly-batch: its jobs and what each waits for (stack dev)"));
+        assert.strictEqual(fs.readFileSync("docs/nightly-batch.jobs.svg", "utf8"), drawn, "docs/nightly-batch.jobs.svg is stale: run npm run synth and copy out/dev/nightly-batch.jobs.svg");
+    });
+});

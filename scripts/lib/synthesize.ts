@@ -266,6 +266,7 @@ export function synthSummary(result: SynthResult): string {
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
         historyLine(result.definitions),
         "Diagrams: stop.svg, start.svg",
+        ...teamLines(result),
         ...result.infos.flatMap((i) => ["", i]),
         ...result.warnings.flatMap((w) => ["", `Warning: ${w}`]),
     ].join("\n");
@@ -276,6 +277,18 @@ function historyLine(definitions: SynthResult["definitions"]): string {
     const events = (n: number) => n.toLocaleString("en-US");
     const worst = (["stop", "start"] as const).map((jobnet) => `${jobnet} ${events(worstCaseHistory(definitions[jobnet]))}`).join(", ");
     return `History at worst: ${worst} events (at most ${events(historyBudget)}: half of the ${events(executionHistoryQuota)} at which Step Functions fails a run; transient retries aside)`;
+}
+
+/** The team's jobnets the stack deploys: their files, and each one's worst-case history. */
+function teamLines(result: SynthResult): string[] {
+    const names = Object.keys(result.team.definitions);
+    if (names.length === 0) return [];
+    const events = (n: number) => n.toLocaleString("en-US");
+    return [
+        "",
+        `Team jobnets: ${names.map((n) => `${n} (${Object.keys(teamJobnetsOf().find((d) => d.name === n)?.jobs ?? {}).length} jobs, history at worst ${events(worstCaseHistory(result.team.definitions[n]))} events)`).join(", ")}`,
+        `  each with <jobnet>.asl.json, <jobnet>.svg (its state machine) and <jobnet>.jobs.svg (its jobs and what each waits for)`,
+    ];
 }
 
 /** Each listener as a user meets it, and the page the health check reads; an existing system's as found. */
