@@ -20,7 +20,7 @@ export function jobRuns(account: SimulatedAccount, sinceMs: number): JobRunOnSer
         const c = commandOfComment(account.command(v.commandId).comment);
         if (!c) return [];
         return [{ job: c.job, attempt: c.attempt, server: account.instance(v.instanceId).name, started: seconds(v.startedAt), ended: seconds(v.endedAt), status: v.status, exitCode: v.responseCode }];
-    }).sort((a, b) => (a.started ?? Infinity) - (b.started ?? Infinity));
+    }).sort((a, b) => (a.started ?? Infinity) - (b.started ?? Infinity) || a.job.localeCompare(b.job) || a.server.localeCompare(b.server, "en", { numeric: true }));
 }
 
 /**

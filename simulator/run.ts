@@ -1,3 +1,4 @@
+import "./parallelBranches";
 import { StateMachine } from "aws-local-stepfunctions";
 import { State, StateMachineDefinition, TaskState, allStates } from "../statemachines/asl";
 import { executionHistoryQuota } from "../statemachines/historyBudget";

@@ -1,7 +1,7 @@
 import { Fragment, JsonObject, Retrier, StateMachineDefinition, awsThrottlingRetry, choice, definition, goto, invoke, is, lambdaServiceRetry, parallel, pass, sequence, state, wait } from "./asl";
 import { skipClosedDaysWhenScheduled, takeRunLock, withRedriveGuard } from "./common";
 import { CommandJob, Job, JobnetDefinition, jobDefaults } from "./jobs";
-import { runGraphOf } from "./jobGraph";
+import { runGraphOf, topologicalOrder } from "./jobGraph";
 import { renderCommand } from "./jobCommand";
 import { partitionOf } from "../handlers/partition";
 import type { CommandSpec, JobnetSpec } from "../handlers/jobs";
@@ -49,7 +49,9 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
     const d = plan.jobnet;
     const timeoutSeconds = d.timeoutMinutes * 60;
     const run: JsonObject = { tableName: plan.runLock.tableName, "executionArn.$": "$$.Execution.Id" };
-    const jobs = Object.entries<Job<string>>(d.jobs);
+    // Each job's branch after its predecessors': were Step Functions ever to start fewer branches at
+    // once than a jobnet has, the first started could always run, and none would wait for ever.
+    const jobs = topologicalOrder(runGraphOf(d)).map((name) => [name, (d.jobs as Record<string, Job<string>>)[name]] as const);
     return withRedriveGuard(definition(
         sequence(
             skipClosedDaysWhenScheduled(plan, d.name),

@@ -60,8 +60,8 @@ describe("a team's jobnet run in the simulated account", () => {
         const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d } });
         assert.strictEqual(sim.reports[0].report.status, "SUCCEEDED");
         assert.deepStrictEqual(runsOf(sim), [
-            "b#1 batch-1 1–301 exit 0",
             "a#1 batch-1 1–61 exit 0",
+            "b#1 batch-1 1–301 exit 0",
             "c#1 batch-1 63–123 exit 0",
             "d#1 batch-1 303–363 exit 0",
         ]);
