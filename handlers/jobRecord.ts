@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
 import type { RunGraph } from "../statemachines/jobGraph";
-import { awsErrorName } from "./errors";
+import { awsErrorName, taskError } from "./errors";
 import { Release, RunRecord, advance, failureDue, redriven } from "./jobRun";
 import { lockKeyAttribute } from "./runLock";
 
@@ -21,6 +21,8 @@ export interface RunRef {
 }
 
 const keptSeconds = 7 * 86_400;
+/** Writes of the record one call tries before it gives up (RunRecordBusy: its task tries the call again). */
+const maxWriteAttempts = 30;
 const key = (k: string) => ({ [lockKeyAttribute]: { S: k } });
 const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + keptSeconds) });
 
@@ -90,7 +92,10 @@ export async function updateRun<T>(ref: RunRef, change: (run: StoredRun) => { re
             return { run: read, releases, result: changed.result };
         }
         if (await writeRun(ref.tableName, ref.executionArn, next, read.record.version)) return { run: next, releases, result: changed.result };
-        if (attempt >= 25) throw new Error(`run ${ref.executionArn}: its record kept changing under 25 writes in a row`);
+        // Many jobs of a wide jobnet start or end at once, each writing the one record: the one whose write
+        // lost reads again after a short random pause (exponential backoff with full jitter).
+        if (attempt >= maxWriteAttempts) throw taskError("RunRecordBusy", `run ${ref.executionArn}: its record kept changing under ${maxWriteAttempts} writes in a row`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 10 * 2 ** attempt)));
     }
 }
 

@@ -35,6 +35,9 @@ export function jobCommandMarker(namePrefix: string): string {
     return `# ${namePrefix} job`;
 }
 
+/** Every job of a wide jobnet writing the run's record at once: the call is tried again, spread out (handlers/jobRecord.ts). */
+export const runRecordBusy: Retrier = { ErrorEquals: ["RunRecordBusy"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" };
+
 /** After a job's own bound, how long its task waits for the end's event before it reads the end itself. */
 export const endEventGraceSeconds = 300;
 
@@ -145,6 +148,6 @@ export function callbackTask(name: string, functionArn: string, o: { payload: Js
         Parameters: { FunctionName: functionArn, Payload: { ...o.payload, step: name, "taskToken.$": "$$.Task.Token" } },
         ResultPath: o.resultPath,
         ...(o.timeoutSeconds === undefined ? {} : { TimeoutSeconds: o.timeoutSeconds }),
-        Retry: [lambdaServiceRetry, awsThrottlingRetry, ...(o.timeoutSeconds === undefined ? [] : [endEventLost])],
+        Retry: [runRecordBusy, lambdaServiceRetry, awsThrottlingRetry, ...(o.timeoutSeconds === undefined ? [] : [endEventLost])],
     });
 }
