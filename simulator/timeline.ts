@@ -321,6 +321,8 @@ export function describeScript(name: string, result: ScriptResult, checks?: stri
 export function describe(result: unknown): string {
     if (result === undefined || result === null) return "done";
     if (typeof result !== "object") return String(result);
+    const team = describeTeamJob(result as Record<string, unknown>);
+    if (team !== undefined) return team;
     // A send; a poll of the results carries the commands it sent too, with its counts.
     if (("commandId" in result || "commandIds" in result) && !("counts" in result)) return "sent";
     const refused = (result as { refused?: { count?: unknown; inWords?: unknown } }).refused;
@@ -337,6 +339,24 @@ export function describe(result: unknown): string {
         .filter(([k, v]) => !hidden.has(k) && v !== "" && v !== null && typeof v !== "object")
         .map(([k, v]) => `${k} ${v}`);
     return parts.length > 0 ? parts.join(", ") : "done";
+}
+
+/**
+ * A team jobnet's job in an operator's words (statemachines/teamJobnet.ts): what its wait for its
+ * predecessors gave (handlers/jobRecord.ts, releaseOutput), or how its run ended (handlers/jobs.ts, JobResult).
+ */
+function describeTeamJob(r: Record<string, unknown>): string | undefined {
+    switch (r.go) {
+        case "run":
+            return "released";
+        case "skip":
+            return "skipped: no job before it leads to it";
+        case "judged":
+            return `judged exit code ${r.exitCode}: the ${r.taken} branch`;
+    }
+    if (typeof r.end !== "string" || typeof r.exitCode !== "number" || typeof r.retry !== "boolean") return undefined;
+    if (r.retry) return `exit ${r.exitCode}: to be tried again (attempt ${r.attempt ?? 1})`;
+    return r.end === "warning" ? `ended with a warning (exit ${r.exitCode})` : `ended normally (exit ${r.exitCode})`;
 }
 
 export function formatDuration(seconds: number): string {

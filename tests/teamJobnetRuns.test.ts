@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { SynthResult } from "../scripts/lib/synthesize";
 import { Simulation, SimulationOptions, simulate } from "../simulator/simulate";
 import { jobRuns } from "../simulator/jobTimes";
+import { Timeline } from "../simulator/timeline";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { sharedSynthesis } from "./support/sharedRuns";
 import { PolicyStatement, allowingStatement, functionPolicy, isRedriveGuard } from "./support/iamPolicy";
@@ -170,5 +171,34 @@ describe("the team jobnets' functions, as IAM sees them", () => {
         ]);
         assert.deepStrictEqual(policies.get("webapp-jobnet-dev-weekly-maintenance-jobs")!.filter((s) => [s.Action].flat().includes("states:StartExecution")).map((s) => s.Resource),
             [["arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-start", "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-stop"]]);
+    });
+});
+
+describe("npm start's timeline of a team jobnet", () => {
+    before(async function () {
+        this.timeout(120_000);
+        synth = await sharedSynthesis("dev");
+    });
+
+    it("says of each job when it was released, how it ended, a retry, a judgment and a skip, in words", async () => {
+        let text = "";
+        let timeline: Timeline | undefined;
+        await run({
+            jobnets: ["nightly-batch"],
+            onEvent: (_jobnet, event) => {
+                timeline ??= new Timeline({ definition: synth.team.definitions["nightly-batch"], startMs: event.timestamp, tty: false, columns: () => undefined, write: (t) => (text += t) });
+                timeline.handle(event);
+            },
+        });
+        const lines = text.split("\n").map((l) => l.trim().replace(/\s+/, " "));
+        for (const line of [
+            "+0:00 Wait for extract-orders: released",
+            "+9:02 extract-orders: exit 75: to be tried again (attempt 1)",
+            "+20:04 extract-orders: ended normally (exit 0)",
+            "+43:08 load: ended with a warning (exit 1)",
+            "+43:08 Wait for rows-rejected: judged exit code 1: the then branch",
+            "+43:08 Wait for report: skipped: no job before it leads to it",
+            "+46:12 SUCCEEDED",
+        ]) assert.ok(lines.includes(line), `${line}\nnot in:\n${lines.join("\n")}`);
     });
 });
