@@ -10,6 +10,7 @@ export default defineJobnet({
     description: "Nightly batch: extract, transform on the batch servers, load, report and archive",
     expectedMinutes: 90,
     timeoutMinutes: 240,
+    schedules: [{ every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" }],
     jobs: {
         "extract-orders": {
             kind: "command",

@@ -10,6 +10,7 @@ export default defineJobnet({
     description: "Weekly maintenance: stop the web system, tidy the batch hosts, start the web system",
     expectedMinutes: 60,
     timeoutMinutes: 180,
+    schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" }],
     jobs: {
         "stop-system": { kind: "jobnet", jobnet: "stop" },
         "rotate-batch-logs": {

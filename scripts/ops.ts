@@ -13,6 +13,8 @@ import { explainFailure } from "./lib/ops/failures";
 import { executionName, followExecution, historyReadBoundMs, latestUnsuccessful, recentRuns, redrive, startRun } from "./lib/ops/runs";
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
+import { planReport, readPlanFacts } from "./lib/ops/plan";
+import { calendarDate } from "../handlers/calendar";
 import { configuredEmails, forgottenPendingEmails, readTopicSubscriptions } from "./lib/ops/pendingEmails";
 import { driveStackAction } from "./lib/ops/stackActions";
 import { createdCluster, destroyRefusal, readClusterStatus } from "./lib/ops/teardown";
@@ -31,6 +33,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     if (command.kind === "schedule") return toggleSchedule(command);
+    if (command.kind === "plan") {
+        const facts = readPlanFacts(command.stack, projectDir);
+        write(planReport({ ...facts, from: command.date ?? calendarDate(new Date(), facts.timeZone), days: command.days }));
+        return 0;
+    }
     const stack = await openStack(command.stack);
     switch (command.kind) {
         case "stack":

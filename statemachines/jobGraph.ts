@@ -1,4 +1,6 @@
 import { ExitCondition, Job, JobnetDefinition, jobDefaults, jobNamePattern } from "./jobs";
+import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
+import { holidayCountries } from "../handlers/calendar";
 
 /**
  * The graph of a jobnet as its run handlers need it (handlers/jobRun.ts): each job's
@@ -62,6 +64,8 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
         if (named.includes(name)) problems.push(`${at}: follows itself`);
         problems.push(...jobSettingProblems(at, job, known));
     }
+    (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
+    if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);
@@ -69,6 +73,19 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
         const stuck = unreachable(graph).filter((j) => !cycle.includes(j));
         problems.push(`${where}: the jobs form a cycle, so none of them can start: ${cycle.join(" → ")}${stuck.length > 0 ? `; unreachable after it: ${stuck.join(", ")}` : ""}`);
     }
+    return problems;
+}
+
+function calendarProblems(calendar: NonNullable<JobnetDefinition["calendar"]>): string[] {
+    const problems: string[] = [];
+    const countries: string[] = [...holidayCountries, "none"];
+    if (!countries.includes(calendar.country)) problems.push(`country: one of ${countries.join(", ")}, not ${JSON.stringify(calendar.country)}`);
+    for (const key of ["closedDates", "openDates"] as const) {
+        const bad = (calendar[key] ?? []).filter((date) => !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)));
+        if (bad.length > 0) problems.push(`${key}: dates YYYY-MM-DD that exist, not ${bad.join(", ")}`);
+    }
+    const badDays = (calendar.closedWeekdays ?? []).filter((d) => !weekdays.includes(d));
+    if (badDays.length > 0) problems.push(`closedWeekdays: days of ${weekdays.join(", ")}, not ${badDays.join(", ")}`);
     return problems;
 }
 

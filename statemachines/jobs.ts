@@ -4,6 +4,8 @@
  * a job of the same jobnet; `jobGraphProblems` (jobGraph.ts) checks the rest at preview.
  */
 
+import type { JobnetCalendar, ScheduleRule } from "./scheduleRules";
+
 /** A server group as the stack config names it (`jobnetGroups`): on which servers a command job runs. */
 export interface OnServers {
     group: string;
@@ -97,13 +99,17 @@ export interface JobnetDefinition<J extends string = string> {
     /** Step Functions ends a run still going after this long (TIMED_OUT). */
     timeoutMinutes: number;
     jobs: Record<J, Job<J>>;
+    /** When the jobnet runs by itself (statemachines/scheduleRules.ts); none: only when started. */
+    schedules?: ScheduleRule[];
+    /** The business calendar its rules are judged by, in place of the stack's `calendar`. */
+    calendar?: JobnetCalendar;
 }
 
 /**
  * Declares a jobnet. The job names are the keys of `jobs`; naming any other in `after`, `then` or
  * `else` does not compile.
  */
-export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> } }): JobnetDefinition<J> {
+export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar }): JobnetDefinition<J> {
     return definition;
 }
 

@@ -64,6 +64,21 @@ describe("a team's jobnet as code", () => {
             ]);
         });
 
+        it("names a bad schedule rule by its index, and a bad calendar of the jobnet's own", () => {
+            const d = {
+                ...jobnetOf({ a: [] }),
+                schedules: [{ every: "day", at: "01:30", timeZone: "Asia/Tokyo" }, { weekdays: ["sun"], at: "3:00", timeZone: "Asia/Tokio" }],
+                calendar: { country: "US", closedDates: ["2027-02-29"], closedWeekdays: ["sat", "sunday"] },
+            } as JobnetDefinition;
+            assert.deepStrictEqual(jobGraphProblems(d, known), [
+                'jobnet test, schedules[1]: at: a time HH:MM from 00:00 to 23:59, not "3:00"',
+                'jobnet test, schedules[1]: timeZone: an IANA time zone such as Asia/Tokyo, not "Asia/Tokio"',
+                'jobnet test, calendar: country: one of JP, none, not "US"',
+                "jobnet test, calendar: closedDates: dates YYYY-MM-DD that exist, not 2027-02-29",
+                "jobnet test, calendar: closedWeekdays: days of sun, mon, tue, wed, thu, fri, sat, not sunday",
+            ]);
+        });
+
         it("does not compile a jobnet that names a job it does not have", () => {
             defineJobnet({
                 name: "typo", description: "d", expectedMinutes: 1, timeoutMinutes: 2,

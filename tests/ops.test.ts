@@ -101,7 +101,7 @@ describe("npm run ops arguments", () => {
         [["schedule", "enable", "nightly-batch"], "schedule enable takes stop or start: only they have schedules; a team's jobnet such as nightly-batch has none yet (schedules for the team's jobnets are a later issue). Run it by hand: npm run ops -- run nightly-batch"],
         [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
         [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
-        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report and schedule'],
+        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan'],
         [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out and --help'],
         [["status", "--stack"], "--stack needs a value"],
     ];

@@ -13,7 +13,9 @@ export type OpsCommand =
     | { kind: "status"; stack: string; jobnet?: string }
     | { kind: "redrive"; execution: string; stack: string; wait: boolean; jobnet?: string }
     | { kind: "report"; execution: string; stack: string; out: string; jobnet?: string }
-    | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean };
+    | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean }
+    /** `date` undefined: today in the stack's time zone. */
+    | { kind: "plan"; stack: string; date?: string; days: number };
 
 export const opsUsage = `Usage: npm run ops -- COMMAND [options]
 
@@ -36,6 +38,11 @@ Commands:
                                               draw a run (the latest of any jobnet, or of JOBNET) as a Gantt
                                               chart from its history: FILE (an HTML page, default
                                               out/report-NAME.html) and an SVG beside it
+  plan [--stack NAME] [--date YYYY-MM-DD] [--days N]
+                                              the runs the team's jobnets are due to start on N days
+                                              (7 unless given, at most 366) from the date (today unless
+                                              given), by their schedule rules, in the stack's time zone;
+                                              offline, from Pulumi.NAME.yaml alone
   schedule enable|disable stop|start [--stack NAME] [--yes]
                                               turn a jobnet's schedule on or off: asks first (unless --yes),
                                               then sets it in Pulumi.NAME.yaml and runs pulumi up
@@ -48,8 +55,13 @@ const opsArgs = {
     yes: { type: "boolean", short: "y", default: false },
     "no-wait": { type: "boolean", default: false },
     out: { type: "string" },
+    date: { type: "string" },
+    days: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
 } as const;
+
+export const defaultPlanDays = 7;
+export const maxPlanDays = 366;
 
 const executionArnPattern = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
 
@@ -135,7 +147,20 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             if (action !== "enable" && action !== "disable") throw new UsageError(`schedule needs enable or disable${action === undefined ? "" : `, not ${JSON.stringify(action)}`}`);
             return { kind: "schedule", enable: action === "enable", jobnet: scheduled(rest[1], `schedule ${action}`), stack, yes };
         }
+        case "plan": {
+            noMore(0);
+            const usage = `\n\n${commandUsage("plan")}`;
+            const date = values.date;
+            if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date))) {
+                throw new UsageError(`plan --date takes a day YYYY-MM-DD that exists, not ${JSON.stringify(date)}${usage}`);
+            }
+            const days = values.days === undefined ? defaultPlanDays : Number(values.days);
+            if (!(/^\d+$/.test(values.days ?? "7") && days >= 1 && days <= maxPlanDays)) {
+                throw new UsageError(`plan --days takes a whole number of days from 1 to ${maxPlanDays}, not ${JSON.stringify(values.days)}${usage}`);
+            }
+            return { kind: "plan", stack, ...(date === undefined ? {} : { date }), days };
+        }
         default:
-            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report and schedule`);
+            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan`);
     }
 }

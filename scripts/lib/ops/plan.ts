@@ -1,0 +1,65 @@
+import * as fs from "fs";
+import * as path from "path";
+import { CalendarSettings, judgeDay } from "../../../handlers/calendar";
+import { PlannedRun, ScheduledJobnet, addDays, planRuns, ruleCalendarOf } from "../../../handlers/scheduleRules";
+import { ProjectFileReader, parseConfig } from "../../../infra/config";
+import { JobnetDefinition } from "../../../statemachines/jobs";
+import { teamJobnets } from "../../../jobnets";
+import { stackConfig } from "../stackConfig";
+
+/**
+ * `npm run ops -- plan`: the runs the team's jobnets are due to start on some days, by their schedule
+ * rules (JP1/AJS3's daily schedule), from the stack file alone: no pulumi CLI, no AWS. The runs are
+ * those handlers/scheduleRules.ts decides, the same function a scheduled run asks at run time.
+ */
+
+export interface PlanFacts {
+    stack: string;
+    /** The stack's time zone (`schedules.timezone`): the plan's days and times are on its clock. */
+    timeZone: string;
+    /** The stack's calendar (`calendar`): the rules of a jobnet without a calendar of its own are judged by it. */
+    calendar: Omit<CalendarSettings, "timeZone">;
+    /** The team's jobnets the stack deploys. */
+    jobnets: JobnetDefinition[];
+    from: string;
+    days: number;
+}
+
+/** What the stack file says the plan needs: its time zone, its calendar, the team's jobnets it deploys. */
+export function readPlanFacts(stack: string, projectDir: string, definitions: JobnetDefinition[] = teamJobnets): Omit<PlanFacts, "from" | "days"> {
+    const readProjectFile: ProjectFileReader = (relativePath) => {
+        const file = path.resolve(projectDir, relativePath);
+        return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, "utf8") : undefined;
+    };
+    const config = parseConfig(stackConfig(stack, projectDir), readProjectFile, definitions);
+    const { timeZone, ...calendar } = config.operations.calendar;
+    return { stack, timeZone, calendar, jobnets: config.teamJobnets.deployed };
+}
+
+const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
+export function planReport(f: PlanFacts): string {
+    const scheduled: ScheduledJobnet[] = f.jobnets
+        .filter((d) => (d.schedules ?? []).length > 0)
+        .map((d) => ({ jobnet: d.name, schedules: d.schedules!, calendar: d.calendar ? ruleCalendarOf(d.calendar) : f.calendar }));
+    const runs = planRuns(scheduled, f.from, f.days, f.timeZone);
+    const last = addDays(f.from, f.days - 1);
+    const lines = [`Runs due of the ${f.stack} jobnets, ${f.from}${f.days > 1 ? ` to ${last}` : ""} (${f.timeZone}), by their schedule rules:`];
+    const nameWidth = Math.max(0, ...runs.map((r) => r.jobnet.length));
+    const byDay = new Map<string, PlannedRun[]>();
+    for (const r of runs) byDay.set(r.local.slice(0, 10), [...(byDay.get(r.local.slice(0, 10)) ?? []), r]);
+    for (let day = f.from; day <= last; day = addDays(day, 1)) {
+        const verdict = judgeDay(day, { ...f.calendar, timeZone: f.timeZone });
+        lines.push("", `${day} ${weekdayNames[new Date(`${day}T00:00:00Z`).getUTCDay()]}${verdict.open ? "" : `  closed: ${verdict.reason.replace(`${day} is `, "")}`}`);
+        const due = byDay.get(day) ?? [];
+        if (due.length === 0) lines.push("  no runs");
+        for (const r of due) lines.push(`  ${r.local.slice(11)}  ${r.jobnet.padEnd(nameWidth)}  ${r.describe}${r.reason.includes("open day for") || r.reason.includes("same run") ? ` (${r.reason})` : ""}`);
+    }
+    const unscheduled = f.jobnets.filter((d) => (d.schedules ?? []).length === 0).map((d) => d.name);
+    if (unscheduled.length > 0) lines.push("", `No schedule rules (started by hand or by another jobnet): ${unscheduled.join(", ")}`);
+    if (f.jobnets.length === 0) lines.push("", `Stack ${f.stack} deploys none of the team's jobnets.`);
+    const own = scheduled.filter((s) => f.jobnets.find((d) => d.name === s.jobnet)?.calendar).map((s) => s.jobnet);
+    if (own.length > 0) lines.push("", `On a calendar of their own: ${own.join(", ")}; the closed days above are the stack's.`);
+    return lines.join("\n") + "\n";
+}
