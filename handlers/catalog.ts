@@ -1,6 +1,6 @@
 import { TaskFunctionName } from "../statemachines/plan";
 import { followBackups, ensureBackups } from "./backups";
-import { checkCalendar } from "./calendar";
+import { checkScheduledRun } from "./scheduleRules";
 import { describeCluster, describeDbInstance, startCluster, startDbInstance, stopCluster, stopDbInstance } from "./database";
 import { reportingStep } from "./errors";
 import { describeInstances, startInstances, stopInstances } from "./instances";
@@ -146,8 +146,8 @@ export function executionsArn(stateMachineArn: string): string {
 
 const catalog: Record<TaskFunctionName, TaskFunction> = {
     checkCalendar: {
-        description: "Tells whether a scheduled run falls on a business day",
-        handler: checkCalendar,
+        description: "Tells whether a scheduled run is due: its rule's decision, or a business day",
+        handler: checkScheduledRun,
         permissions: () => [],
     },
     takeRunLock: {

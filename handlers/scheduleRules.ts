@@ -5,7 +5,7 @@
  * run's check at run time both ask `ruleDue`, so the two cannot disagree.
  */
 
-import { CalendarSettings, calendarDate, judgeDay, nationalHoliday } from "./calendar";
+import { CalendarSettings, calendarDate, checkCalendar, judgeDay, nationalHoliday } from "./calendar";
 import type { JobnetCalendar, ScheduleRule, Weekday } from "../statemachines/scheduleRules";
 
 /**
@@ -257,4 +257,42 @@ export function scheduleRuleProblems(rule: ScheduleRule): string[] {
     }
     if ("from" in rule && !isDate(rule.from)) problems.push(`from: a date YYYY-MM-DD, not ${JSON.stringify(rule.from)}`);
     return problems;
+}
+
+/** What a scheduled run of a team's jobnet carries besides the calendar check's own input: the rule its schedule stands for. */
+export interface ScheduledRunInput {
+    trigger: "schedule";
+    scheduledTime: string;
+    rule?: ScheduleRule;
+}
+
+/**
+ * Lambda task, the calendar check of every scheduled run: a run whose schedule stands for a rule
+ * (a team's jobnet) goes ahead when `ruleDue` says the rule is due on the day of its scheduled time
+ * in the rule's time zone, the same decision the plan shows; a run of a plain cron schedule (stop,
+ * start) when the day is open (handlers/calendar.ts). `open` false ends the run, Succeeded, with the reason.
+ */
+export async function checkScheduledRun(event: CalendarSettings & { closedWeekdays?: Weekday[]; scheduledTime: string; scheduledRun?: ScheduledRunInput }): Promise<{ date: string; open: boolean; reason: string }> {
+    const rule = event.scheduledRun?.rule;
+    if (rule === undefined) return checkCalendar(event);
+    const instant = new Date(event.scheduledTime);
+    if (Number.isNaN(instant.getTime())) return checkCalendar(event);
+    const verdict = ruleDue(rule, calendarDate(instant, rule.timeZone), event);
+    return { date: verdict.date, open: verdict.due, reason: `${verdict.due ? "due" : "not due"} today: ${verdict.reason}` };
+}
+
+/**
+ * The EventBridge Scheduler cron of a rule's schedule: it fires at the rule's time on every day the
+ * rule could be due, and the run asks `ruleDue` (checkScheduledRun). Only a rule that is skipped on
+ * closed days and names its days in cron's own terms fires on those days alone; a rule whose run can
+ * move to another day, or that counts open days, fires daily.
+ */
+export function ruleCron(rule: ScheduleRule): string {
+    const [hour, minute] = rule.at.split(":").map(Number);
+    const at = `${minute} ${hour}`;
+    const fixed = (rule.onClosedDay ?? "skip") === "skip";
+    if (fixed && "weekdays" in rule) return `cron(${at} ? * ${weekdays.filter((d) => rule.weekdays.includes(d)).map((d) => d.toUpperCase()).join(",")} *)`;
+    if (fixed && "dayOfMonth" in rule) return `cron(${at} ${rule.dayOfMonth} * ? *)`;
+    if (fixed && "lastDayOfMonth" in rule) return `cron(${at} L * ? *)`;
+    return `cron(${at} * * ? *)`;
 }

@@ -8,7 +8,7 @@ import { ConfigError, ConfigReading } from "./configProblems";
 import type { JobnetDefinition } from "../statemachines/jobs";
 import type { GroupTargets } from "../statemachines/teamJobnet";
 import { teamJobnets } from "../jobnets";
-import { chooseTeamJobnets, groupTargetsOf, jobnetGroupsExpected, jobnetGroupsProblem } from "./teamJobnetSettings";
+import { chooseTeamJobnets, groupTargetsOf, jobnetGroupsExpected, jobnetGroupsProblem, jobnetSchedulesExpected, jobnetSchedulesProblem } from "./teamJobnetSettings";
 import { Json, Setting, duration, flag, formatDuration, integer, invalid, jsonObject, list, object, oneOf, secretText, setting, shown, text } from "./configSchema";
 import { executionHistoryQuota, historyBudget } from "../statemachines/historyBudget";
 import { historyOverruns, longestBoundWithinBudget } from "../statemachines/jobnetHistory";
@@ -83,6 +83,8 @@ export interface TeamJobnetSettings {
     deployed: JobnetDefinition[];
     /** Those not deployed, and why (said at preview). */
     left: { name: string; reason: string }[];
+    /** The jobnets whose schedule rules this stack keeps, paused (`jobnetSchedules.<jobnet>.enabled` false). */
+    schedulesPaused: string[];
 }
 
 export type JobnetName = "stop" | "start";
@@ -420,6 +422,12 @@ export const projectSettings = {
         check: jobnetGroupsProblem,
         doc: "server groups the team's jobnets run commands on, each by instance ids or a tag: `pulumi config set --path 'jobnetGroups.batch.tag' Role=batch`",
     }),
+    jobnetSchedules: jsonObject({
+        default: {},
+        expected: jobnetSchedulesExpected,
+        check: jobnetSchedulesProblem,
+        doc: "the schedule rules of a team's jobnet (`schedules:` in jobnets/*.ts) paused on this stack: `pulumi config set --path 'jobnetSchedules.nightly-batch.enabled' false`",
+    }),
     jobnets: list(text({ required: true, pattern: /^[a-z0-9][a-z0-9-]{0,47}$/, expected: "a jobnet name such as nightly-batch", doc: "a jobnet of jobnets/index.ts" }), {
         default: [],
         distinct: true,
@@ -481,8 +489,14 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
         : [];
     const choice = chooseTeamJobnets(jobnetDefinitions, Object.keys(project.jobnetGroups), project.jobnets.length > 0 ? project.jobnets : undefined);
     for (const p of choice.problems) reading.problem([projectName, ...p.at], p.given, p.expected);
+    const known = jobnetDefinitions.map((d) => d.name);
+    for (const name of Object.keys(project.jobnetSchedules).filter((n) => !known.includes(n))) {
+        const meant = closestName(name, known);
+        reading.problem([projectName, "jobnetSchedules", name], JSON.stringify(project.jobnetSchedules[name]), `a jobnet of jobnets/index.ts (${known.join(", ")})${meant ? `: did you mean ${meant}?` : ""}`);
+    }
     if (reading.problems.length > 0) throw reading.error();
-    const teamJobnetSettings: TeamJobnetSettings = { groups: groupTargetsOf(project.jobnetGroups), deployed: choice.deployed, left: choice.left };
+    const paused = Object.entries(project.jobnetSchedules).filter(([, v]) => (v as { enabled: boolean }).enabled === false).map(([n]) => n);
+    const teamJobnetSettings: TeamJobnetSettings = { groups: groupTargetsOf(project.jobnetGroups), deployed: choice.deployed, left: choice.left, schedulesPaused: paused };
     const parsed = { ...assemble(aws, project), teamJobnets: teamJobnetSettings, providerKeys, unusedKeys };
     historyBudgetProblems(parsed, reading);
     if (reading.problems.length > 0) throw reading.error();

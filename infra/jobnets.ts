@@ -164,6 +164,7 @@ export class Jobnets extends pulumi.ComponentResource {
             namePrefix: args.namePrefix,
             jobnets: teamDefinitions,
             groups: args.teamJobnets?.groups ?? {},
+            schedulesPaused: args.teamJobnets?.schedulesPaused ?? [],
             calendar: args.calendar,
             runLockTableName: runLock.tableName,
             stateMachines: pulumi.all([stateMachineArns, teamArns]).apply(([machines, arns]) => ({

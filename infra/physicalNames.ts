@@ -8,7 +8,7 @@ import { kebab } from "./jobnetFunctions";
 import { databaseRestartTrigger } from "./operations";
 import { jobnetAlarms, watcherAlarms } from "./alerts";
 import type { JobnetDefinition } from "../statemachines/jobs";
-import { childrenOf, jobOutputLogGroupName, startJobFunctionName, teamStateMachineName } from "./teamJobnets";
+import { childrenOf, jobOutputLogGroupName, startJobFunctionName, teamScheduleName, teamStateMachineName } from "./teamJobnets";
 
 /** The settings that add names or shape them; a stack's WebappConfig is one. */
 export interface NamingSettings {
@@ -140,6 +140,11 @@ function teamJobnetsNames(root: string, prefix: string, team: readonly JobnetDef
             return [
                 ...lambdaFunctionNames(`${root}-${d.name}-start-job`, startJobFunctionName(prefix, d.name), madeFrom),
                 ...stateMachineNames(`${root}-${d.name}`, teamStateMachineName(prefix, d.name), madeFrom),
+                ...((d.schedules ?? []).length === 0 ? [] : [
+                    autonamed("aws:iam/role:Role", `${root}-${d.name}-schedule`),
+                    autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-${d.name}-schedule`),
+                    ...d.schedules!.map((_, i) => named("aws:scheduler/schedule:Schedule", `${root}-${d.name}-rule-${i + 1}`, teamScheduleName(prefix, d.name, i), madeFrom)),
+                ]),
             ];
         }),
         ...rule("command-ended"),

@@ -34,6 +34,19 @@ export function jobnetGroupsProblem(groups: Record<string, Json>): string | unde
     return undefined;
 }
 
+/** `jobnetSchedules`: per team jobnet, whether its schedule rules run on this stack. */
+export const jobnetSchedulesExpected = 'an object of the team\'s jobnets, each {"enabled": true|false}, such as {"nightly-batch": {"enabled": false}}';
+
+/** What is wrong with `jobnetSchedules`, or undefined. */
+export function jobnetSchedulesProblem(schedules: Record<string, Json>): string | undefined {
+    for (const [name, value] of Object.entries(schedules)) {
+        const v = value as Record<string, Json> | null;
+        const keys = typeof v === "object" && v !== null && !Array.isArray(v) ? Object.keys(v) : [];
+        if (keys.length !== 1 || keys[0] !== "enabled" || typeof v!.enabled !== "boolean") return `jobnet ${name} as {"enabled": true} or {"enabled": false}`;
+    }
+    return undefined;
+}
+
 /** The groups as the jobnets take them. */
 export function groupTargetsOf(groups: Record<string, Json>): Record<string, GroupTargets> {
     return Object.fromEntries(Object.entries(groups).map(([name, g]) => {

@@ -8,6 +8,9 @@ import { GroupTargets, TeamJobnetPlan, jobCommandMarker, teamJobnet } from "../s
 import { JobnetPlan } from "../statemachines/plan";
 import { Jobnet } from "./jobnet";
 import { lambdaFunction } from "./lambdaFunction";
+import { describeRule, ruleCron } from "../handlers/scheduleRules";
+import { scheduleMaximumEventAgeSeconds } from "../handlers/scheduledRuns";
+import type { ScheduleRule } from "../statemachines/scheduleRules";
 
 export interface TeamJobnetsArgs {
     namePrefix: string;
@@ -22,6 +25,8 @@ export interface TeamJobnetsArgs {
     /** What the stack's task functions act on: the account, the Region, the lock table. */
     resources: pulumi.Input<TaskResources>;
     logRetentionDays: number;
+    /** The jobnets whose schedule rules are deployed paused (`jobnetSchedules.<jobnet>.enabled` false). */
+    schedulesPaused?: string[];
 }
 
 /** The SSM documents a jobnet's command jobs run. */
@@ -47,6 +52,16 @@ export function teamStateMachineName(namePrefix: string, jobnet: string): string
 /** The function that runs a team jobnet's jobs (its StartJob): `<project>-<stack>-<jobnet>-jobs`, within Lambda's 64 characters for a 25-character stack name. */
 export function startJobFunctionName(namePrefix: string, jobnet: string): string {
     return `${namePrefix}-${jobnet}-jobs`;
+}
+
+/** The EventBridge Scheduler schedule of a team jobnet's rule (numbered from 1): `<project>-<stack>-<jobnet>-<n>`, within Scheduler's 64 characters wherever its StartJob function's name fits Lambda's. */
+export function teamScheduleName(namePrefix: string, jobnet: string, rule: number): string {
+    return `${namePrefix}-${jobnet}-${rule + 1}`;
+}
+
+/** What a team jobnet's schedule sends: the calendar check's marker, the time it was due, and the rule the check judges by (handlers/scheduleRules.ts, checkScheduledRun). */
+export function teamScheduledInput(rule: ScheduleRule): string {
+    return JSON.stringify({ trigger: "schedule", scheduledTime: "<aws.scheduler.scheduled-time>", rule });
 }
 
 /** The run-lock item of a team's jobnet: one run of it at a time, whatever the other jobnets do. */
@@ -116,10 +131,52 @@ export class TeamJobnets extends pulumi.ComponentResource {
                 logRetentionDays: args.logRetentionDays,
             }, parent);
             this.stateMachineArns[d.name] = jobnet.stateMachineArn;
+            this.schedules(name, args, d, jobnet.stateMachineArn, resources.accountId);
         }
         this.jobEndedRules(name, args, machines);
         this.logGroupName = logGroup.name;
         this.registerOutputs({ stateMachineArns: this.stateMachineArns, logGroupName: this.logGroupName });
+    }
+
+    /**
+     * One EventBridge Scheduler schedule per schedule rule of a jobnet, at the rule's time on every
+     * day it could be due (ruleCron); the run asks the rule whether today is due and ends Succeeded
+     * otherwise. One role per jobnet, allowed to start that jobnet only.
+     */
+    private schedules(name: string, args: TeamJobnetsArgs, d: JobnetDefinition, stateMachineArn: pulumi.Output<string>, accountId: pulumi.Output<string>): void {
+        const rules = d.schedules ?? [];
+        if (rules.length === 0) return;
+        const parent = { parent: this };
+        const role = new aws.iam.Role(`${name}-${d.name}-schedule`, {
+            description: `scheduler.amazonaws.com may start ${d.name} only`,
+            assumeRolePolicy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+            }),
+        }, parent);
+        new aws.iam.RolePolicy(`${name}-${d.name}-schedule`, {
+            role: role.id,
+            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["states:StartExecution"], Resource: stateMachineArn }] }),
+        }, parent);
+        const paused = (args.schedulesPaused ?? []).includes(d.name);
+        rules.forEach((rule, i) => {
+            new aws.scheduler.Schedule(`${name}-${d.name}-rule-${i + 1}`, {
+                name: teamScheduleName(args.namePrefix, d.name, i),
+                // Scheduler's description holds 512 characters at most.
+                description: `Runs ${d.name} when due: ${describeRule(rule)}`.slice(0, 512),
+                scheduleExpression: ruleCron(rule),
+                scheduleExpressionTimezone: rule.timeZone,
+                state: paused ? "DISABLED" : "ENABLED",
+                flexibleTimeWindow: { mode: "OFF" },
+                target: {
+                    arn: stateMachineArn,
+                    roleArn: role.arn,
+                    input: teamScheduledInput(rule),
+                    // The guard tells duplicate deliveries apart within this age (handlers/runLock.ts: a claim per scheduled time).
+                    retryPolicy: { maximumEventAgeInSeconds: scheduleMaximumEventAgeSeconds, maximumRetryAttempts: 3 },
+                },
+            }, parent);
+        });
     }
 
     /**

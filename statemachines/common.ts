@@ -9,14 +9,16 @@ import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseT
  * calendar; on a closed day the run ends at once, Succeeded, saying it was skipped and why.
  * Manual and event-triggered runs never consult it.
  */
-export function skipClosedDaysWhenScheduled(plan: { functionArns: { checkCalendar: string }; calendar: JobnetPlan["calendar"] }, jobnet: string): Fragment {
+export function skipClosedDaysWhenScheduled(plan: { functionArns: { checkCalendar: string }; calendar: JobnetPlan["calendar"] }, jobnet: string, ruled = false): Fragment {
+    // A team jobnet's schedule stands for one of its rules: the check is given the run's input, which carries it (handlers/scheduleRules.ts, checkScheduledRun).
+    const scheduledRun: JsonObject = ruled ? { "scheduledRun.$": "$" } : {};
     return choice("ScheduledRun", [
         { when: is.not(is.present("$.trigger")), then: "continue" },
         {
             when: is.string("$.trigger", "schedule"),
             then: sequence(
                 invoke("CheckCalendar", plan.functionArns.checkCalendar, {
-                    payload: { ...plan.calendar, "scheduledTime.$": "$.scheduledTime" },
+                    payload: { ...plan.calendar, "scheduledTime.$": "$.scheduledTime", ...scheduledRun },
                     resultPath: "$.calendar",
                     select: { "date.$": "$.date", "open.$": "$.open", "reason.$": "$.reason" },
                 }),
@@ -27,7 +29,7 @@ export function skipClosedDaysWhenScheduled(plan: { functionArns: { checkCalenda
                             parameters: { jobnet, trigger: "schedule", skipped: true, "date.$": "$.calendar.date", "reason.$": "$.calendar.reason" },
                             resultPath: "$",
                         }),
-                        succeed("NothingToDoToday", "A closed day on the business calendar: the scheduled run does nothing."),
+                        succeed("NothingToDoToday", ruled ? "Not due today by the jobnet's schedule rule: the scheduled run does nothing." : "A closed day on the business calendar: the scheduled run does nothing."),
                     ),
                 }], "continue"),
             ),

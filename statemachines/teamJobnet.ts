@@ -7,6 +7,7 @@ import { partitionOf } from "../handlers/partition";
 import type { CommandSpec, JobnetSpec } from "../handlers/jobs";
 import type { JobnetPlan } from "./plan";
 import { sendTimeoutSeconds } from "../handlers/runCommand";
+import { ruleCalendarOf } from "../handlers/scheduleRules";
 
 /** The servers of a group as the stack names them: instance ids, or a tag. */
 export type GroupTargets = { instanceIds: string[] } | { tag: { key: string; value: string } };
@@ -57,7 +58,7 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
     const jobs = topologicalOrder(runGraphOf(d)).map((name) => [name, (d.jobs as Record<string, Job<string>>)[name]] as const);
     return withRedriveGuard(definition(
         sequence(
-            skipClosedDaysWhenScheduled(plan, d.name),
+            skipClosedDaysWhenScheduled({ ...plan, calendar: d.calendar ? { ...ruleCalendarOf(d.calendar), timeZone: plan.calendar.timeZone } : plan.calendar }, d.name, (d.schedules ?? []).length > 0),
             takeRunLock({ ...plan, timeoutSeconds }, d.name),
             invoke("BeginJobs", plan.functionArns.beginJobs, {
                 payload: { ...run, graph: runGraphOf(d) as unknown as JsonObject },

@@ -144,7 +144,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
-            // The team's jobnets have no schedule yet: no scheduled start to miss.
+            // The run watcher does not watch the team's schedule rules (yet): no scheduled start of theirs to miss.
             ...["nightly-batch", "weekly-maintenance"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);

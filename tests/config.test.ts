@@ -79,6 +79,7 @@ describe("stack config", () => {
                     { name: "nightly-batch", reason: "the stack does not define its server groups db-client, batch (jobnetGroups)" },
                     { name: "weekly-maintenance", reason: "the stack does not define its server groups batch, db-client (jobnetGroups)" },
                 ],
+                schedulesPaused: [],
             },
             unusedKeys: [],
             profile: undefined,

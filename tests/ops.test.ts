@@ -98,7 +98,7 @@ describe("npm run ops arguments", () => {
         [["run", "Reboot!"], `run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens), not "Reboot!"`],
         [["redrive", "my run"], 'redrive needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), latest or a jobnet, not "my run"'],
         [["schedule", "pause", "stop"], 'schedule needs enable or disable, not "pause"'],
-        [["schedule", "enable", "nightly-batch"], "schedule enable takes stop or start: only they have schedules; a team's jobnet such as nightly-batch has none yet (schedules for the team's jobnets are a later issue). Run it by hand: npm run ops -- run nightly-batch"],
+        [["schedule", "enable", "nightly-batch"], "schedule enable takes stop or start. A team's jobnet such as nightly-batch runs by the schedule rules of its file (jobnets/); pause them on a stack with: pulumi config set --path 'jobnetSchedules.nightly-batch.enabled' false, then npm run ops -- up"],
         [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
         [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
         [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan'],
@@ -381,7 +381,7 @@ describe("npm run ops -- status of a stack with the team's jobnets (pure)", () =
         jobnet, name, executionArn: `arn:${name}`, trigger: "manual", status: durationSeconds === undefined ? "RUNNING" : "SUCCEEDED", startDate: new Date(start), durationSeconds, scheduledTime: undefined,
     });
 
-    it("shows their runs against their expectedMinutes, says they have no schedule yet, and names one past its expected duration", () => {
+    it("shows their runs against their expectedMinutes, shows their schedule rules, and names one past its expected duration", () => {
         const text = statusReport({
             stack: "dev", now, jobnets: ["stop", "start", "nightly-batch", "weekly-maintenance"], schedules, calendar: undefined, monitoring,
             // weekly-maintenance is not in monitoring: a stack not updated since it was added shows no expected duration for it.
@@ -399,8 +399,8 @@ describe("npm run ops -- status of a stack with the team's jobnets (pure)", () =
             "  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)",
             "  stop: 2026-12-02, 22:00 Asia/Tokyo  (cron(0 22 ? * MON-FRI *), closed calendar days skipped)",
             "  start: no schedule",
-            "  nightly-batch: no schedule (the team's jobnets have none yet: npm run ops -- run nightly-batch)",
-            "  weekly-maintenance: no schedule (the team's jobnets have none yet: npm run ops -- run weekly-maintenance)",
+            "  nightly-batch: every business day at 01:30 Asia/Tokyo (each day's runs: npm run ops -- plan)",
+            "  weekly-maintenance: every Sunday at 03:00 Asia/Tokyo, next open day when closed (each day's runs: npm run ops -- plan)",
             "",
             "Delays in progress:",
             "  nightly-batch run n-2 has been running for 2h 0m 0s, 30m 0s over 1h 30m 0s",
@@ -414,7 +414,7 @@ describe("npm run ops -- status of a stack with the team's jobnets (pure)", () =
         const facts = { stack: "dev", now: new Date("2026-12-01T13:20:00Z"), jobnets: ["nightly-batch"], schedules, calendar: { country: "JP", closedDates: [], openDates: [] }, monitoring, runs: [] };
         assert.deepStrictEqual(delaysInProgress(facts), []);
         assert.deepStrictEqual(delaysInProgress({ ...facts, jobnets: ["stop", "start", "nightly-batch"] }), ["stop did not start at its scheduled time 2026-12-01 13:00 UTC"]);
-        assert.match(statusReport(facts), /\nNext scheduled runs:\n  nightly-batch: no schedule \(the team's jobnets have none yet: npm run ops -- run nightly-batch\)\n/);
+        assert.match(statusReport(facts), /\nNext scheduled runs:\n  nightly-batch: every business day at 01:30 Asia\/Tokyo \(each day's runs: npm run ops -- plan\)\n/);
     });
 
     it("reads every jobnet the stack deploys from its outputs: stop, start and jobnetStateMachineArns; a stack deployed before them has stop and start", async () => {

@@ -92,9 +92,22 @@ describe("npm run ops -- plan (the daily schedule)", () => {
         ]);
     });
 
+    it("lists no runs of a jobnet whose rules the stack pauses, and says so", () => {
+        const text = planReport({ ...facts(teamJobnets, "2027-03-23", 1), paused: ["nightly-batch"] });
+        assert.strictEqual(text, [
+            "Runs due of the dev jobnets, 2027-03-23 (Asia/Tokyo), by their schedule rules:",
+            "",
+            "2027-03-23 Tue",
+            "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed (2027-03-23 is the next open day for 2027-03-21, a Sunday, which is closed)",
+            "",
+            "Schedule rules paused on this stack (jobnetSchedules.<jobnet>.enabled false): nightly-batch",
+            "",
+        ].join("\n"));
+    });
+
     it("reads the dev stack's time zone, calendar and deployed jobnets from its file alone", () => {
         const dev = readPlanFacts("dev", projectDir);
-        assert.deepStrictEqual([dev.timeZone, dev.calendar.country, dev.jobnets.map((d) => d.name)], ["Asia/Tokyo", "JP", ["nightly-batch", "weekly-maintenance"]]);
+        assert.deepStrictEqual([dev.timeZone, dev.calendar.country, dev.jobnets.map((d) => d.name), dev.paused], ["Asia/Tokyo", "JP", ["nightly-batch", "weekly-maintenance"], []]);
     });
 
     it("npm run ops -- plan prints the dev stack's plan offline, and exits 2 with the usage on a bad option", function () {

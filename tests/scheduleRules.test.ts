@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { RuleCalendar, addDays, describeRule, planRuns, ruleDue, scheduleRuleProblems, zonedInstant } from "../handlers/scheduleRules";
+import { RuleCalendar, addDays, checkScheduledRun, describeRule, planRuns, ruleCron, ruleDue, scheduleRuleProblems, zonedInstant } from "../handlers/scheduleRules";
 import type { RuleDays, ScheduleRule } from "../statemachines/scheduleRules";
 
 /**
@@ -169,5 +169,46 @@ describe("schedule rules: the plan", () => {
         ]);
         assert.deepStrictEqual(scheduleRuleProblems({ everyDays: 0, from: "2027-02-30", at: "01:30", timeZone: "Asia/Tokyo" }), ["everyDays: a whole number from 1 to 366", 'from: a date YYYY-MM-DD, not "2027-02-30"']);
         assert.deepStrictEqual(scheduleRuleProblems(rule({ weekdays: [] })), ["weekdays: one or more of sun, mon, tue, wed, thu, fri, sat"]);
+    });
+});
+
+describe("schedule rules at run time: the schedule of a rule, and the check its run makes", () => {
+    const stackCalendar = { country: "JP", closedDates: ["2027-12-30", "2027-12-31"], openDates: [], timeZone: "Asia/Tokyo" };
+    const sundaysNext: ScheduleRule = { weekdays: ["sun"], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" };
+    const run = (rule: ScheduleRule | undefined, scheduledTime: string) => checkScheduledRun({ ...stackCalendar, scheduledTime, ...(rule ? { scheduledRun: { trigger: "schedule" as const, scheduledTime, rule } } : {}) });
+
+    it("fires only on the rule's own days where nothing can move, daily where a run can move or open days are counted", () => {
+        assert.strictEqual(ruleCron(rule({ weekdays: ["sun", "wed"] })), "cron(30 1 ? * SUN,WED *)");
+        assert.strictEqual(ruleCron(rule({ dayOfMonth: 15 })), "cron(30 1 15 * ? *)");
+        assert.strictEqual(ruleCron(rule({ lastDayOfMonth: true })), "cron(30 1 L * ? *)");
+        assert.strictEqual(ruleCron(sundaysNext), "cron(0 3 * * ? *)");
+        assert.strictEqual(ruleCron(rule({ lastDayOfMonth: true }, "previous")), "cron(30 1 * * ? *)");
+        assert.strictEqual(ruleCron(rule({ every: "business-day" })), "cron(30 1 * * ? *)");
+        assert.strictEqual(ruleCron(rule({ businessDayOfMonth: 3 })), "cron(30 1 * * ? *)");
+        assert.strictEqual(ruleCron(rule({ everyWeeks: 2, from: "2027-01-04" })), "cron(30 1 * * ? *)");
+    });
+
+    it("a run of Sundays-or-next goes ahead on Tuesday 23 March (Sunday and Monday were holidays), and not on Monday 22nd", async () => {
+        // 03:00 in Tokyo is 18:00 UTC the day before.
+        assert.deepStrictEqual(await run(sundaysNext, "2027-03-22T18:00:00Z"), { date: "2027-03-23", open: true, reason: "due today: 2027-03-23 is the next open day for 2027-03-21, a Sunday, which is closed" });
+        assert.deepStrictEqual(await run(sundaysNext, "2027-03-21T18:00:00Z"), { date: "2027-03-22", open: false, reason: "not due today: 2027-03-22 is not a Sunday (and is closed)" });
+        assert.deepStrictEqual(await run(sundaysNext, "2027-03-23T18:00:00Z"), { date: "2027-03-24", open: false, reason: "not due today: 2027-03-24 is not a Sunday" });
+    });
+
+    it("judges the day in the rule's time zone, and the plan and the run agree on every day of 2027", async () => {
+        for (const r of [sundaysNext, rule({ lastDayOfMonth: true }, "previous"), rule({ businessDayOfMonth: 1 })]) {
+            const planned = planRuns([{ jobnet: "j", schedules: [r], calendar: stackCalendar }], "2027-01-01", 365, "Asia/Tokyo").map((p) => p.local.slice(0, 10));
+            const ran: string[] = [];
+            for (let d = "2027-01-01"; d <= "2027-12-31"; d = addDays(d, 1)) {
+                const fired = zonedInstant(d, r.at, r.timeZone).toISOString();
+                if ((await run(r, fired)).open) ran.push(d);
+            }
+            assert.deepStrictEqual(ran, planned);
+        }
+    });
+
+    it("a run of a plain cron schedule (stop, start) is judged by the calendar alone, as before", async () => {
+        assert.deepStrictEqual(await run(undefined, "2027-12-29T13:00:00Z"), { date: "2027-12-29", open: true, reason: "2027-12-29 is a business day" });
+        assert.deepStrictEqual(await run(undefined, "2027-12-30T13:00:00Z"), { date: "2027-12-30", open: false, reason: "2027-12-30 is listed in calendar.closedDates" });
     });
 });

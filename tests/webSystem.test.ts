@@ -74,9 +74,9 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
             // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules;
-            // the team jobnets' 5 functions and 2 state machines.
-            "aws:iam/role:Role": 27 + 7,
-            "aws:iam/rolePolicy:RolePolicy": 25 + 7,
+            // the team jobnets' 5 functions, 2 state machines and the 2 roles of their schedule rules.
+            "aws:iam/role:Role": 27 + 7 + 2,
+            "aws:iam/rolePolicy:RolePolicy": 25 + 7 + 2,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
             "aws:lambda/function:Function": 18 + 5,
@@ -97,7 +97,8 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:s3/bucketPolicy:BucketPolicy": 1,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
-            "aws:scheduler/schedule:Schedule": 3,
+            // stop, start, the run watcher; a rule of each team jobnet.
+            "aws:scheduler/schedule:Schedule": 3 + 2,
             "aws:sfn/stateMachine:StateMachine": 2 + 2,
             "aws:sns/topic:Topic": 1,
             "aws:sns/topicPolicy:TopicPolicy": 1,

@@ -46,7 +46,7 @@ Commands:
   schedule enable|disable stop|start [--stack NAME] [--yes]
                                               turn a jobnet's schedule on or off: asks first (unless --yes),
                                               then sets it in Pulumi.NAME.yaml and runs pulumi up
-                                              (the team's jobnets have no schedule yet)
+                                              (a team's jobnet: jobnetSchedules.JOBNET.enabled)
 
 --stack defaults to dev; --stack=NAME works too. Options go after --: npm run ops -- run stop --no-wait.`;
 
@@ -106,7 +106,7 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
     const scheduled = (value: string | undefined, what: string): "stop" | "start" => {
         if (value === "stop" || value === "start") return value;
         if (value !== undefined && jobnetNamePattern.test(value)) {
-            throw new UsageError(`${what} takes stop or start: only they have schedules; a team's jobnet such as ${value} has none yet (schedules for the team's jobnets are a later issue). Run it by hand: npm run ops -- run ${value}`);
+            throw new UsageError(`${what} takes stop or start. A team's jobnet such as ${value} runs by the schedule rules of its file (jobnets/); pause them on a stack with: pulumi config set --path 'jobnetSchedules.${value}.enabled' false, then npm run ops -- up`);
         }
         throw new UsageError(`${what} needs a jobnet: stop or start${value === undefined ? "" : `, not ${JSON.stringify(value)}`}`);
     };

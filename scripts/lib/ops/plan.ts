@@ -21,6 +21,8 @@ export interface PlanFacts {
     calendar: Omit<CalendarSettings, "timeZone">;
     /** The team's jobnets the stack deploys. */
     jobnets: JobnetDefinition[];
+    /** Those whose rules the stack pauses (`jobnetSchedules.<jobnet>.enabled` false): no runs are due. */
+    paused?: string[];
     from: string;
     days: number;
 }
@@ -33,7 +35,7 @@ export function readPlanFacts(stack: string, projectDir: string, definitions: Jo
     };
     const config = parseConfig(stackConfig(stack, projectDir), readProjectFile, definitions);
     const { timeZone, ...calendar } = config.operations.calendar;
-    return { stack, timeZone, calendar, jobnets: config.teamJobnets.deployed };
+    return { stack, timeZone, calendar, jobnets: config.teamJobnets.deployed, paused: config.teamJobnets.schedulesPaused };
 }
 
 const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -41,7 +43,7 @@ const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 /** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
 export function planReport(f: PlanFacts): string {
     const scheduled: ScheduledJobnet[] = f.jobnets
-        .filter((d) => (d.schedules ?? []).length > 0)
+        .filter((d) => (d.schedules ?? []).length > 0 && !(f.paused ?? []).includes(d.name))
         .map((d) => ({ jobnet: d.name, schedules: d.schedules!, calendar: d.calendar ? ruleCalendarOf(d.calendar) : f.calendar }));
     const runs = planRuns(scheduled, f.from, f.days, f.timeZone);
     const last = addDays(f.from, f.days - 1);
@@ -58,6 +60,8 @@ export function planReport(f: PlanFacts): string {
     }
     const unscheduled = f.jobnets.filter((d) => (d.schedules ?? []).length === 0).map((d) => d.name);
     if (unscheduled.length > 0) lines.push("", `No schedule rules (started by hand or by another jobnet): ${unscheduled.join(", ")}`);
+    const paused = f.jobnets.filter((d) => (d.schedules ?? []).length > 0 && (f.paused ?? []).includes(d.name)).map((d) => d.name);
+    if (paused.length > 0) lines.push("", `Schedule rules paused on this stack (jobnetSchedules.<jobnet>.enabled false): ${paused.join(", ")}`);
     if (f.jobnets.length === 0) lines.push("", `Stack ${f.stack} deploys none of the team's jobnets.`);
     const own = scheduled.filter((s) => f.jobnets.find((d) => d.name === s.jobnet)?.calendar).map((s) => s.jobnet);
     if (own.length > 0) lines.push("", `On a calendar of their own: ${own.join(", ")}; the closed days above are the stack's.`);

@@ -2,6 +2,8 @@ import { CalendarSettings, judgeDay } from "../../../handlers/calendar";
 import { formatSeconds } from "../../../handlers/notifier";
 import { nextRuns, parseCron } from "../../../infra/cron";
 import { table } from "../../../simulator/timeline";
+import { describeRule } from "../../../handlers/scheduleRules";
+import { teamJobnets } from "../../../jobnets";
 import { Jobnet, RunRow } from "./runs";
 
 export interface StatusFacts {
@@ -18,9 +20,16 @@ export interface StatusFacts {
     monitoring: { expectedSeconds: Record<Jobnet, number>; startDelaySeconds: number };
 }
 
-/** The jobnets shown that can have a schedule: stop and start (the team's have none yet). */
+/** The jobnets shown whose schedule is a cron expression: stop and start (the team's have schedule rules, the plan's to show). */
 function scheduledJobnets(f: StatusFacts): Jobnet[] {
     return (f.jobnets ?? ["stop", "start"]).filter((j) => j === "stop" || j === "start");
+}
+
+/** A team jobnet's schedule rules in words (jobnets/), or how to run one that has none. */
+function teamScheduleLine(jobnet: string): string {
+    const rules = teamJobnets.find((d) => d.name === jobnet)?.schedules ?? [];
+    if (rules.length === 0) return `no schedule rules (run it by hand: npm run ops -- run ${jobnet})`;
+    return `${rules.map(describeRule).join("; ")} (each day's runs: npm run ops -- plan)`;
 }
 
 /** Defaults of a stack deployed before it exported its monitoring settings (infra/config.ts). */
@@ -83,7 +92,7 @@ export function statusReport(f: StatusFacts): string {
     if (!f.calendar) lines.push("  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)");
     for (const jobnet of f.jobnets ?? ["stop", "start"]) {
         const s = scheduledJobnets(f).includes(jobnet) ? f.schedules[jobnet] : undefined;
-        if (!["stop", "start"].includes(jobnet)) lines.push(`  ${jobnet}: no schedule (the team's jobnets have none yet: npm run ops -- run ${jobnet})`);
+        if (!["stop", "start"].includes(jobnet)) lines.push(`  ${jobnet}: ${teamScheduleLine(jobnet)}`);
         else if (!s) lines.push(`  ${jobnet}: no schedule`);
         else if (!s.enabled) lines.push(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled`);
         else {
