@@ -13,8 +13,12 @@ export interface CalendarSettings {
     closedDates: string[];
     /** YYYY-MM-DD dates on which scheduled runs go ahead, holiday or not. */
     openDates: string[];
+    /** Days of the week on which scheduled runs are skipped (`sat`, `sun`): none unless given. */
+    closedWeekdays?: readonly string[];
     timeZone: string;
 }
+
+const weekdayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 export interface DayVerdict {
     /** The calendar day of the run, in the schedule's time zone. */
@@ -43,6 +47,8 @@ export function calendarDate(instant: Date, timeZone: string): string {
 export function judgeDay(date: string, settings: CalendarSettings, holiday: (country: string, date: string) => string | undefined = nationalHoliday): DayVerdict {
     if (settings.openDates.includes(date)) return { date, open: true, reason: `${date} is listed in calendar.openDates` };
     if (settings.closedDates.includes(date)) return { date, open: false, reason: `${date} is listed in calendar.closedDates` };
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    if ((settings.closedWeekdays ?? []).includes(["sun", "mon", "tue", "wed", "thu", "fri", "sat"][weekday])) return { date, open: false, reason: `${date} is a ${weekdayNames[weekday]}, closed every week` };
     const name = settings.country === "none" ? undefined : holiday(settings.country, date);
     if (name) return { date, open: false, reason: `${date} is a national holiday in ${settings.country}: ${name}` };
     return { date, open: true, reason: `${date} is a business day` };

@@ -12,7 +12,7 @@ import type { JobnetCalendar, ScheduleRule, Weekday } from "../statemachines/sch
  * The calendar a rule is judged by: national holidays of a country, closed dates, open dates, and
  * (a jobnet's own calendar only, for now) days of the week closed every week.
  */
-export type RuleCalendar = Pick<CalendarSettings, "country" | "closedDates" | "openDates"> & { closedWeekdays?: Weekday[] };
+export type RuleCalendar = Pick<CalendarSettings, "country" | "closedDates" | "openDates" | "closedWeekdays">;
 
 export interface RuleVerdict {
     /** The calendar day judged, in the rule's time zone. */
@@ -55,8 +55,6 @@ export function ruleCalendarOf(calendar: JobnetCalendar): RuleCalendar {
 type Holiday = (country: string, date: string) => string | undefined;
 
 function judge(date: string, calendar: RuleCalendar, holiday: Holiday): { open: boolean; reason: string } {
-    const weekday = weekdayOf(date);
-    if (calendar.closedWeekdays?.includes(weekday) && !calendar.openDates.includes(date)) return { open: false, reason: `${date} is a ${weekdayNames[weekday]}, closed every week` };
     return judgeDay(date, { ...calendar, timeZone: "UTC" }, holiday);
 }
 

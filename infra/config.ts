@@ -363,6 +363,12 @@ export const projectSettings = {
         country: oneOf({ default: "none", values: [...holidayCountries, "none"], doc: "whose national holidays close the calendar: `JP`, or `none`" }),
         closedDates: list(calendarDate, { default: [], expected: 'a list of dates YYYY-MM-DD, such as ["2026-12-30", "2026-12-31"]', doc: "extra days on which scheduled runs are skipped" }),
         openDates: list(calendarDate, { default: [], expected: 'a list of dates YYYY-MM-DD, such as ["2026-11-23"]', doc: "days on which scheduled runs go ahead, holiday or not" }),
+        closedWeekdays: list(oneOf({ required: true, values: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], doc: "a day of the week" }), {
+            default: [],
+            distinct: true,
+            expected: 'a list of days of the week such as ["sat", "sun"]',
+            doc: "days of the week on which scheduled runs are skipped (a team jobnet's business days are the others)",
+        }),
     }, { doc: "the business calendar: days on which scheduled runs are skipped" }),
     slack: object({
         webhookUrl: secretText({

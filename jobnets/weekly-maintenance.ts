@@ -11,6 +11,9 @@ export default defineJobnet({
     expectedMinutes: 60,
     timeoutMinutes: 180,
     schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" }],
+    // Its window is the weekend, which the stack's calendar closes: a calendar of its own, closed on
+    // national holidays only, so that a Sunday that is a holiday moves to the next open day.
+    calendar: { country: "JP" },
     jobs: {
         "stop-system": { kind: "jobnet", jobnet: "stop" },
         "rotate-batch-logs": {

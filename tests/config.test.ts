@@ -94,7 +94,7 @@ describe("stack config", () => {
             },
             operations: {
                 schedules: {},
-                calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" },
+                calendar: { country: "none", closedDates: [], openDates: [], closedWeekdays: [], timeZone: "UTC" },
                 slack: undefined,
                 triggers: [],
                 keepClusterStopped: true,
@@ -113,7 +113,7 @@ describe("stack config", () => {
             start: { expression: "cron(0 8 ? * MON-FRI *)", timeZone: "Asia/Tokyo", enabled: true },
         });
         assert.deepStrictEqual(config.operations.calendar, {
-            country: "JP", closedDates: ["2026-12-29", "2026-12-30", "2026-12-31", "2027-01-02", "2027-01-03"], openDates: [], timeZone: "Asia/Tokyo",
+            country: "JP", closedDates: ["2026-12-29", "2026-12-30", "2026-12-31", "2027-01-02", "2027-01-03"], openDates: [], closedWeekdays: ["sat", "sun"], timeZone: "Asia/Tokyo",
         });
     });
 
@@ -458,7 +458,7 @@ describe("one declaration per config key", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.bare.yaml"), "config:\n  aws:region: ap-northeast-1\n");
         const config = configOfStackFile(path.join(dir, "Pulumi.bare.yaml"), path.join(projectDir, "Pulumi.yaml"));
         assert.strictEqual(config["webapp-jobnet:webServerCount"], "2");
-        assert.strictEqual(config["webapp-jobnet:calendar"], '{"country":"none","closedDates":[],"openDates":[]}');
+        assert.strictEqual(config["webapp-jobnet:calendar"], '{"country":"none","closedDates":[],"openDates":[],"closedWeekdays":[]}');
         assert.deepStrictEqual(parseConfig(config, (f) => files[f]), parse({}));
     });
 });

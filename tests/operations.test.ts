@@ -70,6 +70,13 @@ describe("the business calendar", () => {
         assert.deepStrictEqual(judgeDay("2027-01-01", jp), { date: "2027-01-01", open: false, reason: "2027-01-01 is a national holiday in JP: 元日 (New Year's Day)" });
     });
 
+    it("closes on the days of the week it names, unless an open date says otherwise", () => {
+        const weekdaysOnly = { ...jp, closedWeekdays: ["sat", "sun"], openDates: ["2027-05-08"] };
+        assert.deepStrictEqual(judgeDay("2027-05-01", weekdaysOnly), { date: "2027-05-01", open: false, reason: "2027-05-01 is a Saturday, closed every week" });
+        assert.deepStrictEqual(["2027-05-02", "2027-05-07", "2027-05-08"].map((d) => judgeDay(d, weekdaysOnly).open), [false, true, true]);
+        assert.strictEqual(judgeDay("2027-05-01", jp).open, true, "no weekday is closed unless named");
+    });
+
     it("closes on substitute holidays", () => {
         assert.deepStrictEqual(judgeDay("2026-05-06", jp), { date: "2026-05-06", open: false, reason: "2026-05-06 is a national holiday in JP: こどもの日 振替休日 (Holiday in lieu)" });
         assert.strictEqual(judgeDay("2025-11-24", jp).open, false);

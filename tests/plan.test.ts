@@ -76,6 +76,8 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "",
             "No schedule rules (started by hand or by another jobnet): by-hand",
             "",
+            "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
+            "",
         ].join("\n"));
     });
 
@@ -89,6 +91,7 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "  no runs",
             "2027-03-23 Tue",
             "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed (2027-03-23 is the next open day for 2027-03-21, a Sunday, which is closed)",
+            "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
         ]);
     });
 
@@ -101,6 +104,8 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed (2027-03-23 is the next open day for 2027-03-21, a Sunday, which is closed)",
             "",
             "Schedule rules paused on this stack (jobnetSchedules.<jobnet>.enabled false): nightly-batch",
+            "",
+            "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
             "",
         ].join("\n"));
     });
@@ -116,12 +121,14 @@ describe("npm run ops -- plan (the daily schedule)", () => {
         assert.deepStrictEqual([ok.status, ok.stdout, ok.stderr], [0, [
             "Runs due of the dev jobnets, 2027-05-02 to 2027-05-03 (Asia/Tokyo), by their schedule rules:",
             "",
-            "2027-05-02 Sun",
-            "  01:30  nightly-batch       every business day at 01:30 Asia/Tokyo",
+            // The stack closes weekends; weekly-maintenance's own calendar closes holidays only.
+            "2027-05-02 Sun  closed: a Sunday, closed every week",
             "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed",
             "",
             "2027-05-03 Mon  closed: a national holiday in JP: 憲法記念日 (Constitution Memorial Day)",
             "  no runs",
+            "",
+            "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
             "",
         ].join("\n"), ""]);
         const bad = runCli("ops.ts", ["plan", "--days", "many"]);
