@@ -180,6 +180,7 @@ describe("schedules, triggers and notifications in the program", () => {
             country: "JP",
             closedDates: ["2026-12-29", "2026-12-30", "2026-12-31", "2027-01-02", "2027-01-03"],
             openDates: [],
+            closedWeekdays: ["sat", "sun"],
             timeZone: "Asia/Tokyo",
         });
     });
