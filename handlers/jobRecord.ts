@@ -99,12 +99,17 @@ export async function updateRun<T>(ref: RunRef, change: (run: StoredRun) => { re
     }
 }
 
-/** Keeps a task token under a key (a job waiting, a job running), replacing an earlier one. */
-export async function keepToken(tableName: string, itemKey: string, token: string, extra: Record<string, string> = {}): Promise<void> {
+/** Keeps text fields under a key (a command's or a child run's job), replacing an earlier item. */
+export async function keepItem(tableName: string, itemKey: string, fields: Record<string, string>): Promise<void> {
     await dynamodb().send(new PutItemCommand({
         TableName: tableName,
-        Item: { ...key(itemKey), token: { S: token }, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, { S: v }])), expiresAt: expiresAt() },
+        Item: { ...key(itemKey), ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { S: v }])), expiresAt: expiresAt() },
     }));
+}
+
+/** Keeps a task token under a key (a job waiting, a job running), replacing an earlier one. */
+export function keepToken(tableName: string, itemKey: string, token: string): Promise<void> {
+    return keepItem(tableName, itemKey, { token });
 }
 
 export async function readItem(tableName: string, itemKey: string): Promise<Record<string, string> | undefined> {

@@ -5,7 +5,7 @@ import { createHash } from "crypto";
 import type { RunGraph } from "../statemachines/jobGraph";
 import { StepContext, awsErrorName } from "./errors";
 import { CommandEnd, CommandJudgment, ServerResult, commandJobEnd, lastLineOf } from "./jobOutcome";
-import { RunRef, StoredRun, beginRun, childKey, commandKey, completeTask, deliver, keepToken, readItem, readRun, releaseOf, releaseOutput, taskKey, updateRun, waitKey } from "./jobRecord";
+import { RunRef, StoredRun, beginRun, childKey, commandKey, completeTask, deliver, keepItem, keepToken, readItem, readRun, releaseOf, taskKey, updateRun, waitKey } from "./jobRecord";
 import { JobState, jobEnded as recordJobEnd, jobRetrying, newRunRecord, advance, startJob as recordStart } from "./jobRun";
 import { agentProblem, readAgents } from "./ssmAgents";
 import { sendTimeoutSeconds } from "./runCommand";
@@ -209,7 +209,7 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
     }
     if (!commandId) throw new Error(`${job}: SendCommand returned no command id`);
     const names = Object.fromEntries(targets.map((s) => [s.instanceId, s.name]));
-    await keepToken(ref.tableName, commandKey(commandId), "-", {
+    await keepItem(ref.tableName, commandKey(commandId), {
         executionArn: ref.executionArn,
         job,
         attempt: String(attempt),
@@ -232,7 +232,7 @@ async function startChildJobnet(ref: RunRef, job: string, spec: JobnetSpec, atte
     const input = { trigger: "jobnet", parent: ref.executionArn, job, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: ref.executionArn };
     const started = await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: spec.stateMachineArn, name, input: JSON.stringify(input) }));
     if (!started.executionArn) throw new Error(`${job}: StartExecution returned no execution ARN`);
-    await keepToken(ref.tableName, childKey(started.executionArn), "-", { executionArn: ref.executionArn, job, child: spec.child });
+    await keepItem(ref.tableName, childKey(started.executionArn), { executionArn: ref.executionArn, job, child: spec.child });
     await updateRun(ref, (r) => ({ record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...r.record.jobs[job], childArn: started.executionArn } } }, result: undefined }));
     // A child that ended before its item was kept had its event dropped: read its end now.
     await settleChild(ref, job, started.executionArn);
@@ -326,4 +326,3 @@ export async function jobEnded(event: JobEndedEvent): Promise<{ job: string | nu
     return { job: item.job };
 }
 
-export { releaseOutput };
