@@ -81,7 +81,7 @@ export async function updateRun<T>(ref: RunRef, change: (run: StoredRun) => { re
         let base = read;
         const releases: Release[] = [];
         if (ref.redriveCount > read.redriveCount) {
-            const reset = advance(read.graph, redriven(read.record));
+            const reset = advance(read.graph, redriven(read.graph, read.record));
             base = { ...read, record: reset.record, redriveCount: ref.redriveCount };
             releases.push(...reset.releases);
         }
@@ -171,7 +171,7 @@ export async function deliver(ref: RunRef, run: StoredRun, releases: Release[]):
         const token = await takeToken(ref.tableName, waitKey(ref, r.job));
         if (token) await completeTask(token, { output: releaseOutput(r) });
     }
-    const due = failureDue(run.record);
+    const due = failureDue(run.graph, run.record);
     if (due) {
         const failed = await readItem(ref.tableName, taskKey(ref, due.job));
         if (failed?.token) await completeTask(failed.token, { error: due.error, cause: due.cause });

@@ -9,7 +9,9 @@ import type { RunGraph } from "../statemachines/jobGraph";
  * A job starts once each predecessor has ended normally, with a warning, or been skipped, and at
  * least one of them leads to it: a skipped predecessor, or a judgment whose other branch it is on,
  * does not. A job none of whose predecessors leads to it is skipped. After a job ends abnormally no
- * job starts; the run fails once no job runs any more.
+ * job starts but its recovery jobs (and the jobs after them); the run fails once no job runs any
+ * more. A job whose recovery says `continue` is no failure: once its recovery jobs have ended, the
+ * jobs after it run as if it had ended with a warning.
  */
 
 export type JobEnd = "normal" | "warning" | "abnormal" | "skipped";
@@ -72,14 +74,14 @@ export function endOf(exitCode: number, thresholds: { warningAbove: number; abno
 export function advance(graph: RunGraph, record: RunRecord): { record: RunRecord; releases: Release[] } {
     const jobs: Record<string, JobState> = structuredClone(record.jobs);
     const releases: Release[] = [];
-    if (record.failure) return { record: { ...record, jobs }, releases };
     let changed = true;
     while (changed) {
         changed = false;
         for (const [name, job] of Object.entries(graph.jobs)) {
             if (jobs[name].status !== "waiting") continue;
+            if (record.failure && !recoveryScope(graph, jobs).has(name)) continue;
             const before = job.after.map((p) => ({ name: p, state: jobs[p] }));
-            if (before.some((p) => p.state.status !== "ended" || p.state.end === "abnormal")) continue;
+            if (before.some((p) => p.state.status !== "ended" || (p.state.end === "abnormal" && !passesAbnormalEnd(graph, jobs, p.name, name)))) continue;
             const leads = job.after.length === 0 || before.some((p) => leadsTo(graph, p.name, p.state, name));
             changed = true;
             if (!leads) {
@@ -100,8 +102,41 @@ export function advance(graph: RunGraph, record: RunRecord): { record: RunRecord
     return { record: { ...record, jobs }, releases };
 }
 
-/** Whether an ended predecessor leads to a job: it was not skipped, and a judgment took the job's branch. */
+/**
+ * Whether a predecessor that ended abnormally lets a job go on: it does a recovery job of it, and,
+ * when its recovery says `continue`, the jobs after it once its recovery jobs have all ended well.
+ */
+function passesAbnormalEnd(graph: RunGraph, jobs: Record<string, JobState>, predecessor: string, job: string): boolean {
+    if (graph.jobs[job].recovers === predecessor) return true;
+    const recovery = graph.jobs[predecessor].recovery;
+    return recovery?.then === "continue" && recovery.jobs.every((r) => jobs[r].status === "ended" && (jobs[r].end === "normal" || jobs[r].end === "warning"));
+}
+
+/**
+ * The jobs that may still start after a failure: the recovery jobs of each job that ended
+ * abnormally, and every job after them.
+ */
+export function recoveryScope(graph: RunGraph, jobs: Record<string, JobState>): Set<string> {
+    return recoveryOf(graph, Object.keys(jobs).filter((name) => jobs[name].end === "abnormal"));
+}
+
+/** The recovery jobs of the jobs given, and every job after them. */
+function recoveryOf(graph: RunGraph, failed: string[]): Set<string> {
+    const next: Record<string, string[]> = {};
+    for (const [name, job] of Object.entries(graph.jobs)) for (const p of job.after) (next[p] ??= []).push(name);
+    const scope = new Set<string>();
+    const visit = (job: string) => {
+        if (scope.has(job)) return;
+        scope.add(job);
+        for (const n of next[job] ?? []) visit(n);
+    };
+    for (const name of failed) for (const r of graph.jobs[name].recovery?.jobs ?? []) visit(r);
+    return scope;
+}
+
+/** Whether an ended predecessor leads to a job: it was not skipped, and a judgment took the job's branch; a recovery job, only when it ended abnormally. */
 function leadsTo(graph: RunGraph, predecessor: string, state: JobState, job: string): boolean {
+    if (graph.jobs[job].recovers === predecessor) return state.end === "abnormal";
     if (state.end === "skipped") return false;
     const judge = graph.jobs[predecessor].judge;
     if (!judge) return true;
@@ -110,22 +145,25 @@ function leadsTo(graph: RunGraph, predecessor: string, state: JobState, job: str
 
 /**
  * A released job is about to be sent: it runs now, unless a job has ended abnormally since it was
- * released (then it does not start: the run is failing).
+ * released (then it does not start: the run is failing), or it is a recovery of such a job.
  */
-export function startJob(record: RunRecord, job: string): { record: RunRecord; start: boolean } {
+export function startJob(graph: RunGraph, record: RunRecord, job: string): { record: RunRecord; start: boolean } {
     const state = record.jobs[job];
     const retry = state.status === "running" && state.retryDue === true;
-    if ((record.failure && !retry) || (state.status !== "released" && !retry)) return { record, start: false };
+    const failing = record.failure !== undefined && !recoveryScope(graph, record.jobs).has(job);
+    if ((failing && !retry) || (state.status !== "released" && !retry)) return { record, start: false };
     return { record: { ...record, jobs: { ...record.jobs, [job]: { ...state, status: "running", attempts: (state.attempts ?? 0) + 1, retryDue: false } } }, start: true };
 }
 
 /**
  * A job ended: records how, then releases what may start now. A job that ended abnormally is the
- * run's failure (the first one only: the others are in the record).
+ * run's failure (the first one only: the others are in the record), unless its recovery says
+ * `continue`.
  */
 export function jobEnded(graph: RunGraph, record: RunRecord, job: string, ended: { end: Exclude<JobEnd, "skipped">; exitCode: number; cause?: string; error?: string }): { record: RunRecord; releases: Release[] } {
     const state: JobState = { ...record.jobs[job], status: "ended", end: ended.end, exitCode: ended.exitCode, ...(ended.cause ? { cause: ended.cause } : {}) };
-    const failure = record.failure ?? (ended.end === "abnormal" ? { job, error: ended.error ?? "JobEndedAbnormally", cause: ended.cause ?? `${job} ended abnormally` } : undefined);
+    const failed = ended.end === "abnormal" && graph.jobs[job].recovery?.then !== "continue";
+    const failure = record.failure ?? (failed ? { job, error: ended.error ?? "JobEndedAbnormally", cause: ended.cause ?? `${job} ended abnormally` } : undefined);
     return advance(graph, { ...record, jobs: { ...record.jobs, [job]: state }, ...(failure ? { failure } : {}) });
 }
 
@@ -139,17 +177,27 @@ export function runningJobs(record: RunRecord): string[] {
     return Object.entries(record.jobs).filter(([, s]) => s.status === "running").map(([j]) => j);
 }
 
-/** The run fails now: a job ended abnormally, and no job runs any more. */
-export function failureDue(record: RunRecord): RunRecord["failure"] {
-    return record.failure && runningJobs(record).length === 0 ? record.failure : undefined;
+/**
+ * The run fails now: a job ended abnormally, no job runs any more, and no recovery job is left to
+ * start. The cause names the failure, then how its recovery jobs ended.
+ */
+export function failureDue(graph: RunGraph, record: RunRecord): RunRecord["failure"] {
+    if (!record.failure || runningJobs(record).length > 0) return undefined;
+    const scope = recoveryScope(graph, record.jobs);
+    if ([...scope].some((j) => record.jobs[j].status === "released")) return undefined;
+    const recovered = [...recoveryOf(graph, [record.failure.job])].filter((j) => record.jobs[j].status === "ended" && record.jobs[j].end !== "skipped");
+    if (recovered.length === 0) return record.failure;
+    return { ...record.failure, cause: `${record.failure.cause}; recovery: ${recovered.map((j) => `${j} ended ${record.jobs[j].end === "normal" ? "normally" : record.jobs[j].end === "warning" ? "with a warning" : "abnormally"}`).join(", ")}` };
 }
 
 /**
  * A redrive runs again from the failed jobs: each job that ended abnormally, and every job not
- * ended, waits again; what ended normally, with a warning or skipped stays as it was.
+ * ended, waits again, and so do the recovery jobs that ran for them (they run again if the job fails
+ * again); what else ended normally, with a warning or skipped stays as it was.
  */
-export function redriven(record: RunRecord): RunRecord {
+export function redriven(graph: RunGraph, record: RunRecord): RunRecord {
+    const recovery = recoveryScope(graph, record.jobs);
     const jobs = Object.fromEntries(Object.entries(record.jobs).map(([name, s]) =>
-        [name, s.status === "ended" && s.end !== "abnormal" ? s : { status: "waiting" as const }]));
+        [name, s.status === "ended" && s.end !== "abnormal" && !recovery.has(name) ? s : { status: "waiting" as const }]));
     return { version: record.version, jobs };
 }

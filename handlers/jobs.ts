@@ -83,7 +83,8 @@ export interface StartJobEvent extends JobStepEvent {
 
 /** What a job's task ends with: how it ended, or that it runs again after its retry interval. */
 export interface JobResult {
-    end: "normal" | "warning" | "retry";
+    /** abnormal: only a job whose recovery goes on (`then: "continue"`); any other abnormal end fails the task. */
+    end: "normal" | "warning" | "abnormal" | "retry";
     exitCode: number;
     retry: boolean;
     /** The sends so far: the definition bounds the retries by it too. */
@@ -103,7 +104,7 @@ export async function startJob(event: StartJobEvent): Promise<{ started: boolean
     const before = await updateRun(ref, (r) => {
         const released = advance(r.graph, r.record);
         const state = released.record.jobs[event.job];
-        const started = recordStart(released.record, event.job);
+        const started = recordStart(r.graph, released.record, event.job);
         return { record: started.record, releases: released.releases, result: started.start ? started.record.jobs[event.job] : state };
     });
     await deliver(ref, before.run, before.releases);
@@ -136,11 +137,11 @@ async function endOwnTask(ref: RunRef, job: string, run: StoredRun): Promise<voi
     const s = run.record.jobs[job];
     const token = (await readItem(ref.tableName, taskKey(ref, job)))?.token;
     if (!token) return;
-    if (s.end === "abnormal") {
+    if (s.end === "abnormal" && !recoveredToContinue(run, job)) {
         await deliver(ref, run, []);
         return;
     }
-    await completeTask(token, { output: { end: s.end, exitCode: s.exitCode ?? 0, retry: false, attempt: s.attempts ?? 1 } });
+    await completeTask(token, { output: { end: s.end as JobResult["end"], exitCode: s.exitCode ?? 0, retry: false, attempt: s.attempts ?? 1 } });
 }
 
 /** The group's servers in the group's order: its instance ids as listed, or those carrying its tag by name. */
@@ -250,11 +251,16 @@ async function recordEnd(ref: RunRef, job: string, ended: CommandEnd): Promise<v
         return { record, releases, result: s.attempts ?? 1 };
     });
     if (updated.result === false) return;
-    if (ended.end !== "abnormal") {
+    if (ended.end !== "abnormal" || recoveredToContinue(updated.run, job)) {
         const token = (await readItem(ref.tableName, taskKey(ref, job)))?.token;
         if (token) await completeTask(token, { output: { end: ended.end, exitCode: ended.exitCode, retry: ended.end === "retry", attempt: updated.result } satisfies JobResult });
     }
     await deliver(ref, updated.run, updated.releases);
+}
+
+/** A job that ended abnormally, whose recovery says the run goes on: its task ends well, the run is not failing for it. */
+function recoveredToContinue(run: StoredRun, job: string): boolean {
+    return run.graph.jobs[job].recovery?.then === "continue" && run.record.failure?.job !== job;
 }
 
 const terminalStatuses = ["Success", "Failed", "TimedOut", "Cancelled"];

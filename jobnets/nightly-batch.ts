@@ -3,7 +3,8 @@ import { defineJobnet } from "../statemachines/jobs";
 /**
  * The nightly batch: extract orders and customers on the database client host, transform them on
  * every batch server, load them back, then report. A load that rejected rows (exit codes 1 to 3
- * end with a warning) is reported with its rejects; either way the results are archived.
+ * end with a warning) is reported with its rejects; either way the results are archived. A load
+ * that fails is rolled back by its recovery job, and the run fails naming the load.
  */
 export default defineJobnet({
     name: "nightly-batch",
@@ -61,7 +62,17 @@ export default defineJobnet({
             user: "batch",
             end: { warningAbove: 0, abnormalAbove: 3 },
             timeoutMinutes: 60,
+            // A load that failed half-way is rolled back before anyone looks at it; the run still fails.
+            recovery: { jobs: ["rollback-load"] },
             simulate: { seconds: 480, exitCode: 1, output: "load: 12 rows rejected, see /data/rejects/" },
+        },
+        "rollback-load": {
+            kind: "command",
+            description: "Runs only when the load ends abnormally: puts the tables back as they were before it",
+            on: { group: "db-client", servers: "one" },
+            command: "/opt/batch/bin/load.sh --rollback",
+            user: "batch",
+            simulate: { seconds: 150, output: "load: rolled back to the snapshot of 01:29" },
         },
         "rows-rejected": {
             kind: "judgment",

@@ -14,10 +14,12 @@ export function jobGraphDot(d: JobnetDefinition, title: string): string {
         '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
     ];
     const jobs = Object.entries<Job<string>>(d.jobs);
-    for (const [name, job] of jobs) out.push(`  ${quote(name)} [${nodeAttributes(name, job)}];`);
+    const recoveryJobs = new Set(jobs.flatMap(([, job]) => job.kind === "judgment" ? [] : job.recovery?.jobs ?? []));
+    for (const [name, job] of jobs) out.push(`  ${quote(name)} [${nodeAttributes(name, job)}${recoveryJobs.has(name) ? ', fillcolor="#fbeceb", color="#b03a2e"' : ""}];`);
     for (const [name, job] of jobs) {
         const branches = job.kind === "judgment" ? [...job.then.map((t) => [t, "then"]), ...(job.else ?? []).map((t) => [t, "else"])] : [];
         for (const p of job.after ?? []) out.push(`  ${quote(p)} -> ${quote(name)};`);
+        for (const r of job.kind === "judgment" ? [] : job.recovery?.jobs ?? []) out.push(`  ${quote(name)} -> ${quote(r)} [label=${quote("if abnormal")}, style=dashed, color="#b03a2e", fontcolor="#b03a2e"];`);
         for (const [next, branch] of branches) {
             if (!((d.jobs as Record<string, Job<string>>)[next]?.after ?? []).includes(name)) out.push(`  ${quote(name)} -> ${quote(next)} [label=${quote(branch)}, style=dashed];`);
         }
@@ -35,14 +37,23 @@ function nodeAttributes(name: string, job: Job<string>): string {
             const extras = [
                 job.end ? `warning above ${job.end.warningAbove ?? jobDefaults.warningAbove}, abnormal above ${job.end.abnormalAbove ?? jobDefaults.abnormalAbove}` : "",
                 job.retry ? `retries ${job.retry.exitCodes.from}–${job.retry.exitCodes.to} ×${job.retry.times}` : "",
+                ...heldAndRecovered(job),
             ].filter((e) => e);
             return `label=${quote([name, where, command, ...extras].join("\n"))}`;
         }
         case "judgment":
             return `label=${quote(`${name}\nexit code of ${job.after[0]} ${conditionWords(job.when)}?`)}, shape=diamond, style=filled, fillcolor="#fff4d6", color="#c99a2e"`;
         case "jobnet":
-            return `label=${quote(`${name}\nruns jobnet ${job.jobnet}`)}, peripheries=2`;
+            return `label=${quote([name, `runs jobnet ${job.jobnet}`, ...heldAndRecovered(job)].join("\n"))}, peripheries=2`;
     }
+}
+
+/** A hold before the job, and what the run does after its recovery. */
+function heldAndRecovered(job: Exclude<Job<string>, { kind: "judgment" }>): string[] {
+    return [
+        job.hold ? `held until released (at most ${job.hold.maxMinutes} min)` : "",
+        job.recovery ? `if abnormal: recovery, then ${job.recovery.then === "continue" ? "go on" : "the run fails"}` : "",
+    ].filter((e) => e);
 }
 
 /** "= 0", "1–3", "> 4". */

@@ -15,6 +15,10 @@ export interface GraphJob {
     after: string[];
     /** A judgment: the condition on its predecessor's exit code, and the jobs of each branch. */
     judge?: { when: ExitCondition; then: string[]; else: string[] };
+    /** Its recovery jobs, run only when it ends abnormally, and what the run does after them. */
+    recovery?: { jobs: string[]; then: "fail" | "continue" };
+    /** A recovery job: the job whose abnormal end it follows (it is that job's only successor of this kind). */
+    recovers?: string;
 }
 
 /** Every predecessor of every job: `after`, and a judgment for the jobs of its branches. */
@@ -23,8 +27,15 @@ export function runGraphOf(d: JobnetDefinition): RunGraph {
     for (const [name, job] of Object.entries<Job<string>>(d.jobs)) {
         jobs[name] = { kind: job.kind, after: [...(job.after ?? [])] };
         if (job.kind === "judgment") jobs[name].judge = { when: job.when, then: [...job.then], else: [...(job.else ?? [])] };
+        if (job.kind !== "judgment" && job.recovery) jobs[name].recovery = { jobs: [...job.recovery.jobs], then: job.recovery.then ?? jobDefaults.recoveryThen };
     }
     for (const [name, job] of Object.entries<Job<string>>(d.jobs)) {
+        for (const recovery of job.kind === "judgment" ? [] : job.recovery?.jobs ?? []) {
+            const target = jobs[recovery];
+            if (!target) continue;
+            target.recovers = name;
+            if (!target.after.includes(name)) target.after.push(name);
+        }
         if (job.kind !== "judgment") continue;
         for (const next of [...job.then, ...(job.else ?? [])]) {
             const target = jobs[next];
@@ -58,12 +69,13 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     for (const [name, job] of jobs) {
         const at = `${where}, job ${name}`;
         if (!jobNamePattern.test(name)) problems.push(`${at}: a job's name must be 1–48 lowercase letters, digits and hyphens, starting with a letter or digit`);
-        const named = [...(job.after ?? []), ...(job.kind === "judgment" ? [...job.then, ...(job.else ?? [])] : [])];
+        const named = [...(job.after ?? []), ...(job.kind === "judgment" ? [...job.then, ...(job.else ?? [])] : job.recovery?.jobs ?? [])];
         const unknown = named.filter((n) => !names.has(n));
         if (unknown.length > 0) problems.push(`${at}: names jobs the jobnet does not have: ${unknown.join(", ")}`);
         if (named.includes(name)) problems.push(`${at}: follows itself`);
         problems.push(...jobSettingProblems(at, job, known));
     }
+    problems.push(...recoveryProblems(d));
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
     if (problems.length > 0) return problems;
@@ -72,6 +84,40 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     if (cycle) {
         const stuck = unreachable(graph).filter((j) => !cycle.includes(j));
         problems.push(`${where}: the jobs form a cycle, so none of them can start: ${cycle.join(" → ")}${stuck.length > 0 ? `; unreachable after it: ${stuck.join(", ")}` : ""}`);
+    }
+    return problems;
+}
+
+/**
+ * A recovery job follows the one job it recovers and nothing else: it has no `after` of its own,
+ * no judgment branches to it, and no other job names it as a recovery job. It may have jobs after it.
+ */
+function recoveryProblems(d: JobnetDefinition): string[] {
+    const problems: string[] = [];
+    const jobs = Object.entries<Job<string>>(d.jobs);
+    const recoveredBy = new Map<string, string[]>();
+    for (const [name, job] of jobs) {
+        const at = `jobnet ${d.name}, job ${name}`;
+        if (job.kind === "judgment") {
+            if ((job as { recovery?: unknown }).recovery !== undefined) problems.push(`${at}: a judgment does not fail, so it has no recovery jobs`);
+            if ((job as { hold?: unknown }).hold !== undefined) problems.push(`${at}: a judgment is not held: hold the job it judges, or the jobs of its branches`);
+            continue;
+        }
+        if (job.recovery && job.recovery.jobs.length === 0) problems.push(`${at}: recovery needs at least one job`);
+        if (job.recovery?.then !== undefined && !["fail", "continue"].includes(job.recovery.then)) problems.push(`${at}: recovery.then is "fail" or "continue", not ${JSON.stringify(job.recovery.then)}`);
+        for (const r of job.recovery?.jobs ?? []) recoveredBy.set(r, [...(recoveredBy.get(r) ?? []), name]);
+        if (job.hold && !(Number.isInteger(job.hold.maxMinutes) && job.hold.maxMinutes >= 1 && job.hold.maxMinutes <= d.timeoutMinutes)) {
+            problems.push(`${at}: hold.maxMinutes must be a whole number from 1 to the jobnet's timeoutMinutes (${d.timeoutMinutes})`);
+        }
+    }
+    const branchTargets = new Set(jobs.flatMap(([, j]) => j.kind === "judgment" ? [...j.then, ...(j.else ?? [])] : []));
+    for (const [recovery, of] of recoveredBy) {
+        const at = `jobnet ${d.name}, job ${recovery}`;
+        const job = (d.jobs as Record<string, Job<string> | undefined>)[recovery];
+        if (!job) continue;
+        if (of.length > 1) problems.push(`${at}: recovers ${of.join(" and ")}; a recovery job recovers one job`);
+        if ((job.after ?? []).length > 0) problems.push(`${at}: a recovery job of ${of[0]} runs right after it, so it has no after of its own (${(job.after ?? []).join(", ")})`);
+        if (branchTargets.has(recovery)) problems.push(`${at}: a recovery job of ${of[0]} cannot also be in a judgment's branch`);
     }
     return problems;
 }

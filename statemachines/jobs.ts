@@ -48,8 +48,33 @@ interface JobBase<J extends string> {
     description?: string;
 }
 
+/**
+ * JP1/AJS3's recovery units: the jobs that run only when this job ends abnormally (skipped when it
+ * ends otherwise), each following it alone. Once they have ended, the run fails naming this job's
+ * failure (`then: "fail"`, the default), or goes on as if it had ended with a warning
+ * (`then: "continue"`): the jobs after it run.
+ */
+export interface Recovery<J extends string> {
+    jobs: J[];
+    then?: "fail" | "continue";
+}
+
+/**
+ * The job waits, once released, until an operator releases it (`npm run ops -- release JOBNET
+ * JOB`); not released within `maxMinutes`, it ends abnormally naming the hold (JP1/AJS3's hold).
+ */
+export interface Hold {
+    maxMinutes: number;
+}
+
+/** What a job that runs something (a command, a jobnet) may add: a hold before it, recovery after it. */
+interface RunningJobBase<J extends string> extends JobBase<J> {
+    hold?: Hold;
+    recovery?: Recovery<J>;
+}
+
 /** A shell command or script on Linux (AWS-RunShellScript), or PowerShell on Windows (AWS-RunPowerShellScript), through SSM Run Command. */
-export interface CommandJob<J extends string> extends JobBase<J> {
+export interface CommandJob<J extends string> extends RunningJobBase<J> {
     kind: "command";
     on: OnServers;
     /** The command, or the script's text: one or more lines. */
@@ -83,7 +108,7 @@ export interface JudgmentJob<J extends string> extends JobBase<J> {
 }
 
 /** Runs another jobnet (the stack's stop or start, or one of the team's) and waits for its end. */
-export interface JobnetJob<J extends string> extends JobBase<J> {
+export interface JobnetJob<J extends string> extends RunningJobBase<J> {
     kind: "jobnet";
     jobnet: string;
 }
@@ -106,15 +131,15 @@ export interface JobnetDefinition<J extends string = string> {
 }
 
 /**
- * Declares a jobnet. The job names are the keys of `jobs`; naming any other in `after`, `then` or
- * `else` does not compile.
+ * Declares a jobnet. The job names are the keys of `jobs`; naming any other in `after`, `then`,
+ * `else` or `recovery` does not compile.
  */
 export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar }): JobnetDefinition<J> {
     return definition;
 }
 
 /** The defaults a job's settings take when left out. */
-export const jobDefaults = { timeoutMinutes: 60, maxTimeoutMinutes: 2880, warningAbove: 0, abnormalAbove: 0, servers: "every" as const, shell: "bash" as const };
+export const jobDefaults = { recoveryThen: "fail" as const, timeoutMinutes: 60, maxTimeoutMinutes: 2880, warningAbove: 0, abnormalAbove: 0, servers: "every" as const, shell: "bash" as const };
 
 /** The name rule of jobs and jobnets: they name states, functions' items and the console's steps. */
 export const jobNamePattern = /^[a-z0-9][a-z0-9-]{0,47}$/;

@@ -21,7 +21,7 @@ function play(d: JobnetDefinition, ends: [string, "normal" | "warning" | "abnorm
     let { record, releases } = advance(graph, newRunRecord(graph));
     note(releases);
     for (const [job, end, exitCode] of ends) {
-        record = startJob(record, job).record;
+        record = startJob(graph, record, job).record;
         ({ record, releases } = jobEnded(graph, record, job, { end, exitCode, ...(end === "abnormal" ? { cause: `${job} failed` } : {}) }));
         log.push(`-${job}`);
         note(releases);
@@ -103,7 +103,7 @@ describe("a team's jobnet as code", () => {
         it("lets a job follow one that ended with a warning", () => {
             const graph = runGraphOf(jobnetOf({ a: [], b: ["a"] }));
             let { record } = advance(graph, newRunRecord(graph));
-            record = startJob(record, "a").record;
+            record = startJob(graph, record, "a").record;
             const ended = jobEnded(graph, record, "a", { end: endOf(2, { warningAbove: 0, abnormalAbove: 3 }), exitCode: 2 });
             assert.deepStrictEqual(ended.releases, [{ job: "b", go: "run" }]);
             assert.strictEqual(ended.record.jobs.a.end, "warning");
@@ -129,35 +129,113 @@ describe("a team's jobnet as code", () => {
         it("starts no job after a failure, and fails the run only once the running jobs have ended", () => {
             const graph = runGraphOf(jobnetOf({ a: [], b: [], c: ["a"] }));
             let { record } = advance(graph, newRunRecord(graph));
-            record = startJob(startJob(record, "a").record, "b").record;
+            record = startJob(graph, startJob(graph, record, "a").record, "b").record;
             const failed = jobEnded(graph, record, "a", { end: "abnormal", exitCode: 3, error: "JobEndedAbnormally", cause: "a on x: exit code 3" });
             assert.deepStrictEqual(failed.releases, []);
             assert.deepStrictEqual(runningJobs(failed.record), ["b"]);
-            assert.strictEqual(failureDue(failed.record), undefined);
+            assert.strictEqual(failureDue(graph, failed.record), undefined);
             const done = jobEnded(graph, failed.record, "b", { end: "normal", exitCode: 0 });
             assert.deepStrictEqual(done.releases, []);
-            assert.deepStrictEqual(failureDue(done.record), { job: "a", error: "JobEndedAbnormally", cause: "a on x: exit code 3" });
+            assert.deepStrictEqual(failureDue(graph, done.record), { job: "a", error: "JobEndedAbnormally", cause: "a on x: exit code 3" });
         });
 
         it("counts a job waiting to retry as running, and sends it again only once", () => {
             const graph = runGraphOf(jobnetOf({ a: [] }));
             let { record } = advance(graph, newRunRecord(graph));
-            record = startJob(record, "a").record;
+            record = startJob(graph, record, "a").record;
             record = jobRetrying(record, "a", 75);
             assert.deepStrictEqual(runningJobs(record), ["a"]);
-            const again = startJob(record, "a");
+            const again = startJob(graph, record, "a");
             assert.strictEqual(again.start, true);
             assert.strictEqual(again.record.jobs.a.attempts, 2);
-            assert.strictEqual(startJob(again.record, "a").start, false);
+            assert.strictEqual(startJob(graph, again.record, "a").start, false);
         });
 
         it("redrives from the failed job, keeping the jobs that ended", () => {
             const graph = runGraphOf(jobnetOf({ a: [], b: ["a"], c: [] }));
             const { record } = play(jobnetOf({ a: [], b: ["a"], c: [] }), [["c", "normal", 0], ["a", "abnormal", 1]]);
-            const again = advance(graph, redriven(record));
+            const again = advance(graph, redriven(graph, record));
             assert.deepStrictEqual(again.releases, [{ job: "a", go: "run" }]);
             assert.strictEqual(again.record.jobs.c.end, "normal");
             assert.strictEqual(again.record.failure, undefined);
+        });
+
+        describe("recovery jobs", () => {
+            /** load, with notify-ops (then restore) to run when it fails, and report after load. */
+            const withRecovery = (then?: "fail" | "continue") => jobnetOf({ extract: [], report: ["load"], notify: [], restore: ["notify"] }, {
+                load: { ...cmd(["extract"]), recovery: { jobs: ["notify"], ...(then ? { then } : {}) } },
+            });
+
+            it("runs a failed job's recovery jobs, then fails the run naming the original failure", () => {
+                const d = withRecovery();
+                const { log, record } = play(d, [["extract", "normal", 0], ["load", "abnormal", 4], ["notify", "normal", 0], ["restore", "normal", 0]]);
+                assert.deepStrictEqual(log, ["extract:run", "-extract", "load:run", "-load", "notify:run", "-notify", "restore:run", "-restore"]);
+                assert.strictEqual(record.jobs.report.status, "waiting");
+                assert.deepStrictEqual(failureDue(runGraphOf(d), record), { job: "load", error: "JobEndedAbnormally", cause: "load failed; recovery: notify ended normally, restore ended normally" });
+            });
+
+            it("does not fail the run while a recovery job is still to run", () => {
+                const d = withRecovery();
+                const graph = runGraphOf(d);
+                const { record } = play(d, [["extract", "normal", 0], ["load", "abnormal", 4]]);
+                assert.strictEqual(record.jobs.notify.status, "released");
+                assert.strictEqual(failureDue(graph, record), undefined);
+                assert.strictEqual(startJob(graph, record, "notify").start, true);
+            });
+
+            it("skips the recovery jobs, and the jobs after them, when the job ends normally", () => {
+                const { log, record } = play(withRecovery(), [["extract", "normal", 0], ["load", "normal", 0], ["report", "normal", 0]]);
+                assert.deepStrictEqual(log, ["extract:run", "-extract", "load:run", "-load", "report:run", "notify:skip", "restore:skip", "-report"]);
+                assert.strictEqual(record.failure, undefined);
+            });
+
+            it("goes on after a recovery that says continue: the jobs after the failed job run once the jobs its recovery names have ended", () => {
+                const d = withRecovery("continue");
+                const { log, record } = play(d, [["extract", "normal", 0], ["load", "abnormal", 4], ["notify", "normal", 0], ["restore", "normal", 0], ["report", "normal", 0]]);
+                assert.deepStrictEqual(log, ["extract:run", "-extract", "load:run", "-load", "notify:run", "-notify", "report:run", "restore:run", "-restore", "-report"]);
+                assert.strictEqual(record.failure, undefined);
+                assert.strictEqual(record.jobs.load.end, "abnormal");
+            });
+
+            it("fails the run naming the recovery job when a recovery that says continue fails itself", () => {
+                const d = withRecovery("continue");
+                const { log, record } = play(d, [["extract", "normal", 0], ["load", "abnormal", 4], ["notify", "abnormal", 1]]);
+                assert.deepStrictEqual(log, ["extract:run", "-extract", "load:run", "-load", "notify:run", "-notify"]);
+                assert.deepStrictEqual(failureDue(runGraphOf(d), record), { job: "notify", error: "JobEndedAbnormally", cause: "notify failed" });
+            });
+
+            it("starts no other job while the recovery runs", () => {
+                const d = jobnetOf({ a: [], b: [], c: ["b"], fix: [] }, { a: { ...cmd(), recovery: { jobs: ["fix"] } } });
+                const graph = runGraphOf(d);
+                let { record } = advance(graph, newRunRecord(graph));
+                record = startJob(graph, startJob(graph, record, "a").record, "b").record;
+                record = jobEnded(graph, record, "a", { end: "abnormal", exitCode: 1, cause: "a failed" }).record;
+                const b = jobEnded(graph, record, "b", { end: "normal", exitCode: 0 });
+                assert.deepStrictEqual(b.releases, []);
+                assert.strictEqual(b.record.jobs.fix.status, "released");
+            });
+
+            it("redrives the failed job with its recovery jobs waiting again", () => {
+                const d = withRecovery();
+                const graph = runGraphOf(d);
+                const { record } = play(d, [["extract", "normal", 0], ["load", "abnormal", 4], ["notify", "normal", 0], ["restore", "normal", 0]]);
+                const again = advance(graph, redriven(graph, record));
+                assert.deepStrictEqual(again.releases, [{ job: "load", go: "run" }]);
+                assert.deepStrictEqual([again.record.jobs.extract.end, again.record.jobs.notify.status, again.record.jobs.restore.status], ["normal", "waiting", "waiting"]);
+            });
+
+            it("names at preview a recovery job that follows other jobs, recovers two jobs, or sits in a judgment's branch", () => {
+                const d = jobnetOf({ a: [], fix: ["a"], c: [] }, {
+                    b: { ...cmd(), recovery: { jobs: ["fix", "c"] } },
+                    d: { ...cmd(), recovery: { jobs: ["c"] } },
+                    j: { kind: "judgment", after: ["a"], when: { equals: 0 }, then: ["c"] },
+                });
+                assert.deepStrictEqual(jobGraphProblems(d, known), [
+                    "jobnet test, job fix: a recovery job of b runs right after it, so it has no after of its own (a)",
+                    "jobnet test, job c: recovers b and d; a recovery job recovers one job",
+                    "jobnet test, job c: a recovery job of b cannot also be in a judgment's branch",
+                ]);
+            });
         });
 
         it("orders the lanes of the report after their predecessors", () => {

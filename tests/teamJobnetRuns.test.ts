@@ -37,7 +37,7 @@ describe("a team's jobnet run in the simulated account", () => {
         assert.strictEqual(report.status, "SUCCEEDED");
         assert.deepStrictEqual(endsOf(report.output), {
             "extract-orders": "normal 0", "extract-customers": "normal 0", "transform-orders": "normal 0", "transform-customers": "normal 0",
-            load: "warning 1", "rows-rejected": "normal then 1", "report-rejects": "normal 0", report: "skipped", archive: "normal 0",
+            load: "warning 1", "rollback-load": "skipped", "rows-rejected": "normal then 1", "report-rejects": "normal 0", report: "skipped", archive: "normal 0",
         });
         assert.deepStrictEqual(runsOf(sim), [
             "extract-customers#1 db-client-1 1–301 exit 0",
@@ -79,7 +79,7 @@ describe("a team's jobnet run in the simulated account", () => {
         assert.strictEqual(redriven.status, "SUCCEEDED");
         assert.deepStrictEqual(endsOf(redriven.output), {
             "extract-orders": "normal 0", "extract-customers": "normal 0", "transform-orders": "normal 0", "transform-customers": "normal 0",
-            load: "warning 1", "rows-rejected": "normal then 1", "report-rejects": "normal 0", report: "skipped", archive: "normal 0",
+            load: "warning 1", "rollback-load": "skipped", "rows-rejected": "normal then 1", "report-rejects": "normal 0", report: "skipped", archive: "normal 0",
         });
         const again = runsOf(sim).slice(5).map((r) => r.split(" ")[0]);
         assert.deepStrictEqual(again, ["transform-customers#1", "transform-customers#1", "transform-orders#1", "transform-orders#1", "load#1", "report-rejects#1", "archive#1"]);
@@ -89,6 +89,24 @@ describe("a team's jobnet run in the simulated account", () => {
         const sim = await run({ jobnets: ["nightly-batch"], jobFaults: [{ job: "load", kind: "exit", code: 0, times: Infinity }] });
         const ends = endsOf(sim.reports[0].report.output);
         assert.deepStrictEqual([ends.load, ends["rows-rejected"], ends["report-rejects"], ends.report, ends.archive], ["normal 0", "normal else 0", "skipped", "normal 0", "normal 0"]);
+    });
+
+    it("rolls the load back when it fails, then fails the run naming the load and its recovery", async () => {
+        const sim = await run({ jobnets: ["nightly-batch"], jobFaults: [{ job: "load", kind: "exit", code: 9, times: Infinity }] });
+        const { report } = sim.reports[0];
+        assert.strictEqual(report.status, "FAILED");
+        assert.strictEqual(report.error, "JobEndedAbnormally");
+        assert.match(report.cause!, /^load on db-client-1 \(i-0d6b2c4e8f1a30001\): exit code 9: .*; recovery: rollback-load ended normally$/);
+        assert.deepStrictEqual(runsOf(sim).slice(-2), ["load#1 db-client-1 2107–2587 exit 9", "rollback-load#1 db-client-1 2589–2739 exit 0"]);
+    });
+
+    it("goes on after a failed job whose recovery says continue, once the recovery has ended", async () => {
+        const d = jobnetOf("recover", { a: { ...job(60), recovery: { jobs: ["fix"], then: "continue" } }, fix: job(30), b: job(60, ["a"]) });
+        const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d }, jobFaults: [{ job: "a", kind: "exit", code: 1, times: Infinity }] });
+        const { report } = sim.reports[0];
+        assert.strictEqual(report.status, "SUCCEEDED");
+        assert.deepStrictEqual(endsOf(report.output), { a: "abnormal 1", fix: "normal 0", b: "normal 0" });
+        assert.deepStrictEqual(runsOf(sim), ["a#1 batch-1 1–61 exit 1", "fix#1 batch-1 63–93 exit 0", "b#1 batch-1 95–155 exit 0"]);
     });
 
     it("runs the stop jobnet, the maintenance commands, then the start jobnet, each child run waited for", async () => {
