@@ -10,6 +10,7 @@ import { guardingRedrives, releaseRunLock, takeRunLock } from "./runLock";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 import { awaitJob, beginJobs, jobEnded, startJob } from "./jobs";
+import { holdStep } from "./jobHold";
 
 /** The resources of one stack that the task functions act on, for their IAM policies. */
 export interface TaskResources {
@@ -286,6 +287,15 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         description: "Holds a team jobnet's job until its predecessors allow it to start (a callback task)",
         handler: awaitJob,
         permissions: (r) => jobRecordStatements(r, r.teamStateMachineArns ?? []),
+    },
+    holdJob: {
+        description: "Holds a team jobnet's job until an operator releases it, telling the operators through EventBridge (a callback task); ends it when the hold's bound passes",
+        handler: holdStep,
+        permissions: (r) => [
+            ...jobRecordStatements(r, r.teamStateMachineArns ?? []),
+            // PutEvents is authorised on the event bus (EventBridge User Guide, "Using identity-based policies").
+            allow(["events:PutEvents"], `arn:${r.partition}:events:${r.region}:${r.accountId}:event-bus/default`),
+        ],
     },
     startJob: {
         description: "Runs a team jobnet's job: its command through Run Command, or its jobnet (a callback task)",

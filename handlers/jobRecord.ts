@@ -8,7 +8,8 @@ import { lockKeyAttribute } from "./runLock";
 /**
  * Where a run of a team's jobnet keeps its record, and the task tokens of its jobs, in the stack's
  * run-lock table: `jobrun:` the graph and the record, `jobwait:` the token of a job waiting for its
- * predecessors, `jobtask:` the token of a job running, `jobcommand:` and `jobchild:` the run and job
+ * predecessors, `jobtask:` the token of a job running, `jobhold:` the token of a job held for an
+ * operator, `jobcommand:` and `jobchild:` the run and job
  * a Run Command command or a child jobnet's run belongs to. Items expire a week after their write.
  */
 
@@ -31,6 +32,8 @@ export const waitKey = (run: { executionArn: string }, job: string) => `jobwait:
 export const taskKey = (run: { executionArn: string }, job: string) => `jobtask:${run.executionArn}:${job}`;
 export const commandKey = (commandId: string) => `jobcommand:${commandId}`;
 export const childKey = (executionArn: string) => `jobchild:${executionArn}`;
+/** The token of a job held until an operator releases it (handlers/jobHold.ts). */
+export const holdKey = (run: { executionArn: string }, job: string) => `jobhold:${run.executionArn}:${job}`;
 
 export interface StoredRun {
     graph: RunGraph;
@@ -112,8 +115,8 @@ export function keepToken(tableName: string, itemKey: string, token: string): Pr
     return keepItem(tableName, itemKey, { token });
 }
 
-export async function readItem(tableName: string, itemKey: string): Promise<Record<string, string> | undefined> {
-    const item = (await dynamodb().send(new GetItemCommand({ TableName: tableName, Key: key(itemKey), ConsistentRead: true }))).Item;
+export async function readItem(tableName: string, itemKey: string, client = dynamodb()): Promise<Record<string, string> | undefined> {
+    const item = (await client.send(new GetItemCommand({ TableName: tableName, Key: key(itemKey), ConsistentRead: true }))).Item;
     if (!item) return undefined;
     return Object.fromEntries(Object.entries(item).filter(([, v]) => v.S !== undefined).map(([k, v]) => [k, v.S as string]));
 }
@@ -122,7 +125,7 @@ export async function readItem(tableName: string, itemKey: string): Promise<Reco
  * Takes a waiting job's token, once: of the two that may deliver it (the job registering, a
  * predecessor ending), the one whose conditional delete succeeds does.
  */
-async function takeToken(tableName: string, itemKey: string): Promise<string | undefined> {
+export async function takeToken(tableName: string, itemKey: string): Promise<string | undefined> {
     const kept = await readItem(tableName, itemKey);
     if (!kept?.token) return undefined;
     try {
@@ -144,8 +147,7 @@ async function takeToken(tableName: string, itemKey: string): Promise<string | u
 const closedTokenErrors = ["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"];
 
 /** Ends a task: success with an output, or failure with an error and a cause. A task already closed is left alone. */
-export async function completeTask(token: string, outcome: { output: unknown } | { error: string; cause: string }): Promise<boolean> {
-    const sfn = new SFNClient({});
+export async function completeTask(token: string, outcome: { output: unknown } | { error: string; cause: string }, sfn = new SFNClient({})): Promise<boolean> {
     try {
         if ("output" in outcome) await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(outcome.output) }));
         // SendTaskFailure: error at most 256 characters, cause at most 32,768 (SFN API reference).

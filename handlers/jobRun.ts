@@ -35,6 +35,8 @@ export interface JobState {
     childArn?: string;
     /** Its last attempt exited with a code to retry: the next StartJob sends it again. */
     retryDue?: boolean;
+    /** Released, it waits for an operator since then (a hold); the notice of it was sent. */
+    heldAt?: string;
 }
 
 export interface RunRecord {

@@ -18,14 +18,14 @@ import { sendTimeoutSeconds } from "./runCommand";
  * What to decide is handlers/jobRun.ts; where it is kept, handlers/jobRecord.ts.
  */
 
-interface RunStep extends StepContext {
+export interface RunStep extends StepContext {
     tableName: string;
     executionArn: string;
     /** What every task of a run is told for redrives (statemachines/common.ts, withRedriveGuard). */
     redrive?: { count?: number };
 }
 
-const refOf = (e: RunStep): RunRef => ({ tableName: e.tableName, executionArn: e.executionArn, redriveCount: e.redrive?.count ?? 0 });
+export const refOf = (e: RunStep): RunRef => ({ tableName: e.tableName, executionArn: e.executionArn, redriveCount: e.redrive?.count ?? 0 });
 
 export interface BeginJobsEvent extends RunStep {
     graph: RunGraph;
@@ -239,11 +239,14 @@ async function startChildJobnet(ref: RunRef, job: string, spec: JobnetSpec, atte
     await settleChild(ref, job, started.executionArn);
 }
 
-/** Records a job's end, then tells its task, the jobs released, and (when due) the failed job's task. */
-async function recordEnd(ref: RunRef, job: string, ended: CommandEnd): Promise<void> {
+/**
+ * Records a job's end, then tells its task, the jobs released, and (when due) the failed job's task.
+ * Only a job in the status given ends: running, or (a hold not released) released.
+ */
+export async function recordEnd(ref: RunRef, job: string, ended: CommandEnd, from: "running" | "released" = "running"): Promise<void> {
     const updated = await updateRun<number | false>(ref, (r) => {
         const s = r.record.jobs[job];
-        if (s.status !== "running") return { record: r.record, result: false };
+        if (s.status !== from) return { record: r.record, result: false };
         if (ended.end === "retry") return { record: jobRetrying(r.record, job, ended.exitCode), result: s.attempts ?? 1 };
         const { record, releases } = recordJobEnd(r.graph, r.record, job, ended.end === "abnormal"
             ? { end: "abnormal", exitCode: ended.exitCode, error: ended.error, cause: ended.cause }

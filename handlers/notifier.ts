@@ -10,6 +10,7 @@ import { FailurePoint, failurePoint } from "./failurePoint";
 import { consoleOrigin, partitionOf } from "./partition";
 import { readExecutionHistory } from "./executionHistory";
 import { LambdaContext, abortAfter } from "./lambdaContext";
+import { JobHeldDetail, jobHeldEvent } from "./jobHeldEvent";
 
 /** What a notification says about one run. */
 export interface RunSummary {
@@ -199,6 +200,36 @@ export async function notifyRunEnded(event: ExecutionStatusChange, context: Lamb
         jobs: jobOutcomes(output),
     };
     return sendAlert(runEndedAlert(summary), { timeLeft, slackMessage: (mention) => slackMessage(summary, mention) });
+}
+
+/** The notice of a job held for an operator: which, since when, how to release it, and what happens if nobody does. */
+export function jobHeldAlert(held: JobHeldDetail, stack: string, region: string): Alert {
+    return {
+        subject: `[${stack}] ${held.jobnet} jobnet: ${held.job} is held for an operator`,
+        lines: [
+            `Jobnet: ${held.jobnet}`,
+            `Stack: ${stack}`,
+            `Held: ${held.job}, before it starts, since ${held.heldAt}`,
+            `Release it with: npm run ops -- release ${held.jobnet} ${held.job} --stack ${stack}`,
+            `Not released by ${held.releaseBy} (${held.maxMinutes} min), ${held.job} ends abnormally (HoldNotReleased) and the run fails.`,
+            `Execution: ${held.executionArn.split(":").pop()} (${executionConsoleUrl(held.executionArn, region)})`,
+        ],
+    };
+}
+
+/** What EventBridge delivers of a hold: its envelope's detail-type and region, and the detail. */
+export interface JobHeldNotice {
+    "detail-type": typeof jobHeldEvent.detailType;
+    region: string;
+    detail: JobHeldDetail;
+}
+
+/** Lambda task: the notifier's events, a run's end or a job's hold, each told by the alert topic and Slack. */
+export function notify(event: ExecutionStatusChange | JobHeldNotice, context: LambdaContext): Promise<{ published: boolean; slack: PostResult | undefined }> {
+    if ("detail-type" in event && event["detail-type"] === jobHeldEvent.detailType) {
+        return sendAlert(jobHeldAlert(event.detail, process.env.STACK_NAME ?? "unknown", event.region), { timeLeft: () => context.getRemainingTimeInMillis() });
+    }
+    return notifyRunEnded(event as ExecutionStatusChange, context);
 }
 
 /** The error and cause of a run's end event (ExecutionFailed, ExecutionTimedOut or ExecutionAborted), the last in the history. */

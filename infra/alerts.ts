@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { notifyRunEnded } from "../handlers/notifier";
+import { notify } from "../handlers/notifier";
+import { jobHeldEvent } from "../handlers/jobHeldEvent";
 import { WatchEvent, watcherMetrics, watchRuns } from "../handlers/runWatch";
 import { PolicyStatement, executionsArn } from "../handlers/catalog";
 import { JobnetName, MonitoringSettings, OperationsSettings } from "./config";
@@ -205,6 +206,11 @@ export function runEndedEventPattern(stateMachineArns: readonly string[]): strin
     return pattern;
 }
 
+/** The events of the stack's team jobnets holding a job (handlers/jobHold.ts), by their state machines. */
+export function jobHeldEventPattern(stateMachineArns: string[]): string {
+    return JSON.stringify({ source: [jobHeldEvent.source], "detail-type": [jobHeldEvent.detailType], detail: { stateMachineArn: stateMachineArns } });
+}
+
 /**
  * Lambda's retries of a notifier invocation that failed, the same event each time (at most 2,
  * Lambda's default made explicit). A failed invocation has sent nothing (handlers/alerts.ts,
@@ -283,7 +289,7 @@ export class Alerts extends pulumi.ComponentResource {
         const notifier = lambdaFunction(`${name}-notifier`, {
             functionName: `${args.namePrefix}-notify`,
             description: "Tells the alert topic and Slack how each jobnet run ended",
-            handler: notifyRunEnded,
+            handler: notify,
             statements: tell(pulumi.all(executionArns).apply((executions): PolicyStatement[] => [
                 { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
             ])),
@@ -302,6 +308,17 @@ export class Alerts extends pulumi.ComponentResource {
         // The target's retryPolicy covers delivery to Lambda only; once Lambda takes the event, its own
         // asynchronous retries handle a function error (Lambda Developer Guide, asynchronous invocation).
         new aws.lambda.FunctionEventInvokeConfig(`${name}-notifier`, { functionName: notifier.name, ...notifierAsyncRetries }, parent);
+        // A team jobnet that holds a job for an operator tells the notifier (handlers/jobHold.ts).
+        const teamArns = Object.entries(args.stateMachineArns).filter(([jobnet]) => isTeamJobnet(jobnet)).map(([, arn]) => arn);
+        if (teamArns.length > 0) {
+            const held = new aws.cloudwatch.EventRule(`${name}-job-held`, {
+                name: `${args.namePrefix}-job-held`,
+                description: "A team jobnet holds a job for an operator: tell the alert topic and Slack how to release it",
+                eventPattern: pulumi.all(teamArns).apply(jobHeldEventPattern),
+            }, parent);
+            new aws.lambda.Permission(`${name}-notifier-held`, { action: "lambda:InvokeFunction", function: notifier.name, principal: "events.amazonaws.com", sourceArn: held.arn }, parent);
+            new aws.cloudwatch.EventTarget(`${name}-notifier-held`, { rule: held.name, arn: notifier.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 2 } }, parent);
+        }
 
         const watcherFunctionName = `${args.namePrefix}-watch-runs`;
         const watcher = lambdaFunction(`${name}-watcher`, {

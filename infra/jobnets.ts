@@ -14,7 +14,7 @@ import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
 import { JobnetFunctions } from "./jobnetFunctions";
-import { RunLock } from "./runLock";
+import { RunLock, runLockTableName } from "./runLock";
 import { ServiceControl, serviceCommands } from "./serviceControl";
 
 export interface JobnetsArgs {
@@ -83,7 +83,7 @@ export class Jobnets extends pulumi.ComponentResource {
             Object.fromEntries(teamDefinitions.map((d) => [d.name, machineArn(p, r, a, teamStateMachineName(args.namePrefix, d.name))])));
         const targets = pulumi.output(args.targets);
         // One lock for both jobnets of the system; its table's ARN, like the state machines', follows from its name.
-        const runLock = { tableName: `${args.namePrefix}-run-lock`, lockKey: args.namePrefix };
+        const runLock = { tableName: runLockTableName(args.namePrefix), lockKey: args.namePrefix };
 
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
@@ -177,6 +177,7 @@ export class Jobnets extends pulumi.ComponentResource {
                 takeRunLock: functions.arns.takeRunLock!,
                 beginJobs: functions.arns.beginJobs!,
                 awaitJob: functions.arns.awaitJob!,
+                holdJob: functions.arns.holdJob!,
                 jobEnded: functions.arns.jobEnded!,
             },
             resources: functions.resources,

@@ -182,6 +182,12 @@ function alertsNames(root: string, prefix: string, settings: NamingSettings): Ph
         named("aws:cloudwatch/eventRule:EventRule", `${root}-run-ended`, `${prefix}-run-ended`),
         autonamed("aws:lambda/permission:Permission", `${root}-notifier`),
         autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-notifier`),
+        // The notices of held jobs, when the stack has a team jobnet (holds are theirs).
+        ...((settings.teamJobnets?.deployed ?? []).length > 0 ? [
+            named("aws:cloudwatch/eventRule:EventRule", `${root}-job-held`, `${prefix}-job-held`),
+            autonamed("aws:lambda/permission:Permission", `${root}-notifier-held`),
+            autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-notifier-held`),
+        ] : []),
         ...lambdaFunctionNames(`${root}-watcher`, `${prefix}-watch-runs`),
         autonamed("aws:iam/role:Role", `${root}-watch-schedule`),
         autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-watch-schedule`),

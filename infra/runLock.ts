@@ -21,6 +21,11 @@ export const runEndStatuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
  * What EventBridge gives the release function for a run that ended: the same event the jobnets'
  * tasks are given, the run's ARN filled in from the event (an input transformer).
  */
+/** The stack's run-lock table: `<project>-<stack>-run-lock`; the team jobnets' runs keep their records and tokens there too. */
+export function runLockTableName(namePrefix: string): string {
+    return `${namePrefix}-run-lock`;
+}
+
 export function releaseInputTemplate(tableName: string, lockKey: string): string {
     return JSON.stringify({ tableName, lockKey, executionArn: "<executionArn>", step: "RunEnded" });
 }

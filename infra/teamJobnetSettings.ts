@@ -122,7 +122,7 @@ export function historyProblems(d: JobnetDefinition, known: { groups: string[]; 
     const arn = (what: string) => `arn:aws:lambda:us-east-1:123456789012:function:${what}`;
     const events = worstCaseHistory(teamJobnet({
         jobnet: d,
-        functionArns: { checkCalendar: arn("c"), takeRunLock: arn("t"), beginJobs: arn("b"), awaitJob: arn("a"), startJob: arn("s") },
+        functionArns: { checkCalendar: arn("c"), takeRunLock: arn("t"), beginJobs: arn("b"), awaitJob: arn("a"), holdJob: arn("h"), startJob: arn("s") },
         calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" },
         runLock: { tableName: "t", lockKey: d.name },
         groups: Object.fromEntries(known.groups.map((g) => [g, { instanceIds: [] }])),

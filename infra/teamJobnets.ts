@@ -21,7 +21,7 @@ export interface TeamJobnetsArgs {
     /** Every state machine a jobnet job may run, by jobnet name (stop and start, and the team's), with its timeout. */
     stateMachines: pulumi.Input<Record<string, { stateMachineArn: string; timeoutSeconds: number }>>;
     /** The stack's task functions the team's jobnets call. */
-    functionArns: { checkCalendar: pulumi.Input<string>; takeRunLock: pulumi.Input<string>; beginJobs: pulumi.Input<string>; awaitJob: pulumi.Input<string>; jobEnded: pulumi.Input<string> };
+    functionArns: { checkCalendar: pulumi.Input<string>; takeRunLock: pulumi.Input<string>; beginJobs: pulumi.Input<string>; awaitJob: pulumi.Input<string>; holdJob: pulumi.Input<string>; jobEnded: pulumi.Input<string> };
     /** What the stack's task functions act on: the account, the Region, the lock table. */
     resources: pulumi.Input<TaskResources>;
     logRetentionDays: number;
@@ -114,7 +114,7 @@ export class TeamJobnets extends pulumi.ComponentResource {
             }, this);
             const plan: pulumi.Output<TeamJobnetPlan> = pulumi.all([args.functionArns, starter.arn, machines, logGroup.name]).apply(([f, startJob, m, logGroupName]) => ({
                 jobnet: d,
-                functionArns: { checkCalendar: f.checkCalendar, takeRunLock: f.takeRunLock, beginJobs: f.beginJobs, awaitJob: f.awaitJob, startJob },
+                functionArns: { checkCalendar: f.checkCalendar, takeRunLock: f.takeRunLock, beginJobs: f.beginJobs, awaitJob: f.awaitJob, holdJob: f.holdJob, startJob },
                 calendar: args.calendar,
                 runLock: { tableName: args.runLockTableName, lockKey: teamLockKey(args.namePrefix, d.name) },
                 groups: args.groups,

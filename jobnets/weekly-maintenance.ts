@@ -3,7 +3,7 @@ import { defineJobnet } from "../statemachines/jobs";
 /**
  * Weekly maintenance: the web system is stopped by its own stop jobnet (maintenance page, httpd,
  * servers and database backed up), the database host and the batch servers are tidied while
- * nothing uses them, then the start jobnet brings the system back.
+ * nothing uses them, then, once an operator has released it, the start jobnet brings the system back.
  */
 export default defineJobnet({
     name: "weekly-maintenance",
@@ -38,6 +38,12 @@ export default defineJobnet({
             user: "batch",
             simulate: { seconds: 120 },
         },
-        "start-system": { kind: "jobnet", jobnet: "start", after: ["rotate-batch-logs", "purge-old-archives", "vacuum-exports"] },
+        "start-system": {
+            kind: "jobnet",
+            jobnet: "start",
+            after: ["rotate-batch-logs", "purge-old-archives", "vacuum-exports"],
+            // An operator checks the maintenance before the system opens again: npm run ops -- release weekly-maintenance start-system.
+            hold: { maxMinutes: 60 },
+        },
     },
 });

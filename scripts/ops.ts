@@ -1,4 +1,6 @@
+import * as os from "os";
 import * as path from "path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as readline from "readline";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SFNClient } from "@aws-sdk/client-sfn";
@@ -20,7 +22,10 @@ import { driveStackAction } from "./lib/ops/stackActions";
 import { createdCluster, destroyRefusal, readClusterStatus } from "./lib/ops/teardown";
 import { defaultMonitoring, statusReport } from "./lib/ops/status";
 import { OpsError, openStack, stackOutputs } from "./lib/ops/stack";
-import { projectDir } from "./lib/runProgram";
+import { projectDir, projectName } from "./lib/runProgram";
+import { releaseHold } from "./lib/ops/release";
+import { runLockTableName } from "../infra/runLock";
+import { namePrefixOf } from "../infra/physicalNames";
 import { stackFile } from "./lib/stacks";
 
 const write = (text: string) => process.stdout.write(text);
@@ -71,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
             return status(stack, command);
         case "report":
             return report(stack, command);
+        case "release":
+            return release(stack, command);
     }
 }
 
@@ -96,6 +103,21 @@ async function report(stack: Stack, command: Extract<OpsCommand, { kind: "report
     fs.writeFileSync(svgFile, ganttSvg(model) + "\n");
     fs.writeFileSync(out, ganttHtml(`Run ${name} of the ${command.stack} jobnets`, [model]));
     write(`${model.status} in ${spell(model.end - model.start)}${model.slowest ? `; slowest step ${model.slowest.state} (${spell(model.slowest.end - model.slowest.start)})` : ""}\nWritten to ${out} and ${svgFile}\n`);
+    return 0;
+}
+
+/** Releases a held job in every run of the jobnet that holds it (scripts/lib/ops/release.ts). */
+async function release(stack: Stack, command: Extract<OpsCommand, { kind: "release" }>): Promise<number> {
+    const { stateMachines, region } = await stackOutputs(stack);
+    const stateMachineArn = deployedJobnet("release", command.jobnet, command.stack, stateMachines);
+    const { released } = await releaseHold({ sfn: new SFNClient({ region }), dynamodb: new DynamoDBClient({ region }) }, {
+        tableName: runLockTableName(namePrefixOf(projectName, command.stack)),
+        stateMachineArn,
+        jobnet: command.jobnet,
+        job: command.job,
+        by: `${os.userInfo().username}@${os.hostname()}`,
+    });
+    write(`Released ${command.job} of ${command.jobnet}: it starts now, in\n${released.map((arn) => `  ${arn}`).join("\n")}\n`);
     return 0;
 }
 

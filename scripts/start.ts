@@ -9,7 +9,7 @@ import { databaseOfOutputs, simulate } from "../simulator/simulate";
 import { groupServers, jobnetsOf, teamDefinitionsOf } from "../simulator/teamJobnets";
 import { jobFaultForms, parseJobFault } from "../simulator/jobPlays";
 import { closestName } from "../infra/closestName";
-import type { JobnetDefinition } from "../statemachines/jobs";
+import type { Job, JobnetDefinition } from "../statemachines/jobs";
 import { executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
@@ -44,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
     const groupServerNames = groupServers(synth.outputs.jobnetGroups ?? {}, "", "").map((s) => s.name);
     // A team jobnet's own faults (job:...), then the account's, which a jobnet it runs (stop, start) may meet.
     const jobFaults = team ? options.faults.flatMap((f) => parseJobFault(f, Object.keys(team.jobs)) ?? []) : [];
+    // A release, or a hold never released, is of a job the jobnet holds.
+    const held = team ? Object.entries<Job<string>>(team.jobs).filter(([, j]) => j.kind !== "judgment" && j.hold).map(([name]) => name) : [];
+    for (const job of [...Object.keys(options.releases), ...jobFaults.filter((f) => f.kind === "unreleased").map((f) => f.job)]) {
+        if (!held.includes(job)) throw new UsageError(`${job} is not a job of ${team?.name} with a hold: ${held.length === 0 ? "it holds none" : `its jobs with a hold are ${held.join(", ")}`}`);
+    }
     const faults = parseFaults(options.faults.filter((f) => !f.startsWith("job:")), {
         jobnets: team ? ["stop", "start"] : (options.jobnets as ("stop" | "start")[]),
         servers: [...servers, ...groupServerNames],
@@ -95,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
 
     const input = options.scheduled ? scheduledInput : undefined;
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
-    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, input, onEvent });
+    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent });
     const reports = simulation.reports;
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 

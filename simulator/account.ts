@@ -124,7 +124,7 @@ export interface Faults {
 }
 
 /** The services the jobnets call, by their IAM prefix. */
-export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch", "dynamodb"] as const;
+export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch", "dynamodb", "events"] as const;
 export type AwsService = (typeof awsServices)[number];
 
 /**
@@ -134,7 +134,8 @@ export type AwsService = (typeof awsServices)[number];
  * Functions: ThrottlingException, 400; ELB and RDS (query APIs): Throttling, 400 ("Rate exceeded");
  * SNS: Throttled, 400 (ThrottledException, SNS API reference); CloudWatch: Throttling, 400;
  * DynamoDB: ProvisionedThroughputExceededException, 400, on-demand tables too when one key is
- * written faster than its partition allows (DynamoDB Developer Guide, "Troubleshooting throttling").
+ * written faster than its partition allows (DynamoDB Developer Guide, "Troubleshooting throttling");
+ * EventBridge: ThrottlingException, 400 (EventBridge API reference, common errors).
  */
 const throttlingAnswers: Record<AwsService, { name: string; status: number; message: string }> = {
     ec2: { name: "RequestLimitExceeded", status: 503, message: "Request limit exceeded." },
@@ -145,6 +146,7 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
     states: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
     sns: { name: "Throttled", status: 400, message: "Rate exceeded" },
     cloudwatch: { name: "Throttling", status: 400, message: "Rate exceeded" },
+    events: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
     dynamodb: { name: "ProvisionedThroughputExceededException", status: 400, message: "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html" },
 };
 

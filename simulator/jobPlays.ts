@@ -14,17 +14,19 @@ export interface JobPlay {
     outcome?: "runs-forever" | "undeliverable";
 }
 
-/** A `--fail job:...` fault: a job exits with a code (its first TIMES attempts, or every one), hangs, or is never delivered. */
+/** A `--fail job:...` fault: a job exits with a code (its first TIMES attempts, or every one), hangs, is never delivered, or its hold is never released. */
 export type JobFault =
     | { job: string; kind: "exit"; code: number; times: number }
     | { job: string; kind: "timeout" }
-    | { job: string; kind: "undelivered" };
+    | { job: string; kind: "undelivered" }
+    | { job: string; kind: "unreleased" };
 
 /** The forms of the job faults, for `--help` and errors. */
 export const jobFaultForms = [
     { form: "job:JOB:exit=CODE[:TIMES]", does: "JOB exits with CODE on every server, its first TIMES attempts (default: every one)" },
     { form: "job:JOB:timeout", does: "JOB never ends by itself: Run Command times it out after its timeoutMinutes" },
     { form: "job:JOB:undelivered", does: "Run Command never delivers JOB's command: its servers' agents lost their connection unnoticed" },
+    { form: "job:JOB:unreleased", does: "nobody releases JOB's hold: it ends abnormally once its hold.maxMinutes have passed" },
 ] as const;
 
 /** Parses `job:JOB:...`; undefined for a spec of another kind; an Error naming what is wrong. */
@@ -34,12 +36,12 @@ export function parseJobFault(spec: string, jobs: readonly string[] | undefined)
     const wrong = (why: string) => new Error(`--fail ${JSON.stringify(spec)}: ${why}; the forms are ${jobFaultForms.map((f) => f.form).join(", ")}`);
     if (!job || !what || rest.length > 0) throw wrong("incomplete");
     if (jobs !== undefined && !jobs.includes(job)) throw wrong(`the jobnet has no job ${job} (its jobs: ${jobs.join(", ")})`);
-    if (what === "timeout" || what === "undelivered") {
+    if (what === "timeout" || what === "undelivered" || what === "unreleased") {
         if (times !== undefined) throw wrong(`${what} takes no count`);
         return { job, kind: what };
     }
     const code = /^exit=(-?\d+)$/.exec(what);
-    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout or undelivered`);
+    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout, undelivered or unreleased`);
     if (times !== undefined && !/^[1-9]\d*$/.test(times)) throw wrong(`TIMES ${JSON.stringify(times)} is not a whole number from 1`);
     return { job, kind: "exit", code: Number(code[1]), times: times === undefined ? Infinity : Number(times) };
 }

@@ -9,6 +9,7 @@ import * as sns from "@aws-sdk/client-sns";
 import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as dynamodb from "@aws-sdk/client-dynamodb";
+import * as eventbridge from "@aws-sdk/client-eventbridge";
 import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, executionArnOf, serviceError } from "./account";
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
 import { RdsOperation, documents } from "../handlers/rdsErrors";
@@ -492,6 +493,27 @@ export function installServices(account: SimulatedAccount): () => void {
             account.published.push({ topicArn: input.TopicArn ?? "", subject: input.Subject, message: input.Message ?? "", at: Date.now() });
             return { MessageId: `m-${account.published.length}` };
         }, (input: sns.PublishCommandInput) => [{ resource: input.TopicArn ?? "" }]],
+    ]);
+
+    // PutEvents: 1 to 10 entries a call; each entry fails by itself, with an ErrorCode in its answer, while
+    // the call succeeds (EventBridge API reference, PutEvents; User Guide, "Sending events with PutEvents").
+    // IAM authorises it on the event bus.
+    serve(eventbridge.EventBridgeClient, "events", [
+        [eventbridge.PutEventsCommand, "PutEvents", (input: eventbridge.PutEventsCommandInput) => {
+            const entries = input.Entries ?? [];
+            if (entries.length < 1 || entries.length > 10) throw serviceError("ValidationException", "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
+            const answers = entries.map((e) => {
+                let detail: unknown;
+                try {
+                    detail = JSON.parse(e.Detail ?? "");
+                } catch {
+                    return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
+                }
+                if (!e.Source || !e.DetailType || typeof detail !== "object" || detail === null || Array.isArray(detail)) return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
+                return { EventId: account.emit(e.Source, e.DetailType, e.Resources ?? [], detail as Record<string, unknown>).id };
+            });
+            return { FailedEntryCount: answers.filter((a) => "ErrorCode" in a).length, Entries: answers };
+        }, (input: eventbridge.PutEventsCommandInput) => [...new Set((input.Entries ?? []).map((e) => e.EventBusName ?? "default"))].map((bus) => ({ resource: `arn:${partition}:events:${region}:${accountId}:event-bus/${bus}` }))],
     ]);
 
     // PutMetricData: at most 1,000 data per call (CloudWatch API reference); IAM sees the namespace as cloudwatch:namespace.

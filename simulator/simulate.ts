@@ -13,6 +13,7 @@ import { latency } from "./latency";
 import { currentCaller, installServices } from "./services";
 import * as path from "path";
 import { JobFault } from "./jobPlays";
+import { SimulatedOperator, OperatorRelease, operatorReleaseMinutes } from "./operator";
 import { definitionInPlaceOf, groupServers, jobnetsOf, teamPlays } from "./teamJobnets";
 import type { JobnetDefinition } from "../statemachines/jobs";
 
@@ -35,6 +36,8 @@ export interface SimulationOptions {
     onEvent?: (jobnet: string, event: EventLog, redrive: boolean, beside: boolean) => void;
     /** `--fail job:...`: what a team jobnet's job does instead of what its definition plays. */
     jobFaults?: JobFault[];
+    /** `--release JOB@MINUTES`: how long after its notice the operator releases a held job (operatorReleaseMinutes unless given). */
+    releases?: Record<string, number>;
     /** Other jobnets run in the place of deployed team jobnets, by the deployed one's name (simulator/teamJobnets.ts, definitionInPlaceOf). */
     inPlaceOf?: Record<string, JobnetDefinition>;
     /**
@@ -65,6 +68,8 @@ export interface Simulation {
     deliveries: Delivery[];
     /** The executions StartExecution started (a jobnet's children), each with its report once it ended. */
     children: ChildRun[];
+    /** The operator's releases of held jobs, in the order made. */
+    releases: OperatorRelease[];
 }
 
 /**
@@ -194,7 +199,15 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 : undefined,
             loses: (_rule, target) => account.faults.releaseLost && target.arn === synth.runLock.releaseFunctionArn ? "releaseLost: EventBridge never delivers our runs' ends to the release function" : undefined,
         });
-        account.bus = bus;
+        const unreleased = new Set((options.jobFaults ?? []).filter((f) => f.kind === "unreleased").map((f) => f.job));
+        const operator = new SimulatedOperator({
+            tableName: synth.runLock.tableName,
+            minutesFor: (job) => unreleased.has(job) ? undefined : options.releases?.[job] ?? operatorReleaseMinutes,
+        });
+        account.bus = { put: (event) => {
+            bus.put(event);
+            operator.heard(event);
+        } };
         // Each run's end is delivered before the next run starts, as when an operator starts it.
         const deliveriesDone = () => clock.runUntil(bus.idle(), () => account.calls.length + lambda.totalInvocations + children.activity());
         for (const [n, step] of options.jobnets.entries()) {
@@ -240,7 +253,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             await deliveriesDone();
         }
         account.settle();
-        return { account, reports, refusedRedrives, looks, deliveries: bus.deliveries, children: children.runs };
+        return { account, reports, refusedRedrives, looks, deliveries: bus.deliveries, children: children.runs, releases: operator.releases };
     } finally {
         // Idle after stop(); after a failure, the schedule ends and the environment is given back.
         watching?.cancel();

@@ -58,7 +58,7 @@ export function definitionInPlaceOf(synth: SynthResult, deployed: string, d: Job
     const machines = jobnetsOf(synth);
     return teamJobnet({
         jobnet: d,
-        functionArns: { checkCalendar: functionArn("checkCalendar"), takeRunLock: functionArn("takeRunLock"), beginJobs: functionArn("beginJobs"), awaitJob: functionArn("awaitJob"), startJob: functionArn("startJob") },
+        functionArns: { checkCalendar: functionArn("checkCalendar"), takeRunLock: functionArn("takeRunLock"), beginJobs: functionArn("beginJobs"), awaitJob: functionArn("awaitJob"), holdJob: functionArn("holdJob"), startJob: functionArn("startJob") },
         calendar: synth.outputs.calendar,
         runLock: { tableName: synth.runLock.tableName, lockKey: teamLockKey(prefix, d.name) },
         groups: synth.outputs.jobnetGroups ?? {},

@@ -354,6 +354,10 @@ function describeTeamJob(r: Record<string, unknown>): string | undefined {
         case "judged":
             return `judged exit code ${r.exitCode}: the ${r.taken} branch`;
     }
+    // A hold (handlers/jobHold.ts): the operator's release, or its bound passed.
+    if (r.released === true) return `released by ${r.by}`;
+    if (r.released === false) return "not held: a job failed, so it does not start";
+    if (r.notReleasedWithin !== undefined) return `not released within ${r.notReleasedWithin} min: it ends abnormally`;
     if (typeof r.end !== "string" || typeof r.exitCode !== "number" || typeof r.retry !== "boolean") return undefined;
     if (r.retry) return `exit ${r.exitCode}: to be tried again (attempt ${r.attempt ?? 1})`;
     return r.end === "warning" ? `ended with a warning (exit ${r.exitCode})` : `ended normally (exit ${r.exitCode})`;

@@ -30,6 +30,8 @@ export const taskFunctionNames = [
     // The team's jobnets (statemachines/teamJobnet.ts): their run's record and their jobs' tokens.
     "beginJobs",
     "awaitJob",
+    // A job held until an operator releases it (handlers/jobHold.ts).
+    "holdJob",
     // One of its own in each team jobnet, allowed only that jobnet's servers and jobnets (infra/teamJobnets.ts).
     "startJob",
     // Not called by a state machine: EventBridge calls it when a job's command or jobnet ends.
@@ -57,7 +59,7 @@ export type DatabaseKind = "cluster" | "instance";
 /** The tasks only some stacks deploy: the jobnets of others have no step that calls them. */
 const tagTasks = ["findWebServers"] as const;
 /** Deployed once a stack has a team jobnet; startJob never by JobnetFunctions: each team jobnet has its own. */
-export const teamJobTasks = ["beginJobs", "awaitJob", "jobEnded"] as const;
+export const teamJobTasks = ["beginJobs", "awaitJob", "holdJob", "jobEnded"] as const;
 const teamOnlyTasks = [...teamJobTasks, "startJob"] as const;
 const loadBalancerTasks = ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"] as const;
 export const databaseTasks = {

@@ -15,7 +15,7 @@ export type GroupTargets = { instanceIds: string[] } | { tag: { key: string; val
 /** Everything a team's jobnet definition is made from: plain values, nothing that waits on Pulumi. */
 export interface TeamJobnetPlan {
     jobnet: JobnetDefinition;
-    functionArns: { checkCalendar: string; takeRunLock: string; beginJobs: string; awaitJob: string; startJob: string };
+    functionArns: { checkCalendar: string; takeRunLock: string; beginJobs: string; awaitJob: string; holdJob: string; startJob: string };
     calendar: JobnetPlan["calendar"];
     /** The stack's run-lock table (the jobs' record is kept there too) and this jobnet's own lock. */
     runLock: { tableName: string; lockKey: string };
@@ -83,6 +83,7 @@ function jobBranch(plan: TeamJobnetPlan, run: JsonObject, name: string, job: Job
     const runIt = job.kind === "judgment"
         ? pass(name, { parameters: { job: name, end: "normal", "taken.$": "$.release.taken", "exitCode.$": "$.release.exitCode" }, resultPath: "$", comment: `Judges the exit code of ${job.after[0]}` })
         : sequence(
+            ...(job.hold ? [holdBefore(plan, run, name, job.hold.maxMinutes)] : []),
             // The sends of a retried job are counted in the definition too: no loop it cannot bound (historyBudget.ts).
             ...(retry ? [pass(`${name} attempts`, { result: { attempt: 0 }, resultPath: "$.job" })] : []),
             callbackTask(name, plan.functionArns.startJob, {
@@ -102,6 +103,30 @@ function jobBranch(plan: TeamJobnetPlan, run: JsonObject, name: string, job: Job
         callbackTask(`Wait for ${name}`, plan.functionArns.awaitJob, { payload: { ...run, job: name }, resultPath: "$.release" }),
         choice(`${name} released`, [{ when: is.string("$.release.go", "skip"), then: skipped }], runIt),
     );
+}
+
+/**
+ * A hold before a job: `Hold JOB` waits for an operator's release, at most the hold's bound; past
+ * it, `JOB not released` ends the job abnormally, and the job's own task then fails the run (once no
+ * job runs) or, if the job's recovery says so, goes on. Either way the job's task comes next: a
+ * redrive runs it again from there, without a second hold (the operator who redrives has decided).
+ */
+function holdBefore(plan: TeamJobnetPlan, run: JsonObject, name: string, maxMinutes: number): Fragment {
+    const about = { ...run, job: name, jobnet: plan.jobnet.name, maxMinutes };
+    const notReleased = invoke(`${name} not released`, plan.functionArns.holdJob, {
+        payload: { ...about, expired: true },
+        resultPath: "$.hold",
+        select: { "notReleasedWithin.$": "$.notReleasedWithin" },
+        retry: [runRecordBusy],
+        comment: `Nobody released ${name} within ${maxMinutes} min: it ends abnormally, naming the hold`,
+    });
+    const held = callbackTask(`Hold ${name}`, plan.functionArns.holdJob, {
+        payload: { ...about, "stateMachineArn.$": "$$.StateMachine.Id" },
+        resultPath: "$.hold",
+        timeoutSeconds: maxMinutes * 60,
+        onTimeout: notReleased,
+    });
+    return { ...held, open: [...held.open, ...notReleased.open] };
 }
 
 /** How long a job's task waits for its end's event: the job's own bound, then the grace; then StartJob reads the end itself. */
@@ -141,14 +166,17 @@ export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): Co
  * a function completes the token (SendTaskSuccess, SendTaskFailure). Past `timeoutSeconds` the task
  * is tried again: the handler then reads the end itself, in case its event was lost.
  */
-export function callbackTask(name: string, functionArn: string, o: { payload: JsonObject; resultPath: string; timeoutSeconds?: number }): Fragment {
+export function callbackTask(name: string, functionArn: string, o: { payload: JsonObject; resultPath: string; timeoutSeconds?: number; onTimeout?: Fragment }): Fragment {
     const endEventLost: Retrier = { ErrorEquals: ["States.Timeout"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 };
-    return state(name, {
+    const task = state(name, {
         Type: "Task",
         Resource: `arn:${partitionOf(functionArn)}:states:::lambda:invoke.waitForTaskToken`,
         Parameters: { FunctionName: functionArn, Payload: { ...o.payload, step: name, "taskToken.$": "$$.Task.Token" } },
         ResultPath: o.resultPath,
         ...(o.timeoutSeconds === undefined ? {} : { TimeoutSeconds: o.timeoutSeconds }),
-        Retry: [runRecordBusy, lambdaServiceRetry, awsThrottlingRetry, ...(o.timeoutSeconds === undefined ? [] : [endEventLost])],
+        Retry: [runRecordBusy, lambdaServiceRetry, awsThrottlingRetry, ...(o.timeoutSeconds === undefined || o.onTimeout ? [] : [endEventLost])],
+        // Past its time-out the task goes on elsewhere, instead of being tried again.
+        ...(o.onTimeout ? { Catch: [{ ErrorEquals: ["States.Timeout"], Next: o.onTimeout.startAt, ResultPath: "$.timedOut" }] } : {}),
     });
+    return o.onTimeout ? { ...task, states: { ...task.states, ...o.onTimeout.states } } : task;
 }

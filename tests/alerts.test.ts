@@ -15,7 +15,7 @@ import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
 import { simulatedStartMs } from "../simulator/clock";
 import { simulate } from "../simulator/simulate";
-import { executionStatusChange } from "../simulator/eventBridge";
+import { BusEvent, executionStatusChange } from "../simulator/eventBridge";
 import { parseFaults } from "../simulator/faults";
 import { invocationContext } from "../simulator/lambda";
 import { currentCaller, installServices } from "../simulator/services";
@@ -341,10 +341,10 @@ describe("delay notices in the simulated account", function () {
     });
 
     /** EventBridge's event of a run's end, given to the notifier as uploaded, with its environment; no Slack webhook. */
-    async function notifyAsUploaded(account: SimulatedAccount, run: SimExecution): Promise<void> {
+    async function notifyAsUploaded(account: SimulatedAccount, run: SimExecution | BusEvent): Promise<void> {
         const notifier = synth.alertFunctions.find((f) => f.role === "notifier")!;
         const handler = (require(path.join(notifier.codeDirectory, "__index.js")) as { handler: Function }).handler;
-        const event = { ...executionStatusChange(run), region: run.arn.split(":")[3] };
+        const event = "arn" in run ? { ...executionStatusChange(run), region: run.arn.split(":")[3] } : run;
         const env = { ...process.env };
         const restore = installServices(account);
         try {
@@ -384,6 +384,22 @@ describe("delay notices in the simulated account", function () {
             `Cause: ${reports[0].report.cause}`,
         ]);
         assert.match(lines[lines.length - 1], /^Cause: transform-customers on batch-1 \(i-[0-9a-f]+\): exit code 2: transform-customers: failed with exit code 2 \(simulated\) \(and 1 more server\); the whole output is in CloudWatch Logs, group \/webapp-jobnet-dev\/jobs$/);
+    });
+
+    it("the notifier tells of a held job: which, how to release it, and what happens if nobody does", async () => {
+        const { account } = await simulate(synth, { initial: "running", jobnets: ["weekly-maintenance"] });
+        const held = account.events.find((e) => e["detail-type"] === "Jobnet Job Held")!;
+        await notifyAsUploaded(account, held);
+        const run = held.detail.executionArn as string;
+        assert.deepStrictEqual(published(account), [[
+            "[dev] weekly-maintenance jobnet: start-system is held for an operator",
+            "Jobnet: weekly-maintenance",
+            "Stack: dev",
+            `Held: start-system, before it starts, since ${held.detail.heldAt}`,
+            "Release it with: npm run ops -- release weekly-maintenance start-system --stack dev",
+            `Not released by ${held.detail.releaseBy} (60 min), start-system ends abnormally (HoldNotReleased) and the run fails.`,
+            `Execution: ${run.split(":").pop()} (https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${run})`,
+        ].join("\n")]);
     });
 
     it("tell of a scheduled run that did not start, startDelay after its time, and of nothing else", async () => {

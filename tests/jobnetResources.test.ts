@@ -44,9 +44,9 @@ describe("the jobnets' Lambda functions", () => {
 
     it("run on nodejs22.x with an explicit role of their own, never the default one", () => {
         const functions = ofType("aws:lambda/function:Function");
-        // The tasks of stop and start, the three the team's jobnets share, the StartJob of each of
+        // The tasks of stop and start, the four the team's jobnets share, the StartJob of each of
         // the two team jobnets, the notifier and the run watcher.
-        assert.strictEqual(functions.length, taskFunctionNames.length + 3 + 2 + 2);
+        assert.strictEqual(functions.length, taskFunctionNames.length + 4 + 2 + 2);
         const roles = new Set<string>();
         for (const fn of functions) {
             assert.strictEqual(fn.inputs.runtime, "nodejs22.x", fn.name);

@@ -87,6 +87,16 @@ describe("npm run ops arguments", () => {
         assert.match(commandUsage("status"), /\n  status \[JOBNET\] \[--stack NAME\]  +recent runs of every jobnet \(or of JOBNET\), the delays in\n +progress, and stop's and start's next scheduled run$/);
     });
 
+    it("read release: a team's jobnet and one of its jobs with a hold, else a usage problem naming the jobs that have one", () => {
+        assert.deepStrictEqual(parseOpsArgs(["release", "weekly-maintenance", "start-system", "--stack", "prod"]), { kind: "release", jobnet: "weekly-maintenance", job: "start-system", stack: "prod" });
+        const usage = "\n\nUsage: npm run ops -- COMMAND [options]\n\n  release JOBNET JOB [--stack NAME]           release JOB of every run of JOBNET that holds before it\n                                              (a job with a hold: it starts now)";
+        const refused = (argv: string[], message: string) => assert.throws(() => parseOpsArgs(argv), (e: Error) => e instanceof UsageError && e.message === message + usage);
+        refused(["release", "weekly-maintenance", "start-sytem"], 'release needs a job with a hold, not "start-sytem": the jobs of weekly-maintenance with a hold are start-system. Did you mean start-system?');
+        refused(["release", "weekly-maintenance"], "release needs a job with a hold: the jobs of weekly-maintenance with a hold are start-system");
+        refused(["release", "nightly-batch", "load"], 'release needs a job with a hold, not "load": nightly-batch holds no job');
+        refused(["release", "stop", "x"], "release: stop is not one of the team's jobnets (nightly-batch, weekly-maintenance); only their jobs have holds");
+    });
+
     it("explain an option npm kept for itself (npm run ops run stop --no-wait, without --)", () => {
         assert.throws(() => parseOpsArgs(["run", "stop"], { npm_config_wait: "" }), (e: Error) => e instanceof UsageError &&
             e.message === "npm took --no-wait for itself, so npm run ops did not get it: put the options after --, as in npm run ops -- run stop --no-wait");
@@ -101,7 +111,7 @@ describe("npm run ops arguments", () => {
         [["schedule", "enable", "nightly-batch"], "schedule enable takes stop or start. A team's jobnet such as nightly-batch runs by the schedule rules of its file (jobnets/); pause them on a stack with: pulumi config set --path 'jobnetSchedules.nightly-batch.enabled' false, then npm run ops -- up"],
         [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
         [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
-        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan'],
+        [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report, release, schedule and plan'],
         [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out, --date, --days and --help'],
         [["status", "--stack"], "--stack needs a value"],
     ];

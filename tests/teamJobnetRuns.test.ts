@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { SynthResult } from "../scripts/lib/synthesize";
 import { Simulation, SimulationOptions, simulate } from "../simulator/simulate";
 import { jobRuns } from "../simulator/jobTimes";
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { ganttModel } from "../scripts/lib/gantt";
 import { Timeline } from "../simulator/timeline";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { sharedSynthesis } from "./support/sharedRuns";
@@ -109,6 +111,62 @@ describe("a team's jobnet run in the simulated account", () => {
         assert.deepStrictEqual(runsOf(sim), ["a#1 batch-1 1–61 exit 1", "fix#1 batch-1 63–93 exit 0", "b#1 batch-1 95–155 exit 0"]);
     });
 
+    describe("a hold before a job", () => {
+        it("holds the start of the web system for an operator, tells how to release it, and starts it once released", async () => {
+            const sim = await run({ jobnets: ["weekly-maintenance"] });
+            const { report } = sim.reports[0];
+            assert.strictEqual(report.status, "SUCCEEDED");
+            const held = sim.account.events.filter((e) => e["detail-type"] === "Jobnet Job Held");
+            const at = (ms: number) => Math.round((ms - sim.account.executions[0].startDate) / 1000);
+            assert.deepStrictEqual(held.map((e) => [e.source, e.detail.jobnet, e.detail.job, e.detail.maxMinutes, at(Date.parse(e.detail.heldAt as string)), at(Date.parse(e.detail.releaseBy as string))]), [
+                ["webapp-jobnet", "weekly-maintenance", "start-system", 60, 617, 617 + 3600],
+            ]);
+            // The stack's notifier rule takes it (the simulation has no notifier to play it).
+            assert.deepStrictEqual(sim.deliveries.filter((d) => d.rule === "webapp-jobnet-dev-job-held").map((d) => d.target.split(":").pop()), ["webapp-jobnet-dev-notify"]);
+            // Released ten minutes later, by what npm run ops -- release runs; the start jobnet runs from then.
+            assert.deepStrictEqual(sim.releases.map((r) => [r.job, at(r.at), r.outcome]), [["start-system", 617 + 600, "released 1 run(s)"]]);
+            const start = sim.account.executions.find((e) => e.stateMachineArn.endsWith(":webapp-jobnet-dev-start"))!;
+            assert.ok(at(start.startDate) >= 617 + 600 && at(start.startDate) <= 617 + 602, `the start jobnet began at +${at(start.startDate)} s`);
+            // The report draws the hold in the job's lane, between its wait and its run.
+            const m = ganttModel(sim.account.executions[0].history as HistoryEvent[], "weekly-maintenance-1");
+            assert.deepStrictEqual(m.bars.filter((b) => b.lane === "start-system").map((b) => [b.state, b.kind, Math.round((b.start - m.start) / 1000), Math.round((b.end - m.start) / 1000)]), [
+                ["Wait for start-system", "wait", 0, 617],
+                ["start-system released", "flow", 617, 617],
+                ["Hold start-system", "hold", 617, 1217],
+                ["start-system", "task", 1217, 1704],
+                ["start-system ended", "flow", 1704, 1704],
+            ]);
+        });
+
+        it("ends the run FAILED naming the hold when nobody releases it within its bound", async () => {
+            const sim = await run({ jobnets: ["weekly-maintenance"], jobFaults: [{ job: "start-system", kind: "unreleased" }] });
+            const { report } = sim.reports[0];
+            assert.strictEqual(report.status, "FAILED");
+            assert.strictEqual(report.error, "HoldNotReleased");
+            assert.strictEqual(report.cause, "start-system: held 60 min and nobody released it; a redrive of this run starts it without holding it again");
+            assert.strictEqual(Math.round(report.durationSeconds), 617 + 3600);
+            assert.deepStrictEqual(sim.releases, []);
+            assert.strictEqual(sim.account.executions.filter((e) => e.stateMachineArn.endsWith(":webapp-jobnet-dev-start")).length, 0);
+        });
+
+        it("starts the held job, without a second hold, when the run is redriven", async () => {
+            const sim = await run({ jobnets: ["weekly-maintenance", "redrive"], jobFaults: [{ job: "start-system", kind: "unreleased" }] });
+            const [failed, redriven] = sim.reports.map((r) => r.report);
+            assert.deepStrictEqual([failed.status, redriven.status], ["FAILED", "SUCCEEDED"]);
+            assert.strictEqual(sim.account.events.filter((e) => e["detail-type"] === "Jobnet Job Held").length, 1);
+            assert.deepStrictEqual(sim.children.map((c) => [c.stateMachineArn.split(":").pop(), c.report?.status]), [["webapp-jobnet-dev-stop", "SUCCEEDED"], ["webapp-jobnet-dev-start", "SUCCEEDED"]]);
+        });
+
+        it("runs the recovery of a job whose hold passed its bound, and goes on when the recovery says so", async () => {
+            const d = jobnetOf("held", { a: { ...job(60), hold: { maxMinutes: 5 }, recovery: { jobs: ["fix"], then: "continue" } }, fix: job(30), b: job(60, ["a"]) });
+            const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d }, jobFaults: [{ job: "a", kind: "unreleased" }] });
+            const { report } = sim.reports[0];
+            assert.strictEqual(report.status, "SUCCEEDED");
+            assert.deepStrictEqual(endsOf(report.output), { a: "abnormal -1", fix: "normal 0", b: "normal 0" });
+            assert.deepStrictEqual(runsOf(sim), ["fix#1 batch-1 301–331 exit 0", "b#1 batch-1 333–393 exit 0"]);
+        });
+    });
+
     it("runs the stop jobnet, the maintenance commands, then the start jobnet, each child run waited for", async () => {
         const sim = await run({ jobnets: ["weekly-maintenance"] });
         const [{ report }] = sim.reports;
@@ -160,9 +218,15 @@ describe("the team jobnets' functions, as IAM sees them", () => {
             await run({ jobnets: ["weekly-maintenance"], faults: { notManaged: ["batch-1", "batch-2", "db-client-1"] } }),
             // A job alone, refused at its send: its own StartJob fails its task.
             await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": jobnetOf("alone", { a: { ...job(60), on: { group: "batch" } } }) }, faults: { notManaged: ["batch-1"] } }),
+            // A hold that passed its bound, whose recovery goes on: HoldJob releases the recovery job.
+            await run({
+                jobnets: ["nightly-batch"],
+                inPlaceOf: { "nightly-batch": jobnetOf("held", { a: { ...job(60), hold: { maxMinutes: 5 }, recovery: { jobs: ["fix"], then: "continue" } }, fix: job(30) }) },
+                jobFaults: [{ job: "a", kind: "unreleased" }],
+            }),
         ];
         assert.deepStrictEqual([runs[5].reports[0].report.error, runs[5].reports[0].report.cause?.split(":").slice(0, 3).join(":")], ["JobNotDelivered", "a: server group batch: the command was not sent, because Run Command cannot reach batch-1 (i-08f5815465303ca0a, running"]);
-        const callers = ["beginJobs", "awaitJob", "jobEnded", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
+        const callers = ["beginJobs", "awaitJob", "holdJob", "jobEnded", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
         const functionNameOf = (caller: string) => synth.functions.find((f) => f.task === caller || f.functionName === caller)!.functionName;
         const policies = new Map(callers.map((c) => [c, functionPolicy(synth.resources, functionNameOf(c)).filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))]));
         const used = new Set<PolicyStatement>();

@@ -69,7 +69,7 @@ describe("the team's jobnets' schedule rules, deployed", () => {
         const nightly = teamJobnets.find((d) => d.name === "nightly-batch")!;
         const plan = {
             jobnet: nightly,
-            functionArns: Object.fromEntries(["checkCalendar", "takeRunLock", "beginJobs", "awaitJob", "startJob"].map((f) => [f, `arn:aws:lambda:ap-northeast-1:123456789012:function:${f}`])),
+            functionArns: Object.fromEntries(["checkCalendar", "takeRunLock", "beginJobs", "awaitJob", "holdJob", "startJob"].map((f) => [f, `arn:aws:lambda:ap-northeast-1:123456789012:function:${f}`])),
             calendar: { country: "JP", closedDates: [], openDates: [], timeZone: "Asia/Tokyo" },
             runLock: { tableName: "t", lockKey: "k" },
             groups: { batch: { tag: { key: "Role", value: "batch" } }, "db-client": { instanceIds: ["i-0d6b2c4e8f1a30001"] } },

@@ -58,13 +58,13 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:backup/vault:Vault": 1,
             "aws:cloudwatch/dashboard:Dashboard": 1,
             // 1 flow log, 3 agent, 4 database, 16 Lambda tasks, the notifier and the run watcher, 2 state machine groups;
-            // the team jobnets (jobnets/: nightly-batch and weekly-maintenance): their jobs' output, 3 shared
+            // the team jobnets (jobnets/: nightly-batch and weekly-maintenance): their jobs' output, 4 shared
             // tasks, a StartJob and an execution group each.
-            "aws:cloudwatch/logGroup:LogGroup": 28 + 8,
+            "aws:cloudwatch/logGroup:LogGroup": 28 + 9,
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier; the
-            // end of a job's command, and of a jobnet a job ran, to JobEnded.
-            "aws:cloudwatch/eventRule:EventRule": 3 + 2,
-            "aws:cloudwatch/eventTarget:EventTarget": 4 + 2,
+            // end of a job's command, and of a jobnet a job ran, to JobEnded; a job held, to the notifier.
+            "aws:cloudwatch/eventRule:EventRule": 3 + 3,
+            "aws:cloudwatch/eventTarget:EventTarget": 4 + 3,
             // Per jobnet: failed, timed out, aborted, late, not started (no schedule, so not a team jobnet's); the
             // run watcher's errors and heartbeat.
             "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 2 * 4,
@@ -74,15 +74,15 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
             // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules;
-            // the team jobnets' 5 functions, 2 state machines and the 2 roles of their schedule rules.
-            "aws:iam/role:Role": 27 + 7 + 2,
-            "aws:iam/rolePolicy:RolePolicy": 25 + 7 + 2,
+            // the team jobnets' 6 functions, 2 state machines and the 2 roles of their schedule rules.
+            "aws:iam/role:Role": 27 + 8 + 2,
+            "aws:iam/rolePolicy:RolePolicy": 25 + 8 + 2,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 18 + 5,
+            "aws:lambda/function:Function": 18 + 6,
             // The notifier's asynchronous retries.
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
-            "aws:lambda/permission:Permission": 2 + 2,
+            "aws:lambda/permission:Permission": 2 + 3,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,

@@ -4,7 +4,7 @@ import type { HistoryEvent } from "@aws-sdk/client-sfn";
 export interface GanttBar {
     lane: string;
     state: string;
-    kind: "task" | "wait" | "flow" | "group";
+    kind: "task" | "wait" | "hold" | "flow" | "group";
     start: number;
     end: number;
     /** Failed attempts inside it: retried ones, and the last, if the run failed there. */
@@ -41,8 +41,9 @@ function kindOf(type: string): GanttBar["kind"] {
     return "flow";
 }
 
-/** A team jobnet's job waits for its predecessors in the state `Wait for <job>` (statemachines/teamJobnet.ts). */
+/** A team jobnet's job waits for its predecessors in the state `Wait for <job>`, and for an operator in `Hold <job>` (statemachines/teamJobnet.ts). */
 const jobWaitPrefix = "Wait for ";
+const jobHoldPrefix = "Hold ";
 
 /**
  * The lane of a state: a team jobnet's job it belongs to (`Wait for load`, `load`, `load retry
@@ -50,7 +51,7 @@ const jobWaitPrefix = "Wait for ";
  * of its input), or the state itself.
  */
 function laneOf(name: string, input: string | undefined, jobs: ReadonlySet<string>): string {
-    if (name.startsWith(jobWaitPrefix) && jobs.has(name.slice(jobWaitPrefix.length))) return name.slice(jobWaitPrefix.length);
+    for (const prefix of [jobWaitPrefix, jobHoldPrefix]) if (name.startsWith(prefix) && jobs.has(name.slice(prefix.length))) return name.slice(prefix.length);
     if (jobs.has(name)) return name;
     const job = [...jobs].filter((j) => name.startsWith(`${j} `)).sort((a, b) => b.length - a.length)[0];
     if (job !== undefined) return job;
@@ -109,8 +110,8 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
         if (type.endsWith("StateEntered")) {
             const name = e.stateEnteredEventDetails?.name ?? "?";
             const lane = laneOf(name, e.stateEnteredEventDetails?.input, jobs);
-            // A job waiting for its predecessors is drawn as a wait, though a task holds it.
-            const kind = name.startsWith(jobWaitPrefix) && lane !== name ? "wait" : kindOf(type);
+            // A job waiting for its predecessors is drawn as a wait, though a task holds it; one held for an operator, as a hold.
+            const kind = lane === name ? kindOf(type) : name.startsWith(jobWaitPrefix) ? "wait" : name.startsWith(jobHoldPrefix) ? "hold" : kindOf(type);
             const bar: GanttBar = { lane, state: name, kind, start: time(e), end, failures: 0, failed: false, open: true };
             bars.push(bar);
             barOfEntry.set(e.id!, bar);
@@ -193,7 +194,7 @@ function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-const colors = { task: "#5b7fb8", wait: "#c9d6ea", flow: "#9aa5b1", group: "none", failed: "#c0392b", retry: "#e67e22", axis: "#888888", text: "#222222" };
+const colors = { task: "#5b7fb8", wait: "#c9d6ea", hold: "#f0c05a", flow: "#9aa5b1", group: "none", failed: "#c0392b", retry: "#e67e22", axis: "#888888", text: "#222222" };
 
 /** The run as an SVG Gantt chart: a lane per step (and per server in a Map), time across, failures marked. */
 export function ganttSvg(m: GanttModel): string {
@@ -228,6 +229,7 @@ export function ganttSvg(m: GanttModel): string {
         const stroke = b.kind === "group" ? ` stroke="${colors.task}" stroke-dasharray="3,2"` : b.open && !b.failed ? ` stroke="${colors.failed}" stroke-dasharray="2,2"` : "";
         parts.push(`<rect x="${x(b.start).toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="${rowHeight - 4}" fill="${fill}"${stroke}><title>${escapeXml(`${b.state}${b.lane !== b.state ? ` on ${b.lane}` : ""}: ${spell(b.end - b.start)}${b.failures > 0 ? `, ${b.failures} failed attempt(s)` : ""}${b.failed ? ", failed the run" : b.open ? ", never ended" : ""}`)}</title></rect>`);
         if (b.failures > 0 && !b.failed) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.retry}">↻${b.failures}</text>`);
+        if (b.kind === "hold") parts.push(`<text x="${(x(b.start) + 3).toFixed(1)}" y="${y + 10}" fill="${colors.text}">held</text>`);
         if (b.state === `${b.lane} skipped`) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.axis}">skipped</text>`);
         if (b.failed) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.failed}" font-weight="bold">✕ ${escapeXml(b.state)}</text>`);
     }
@@ -239,7 +241,7 @@ export function ganttSvg(m: GanttModel): string {
 /** An HTML page that embeds each run's chart, with a legend. */
 export function ganttHtml(title: string, models: GanttModel[]): string {
     const legend = [
-        [colors.task, "a task (Lambda)"], [colors.wait, "a wait"], [colors.flow, "a choice or pass"], [colors.failed, "the step the run failed in"],
+        [colors.task, "a task (Lambda)"], [colors.wait, "a wait"], [colors.hold, "a job held for an operator"], [colors.flow, "a choice or pass"], [colors.failed, "the step the run failed in"],
     ].map(([c, what]) => `<span><i style="background:${c}"></i>${what}</span>`).join(" ");
     return [
         "<!DOCTYPE html>",

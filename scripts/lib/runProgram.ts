@@ -5,7 +5,7 @@ import { setMockedEngine } from "./mockedEngine";
 import * as stackFiles from "./stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
-const projectName = "webapp-jobnet";
+export const projectName = "webapp-jobnet";
 
 /** The config of a stack of this project, as the Pulumi CLI hands it to the program (see stackConfig.ts). */
 export function stackConfig(stack: string): Record<string, string> {

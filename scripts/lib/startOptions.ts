@@ -20,6 +20,8 @@ export interface StartOptions {
     json: string | undefined;
     /** An HTML page to draw each run on as a Gantt chart (and an SVG of each beside it). */
     report: string | undefined;
+    /** `--release JOB@MINUTES`: when the simulated operator releases a held job, in minutes after its notice. */
+    releases: Record<string, number>;
     help: boolean;
 }
 
@@ -48,6 +50,9 @@ Options:
   --json FILE               also write the run's events and figures to FILE as JSON
   --report FILE             also draw each run as a Gantt chart: FILE, an HTML page, and an SVG
                             per run beside it (FILE without .html, -stop.svg, -start.svg)
+  --release JOB@MINUTES     a team jobnet's job with a hold: the simulated operator releases it
+                            MINUTES after its notice (default 10; repeatable; never: --fail
+                            job:JOB:unreleased)
   --help                    show this help
 
 Options go after --, and --name=value works too: npm start -- --jobnet=stop --fail httpd-stop:web-1
@@ -65,6 +70,7 @@ const startArgs = {
     redrive: { type: "boolean", default: false },
     json: { type: "string" },
     report: { type: "string" },
+    release: { type: "string", multiple: true, default: [] as string[] },
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -99,6 +105,12 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         redrive: v.redrive,
         json: v.json,
         report: v.report,
+        releases: Object.fromEntries(v.release.map((spec) => {
+            const m = /^([a-z0-9][a-z0-9-]{0,47})@(\d{1,4})$/.exec(spec);
+            if (!m || Number(m[2]) > 2880) throw new UsageError(`--release ${JSON.stringify(spec)}: expected JOB@MINUTES, a job of the jobnet with a hold and a whole number of minutes from 0 to 2880`);
+            if (!team) throw new UsageError(`--release ${spec}: only a team jobnet's jobs are held; --jobnet names one`);
+            return [m[1], Number(m[2])];
+        })),
         help: v.help,
     };
 }

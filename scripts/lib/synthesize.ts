@@ -164,11 +164,11 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         });
     }
     // The alerts' functions, the program's own copies of their handlers.
-    const { notifyRunEnded } = require("../../handlers/notifier") as { notifyRunEnded: Function };
+    const { notify } = require("../../handlers/notifier") as { notify: Function };
     const { watchRuns } = require("../../handlers/runWatch") as { watchRuns: Function };
     const alertFunctions: SynthesizedAlertFunction[] = [];
     // Neither keeps a package (infra/alerts.ts): the holidays travel as a table in the watcher's file.
-    for (const [role, suffix, handler] of [["notifier", "-notify", notifyRunEnded], ["watcher", "-watch-runs", watchRuns]] as const) {
+    for (const [role, suffix, handler] of [["notifier", "-notify", notify], ["watcher", "-watch-runs", watchRuns]] as const) {
         const lambda = lambdas.find((l) => String(l.inputs.name).endsWith(suffix));
         if (!lambda) throw new Error(`the program declared no ${role} function`);
         alertFunctions.push({

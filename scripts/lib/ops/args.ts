@@ -1,5 +1,7 @@
 import { UsageError, parseCommandLine } from "../commandLine";
 import { closestName } from "../../../infra/closestName";
+import { teamJobnets } from "../../../jobnets";
+import type { Job } from "../../../statemachines/jobs";
 
 /**
  * `npm run ops -- COMMAND ...`, parsed. Every mistake is one UsageError naming what was wrong. A
@@ -15,7 +17,8 @@ export type OpsCommand =
     | { kind: "report"; execution: string; stack: string; out: string; jobnet?: string }
     | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean }
     /** `date` undefined: today in the stack's time zone. */
-    | { kind: "plan"; stack: string; date?: string; days: number };
+    | { kind: "plan"; stack: string; date?: string; days: number }
+    | { kind: "release"; jobnet: string; job: string; stack: string };
 
 export const opsUsage = `Usage: npm run ops -- COMMAND [options]
 
@@ -43,6 +46,8 @@ Commands:
                                               (7 unless given, at most 366) from the date (today unless
                                               given), by their schedule rules, in the stack's time zone;
                                               offline, from Pulumi.NAME.yaml alone
+  release JOBNET JOB [--stack NAME]           release JOB of every run of JOBNET that holds before it
+                                              (a job with a hold: it starts now)
   schedule enable|disable stop|start [--stack NAME] [--yes]
                                               turn a jobnet's schedule on or off: asks first (unless --yes),
                                               then sets it in Pulumi.NAME.yaml and runs pulumi up
@@ -88,6 +93,18 @@ export function deployedJobnet(command: string, jobnet: string, stack: string, s
     const names = Object.keys(stateMachines);
     const meant = closestName(jobnet, names);
     throw new UsageError(`${command}: stack ${stack} deploys no jobnet ${JSON.stringify(jobnet)}; its jobnets are ${names.join(", ")}${meant ? `. Did you mean ${meant}?` : ""}\n\n${commandUsage(command)}`);
+}
+
+/** A job with a hold of a team's jobnet (jobnets/): only such a job is ever held. */
+function heldJob(jobnet: string, job: string | undefined): string {
+    const usage = `\n\n${commandUsage("release")}`;
+    const d = teamJobnets.find((t) => t.name === jobnet);
+    if (!d) throw new UsageError(`release: ${jobnet} is not one of the team's jobnets (${teamJobnets.map((t) => t.name).join(", ")}); only their jobs have holds${usage}`);
+    const held = Object.entries<Job<string>>(d.jobs).filter(([, j]) => j.kind !== "judgment" && j.hold !== undefined).map(([name]) => name);
+    if (job !== undefined && held.includes(job)) return job;
+    const meant = job === undefined ? undefined : closestName(job, held);
+    const which = held.length === 0 ? `${jobnet} holds no job` : `the jobs of ${jobnet} with a hold are ${held.join(", ")}`;
+    throw new UsageError(`release needs a job with a hold${job === undefined ? "" : `, not ${JSON.stringify(job)}`}: ${which}${meant ? `. Did you mean ${meant}?` : ""}${usage}`);
 }
 
 /** Parses `npm run ops` arguments; `env` is where npm leaves the options it kept. */
@@ -160,7 +177,12 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             }
             return { kind: "plan", stack, ...(date === undefined ? {} : { date }), days };
         }
+        case "release": {
+            noMore(2);
+            const name = jobnet(rest[0], "release");
+            return { kind: "release", jobnet: name, job: heldJob(name, rest[1]), stack };
+        }
         default:
-            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan`);
+            throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report, release, schedule and plan`);
     }
 }
