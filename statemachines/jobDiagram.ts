@@ -35,6 +35,7 @@ function nodeAttributes(name: string, job: Job<string>): string {
             const extras = [
                 job.end ? `warning above ${job.end.warningAbove ?? jobDefaults.warningAbove}, abnormal above ${job.end.abnormalAbove ?? jobDefaults.abnormalAbove}` : "",
                 job.retry ? `retries ${job.retry.exitCodes.from}–${job.retry.exitCodes.to} ×${job.retry.times}` : "",
+                (job.emits ?? []).length > 0 ? `emits ${job.emits!.join(", ")}` : "",
             ].filter((e) => e);
             return `label=${quote([name, where, command, ...extras].join("\n"))}`;
         }
