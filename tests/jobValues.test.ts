@@ -241,6 +241,33 @@ describe("values passed between jobs, run in the simulated account", () => {
         assert.deepStrictEqual(sentFor(sim, "load"), []);
     });
 
+    it("fails the run naming the judgment, once the job still running has ended, when the value it judges was not printed", async () => {
+        const d = jobnet({
+            find: emitter(["COUNT"], "found nothing to count"),
+            slow: { ...user("sleep.sh", []), simulate: { seconds: 600 } },
+            empty: { kind: "judgment", after: ["find"], when: { value: "find.COUNT", above: 0 }, then: ["load"] },
+            load: user("load.sh", []),
+        });
+        const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d } });
+        const { report } = sim.reports[0];
+        assert.deepStrictEqual([report.status, report.error, report.cause], [
+            "FAILED", "ValueMissing", "empty: needs {{find.COUNT}}, which find should have set by printing a line COUNT=… on its standard output; it did not",
+        ]);
+        // The slow job ran to its end (10 minutes) before the run failed; load never started.
+        assert.deepStrictEqual([Math.round(report.durationSeconds / 60), sentFor(sim, "load")], [10, []]);
+    });
+
+    it("ends a job abnormally whose output is longer than Run Command returns, rather than lose a value printed late", async () => {
+        const d = jobnet({ find: emitter(["COUNT"], `${"row\n".repeat(6000)}COUNT=6000`) });
+        const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d } });
+        const { report } = sim.reports[0];
+        const batch1 = [...sim.account.instances.values()].find((i) => i.name === "batch-1")!.id;
+        assert.deepStrictEqual([report.status, report.error, report.cause], [
+            "FAILED", "ValueOutputTooLong",
+            `find: printed 24,000 characters or more on its standard output, the most Run Command returns (GetCommandInvocation), so the values it emits (COUNT) cannot be read with certainty: print less, or write the rest to a file; on batch-1 (${batch1}); the whole output is in CloudWatch Logs, group /webapp-jobnet-dev/jobs`,
+        ]);
+    });
+
     it("uses the values a run was started with, and fails a run started by hand that has none", async () => {
         const d = jobnet({ load: user("load.sh {{trigger.key}}", []) });
         const started = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d }, input: { trigger: "s3", values: { bucket: "in", key: "orders/2026-12-07 a.csv" } } });
