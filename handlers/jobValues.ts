@@ -174,6 +174,7 @@ export function jobValueProblems(d: JobnetDefinition, predecessors: Record<strin
             const ref = parseValueName(job.when.value);
             if (!ref) problems.push(`${at}: when.value ${JSON.stringify(job.when.value)} is not JOB.NAME or ${triggerSource}.key`);
             else check(at, name, ref, "judges");
+            if ("equals" in job.when && typeof job.when.equals !== "string") problems.push(`${at}: when.equals compares the value as text: write it in quotes (${JSON.stringify(String(job.when.equals))})`);
             if ("above" in job.when || "from" in job.when) {
                 const bounds = "above" in job.when ? [job.when.above] : [job.when.from, job.when.to];
                 if (bounds.some((b) => typeof b !== "number" || !Number.isFinite(b))) problems.push(`${at}: when.above, when.from and when.to compare numbers`);

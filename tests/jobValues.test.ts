@@ -57,6 +57,19 @@ describe("values passed between jobs", () => {
             ]);
         });
 
+        it("asks for a value's equals as text and its bounds as numbers", () => {
+            const d = jobnetOf({
+                a: emitter(["N"]),
+                b: user("true", []),
+                eq: { kind: "judgment", after: ["a"], when: { value: "a.N", equals: 0 }, then: ["b"] },
+                above: { kind: "judgment", after: ["a"], when: { value: "a.N", above: "10" }, then: ["b"] },
+            });
+            assert.deepStrictEqual(jobGraphProblems(d, known), [
+                "jobnet test, job eq: when.equals compares the value as text: write it in quotes (\"0\")",
+                "jobnet test, job above: when.above, when.from and when.to compare numbers",
+            ]);
+        });
+
         it("bounds the values a jobnet emits, for the run's record is one DynamoDB item", () => {
             const names = Array.from({ length: 101 }, (_, i) => `V${i}`);
             assert.deepStrictEqual(jobGraphProblems(jobnetOf({ a: emitter(names) }), known), [
