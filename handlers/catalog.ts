@@ -40,8 +40,10 @@ export interface TaskResources {
     teamStateMachineArns?: string[];
     /** The state machines a team jobnet's jobnet jobs start: their runs' ends are read. */
     childStateMachineArns?: string[];
-    /** One team jobnet's own StartJob: only its groups' servers, its documents and its jobnet jobs. */
-    job?: { stateMachineArn: string; instances: ({ instanceArns: string[] } | { tag: ServerTag })[]; documents: string[]; children: string[] };
+    /** A job of the team's jobnets emits values: JobEnded reads commands' standard output. */
+    jobsEmitValues?: boolean;
+    /** One team jobnet's own StartJob: only its groups' servers, its documents and its jobnet jobs; `emits`: a job of it emits values. */
+    job?: { stateMachineArn: string; instances: ({ instanceArns: string[] } | { tag: ServerTag })[]; documents: string[]; children: string[]; emits?: boolean };
 }
 
 export interface PolicyStatement {
@@ -125,7 +127,8 @@ function startJobStatements(r: TaskResources): PolicyStatement[] {
     const tags = job.instances.flatMap((g) => ("tag" in g ? [g.tag] : []));
     return [
         ...jobRecordStatements(r, [job.stateMachineArn]),
-        allow(["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:ListCommandInvocations"], anyResource),
+        // GetCommandInvocation, when a job emits values: they are read from its standard output (handlers/jobValues.ts).
+        allow(["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:ListCommandInvocations", ...(job.emits ? ["ssm:GetCommandInvocation"] : [])], anyResource),
         ...(job.documents.length > 0 ? [allow(["ssm:SendCommand"], [...job.documents, ...listed])] : []),
         ...tags.map((t) => allow(["ssm:SendCommand"], `arn:${r.partition}:ec2:${r.region}:${r.accountId}:instance/*`, { StringEquals: { [`ssm:resourceTag/${t.key}`]: t.value } })),
         ...(job.children.length > 0
@@ -307,7 +310,8 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         handler: jobEnded,
         permissions: (r) => [
             ...jobRecordStatements(r, r.teamStateMachineArns ?? []),
-            allow(["ssm:ListCommandInvocations"], anyResource),
+            // GetCommandInvocation: the values a job emits, read from its standard output when it ends (handlers/jobValues.ts).
+            allow(["ssm:ListCommandInvocations", ...(r.jobsEmitValues ? ["ssm:GetCommandInvocation"] : [])], anyResource),
             ...((r.childStateMachineArns ?? []).length > 0 ? [allow(["states:DescribeExecution"], (r.childStateMachineArns ?? []).map(executionsArn))] : []),
         ],
     },

@@ -27,8 +27,8 @@ export interface CommandJudgment {
 }
 
 export type CommandEnd =
-    | { end: "normal" | "warning"; exitCode: number }
-    | { end: "retry"; exitCode: number }
+    | { end: "normal" | "warning"; exitCode: number; values?: Record<string, string> }
+    | { end: "retry"; exitCode: number; values?: Record<string, string> }
     | { end: "abnormal"; exitCode: number; error: string; cause: string };
 
 /** Worst first: never delivered, timed out or cancelled, then abnormal exit codes, then warnings. */

@@ -161,7 +161,7 @@ export async function completeTask(token: string, outcome: { output: unknown } |
 
 /** What a waiting job is told when it is released: start, skipped, or the branch its judgment took. */
 export function releaseOutput(r: Release): Record<string, unknown> {
-    return r.go === "judged" ? { go: r.go, taken: r.taken, exitCode: r.exitCode } : { go: r.go };
+    return r.go === "judged" ? { go: r.go, taken: r.taken, exitCode: r.exitCode, ...(r.value !== undefined ? { value: r.value } : {}) } : { go: r.go };
 }
 
 /**
@@ -175,8 +175,11 @@ export async function deliver(ref: RunRef, run: StoredRun, releases: Release[]):
     }
     const due = failureDue(run.graph, run.record);
     if (due) {
-        const failed = await readItem(ref.tableName, taskKey(ref, due.job));
-        if (failed?.token) await completeTask(failed.token, { error: due.error, cause: due.cause });
+        // A judgment that could not judge its value has no run task: its wait's task is the one to fail.
+        const token = run.graph.jobs[due.job]?.judge
+            ? await takeToken(ref.tableName, waitKey(ref, due.job))
+            : (await readItem(ref.tableName, taskKey(ref, due.job)))?.token;
+        if (token) await completeTask(token, { error: due.error, cause: due.cause });
     }
 }
 
@@ -185,7 +188,9 @@ export function releaseOf(run: StoredRun, job: string): Release | undefined {
     const s = run.record.jobs[job];
     if (s.status === "released" || s.status === "running") return { job, go: "run" };
     if (s.status === "ended" && s.end === "skipped") return { job, go: "skip" };
-    if (s.status === "ended" && s.taken !== undefined) return { job, go: "judged", taken: s.taken, exitCode: s.exitCode ?? 0 };
+    if (s.status === "ended" && s.taken !== undefined) return { job, go: "judged", taken: s.taken, exitCode: s.exitCode ?? 0, ...(s.judgedValue !== undefined ? { value: s.judgedValue } : {}) };
+    // A judgment that ended abnormally (a value it could not judge) is not released: the run's failure ends its wait.
+    if (s.status === "ended" && run.graph.jobs[job]?.judge) return undefined;
     if (s.status === "ended") return { job, go: "run" };
     return undefined;
 }

@@ -1,5 +1,6 @@
 import type { ExitCondition } from "../statemachines/jobs";
-import type { RunGraph } from "../statemachines/jobGraph";
+import type { GraphJob, RunGraph } from "../statemachines/jobGraph";
+import { lookUpValue, parseValueName, valueMeets } from "./jobValues";
 
 /**
  * The decisions of a run of a team's jobnet, as plain functions of its graph and its record: which
@@ -37,6 +38,10 @@ export interface JobState {
     retryDue?: boolean;
     /** Released, it waits for an operator since then (a hold); the notice of it was sent. */
     heldAt?: string;
+    /** A judgment of a value: the value it judged. */
+    judgedValue?: string;
+    /** A command job that emits values: those its last attempt printed (handlers/jobValues.ts). */
+    values?: Record<string, string>;
 }
 
 export interface RunRecord {
@@ -45,10 +50,12 @@ export interface RunRecord {
     jobs: Record<string, JobState>;
     /** The first job that ended abnormally: the run fails naming it, once no job runs. */
     failure?: { job: string; error: string; cause: string };
+    /** The values the run was started with (its input's `values`): `{{trigger.key}}`. */
+    trigger?: Record<string, string>;
 }
 
 /** What a job waiting for its predecessors is told: start, it was skipped, or (a judgment) which branch it took. */
-export type Release = { job: string; go: "run" } | { job: string; go: "skip" } | { job: string; go: "judged"; taken: "then" | "else"; exitCode: number };
+export type Release = { job: string; go: "run" } | { job: string; go: "skip" } | { job: string; go: "judged"; taken: "then" | "else"; exitCode: number; value?: string };
 
 export function newRunRecord(graph: RunGraph): RunRecord {
     return { version: 0, jobs: Object.fromEntries(Object.keys(graph.jobs).map((j) => [j, { status: "waiting" as const }])) };
@@ -76,10 +83,12 @@ export function endOf(exitCode: number, thresholds: { warningAbove: number; abno
 export function advance(graph: RunGraph, record: RunRecord): { record: RunRecord; releases: Release[] } {
     const jobs: Record<string, JobState> = structuredClone(record.jobs);
     const releases: Release[] = [];
+    let failure: RunRecord["failure"];
     let changed = true;
     while (changed) {
         changed = false;
         for (const [name, job] of Object.entries(graph.jobs)) {
+            if (failure) break;
             if (jobs[name].status !== "waiting") continue;
             if (record.failure && !recoveryScope(graph, jobs).has(name)) continue;
             const before = job.after.map((p) => ({ name: p, state: jobs[p] }));
@@ -90,18 +99,39 @@ export function advance(graph: RunGraph, record: RunRecord): { record: RunRecord
                 jobs[name] = { status: "ended", end: "skipped" };
                 releases.push({ job: name, go: "skip" });
             } else if (job.judge) {
-                const judged = jobs[job.after[0]];
-                const exitCode = judged.exitCode ?? 0;
-                const taken = meets(exitCode, job.judge.when) ? "then" : "else";
-                jobs[name] = { status: "ended", end: "normal", taken, exitCode };
-                releases.push({ job: name, go: "judged", taken, exitCode });
+                const judged = judge(name, job, { ...record, jobs });
+                if ("error" in judged) {
+                    // A value it cannot judge ends it abnormally: its wait's task is failed once no job runs (jobRecord.ts, deliver).
+                    jobs[name] = { status: "ended", end: "abnormal", exitCode: -1, cause: judged.cause };
+                    failure = { job: name, error: judged.error, cause: judged.cause };
+                    continue;
+                }
+                jobs[name] = { status: "ended", end: "normal", taken: judged.taken, exitCode: judged.exitCode, ...(judged.value !== undefined ? { judgedValue: judged.value } : {}) };
+                releases.push({ job: name, go: "judged", ...judged });
             } else {
                 jobs[name] = { status: "released" };
                 releases.push({ job: name, go: "run" });
             }
         }
     }
-    return { record: { ...record, jobs }, releases };
+    return { record: { ...record, jobs, ...(failure ? { failure } : {}) }, releases };
+}
+
+/**
+ * A judgment's branch: on the exit code of the job it follows, or on a value (then the value is
+ * told too); a value missing, or not a number where one is compared, ends the judgment abnormally.
+ */
+function judge(name: string, job: GraphJob, record: RunRecord): { taken: "then" | "else"; exitCode: number; value?: string } | { error: string; cause: string } {
+    const when = job.judge!.when;
+    const exitCode = record.jobs[job.after[0]].exitCode ?? 0;
+    if (!("value" in when)) return { taken: meets(exitCode, when) ? "then" : "else", exitCode };
+    const ref = parseValueName(when.value);
+    if (!ref) return { error: "ValueMissing", cause: `${name}: judges ${when.value}, which names no job and value` };
+    const looked = lookUpValue(record, name, { ...ref, text: `{{${when.value}}}` });
+    if ("cause" in looked) return { error: "ValueMissing", cause: looked.cause };
+    const met = valueMeets(looked.value, when);
+    if (met === "not a number") return { error: "ValueNotANumber", cause: `${name}: judges ${when.value} as a number, but it is ${JSON.stringify(looked.value.slice(0, 100))}` };
+    return { taken: met ? "then" : "else", exitCode, value: looked.value };
 }
 
 /**
@@ -162,8 +192,8 @@ export function startJob(graph: RunGraph, record: RunRecord, job: string): { rec
  * run's failure (the first one only: the others are in the record), unless its recovery says
  * `continue`.
  */
-export function jobEnded(graph: RunGraph, record: RunRecord, job: string, ended: { end: Exclude<JobEnd, "skipped">; exitCode: number; cause?: string; error?: string }): { record: RunRecord; releases: Release[] } {
-    const state: JobState = { ...record.jobs[job], status: "ended", end: ended.end, exitCode: ended.exitCode, ...(ended.cause ? { cause: ended.cause } : {}) };
+export function jobEnded(graph: RunGraph, record: RunRecord, job: string, ended: { end: Exclude<JobEnd, "skipped">; exitCode: number; cause?: string; error?: string; values?: Record<string, string> }): { record: RunRecord; releases: Release[] } {
+    const state: JobState = { ...record.jobs[job], status: "ended", end: ended.end, exitCode: ended.exitCode, ...(ended.cause ? { cause: ended.cause } : {}), ...(ended.values ? { values: ended.values } : {}) };
     const failed = ended.end === "abnormal" && graph.jobs[job].recovery?.then !== "continue";
     const failure = record.failure ?? (failed ? { job, error: ended.error ?? "JobEndedAbnormally", cause: ended.cause ?? `${job} ended abnormally` } : undefined);
     return advance(graph, { ...record, jobs: { ...record.jobs, [job]: state }, ...(failure ? { failure } : {}) });
@@ -201,5 +231,5 @@ export function redriven(graph: RunGraph, record: RunRecord): RunRecord {
     const recovery = recoveryScope(graph, record.jobs);
     const jobs = Object.fromEntries(Object.entries(record.jobs).map(([name, s]) =>
         [name, s.status === "ended" && s.end !== "abnormal" && !recovery.has(name) ? s : { status: "waiting" as const }]));
-    return { version: record.version, jobs };
+    return { version: record.version, jobs, ...(record.trigger ? { trigger: record.trigger } : {}) };
 }

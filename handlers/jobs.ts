@@ -1,12 +1,15 @@
 import { DescribeInstancesCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
-import { ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
+import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { createHash } from "crypto";
 import type { RunGraph } from "../statemachines/jobGraph";
+import type { CommandJob } from "../statemachines/jobs";
+import { renderCommand } from "../statemachines/jobCommand";
+import { emittedValues, startValuesOf, withValues } from "./jobValues";
 import { StepContext, awsErrorName } from "./errors";
 import { CommandEnd, CommandJudgment, ServerResult, commandJobEnd, lastLineOf } from "./jobOutcome";
 import { RunRef, StoredRun, beginRun, childKey, commandKey, completeTask, deliver, keepItem, keepToken, readItem, readRun, releaseOf, taskKey, updateRun, waitKey } from "./jobRecord";
-import { JobState, jobEnded as recordJobEnd, jobRetrying, newRunRecord, advance, startJob as recordStart } from "./jobRun";
+import { JobState, RunRecord, jobEnded as recordJobEnd, jobRetrying, newRunRecord, advance, startJob as recordStart } from "./jobRun";
 import { agentProblem, readAgents } from "./ssmAgents";
 import { sendTimeoutSeconds } from "./runCommand";
 
@@ -29,11 +32,14 @@ export const refOf = (e: RunStep): RunRef => ({ tableName: e.tableName, executio
 
 export interface BeginJobsEvent extends RunStep {
     graph: RunGraph;
+    /** A jobnet whose jobs use `{{trigger.key}}`: the run's input ($$.Execution.Input), whose `values` are kept. */
+    startInput?: unknown;
 }
 
-/** The run's record, made once: every job waiting. */
+/** The run's record, made once: every job waiting, and the values the run was started with. */
 export async function beginJobs(event: BeginJobsEvent): Promise<{ jobs: number }> {
-    await beginRun(refOf(event), event.graph, newRunRecord(event.graph));
+    const trigger = event.startInput === undefined ? undefined : startValuesOf(event.startInput);
+    await beginRun(refOf(event), event.graph, { ...newRunRecord(event.graph), ...(trigger ? { trigger } : {}) });
     return { jobs: Object.keys(event.graph.jobs).length };
 }
 
@@ -67,6 +73,13 @@ export interface CommandSpec {
     commands: string[];
     workingDirectory?: string;
     judgment: CommandJudgment;
+    /**
+     * A job that uses values of earlier jobs: its command as written, rendered again at each send
+     * with the values put in (handlers/jobValues.ts); `commands[0]`, the stack's marker, is kept.
+     */
+    template?: Pick<CommandJob<string>, "command" | "shell" | "user" | "environment" | "workingDirectory">;
+    /** The values it emits: read from its standard output when it ends. */
+    emits?: string[];
 }
 
 /** A jobnet job: the state machine it starts, and its timeout (the bound of the wait for its end). */
@@ -89,6 +102,8 @@ export interface JobResult {
     retry: boolean;
     /** The sends so far: the definition bounds the retries by it too. */
     attempt: number;
+    /** A job that emits values: those it printed. */
+    values?: Record<string, string>;
 }
 
 /**
@@ -121,7 +136,7 @@ export async function startJob(event: StartJobEvent): Promise<{ started: boolean
             await settleCommand(ref, event.job, state.commandIds[state.commandIds.length - 1]);
             return { started: false };
         }
-        await sendJobCommand(ref, event.job, event.spec, attempt);
+        await sendJobCommand(ref, event.job, event.spec, attempt, before.run.record);
     } else {
         if (state.childArn) {
             await settleChild(ref, event.job, state.childArn);
@@ -141,7 +156,7 @@ async function endOwnTask(ref: RunRef, job: string, run: StoredRun): Promise<voi
         await deliver(ref, run, []);
         return;
     }
-    await completeTask(token, { output: { end: s.end as JobResult["end"], exitCode: s.exitCode ?? 0, retry: false, attempt: s.attempts ?? 1 } });
+    await completeTask(token, { output: { end: s.end as JobResult["end"], exitCode: s.exitCode ?? 0, retry: false, attempt: s.attempts ?? 1, ...(s.values ? { values: s.values } : {}) } });
 }
 
 /** The group's servers in the group's order: its instance ids as listed, or those carrying its tag by name. */
@@ -172,7 +187,16 @@ export const maxGroupServers = 50;
  * the first in the group's order whose agent is. A server it cannot reach ends the job abnormally,
  * naming it: a job scheduler does not run half a job.
  */
-async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attempt: number): Promise<void> {
+async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attempt: number, record: RunRecord): Promise<void> {
+    let commands = spec.commands;
+    let workingDirectory = spec.workingDirectory;
+    if (spec.template) {
+        // The values are put in at the send, quoted for the job's shell: a value missing ends the job, naming it and its setter.
+        const filled = withValues(job, { kind: "command", on: { group: spec.group.name }, ...spec.template }, record);
+        if ("error" in filled) return recordEnd(ref, job, { end: "abnormal", exitCode: -1, error: filled.error, cause: filled.cause });
+        commands = [spec.commands[0], ...renderCommand(filled.job).commands];
+        workingDirectory = filled.job.workingDirectory;
+    }
     const servers = await groupServers(spec);
     const agents = await readAgents(new SSMClient({}), servers.map((s) => s.instanceId));
     const online = servers.filter((s) => agents.get(s.instanceId) === "Online");
@@ -192,9 +216,9 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
             DocumentName: spec.document,
             InstanceIds: targets.map((s) => s.instanceId),
             Parameters: {
-                commands: spec.commands,
+                commands,
                 executionTimeout: [String(spec.judgment.timeoutSeconds)],
-                ...(spec.workingDirectory ? { workingDirectory: [spec.workingDirectory] } : {}),
+                ...(workingDirectory ? { workingDirectory: [workingDirectory] } : {}),
             },
             TimeoutSeconds: sendTimeoutSeconds,
             MaxConcurrency: "100%",
@@ -216,6 +240,7 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
         attempt: String(attempt),
         names: JSON.stringify(names),
         judgment: JSON.stringify(spec.judgment),
+        ...(spec.emits?.length ? { emits: JSON.stringify(spec.emits) } : {}),
     });
     await updateRun(ref, (r) => {
         const s = r.record.jobs[job];
@@ -250,13 +275,14 @@ export async function recordEnd(ref: RunRef, job: string, ended: CommandEnd, fro
         if (ended.end === "retry") return { record: jobRetrying(r.record, job, ended.exitCode), result: s.attempts ?? 1 };
         const { record, releases } = recordJobEnd(r.graph, r.record, job, ended.end === "abnormal"
             ? { end: "abnormal", exitCode: ended.exitCode, error: ended.error, cause: ended.cause }
-            : { end: ended.end, exitCode: ended.exitCode });
+            : { end: ended.end, exitCode: ended.exitCode, ...(ended.values ? { values: ended.values } : {}) });
         return { record, releases, result: s.attempts ?? 1 };
     });
     if (updated.result === false) return;
     if (ended.end !== "abnormal" || recoveredToContinue(updated.run, job)) {
         const token = (await readItem(ref.tableName, taskKey(ref, job)))?.token;
-        if (token) await completeTask(token, { output: { end: ended.end, exitCode: ended.exitCode, retry: ended.end === "retry", attempt: updated.result } satisfies JobResult });
+        const values = ended.end !== "abnormal" && ended.values ? { values: ended.values } : {};
+        if (token) await completeTask(token, { output: { end: ended.end, exitCode: ended.exitCode, retry: ended.end === "retry", attempt: updated.result, ...values } satisfies JobResult });
     }
     await deliver(ref, updated.run, updated.releases);
 }
@@ -294,7 +320,24 @@ async function settleCommand(ref: RunRef, job: string, commandId: string): Promi
     } while (token);
     // Right after the send the list may still be empty or short (aws-facts: "treat as pending").
     if (results.length < Object.keys(names).length || results.some((r) => !terminalStatuses.includes(r.status))) return;
-    await recordEnd(ref, job, commandJobEnd(job, results, judgment, Number(item.attempt)));
+    const end = commandJobEnd(job, results, judgment, Number(item.attempt));
+    // A job that emits tells its values in every result of its task, none on a retry: its branch's end reads them.
+    const emits = item.emits ? (JSON.parse(item.emits) as string[]) : undefined;
+    const told = !emits || end.end === "abnormal" ? end : end.end === "retry" ? { ...end, values: {} } : await withEmittedValues(job, commandId, results[0], emits, end, judgment);
+    await recordEnd(ref, job, told);
+}
+
+/**
+ * A job that emits values and ended well: its values, read from its standard output. Run Command's
+ * list gives 2,500 characters of it; GetCommandInvocation its first 24,000 (SSM API reference): a job
+ * emits on one server, so one call. An output it cannot wholly read ends the job abnormally, rather
+ * than lose a value printed late.
+ */
+async function withEmittedValues(job: string, commandId: string, server: ServerResult, emits: string[], end: CommandEnd & { end: "normal" | "warning" }, judgment: CommandJudgment): Promise<CommandEnd> {
+    const invocation = await new SSMClient({}).send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: server.instanceId }));
+    const read = emittedValues(job, emits, invocation.StandardOutputContent ?? "");
+    if ("error" in read) return { end: "abnormal", exitCode: end.exitCode, error: read.error, cause: `${read.cause}; on ${server.name} (${server.instanceId}); the whole output is in CloudWatch Logs, group ${judgment.logGroupName}` };
+    return { ...end, values: read.values };
 }
 
 /** Reads a child jobnet's run; once it has ended, records the job's end: normal when it succeeded. */

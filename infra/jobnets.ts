@@ -9,7 +9,7 @@ import { JobnetTargets, webServerTagOf } from "../statemachines/targets";
 import { maxListedWebServers } from "../statemachines/plan";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings, TeamJobnetSettings } from "./config";
-import { TeamJobnets, childrenOf, teamStateMachineName } from "./teamJobnets";
+import { TeamJobnets, childrenOf, emitsValues, teamStateMachineName } from "./teamJobnets";
 import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
@@ -112,6 +112,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     runLockTableArn: `arn:${p}:dynamodb:${r}:${a}:table/${runLock.tableName}`,
                     teamStateMachineArns: Object.values(team),
                     childStateMachineArns: [...new Set(teamDefinitions.flatMap(childrenOf))].map((c) => ({ ...machines, ...team } as Record<string, string>)[c]),
+                    ...(teamDefinitions.some(emitsValues) ? { jobsEmitValues: true } : {}),
                 }),
             ),
         }, parent);

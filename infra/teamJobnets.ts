@@ -40,6 +40,11 @@ export function groupsOf(d: JobnetDefinition): string[] {
 }
 
 /** The jobnets a jobnet's jobnet jobs run. */
+/** Whether a job of the jobnet emits values: its functions read commands' standard output then. */
+export function emitsValues(d: JobnetDefinition): boolean {
+    return Object.values<Job<string>>(d.jobs).some((j) => j.kind === "command" && (j.emits ?? []).length > 0);
+}
+
 export function childrenOf(d: JobnetDefinition): string[] {
     return [...new Set(Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "jobnet" ? [j.jobnet] : [])))].sort();
 }
@@ -108,6 +113,7 @@ export class TeamJobnets extends pulumi.ComponentResource {
                         }),
                         documents: documentsOf(d).map((doc) => `arn:${r.partition}:ssm:${r.region}::document/${doc}`),
                         children: childrenOf(d).map((c) => m[c].stateMachineArn),
+                        ...(emitsValues(d) ? { emits: true } : {}),
                     },
                 })),
                 logRetentionDays: args.logRetentionDays,

@@ -2,9 +2,10 @@ import { defineJobnet } from "../statemachines/jobs";
 
 /**
  * The nightly batch: extract orders and customers on the database client host, transform them on
- * every batch server, load them back, then report. A load that rejected rows (exit codes 1 to 3
- * end with a warning) is reported with its rejects; either way the results are archived. A load
- * that fails is rolled back by its recovery job, and the run fails naming the load.
+ * every batch server, load them back (checking the count of orders the extract printed), then
+ * report. A load that rejected rows (exit codes 1 to 3 end with a warning) is reported with its
+ * rejects; either way the results are archived. A load that fails is rolled back by its recovery
+ * job, and the run fails naming the load.
  */
 export default defineJobnet({
     name: "nightly-batch",
@@ -23,7 +24,9 @@ export default defineJobnet({
             environment: { BATCH_TABLE: "orders" },
             timeoutMinutes: 60,
             retry: { exitCodes: { from: 75, to: 75 }, times: 3, intervalMinutes: 2 },
-            simulate: { seconds: 540, exitCode: 75, thenExitCodes: [0], output: "extract: 48,210 orders written to /data/out/orders.csv" },
+            // It prints ORDER_COUNT=… : the load checks that it loaded as many.
+            emits: ["ORDER_COUNT"],
+            simulate: { seconds: 540, exitCode: 75, thenExitCodes: [0], output: "extract: 48,210 orders written to /data/out/orders.csv\nORDER_COUNT=48210" },
         },
         "extract-customers": {
             kind: "command",
@@ -58,7 +61,7 @@ export default defineJobnet({
             description: "Loads both; exit codes 1 to 3 say rows were rejected: a warning, not a failure",
             after: ["transform-orders", "transform-customers"],
             on: { group: "db-client", servers: "one" },
-            command: "/opt/batch/bin/load.sh",
+            command: "/opt/batch/bin/load.sh --expect-orders {{extract-orders.ORDER_COUNT}}",
             user: "batch",
             end: { warningAbove: 0, abnormalAbove: 3 },
             timeoutMinutes: 60,

@@ -13,7 +13,7 @@ import type { Job, JobnetDefinition } from "../statemachines/jobs";
 import { executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
-import { Timeline, formatDuration, summaryTable } from "../simulator/timeline";
+import { Timeline, emittedValuesOfRun, formatDuration, summaryTable } from "../simulator/timeline";
 import { serverOutcomes } from "../handlers/serverOutcomes";
 import { UsageError, requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
@@ -182,6 +182,8 @@ function figures(r: RunReport) {
         lambdaInvocations: r.lambdaInvocations,
         largestPayloadBytes: r.largestPayloadBytes,
         historyEvents: r.historyEvents,
+        // The values a team jobnet's jobs emitted, by job: only a run that ended has its jobs' output.
+        ...(Object.keys(emittedValuesOfRun(r.output)).length > 0 ? { values: emittedValuesOfRun(r.output) } : {}),
     };
 }
 

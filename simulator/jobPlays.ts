@@ -19,7 +19,8 @@ export type JobFault =
     | { job: string; kind: "exit"; code: number; times: number }
     | { job: string; kind: "timeout" }
     | { job: string; kind: "undelivered" }
-    | { job: string; kind: "unreleased" };
+    | { job: string; kind: "unreleased" }
+    | { job: string; kind: "novalue"; name: string };
 
 /** The forms of the job faults, for `--help` and errors. */
 export const jobFaultForms = [
@@ -27,6 +28,7 @@ export const jobFaultForms = [
     { form: "job:JOB:timeout", does: "JOB never ends by itself: Run Command times it out after its timeoutMinutes" },
     { form: "job:JOB:undelivered", does: "Run Command never delivers JOB's command: its servers' agents lost their connection unnoticed" },
     { form: "job:JOB:unreleased", does: "nobody releases JOB's hold: it ends abnormally once its hold.maxMinutes have passed" },
+    { form: "job:JOB:novalue=NAME", does: "JOB does not print the value NAME it emits (no line NAME=…): the job that uses it fails, naming it" },
 ] as const;
 
 /** Parses `job:JOB:...`; undefined for a spec of another kind; an Error naming what is wrong. */
@@ -40,8 +42,14 @@ export function parseJobFault(spec: string, jobs: readonly string[] | undefined)
         if (times !== undefined) throw wrong(`${what} takes no count`);
         return { job, kind: what };
     }
+    const novalue = /^novalue=(.*)$/.exec(what);
+    if (novalue) {
+        if (times !== undefined) throw wrong("novalue takes no count");
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(novalue[1])) throw wrong(`${JSON.stringify(novalue[1])} is not a value's name`);
+        return { job, kind: "novalue", name: novalue[1] };
+    }
     const code = /^exit=(-?\d+)$/.exec(what);
-    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout, undelivered or unreleased`);
+    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout, undelivered, unreleased or novalue=NAME`);
     if (times !== undefined && !/^[1-9]\d*$/.test(times)) throw wrong(`TIMES ${JSON.stringify(times)} is not a whole number from 1`);
     return { job, kind: "exit", code: Number(code[1]), times: times === undefined ? Infinity : Number(times) };
 }
@@ -78,6 +86,7 @@ export function jobPlays(definitions: readonly JobnetDefinition[], faults: reado
         sends.set(key, sent);
         if (fault?.kind === "timeout") return { ...play, outcome: "runs-forever" };
         if (fault?.kind === "undelivered") return { ...play, outcome: "undeliverable" };
+        if (fault?.kind === "novalue") return { ...play, stdout: play.stdout.split("\n").filter((line) => !line.startsWith(`${fault.name}=`)).join("\n") };
         if (fault?.kind === "exit" && sent <= fault.times) return { ...play, exitCode: fault.code, stdout: `${play.stdout ? `${play.stdout}\n` : ""}${c.job}: failed with exit code ${fault.code} (simulated)` };
         return play;
     };

@@ -352,7 +352,7 @@ function describeTeamJob(r: Record<string, unknown>): string | undefined {
         case "skip":
             return "skipped: no job before it leads to it";
         case "judged":
-            return `judged exit code ${r.exitCode}: the ${r.taken} branch`;
+            return typeof r.value === "string" ? `judged the value ${JSON.stringify(r.value)}: the ${r.taken} branch` : `judged exit code ${r.exitCode}: the ${r.taken} branch`;
     }
     // A hold (handlers/jobHold.ts): the operator's release, or its bound passed.
     if (r.released === true) return `released by ${r.by}`;
@@ -360,7 +360,19 @@ function describeTeamJob(r: Record<string, unknown>): string | undefined {
     if (r.notReleasedWithin !== undefined) return `not released within ${r.notReleasedWithin} min: it ends abnormally`;
     if (typeof r.end !== "string" || typeof r.exitCode !== "number" || typeof r.retry !== "boolean") return undefined;
     if (r.retry) return `exit ${r.exitCode}: to be tried again (attempt ${r.attempt ?? 1})`;
-    return r.end === "warning" ? `ended with a warning (exit ${r.exitCode})` : `ended normally (exit ${r.exitCode})`;
+    // The values a job emitted (handlers/jobValues.ts), as it printed them.
+    const values = typeof r.values === "object" && r.values !== null ? Object.entries(r.values as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : [];
+    const emitted = values.length > 0 ? `; ${values.join(", ")}` : "";
+    return r.end === "warning" ? `ended with a warning (exit ${r.exitCode})${emitted}` : `ended normally (exit ${r.exitCode})${emitted}`;
+}
+
+/** The values the jobs of a team jobnet's run emitted, by job, from its output (statemachines/teamJobnet.ts, JobsEnded): for --json. */
+export function emittedValuesOfRun(output: unknown): Record<string, Record<string, string>> {
+    const jobs = (output as { jobs?: unknown } | undefined)?.jobs;
+    if (!Array.isArray(jobs)) return {};
+    return Object.fromEntries(jobs
+        .filter((j): j is { job: string; values: Record<string, string> } => typeof j?.job === "string" && typeof j?.values === "object" && j.values !== null)
+        .map((j) => [j.job, j.values]));
 }
 
 export function formatDuration(seconds: number): string {

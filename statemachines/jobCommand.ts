@@ -24,6 +24,7 @@ export function shellQuote(text: string): string {
     return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** PowerShell ends a single-quoted string on the typographic single quotes too (about_Quoting_Rules): each is doubled as well. */
 function powerShellQuote(text: string): string {
-    return `'${text.replace(/'/g, "''")}'`;
+    return `'${text.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }

@@ -1,4 +1,4 @@
-import { ExitCondition, Job, JobnetDefinition, jobDefaults } from "./jobs";
+import { Job, JobnetDefinition, JudgmentCondition, jobDefaults } from "./jobs";
 import { quote } from "./diagram";
 
 /**
@@ -37,12 +37,13 @@ function nodeAttributes(name: string, job: Job<string>): string {
             const extras = [
                 job.end ? `warning above ${job.end.warningAbove ?? jobDefaults.warningAbove}, abnormal above ${job.end.abnormalAbove ?? jobDefaults.abnormalAbove}` : "",
                 job.retry ? `retries ${job.retry.exitCodes.from}–${job.retry.exitCodes.to} ×${job.retry.times}` : "",
+                (job.emits ?? []).length > 0 ? `emits ${job.emits!.join(", ")}` : "",
                 ...heldAndRecovered(job),
             ].filter((e) => e);
             return `label=${quote([name, where, command, ...extras].join("\n"))}`;
         }
         case "judgment":
-            return `label=${quote(`${name}\nexit code of ${job.after[0]} ${conditionWords(job.when)}?`)}, shape=diamond, style=filled, fillcolor="#fff4d6", color="#c99a2e"`;
+            return `label=${quote(`${name}\n${"value" in job.when ? `${job.when.value}` : `exit code of ${job.after[0]}`} ${conditionWords(job.when)}?`)}, shape=diamond, style=filled, fillcolor="#fff4d6", color="#c99a2e"`;
         case "jobnet":
             return `label=${quote([name, `runs jobnet ${job.jobnet}`, ...heldAndRecovered(job)].join("\n"))}, peripheries=2`;
     }
@@ -57,8 +58,8 @@ function heldAndRecovered(job: Exclude<Job<string>, { kind: "judgment" }>): stri
 }
 
 /** "= 0", "1–3", "> 4". */
-export function conditionWords(when: ExitCondition): string {
-    if ("equals" in when) return `= ${when.equals}`;
+export function conditionWords(when: JudgmentCondition): string {
+    if ("equals" in when) return `= ${typeof when.equals === "string" ? JSON.stringify(when.equals) : when.equals}`;
     if ("above" in when) return `> ${when.above}`;
     return `in ${when.from}–${when.to}`;
 }

@@ -1,6 +1,7 @@
-import { ExitCondition, Job, JobnetDefinition, jobDefaults, jobNamePattern } from "./jobs";
+import { Job, JobnetDefinition, JudgmentCondition, jobDefaults, jobNamePattern } from "./jobs";
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
+import { jobValueProblems } from "../handlers/jobValues";
 
 /**
  * The graph of a jobnet as its run handlers need it (handlers/jobRun.ts): each job's
@@ -13,8 +14,8 @@ export interface RunGraph {
 export interface GraphJob {
     kind: Job<string>["kind"];
     after: string[];
-    /** A judgment: the condition on its predecessor's exit code, and the jobs of each branch. */
-    judge?: { when: ExitCondition; then: string[]; else: string[] };
+    /** A judgment: the condition on its predecessor's exit code (or on a value), and the jobs of each branch. */
+    judge?: { when: JudgmentCondition; then: string[]; else: string[] };
     /** Its recovery jobs, run only when it ends abnormally, and what the run does after them. */
     recovery?: { jobs: string[]; then: "fail" | "continue" };
     /** A recovery job: the job whose abnormal end it follows (it is that job's only successor of this kind). */
@@ -78,6 +79,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     problems.push(...recoveryProblems(d));
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
+    problems.push(...jobValueProblems(d, Object.fromEntries(Object.entries(runGraphOf(d).jobs).map(([name, j]) => [name, j.after]))));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);

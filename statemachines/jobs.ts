@@ -89,10 +89,26 @@ export interface CommandJob<J extends string> extends RunningJobBase<J> {
     end?: EndJudgment;
     retry?: RetryOnExit;
     simulate?: SimulatedJob;
+    /**
+     * The values it sets for later jobs (JP1/AJS3's passing information): it prints a line
+     * `NAME=value` on standard output for each (the last printed wins); a later job uses it as
+     * `{{JOB.NAME}}` in its command, environment values and working directory. A job that emits
+     * runs on one server (`servers: "one"`). See handlers/jobValues.ts.
+     */
+    emits?: string[];
 }
 
 /** A comparison of an exit code: equal to a value, within a range (inclusive), or above a value. */
 export type ExitCondition = { equals: number } | { from: number; to: number } | { above: number };
+
+/**
+ * A comparison of a value an earlier job emitted (`value: "extract-orders.ORDER_COUNT"`) or the run
+ * was started with (`"trigger.key"`): equal to a text, or, read as a number, within a range or above one.
+ */
+export type ValueCondition = { value: string; equals: string } | { value: string; from: number; to: number } | { value: string; above: number };
+
+/** What a judgment judges: the exit code of the job it follows, or a value. */
+export type JudgmentCondition = ExitCondition | ValueCondition;
 
 /**
  * A branch on the exit code of the job it follows (JP1/AJS3's judgment job): when the condition
@@ -102,7 +118,8 @@ export interface JudgmentJob<J extends string> extends JobBase<J> {
     kind: "judgment";
     /** The single job whose exit code is judged: it is this job's predecessor. */
     after: [J];
-    when: ExitCondition;
+    /** The exit code of the job in `after`, or (with `value`) a value an earlier job emitted. */
+    when: JudgmentCondition;
     then: J[];
     else?: J[];
 }

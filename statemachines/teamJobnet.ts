@@ -8,6 +8,7 @@ import type { CommandSpec, JobnetSpec } from "../handlers/jobs";
 import type { JobnetPlan } from "./plan";
 import { sendTimeoutSeconds } from "../handlers/runCommand";
 import { ruleCalendarOf } from "../handlers/scheduleRules";
+import { triggerSource, valuesUsedBy } from "../handlers/jobValues";
 
 /** The servers of a group as the stack names them: instance ids, or a tag. */
 export type GroupTargets = { instanceIds: string[] } | { tag: { key: string; value: string } };
@@ -61,7 +62,8 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
             skipClosedDaysWhenScheduled({ ...plan, calendar: d.calendar ? { ...ruleCalendarOf(d.calendar), timeZone: plan.calendar.timeZone } : plan.calendar }, d.name, (d.schedules ?? []).length > 0),
             takeRunLock({ ...plan, timeoutSeconds }, d.name),
             invoke("BeginJobs", plan.functionArns.beginJobs, {
-                payload: { ...run, graph: runGraphOf(d) as unknown as JsonObject },
+                // The whole input, never $$.Execution.Input.values: a run started by hand has none, and a path to nothing fails the state.
+                payload: { ...run, graph: runGraphOf(d) as unknown as JsonObject, ...(usesStartValues(d) ? { "startInput.$": "$$.Execution.Input" } : {}) },
                 resultPath: "$.begun",
                 select: { "jobs.$": "$.jobs" },
             }),
@@ -97,7 +99,7 @@ function jobBranch(plan: TeamJobnetPlan, run: JsonObject, name: string, job: Job
                     { when: is.true("$.job.retry"), then: sequence(wait(`${name} retry interval`, retry.intervalMinutes * 60), goto(name)) },
                 ], "continue")]
                 : []),
-            ended({ "end.$": "$.job.end", "exitCode.$": "$.job.exitCode" }),
+            ended({ "end.$": "$.job.end", "exitCode.$": "$.job.exitCode", ...(job.kind === "command" && (job.emits ?? []).length > 0 ? { "values.$": "$.job.values" } : {}) }),
         );
     return sequence(
         callbackTask(`Wait for ${name}`, plan.functionArns.awaitJob, { payload: { ...run, job: name }, resultPath: "$.release" }),
@@ -129,6 +131,13 @@ function holdBefore(plan: TeamJobnetPlan, run: JsonObject, name: string, maxMinu
     return { ...held, open: [...held.open, ...notReleased.open] };
 }
 
+/** Whether any job uses the values the run was started with (`{{trigger.key}}`, or a judgment of `trigger.key`). */
+function usesStartValues(d: JobnetDefinition): boolean {
+    return Object.values<Job<string>>(d.jobs).some((job) =>
+        (job.kind === "command" && valuesUsedBy(job).some((r) => r.source === triggerSource)) ||
+        (job.kind === "judgment" && "value" in job.when && job.when.value.startsWith(`${triggerSource}.`)));
+}
+
 /** How long a job's task waits for its end's event: the job's own bound, then the grace; then StartJob reads the end itself. */
 function taskBound(plan: TeamJobnetPlan, job: Job<string>): number {
     if (job.kind === "jobnet") return plan.jobnets[job.jobnet].timeoutSeconds + endEventGraceSeconds;
@@ -151,6 +160,10 @@ export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): Co
         document,
         commands: [`${plan.commandMarker} ${plan.jobnet.name}/${name}`, ...commands],
         ...(job.workingDirectory ? { workingDirectory: job.workingDirectory } : {}),
+        ...(valuesUsedBy(job).length > 0
+            ? { template: { command: job.command, ...(job.shell ? { shell: job.shell } : {}), ...(job.user !== undefined ? { user: job.user } : {}), ...(job.environment ? { environment: job.environment } : {}), ...(job.workingDirectory !== undefined ? { workingDirectory: job.workingDirectory } : {}) } }
+            : {}),
+        ...((job.emits ?? []).length > 0 ? { emits: [...job.emits!] } : {}),
         judgment: {
             warningAbove,
             abnormalAbove: job.end?.abnormalAbove ?? Math.max(warningAbove, jobDefaults.abnormalAbove),
