@@ -1,6 +1,7 @@
 import { ExitCondition, Job, JobnetDefinition, jobDefaults, jobNamePattern } from "./jobs";
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
+import { notWithProblems } from "./exclusion";
 
 /**
  * The graph of a jobnet as its run handlers need it (handlers/jobRun.ts): each job's
@@ -66,6 +67,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     }
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
+    problems.push(...notWithProblems(d, known));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);
