@@ -11,6 +11,7 @@ import { JobnetDefinition } from "../statemachines/jobs";
 import { historyBudget, worstCaseHistory } from "../statemachines/historyBudget";
 import { StateMachineDefinition } from "../statemachines/asl";
 import { taskFunctions } from "../handlers/catalog";
+import { FaultSpecError, parseFaults } from "../simulator/faults";
 import { bareAccountSpec, testArn } from "./support/accountSpec";
 import { sharedSynthesis } from "./support/sharedRuns";
 
@@ -152,6 +153,16 @@ describe("jobnets kept apart, run in the simulated account (weekly-maintenance: 
     });
     const run = (jobnet: string, minutes: number, other: string) => simulate(synth, { initial: "running", jobnets: [jobnet], faults: { jobnetRunning: { jobnet: other, minutes } } });
     const otherRun = (jobnet: string) => `${jobnet}: arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-${jobnet}:manual-run-1 (started 2026-11-30T12:59:00.000Z)`;
+    it("reads --fail running:JOBNET[:MINUTES], naming one of the stack's jobnets", () => {
+        const context = { tasks: [], jobnets: ["stop", "start"] as const, jobnetNames: ["stop", "start", "nightly-batch", "weekly-maintenance"] };
+        assert.deepStrictEqual(parseFaults(["running:nightly-batch"], context), { jobnetRunning: { jobnet: "nightly-batch", minutes: 30 } });
+        assert.deepStrictEqual(parseFaults(["running:stop:90"], context), { jobnetRunning: { jobnet: "stop", minutes: 90 } });
+        const refused = (spec: string, why: string) => assert.throws(() => parseFaults([spec], context), (e: Error) => e instanceof FaultSpecError && e.message === `--fail ${JSON.stringify(spec)}: ${why}; the form is running:JOBNET[:MINUTES]`);
+        refused("running", "it needs the jobnet that is running");
+        refused("running:nightly", "the stack has no jobnet nightly (it has stop, start, nightly-batch, weekly-maintenance)");
+        refused("running:nightly-batch:0", "MINUTES must be a whole number from 1 to 2880");
+    });
+
     const commandsSent = (account: SimulatedAccount) => account.calls.filter((c) => c.action === "ssm:SendCommand").length;
 
     it("tells both sides the other's lock, and bounds the wait in the definition", () => {
