@@ -285,6 +285,8 @@ export interface RedriveContext extends Lock, Run {
     count: number;
     /** How long the redriven run may hold the lock: its jobnet's timeout, counted from now. */
     leaseSeconds: number;
+    /** The locks of the jobnets it must not run beside (statemachines/exclusion.ts). */
+    notWith?: ExcludedLock[];
 }
 
 /**
@@ -321,6 +323,23 @@ export async function refuseUnsafeRedrive(redrive: RedriveContext): Promise<void
     }
     const held = await acquireLock(dynamodb, redrive, redrive, Math.floor(Date.now() / 1000) + redrive.leaseSeconds);
     if (held !== undefined) throw refuse(`another jobnet run is active: ${holderInWords(held)}`);
+    // Its own lock first, then theirs read (strongly consistent): a run of theirs starting now finds
+    // this one's lock in its transaction, or this one finds theirs; both may refuse, never both run.
+    const running = await excludingRuns(dynamodb, redrive.tableName, redrive.notWith ?? []);
+    if (running.length > 0) throw refuse(`a jobnet it must not run beside is running: ${excludedInWords(running)}`);
+}
+
+/** The runs of the `locks`' jobnets that hold them and still run (a lock left by a run that has ended, or whose lease is over, holds nothing). */
+async function excludingRuns(dynamodb: DynamoDBClient, tableName: string, locks: ExcludedLock[]): Promise<ExcludingRun[]> {
+    const running: ExcludingRun[] = [];
+    for (const lock of locks) {
+        const item = (await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { [lockKeyAttribute]: { S: lock.lockKey } }, ConsistentRead: true }))).Item;
+        if (item === undefined) continue;
+        const holder = holderOf(item);
+        const leaseOver = Date.now() >= holder.leaseExpiresAt * 1000;
+        if (!leaseOver && !mayTakeOver(holder, await statusOf(holder.executionArn), Date.now())) running.push({ jobnet: lock.jobnet, holder });
+    }
+    return running;
 }
 
 /**

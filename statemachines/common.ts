@@ -94,7 +94,7 @@ export function takeRunLock(plan: { functionArns: { takeRunLock: string } } & Pi
  * redrive resumes at the failed step, past the lock and the maintenance page, whoever starts it:
  * the console's Redrive button included.
  */
-export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPlan, "runLock" | "timeoutSeconds">): StateMachineDefinition {
+export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPlan, "runLock" | "timeoutSeconds" | "notWith">): StateMachineDefinition {
     const redrive: JsonObject = {
         "count.$": "$$.Execution.RedriveCount",
         "executionArn.$": "$$.Execution.Id",
@@ -102,6 +102,8 @@ export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPla
         "stateMachineArn.$": "$$.StateMachine.Id",
         ...plan.runLock,
         leaseSeconds: plan.timeoutSeconds,
+        // A redrive must not resume beside a jobnet it is kept apart from, either.
+        ...((plan.notWith ?? []).length === 0 ? {} : { notWith: plan.notWith!.map((l) => ({ ...l })) }),
     };
     for (const [, s] of allStates(d.States)) {
         if (s.Type === "Task" && typeof s.Parameters?.Payload === "object" && s.Parameters.Payload !== null && !Array.isArray(s.Parameters.Payload)) {

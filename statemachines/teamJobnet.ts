@@ -75,7 +75,7 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
             pass("JobsEnded", { parameters: { jobnet: d.name, "jobs.$": "$.jobs" }, resultPath: "$" }),
         ),
         { comment: d.description, timeoutSeconds },
-    ), { runLock: plan.runLock, timeoutSeconds });
+    ), { runLock: plan.runLock, timeoutSeconds, notWith: plan.notWith });
 }
 
 /** One job's branch: wait for the predecessors; then run it, or skip it, or (a judgment) take a branch. */

@@ -4,7 +4,7 @@ import { SimExecution, SimulatedAccount, executionArnOf } from "../simulator/acc
 import { VirtualClock } from "../simulator/clock";
 import { installServices } from "../simulator/services";
 import { simulate } from "../simulator/simulate";
-import { lockItem, takeRunLock, TakeRunLockEvent } from "../handlers/runLock";
+import { lockItem, refuseUnsafeRedrive, takeRunLock, TakeRunLockEvent } from "../handlers/runLock";
 import { exclusionsOf, excludedLocksOf, keptApartChildProblems, notWithProblems } from "../statemachines/exclusion";
 import { jobGraphProblems } from "../statemachines/jobGraph";
 import { JobnetDefinition } from "../statemachines/jobs";
@@ -128,6 +128,22 @@ describe("taking a run lock apart from other jobnets' (TransactWriteItems)", () 
             account.executions.push(later);
             assert.deepStrictEqual(await takeRunLock(eventOf(later, "weekly", ["nightly"])), { outcome: "held", heldBy: `${earlier.arn} (started ${new Date(earlier.startDate).toISOString()})`, duplicateOf: null, excludedBy: "" });
             assert.strictEqual(holds(account, "weekly"), earlier.arn);
+        });
+    });
+
+    it("refuses to redrive a run while a jobnet it must not run beside runs, and lets it once that run has ended", async () => {
+        await inAccount(async (account) => {
+            // A run of a state machine the account knows: a redrive's check reads its revision.
+            const failed = account.startExecution(account.spec.stateMachineArns.stop, "weekly-1", {});
+            account.endExecution(failed, "FAILED");
+            const nightly = runOf(account, "nightly");
+            const run = (e: SimExecution) => ({ executionArn: e.arn, stateMachineArn: e.stateMachineArn, startTime: new Date(e.startDate).toISOString() });
+            account.tables.get(table)!.put(lockItem({ lockKey: "dev/nightly" }, run(nightly), Math.floor(Date.now() / 1000) + 3600), {});
+            const redrive = { ...eventOf(failed, "weekly", ["nightly"]), count: 1 };
+            await assert.rejects(refuseUnsafeRedrive(redrive), (e: Error) => e.name === "RedriveRefused" && e.message === `this run was redriven, but a jobnet it must not run beside is running: nightly: ${nightly.arn} (started ${new Date(nightly.startDate).toISOString()}); run the jobnet again instead, once the cause of the failure is fixed`);
+            nightly.status = "SUCCEEDED";
+            await refuseUnsafeRedrive(redrive);
+            assert.strictEqual(holds(account, "weekly"), failed.arn);
         });
     });
 
