@@ -38,6 +38,8 @@ export interface TaskResources {
     runLockTableArn: string;
     /** The team's jobnets: their job tasks' tokens are completed by the job functions. */
     teamStateMachineArns?: string[];
+    /** The lock items a run kept apart from other jobnets checks (statemachines/exclusion.ts); none when no jobnet is. */
+    excludedLockKeys?: string[];
     /** The state machines a team jobnet's jobnet jobs start: their runs' ends are read. */
     childStateMachineArns?: string[];
     /** A job of the team's jobnets emits values: JobEnded reads commands' standard output. */
@@ -159,6 +161,10 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
         handler: takeRunLock,
         permissions: (r) => [
             allow(["dynamodb:PutItem"], r.runLockTableArn),
+            // The other jobnets' locks, checked in the transaction that takes its own (TransactWriteItems'
+            // ConditionCheck is authorised as dynamodb:ConditionCheckItem: DynamoDB Developer Guide,
+            // "Using IAM with DynamoDB transactions"): those items only, by their partition key.
+            ...((r.excludedLockKeys ?? []).length === 0 ? [] : [allow(["dynamodb:ConditionCheckItem"], r.runLockTableArn, { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": r.excludedLockKeys! } })]),
             // Whether the run holding the lock has ended.
             allow(["states:DescribeExecution"], r.stateMachineArns.map(executionsArn)),
         ],

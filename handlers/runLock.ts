@@ -1,4 +1,4 @@
-import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, DescribeStateMachineCommand, DescribeStateMachineForExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { StepContext, awsErrorName, taskError } from "./errors";
 import { scheduleMaximumEventAgeSeconds, scheduledTimeOf } from "./scheduledRuns";
@@ -35,15 +35,30 @@ export interface TakeRunLockEvent extends StepContext {
     input: unknown;
     /** The lease: the jobnet's timeout, after which no run of it can still be acting. */
     leaseSeconds: number;
+    /** The locks of the jobnets it must not run beside (statemachines/exclusion.ts); none: its own lock only. */
+    notWith?: ExcludedLock[];
+    /** The poll's count, when a bounded wait (waitUntil) asks again: given back. */
+    attempt?: number;
+}
+
+/** Another jobnet's lock, which must be free for this run to take its own. */
+export interface ExcludedLock {
+    /** How the run that holds it is named: the jobnet, or "stop/start" for the system's lock they share. */
+    jobnet: string;
+    lockKey: string;
 }
 
 export interface RunLockResult {
-    /** "taken": this run holds the lock; "held": another active run does; "duplicate": another delivery of this scheduled time runs. */
-    outcome: "taken" | "held" | "duplicate";
+    /** "taken": this run holds the lock; "held": another active run does; "duplicate": another delivery of this scheduled time runs; "excluded": a jobnet it must not run beside runs. */
+    outcome: "taken" | "held" | "duplicate" | "excluded";
     /** The active run that holds the lock, in words: `ARN (started ISO)`; "" unless held. */
     heldBy: string;
     /** The delivery of the same scheduled time that proceeds; null unless a duplicate. */
     duplicateOf: string | null;
+    /** Given `notWith`: the active runs of those jobnets, in words (`nightly-batch: ARN (started ISO)`, `; ` between); "" unless excluded. */
+    excludedBy?: string;
+    /** The poll's count, when one was given. */
+    attempt?: number;
 }
 
 /** The lock as the table holds it. */
@@ -86,15 +101,110 @@ export function holderInWords(holder: LockHolder): string {
  */
 export async function takeRunLock(event: TakeRunLockEvent): Promise<RunLockResult> {
     const dynamodb = new DynamoDBClient({});
+    // What a run kept apart from others is told whatever the outcome, so that its definition can select it.
+    const besides = { ...(event.notWith === undefined ? {} : { excludedBy: "" }), ...(event.attempt === undefined ? {} : { attempt: event.attempt }) };
     const scheduledTime = scheduledTimeOf(event.input);
     if (scheduledTime !== undefined) {
         const claim = await putIfFree(dynamodb, event.tableName, deliveryClaimItem(event, scheduledTime, Date.now()), event.executionArn, undefined);
-        if (claim !== undefined) return { outcome: "duplicate", heldBy: "", duplicateOf: claim.executionArn?.S ?? "an earlier delivery" };
+        if (claim !== undefined) return { outcome: "duplicate", heldBy: "", duplicateOf: claim.executionArn?.S ?? "an earlier delivery", ...besides };
     }
-    const held = await acquireLock(dynamodb, event, event, Math.floor(Date.parse(event.startTime) / 1000) + event.leaseSeconds);
-    if (held !== undefined) return { outcome: "held", heldBy: holderInWords(held), duplicateOf: null };
+    const leaseExpiresAt = Math.floor(Date.parse(event.startTime) / 1000) + event.leaseSeconds;
+    const { held, excluded } = (event.notWith ?? []).length === 0
+        ? { held: await acquireLock(dynamodb, event, event, leaseExpiresAt), excluded: [] }
+        : await acquireLockApart(dynamodb, event, event, leaseExpiresAt, event.notWith!);
+    if (held !== undefined) return { outcome: "held", heldBy: holderInWords(held), duplicateOf: null, ...besides };
+    if (excluded.length > 0) return { outcome: "excluded", heldBy: "", duplicateOf: null, ...besides, excludedBy: excludedInWords(excluded) };
     await recordLatestRun(dynamodb, event, event);
-    return { outcome: "taken", heldBy: "", duplicateOf: null };
+    return { outcome: "taken", heldBy: "", duplicateOf: null, ...besides };
+}
+
+/** A run of a jobnet this run must not run beside. */
+export interface ExcludingRun {
+    jobnet: string;
+    holder: LockHolder;
+}
+
+/** How the runs that keep a run out are named: `nightly-batch: ARN (started ISO)`, `; ` between. */
+export function excludedInWords(runs: ExcludingRun[]): string {
+    return runs.map((r) => `${r.jobnet}: ${holderInWords(r.holder)}`).join("; ");
+}
+
+/** The condition on a run's own lock item: free, already its own (a retried call), or `replacing`'s, the holder being taken over. */
+function ownLockFree(self: string, replacing: string | undefined): { ConditionExpression: string; ExpressionAttributeValues: Record<string, AttributeValue> } {
+    return {
+        ConditionExpression: `attribute_not_exists(${lockKeyAttribute}) OR executionArn = :self${replacing === undefined ? "" : " OR executionArn = :replacing"}`,
+        ExpressionAttributeValues: { ":self": { S: self }, ...(replacing === undefined ? {} : { ":replacing": { S: replacing } }) },
+    };
+}
+
+/**
+ * The condition on another jobnet's lock item that lets a run start: none there, its lease over
+ * (epoch seconds `now`), or its holder `gone` (a run found ended whose release was lost).
+ */
+export function otherLockFree(nowSeconds: number, gone: string | undefined): { ConditionExpression: string; ExpressionAttributeValues: Record<string, AttributeValue> } {
+    return {
+        ConditionExpression: `attribute_not_exists(${lockKeyAttribute}) OR leaseExpiresAt <= :now${gone === undefined ? "" : " OR executionArn = :gone"}`,
+        ExpressionAttributeValues: { ":now": { N: String(nowSeconds) }, ...(gone === undefined ? {} : { ":gone": { S: gone } }) },
+    };
+}
+
+/**
+ * Takes the run's lock only while none of the `apart` locks is held, in one TransactWriteItems:
+ * the Put of its own lock and a ConditionCheck of each other lock succeed together or not at all
+ * (DynamoDB API reference, TransactWriteItems), so of two runs that must not run together,
+ * started in the same second, one takes its lock and the other finds it. A cancelled transaction
+ * says why for each item, in the order given (TransactionCanceledException, CancellationReasons:
+ * Code ConditionalCheckFailed, and with ReturnValuesOnConditionCheckFailure ALL_OLD the Item),
+ * and TransactionConflict when another transaction was writing one of the items at that moment.
+ * A holder judged gone as the run lock judges it (mayTakeOver) is no obstacle: the next round's
+ * condition accepts that holder's item, and only that one.
+ */
+async function acquireLockApart(dynamodb: DynamoDBClient, lock: Lock, run: Run, leaseExpiresAt: number, apart: ExcludedLock[]): Promise<{ held: LockHolder | undefined; excluded: ExcludingRun[] }> {
+    const item = lockItem(lock, run, leaseExpiresAt);
+    let replacing: string | undefined;
+    const gone = new Map<string, string>();
+    // Each round takes the lock, finds who keeps it from this run, or learns a holder has gone; a conflicting transaction is met again at most twice.
+    for (let round = 0; round < 3 + apart.length; round++) {
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        try {
+            await dynamodb.send(new TransactWriteItemsCommand({
+                TransactItems: [
+                    { Put: { TableName: lock.tableName, Item: item, ...ownLockFree(run.executionArn, replacing), ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+                    ...apart.map((other) => ({
+                        ConditionCheck: {
+                            TableName: lock.tableName,
+                            Key: { [lockKeyAttribute]: { S: other.lockKey } },
+                            ...otherLockFree(nowSeconds, gone.get(other.lockKey)),
+                            ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+                        },
+                    })),
+                ],
+            }));
+            return { held: undefined, excluded: [] };
+        } catch (error) {
+            if (awsErrorName(error) !== "TransactionCanceledException") throw error;
+            const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] }).CancellationReasons ?? [];
+            const refused = (i: number) => reasons[i]?.Code === "ConditionalCheckFailed";
+            const unexpected = reasons.find((r) => r.Code !== undefined && !["None", "ConditionalCheckFailed", "TransactionConflict"].includes(r.Code));
+            if (unexpected !== undefined || (reasons.length === 0)) throw error;
+            if (reasons.some((r) => r.Code === "TransactionConflict")) continue;
+            if (refused(0)) {
+                const holder = holderOf(reasons[0].Item ?? {});
+                const leaseOver = Date.now() >= holder.leaseExpiresAt * 1000;
+                if (!leaseOver && !mayTakeOver(holder, await statusOf(holder.executionArn), Date.now())) return { held: holder, excluded: [] };
+                replacing = holder.executionArn;
+            }
+            const excluded: ExcludingRun[] = [];
+            for (const [i, other] of apart.entries()) {
+                if (!refused(i + 1)) continue;
+                const holder = holderOf(reasons[i + 1].Item ?? {});
+                if (mayTakeOver(holder, await statusOf(holder.executionArn), Date.now())) gone.set(other.lockKey, holder.executionArn);
+                else excluded.push({ jobnet: other.jobnet, holder });
+            }
+            if (excluded.length > 0) return { held: undefined, excluded };
+        }
+    }
+    throw new Error(`the run locks ${[lock.lockKey, ...apart.map((a) => a.lockKey)].join(", ")} changed hands too often while ${run.executionArn} tried to take its own`);
 }
 
 /** The system's lock: its table and item. */
@@ -175,6 +285,8 @@ export interface RedriveContext extends Lock, Run {
     count: number;
     /** How long the redriven run may hold the lock: its jobnet's timeout, counted from now. */
     leaseSeconds: number;
+    /** The locks of the jobnets it must not run beside (statemachines/exclusion.ts). */
+    notWith?: ExcludedLock[];
 }
 
 /**
@@ -211,6 +323,23 @@ export async function refuseUnsafeRedrive(redrive: RedriveContext): Promise<void
     }
     const held = await acquireLock(dynamodb, redrive, redrive, Math.floor(Date.now() / 1000) + redrive.leaseSeconds);
     if (held !== undefined) throw refuse(`another jobnet run is active: ${holderInWords(held)}`);
+    // Its own lock first, then theirs read (strongly consistent): a run of theirs starting now finds
+    // this one's lock in its transaction, or this one finds theirs; both may refuse, never both run.
+    const running = await excludingRuns(dynamodb, redrive.tableName, redrive.notWith ?? []);
+    if (running.length > 0) throw refuse(`a jobnet it must not run beside is running: ${excludedInWords(running)}`);
+}
+
+/** The runs of the `locks`' jobnets that hold them and still run (a lock left by a run that has ended, or whose lease is over, holds nothing). */
+async function excludingRuns(dynamodb: DynamoDBClient, tableName: string, locks: ExcludedLock[]): Promise<ExcludingRun[]> {
+    const running: ExcludingRun[] = [];
+    for (const lock of locks) {
+        const item = (await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { [lockKeyAttribute]: { S: lock.lockKey } }, ConsistentRead: true }))).Item;
+        if (item === undefined) continue;
+        const holder = holderOf(item);
+        const leaseOver = Date.now() >= holder.leaseExpiresAt * 1000;
+        if (!leaseOver && !mayTakeOver(holder, await statusOf(holder.executionArn), Date.now())) running.push({ jobnet: lock.jobnet, holder });
+    }
+    return running;
 }
 
 /**
@@ -260,8 +389,7 @@ async function putIfFree(dynamodb: DynamoDBClient, tableName: string, item: Reco
         await dynamodb.send(new PutItemCommand({
             TableName: tableName,
             Item: item,
-            ConditionExpression: `attribute_not_exists(${lockKeyAttribute}) OR executionArn = :self${replacing === undefined ? "" : " OR executionArn = :replacing"}`,
-            ExpressionAttributeValues: { ":self": { S: self }, ...(replacing === undefined ? {} : { ":replacing": { S: replacing } }) },
+            ...ownLockFree(self, replacing),
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }));
         return undefined;

@@ -9,7 +9,8 @@ import { JobnetTargets, webServerTagOf } from "../statemachines/targets";
 import { maxListedWebServers } from "../statemachines/plan";
 import { CalendarSettings } from "../handlers/calendar";
 import { JobnetSettings, TeamJobnetSettings } from "./config";
-import { TeamJobnets, childrenOf, emitsValues, teamStateMachineName } from "./teamJobnets";
+import { TeamJobnets, childrenOf, emitsValues, teamLockKey, teamStateMachineName } from "./teamJobnets";
+import { excludedLocksOf, systemLockGroup } from "../statemachines/exclusion";
 import { backupOptIn, jobnetBackupTypes } from "./backupOptIn";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iamPolicies";
 import { Jobnet } from "./jobnet";
@@ -84,6 +85,8 @@ export class Jobnets extends pulumi.ComponentResource {
         const targets = pulumi.output(args.targets);
         // One lock for both jobnets of the system; its table's ARN, like the state machines', follows from its name.
         const runLock = { tableName: runLockTableName(args.namePrefix), lockKey: args.namePrefix };
+        // The jobnets kept apart (notWith), both ways: each is told the other locks it must find free.
+        const excluded = excludedLocksOf(teamDefinitions, ["stop", "start", ...teamDefinitions.map((d) => d.name)], (group) => group === systemLockGroup ? runLock.lockKey : teamLockKey(args.namePrefix, group));
 
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,
@@ -111,6 +114,7 @@ export class Jobnets extends pulumi.ComponentResource {
                     stateMachineArns: [machines.stop, machines.start, ...Object.values(team)],
                     runLockTableArn: `arn:${p}:dynamodb:${r}:${a}:table/${runLock.tableName}`,
                     teamStateMachineArns: Object.values(team),
+                    excludedLockKeys: [...new Set(Object.values(excluded).flat().map((l) => l.lockKey))].sort(),
                     childStateMachineArns: [...new Set(teamDefinitions.flatMap(childrenOf))].map((c) => ({ ...machines, ...team } as Record<string, string>)[c]),
                     ...(teamDefinitions.some(emitsValues) ? { jobsEmitValues: true } : {}),
                 }),
@@ -141,6 +145,8 @@ export class Jobnets extends pulumi.ComponentResource {
                 commandTimeoutSeconds: args.settings.commandTimeoutSeconds,
                 waits: args.settings.waits,
                 timeoutSeconds: args.settings.timeoutSeconds,
+                // Stop and start share one lock: a team jobnet naming either is checked by both.
+                ...(excluded.stop === undefined ? {} : { notWith: excluded.stop }),
             }),
         );
         const stop = plan.apply(stopJobnet);
@@ -168,6 +174,7 @@ export class Jobnets extends pulumi.ComponentResource {
             schedulesPaused: args.teamJobnets?.schedulesPaused ?? [],
             calendar: args.calendar,
             runLockTableName: runLock.tableName,
+            excluded,
             stateMachines: pulumi.all([stateMachineArns, teamArns]).apply(([machines, arns]) => ({
                 stop: { stateMachineArn: machines.stop, timeoutSeconds: args.settings.timeoutSeconds },
                 start: { stateMachineArn: machines.start, timeoutSeconds: args.settings.timeoutSeconds },

@@ -1,5 +1,6 @@
 import { JobnetDefinition, Job } from "../statemachines/jobs";
 import { jobGraphProblems } from "../statemachines/jobGraph";
+import { keptApartChildProblems } from "../statemachines/exclusion";
 import { GroupTargets, teamJobnet } from "../statemachines/teamJobnet";
 import { executionHistoryQuota, historyBudget, worstCaseHistory } from "../statemachines/historyBudget";
 import { closestName } from "./closestName";
@@ -110,6 +111,11 @@ export function chooseTeamJobnets(all: JobnetDefinition[], groups: string[], lis
         const index = listed?.indexOf(d.name);
         problems.push({ at: index === undefined || index < 0 ? ["jobnets"] : ["jobnets", index], given: JSON.stringify(d.name), expected: `a jobnet that can deploy: ${found.join("; ")}` });
     }
+    // A jobnet that runs one it is kept apart from: only the whole set of jobnets can tell.
+    for (const { jobnet, line } of keptApartChildProblems(chosen)) {
+        const index = listed?.indexOf(jobnet);
+        problems.push({ at: index === undefined || index < 0 ? ["jobnets"] : ["jobnets", index], given: JSON.stringify(jobnet), expected: `a jobnet that can deploy: ${line}` });
+    }
     return { deployed: problems.length > 0 ? [] : chosen, left, problems };
 }
 
@@ -125,6 +131,8 @@ export function historyProblems(d: JobnetDefinition, known: { groups: string[]; 
         functionArns: { checkCalendar: arn("c"), takeRunLock: arn("t"), beginJobs: arn("b"), awaitJob: arn("a"), holdJob: arn("h"), startJob: arn("s") },
         calendar: { country: "none", closedDates: [], openDates: [], timeZone: "UTC" },
         runLock: { tableName: "t", lockKey: d.name },
+        // Its own wait for the jobnets it names is part of its history.
+        ...(d.notWith === undefined ? {} : { notWith: d.notWith.jobnets.map((j) => ({ jobnet: j, lockKey: j })) }),
         groups: Object.fromEntries(known.groups.map((g) => [g, { instanceIds: [] }])),
         jobnets: Object.fromEntries(known.jobnets.map((j) => [j, { stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${j}`, timeoutSeconds: 3600 }])),
         logGroupName: "l",

@@ -11,6 +11,7 @@ import { lambdaFunction } from "./lambdaFunction";
 import { describeRule, ruleCron } from "../handlers/scheduleRules";
 import { scheduleMaximumEventAgeSeconds } from "../handlers/scheduledRuns";
 import type { ScheduleRule } from "../statemachines/scheduleRules";
+import type { ExcludedLock } from "../handlers/runLock";
 
 export interface TeamJobnetsArgs {
     namePrefix: string;
@@ -18,6 +19,8 @@ export interface TeamJobnetsArgs {
     groups: Record<string, GroupTargets>;
     calendar: JobnetPlan["calendar"];
     runLockTableName: string;
+    /** The other jobnets' locks each jobnet must find free to take its own (statemachines/exclusion.ts), by jobnet. */
+    excluded?: Record<string, ExcludedLock[]>;
     /** Every state machine a jobnet job may run, by jobnet name (stop and start, and the team's), with its timeout. */
     stateMachines: pulumi.Input<Record<string, { stateMachineArn: string; timeoutSeconds: number }>>;
     /** The stack's task functions the team's jobnets call. */
@@ -123,6 +126,7 @@ export class TeamJobnets extends pulumi.ComponentResource {
                 functionArns: { checkCalendar: f.checkCalendar, takeRunLock: f.takeRunLock, beginJobs: f.beginJobs, awaitJob: f.awaitJob, holdJob: f.holdJob, startJob },
                 calendar: args.calendar,
                 runLock: { tableName: args.runLockTableName, lockKey: teamLockKey(args.namePrefix, d.name) },
+                ...(args.excluded?.[d.name] === undefined ? {} : { notWith: args.excluded[d.name] }),
                 groups: args.groups,
                 jobnets: Object.fromEntries(childrenOf(d).map((c) => [c, m[c]])),
                 logGroupName,

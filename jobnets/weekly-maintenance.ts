@@ -14,6 +14,9 @@ export default defineJobnet({
     // Its window is the weekend, which the stack's calendar closes: a calendar of its own, closed on
     // national holidays only, so that a Sunday that is a holiday moves to the next open day.
     calendar: { country: "JP" },
+    // Not while the nightly batch runs (it reads the database the stop backs up and stops): wait up
+    // to two hours for it to end. The nightly batch is kept from starting while this one runs, too.
+    notWith: { jobnets: ["nightly-batch"], wait: { maxMinutes: 120 } },
     jobs: {
         "stop-system": { kind: "jobnet", jobnet: "stop" },
         "rotate-batch-logs": {

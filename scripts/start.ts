@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     const faults = parseFaults(options.faults.filter((f) => !f.startsWith("job:")), {
         jobnets: team ? ["stop", "start"] : (options.jobnets as ("stop" | "start")[]),
         servers: [...servers, ...groupServerNames],
+        jobnetNames: [...jobnetsOf(synth).keys()],
         database: database ?? "none",
         tasks: tasksOf(synth, team ? [...jobnetsOf(synth).keys()] : options.jobnets),
     });

@@ -84,6 +84,12 @@ export interface Faults {
     /** That run was started by the schedule, for the minute it started. */
     otherRunScheduled?: boolean;
     /**
+     * A run of this jobnet (any of the stack's: AccountSpec.jobnetLocks) started a minute before
+     * ours, holds its jobnet's lock, and ends Succeeded `minutes` after ours starts: a jobnet kept
+     * apart from it (notWith) meets it.
+     */
+    jobnetRunning?: { jobnet: string; minutes: number };
+    /**
      * Scheduler delivered our scheduled run twice: the other delivery started 2 s before ours and
      * is running, or 2 s after ours and ends at once as a duplicate. Needs a scheduled input.
      */
@@ -227,6 +233,8 @@ export interface AccountSpec {
     stateMachineArns: { stop: string; start: string };
     /** The run lock's table and this system's item in it (handlers/runLock.ts); the lease a run takes, its jobnet's timeout. */
     runLock?: { tableName: string; lockKey: string; leaseSeconds: number };
+    /** Every jobnet of the stack: its state machine, the lock item its runs take, and their lease. */
+    jobnetLocks?: Record<string, { stateMachineArn: string; lockKey: string; leaseSeconds: number }>;
     /** The tag that marks this stack's maintenance rule. */
     maintenanceTag: { key: string; value: string };
     backupVaultName: string;
@@ -417,6 +425,8 @@ export interface RecordedCall {
 /** One resource of a call as IAM evaluates it; "*" for actions without resource-level permissions. */
 export interface Authorization {
     resource: string;
+    /** The IAM action it is authorised as, when not the call's own: each action of a TransactWriteItems. */
+    action?: string;
     context?: Record<string, string | string[]>;
 }
 
@@ -575,6 +585,18 @@ export class SimulatedAccount {
             this.executions.push(other);
             // It took the lock, and claimed its scheduled time, as its first step.
             this.holdRunLock(other);
+        }
+        const otherJobnet = this.faults.jobnetRunning;
+        if (otherJobnet) {
+            const jobnet = spec.jobnetLocks?.[otherJobnet.jobnet];
+            if (!jobnet || !spec.runLock) throw new Error(`the jobnetRunning fault names ${otherJobnet.jobnet}, which the stack does not deploy`);
+            const startDate = now - 60_000;
+            const other: SimExecution = { arn: executionArnOf(jobnet.stateMachineArn, "manual-run-1"), stateMachineArn: jobnet.stateMachineArn, input: "{}", status: "RUNNING", startDate, history: [] };
+            this.executions.push(other);
+            // It took its own lock as its first step (handlers/runLock.ts, lockItem).
+            const run = { executionArn: other.arn, stateMachineArn: other.stateMachineArn, startTime: new Date(startDate).toISOString() };
+            this.tables.get(spec.runLock.tableName)!.put(lockItem({ lockKey: jobnet.lockKey }, run, Math.floor(startDate / 1000) + jobnet.leaseSeconds), {});
+            this.at(otherJobnet.minutes * 60, (when) => this.endExecution(other, "SUCCEEDED", when));
         }
         if (this.faults.lockLeft) {
             const startDate = now - 3_600_000;

@@ -43,6 +43,18 @@ export class SimulatedTable {
         this.items.delete(k);
     }
 
+    /** Whether the write's condition holds on the item there now, and that item. */
+    holds(key: Item, write: ConditionalWrite): { holds: boolean; current: Item | undefined } {
+        const current = this.items.get(this.keyOf(key));
+        const holds = write.ConditionExpression === undefined || evaluateCondition(write.ConditionExpression, current ?? {}, write.ExpressionAttributeNames ?? {}, write.ExpressionAttributeValues ?? {});
+        return { holds, current: current && structuredClone(current) };
+    }
+
+    /** The key of an item, as the table tells its items apart. */
+    itemKey(item: Item): string {
+        return this.keyOf(item);
+    }
+
     private keyOf(item: Item): string {
         const value = item[this.hashKey]?.S;
         if (value === undefined) throw serviceError("ValidationException", "One of the required keys was not given a value");
@@ -171,4 +183,32 @@ function compare(a: AttributeValue | undefined, op: string, b: AttributeValue | 
         case ">": return x > y;
         default: return x >= y;
     }
+}
+
+/** One action of a TransactWriteItems request: a Put, or a ConditionCheck of an item it does not write. */
+export type TransactAction =
+    | { kind: "Put"; table: SimulatedTable; item: Item; write: ConditionalWrite }
+    | { kind: "ConditionCheck"; table: SimulatedTable; key: Item; write: ConditionalWrite };
+
+/**
+ * TransactWriteItems: every action's condition is evaluated against the items as they are, then
+ * every Put is applied, or none is. A refusal is TransactionCanceledException with one reason per
+ * action, in the request's order: ConditionalCheckFailed (with the item as it was when
+ * ReturnValuesOnConditionCheckFailure is ALL_OLD), and a null code for an action that met no error
+ * (DynamoDB API reference, TransactWriteItems, CancellationReason). Two actions on one item are a
+ * ValidationException. The simulated account answers one call at a time, so no TransactionConflict.
+ */
+export function transactWrite(actions: TransactAction[]): void {
+    const keys = actions.map((a) => `${a.table.name}/${a.table.itemKey(a.kind === "Put" ? a.item : a.key)}`);
+    if (new Set(keys).size !== keys.length) throw serviceError("ValidationException", "Transaction request cannot include multiple operations on one item");
+    const results = actions.map((a) => a.table.holds(a.kind === "Put" ? a.item : a.key, a.write));
+    if (results.every((r) => r.holds)) {
+        for (const a of actions) if (a.kind === "Put") a.table.put(a.item, {});
+        return;
+    }
+    const reasons = results.map((r, i) => r.holds
+        ? {}
+        : { Code: "ConditionalCheckFailed", Message: "The conditional request failed", ...(actions[i].write.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && r.current ? { Item: r.current } : {}) });
+    const codes = reasons.map((r) => ("Code" in r ? r.Code : "None")).join(", ");
+    throw Object.assign(serviceError("TransactionCanceledException", `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes}]`), { CancellationReasons: reasons });
 }

@@ -42,6 +42,7 @@ export const faultKinds = [
     { jobnets: either, form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { jobnets: either, form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
+    { jobnets: either, form: "running:JOBNET[:MINUTES]", does: "a run of JOBNET (any of the stack's) started a minute before ours holds its lock, and ends MINUTES (default 30) after ours starts: a jobnet that must not run beside it (notWith) refuses, or waits" },
     { jobnets: either, form: "duplicate:earlier|later", does: "the schedule delivered the run twice, the other 2 s earlier (later)" },
     { jobnets: either, form: "race:stop|start", does: "a run of that jobnet is started by hand in the same second as ours, and runs beside it" },
     { jobnets: either, form: "list-lag[:SECONDS]", does: "ListExecutions leaves out runs started less than SECONDS (default 5) ago (eventually consistent)" },
@@ -79,6 +80,8 @@ export interface FaultContext {
     tasks: readonly string[];
     /** The servers a SERVER may name; before the system is synthesised, any name is taken. */
     servers?: string[];
+    /** The jobnets of the stack a JOBNET may name; before the system is synthesised, any name is taken. */
+    jobnetNames?: string[];
     /** The stack's database, when known: the cluster-… faults act on it, and need one. */
     database?: { kind: "cluster" | "instance"; identifier: string } | "none";
 }
@@ -257,6 +260,12 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 if (extra !== undefined && extra !== "scheduled") throw new FaultSpecError(spec, "the run that is active is started by hand, or by the schedule: add :scheduled");
                 if (extra === "scheduled") faults.otherRunScheduled = true;
                 break;
+            case "running": {
+                if (!arg) throw new FaultSpecError(spec, "it needs the jobnet that is running");
+                if (context.jobnetNames && !context.jobnetNames.includes(arg)) throw new FaultSpecError(spec, `the stack has no jobnet ${arg} (it has ${context.jobnetNames.join(", ")})`);
+                faults.jobnetRunning = { jobnet: arg, minutes: whole(extra, 30, "MINUTES", 1, 2880) };
+                break;
+            }
             case "duplicate":
                 noExtra();
                 if (arg !== "earlier" && arg !== "later") throw new FaultSpecError(spec, "it says when the other delivery started: earlier or later");

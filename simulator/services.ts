@@ -12,6 +12,7 @@ import * as dynamodb from "@aws-sdk/client-dynamodb";
 import * as eventbridge from "@aws-sdk/client-eventbridge";
 import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, executionArnOf, serviceError } from "./account";
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
+import { TransactAction, transactWrite } from "./dynamodb";
 import { RdsOperation, documents } from "../handlers/rdsErrors";
 import { executionHistoryQuota } from "../statemachines/historyBudget";
 
@@ -467,6 +468,7 @@ export function installServices(account: SimulatedAccount): () => void {
         if (!found) throw serviceError("ResourceNotFoundException", "Requested resource not found");
         return found;
     };
+    const partitionKeyOf = (tableName: string | undefined, item: Record<string, dynamodb.AttributeValue> | undefined) => item?.[account.tables.get(tableName ?? "")?.hashKey ?? ""]?.S ?? "";
     const tableArn = (input: { TableName?: string }) => [{ resource: `arn:${partition}:dynamodb:${region}:${accountId}:table/${input.TableName}` }];
     serve(dynamodb.DynamoDBClient, "dynamodb", [
         [dynamodb.PutItemCommand, "PutItem", (input: dynamodb.PutItemCommandInput) => {
@@ -477,6 +479,22 @@ export function installServices(account: SimulatedAccount): () => void {
             table(input.TableName).delete(input.Key ?? {}, input);
             return {};
         }, tableArn],
+        // Puts and ConditionChecks, all or none (simulator/dynamodb.ts, transactWrite). IAM authorises
+        // each action on its table: Put as dynamodb:PutItem, ConditionCheck as dynamodb:ConditionCheckItem
+        // (DynamoDB Developer Guide, "Using IAM with DynamoDB transactions").
+        [dynamodb.TransactWriteItemsCommand, "TransactWriteItems", (input: dynamodb.TransactWriteItemsCommandInput) => {
+            transactWrite((input.TransactItems ?? []).map((t): TransactAction => {
+                if (t.Put) return { kind: "Put", table: table(t.Put.TableName), item: t.Put.Item ?? {}, write: t.Put };
+                if (t.ConditionCheck) return { kind: "ConditionCheck", table: table(t.ConditionCheck.TableName), key: t.ConditionCheck.Key ?? {}, write: t.ConditionCheck };
+                throw new Error("the simulated TransactWriteItems serves Put and ConditionCheck actions only");
+            }));
+            return {};
+        }, (input: dynamodb.TransactWriteItemsCommandInput) => (input.TransactItems ?? []).map((t) => ({
+            ...tableArn({ TableName: t.Put?.TableName ?? t.ConditionCheck?.TableName })[0],
+            action: t.Put ? "dynamodb:PutItem" : "dynamodb:ConditionCheckItem",
+            // The item's partition key, as IAM sees it (dynamodb:LeadingKeys).
+            context: { "dynamodb:LeadingKeys": [partitionKeyOf(t.Put?.TableName ?? t.ConditionCheck?.TableName, t.Put?.Item ?? t.ConditionCheck?.Key)] },
+        }))],
         // Only a strongly consistent read is modelled, the one the jobnets make (ConsistentRead: true).
         [dynamodb.GetItemCommand, "GetItem", (input: dynamodb.GetItemCommandInput) => {
             if (input.ConsistentRead !== true) throw new Error("the simulated GetItem serves strongly consistent reads only");

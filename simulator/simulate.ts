@@ -14,7 +14,7 @@ import { currentCaller, installServices } from "./services";
 import * as path from "path";
 import { JobFault } from "./jobPlays";
 import { SimulatedOperator, OperatorRelease, operatorReleaseMinutes } from "./operator";
-import { definitionInPlaceOf, groupServers, jobnetsOf, teamPlays } from "./teamJobnets";
+import { definitionInPlaceOf, groupServers, jobnetLocksOf, jobnetsOf, teamPlays } from "./teamJobnets";
 import type { JobnetDefinition } from "../statemachines/jobs";
 
 export interface SimulationOptions {
@@ -137,6 +137,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             webServerTag: outputs.webServerTag,
             stateMachineArns: synth.stateMachineArns,
             runLock: { tableName: synth.runLock.tableName, lockKey: synth.runLock.lockKey, leaseSeconds: synth.runLock.leaseSeconds },
+            jobnetLocks: jobnetLocksOf(synth),
             maintenanceTag: synth.maintenanceTag,
             backupVaultName: outputs.backupVaultName,
             initial: options.initial,

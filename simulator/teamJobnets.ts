@@ -8,6 +8,7 @@ import { JobFault, jobPlays } from "./jobPlays";
 import { jobCommandMarker, teamJobnet } from "../statemachines/teamJobnet";
 import type { TaskFunctionName } from "../statemachines/plan";
 import { jobOutputLogGroupName, teamLockKey } from "../infra/teamJobnets";
+import { excludedLocksOf, systemLockGroup } from "../statemachines/exclusion";
 
 /**
  * What the simulated account holds for a stack's team jobnets: the servers of their groups, and
@@ -61,6 +62,8 @@ export function definitionInPlaceOf(synth: SynthResult, deployed: string, d: Job
         functionArns: { checkCalendar: functionArn("checkCalendar"), takeRunLock: functionArn("takeRunLock"), beginJobs: functionArn("beginJobs"), awaitJob: functionArn("awaitJob"), holdJob: functionArn("holdJob"), startJob: functionArn("startJob") },
         calendar: synth.outputs.calendar,
         runLock: { tableName: synth.runLock.tableName, lockKey: teamLockKey(prefix, d.name) },
+        // Kept apart from the jobnets it names itself.
+        ...(d.notWith === undefined ? {} : { notWith: excludedLocksOf([d], [d.name], (group) => group === systemLockGroup ? synth.runLock.lockKey : teamLockKey(prefix, group))[d.name] }),
         groups: synth.outputs.jobnetGroups ?? {},
         jobnets: Object.fromEntries([...machines].map(([name, m]) => [name, { stateMachineArn: m.stateMachineArn, timeoutSeconds: m.definition.TimeoutSeconds ?? 3600 }])),
         logGroupName: jobOutputLogGroupName(prefix),
@@ -83,4 +86,14 @@ export function jobnetsOf(synth: SynthResult): Map<string, { definition: StateMa
         ...(["stop", "start"] as const).map((j) => [j, { definition: synth.definitions[j], stateMachineArn: synth.stateMachineArns[j] }] as const),
         ...Object.entries(synth.team.definitions).map(([j, definition]) => [j, { definition, stateMachineArn: synth.team.stateMachineArns[j] }] as const),
     ]);
+}
+
+/** Every jobnet of the stack with the lock item its runs take and their lease (its timeout): stop and start share the system's. */
+export function jobnetLocksOf(synth: SynthResult): Record<string, { stateMachineArn: string; lockKey: string; leaseSeconds: number }> {
+    const prefix = synth.stateMachineArns.stop.split(":").pop()!.replace(/-stop$/, "");
+    return Object.fromEntries([...jobnetsOf(synth)].map(([name, j]) => [name, {
+        stateMachineArn: j.stateMachineArn,
+        lockKey: name === "stop" || name === "start" ? synth.runLock.lockKey : teamLockKey(prefix, name),
+        leaseSeconds: j.definition.TimeoutSeconds ?? synth.runLock.leaseSeconds,
+    }]));
 }

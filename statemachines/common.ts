@@ -1,6 +1,7 @@
 import { Fragment, Json, JsonObject, StateMachineDefinition, allStates, choice, fail, invoke, is, maxPollAttempts, pass, retryEvery, sequence, succeed, waitUntil } from "./asl";
 import { documents, rdsOperations } from "../handlers/rdsErrors";
 import { deadEnds } from "../handlers/databaseStatuses";
+import { whenExcluded } from "./exclusion";
 import { reachSsmAdvice } from "../handlers/ssmAgents";
 import { DatabaseKind, JobnetPlan, PollRhythm, ShellCommand, WaitName, databaseTasks, functionArnOf, hasLoadBalancer, maxWebServers } from "./plan";
 
@@ -44,20 +45,24 @@ export function skipClosedDaysWhenScheduled(plan: { functionArns: { checkCalenda
  * time (Scheduler delivers at least once) ends at once, Succeeded, naming the run that proceeds.
  * The lock is released when the run ends, whatever the end, by EventBridge (infra/runLock.ts).
  */
-export function takeRunLock(plan: { functionArns: { takeRunLock: string } } & Pick<JobnetPlan, "runLock" | "timeoutSeconds">, jobnet: string): Fragment {
+export function takeRunLock(plan: { functionArns: { takeRunLock: string } } & Pick<JobnetPlan, "runLock" | "timeoutSeconds" | "notWith">, jobnet: string, waitMinutes?: number): Fragment {
+    // A jobnet kept apart from others (statemachines/exclusion.ts) takes its lock only while theirs are free.
+    const apart = (plan.notWith ?? []).length > 0;
+    const payload: JsonObject = {
+        ...plan.runLock,
+        "executionArn.$": "$$.Execution.Id",
+        "stateMachineArn.$": "$$.StateMachine.Id",
+        "startTime.$": "$$.Execution.StartTime",
+        "input.$": "$$.Execution.Input",
+        // No run of the jobnet can still act after its timeout: the lease is no longer.
+        leaseSeconds: plan.timeoutSeconds,
+        ...(apart ? { notWith: plan.notWith!.map((l) => ({ ...l })) } : {}),
+    };
     return sequence(
         invoke("TakeRunLock", plan.functionArns.takeRunLock, {
-            payload: {
-                ...plan.runLock,
-                "executionArn.$": "$$.Execution.Id",
-                "stateMachineArn.$": "$$.StateMachine.Id",
-                "startTime.$": "$$.Execution.StartTime",
-                "input.$": "$$.Execution.Input",
-                // No run of the jobnet can still act after its timeout: the lease is no longer.
-                leaseSeconds: plan.timeoutSeconds,
-            },
+            payload,
             resultPath: "$.guard",
-            select: { "outcome.$": "$.outcome", "heldBy.$": "$.heldBy", "duplicateOf.$": "$.duplicateOf" },
+            select: { "outcome.$": "$.outcome", "heldBy.$": "$.heldBy", "duplicateOf.$": "$.duplicateOf", ...(apart ? { "excludedBy.$": "$.excludedBy" } : {}) },
         }),
         choice("RefuseIfAnotherRunIsActive", [
             {
@@ -78,6 +83,7 @@ export function takeRunLock(plan: { functionArns: { takeRunLock: string } } & Pi
                     args: ["$.guard.heldBy"],
                 }),
             },
+            ...(apart ? [{ when: is.string("$.guard.outcome", "excluded"), then: whenExcluded({ takeRunLock: plan.functionArns.takeRunLock, payload, jobnet, waitMinutes }) }] : []),
         ], "continue"),
     );
 }
@@ -88,7 +94,7 @@ export function takeRunLock(plan: { functionArns: { takeRunLock: string } } & Pi
  * redrive resumes at the failed step, past the lock and the maintenance page, whoever starts it:
  * the console's Redrive button included.
  */
-export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPlan, "runLock" | "timeoutSeconds">): StateMachineDefinition {
+export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPlan, "runLock" | "timeoutSeconds" | "notWith">): StateMachineDefinition {
     const redrive: JsonObject = {
         "count.$": "$$.Execution.RedriveCount",
         "executionArn.$": "$$.Execution.Id",
@@ -96,6 +102,8 @@ export function withRedriveGuard(d: StateMachineDefinition, plan: Pick<JobnetPla
         "stateMachineArn.$": "$$.StateMachine.Id",
         ...plan.runLock,
         leaseSeconds: plan.timeoutSeconds,
+        // A redrive must not resume beside a jobnet it is kept apart from, either.
+        ...((plan.notWith ?? []).length === 0 ? {} : { notWith: plan.notWith!.map((l) => ({ ...l })) }),
     };
     for (const [, s] of allStates(d.States)) {
         if (s.Type === "Task" && typeof s.Parameters?.Payload === "object" && s.Parameters.Payload !== null && !Array.isArray(s.Parameters.Payload)) {

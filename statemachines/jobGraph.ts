@@ -2,6 +2,7 @@ import { Job, JobnetDefinition, JudgmentCondition, jobDefaults, jobNamePattern }
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
 import { jobValueProblems } from "../handlers/jobValues";
+import { notWithProblems } from "./exclusion";
 
 /**
  * The graph of a jobnet as its run handlers need it (handlers/jobRun.ts): each job's
@@ -80,6 +81,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
     problems.push(...jobValueProblems(d, Object.fromEntries(Object.entries(runGraphOf(d).jobs).map(([name, j]) => [name, j.after]))));
+    problems.push(...notWithProblems(d, known));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);

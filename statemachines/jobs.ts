@@ -132,6 +132,18 @@ export interface JobnetJob<J extends string> extends RunningJobBase<J> {
 
 export type Job<J extends string> = CommandJob<J> | JudgmentJob<J> | JobnetJob<J>;
 
+/**
+ * Jobnets this one must not run beside (statemachines/exclusion.ts): the team's, or the stack's
+ * `stop` and `start` (which share one lock: naming either keeps it apart from both). Without
+ * `wait` a run that finds one of them running ends FAILED at once; with it, it waits up to
+ * `wait.maxMinutes` for them to end, then ends FAILED naming those still running. The named
+ * jobnets are kept from starting while this one runs too, or two started a second apart would both run.
+ */
+export interface NotWith {
+    jobnets: string[];
+    wait?: { maxMinutes: number };
+}
+
 export interface JobnetDefinition<J extends string = string> {
     /** The jobnet's name: its state machine is `<project>-<stack>-<name>`. */
     name: string;
@@ -145,13 +157,15 @@ export interface JobnetDefinition<J extends string = string> {
     schedules?: ScheduleRule[];
     /** The business calendar its rules are judged by, in place of the stack's `calendar`. */
     calendar?: JobnetCalendar;
+    /** Jobnets it must not run beside: it refuses, or waits (bounded), while one of them runs. */
+    notWith?: NotWith;
 }
 
 /**
  * Declares a jobnet. The job names are the keys of `jobs`; naming any other in `after`, `then`,
  * `else` or `recovery` does not compile.
  */
-export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar }): JobnetDefinition<J> {
+export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar; notWith?: NotWith }): JobnetDefinition<J> {
     return definition;
 }
 

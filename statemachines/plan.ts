@@ -3,6 +3,7 @@
  * definitions are pure functions of their plan and can be built, validated and run in tests.
  */
 import type { ServerTag, WebServer } from "../handlers/webServers";
+import type { ExcludedLock } from "../handlers/runLock";
 
 /** The Lambda tasks the jobnets call, by their role in the jobnet. */
 export const taskFunctionNames = [
@@ -213,4 +214,6 @@ export interface JobnetPlan {
     waits: Record<WaitName, PollRhythm>;
     /** Bound on a whole run. */
     timeoutSeconds: number;
+    /** The locks of the team's jobnets that stop and start must not run beside (statemachines/exclusion.ts); none unless one names them. */
+    notWith?: ExcludedLock[];
 }

@@ -5,6 +5,7 @@ import { runGraphOf, topologicalOrder } from "./jobGraph";
 import { renderCommand } from "./jobCommand";
 import { partitionOf } from "../handlers/partition";
 import type { CommandSpec, JobnetSpec } from "../handlers/jobs";
+import type { ExcludedLock } from "../handlers/runLock";
 import type { JobnetPlan } from "./plan";
 import { sendTimeoutSeconds } from "../handlers/runCommand";
 import { ruleCalendarOf } from "../handlers/scheduleRules";
@@ -20,6 +21,8 @@ export interface TeamJobnetPlan {
     calendar: JobnetPlan["calendar"];
     /** The stack's run-lock table (the jobs' record is kept there too) and this jobnet's own lock. */
     runLock: { tableName: string; lockKey: string };
+    /** The other jobnets' locks it must find free to take its own (statemachines/exclusion.ts); none: its own lock only. */
+    notWith?: ExcludedLock[];
     groups: Record<string, GroupTargets>;
     /** The jobnets its jobnet jobs may run: their state machines and timeouts. */
     jobnets: Record<string, { stateMachineArn: string; timeoutSeconds: number }>;
@@ -60,7 +63,7 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
     return withRedriveGuard(definition(
         sequence(
             skipClosedDaysWhenScheduled({ ...plan, calendar: d.calendar ? { ...ruleCalendarOf(d.calendar), timeZone: plan.calendar.timeZone } : plan.calendar }, d.name, (d.schedules ?? []).length > 0),
-            takeRunLock({ ...plan, timeoutSeconds }, d.name),
+            takeRunLock({ ...plan, timeoutSeconds }, d.name, d.notWith?.wait?.maxMinutes),
             invoke("BeginJobs", plan.functionArns.beginJobs, {
                 // The whole input, never $$.Execution.Input.values: a run started by hand has none, and a path to nothing fails the state.
                 payload: { ...run, graph: runGraphOf(d) as unknown as JsonObject, ...(usesStartValues(d) ? { "startInput.$": "$$.Execution.Input" } : {}) },
@@ -74,7 +77,7 @@ export function teamJobnet(plan: TeamJobnetPlan): StateMachineDefinition {
             pass("JobsEnded", { parameters: { jobnet: d.name, "jobs.$": "$.jobs" }, resultPath: "$" }),
         ),
         { comment: d.description, timeoutSeconds },
-    ), { runLock: plan.runLock, timeoutSeconds });
+    ), { runLock: plan.runLock, timeoutSeconds, notWith: plan.notWith });
 }
 
 /** One job's branch: wait for the predecessors; then run it, or skip it, or (a judgment) take a branch. */

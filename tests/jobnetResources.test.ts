@@ -109,12 +109,15 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "running", jobnets: ["stop"], input: { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" }, faults: { duplicateDelivery: "later", lockLeft: "start" } }),
             // A server whose SSM agent comes online late is waited for before the command goes to it.
             await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { agentLate: { "web-1": 720 } } }),
+            // A jobnet kept apart from another finds it running: the lock's transaction checks the other's item.
+            await simulate(synth, { initial: "running", jobnets: ["weekly-maintenance"], faults: { jobnetRunning: { jobnet: "nightly-batch", minutes: 5 } } }),
         ];
         const called = new Map<string, Set<string>>();
         for (const { account } of runs) {
             for (const c of account.calls) {
                 if (!called.has(c.caller)) called.set(c.caller, new Set());
-                called.get(c.caller)!.add(c.action);
+                // A transaction is authorised as each of its actions (TransactWriteItems: PutItem, ConditionCheckItem).
+                for (const action of c.authorizations.some((a) => a.action) ? c.authorizations.map((a) => a.action ?? c.action) : [c.action]) called.get(c.caller)!.add(action);
             }
         }
         for (const task of taskFunctionNames) {
@@ -142,12 +145,15 @@ describe("the jobnets' Lambda functions", () => {
             await simulate(synth, { initial: "stopped", jobnets: ["start"], faults: { agentLate: { "web-1": 720 } } }),
             // A redrive: the failed task checks it is safe before it acts.
             await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults: { backupFails: { "web-1": 2 } } }),
+            // A jobnet kept apart from another waits for it: the lock's transaction checks the other's item.
+            await simulate(synth, { initial: "running", jobnets: ["weekly-maintenance"], faults: { jobnetRunning: { jobnet: "nightly-batch", minutes: 5 } } }),
         ];
         const used = new Set<PolicyStatement>();
         const policies = new Map(taskFunctionNames.map((task) => [task as string, policyOfRole(functionOf(task).inputs.role).Statement as PolicyStatement[]]));
-        for (const call of runs.flatMap((r) => r.account.calls)) {
-            for (const { resource, context } of call.authorizations) {
-                const statement = allowingStatement(policies.get(call.caller)!, { action: call.action, resource, context });
+        // The team jobnets' own functions (beginJobs, the StartJobs, …) are checked in teamJobnetRuns.test.ts.
+        for (const call of runs.flatMap((r) => r.account.calls).filter((c) => policies.has(c.caller))) {
+            for (const { resource, context, action } of call.authorizations) {
+                const statement = allowingStatement(policies.get(call.caller)!, { action: action ?? call.action, resource, context });
                 assert.ok(statement, `${call.caller}: ${call.action} on ${resource} ${JSON.stringify(context ?? {})} is denied`);
                 used.add(statement);
             }
