@@ -18,7 +18,7 @@ import { serverOutcomes } from "../handlers/serverOutcomes";
 import { UsageError, requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
-import { parseStartOptions, scheduledInput, startUsage } from "./lib/startOptions";
+import { parseStartOptions, scheduledInput, scheduledRunOn, startUsage } from "./lib/startOptions";
 import { SynthResult, synthesize } from "./lib/synthesize";
 
 const write = (text: string) => process.stdout.write(text);
@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
     const database = databaseOfOutputs(synth.outputs);
     const team = teamJobnetOf(synth, options.jobnets);
     const groupServerNames = groupServers(synth.outputs.jobnetGroups ?? {}, "", "").map((s) => s.name);
+    // A run due on a given day: as its schedule would start it, then.
+    const scheduled = options.date === undefined ? undefined : scheduledRunOn(options.date, team?.schedules?.[0]);
     // A team jobnet's own faults (job:...), then the account's, which a jobnet it runs (stop, start) may meet.
     const jobFaults = team ? options.faults.flatMap((f) => parseJobFault(f, Object.keys(team.jobs)) ?? []) : [];
     // A release, or a hold never released, is of a job the jobnet holds.
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
         (groupServerNames.length > 0 ? `${groupServerNames.length} servers of the jobnets' groups (${shown(groupServerNames)}), ` : "") +
         `${database === undefined ? "no database" : `${database.kind === "cluster" ? "cluster" : "DB instance"} ${database.identifier}`}, the system ${options.initial} before the first run.\n` +
         `Definitions and diagrams: ${relativeOut}/${pictures}\n` +
-        (options.scheduled ? `Started by the schedule: input ${JSON.stringify(scheduledInput)}\n` : "") +
+        (options.scheduled ? `Started by the schedule: input ${JSON.stringify(scheduled?.input ?? scheduledInput)}\n` : "") +
         (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),
     );
 
@@ -99,9 +101,9 @@ async function main(argv: string[]): Promise<number> {
         });
     };
 
-    const input = options.scheduled ? scheduledInput : undefined;
+    const input = scheduled?.input ?? (options.scheduled ? scheduledInput : undefined);
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
-    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent });
+    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent, ...(scheduled ? { startMs: scheduled.startMs } : {}) });
     const reports = simulation.reports;
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 

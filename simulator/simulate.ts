@@ -32,6 +32,8 @@ export interface SimulationOptions {
     keepGoing?: boolean;
     /** The input of every run: `{}` (a run by hand) unless given. */
     input?: Record<string, unknown>;
+    /** When the simulation starts (ms): simulatedStartMs unless given. */
+    startMs?: number;
     /** `beside`: an event of the run the race fault starts beside the first one. */
     onEvent?: (jobnet: string, event: EventLog, redrive: boolean, beside: boolean) => void;
     /** `--fail job:...`: what a team jobnet's job does instead of what its definition plays. */
@@ -120,7 +122,7 @@ export function databaseOfOutputs(outputs: Record<string, any>): AccountSpec["da
  * it, their tasks played by the synthesised functions, on a virtual clock.
  */
 export async function simulate(synth: SynthResult, options: SimulationOptions): Promise<Simulation> {
-    const clock = new VirtualClock();
+    const clock = new VirtualClock(options.startMs);
     clock.install();
     let restore: (() => void) | undefined;
     let watching: ReturnType<typeof watchOnSchedule> | undefined;

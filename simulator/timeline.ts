@@ -323,6 +323,9 @@ export function describe(result: unknown): string {
     if (typeof result !== "object") return String(result);
     const team = describeTeamJob(result as Record<string, unknown>);
     if (team !== undefined) return team;
+    // The calendar's verdict on a scheduled run: its reason says it in words.
+    const day = result as { open?: unknown; reason?: unknown; date?: unknown };
+    if (typeof day.open === "boolean" && typeof day.reason === "string" && typeof day.date === "string") return /^(not )?due /.test(day.reason) ? day.reason : `${day.open ? "open" : "closed"}: ${day.reason}`;
     // A send; a poll of the results carries the commands it sent too, with its counts.
     if (("commandId" in result || "commandIds" in result) && !("counts" in result)) return "sent";
     const refused = (result as { refused?: { count?: unknown; inWords?: unknown } }).refused;

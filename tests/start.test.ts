@@ -26,13 +26,13 @@ const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as co
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
-        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, redrive: false, json: undefined, report: undefined, help: false });
+        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, date: undefined, redrive: false, json: undefined, report: undefined, releases: {}, help: false });
     });
 
     it("start a lone start jobnet from a stopped system, and take every option", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstances", "--json", "run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "stopped", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "stopped", scheduled: false, date: undefined, redrive: false, json: "run.json", report: undefined, releases: {}, help: false },
         );
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
     });
@@ -40,12 +40,18 @@ describe("npm start options", () => {
     it("take --name=value as --name value", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack=prod", "--jobnet=start", "--servers=20", "--fail=health:never", "--fail=throttle:startInstances", "--initial=running", "--json=run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "running", scheduled: false, redrive: false, json: "run.json", report: undefined, help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "running", scheduled: false, date: undefined, redrive: false, json: "run.json", report: undefined, releases: {}, help: false },
         );
     });
 
     it("run as the schedule starts a run with --scheduled, or when a duplicate delivery is injected", () => {
         assert.strictEqual(parseStartOptions(["--scheduled"]).scheduled, true);
+        // A day to run on is a scheduled run; a team jobnet's held job is released when told.
+        assert.deepStrictEqual([parseStartOptions(["--date", "2027-05-04"]).scheduled, parseStartOptions(["--date", "2027-05-04"]).date], [true, "2027-05-04"]);
+        assert.throws(() => parseStartOptions(["--date", "2027-02-30"]), (e: Error) => e instanceof UsageError && e.message === '--date "2027-02-30": expected a day YYYY-MM-DD that exists');
+        assert.deepStrictEqual(parseStartOptions(["--jobnet", "weekly-maintenance", "--release", "start-system@25"]).releases, { "start-system": 25 });
+        assert.throws(() => parseStartOptions(["--jobnet", "stop", "--release", "start-system@25"]), (e: Error) => e instanceof UsageError && e.message === "--release start-system@25: only a team jobnet's jobs are held; --jobnet names one");
+        assert.throws(() => parseStartOptions(["--jobnet", "weekly-maintenance", "--release", "start-system"]), /expected JOB@MINUTES/);
         assert.strictEqual(parseStartOptions(["--fail", "duplicate:later"]).scheduled, true);
         assert.strictEqual(parseStartOptions(["--fail", "other-run:stop"]).scheduled, false);
         assert.deepStrictEqual(scheduledInput, { trigger: "schedule", scheduledTime: "2026-11-30T13:00:00Z" });
@@ -61,7 +67,7 @@ describe("npm start options", () => {
         [["--fail", "--json", "x"], "--fail needs a value"],
         [["--scheduled=yes"], "--scheduled takes no value"],
         [["stop"], 'unexpected argument "stop"; options start with --'],
-        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --redrive, --json, --report and --help'],
+        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --date, --redrive, --json, --report, --release and --help'],
     ];
     for (const [argv, message] of bad) {
         it(`refuse ${argv.join(" ")} in one line that names it`, () => {

@@ -4,6 +4,7 @@ import { Simulation, SimulationOptions, simulate } from "../simulator/simulate";
 import { jobRuns } from "../simulator/jobTimes";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttModel } from "../scripts/lib/gantt";
+import { scheduledRunOn } from "../scripts/lib/startOptions";
 import { Timeline } from "../simulator/timeline";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { sharedSynthesis } from "./support/sharedRuns";
@@ -109,6 +110,28 @@ describe("a team's jobnet run in the simulated account", () => {
         assert.strictEqual(report.status, "SUCCEEDED");
         assert.deepStrictEqual(endsOf(report.output), { a: "abnormal 1", fix: "normal 0", b: "normal 0" });
         assert.deepStrictEqual(runsOf(sim), ["a#1 batch-1 1–61 exit 1", "fix#1 batch-1 63–93 exit 0", "b#1 batch-1 95–155 exit 0"]);
+    });
+
+    describe("a scheduled run on a given day (npm start -- --date)", () => {
+        const rule = { every: "business-day" as const, at: "01:30", timeZone: "Asia/Tokyo" };
+
+        it("starts the run at its rule's time that day, with the rule the calendar step judges", () => {
+            assert.deepStrictEqual(scheduledRunOn("2027-05-06", rule), {
+                input: { trigger: "schedule", scheduledTime: "2027-05-05T16:30:00Z", rule },
+                startMs: Date.UTC(2027, 4, 5, 16, 30),
+            });
+            assert.deepStrictEqual(scheduledRunOn("2027-01-01", undefined).input, { trigger: "schedule", scheduledTime: "2027-01-01T13:00:00Z" });
+        });
+
+        it("does nothing on a closed day of its rule, saying why, and runs the jobs on an open one", async () => {
+            const closed = scheduledRunOn("2027-05-04", rule);
+            const holiday = await run({ jobnets: ["nightly-batch"], input: closed.input, startMs: closed.startMs });
+            assert.deepStrictEqual([holiday.reports[0].report.status, runsOf(holiday).length], ["SUCCEEDED", 0]);
+            assert.deepStrictEqual(holiday.reports[0].report.output, { jobnet: "nightly-batch", trigger: "schedule", skipped: true, reason: "not due today: 2027-05-04 is a national holiday in JP: みどりの日 (Greenery Day): closed", date: "2027-05-04" });
+            const open = scheduledRunOn("2027-05-06", rule);
+            const workday = await run({ jobnets: ["nightly-batch"], input: open.input, startMs: open.startMs });
+            assert.deepStrictEqual([workday.reports[0].report.status, runsOf(workday).length], ["SUCCEEDED", 10]);
+        });
     });
 
     describe("a hold before a job", () => {

@@ -3,6 +3,8 @@ import { parseFaults } from "../../simulator/faults";
 import { maxWebServers, taskFunctionNames } from "../../statemachines/plan";
 import { UsageError, inWords, parseCommandLine } from "./commandLine";
 import { jobNamePattern } from "../../statemachines/jobs";
+import type { ScheduleRule } from "../../statemachines/scheduleRules";
+import { zonedInstant } from "../../handlers/scheduleRules";
 
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
@@ -13,8 +15,10 @@ export interface StartOptions {
     servers: number | undefined;
     faults: string[];
     initial: "running" | "stopped";
-    /** Run as the schedule starts a run, at the simulated start time. */
+    /** Run as the schedule starts a run, at the simulated start time (or on `date`). */
     scheduled: boolean;
+    /** `--date YYYY-MM-DD`: the day the scheduled run is due, at its rule's time (a team jobnet's first rule) or the simulated start's time of day. */
+    date: string | undefined;
     /** Redrive a failed run once, as `npm run ops -- redrive` does. */
     redrive: boolean;
     json: string | undefined;
@@ -27,6 +31,18 @@ export interface StartOptions {
 
 /** The input of a scheduled run in `npm start`, as Scheduler sends it: the schedule fires as the simulation starts. */
 export const scheduledInput = { trigger: "schedule", scheduledTime: new Date(simulatedStartMs).toISOString().replace(".000Z", "Z") };
+
+/**
+ * A scheduled run on a given day: its input as the deployed schedule sends it (a team jobnet's rule
+ * with it, which the run's calendar step judges: infra/teamJobnets.ts, teamScheduledInput), and when
+ * the simulation starts: the rule's time that day in its time zone, or the simulated start's time
+ * of day (stop and start).
+ */
+export function scheduledRunOn(date: string, rule: ScheduleRule | undefined): { input: Record<string, unknown>; startMs: number } {
+    const due = rule ? zonedInstant(date, rule.at, rule.timeZone) : new Date(Date.parse(`${date}T00:00:00Z`) + (simulatedStartMs % 86_400_000));
+    const scheduledTime = due.toISOString().replace(".000Z", "Z");
+    return { input: { trigger: "schedule", scheduledTime, ...(rule ? { rule } : {}) }, startMs: due.getTime() };
+}
 
 export const startUsage = `Usage: npm start -- [options]
 
@@ -45,6 +61,10 @@ Options:
   --scheduled               run as the schedule starts a run: the input is
                             ${JSON.stringify(scheduledInput)},
                             so the business calendar is asked first; --fail duplicate:... implies it
+  --date YYYY-MM-DD         run as scheduled on that day (implies --scheduled): a team jobnet's
+                            first schedule rule at its time, which its calendar step judges (a
+                            closed day skips or moves the run); stop and start at the simulated
+                            start's time of day
   --redrive                 when a run fails, redrive it once: it goes on from the step that
                             failed, as \`npm run ops -- redrive\` does
   --json FILE               also write the run's events and figures to FILE as JSON
@@ -67,12 +87,19 @@ const startArgs = {
     fail: { type: "string", multiple: true, default: [] as string[] },
     initial: { type: "string" },
     scheduled: { type: "boolean", default: false },
+    date: { type: "string" },
     redrive: { type: "boolean", default: false },
     json: { type: "string" },
     report: { type: "string" },
     release: { type: "string", multiple: true, default: [] as string[] },
     help: { type: "boolean", short: "h", default: false },
 } as const;
+
+/** A day YYYY-MM-DD that exists. */
+function calendarDay(option: string, value: string): string {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) return value;
+    throw new UsageError(`${option} ${JSON.stringify(value)}: expected a day YYYY-MM-DD that exists`);
+}
 
 /**
  * Parses `npm start` arguments; a bad one, or a fault that none of the chosen jobnets can meet,
@@ -101,7 +128,8 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         faults: v.fail,
         initial: v.initial === undefined ? (jobnet === "start" ? "stopped" : "running") : oneOf("initial", v.initial, ["running", "stopped"] as const),
         // A duplicate delivery is one of a scheduled run.
-        scheduled: v.scheduled || v.fail.some((f) => f.split(":")[0] === "duplicate"),
+        scheduled: v.scheduled || v.date !== undefined || v.fail.some((f) => f.split(":")[0] === "duplicate"),
+        date: v.date === undefined ? undefined : calendarDay("--date", v.date),
         redrive: v.redrive,
         json: v.json,
         report: v.report,
