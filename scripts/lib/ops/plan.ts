@@ -40,11 +40,16 @@ export function readPlanFacts(stack: string, projectDir: string, definitions: Jo
 
 const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-/** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
-export function planReport(f: PlanFacts): string {
-    const scheduled: ScheduledJobnet[] = f.jobnets
+/** The jobnets whose rules the stack deploys running (not paused), each with the calendar its rules are judged by: its own, or the stack's. */
+export function scheduledJobnets(f: Pick<PlanFacts, "jobnets" | "paused" | "calendar">): ScheduledJobnet[] {
+    return f.jobnets
         .filter((d) => (d.schedules ?? []).length > 0 && !(f.paused ?? []).includes(d.name))
         .map((d) => ({ jobnet: d.name, schedules: d.schedules!, calendar: d.calendar ? ruleCalendarOf(d.calendar) : f.calendar }));
+}
+
+/** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
+export function planReport(f: PlanFacts): string {
+    const scheduled = scheduledJobnets(f);
     const runs = planRuns(scheduled, f.from, f.days, f.timeZone);
     const last = addDays(f.from, f.days - 1);
     const lines = [`Runs due of the ${f.stack} jobnets, ${f.from}${f.days > 1 ? ` to ${last}` : ""} (${f.timeZone}), by their schedule rules:`];
