@@ -14,6 +14,7 @@ import { executionName, followExecution, historyReadBoundMs, latestUnsuccessful,
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
 import { planReport, readPlanFacts } from "./lib/ops/plan";
+import { monthLength, monthsOf, planMonthHtml } from "./lib/ops/planMonth";
 import { calendarDate } from "../handlers/calendar";
 import { configuredEmails, forgottenPendingEmails, readTopicSubscriptions } from "./lib/ops/pendingEmails";
 import { driveStackAction } from "./lib/ops/stackActions";
@@ -35,7 +36,16 @@ async function main(argv: string[]): Promise<number> {
     if (command.kind === "schedule") return toggleSchedule(command);
     if (command.kind === "plan") {
         const facts = readPlanFacts(command.stack, projectDir);
-        write(planReport({ ...facts, from: command.date ?? calendarDate(new Date(), facts.timeZone), days: command.days }));
+        const from = command.month === undefined ? command.date ?? calendarDate(new Date(), facts.timeZone) : `${command.month}-01`;
+        const days = command.month === undefined ? command.days : monthLength(command.month);
+        if (command.html === undefined) {
+            write(planReport({ ...facts, from, days }));
+            return 0;
+        }
+        requireWritableFile("--html", command.html);
+        const months = monthsOf(from, days);
+        fs.writeFileSync(command.html, planMonthHtml(facts, months));
+        write(`The ${command.stack} jobnets' runs due in ${months.join(", ")} (${facts.timeZone}), as a calendar: written to ${command.html}\n`);
         return 0;
     }
     const stack = await openStack(command.stack);

@@ -102,7 +102,7 @@ describe("npm run ops arguments", () => {
         [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
         [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
         [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan'],
-        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out, --date, --days and --help'],
+        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out, --date, --days, --month, --html and --help'],
         [["status", "--stack"], "--stack needs a value"],
     ];
     for (const [argv, message] of bad) {

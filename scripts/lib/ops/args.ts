@@ -15,7 +15,7 @@ export type OpsCommand =
     | { kind: "report"; execution: string; stack: string; out: string; jobnet?: string }
     | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean }
     /** `date` undefined: today in the stack's time zone. */
-    | { kind: "plan"; stack: string; date?: string; days: number };
+    | { kind: "plan"; stack: string; date?: string; days: number; month?: string; html?: string };
 
 export const opsUsage = `Usage: npm run ops -- COMMAND [options]
 
@@ -38,11 +38,13 @@ Commands:
                                               draw a run (the latest of any jobnet, or of JOBNET) as a Gantt
                                               chart from its history: FILE (an HTML page, default
                                               out/report-NAME.html) and an SVG beside it
-  plan [--stack NAME] [--date YYYY-MM-DD] [--days N]
+  plan [--stack NAME] [--date YYYY-MM-DD] [--days N] [--month YYYY-MM] [--html FILE]
                                               the runs the team's jobnets are due to start on N days
                                               (7 unless given, at most 366) from the date (today unless
-                                              given), by their schedule rules, in the stack's time zone;
-                                              offline, from Pulumi.NAME.yaml alone
+                                              given), or in a month, by their schedule rules, in the
+                                              stack's time zone; offline, from Pulumi.NAME.yaml alone.
+                                              --html writes a calendar page to FILE instead: each month
+                                              the days touch, whole
   schedule enable|disable stop|start [--stack NAME] [--yes]
                                               turn a jobnet's schedule on or off: asks first (unless --yes),
                                               then sets it in Pulumi.NAME.yaml and runs pulumi up
@@ -57,6 +59,8 @@ const opsArgs = {
     out: { type: "string" },
     date: { type: "string" },
     days: { type: "string" },
+    month: { type: "string" },
+    html: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -158,7 +162,13 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             if (!(/^\d+$/.test(values.days ?? "7") && days >= 1 && days <= maxPlanDays)) {
                 throw new UsageError(`plan --days takes a whole number of days from 1 to ${maxPlanDays}, not ${JSON.stringify(values.days)}${usage}`);
             }
-            return { kind: "plan", stack, ...(date === undefined ? {} : { date }), days };
+            const month = values.month;
+            if (month !== undefined) {
+                if (date !== undefined || values.days !== undefined) throw new UsageError(`plan --month takes the place of --date and --days: give one or the other${usage}`);
+                if (!(/^\d{4}-(0[1-9]|1[0-2])$/.test(month))) throw new UsageError(`plan --month takes a month YYYY-MM, not ${JSON.stringify(month)}${usage}`);
+            }
+            if (values.html === "") throw new UsageError(`plan --html takes the file to write the month page to${usage}`);
+            return { kind: "plan", stack, ...(date === undefined ? {} : { date }), days, ...(month === undefined ? {} : { month }), ...(values.html === undefined ? {} : { html: values.html }) };
         }
         default:
             throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are preview, up, destroy, run, status, redrive, report, schedule and plan`);
