@@ -8,6 +8,7 @@ import { parseOpsArgs } from "../scripts/lib/ops/args";
 import { PlanFacts, readPlanFacts } from "../scripts/lib/ops/plan";
 import { dayCell, monthView, monthsOf, planMonthHtml } from "../scripts/lib/ops/planMonth";
 import { projectDir } from "../scripts/lib/runProgram";
+import { synthSummary, synthesize } from "../scripts/lib/synthesize";
 import { teamJobnets } from "../jobnets";
 import { runCli } from "./support/cli";
 
@@ -123,5 +124,25 @@ document.body.setAttribute("data-measured", JSON.stringify({ cells: cells.length
         const shot = spawnSync(chromium!, [...flags, `--screenshot=${path.join(dir, "plan.png")}`, "--window-size=1300,900", `file://${file}`], { encoding: "utf8", timeout: 60_000 });
         assert.strictEqual(shot.status, 0, shot.stderr);
         assert.ok(fs.statSync(path.join(dir, "plan.png")).size > 20_000, "a painted page, not a blank one");
+    });
+});
+
+describe("npm run synth shows the plan", () => {
+    it("prints each scheduled jobnet's runs of the next 7 days and writes this month's calendar as plan.html; a paused jobnet says so", async function () {
+        this.timeout(180_000);
+        const outDir = path.join(projectDir, "out", ".test", "synth-plan");
+        // Saturday 20 March 2027, 09:00 in Tokyo: the week of the Vernal Equinox.
+        const paused = { "webapp-jobnet:jobnetSchedules": JSON.stringify({ "weekly-maintenance": { enabled: false } }) };
+        const synth = await synthesize("dev", outDir, paused, new Date("2027-03-20T00:00:00Z"));
+        const summary = synthSummary(synth).split("\n");
+        const at = summary.findIndex((l) => l.startsWith("Runs due in the next"));
+        assert.deepStrictEqual(summary.slice(at, at + 4), [
+            "Runs due in the next 7 days, from 2027-03-20 (Asia/Tokyo; more with npm run ops -- plan), and this month in plan.html:",
+            "  nightly-batch       Tue 03-23 01:30, Wed 03-24 01:30, Thu 03-25 01:30, Fri 03-26 01:30",
+            "  weekly-maintenance  paused on this stack (jobnetSchedules.weekly-maintenance.enabled false)",
+            "",
+        ]);
+        assert.strictEqual(fs.readFileSync(path.join(outDir, "plan.html"), "utf8"), planMonthHtml({ ...readPlanFacts("dev", projectDir), paused: ["weekly-maintenance"] }, ["2027-03"]));
+        fs.rmSync(outDir, { recursive: true, force: true });
     });
 });

@@ -28,12 +28,15 @@ export interface PlanFacts {
 }
 
 /** What the stack file says the plan needs: its time zone, its calendar, the team's jobnets it deploys. */
-export function readPlanFacts(stack: string, projectDir: string, definitions: JobnetDefinition[] = teamJobnets): Omit<PlanFacts, "from" | "days"> {
+export function readPlanFacts(stack: string, projectDir: string, definitions: JobnetDefinition[] = teamJobnets, configOverrides: Record<string, string | undefined> = {}): Omit<PlanFacts, "from" | "days"> {
     const readProjectFile: ProjectFileReader = (relativePath) => {
         const file = path.resolve(projectDir, relativePath);
         return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, "utf8") : undefined;
     };
-    const config = parseConfig(stackConfig(stack, projectDir), readProjectFile, definitions);
+    // As runProgram applies them: an override replaces the file's value, undefined removes it.
+    const values: Record<string, string | undefined> = { ...stackConfig(stack, projectDir), ...configOverrides };
+    for (const [key, value] of Object.entries(values)) if (value === undefined) delete values[key];
+    const config = parseConfig(values as Record<string, string>, readProjectFile, definitions);
     const { timeZone, ...calendar } = config.operations.calendar;
     return { stack, timeZone, calendar, jobnets: config.teamJobnets.deployed, paused: config.teamJobnets.schedulesPaused };
 }
