@@ -120,7 +120,9 @@ async function status(stack: Stack, command: Extract<OpsCommand, { kind: "status
     const { stateMachines, region, schedules, calendar, monitoring } = await stackOutputs(stack);
     const shown = ofJobnet("status", command, stateMachines);
     const runs = await recentRuns(new SFNClient({ region }), shown);
-    write(statusReport({ stack: command.stack, now: new Date(), jobnets: Object.keys(shown), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring }));
+    // Which team rules are paused is config, not an output: the stack file says it, as for the plan.
+    const pausedRules = readPlanFacts(command.stack, projectDir).paused;
+    write(statusReport({ stack: command.stack, now: new Date(), jobnets: Object.keys(shown), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring, pausedRules }));
     return 0;
 }
 

@@ -30,7 +30,8 @@ Commands:
                                               one of the team's) and follow it until it ends
                                               (exit 0 on success, 1 with the cause on failure)
   status [JOBNET] [--stack NAME]              recent runs of every jobnet (or of JOBNET), the delays in
-                                              progress, and stop's and start's next scheduled run
+                                              progress, and each one's next scheduled run (a team's
+                                              jobnet: by its schedule rules, naming the rule)
   redrive EXECUTION_ARN|latest|JOBNET [--stack NAME] [--no-wait]
                                               resume a failed run (the latest of any jobnet, or of JOBNET)
                                               from the step or job that failed, and follow it

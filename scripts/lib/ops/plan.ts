@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { CalendarSettings, judgeDay } from "../../../handlers/calendar";
+import { CalendarSettings, calendarDate, judgeDay } from "../../../handlers/calendar";
 import { PlannedRun, ScheduledJobnet, addDays, planRuns, ruleCalendarOf } from "../../../handlers/scheduleRules";
 import { ProjectFileReader, parseConfig } from "../../../infra/config";
 import { JobnetDefinition } from "../../../statemachines/jobs";
@@ -48,6 +48,17 @@ export function scheduledJobnets(f: Pick<PlanFacts, "jobnets" | "paused" | "cale
     return f.jobnets
         .filter((d) => (d.schedules ?? []).length > 0 && !(f.paused ?? []).includes(d.name))
         .map((d) => ({ jobnet: d.name, schedules: d.schedules!, calendar: d.calendar ? ruleCalendarOf(d.calendar) : f.calendar }));
+}
+
+/** How far ahead a jobnet's next run is looked for: a year and a day, the longest a rule's cycle can be (every 12 months, a substitute 31 days on). */
+export const nextRunHorizonDays = 366 + 31;
+
+/**
+ * The first run of a jobnet's rules after `now` (by planRuns, the decision a scheduled run asks at
+ * run time), or none within nextRunHorizonDays. Days are counted on `timeZone`'s clock.
+ */
+export function nextPlannedRun(jobnet: ScheduledJobnet, now: Date, timeZone: string): PlannedRun | undefined {
+    return planRuns([jobnet], calendarDate(now, timeZone), nextRunHorizonDays, timeZone).find((r) => r.at.getTime() > now.getTime());
 }
 
 /** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
