@@ -1,7 +1,9 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeExecutionCommand, ExecutionListItem, HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { nextRuns, parseCron } from "../infra/cron";
-import { CalendarSettings, judgeDay } from "./calendar";
+import { CalendarSettings, calendarDate, judgeDay } from "./calendar";
+import { RuleCalendar, addDays, ruleDue, zonedInstant } from "./scheduleRules";
+import type { ScheduleRule } from "../statemachines/scheduleRules";
 import { Alert, sendAlert } from "./alerts";
 import { scheduledTimeOf } from "./scheduledRuns";
 import { executionConsoleUrl, formatSeconds } from "./notifier";
@@ -15,6 +17,12 @@ export interface WatchedJobnet {
     expectedSeconds: number;
     /** As configured; a schedule disabled in config has no start to miss. */
     schedule?: { expression: string; timeZone: string; enabled: boolean };
+    /**
+     * A team jobnet's schedule rules (jobnets/), in place of a schedule: a run is due when `ruleDue`
+     * says so, judged by the jobnet's own calendar or, without one, the stack's. Paused
+     * (`jobnetSchedules.<jobnet>.enabled` false): no start to miss.
+     */
+    rules?: { schedules: ScheduleRule[]; calendar?: RuleCalendar; enabled: boolean };
 }
 
 /** The watcher's input, sent by its own schedule every `periodSeconds` with the time it was due. */
@@ -63,6 +71,28 @@ export function startDeadlines(schedule: WatchedJobnet["schedule"], calendar: Ca
     const closed = (date: string) => !judgeDay(date, calendar).open;
     return nextRuns(parseCron(schedule.expression), schedule.timeZone, new Date(windowStart), 10, closed, 2)
         .filter((at) => at.getTime() <= windowEnd);
+}
+
+/**
+ * The scheduled times of a team jobnet's rules whose start deadline falls in this look's window, as
+ * startDeadlines does for a cron: a rule's schedule fires at its time every day it could be due, and
+ * only a firing that `ruleDue` finds due starts a run (handlers/scheduleRules.ts, checkScheduledRun),
+ * so only those are deadlines. Two rules due at the same instant are one scheduled time.
+ */
+export function ruleStartDeadlines(rules: WatchedJobnet["rules"], calendar: RuleCalendar, startDelaySeconds: number, tick: number, periodSeconds: number): Date[] {
+    if (!rules?.enabled) return [];
+    const windowEnd = tick - startDelaySeconds * 1000;
+    const windowStart = windowEnd - periodSeconds * 1000;
+    const times = new Set<number>();
+    for (const rule of rules.schedules) {
+        // The rule's days around the window, on its own clock (a day either side: its time may fall on the window's previous or next date).
+        const last = addDays(calendarDate(new Date(windowEnd), rule.timeZone), 1);
+        for (let day = addDays(calendarDate(new Date(windowStart), rule.timeZone), -1); day <= last; day = addDays(day, 1)) {
+            const at = zonedInstant(day, rule.at, rule.timeZone).getTime();
+            if (at > windowStart && at <= windowEnd && ruleDue(rule, day, rules.calendar ?? calendar).due) times.add(at);
+        }
+    }
+    return [...times].sort((a, b) => a - b).map((t) => new Date(t));
 }
 
 /** The step a running run is in: the newest state it entered (a history read newest first), and the server of its Map iteration. */
@@ -132,7 +162,9 @@ export async function watchRuns(event: WatchEvent, context: LambdaContext): Prom
         }
         counts.push({ metric: watcherMetrics.endDelayed, jobnet: j.jobnet, value: late.length });
 
-        const deadlines = startDeadlines(j.schedule, event.calendar, event.startDelaySeconds, tick, event.periodSeconds);
+        const deadlines = j.rules !== undefined
+            ? ruleStartDeadlines(j.rules, event.calendar, event.startDelaySeconds, tick, event.periodSeconds)
+            : startDeadlines(j.schedule, event.calendar, event.startDelaySeconds, tick, event.periodSeconds);
         let missed = 0;
         if (deadlines.length > 0) {
             // A scheduled run is one whose input carries its scheduled time (infra/operations.ts, scheduledInput).
