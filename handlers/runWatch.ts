@@ -9,6 +9,8 @@ import { scheduledTimeOf } from "./scheduledRuns";
 import { executionConsoleUrl, formatSeconds } from "./notifier";
 import { readExecutionHistory } from "./executionHistory";
 import { LambdaContext } from "./lambdaContext";
+import { readRun } from "./jobRecord";
+import { jobEndDelayAlert, lateJobs } from "./jobEndDelay";
 
 /** What the watcher is told of one jobnet (stop, start or a team's): its state machine, how long a run should take, its schedule. */
 export interface WatchedJobnet {
@@ -23,6 +25,11 @@ export interface WatchedJobnet {
      * (`jobnetSchedules.<jobnet>.enabled` false): no start to miss.
      */
     rules?: { schedules: ScheduleRule[]; calendar?: RuleCalendar; enabled: boolean };
+    /**
+     * A team jobnet's jobs that say how long they should take (`expectedMinutes`), in seconds by job,
+     * and the table of its runs' records (the run lock's): a job running past it is told once.
+     */
+    jobs?: { tableName: string; expectedSeconds: Record<string, number> };
 }
 
 /** The watcher's input, sent by its own schedule every `periodSeconds` with the time it was due. */
@@ -40,7 +47,7 @@ export interface WatchEvent {
  * The metrics the watcher puts, one per kind of delay by jobnet, and one data point a look by stack
  * (its heartbeat: a look that fails puts nothing). Alarms watch them: infra/alerts.ts.
  */
-export const watcherMetrics = { namespace: "WebappJobnet", endDelayed: "RunsPastExpectedDuration", startMissed: "ScheduledRunsNotStarted", looks: "WatcherLooks" } as const;
+export const watcherMetrics = { namespace: "WebappJobnet", endDelayed: "RunsPastExpectedDuration", startMissed: "ScheduledRunsNotStarted", jobEndDelayed: "JobsPastExpectedDuration", looks: "WatcherLooks" } as const;
 
 export interface RunningRun {
     executionArn: string;
@@ -139,7 +146,7 @@ export function missedStartAlert(o: { stack: string; jobnet: string; scheduledTi
  * duration (once per run) and of scheduled runs that did not start (once per scheduled time),
  * by the alert topic, Slack and a metric that alarms watch. It never stops a run.
  */
-export async function watchRuns(event: WatchEvent, context: LambdaContext): Promise<{ endDelayed: string[]; startMissed: string[] }> {
+export async function watchRuns(event: WatchEvent, context: LambdaContext): Promise<{ endDelayed: string[]; startMissed: string[]; jobsDelayed: string[] }> {
     const timeLeft = () => context.getRemainingTimeInMillis();
     // Half the time for reading the runs, half for the metrics and the notices.
     const noticeReserveMs = timeLeft() / 2;
@@ -147,7 +154,7 @@ export async function watchRuns(event: WatchEvent, context: LambdaContext): Prom
     const tick = Date.parse(event.tick);
     const now = Date.now();
     const alerts: Alert[] = [];
-    const found = { endDelayed: [] as string[], startMissed: [] as string[] };
+    const found = { endDelayed: [] as string[], startMissed: [] as string[], jobsDelayed: [] as string[] };
     const counts: { metric: string; jobnet: string; value: number }[] = [];
 
     for (const j of event.jobnets) {
@@ -161,6 +168,21 @@ export async function watchRuns(event: WatchEvent, context: LambdaContext): Prom
             found.endDelayed.push(run.executionArn);
         }
         counts.push({ metric: watcherMetrics.endDelayed, jobnet: j.jobnet, value: late.length });
+
+        if (j.jobs !== undefined && Object.keys(j.jobs.expectedSeconds).length > 0) {
+            let jobsLate = 0;
+            for (const run of running.map(asRun)) {
+                // The run's record, strongly consistent (GetItem ConsistentRead): the jobs running now and when each was sent.
+                const stored = await readRun(j.jobs.tableName, run.executionArn);
+                if (!stored) continue;
+                for (const lateJob of lateJobs(stored.record, j.jobs.expectedSeconds, tick, event.periodSeconds)) {
+                    alerts.push(jobEndDelayAlert({ stack: event.stack, jobnet: j.jobnet, late: lateJob, now, runName: run.name, consoleUrl: executionConsoleUrl(run.executionArn, run.executionArn.split(":")[3]) }));
+                    found.jobsDelayed.push(`${run.executionArn} ${lateJob.job}`);
+                    jobsLate++;
+                }
+            }
+            counts.push({ metric: watcherMetrics.jobEndDelayed, jobnet: j.jobnet, value: jobsLate });
+        }
 
         const deadlines = j.rules !== undefined
             ? ruleStartDeadlines(j.rules, event.calendar, event.startDelaySeconds, tick, event.periodSeconds)

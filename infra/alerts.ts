@@ -3,6 +3,8 @@ import * as aws from "@pulumi/aws";
 import { notifyRunEnded } from "../handlers/notifier";
 import { WatchEvent, WatchedJobnet, watcherMetrics, watchRuns } from "../handlers/runWatch";
 import { ruleCalendarOf } from "../handlers/scheduleRules";
+import { runKey } from "../handlers/jobRecord";
+import { expectedJobSeconds } from "../statemachines/jobEndDelay";
 import { PolicyStatement, executionsArn } from "../handlers/catalog";
 import { JobnetName, MonitoringSettings, OperationsSettings } from "./config";
 import { lambdaFunction } from "./lambdaFunction";
@@ -26,6 +28,30 @@ export interface AlertsArgs {
     runEndedRuleAliases?: pulumi.Input<pulumi.Alias>[];
     /** The schedule rules of the team's jobnets that have some (teamWatchRules): the watcher's start deadlines, and a not-started alarm each. */
     teamRules?: Record<string, NonNullable<WatchedJobnet["rules"]>>;
+    /** The jobs of the team's jobnets that say how long they should take (teamWatchJobs): the watcher reads their runs' records, and tells of each job late. */
+    teamJobs?: Record<string, NonNullable<WatchedJobnet["jobs"]>>;
+}
+
+/** What the watcher is told of each team jobnet some of whose jobs declare `expectedMinutes`: those, in seconds, and the table of its runs' records. */
+export function teamWatchJobs(deployed: readonly JobnetDefinition[], runRecordTable: string): Record<string, NonNullable<WatchedJobnet["jobs"]>> {
+    return Object.fromEntries(deployed.map((d) => [d.name, expectedJobSeconds(d)] as const)
+        .filter(([, expected]) => Object.keys(expected).length > 0)
+        .map(([name, expectedSeconds]) => [name, { tableName: runRecordTable, expectedSeconds }]));
+}
+
+/**
+ * The watcher's read of the runs' records: GetItem on the run-lock table, of the items whose key
+ * is a run's record (`jobrun:<execution ARN>`, handlers/jobRecord.ts) only: dynamodb:LeadingKeys
+ * holds the partition key a request names (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
+ */
+export function runRecordReadStatement(tableArn: string): PolicyStatement {
+    return { Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: tableArn, Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${runKey({ executionArn: "" })}*`] } } };
+}
+
+/** A table's ARN in the account and Region of a state machine (the run-lock table is named, not exported: infra/jobnets.ts). */
+export function tableArnBeside(stateMachineArn: string, tableName: string): string {
+    const [, partition, , region, account] = stateMachineArn.split(":");
+    return `arn:${partition}:dynamodb:${region}:${account}:table/${tableName}`;
 }
 
 /**
@@ -184,7 +210,7 @@ export function alarmEvaluationProblems(spec: Pick<AlarmSpec, "id" | "periodSeco
  * jobnet of `stateMachineArns` is watched against its expected duration; stop and start against
  * their schedules, a team's jobnet against its schedule rules (`teamRules`), if it has any.
  */
-export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<string, string>, expectedSeconds: Record<string, number>, teamRules: Record<string, NonNullable<WatchedJobnet["rules"]>> = {}): Omit<WatchEvent, "tick"> & { tick: string } {
+export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<string, string>, expectedSeconds: Record<string, number>, teamRules: Record<string, NonNullable<WatchedJobnet["rules"]>> = {}, teamJobs: Record<string, NonNullable<WatchedJobnet["jobs"]>> = {}): Omit<WatchEvent, "tick"> & { tick: string } {
     return {
         tick: "<aws.scheduler.scheduled-time>",
         stack,
@@ -198,6 +224,7 @@ export function watchInput(stack: string, settings: OperationsSettings, stateMac
                 expectedSeconds: expected,
                 ...(schedule ? { schedule: { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled } } : {}),
                 ...(isTeamJobnet(jobnet) && teamRules[jobnet] ? { rules: teamRules[jobnet] } : {}),
+                ...(isTeamJobnet(jobnet) && teamJobs[jobnet] ? { jobs: teamJobs[jobnet] } : {}),
             };
         }),
         startDelaySeconds: settings.monitoring.startDelaySeconds,
@@ -330,6 +357,8 @@ export class Alerts extends pulumi.ComponentResource {
                 { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
                 // PutMetricData has no resource: the namespace is the condition IAM offers.
                 { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": watcherMetrics.namespace } } },
+                // The run records of the team's jobnets whose jobs have an expected duration: which job runs, since when, where.
+                ...[...new Set(Object.values(args.teamJobs ?? {}).map((j) => j.tableName))].map((table) => runRecordReadStatement(tableArnBeside(machines[0], table))),
             ])),
             environment,
             logRetentionDays: args.logRetentionDays,
@@ -347,7 +376,7 @@ export class Alerts extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: watcher.arn }] }),
         }, parent);
         const input = pulumi.all(args.stateMachineArns).apply((machines) => {
-            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<string, string>, args.expectedSeconds, args.teamRules));
+            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<string, string>, args.expectedSeconds, args.teamRules, args.teamJobs));
             if (text.length > schedulerInputLimit) {
                 throw new Error(`The run watcher's input is ${text.length} characters, over EventBridge Scheduler's ${schedulerInputLimit}: shorten calendar.closedDates and calendar.openDates, or deploy fewer jobnets (the stack's jobnets key)`);
             }

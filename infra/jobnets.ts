@@ -44,6 +44,8 @@ export class Jobnets extends pulumi.ComponentResource {
     readonly backupVaultName: pulumi.Output<string>;
     /** The team's jobnets' state machine ARNs and definitions, by jobnet name. */
     readonly team: { stateMachineArns: Record<string, pulumi.Output<string>>; definitions: Record<string, pulumi.Output<string>> };
+    /** The run lock's table, which also holds each team run's record (handlers/jobRecord.ts). */
+    readonly runLockTableName: string;
 
     constructor(name: string, args: JobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:Jobnets", name, {}, opts);
@@ -84,6 +86,7 @@ export class Jobnets extends pulumi.ComponentResource {
         const targets = pulumi.output(args.targets);
         // One lock for both jobnets of the system; its table's ARN, like the state machines', follows from its name.
         const runLock = { tableName: `${args.namePrefix}-run-lock`, lockKey: args.namePrefix };
+        this.runLockTableName = runLock.tableName;
 
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,

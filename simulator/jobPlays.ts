@@ -18,13 +18,15 @@ export interface JobPlay {
 export type JobFault =
     | { job: string; kind: "exit"; code: number; times: number }
     | { job: string; kind: "timeout" }
-    | { job: string; kind: "undelivered" };
+    | { job: string; kind: "undelivered" }
+    | { job: string; kind: "slow"; minutes: number };
 
 /** The forms of the job faults, for `--help` and errors. */
 export const jobFaultForms = [
     { form: "job:JOB:exit=CODE[:TIMES]", does: "JOB exits with CODE on every server, its first TIMES attempts (default: every one)" },
     { form: "job:JOB:timeout", does: "JOB never ends by itself: Run Command times it out after its timeoutMinutes" },
     { form: "job:JOB:undelivered", does: "Run Command never delivers JOB's command: its servers' agents lost their connection unnoticed" },
+    { form: "job:JOB:slow=MINUTES", does: "JOB runs MINUTES minutes on every server, every attempt (past its expectedMinutes: the run watcher tells of it)" },
 ] as const;
 
 /** Parses `job:JOB:...`; undefined for a spec of another kind; an Error naming what is wrong. */
@@ -38,8 +40,14 @@ export function parseJobFault(spec: string, jobs: readonly string[] | undefined)
         if (times !== undefined) throw wrong(`${what} takes no count`);
         return { job, kind: what };
     }
+    const slow = /^slow=(\d+)$/.exec(what);
+    if (slow) {
+        if (times !== undefined) throw wrong("slow takes no count");
+        if (Number(slow[1]) < 1) throw wrong("slow=MINUTES takes a whole number of minutes from 1");
+        return { job, kind: "slow", minutes: Number(slow[1]) };
+    }
     const code = /^exit=(-?\d+)$/.exec(what);
-    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout or undelivered`);
+    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, slow=MINUTES, timeout or undelivered`);
     if (times !== undefined && !/^[1-9]\d*$/.test(times)) throw wrong(`TIMES ${JSON.stringify(times)} is not a whole number from 1`);
     return { job, kind: "exit", code: Number(code[1]), times: times === undefined ? Infinity : Number(times) };
 }
@@ -76,6 +84,7 @@ export function jobPlays(definitions: readonly JobnetDefinition[], faults: reado
         sends.set(key, sent);
         if (fault?.kind === "timeout") return { ...play, outcome: "runs-forever" };
         if (fault?.kind === "undelivered") return { ...play, outcome: "undeliverable" };
+        if (fault?.kind === "slow") return { ...play, seconds: fault.minutes * 60 };
         if (fault?.kind === "exit" && sent <= fault.times) return { ...play, exitCode: fault.code, stdout: `${play.stdout ? `${play.stdout}\n` : ""}${c.job}: failed with exit code ${fault.code} (simulated)` };
         return play;
     };

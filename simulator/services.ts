@@ -13,6 +13,7 @@ import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, Si
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
 import { RdsOperation, documents } from "../handlers/rdsErrors";
 import { executionHistoryQuota } from "../statemachines/historyBudget";
+import { lockKeyAttribute } from "../handlers/runLock";
 
 // The SDK warns once that Node.js 20 support ends; the functions themselves run on Node.js 22 in Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -466,7 +467,11 @@ export function installServices(account: SimulatedAccount): () => void {
         if (!found) throw serviceError("ResourceNotFoundException", "Requested resource not found");
         return found;
     };
-    const tableArn = (input: { TableName?: string }) => [{ resource: `arn:${partition}:dynamodb:${region}:${accountId}:table/${input.TableName}` }];
+    // dynamodb:LeadingKeys: the partition key value a request names (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
+    const tableArn = (input: { TableName?: string; Key?: Record<string, dynamodb.AttributeValue>; Item?: Record<string, dynamodb.AttributeValue> }) => {
+        const leading = (input.Key ?? input.Item)?.[lockKeyAttribute]?.S;
+        return [{ resource: `arn:${partition}:dynamodb:${region}:${accountId}:table/${input.TableName}`, ...(leading === undefined ? {} : { context: { "dynamodb:LeadingKeys": [leading] } }) }];
+    };
     serve(dynamodb.DynamoDBClient, "dynamodb", [
         [dynamodb.PutItemCommand, "PutItem", (input: dynamodb.PutItemCommandInput) => {
             table(input.TableName).put(input.Item ?? {}, input);

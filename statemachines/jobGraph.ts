@@ -1,4 +1,5 @@
 import { ExitCondition, Job, JobnetDefinition, jobDefaults, jobNamePattern } from "./jobs";
+import { jobEndDelayProblems } from "./jobEndDelay";
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
 
@@ -66,6 +67,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     }
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
+    problems.push(...jobEndDelayProblems(d));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);

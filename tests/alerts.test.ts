@@ -214,9 +214,12 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(statements[0].Resource, machines);
         assert.deepStrictEqual(statements.map((s: any) => s.Action.join(",")), [
-            "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
+            "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "dynamodb:GetItem", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
         ]);
         assert.deepStrictEqual(statements[2].Condition, { StringEquals: { "cloudwatch:namespace": "WebappJobnet" } });
+        // nightly-batch's transform-orders has an expectedMinutes: the watcher reads the runs' records, and nothing else of the table.
+        assert.deepStrictEqual([statements[3].Resource, statements[3].Condition], ["arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock", { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["jobrun:*"] } }]);
+        assert.deepStrictEqual(input.jobnets.map((j: any) => j.jobs), [undefined, undefined, { tableName: "webapp-jobnet-dev-run-lock", expectedSeconds: { "transform-orders": 1800 } }, undefined]);
     });
 
     it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
@@ -259,14 +262,14 @@ describe("the run watcher on a team's jobnet (fake AWS clients)", () => {
             Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "" });
             const event = { ...input, tick: "2026-11-30T16:32:00Z" };
             const found = await watchRuns(event, invocationContext(60_000));
-            assert.deepStrictEqual(found, { endDelayed: [late], startMissed: [] });
+            assert.deepStrictEqual(found, { endDelayed: [late], startMissed: [], jobsDelayed: [] });
             const [notice] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
             assert.match(notice.Subject!, /^\[dev\] nightly-batch jobnet still running after .+ \(expected 1h 30m 0s\)$/);
             assert.deepStrictEqual(notice.Message!.split("\n").slice(1, 3), ["Now in: load-warehouse", `Execution: nightly-batch-manual-1 (https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${late})`]);
             const data = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
             assert.deepStrictEqual(data.filter((d) => d.MetricName === "RunsPastExpectedDuration").map((d) => [d.Dimensions!.map((x) => x.Value).join(" "), d.Value]), [["dev stop", 0], ["dev nightly-batch", 1]]);
             // The same look 5 minutes later has nothing more to tell.
-            assert.deepStrictEqual(await watchRuns({ ...event, tick: "2026-11-30T16:37:00Z" }, invocationContext(60_000)), { endDelayed: [], startMissed: [] });
+            assert.deepStrictEqual(await watchRuns({ ...event, tick: "2026-11-30T16:37:00Z" }, invocationContext(60_000)), { endDelayed: [], startMissed: [], jobsDelayed: [] });
         } finally {
             process.env = env;
             sfn.restore();
@@ -315,15 +318,15 @@ describe("the run watcher on a team's schedule rules (fake AWS clients)", () => 
     it("tells of a run its rule made due that did not start, once, and counts it", async () => {
         // Tuesday 1 December 2026, 01:30 in Tokyo (16:30Z): no run.
         const told = await look("2026-11-30T16:40:00Z", []);
-        assert.deepStrictEqual([told.found, told.subjects, told.missed], [{ endDelayed: [], startMissed: ["nightly-batch 2026-11-30T16:30:00.000Z"] }, ["[dev] nightly-batch jobnet did not start at its scheduled time 2026-11-30T16:30:00.000Z"], [1]]);
+        assert.deepStrictEqual([told.found, told.subjects, told.missed], [{ endDelayed: [], startMissed: ["nightly-batch 2026-11-30T16:30:00.000Z"], jobsDelayed: [] }, ["[dev] nightly-batch jobnet did not start at its scheduled time 2026-11-30T16:30:00.000Z"], [1]]);
     });
 
     it("says nothing of a due run that started, nor of a firing on a day the rule is not due", async () => {
         const started = await look("2026-11-30T16:40:00Z", [{ name: "n-1", startDate: "2026-11-30T16:30:02Z", input: { trigger: "schedule", scheduledTime: "2026-11-30T16:30:00Z", rule: { every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" } } }]);
-        assert.deepStrictEqual([started.found, started.subjects, started.missed], [{ endDelayed: [], startMissed: [] }, [], [0]]);
+        assert.deepStrictEqual([started.found, started.subjects, started.missed], [{ endDelayed: [], startMissed: [], jobsDelayed: [] }, [], [0]]);
         // Saturday 5 December: the schedule fired, its run ended "not due today"; no run was due.
         const saturday = await look("2026-12-04T16:40:00Z", []);
-        assert.deepStrictEqual([saturday.found, saturday.subjects, saturday.missed], [{ endDelayed: [], startMissed: [] }, [], [0]]);
+        assert.deepStrictEqual([saturday.found, saturday.subjects, saturday.missed], [{ endDelayed: [], startMissed: [], jobsDelayed: [] }, [], [0]]);
     });
 });
 
@@ -380,7 +383,8 @@ describe("delay notices in the simulated account", function () {
                 used.add(statement);
             }
         }
-        assert.deepStrictEqual(statements.filter((st) => !used.has(st)).map((st) => [st.Action].flat().join(",")), ["logs:CreateLogStream,logs:PutLogEvents"]);
+        // A stop run has no record of jobs to read.
+        assert.deepStrictEqual(statements.filter((st) => !used.has(st)).map((st) => [st.Action].flat().join(",")), ["dynamodb:GetItem", "logs:CreateLogStream,logs:PutLogEvents"]);
     });
 
     it("keep the watcher's heartbeat alarm OK while it looks, and set it off once no look has been put for 15 minutes", async () => {
