@@ -116,9 +116,10 @@ const countAtLeastOnce = {
  * The alarms of one jobnet: runs that failed, timed out or were aborted (AWS/States, by state
  * machine), and the watcher's delays: a run past its expected duration, and for stop and start, and
  * a team's jobnet with schedule rules (`ruled`), a scheduled run that did not start (a team's jobnet
- * without rules has no start to miss). Each says which system and what to do.
+ * without rules has no start to miss); a team's jobnet some of whose jobs have an expectedMinutes
+ * (`jobsTimed`), a job past it. Each says which system and what to do.
  */
-export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateMachineArn: Arn, ruled = false): AlarmSpec<Arn>[] {
+export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateMachineArn: Arn, ruled = false, jobsTimed = false): AlarmSpec<Arn>[] {
     const system = `webapp-jobnet stack ${stack}, ${jobnet} jobnet`;
     const team = isTeamJobnet(jobnet);
     const expectedFrom = team ? `expectedMinutes of jobnets/${jobnet}` : "monitoring.expectedDuration";
@@ -146,6 +147,7 @@ export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateM
         states("ExecutionsAborted", "aborted", "Someone stopped the run: make sure the system is left as intended, and run the jobnet again if it must."),
         delay(watcherMetrics.endDelayed, "late", `a run is still running past its expected duration (${expectedFrom})`, "The notice names the step it is in; the run goes on by itself."),
         ...(team ? [] : [delay(watcherMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run.")]),
+        ...(team && jobsTimed ? [delay(watcherMetrics.jobEndDelayed, "job-late", `a job is still running past its expectedMinutes (jobs of jobnets/${jobnet})`, "The notice names the job and its servers; the job goes on by itself.")] : []),
         ...(team && ruled ? [delay(watcherMetrics.startMissed, "not-started", `a run due by its schedule rules (schedules of jobnets/${jobnet}) did not start monitoring.startDelay after its time`, `Check its schedules (${jobnet}-1, …) are enabled in EventBridge Scheduler and their delivery errors; start the run by hand (npm run ops -- run ${jobnet}) if it must still run.`)] : []),
     ];
 }
@@ -393,7 +395,7 @@ export class Alerts extends pulumi.ComponentResource {
         this.alarmNames = [];
         this.alarmArns = [];
         const specs: AlarmSpec<pulumi.Input<string>>[] = [
-            ...Object.entries(args.stateMachineArns).flatMap(([jobnet, arn]) => jobnetAlarms(args.stack, jobnet, arn, args.teamRules?.[jobnet] !== undefined)),
+            ...Object.entries(args.stateMachineArns).flatMap(([jobnet, arn]) => jobnetAlarms(args.stack, jobnet, arn, args.teamRules?.[jobnet] !== undefined, args.teamJobs?.[jobnet] !== undefined)),
             ...watcherAlarms(args.stack, watcherFunctionName),
         ];
         for (const spec of specs) {

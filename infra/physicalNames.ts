@@ -7,6 +7,7 @@ import { clusterIdentifierFor } from "./database";
 import { kebab } from "./jobnetFunctions";
 import { databaseRestartTrigger } from "./operations";
 import { jobnetAlarms, watcherAlarms } from "./alerts";
+import { expectedJobSeconds } from "../statemachines/jobEndDelay";
 import type { JobnetDefinition } from "../statemachines/jobs";
 import { childrenOf, jobOutputLogGroupName, startJobFunctionName, teamScheduleName, teamStateMachineName } from "./teamJobnets";
 
@@ -190,7 +191,7 @@ function alertsNames(root: string, prefix: string, settings: NamingSettings): Ph
         ...[
             ...["stop", "start"].flatMap((jobnet) => jobnetAlarms("", jobnet, "")),
             // A team's jobnet with schedule rules has a start to miss (infra/alerts.ts, teamWatchRules).
-            ...(settings.teamJobnets?.deployed ?? []).flatMap((d) => jobnetAlarms("", d.name, "", (d.schedules ?? []).length > 0)),
+            ...(settings.teamJobnets?.deployed ?? []).flatMap((d) => jobnetAlarms("", d.name, "", (d.schedules ?? []).length > 0, Object.keys(expectedJobSeconds(d)).length > 0)),
             ...watcherAlarms("", ""),
         ]
             .map((a) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `${root}-${a.id}`, `${prefix}-${a.id}`)),

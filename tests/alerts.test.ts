@@ -122,7 +122,7 @@ const publishedMetrics: Record<string, { metrics: string[]; dimensions: string[]
         dimensions: [["StateMachineArn"]],
     },
     // The watcher's heartbeat is by stack only (handlers/runWatch.ts).
-    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted", "WatcherLooks"], dimensions: [["Stack", "Jobnet"], ["Stack"]] },
+    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted", "JobsPastExpectedDuration", "WatcherLooks"], dimensions: [["Stack", "Jobnet"], ["Stack"]] },
     // Lambda User Guide, "Types of metrics for Lambda functions": Errors, by FunctionName.
     "AWS/Lambda": { metrics: ["Invocations", "Errors", "Throttles", "Duration"], dimensions: [["FunctionName"]] },
 };
@@ -161,7 +161,9 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             // Both have schedule rules: a run they make due can fail to start.
-            ...["nightly-batch", "weekly-maintenance"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
+            // nightly-batch's transform-orders has an expectedMinutes: a job can be late.
+            ...["failed", "timed-out", "aborted", "late", "job-late", "not-started"].map((w) => `webapp-jobnet-dev-nightly-batch-${w}`),
+            ...["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-weekly-maintenance-${w}`),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);
         for (const a of alarms) {
@@ -180,6 +182,8 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual([nightly("failed").dimensions, nightly("late").dimensions], [{ StateMachineArn: run.outputs.jobnetStateMachineArns["nightly-batch"] }, { Stack: "dev", Jobnet: "nightly-batch" }]);
         assert.strictEqual(nightly("late").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run is still running past its expected duration (expectedMinutes of jobnets/nightly-batch). The notice names the step it is in; the run goes on by itself.");
         assert.deepStrictEqual(nightly("not-started").dimensions, { Stack: "dev", Jobnet: "nightly-batch" });
+        assert.deepStrictEqual([nightly("job-late").metricName, nightly("job-late").dimensions], ["JobsPastExpectedDuration", { Stack: "dev", Jobnet: "nightly-batch" }]);
+        assert.strictEqual(nightly("job-late").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a job is still running past its expectedMinutes (jobs of jobnets/nightly-batch). The notice names the job and its servers; the job goes on by itself.");
         assert.strictEqual(nightly("not-started").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run due by its schedule rules (schedules of jobnets/nightly-batch) did not start monitoring.startDelay after its time. Check its schedules (nightly-batch-1, …) are enabled in EventBridge Scheduler and their delivery errors; start the run by hand (npm run ops -- run nightly-batch) if it must still run.");
         assert.strictEqual(nightly("failed").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run failed. Read the failed job and its cause (server, exit code, last line) in the run's notice; fix it, then npm run ops -- redrive nightly-batch to run again from the failed job.");
         // The errors of the function the schedule invokes.
