@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
-import { Alerts, expectedSecondsByJobnet } from "./infra/alerts";
+import { Alerts, expectedSecondsByJobnet, teamWatchJobs, teamWatchRules } from "./infra/alerts";
 import { OperationsDashboard } from "./infra/dashboard";
 import { Operations } from "./infra/operations";
 import { jobnetLinks } from "./infra/outputs";
@@ -66,6 +66,8 @@ export = async () => {
         settings: config.operations,
         stateMachineArns: allStateMachineArns,
         expectedSeconds,
+        teamRules: teamWatchRules(config.teamJobnets.deployed, config.teamJobnets.schedulesPaused),
+        teamJobs: teamWatchJobs(config.teamJobnets.deployed, jobnets.runLockTableName),
         logRetentionDays: config.logRetentionDays,
         // The rule was Operations' ("ops") while Slack was its only listener; it keeps its name.
         runEndedRuleAliases: [{ name: "ops-run-ended", parent: pulumi.createUrn("ops", "webapp-jobnet:operations:Operations") }],

@@ -32,6 +32,10 @@ export interface JobState {
     /** A command job: the commands sent, and the attempt the last was sent for. */
     commandIds?: string[];
     sentAttempt?: number;
+    /** When its last attempt was sent (ms since the epoch): the run watcher's end-delay per job counts from it (handlers/jobEndDelay.ts). */
+    sentAt?: number;
+    /** A command job: the servers its last attempt was sent to, by name, for the end-delay notice. */
+    servers?: string[];
     /** A jobnet job: the run it started. */
     childArn?: string;
     /** Its last attempt exited with a code to retry: the next StartJob sends it again. */

@@ -211,6 +211,7 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
     if (online.length === 0) return notDelivered(`${where}: no server has its SSM agent online (${servers.map((s) => `${s.name} ${s.state}`).join(", ")})`);
     const targets = spec.servers === "one" ? [online[0]] : online;
     let commandId: string | undefined;
+    let sentAt = 0;
     try {
         const sent = await new SSMClient({}).send(new SendCommandCommand({
             DocumentName: spec.document,
@@ -227,6 +228,7 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
             Comment: `${spec.jobnet}/${job} attempt ${attempt}`.slice(0, 100),
         }));
         commandId = sent.Command?.CommandId;
+        sentAt = Date.now();
     } catch (error) {
         // InvalidInstanceId: an agent listed online went away before the send (SSM API reference, SendCommand).
         if (awsErrorName(error) !== "InvalidInstanceId") throw error;
@@ -244,7 +246,7 @@ async function sendJobCommand(ref: RunRef, job: string, spec: CommandSpec, attem
     });
     await updateRun(ref, (r) => {
         const s = r.record.jobs[job];
-        return { record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...s, commandIds: [...(s.commandIds ?? []), commandId!], sentAttempt: attempt } } }, result: undefined };
+        return { record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...s, commandIds: [...(s.commandIds ?? []), commandId!], sentAttempt: attempt, sentAt, servers: targets.map((t) => t.name) } } }, result: undefined };
     });
 }
 
@@ -259,7 +261,8 @@ async function startChildJobnet(ref: RunRef, job: string, spec: JobnetSpec, atte
     const started = await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: spec.stateMachineArn, name, input: JSON.stringify(input) }));
     if (!started.executionArn) throw new Error(`${job}: StartExecution returned no execution ARN`);
     await keepItem(ref.tableName, childKey(started.executionArn), { executionArn: ref.executionArn, job, child: spec.child });
-    await updateRun(ref, (r) => ({ record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...r.record.jobs[job], childArn: started.executionArn } } }, result: undefined }));
+    const sentAt = Date.now();
+    await updateRun(ref, (r) => ({ record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...r.record.jobs[job], childArn: started.executionArn, sentAt } } }, result: undefined }));
     // A child that ended before its item was kept had its event dropped: read its end now.
     await settleChild(ref, job, started.executionArn);
 }

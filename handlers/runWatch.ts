@@ -1,12 +1,16 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeExecutionCommand, ExecutionListItem, HistoryEvent, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { nextRuns, parseCron } from "../infra/cron";
-import { CalendarSettings, judgeDay } from "./calendar";
+import { CalendarSettings, calendarDate, judgeDay } from "./calendar";
+import { RuleCalendar, addDays, ruleDue, zonedInstant } from "./scheduleRules";
+import type { ScheduleRule } from "../statemachines/scheduleRules";
 import { Alert, sendAlert } from "./alerts";
 import { scheduledTimeOf } from "./scheduledRuns";
 import { executionConsoleUrl, formatSeconds } from "./notifier";
 import { readExecutionHistory } from "./executionHistory";
 import { LambdaContext } from "./lambdaContext";
+import { readRun } from "./jobRecord";
+import { jobEndDelayAlert, lateJobs } from "./jobEndDelay";
 
 /** What the watcher is told of one jobnet (stop, start or a team's): its state machine, how long a run should take, its schedule. */
 export interface WatchedJobnet {
@@ -15,6 +19,17 @@ export interface WatchedJobnet {
     expectedSeconds: number;
     /** As configured; a schedule disabled in config has no start to miss. */
     schedule?: { expression: string; timeZone: string; enabled: boolean };
+    /**
+     * A team jobnet's schedule rules (jobnets/), in place of a schedule: a run is due when `ruleDue`
+     * says so, judged by the jobnet's own calendar or, without one, the stack's. Paused
+     * (`jobnetSchedules.<jobnet>.enabled` false): no start to miss.
+     */
+    rules?: { schedules: ScheduleRule[]; calendar?: RuleCalendar; enabled: boolean };
+    /**
+     * A team jobnet's jobs that say how long they should take (`expectedMinutes`), in seconds by job,
+     * and the table of its runs' records (the run lock's): a job running past it is told once.
+     */
+    jobs?: { tableName: string; expectedSeconds: Record<string, number> };
 }
 
 /** The watcher's input, sent by its own schedule every `periodSeconds` with the time it was due. */
@@ -32,7 +47,7 @@ export interface WatchEvent {
  * The metrics the watcher puts, one per kind of delay by jobnet, and one data point a look by stack
  * (its heartbeat: a look that fails puts nothing). Alarms watch them: infra/alerts.ts.
  */
-export const watcherMetrics = { namespace: "WebappJobnet", endDelayed: "RunsPastExpectedDuration", startMissed: "ScheduledRunsNotStarted", looks: "WatcherLooks" } as const;
+export const watcherMetrics = { namespace: "WebappJobnet", endDelayed: "RunsPastExpectedDuration", startMissed: "ScheduledRunsNotStarted", jobEndDelayed: "JobsPastExpectedDuration", looks: "WatcherLooks" } as const;
 
 export interface RunningRun {
     executionArn: string;
@@ -63,6 +78,28 @@ export function startDeadlines(schedule: WatchedJobnet["schedule"], calendar: Ca
     const closed = (date: string) => !judgeDay(date, calendar).open;
     return nextRuns(parseCron(schedule.expression), schedule.timeZone, new Date(windowStart), 10, closed, 2)
         .filter((at) => at.getTime() <= windowEnd);
+}
+
+/**
+ * The scheduled times of a team jobnet's rules whose start deadline falls in this look's window, as
+ * startDeadlines does for a cron: a rule's schedule fires at its time every day it could be due, and
+ * only a firing that `ruleDue` finds due starts a run (handlers/scheduleRules.ts, checkScheduledRun),
+ * so only those are deadlines. Two rules due at the same instant are one scheduled time.
+ */
+export function ruleStartDeadlines(rules: WatchedJobnet["rules"], calendar: RuleCalendar, startDelaySeconds: number, tick: number, periodSeconds: number): Date[] {
+    if (!rules?.enabled) return [];
+    const windowEnd = tick - startDelaySeconds * 1000;
+    const windowStart = windowEnd - periodSeconds * 1000;
+    const times = new Set<number>();
+    for (const rule of rules.schedules) {
+        // The rule's days around the window, on its own clock (a day either side: its time may fall on the window's previous or next date).
+        const last = addDays(calendarDate(new Date(windowEnd), rule.timeZone), 1);
+        for (let day = addDays(calendarDate(new Date(windowStart), rule.timeZone), -1); day <= last; day = addDays(day, 1)) {
+            const at = zonedInstant(day, rule.at, rule.timeZone).getTime();
+            if (at > windowStart && at <= windowEnd && ruleDue(rule, day, rules.calendar ?? calendar).due) times.add(at);
+        }
+    }
+    return [...times].sort((a, b) => a - b).map((t) => new Date(t));
 }
 
 /** The step a running run is in: the newest state it entered (a history read newest first), and the server of its Map iteration. */
@@ -109,7 +146,7 @@ export function missedStartAlert(o: { stack: string; jobnet: string; scheduledTi
  * duration (once per run) and of scheduled runs that did not start (once per scheduled time),
  * by the alert topic, Slack and a metric that alarms watch. It never stops a run.
  */
-export async function watchRuns(event: WatchEvent, context: LambdaContext): Promise<{ endDelayed: string[]; startMissed: string[] }> {
+export async function watchRuns(event: WatchEvent, context: LambdaContext): Promise<{ endDelayed: string[]; startMissed: string[]; jobsDelayed: string[] }> {
     const timeLeft = () => context.getRemainingTimeInMillis();
     // Half the time for reading the runs, half for the metrics and the notices.
     const noticeReserveMs = timeLeft() / 2;
@@ -117,7 +154,7 @@ export async function watchRuns(event: WatchEvent, context: LambdaContext): Prom
     const tick = Date.parse(event.tick);
     const now = Date.now();
     const alerts: Alert[] = [];
-    const found = { endDelayed: [] as string[], startMissed: [] as string[] };
+    const found = { endDelayed: [] as string[], startMissed: [] as string[], jobsDelayed: [] as string[] };
     const counts: { metric: string; jobnet: string; value: number }[] = [];
 
     for (const j of event.jobnets) {
@@ -132,7 +169,24 @@ export async function watchRuns(event: WatchEvent, context: LambdaContext): Prom
         }
         counts.push({ metric: watcherMetrics.endDelayed, jobnet: j.jobnet, value: late.length });
 
-        const deadlines = startDeadlines(j.schedule, event.calendar, event.startDelaySeconds, tick, event.periodSeconds);
+        if (j.jobs !== undefined && Object.keys(j.jobs.expectedSeconds).length > 0) {
+            let jobsLate = 0;
+            for (const run of running.map(asRun)) {
+                // The run's record, strongly consistent (GetItem ConsistentRead): the jobs running now and when each was sent.
+                const stored = await readRun(j.jobs.tableName, run.executionArn);
+                if (!stored) continue;
+                for (const lateJob of lateJobs(stored.record, j.jobs.expectedSeconds, tick, event.periodSeconds)) {
+                    alerts.push(jobEndDelayAlert({ stack: event.stack, jobnet: j.jobnet, late: lateJob, now, runName: run.name, consoleUrl: executionConsoleUrl(run.executionArn, run.executionArn.split(":")[3]) }));
+                    found.jobsDelayed.push(`${run.executionArn} ${lateJob.job}`);
+                    jobsLate++;
+                }
+            }
+            counts.push({ metric: watcherMetrics.jobEndDelayed, jobnet: j.jobnet, value: jobsLate });
+        }
+
+        const deadlines = j.rules !== undefined
+            ? ruleStartDeadlines(j.rules, event.calendar, event.startDelaySeconds, tick, event.periodSeconds)
+            : startDeadlines(j.schedule, event.calendar, event.startDelaySeconds, tick, event.periodSeconds);
         let missed = 0;
         if (deadlines.length > 0) {
             // A scheduled run is one whose input carries its scheduled time (infra/operations.ts, scheduledInput).

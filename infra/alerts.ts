@@ -2,7 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { notify } from "../handlers/notifier";
 import { jobHeldEvent } from "../handlers/jobHeldEvent";
-import { WatchEvent, watcherMetrics, watchRuns } from "../handlers/runWatch";
+import { WatchEvent, WatchedJobnet, watcherMetrics, watchRuns } from "../handlers/runWatch";
+import { ruleCalendarOf } from "../handlers/scheduleRules";
+import { runKey } from "../handlers/jobRecord";
+import { expectedJobSeconds } from "../statemachines/jobEndDelay";
 import { PolicyStatement, executionsArn } from "../handlers/catalog";
 import { JobnetName, MonitoringSettings, OperationsSettings } from "./config";
 import { lambdaFunction } from "./lambdaFunction";
@@ -24,6 +27,44 @@ export interface AlertsArgs {
      * which would delete the rule just made.
      */
     runEndedRuleAliases?: pulumi.Input<pulumi.Alias>[];
+    /** The schedule rules of the team's jobnets that have some (teamWatchRules): the watcher's start deadlines, and a not-started alarm each. */
+    teamRules?: Record<string, NonNullable<WatchedJobnet["rules"]>>;
+    /** The jobs of the team's jobnets that say how long they should take (teamWatchJobs): the watcher reads their runs' records, and tells of each job late. */
+    teamJobs?: Record<string, NonNullable<WatchedJobnet["jobs"]>>;
+}
+
+/** What the watcher is told of each team jobnet some of whose jobs declare `expectedMinutes`: those, in seconds, and the table of its runs' records. */
+export function teamWatchJobs(deployed: readonly JobnetDefinition[], runRecordTable: string): Record<string, NonNullable<WatchedJobnet["jobs"]>> {
+    return Object.fromEntries(deployed.map((d) => [d.name, expectedJobSeconds(d)] as const)
+        .filter(([, expected]) => Object.keys(expected).length > 0)
+        .map(([name, expectedSeconds]) => [name, { tableName: runRecordTable, expectedSeconds }]));
+}
+
+/**
+ * The watcher's read of the runs' records: GetItem on the run-lock table, of the items whose key
+ * is a run's record (`jobrun:<execution ARN>`, handlers/jobRecord.ts) only: dynamodb:LeadingKeys
+ * holds the partition key a request names (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
+ */
+export function runRecordReadStatement(tableArn: string): PolicyStatement {
+    return { Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: tableArn, Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${runKey({ executionArn: "" })}*`] } } };
+}
+
+/** A table's ARN in the account and Region of a state machine (the run-lock table is named, not exported: infra/jobnets.ts). */
+export function tableArnBeside(stateMachineArn: string, tableName: string): string {
+    const [, partition, , region, account] = stateMachineArn.split(":");
+    return `arn:${partition}:dynamodb:${region}:${account}:table/${tableName}`;
+}
+
+/**
+ * What the watcher is told of each team jobnet with schedule rules: the rules, the jobnet's own
+ * calendar (the stack's otherwise, which the watcher is given once), and whether the stack pauses them.
+ */
+export function teamWatchRules(deployed: readonly Pick<JobnetDefinition, "name" | "schedules" | "calendar">[], paused: readonly string[]): Record<string, NonNullable<WatchedJobnet["rules"]>> {
+    return Object.fromEntries(deployed.filter((d) => (d.schedules ?? []).length > 0).map((d) => [d.name, {
+        schedules: d.schedules!,
+        ...(d.calendar ? { calendar: ruleCalendarOf(d.calendar) } : {}),
+        enabled: !paused.includes(d.name),
+    }]));
 }
 
 /**
@@ -74,11 +115,12 @@ const countAtLeastOnce = {
 
 /**
  * The alarms of one jobnet: runs that failed, timed out or were aborted (AWS/States, by state
- * machine), and the watcher's delays: a run past its expected duration, and for stop and start a
- * scheduled run that did not start (a team's jobnet has no schedule yet, so no start to miss).
- * Each says which system and what to do.
+ * machine), and the watcher's delays: a run past its expected duration, and for stop and start, and
+ * a team's jobnet with schedule rules (`ruled`), a scheduled run that did not start (a team's jobnet
+ * without rules has no start to miss); a team's jobnet some of whose jobs have an expectedMinutes
+ * (`jobsTimed`), a job past it. Each says which system and what to do.
  */
-export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateMachineArn: Arn): AlarmSpec<Arn>[] {
+export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateMachineArn: Arn, ruled = false, jobsTimed = false): AlarmSpec<Arn>[] {
     const system = `webapp-jobnet stack ${stack}, ${jobnet} jobnet`;
     const team = isTeamJobnet(jobnet);
     const expectedFrom = team ? `expectedMinutes of jobnets/${jobnet}` : "monitoring.expectedDuration";
@@ -106,6 +148,8 @@ export function jobnetAlarms<Arn = string>(stack: string, jobnet: string, stateM
         states("ExecutionsAborted", "aborted", "Someone stopped the run: make sure the system is left as intended, and run the jobnet again if it must."),
         delay(watcherMetrics.endDelayed, "late", `a run is still running past its expected duration (${expectedFrom})`, "The notice names the step it is in; the run goes on by itself."),
         ...(team ? [] : [delay(watcherMetrics.startMissed, "not-started", "a scheduled run did not start (monitoring.startDelay after its time)", "Check the schedule is enabled and its delivery errors; start the run by hand if it must still run.")]),
+        ...(team && jobsTimed ? [delay(watcherMetrics.jobEndDelayed, "job-late", `a job is still running past its expectedMinutes (jobs of jobnets/${jobnet})`, "The notice names the job and its servers; the job goes on by itself.")] : []),
+        ...(team && ruled ? [delay(watcherMetrics.startMissed, "not-started", `a run due by its schedule rules (schedules of jobnets/${jobnet}) did not start monitoring.startDelay after its time`, `Check its schedules (${jobnet}-1, …) are enabled in EventBridge Scheduler and their delivery errors; start the run by hand (npm run ops -- run ${jobnet}) if it must still run.`)] : []),
     ];
 }
 
@@ -166,10 +210,10 @@ export function alarmEvaluationProblems(spec: Pick<AlarmSpec, "id" | "periodSeco
 
 /**
  * What the watcher is sent by its schedule: everything it judges by, and the scheduled time. Every
- * jobnet of `stateMachineArns` is watched against its expected duration; only stop and start have
- * schedules (a team's jobnet has none yet).
+ * jobnet of `stateMachineArns` is watched against its expected duration; stop and start against
+ * their schedules, a team's jobnet against its schedule rules (`teamRules`), if it has any.
  */
-export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<string, string>, expectedSeconds: Record<string, number>): Omit<WatchEvent, "tick"> & { tick: string } {
+export function watchInput(stack: string, settings: OperationsSettings, stateMachineArns: Record<string, string>, expectedSeconds: Record<string, number>, teamRules: Record<string, NonNullable<WatchedJobnet["rules"]>> = {}, teamJobs: Record<string, NonNullable<WatchedJobnet["jobs"]>> = {}): Omit<WatchEvent, "tick"> & { tick: string } {
     return {
         tick: "<aws.scheduler.scheduled-time>",
         stack,
@@ -182,6 +226,8 @@ export function watchInput(stack: string, settings: OperationsSettings, stateMac
                 stateMachineArn: stateMachineArns[jobnet],
                 expectedSeconds: expected,
                 ...(schedule ? { schedule: { expression: schedule.expression, timeZone: schedule.timeZone, enabled: schedule.enabled } } : {}),
+                ...(isTeamJobnet(jobnet) && teamRules[jobnet] ? { rules: teamRules[jobnet] } : {}),
+                ...(isTeamJobnet(jobnet) && teamJobs[jobnet] ? { jobs: teamJobs[jobnet] } : {}),
             };
         }),
         startDelaySeconds: settings.monitoring.startDelaySeconds,
@@ -330,6 +376,8 @@ export class Alerts extends pulumi.ComponentResource {
                 { Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: executions },
                 // PutMetricData has no resource: the namespace is the condition IAM offers.
                 { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": watcherMetrics.namespace } } },
+                // The run records of the team's jobnets whose jobs have an expected duration: which job runs, since when, where.
+                ...[...new Set(Object.values(args.teamJobs ?? {}).map((j) => j.tableName))].map((table) => runRecordReadStatement(tableArnBeside(machines[0], table))),
             ])),
             environment,
             logRetentionDays: args.logRetentionDays,
@@ -347,7 +395,7 @@ export class Alerts extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: watcher.arn }] }),
         }, parent);
         const input = pulumi.all(args.stateMachineArns).apply((machines) => {
-            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<string, string>, args.expectedSeconds));
+            const text = JSON.stringify(watchInput(args.stack, args.settings, machines as Record<string, string>, args.expectedSeconds, args.teamRules, args.teamJobs));
             if (text.length > schedulerInputLimit) {
                 throw new Error(`The run watcher's input is ${text.length} characters, over EventBridge Scheduler's ${schedulerInputLimit}: shorten calendar.closedDates and calendar.openDates, or deploy fewer jobnets (the stack's jobnets key)`);
             }
@@ -364,7 +412,7 @@ export class Alerts extends pulumi.ComponentResource {
         this.alarmNames = [];
         this.alarmArns = [];
         const specs: AlarmSpec<pulumi.Input<string>>[] = [
-            ...Object.entries(args.stateMachineArns).flatMap(([jobnet, arn]) => jobnetAlarms(args.stack, jobnet, arn)),
+            ...Object.entries(args.stateMachineArns).flatMap(([jobnet, arn]) => jobnetAlarms(args.stack, jobnet, arn, args.teamRules?.[jobnet] !== undefined, args.teamJobs?.[jobnet] !== undefined)),
             ...watcherAlarms(args.stack, watcherFunctionName),
         ];
         for (const spec of specs) {

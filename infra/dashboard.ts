@@ -110,10 +110,12 @@ export function dashboardBody(f: DashboardFacts): { widgets: Widget[] } {
     row(6,
         {
             width: 12,
-            // A team's jobnet has no schedule yet, so no start to miss.
+            // Every jobnet may miss a scheduled start (stop and start by their schedules, the team's by their rules:
+            // the watcher puts 0 for one without); a team's may have a job past its expectedMinutes.
             widget: metric("Delays told (run watcher)", jobnets.flatMap((j): MetricLine[] => [
                 [watcherMetrics.namespace, watcherMetrics.endDelayed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: past expected duration` }],
-                ...(isTeamJobnet(j) ? [] : [[watcherMetrics.namespace, watcherMetrics.startMissed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: scheduled run not started` }] as MetricLine]),
+                [watcherMetrics.namespace, watcherMetrics.startMissed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: scheduled run not started` }],
+                ...(isTeamJobnet(j) ? [[watcherMetrics.namespace, watcherMetrics.jobEndDelayed, "Stack", f.stack, "Jobnet", j, { stat: "Sum", label: `${j}: a job past its expected duration` }] as MetricLine] : []),
             ]), { view: "bar", period: hour }),
         },
         { width: 12, widget: { type: "alarm", properties: { title: "Alarms", alarms: f.alarmArns, sortBy: "stateUpdatedTimestamp" } } },

@@ -45,6 +45,8 @@ export class Jobnets extends pulumi.ComponentResource {
     readonly backupVaultName: pulumi.Output<string>;
     /** The team's jobnets' state machine ARNs and definitions, by jobnet name. */
     readonly team: { stateMachineArns: Record<string, pulumi.Output<string>>; definitions: Record<string, pulumi.Output<string>> };
+    /** The run lock's table, which also holds each team run's record (handlers/jobRecord.ts). */
+    readonly runLockTableName: string;
 
     constructor(name: string, args: JobnetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webapp-jobnet:jobnet:Jobnets", name, {}, opts);
@@ -87,6 +89,7 @@ export class Jobnets extends pulumi.ComponentResource {
         const runLock = { tableName: runLockTableName(args.namePrefix), lockKey: args.namePrefix };
         // The jobnets kept apart (notWith), both ways: each is told the other locks it must find free.
         const excluded = excludedLocksOf(teamDefinitions, ["stop", "start", ...teamDefinitions.map((d) => d.name)], (group) => group === systemLockGroup ? runLock.lockKey : teamLockKey(args.namePrefix, group));
+        this.runLockTableName = runLock.tableName;
 
         const functions = new JobnetFunctions(`${name}-tasks`, {
             namePrefix: args.namePrefix,

@@ -7,6 +7,7 @@ import { clusterIdentifierFor } from "./database";
 import { kebab } from "./jobnetFunctions";
 import { databaseRestartTrigger } from "./operations";
 import { jobnetAlarms, watcherAlarms } from "./alerts";
+import { expectedJobSeconds } from "../statemachines/jobEndDelay";
 import type { JobnetDefinition } from "../statemachines/jobs";
 import { childrenOf, jobOutputLogGroupName, startJobFunctionName, teamScheduleName, teamStateMachineName } from "./teamJobnets";
 
@@ -193,7 +194,12 @@ function alertsNames(root: string, prefix: string, settings: NamingSettings): Ph
         autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-watch-schedule`),
         named("aws:scheduler/schedule:Schedule", `${root}-watch`, `${prefix}-watch-runs`),
         // An alarm per jobnet and kind, the team's jobnets included: `<prefix>-<jobnet>-not-started` and the like.
-        ...[...["stop", "start", ...(settings.teamJobnets?.deployed ?? []).map((d) => d.name)].flatMap((jobnet) => jobnetAlarms("", jobnet, "")), ...watcherAlarms("", "")]
+        ...[
+            ...["stop", "start"].flatMap((jobnet) => jobnetAlarms("", jobnet, "")),
+            // A team's jobnet with schedule rules has a start to miss (infra/alerts.ts, teamWatchRules).
+            ...(settings.teamJobnets?.deployed ?? []).flatMap((d) => jobnetAlarms("", d.name, "", (d.schedules ?? []).length > 0, Object.keys(expectedJobSeconds(d)).length > 0)),
+            ...watcherAlarms("", ""),
+        ]
             .map((a) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `${root}-${a.id}`, `${prefix}-${a.id}`)),
     ];
 }

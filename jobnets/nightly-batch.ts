@@ -45,6 +45,7 @@ export default defineJobnet({
             command: "/opt/batch/bin/transform.sh orders",
             user: "batch",
             timeoutMinutes: 90,
+            expectedMinutes: 30,   // the run watcher tells of it still running after 30 minutes, naming its servers
             simulate: { seconds: 900 },
         },
         "transform-customers": {

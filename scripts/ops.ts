@@ -16,6 +16,7 @@ import { executionName, followExecution, historyReadBoundMs, latestUnsuccessful,
 import { readRedriveFacts, redriveRefusal } from "./lib/ops/redriveCheck";
 import { changeSchedule } from "./lib/ops/schedule";
 import { planReport, readPlanFacts } from "./lib/ops/plan";
+import { monthLength, monthsOf, planMonthHtml } from "./lib/ops/planMonth";
 import { calendarDate } from "../handlers/calendar";
 import { configuredEmails, forgottenPendingEmails, readTopicSubscriptions } from "./lib/ops/pendingEmails";
 import { driveStackAction } from "./lib/ops/stackActions";
@@ -40,7 +41,16 @@ async function main(argv: string[]): Promise<number> {
     if (command.kind === "schedule") return toggleSchedule(command);
     if (command.kind === "plan") {
         const facts = readPlanFacts(command.stack, projectDir);
-        write(planReport({ ...facts, from: command.date ?? calendarDate(new Date(), facts.timeZone), days: command.days }));
+        const from = command.month === undefined ? command.date ?? calendarDate(new Date(), facts.timeZone) : `${command.month}-01`;
+        const days = command.month === undefined ? command.days : monthLength(command.month);
+        if (command.html === undefined) {
+            write(planReport({ ...facts, from, days }));
+            return 0;
+        }
+        requireWritableFile("--html", command.html);
+        const months = monthsOf(from, days);
+        fs.writeFileSync(command.html, planMonthHtml(facts, months));
+        write(`The ${command.stack} jobnets' runs due in ${months.join(", ")} (${facts.timeZone}), as a calendar: written to ${command.html}\n`);
         return 0;
     }
     const stack = await openStack(command.stack);
@@ -132,7 +142,9 @@ async function status(stack: Stack, command: Extract<OpsCommand, { kind: "status
     const { stateMachines, region, schedules, calendar, monitoring } = await stackOutputs(stack);
     const shown = ofJobnet("status", command, stateMachines);
     const runs = await recentRuns(new SFNClient({ region }), shown);
-    write(statusReport({ stack: command.stack, now: new Date(), jobnets: Object.keys(shown), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring }));
+    // Which team rules are paused is config, not an output: the stack file says it, as for the plan.
+    const pausedRules = readPlanFacts(command.stack, projectDir).paused;
+    write(statusReport({ stack: command.stack, now: new Date(), jobnets: Object.keys(shown), runs, schedules, calendar, monitoring: monitoring ?? defaultMonitoring, pausedRules }));
     return 0;
 }
 

@@ -5,12 +5,12 @@ import { readableCause } from "../handlers/causes";
 import { invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
-import { databaseOfOutputs, simulate } from "../simulator/simulate";
+import { WatchLook, databaseOfOutputs, simulate } from "../simulator/simulate";
 import { groupServers, jobnetsOf, teamDefinitionsOf } from "../simulator/teamJobnets";
 import { jobFaultForms, parseJobFault } from "../simulator/jobPlays";
 import { closestName } from "../infra/closestName";
 import type { Job, JobnetDefinition } from "../statemachines/jobs";
-import { executionArnOf } from "../simulator/account";
+import { SimPublished, executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
 import { Timeline, emittedValuesOfRun, formatDuration, summaryTable } from "../simulator/timeline";
@@ -103,7 +103,12 @@ async function main(argv: string[]): Promise<number> {
 
     const input = scheduled?.input ?? (options.scheduled ? scheduledInput : undefined);
     const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
-    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent, ...(scheduled ? { startMs: scheduled.startMs } : {}) });
+    // A team jobnet's run is watched as deployed: the run watcher looks every 5 minutes while it runs, and its notices show in the timeline.
+    const onLook = (look: WatchLook, notices: SimPublished[]) => {
+        const timeline = [...timelines.values()].pop();
+        for (const notice of notices) timeline?.notice(Date.parse(look.tick), `run watcher: ${notice.subject ?? notice.message.split("\n")[0]}`);
+    };
+    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent, ...(scheduled ? { startMs: scheduled.startMs } : {}), ...(team ? { watch: { untilSeconds: 0, onLook, jobnets: [team.name] } } : {}) });
     const reports = simulation.reports;
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 

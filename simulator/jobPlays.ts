@@ -20,7 +20,8 @@ export type JobFault =
     | { job: string; kind: "timeout" }
     | { job: string; kind: "undelivered" }
     | { job: string; kind: "unreleased" }
-    | { job: string; kind: "novalue"; name: string };
+    | { job: string; kind: "novalue"; name: string }
+    | { job: string; kind: "slow"; minutes: number };
 
 /** The forms of the job faults, for `--help` and errors. */
 export const jobFaultForms = [
@@ -29,6 +30,7 @@ export const jobFaultForms = [
     { form: "job:JOB:undelivered", does: "Run Command never delivers JOB's command: its servers' agents lost their connection unnoticed" },
     { form: "job:JOB:unreleased", does: "nobody releases JOB's hold: it ends abnormally once its hold.maxMinutes have passed" },
     { form: "job:JOB:novalue=NAME", does: "JOB does not print the value NAME it emits (no line NAME=…): the job that uses it fails, naming it" },
+    { form: "job:JOB:slow=MINUTES", does: "JOB runs MINUTES minutes on every server, every attempt (past its expectedMinutes: the run watcher tells of it)" },
 ] as const;
 
 /** Parses `job:JOB:...`; undefined for a spec of another kind; an Error naming what is wrong. */
@@ -48,8 +50,14 @@ export function parseJobFault(spec: string, jobs: readonly string[] | undefined)
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(novalue[1])) throw wrong(`${JSON.stringify(novalue[1])} is not a value's name`);
         return { job, kind: "novalue", name: novalue[1] };
     }
+    const slow = /^slow=(\d+)$/.exec(what);
+    if (slow) {
+        if (times !== undefined) throw wrong("slow takes no count");
+        if (Number(slow[1]) < 1) throw wrong("slow=MINUTES takes a whole number of minutes from 1");
+        return { job, kind: "slow", minutes: Number(slow[1]) };
+    }
     const code = /^exit=(-?\d+)$/.exec(what);
-    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, timeout, undelivered, unreleased or novalue=NAME`);
+    if (!code) throw wrong(`${JSON.stringify(what)} is not exit=CODE, slow=MINUTES, timeout, undelivered, unreleased or novalue=NAME`);
     if (times !== undefined && !/^[1-9]\d*$/.test(times)) throw wrong(`TIMES ${JSON.stringify(times)} is not a whole number from 1`);
     return { job, kind: "exit", code: Number(code[1]), times: times === undefined ? Infinity : Number(times) };
 }
@@ -87,6 +95,7 @@ export function jobPlays(definitions: readonly JobnetDefinition[], faults: reado
         if (fault?.kind === "timeout") return { ...play, outcome: "runs-forever" };
         if (fault?.kind === "undelivered") return { ...play, outcome: "undeliverable" };
         if (fault?.kind === "novalue") return { ...play, stdout: play.stdout.split("\n").filter((line) => !line.startsWith(`${fault.name}=`)).join("\n") };
+        if (fault?.kind === "slow") return { ...play, seconds: fault.minutes * 60 };
         if (fault?.kind === "exit" && sent <= fault.times) return { ...play, exitCode: fault.code, stdout: `${play.stdout ? `${play.stdout}\n` : ""}${c.job}: failed with exit code ${fault.code} (simulated)` };
         return play;
     };

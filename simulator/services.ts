@@ -469,7 +469,11 @@ export function installServices(account: SimulatedAccount): () => void {
         return found;
     };
     const partitionKeyOf = (tableName: string | undefined, item: Record<string, dynamodb.AttributeValue> | undefined) => item?.[account.tables.get(tableName ?? "")?.hashKey ?? ""]?.S ?? "";
-    const tableArn = (input: { TableName?: string }) => [{ resource: `arn:${partition}:dynamodb:${region}:${accountId}:table/${input.TableName}` }];
+    // dynamodb:LeadingKeys: the partition key value a request names (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
+    const tableArn = (input: { TableName?: string; Key?: Record<string, dynamodb.AttributeValue>; Item?: Record<string, dynamodb.AttributeValue> }) => {
+        const leading = partitionKeyOf(input.TableName, input.Key ?? input.Item);
+        return [{ resource: `arn:${partition}:dynamodb:${region}:${accountId}:table/${input.TableName}`, ...(leading === "" ? {} : { context: { "dynamodb:LeadingKeys": [leading] } }) }];
+    };
     serve(dynamodb.DynamoDBClient, "dynamodb", [
         [dynamodb.PutItemCommand, "PutItem", (input: dynamodb.PutItemCommandInput) => {
             table(input.TableName).put(input.Item ?? {}, input);

@@ -1,6 +1,6 @@
 import type { ServiceControl } from "../infra/serviceControl";
 import type { SynthResult } from "../scripts/lib/synthesize";
-import { AccountSpec, Faults, SimulatedAccount } from "./account";
+import { AccountSpec, Faults, SimPublished, SimulatedAccount } from "./account";
 import { VirtualClock } from "./clock";
 import { SimulatedLambda, invocationContext, invokeAsynchronously } from "./lambda";
 import { functionTimeoutSeconds } from "../infra/lambdaFunction";
@@ -46,7 +46,7 @@ export interface SimulationOptions {
      * Runs the stack's run watcher, its serialised code, on its schedule: every period from the
      * clock's start while the runs go, then on until `untilSeconds` of simulated time have passed.
      */
-    watch?: { untilSeconds: number };
+    watch?: { untilSeconds: number; onLook?: (look: WatchLook, notices: SimPublished[]) => void; jobnets?: string[] };
     /** More state machines the account has, by ARN, beside the stop and start jobnets: a StartExecution of one runs it. */
     stateMachines?: Record<string, StateMachineDefinition>;
 }
@@ -56,6 +56,8 @@ export interface WatchLook {
     tick: string;
     endDelayed: string[];
     startMissed: string[];
+    /** "<execution ARN> <job>" of each job told of running past its expectedMinutes. */
+    jobsDelayed: string[];
 }
 
 export interface Simulation {
@@ -79,16 +81,24 @@ export interface Simulation {
  * Slack is not simulated), and gathers its looks; `stop` ends the schedule and waits for them,
  * `cancel` ends it and gives the environment back when the simulation fails.
  */
-function watchOnSchedule(synth: SynthResult): { stop(): Promise<WatchLook[]>; cancel(): void } {
+function watchOnSchedule(synth: SynthResult, account: SimulatedAccount, onLook?: (look: WatchLook, notices: SimPublished[]) => void, only?: string[]): { stop(): Promise<WatchLook[]>; cancel(): void } {
     const watcher = synth.alertFunctions.find((f) => f.role === "watcher");
     if (!watcher) throw new Error("the stack has no run watcher");
-    const handler = (require(path.join(watcher.codeDirectory, "__index.js")) as { handler: (event: unknown, context: LambdaContext) => Promise<{ endDelayed: string[]; startMissed: string[] }> }).handler;
+    const handler = (require(path.join(watcher.codeDirectory, "__index.js")) as { handler: (event: unknown, context: LambdaContext) => Promise<{ endDelayed: string[]; startMissed: string[]; jobsDelayed: string[] }> }).handler;
     const saved = { ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: process.env.SLACK_SECRET_ARN };
     Object.assign(process.env, { ALERT_TOPIC_ARN: watcher.environment.ALERT_TOPIC_ARN, SLACK_SECRET_ARN: "" });
     const looks: Promise<WatchLook>[] = [];
     const timer = setInterval(() => {
         const tick = new Date().toISOString().replace(".000Z", "Z");
-        looks.push(currentCaller.run("watchRuns", () => handler({ ...synth.watchInput, tick }, invocationContext(watcher.timeoutSeconds * 1000))).then((found) => ({ tick, ...found })));
+        const published = account.published.length;
+        // The deployed input, or its part about the jobnets watched (only those run: the others' schedules are not simulated).
+        const input = only === undefined ? synth.watchInput : { ...synth.watchInput, jobnets: (synth.watchInput.jobnets as { jobnet: string }[]).filter((j) => only.includes(j.jobnet)) };
+        looks.push(currentCaller.run("watchRuns", () => handler({ ...input, tick }, invocationContext(watcher.timeoutSeconds * 1000))).then((found) => {
+            const look = { tick, ...found };
+            // What the topic received while the look ran: its notices (the simulated runs end only between looks' ticks).
+            onLook?.(look, account.published.slice(published));
+            return look;
+        }));
     }, (synth.watchInput.periodSeconds as number) * 1000);
     const cancel = () => {
         clearInterval(timer);
@@ -154,7 +164,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             account.faults.lambdaThrottles,
             account.faults.lateResponses,
         );
-        watching = options.watch ? watchOnSchedule(synth) : undefined;
+        watching = options.watch ? watchOnSchedule(synth, account, options.watch.onLook, options.watch.jobnets) : undefined;
         const jobnets = jobnetsOf(synth);
         for (const [deployed, d] of Object.entries(options.inPlaceOf ?? {})) jobnets.set(deployed, { ...jobnetOf(deployed), definition: definitionInPlaceOf(synth, deployed, d) });
         function jobnetOf(name: string) {

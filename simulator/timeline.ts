@@ -195,6 +195,11 @@ export class Timeline {
         return s.ResultPath === undefined ? output : pathValue(output, s.ResultPath);
     }
 
+    /** A line of something told beside the run's own events (the run watcher's notice), at its time. */
+    notice(at: number, text: string): void {
+        this.line(at, undefined, text);
+    }
+
     private line(at: number, index: number | undefined, text: string): void {
         const clock = `+${formatDuration((at - this.o.startMs) / 1000)}`;
         const who = index === undefined ? "" : this.serverOfIndex.get(index) ?? `#${index}`;

@@ -1,4 +1,5 @@
 import { Job, JobnetDefinition, JudgmentCondition, jobDefaults, jobNamePattern } from "./jobs";
+import { jobEndDelayProblems } from "./jobEndDelay";
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
 import { jobValueProblems } from "../handlers/jobValues";
@@ -82,6 +83,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
     problems.push(...jobValueProblems(d, Object.fromEntries(Object.entries(runGraphOf(d).jobs).map(([name, j]) => [name, j.after]))));
     problems.push(...notWithProblems(d, known));
+    problems.push(...jobEndDelayProblems(d));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);

@@ -96,6 +96,11 @@ export interface CommandJob<J extends string> extends RunningJobBase<J> {
      * runs on one server (`servers: "one"`). See handlers/jobValues.ts.
      */
     emits?: string[];
+    /**
+     * How long it should take, in minutes (JP1/AJS3's time required for execution, `fd`): an attempt
+     * still running past it is told once, naming the servers; the job goes on. Above 0, at most `timeoutMinutes`.
+     */
+    expectedMinutes?: number;
 }
 
 /** A comparison of an exit code: equal to a value, within a range (inclusive), or above a value. */
@@ -128,6 +133,8 @@ export interface JudgmentJob<J extends string> extends JobBase<J> {
 export interface JobnetJob<J extends string> extends RunningJobBase<J> {
     kind: "jobnet";
     jobnet: string;
+    /** How long the jobnet it runs should take, in minutes: still running past it, it is told once. Above 0, at most this jobnet's `timeoutMinutes`. */
+    expectedMinutes?: number;
 }
 
 export type Job<J extends string> = CommandJob<J> | JudgmentJob<J> | JobnetJob<J>;

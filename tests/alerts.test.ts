@@ -4,12 +4,12 @@ import * as path from "path";
 import { snsSubject } from "../handlers/alerts";
 import { RunSummary, runEndedAlert } from "../handlers/notifier";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
-import { currentStep, overdueRuns, startDeadlines, watchRuns } from "../handlers/runWatch";
+import { currentStep, overdueRuns, ruleStartDeadlines, startDeadlines, watchRuns } from "../handlers/runWatch";
 import { mockClient } from "aws-sdk-client-mock";
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { alarmEvaluationProblems, expectedSecondsByJobnet, jobnetAlarms, runEndedEventPattern, watchInput, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
+import { alarmEvaluationProblems, expectedSecondsByJobnet, jobnetAlarms, runEndedEventPattern, teamWatchRules, watchInput, watchPeriodSeconds, watcherAlarms } from "../infra/alerts";
 import { DeclaredAlarm, alarmStateAt } from "../simulator/alarms";
 import { projectDir, runProgram } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
@@ -48,6 +48,22 @@ describe("the run watcher's decisions (pure)", () => {
         assert.deepStrictEqual(startDeadlines({ ...weekdays22, enabled: false }, tokyo, 600, Date.parse("2026-11-30T13:10:00Z"), watchPeriodSeconds), []);
         // A national holiday (JP): 23 November 2026, Labour Thanksgiving Day.
         assert.deepStrictEqual(at("2026-11-23T13:10:00Z"), []);
+    });
+
+    it("checks each start a team jobnet's rules make due once, startDelay after it, and no firing the rule does not make due", () => {
+        const devCalendar = { ...tokyo, closedWeekdays: ["sat", "sun"] };
+        const business = { schedules: [{ every: "business-day" as const, at: "01:30", timeZone: "Asia/Tokyo" }], enabled: true };
+        const at = (rules: Parameters<typeof ruleStartDeadlines>[0], iso: string) => ruleStartDeadlines(rules, devCalendar, 600, Date.parse(iso), watchPeriodSeconds).map((d) => d.toISOString());
+        // Tuesday 1 December 2026, 01:30 in Tokyo is 16:30Z the day before; its deadline 16:40Z falls in the look of 16:40 only.
+        assert.deepStrictEqual(["16:35", "16:40", "16:45"].map((t) => at(business, `2026-11-30T${t}:00Z`)), [[], ["2026-11-30T16:30:00.000Z"], []]);
+        // Saturday 5 December: the schedule fires (it fires daily), the rule is not due: nothing to miss.
+        assert.deepStrictEqual(at(business, "2026-12-04T16:40:00Z"), []);
+        assert.deepStrictEqual(at({ ...business, enabled: false }, "2026-11-30T16:40:00Z"), []);
+        // Sundays, or the next open day, on a calendar of holidays only: Sunday 21 March 2027 and Monday 22nd are holidays, so Tuesday 23rd's firing is the one due.
+        const sundays = { schedules: [{ weekdays: ["sun" as const], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" as const }], calendar: { country: "JP", closedDates: [], openDates: [] }, enabled: true };
+        assert.deepStrictEqual(["2027-03-20", "2027-03-21", "2027-03-22"].map((d) => at(sundays, `${d}T18:10:00Z`)), [[], [], ["2027-03-22T18:00:00.000Z"]]);
+        // Two rules due at the same instant are one scheduled time.
+        assert.deepStrictEqual(at({ ...business, schedules: [...business.schedules, { weekdays: ["tue"], at: "01:30", timeZone: "Asia/Tokyo" }] }, "2026-11-30T16:40:00Z"), ["2026-11-30T16:30:00.000Z"]);
     });
 
     it("names the step a run is in: the newest state entered, and its server in a Map", () => {
@@ -106,7 +122,7 @@ const publishedMetrics: Record<string, { metrics: string[]; dimensions: string[]
         dimensions: [["StateMachineArn"]],
     },
     // The watcher's heartbeat is by stack only (handlers/runWatch.ts).
-    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted", "WatcherLooks"], dimensions: [["Stack", "Jobnet"], ["Stack"]] },
+    WebappJobnet: { metrics: ["RunsPastExpectedDuration", "ScheduledRunsNotStarted", "JobsPastExpectedDuration", "WatcherLooks"], dimensions: [["Stack", "Jobnet"], ["Stack"]] },
     // Lambda User Guide, "Types of metrics for Lambda functions": Errors, by FunctionName.
     "AWS/Lambda": { metrics: ["Invocations", "Errors", "Throttles", "Duration"], dimensions: [["FunctionName"]] },
 };
@@ -144,8 +160,10 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
-            // The run watcher does not watch the team's schedule rules (yet): no scheduled start of theirs to miss.
-            ...["nightly-batch", "weekly-maintenance"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
+            // Both have schedule rules: a run they make due can fail to start.
+            // nightly-batch's transform-orders has an expectedMinutes: a job can be late.
+            ...["failed", "timed-out", "aborted", "late", "job-late", "not-started"].map((w) => `webapp-jobnet-dev-nightly-batch-${w}`),
+            ...["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-weekly-maintenance-${w}`),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);
         for (const a of alarms) {
@@ -163,6 +181,10 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const nightly = (kind: string) => alarms.find((a) => a.inputs.name === `webapp-jobnet-dev-nightly-batch-${kind}`)!.inputs;
         assert.deepStrictEqual([nightly("failed").dimensions, nightly("late").dimensions], [{ StateMachineArn: run.outputs.jobnetStateMachineArns["nightly-batch"] }, { Stack: "dev", Jobnet: "nightly-batch" }]);
         assert.strictEqual(nightly("late").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run is still running past its expected duration (expectedMinutes of jobnets/nightly-batch). The notice names the step it is in; the run goes on by itself.");
+        assert.deepStrictEqual(nightly("not-started").dimensions, { Stack: "dev", Jobnet: "nightly-batch" });
+        assert.deepStrictEqual([nightly("job-late").metricName, nightly("job-late").dimensions], ["JobsPastExpectedDuration", { Stack: "dev", Jobnet: "nightly-batch" }]);
+        assert.strictEqual(nightly("job-late").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a job is still running past its expectedMinutes (jobs of jobnets/nightly-batch). The notice names the job and its servers; the job goes on by itself.");
+        assert.strictEqual(nightly("not-started").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run due by its schedule rules (schedules of jobnets/nightly-batch) did not start monitoring.startDelay after its time. Check its schedules (nightly-batch-1, …) are enabled in EventBridge Scheduler and their delivery errors; start the run by hand (npm run ops -- run nightly-batch) if it must still run.");
         assert.strictEqual(nightly("failed").alarmDescription, "webapp-jobnet stack dev, nightly-batch jobnet: a run failed. Read the failed job and its cause (server, exit code, last line) in the run's notice; fix it, then npm run ops -- redrive nightly-batch to run again from the failed job.");
         // The errors of the function the schedule invokes.
         const watcherErrors = alarms.find((a) => a.inputs.name === "webapp-jobnet-dev-watcher-errors")!;
@@ -183,17 +205,25 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const input = JSON.parse(schedule.inputs.target.input);
         assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
             "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600,
-            // The team's jobnets by their expectedMinutes (90 and 60, jobnets/*.ts), without a schedule.
+            // The team's jobnets by their expectedMinutes (90 and 60, jobnets/*.ts), without a schedule: their rules instead.
             [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined]],
+        ]);
+        assert.deepStrictEqual(input.jobnets.map((j: any) => j.rules), [undefined, undefined,
+            { schedules: [{ every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" }], enabled: true },
+            // Its own calendar: the stack's closes the weekend it runs in.
+            { schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" }], calendar: { country: "JP", closedDates: [], openDates: [], closedWeekdays: [] }, enabled: true },
         ]);
         const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
         assert.deepStrictEqual(input.jobnets.map((j: any) => j.stateMachineArn), machines);
         const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(statements[0].Resource, machines);
         assert.deepStrictEqual(statements.map((s: any) => s.Action.join(",")), [
-            "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
+            "states:ListExecutions", "states:DescribeExecution,states:GetExecutionHistory", "cloudwatch:PutMetricData", "dynamodb:GetItem", "sns:Publish", "logs:CreateLogStream,logs:PutLogEvents",
         ]);
         assert.deepStrictEqual(statements[2].Condition, { StringEquals: { "cloudwatch:namespace": "WebappJobnet" } });
+        // nightly-batch's transform-orders has an expectedMinutes: the watcher reads the runs' records, and nothing else of the table.
+        assert.deepStrictEqual([statements[3].Resource, statements[3].Condition], ["arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock", { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["jobrun:*"] } }]);
+        assert.deepStrictEqual(input.jobnets.map((j: any) => j.jobs), [undefined, undefined, { tableName: "webapp-jobnet-dev-run-lock", expectedSeconds: { "transform-orders": 1800 } }, undefined]);
     });
 
     it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
@@ -236,20 +266,71 @@ describe("the run watcher on a team's jobnet (fake AWS clients)", () => {
             Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "" });
             const event = { ...input, tick: "2026-11-30T16:32:00Z" };
             const found = await watchRuns(event, invocationContext(60_000));
-            assert.deepStrictEqual(found, { endDelayed: [late], startMissed: [] });
+            assert.deepStrictEqual(found, { endDelayed: [late], startMissed: [], jobsDelayed: [] });
             const [notice] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
             assert.match(notice.Subject!, /^\[dev\] nightly-batch jobnet still running after .+ \(expected 1h 30m 0s\)$/);
             assert.deepStrictEqual(notice.Message!.split("\n").slice(1, 3), ["Now in: load-warehouse", `Execution: nightly-batch-manual-1 (https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/${late})`]);
             const data = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
             assert.deepStrictEqual(data.filter((d) => d.MetricName === "RunsPastExpectedDuration").map((d) => [d.Dimensions!.map((x) => x.Value).join(" "), d.Value]), [["dev stop", 0], ["dev nightly-batch", 1]]);
             // The same look 5 minutes later has nothing more to tell.
-            assert.deepStrictEqual(await watchRuns({ ...event, tick: "2026-11-30T16:37:00Z" }, invocationContext(60_000)), { endDelayed: [], startMissed: [] });
+            assert.deepStrictEqual(await watchRuns({ ...event, tick: "2026-11-30T16:37:00Z" }, invocationContext(60_000)), { endDelayed: [], startMissed: [], jobsDelayed: [] });
         } finally {
             process.env = env;
             sfn.restore();
             cloudWatch.restore();
             sns.restore();
         }
+    });
+});
+
+describe("the run watcher on a team's schedule rules (fake AWS clients)", () => {
+    const nightly = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-nightly-batch";
+    const rules = teamWatchRules([{ name: "nightly-batch", schedules: [{ every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" }] }, { name: "by-hand" }], []);
+    const settings = { schedules: {}, monitoring: { expectedSeconds: { stop: 900, start: 720 }, startDelaySeconds: 600 }, calendar: { ...tokyo, closedWeekdays: ["sat", "sun"] } } as never;
+    const input = watchInput("dev", settings, { "nightly-batch": nightly }, { "nightly-batch": 5400 }, rules);
+
+    /** One look at `tick` with these runs of nightly-batch, and what it told. */
+    async function look(tick: string, runs: { name: string; startDate: string; input: unknown }[]) {
+        const sfn = mockClient(SFNClient);
+        const cloudWatch = mockClient(CloudWatchClient);
+        const sns = mockClient(SNSClient);
+        const env = { ...process.env };
+        try {
+            const arnOf = (name: string) => nightly.replace(":stateMachine:", ":execution:") + `:${name}`;
+            sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+            sfn.on(ListExecutionsCommand, { stateMachineArn: nightly, statusFilter: undefined }).resolves({ executions: runs.map((r) => ({ executionArn: arnOf(r.name), stateMachineArn: nightly, name: r.name, status: "SUCCEEDED", startDate: new Date(r.startDate) })) });
+            for (const r of runs) sfn.on(DescribeExecutionCommand, { executionArn: arnOf(r.name) }).resolves({ executionArn: arnOf(r.name), stateMachineArn: nightly, status: "SUCCEEDED", startDate: new Date(r.startDate), input: JSON.stringify(r.input) });
+            cloudWatch.on(PutMetricDataCommand).resolves({});
+            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            Object.assign(process.env, { ALERT_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:webapp-jobnet-dev-alerts", SLACK_SECRET_ARN: "" });
+            const found = await watchRuns({ ...input, tick }, invocationContext(60_000));
+            const missed = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!.filter((d) => d.MetricName === "ScheduledRunsNotStarted").map((d) => d.Value);
+            return { found, subjects: sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Subject), missed };
+        } finally {
+            process.env = env;
+            sfn.restore();
+            cloudWatch.restore();
+            sns.restore();
+        }
+    }
+
+    it("is given each rule, its calendar and whether it is paused; a jobnet without rules has none", () => {
+        assert.deepStrictEqual(rules, { "nightly-batch": { schedules: [{ every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" }], enabled: true } });
+        assert.deepStrictEqual(teamWatchRules([{ name: "w", schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "UTC" }], calendar: { country: "JP" } }], ["w"]).w, { schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "UTC" }], calendar: { country: "JP", closedDates: [], openDates: [], closedWeekdays: [] }, enabled: false });
+    });
+
+    it("tells of a run its rule made due that did not start, once, and counts it", async () => {
+        // Tuesday 1 December 2026, 01:30 in Tokyo (16:30Z): no run.
+        const told = await look("2026-11-30T16:40:00Z", []);
+        assert.deepStrictEqual([told.found, told.subjects, told.missed], [{ endDelayed: [], startMissed: ["nightly-batch 2026-11-30T16:30:00.000Z"], jobsDelayed: [] }, ["[dev] nightly-batch jobnet did not start at its scheduled time 2026-11-30T16:30:00.000Z"], [1]]);
+    });
+
+    it("says nothing of a due run that started, nor of a firing on a day the rule is not due", async () => {
+        const started = await look("2026-11-30T16:40:00Z", [{ name: "n-1", startDate: "2026-11-30T16:30:02Z", input: { trigger: "schedule", scheduledTime: "2026-11-30T16:30:00Z", rule: { every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" } } }]);
+        assert.deepStrictEqual([started.found, started.subjects, started.missed], [{ endDelayed: [], startMissed: [], jobsDelayed: [] }, [], [0]]);
+        // Saturday 5 December: the schedule fired, its run ended "not due today"; no run was due.
+        const saturday = await look("2026-12-04T16:40:00Z", []);
+        assert.deepStrictEqual([saturday.found, saturday.subjects, saturday.missed], [{ endDelayed: [], startMissed: [], jobsDelayed: [] }, [], [0]]);
     });
 });
 
@@ -306,7 +387,8 @@ describe("delay notices in the simulated account", function () {
                 used.add(statement);
             }
         }
-        assert.deepStrictEqual(statements.filter((st) => !used.has(st)).map((st) => [st.Action].flat().join(",")), ["logs:CreateLogStream,logs:PutLogEvents"]);
+        // A stop run has no record of jobs to read.
+        assert.deepStrictEqual(statements.filter((st) => !used.has(st)).map((st) => [st.Action].flat().join(",")), ["dynamodb:GetItem", "logs:CreateLogStream,logs:PutLogEvents"]);
     });
 
     it("keep the watcher's heartbeat alarm OK while it looks, and set it off once no look has been put for 15 minutes", async () => {

@@ -30,7 +30,7 @@ const published: Record<string, Record<string, string[][]>> = {
         HTTPCode_Target_5XX_Count: [["LoadBalancer"], ["AvailabilityZone", "LoadBalancer"], ["TargetGroup", "LoadBalancer"]],
     },
     "AWS/RDS": { DatabaseConnections: [["DBInstanceIdentifier"], ["DBClusterIdentifier"]] },
-    WebappJobnet: { RunsPastExpectedDuration: [["Stack", "Jobnet"]], ScheduledRunsNotStarted: [["Stack", "Jobnet"]] },
+    WebappJobnet: { RunsPastExpectedDuration: [["Stack", "Jobnet"]], ScheduledRunsNotStarted: [["Stack", "Jobnet"]], JobsPastExpectedDuration: [["Stack", "Jobnet"]] },
 };
 
 type Line = (string | Record<string, unknown>)[];
@@ -105,7 +105,7 @@ describe("the stack's dashboard", () => {
         assert.deepStrictEqual(body.widgets[6].properties.alarms, facts.alarmArns);
     });
 
-    it("gives each of the team's jobnets a row of its own, its runs and its duration against its expectedMinutes, and its delay past it (it has no schedule to miss)", () => {
+    it("gives each of the team's jobnets a row of its own, its runs and its duration against its expectedMinutes, its delay past it, a scheduled run its rules made due not started, and a job past its own expected duration", () => {
         const nightly = arn("states", "stateMachine:webapp-jobnet-dev-nightly-batch");
         const body = dashboardBody({ ...facts, stateMachineArns: { ...facts.stateMachineArns, "nightly-batch": nightly }, expectedSeconds: { ...facts.expectedSeconds, "nightly-batch": 5400 } });
         assert.deepStrictEqual([metricProblems(body), layoutProblems(body)], [[], []]);
@@ -123,7 +123,7 @@ describe("the stack's dashboard", () => {
         assert.deepStrictEqual(delays.map((l) => (l[l.length - 1] as { label: string }).label), [
             "stop: past expected duration", "stop: scheduled run not started",
             "start: past expected duration", "start: scheduled run not started",
-            "nightly-batch: past expected duration",
+            "nightly-batch: past expected duration", "nightly-batch: scheduled run not started", "nightly-batch: a job past its expected duration",
         ]);
         assert.match(body.widgets[0].properties.markdown as string, / · \[nightly-batch jobnet\]\(https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates%3Aap-northeast-1%3A123456789012%3AstateMachine%3Awebapp-jobnet-dev-nightly-batch\)$/);
     });

@@ -33,7 +33,9 @@ import { stopJobnet } from "../statemachines/stop";
 import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
 import { samplePlan } from "./support/samplePlan";
-import { defaultMonitoring, delaysInProgress, statusReport } from "../scripts/lib/ops/status";
+import { defaultMonitoring, delaysInProgress, statusReport, teamScheduleLine } from "../scripts/lib/ops/status";
+import { nextPlannedRun } from "../scripts/lib/ops/plan";
+import type { ScheduleRule } from "../statemachines/scheduleRules";
 import type { RunRow } from "../scripts/lib/ops/runs";
 import { bareAccountSpec } from "./support/accountSpec";
 
@@ -84,7 +86,7 @@ describe("npm run ops arguments", () => {
         // Nothing close: no guess. A stack that deploys none of the team's jobnets names stop and start.
         assert.throws(() => deployedJobnet("report", "monthly-close", "prod", machines), (e: Error) => e instanceof UsageError &&
             e.message.startsWith(`report: stack prod deploys no jobnet "monthly-close"; its jobnets are stop, start\n\nUsage: npm run ops -- COMMAND [options]\n\n  report [EXECUTION_ARN|latest|JOBNET]`));
-        assert.match(commandUsage("status"), /\n  status \[JOBNET\] \[--stack NAME\]  +recent runs of every jobnet \(or of JOBNET\), the delays in\n +progress, and stop's and start's next scheduled run$/);
+        assert.match(commandUsage("status"), /\n  status \[JOBNET\] \[--stack NAME\]  +recent runs of every jobnet \(or of JOBNET\), the delays in\n +progress, and each one's next scheduled run \(a team's\n +jobnet: by its schedule rules, naming the rule\)$/);
     });
 
     it("read release: a team's jobnet and one of its jobs with a hold, else a usage problem naming the jobs that have one", () => {
@@ -112,7 +114,7 @@ describe("npm run ops arguments", () => {
         [["schedule", "disable", "Stop!"], 'schedule disable needs a jobnet: stop or start, not "Stop!"'],
         [["status", "stop", "now"], 'status takes 1 argument(s); got "now" as well'],
         [["deploy"], 'unknown command "deploy"; the commands are preview, up, destroy, run, status, redrive, report, release, schedule and plan'],
-        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out, --date, --days and --help'],
+        [["up", "--force"], 'unknown option "--force"; the options are --stack, --yes, --no-wait, --out, --date, --days, --month, --html and --help'],
         [["status", "--stack"], "--stack needs a value"],
     ];
     for (const [argv, message] of bad) {
@@ -409,8 +411,8 @@ describe("npm run ops -- status of a stack with the team's jobnets (pure)", () =
             "  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)",
             "  stop: 2026-12-02, 22:00 Asia/Tokyo  (cron(0 22 ? * MON-FRI *), closed calendar days skipped)",
             "  start: no schedule",
-            "  nightly-batch: every business day at 01:30 Asia/Tokyo (each day's runs: npm run ops -- plan)",
-            "  weekly-maintenance: every Sunday at 03:00 Asia/Tokyo, next open day when closed (each day's runs: npm run ops -- plan)",
+            "  nightly-batch: 2026-12-03 01:30 Asia/Tokyo, by every business day at 01:30 Asia/Tokyo (each day's runs: npm run ops -- plan)",
+            "  weekly-maintenance: 2026-12-06 03:00 Asia/Tokyo, by every Sunday at 03:00 Asia/Tokyo, next open day when closed (each day's runs: npm run ops -- plan)",
             "",
             "Delays in progress:",
             "  nightly-batch run n-2 has been running for 2h 0m 0s, 30m 0s over 1h 30m 0s",
@@ -424,7 +426,30 @@ describe("npm run ops -- status of a stack with the team's jobnets (pure)", () =
         const facts = { stack: "dev", now: new Date("2026-12-01T13:20:00Z"), jobnets: ["nightly-batch"], schedules, calendar: { country: "JP", closedDates: [], openDates: [] }, monitoring, runs: [] };
         assert.deepStrictEqual(delaysInProgress(facts), []);
         assert.deepStrictEqual(delaysInProgress({ ...facts, jobnets: ["stop", "start", "nightly-batch"] }), ["stop did not start at its scheduled time 2026-12-01 13:00 UTC"]);
-        assert.match(statusReport(facts), /\nNext scheduled runs:\n  nightly-batch: every business day at 01:30 Asia\/Tokyo \(each day's runs: npm run ops -- plan\)\n/);
+        assert.match(statusReport(facts), /\nNext scheduled runs:\n  nightly-batch: 2026-12-02 01:30 Asia\/Tokyo, by every business day at 01:30 Asia\/Tokyo \(each day's runs: npm run ops -- plan\)\n/);
+    });
+
+    it("gives a team jobnet's next run by its rules and the rule making it: a run moved off closed days says so; paused rules have none", () => {
+        const dev = { country: "JP", closedDates: [], openDates: [], closedWeekdays: ["sat", "sun"] };
+        // Saturday 20 March 2027, 21:00 in Tokyo: Sunday 21st is Vernal Equinox Day, Monday its substitute holiday.
+        assert.strictEqual(teamScheduleLine("weekly-maintenance", { now: new Date("2027-03-20T12:00:00Z"), calendar: dev }),
+            "2027-03-23 03:00 Asia/Tokyo, by every Sunday at 03:00 Asia/Tokyo, next open day when closed; 2027-03-23 is the next open day for 2027-03-21, a Sunday, which is closed (each day's runs: npm run ops -- plan)");
+        // Thursday 29 April 2027, 02:00 in Tokyo (Showa Day): the stack's calendar is nightly-batch's.
+        assert.strictEqual(teamScheduleLine("nightly-batch", { now: new Date("2027-04-28T17:00:00Z"), calendar: dev }),
+            "2027-04-30 01:30 Asia/Tokyo, by every business day at 01:30 Asia/Tokyo (each day's runs: npm run ops -- plan)");
+        assert.strictEqual(teamScheduleLine("nightly-batch", { now: new Date("2027-04-28T17:00:00Z"), calendar: dev, pausedRules: ["nightly-batch"] }),
+            "every business day at 01:30 Asia/Tokyo, paused on this stack (jobnetSchedules.nightly-batch.enabled false)");
+    });
+
+    it("finds no next run of a rule that starts beyond a year and a month, and the first of several rules", () => {
+        const calendar = { country: "none", closedDates: [], openDates: [] };
+        const later: ScheduleRule = { everyMonths: 1, from: "2029-01-01", at: "06:00", timeZone: "UTC" };
+        const weekly: ScheduleRule = { weekdays: ["wed"], at: "09:00", timeZone: "Europe/London" };
+        const now = new Date("2027-06-01T00:00:00Z");
+        assert.strictEqual(nextPlannedRun({ jobnet: "j", schedules: [later], calendar }, now, "UTC"), undefined);
+        const next = nextPlannedRun({ jobnet: "j", schedules: [later, weekly], calendar }, now, "UTC")!;
+        // Wednesday 2 June 2027, 09:00 British Summer Time.
+        assert.deepStrictEqual([next.rule, next.at.toISOString()], [1, "2027-06-02T08:00:00.000Z"]);
     });
 
     it("reads every jobnet the stack deploys from its outputs: stop, start and jobnetStateMachineArns; a stack deployed before them has stop and start", async () => {

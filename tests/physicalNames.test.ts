@@ -118,13 +118,14 @@ describe("stack names AWS accepts", () => {
         ]);
     });
 
-    it("name an alarm per kind for each of the team's jobnets, as for stop and start but for the scheduled start it has no schedule to miss", () => {
-        const team = { deployed: teamJobnets.filter((d) => d.name === "nightly-batch") };
+    it("name an alarm per kind for each of the team's jobnets, as for stop and start; the scheduled start only for one with schedule rules, a late job only for one with a job's expectedMinutes", () => {
+        const team = { deployed: [...teamJobnets.filter((d) => d.name === "nightly-batch"), { ...teamJobnets.find((d) => d.name === "weekly-maintenance")!, schedules: undefined }] };
         const alarms = physicalNames(project, "dev", { ...devSettings, teamJobnets: team })
             .filter((n) => n.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((n) => `${n.logicalName} ${n.name}`);
         assert.deepStrictEqual(alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((kind) => `alerts-${j}-${kind} webapp-jobnet-dev-${j}-${kind}`)),
-            ...["failed", "timed-out", "aborted", "late"].map((kind) => `alerts-nightly-batch-${kind} webapp-jobnet-dev-nightly-batch-${kind}`),
+            ...["failed", "timed-out", "aborted", "late", "job-late", "not-started"].map((kind) => `alerts-nightly-batch-${kind} webapp-jobnet-dev-nightly-batch-${kind}`),
+            ...["failed", "timed-out", "aborted", "late"].map((kind) => `alerts-weekly-maintenance-${kind} webapp-jobnet-dev-weekly-maintenance-${kind}`),
             "alerts-watcher-errors webapp-jobnet-dev-watcher-errors",
             "alerts-watcher-heartbeat webapp-jobnet-dev-watcher-heartbeat",
         ]);

@@ -65,9 +65,9 @@ describe("the dev stack, run in-process under mocks", () => {
             // end of a job's command, and of a jobnet a job ran, to JobEnded; a job held, to the notifier.
             "aws:cloudwatch/eventRule:EventRule": 3 + 3,
             "aws:cloudwatch/eventTarget:EventTarget": 4 + 3,
-            // Per jobnet: failed, timed out, aborted, late, not started (no schedule, so not a team jobnet's); the
-            // run watcher's errors and heartbeat.
-            "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 2 * 4,
+            // Per jobnet: failed, timed out, aborted, late, not started (the team's by their schedule rules); a
+            // job late (nightly-batch: transform-orders' expectedMinutes); the run watcher's errors and heartbeat.
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 2 * 5 + 1,
             "aws:dynamodb/table:Table": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,

@@ -16,6 +16,10 @@ const teamJobnetsOf = () => (require("../../jobnets") as { teamJobnets: JobnetDe
 import { executionHistoryQuota, historyBudget, worstCaseHistory } from "../../statemachines/historyBudget";
 import { TaskFunctionName, taskFunctionNames } from "../../statemachines/plan";
 import { RegisteredResource } from "./mockedCloud";
+import { PlannedRun, planRuns } from "../../handlers/scheduleRules";
+import { calendarDate } from "../../handlers/calendar";
+import { readPlanFacts, scheduledJobnets } from "./ops/plan";
+import { planMonthHtml } from "./ops/planMonth";
 import { projectDir, runProgram } from "./runProgram";
 
 /** One function as synthesised: its task, ARN, folder and what it uploads. */
@@ -68,7 +72,23 @@ export interface SynthResult {
     /** What preview would warn of, and what else it would say. */
     warnings: string[];
     infos: string[];
+    /** The team's jobnets' runs due in the days from today (the stack's clock), by their schedule rules; plan.html draws this month. */
+    plan: SynthPlan;
 }
+
+export interface SynthPlan {
+    /** Today, YYYY-MM-DD in the stack's time zone. */
+    from: string;
+    days: number;
+    timeZone: string;
+    runs: PlannedRun[];
+    /** The jobnets with schedule rules the stack deploys running, and those it pauses. */
+    scheduled: string[];
+    paused: string[];
+}
+
+/** How many days of runs `npm run synth` prints: a week, as JP1/AJS3's daily schedule is read a week ahead. */
+export const synthPlanDays = 7;
 
 // CallbackFunction calls this through `pulumi.runtime` each time it builds a function.
 const closureModule = pulumi.runtime as { serializeFunction: typeof pulumi.runtime.serializeFunction };
@@ -78,7 +98,7 @@ const closureModule = pulumi.runtime as { serializeFunction: typeof pulumi.runti
  * what would be deployed to `outDir`: both definitions, their execution inputs, each function's
  * upload (the very file Pulumi serialises), and every resource with its inputs.
  */
-export async function synthesize(stack: string, outDir: string, configOverrides: Record<string, string | undefined> = {}): Promise<SynthResult> {
+export async function synthesize(stack: string, outDir: string, configOverrides: Record<string, string | undefined> = {}, today: Date = new Date()): Promise<SynthResult> {
     const serialized = new Map<Function, Promise<string>>();
     const originalSerialize = closureModule.serializeFunction;
     // Keep what CallbackFunction produces for each handler: the text it uploads as __index.js.
@@ -125,6 +145,20 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         const written = teamJobnetsOf().find((d) => d.name === name);
         if (written) fs.writeFileSync(path.join(outDir, `${name}.jobs.svg`), await renderSvg(jobGraphDot(written, `${name}: its jobs and what each waits for (stack ${stack})`)));
     }
+
+    // The plan, from the same config: the runs the deployed rules are due to start (npm run ops -- plan), this month as a calendar page.
+    const planFacts = readPlanFacts(stack, projectDir, teamJobnetsOf(), configOverrides);
+    const scheduled = scheduledJobnets(planFacts);
+    const from = calendarDate(today, planFacts.timeZone);
+    const plan: SynthPlan = {
+        from,
+        days: synthPlanDays,
+        timeZone: planFacts.timeZone,
+        runs: planRuns(scheduled, from, synthPlanDays, planFacts.timeZone),
+        scheduled: scheduled.map((s) => s.jobnet),
+        paused: planFacts.jobnets.filter((d) => (d.schedules ?? []).length > 0 && (planFacts.paused ?? []).includes(d.name)).map((d) => d.name),
+    };
+    if (planFacts.jobnets.length > 0) fs.writeFileSync(path.join(outDir, "plan.html"), planMonthHtml(planFacts, [from.slice(0, 7)]));
 
     // The program's own copy of the catalog (runProgram loads the program afresh): its handlers are the ones serialised.
     const { taskFunctions } = require("../../handlers/catalog") as { taskFunctions: Record<TaskFunctionName, TaskFunction> };
@@ -235,6 +269,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
         maintenanceTag: { key: maintenanceTagKey, value: stack },
         warnings,
         infos,
+        plan,
     };
 }
 
@@ -267,6 +302,7 @@ export function synthSummary(result: SynthResult): string {
         historyLine(result.definitions),
         "Diagrams: stop.svg, start.svg",
         ...teamLines(result),
+        ...planLines(result),
         ...result.infos.flatMap((i) => ["", i]),
         ...result.warnings.flatMap((w) => ["", `Warning: ${w}`]),
     ].join("\n");
@@ -289,6 +325,24 @@ function teamLines(result: SynthResult): string[] {
         `Team jobnets: ${names.map((n) => `${n} (${Object.keys(teamJobnetsOf().find((d) => d.name === n)?.jobs ?? {}).length} jobs, history at worst ${events(worstCaseHistory(result.team.definitions[n]))} events)`).join(", ")}`,
         `  each with <jobnet>.asl.json, <jobnet>.svg (its state machine) and <jobnet>.jobs.svg (its jobs and what each waits for)`,
     ];
+}
+
+/** Each scheduled jobnet's runs due in the next days, on the stack's clock, and where the month's calendar is. */
+export function planLines(result: Pick<SynthResult, "plan" | "team">): string[] {
+    const { plan } = result;
+    if (Object.keys(result.team.definitions).length === 0) return [];
+    const weekday = (date: string) => ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][new Date(`${date}T00:00:00Z`).getUTCDay()];
+    const width = Math.max(0, ...[...plan.scheduled, ...plan.paused].map((n) => n.length));
+    const lines = [
+        "",
+        `Runs due in the next ${plan.days} days, from ${plan.from} (${plan.timeZone}; more with npm run ops -- plan), and this month in plan.html:`,
+        ...plan.scheduled.map((jobnet) => {
+            const runs = plan.runs.filter((r) => r.jobnet === jobnet).map((r) => `${weekday(r.local.slice(0, 10))} ${r.local.slice(5)}`);
+            return `  ${jobnet.padEnd(width)}  ${runs.length === 0 ? "none in these days" : runs.join(", ")}`;
+        }),
+        ...plan.paused.map((jobnet) => `  ${jobnet.padEnd(width)}  paused on this stack (jobnetSchedules.${jobnet}.enabled false)`),
+    ];
+    return plan.scheduled.length + plan.paused.length === 0 ? ["", "Runs due: none of the team's jobnets this stack deploys has schedule rules; plan.html shows its calendar"] : lines;
 }
 
 /** Each listener as a user meets it, and the page the health check reads; an existing system's as found. */

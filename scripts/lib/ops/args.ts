@@ -17,7 +17,7 @@ export type OpsCommand =
     | { kind: "report"; execution: string; stack: string; out: string; jobnet?: string }
     | { kind: "schedule"; enable: boolean; jobnet: "stop" | "start"; stack: string; yes: boolean }
     /** `date` undefined: today in the stack's time zone. */
-    | { kind: "plan"; stack: string; date?: string; days: number }
+    | { kind: "plan"; stack: string; date?: string; days: number; month?: string; html?: string }
     | { kind: "release"; jobnet: string; job: string; stack: string };
 
 export const opsUsage = `Usage: npm run ops -- COMMAND [options]
@@ -33,7 +33,8 @@ Commands:
                                               one of the team's) and follow it until it ends
                                               (exit 0 on success, 1 with the cause on failure)
   status [JOBNET] [--stack NAME]              recent runs of every jobnet (or of JOBNET), the delays in
-                                              progress, and stop's and start's next scheduled run
+                                              progress, and each one's next scheduled run (a team's
+                                              jobnet: by its schedule rules, naming the rule)
   redrive EXECUTION_ARN|latest|JOBNET [--stack NAME] [--no-wait]
                                               resume a failed run (the latest of any jobnet, or of JOBNET)
                                               from the step or job that failed, and follow it
@@ -41,11 +42,13 @@ Commands:
                                               draw a run (the latest of any jobnet, or of JOBNET) as a Gantt
                                               chart from its history: FILE (an HTML page, default
                                               out/report-NAME.html) and an SVG beside it
-  plan [--stack NAME] [--date YYYY-MM-DD] [--days N]
+  plan [--stack NAME] [--date YYYY-MM-DD] [--days N] [--month YYYY-MM] [--html FILE]
                                               the runs the team's jobnets are due to start on N days
                                               (7 unless given, at most 366) from the date (today unless
-                                              given), by their schedule rules, in the stack's time zone;
-                                              offline, from Pulumi.NAME.yaml alone
+                                              given), or in a month, by their schedule rules, in the
+                                              stack's time zone; offline, from Pulumi.NAME.yaml alone.
+                                              --html writes a calendar page to FILE instead: each month
+                                              the days touch, whole
   release JOBNET JOB [--stack NAME]           release JOB of every run of JOBNET that holds before it
                                               (a job with a hold: it starts now)
   schedule enable|disable stop|start [--stack NAME] [--yes]
@@ -62,6 +65,8 @@ const opsArgs = {
     out: { type: "string" },
     date: { type: "string" },
     days: { type: "string" },
+    month: { type: "string" },
+    html: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -175,7 +180,13 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             if (!(/^\d+$/.test(values.days ?? "7") && days >= 1 && days <= maxPlanDays)) {
                 throw new UsageError(`plan --days takes a whole number of days from 1 to ${maxPlanDays}, not ${JSON.stringify(values.days)}${usage}`);
             }
-            return { kind: "plan", stack, ...(date === undefined ? {} : { date }), days };
+            const month = values.month;
+            if (month !== undefined) {
+                if (date !== undefined || values.days !== undefined) throw new UsageError(`plan --month takes the place of --date and --days: give one or the other${usage}`);
+                if (!(/^\d{4}-(0[1-9]|1[0-2])$/.test(month))) throw new UsageError(`plan --month takes a month YYYY-MM, not ${JSON.stringify(month)}${usage}`);
+            }
+            if (values.html === "") throw new UsageError(`plan --html takes the file to write the month page to${usage}`);
+            return { kind: "plan", stack, ...(date === undefined ? {} : { date }), days, ...(month === undefined ? {} : { month }), ...(values.html === undefined ? {} : { html: values.html }) };
         }
         case "release": {
             noMore(2);

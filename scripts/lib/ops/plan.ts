@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { CalendarSettings, judgeDay } from "../../../handlers/calendar";
+import { CalendarSettings, calendarDate, judgeDay } from "../../../handlers/calendar";
 import { PlannedRun, ScheduledJobnet, addDays, planRuns, ruleCalendarOf } from "../../../handlers/scheduleRules";
 import { ProjectFileReader, parseConfig } from "../../../infra/config";
 import { JobnetDefinition } from "../../../statemachines/jobs";
@@ -28,23 +28,42 @@ export interface PlanFacts {
 }
 
 /** What the stack file says the plan needs: its time zone, its calendar, the team's jobnets it deploys. */
-export function readPlanFacts(stack: string, projectDir: string, definitions: JobnetDefinition[] = teamJobnets): Omit<PlanFacts, "from" | "days"> {
+export function readPlanFacts(stack: string, projectDir: string, definitions: JobnetDefinition[] = teamJobnets, configOverrides: Record<string, string | undefined> = {}): Omit<PlanFacts, "from" | "days"> {
     const readProjectFile: ProjectFileReader = (relativePath) => {
         const file = path.resolve(projectDir, relativePath);
         return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, "utf8") : undefined;
     };
-    const config = parseConfig(stackConfig(stack, projectDir), readProjectFile, definitions);
+    // As runProgram applies them: an override replaces the file's value, undefined removes it.
+    const values: Record<string, string | undefined> = { ...stackConfig(stack, projectDir), ...configOverrides };
+    for (const [key, value] of Object.entries(values)) if (value === undefined) delete values[key];
+    const config = parseConfig(values as Record<string, string>, readProjectFile, definitions);
     const { timeZone, ...calendar } = config.operations.calendar;
     return { stack, timeZone, calendar, jobnets: config.teamJobnets.deployed, paused: config.teamJobnets.schedulesPaused };
 }
 
 const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-/** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
-export function planReport(f: PlanFacts): string {
-    const scheduled: ScheduledJobnet[] = f.jobnets
+/** The jobnets whose rules the stack deploys running (not paused), each with the calendar its rules are judged by: its own, or the stack's. */
+export function scheduledJobnets(f: Pick<PlanFacts, "jobnets" | "paused" | "calendar">): ScheduledJobnet[] {
+    return f.jobnets
         .filter((d) => (d.schedules ?? []).length > 0 && !(f.paused ?? []).includes(d.name))
         .map((d) => ({ jobnet: d.name, schedules: d.schedules!, calendar: d.calendar ? ruleCalendarOf(d.calendar) : f.calendar }));
+}
+
+/** How far ahead a jobnet's next run is looked for: a year and a day, the longest a rule's cycle can be (every 12 months, a substitute 31 days on). */
+export const nextRunHorizonDays = 366 + 31;
+
+/**
+ * The first run of a jobnet's rules after `now` (by planRuns, the decision a scheduled run asks at
+ * run time), or none within nextRunHorizonDays. Days are counted on `timeZone`'s clock.
+ */
+export function nextPlannedRun(jobnet: ScheduledJobnet, now: Date, timeZone: string): PlannedRun | undefined {
+    return planRuns([jobnet], calendarDate(now, timeZone), nextRunHorizonDays, timeZone).find((r) => r.at.getTime() > now.getTime());
+}
+
+/** The plan as text: a heading, then each day with its runs (time, jobnet, rule, why), then the jobnets that have no rules. */
+export function planReport(f: PlanFacts): string {
+    const scheduled = scheduledJobnets(f);
     const runs = planRuns(scheduled, f.from, f.days, f.timeZone);
     const last = addDays(f.from, f.days - 1);
     const lines = [`Runs due of the ${f.stack} jobnets, ${f.from}${f.days > 1 ? ` to ${last}` : ""} (${f.timeZone}), by their schedule rules:`];

@@ -2,7 +2,8 @@ import { CalendarSettings, judgeDay } from "../../../handlers/calendar";
 import { formatSeconds } from "../../../handlers/notifier";
 import { nextRuns, parseCron } from "../../../infra/cron";
 import { table } from "../../../simulator/timeline";
-import { describeRule } from "../../../handlers/scheduleRules";
+import { describeRule, ruleCalendarOf, wallClock } from "../../../handlers/scheduleRules";
+import { nextPlannedRun, nextRunHorizonDays } from "./plan";
 import { teamJobnets } from "../../../jobnets";
 import { Jobnet, RunRow } from "./runs";
 
@@ -18,6 +19,8 @@ export interface StatusFacts {
     calendar: Omit<CalendarSettings, "timeZone"> | undefined;
     /** What the run watcher judges by (stack output `monitoring`); a team's jobnet missing from it (a stack not updated since) has no expected duration shown. */
     monitoring: { expectedSeconds: Record<Jobnet, number>; startDelaySeconds: number };
+    /** The team's jobnets whose rules the stack file pauses (`jobnetSchedules.<jobnet>.enabled` false): no next run. */
+    pausedRules?: string[];
 }
 
 /** The jobnets shown whose schedule is a cron expression: stop and start (the team's have schedule rules, the plan's to show). */
@@ -25,11 +28,23 @@ function scheduledJobnets(f: StatusFacts): Jobnet[] {
     return (f.jobnets ?? ["stop", "start"]).filter((j) => j === "stop" || j === "start");
 }
 
-/** A team jobnet's schedule rules in words (jobnets/), or how to run one that has none. */
-function teamScheduleLine(jobnet: string): string {
-    const rules = teamJobnets.find((d) => d.name === jobnet)?.schedules ?? [];
+/**
+ * A team jobnet's next run by its schedule rules (jobnets/) and the rule making it, on the rule's
+ * clock: the run the plan lists first after now (nextPlannedRun), judged by the jobnet's own calendar
+ * or the stack's; a run moved off a closed day says which. Or why there is none, or how to run one.
+ */
+export function teamScheduleLine(jobnet: string, f: Pick<StatusFacts, "now" | "calendar" | "pausedRules">): string {
+    const definition = teamJobnets.find((d) => d.name === jobnet);
+    const rules = definition?.schedules ?? [];
     if (rules.length === 0) return `no schedule rules (run it by hand: npm run ops -- run ${jobnet})`;
-    return `${rules.map(describeRule).join("; ")} (each day's runs: npm run ops -- plan)`;
+    const described = rules.map(describeRule).join("; ");
+    if ((f.pausedRules ?? []).includes(jobnet)) return `${described}, paused on this stack (jobnetSchedules.${jobnet}.enabled false)`;
+    const calendar = definition!.calendar ? ruleCalendarOf(definition!.calendar) : { country: "none", closedDates: [], openDates: [], ...f.calendar };
+    const next = nextPlannedRun({ jobnet, schedules: rules, calendar }, f.now, "UTC");
+    if (!next) return `${described}: no run due within ${nextRunHorizonDays} days`;
+    const rule = rules[next.rule];
+    const moved = next.reason.includes("open day for") ? `; ${next.reason}` : "";
+    return `${wallClock(next.at, rule.timeZone)} ${rule.timeZone}, by ${rules.length > 1 ? `rule ${next.rule + 1}: ` : ""}${next.describe}${moved} (each day's runs: npm run ops -- plan)`;
 }
 
 /** Defaults of a stack deployed before it exported its monitoring settings (infra/config.ts). */
@@ -92,7 +107,7 @@ export function statusReport(f: StatusFacts): string {
     if (!f.calendar) lines.push("  (this stack was deployed before it exported its calendar: closed days are not skipped below; run npm run ops -- up)");
     for (const jobnet of f.jobnets ?? ["stop", "start"]) {
         const s = scheduledJobnets(f).includes(jobnet) ? f.schedules[jobnet] : undefined;
-        if (!["stop", "start"].includes(jobnet)) lines.push(`  ${jobnet}: ${teamScheduleLine(jobnet)}`);
+        if (!["stop", "start"].includes(jobnet)) lines.push(`  ${jobnet}: ${teamScheduleLine(jobnet, f)}`);
         else if (!s) lines.push(`  ${jobnet}: no schedule`);
         else if (!s.enabled) lines.push(`  ${jobnet}: ${s.expression} (${s.timeZone}), disabled`);
         else {
