@@ -9,7 +9,8 @@ export default defineJobnet({
     name: "weekly-maintenance",
     description: "Weekly maintenance: stop the web system, tidy the batch hosts, start the web system",
     expectedMinutes: 60,
-    timeoutMinutes: 180,
+    // Room for its waits: up to 2 hours for the nightly batch to end, an hour's hold, then the work.
+    timeoutMinutes: 240,
     schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" }],
     // Its window is the weekend, which the stack's calendar closes: a calendar of its own, closed on
     // national holidays only, so that a Sunday that is a holiday moves to the next open day.
