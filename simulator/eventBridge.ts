@@ -1,11 +1,14 @@
 /**
  * What EventBridge gives a rule's target through an input transformer (EventBridge API reference,
  * InputTransformer): each `<name>` of the template is the value its InputPathsMap path selects in
- * the event. Inside quotes a string goes in as its text; outside, as a JSON value.
+ * the event. Inside quotes a string goes in as its text; outside, as a JSON value. The predefined
+ * `<aws.events.event.json>` is the whole event, as JSON, usable only as a field's value
+ * (EventBridge User Guide, "Amazon EventBridge input transformation", Predefined variables).
  */
-export function transformInput(transformer: { inputPaths: Record<string, string>; inputTemplate: string }, event: unknown): string {
+export function transformInput(transformer: { inputPaths?: Record<string, string>; inputTemplate: string }, event: unknown): string {
     const valueOf = (name: string): unknown => {
-        const path = transformer.inputPaths[name];
+        if (name === "aws.events.event.json") return event;
+        const path = transformer.inputPaths?.[name];
         if (path === undefined) throw new Error(`the input template names <${name}>, which InputPathsMap does not define`);
         return path.replace(/^\$\.?/, "").split(".").filter((p) => p).reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], event);
     };
@@ -62,7 +65,7 @@ export interface RuleTarget {
     input?: string;
     /** A JSONPath into the event: only that part is sent. */
     inputPath?: string;
-    inputTransformer?: { inputPaths: Record<string, string>; inputTemplate: string };
+    inputTransformer?: { inputPaths?: Record<string, string>; inputTemplate: string };
     retryPolicy?: { maximumEventAgeInSeconds?: number; maximumRetryAttempts?: number };
 }
 
@@ -98,7 +101,7 @@ export function rulesOfStack(resources: { type: string; inputs: Record<string, a
  * patterns" and "Content filtering in event patterns"): every field the pattern names must match;
  * an object matches field by field; a list matches when any of its values does, and an event's list
  * value when any of its elements does. Values: a string, number (compared as numbers), boolean or
- * null, equal; `{ prefix }`, `{ suffix }`, `{ "equals-ignore-case" }`; `{ "anything-but": value,
+ * null, equal; `{ prefix }`, `{ suffix }`, `{ wildcard }`, `{ "equals-ignore-case" }`; `{ "anything-but": value,
  * list or { prefix } }`, which a missing field does not match; `{ exists: true | false }`; `{
  * numeric: [">", 0, "<=", 5] }`; `$or`, a list of patterns, any of which may match.
  */
@@ -133,6 +136,8 @@ function matchesFilter(kind: string | undefined, arg: unknown, v: unknown): bool
             return typeof v === "string" && (typeof arg === "string" ? v.endsWith(arg) : v.toLowerCase().endsWith(String((arg as { "equals-ignore-case": string })["equals-ignore-case"]).toLowerCase()));
         case "equals-ignore-case":
             return typeof v === "string" && v.toLowerCase() === String(arg).toLowerCase();
+        case "wildcard":
+            return typeof v === "string" && wildcardRegExp(String(arg)).test(v);
         case "anything-but": {
             if (typeof arg === "object" && arg !== null && !Array.isArray(arg)) {
                 const [innerKind, innerArg] = Object.entries(arg)[0];
@@ -153,6 +158,12 @@ function matchesFilter(kind: string | undefined, arg: unknown, v: unknown): bool
         default:
             throw new Error(`the simulated EventBridge does not match "${kind}" in an event pattern`);
     }
+}
+
+/** A wildcard filter as a pattern: `*` stands for any characters, `\*` and `\\` for themselves (EventBridge User Guide, "Wildcard matching"). */
+function wildcardRegExp(wildcard: string): RegExp {
+    const parts = wildcard.match(/\\[\\*]|\*|[^\\*]+|\\/g) ?? [];
+    return new RegExp(`^${parts.map((p) => (p === "*" ? "[\\s\\S]*" : (p.startsWith("\\") && p.length === 2 ? p[1] : p).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("")}$`);
 }
 
 /** What a target is sent for an event: its constant input, the part its inputPath selects, its transformer's text, or the whole event (EventBridge API reference, Target). */

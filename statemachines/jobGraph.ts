@@ -1,6 +1,7 @@
 import { ExitCondition, Job, JobnetDefinition, jobDefaults, jobNamePattern } from "./jobs";
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
+import { startConditionProblems } from "./startConditions";
 
 /**
  * The graph of a jobnet as its run handlers need it (handlers/jobRun.ts): each job's
@@ -46,7 +47,7 @@ export function successorsOf(graph: RunGraph): Record<string, string[]> {
  * jobs no run can reach, a judgment that judges nothing, settings out of range, and server groups
  * or jobnets the stack does not define (`groups`, `jobnets`: those it does).
  */
-export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[]; jobnets: string[] }): string[] {
+export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[]; jobnets: string[]; startedAfterBy?: Record<string, string[]> }): string[] {
     const problems: string[] = [];
     const where = `jobnet ${d.name}`;
     if (!jobNamePattern.test(d.name)) problems.push(`${where}: the name must be 1–48 lowercase letters, digits and hyphens, starting with a letter or digit`);
@@ -66,6 +67,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     }
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
     if (d.calendar) problems.push(...calendarProblems(d.calendar).map((p) => `${where}, calendar: ${p}`));
+    problems.push(...startConditionProblems(d.name, d.startOn, known));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);

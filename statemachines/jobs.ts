@@ -5,6 +5,7 @@
  */
 
 import type { JobnetCalendar, ScheduleRule } from "./scheduleRules";
+import type { StartCondition } from "./startConditions";
 
 /** A server group as the stack config names it (`jobnetGroups`): on which servers a command job runs. */
 export interface OnServers {
@@ -103,13 +104,15 @@ export interface JobnetDefinition<J extends string = string> {
     schedules?: ScheduleRule[];
     /** The business calendar its rules are judged by, in place of the stack's `calendar`. */
     calendar?: JobnetCalendar;
+    /** What else starts it (statemachines/startConditions.ts): a file's arrival, an event, another jobnet's end. Such a run is not a scheduled one: it runs any day. */
+    startOn?: StartCondition[];
 }
 
 /**
  * Declares a jobnet. The job names are the keys of `jobs`; naming any other in `after`, `then` or
  * `else` does not compile.
  */
-export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar }): JobnetDefinition<J> {
+export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar; startOn?: StartCondition[] }): JobnetDefinition<J> {
     return definition;
 }
 
