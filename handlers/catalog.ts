@@ -10,6 +10,7 @@ import { guardingRedrives, releaseRunLock, takeRunLock } from "./runLock";
 import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 import { awaitJob, beginJobs, jobEnded, startJob } from "./jobs";
+import { startOnEvent } from "./startOnEvent";
 
 /** The resources of one stack that the task functions act on, for their IAM policies. */
 export interface TaskResources {
@@ -39,6 +40,8 @@ export interface TaskResources {
     teamStateMachineArns?: string[];
     /** The state machines a team jobnet's jobnet jobs start: their runs' ends are read. */
     childStateMachineArns?: string[];
+    /** The team's jobnets that start conditions start (StartOnEvent): their state machines. */
+    eventStartedStateMachineArns?: string[];
     /** One team jobnet's own StartJob: only its groups' servers, its documents and its jobnet jobs. */
     job?: { stateMachineArn: string; instances: ({ instanceArns: string[] } | { tag: ServerTag })[]; documents: string[]; children: string[] };
 }
@@ -301,6 +304,11 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             ...((r.childStateMachineArns ?? []).length > 0 ? [allow(["states:DescribeExecution"], (r.childStateMachineArns ?? []).map(executionsArn))] : []),
         ],
     },
+    startOnEvent: {
+        description: "Starts a team jobnet when its start condition's rule matches an event, one run per event",
+        handler: startOnEvent,
+        permissions: (r) => [allow(["states:StartExecution"], r.eventStartedStateMachineArns ?? [])],
+    },
     findWebServers: {
         description: "Finds the web servers that carry the system's tag, at the start of a run",
         handler: findWebServers,
@@ -310,7 +318,7 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
 };
 
 /** The tasks EventBridge calls, not a state machine: a run is never redriven into them. */
-const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock", "jobEnded"];
+const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock", "jobEnded", "startOnEvent"];
 
 /**
  * What a task of a redriven run reads and writes before it acts (handlers/runLock.ts,

@@ -198,3 +198,13 @@ export function triggeredInput(trigger: TriggerKind, event: DeliveredEvent, ende
 export function triggeredExecutionName(trigger: TriggerKind, eventId: string): string {
     return `${trigger}-${eventId.replace(/[^A-Za-z0-9_-]/g, "_")}`.slice(0, 80);
 }
+
+/** A start condition in words, for its rule's description and the plan. */
+export function describeStartCondition(condition: StartCondition): string {
+    if ("s3" in condition) {
+        const { bucket, prefix, suffix } = condition.s3;
+        return `a file arrives in s3://${bucket}/${prefix ?? ""}${suffix === undefined ? (prefix === undefined ? "" : "…") : `…${suffix}`}`;
+    }
+    if ("event" in condition) return `an event from ${condition.event.source.join(" or ")}${condition.event.detailType ? ` (${condition.event.detailType.join(" or ")})` : ""}`;
+    return `jobnet ${condition.jobnetEnded.jobnet} ended ${(condition.jobnetEnded.status ?? ["SUCCEEDED"]).join(" or ")}`;
+}
