@@ -1,4 +1,5 @@
 import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
+import { SimulatedBuckets } from "./s3";
 import { createHash } from "crypto";
 import { latency } from "./latency";
 import { recoverableByStart } from "../handlers/databaseStatuses";
@@ -119,6 +120,8 @@ export interface Faults {
     lockLeft?: "stop" | "start";
     /** EventBridge never delivers the end of our runs to the release function ("Delivery is best effort"). */
     releaseLost?: boolean;
+    /** EventBridge delivers each event of a start condition's rule twice, the second this many seconds after the first: it delivers "at least once" (EventBridge User Guide, "Event retry policy"). */
+    eventDuplicateSeconds?: number;
     /** GetExecutionHistory answers at most this many events a page, each after an empty page, with a nextToken while more remain, whatever maxResults: "the actual number of results returned per call might be fewer than the specified maximum" (Step Functions API reference). */
     historyPageEvents?: number;
 }
@@ -461,6 +464,8 @@ export class SimulatedAccount {
     readonly events: BusEvent[] = [];
     /** Where those events go, once a simulation has a bus (simulate.ts); without one they are only kept. */
     bus?: { put(event: BusEvent): void };
+    /** The account's S3 buckets (simulator/s3.ts). */
+    readonly s3 = new SimulatedBuckets();
     private eventSerial = 0;
     readonly calls: RecordedCall[] = [];
     /** What was published to SNS topics: notices to operators. */
@@ -637,6 +642,16 @@ export class SimulatedAccount {
     private emitExecutionStatus(execution: SimExecution, when = Date.now()): void {
         const { source, "detail-type": detailType, detail } = executionStatusChange(execution) as { source: string; "detail-type": string; detail: Record<string, unknown> };
         this.emit(source, detailType, [execution.arn], detail, when);
+    }
+
+    /**
+     * PutObject by someone outside the jobnets (a partner's file): the object is in the bucket, and
+     * S3 sends "Object Created" to EventBridge, the bucket having its EventBridge notifications on
+     * (Amazon S3 User Guide, "Enabling Amazon EventBridge"; the README says to turn them on).
+     */
+    putObject(bucket: string, key: string, size: number): BusEvent {
+        const { detail } = this.s3.put(bucket, key, size, Date.now());
+        return this.emit("aws.s3", "Object Created", [`arn:aws:s3:::${bucket}`], detail);
     }
 
     /** Puts an event on the account's default bus, in EventBridge's envelope (EventBridge User Guide, "Amazon EventBridge events"). */

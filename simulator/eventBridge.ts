@@ -184,6 +184,8 @@ export interface Delivery {
     /** Undefined while it runs; empty when it was dropped (the simulation has no such function, or a fault). */
     attempts?: { outcome: string; ms: number; error?: string }[];
     dropped?: string;
+    /** A second delivery of the same event (the event-duplicate fault). */
+    repeated?: true;
 }
 
 export interface EventBusOptions {
@@ -194,6 +196,8 @@ export interface EventBusOptions {
     deliver: (target: RuleTarget, input: unknown) => Promise<{ outcome: string; ms: number; error?: string }[]> | undefined;
     /** A delivery EventBridge loses ("Delivery is best effort"): a fault's reason, or undefined. */
     loses?: (rule: BusRule, target: RuleTarget, event: BusEvent) => string | undefined;
+    /** Seconds after the first delivery at which EventBridge delivers the same event again (at least once delivery); none unless given. */
+    repeats?: (rule: BusRule, target: RuleTarget, event: BusEvent) => number[];
 }
 
 /**
@@ -211,15 +215,16 @@ export class EventBus {
     put(event: BusEvent): void {
         for (const rule of this.o.rules) {
             if (!matchesPattern(rule.pattern, event)) continue;
-            for (const target of rule.targets) {
-                const delivery: Delivery = { rule: rule.name, target: target.arn, event, input: targetInput(target, event), deliveredAt: Date.now() + this.o.latencySeconds * 1000 };
+            for (const target of rule.targets) for (const after of [0, ...(this.o.repeats?.(rule, target, event) ?? [])]) {
+                const delay = this.o.latencySeconds + after;
+                const delivery: Delivery = { rule: rule.name, target: target.arn, event, input: targetInput(target, event), deliveredAt: Date.now() + delay * 1000, ...(after > 0 ? { repeated: true } : {}) };
                 this.deliveries.push(delivery);
                 const lost = this.o.loses?.(rule, target, event);
                 if (lost !== undefined) {
                     Object.assign(delivery, { attempts: [], dropped: lost });
                     continue;
                 }
-                const going: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, this.o.latencySeconds * 1000))
+                const going: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, delay * 1000))
                     .then(async () => {
                         const invoked = this.o.deliver(target, delivery.input);
                         if (invoked === undefined) Object.assign(delivery, { attempts: [], dropped: "the simulation does not play this target" });
