@@ -4,6 +4,7 @@ import { jobGraphProblems } from "../statemachines/jobGraph";
 import { chooseTeamJobnets } from "../infra/teamJobnetSettings";
 import { StartCondition, bucketNameProblem, startCycle, startPattern, triggeredExecutionName, triggeredInput } from "../statemachines/startConditions";
 import { matchesPattern } from "../simulator/eventBridge";
+import { busEventOf, jobnetsRunByHand } from "../scripts/lib/triggeredStart";
 
 const known = { groups: ["batch"], jobnets: ["stop", "start", "loader", "reporter"] };
 
@@ -117,5 +118,28 @@ describe("start conditions: a file's arrival, an event, another jobnet's end", (
             assert.strictEqual(triggeredExecutionName("s3", "17793124-05d4-b198-2fde-7ededc63b103"), "s3-17793124-05d4-b198-2fde-7ededc63b103");
             assert.strictEqual(triggeredExecutionName("event", "a:b/c".repeat(30)), `event-${"a_b_c".repeat(30)}`.slice(0, 80));
         });
+    });
+});
+
+describe("npm start and a jobnet's start conditions", () => {
+    const arrival = { bucket: "orders-in", key: "a.csv", size: 1, atSeconds: 0 };
+    it("runs nothing by hand for a file or an event, the jobnet it follows for a jobnetEnded condition, and the jobnet itself otherwise", () => {
+        const both = jobnet("loader", [{ s3: { bucket: "orders-in" } }, { jobnetEnded: { jobnet: "stop" } }]);
+        assert.deepStrictEqual([
+            jobnetsRunByHand(both, { arrivals: [arrival], events: [] }),
+            jobnetsRunByHand(both, { arrivals: [], events: [] }),
+            jobnetsRunByHand(jobnet("plain", []), { arrivals: [], events: [] }),
+        ], [[], ["stop"], ["plain"]]);
+    });
+
+    it("refuses a file for a jobnet no file starts, and an event for one no event starts", () => {
+        assert.throws(() => jobnetsRunByHand(jobnet("plain", []), { arrivals: [arrival], events: [] }), /^Error: --arrive: jobnet plain has no start condition on a file's arrival \(startOn: \[\{ s3: \.\.\. \}\]\)$/);
+        assert.throws(() => jobnetsRunByHand(jobnet("loader", [{ s3: { bucket: "orders-in" } }]), { arrivals: [], events: [{}] }), /^Error: --event: jobnet loader has no start condition on an event/);
+    });
+
+    it("reads an event file's source, detail-type, detail and minute, and names what is missing", () => {
+        assert.deepStrictEqual(busEventOf("e.json", '{"source": "com.example.orders", "detail-type": "Order Batch Ready", "detail": {"batch": 7}, "atMinute": 2}'),
+            { atSeconds: 120, source: "com.example.orders", detailType: "Order Batch Ready", detail: { batch: 7 } });
+        assert.throws(() => busEventOf("e.json", '{"source": "x"}'), /^Error: --event e.json: expected \{"source": "...", "detail-type": "...", "detail": \{...\}, "atMinute": N\}$/);
     });
 });

@@ -3,6 +3,7 @@ import { parseFaults } from "../../simulator/faults";
 import { maxWebServers, taskFunctionNames } from "../../statemachines/plan";
 import { UsageError, inWords, parseCommandLine } from "./commandLine";
 import { jobNamePattern } from "../../statemachines/jobs";
+import { ObjectArrival, parseArrival } from "../../simulator/s3";
 
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
@@ -20,6 +21,10 @@ export interface StartOptions {
     json: string | undefined;
     /** An HTML page to draw each run on as a Gantt chart (and an SVG of each beside it). */
     report: string | undefined;
+    /** Objects put in the simulated account's buckets, each at its minute: a team jobnet's start condition starts its run. */
+    arrivals: ObjectArrival[];
+    /** Files of events put on the default bus: `{ "source", "detail-type", "detail", "atMinute"? }`. */
+    events: string[];
     help: boolean;
 }
 
@@ -45,6 +50,14 @@ Options:
                             so the business calendar is asked first; --fail duplicate:... implies it
   --redrive                 when a run fails, redrive it once: it goes on from the step that
                             failed, as \`npm run ops -- redrive\` does
+  --arrive s3://BUCKET/KEY[@MIN]
+                            a file arrives: the object is put in the simulated bucket at the
+                            simulated minute MIN (default 0), and a team jobnet's start condition
+                            on it starts the run; repeat for more
+  --event FILE              an event is put on the default bus: FILE holds its JSON,
+                            {"source", "detail-type", "detail", "atMinute"}; a team jobnet's start
+                            condition on it starts the run; repeat for more. A jobnet started after
+                            another's end (jobnetEnded) runs that one first, its end starting ours
   --json FILE               also write the run's events and figures to FILE as JSON
   --report FILE             also draw each run as a Gantt chart: FILE, an HTML page, and an SVG
                             per run beside it (FILE without .html, -stop.svg, -start.svg)
@@ -65,6 +78,8 @@ const startArgs = {
     redrive: { type: "boolean", default: false },
     json: { type: "string" },
     report: { type: "string" },
+    arrive: { type: "string", multiple: true, default: [] as string[] },
+    event: { type: "string", multiple: true, default: [] as string[] },
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -88,6 +103,15 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     const jobnets: StartOptions["jobnets"] = jobnet === "both" ? ["stop", "start"] : [jobnet];
     // The forms and the jobnets now; the server names, and a team jobnet's jobs, once the stack is synthesised.
     if (!team) parseFaults(v.fail, { jobnets: jobnets as ("stop" | "start")[], tasks: taskFunctionNames });
+    const arrivals = v.arrive.map((a) => {
+        try {
+            return parseArrival(a);
+        } catch (e) {
+            throw new UsageError((e as Error).message);
+        }
+    });
+    if (!team && (v.arrive.length > 0 || v.event.length > 0)) throw new UsageError(`--${v.arrive.length > 0 ? "arrive" : "event"}: it starts a team jobnet by its start condition; stop and start have none (--jobnet NAME)`);
+
     return {
         stack: v.stack,
         jobnets,
@@ -99,6 +123,8 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         redrive: v.redrive,
         json: v.json,
         report: v.report,
+        arrivals,
+        events: v.event,
         help: v.help,
     };
 }
