@@ -120,6 +120,8 @@ export interface Faults {
     lockLeft?: "stop" | "start";
     /** EventBridge never delivers the end of our runs to the release function ("Delivery is best effort"). */
     releaseLost?: boolean;
+    /** These buckets do not send their events to EventBridge: S3 sends only to the destinations a bucket's notification configuration names (Amazon S3 User Guide, "Enabling Amazon EventBridge"). */
+    silentBuckets?: string[];
     /** EventBridge delivers each event of a start condition's rule twice, the second this many seconds after the first: it delivers "at least once" (EventBridge User Guide, "Event retry policy"). */
     eventDuplicateSeconds?: number;
     /** GetExecutionHistory answers at most this many events a page, each after an empty page, with a nextToken while more remain, whatever maxResults: "the actual number of results returned per call might be fewer than the specified maximum" (Step Functions API reference). */
@@ -649,8 +651,9 @@ export class SimulatedAccount {
      * S3 sends "Object Created" to EventBridge, the bucket having its EventBridge notifications on
      * (Amazon S3 User Guide, "Enabling Amazon EventBridge"; the README says to turn them on).
      */
-    putObject(bucket: string, key: string, size: number): BusEvent {
+    putObject(bucket: string, key: string, size: number): BusEvent | undefined {
         const { detail } = this.s3.put(bucket, key, size, Date.now());
+        if (this.faults.silentBuckets?.includes(bucket)) return undefined;
         return this.emit("aws.s3", "Object Created", [`arn:aws:s3:::${bucket}`], detail);
     }
 

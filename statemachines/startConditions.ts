@@ -206,5 +206,5 @@ export function describeStartCondition(condition: StartCondition): string {
         return `a file arrives in s3://${bucket}/${prefix ?? ""}${suffix === undefined ? (prefix === undefined ? "" : "…") : `…${suffix}`}`;
     }
     if ("event" in condition) return `an event from ${condition.event.source.join(" or ")}${condition.event.detailType ? ` (${condition.event.detailType.join(" or ")})` : ""}`;
-    return `jobnet ${condition.jobnetEnded.jobnet} ended ${(condition.jobnetEnded.status ?? ["SUCCEEDED"]).join(" or ")}`;
+    return `jobnet ${condition.jobnetEnded.jobnet} has ended ${(condition.jobnetEnded.status ?? ["SUCCEEDED"]).join(" or ")}`;
 }

@@ -145,7 +145,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             // The run watcher does not watch the team's schedule rules (yet): no scheduled start of theirs to miss.
-            ...["nightly-batch", "weekly-maintenance"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
+            ...["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);
         for (const a of alarms) {
@@ -153,7 +153,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
             assert.ok(published?.metrics.includes(a.inputs.metricName), `${a.inputs.name}: ${a.inputs.namespace} ${a.inputs.metricName}`);
             assert.ok(published.dimensions.some((d) => JSON.stringify([...d].sort()) === JSON.stringify(Object.keys(a.inputs.dimensions).sort())), a.inputs.name);
             assert.deepStrictEqual(a.inputs.alarmActions, [run.outputs.alertTopicArn], a.inputs.name);
-            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start|nightly-batch|weekly-maintenance) jobnet|run watcher): .+\. .+/);
+            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start|nightly-batch|weekly-maintenance|orders-arrival|orders-report) jobnet|run watcher): .+\. .+/);
         }
         const judged = (name: string) => { const a = alarms.find((x) => x.inputs.name === name)!.inputs; return [a.statistic, a.period, a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData]; };
         for (const name of run.outputs.alarms.filter((n: string) => !n.includes("watcher-heartbeat"))) assert.deepStrictEqual(judged(name), ["Sum", 300, 1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"], name);
@@ -183,10 +183,10 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const input = JSON.parse(schedule.inputs.target.input);
         assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
             "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600,
-            // The team's jobnets by their expectedMinutes (90 and 60, jobnets/*.ts), without a schedule.
-            [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined]],
+            // The team's jobnets by their expectedMinutes (90, 60, 15 and 10, jobnets/*.ts), without a schedule.
+            [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined], ["orders-arrival", 900, undefined], ["orders-report", 600, undefined]],
         ]);
-        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, ...["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"].map((j) => run.outputs.jobnetStateMachineArns[j])];
         assert.deepStrictEqual(input.jobnets.map((j: any) => j.stateMachineArn), machines);
         const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(statements[0].Resource, machines);
@@ -197,7 +197,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
     });
 
     it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
-        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, ...["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"].map((j) => run.outputs.jobnetStateMachineArns[j])];
         const rule = run.account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-run-ended")!;
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
             source: ["aws.states"],

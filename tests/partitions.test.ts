@@ -53,8 +53,8 @@ for (const p of partitions) {
 
         it(`invokes the Lambda tasks through arn:${p.partition}:states:::lambda:invoke, each function of the partition`, () => {
             const machines = run.account.ofType("aws:sfn/stateMachine:StateMachine");
-            // Stop, start and the dev stack's two team jobnets, whose jobs are callback tasks.
-            assert.strictEqual(machines.length, 4);
+            // Stop, start and the dev stack's four team jobnets, whose jobs are callback tasks.
+            assert.strictEqual(machines.length, 6);
             for (const machine of machines) {
                 const definition = JSON.parse(machine.inputs.definition) as StateMachineDefinition;
                 const tasks = allStates(definition.States).flatMap(([, s]) => (s.Type === "Task" ? [s] : []));

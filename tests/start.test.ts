@@ -423,8 +423,8 @@ describe("every --fail kind, run in the simulated account", function () {
     it("cover every kind of fault npm start accepts", () => {
         // The tag faults need a stack whose servers are named by a tag: tests/tagDiscovery.test.ts;
         // db-capacity an RDS DB instance (StartDBCluster never answers it): tests/existingDatabases.test.ts;
-        // event-duplicate a team jobnet's start condition: tests/startConditionRuns.test.ts.
-        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity", "event-duplicate"]);
+        // event-duplicate and bucket-silent a team jobnet's start condition: tests/startConditionRuns.test.ts.
+        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity", "event-duplicate", "bucket-silent"]);
         assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
     });
 

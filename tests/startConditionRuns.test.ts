@@ -50,6 +50,12 @@ describe("start conditions in the simulated account", () => {
         assert.deepStrictEqual([sim.account.events.filter((e) => e.source === "aws.s3").length, triggeredRuns(sim)], [2, []]);
     });
 
+    it("starts no run when the bucket does not send its events to EventBridge, though the file is there", async () => {
+        const faults = parseFaults([`bucket-silent:${bucket}`], { tasks: [] });
+        const sim = await simulate(synth, { initial: "running", jobnets: [], faults, arrivals: [parseArrival(`s3://${bucket}/orders/2026-12-01.csv`)] });
+        assert.deepStrictEqual([sim.account.s3.list(bucket).map((o) => o.key), sim.account.events.filter((e) => e.source === "aws.s3").length, triggeredRuns(sim)], [["orders/2026-12-01.csv"], 0, []]);
+    });
+
     for (const [gap, when] of [[30, "while the run of the first still runs (StartExecution answers with that run)"], [600, "after it has ended (ExecutionAlreadyExists, which StartOnEvent takes for the run of that event)"]] as const) {
         it(`starts one run for an event EventBridge delivers twice, the second delivery ${gap} s later, ${when}`, async () => {
             const faults = parseFaults([`event-duplicate:${gap}`], { tasks: [] });

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { jobGraphProblems } from "../statemachines/jobGraph";
 import { chooseTeamJobnets } from "../infra/teamJobnetSettings";
-import { StartCondition, bucketNameProblem, startCycle, startPattern, triggeredExecutionName, triggeredInput } from "../statemachines/startConditions";
+import { StartCondition, bucketNameProblem, describeStartCondition, startCycle, startPattern, triggeredExecutionName, triggeredInput } from "../statemachines/startConditions";
 import { matchesPattern } from "../simulator/eventBridge";
 import { busEventOf, jobnetsRunByHand } from "../scripts/lib/triggeredStart";
 
@@ -96,6 +96,20 @@ describe("start conditions: a file's arrival, an event, another jobnet's end", (
             const failed = startPattern({ jobnetEnded: { jobnet: "loader", status: ["FAILED", "TIMED_OUT"] } }, machineOf);
             assert.deepStrictEqual(["SUCCEEDED", "FAILED", "TIMED_OUT"].map((s) => matchesPattern(failed as never, end(s, machineOf("loader")))), [false, true, true]);
         });
+    });
+
+    it("says each condition in words, for its rule's description and npm run synth", () => {
+        assert.deepStrictEqual([
+            describeStartCondition({ s3: { bucket: "orders-in", prefix: "daily/", suffix: ".csv" } }),
+            describeStartCondition({ s3: { bucket: "orders-in" } }),
+            describeStartCondition({ event: { source: ["com.example.orders"], detailType: ["Order Batch Ready"] } }),
+            describeStartCondition({ jobnetEnded: { jobnet: "loader", status: ["FAILED", "TIMED_OUT"] } }),
+        ], [
+            "a file arrives in s3://orders-in/daily/….csv",
+            "a file arrives in s3://orders-in/",
+            "an event from com.example.orders (Order Batch Ready)",
+            "jobnet loader has ended FAILED or TIMED_OUT",
+        ]);
     });
 
     describe("the run's input and name", () => {

@@ -5,6 +5,7 @@ import { jobRuns } from "../simulator/jobTimes";
 import { Timeline } from "../simulator/timeline";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { sharedSynthesis } from "./support/sharedRuns";
+import { parseArrival } from "../simulator/s3";
 import { PolicyStatement, allowingStatement, functionPolicy, isRedriveGuard } from "./support/iamPolicy";
 
 let synth: SynthResult;
@@ -142,9 +143,14 @@ describe("the team jobnets' functions, as IAM sees them", () => {
             await run({ jobnets: ["weekly-maintenance"], faults: { notManaged: ["batch-1", "batch-2", "db-client-1"] } }),
             // A job alone, refused at its send: its own StartJob fails its task.
             await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": jobnetOf("alone", { a: { ...job(60), on: { group: "batch" } } }) }, faults: { notManaged: ["batch-1"] } }),
+            // A file's arrival starts orders-arrival (StartOnEvent), whose end starts orders-report.
+            await run({ jobnets: [], arrivals: [parseArrival("s3://webapp-jobnet-orders-inbound/orders/2026-12-01.csv")] }),
+            // Their first jobs refused at their send: each StartJob fails its own task.
+            await run({ jobnets: [], arrivals: [parseArrival("s3://webapp-jobnet-orders-inbound/orders/2026-12-02.csv")], faults: { notManaged: ["batch-1", "batch-2"] } }),
+            await run({ jobnets: ["orders-report"], faults: { notManaged: ["db-client-1"] } }),
         ];
         assert.deepStrictEqual([runs[5].reports[0].report.error, runs[5].reports[0].report.cause?.split(":").slice(0, 3).join(":")], ["JobNotDelivered", "a: server group batch: the command was not sent, because Run Command cannot reach batch-1 (i-08f5815465303ca0a, running"]);
-        const callers = ["beginJobs", "awaitJob", "jobEnded", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
+        const callers = ["beginJobs", "awaitJob", "jobEnded", "startOnEvent", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
         const functionNameOf = (caller: string) => synth.functions.find((f) => f.task === caller || f.functionName === caller)!.functionName;
         const policies = new Map(callers.map((c) => [c, functionPolicy(synth.resources, functionNameOf(c)).filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))]));
         const used = new Set<PolicyStatement>();
