@@ -243,7 +243,7 @@ describe("schedules, triggers and notifications in the program", () => {
         assert.deepStrictEqual([Object.keys(outputs.consoleUrls), Object.keys(outputs.startCommands)], [["stop", "start", "nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"], ["stop", "start", "nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"]]);
         const nightly = outputs.jobnetStateMachineArns["nightly-batch"];
         assert.deepStrictEqual([outputs.consoleUrls["nightly-batch"], outputs.startCommands["nightly-batch"]], [stateMachineConsoleUrl(nightly), `aws stepfunctions start-execution --region ap-northeast-1 --state-machine-arn ${nightly} --input '{}'`]);
-        assert.deepStrictEqual(outputs.monitoring, { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600 }, startDelaySeconds: 600 });
+        assert.deepStrictEqual(outputs.monitoring, { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600, "orders-arrival": 900, "orders-report": 600 }, startDelaySeconds: 600 });
         assert.strictEqual(startExecutionCommand("arn:aws:states:us-east-1:1:stateMachine:x"), "aws stepfunctions start-execution --region us-east-1 --state-machine-arn arn:aws:states:us-east-1:1:stateMachine:x --input '{}'");
     });
 });
