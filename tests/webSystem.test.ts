@@ -48,7 +48,9 @@ function flowsOf(account: MockedCloud): string[] {
 describe("the dev stack, run in-process under mocks", () => {
     let run: ProgramRun;
     let account: MockedCloud;
-    before(async () => {
+    before(async function () {
+        // The whole dev program under mocks, its six jobnets among it: well within a minute, even on a busy machine.
+        this.timeout(60_000);
         run = await sharedRun("dev");
         account = run.account;
     });
