@@ -11,6 +11,8 @@ import { describeTargetHealth } from "./targetHealth";
 import { ServerTag, findWebServers } from "./webServers";
 import { awaitJob, beginJobs, jobEnded, startJob } from "./jobs";
 import { holdStep } from "./jobHold";
+import type { FileWatch } from "../statemachines/waitForFile";
+import { startOnEvent } from "./startOnEvent";
 
 /** The resources of one stack that the task functions act on, for their IAM policies. */
 export interface TaskResources {
@@ -44,8 +46,10 @@ export interface TaskResources {
     childStateMachineArns?: string[];
     /** A job of the team's jobnets emits values: JobEnded reads commands' standard output. */
     jobsEmitValues?: boolean;
+    /** The team's jobnets that start conditions start (StartOnEvent): their state machines. */
+    eventStartedStateMachineArns?: string[];
     /** One team jobnet's own StartJob: only its groups' servers, its documents and its jobnet jobs; `emits`: a job of it emits values. */
-    job?: { stateMachineArn: string; instances: ({ instanceArns: string[] } | { tag: ServerTag })[]; documents: string[]; children: string[]; emits?: boolean };
+    job?: { stateMachineArn: string; instances: ({ instanceArns: string[] } | { tag: ServerTag })[]; documents: string[]; children: string[]; emits?: boolean; files?: FileWatch[] };
 }
 
 export interface PolicyStatement {
@@ -136,6 +140,21 @@ function startJobStatements(r: TaskResources): PolicyStatement[] {
         ...(job.children.length > 0
             ? [allow(["states:StartExecution"], job.children), allow(["states:DescribeExecution"], job.children.map(executionsArn))]
             : []),
+        ...fileStatements(r.partition, job.files ?? []),
+    ];
+}
+
+/**
+ * A wait-for-file job's looks: HeadObject of its key (s3:GetObject on the object), or ListObjectsV2
+ * of its prefix; s3:ListBucket on the bucket also lets HeadObject answer 404 for a missing object
+ * rather than 403 (Amazon S3 API reference, HeadObject, "Permissions").
+ */
+function fileStatements(partition: string, files: FileWatch[]): PolicyStatement[] {
+    if (files.length === 0) return [];
+    const buckets = [...new Set(files.map((f) => f.bucket))].sort();
+    return [
+        allow(["s3:ListBucket"], buckets.map((b) => `arn:${partition}:s3:::${b}`)),
+        ...(files.some((f) => f.key !== undefined) ? [allow(["s3:GetObject"], files.filter((f) => f.key !== undefined).map((f) => `arn:${partition}:s3:::${f.bucket}/${f.key}`))] : []),
     ];
 }
 
@@ -321,6 +340,11 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
             ...((r.childStateMachineArns ?? []).length > 0 ? [allow(["states:DescribeExecution"], (r.childStateMachineArns ?? []).map(executionsArn))] : []),
         ],
     },
+    startOnEvent: {
+        description: "Starts a team jobnet when its start condition's rule matches an event, one run per event",
+        handler: startOnEvent,
+        permissions: (r) => [allow(["states:StartExecution"], r.eventStartedStateMachineArns ?? [])],
+    },
     findWebServers: {
         description: "Finds the web servers that carry the system's tag, at the start of a run",
         handler: findWebServers,
@@ -330,7 +354,7 @@ const catalog: Record<TaskFunctionName, TaskFunction> = {
 };
 
 /** The tasks EventBridge calls, not a state machine: a run is never redriven into them. */
-const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock", "jobEnded"];
+const outsideRuns: readonly TaskFunctionName[] = ["releaseRunLock", "jobEnded", "startOnEvent"];
 
 /**
  * What a task of a redriven run reads and writes before it acts (handlers/runLock.ts,

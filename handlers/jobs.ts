@@ -2,6 +2,8 @@ import { DescribeInstancesCommand, EC2Client, Filter } from "@aws-sdk/client-ec2
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SSMClient, SendCommandCommand } from "@aws-sdk/client-ssm";
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { createHash } from "crypto";
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { fileInWords } from "../statemachines/waitForFile";
 import type { RunGraph } from "../statemachines/jobGraph";
 import type { CommandJob } from "../statemachines/jobs";
 import { renderCommand } from "../statemachines/jobCommand";
@@ -90,8 +92,18 @@ export interface JobnetSpec {
     stateMachineArn: string;
 }
 
+/** A wait-for-file job: the object it waits for, and its bound (statemachines/waitForFile.ts). */
+export interface FileSpec {
+    kind: "file";
+    jobnet: string;
+    bucket: string;
+    key?: string;
+    prefix?: string;
+    timeoutSeconds: number;
+}
+
 export interface StartJobEvent extends JobStepEvent {
-    spec: CommandSpec | JobnetSpec;
+    spec: CommandSpec | JobnetSpec | FileSpec;
 }
 
 /** What a job's task ends with: how it ended, or that it runs again after its retry interval. */
@@ -137,6 +149,8 @@ export async function startJob(event: StartJobEvent): Promise<{ started: boolean
             return { started: false };
         }
         await sendJobCommand(ref, event.job, event.spec, attempt, before.run.record);
+    } else if (event.spec.kind === "file") {
+        await lookForFile(ref, event.job, event.spec, state.sentAt);
     } else {
         if (state.childArn) {
             await settleChild(ref, event.job, state.childArn);
@@ -145,6 +159,45 @@ export async function startJob(event: StartJobEvent): Promise<{ started: boolean
         await startChildJobnet(ref, event.job, event.spec, attempt);
     }
     return { started: true };
+}
+
+/**
+ * A wait-for-file job's look: the first one records when it began; the object there, the job ends
+ * normally; its bound passed without it, abnormally, naming the object. Otherwise the task waits for
+ * its next look (its time-out, tried again: statemachines/teamJobnet.ts).
+ */
+async function lookForFile(ref: RunRef, job: string, spec: FileSpec, since: number | undefined): Promise<void> {
+    const began = since ?? Date.now();
+    if (since === undefined) {
+        await updateRun(ref, (r) => ({ record: { ...r.record, jobs: { ...r.record.jobs, [job]: { ...r.record.jobs[job], sentAt: began } } }, result: undefined }));
+    }
+    const found = await findObject(spec);
+    const watched = fileInWords(spec);
+    if (found) return recordEnd(ref, job, { end: "normal", exitCode: 0 });
+    const waited = Math.floor((Date.now() - began) / 60_000);
+    if (Date.now() - began >= spec.timeoutSeconds * 1000) {
+        return recordEnd(ref, job, { end: "abnormal", exitCode: -1, error: "FileNotArrived", cause: `${job}: ${watched} had not arrived after ${waited} min (its timeoutMinutes ${spec.timeoutSeconds / 60})` });
+    }
+}
+
+/**
+ * Whether the object is there: HeadObject of the key (404 NotFound when it is not, given
+ * s3:ListBucket; 403 without it: Amazon S3 API reference, HeadObject), or the first key under the
+ * prefix (ListObjectsV2, MaxKeys 1).
+ */
+async function findObject(spec: FileSpec): Promise<boolean> {
+    const s3 = new S3Client({});
+    if (spec.key !== undefined) {
+        try {
+            await s3.send(new HeadObjectCommand({ Bucket: spec.bucket, Key: spec.key }));
+            return true;
+        } catch (error) {
+            if (awsErrorName(error) === "NotFound" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+            throw error;
+        }
+    }
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: spec.bucket, Prefix: spec.prefix ?? "", MaxKeys: 1 }));
+    return (listed.KeyCount ?? listed.Contents?.length ?? 0) > 0;
 }
 
 /** An ended job's task: success with its end, or, if it is the failure and no job runs, the failure. */

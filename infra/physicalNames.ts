@@ -9,7 +9,7 @@ import { databaseRestartTrigger } from "./operations";
 import { jobnetAlarms, watcherAlarms } from "./alerts";
 import { expectedJobSeconds } from "../statemachines/jobEndDelay";
 import type { JobnetDefinition } from "../statemachines/jobs";
-import { childrenOf, jobOutputLogGroupName, startJobFunctionName, teamScheduleName, teamStateMachineName } from "./teamJobnets";
+import { childrenOf, jobOutputLogGroupName, startConditionRuleName, startJobFunctionName, startOnEventFunctionName, teamScheduleName, teamStateMachineName } from "./teamJobnets";
 
 /** The settings that add names or shape them; a stack's WebappConfig is one. */
 export interface NamingSettings {
@@ -146,8 +146,15 @@ function teamJobnetsNames(root: string, prefix: string, team: readonly JobnetDef
                     autonamed("aws:iam/rolePolicy:RolePolicy", `${root}-${d.name}-schedule`),
                     ...d.schedules!.map((_, i) => named("aws:scheduler/schedule:Schedule", `${root}-${d.name}-rule-${i + 1}`, teamScheduleName(prefix, d.name, i), madeFrom)),
                 ]),
+                // Its start conditions (statemachines/startConditions.ts): a rule each, its permission to invoke StartOnEvent, its target.
+                ...(d.startOn ?? []).flatMap((_, i) => [
+                    named("aws:cloudwatch/eventRule:EventRule", `${root}-${d.name}-on-${i + 1}`, startConditionRuleName(prefix, d.name, i), madeFrom),
+                    autonamed("aws:lambda/permission:Permission", `${root}-${d.name}-on-${i + 1}`),
+                    autonamed("aws:cloudwatch/eventTarget:EventTarget", `${root}-${d.name}-on-${i + 1}`),
+                ]),
             ];
         }),
+        ...(team.some((d) => (d.startOn ?? []).length > 0) ? lambdaFunctionNames(`${root}-start-on-event`, startOnEventFunctionName(prefix)) : []),
         ...rule("command-ended"),
         ...(team.some((d) => childrenOf(d).length > 0) ? rule("jobnet-job-ended") : []),
     ];

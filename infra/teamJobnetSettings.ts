@@ -1,6 +1,7 @@
 import { JobnetDefinition, Job } from "../statemachines/jobs";
 import { jobGraphProblems } from "../statemachines/jobGraph";
 import { keptApartChildProblems } from "../statemachines/exclusion";
+import { startedAfter } from "../statemachines/startConditions";
 import { GroupTargets, teamJobnet } from "../statemachines/teamJobnet";
 import { executionHistoryQuota, historyBudget, worstCaseHistory } from "../statemachines/historyBudget";
 import { closestName } from "./closestName";
@@ -96,14 +97,16 @@ export function chooseTeamJobnets(all: JobnetDefinition[], groups: string[], lis
                 const missing = groupsOf(d).filter((g) => !groups.includes(g));
                 if (missing.length > 0) return { d, reason: `the stack does not define its server group${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (jobnetGroups)` };
                 const absent = childrenOf(d).filter((c) => !deployable.has(c));
-                return absent.length > 0 ? { d, reason: `it runs jobnet ${absent.join(", ")}, which this stack does not deploy` } : undefined;
+                if (absent.length > 0) return { d, reason: `it runs jobnet ${absent.join(", ")}, which this stack does not deploy` };
+                const notEnding = startedAfter(d.startOn).filter((c) => !deployable.has(c));
+                return notEnding.length > 0 ? { d, reason: `it starts after jobnet ${notEnding.join(", ")}, which this stack does not deploy` } : undefined;
             }).filter((o) => o !== undefined);
             if (out.length === 0) break;
             left.push(...out.map((o) => ({ name: o.d.name, reason: o.reason })));
             chosen = chosen.filter((d) => !out.some((o) => o.d === d));
         }
     }
-    const known = { groups, jobnets: [...systemJobnets, ...chosen.map((d) => d.name)] };
+    const known = { groups, jobnets: [...systemJobnets, ...chosen.map((d) => d.name)], startedAfterBy: Object.fromEntries(chosen.map((d) => [d.name, startedAfter(d.startOn)])) };
     for (const d of chosen) {
         const graphProblems = jobGraphProblems(d, known);
         const found = graphProblems.length > 0 ? graphProblems : historyProblems(d, known);

@@ -8,10 +8,12 @@ import { GroupTargets, TeamJobnetPlan, jobCommandMarker, teamJobnet } from "../s
 import { JobnetPlan } from "../statemachines/plan";
 import { Jobnet } from "./jobnet";
 import { lambdaFunction } from "./lambdaFunction";
+import type { FileWatch } from "../statemachines/waitForFile";
 import { describeRule, ruleCron } from "../handlers/scheduleRules";
 import { scheduleMaximumEventAgeSeconds } from "../handlers/scheduledRuns";
 import type { ScheduleRule } from "../statemachines/scheduleRules";
 import type { ExcludedLock } from "../handlers/runLock";
+import { StartCondition, describeStartCondition, startPattern, triggerOf } from "../statemachines/startConditions";
 
 export interface TeamJobnetsArgs {
     namePrefix: string;
@@ -42,6 +44,11 @@ export function groupsOf(d: JobnetDefinition): string[] {
     return [...new Set(Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "command" ? [j.on.group] : [])))].sort();
 }
 
+/** The objects a jobnet's wait-for-file jobs wait for. */
+export function filesOf(d: JobnetDefinition): FileWatch[] {
+    return Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "waitForFile" ? [{ bucket: j.bucket, ...(j.key !== undefined ? { key: j.key } : { prefix: j.prefix ?? "" }) }] : []));
+}
+
 /** The jobnets a jobnet's jobnet jobs run. */
 /** Whether a job of the jobnet emits values: its functions read commands' standard output then. */
 export function emitsValues(d: JobnetDefinition): boolean {
@@ -70,6 +77,33 @@ export function teamScheduleName(namePrefix: string, jobnet: string, rule: numbe
 /** What a team jobnet's schedule sends: the calendar check's marker, the time it was due, and the rule the check judges by (handlers/scheduleRules.ts, checkScheduledRun). */
 export function teamScheduledInput(rule: ScheduleRule): string {
     return JSON.stringify({ trigger: "schedule", scheduledTime: "<aws.scheduler.scheduled-time>", rule });
+}
+
+/** The EventBridge rule of a team jobnet's start condition (numbered from 1): `<project>-<stack>-<jobnet>-on-<n>`, within EventBridge's 64 characters wherever its StartJob function's name fits Lambda's (at most 9 conditions). */
+export function startConditionRuleName(namePrefix: string, jobnet: string, condition: number): string {
+    return `${namePrefix}-${jobnet}-on-${condition + 1}`;
+}
+
+/** The function that starts the team's jobnets on their start conditions: `<project>-<stack>-start-on-event`. */
+export function startOnEventFunctionName(namePrefix: string): string {
+    return `${namePrefix}-start-on-event`;
+}
+
+/**
+ * What a start condition's rule gives StartOnEvent (handlers/startOnEvent.ts): the jobnet's state
+ * machine, the trigger, and the whole event (`<aws.events.event.json>`, a predefined variable of
+ * the input transformer, usable only as a field's value: EventBridge User Guide, "Amazon
+ * EventBridge input transformation").
+ */
+export function startOnEventTemplate(stateMachineArn: string, condition: StartCondition): string {
+    const fields = {
+        stateMachineArn,
+        trigger: triggerOf(condition),
+        ...("jobnetEnded" in condition ? { endedJobnet: condition.jobnetEnded.jobnet } : {}),
+        step: "StartOnEvent",
+        event: "<event>",
+    };
+    return JSON.stringify(fields).replace('"<event>"', "<aws.events.event.json>");
 }
 
 /** The run-lock item of a team's jobnet: one run of it at a time, whatever the other jobnets do. */
@@ -117,6 +151,7 @@ export class TeamJobnets extends pulumi.ComponentResource {
                         documents: documentsOf(d).map((doc) => `arn:${r.partition}:ssm:${r.region}::document/${doc}`),
                         children: childrenOf(d).map((c) => m[c].stateMachineArn),
                         ...(emitsValues(d) ? { emits: true } : {}),
+                        ...(filesOf(d).length > 0 ? { files: filesOf(d) } : {}),
                     },
                 })),
                 logRetentionDays: args.logRetentionDays,
@@ -143,6 +178,7 @@ export class TeamJobnets extends pulumi.ComponentResource {
             this.stateMachineArns[d.name] = jobnet.stateMachineArn;
             this.schedules(name, args, d, jobnet.stateMachineArn, resources.accountId);
         }
+        this.startConditions(name, args, resources, machines);
         this.jobEndedRules(name, args, machines);
         this.logGroupName = logGroup.name;
         this.registerOutputs({ stateMachineArns: this.stateMachineArns, logGroupName: this.logGroupName });
@@ -187,6 +223,49 @@ export class TeamJobnets extends pulumi.ComponentResource {
                 },
             }, parent);
         });
+    }
+
+    /**
+     * Each start condition of a jobnet: a rule on the default bus whose target is the stack's one
+     * StartOnEvent function, which may start only the jobnets that have start conditions. The
+     * function, not the state machine, is the target: it names the run after the event's id, so a
+     * repeated delivery of the event starts no second run (handlers/startOnEvent.ts); a state
+     * machine target would start a run, under a name of EventBridge's, for each delivery.
+     */
+    private startConditions(name: string, args: TeamJobnetsArgs, resources: pulumi.Output<TaskResources>, machines: pulumi.Output<Record<string, { stateMachineArn: string }>>): void {
+        const started = args.jobnets.filter((d) => (d.startOn ?? []).length > 0);
+        if (started.length === 0) return;
+        const parent = { parent: this };
+        const starter = lambdaFunction(`${name}-start-on-event`, {
+            functionName: startOnEventFunctionName(args.namePrefix),
+            description: taskFunctions.startOnEvent.description,
+            handler: taskFunctions.startOnEvent.handler,
+            statements: pulumi.all([resources, machines]).apply(([r, m]) => taskFunctions.startOnEvent.permissions({ ...r, eventStartedStateMachineArns: started.map((d) => m[d.name].stateMachineArn) })),
+            logRetentionDays: args.logRetentionDays,
+        }, this);
+        for (const d of started) {
+            (d.startOn ?? []).forEach((condition, i) => {
+                const id = `${name}-${d.name}-on-${i + 1}`;
+                const rule = new aws.cloudwatch.EventRule(id, {
+                    name: startConditionRuleName(args.namePrefix, d.name, i),
+                    description: `Starts ${d.name}: ${describeStartCondition(condition)}`.slice(0, 512),
+                    eventPattern: machines.apply((m) => JSON.stringify(startPattern(condition, (j) => m[j].stateMachineArn))),
+                }, parent);
+                new aws.lambda.Permission(id, {
+                    action: "lambda:InvokeFunction",
+                    function: starter.arn,
+                    principal: "events.amazonaws.com",
+                    sourceArn: rule.arn,
+                }, parent);
+                new aws.cloudwatch.EventTarget(id, {
+                    rule: rule.name,
+                    arn: starter.arn,
+                    inputTransformer: { inputTemplate: machines.apply((m) => startOnEventTemplate(m[d.name].stateMachineArn, condition)) },
+                    // Every retry of a delivery asks for the same run (handlers/startOnEvent.ts); an hour old, a file's arrival is news no more.
+                    retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+                }, parent);
+            });
+        }
     }
 
     /**

@@ -1,9 +1,11 @@
 import type { JobnetDefinition } from "../statemachines/jobs";
 import nightlyBatch from "./nightly-batch";
 import weeklyMaintenance from "./weekly-maintenance";
+import ordersArrival from "./orders-arrival";
+import ordersReport from "./orders-report";
 
 /**
  * The team's own jobnets. Add yours here: a stack deploys each whose server groups it defines
  * (`jobnetGroups`), or exactly those its `jobnets` key lists (infra/teamJobnets.ts, jobnetsToDeploy).
  */
-export const teamJobnets: JobnetDefinition[] = [nightlyBatch, weeklyMaintenance];
+export const teamJobnets: JobnetDefinition[] = [nightlyBatch, weeklyMaintenance, ordersArrival, ordersReport];

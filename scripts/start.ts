@@ -20,6 +20,9 @@ import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
 import { parseStartOptions, scheduledInput, scheduledRunOn, startUsage } from "./lib/startOptions";
 import { SynthResult, synthesize } from "./lib/synthesize";
+import { busEventOf, jobnetsRunByHand, triggerInWords } from "./lib/triggeredStart";
+import { TriggerKind, triggeredExecutionName } from "../statemachines/startConditions";
+import { simulatedStartMs } from "../simulator/clock";
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -41,6 +44,16 @@ async function main(argv: string[]): Promise<number> {
     const servers: string[] = synth.outputs.webServers.map((s: { name: string }) => s.name);
     const database = databaseOfOutputs(synth.outputs);
     const team = teamJobnetOf(synth, options.jobnets);
+    const usage = <T>(f: () => T): T => {
+        try {
+            return f();
+        } catch (e) {
+            throw new UsageError((e as Error).message);
+        }
+    };
+    // A team jobnet with start conditions starts from the file or event given, or after the jobnet it follows.
+    const byHand = team ? usage(() => jobnetsRunByHand(team, options)) : options.jobnets;
+    const busEvents = options.events.map((file) => usage(() => busEventOf(file, fs.readFileSync(file, "utf8"))));
     const groupServerNames = groupServers(synth.outputs.jobnetGroups ?? {}, "", "").map((s) => s.name);
     // A run due on a given day: as its schedule would start it, then.
     const scheduled = options.date === undefined ? undefined : scheduledRunOn(options.date, team?.schedules?.[0]);
@@ -67,6 +80,9 @@ async function main(argv: string[]): Promise<number> {
         `${database === undefined ? "no database" : `${database.kind === "cluster" ? "cluster" : "DB instance"} ${database.identifier}`}, the system ${options.initial} before the first run.\n` +
         `Definitions and diagrams: ${relativeOut}/${pictures}\n` +
         (options.scheduled ? `Started by the schedule: input ${JSON.stringify(scheduled?.input ?? scheduledInput)}\n` : "") +
+        options.arrivals.map((a) => `A file arrives at +${formatDuration(a.atSeconds)}: s3://${a.bucket}/${a.key}\n`).join("") +
+        busEvents.map((e) => `An event arrives at +${formatDuration(e.atSeconds)}: ${e.detailType} from ${e.source}\n`).join("") +
+        (team && byHand.length === 1 && byHand[0] !== team.name ? `${team.name} starts after ${byHand[0]} has ended: ${byHand[0]} runs first\n` : "") +
         (options.faults.length > 0 ? `Injected faults: ${options.faults.join(", ")}\n` : ""),
     );
 
@@ -77,12 +93,14 @@ async function main(argv: string[]): Promise<number> {
         return starts.get(jobnet)!;
     };
     const timelines = new Map<string, Timeline>();
+    const triggeredBy = new Map<string, string>();
     const recorded: Record<string, { t: number; type: string; state?: string; index?: number; error?: string; cause?: string }[]> = {};
     const onEvent = (jobnet: string, event: EventLog, redrive: boolean, beside: boolean) => {
         const run = runLabel(jobnet, redrive, beside);
         let timeline = timelines.get(run);
         if (!timeline) {
-            const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : beside ? `${jobnet} jobnet, started by hand in the same second` : `${jobnet} jobnet`;
+            const trigger = triggeredBy.get(jobnet);
+            const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : beside ? `${jobnet} jobnet, started by hand in the same second` : trigger ? `${jobnet} jobnet, ${trigger}, at +${formatDuration((event.timestamp - simulatedStartMs) / 1000)}` : `${jobnet} jobnet`;
             write(`\n${bold(`▶ ${what}`)} (${jobnets.get(jobnet)!.stateMachineArn.split(":").pop()}), simulated time since its start:\n`);
             // Runs side by side write in turns: each line says whose it is.
             const own = options.faults.some((f) => f.startsWith("race:")) ? (text: string) => write(text.replace(/^(?=.)/gm, `${run} `)) : write;
@@ -102,13 +120,19 @@ async function main(argv: string[]): Promise<number> {
     };
 
     const input = scheduled?.input ?? (options.scheduled ? scheduledInput : undefined);
-    const sequence = options.redrive ? options.jobnets.flatMap((j) => [j, "redrive" as const]) : options.jobnets;
+    const sequence = options.redrive ? byHand.flatMap((j) => [j, "redrive" as const]) : byHand;
     // A team jobnet's run is watched as deployed: the run watcher looks every 5 minutes while it runs, and its notices show in the timeline.
     const onLook = (look: WatchLook, notices: SimPublished[]) => {
         const timeline = [...timelines.values()].pop();
         for (const notice of notices) timeline?.notice(Date.parse(look.tick), `run watcher: ${notice.subject ?? notice.message.split("\n")[0]}`);
     };
-    const simulation = await simulate(synth, { initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent, ...(scheduled ? { startMs: scheduled.startMs } : {}), ...(team ? { watch: { untilSeconds: 0, onLook, jobnets: [team.name] } } : {}) });
+    const simulation = await simulate(synth, {
+        initial: options.initial, jobnets: sequence, faults, jobFaults, releases: options.releases, input, onEvent,
+        ...(scheduled ? { startMs: scheduled.startMs } : {}),
+        ...(team ? { watch: { untilSeconds: 0, onLook, jobnets: [team.name] } } : {}),
+        arrivals: options.arrivals, busEvents,
+        onTriggered: (jobnet, _name, triggered) => triggeredBy.set(jobnet, triggerInWords(triggered)),
+    });
     const reports = simulation.reports;
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 
@@ -117,13 +141,26 @@ async function main(argv: string[]): Promise<number> {
     // A jobnet's outcome is its last run's: a successful redrive makes up for the failure.
     const outcome = (jobnet: string) => reports.filter((r) => r.jobnet === jobnet && !r.beside).pop()?.report;
     const skipped = options.jobnets.filter((j) => !outcome(j));
+    const triggered = team && byHand[0] !== team.name;
     for (const { jobnet, report } of runs) {
         if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
         const servers = serverOutcomes(report.output);
         if (servers.length > 0) write(`\n${jobnet}, each server:\n${servers.map((line) => `  ${line}\n`).join("")}`);
     }
+    // Each delivery of a start condition's event: a repeated one asks for the run its event's id names, which exists.
+    const starter = synth.functions.find((f) => f.task === "startOnEvent")?.functionArn;
+    const startDeliveries = simulation.deliveries.filter((d) => d.target === starter);
+    if (startDeliveries.length > 0) {
+        write(`\nStart conditions' events, as EventBridge delivered them to StartOnEvent (simulated time):\n`);
+        for (const d of startDeliveries) {
+            const name = triggeredExecutionName((d.input as { trigger: TriggerKind }).trigger, d.event.id);
+            const runs = simulation.account.executions.filter((e) => e.arn.endsWith(`:${name}`)).length;
+            write(`  +${formatDuration((d.deliveredAt - simulatedStartMs) / 1000)}  ${d.rule}: ${d.repeated ? `the same event again: asks for run ${name} again, ${runs} run${runs === 1 ? "" : "s"} of it in all` : `event ${d.event.id}: starts run ${name}`}\n`);
+        }
+    }
     for (const refused of simulation.refusedRedrives) write(`\n${refused.jobnet} not redriven: ${refused.reason}\n`);
-    if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
+    if (skipped.length > 0 && triggered) write(`\nNo run of ${skipped.join(", ")} started: no event matched its start condition${byHand.length > 0 ? `, or ${byHand[0]} did not end as it waits for` : ""}\n`);
+    else if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
     if (options.json) {
         fs.writeFileSync(options.json, JSON.stringify({
             stack: options.stack,

@@ -1,4 +1,5 @@
 import { ServiceControl, serviceCommands, serviceUnitName, systemdLines } from "../infra/serviceControl";
+import { SimulatedBuckets } from "./s3";
 import { createHash } from "crypto";
 import { latency } from "./latency";
 import { recoverableByStart } from "../handlers/databaseStatuses";
@@ -125,12 +126,16 @@ export interface Faults {
     lockLeft?: "stop" | "start";
     /** EventBridge never delivers the end of our runs to the release function ("Delivery is best effort"). */
     releaseLost?: boolean;
+    /** These buckets do not send their events to EventBridge: S3 sends only to the destinations a bucket's notification configuration names (Amazon S3 User Guide, "Enabling Amazon EventBridge"). */
+    silentBuckets?: string[];
+    /** EventBridge delivers each event of a start condition's rule twice, the second this many seconds after the first: it delivers "at least once" (EventBridge User Guide, "Event retry policy"). */
+    eventDuplicateSeconds?: number;
     /** GetExecutionHistory answers at most this many events a page, each after an empty page, with a nextToken while more remain, whatever maxResults: "the actual number of results returned per call might be fewer than the specified maximum" (Step Functions API reference). */
     historyPageEvents?: number;
 }
 
 /** The services the jobnets call, by their IAM prefix. */
-export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch", "dynamodb", "events"] as const;
+export const awsServices = ["ec2", "ssm", "rds", "elasticloadbalancing", "backup", "states", "sns", "cloudwatch", "dynamodb", "events", "s3"] as const;
 export type AwsService = (typeof awsServices)[number];
 
 /**
@@ -141,7 +146,8 @@ export type AwsService = (typeof awsServices)[number];
  * SNS: Throttled, 400 (ThrottledException, SNS API reference); CloudWatch: Throttling, 400;
  * DynamoDB: ProvisionedThroughputExceededException, 400, on-demand tables too when one key is
  * written faster than its partition allows (DynamoDB Developer Guide, "Troubleshooting throttling");
- * EventBridge: ThrottlingException, 400 (EventBridge API reference, common errors).
+ * EventBridge: ThrottlingException, 400 (EventBridge API reference, common errors); S3: SlowDown,
+ * 503 (Amazon S3 API reference, error responses).
  */
 const throttlingAnswers: Record<AwsService, { name: string; status: number; message: string }> = {
     ec2: { name: "RequestLimitExceeded", status: 503, message: "Request limit exceeded." },
@@ -153,6 +159,7 @@ const throttlingAnswers: Record<AwsService, { name: string; status: number; mess
     sns: { name: "Throttled", status: 400, message: "Rate exceeded" },
     cloudwatch: { name: "Throttling", status: 400, message: "Rate exceeded" },
     events: { name: "ThrottlingException", status: 400, message: "Rate exceeded" },
+    s3: { name: "SlowDown", status: 503, message: "Please reduce your request rate." },
     dynamodb: { name: "ProvisionedThroughputExceededException", status: 400, message: "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html" },
 };
 
@@ -473,6 +480,8 @@ export class SimulatedAccount {
     readonly events: BusEvent[] = [];
     /** Where those events go, once a simulation has a bus (simulate.ts); without one they are only kept. */
     bus?: { put(event: BusEvent): void };
+    /** The account's S3 buckets (simulator/s3.ts). */
+    readonly s3 = new SimulatedBuckets();
     private eventSerial = 0;
     readonly calls: RecordedCall[] = [];
     /** What was published to SNS topics: notices to operators. */
@@ -661,6 +670,17 @@ export class SimulatedAccount {
     private emitExecutionStatus(execution: SimExecution, when = Date.now()): void {
         const { source, "detail-type": detailType, detail } = executionStatusChange(execution) as { source: string; "detail-type": string; detail: Record<string, unknown> };
         this.emit(source, detailType, [execution.arn], detail, when);
+    }
+
+    /**
+     * PutObject by someone outside the jobnets (a partner's file): the object is in the bucket, and
+     * S3 sends "Object Created" to EventBridge, the bucket having its EventBridge notifications on
+     * (Amazon S3 User Guide, "Enabling Amazon EventBridge"; the README says to turn them on).
+     */
+    putObject(bucket: string, key: string, size: number): BusEvent | undefined {
+        const { detail } = this.s3.put(bucket, key, size, Date.now());
+        if (this.faults.silentBuckets?.includes(bucket)) return undefined;
+        return this.emit("aws.s3", "Object Created", [`arn:aws:s3:::${bucket}`], detail);
     }
 
     /** Puts an event on the account's default bus, in EventBridge's envelope (EventBridge User Guide, "Amazon EventBridge events"). */

@@ -2,12 +2,14 @@ import type { StateMachineDefinition } from "../statemachines/asl";
 import { SimExecution, SimulatedAccount, executionArnOf, serviceError } from "./account";
 import type { VirtualClock } from "./clock";
 import type { SimulatedLambda } from "./lambda";
-import { RunReport, runExecution } from "./run";
+import { EventLog, RunReport, runExecution } from "./run";
 
 /** An execution started through the simulated StartExecution: its state machine, and its report once it ended. */
 export interface ChildRun {
     stateMachineArn: string;
     executionName: string;
+    /** The input it was started with. */
+    input?: Record<string, unknown>;
     /** Set on a redrive of it (RedriveExecution): the how-manieth. */
     redrive?: number;
     report?: RunReport;
@@ -23,7 +25,8 @@ export class StartedExecutions {
     private readonly running = new Set<Promise<unknown>>();
     private events = 0;
 
-    constructor(private readonly o: { account: SimulatedAccount; lambda: SimulatedLambda; clock: VirtualClock; definitions: Map<string, StateMachineDefinition> }) {
+    /** `onEvent`: each event of a run started through StartExecution, as its run logs it. */
+    constructor(private readonly o: { account: SimulatedAccount; lambda: SimulatedLambda; clock: VirtualClock; definitions: Map<string, StateMachineDefinition>; onEvent?: (run: ChildRun, event: EventLog) => void }) {
         for (const arn of o.definitions.keys()) o.account.stateMachineArns.add(arn);
         o.account.executionStarter = (stateMachineArn, name, input) => this.start(stateMachineArn, name, input);
         o.account.executionRedriver = (execution) => this.redrive(execution);
@@ -37,7 +40,7 @@ export class StartedExecutions {
     private start(stateMachineArn: string, executionName: string, input: Record<string, unknown>): SimExecution {
         const definition = this.o.definitions.get(stateMachineArn);
         if (!definition) throw new Error(`the simulation has no definition of ${stateMachineArn}`);
-        const child: ChildRun = { stateMachineArn, executionName };
+        const child: ChildRun = { stateMachineArn, executionName, input };
         this.runs.push(child);
         const before = this.o.account.executions.length;
         // runExecution records the execution as started before it first waits.
@@ -45,7 +48,10 @@ export class StartedExecutions {
             definition, stateMachineArn, executionName, input,
             account: this.o.account, lambda: this.o.lambda, clock: this.o.clock,
             drivesClock: false,
-            onEvent: () => this.events++,
+            onEvent: (event) => {
+                this.events++;
+                this.o.onEvent?.(child, event);
+            },
         }).then((report) => { child.report = report; });
         const tracked = ran.finally(() => this.running.delete(tracked));
         this.running.add(tracked);

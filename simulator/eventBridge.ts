@@ -1,11 +1,14 @@
 /**
  * What EventBridge gives a rule's target through an input transformer (EventBridge API reference,
  * InputTransformer): each `<name>` of the template is the value its InputPathsMap path selects in
- * the event. Inside quotes a string goes in as its text; outside, as a JSON value.
+ * the event. Inside quotes a string goes in as its text; outside, as a JSON value. The predefined
+ * `<aws.events.event.json>` is the whole event, as JSON, usable only as a field's value
+ * (EventBridge User Guide, "Amazon EventBridge input transformation", Predefined variables).
  */
-export function transformInput(transformer: { inputPaths: Record<string, string>; inputTemplate: string }, event: unknown): string {
+export function transformInput(transformer: { inputPaths?: Record<string, string>; inputTemplate: string }, event: unknown): string {
     const valueOf = (name: string): unknown => {
-        const path = transformer.inputPaths[name];
+        if (name === "aws.events.event.json") return event;
+        const path = transformer.inputPaths?.[name];
         if (path === undefined) throw new Error(`the input template names <${name}>, which InputPathsMap does not define`);
         return path.replace(/^\$\.?/, "").split(".").filter((p) => p).reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], event);
     };
@@ -62,7 +65,7 @@ export interface RuleTarget {
     input?: string;
     /** A JSONPath into the event: only that part is sent. */
     inputPath?: string;
-    inputTransformer?: { inputPaths: Record<string, string>; inputTemplate: string };
+    inputTransformer?: { inputPaths?: Record<string, string>; inputTemplate: string };
     retryPolicy?: { maximumEventAgeInSeconds?: number; maximumRetryAttempts?: number };
 }
 
@@ -98,7 +101,7 @@ export function rulesOfStack(resources: { type: string; inputs: Record<string, a
  * patterns" and "Content filtering in event patterns"): every field the pattern names must match;
  * an object matches field by field; a list matches when any of its values does, and an event's list
  * value when any of its elements does. Values: a string, number (compared as numbers), boolean or
- * null, equal; `{ prefix }`, `{ suffix }`, `{ "equals-ignore-case" }`; `{ "anything-but": value,
+ * null, equal; `{ prefix }`, `{ suffix }`, `{ wildcard }`, `{ "equals-ignore-case" }`; `{ "anything-but": value,
  * list or { prefix } }`, which a missing field does not match; `{ exists: true | false }`; `{
  * numeric: [">", 0, "<=", 5] }`; `$or`, a list of patterns, any of which may match.
  */
@@ -133,6 +136,8 @@ function matchesFilter(kind: string | undefined, arg: unknown, v: unknown): bool
             return typeof v === "string" && (typeof arg === "string" ? v.endsWith(arg) : v.toLowerCase().endsWith(String((arg as { "equals-ignore-case": string })["equals-ignore-case"]).toLowerCase()));
         case "equals-ignore-case":
             return typeof v === "string" && v.toLowerCase() === String(arg).toLowerCase();
+        case "wildcard":
+            return typeof v === "string" && wildcardRegExp(String(arg)).test(v);
         case "anything-but": {
             if (typeof arg === "object" && arg !== null && !Array.isArray(arg)) {
                 const [innerKind, innerArg] = Object.entries(arg)[0];
@@ -155,6 +160,12 @@ function matchesFilter(kind: string | undefined, arg: unknown, v: unknown): bool
     }
 }
 
+/** A wildcard filter as a pattern: `*` stands for any characters, `\*` and `\\` for themselves (EventBridge User Guide, "Wildcard matching"). */
+function wildcardRegExp(wildcard: string): RegExp {
+    const parts = wildcard.match(/\\[\\*]|\*|[^\\*]+|\\/g) ?? [];
+    return new RegExp(`^${parts.map((p) => (p === "*" ? "[\\s\\S]*" : (p.startsWith("\\") && p.length === 2 ? p[1] : p).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("")}$`);
+}
+
 /** What a target is sent for an event: its constant input, the part its inputPath selects, its transformer's text, or the whole event (EventBridge API reference, Target). */
 export function targetInput(target: RuleTarget, event: BusEvent): unknown {
     if (target.input !== undefined) return JSON.parse(target.input);
@@ -173,6 +184,8 @@ export interface Delivery {
     /** Undefined while it runs; empty when it was dropped (the simulation has no such function, or a fault). */
     attempts?: { outcome: string; ms: number; error?: string }[];
     dropped?: string;
+    /** A second delivery of the same event (the event-duplicate fault). */
+    repeated?: true;
 }
 
 export interface EventBusOptions {
@@ -183,6 +196,8 @@ export interface EventBusOptions {
     deliver: (target: RuleTarget, input: unknown) => Promise<{ outcome: string; ms: number; error?: string }[]> | undefined;
     /** A delivery EventBridge loses ("Delivery is best effort"): a fault's reason, or undefined. */
     loses?: (rule: BusRule, target: RuleTarget, event: BusEvent) => string | undefined;
+    /** Seconds after the first delivery at which EventBridge delivers the same event again (at least once delivery); none unless given. */
+    repeats?: (rule: BusRule, target: RuleTarget, event: BusEvent) => number[];
 }
 
 /**
@@ -200,15 +215,16 @@ export class EventBus {
     put(event: BusEvent): void {
         for (const rule of this.o.rules) {
             if (!matchesPattern(rule.pattern, event)) continue;
-            for (const target of rule.targets) {
-                const delivery: Delivery = { rule: rule.name, target: target.arn, event, input: targetInput(target, event), deliveredAt: Date.now() + this.o.latencySeconds * 1000 };
+            for (const target of rule.targets) for (const after of [0, ...(this.o.repeats?.(rule, target, event) ?? [])]) {
+                const delay = this.o.latencySeconds + after;
+                const delivery: Delivery = { rule: rule.name, target: target.arn, event, input: targetInput(target, event), deliveredAt: Date.now() + delay * 1000, ...(after > 0 ? { repeated: true } : {}) };
                 this.deliveries.push(delivery);
                 const lost = this.o.loses?.(rule, target, event);
                 if (lost !== undefined) {
                     Object.assign(delivery, { attempts: [], dropped: lost });
                     continue;
                 }
-                const going: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, this.o.latencySeconds * 1000))
+                const going: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, delay * 1000))
                     .then(async () => {
                         const invoked = this.o.deliver(target, delivery.input);
                         if (invoked === undefined) Object.assign(delivery, { attempts: [], dropped: "the simulation does not play this target" });

@@ -47,6 +47,8 @@ export const faultKinds = [
     { jobnets: either, form: "race:stop|start", does: "a run of that jobnet is started by hand in the same second as ours, and runs beside it" },
     { jobnets: either, form: "list-lag[:SECONDS]", does: "ListExecutions leaves out runs started less than SECONDS (default 5) ago (eventually consistent)" },
     { jobnets: either, form: "lock-left:stop|start", does: "the run lock names a run of that jobnet that failed an hour ago; its end never released it" },
+    { jobnets: either, form: "bucket-silent:BUCKET", does: "BUCKET does not send its events to EventBridge (its EventBridge notifications are off): a file's arrival starts no run" },
+    { jobnets: either, form: "event-duplicate[:SECONDS]", does: "EventBridge delivers each event of a start condition twice, the second SECONDS (default 3) after the first (at least once delivery)" },
     { jobnets: either, form: "release-lost", does: "EventBridge never delivers the end of our runs to the run lock's release function" },
     { jobnets: either, form: "short-pages[:EVENTS]", does: "GetExecutionHistory answers pages of EVENTS (default 1) events whatever maxResults, each after an empty page, with a nextToken while more remain" },
     { jobnets: either, form: "tagged-later:NAME", does: "a server NAME got the servers' tag after the last update (a stack whose servers are named by a tag)" },
@@ -282,6 +284,15 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             case "lock-left":
                 noExtra();
                 faults.lockLeft = jobnet("the jobnet whose run left the lock");
+                break;
+            case "bucket-silent":
+                noExtra();
+                if (!arg) throw new FaultSpecError(spec, "it needs the bucket's name");
+                faults.silentBuckets = [...(faults.silentBuckets ?? []), arg];
+                break;
+            case "event-duplicate":
+                noExtra();
+                faults.eventDuplicateSeconds = whole(arg, 3, "SECONDS", 0, 3600);
                 break;
             case "release-lost":
                 if (arg !== undefined) throw new FaultSpecError(spec, "it takes no argument");

@@ -10,6 +10,7 @@ import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as dynamodb from "@aws-sdk/client-dynamodb";
 import * as eventbridge from "@aws-sdk/client-eventbridge";
+import * as s3 from "@aws-sdk/client-s3";
 import { Authorization, AwsService, RecordedCall, SimBackupJob, SimExecution, SimInstance, SimulatedAccount, executionArnOf, serviceError } from "./account";
 import { currentInvocation, freshestChangeIn, isRead } from "./freshness";
 import { TransactAction, transactWrite } from "./dynamodb";
@@ -536,6 +537,21 @@ export function installServices(account: SimulatedAccount): () => void {
             });
             return { FailedEntryCount: answers.filter((a) => "ErrorCode" in a).length, Entries: answers };
         }, (input: eventbridge.PutEventsCommandInput) => [...new Set((input.Entries ?? []).map((e) => e.EventBusName ?? "default"))].map((bus) => ({ resource: `arn:${partition}:events:${region}:${accountId}:event-bus/${bus}` }))],
+    ]);
+
+    // HeadObject: 404 NotFound, no body, for a key that is not there (with s3:ListBucket; 403 without:
+    // Amazon S3 API reference, HeadObject); ListObjectsV2 of a prefix, at most MaxKeys keys (1,000 by
+    // default). IAM authorises HeadObject as s3:GetObject on the object, ListObjectsV2 as s3:ListBucket on the bucket.
+    serve(s3.S3Client, "s3", [
+        [s3.HeadObjectCommand, "GetObject", (input: s3.HeadObjectCommandInput) => {
+            const object = account.s3.head(input.Bucket ?? "", input.Key ?? "");
+            if (!object) throw serviceError("NotFound", "Not Found", { status: 404 });
+            return { ContentLength: object.size, ETag: `"${object.etag}"`, LastModified: new Date(object.lastModified) };
+        }, (input: s3.HeadObjectCommandInput) => [{ resource: `arn:${partition}:s3:::${input.Bucket}/${input.Key}` }]],
+        [s3.ListObjectsV2Command, "ListBucket", (input: s3.ListObjectsV2CommandInput) => {
+            const listed = account.s3.list(input.Bucket ?? "", input.Prefix ?? "").slice(0, input.MaxKeys ?? 1000);
+            return { KeyCount: listed.length, Contents: listed.map((o) => ({ Key: o.key, Size: o.size, ETag: `"${o.etag}"`, LastModified: new Date(o.lastModified) })) };
+        }, (input: s3.ListObjectsV2CommandInput) => [{ resource: `arn:${partition}:s3:::${input.Bucket}` }]],
     ]);
 
     // PutMetricData: at most 1,000 data per call (CloudWatch API reference); IAM sees the namespace as cloudwatch:namespace.

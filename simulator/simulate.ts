@@ -16,6 +16,8 @@ import { JobFault } from "./jobPlays";
 import { SimulatedOperator, OperatorRelease, operatorReleaseMinutes } from "./operator";
 import { definitionInPlaceOf, groupServers, jobnetLocksOf, jobnetsOf, teamPlays } from "./teamJobnets";
 import type { JobnetDefinition } from "../statemachines/jobs";
+import type { TriggeredInput } from "../statemachines/startConditions";
+import type { ObjectArrival } from "./s3";
 
 export interface SimulationOptions {
     /** The state of the system before the first run. */
@@ -49,6 +51,18 @@ export interface SimulationOptions {
     watch?: { untilSeconds: number; onLook?: (look: WatchLook, notices: SimPublished[]) => void; jobnets?: string[] };
     /** More state machines the account has, by ARN, beside the stop and start jobnets: a StartExecution of one runs it. */
     stateMachines?: Record<string, StateMachineDefinition>;
+    /** Objects put in the account's buckets at their simulated second, from the clock's start: a start condition may start a run (`npm start -- --arrive`). */
+    arrivals?: ObjectArrival[];
+    /** Events put on the default bus at their simulated second (`npm start -- --event FILE`). */
+    busEvents?: { atSeconds: number; source: string; detailType: string; detail: Record<string, unknown>; resources?: string[] }[];
+    /** A run a start condition started (its input's trigger: s3, event or jobnet), as it starts. */
+    onTriggered?: (jobnet: string, executionName: string, input: TriggeredInput) => void;
+}
+
+/** Whether a run's input is a start condition's (statemachines/startConditions.ts): `{ trigger, eventId, values }`. */
+export function isTriggeredInput(input: unknown): input is TriggeredInput {
+    const i = input as Partial<TriggeredInput> | undefined;
+    return typeof i?.eventId === "string" && ["s3", "event", "jobnet"].includes(String(i.trigger)) && typeof i.values === "object";
 }
 
 /** One look of the run watcher: when it was due, and what it told of. */
@@ -63,7 +77,8 @@ export interface WatchLook {
 export interface Simulation {
     account: SimulatedAccount;
     /** Each run, in the order they were started; `beside`: the run the race fault started by hand beside the first one. */
-    reports: { jobnet: string; report: RunReport; redrive?: true; beside?: true }[];
+    /** `triggered`: a run a start condition started (its input), listed after the runs by hand. */
+    reports: { jobnet: string; report: RunReport; redrive?: true; beside?: true; triggered?: TriggeredInput }[];
     /** Redrives Step Functions refused (a run past the history quota), with its reason. */
     refusedRedrives: { jobnet: string; executionName: string; reason: string }[];
     /** The run watcher's looks, when it was run. */
@@ -172,8 +187,16 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             if (!found) throw new Error(`the stack has no jobnet ${name}: it has ${[...jobnets.keys()].join(", ")}`);
             return found;
         }
+        const jobnetOfMachine = new Map([...jobnets.entries()].map(([name, j]) => [j.stateMachineArn, name]));
         const children = new StartedExecutions({
             account, lambda, clock,
+            // A run a start condition started is shown as the runs by hand are; a jobnet job's child is not.
+            onEvent: (run, event) => {
+                if (!isTriggeredInput(run.input)) return;
+                const jobnet = jobnetOfMachine.get(run.stateMachineArn)!;
+                if (event.type === "ExecutionStarted") options.onTriggered?.(jobnet, run.executionName, run.input);
+                options.onEvent?.(jobnet, event, false, false);
+            },
             definitions: new Map<string, StateMachineDefinition>([
                 ...[...jobnets.values()].map((j) => [j.stateMachineArn, j.definition] as [string, StateMachineDefinition]),
                 ...Object.entries(options.stateMachines ?? {}),
@@ -204,6 +227,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
         // invokes a function asynchronously: a function error is tried twice more, a minute and then
         // two minutes later, then the event is dropped (Lambda Developer Guide, "Asynchronous
         // invocation"); the next run then takes over the lock of a run that has ended.
+        const startOnEventArn = synth.functions.find((f) => f.task === "startOnEvent")?.functionArn;
         const bus = new EventBus({
             rules: rulesOfStack(synth.resources),
             latencySeconds: latency.eventDelivery,
@@ -211,6 +235,7 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
                 ? invokeAsynchronously((event: unknown) => lambda.invoke(target.arn, event), input, { timeoutMs: functionTimeoutSeconds * 1000, maximumRetryAttempts: 2, waitsMs: [60_000, 120_000] })
                 : undefined,
             loses: (_rule, target) => account.faults.releaseLost && target.arn === synth.runLock.releaseFunctionArn ? "releaseLost: EventBridge never delivers our runs' ends to the release function" : undefined,
+            repeats: (_rule, target) => account.faults.eventDuplicateSeconds !== undefined && target.arn === startOnEventArn ? [account.faults.eventDuplicateSeconds] : [],
         });
         const unreleased = new Set((options.jobFaults ?? []).filter((f) => f.kind === "unreleased").map((f) => f.job));
         const operator = new SimulatedOperator({
@@ -221,6 +246,15 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             bus.put(event);
             operator.heard(event);
         } };
+        // The objects and events that start runs, each at its simulated time from the clock's start.
+        const putAt = (atSeconds: number, put: () => void) => new Promise<void>((resolve) => setTimeout(() => {
+            put();
+            resolve();
+        }, Math.max(0, clock.startMs + atSeconds * 1000 - Date.now())));
+        const arrived = Promise.all([
+            ...(options.arrivals ?? []).map((a) => putAt(a.atSeconds, () => account.putObject(a.bucket, a.key, a.size))),
+            ...(options.busEvents ?? []).map((e) => putAt(e.atSeconds, () => account.emit(e.source, e.detailType, e.resources ?? [], e.detail))),
+        ]);
         // Each run's end is delivered before the next run starts, as when an operator starts it.
         const deliveriesDone = () => clock.runUntil(bus.idle(), () => account.calls.length + lambda.totalInvocations + children.activity());
         for (const [n, step] of options.jobnets.entries()) {
@@ -260,12 +294,17 @@ export async function simulate(synth: SynthResult, options: SimulationOptions): 
             if (left >= 0) await clock.runUntil(new Promise((resolve) => setTimeout(resolve, left + 1)), () => account.calls.length);
             looks = await watching.stop();
         }
-        // The executions the runs started end, and their ends are delivered, before the simulation does.
+        // Every object and event has arrived; the runs they start, and the executions the runs started,
+        // end, and their ends are delivered, before the simulation does.
+        await clock.runUntil(arrived, () => account.calls.length + lambda.totalInvocations + children.activity());
         while (children.runs.some((c) => !c.report) || bus.busy) {
             await clock.runUntil(children.settled(), () => account.calls.length + lambda.totalInvocations + children.activity());
             await deliveriesDone();
         }
         account.settle();
+        for (const run of children.runs) {
+            if (isTriggeredInput(run.input) && run.report) reports.push({ jobnet: jobnetOfMachine.get(run.stateMachineArn)!, report: run.report, triggered: run.input });
+        }
         return { account, reports, refusedRedrives, looks, deliveries: bus.deliveries, children: children.runs, releases: operator.releases };
     } finally {
         // Idle after stop(); after a failure, the schedule ends and the environment is given back.

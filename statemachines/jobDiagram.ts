@@ -1,5 +1,6 @@
 import { Job, JobnetDefinition, JudgmentCondition, jobDefaults } from "./jobs";
 import { quote } from "./diagram";
+import { fileInWords } from "./waitForFile";
 
 /**
  * A Graphviz picture of a team's jobnet as its team thinks of it: one box a job, an arrow from each
@@ -46,6 +47,8 @@ function nodeAttributes(name: string, job: Job<string>): string {
             return `label=${quote(`${name}\n${"value" in job.when ? `${job.when.value}` : `exit code of ${job.after[0]}`} ${conditionWords(job.when)}?`)}, shape=diamond, style=filled, fillcolor="#fff4d6", color="#c99a2e"`;
         case "jobnet":
             return `label=${quote([name, `runs jobnet ${job.jobnet}`, ...heldAndRecovered(job)].join("\n"))}, peripheries=2`;
+        case "waitForFile":
+            return `label=${quote([name, `waits for ${fileInWords(job)}`, `at most ${job.timeoutMinutes} min`, ...heldAndRecovered(job)].join("\n"))}, shape=folder`;
     }
 }
 

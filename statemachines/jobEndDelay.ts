@@ -15,7 +15,7 @@ function jobTimeoutMinutes(d: JobnetDefinition, job: Job<string>): number {
 export function jobEndDelayProblems(d: JobnetDefinition): string[] {
     const problems: string[] = [];
     for (const [name, job] of Object.entries<Job<string>>(d.jobs)) {
-        if (job.kind === "judgment" || job.expectedMinutes === undefined) continue;
+        if ((job.kind !== "command" && job.kind !== "jobnet") || job.expectedMinutes === undefined) continue;
         const timeout = jobTimeoutMinutes(d, job);
         const bound = job.kind === "command" ? `its timeoutMinutes (${timeout})` : `the jobnet's timeoutMinutes (${timeout})`;
         if (!(job.expectedMinutes > 0 && job.expectedMinutes <= timeout)) problems.push(`jobnet ${d.name}, job ${name}: expectedMinutes must be above 0 and at most ${bound}, not ${job.expectedMinutes}`);
@@ -25,5 +25,5 @@ export function jobEndDelayProblems(d: JobnetDefinition): string[] {
 
 /** The jobs of a jobnet that declare how long they should take, in seconds, by job: what the run watcher judges them by. */
 export function expectedJobSeconds(d: JobnetDefinition): Record<string, number> {
-    return Object.fromEntries(Object.entries<Job<string>>(d.jobs).flatMap(([name, job]) => (job.kind !== "judgment" && job.expectedMinutes !== undefined ? [[name, Math.round(job.expectedMinutes * 60)]] : [])));
+    return Object.fromEntries(Object.entries<Job<string>>(d.jobs).flatMap(([name, job]) => ((job.kind === "command" || job.kind === "jobnet") && job.expectedMinutes !== undefined ? [[name, Math.round(job.expectedMinutes * 60)]] : [])));
 }

@@ -1,9 +1,11 @@
 import { Job, JobnetDefinition, JudgmentCondition, jobDefaults, jobNamePattern } from "./jobs";
 import { jobEndDelayProblems } from "./jobEndDelay";
+import { waitForFileProblems } from "./waitForFile";
 import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
 import { jobValueProblems } from "../handlers/jobValues";
 import { notWithProblems } from "./exclusion";
+import { startConditionProblems } from "./startConditions";
 
 /**
  * The graph of a jobnet as its run handlers need it (handlers/jobRun.ts): each job's
@@ -60,7 +62,7 @@ export function successorsOf(graph: RunGraph): Record<string, string[]> {
  * jobs no run can reach, a judgment that judges nothing, settings out of range, and server groups
  * or jobnets the stack does not define (`groups`, `jobnets`: those it does).
  */
-export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[]; jobnets: string[] }): string[] {
+export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[]; jobnets: string[]; startedAfterBy?: Record<string, string[]> }): string[] {
     const problems: string[] = [];
     const where = `jobnet ${d.name}`;
     if (!jobNamePattern.test(d.name)) problems.push(`${where}: the name must be 1–48 lowercase letters, digits and hyphens, starting with a letter or digit`);
@@ -76,7 +78,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
         const unknown = named.filter((n) => !names.has(n));
         if (unknown.length > 0) problems.push(`${at}: names jobs the jobnet does not have: ${unknown.join(", ")}`);
         if (named.includes(name)) problems.push(`${at}: follows itself`);
-        problems.push(...jobSettingProblems(at, job, known));
+        problems.push(...jobSettingProblems(at, job, known, d));
     }
     problems.push(...recoveryProblems(d));
     (d.schedules ?? []).forEach((rule, i) => problems.push(...scheduleRuleProblems(rule).map((p) => `${where}, schedules[${i}]: ${p}`)));
@@ -84,6 +86,7 @@ export function jobGraphProblems(d: JobnetDefinition, known: { groups: string[];
     problems.push(...jobValueProblems(d, Object.fromEntries(Object.entries(runGraphOf(d).jobs).map(([name, j]) => [name, j.after]))));
     problems.push(...notWithProblems(d, known));
     problems.push(...jobEndDelayProblems(d));
+    problems.push(...startConditionProblems(d.name, d.startOn, known));
     if (problems.length > 0) return problems;
     const graph = runGraphOf(d);
     const cycle = findCycle(graph);
@@ -141,7 +144,7 @@ function calendarProblems(calendar: NonNullable<JobnetDefinition["calendar"]>): 
     return problems;
 }
 
-function jobSettingProblems(at: string, job: Job<string>, known: { groups: string[]; jobnets: string[] }): string[] {
+function jobSettingProblems(at: string, job: Job<string>, known: { groups: string[]; jobnets: string[] }, d: JobnetDefinition): string[] {
     const problems: string[] = [];
     switch (job.kind) {
         case "command": {
@@ -176,6 +179,9 @@ function jobSettingProblems(at: string, job: Job<string>, known: { groups: strin
             break;
         case "jobnet":
             if (!known.jobnets.includes(job.jobnet)) problems.push(`${at}: runs jobnet ${job.jobnet}, which the stack does not deploy (it deploys: ${known.jobnets.join(", ")})`);
+            break;
+        case "waitForFile":
+            problems.push(...waitForFileProblems(at, job, d));
             break;
     }
     return problems;

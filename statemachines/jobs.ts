@@ -5,6 +5,7 @@
  */
 
 import type { JobnetCalendar, ScheduleRule } from "./scheduleRules";
+import type { StartCondition } from "./startConditions";
 
 /** A server group as the stack config names it (`jobnetGroups`): on which servers a command job runs. */
 export interface OnServers {
@@ -137,7 +138,23 @@ export interface JobnetJob<J extends string> extends RunningJobBase<J> {
     expectedMinutes?: number;
 }
 
-export type Job<J extends string> = CommandJob<J> | JudgmentJob<J> | JobnetJob<J>;
+/**
+ * Waits, bounded, for an object in S3 (JP1/AJS3's file-watch job): it ends normally once the key
+ * (or any key under the prefix) exists, looking every `pollMinutes`; not there after
+ * `timeoutMinutes`, it ends abnormally naming the bucket and the key.
+ */
+export interface WaitForFileJob<J extends string> extends RunningJobBase<J> {
+    kind: "waitForFile";
+    bucket: string;
+    /** The object's key, or `prefix`: any object under it. */
+    key?: string;
+    prefix?: string;
+    timeoutMinutes: number;
+    /** How often it looks: every minute unless given. */
+    pollMinutes?: number;
+}
+
+export type Job<J extends string> = CommandJob<J> | JudgmentJob<J> | JobnetJob<J> | WaitForFileJob<J>;
 
 /**
  * Jobnets this one must not run beside (statemachines/exclusion.ts): the team's, or the stack's
@@ -166,13 +183,15 @@ export interface JobnetDefinition<J extends string = string> {
     calendar?: JobnetCalendar;
     /** Jobnets it must not run beside: it refuses, or waits (bounded), while one of them runs. */
     notWith?: NotWith;
+    /** What else starts it (statemachines/startConditions.ts): a file's arrival, an event, another jobnet's end. Such a run is not a scheduled one: it runs any day. */
+    startOn?: StartCondition[];
 }
 
 /**
  * Declares a jobnet. The job names are the keys of `jobs`; naming any other in `after`, `then`,
  * `else` or `recovery` does not compile.
  */
-export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar; notWith?: NotWith }): JobnetDefinition<J> {
+export function defineJobnet<J extends string>(definition: { name: string; description: string; expectedMinutes: number; timeoutMinutes: number; jobs: { [K in J]: Job<NoInfer<J>> }; schedules?: ScheduleRule[]; calendar?: JobnetCalendar; notWith?: NotWith; startOn?: StartCondition[] }): JobnetDefinition<J> {
     return definition;
 }
 

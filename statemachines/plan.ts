@@ -37,6 +37,8 @@ export const taskFunctionNames = [
     "startJob",
     // Not called by a state machine: EventBridge calls it when a job's command or jobnet ends.
     "jobEnded",
+    // Not called by a state machine: EventBridge calls it when a team jobnet's start condition matches (infra/teamJobnets.ts).
+    "startOnEvent",
 ] as const;
 export type TaskFunctionName = (typeof taskFunctionNames)[number];
 
@@ -61,7 +63,7 @@ export type DatabaseKind = "cluster" | "instance";
 const tagTasks = ["findWebServers"] as const;
 /** Deployed once a stack has a team jobnet; startJob never by JobnetFunctions: each team jobnet has its own. */
 export const teamJobTasks = ["beginJobs", "awaitJob", "holdJob", "jobEnded"] as const;
-const teamOnlyTasks = [...teamJobTasks, "startJob"] as const;
+const teamOnlyTasks = [...teamJobTasks, "startJob", "startOnEvent"] as const;
 const loadBalancerTasks = ["enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth"] as const;
 export const databaseTasks = {
     cluster: { describe: "describeCluster", stop: "stopCluster", start: "startCluster" },
@@ -90,7 +92,8 @@ export function deployedTasks(shape: SystemShape): TaskFunctionName[] {
         ...(shape.serversByTag ? [] : tagTasks),
         ...(shape.loadBalancer ? [] : loadBalancerTasks),
         ...databaseKinds.filter((kind) => kind !== shape.database).flatMap((kind) => Object.values(databaseTasks[kind])),
-        ...(shape.teamJobnets ? ["startJob" as const] : teamOnlyTasks),
+        // Deployed by TeamJobnets itself: a StartJob per jobnet, StartOnEvent where a jobnet has start conditions.
+        ...(shape.teamJobnets ? ["startJob" as const, "startOnEvent" as const] : teamOnlyTasks),
     ];
     return taskFunctionNames.filter((task) => !left.includes(task));
 }

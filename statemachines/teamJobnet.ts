@@ -4,7 +4,8 @@ import { CommandJob, Job, JobnetDefinition, jobDefaults } from "./jobs";
 import { runGraphOf, topologicalOrder } from "./jobGraph";
 import { renderCommand } from "./jobCommand";
 import { partitionOf } from "../handlers/partition";
-import type { CommandSpec, JobnetSpec } from "../handlers/jobs";
+import type { CommandSpec, FileSpec, JobnetSpec } from "../handlers/jobs";
+import { looksOf } from "./waitForFile";
 import type { ExcludedLock } from "../handlers/runLock";
 import type { JobnetPlan } from "./plan";
 import { sendTimeoutSeconds } from "../handlers/runCommand";
@@ -94,7 +95,10 @@ function jobBranch(plan: TeamJobnetPlan, run: JsonObject, name: string, job: Job
             callbackTask(name, plan.functionArns.startJob, {
                 payload: { ...run, job: name, spec: specOf(plan, name, job) as unknown as JsonObject, ...(retry ? { "attempt.$": "States.MathAdd($.job.attempt, 1)" } : {}) },
                 resultPath: "$.job",
-                timeoutSeconds: taskBound(plan, job),
+                ...(job.kind === "waitForFile"
+                    // A look every poll: the task times out and is tried again, each try a look, until the bound.
+                    ? { timeoutSeconds: looksOf(job).pollSeconds, timeoutRetries: looksOf(job).looks }
+                    : { timeoutSeconds: taskBound(plan, job) }),
             }),
             ...(retry
                 ? [choice(`${name} retry?`, [
@@ -149,8 +153,12 @@ function taskBound(plan: TeamJobnetPlan, job: Job<string>): number {
 }
 
 /** What StartJob is told of a job: where and how to run it. */
-export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): CommandSpec | JobnetSpec {
+export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): CommandSpec | JobnetSpec | FileSpec {
     if (job.kind === "jobnet") return { kind: "jobnet", jobnet: plan.jobnet.name, child: job.jobnet, stateMachineArn: plan.jobnets[job.jobnet].stateMachineArn };
+    if (job.kind === "waitForFile") {
+        const where = job.key !== undefined ? { key: job.key } : { prefix: job.prefix ?? "" };
+        return { kind: "file", jobnet: plan.jobnet.name, bucket: job.bucket, ...where, timeoutSeconds: job.timeoutMinutes * 60 };
+    }
     if (job.kind !== "command") throw new Error(`${name}: a ${job.kind} job is not started`);
     const { document, commands } = renderCommand(job);
     const group = plan.groups[job.on.group];
@@ -182,8 +190,8 @@ export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): Co
  * a function completes the token (SendTaskSuccess, SendTaskFailure). Past `timeoutSeconds` the task
  * is tried again: the handler then reads the end itself, in case its event was lost.
  */
-export function callbackTask(name: string, functionArn: string, o: { payload: JsonObject; resultPath: string; timeoutSeconds?: number; onTimeout?: Fragment }): Fragment {
-    const endEventLost: Retrier = { ErrorEquals: ["States.Timeout"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 };
+export function callbackTask(name: string, functionArn: string, o: { payload: JsonObject; resultPath: string; timeoutSeconds?: number; onTimeout?: Fragment; timeoutRetries?: number }): Fragment {
+    const endEventLost: Retrier = { ErrorEquals: ["States.Timeout"], IntervalSeconds: 1, MaxAttempts: o.timeoutRetries ?? 3, BackoffRate: 1 };
     const task = state(name, {
         Type: "Task",
         Resource: `arn:${partitionOf(functionArn)}:states:::lambda:invoke.waitForTaskToken`,

@@ -160,10 +160,11 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [...run.outputs.alarms].sort());
         assert.deepStrictEqual(run.outputs.alarms, [
             ...["stop", "start"].flatMap((j) => ["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
-            // Both have schedule rules: a run they make due can fail to start.
+            // nightly-batch and weekly-maintenance have schedule rules: a run they make due can fail to start.
             // nightly-batch's transform-orders has an expectedMinutes: a job can be late.
             ...["failed", "timed-out", "aborted", "late", "job-late", "not-started"].map((w) => `webapp-jobnet-dev-nightly-batch-${w}`),
             ...["failed", "timed-out", "aborted", "late", "not-started"].map((w) => `webapp-jobnet-dev-weekly-maintenance-${w}`),
+            ...["orders-arrival", "orders-report"].flatMap((j) => ["failed", "timed-out", "aborted", "late"].map((w) => `webapp-jobnet-dev-${j}-${w}`)),
             "webapp-jobnet-dev-watcher-errors", "webapp-jobnet-dev-watcher-heartbeat",
         ]);
         for (const a of alarms) {
@@ -171,7 +172,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
             assert.ok(published?.metrics.includes(a.inputs.metricName), `${a.inputs.name}: ${a.inputs.namespace} ${a.inputs.metricName}`);
             assert.ok(published.dimensions.some((d) => JSON.stringify([...d].sort()) === JSON.stringify(Object.keys(a.inputs.dimensions).sort())), a.inputs.name);
             assert.deepStrictEqual(a.inputs.alarmActions, [run.outputs.alertTopicArn], a.inputs.name);
-            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start|nightly-batch|weekly-maintenance) jobnet|run watcher): .+\. .+/);
+            assert.match(a.inputs.alarmDescription, /^webapp-jobnet stack dev, ((stop|start|nightly-batch|weekly-maintenance|orders-arrival|orders-report) jobnet|run watcher): .+\. .+/);
         }
         const judged = (name: string) => { const a = alarms.find((x) => x.inputs.name === name)!.inputs; return [a.statistic, a.period, a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData]; };
         for (const name of run.outputs.alarms.filter((n: string) => !n.includes("watcher-heartbeat"))) assert.deepStrictEqual(judged(name), ["Sum", 300, 1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"], name);
@@ -205,15 +206,17 @@ describe("the alerts of the dev stack (under mocks)", function () {
         const input = JSON.parse(schedule.inputs.target.input);
         assert.deepStrictEqual([schedule.inputs.scheduleExpression, input.tick, input.periodSeconds, input.startDelaySeconds, input.jobnets.map((j: any) => [j.jobnet, j.expectedSeconds, j.schedule?.expression])], [
             "rate(5 minutes)", "<aws.scheduler.scheduled-time>", 300, 600,
-            // The team's jobnets by their expectedMinutes (90 and 60, jobnets/*.ts), without a schedule: their rules instead.
-            [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined]],
+            // The team's jobnets by their expectedMinutes (90, 60, 15 and 10, jobnets/*.ts), without a schedule: their rules instead.
+            [["stop", 900, "cron(0 22 ? * MON-FRI *)"], ["start", 720, "cron(0 8 ? * MON-FRI *)"], ["nightly-batch", 5400, undefined], ["weekly-maintenance", 3600, undefined], ["orders-arrival", 900, undefined], ["orders-report", 600, undefined]],
         ]);
         assert.deepStrictEqual(input.jobnets.map((j: any) => j.rules), [undefined, undefined,
             { schedules: [{ every: "business-day", at: "01:30", timeZone: "Asia/Tokyo" }], enabled: true },
             // Its own calendar: the stack's closes the weekend it runs in.
             { schedules: [{ weekdays: ["sun"], at: "03:00", timeZone: "Asia/Tokyo", onClosedDay: "next" }], calendar: { country: "JP", closedDates: [], openDates: [], closedWeekdays: [] }, enabled: true },
+            // Started by a file and by another jobnet's end: no rules.
+            undefined, undefined,
         ]);
-        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, ...["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"].map((j) => run.outputs.jobnetStateMachineArns[j])];
         assert.deepStrictEqual(input.jobnets.map((j: any) => j.stateMachineArn), machines);
         const statements: any[] = functionPolicy(run.account.resources, "webapp-jobnet-dev-watch-runs");
         assert.deepStrictEqual(statements[0].Resource, machines);
@@ -227,7 +230,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
     });
 
     it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
-        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, run.outputs.jobnetStateMachineArns["nightly-batch"], run.outputs.jobnetStateMachineArns["weekly-maintenance"]];
+        const machines = [run.outputs.stopStateMachineArn, run.outputs.startStateMachineArn, ...["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"].map((j) => run.outputs.jobnetStateMachineArns[j])];
         const rule = run.account.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.inputs.name === "webapp-jobnet-dev-run-ended")!;
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
             source: ["aws.states"],

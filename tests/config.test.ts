@@ -78,6 +78,8 @@ describe("stack config", () => {
                 left: [
                     { name: "nightly-batch", reason: "the stack does not define its server groups db-client, batch (jobnetGroups)" },
                     { name: "weekly-maintenance", reason: "the stack does not define its server groups batch, db-client (jobnetGroups)" },
+                    { name: "orders-arrival", reason: "the stack does not define its server groups batch, db-client (jobnetGroups)" },
+                    { name: "orders-report", reason: "the stack does not define its server group db-client (jobnetGroups)" },
                 ],
                 schedulesPaused: [],
             },

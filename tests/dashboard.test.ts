@@ -188,6 +188,8 @@ describe("the stack's dashboard", () => {
             ["start jobnet: duration (ms) against the expected 12 min", machines["webapp-jobnet-dev-start"]],
             ["nightly-batch jobnet: duration (ms) against the expected 90 min", machines["webapp-jobnet-dev-nightly-batch"]],
             ["weekly-maintenance jobnet: duration (ms) against the expected 60 min", machines["webapp-jobnet-dev-weekly-maintenance"]],
+            ["orders-arrival jobnet: duration (ms) against the expected 15 min", machines["webapp-jobnet-dev-orders-arrival"]],
+            ["orders-report jobnet: duration (ms) against the expected 10 min", machines["webapp-jobnet-dev-orders-report"]],
         ]);
         const alarms = account.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.state.arn).sort();
         assert.deepStrictEqual([...(widget("Alarms").properties.alarms as string[])].sort(), alarms);

@@ -141,7 +141,7 @@ describe("the example stack of an existing system with an RDS DB instance (Pulum
     it("deploys the DB instance's tasks, none of a cluster's or of a load balancer's", () => {
         assert.deepStrictEqual(synth.functions.map((f) => f.task), taskFunctionNames.filter((t) =>
             // No team jobnet either: the stack defines no server group.
-            !["describeCluster", "stopCluster", "startCluster", "enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth", "findWebServers", "beginJobs", "awaitJob", "holdJob", "startJob", "jobEnded"].includes(t)));
+            !["describeCluster", "stopCluster", "startCluster", "enableMaintenancePage", "disableMaintenancePage", "describeTargetHealth", "findWebServers", "beginJobs", "awaitJob", "holdJob", "startJob", "jobEnded", "startOnEvent"].includes(t)));
         const states = JSON.stringify(synth.definitions);
         for (const step of ["StopDbInstance", "WaitUntilDbInstanceStopped", "StartDbInstance", "WaitUntilDbInstanceAvailable", "BackUpDbInstance"]) assert.ok(states.includes(`"${step}"`), step);
         assert.doesNotMatch(states, /Cluster/);

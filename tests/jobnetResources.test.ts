@@ -45,8 +45,8 @@ describe("the jobnets' Lambda functions", () => {
     it("run on nodejs22.x with an explicit role of their own, never the default one", () => {
         const functions = ofType("aws:lambda/function:Function");
         // The tasks of stop and start, the four the team's jobnets share, the StartJob of each of
-        // the two team jobnets, the notifier and the run watcher.
-        assert.strictEqual(functions.length, taskFunctionNames.length + 4 + 2 + 2);
+        // the four team jobnets, StartOnEvent, the notifier and the run watcher.
+        assert.strictEqual(functions.length, taskFunctionNames.length + 4 + 4 + 1 + 2);
         const roles = new Set<string>();
         for (const fn of functions) {
             assert.strictEqual(fn.inputs.runtime, "nodejs22.x", fn.name);
@@ -221,12 +221,37 @@ describe("the jobnets' Lambda functions", () => {
         const lockTable = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock";
         // takeRunLock's own write, and the one a redrive's check makes (every task of a run holds it).
         assert.deepStrictEqual([resourcesOf("takeRunLock", "dynamodb:PutItem"), resourcesOf("releaseRunLock", "dynamodb:DeleteItem"), resourcesOf("stopInstances", "dynamodb:PutItem")], [[lockTable, lockTable], [lockTable], [lockTable]]);
-        const jobnets = ["stop", "start", "nightly-batch", "weekly-maintenance"];
+        const jobnets = ["stop", "start", "nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"];
         const executions = jobnets.map((j) => `arn:aws:states:ap-northeast-1:123456789012:execution:webapp-jobnet-dev-${j}:*`);
         // Its own read of a holder, and the redrive's check's; the check reads the state machines themselves too.
         assert.deepStrictEqual(resourcesOf("takeRunLock", "states:DescribeExecution"), [...executions, ...executions]);
         assert.deepStrictEqual(resourcesOf("sendScript", "states:DescribeStateMachine"), jobnets.map((j) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-${j}`));
         assert.deepStrictEqual(resourcesOf("ensureBackups", "backup:StartBackupJob"), ["arn:aws:backup:ap-northeast-1:123456789012:backup-vault:webapp-jobnet-dev"]);
+    });
+});
+
+describe("the start conditions of the team's jobnets", () => {
+    before(async function () {
+        this.timeout(60_000);
+        await loadSynth();
+    });
+
+    it("have a rule each, whose target is StartOnEvent, which may start only the jobnets started by events, invoked only by those rules", () => {
+        const machine = (j: string) => `arn:aws:states:ap-northeast-1:123456789012:stateMachine:webapp-jobnet-dev-${j}`;
+        assert.deepStrictEqual(policyOfRole(functionOf("startOnEvent").inputs.role).Statement[0], { Effect: "Allow", Action: ["states:StartExecution"], Resource: [machine("orders-arrival"), machine("orders-report")] });
+        const starter = functionOf("startOnEvent").state.arn;
+        const rules = ofType("aws:cloudwatch/eventRule:EventRule").filter((r) => /-on-\d$/.test(r.inputs.name));
+        assert.deepStrictEqual(rules.map((r) => [r.inputs.name, JSON.parse(r.inputs.eventPattern)]), [
+            ["webapp-jobnet-dev-orders-arrival-on-1", { source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: ["webapp-jobnet-orders-inbound"] }, object: { key: [{ wildcard: "orders/*.csv" }] } } }],
+            ["webapp-jobnet-dev-orders-report-on-1", { source: ["aws.states"], "detail-type": ["Step Functions Execution Status Change"], detail: { status: ["SUCCEEDED"], stateMachineArn: [machine("orders-arrival")] } }],
+        ]);
+        const permissions = ofType("aws:lambda/permission:Permission").filter((p) => p.inputs.function === starter);
+        assert.deepStrictEqual(permissions.map((p) => [p.inputs.principal, p.inputs.sourceArn]), rules.map((r) => ["events.amazonaws.com", r.state.arn]));
+        const targets = ofType("aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.inputs.arn === starter);
+        assert.deepStrictEqual(targets.map((t) => [t.inputs.rule, t.inputs.inputTransformer.inputTemplate]), [
+            ["webapp-jobnet-dev-orders-arrival-on-1", `{"stateMachineArn":"${machine("orders-arrival")}","trigger":"s3","step":"StartOnEvent","event":<aws.events.event.json>}`],
+            ["webapp-jobnet-dev-orders-report-on-1", `{"stateMachineArn":"${machine("orders-report")}","trigger":"jobnet","endedJobnet":"orders-arrival","step":"StartOnEvent","event":<aws.events.event.json>}`],
+        ]);
     });
 });
 
@@ -239,7 +264,7 @@ describe("the jobnets' state machines", () => {
     const machines = () => ofType("aws:sfn/stateMachine:StateMachine");
 
     it("are Standard workflows logging ALL to their own group under /aws/vendedlogs/states/, with retention", () => {
-        assert.deepStrictEqual(machines().map((m) => m.inputs.name).sort(), ["webapp-jobnet-dev-nightly-batch", "webapp-jobnet-dev-start", "webapp-jobnet-dev-stop", "webapp-jobnet-dev-weekly-maintenance"]);
+        assert.deepStrictEqual(machines().map((m) => m.inputs.name).sort(), ["webapp-jobnet-dev-nightly-batch", "webapp-jobnet-dev-orders-arrival", "webapp-jobnet-dev-orders-report", "webapp-jobnet-dev-start", "webapp-jobnet-dev-stop", "webapp-jobnet-dev-weekly-maintenance"]);
         for (const m of machines()) {
             assert.strictEqual(m.inputs.type, "STANDARD");
             const group = ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => `${g.state.arn}:*` === m.inputs.loggingConfiguration.logDestination)!;

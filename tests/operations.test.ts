@@ -220,7 +220,7 @@ describe("schedules, triggers and notifications in the program", () => {
             detail: {
                 status: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"],
                 // The team's jobnets the dev stack deploys, too.
-                stateMachineArn: [outputs.stopStateMachineArn, outputs.startStateMachineArn, outputs.jobnetStateMachineArns["nightly-batch"], outputs.jobnetStateMachineArns["weekly-maintenance"]],
+                stateMachineArn: [outputs.stopStateMachineArn, outputs.startStateMachineArn, ...["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"].map((j) => outputs.jobnetStateMachineArns[j])],
             },
         });
         const fn = account.ofType("aws:lambda/function:Function").find((f) => f.inputs.name === "webapp-jobnet-dev-notify")!;
@@ -240,10 +240,10 @@ describe("schedules, triggers and notifications in the program", () => {
         assert.strictEqual(outputs.consoleUrls.start, stateMachineConsoleUrl(outputs.startStateMachineArn));
         assert.match(outputs.consoleUrls.start, /^https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/states\/home\?region=ap-northeast-1#\/statemachines\/view\/arn%3Aaws%3Astates%3A/);
         // The team's jobnets too, by name, beside stop and start; the run watcher's expected durations likewise (their expectedMinutes).
-        assert.deepStrictEqual([Object.keys(outputs.consoleUrls), Object.keys(outputs.startCommands)], [["stop", "start", "nightly-batch", "weekly-maintenance"], ["stop", "start", "nightly-batch", "weekly-maintenance"]]);
+        assert.deepStrictEqual([Object.keys(outputs.consoleUrls), Object.keys(outputs.startCommands)], [["stop", "start", "nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"], ["stop", "start", "nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"]]);
         const nightly = outputs.jobnetStateMachineArns["nightly-batch"];
         assert.deepStrictEqual([outputs.consoleUrls["nightly-batch"], outputs.startCommands["nightly-batch"]], [stateMachineConsoleUrl(nightly), `aws stepfunctions start-execution --region ap-northeast-1 --state-machine-arn ${nightly} --input '{}'`]);
-        assert.deepStrictEqual(outputs.monitoring, { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600 }, startDelaySeconds: 600 });
+        assert.deepStrictEqual(outputs.monitoring, { expectedSeconds: { stop: 900, start: 720, "nightly-batch": 5400, "weekly-maintenance": 3600, "orders-arrival": 900, "orders-report": 600 }, startDelaySeconds: 600 });
         assert.strictEqual(startExecutionCommand("arn:aws:states:us-east-1:1:stateMachine:x"), "aws stepfunctions start-execution --region us-east-1 --state-machine-arn arn:aws:states:us-east-1:1:stateMachine:x --input '{}'");
     });
 });

@@ -74,6 +74,8 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "  01:30  nightly-batch       every business day at 01:30 Asia/Tokyo",
             "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed",
             "",
+            "Started by their start conditions, any day: orders-arrival (when a file arrives in s3://webapp-jobnet-orders-inbound/orders/….csv), orders-report (when jobnet orders-arrival has ended SUCCEEDED)",
+            "",
             "No schedule rules (started by hand or by another jobnet): by-hand",
             "",
             "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
@@ -103,6 +105,8 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "2027-03-23 Tue",
             "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed (2027-03-23 is the next open day for 2027-03-21, a Sunday, which is closed)",
             "",
+            "Started by their start conditions, any day: orders-arrival (when a file arrives in s3://webapp-jobnet-orders-inbound/orders/….csv), orders-report (when jobnet orders-arrival has ended SUCCEEDED)",
+            "",
             "Schedule rules paused on this stack (jobnetSchedules.<jobnet>.enabled false): nightly-batch",
             "",
             "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
@@ -112,7 +116,7 @@ describe("npm run ops -- plan (the daily schedule)", () => {
 
     it("reads the dev stack's time zone, calendar and deployed jobnets from its file alone", () => {
         const dev = readPlanFacts("dev", projectDir);
-        assert.deepStrictEqual([dev.timeZone, dev.calendar.country, dev.jobnets.map((d) => d.name), dev.paused], ["Asia/Tokyo", "JP", ["nightly-batch", "weekly-maintenance"], []]);
+        assert.deepStrictEqual([dev.timeZone, dev.calendar.country, dev.jobnets.map((d) => d.name), dev.paused], ["Asia/Tokyo", "JP", ["nightly-batch", "weekly-maintenance", "orders-arrival", "orders-report"], []]);
     });
 
     it("npm run ops -- plan prints the dev stack's plan offline, and exits 2 with the usage on a bad option", function () {
@@ -127,6 +131,8 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "",
             "2027-05-03 Mon  closed: a national holiday in JP: 憲法記念日 (Constitution Memorial Day)",
             "  no runs",
+            "",
+            "Started by their start conditions, any day: orders-arrival (when a file arrives in s3://webapp-jobnet-orders-inbound/orders/….csv), orders-report (when jobnet orders-arrival has ended SUCCEEDED)",
             "",
             "On a calendar of their own: weekly-maintenance; the closed days above are the stack's.",
             "",

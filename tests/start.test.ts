@@ -26,13 +26,13 @@ const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as co
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
-        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, date: undefined, redrive: false, json: undefined, report: undefined, releases: {}, help: false });
+        assert.deepStrictEqual(parseStartOptions([]), { stack: "dev", jobnets: ["stop", "start"], servers: undefined, faults: [], initial: "running", scheduled: false, date: undefined, redrive: false, json: undefined, report: undefined, releases: {}, arrivals: [], events: [], help: false });
     });
 
     it("start a lone start jobnet from a stopped system, and take every option", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack", "prod", "--jobnet", "start", "--servers", "20", "--fail", "health:never", "--fail", "throttle:startInstances", "--json", "run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "stopped", scheduled: false, date: undefined, redrive: false, json: "run.json", report: undefined, releases: {}, help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "stopped", scheduled: false, date: undefined, redrive: false, json: "run.json", report: undefined, releases: {}, arrivals: [], events: [], help: false },
         );
         assert.strictEqual(parseStartOptions(["--jobnet", "start", "--initial", "running"]).initial, "running");
     });
@@ -40,8 +40,15 @@ describe("npm start options", () => {
     it("take --name=value as --name value", () => {
         assert.deepStrictEqual(
             parseStartOptions(["--stack=prod", "--jobnet=start", "--servers=20", "--fail=health:never", "--fail=throttle:startInstances", "--initial=running", "--json=run.json"]),
-            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "running", scheduled: false, date: undefined, redrive: false, json: "run.json", report: undefined, releases: {}, help: false },
+            { stack: "prod", jobnets: ["start"], servers: 20, faults: ["health:never", "throttle:startInstances"], initial: "running", scheduled: false, date: undefined, redrive: false, json: "run.json", report: undefined, releases: {}, arrivals: [], events: [], help: false },
         );
+    });
+
+    it("put a file in a bucket at a simulated minute with --arrive, at minute 0 unless given", () => {
+        assert.deepStrictEqual(parseStartOptions(["--jobnet", "orders-arrival", "--arrive", "s3://orders-in/daily/a.csv@7.5", "--arrive", "s3://orders-in/b.csv"]).arrivals, [
+            { bucket: "orders-in", key: "daily/a.csv", size: 1024, atSeconds: 450 },
+            { bucket: "orders-in", key: "b.csv", size: 1024, atSeconds: 0 },
+        ]);
     });
 
     it("run as the schedule starts a run with --scheduled, or when a duplicate delivery is injected", () => {
@@ -67,7 +74,9 @@ describe("npm start options", () => {
         [["--fail", "--json", "x"], "--fail needs a value"],
         [["--scheduled=yes"], "--scheduled takes no value"],
         [["stop"], 'unexpected argument "stop"; options start with --'],
-        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --date, --redrive, --json, --report, --release and --help'],
+        [["--verbose"], 'unknown option "--verbose"; the options are --stack, --jobnet, --servers, --fail, --initial, --scheduled, --date, --redrive, --json, --report, --release, --arrive, --event and --help'],
+        [["--arrive", "s3://b"], '--arrive "s3://b": the form is s3://BUCKET/KEY[@MIN], the minute of simulated time the object arrives at'],
+        [["--jobnet", "stop", "--arrive", "s3://orders-in/a.csv"], "--arrive: it starts a team jobnet by its start condition; stop and start have none (--jobnet NAME)"],
     ];
     for (const [argv, message] of bad) {
         it(`refuse ${argv.join(" ")} in one line that names it`, () => {
@@ -420,8 +429,9 @@ describe("every --fail kind, run in the simulated account", function () {
     it("cover every kind of fault npm start accepts", () => {
         // The tag faults need a stack whose servers are named by a tag: tests/tagDiscovery.test.ts;
         // db-capacity an RDS DB instance (StartDBCluster never answers it): tests/existingDatabases.test.ts;
-        // running a team jobnet kept apart from another: tests/exclusion.test.ts.
-        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity", "running"]);
+        // running a team jobnet kept apart from another: tests/exclusion.test.ts; event-duplicate and
+        // bucket-silent a team jobnet's start condition: tests/startConditionRuns.test.ts.
+        const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity", "running", "event-duplicate", "bucket-silent"]);
         assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
     });
 

@@ -4,10 +4,13 @@ import { Simulation, SimulationOptions, simulate } from "../simulator/simulate";
 import { jobRuns } from "../simulator/jobTimes";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttModel } from "../scripts/lib/gantt";
+import { jobGraphProblems } from "../statemachines/jobGraph";
+import { TaskResources, taskFunctions } from "../handlers/catalog";
 import { scheduledRunOn } from "../scripts/lib/startOptions";
 import { Timeline } from "../simulator/timeline";
 import { JobnetDefinition } from "../statemachines/jobs";
 import { sharedSynthesis } from "./support/sharedRuns";
+import { parseArrival } from "../simulator/s3";
 import { PolicyStatement, allowingStatement, functionPolicy, isRedriveGuard } from "./support/iamPolicy";
 
 let synth: SynthResult;
@@ -134,6 +137,60 @@ describe("a team's jobnet run in the simulated account", () => {
         });
     });
 
+    describe("a job that waits for a file", () => {
+        const waiting = jobnetOf("file", {
+            "wait-for-orders": { kind: "waitForFile", bucket: "orders-inbound", key: "in/orders.csv", timeoutMinutes: 30, pollMinutes: 2 },
+            load: job(60, ["wait-for-orders"]),
+        });
+
+        it("ends at its first look after the object arrives, and the jobs after it run", async () => {
+            const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": waiting }, arrivals: [{ bucket: "orders-inbound", key: "in/orders.csv", size: 10, atSeconds: 7 * 60 }] });
+            const { report } = sim.reports[0];
+            assert.strictEqual(report.status, "SUCCEEDED");
+            assert.deepStrictEqual(endsOf(report.output), { "wait-for-orders": "normal 0", load: "normal 0" });
+            // Looks at 0, 2, 4, 6 and 8 minutes: the fifth finds it.
+            const looks = sim.account.calls.filter((c) => c.action === "s3:GetObject").length;
+            assert.strictEqual(looks, 5);
+            assert.deepStrictEqual(runsOf(sim), ["load#1 batch-1 485–545 exit 0"]);
+        });
+
+        it("ends the run FAILED naming the object when it has not arrived within the bound", async () => {
+            const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": waiting } });
+            const { report } = sim.reports[0];
+            assert.deepStrictEqual([report.status, report.error, report.cause], ["FAILED", "FileNotArrived", "wait-for-orders: s3://orders-inbound/in/orders.csv had not arrived after 30 min (its timeoutMinutes 30)"]);
+            assert.deepStrictEqual(runsOf(sim), []);
+        });
+
+        it("waits for any object under a prefix", async () => {
+            const d = jobnetOf("prefix", { "wait-for-any": { kind: "waitForFile", bucket: "orders-inbound", prefix: "in/", timeoutMinutes: 10 } });
+            const sim = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d }, arrivals: [{ bucket: "orders-inbound", key: "in/2027-01-04.csv", size: 10, atSeconds: 150 }] });
+            assert.strictEqual(sim.reports[0].report.status, "SUCCEEDED");
+            assert.deepStrictEqual(sim.account.calls.filter((c) => c.action === "s3:ListBucket").length, 4);
+        });
+
+        it("names at preview a bucket S3 refuses, a key and a prefix both or neither, and bounds out of range", () => {
+            const d = jobnetOf("bad", {
+                a: { kind: "waitForFile", bucket: "Orders_In", key: "k", timeoutMinutes: 10 },
+                b: { kind: "waitForFile", bucket: "orders-in", timeoutMinutes: 60, pollMinutes: 0 },
+            });
+            assert.deepStrictEqual(jobGraphProblems(d, { groups: ["batch"], jobnets: [] }), [
+                'jobnet bad, job a: bucket "Orders_In" is no S3 bucket name: only lowercase letters, digits, periods and hyphens',
+                "jobnet bad, job b: give either key (one object) or prefix (any object under it)",
+                "jobnet bad, job b: timeoutMinutes must be a whole number from 1 to below the jobnet's timeoutMinutes (60)",
+                "jobnet bad, job b: pollMinutes must be a whole number from 1 to its timeoutMinutes (60)",
+            ]);
+        });
+
+        it("may look only at its objects: HeadObject of its key, ListObjectsV2 of its bucket", () => {
+            const r = { partition: "aws", region: "ap-northeast-1", accountId: "123456789012" } as TaskResources;
+            const statements = taskFunctions.startJob.permissions({ ...r, runLockTableArn: "t", stateMachineArns: [], job: { stateMachineArn: "m", instances: [], documents: [], children: [], files: [{ bucket: "orders-inbound", key: "in/orders.csv" }, { bucket: "orders-inbound", prefix: "in/" }] } });
+            assert.deepStrictEqual(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith("s3:"))), [
+                { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::orders-inbound"] },
+                { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::orders-inbound/in/orders.csv"] },
+            ]);
+        });
+    });
+
     describe("a hold before a job", () => {
         it("holds the start of the web system for an operator, tells how to release it, and starts it once released", async () => {
             const sim = await run({ jobnets: ["weekly-maintenance"] });
@@ -247,9 +304,14 @@ describe("the team jobnets' functions, as IAM sees them", () => {
                 inPlaceOf: { "nightly-batch": jobnetOf("held", { a: { ...job(60), hold: { maxMinutes: 5 }, recovery: { jobs: ["fix"], then: "continue" } }, fix: job(30) }) },
                 jobFaults: [{ job: "a", kind: "unreleased" }],
             }),
+            // A file's arrival starts orders-arrival (StartOnEvent), whose end starts orders-report.
+            await run({ jobnets: [], arrivals: [parseArrival("s3://webapp-jobnet-orders-inbound/orders/2026-12-01.csv")] }),
+            // Their first jobs refused at their send: each StartJob fails its own task.
+            await run({ jobnets: [], arrivals: [parseArrival("s3://webapp-jobnet-orders-inbound/orders/2026-12-02.csv")], faults: { notManaged: ["batch-1", "batch-2"] } }),
+            await run({ jobnets: ["orders-report"], faults: { notManaged: ["db-client-1"] } }),
         ];
         assert.deepStrictEqual([runs[5].reports[0].report.error, runs[5].reports[0].report.cause?.split(":").slice(0, 3).join(":")], ["JobNotDelivered", "a: server group batch: the command was not sent, because Run Command cannot reach batch-1 (i-08f5815465303ca0a, running"]);
-        const callers = ["beginJobs", "awaitJob", "holdJob", "jobEnded", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
+        const callers = ["beginJobs", "awaitJob", "holdJob", "jobEnded", "startOnEvent", ...synth.functions.filter((f) => f.task === "startJob").map((f) => f.functionName)];
         const functionNameOf = (caller: string) => synth.functions.find((f) => f.task === caller || f.functionName === caller)!.functionName;
         const policies = new Map(callers.map((c) => [c, functionPolicy(synth.resources, functionNameOf(c)).filter((s) => ![s.Action].flat().every((a) => a.startsWith("logs:")))]));
         const used = new Set<PolicyStatement>();

@@ -48,7 +48,9 @@ function flowsOf(account: MockedCloud): string[] {
 describe("the dev stack, run in-process under mocks", () => {
     let run: ProgramRun;
     let account: MockedCloud;
-    before(async () => {
+    before(async function () {
+        // The whole dev program under mocks, its six jobnets among it: well within a minute, even on a busy machine.
+        this.timeout(60_000);
         run = await sharedRun("dev");
         account = run.account;
     });
@@ -58,31 +60,32 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:backup/vault:Vault": 1,
             "aws:cloudwatch/dashboard:Dashboard": 1,
             // 1 flow log, 3 agent, 4 database, 16 Lambda tasks, the notifier and the run watcher, 2 state machine groups;
-            // the team jobnets (jobnets/: nightly-batch and weekly-maintenance): their jobs' output, 4 shared
-            // tasks, a StartJob and an execution group each.
-            "aws:cloudwatch/logGroup:LogGroup": 28 + 9,
+            // the team jobnets (jobnets/: nightly-batch, weekly-maintenance, orders-arrival, orders-report): their
+            // jobs' output, 4 shared tasks, a StartJob and an execution group each, and StartOnEvent.
+            "aws:cloudwatch/logGroup:LogGroup": 28 + 14,
             // The restart trigger (to the stop jobnet and the alert topic); runs' ends to the notifier; the
-            // end of a job's command, and of a jobnet a job ran, to JobEnded; a job held, to the notifier.
-            "aws:cloudwatch/eventRule:EventRule": 3 + 3,
-            "aws:cloudwatch/eventTarget:EventTarget": 4 + 3,
+            // end of a job's command, and of a jobnet a job ran, to JobEnded; a job held, to the notifier; the
+            // start conditions of orders-arrival (a file's arrival) and orders-report (orders-arrival's end), to StartOnEvent.
+            "aws:cloudwatch/eventRule:EventRule": 3 + 3 + 2,
+            "aws:cloudwatch/eventTarget:EventTarget": 4 + 3 + 2,
             // Per jobnet: failed, timed out, aborted, late, not started (the team's by their schedule rules); a
             // job late (nightly-batch: transform-orders' expectedMinutes); the run watcher's errors and heartbeat.
-            "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 2 * 5 + 1,
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 2 * 5 + 2 * 4 + 1,
             "aws:dynamodb/table:Table": 1,
             "aws:ec2/flowLog:FlowLog": 1,
             "aws:ec2/instance:Instance": 2,
             "aws:ec2/securityGroup:SecurityGroup": 3,
             "aws:iam/instanceProfile:InstanceProfile": 1,
             // Flow logs, web servers, AWS Backup, 17 Lambda functions, 2 state machines, the restart trigger, 3 schedules;
-            // the team jobnets' 6 functions, 2 state machines and the 2 roles of their schedule rules.
-            "aws:iam/role:Role": 27 + 8 + 2,
-            "aws:iam/rolePolicy:RolePolicy": 25 + 8 + 2,
+            // the team jobnets' 9 functions, 4 state machines and the 2 roles of their schedule rules.
+            "aws:iam/role:Role": 27 + 13 + 2,
+            "aws:iam/rolePolicy:RolePolicy": 25 + 13 + 2,
             // 2 on the web servers' role, 1 on AWS Backup's.
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
-            "aws:lambda/function:Function": 18 + 6,
+            "aws:lambda/function:Function": 18 + 9,
             // The notifier's asynchronous retries.
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
-            "aws:lambda/permission:Permission": 2 + 3,
+            "aws:lambda/permission:Permission": 2 + 3 + 2,
             "aws:lb/listener:Listener": 1,
             "aws:lb/loadBalancer:LoadBalancer": 1,
             "aws:lb/targetGroup:TargetGroup": 1,
@@ -99,7 +102,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             // stop, start, the run watcher; a rule of each team jobnet.
             "aws:scheduler/schedule:Schedule": 3 + 2,
-            "aws:sfn/stateMachine:StateMachine": 2 + 2,
+            "aws:sfn/stateMachine:StateMachine": 2 + 4,
             "aws:sns/topic:Topic": 1,
             "aws:sns/topicPolicy:TopicPolicy": 1,
             "aws:ssm/parameter:Parameter": 1,
@@ -113,7 +116,7 @@ describe("the dev stack, run in-process under mocks", () => {
             "webapp-jobnet:infra:SecurityGroups": 1,
             "webapp-jobnet:infra:WebServers": 1,
             "webapp-jobnet:infra:WebSystem": 1,
-            "webapp-jobnet:jobnet:Jobnet": 2 + 2,
+            "webapp-jobnet:jobnet:Jobnet": 2 + 4,
             "webapp-jobnet:jobnet:JobnetFunctions": 1,
             "webapp-jobnet:jobnet:Jobnets": 1,
             "webapp-jobnet:jobnet:RunLock": 1,

@@ -5,6 +5,7 @@ import { UsageError, inWords, parseCommandLine } from "./commandLine";
 import { jobNamePattern } from "../../statemachines/jobs";
 import type { ScheduleRule } from "../../statemachines/scheduleRules";
 import { zonedInstant } from "../../handlers/scheduleRules";
+import { ObjectArrival, parseArrival } from "../../simulator/s3";
 
 /** The options of `npm start`, parsed and checked. */
 export interface StartOptions {
@@ -26,6 +27,10 @@ export interface StartOptions {
     report: string | undefined;
     /** `--release JOB@MINUTES`: when the simulated operator releases a held job, in minutes after its notice. */
     releases: Record<string, number>;
+    /** Objects put in the simulated account's buckets, each at its minute: a team jobnet's start condition starts its run. */
+    arrivals: ObjectArrival[];
+    /** Files of events put on the default bus: `{ "source", "detail-type", "detail", "atMinute"? }`. */
+    events: string[];
     help: boolean;
 }
 
@@ -67,6 +72,14 @@ Options:
                             start's time of day
   --redrive                 when a run fails, redrive it once: it goes on from the step that
                             failed, as \`npm run ops -- redrive\` does
+  --arrive s3://BUCKET/KEY[@MIN]
+                            a file arrives: the object is put in the simulated bucket at the
+                            simulated minute MIN (default 0), and a team jobnet's start condition
+                            on it starts the run; repeat for more
+  --event FILE              an event is put on the default bus: FILE holds its JSON,
+                            {"source", "detail-type", "detail", "atMinute"}; a team jobnet's start
+                            condition on it starts the run; repeat for more. A jobnet started after
+                            another's end (jobnetEnded) runs that one first, its end starting ours
   --json FILE               also write the run's events and figures to FILE as JSON
   --report FILE             also draw each run as a Gantt chart: FILE, an HTML page, and an SVG
                             per run beside it (FILE without .html, -stop.svg, -start.svg)
@@ -92,6 +105,8 @@ const startArgs = {
     json: { type: "string" },
     report: { type: "string" },
     release: { type: "string", multiple: true, default: [] as string[] },
+    arrive: { type: "string", multiple: true, default: [] as string[] },
+    event: { type: "string", multiple: true, default: [] as string[] },
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -121,6 +136,15 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     const jobnets: StartOptions["jobnets"] = jobnet === "both" ? ["stop", "start"] : [jobnet];
     // The forms and the jobnets now; the server names, and a team jobnet's jobs, once the stack is synthesised.
     if (!team) parseFaults(v.fail, { jobnets: jobnets as ("stop" | "start")[], tasks: taskFunctionNames });
+    const arrivals = v.arrive.map((a) => {
+        try {
+            return parseArrival(a);
+        } catch (e) {
+            throw new UsageError((e as Error).message);
+        }
+    });
+    if (!team && (v.arrive.length > 0 || v.event.length > 0)) throw new UsageError(`--${v.arrive.length > 0 ? "arrive" : "event"}: it starts a team jobnet by its start condition; stop and start have none (--jobnet NAME)`);
+
     return {
         stack: v.stack,
         jobnets,
@@ -139,6 +163,8 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
             if (!team) throw new UsageError(`--release ${spec}: only a team jobnet's jobs are held; --jobnet names one`);
             return [m[1], Number(m[2])];
         })),
+        arrivals,
+        events: v.event,
         help: v.help,
     };
 }

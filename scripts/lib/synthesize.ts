@@ -10,6 +10,7 @@ import { StateMachineDefinition } from "../../statemachines/asl";
 import { toDot } from "../../statemachines/diagram";
 import { jobGraphDot } from "../../statemachines/jobDiagram";
 import type { JobnetDefinition } from "../../statemachines/jobs";
+import { describeStartCondition } from "../../statemachines/startConditions";
 
 /** The team's jobnets as the program's own copy of jobnets/ declares them. */
 const teamJobnetsOf = () => (require("../../jobnets") as { teamJobnets: JobnetDefinition[] }).teamJobnets;
@@ -324,6 +325,8 @@ function teamLines(result: SynthResult): string[] {
         "",
         `Team jobnets: ${names.map((n) => `${n} (${Object.keys(teamJobnetsOf().find((d) => d.name === n)?.jobs ?? {}).length} jobs, history at worst ${events(worstCaseHistory(result.team.definitions[n]))} events)`).join(", ")}`,
         `  each with <jobnet>.asl.json, <jobnet>.svg (its state machine) and <jobnet>.jobs.svg (its jobs and what each waits for)`,
+        // What else starts each (statemachines/startConditions.ts): a rule each on the default bus.
+        ...names.flatMap((n) => (teamJobnetsOf().find((d) => d.name === n)?.startOn ?? []).map((c) => `  ${n} starts when ${describeStartCondition(c)}`)),
     ];
 }
 

@@ -1,3 +1,4 @@
+import { describeStartCondition } from "../../../statemachines/startConditions";
 import * as fs from "fs";
 import * as path from "path";
 import { CalendarSettings, calendarDate, judgeDay } from "../../../handlers/calendar";
@@ -77,7 +78,10 @@ export function planReport(f: PlanFacts): string {
         if (due.length === 0) lines.push("  no runs");
         for (const r of due) lines.push(`  ${r.local.slice(11)}  ${r.jobnet.padEnd(nameWidth)}  ${r.describe}${r.reason.includes("open day for") || r.reason.includes("same run") ? ` (${r.reason})` : ""}`);
     }
-    const unscheduled = f.jobnets.filter((d) => (d.schedules ?? []).length === 0).map((d) => d.name);
+    // A jobnet with start conditions runs when they happen, any day: not a plan's run.
+    const started = f.jobnets.filter((d) => (d.schedules ?? []).length === 0 && (d.startOn ?? []).length > 0);
+    if (started.length > 0) lines.push("", `Started by their start conditions, any day: ${started.map((d) => `${d.name} (when ${(d.startOn ?? []).map(describeStartCondition).join("; or ")})`).join(", ")}`);
+    const unscheduled = f.jobnets.filter((d) => (d.schedules ?? []).length === 0 && (d.startOn ?? []).length === 0).map((d) => d.name);
     if (unscheduled.length > 0) lines.push("", `No schedule rules (started by hand or by another jobnet): ${unscheduled.join(", ")}`);
     const paused = f.jobnets.filter((d) => (d.schedules ?? []).length > 0 && (f.paused ?? []).includes(d.name)).map((d) => d.name);
     if (paused.length > 0) lines.push("", `Schedule rules paused on this stack (jobnetSchedules.<jobnet>.enabled false): ${paused.join(", ")}`);
