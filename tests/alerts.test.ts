@@ -226,7 +226,7 @@ describe("the alerts of the dev stack (under mocks)", function () {
         assert.deepStrictEqual(statements[2].Condition, { StringEquals: { "cloudwatch:namespace": "WebappJobnet" } });
         // nightly-batch's transform-orders has an expectedMinutes: the watcher reads the runs' records, and nothing else of the table.
         assert.deepStrictEqual([statements[3].Resource, statements[3].Condition], ["arn:aws:dynamodb:ap-northeast-1:123456789012:table/webapp-jobnet-dev-run-lock", { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["jobrun:*"] } }]);
-        assert.deepStrictEqual(input.jobnets.map((j: any) => j.jobs), [undefined, undefined, { tableName: "webapp-jobnet-dev-run-lock", expectedSeconds: { "transform-orders": 1800 } }, undefined]);
+        assert.deepStrictEqual(input.jobnets.map((j: any) => j.jobs), [undefined, undefined, { tableName: "webapp-jobnet-dev-run-lock", expectedSeconds: { "transform-orders": 1800 } }, undefined, undefined, undefined]);
     });
 
     it("tell the notifier of every jobnet's end, the team's included, and let it read those runs only", () => {
