@@ -96,7 +96,7 @@ describe("npm run ops arguments", () => {
         refused(["release", "weekly-maintenance", "start-sytem"], 'release needs a job with a hold, not "start-sytem": the jobs of weekly-maintenance with a hold are start-system. Did you mean start-system?');
         refused(["release", "weekly-maintenance"], "release needs a job with a hold: the jobs of weekly-maintenance with a hold are start-system");
         refused(["release", "nightly-batch", "load"], 'release needs a job with a hold, not "load": nightly-batch holds no job');
-        refused(["release", "stop", "x"], "release: stop is not one of the team's jobnets (nightly-batch, weekly-maintenance); only their jobs have holds");
+        refused(["release", "stop", "x"], "release: stop is not one of the team's jobnets (nightly-batch, weekly-maintenance, orders-arrival, orders-report); only their jobs have holds");
     });
 
     it("explain an option npm kept for itself (npm run ops run stop --no-wait, without --)", () => {
