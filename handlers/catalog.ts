@@ -154,7 +154,8 @@ function fileStatements(partition: string, files: FileWatch[]): PolicyStatement[
     const buckets = [...new Set(files.map((f) => f.bucket))].sort();
     return [
         allow(["s3:ListBucket"], buckets.map((b) => `arn:${partition}:s3:::${b}`)),
-        ...(files.some((f) => f.key !== undefined) ? [allow(["s3:GetObject"], files.filter((f) => f.key !== undefined).map((f) => `arn:${partition}:s3:::${f.bucket}/${f.key}`))] : []),
+        // A key made of values is known at run time only: the objects under its fixed beginning.
+        ...(files.some((f) => f.key !== undefined) ? [allow(["s3:GetObject"], files.filter((f) => f.key !== undefined).map((f) => `arn:${partition}:s3:::${f.bucket}/${f.key!.includes("{{") ? `${f.key!.slice(0, f.key!.indexOf("{{"))}*` : f.key}`))] : []),
     ];
 }
 

@@ -170,6 +170,12 @@ export function jobValueProblems(d: JobnetDefinition, predecessors: Record<strin
             const quoted = quotedReferences(job.command, job.shell ?? "bash");
             if (quoted.length > 0) problems.push(`${at}: command uses ${quoted.join(", ")} inside quotes: write it outside them, for it is replaced by one word already quoted for the shell`);
         }
+        if (job.kind === "waitForFile") {
+            const part = job.key !== undefined ? "key" : "prefix";
+            const { refs, bad } = referencesIn(job.key ?? job.prefix ?? "");
+            if (bad.length > 0) problems.push(`${at}: ${part} uses ${bad.join(", ")}: a value is {{JOB.NAME}} or {{${triggerSource}.key}}`);
+            for (const ref of refs) check(at, name, ref, `${part} uses`);
+        }
         if (job.kind === "judgment" && "value" in job.when) {
             const ref = parseValueName(job.when.value);
             if (!ref) problems.push(`${at}: when.value ${JSON.stringify(job.when.value)} is not JOB.NAME or ${triggerSource}.key`);
@@ -251,6 +257,17 @@ export function withValues(user: string, job: CommandJob<string>, record: RunRec
             ...(job.workingDirectory !== undefined ? { workingDirectory: put(job.workingDirectory, (x) => x) } : {}),
         },
     };
+}
+
+/** The key or prefix a wait-for-file job looks for, its values put in as they are (an S3 key is no shell word). */
+export function fileKeyWithValues(user: string, text: string, record: RunRecord): { text: string } | { error: "ValueMissing"; cause: string } {
+    let put = text;
+    for (const ref of referencesIn(text).refs) {
+        const looked = lookUpValue(record, user, ref);
+        if ("cause" in looked) return { error: "ValueMissing", cause: looked.cause };
+        put = put.split(ref.text).join(looked.value);
+    }
+    return { text: put };
 }
 
 /** A bash word holding exactly `text`: single quotes, in which nothing is special but the quote itself. */

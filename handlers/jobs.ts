@@ -7,7 +7,7 @@ import { fileInWords } from "../statemachines/waitForFile";
 import type { RunGraph } from "../statemachines/jobGraph";
 import type { CommandJob } from "../statemachines/jobs";
 import { renderCommand } from "../statemachines/jobCommand";
-import { emittedValues, startValuesOf, withValues } from "./jobValues";
+import { emittedValues, fileKeyWithValues, startValuesOf, withValues } from "./jobValues";
 import { StepContext, awsErrorName } from "./errors";
 import { CommandEnd, CommandJudgment, ServerResult, commandJobEnd, lastLineOf } from "./jobOutcome";
 import { RunRef, StoredRun, beginRun, childKey, commandKey, completeTask, deliver, keepItem, keepToken, readItem, readRun, releaseOf, taskKey, updateRun, waitKey } from "./jobRecord";
@@ -150,7 +150,14 @@ export async function startJob(event: StartJobEvent): Promise<{ started: boolean
         }
         await sendJobCommand(ref, event.job, event.spec, attempt, before.run.record);
     } else if (event.spec.kind === "file") {
-        await lookForFile(ref, event.job, event.spec, state.sentAt);
+        // Its key may be made of values (`{{trigger.key}}.done`): put in as they are, or the job fails naming the one missing.
+        const where = event.spec.key ?? event.spec.prefix ?? "";
+        const put = fileKeyWithValues(event.job, where, before.run.record);
+        if ("error" in put) {
+            await recordEnd(ref, event.job, { end: "abnormal", exitCode: -1, error: put.error, cause: put.cause });
+            return { started: false };
+        }
+        await lookForFile(ref, event.job, { ...event.spec, ...(event.spec.key !== undefined ? { key: put.text } : { prefix: put.text }) }, state.sentAt);
     } else {
         if (state.childArn) {
             await settleChild(ref, event.job, state.childArn);

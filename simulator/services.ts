@@ -547,7 +547,11 @@ export function installServices(account: SimulatedAccount): () => void {
             const object = account.s3.head(input.Bucket ?? "", input.Key ?? "");
             if (!object) throw serviceError("NotFound", "Not Found", { status: 404 });
             return { ContentLength: object.size, ETag: `"${object.etag}"`, LastModified: new Date(object.lastModified) };
-        }, (input: s3.HeadObjectCommandInput) => [{ resource: `arn:${partition}:s3:::${input.Bucket}/${input.Key}` }]],
+        }, (input: s3.HeadObjectCommandInput) => [
+            { resource: `arn:${partition}:s3:::${input.Bucket}/${input.Key}` },
+            // A key that is not there is answered 404 only to a caller that may list the bucket (403 otherwise).
+            ...(account.s3.head(input.Bucket ?? "", input.Key ?? "") ? [] : [{ resource: `arn:${partition}:s3:::${input.Bucket}`, action: "s3:ListBucket" }]),
+        ]],
         [s3.ListObjectsV2Command, "ListBucket", (input: s3.ListObjectsV2CommandInput) => {
             const listed = account.s3.list(input.Bucket ?? "", input.Prefix ?? "").slice(0, input.MaxKeys ?? 1000);
             return { KeyCount: listed.length, Contents: listed.map((o) => ({ Key: o.key, Size: o.size, ETag: `"${o.etag}"`, LastModified: new Date(o.lastModified) })) };

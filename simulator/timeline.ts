@@ -37,6 +37,8 @@ export class Timeline {
     /** A loop whose Check just ran in this lane: the next state entered there says whether it polls again. */
     private readonly checked = new Map<string, string>();
     private readonly serverOfIndex = new Map<number, string>();
+    /** The wait-for-file jobs whose looks were told of. */
+    private readonly looking = new Set<string>();
     /** The service command last sent in a lane, whose result the next wait there reads. */
     private readonly scriptOf = new Map<string, SentCommand>();
     private map: { name: string; total: number; done: number; running: Set<number> } | undefined;
@@ -114,9 +116,19 @@ export class Timeline {
                 }
                 break;
             }
-            case "StateRetried":
-                this.line(e.timestamp, e.index, this.style("yellow", `${e.state!.name}: retried after ${(e as unknown as { retry: { retrier: { ErrorEquals: string[] } } }).retry.retrier.ErrorEquals.includes("Lambda.TooManyRequestsException") ? "a Lambda service error or throttle" : "a transient error"}`));
+            case "StateRetried": {
+                const errors = (e as unknown as { retry: { retrier: { ErrorEquals: string[] } } }).retry.retrier.ErrorEquals;
+                // A wait-for-file job's task times out each poll: each try is its next look (statemachines/teamJobnet.ts).
+                const spec = (this.states.get(e.state!.name) as { Parameters?: { Payload?: { spec?: { kind?: string } } } } | undefined)?.Parameters?.Payload?.spec;
+                if (spec?.kind === "file" && errors.includes("States.Timeout")) {
+                    // Told once: the looks that follow are the same.
+                    if (!this.looking.has(e.state!.name)) this.line(e.timestamp, e.index, this.style("dim", `${e.state!.name}: not there yet: it looks again each poll`));
+                    this.looking.add(e.state!.name);
+                    break;
+                }
+                this.line(e.timestamp, e.index, this.style("yellow", `${e.state!.name}: retried after ${errors.includes("Lambda.TooManyRequestsException") ? "a Lambda service error or throttle" : "a transient error"}`));
                 break;
+            }
             case "MapIterationStarted": {
                 const input = (e as unknown as { input: { server?: { name?: string } } }).input;
                 if (input?.server?.name) this.serverOfIndex.set(e.index!, input.server.name);

@@ -10,7 +10,7 @@ import type { ExcludedLock } from "../handlers/runLock";
 import type { JobnetPlan } from "./plan";
 import { sendTimeoutSeconds } from "../handlers/runCommand";
 import { ruleCalendarOf } from "../handlers/scheduleRules";
-import { triggerSource, valuesUsedBy } from "../handlers/jobValues";
+import { referencesIn, triggerSource, valuesUsedBy } from "../handlers/jobValues";
 
 /** The servers of a group as the stack names them: instance ids, or a tag. */
 export type GroupTargets = { instanceIds: string[] } | { tag: { key: string; value: string } };
@@ -142,6 +142,7 @@ function holdBefore(plan: TeamJobnetPlan, run: JsonObject, name: string, maxMinu
 function usesStartValues(d: JobnetDefinition): boolean {
     return Object.values<Job<string>>(d.jobs).some((job) =>
         (job.kind === "command" && valuesUsedBy(job).some((r) => r.source === triggerSource)) ||
+        (job.kind === "waitForFile" && referencesIn(job.key ?? job.prefix ?? "").refs.some((r) => r.source === triggerSource)) ||
         (job.kind === "judgment" && "value" in job.when && job.when.value.startsWith(`${triggerSource}.`)));
 }
 

@@ -28,7 +28,7 @@ describe("start conditions in the simulated account", () => {
     });
 
     it("starts orders-arrival from the file's Object Created event, passing its key, then orders-report from its end", async () => {
-        const sim = await simulate(synth, { initial: "running", jobnets: [], arrivals: [parseArrival(`s3://${bucket}/orders/2026-12-01.csv@5`, 5120)] });
+        const sim = await simulate(synth, { initial: "running", jobnets: [], arrivals: [parseArrival(`s3://${bucket}/orders/2026-12-01.csv@5`, 5120), parseArrival(`s3://${bucket}/orders/2026-12-01.csv.done@6`, 0)] });
         const created = sim.account.events.find((e) => e.source === "aws.s3")!;
         assert.deepStrictEqual([created["detail-type"], created.time, created.resources], ["Object Created", "2026-11-30T13:05:00Z", [`arn:aws:s3:::${bucket}`]]);
         const arrival = sim.reports.find((r) => r.jobnet === "orders-arrival")!;
@@ -62,7 +62,7 @@ describe("start conditions in the simulated account", () => {
     for (const [gap, when] of [[30, "while the run of the first still runs (StartExecution answers with that run)"], [600, "after it has ended (ExecutionAlreadyExists, which StartOnEvent takes for the run of that event)"]] as const) {
         it(`starts one run for an event EventBridge delivers twice, the second delivery ${gap} s later, ${when}`, async () => {
             const faults = parseFaults([`event-duplicate:${gap}`], { tasks: [] });
-            const sim = await simulate(synth, { initial: "running", jobnets: [], faults, arrivals: [parseArrival(`s3://${bucket}/orders/2026-12-01.csv`)] });
+            const sim = await simulate(synth, { initial: "running", jobnets: [], faults, arrivals: [parseArrival(`s3://${bucket}/orders/2026-12-01.csv`), parseArrival(`s3://${bucket}/orders/2026-12-01.csv.done`, 0)] });
             const created = sim.account.events.find((e) => e.source === "aws.s3")!;
             const runsOf = (j: string) => sim.account.executions.filter((e) => e.stateMachineArn === machine(j)).map((e) => `${e.arn.split(":").pop()} ${e.status}`);
             const arrivalEnd = sim.account.events.find((e) => e.source === "aws.states" && (e.detail as { status: string }).status === "SUCCEEDED" && (e.detail as { stateMachineArn: string }).stateMachineArn === machine("orders-arrival"))!;
