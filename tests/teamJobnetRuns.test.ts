@@ -168,6 +168,23 @@ describe("a team's jobnet run in the simulated account", () => {
             assert.deepStrictEqual(sim.account.calls.filter((c) => c.action === "s3:ListBucket").length, 4);
         });
 
+        it("looks for a key made of the run's start values, and fails naming the value in a run that has none", async () => {
+            const d = jobnetOf("marker", { "wait-for-marker": { kind: "waitForFile", bucket: "orders-inbound", key: "{{trigger.key}}.done", timeoutMinutes: 10 } });
+            const started = await run({
+                jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d },
+                input: { trigger: "s3", values: { key: "in/2027-01-04.csv" } },
+                arrivals: [{ bucket: "orders-inbound", key: "in/2027-01-04.csv.done", size: 0, atSeconds: 90 }],
+            });
+            assert.strictEqual(started.reports[0].report.status, "SUCCEEDED");
+            assert.deepStrictEqual([...new Set(started.account.calls.filter((c) => c.action === "s3:GetObject").map((c) => c.authorizations[0].resource))], ["arn:aws:s3:::orders-inbound/in/2027-01-04.csv.done"]);
+            const byHand = await run({ jobnets: ["nightly-batch"], inPlaceOf: { "nightly-batch": d } });
+            assert.deepStrictEqual([byHand.reports[0].report.status, byHand.reports[0].report.error], ["FAILED", "ValueMissing"]);
+            assert.match(byHand.reports[0].report.cause!, /^wait-for-marker: needs \{\{trigger\.key\}\}, a value the run should have been started with/);
+            assert.deepStrictEqual(jobGraphProblems(jobnetOf("bad", { w: { kind: "waitForFile", bucket: "orders-inbound", key: "{{extract.COUNT}}", timeoutMinutes: 10 } }), { groups: ["batch"], jobnets: [] }), [
+                "jobnet bad, job w: key uses {{extract.COUNT}}, but the jobnet has no job extract",
+            ]);
+        });
+
         it("names at preview a bucket S3 refuses, a key and a prefix both or neither, and bounds out of range", () => {
             const d = jobnetOf("bad", {
                 a: { kind: "waitForFile", bucket: "Orders_In", key: "k", timeoutMinutes: 10 },
