@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { completeTask, holdKey, keepToken, takeToken, updateRun } from "./jobRecord";
 import { JobStepEvent, recordEnd, refOf } from "./jobs";
-import { recoveryScope } from "./jobRun";
+import { stoppedByFailure } from "./jobRun";
 import { JobHeldDetail, jobHeldEvent } from "./jobHeldEvent";
 
 /**
@@ -37,8 +37,7 @@ export async function holdJob(event: HoldJobEvent): Promise<{ held: boolean }> {
     await keepToken(ref.tableName, holdKey(ref, event.job), event.taskToken);
     const { run } = await updateRun(ref, (r) => ({ record: r.record, result: undefined }));
     const state = run.record.jobs[event.job];
-    const failing = run.record.failure !== undefined && !recoveryScope(run.graph, run.record.jobs).has(event.job);
-    if (state.status !== "released" || failing) {
+    if (state.status !== "released" || stoppedByFailure(run.graph, run.record, event.job)) {
         const token = await takeToken(ref.tableName, holdKey(ref, event.job));
         if (token) await completeTask(token, { output: { released: false } });
         return { held: false };

@@ -88,13 +88,16 @@ export function advance(graph: RunGraph, record: RunRecord): { record: RunRecord
     const jobs: Record<string, JobState> = structuredClone(record.jobs);
     const releases: Release[] = [];
     let failure: RunRecord["failure"];
+    // After a failure only its recovery may start; no job ends abnormally here but a judgment, which
+    // ends the pass, so that scope is known once.
+    const mayStart = record.failure ? recoveryScope(graph, record.jobs) : undefined;
     let changed = true;
     while (changed) {
         changed = false;
         for (const [name, job] of Object.entries(graph.jobs)) {
             if (failure) break;
             if (jobs[name].status !== "waiting") continue;
-            if (record.failure && !recoveryScope(graph, jobs).has(name)) continue;
+            if (mayStart && !mayStart.has(name)) continue;
             const before = job.after.map((p) => ({ name: p, state: jobs[p] }));
             if (before.some((p) => p.state.status !== "ended" || (p.state.end === "abnormal" && !passesAbnormalEnd(graph, jobs, p.name, name)))) continue;
             const leads = job.after.length === 0 || before.some((p) => leadsTo(graph, p.name, p.state, name));
@@ -156,10 +159,24 @@ export function recoveryScope(graph: RunGraph, jobs: Record<string, JobState>): 
     return recoveryOf(graph, Object.keys(jobs).filter((name) => jobs[name].end === "abnormal"));
 }
 
+/**
+ * Whether a failure keeps a job from starting: a job has ended abnormally, and this one is not among
+ * the recovery jobs (and the jobs after them) that still run.
+ */
+export function stoppedByFailure(graph: RunGraph, record: Pick<RunRecord, "failure" | "jobs">, job: string): boolean {
+    return record.failure !== undefined && !recoveryScope(graph, record.jobs).has(job);
+}
+
+/** The jobs each job is a predecessor of. */
+export function successorsOf(graph: RunGraph): Record<string, string[]> {
+    const next: Record<string, string[]> = Object.fromEntries(Object.keys(graph.jobs).map((j) => [j, []]));
+    for (const [name, job] of Object.entries(graph.jobs)) for (const p of job.after) next[p]?.push(name);
+    return next;
+}
+
 /** The recovery jobs of the jobs given, and every job after them. */
 function recoveryOf(graph: RunGraph, failed: string[]): Set<string> {
-    const next: Record<string, string[]> = {};
-    for (const [name, job] of Object.entries(graph.jobs)) for (const p of job.after) (next[p] ??= []).push(name);
+    const next = successorsOf(graph);
     const scope = new Set<string>();
     const visit = (job: string) => {
         if (scope.has(job)) return;
@@ -186,7 +203,7 @@ function leadsTo(graph: RunGraph, predecessor: string, state: JobState, job: str
 export function startJob(graph: RunGraph, record: RunRecord, job: string): { record: RunRecord; start: boolean } {
     const state = record.jobs[job];
     const retry = state.status === "running" && state.retryDue === true;
-    const failing = record.failure !== undefined && !recoveryScope(graph, record.jobs).has(job);
+    const failing = stoppedByFailure(graph, record, job);
     if ((failing && !retry) || (state.status !== "released" && !retry)) return { record, start: false };
     return { record: { ...record, jobs: { ...record.jobs, [job]: { ...state, status: "running", attempts: (state.attempts ?? 0) + 1, retryDue: false } } }, start: true };
 }

@@ -225,7 +225,7 @@ export async function watchRuns(event: WatchEvent, context: LambdaContext): Prom
 }
 
 /** A state machine's executions, newest first, a few pages at most (a jobnet runs a few times a day). */
-async function listExecutions(sfn: SFNClient, stateMachineArn: string, statusFilter: "RUNNING" | undefined): Promise<ExecutionListItem[]> {
+export async function listExecutions(sfn: SFNClient, stateMachineArn: string, statusFilter: "RUNNING" | undefined): Promise<ExecutionListItem[]> {
     const all: ExecutionListItem[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < 3; page++) {

@@ -233,7 +233,8 @@ export function planRuns(jobnets: ScheduledJobnet[], from: string, days: number,
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
-function isDate(date: string): boolean {
+/** A day YYYY-MM-DD that exists on the calendar (not 2027-02-30). */
+export function isDate(date: string): boolean {
     return datePattern.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
 }
 

@@ -8,7 +8,7 @@ import { GroupTargets, TeamJobnetPlan, jobCommandMarker, teamJobnet } from "../s
 import { JobnetPlan } from "../statemachines/plan";
 import { Jobnet } from "./jobnet";
 import { lambdaFunction } from "./lambdaFunction";
-import type { FileWatch } from "../statemachines/waitForFile";
+import { FileWatch, fileWatchOf } from "../statemachines/waitForFile";
 import { describeRule, ruleCron } from "../handlers/scheduleRules";
 import { scheduleMaximumEventAgeSeconds } from "../handlers/scheduledRuns";
 import type { ScheduleRule } from "../statemachines/scheduleRules";
@@ -46,7 +46,7 @@ export function groupsOf(d: JobnetDefinition): string[] {
 
 /** The objects a jobnet's wait-for-file jobs wait for. */
 export function filesOf(d: JobnetDefinition): FileWatch[] {
-    return Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "waitForFile" ? [{ bucket: j.bucket, ...(j.key !== undefined ? { key: j.key } : { prefix: j.prefix ?? "" }) }] : []));
+    return Object.values<Job<string>>(d.jobs).flatMap((j) => (j.kind === "waitForFile" ? [fileWatchOf(j)] : []));
 }
 
 /** The jobnets a jobnet's jobnet jobs run. */

@@ -1,9 +1,10 @@
 import { Job, JobnetDefinition, JudgmentCondition, jobDefaults, jobNamePattern } from "./jobs";
 import { jobEndDelayProblems } from "./jobEndDelay";
 import { waitForFileProblems } from "./waitForFile";
-import { scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
+import { isDate, scheduleRuleProblems, weekdays } from "../handlers/scheduleRules";
 import { holidayCountries } from "../handlers/calendar";
 import { jobValueProblems } from "../handlers/jobValues";
+import { successorsOf } from "../handlers/jobRun";
 import { notWithProblems } from "./exclusion";
 import { startConditionProblems } from "./startConditions";
 
@@ -48,13 +49,6 @@ export function runGraphOf(d: JobnetDefinition): RunGraph {
         }
     }
     return { jobs };
-}
-
-/** The jobs each job is a predecessor of. */
-export function successorsOf(graph: RunGraph): Record<string, string[]> {
-    const next: Record<string, string[]> = Object.fromEntries(Object.keys(graph.jobs).map((j) => [j, []]));
-    for (const [name, job] of Object.entries(graph.jobs)) for (const p of job.after) next[p]?.push(name);
-    return next;
 }
 
 /**
@@ -136,7 +130,7 @@ function calendarProblems(calendar: NonNullable<JobnetDefinition["calendar"]>): 
     const countries: string[] = [...holidayCountries, "none"];
     if (!countries.includes(calendar.country)) problems.push(`country: one of ${countries.join(", ")}, not ${JSON.stringify(calendar.country)}`);
     for (const key of ["closedDates", "openDates"] as const) {
-        const bad = (calendar[key] ?? []).filter((date) => !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)));
+        const bad = (calendar[key] ?? []).filter((date) => !isDate(date));
         if (bad.length > 0) problems.push(`${key}: dates YYYY-MM-DD that exist, not ${bad.join(", ")}`);
     }
     const badDays = (calendar.closedWeekdays ?? []).filter((d) => !weekdays.includes(d));

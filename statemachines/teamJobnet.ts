@@ -5,7 +5,7 @@ import { runGraphOf, topologicalOrder } from "./jobGraph";
 import { renderCommand } from "./jobCommand";
 import { partitionOf } from "../handlers/partition";
 import type { CommandSpec, FileSpec, JobnetSpec } from "../handlers/jobs";
-import { looksOf } from "./waitForFile";
+import { fileWatchOf, looksOf } from "./waitForFile";
 import type { ExcludedLock } from "../handlers/runLock";
 import type { JobnetPlan } from "./plan";
 import { sendTimeoutSeconds } from "../handlers/runCommand";
@@ -157,8 +157,7 @@ function taskBound(plan: TeamJobnetPlan, job: Job<string>): number {
 export function specOf(plan: TeamJobnetPlan, name: string, job: Job<string>): CommandSpec | JobnetSpec | FileSpec {
     if (job.kind === "jobnet") return { kind: "jobnet", jobnet: plan.jobnet.name, child: job.jobnet, stateMachineArn: plan.jobnets[job.jobnet].stateMachineArn };
     if (job.kind === "waitForFile") {
-        const where = job.key !== undefined ? { key: job.key } : { prefix: job.prefix ?? "" };
-        return { kind: "file", jobnet: plan.jobnet.name, bucket: job.bucket, ...where, timeoutSeconds: job.timeoutMinutes * 60 };
+        return { kind: "file", jobnet: plan.jobnet.name, ...fileWatchOf(job), timeoutSeconds: job.timeoutMinutes * 60 };
     }
     if (job.kind !== "command") throw new Error(`${name}: a ${job.kind} job is not started`);
     const { document, commands } = renderCommand(job);

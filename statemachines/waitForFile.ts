@@ -17,6 +17,11 @@ export interface FileWatch {
 
 export const defaultPollMinutes = 1;
 
+/** What a wait-for-file job watches: its bucket, and its key or else its prefix. */
+export function fileWatchOf(job: Pick<WaitForFileJob<string>, "bucket" | "key" | "prefix">): FileWatch {
+    return { bucket: job.bucket, ...(job.key !== undefined ? { key: job.key } : { prefix: job.prefix ?? "" }) };
+}
+
 /** The object it waits for, in words: `s3://bucket/key`, or `s3://bucket/prefix*`. */
 export function fileInWords(w: FileWatch): string {
     return `s3://${w.bucket}/${w.key ?? `${w.prefix ?? ""}*`}`;

@@ -4,7 +4,7 @@ import { maxWebServers, taskFunctionNames } from "../../statemachines/plan";
 import { UsageError, inWords, parseCommandLine } from "./commandLine";
 import { jobNamePattern } from "../../statemachines/jobs";
 import type { ScheduleRule } from "../../statemachines/scheduleRules";
-import { zonedInstant } from "../../handlers/scheduleRules";
+import { isDate, zonedInstant } from "../../handlers/scheduleRules";
 import { ObjectArrival, parseArrival } from "../../simulator/s3";
 
 /** The options of `npm start`, parsed and checked. */
@@ -112,7 +112,7 @@ const startArgs = {
 
 /** A day YYYY-MM-DD that exists. */
 function calendarDay(option: string, value: string): string {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) return value;
+    if (isDate(value)) return value;
     throw new UsageError(`${option} ${JSON.stringify(value)}: expected a day YYYY-MM-DD that exists`);
 }
 
@@ -158,10 +158,12 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         json: v.json,
         report: v.report,
         releases: Object.fromEntries(v.release.map((spec) => {
-            const m = /^([a-z0-9][a-z0-9-]{0,47})@(\d{1,4})$/.exec(spec);
-            if (!m || Number(m[2]) > 2880) throw new UsageError(`--release ${JSON.stringify(spec)}: expected JOB@MINUTES, a job of the jobnet with a hold and a whole number of minutes from 0 to 2880`);
+            const [job, minutes, ...rest] = spec.split("@");
+            if (rest.length > 0 || !jobNamePattern.test(job) || !/^\d{1,4}$/.test(minutes ?? "") || Number(minutes) > 2880) {
+                throw new UsageError(`--release ${JSON.stringify(spec)}: expected JOB@MINUTES, a job of the jobnet with a hold and a whole number of minutes from 0 to 2880`);
+            }
             if (!team) throw new UsageError(`--release ${spec}: only a team jobnet's jobs are held; --jobnet names one`);
-            return [m[1], Number(m[2])];
+            return [job, Number(minutes)];
         })),
         arrivals,
         events: v.event,

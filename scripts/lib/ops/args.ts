@@ -2,6 +2,7 @@ import { UsageError, parseCommandLine } from "../commandLine";
 import { closestName } from "../../../infra/closestName";
 import { teamJobnets } from "../../../jobnets";
 import type { Job } from "../../../statemachines/jobs";
+import { isDate } from "../../../handlers/scheduleRules";
 
 /**
  * `npm run ops -- COMMAND ...`, parsed. Every mistake is one UsageError naming what was wrong. A
@@ -173,7 +174,7 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
             noMore(0);
             const usage = `\n\n${commandUsage("plan")}`;
             const date = values.date;
-            if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date))) {
+            if (date !== undefined && !isDate(date)) {
                 throw new UsageError(`plan --date takes a day YYYY-MM-DD that exists, not ${JSON.stringify(date)}${usage}`);
             }
             const days = values.days === undefined ? defaultPlanDays : Number(values.days);

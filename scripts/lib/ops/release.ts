@@ -1,5 +1,6 @@
 import { DeleteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { listExecutions } from "../../../handlers/runWatch";
 import { lockKeyAttribute } from "../../../handlers/runLock";
 import { completeTask, holdKey, readItem } from "../../../handlers/jobRecord";
 import { OpsError } from "./stack";
@@ -20,13 +21,8 @@ export interface ReleaseRequest {
 }
 
 export async function releaseHold(clients: { sfn: SFNClient; dynamodb: DynamoDBClient }, r: ReleaseRequest): Promise<{ released: string[] }> {
-    const running: string[] = [];
-    let nextToken: string | undefined;
-    do {
-        const page = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: r.stateMachineArn, statusFilter: "RUNNING", nextToken }));
-        running.push(...(page.executions ?? []).map((e) => e.executionArn!).filter((arn) => arn));
-        nextToken = page.nextToken;
-    } while (nextToken);
+    // The run lock keeps one run of a jobnet going at a time: the watcher's few pages hold them all.
+    const running = (await listExecutions(clients.sfn, r.stateMachineArn, "RUNNING")).flatMap((e) => (e.executionArn ? [e.executionArn] : []));
     const released: string[] = [];
     let closed = 0;
     for (const executionArn of running) {
