@@ -89,7 +89,27 @@ const commandTypes: Record<string, "unix" | "pc"> = { j: "unix", rj: "unix", pj:
 const isRecoveryType = (ty: string) => ["rj", "rp", "rn", "rjdj"].includes(ty);
 
 /** Jobnet parameters read elsewhere (the schedule rules and calendars, the map) or that only describe its look. */
-const jobnetParametersReadElsewhere = new Set(["ty", "cm", "el", "ar", "sz", "sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd", "ncl", "ncn", "ncs", "ncex", "nchn", "ncsv", "ncc", "ncsn", "ncrn", "ncwn", "ncws", "ncsp", "fd", "ha", "gty"]);
+const jobnetParametersReadElsewhere = new Set(["ty", "cm", "el", "ar", "sz", "sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd", "fd", "ha", "ex"]);
+
+/** Jobnet parameters with no counterpart, and why. */
+const jobnetParametersWithoutCounterpart: Record<string, string> = {
+    rg: "generations kept: Step Functions keeps each run's history for 90 days after it ends",
+    pr: "the priority of its jobs: no counterpart in Run Command",
+    ni: "no counterpart",
+    ed: "an expiry date of its schedule: no counterpart; remove the schedule rules when it is due",
+    ejn: "an exclusive jobnet: notWith: { jobnets: [...] } stands for it",
+    cd: "concurrent runs of the jobnet: here a jobnet runs once at a time (its run lock)",
+    mp: "what a start condition does while a run goes on: no counterpart",
+    ms: "multiple schedules: no counterpart",
+    jc: "the job group whose calendar it uses: give it that calendar (calendar: ...)",
+    rh: "the manager it runs on (a remote jobnet): no counterpart",
+    de: "no counterpart",
+    mm: "wait conditions on units of other jobnets: startOn: [{ jobnetEnded: ... }] or notWith may stand for them",
+    nmg: "wait conditions on units of other jobnets: no counterpart",
+    eun: "waiting for a unit of another jobnet: startOn: [{ jobnetEnded: ... }] may stand for it",
+    ega: "wait conditions: no counterpart",
+    uem: "wait conditions: no counterpart",
+};
 
 /** Every jobnet of the files' units, and what could not be converted. */
 export function importUnits(tops: Unit[], options: ImportOptions): ImportResult {
@@ -107,6 +127,9 @@ export function importUnits(tops: Unit[], options: ImportOptions): ImportResult 
         }
     };
     for (const top of tops) visit(top, []);
+    // The report reads as the files do: by file, then line.
+    const files = [...new Set(tops.map((t) => t.file))];
+    result.notConverted.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line);
     return result;
 }
 
@@ -168,12 +191,15 @@ function judgmentConditionOf(unit: Unit, report: (n: NotConverted) => void): { w
     }
 }
 
-function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | undefined, names: NameScope, options: ImportOptions, result: ImportResult): ImportedJobnet {
+function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | undefined, names: NameScope, options: ImportOptions, result: ImportResult, inheritedHost?: string): ImportedJobnet {
     const report = (n: NotConverted) => result.notConverted.push(n);
     const name = names.take(nestedIn ? projectName(`${nestedIn.name}-${projectName(unit.name)}`) : projectName([...groups.map((g) => projectName(g.name)), projectName(unit.name)].join("-")));
     const imported: ImportedJobnet = { name, unit, groups, ...(nestedIn ? { nestedIn: nestedIn.name } : {}), definition: { name, description: "", expectedMinutes: 1, timeoutMinutes: 1, jobs: {} }, jobs: [], notes: [], schedules: [] };
     result.jobnets.push(imported);
-    for (const p of unit.parameters) if (!jobnetParametersReadElsewhere.has(p.name)) report(parameterNotConverted(unit, p, `a jobnet parameter with no counterpart (${p.name})`));
+    for (const p of unit.parameters) {
+        if (jobnetParametersReadElsewhere.has(p.name)) continue;
+        report(parameterNotConverted(unit, p, /^nc/.test(p.name) ? "a link to a jobnet connector: no counterpart; a jobnet job, or startOn: [{ jobnetEnded: ... }], may stand for it" : jobnetParametersWithoutCounterpart[p.name] ?? `a jobnet parameter with no counterpart (${p.name})`));
+    }
 
     // The units of its map, in the map's order (el=), then any the map does not place.
     const order = parameters(unit, "el").map((p) => unquoted(p.value.split(",")[0]));
@@ -183,6 +209,9 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
         return i < 0 ? order.length : i;
     }
 
+    // A job without ex= runs on its jobnet's execution agent, if the jobnet (or one above it) names one.
+    const ownHost = parameter(unit, "ex");
+    const defaultHost = ownHost !== undefined ? unquoted(ownHost) : inheritedHost;
     const jobNames = new NameScope();
     const byUnit = new Map<string, ImportedJob>();
     const recoveryUnits = new Set<string>();
@@ -196,13 +225,15 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
         const jobName = jobNames.take(projectName(child.name));
         let job: ImportedJob | undefined;
         if (ty in commandTypes) {
-            const converted: ConvertedCommandJob = convertCommandUnit(child, commandTypes[ty], options.hosts);
+            const converted: ConvertedCommandJob = convertCommandUnit(child, commandTypes[ty], options.hosts, defaultHost);
             converted.notConverted.forEach(report);
             job = { name: jobName, unit: child, job: converted.job, ...(converted.host !== undefined ? { host: converted.host } : {}), notes: converted.notes };
         } else if (ty === "n" || ty === "rn") {
-            const nested = convertJobnet(child, groups, imported, names, options, result);
+            const nested = convertJobnet(child, groups, imported, names, options, result, defaultHost);
             job = { name: jobName, unit: child, job: { kind: "jobnet", jobnet: nested.name }, notes: [] };
-            if (parameter(child, "ha") === "y") {
+            const ha = child.parameters.find((p) => p.name === "ha");
+            if (ha && ha.value !== "n" && ha.value !== "y") report(parameterNotConverted(child, ha, "a hold that depends on how the previous run ended (w, a): a hold here applies to every run; hold: { maxMinutes } holds always"));
+            if (ha?.value === "y") {
                 (job.job as { hold?: { maxMinutes: number } }).hold = { maxMinutes: importedHoldMinutes };
                 job.notes.push(`held (ha=y): released with npm run ops -- release, within ${importedHoldMinutes / 60} hours or it ends abnormally (JP1/AJS3 holds without a bound)`);
             }
@@ -363,7 +394,6 @@ function sizeJobnet(imported: ImportedJobnet, result: ImportResult, report: (n: 
         d.expectedMinutes = d.timeoutMinutes;
         imported.notes.push("no time required for execution (fd) in JP1/AJS3: expectedMinutes is the jobnet's bound; set it to when a run is late");
     }
-    if (parameter(imported.unit, "ha") === "y" && !imported.nestedIn) {
-        report(parameterNotConverted(imported.unit, imported.unit.parameters.find((p) => p.name === "ha")!, "a held root jobnet: hold its first jobs (hold: { maxMinutes }) instead"));
-    }
+    const ha = imported.unit.parameters.find((p) => p.name === "ha");
+    if (ha && ha.value !== "n" && !imported.nestedIn) report(parameterNotConverted(imported.unit, ha, "a held root jobnet: hold its first jobs (hold: { maxMinutes }) instead"));
 }

@@ -45,7 +45,8 @@ const withoutCounterpart: Record<string, string> = {
 /** Parameters that only describe a unit's place or look, or are read with another one. */
 const consumedElsewhere = new Set(["ty", "cm", "sz", "ncl", "ncn", "ncs", "ncex", "nchn", "ncsv", "ncc", "ncsn", "ncrn", "ncwn", "ncws", "ncsp"]);
 
-export function convertCommandUnit(unit: Unit, platform: "unix" | "pc", hosts: HostMapping): ConvertedCommandJob {
+/** `jobnetHost`: the `ex=` of the jobnet (or one above it), where a job without its own runs. */
+export function convertCommandUnit(unit: Unit, platform: "unix" | "pc", hosts: HostMapping, jobnetHost?: string): ConvertedCommandJob {
     const notConverted: NotConverted[] = [];
     const notes: string[] = [];
     const report = (p: UnitParameter, reason: string) => notConverted.push(parameterNotConverted(unit, p, reason));
@@ -78,7 +79,7 @@ export function convertCommandUnit(unit: Unit, platform: "unix" | "pc", hosts: H
     const description = text("cm");
     if (description) job.description = description;
 
-    const host = text("ex");
+    const host = text("ex") ?? jobnetHost;
     const servers = serversOfHost(hosts, host);
     if (servers) job.on = servers.servers === "every" ? { group: servers.group } : { group: servers.group, servers: "one" };
     else {
@@ -100,7 +101,7 @@ export function convertCommandUnit(unit: Unit, platform: "unix" | "pc", hosts: H
         if (platform === "pc") report(unit.parameters.find((p) => p.name === "un")!, "a PC job's user: Run Command runs PowerShell as the agent's account (SYSTEM); run it as a scheduled task of that user if it must be");
         else job.user = user;
     } else if (platform === "unix") {
-        notes.push(`JP1/AJS3 ran it as the OS user mapped to JP1 user ${parameter(unit, "eu") === "ent" ? "who registered the jobnet for execution" : unit.owner || "the unit's owner"} (eu); here it runs as root unless user is set`);
+        notes.push(`no target user (un): JP1/AJS3 ran it as the OS user its user mapping gives ${parameter(unit, "eu") === "def" ? `the unit's owner${unit.owner ? ` (${unit.owner})` : ""}` : "the JP1 user who registered the jobnet"}; here it runs as root unless user is set`);
     }
 
     const timeout = integer("etm", 1, 1440);
@@ -120,7 +121,9 @@ export function convertCommandUnit(unit: Unit, platform: "unix" | "pc", hosts: H
     if (end) job.end = end;
     const retry = retryOf(unit, integer, report);
     if (retry) job.retry = retry;
-    if (parameter(unit, "ha") === "y") {
+    const ha = unit.parameters.find((p) => p.name === "ha");
+    if (ha && ha.value !== "y" && ha.value !== "n") report(ha, "expected y or n");
+    if (ha?.value === "y") {
         job.hold = { maxMinutes: importedHoldMinutes };
         notes.push(`held (ha=y): released with npm run ops -- release, within ${importedHoldMinutes / 60} hours or it ends abnormally (JP1/AJS3 holds without a bound)`);
     }
