@@ -71,15 +71,17 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
             assert.strictEqual(job.kind === "command" && job.command, "{\n/opt/batch/bin/load.sh && echo #done\n} < /data/in.txt >> /var/log/batch/load.log 2> /var/log/batch/load.err");
         });
 
-        it("without un, etm or ex says what it chose: root, Run Command's longest time-out, the host mapping's \"*\"", () => {
+        it("without un reports that it would run as root; without etm or ex says what it chose: Run Command's longest time-out, the host mapping's \"*\"", () => {
             const { jobnets, notConverted } = importOf(jobnet(`CLEAN:j { te="rm -f /tmp/x"; }`));
             const [clean] = jobnets[0].jobs;
             assert.deepStrictEqual(clean.job, { kind: "command", on: { group: "batch", servers: "one" }, command: "rm -f /tmp/x", timeoutMinutes: 2880 });
-            assert.deepStrictEqual(clean.notes, [
-                "no target user (un): JP1/AJS3 ran it as the OS user its user mapping gives the JP1 user who registered the jobnet; here it runs as root unless user is set",
-                "no time-out (etm) in JP1/AJS3: the longest Run Command allows, 2880 minutes",
-            ]);
-            assert.deepStrictEqual(notConverted, []);
+            assert.deepStrictEqual(clean.notes, ["no time-out (etm) in JP1/AJS3: the longest Run Command allows, 2880 minutes"]);
+            assert.deepStrictEqual(notConverted.map(reportLine), ["t.def:8: /GRP/NET/CLEAN: un (none): JP1/AJS3 ran it as the OS user its user mapping gives the JP1 user who registered the jobnet; here it would run as root: set user"]);
+        });
+
+        it("reports a macro variable, filled from an earlier job's passing information", () => {
+            const { notConverted } = importOf(jobnet(`PROCESS:j { sc="/opt/p.sh"; prm="?AJS2DATAFILE?"; un="u"; etm=5; }`));
+            assert.deepStrictEqual(notConverted.map(reportLine), ["t.def:12: /GRP/NET/PROCESS: prm=\"?AJS2DATAFILE?\": a macro variable, filled from an earlier job's passing information: the job that sets it emits a value here (emits: [NAME]) and this one reads {{JOB.NAME}}"]);
         });
 
         it("ends normally whatever the code with jd=nm; reports jd=ab, an end-judgment file, a priority, file transfers and retry values without abr=y", () => {
@@ -144,6 +146,16 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
             assert.deepStrictEqual(notConverted, []);
             assert.deepStrictEqual(jobs.judge, { kind: "judgment", after: ["check"], when: { above: 3 }, then: ["order"] });
             assert.deepStrictEqual(jobs.form.after, ["order", "judge"]);
+        });
+
+        it("runs the units after a bypassed dependent unit, as JP1/AJS3 does: they wait for the judgment too", () => {
+            const { jobnets } = importOf(jobnet(`
+                CHECK:j { te="check"; un="u"; etm=5; }
+                JUDGE:jdj { ej=gt; ejc=0; }
+                FIX:j { te="fix"; un="u"; etm=5; }
+                REPORT:j { te="report"; un="u"; etm=5; }`, "\t\tar=(f=CHECK,t=JUDGE);\n\t\tar=(f=JUDGE,t=FIX,con);\n\t\tar=(f=FIX,t=REPORT);\n"));
+            const report = jobnets[0].jobs.find((j) => j.name === "report")!;
+            assert.deepStrictEqual([report.job.after, report.notes], [["fix", "judge"], ["after judge too: JP1/AJS3 runs it when judge bypasses fix"]]);
         });
 
         const conditions: [string, string, object, boolean][] = [

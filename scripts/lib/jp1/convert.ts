@@ -328,9 +328,19 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
         if (j.job.else!.length === 0) delete j.job.else;
         if (j.job.then.length + (j.job.else ?? []).length === 0) report({ file: j.unit.file, line: j.unit.line, path: j.unit.path, what: `unit ${j.unit.name} (ty=jdj)`, reason: "a judgment job with no dependent unit (no ar=(...,con) from it): it decides nothing" });
     }
+    // JP1/AJS3 bypasses only the dependent units of a judgment that does not take them: the units
+    // after them still run. Here a job whose only predecessor was skipped is skipped too, so such a
+    // job waits for the judgment as well, which leads to it either way.
     for (const j of byUnit.values()) {
-        if (j.job.kind === "judgment" || !j.job.recovery) continue;
-        j.job.recovery = { jobs: j.job.recovery.jobs };
+        if (j.job.kind !== "judgment") continue;
+        const judgment = j;
+        const branches = [...j.job.then, ...(j.job.else ?? [])];
+        for (const next of byUnit.values()) {
+            const after = next.job.after ?? [];
+            if (next.job.kind === "judgment" || after.includes(judgment.name) || !after.some((a) => branches.includes(a))) continue;
+            next.job.after = [...after, judgment.name];
+            next.notes.push(`after ${judgment.name} too: JP1/AJS3 runs it when ${judgment.name} bypasses ${after.filter((a) => branches.includes(a)).join(" and ")}`);
+        }
     }
 
     imported.jobs = [...byUnit.values()];

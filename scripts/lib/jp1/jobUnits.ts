@@ -101,7 +101,13 @@ export function convertCommandUnit(unit: Unit, platform: "unix" | "pc", hosts: H
         if (platform === "pc") report(unit.parameters.find((p) => p.name === "un")!, "a PC job's user: Run Command runs PowerShell as the agent's account (SYSTEM); run it as a scheduled task of that user if it must be");
         else job.user = user;
     } else if (platform === "unix") {
-        notes.push(`no target user (un): JP1/AJS3 ran it as the OS user its user mapping gives ${parameter(unit, "eu") === "def" ? `the unit's owner${unit.owner ? ` (${unit.owner})` : ""}` : "the JP1 user who registered the jobnet"}; here it runs as root unless user is set`);
+        // Running as root where JP1/AJS3 ran as a mapped user is no small change: reported, not noted.
+        const mapped = parameter(unit, "eu") === "def" ? `the unit's owner${unit.owner ? ` (${unit.owner})` : ""}` : "the JP1 user who registered the jobnet";
+        notConverted.push({ file: unit.file, line: unit.line, path: unit.path, what: "un (none)", reason: `JP1/AJS3 ran it as the OS user its user mapping gives ${mapped}; here it would run as root: set user` });
+    }
+    // A macro variable (?AJS2NAME?) is filled from an earlier job's passing information.
+    for (const p of unit.parameters.filter((x) => ["te", "sc", "prm", "wkp", "env"].includes(x.name) && /\?AJS2[A-Z0-9.]*\?/.test(x.value))) {
+        report(p, "a macro variable, filled from an earlier job's passing information: the job that sets it emits a value here (emits: [NAME]) and this one reads {{JOB.NAME}}");
     }
 
     const timeout = integer("etm", 1, 1440);
