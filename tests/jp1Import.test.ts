@@ -212,7 +212,7 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
             "t.def:19: /GRP/NET/WAIT: unit WAIT (ty=flwj): a file monitoring job: no counterpart",
         ]);
         const load = jobnets[0].jobs.find((j) => j.name === "load")!;
-        assert.deepStrictEqual([load.job.after, load.job.kind === "command" && load.job.hold, load.notes[0]], [["prep"], { maxMinutes: 1440 }, "NOT CONVERTED before it: /GRP/NET/WAIT, /GRP/NET/GET; it is held until an operator has done by hand what that did (npm run ops -- release)"]);
+        assert.deepStrictEqual([load.job.after, load.job.kind === "command" && load.job.hold, load.notes[0]], [["prep"], { maxMinutes: 1440 }, "NOT CONVERTED before it: /GRP/NET/GET, /GRP/NET/WAIT; it is held until an operator has done by hand what that did (npm run ops -- release)"]);
     });
 
     it("gives JP1/AJS3 names this project's form, the same on every import", () => {

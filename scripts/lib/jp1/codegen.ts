@@ -54,9 +54,12 @@ export function renderJobnetModule(jobnet: ImportedJobnet, notConverted: NotConv
         lines.push(`    calendar: ${literal(jobnet.calendar, 1)},`);
     }
     lines.push("    jobs: {");
-    jobnet.jobs.forEach((job, i) => {
+    // Jobs, and the units that could not be converted where they stood, in the file's order.
+    const entries = [...jobnet.jobs.map((job) => ({ line: job.unit.line, job })), ...jobnet.dropped.map((unit) => ({ line: unit.line, unit }))].sort((a, b) => a.line - b.line);
+    entries.forEach((entry, i) => {
         if (i > 0) lines.push("");
-        lines.push(...jobLines(job, mine(job.unit.path)));
+        if ("job" in entry) lines.push(...jobLines(entry.job, mine(entry.job.unit.path)));
+        else lines.push(...mine(entry.unit.path).map((n) => `        // NOT CONVERTED (line ${n.line}): ${oneLine(n.what)}: ${oneLine(n.reason)}`));
     });
     lines.push("    },", "});", "");
     return lines.join("\n");

@@ -37,6 +37,8 @@ export interface ImportedJobnet {
     definition: JobnetDefinition;
     /** Its jobs in the order of the jobnet's map (`el=`). */
     jobs: ImportedJob[];
+    /** Its units that could not be converted (reported; the code marks their place). */
+    dropped: Unit[];
     /** Facts about the whole jobnet a reviewer should read (in its header). */
     notes: string[];
     /** Its schedule rules: the JP1/AJS3 parameters of each, and the rule they became (none: reported). */
@@ -194,7 +196,7 @@ function judgmentConditionOf(unit: Unit, report: (n: NotConverted) => void): { w
 function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | undefined, names: NameScope, options: ImportOptions, result: ImportResult, inheritedHost?: string): ImportedJobnet {
     const report = (n: NotConverted) => result.notConverted.push(n);
     const name = names.take(nestedIn ? projectName(`${nestedIn.name}-${projectName(unit.name)}`) : projectName([...groups.map((g) => projectName(g.name)), projectName(unit.name)].join("-")));
-    const imported: ImportedJobnet = { name, unit, groups, ...(nestedIn ? { nestedIn: nestedIn.name } : {}), definition: { name, description: "", expectedMinutes: 1, timeoutMinutes: 1, jobs: {} }, jobs: [], notes: [], schedules: [] };
+    const imported: ImportedJobnet = { name, unit, groups, ...(nestedIn ? { nestedIn: nestedIn.name } : {}), definition: { name, description: "", expectedMinutes: 1, timeoutMinutes: 1, jobs: {} }, jobs: [], dropped: [], notes: [], schedules: [] };
     result.jobnets.push(imported);
     for (const p of unit.parameters) {
         if (jobnetParametersReadElsewhere.has(p.name)) continue;
@@ -220,6 +222,7 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
         const ty = parameter(child, "ty") ?? "";
         if (child.name === ".CONDITION") {
             report(unitNotConverted(child, ty, reasonFor("rc", child)));
+            dropped.set(child.name, child);
             continue;
         }
         const jobName = jobNames.take(projectName(child.name));
@@ -276,7 +279,7 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
 
     for (const [unitName, j] of byUnit) {
         const preds = keptBefore(unitName);
-        const gates = droppedBefore(unitName);
+        const gates = droppedBefore(unitName).sort((a, b) => rank(a) - rank(b));
         const after: string[] = [];
         for (const r of preds) {
             const from = byUnit.get(r.from)!;
@@ -344,6 +347,7 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
     }
 
     imported.jobs = [...byUnit.values()];
+    imported.dropped = [...dropped.values()];
     imported.definition.jobs = Object.fromEntries(imported.jobs.map((j) => [j.name, j.job]));
     const description = parameter(unit, "cm");
     imported.definition.description = description ? unquoted(description) : `${unit.path} (imported from JP1/AJS3)`;
