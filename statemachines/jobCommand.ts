@@ -14,7 +14,9 @@ export function renderCommand(job: CommandJob<string>): { document: "AWS-RunShel
     }
     if (job.user !== undefined) {
         const vars = env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(" ");
-        return { document: "AWS-RunShellScript", commands: [`exec sudo -n -u ${job.user} -H -- ${vars ? `env ${vars} ` : ""}/bin/bash -c ${shellQuote(script)}`] };
+        // Run Command writes the lines into one script, so a quoted script spans lines as it does in a file;
+        // a line of its own for each also keeps every string of the state's Parameters on one line.
+        return { document: "AWS-RunShellScript", commands: `exec sudo -n -u ${job.user} -H -- ${vars ? `env ${vars} ` : ""}/bin/bash -c ${shellQuote(script)}`.split("\n") };
     }
     return { document: "AWS-RunShellScript", commands: [...env.map(([k, v]) => `export ${k}=${shellQuote(v)}`), ...script.split("\n")] };
 }

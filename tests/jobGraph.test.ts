@@ -255,6 +255,14 @@ describe("a team's jobnet as code", () => {
                 commands: ["$env:X = 'it''s'", "Get-Date"],
             });
         });
+
+        it("gives Run Command one line per line of a multi-line script run as a user: the quoted script spans them, as in the script file Run Command writes", () => {
+            assert.deepStrictEqual(renderCommand({ kind: "command", on: { group: "g" }, command: "{\n/opt/prepare.sh\n} >> /var/log/prepare.out\n", user: "legacy" }).commands, [
+                "exec sudo -n -u legacy -H -- /bin/bash -c '{",
+                "/opt/prepare.sh",
+                "} >> /var/log/prepare.out'",
+            ]);
+        });
     });
 });
 

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { importJp1 } from "../scripts/lib/jp1/importCommand";
@@ -130,5 +131,53 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).sort();
         assert.deepStrictEqual(files(out), files(committed));
         for (const f of files(out)) assert.strictEqual(fs.readFileSync(path.join(out, f), "utf8"), fs.readFileSync(path.join(committed, f), "utf8"), `tests/fixtures/jp1/imported/${f} differs from a fresh import: npm run import-jp1 -- tests/fixtures/jp1/*.def --hosts tests/fixtures/jp1/hosts.json --out tests/fixtures/jp1/imported`);
+    });
+
+    describe("each imported jobnet runs offline, unchanged: npm run import-jp1, then npm start -- --jobnet NAME", () => {
+        /** A copy of the project (node_modules shared) whose jobnets/jp1 gets the corpus, as a user's would. */
+        const copy = path.join(scratch, "project");
+        /** `node scripts/SCRIPT ARGS` in the copy, as its npm run does (the tests' loader for ts-node). */
+        const script = (name: string, args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
+            const child = spawn(process.execPath, ["--require", "./tests/support/register.js", "--require", "./tests/support/shortcuts.js", path.join("scripts", name), ...args], { cwd: copy, env: { ...process.env, npm_lifecycle_event: path.basename(name, ".ts") } });
+            let out = "";
+            child.stdout.on("data", (d) => (out += d));
+            child.stderr.on("data", (d) => (out += d));
+            child.on("close", (code) => resolve({ code: code ?? -1, out }));
+        });
+        const runs = new Map<string, Promise<{ code: number; out: string }>>();
+
+        before(async function () {
+            this.timeout(240_000);
+            const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: projectDir, encoding: "utf8" }).split("\0").filter((f) => f !== "" && fs.existsSync(path.join(projectDir, f)));
+            for (const f of files) fs.cpSync(path.join(projectDir, f), path.join(copy, f));
+            fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(copy, "node_modules"));
+            // hosts.json leaves LEGACY99 out on purpose; a user who runs that jobnet maps it first.
+            const hosts = { ...JSON.parse(fs.readFileSync("tests/fixtures/jp1/hosts.json", "utf8")), LEGACY99: "batch" };
+            fs.writeFileSync(path.join(copy, "hosts.json"), JSON.stringify(hosts));
+            const imported = await script("importJp1.ts", ["tests/fixtures/jp1/nightly-batch.def", "tests/fixtures/jp1/month-end.def", "tests/fixtures/jp1/weekly-maintenance.def", "tests/fixtures/jp1/unconvertible.def", "--hosts", "hosts.json"]);
+            assert.strictEqual(imported.code, 3, imported.out);
+            const start = (jobnet: string, ...args: string[]) => runs.set(jobnet, script("start.ts", ["--jobnet", jobnet, ...args]));
+            // Exit 4 makes the judgment take the adjustments, held until the simulated operator releases them.
+            start("accounting-month-end", "--fail", "job:check-balance:exit=4");
+            start("sales-nightly");
+            start("operations-weekly-maint");
+            start("legacy-inbound");
+            await Promise.all(runs.values());
+        });
+
+        const cases: [string, string[]][] = [
+            ["accounting-month-end", ["check-balance: ended normally (exit 4)", "Wait for needs-adjustment: judged exit code 4: the then branch", "Hold post-adjustments: released by operator (simulated)", "reports: ended normally (exit 0)", "SUCCEEDED"]],
+            ["sales-nightly", ["join-customers: ended normally (exit 0)", "report: ended normally (exit 0)", "SUCCEEDED"]],
+            ["operations-weekly-maint", ["clean-windows: ended normally (exit 0)", "start-app: ended normally (exit 0)", "SUCCEEDED"]],
+            // Held where the units it could not convert stood: the operator releases each.
+            ["legacy-inbound", ["Hold process: released by operator (simulated)", "Hold archive: released by operator (simulated)", "SUCCEEDED"]],
+        ];
+        for (const [jobnet, lines] of cases) {
+            it(`${jobnet}: ${lines[lines.length - 2]}`, async () => {
+                const { code, out } = await runs.get(jobnet)!;
+                assert.strictEqual(code, 0, out);
+                for (const line of lines) assert.ok(out.includes(`  ${line}\n`), `${line}\n${out}`);
+            });
+        }
     });
 });
