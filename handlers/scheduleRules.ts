@@ -87,8 +87,10 @@ export function describeRule(rule: ScheduleRule): string {
     else if ("everyDays" in rule) days = `every ${plural(rule.everyDays, "day")} from ${rule.from}`;
     else if ("everyWeeks" in rule) days = `every ${plural(rule.everyWeeks, "week")} from ${rule.from}`;
     else days = `every ${plural(rule.everyMonths, "month")} from ${rule.from}`;
-    const closed = closedDayApplies(rule) && (rule.onClosedDay ?? "skip") !== "skip" ? `, ${rule.onClosedDay} open day when closed` : "";
-    return `${days} at ${rule.at} ${rule.timeZone}${closed}`;
+    const moves = closedDayApplies(rule) && (rule.onClosedDay ?? "skip") !== "skip";
+    const closed = moves ? `, ${rule.onClosedDay} open day when closed${rule.maxShiftDays !== undefined ? ` (within ${plural(rule.maxShiftDays, "day")})` : ""}` : "";
+    const starts = rule.startsOn !== undefined ? `, from ${rule.startsOn}` : "";
+    return `${days} at ${rule.at} ${rule.timeZone}${closed}${starts}`;
 }
 
 /** Rules made of open days only never fall on a closed day. */
@@ -119,6 +121,8 @@ function namesDay(rule: ScheduleRule, date: string): boolean {
 
 /** Whether a rule is due on a calendar day (YYYY-MM-DD, in the rule's time zone), and why. */
 export function ruleDue(rule: ScheduleRule, date: string, calendar: RuleCalendar, holiday: Holiday = nationalHoliday): RuleVerdict {
+    if (rule.startsOn !== undefined && date < rule.startsOn) return { date, due: false, reason: `${date} is before the rule starts, on ${rule.startsOn}` };
+    const shiftDays = rule.maxShiftDays ?? maxShiftDays;
     const day = judge(date, calendar, holiday);
     const phrase = rulePhrase(rule);
     if (!closedDayApplies(rule)) {
@@ -143,22 +147,22 @@ export function ruleDue(rule: ScheduleRule, date: string, calendar: RuleCalendar
         if (!named) return { date, due: false, reason: `${date} is not ${phrase} (and is closed)` };
         if (onClosed === "skip") return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}): skipped` };
         const step = onClosed === "next" ? 1 : -1;
-        for (let i = 1; i <= maxShiftDays; i++) {
+        for (let i = 1; i <= shiftDays; i++) {
             const substitute = addDays(date, i * step);
             if (!judge(substitute, calendar, holiday).open) continue;
             const own = namesDay(rule, substitute) ? `, which runs anyway: one run` : "";
             return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}): runs on the ${onClosed} open day, ${substitute}${own}` };
         }
-        return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}), and no open day within ${maxShiftDays} days: skipped` };
+        return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}), and no open day within ${shiftDays} days: skipped` };
     }
     // The closed days next to this open day whose substitute it is: those up to the next open day (previous) or since the last one (next).
     const moved: string[] = [];
     if (onClosed !== "skip") {
         const step = onClosed === "previous" ? 1 : -1;
-        for (let i = 1; i <= maxShiftDays; i++) {
+        for (let i = 1; i <= shiftDays; i++) {
             const d = addDays(date, i * step);
             if (judge(d, calendar, holiday).open) break;
-            if (namesDay(rule, d)) moved.push(d);
+            if (namesDay(rule, d) && (rule.startsOn === undefined || d >= rule.startsOn)) moved.push(d);
         }
         moved.sort();
     }
@@ -235,7 +239,8 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A day YYYY-MM-DD that exists on the calendar (not 2027-02-30). */
 export function isDate(date: string): boolean {
-    return datePattern.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+    const instant = new Date(`${date}T00:00:00Z`);
+    return datePattern.test(date) && !Number.isNaN(instant.getTime()) && instant.toISOString().startsWith(date);
 }
 
 /** What is wrong with a rule, each as "<field>: expected …", or none. */
@@ -255,6 +260,8 @@ export function scheduleRuleProblems(rule: ScheduleRule): string[] {
         if (key in rule && !whole((rule as unknown as Record<string, number>)[key], 1, 366)) problems.push(`${key}: a whole number from 1 to 366`);
     }
     if ("from" in rule && !isDate(rule.from)) problems.push(`from: a date YYYY-MM-DD, not ${JSON.stringify(rule.from)}`);
+    if (rule.maxShiftDays !== undefined && !whole(rule.maxShiftDays, 1, maxShiftDays)) problems.push(`maxShiftDays: a whole number from 1 to ${maxShiftDays}`);
+    if (rule.startsOn !== undefined && !isDate(rule.startsOn)) problems.push(`startsOn: a date YYYY-MM-DD, not ${JSON.stringify(rule.startsOn)}`);
     return problems;
 }
 

@@ -44,6 +44,13 @@ export type ScheduleRule = RuleDays & {
     timeZone: string;
     /** `skip` unless given. */
     onClosedDay?: OnClosedDay;
+    /**
+     * How many days a run moved by `onClosedDay` may move at most (1 to 31, 31 unless given): with no
+     * open day within them, no run. JP1/AJS3's shift days (`shd`).
+     */
+    maxShiftDays?: number;
+    /** The first day (YYYY-MM-DD) the rule may run: none before it. JP1/AJS3's start year and month of a rule. */
+    startsOn?: string;
 };
 
 /**
