@@ -63,12 +63,17 @@ export function rulePhrase(rule: ScheduleRule): string {
     if ("every" in rule) return rule.every === "day" ? "a day of the every-day rule" : "a business day";
     if ("weekdays" in rule) return rule.weekdays.length === 1 ? `a ${weekdayNames[rule.weekdays[0]]}` : `a ${rule.weekdays.map((d) => weekdayNames[d]).join(" or ")}`;
     if ("dayOfMonth" in rule) return `day ${rule.dayOfMonth} of its month`;
+    if ("weekdayOfMonth" in rule) return `the ${nthWord(rule.nth)} ${weekdayNames[rule.weekdayOfMonth]} of its month`;
     if ("businessDayOfMonth" in rule) return `business day ${rule.businessDayOfMonth} of its month`;
     if ("lastDayOfMonth" in rule) return "the last day of its month";
     if ("lastBusinessDayOfMonth" in rule) return "the last business day of its month";
     if ("everyDays" in rule) return `a day of every ${plural(rule.everyDays, "day")} from ${rule.from}`;
     if ("everyWeeks" in rule) return `a day of every ${plural(rule.everyWeeks, "week")} from ${rule.from}`;
     return `a day of every ${plural(rule.everyMonths, "month")} from ${rule.from}`;
+}
+
+function nthWord(nth: number | "last"): string {
+    return nth === "last" ? "last" : ["1st", "2nd", "3rd", "4th", "5th"][nth - 1];
 }
 
 function plural(n: number, unit: string): string {
@@ -81,6 +86,7 @@ export function describeRule(rule: ScheduleRule): string {
     if ("every" in rule) days = rule.every === "day" ? "every day" : "every business day";
     else if ("weekdays" in rule) days = `every ${rule.weekdays.map((d) => weekdayNames[d]).join(", ")}`;
     else if ("dayOfMonth" in rule) days = `day ${rule.dayOfMonth} of every month`;
+    else if ("weekdayOfMonth" in rule) days = `the ${nthWord(rule.nth)} ${weekdayNames[rule.weekdayOfMonth]} of every month`;
     else if ("businessDayOfMonth" in rule) days = `business day ${rule.businessDayOfMonth} of every month`;
     else if ("lastDayOfMonth" in rule) days = "the last day of every month";
     else if ("lastBusinessDayOfMonth" in rule) days = "the last business day of every month";
@@ -104,6 +110,7 @@ function namesDay(rule: ScheduleRule, date: string): boolean {
     if ("every" in rule) return true;
     if ("weekdays" in rule) return rule.weekdays.includes(weekdayOf(date));
     if ("dayOfMonth" in rule) return day === rule.dayOfMonth;
+    if ("weekdayOfMonth" in rule) return weekdayOf(date) === rule.weekdayOfMonth && (rule.nth === "last" ? day + 7 > daysInMonth(year, month) : Math.ceil(day / 7) === rule.nth);
     if ("lastDayOfMonth" in rule) return day === daysInMonth(year, month);
     if ("everyDays" in rule || "everyWeeks" in rule) {
         const step = "everyDays" in rule ? rule.everyDays : rule.everyWeeks * 7;
@@ -256,6 +263,10 @@ export function scheduleRuleProblems(rule: ScheduleRule): string[] {
     if ("weekdays" in rule && !(rule.weekdays.length > 0 && rule.weekdays.every((d) => weekdays.includes(d)))) problems.push(`weekdays: one or more of ${weekdays.join(", ")}`);
     if ("dayOfMonth" in rule && !whole(rule.dayOfMonth, 1, 31)) problems.push("dayOfMonth: a whole number from 1 to 31");
     if ("businessDayOfMonth" in rule && !whole(rule.businessDayOfMonth, 1, 23)) problems.push("businessDayOfMonth: a whole number from 1 to 23");
+    if ("weekdayOfMonth" in rule) {
+        if (!weekdays.includes(rule.weekdayOfMonth)) problems.push(`weekdayOfMonth: one of ${weekdays.join(", ")}`);
+        if (!(rule.nth === "last" || whole(rule.nth, 1, 5))) problems.push('nth: a whole number from 1 to 5, or "last"');
+    }
     for (const key of ["everyDays", "everyWeeks", "everyMonths"] as const) {
         if (key in rule && !whole((rule as unknown as Record<string, number>)[key], 1, 366)) problems.push(`${key}: a whole number from 1 to 366`);
     }
@@ -300,5 +311,7 @@ export function ruleCron(rule: ScheduleRule): string {
     if (fixed && "weekdays" in rule) return `cron(${at} ? * ${weekdays.filter((d) => rule.weekdays.includes(d)).map((d) => d.toUpperCase()).join(",")} *)`;
     if (fixed && "dayOfMonth" in rule) return `cron(${at} ${rule.dayOfMonth} * ? *)`;
     if (fixed && "lastDayOfMonth" in rule) return `cron(${at} L * ? *)`;
+    // Day-of-week D#N is the Nth D of the month, 1 = Sunday (EventBridge Scheduler, cron expressions reference).
+    if (fixed && "weekdayOfMonth" in rule && rule.nth !== "last") return `cron(${at} ? * ${weekdays.indexOf(rule.weekdayOfMonth) + 1}#${rule.nth} *)`;
     return `cron(${at} * * ? *)`;
 }

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { jobnetCalendar, jobnetScheduleRules, nestedJobnetSchedule } from "../scripts/lib/jp1/schedules";
 import { Unit, parseUnitDefinitions } from "../scripts/lib/jp1/unitDefinitions";
-import { describeRule, planRuns, ruleCalendarOf, ruleDue, scheduleRuleProblems } from "../handlers/scheduleRules";
+import { RuleCalendar, describeRule, planRuns, ruleCalendarOf, ruleCron, ruleDue, scheduleRuleProblems } from "../handlers/scheduleRules";
 import type { ScheduleRule } from "../statemachines/scheduleRules";
 
 const tokyo = "Asia/Tokyo";
@@ -42,6 +42,8 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
             ["the day of registration, every day", ["sd=1,en;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;"], { every: "day", ...at }],
             ["the 2nd Sunday of a month, then every week", ["sd=1,2027/01/su:2;", "st=1,01:30;", "cy=1,(1,w);", "sh=1,ca;"], { weekdays: ["sun"], startsOn: "2027-01-10", ...at }],
             ["the 1st Monday of a month, then every 2 weeks", ["sd=1,2027/02/mo:1;", "st=1,01:30;", "cy=1,(2,w);", "sh=1,ca;"], { everyWeeks: 2, from: "2027-02-01", ...at }],
+            ["the 2nd Monday of every month", ["sd=1,2027/01/mo:2;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], { weekdayOfMonth: "mon", nth: 2, startsOn: "2027-01-01", ...at }],
+            ["the last Friday of every month", ["sd=1,2027/01/fr:b;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], { weekdayOfMonth: "fri", nth: "last", startsOn: "2027-01-01", ...at }],
             ["a Friday without year and month, every week", ["sd=1,fr:1;", "st=1,01:30;", "cy=1,(1,w);", "sh=1,ca;"], { weekdays: ["fri"], ...at }],
         ];
         for (const [what, lines, expected] of cases) {
@@ -89,7 +91,8 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
             ["the day of registration without a daily cycle", ["sd=1,en;", "st=1,01:30;"], ["batch.def:7 /BATCH/NET: sd=1,en: the rule starts on the day the jobnet is registered for execution, a day the import cannot know: no processing cycle (cy): the rule runs once; the project's rules repeat"]],
             ["a month's 31st", ["sd=1,2027/01/31;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/31: day 31 with cy=(1,m): a month without it is moved by JP1/AJS3 in a way the project's rules do not follow; use b for month ends"]],
             ["a month without a year", ["sd=1,04/15;", "st=1,01:30;", "cy=1,(1,y);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,04/15: a start month without a year is in the year of registration for execution, which the import cannot know: write yyyy/mm/"]],
-            ["the nth weekday of every month", ["sd=1,2027/01/mo:2;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/mo:2: the nth mon of every month is not a rule of the project: only cy=(n,w) is kept with a day of the week, not cy=(1,m)"]],
+            ["the 5th weekday of every month", ["sd=1,2027/01/mo:5;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/mo:5: the 5th day of the week of a month: a month without one is not kept the way JP1/AJS3 handles it; write :b for the last"]],
+            ["a day of the week every 2 months", ["sd=1,2027/01/mo:2;", "st=1,01:30;", "cy=1,(2,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/mo:2: a day of the week is kept with cy=(1,m) or cy=(n,w), not cy=(2,m)"]],
             ["no substitute method", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(1,d);"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/04: rule 1 has no substitute method (sh) for a closed day: the import does not assume one; write sh=be, af, ca or no"]],
             ["no shift days", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,af;"], ["batch.def:10 /BATCH/NET: sh=1,af: rule 1 moves a closed day's run but has no shift days (shd): the import does not assume how far; write shd=n"]],
             ["no start time", ["sd=1,2027/01/*01;", "cy=1,(1,m);"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/*01: rule 1 has no start time (st): the import does not assume one"]],
@@ -188,6 +191,27 @@ describe("rules for imported jobnets: a first day, and shift days", () => {
         assert.strictEqual(ruleDue({ ...rule, maxShiftDays: 2 }, "2027-01-04", weekend).due, true);
         assert.strictEqual(describeRule({ ...rule, maxShiftDays: 2, startsOn: "2027-01-01" }), "every Saturday at 01:30 Asia/Tokyo, next open day when closed (within 2 days), from 2027-01-01");
         assert.deepStrictEqual(scheduleRuleProblems({ ...rule, maxShiftDays: 32, startsOn: "2027-13-01" }), ["maxShiftDays: a whole number from 1 to 31", 'startsOn: a date YYYY-MM-DD, not "2027-13-01"']);
+    });
+});
+
+describe("the Nth day of the week of a month", () => {
+    const open: RuleCalendar = { country: "none", closedDates: [], openDates: [], closedWeekdays: [] };
+    const rule = (nth: 1 | 2 | 3 | 4 | 5 | "last", onClosedDay?: "next"): ScheduleRule => ({ weekdayOfMonth: "mon", nth, at: "07:00", timeZone: tokyo, ...(onClosedDay ? { onClosedDay } : {}) });
+    const days = (r: ScheduleRule, calendar = open) => planRuns([{ jobnet: "NET", schedules: [r], calendar }], "2027-01-01", 365, tokyo).map((p) => p.local.slice(0, 10));
+    it("is due on the 2nd Monday (days 8 to 14), the last Monday, and a 5th Monday only in months that have one", () => {
+        assert.deepStrictEqual(days(rule(2)), ["2027-01-11", "2027-02-08", "2027-03-08", "2027-04-12", "2027-05-10", "2027-06-14", "2027-07-12", "2027-08-09", "2027-09-13", "2027-10-11", "2027-11-08", "2027-12-13"]);
+        assert.deepStrictEqual(days(rule("last")), ["2027-01-25", "2027-02-22", "2027-03-29", "2027-04-26", "2027-05-31", "2027-06-28", "2027-07-26", "2027-08-30", "2027-09-27", "2027-10-25", "2027-11-29", "2027-12-27"]);
+        assert.deepStrictEqual(days(rule(5)), ["2027-03-29", "2027-05-31", "2027-08-30", "2027-11-29"]);
+    });
+    it("moves to the next open day when closed, and reads as the plan shows it", () => {
+        const closed = { ...open, closedDates: ["2027-01-11"] };
+        assert.deepStrictEqual(days(rule(2, "next"), closed).slice(0, 2), ["2027-01-12", "2027-02-08"]);
+        assert.strictEqual(ruleDue(rule(2, "next"), "2027-01-12", closed).reason, "2027-01-12 is the next open day for 2027-01-11, the 2nd Monday of its month, which is closed");
+        assert.strictEqual(describeRule(rule("last")), "the last Monday of every month at 07:00 Asia/Tokyo");
+    });
+    it("fires its schedule on that day alone when skipped on closed days, and daily otherwise", () => {
+        assert.deepStrictEqual([ruleCron(rule(2)), ruleCron(rule("last")), ruleCron(rule(2, "next"))], ["cron(0 7 ? * 2#2 *)", "cron(0 7 * * ? *)", "cron(0 7 * * ? *)"]);
+        assert.deepStrictEqual(scheduleRuleProblems({ ...rule(2), nth: 6 as 5 }), ['nth: a whole number from 1 to 5, or "last"']);
     });
 });
 

@@ -55,7 +55,7 @@ type StartDay =
     /** `b`: the month's last day (`*b` open, `@b` closed, `+b` from the base day); `b-DD`: DD days before it. */
     | { kind: "last"; counting: "" | "+" | "*" | "@"; before?: number; year?: number; month?: number }
     /** `su:n`: the nth Sunday of the month (`:b` the last), `+su:n` counted from the base day. */
-    | { kind: "weekday"; relative: boolean; weekday: Weekday; nth?: number | "last"; year?: number; month?: number };
+    | { kind: "weekday"; relative: boolean; weekday: Weekday; nth?: 1 | 2 | 3 | 4 | 5 | "last"; year?: number; month?: number };
 
 function readStartDay(text: string): StartDay | undefined {
     if (text === "en") return { kind: "registered" };
@@ -69,7 +69,7 @@ function readStartDay(text: string): StartDay | undefined {
     d = /^([+*@]?)b(?:-(\d{1,2}))?$/.exec(day);
     if (d) return { kind: "last", counting: d[1] as "" | "+" | "*" | "@", ...(d[2] !== undefined ? { before: Number(d[2]) } : {}), ...at };
     d = /^(\+?)(su|mo|tu|we|th|fr|sa)(?::([1-5]|b))?$/.exec(day);
-    if (d) return { kind: "weekday", relative: d[1] === "+", weekday: jp1Weekdays[d[2]], ...(d[3] !== undefined ? { nth: d[3] === "b" ? ("last" as const) : Number(d[3]) } : {}), ...at };
+    if (d) return { kind: "weekday", relative: d[1] === "+", weekday: jp1Weekdays[d[2]], ...(d[3] !== undefined ? { nth: d[3] === "b" ? ("last" as const) : (Number(d[3]) as 1 | 2 | 3 | 4 | 5) } : {}), ...at };
     return undefined;
 }
 
@@ -139,7 +139,12 @@ function ruleDays(start: Exclude<StartDay, { kind: "undefined" }>, cycle: Cycle 
     if (start.relative) return { reason: `no counterpart: ${counted("weeks counted")}` };
     if (start.nth === undefined) return { reason: "a day of the week without :n (which week of the month) is not read by the import: write su:1 for the first" };
     if (!cycle) return { reason: once };
-    if (cycle.unit !== "w") return { reason: `the nth ${start.weekday} of every month is not a rule of the project: only cy=(n,w) is kept with a day of the week, not cy=(${cycle.every},${cycle.unit})` };
+    // su:n is read as the nth Sunday of the month (days 7n-6 to 7n), b as its last.
+    if (monthly) {
+        if (start.nth === 5) return { reason: "the 5th day of the week of a month: a month without one is not kept the way JP1/AJS3 handles it; write :b for the last" };
+        return { days: { weekdayOfMonth: start.weekday, nth: start.nth, ...startsOn } };
+    }
+    if (cycle.unit !== "w") return { reason: `a day of the week is kept with cy=(1,m) or cy=(n,w), not cy=(${cycle.every},${cycle.unit})` };
     if (start.nth === "last") return { reason: "the last day of the week of a month, repeated by weeks, is not kept: write su:1 ... su:5" };
     if (!ym) {
         if (cycle.every !== 1) return { reason: `every ${cycle.every} weeks from a day in the month of registration for execution: the weeks depend on it` };
