@@ -31,7 +31,8 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
     describe("start days (sd) with their processing cycles (cy)", () => {
         const at = { at: "01:30", timeZone: tokyo };
         const cases: [string, string[], ScheduleRule][] = [
-            ["a date, every day from it", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;"], { everyDays: 1, from: "2027-01-04", ...at }],
+            ["a date, every day from it, skipped when closed: every open day", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;"], { every: "business-day", startsOn: "2027-01-04", ...at }],
+            ["a date, every 3 days from it", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(3,d);", "sh=1,ca;"], { everyDays: 3, from: "2027-01-04", ...at }],
             ["a date, every 2 weeks from it", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(2,w);", "sh=1,ca;"], { everyWeeks: 2, from: "2027-01-04", ...at }],
             ["a date, every month on its day", ["sd=1,2027/01/15;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], { everyMonths: 1, from: "2027-01-15", ...at }],
             ["a date, every year", ["sd=1,2027/03/15;", "st=1,01:30;", "cy=1,(1,y);", "sh=1,ca;"], { everyMonths: 12, from: "2027-03-15", ...at }],
@@ -39,7 +40,8 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
             ["the 3rd open day of every month", ["sd=1,2027/01/*03;", "st=1,01:30;", "cy=1,(1,m);"], { businessDayOfMonth: 3, startsOn: "2027-01-01", ...at }],
             ["the last day of every month", ["sd=1,2027/04/b;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], { lastDayOfMonth: true, startsOn: "2027-04-01", ...at }],
             ["the last open day of every month", ["sd=1,2027/01/*b;", "st=1,01:30;", "cy=1,(1,m);"], { lastBusinessDayOfMonth: true, startsOn: "2027-01-01", ...at }],
-            ["the day of registration, every day", ["sd=1,en;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;"], { every: "day", ...at }],
+            ["the day of registration, every day, skipped when closed", ["sd=1,en;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;"], { every: "business-day", ...at }],
+            ["the day of registration, every day, moved when closed", ["sd=1,en;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,af;", "shd=1,3;"], { every: "day", onClosedDay: "next", maxShiftDays: 3, ...at }],
             ["the 2nd Sunday of a month, then every week", ["sd=1,2027/01/su:2;", "st=1,01:30;", "cy=1,(1,w);", "sh=1,ca;"], { weekdays: ["sun"], startsOn: "2027-01-10", ...at }],
             ["the 1st Monday of a month, then every 2 weeks", ["sd=1,2027/02/mo:1;", "st=1,01:30;", "cy=1,(2,w);", "sh=1,ca;"], { everyWeeks: 2, from: "2027-02-01", ...at }],
             ["the 2nd Monday of every month", ["sd=1,2027/01/mo:2;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], { weekdayOfMonth: "mon", nth: 2, startsOn: "2027-01-01", ...at }],
@@ -226,7 +228,9 @@ describe("a year of an imported jobnet's runs, 2027, as JP1/AJS3 would run them"
     it("reads the calendar with nothing to report", () => assert.deepStrictEqual(calendarReport, []));
 
     it("every business day at 01:30: every open day, none on weekends or holidays, and the open Saturday", () => {
-        const runs = plan(ruleOf("sd=1,2027/01/01;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;"));
+        const rule = ruleOf("sd=1,2027/01/01;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,ca;");
+        assert.strictEqual(describeRule(rule), "every business day at 01:30 Asia/Tokyo, from 2027-01-01");
+        const runs = plan(rule);
         assert.deepStrictEqual(perMonth(runs), [19, 19, 23, 21, 18, 22, 21, 21, 20, 20, 20, 22]);
         assert.strictEqual(runs.length, 246);
         assert.deepStrictEqual([runs[0], runs.includes("2027-03-27 01:30"), runs.includes("2027-03-22 01:30"), runs[runs.length - 1]], ["2027-01-04 01:30", true, false, "2027-12-30 01:30"]);

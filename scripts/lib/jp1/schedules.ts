@@ -224,7 +224,12 @@ function convertRule(jobnet: Unit, number: number, params: UnitParameter[], time
     }
 
     if (notConverted.length > 0 || !("days" in days) || at === undefined) return { notConverted };
-    const { startsOn, ...onlyDays } = days.days;
+    let { startsOn, ...onlyDays } = days.days;
+    // Every day, skipped when closed, is every open day: said so, it reads as the operator means it.
+    if (onClosedDay === "skip" && (("every" in onlyDays && onlyDays.every === "day") || ("everyDays" in onlyDays && onlyDays.everyDays === 1))) {
+        if ("from" in onlyDays) startsOn = onlyDays.from;
+        onlyDays = { every: "business-day" };
+    }
     return {
         rule: {
             ...onlyDays,
