@@ -93,17 +93,18 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
             ["the day of registration without a daily cycle", ["sd=1,en;", "st=1,01:30;"], ["batch.def:7 /BATCH/NET: sd=1,en: the rule starts on the day the jobnet is registered for execution, a day the import cannot know: no processing cycle (cy): the rule runs once; the project's rules repeat"]],
             ["a month's 31st", ["sd=1,2027/01/31;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/31: day 31 with cy=(1,m): a month without it is moved by JP1/AJS3 in a way the project's rules do not follow; use b for month ends"]],
             ["a month without a year", ["sd=1,04/15;", "st=1,01:30;", "cy=1,(1,y);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,04/15: a start month without a year is in the year of registration for execution, which the import cannot know: write yyyy/mm/"]],
-            ["the 5th weekday of every month", ["sd=1,2027/01/mo:5;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/mo:5: the 5th day of the week of a month: a month without one is not kept the way JP1/AJS3 handles it; write :b for the last"]],
+            ["the 5th weekday of every month", ["sd=1,2027/01/mo:5;", "st=1,01:30;", "cy=1,(1,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/mo:5: the 5th Monday of every month: how JP1/AJS3 treats a month without one is not kept; write :b for the last"]],
             ["a day of the week every 2 months", ["sd=1,2027/01/mo:2;", "st=1,01:30;", "cy=1,(2,m);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/mo:2: a day of the week is kept with cy=(1,m) or cy=(n,w), not cy=(2,m)"]],
             ["no substitute method", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(1,d);"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/04: rule 1 has no substitute method (sh) for a closed day: the import does not assume one; write sh=be, af, ca or no"]],
             ["no shift days", ["sd=1,2027/01/04;", "st=1,01:30;", "cy=1,(1,d);", "sh=1,af;"], ["batch.def:10 /BATCH/NET: sh=1,af: rule 1 moves a closed day's run but has no shift days (shd): the import does not assume how far; write shd=n"]],
             ["no start time", ["sd=1,2027/01/*01;", "cy=1,(1,m);"], ["batch.def:7 /BATCH/NET: sd=1,2027/01/*01: rule 1 has no start time (st): the import does not assume one"]],
             ["a time past midnight", ["sd=1,2027/01/*01;", "st=1,25:30;", "cy=1,(1,m);"], ["batch.def:8 /BATCH/NET: st=1,25:30: 25:30 is on the next day of the rule's day: no counterpart (write the rule for the next day)"]],
             ["a relative start time in a root jobnet", ["sd=1,2027/01/*01;", "st=1,+01:00;", "cy=1,(1,m);"], ["batch.def:8 /BATCH/NET: st=1,+01:00: a start time relative to the upper jobnet's is for a nested jobnet: no counterpart in a root jobnet"]],
-            ["a schedule by days from the start, and delay monitoring", ["sd=1,2027/01/*01;", "st=1,01:30;", "cy=1,(1,m);", "cftd=1,be,3,9;", "ey=1,C180;"], [
+            ["a schedule by days from the start", ["sd=1,2027/01/*01;", "st=1,01:30;", "cy=1,(1,m);", "cftd=1,be,3,9;", "ey=1,C180;"], [
                 "batch.def:10 /BATCH/NET: cftd=1,be,3,9: no counterpart: a schedule counted in days from the start day (cftd)",
-                "batch.def:11 /BATCH/NET: ey=1,C180: no counterpart: end delay monitoring of a jobnet is not kept by the import",
+                "batch.def:11 /BATCH/NET: ey=1,C180: no counterpart: end delay monitoring of a jobnet is not kept by the import (the rule is)",
             ]],
+            ["the week of a month that has none", ["sd=1,2027/02/mo:5;", "st=1,01:30;", "cy=1,(1,w);", "sh=1,ca;"], ["batch.def:7 /BATCH/NET: sd=1,2027/02/mo:5: 2027/02 has no 5th Monday"]],
         ];
         for (const [what, lines, expected] of cases) {
             it(`${what}: ${lines[0]}`, () => assert.deepStrictEqual(reported(...lines), expected));
@@ -113,6 +114,15 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
             const { rules, notConverted } = jobnetScheduleRules(jobnet("sd=1,2027/01/*01;", "st=1,01:30;", "cy=1,(1,m);", "st=3,09:00;"), tokyo);
             assert.deepStrictEqual(rules.map((r) => [r.number, r.rule !== undefined]), [[1, true]]);
             assert.deepStrictEqual(notConverted.map((n) => `${n.line} ${n.what}: ${n.reason}`), ["10 st=3,09:00: no sd=3,... defines rule 3"]);
+        });
+
+        it("keeps a rule whose days it keeps, and reports its delay monitoring and the rules' end date beside it", () => {
+            const { rules, notConverted } = jobnetScheduleRules(jobnet("sd=1,2027/01/*01;", "st=1,08:00;", "cy=1,(1,m);", "sy=1,08:30;", "wc=1,no;", "ed=2030/03/31;"), tokyo);
+            assert.deepStrictEqual(rules.map((r) => describeRule(r.rule!)), ["business day 1 of every month at 08:00 Asia/Tokyo, from 2027-01-01"]);
+            assert.deepStrictEqual(notConverted.map((n) => `${n.line} ${n.what}: ${n.reason}`), [
+                "12 ed=2030/03/31: no counterpart: the rules' valid term ends on this day; the imported rules do not end (the rules are kept)",
+                "10 sy=1,08:30: no counterpart: start delay monitoring of a jobnet is not kept by the import (the rule is)",
+            ]);
         });
 
         it("keeps the rules it can beside one it reports", () => {

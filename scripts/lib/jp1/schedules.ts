@@ -35,6 +35,8 @@ export interface ImportedRule {
 const ruleParameterNames = ["sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd"];
 
 const jp1Weekdays: Record<string, Weekday> = { su: "sun", mo: "mon", tu: "tue", we: "wed", th: "thu", fr: "fri", sa: "sat" };
+const weekdayWords: Record<Weekday, string> = { sun: "Sunday", mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday" };
+const ordinal = (n: number) => ["1st", "2nd", "3rd", "4th", "5th"][n - 1];
 
 /** A rule parameter's rule number and the rest of its value: `2,09:00` is rule 2, `09:00`; `09:00` is rule 1. */
 function splitRuleNumber(value: string): { number: number; rest: string } {
@@ -141,17 +143,17 @@ function ruleDays(start: Exclude<StartDay, { kind: "undefined" }>, cycle: Cycle 
     if (!cycle) return { reason: once };
     // su:n is read as the nth Sunday of the month (days 7n-6 to 7n), b as its last.
     if (monthly) {
-        if (start.nth === 5) return { reason: "the 5th day of the week of a month: a month without one is not kept the way JP1/AJS3 handles it; write :b for the last" };
+        if (start.nth === 5) return { reason: `the 5th ${weekdayWords[start.weekday]} of every month: how JP1/AJS3 treats a month without one is not kept; write :b for the last` };
         return { days: { weekdayOfMonth: start.weekday, nth: start.nth, ...startsOn } };
     }
     if (cycle.unit !== "w") return { reason: `a day of the week is kept with cy=(1,m) or cy=(n,w), not cy=(${cycle.every},${cycle.unit})` };
-    if (start.nth === "last") return { reason: "the last day of the week of a month, repeated by weeks, is not kept: write su:1 ... su:5" };
+    if (start.nth === "last") return { reason: `the last ${weekdayWords[start.weekday]} of a month, repeated by weeks, is not kept: write :1 to :5` };
     if (!ym) {
         if (cycle.every !== 1) return { reason: `every ${cycle.every} weeks from a day in the month of registration for execution: the weeks depend on it` };
         return { days: { weekdays: [start.weekday] } };
     }
     const from = nthWeekday(ym.year, ym.month, start.weekday, start.nth);
-    if (from === undefined) return { reason: `${ym.year}/${pad(ym.month)} has no ${start.nth}th ${start.weekday}` };
+    if (from === undefined) return { reason: `${ym.year}/${pad(ym.month)} has no ${ordinal(start.nth)} ${weekdayWords[start.weekday]}` };
     return { days: cycle.every === 1 ? { weekdays: [start.weekday], startsOn: from } : { everyWeeks: cycle.every, from } };
 }
 
@@ -214,16 +216,20 @@ function convertRule(jobnet: Unit, number: number, params: UnitParameter[], time
         }
     }
 
-    // cftd (schedule by days from start), sy/ey (delay monitoring), wt/wc (start-condition monitoring), ln (a nested jobnet's link).
+    // cftd (a schedule counted from the start day) and ln (a nested jobnet's link) change the days: the rule is not kept.
     for (const p of params) {
-        const value = rest(p);
-        if (p.name === "cftd" && value !== "no") notConverted.push(report(p, "no counterpart: a schedule counted in days from the start day (cftd)"));
-        if (p.name === "sy" || p.name === "ey") notConverted.push(report(p, `no counterpart: ${p.name === "sy" ? "start" : "end"} delay monitoring of a jobnet is not kept by the import`));
-        if ((p.name === "wt" || p.name === "wc") && value !== "no" && value !== "un") notConverted.push(report(p, "no counterpart here: how long a start condition is monitored belongs to the start condition, not the schedule"));
+        if (p.name === "cftd" && rest(p) !== "no") notConverted.push(report(p, "no counterpart: a schedule counted in days from the start day (cftd)"));
         if (p.name === "ln") notConverted.push(report(p, "a linked rule (ln) belongs to a nested jobnet: a root jobnet has no upper rule"));
     }
+    // sy/ey (start and end delay monitoring) and wt/wc (how long a start condition is watched) change no day: reported beside the rule.
+    const beside = params.flatMap((p) => {
+        const value = rest(p);
+        if (p.name === "sy" || p.name === "ey") return [report(p, `no counterpart: ${p.name === "sy" ? "start" : "end"} delay monitoring of a jobnet is not kept by the import (the rule is)`)];
+        if ((p.name === "wt" || p.name === "wc") && value !== "no" && value !== "un") return [report(p, "no counterpart here: how long a start condition is watched belongs to the start condition, not the schedule (the rule is kept)")];
+        return [];
+    });
 
-    if (notConverted.length > 0 || !("days" in days) || at === undefined) return { notConverted };
+    if (notConverted.length > 0 || !("days" in days) || at === undefined) return { notConverted: [...notConverted, ...beside] };
     let { startsOn, ...onlyDays } = days.days;
     // Every day, skipped when closed, is every open day: said so, it reads as the operator means it.
     if (onClosedDay === "skip" && (("every" in onlyDays && onlyDays.every === "day") || ("everyDays" in onlyDays && onlyDays.everyDays === 1))) {
@@ -239,7 +245,7 @@ function convertRule(jobnet: Unit, number: number, params: UnitParameter[], time
             ...(maxShiftDays !== undefined && maxShiftDays !== 31 ? { maxShiftDays } : {}),
             ...(startsOn !== undefined ? { startsOn } : {}),
         } as ScheduleRule,
-        notConverted,
+        notConverted: beside,
     };
 }
 
@@ -256,8 +262,9 @@ export function jobnetScheduleRules(jobnet: Unit, timeZone: string): { rules: Im
     }
     if ((byRule.get(0) ?? []).some((p) => p.name === "sd" && splitRuleNumber(p.value).rest === "ud")) return { rules: [], notConverted: [] };
     const rules: ImportedRule[] = [];
-    const notConverted: NotConverted[] = [];
     const report = reportOf(jobnet);
+    // ed=yyyy/mm/dd: the last day the rules are valid; the project's rules have no end.
+    const notConverted: NotConverted[] = jobnet.parameters.filter((p) => p.name === "ed").map((p) => report(p, "no counterpart: the rules' valid term ends on this day; the imported rules do not end (the rules are kept)"));
     for (const number of [...byRule.keys()].sort((a, b) => a - b)) {
         const params = byRule.get(number)!;
         const sd = params.filter((p) => p.name === "sd");
