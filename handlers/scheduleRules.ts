@@ -63,12 +63,17 @@ export function rulePhrase(rule: ScheduleRule): string {
     if ("every" in rule) return rule.every === "day" ? "a day of the every-day rule" : "a business day";
     if ("weekdays" in rule) return rule.weekdays.length === 1 ? `a ${weekdayNames[rule.weekdays[0]]}` : `a ${rule.weekdays.map((d) => weekdayNames[d]).join(" or ")}`;
     if ("dayOfMonth" in rule) return `day ${rule.dayOfMonth} of its month`;
+    if ("weekdayOfMonth" in rule) return `the ${nthWord(rule.nth)} ${weekdayNames[rule.weekdayOfMonth]} of its month`;
     if ("businessDayOfMonth" in rule) return `business day ${rule.businessDayOfMonth} of its month`;
     if ("lastDayOfMonth" in rule) return "the last day of its month";
     if ("lastBusinessDayOfMonth" in rule) return "the last business day of its month";
     if ("everyDays" in rule) return `a day of every ${plural(rule.everyDays, "day")} from ${rule.from}`;
     if ("everyWeeks" in rule) return `a day of every ${plural(rule.everyWeeks, "week")} from ${rule.from}`;
     return `a day of every ${plural(rule.everyMonths, "month")} from ${rule.from}`;
+}
+
+function nthWord(nth: number | "last"): string {
+    return nth === "last" ? "last" : ["1st", "2nd", "3rd", "4th", "5th"][nth - 1];
 }
 
 function plural(n: number, unit: string): string {
@@ -81,14 +86,17 @@ export function describeRule(rule: ScheduleRule): string {
     if ("every" in rule) days = rule.every === "day" ? "every day" : "every business day";
     else if ("weekdays" in rule) days = `every ${rule.weekdays.map((d) => weekdayNames[d]).join(", ")}`;
     else if ("dayOfMonth" in rule) days = `day ${rule.dayOfMonth} of every month`;
+    else if ("weekdayOfMonth" in rule) days = `the ${nthWord(rule.nth)} ${weekdayNames[rule.weekdayOfMonth]} of every month`;
     else if ("businessDayOfMonth" in rule) days = `business day ${rule.businessDayOfMonth} of every month`;
     else if ("lastDayOfMonth" in rule) days = "the last day of every month";
     else if ("lastBusinessDayOfMonth" in rule) days = "the last business day of every month";
     else if ("everyDays" in rule) days = `every ${plural(rule.everyDays, "day")} from ${rule.from}`;
     else if ("everyWeeks" in rule) days = `every ${plural(rule.everyWeeks, "week")} from ${rule.from}`;
     else days = `every ${plural(rule.everyMonths, "month")} from ${rule.from}`;
-    const closed = closedDayApplies(rule) && (rule.onClosedDay ?? "skip") !== "skip" ? `, ${rule.onClosedDay} open day when closed` : "";
-    return `${days} at ${rule.at} ${rule.timeZone}${closed}`;
+    const moves = closedDayApplies(rule) && (rule.onClosedDay ?? "skip") !== "skip";
+    const closed = moves ? `, ${rule.onClosedDay} open day when closed${rule.maxShiftDays !== undefined ? ` (within ${plural(rule.maxShiftDays, "day")})` : ""}` : "";
+    const starts = rule.startsOn !== undefined ? `, from ${rule.startsOn}` : "";
+    return `${days} at ${rule.at} ${rule.timeZone}${closed}${starts}`;
 }
 
 /** Rules made of open days only never fall on a closed day. */
@@ -102,6 +110,7 @@ function namesDay(rule: ScheduleRule, date: string): boolean {
     if ("every" in rule) return true;
     if ("weekdays" in rule) return rule.weekdays.includes(weekdayOf(date));
     if ("dayOfMonth" in rule) return day === rule.dayOfMonth;
+    if ("weekdayOfMonth" in rule) return weekdayOf(date) === rule.weekdayOfMonth && (rule.nth === "last" ? day + 7 > daysInMonth(year, month) : Math.ceil(day / 7) === rule.nth);
     if ("lastDayOfMonth" in rule) return day === daysInMonth(year, month);
     if ("everyDays" in rule || "everyWeeks" in rule) {
         const step = "everyDays" in rule ? rule.everyDays : rule.everyWeeks * 7;
@@ -119,6 +128,8 @@ function namesDay(rule: ScheduleRule, date: string): boolean {
 
 /** Whether a rule is due on a calendar day (YYYY-MM-DD, in the rule's time zone), and why. */
 export function ruleDue(rule: ScheduleRule, date: string, calendar: RuleCalendar, holiday: Holiday = nationalHoliday): RuleVerdict {
+    if (rule.startsOn !== undefined && date < rule.startsOn) return { date, due: false, reason: `${date} is before the rule starts, on ${rule.startsOn}` };
+    const shiftDays = rule.maxShiftDays ?? maxShiftDays;
     const day = judge(date, calendar, holiday);
     const phrase = rulePhrase(rule);
     if (!closedDayApplies(rule)) {
@@ -143,22 +154,22 @@ export function ruleDue(rule: ScheduleRule, date: string, calendar: RuleCalendar
         if (!named) return { date, due: false, reason: `${date} is not ${phrase} (and is closed)` };
         if (onClosed === "skip") return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}): skipped` };
         const step = onClosed === "next" ? 1 : -1;
-        for (let i = 1; i <= maxShiftDays; i++) {
+        for (let i = 1; i <= shiftDays; i++) {
             const substitute = addDays(date, i * step);
             if (!judge(substitute, calendar, holiday).open) continue;
             const own = namesDay(rule, substitute) ? `, which runs anyway: one run` : "";
             return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}): runs on the ${onClosed} open day, ${substitute}${own}` };
         }
-        return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}), and no open day within ${maxShiftDays} days: skipped` };
+        return { date, due: false, reason: `${date} is ${phrase} but closed (${day.reason}), and no open day within ${shiftDays} days: skipped` };
     }
     // The closed days next to this open day whose substitute it is: those up to the next open day (previous) or since the last one (next).
     const moved: string[] = [];
     if (onClosed !== "skip") {
         const step = onClosed === "previous" ? 1 : -1;
-        for (let i = 1; i <= maxShiftDays; i++) {
+        for (let i = 1; i <= shiftDays; i++) {
             const d = addDays(date, i * step);
             if (judge(d, calendar, holiday).open) break;
-            if (namesDay(rule, d)) moved.push(d);
+            if (namesDay(rule, d) && (rule.startsOn === undefined || d >= rule.startsOn)) moved.push(d);
         }
         moved.sort();
     }
@@ -235,7 +246,8 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A day YYYY-MM-DD that exists on the calendar (not 2027-02-30). */
 export function isDate(date: string): boolean {
-    return datePattern.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+    const instant = new Date(`${date}T00:00:00Z`);
+    return datePattern.test(date) && !Number.isNaN(instant.getTime()) && instant.toISOString().startsWith(date);
 }
 
 /** What is wrong with a rule, each as "<field>: expected …", or none. */
@@ -251,10 +263,16 @@ export function scheduleRuleProblems(rule: ScheduleRule): string[] {
     if ("weekdays" in rule && !(rule.weekdays.length > 0 && rule.weekdays.every((d) => weekdays.includes(d)))) problems.push(`weekdays: one or more of ${weekdays.join(", ")}`);
     if ("dayOfMonth" in rule && !whole(rule.dayOfMonth, 1, 31)) problems.push("dayOfMonth: a whole number from 1 to 31");
     if ("businessDayOfMonth" in rule && !whole(rule.businessDayOfMonth, 1, 23)) problems.push("businessDayOfMonth: a whole number from 1 to 23");
+    if ("weekdayOfMonth" in rule) {
+        if (!weekdays.includes(rule.weekdayOfMonth)) problems.push(`weekdayOfMonth: one of ${weekdays.join(", ")}`);
+        if (!(rule.nth === "last" || whole(rule.nth, 1, 5))) problems.push('nth: a whole number from 1 to 5, or "last"');
+    }
     for (const key of ["everyDays", "everyWeeks", "everyMonths"] as const) {
         if (key in rule && !whole((rule as unknown as Record<string, number>)[key], 1, 366)) problems.push(`${key}: a whole number from 1 to 366`);
     }
     if ("from" in rule && !isDate(rule.from)) problems.push(`from: a date YYYY-MM-DD, not ${JSON.stringify(rule.from)}`);
+    if (rule.maxShiftDays !== undefined && !whole(rule.maxShiftDays, 1, maxShiftDays)) problems.push(`maxShiftDays: a whole number from 1 to ${maxShiftDays}`);
+    if (rule.startsOn !== undefined && !isDate(rule.startsOn)) problems.push(`startsOn: a date YYYY-MM-DD, not ${JSON.stringify(rule.startsOn)}`);
     return problems;
 }
 
@@ -293,5 +311,7 @@ export function ruleCron(rule: ScheduleRule): string {
     if (fixed && "weekdays" in rule) return `cron(${at} ? * ${weekdays.filter((d) => rule.weekdays.includes(d)).map((d) => d.toUpperCase()).join(",")} *)`;
     if (fixed && "dayOfMonth" in rule) return `cron(${at} ${rule.dayOfMonth} * ? *)`;
     if (fixed && "lastDayOfMonth" in rule) return `cron(${at} L * ? *)`;
+    // Day-of-week D#N is the Nth D of the month, 1 = Sunday (EventBridge Scheduler, cron expressions reference).
+    if (fixed && "weekdayOfMonth" in rule && rule.nth !== "last") return `cron(${at} ? * ${weekdays.indexOf(rule.weekdayOfMonth) + 1}#${rule.nth} *)`;
     return `cron(${at} * * ? *)`;
 }

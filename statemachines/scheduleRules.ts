@@ -25,6 +25,8 @@ export type RuleDays =
     | { dayOfMonth: number }
     /** The Nth open day of the month (1 to 23). A month with fewer open days has no run. */
     | { businessDayOfMonth: number }
+    /** The Nth such day of the week in the month (the 2nd Monday: days 8 to 14), or its last. A month without a 5th has no run. */
+    | { weekdayOfMonth: Weekday; nth: 1 | 2 | 3 | 4 | 5 | "last" }
     /** The last calendar day of the month. */
     | { lastDayOfMonth: true }
     /** The last open day of the month (closed days never due: `onClosedDay` does not apply). */
@@ -44,6 +46,13 @@ export type ScheduleRule = RuleDays & {
     timeZone: string;
     /** `skip` unless given. */
     onClosedDay?: OnClosedDay;
+    /**
+     * How many days a run moved by `onClosedDay` may move at most (1 to 31, 31 unless given): with no
+     * open day within them, no run. JP1/AJS3's shift days (`shd`).
+     */
+    maxShiftDays?: number;
+    /** The first day (YYYY-MM-DD) the rule may run: none before it. JP1/AJS3's start year and month of a rule. */
+    startsOn?: string;
 };
 
 /**

@@ -31,6 +31,11 @@ describe("JP1/AJS3 unit definition files (the syntax ajsprint writes)", () => {
         assert.strictEqual(unquoted(parameter(parseUnitDefinitions(text, "f")[0], "cm")!), "夜間バッチ");
     });
 
+    it("reads a start date counted in open days (sd=2027/01/*b) as a value, not the start of a comment", () => {
+        const [net] = parseUnitDefinitions("unit=NET,,jp1admin,;\n{\n\tty=n; /* monthly */\n\tsd=1,2027/01/*b;\n\tsd=2,*01;\n}\n", "f.def");
+        assert.deepStrictEqual(parameters(net, "sd").map((p) => [p.value, p.line]), [["1,2027/01/*b", 4], ["2,*01", 5]]);
+    });
+
     const broken: [string, string][] = [
         ["unit=A,,u,;\n{\n\tty=n\n}\n", 'f.def:4: expected ; at the end of the parameter, found "}"'],
         ["unit=A,,u,;\n{\n\tty=n;\n", 'f.def:3: expected "}" to close the definition of unit A (line 1), found the end of the file'],

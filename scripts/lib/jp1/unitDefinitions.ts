@@ -101,7 +101,8 @@ function tokenize(text: string, file: string): Token[] {
             i++;
         } else {
             let word = "";
-            while (i < text.length && !/\s/.test(text[i]) && !'=,;{}()"'.includes(text[i]) && !text.startsWith("/*", i)) word += text[i++];
+            // A comment opens where a token could start, not inside a word: a start date counted in open days writes "/*" (sd=2027/01/*b).
+            while (i < text.length && !/\s/.test(text[i]) && !'=,;{}()"'.includes(text[i])) word += text[i++];
             push({ kind: "word", text: word, line });
         }
     }
