@@ -5,6 +5,8 @@ import * as path from "path";
 import { importJp1 } from "../scripts/lib/jp1/importCommand";
 import type { ImportReport, ReportedJob } from "../scripts/lib/jp1/importReport";
 import { projectDir } from "../scripts/lib/runProgram";
+import { planRuns, ruleCalendarOf } from "../handlers/scheduleRules";
+import type { JobnetDefinition } from "../statemachines/jobs";
 
 // The corpus (tests/fixtures/jp1/*.def) was written for these tests from the manual's syntax;
 // EXPECTED.md says unit by unit what JP1/AJS3 makes of it, and these tests hold the import to it.
@@ -95,6 +97,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         assert.strictEqual(code, 3);
         const at = (n: { line: number; path: string; what: string }) => `${n.line} ${n.path} ${n.what}`;
         assert.deepStrictEqual(report.notConverted.map(at), [
+            "22 /LEGACY/INBOUND sd=1,en",
             "24 /LEGACY/INBOUND rg=5",
             "33 /LEGACY/INBOUND/.CONDITION unit .CONDITION (ty=rc)",
             "54 /LEGACY/INBOUND/PREPARE pr=3",
@@ -111,7 +114,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
             "99 /LEGACY/INBOUND/PROCESS jdf=\"/data/inbound/process.ok\"",
             "101 /LEGACY/INBOUND/SEND_FTP unit SEND_FTP (ty=cj)",
         ]);
-        assert.ok(printed.includes("\nNot converted (15; marked NOT CONVERTED in the code):\n  tests/fixtures/jp1/unconvertible.def:24: /LEGACY/INBOUND: rg=5: "), printed);
+        assert.ok(printed.includes("\nNot converted (16; marked NOT CONVERTED in the code):\n  tests/fixtures/jp1/unconvertible.def:22: /LEGACY/INBOUND: sd=1,en: the rule starts on the day the jobnet is registered for execution, a day the import cannot know: no processing cycle (cy): the rule runs once; the project's rules repeat\n"), printed);
         // The jobs after the units it could not convert wait for the units before those, held for an operator.
         const [legacy] = report.jobnets;
         assert.deepStrictEqual(legacy.jobs.map((j) => [j.name, j.after.join(" "), j.holdMinutes, j.group]), [
@@ -133,6 +136,42 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         for (const f of files(out)) assert.strictEqual(fs.readFileSync(path.join(out, f), "utf8"), fs.readFileSync(path.join(committed, f), "utf8"), `tests/fixtures/jp1/imported/${f} differs from a fresh import: npm run import-jp1 -- tests/fixtures/jp1/*.def --hosts tests/fixtures/jp1/hosts.json --out tests/fixtures/jp1/imported`);
     });
 
+    describe("the imported jobnets' plans for 2027 are the days EXPECTED.md derives from each JP1/AJS3 rule and job group calendar", () => {
+        /** The days (MM-DD) a committed imported jobnet runs in 2027, and its runs per month. */
+        const planOf = (module: string) => {
+            const jobnet = (require(`./fixtures/jp1/imported/${module}`) as { default: JobnetDefinition }).default;
+            const runs = planRuns([{ jobnet: jobnet.name, schedules: jobnet.schedules ?? [], calendar: ruleCalendarOf(jobnet.calendar!) }], "2027-01-01", 365, "Asia/Tokyo");
+            const perMonth = Array.from({ length: 12 }, (_, m) => runs.filter((r) => Number(r.local.slice(5, 7)) === m + 1).length);
+            return { runs, days: runs.map((r) => r.local.slice(5, 10)), perMonth, times: new Set(runs.map((r) => r.local.slice(11))) };
+        };
+
+        it("the nightly batch: every open day of its group's calendar at 01:30, 256 runs, none on the closed dates, one on the open Saturday", () => {
+            const { days, perMonth, times } = planOf("sales/nightly");
+            assert.deepStrictEqual(perMonth, [19, 20, 24, 22, 18, 22, 22, 22, 22, 21, 22, 22]);
+            assert.deepStrictEqual([days.length, days.slice(0, 6), days[days.length - 1], [...times]], [256, ["01-04", "01-05", "01-06", "01-07", "01-08", "01-12"], "12-30", ["01:30"]]);
+            assert.ok(days.includes("03-27") && !["01-01", "01-11", "05-03", "05-04", "05-05", "12-31"].some((d) => days.includes(d)));
+        });
+
+        it("the month-end close: the last day of each month at 22:00, or the open day before it: 12 runs, 6 moved", () => {
+            const { days, times } = planOf("accounting/month-end");
+            assert.deepStrictEqual(days, ["01-29", "02-26", "03-31", "04-28", "05-31", "06-30", "07-30", "08-31", "09-30", "10-29", "11-30", "12-28"]);
+            assert.deepStrictEqual([...times], ["22:00"]);
+        });
+
+        it("the weekly maintenance: every Sunday at 03:00, a closed Sunday's run on the next open day: 52 runs", () => {
+            const { days, perMonth, times } = planOf("operations/weekly-maint");
+            assert.deepStrictEqual(perMonth, [5, 4, 4, 4, 5, 4, 4, 5, 4, 5, 4, 4]);
+            assert.deepStrictEqual([days.length, [...times]], [52, ["03:00"]]);
+            const notSundays = days.filter((d) => new Date(`2027-${d}T00:00:00Z`).getUTCDay() !== 0);
+            assert.deepStrictEqual(notSundays, ["01-04", "05-05", "08-16", "12-27"]);
+        });
+
+        it("the jobnet whose rule could not be converted has none: it never starts on a schedule", () => {
+            const jobnet = (require("./fixtures/jp1/imported/legacy/inbound") as { default: JobnetDefinition }).default;
+            assert.deepStrictEqual([jobnet.schedules, jobnet.calendar], [[], undefined]);
+        });
+    });
+
     describe("each imported jobnet runs offline, unchanged: npm run import-jp1, then npm start -- --jobnet NAME", () => {
         /** A copy of the project (node_modules shared) whose jobnets/jp1 gets the corpus, as a user's would. */
         const copy = path.join(scratch, "project");
@@ -144,7 +183,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
             child.stderr.on("data", (d) => (out += d));
             child.on("close", (code) => resolve({ code: code ?? -1, out }));
         });
-        const runs = new Map<string, Promise<{ code: number; out: string }>>();
+        const runs = new Map<string, { code: number; out: string }>();
 
         before(async function () {
             this.timeout(240_000);
@@ -156,13 +195,13 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
             fs.writeFileSync(path.join(copy, "hosts.json"), JSON.stringify(hosts));
             const imported = await script("importJp1.ts", ["tests/fixtures/jp1/nightly-batch.def", "tests/fixtures/jp1/month-end.def", "tests/fixtures/jp1/weekly-maintenance.def", "tests/fixtures/jp1/unconvertible.def", "--hosts", "hosts.json"]);
             assert.strictEqual(imported.code, 3, imported.out);
-            const start = (jobnet: string, ...args: string[]) => runs.set(jobnet, script("start.ts", ["--jobnet", jobnet, ...args]));
+            // One after the other: each writes the stack's synthesis to out/dev.
+            const start = async (jobnet: string, ...args: string[]) => runs.set(jobnet, await script("start.ts", ["--jobnet", jobnet, ...args]));
             // Exit 4 makes the judgment take the adjustments, held until the simulated operator releases them.
-            start("accounting-month-end", "--fail", "job:check-balance:exit=4");
-            start("sales-nightly");
-            start("operations-weekly-maint");
-            start("legacy-inbound");
-            await Promise.all(runs.values());
+            await start("accounting-month-end", "--fail", "job:check-balance:exit=4");
+            await start("sales-nightly");
+            await start("operations-weekly-maint");
+            await start("legacy-inbound");
         });
 
         const cases: [string, string[]][] = [
@@ -174,7 +213,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         ];
         for (const [jobnet, lines] of cases) {
             it(`${jobnet}: ${lines[lines.length - 2]}`, async () => {
-                const { code, out } = await runs.get(jobnet)!;
+                const { code, out } = runs.get(jobnet)!;
                 assert.strictEqual(code, 0, out);
                 for (const line of lines) assert.ok(out.includes(`  ${line}\n`), `${line}\n${out}`);
             });

@@ -13,7 +13,7 @@ function jobnet(body: string, netParameters = ""): string {
     return `unit=GRP,,jp1admin,;\n{\n\tty=g;\n\tunit=NET,,jp1admin,;\n\t{\n\t\tty=n;\n${units.map(([, name, ty], i) => `\t\tel=${name},${ty},+${80 + 160 * i} +48;\n`).join("")}${netParameters}${units.map(([, name, ty, params]) => `\t\tunit=${name},,jp1admin,;\n\t\t{\n\t\t\tty=${ty};\n${params.split(/;/).map((l) => l.trim()).filter((l) => l !== "").map((l) => `${l};`).map((l) => `\t\t\t${l.trim()}\n`).join("")}\t\t}\n`).join("")}\t}\n}\n`;
 }
 
-const importOf = (text: string, hosts: HostMapping = anyHostOnBatch) => importUnits(parseUnitDefinitions(text, "t.def"), { hosts });
+const importOf = (text: string, hosts: HostMapping = anyHostOnBatch) => importUnits(parseUnitDefinitions(text, "t.def"), { hosts, timeZone: "Asia/Tokyo" });
 
 describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
     describe("a UNIX job, parameter by parameter", () => {

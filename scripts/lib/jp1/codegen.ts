@@ -50,7 +50,8 @@ export function renderJobnetModule(jobnet: ImportedJobnet, notConverted: NotConv
         lines.push("    ],");
     }
     if (jobnet.calendar) {
-        lines.push(`    // The calendar of its job group${jobnet.groups.length > 0 ? ` ${jobnet.groups[jobnet.groups.length - 1].path}` : ""}: JP1/AJS3 closes only the days it lists.`);
+        const groups = jobnet.groups.map((g) => g.path).join(", ");
+        lines.push(`    // ${groups ? `The open and closed days of its job groups (${groups})` : "No job group calendar: every day open"}; JP1/AJS3 closes only the days listed, never a national holiday.`);
         lines.push(`    calendar: ${literal(jobnet.calendar, 1)},`);
     }
     lines.push("    jobs: {");

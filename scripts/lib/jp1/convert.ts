@@ -1,9 +1,10 @@
 import type { Job, JobnetDefinition, JudgmentCondition } from "../../../statemachines/jobs";
-import type { JobnetCalendar, ScheduleRule } from "../../../statemachines/scheduleRules";
+import type { JobnetCalendar } from "../../../statemachines/scheduleRules";
 import { HostMapping } from "./hosts";
 import { ConvertedCommandJob, convertCommandUnit, importedHoldMinutes } from "./jobUnits";
 import { NameScope, projectName } from "./names";
 import { NotConverted, parameterNotConverted, unitNotConverted } from "./notConverted";
+import { ImportedRule, jobnetCalendar, jobnetScheduleRules, nestedJobnetSchedule } from "./schedules";
 import { Unit, UnitParameter, parameter, parameters, unquoted } from "./unitDefinitions";
 
 /**
@@ -15,6 +16,8 @@ import { Unit, UnitParameter, parameter, parameters, unquoted } from "./unitDefi
 
 export interface ImportOptions {
     hosts: HostMapping;
+    /** The time zone the JP1/AJS3 manager kept its schedules in (IANA): the imported rules' timeZone. */
+    timeZone: string;
 }
 
 /** One job as imported: its name here, the unit it came from, and what a reviewer should read beside it. */
@@ -43,15 +46,8 @@ export interface ImportedJobnet {
     notes: string[];
     /** Its schedule rules: the JP1/AJS3 parameters of each, and the rule they became (none: reported). */
     schedules: ImportedRule[];
-    /** The calendar of its job group, as its own (JP1/AJS3 knows no national holidays). */
+    /** A root jobnet's calendar, made of its job groups' open and closed days (JP1/AJS3 knows no national holidays). */
     calendar?: JobnetCalendar;
-}
-
-/** A JP1/AJS3 schedule rule (rule number N of sd, st, cy, sh...) and what it became. */
-export interface ImportedRule {
-    number: number;
-    raw: UnitParameter[];
-    rule?: ScheduleRule;
 }
 
 export interface ImportResult {
@@ -91,14 +87,13 @@ const commandTypes: Record<string, "unix" | "pc"> = { j: "unix", rj: "unix", pj:
 const isRecoveryType = (ty: string) => ["rj", "rp", "rn", "rjdj"].includes(ty);
 
 /** Jobnet parameters read elsewhere (the schedule rules and calendars, the map) or that only describe its look. */
-const jobnetParametersReadElsewhere = new Set(["ty", "cm", "el", "ar", "sz", "sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd", "fd", "ha", "ex"]);
+const jobnetParametersReadElsewhere = new Set(["ty", "cm", "el", "ar", "sz", "sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd", "ed", "fd", "ha", "ex"]);
 
 /** Jobnet parameters with no counterpart, and why. */
 const jobnetParametersWithoutCounterpart: Record<string, string> = {
     rg: "generations kept: Step Functions keeps each run's history for 90 days after it ends",
     pr: "the priority of its jobs: no counterpart in Run Command",
     ni: "no counterpart",
-    ed: "an expiry date of its schedule: no counterpart; remove the schedule rules when it is due",
     ejn: "an exclusive jobnet: notWith: { jobnets: [...] } stands for it",
     cd: "concurrent runs of the jobnet: here a jobnet runs once at a time (its run lock)",
     mp: "what a start condition does while a run goes on: no counterpart",
@@ -121,6 +116,8 @@ export function importUnits(tops: Unit[], options: ImportOptions): ImportResult 
         const ty = parameter(unit, "ty") ?? "";
         if (ty === "g") {
             for (const p of unit.parameters) if (!["ty", "cm", "el", "sz", "op", "cl", "sdd", "md", "stt", "gty", "ncl", "ncn", "ncs"].includes(p.name)) result.notConverted.push(parameterNotConverted(unit, p, "a job group parameter with no counterpart"));
+            // Its calendar's days that cannot be kept, once for the group (each jobnet in it takes the days that can).
+            result.notConverted.push(...jobnetCalendar([unit]).notConverted);
             for (const child of unit.units) visit(child, [...groups, unit]);
         } else if (ty === "n") {
             convertJobnet(unit, groups, undefined, names, options, result);
@@ -198,6 +195,14 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
     const name = names.take(nestedIn ? projectName(`${nestedIn.name}-${projectName(unit.name)}`) : projectName([...groups.map((g) => projectName(g.name)), projectName(unit.name)].join("-")));
     const imported: ImportedJobnet = { name, unit, groups, ...(nestedIn ? { nestedIn: nestedIn.name } : {}), definition: { name, description: "", expectedMinutes: 1, timeoutMinutes: 1, jobs: {} }, jobs: [], dropped: [], notes: [], schedules: [] };
     result.jobnets.push(imported);
+    if (nestedIn) nestedJobnetSchedule(unit).forEach(report);
+    else {
+        const { rules, notConverted } = jobnetScheduleRules(unit, options.timeZone);
+        imported.schedules = rules;
+        notConverted.forEach(report);
+        // Its rules mean the days its job groups open and close, not the stack's calendar.
+        if (rules.some((r) => r.rule)) imported.calendar = jobnetCalendar(groups).calendar;
+    }
     for (const p of unit.parameters) {
         if (jobnetParametersReadElsewhere.has(p.name)) continue;
         report(parameterNotConverted(unit, p, /^nc/.test(p.name) ? "a link to a jobnet connector: no counterpart; a jobnet job, or startOn: [{ jobnetEnded: ... }], may stand for it" : jobnetParametersWithoutCounterpart[p.name] ?? `a jobnet parameter with no counterpart (${p.name})`));
@@ -351,6 +356,9 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
     imported.definition.jobs = Object.fromEntries(imported.jobs.map((j) => [j.name, j.job]));
     const description = parameter(unit, "cm");
     imported.definition.description = description ? unquoted(description) : `${unit.path} (imported from JP1/AJS3)`;
+    const rules = imported.schedules.flatMap((s) => (s.rule ? [s.rule] : []));
+    if (rules.length > 0) imported.definition.schedules = rules;
+    if (imported.calendar) imported.definition.calendar = imported.calendar;
     sizeJobnet(imported, result, report);
     return imported;
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UsageError, parseCommandLine, requireWritableFile } from "../commandLine";
+import { isTimeZone } from "../../../infra/cron";
 import { jobGraphProblems } from "../../../statemachines/jobGraph";
 import { renderIndexModule, renderJobnetModule, generatedMarker, moduleFileOf } from "./codegen";
 import { importUnits } from "./convert";
@@ -9,7 +10,7 @@ import { importReport } from "./importReport";
 import { reportLine } from "./notConverted";
 import { Unit, UnitSyntaxError, decodeUnitFile, parseUnitDefinitions } from "./unitDefinitions";
 
-export const importUsage = `Usage: npm run import-jp1 -- FILE... [--out DIR] [--hosts MAPPING] [--json REPORT]
+export const importUsage = `Usage: npm run import-jp1 -- FILE... [--out DIR] [--hosts MAPPING] [--time-zone ZONE] [--json REPORT]
 
 Reads JP1/AJS3 unit definition files (ajsprint -a; UTF-8 or Shift_JIS) and writes one jobnet
 definition (TypeScript) per jobnet, which npm start -- --jobnet NAME runs offline.
@@ -19,11 +20,16 @@ definition (TypeScript) per jobnet, which npm start -- --jobnet NAME runs offlin
   --hosts MAPPING  a JSON file naming the server group of each execution host (ex=):
                    { "dbhost01": "db-client", "apsv01": { "group": "batch", "servers": "every" } };
                    "*" stands for any other host and for jobs without ex=
+  --time-zone ZONE the time zone the JP1/AJS3 manager's schedules are in, as IANA names it
+                   (default Asia/Tokyo); each imported schedule rule runs in it
   --json REPORT    also write what was found, converted and not converted, as JSON
   --help           this text
 
 Exit code: 0 everything converted; 3 something was not (each listed with file, line, unit path and
 why, and marked NOT CONVERTED in the code); 2 a file it cannot read (the line and what it expected).`;
+
+/** JP1/AJS3 schedules in the local time of its manager: on the systems this project replaces, Japan's. */
+const defaultTimeZone = "Asia/Tokyo";
 
 /** What the command printed and the exit code: npm run import-jp1, testable without a process. */
 export interface ImportRun {
@@ -35,12 +41,14 @@ export function importJp1(argv: string[], env: NodeJS.ProcessEnv, projectDir: st
     const { values, positionals } = parseCommandLine("npm run import-jp1", {
         args: argv,
         allowPositionals: true,
-        options: { out: { type: "string" }, hosts: { type: "string" }, json: { type: "string" }, help: { type: "boolean" } },
+        options: { out: { type: "string" }, hosts: { type: "string" }, "time-zone": { type: "string" }, json: { type: "string" }, help: { type: "boolean" } },
     }, env);
     if (values.help) return { code: 0, out: `${importUsage}\n` };
     if (positionals.length === 0) throw new UsageError("name at least one unit definition file (ajsprint -a output); --help for the usage");
     const outDir = path.resolve(projectDir, values.out ?? path.join("jobnets", "jp1"));
     if (values.json !== undefined) requireWritableFile("--json", values.json);
+    const timeZone = values["time-zone"] ?? defaultTimeZone;
+    if (!isTimeZone(timeZone)) throw new UsageError(`--time-zone ${JSON.stringify(timeZone)}: expected a time zone as IANA names it, such as Asia/Tokyo or UTC`);
     let hosts: HostMapping = {};
     if (values.hosts !== undefined) {
         if (!fs.existsSync(values.hosts)) throw new UsageError(`--hosts ${values.hosts}: there is no such file`);
@@ -66,7 +74,7 @@ export function importJp1(argv: string[], env: NodeJS.ProcessEnv, projectDir: st
         files.push({ file, encoding });
     }
 
-    const result = importUnits(tops, { hosts });
+    const result = importUnits(tops, { hosts, timeZone });
     const modules = new Map(result.jobnets.map((n) => [n.name, moduleFileOf(n)]));
     const lines: string[] = [];
     const shown = (file: string) => (path.relative(projectDir, file).startsWith("..") ? file : path.relative(projectDir, file));

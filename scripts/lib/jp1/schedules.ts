@@ -9,17 +9,8 @@
  */
 
 import type { JobnetCalendar, OnClosedDay, RuleDays, ScheduleRule, Weekday } from "../../../statemachines/scheduleRules";
+import { NotConverted, parameterNotConverted } from "./notConverted";
 import type { Unit, UnitParameter } from "./unitDefinitions";
-
-/** A JP1 setting the import could not keep: where it is, as written, and why, in an operator's words. */
-export interface NotConverted {
-    file: string;
-    line: number;
-    path: string;
-    /** The parameter as written: `sh=no`, `sd=1,@3`. */
-    what: string;
-    reason: string;
-}
 
 /** Schedule rule N of a jobnet: every parameter that made it, as written, and the rule it became (none when reported). */
 export interface ImportedRule {
@@ -45,7 +36,7 @@ function splitRuleNumber(value: string): { number: number; rest: string } {
 }
 
 function reportOf(unit: Unit) {
-    return (p: UnitParameter, reason: string): NotConverted => ({ file: unit.file, line: p.line, path: unit.path, what: `${p.name}=${p.value}`, reason });
+    return (p: UnitParameter, reason: string): NotConverted => parameterNotConverted(unit, p, reason);
 }
 
 /** The day part of `sd`, read; `undefined` when it is none of the forms of the Command Reference. */
