@@ -220,3 +220,34 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         }
     });
 });
+
+describe("npm run import-jp1: what it refuses, and what it leaves untouched", () => {
+    const dir = path.join(scratch, "command");
+    const run = (...args: string[]) => importJp1(args, {}, projectDir);
+    before(() => fs.mkdirSync(dir, { recursive: true }));
+
+    it("names the line of a file it cannot parse and what it expected there, exits 2 and writes nothing", () => {
+        const broken = path.join(dir, "broken.def");
+        fs.writeFileSync(broken, "unit=NET,,jp1admin,;\n{\n\tty=n;\n\tsd=1,en\n}\n");
+        const out = path.join(dir, "broken");
+        assert.deepStrictEqual(run(broken, "--out", out), { code: 2, out: `${broken}:5: expected ; at the end of sd=1,en, found "}"\nNothing was written.\n` });
+        assert.strictEqual(fs.existsSync(out), false);
+    });
+
+    it("takes the schedules' time zone as IANA names it, and refuses one it does not know", () => {
+        assert.throws(() => run("tests/fixtures/jp1/month-end.def", "--time-zone", "Asia/Tokio"), (e: Error) => e.message === '--time-zone "Asia/Tokio": expected a time zone as IANA names it, such as Asia/Tokyo or UTC');
+        const json = path.join(dir, "utc.json");
+        run("tests/fixtures/jp1/month-end.def", "--hosts", "tests/fixtures/jp1/hosts.json", "--time-zone", "UTC", "--out", path.join(dir, "utc"), "--json", json);
+        const report = JSON.parse(fs.readFileSync(json, "utf8")) as ImportReport;
+        assert.deepStrictEqual(report.jobnets[0].schedules.map((s) => s.described), ["the last day of every month at 22:00 UTC, previous open day when closed (within 5 days), from 2027-01-01"]);
+    });
+
+    it("never overwrites a file it did not write: the user's edits survive a second import", () => {
+        const out = path.join(dir, "edited");
+        assert.strictEqual(run("tests/fixtures/jp1/month-end.def", "--hosts", "tests/fixtures/jp1/hosts.json", "--out", out).code, 0);
+        const edited = path.join(out, "accounting", "month-end.ts");
+        fs.writeFileSync(edited, "// reviewed and edited by hand\n");
+        assert.throws(() => run("tests/fixtures/jp1/month-end.def", "--hosts", "tests/fixtures/jp1/hosts.json", "--out", out), (e: Error) => e.message === `${edited} exists and was not written by npm run import-jp1: move it, or import into another --out folder`);
+        assert.strictEqual(fs.readFileSync(edited, "utf8"), "// reviewed and edited by hand\n");
+    });
+});

@@ -123,14 +123,14 @@ export function parseUnitDefinitions(text: string, file: string): Unit[] {
         return t;
     };
     /** A parameter's value: everything up to its `;`, strings unquoted, as written otherwise. */
-    const valueUpToSemicolon = (): string => {
+    const valueUpToSemicolon = (name: string): string => {
         let value = "";
         let depth = 0;
         for (;;) {
             const t = peek();
-            if (!t) throw new UnitSyntaxError(file, lastLine, "; at the end of the parameter", "the end of the file");
+            if (!t) throw new UnitSyntaxError(file, lastLine, `; at the end of ${name}=${value}`, "the end of the file");
             if (t.kind === "punct" && t.text === ";" && depth === 0) break;
-            if (t.kind === "punct" && (t.text === "{" || t.text === "}")) throw new UnitSyntaxError(file, t.line, "; at the end of the parameter", shown(t));
+            if (t.kind === "punct" && (t.text === "{" || t.text === "}")) throw new UnitSyntaxError(file, t.line, `; at the end of ${name}=${value}`, shown(t));
             if (t.kind === "punct" && t.text === "(") depth++;
             if (t.kind === "punct" && t.text === ")") depth--;
             value += (t.spaced && value !== "" ? " " : "") + (t.kind === "string" ? JSON.stringify(t.text) : t.text);
@@ -172,7 +172,7 @@ export function parseUnitDefinitions(text: string, file: string): Unit[] {
             if (t.kind !== "word") throw new UnitSyntaxError(file, t.line, `a parameter (NAME=VALUE;), a unit, or "}" in unit ${name}`, shown(t));
             at++;
             expect("=", `"=" after the parameter ${t.text}`);
-            found.parameters.push({ name: t.text, value: valueUpToSemicolon(), line: t.line });
+            found.parameters.push({ name: t.text, value: valueUpToSemicolon(t.text), line: t.line });
         }
     };
     const units: Unit[] = [];
