@@ -141,6 +141,7 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
         });
         it("report a start delayed from the parent's, and a schedule of its own", () => {
             assert.deepStrictEqual(nested("sd=1,en;", "ln=1,1;", "st=1,+00:30;"), ["9 st=1,+00:30: no counterpart: a nested jobnet starts when its turn in the parent comes, not after a delay"]);
+            assert.deepStrictEqual(nested("sd=1,en;", "ed=2027/12/31;"), ["8 ed=2027/12/31: no counterpart: a nested jobnet runs as a step of its parent, with the parent's schedule"]);
             assert.deepStrictEqual(nested("sd=1,2027/01/*01;", "ln=1,1;", "st=1,08:00;", "cy=1,(1,m);"), [
                 "7 sd=1,2027/01/*01: a nested jobnet runs when its parent runs: a start day of its own has no counterpart",
                 "9 st=1,08:00: no counterpart: a nested jobnet starts when its turn in the parent comes, not at a time of its own",

@@ -284,7 +284,7 @@ export function jobnetScheduleRules(jobnet: Unit, timeZone: string): { rules: Im
  */
 export function nestedJobnetSchedule(jobnet: Unit): NotConverted[] {
     const report = reportOf(jobnet);
-    const params = jobnet.parameters.filter((p) => ruleParameterNames.includes(p.name));
+    const params = jobnet.parameters.filter((p) => ruleParameterNames.includes(p.name) || p.name === "ed");
     if (params.some((p) => p.name === "sd" && p.value === "0,ud")) return [];
     const notConverted: NotConverted[] = [];
     for (const p of params) {
