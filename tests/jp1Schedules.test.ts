@@ -63,7 +63,7 @@ describe("JP1/AJS3 schedule rules as the project's rules", () => {
 
     it("moves a closed day's run to the open day before (sh=be) or after (sh=af), within the shift days (shd)", () => {
         assert.deepStrictEqual(onlyRule("sd=1,2027/01/01;", "st=1,09:00;", "cy=1,(1,m);", "sh=1,be;", "shd=1,5;"), { everyMonths: 1, from: "2027-01-01", at: "09:00", timeZone: tokyo, onClosedDay: "previous", maxShiftDays: 5 });
-        assert.deepStrictEqual(onlyRule("sd=1,2027/01/03;", "st=1,06:00;", "cy=1,(1,w);", "sh=1,af;", "shd=1,31;"), { everyWeeks: 1, from: "2027-01-03", at: "06:00", timeZone: tokyo, onClosedDay: "next" });
+        assert.deepStrictEqual(onlyRule("sd=1,2027/01/03;", "st=1,06:00;", "cy=1,(1,w);", "sh=1,af;", "shd=1,31;"), { weekdays: ["sun"], at: "06:00", timeZone: tokyo, onClosedDay: "next", startsOn: "2027-01-03" });
     });
 
     it("keeps each rule of a jobnet with several, in the order of their numbers, with the parameters that made them", () => {

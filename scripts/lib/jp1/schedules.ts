@@ -73,6 +73,10 @@ function validDate(year: number, month: number, day: number): string | undefined
     return month >= 1 && month <= 12 && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date) ? date : undefined;
 }
 
+function weekdayOfDate(date: string): Weekday {
+    return Object.values(jp1Weekdays)[new Date(`${date}T00:00:00Z`).getUTCDay()];
+}
+
 /** The kth `weekday` of a month, as YYYY-MM-DD (undefined when the month has fewer). */
 function nthWeekday(year: number, month: number, weekday: Weekday, k: number): string | undefined {
     const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
@@ -119,7 +123,8 @@ function ruleDays(start: Exclude<StartDay, { kind: "undefined" }>, cycle: Cycle 
         const from = validDate(ym.year, ym.month, start.day);
         if (from === undefined) return { reason: `${ym.year}/${pad(ym.month)}/${pad(start.day)} is not a date` };
         if (cycle.unit === "d") return { days: { everyDays: cycle.every, from } };
-        if (cycle.unit === "w") return { days: { everyWeeks: cycle.every, from } };
+        // Every week from a date is that day of the week from it: said so, it reads as the operator means it.
+        if (cycle.unit === "w") return { days: cycle.every === 1 ? { weekdays: [weekdayOfDate(from)], startsOn: from } : { everyWeeks: cycle.every, from } };
         if (start.day > 28) return { reason: `day ${start.day} with cy=(${cycle.every},${cycle.unit}): a month without it is moved by JP1/AJS3 in a way the project's rules do not follow; use b for month ends` };
         return { days: { everyMonths: cycle.unit === "y" ? cycle.every * 12 : cycle.every, from } };
     }
@@ -336,7 +341,7 @@ export function jobnetCalendar(groups: Unit[]): { calendar: JobnetCalendar; notC
     const openDates: string[] = [];
     const dates = [...new Set(defined.flatMap((d) => [...d.dates.keys()]))].sort();
     for (const date of dates) {
-        const weekday = Object.values(jp1Weekdays)[new Date(`${date}T00:00:00Z`).getUTCDay()];
+        const weekday = weekdayOfDate(date);
         // The innermost group that defines the day decides: by its date, else by its day of the week.
         const decider = innermostFirst.find((d) => d.dates.has(date) || d.weekdays.has(weekday))!;
         if (!decider.dates.has(date)) continue;
