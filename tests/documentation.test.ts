@@ -1,0 +1,89 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { UsageError } from "../scripts/lib/commandLine";
+import { projectDir } from "../scripts/lib/runProgram";
+import { parseStartOptions, startUsage } from "../scripts/lib/startOptions";
+import { faultKinds } from "../simulator/faults";
+import { markdownAnchors, markdownLocalLinks, markdownNpmCommands, markdownSection, npmHandOver } from "./support/documentedCommands";
+
+/** The README and the reference pages it links, by their path in the repository. */
+const documents = new Map(
+    ["README.md", ...fs.readdirSync(path.join(projectDir, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)].map((file) => [
+        file,
+        fs.readFileSync(path.join(projectDir, file), "utf8"),
+    ]),
+);
+const readme = documents.get("README.md")!;
+const faultsPage = documents.get("docs/faults.md")!;
+
+/** The first cells of a Markdown table's rows, under the header that starts with this text. */
+function firstCells(markdown: string, header: string): string[] {
+    const lines = markdown.split("\n");
+    const start = lines.findIndex((line) => line.startsWith(header));
+    assert.ok(start >= 0, `no table "${header}"`);
+    const rows: string[] = [];
+    for (let i = start + 2; i < lines.length && lines[i].startsWith("|"); i++) rows.push(lines[i].split(/(?<!\\)\|/)[1].trim());
+    return rows;
+}
+
+describe("the README and docs/*.md", () => {
+    it("link only to files and headings there are", () => {
+        const broken = [...documents].flatMap(([file, markdown]) =>
+            markdownLocalLinks(markdown).flatMap((link) => {
+                const [target, anchor] = link.split("#");
+                const linked = target === "" ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), target));
+                if (!fs.existsSync(path.join(projectDir, linked))) return [`${file}: ${link} (no file ${linked})`];
+                if (anchor === undefined) return [];
+                const text = documents.get(linked) ?? fs.readFileSync(path.join(projectDir, linked), "utf8");
+                return markdownAnchors(text).has(anchor) ? [] : [`${file}: ${link} (no heading #${anchor} in ${linked})`];
+            }),
+        );
+        assert.deepStrictEqual(broken, []);
+    });
+
+    it("put every npm script's options after --, where npm hands them on", () => {
+        // npm keeps an option written before `--` for itself: `npm start --redrive` never reaches the script.
+        const refusedOnPurpose = ["npm start --servers 5"];
+        const misplaced = [...documents].flatMap(([file, markdown]) =>
+            markdownNpmCommands(markdown)
+                .filter((command) => !refusedOnPurpose.includes(command))
+                .filter((command) => Object.keys(npmHandOver(command).env).some((name) => name !== "npm_lifecycle_event"))
+                .map((command) => `${file}: ${command}`),
+        );
+        assert.deepStrictEqual(misplaced, []);
+    });
+
+    it("give npm start only options and values it takes, and show the form npm keeps for itself refused", () => {
+        const concrete = (command: string) => !/\b[A-Z]{1,}\b|[[\]…]/.test(command.replace(/^npm start/, ""));
+        const refused = [...documents].flatMap(([file, markdown]) =>
+            markdownNpmCommands(markdown)
+                .filter((command) => command.startsWith("npm start") && concrete(command))
+                .flatMap((command) => {
+                    const { args, env } = npmHandOver(command);
+                    try {
+                        parseStartOptions(args, env);
+                        return [];
+                    } catch (error) {
+                        return [`${file}: ${command}: ${(error as Error).message}`];
+                    }
+                }),
+        );
+        assert.deepStrictEqual(refused, [
+            "README.md: npm start --servers 5: npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5",
+        ]);
+        const { args, env } = npmHandOver("npm start --servers 5");
+        assert.throws(() => parseStartOptions(args, env), UsageError);
+    });
+
+    it("list every option of npm start in its options table, as npm start -- --help does", () => {
+        const options = (text: string) => [...text.matchAll(/^ {2}(--[\w-]+)/gm)].map((match) => match[1]);
+        const documented = firstCells(markdownSection(readme, "## Watch the jobnets run: `npm start`"), "| option |").map((cell) => /^`(--[\w-]+)/.exec(cell)![1]);
+        assert.deepStrictEqual([...documented].sort(), [...options(startUsage)].sort());
+    });
+
+    it("list every fault npm start injects in docs/faults.md, in its own form", () => {
+        const documented = firstCells(faultsPage, "| fault |").flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1].replace(/\\\|/g, "|")));
+        assert.deepStrictEqual([...documented].sort(), faultKinds.map((kind) => kind.form).sort());
+    });
+});
