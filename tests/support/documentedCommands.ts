@@ -134,3 +134,20 @@ export function markdownLocalLinks(markdown: string): string[] {
     const prose = markdown.replace(/^```[\s\S]*?^```$/gm, "").replace(/`[^`\n]*`/g, "");
     return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
 }
+
+/** The cells of each row of the first Markdown table under a header that starts with this text. */
+export function markdownTableRows(markdown: string, header: string): string[][] {
+    const lines = markdown.split("\n");
+    const start = lines.findIndex((line) => line.startsWith(header));
+    if (start < 0) throw new Error(`no table "${header}"`);
+    const rows: string[][] = [];
+    for (let i = start + 2; i < lines.length && lines[i].startsWith("|"); i++) {
+        rows.push(lines[i].split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    }
+    return rows;
+}
+
+/** A quoted message whose elisions (…) stand for any text, as a pattern of the whole message. */
+export function quotePattern(quote: string): RegExp {
+    return new RegExp(`^${quote.split("…").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*?")}$`);
+}
