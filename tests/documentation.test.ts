@@ -4,8 +4,10 @@ import * as path from "path";
 import { UsageError } from "../scripts/lib/commandLine";
 import { projectDir } from "../scripts/lib/runProgram";
 import { parseStartOptions, startUsage } from "../scripts/lib/startOptions";
+import { synthSummary } from "../scripts/lib/synthesize";
 import { faultKinds } from "../simulator/faults";
-import { markdownAnchors, markdownLocalLinks, markdownNpmCommands, markdownSection, npmHandOver } from "./support/documentedCommands";
+import { markdownAnchors, markdownLocalLinks, markdownNpmCommands, markdownSection, npmHandOver, quotePattern } from "./support/documentedCommands";
+import { sharedSynthesis } from "./support/sharedRuns";
 
 /** The README and the reference pages it links, by their path in the repository. */
 const documents = new Map(
@@ -85,5 +87,26 @@ describe("the README and docs/*.md", () => {
     it("list every fault npm start injects in docs/faults.md, in its own form", () => {
         const documented = firstCells(faultsPage, "| fault |").flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1].replace(/\\\|/g, "|")));
         assert.deepStrictEqual([...documented].sort(), faultKinds.map((kind) => kind.form).sort());
+    });
+});
+
+describe("the README's quotes of npm run synth for the dev stack", function () {
+    this.timeout(120_000);
+    let summary: string[];
+    before(async () => {
+        summary = synthSummary(await sharedSynthesis("dev")).split("\n");
+    });
+
+    it("gives the bounds of the Lambda uploads' sizes, in whole KB, as npm run synth prints them", () => {
+        const sizes = summary.flatMap((line) => /^ {2}\S+ +([\d.]+) KB deflated$/.exec(line)?.[1] ?? []).map(Number);
+        assert.ok(sizes.length > 0, summary.join("\n"));
+        // In whole KB, so that a handler a few hundred bytes longer leaves the README true.
+        const [smallest, largest] = [Math.floor(Math.min(...sizes)), Math.ceil(Math.max(...sizes))];
+        assert.ok(markdownSection(readme, "## See what would be deployed: `npm run synth`").includes(`(between ${smallest} and ${largest} KB each for the dev stack)`), `uploads of ${smallest} to ${largest} KB`);
+    });
+
+    it("quotes the worst-case histories as npm run synth prints them", () => {
+        const quoted = /`(History at worst: [^`]+)`/.exec(markdownSection(readme, "## See what would be deployed: `npm run synth`"))![1];
+        assert.match(summary.find((line) => line.startsWith("History at worst: ")) ?? "", quotePattern(quoted));
     });
 });
