@@ -5,7 +5,12 @@ import { UsageError } from "../scripts/lib/commandLine";
 import { projectDir } from "../scripts/lib/runProgram";
 import { parseStartOptions, startUsage } from "../scripts/lib/startOptions";
 import { synthSummary } from "../scripts/lib/synthesize";
-import { faultKinds } from "../simulator/faults";
+import { ganttModel, ganttSvg } from "../scripts/lib/gantt";
+import { executionArnOf } from "../simulator/account";
+import { faultKinds, parseFaults } from "../simulator/faults";
+import { simulate } from "../simulator/simulate";
+import { taskFunctionNames } from "../statemachines/plan";
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { markdownAnchors, markdownLocalLinks, markdownNpmCommands, markdownSection, npmHandOver, quotePattern } from "./support/documentedCommands";
 import { sharedSynthesis } from "./support/sharedRuns";
 
@@ -108,5 +113,22 @@ describe("the README's quotes of npm run synth for the dev stack", function () {
     it("quotes the worst-case histories as npm run synth prints them", () => {
         const quoted = /`(History at worst: [^`]+)`/.exec(markdownSection(readme, "## See what would be deployed: `npm run synth`"))![1];
         assert.match(summary.find((line) => line.startsWith("History at worst: ")) ?? "", quotePattern(quoted));
+    });
+});
+
+describe("the README's run report of a redriven run", function () {
+    this.timeout(120_000);
+
+    it("draws the redrive as the README says: an orange line across the chart of the run it goes on with", async () => {
+        const synth = await sharedSynthesis("dev");
+        const faults = parseFaults(["backup:web-1:2"], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
+        const { reports, account } = await simulate(synth, { initial: "running", jobnets: ["stop", "redrive"], faults });
+        assert.deepStrictEqual(reports.map((r) => [r.report.status, r.redrive === true]), [["FAILED", false], ["SUCCEEDED", true]]);
+        const history = account.execution(executionArnOf(synth.outputs.stopStateMachineArn, reports[1].report.executionName)).history as HistoryEvent[];
+        const svg = ganttSvg(ganttModel(history, "stop jobnet, redriven"));
+        // The renderer's orange (colors.retry in scripts/lib/gantt.ts), the colour the README names.
+        const orange = "#e67e22";
+        assert.strictEqual([...svg.matchAll(new RegExp(`<line [^>]*stroke="${orange}"[^>]*><title>redriven</title></line>`, "g"))].length, 1, svg);
+        assert.ok(markdownSection(readme, "### Run reports: a run as a Gantt chart").includes("a redrive (an orange line)"));
     });
 });
