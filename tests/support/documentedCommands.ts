@@ -151,3 +151,36 @@ export function markdownTableRows(markdown: string, header: string): string[][] 
 export function quotePattern(quote: string): RegExp {
     return new RegExp(`^${quote.split("…").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*?")}$`);
 }
+
+/** A terminal session shown in a plain ``` block: the command after `$ ` and the lines it printed. */
+export interface Transcript {
+    command: string;
+    printed: string[];
+}
+
+/** The transcripts of a Markdown text: each plain ``` block that begins with `$ npm …`, its `\` continuations joined. */
+export function markdownTranscripts(markdown: string): Transcript[] {
+    return fencedBlocks(markdown)
+        .filter((block) => block.info === "" && block.text.startsWith("$ npm "))
+        .map((block) => {
+            const [command, ...printed] = block.text.replace(/\\\n\s*/g, "").split("\n");
+            return { command: command.slice(2).trim(), printed };
+        });
+}
+
+/**
+ * The lines of a transcript that are not in the output, in its order: each line must come after the
+ * one before it; a line `...` stands for lines left out, and `…` within a line for any text.
+ */
+export function linesNotPrinted(printed: string[], output: string): string[] {
+    const lines = output.split("\n");
+    const missing: string[] = [];
+    let at = 0;
+    for (const line of printed.filter((l) => l.trim() !== "..." && l.trim() !== "…")) {
+        const pattern = quotePattern(line);
+        const found = lines.findIndex((candidate, index) => index >= at && pattern.test(candidate));
+        if (found < 0) missing.push(line);
+        else at = found + 1;
+    }
+    return missing;
+}

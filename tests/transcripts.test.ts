@@ -1,0 +1,41 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { projectDir } from "../scripts/lib/runProgram";
+import { runCli } from "./support/cli";
+import { linesNotPrinted, markdownTranscripts, npmHandOver } from "./support/documentedCommands";
+
+// Each `$ npm start …` the README and docs/*.md show, run as a user runs it: what they quote of its
+// output is what it prints, so a change to the timeline or its messages shows here.
+const files = ["README.md", ...fs.readdirSync(path.join(projectDir, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const transcripts = files.flatMap((file) => markdownTranscripts(fs.readFileSync(path.join(projectDir, file), "utf8")).map((transcript) => ({ file, ...transcript })));
+
+describe("the transcripts of npm start in the README and docs/*.md", function () {
+    this.timeout(180_000);
+
+    it("are there to check", () => {
+        assert.ok(transcripts.length >= 4, transcripts.map((t) => t.command).join("\n"));
+    });
+
+    for (const { file, command, printed } of transcripts) {
+        it(`${file}: ${command}: prints what it shows`, () => {
+            const { script, args, env } = npmHandOver(command);
+            assert.strictEqual(script, "start");
+            const result = runCli("start.ts", args, { ...env, FORCE_COLOR: "0" });
+            assert.deepStrictEqual(linesNotPrinted(printed, result.stdout), [], result.stdout + result.stderr);
+        });
+    }
+});
+
+describe("a transcript's lines, looked for in what a command printed", () => {
+    const output = ["Simulated AWS account: 2 web servers", "   +0:02           A: sent", "   +0:04           B: stopped on 2 of 2", "   +8:14           SUCCEEDED"].join("\n");
+
+    it("are found in order, with ... for lines left out and … for any text within a line", () => {
+        assert.deepStrictEqual(linesNotPrinted(["   ...", "   +0:04           B: stopped on … of 2", "   +8:14           SUCCEEDED"], output), []);
+    });
+
+    it("are reported when printed differently, or out of order", () => {
+        assert.deepStrictEqual(linesNotPrinted(["   +8:14           SUCCEEDED", "   +0:02           A: sent"], output), ["   +0:02           A: sent"]);
+        assert.deepStrictEqual(linesNotPrinted(["   +8:04           SUCCEEDED"], output), ["   +8:04           SUCCEEDED"]);
+    });
+});
