@@ -11,7 +11,10 @@ import { faultKinds, parseFaults } from "../simulator/faults";
 import { simulate } from "../simulator/simulate";
 import { taskFunctionNames } from "../statemachines/plan";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
-import { markdownAnchors, markdownLocalLinks, markdownNpmCommands, markdownSection, npmHandOver, quotePattern } from "./support/documentedCommands";
+import { ConfigError, parseConfig, problemLine } from "../infra/config";
+import { optInWarning } from "../infra/backupOptIn";
+import { databaseWarnings } from "../infra/deployedDatabase";
+import { fencedBlocks, markdownAnchors, markdownLocalLinks, markdownNpmCommands, markdownSection, npmHandOver, quotePattern } from "./support/documentedCommands";
 import { sharedSynthesis } from "./support/sharedRuns";
 
 /** The README and the reference pages it links, by their path in the repository. */
@@ -130,5 +133,60 @@ describe("the README's run report of a redriven run", function () {
         const orange = "#e67e22";
         assert.strictEqual([...svg.matchAll(new RegExp(`<line [^>]*stroke="${orange}"[^>]*><title>redriven</title></line>`, "g"))].length, 1, svg);
         assert.ok(markdownSection(readme, "### Run reports: a run as a Gantt chart").includes("a redrive (an orange line)"));
+    });
+});
+
+describe("the messages the README and docs/*.md show in full, as the program words them", () => {
+    /** Whether one of the document's plain ``` blocks is exactly these lines. */
+    function shows(file: string, lines: string[]): boolean {
+        return fencedBlocks(documents.get(file)!).some((block) => block.info === "" && block.text === lines.join("\n"));
+    }
+
+    it("README: preview's refusal of bounds with which the start jobnet could pass half the history quota", () => {
+        const config = { "aws:region": "ap-northeast-1", "webapp-jobnet:jobnetWaits": '{"instanceReady":"24h","instanceCapacity":"1h"}' };
+        const readProjectFile = (file: string) => (fs.existsSync(path.join(projectDir, file)) ? fs.readFileSync(path.join(projectDir, file), "utf8") : undefined);
+        const error = (() => {
+            try {
+                parseConfig(config, readProjectFile);
+            } catch (e) {
+                return e;
+            }
+            return undefined;
+        })();
+        assert.ok(error instanceof ConfigError, String(error));
+        const lines = error.problems.map(problemLine);
+        assert.ok(shows("README.md", lines), lines.join("\n"));
+    });
+
+    it("docs/updates.md: preview's warning that an update changes the cluster, which a stopped cluster refuses", () => {
+        const deployed = { engineVersion: "8.0.mysql_aurora.3.10.0", instanceClasses: { "webapp-jobnet-dev-1": "db.t4g.medium" }, logExports: ["audit"], deletionProtection: false };
+        const desired = { clusterIdentifier: "webapp-jobnet-dev", engineVersion: "8.0.mysql_aurora.3.10.0", instanceClass: "db.r7g.large", instanceCount: 1, logExports: ["audit"], deletionProtection: false };
+        const warnings = databaseWarnings(desired, deployed);
+        assert.ok(shows("docs/updates.md", warnings), warnings.join("\n"));
+    });
+
+    it("docs/updates.md: preview's warning that AWS Backup is not opted in to Aurora", () => {
+        const warning = optInWarning("ap-northeast-1", ["Aurora"]);
+        assert.ok(shows("docs/updates.md", [warning]), warning);
+    });
+});
+
+describe("the README's benchmark table", () => {
+    it("gives the 2-server runs the figures of npm start's summary, which tests/transcripts.test.ts checks against a run", () => {
+        // The dev stack has 2 web servers: its npm start runs are the bench's first rows.
+        const figures = (line: string) => {
+            const [, jobnet, status, duration, transitions, lambda, state, history] = /^(\w+) +(\w+) +([\d:]+) +(\d+) +(\d+) +([\d.]+ KB) +(\d+)$/.exec(line) ?? [];
+            return { jobnet, status, duration, lambda, transitions, state, history };
+        };
+        const summary = /^\$ npm start\n[\s\S]*?^jobnet {2}status.*\n((?:(?:stop|start) .*\n)+)/m.exec(readme);
+        assert.ok(summary, "no npm start transcript with its summary");
+        const started = summary[1].trim().split("\n").map(figures);
+        const bench = /^ {2}N {2}jobnet {2}status.*\n.*\n((?: {2}2 .*\n)+)/m.exec(markdownSection(readme, "## Benchmark: `npm run bench`"));
+        assert.ok(bench, "no benchmark table with 2-server rows");
+        const benched = bench[1].trim().split("\n").map((line) => {
+            const [, jobnet, status, duration, , , lambda, transitions, state, history] = line.trim().split(/ {2,}/);
+            return { jobnet, status, duration, lambda, transitions, state, history };
+        });
+        assert.deepStrictEqual(benched, started);
     });
 });

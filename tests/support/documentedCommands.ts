@@ -58,7 +58,7 @@ export function markdownTranscriptCommands(markdown: string): string[] {
 }
 
 /** The fenced blocks of a Markdown text, each with its info string (`sh`, `ts`, or none). */
-function fencedBlocks(markdown: string): { info: string; text: string }[] {
+export function fencedBlocks(markdown: string): { info: string; text: string }[] {
     const blocks: { info: string; text: string }[] = [];
     let open: { info: string; lines: string[] } | undefined;
     for (const line of markdown.split("\n")) {
