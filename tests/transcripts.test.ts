@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectDir } from "../scripts/lib/runProgram";
 import { runCli } from "./support/cli";
-import { linesNotPrinted, markdownTranscripts, npmHandOver } from "./support/documentedCommands";
+import { linesNotPrinted, markdownTableRows, markdownTranscripts, npmHandOver } from "./support/documentedCommands";
 
 // Each `$ npm start …` the README and docs/*.md show, run as a user runs it: what they quote of its
 // output is what it prints, so a change to the timeline or its messages shows here.
@@ -25,6 +25,21 @@ describe("the transcripts of npm start in the README and docs/*.md", function ()
             assert.deepStrictEqual(linesNotPrinted(printed, result.stdout), [], result.stdout + result.stderr);
         });
     }
+});
+
+describe("docs/faults.md's bucket-silent row", function () {
+    this.timeout(180_000);
+
+    it("quotes what npm start prints when the file's arrival starts no run, and its exit code", () => {
+        const faultsPage = fs.readFileSync(path.join(projectDir, "docs", "faults.md"), "utf8");
+        const outcome = markdownTableRows(faultsPage, "| fault |").find(([fault]) => fault.startsWith("`bucket-silent:"))![3];
+        const [, quoted, exitCode] = /^no run: `([^`]+)`, exit (\d)$/.exec(outcome) ?? [];
+        assert.ok(quoted, outcome);
+        const bucket = "webapp-jobnet-orders-inbound";
+        const result = runCli("start.ts", ["--jobnet", "orders-arrival", "--arrive", `s3://${bucket}/orders/2026-12-01.csv@5`, "--fail", `bucket-silent:${bucket}`], { FORCE_COLOR: "0" });
+        assert.deepStrictEqual(linesNotPrinted([quoted], result.stdout), [], result.stdout + result.stderr);
+        assert.strictEqual(result.status, Number(exitCode));
+    });
 });
 
 describe("a transcript's lines, looked for in what a command printed", () => {
