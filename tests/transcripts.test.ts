@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectDir } from "../scripts/lib/runProgram";
 import { runCli } from "./support/cli";
-import { linesNotPrinted, markdownTableRows, markdownTranscripts, npmHandOver } from "./support/documentedCommands";
+import { linesNotPrinted, markdownCodeSpans, markdownTableRows, markdownTranscripts, npmHandOver, quotePattern } from "./support/documentedCommands";
 
 // Each `$ npm start …` the README and docs/*.md show, run as a user runs it: what they quote of its
 // output is what it prints, so a change to the timeline or its messages shows here.
@@ -23,6 +23,28 @@ describe("the transcripts of npm start in the README and docs/*.md", function ()
             assert.strictEqual(script, "start");
             const result = runCli("start.ts", args, { ...env, FORCE_COLOR: "0" });
             assert.deepStrictEqual(linesNotPrinted(printed, result.stdout), [], result.stdout + result.stderr);
+        });
+    }
+});
+
+describe("the causes the README quotes in its prose, as npm start's runs end them", function () {
+    this.timeout(180_000);
+    const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+    // Each quote, by how it begins, with the run that ends with it.
+    const quotedRuns: [string, string[]][] = [
+        ["WaitUntilInstancesStopped: ", ["--jobnet", "stop", "--fail", "stuck-stopping:web-1"]],
+        ["StopHttpd: httpd did not stop", ["--jobnet", "stop", "--fail", "httpd-stop:web-1"]],
+        ["TakeRunLock: nightly-batch must not run beside", ["--jobnet", "nightly-batch", "--fail", "running:weekly-maintenance"]],
+    ];
+
+    for (const [beginning, args] of quotedRuns) {
+        it(`${beginning}…: npm start -- ${args.join(" ")}`, () => {
+            const quotes = markdownCodeSpans(readme).map((span) => span.replace(/\s+/g, " ")).filter((span) => span.startsWith(beginning));
+            assert.strictEqual(quotes.length, 1, quotes.join("\n"));
+            const result = runCli("start.ts", args, { FORCE_COLOR: "0" });
+            // The summary prints a failed run's cause on a line of its own.
+            const causes = result.stdout.split("\n").map((line) => line.trim());
+            assert.ok(causes.some((cause) => quotePattern(quotes[0]).test(cause)), `${quotes[0]}\n${result.stdout}`);
         });
     }
 });
