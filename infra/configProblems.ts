@@ -71,7 +71,7 @@ export class ConfigReading implements ReadContext {
         const meant = sibling !== undefined ? [...at.slice(0, -1), sibling] : ours ? this.declaredKeyNamed(name) : undefined;
         if (meant) this.unknown(at, `did you mean \`${this.cliKey(meant)}\`?`, meant);
         else if (known.length <= 12) this.unknown(at, `the keys here are ${known.join(", ")}`);
-        else this.unknown(at, ours ? "see the Configuration table in README.md for the keys" : `the ${at[0]} namespace has no such key`);
+        else this.unknown(at, ours ? "see docs/configuration.md for the keys" : `the ${at[0]} namespace has no such key`);
     }
 
     /** A key in a namespace that is a near miss of one this program reads (webapp-jobnt:). */

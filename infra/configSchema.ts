@@ -1,7 +1,7 @@
 /**
  * The kinds of config setting. A setting is declared once, with its type, default, description
  * and check; from the declarations come the typed config, the errors a user sees (key, what was
- * given, what is expected), the README's table and Pulumi.yaml's `config:` block.
+ * given, what is expected), docs/configuration.md's table and Pulumi.yaml's `config:` block.
  */
 import { closestName } from "./closestName";
 import { Secret } from "./secret";

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { projectFileWithConfig, readmeWithConfigTable } from "./lib/configDocs";
+import { configReferenceFile, configReferenceWithTable, projectFileWithConfig } from "./lib/configDocs";
 import { projectDir } from "./lib/runProgram";
 
-/** npm run config-docs: renders README.md's table of config keys and Pulumi.yaml's config block from infra/config.ts. */
+/** npm run config-docs: renders docs/configuration.md's table of config keys and Pulumi.yaml's config block from infra/config.ts. */
 const documents: [string, (text: string) => string][] = [
-    ["README.md", readmeWithConfigTable],
+    [configReferenceFile, configReferenceWithTable],
     ["Pulumi.yaml", projectFileWithConfig],
 ];
 for (const [name, render] of documents) {

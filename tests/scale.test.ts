@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { projectDir } from "../scripts/lib/runProgram";
 import { SynthResult, synthesize } from "../scripts/lib/synthesize";
@@ -16,6 +17,17 @@ const context = (synth: SynthResult) => ({
 // Step Functions limits: 256 KiB per state payload, 25,000 events per execution history.
 const payloadLimit = 256 * 1024;
 const historyLimit = 25_000;
+
+/** The figures the README gives of each jobnet's run at a fleet size. */
+const readmeFigures = (() => {
+    const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+    const said = /at (\d+) servers the stop's largest state is ([\d.]+ KB) and its history ([\d,]+) events,\s+the start's ([\d.]+ KB) and ([\d,]+) \(/.exec(readme);
+    assert.ok(said, "the README gives no figures of a run at a fleet size");
+    return {
+        stop: { servers: Number(said[1]), largestState: said[2], historyEvents: said[3] },
+        start: { servers: Number(said[1]), largestState: said[4], historyEvents: said[5] },
+    };
+})();
 
 // More servers than one DescribeInstanceStatus (100), two SendCommands (50) or the IAM policies' list of ARNs (100) take.
 const fleetSize = 120;
@@ -68,6 +80,11 @@ describe(`a system of ${fleetSize} web servers`, function () {
             assert.deepStrictEqual([...new Set(account.webServers().map((i) => i.state))], [expected]);
             assert.ok(report.largestPayloadBytes < payloadLimit / 2, `largest payload ${report.largestPayloadBytes} bytes`);
             assert.ok(report.historyEvents < historyLimit / 2, `${report.historyEvents} history events`);
+            assert.deepStrictEqual(
+                { servers: fleetSize, largestState: `${(report.largestPayloadBytes / 1024).toFixed(1)} KB`, historyEvents: report.historyEvents.toLocaleString("en-US") },
+                readmeFigures[jobnet],
+                "the README's figures of a run at this fleet size (The jobnets, What real AWS does)",
+            );
         });
 
         it(`${jobnet}s while every AWS API throttles in bursts (30 s in every 2 minutes)`, async () => {

@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { projectDir } from "../scripts/lib/runProgram";
 import { ServiceControl, serviceCommands } from "../infra/serviceControl";
 import { SynthResult } from "../scripts/lib/synthesize";
 import { Faults } from "../simulator/account";
@@ -6,6 +9,7 @@ import { simulate } from "../simulator/simulate";
 import { samplePlan, synthOfPlan } from "./support/samplePlan";
 import { PlanWebServer } from "../statemachines/plan";
 import { sharedSynthesis } from "./support/sharedRuns";
+import { markdownCodeSpans, quotePattern } from "./support/documentedCommands";
 
 /** The dev stack's serialised functions play the tasks of jobnets built for each service control. */
 let functions: SynthResult;
@@ -65,6 +69,10 @@ describe("the jobnets with each kind of service control, run in the simulated ac
         const { report, servers } = await run(controls.systemd, "stop", { unitMissing: ["web-1"] });
         assert.strictEqual(report.error, "HttpdDidNotStop");
         assert.strictEqual(report.cause, `StopHttpd: nginx did not stop on 1 of 2 servers (systemctl stop nginx.service): web-1 (${web1}) exited with code 1: systemctl stop nginx.service failed with exit code 5: Failed to stop nginx.service: Unit nginx.service not loaded.`);
+        // docs/behaviour.md quotes this cause, its details elided.
+        const quoted = markdownCodeSpans(fs.readFileSync(path.join(projectDir, "docs", "behaviour.md"), "utf8")).filter((span) => span.startsWith("StopHttpd: nginx"));
+        assert.deepStrictEqual(quoted.filter((quote) => !quotePattern(quote).test(report.cause!)), []);
+        assert.strictEqual(quoted.length, 1);
         assert.strictEqual(servers[0], "web-1: running, service running");
     });
 

@@ -21,6 +21,7 @@ import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
 import { sharedSynthesis } from "./support/sharedRuns";
 import { screen } from "./support/terminal";
+import { markdownTableRows, quotePattern } from "./support/documentedCommands";
 
 const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
 
@@ -455,6 +456,71 @@ describe("every --fail kind, run in the simulated account", function () {
         const { reports } = await simulate(synth, { initial: "running", jobnets: ["stop"], faults });
         assert.strictEqual(reports[0].report.status, "SUCCEEDED", reports[0].report.cause);
         assert.ok(reports[0].report.durationSeconds > 1500);
+    });
+});
+
+describe("the causes docs/faults.md quotes, as the runs end", function () {
+    this.timeout(120_000);
+    // The runs whose causes the fault table quotes, with the dev stack's 2 servers.
+    const quotedRuns: [string, "stop" | "start", "running" | "stopped"][] = [
+        ["httpd-stop:web-1", "stop", "running"],
+        ["command-timeout:web-1", "stop", "running"],
+        ["unmanaged:web-2", "stop", "running"],
+        ["agent-offline:web-1", "stop", "running"],
+        ["agent-late:web-1:never", "start", "stopped"],
+        ["cluster-stuck:inaccessible-encryption-credentials", "stop", "running"],
+        ["db-kms", "start", "stopped"],
+        ["backup:web-1", "stop", "running"],
+        ["backup-slow:16200", "stop", "running"],
+        ["throttle-api:ec2:119", "stop", "running"],
+        ["capacity:web-1:never", "start", "stopped"],
+        ["capacity-lost:web-2:20", "start", "stopped"],
+        ["ec2-refuses:web-2:OperationNotPermitted", "stop", "running"],
+        // The cause quoted is that of the run started beside ours, which the lock refuses.
+        ["race:start", "stop", "running"],
+    ];
+    // Quoted, but not of a dev stack's run: the CLI's words (tests/startConditionRuns.test.ts), a stack by tag (tests/tagDiscovery.test.ts).
+    const quotedElsewhere = new Set(["bucket-silent", "untagged"]);
+    const faultsPage = fs.readFileSync(path.join(projectDir, "docs", "faults.md"), "utf8");
+    /** Each fault kind's quotes in the outcome column that are a message (four words or more, not options). */
+    const quotesByKind = new Map(
+        markdownTableRows(faultsPage, "| fault |").map(([fault, , , outcome]) => [
+            /^`([\w-]+)/.exec(fault)![1],
+            [...outcome.matchAll(/`([^`]+)`/g)].map((match) => match[1]).filter((quote) => quote.split(" ").length >= 4 && !quote.startsWith("--")),
+        ]),
+    );
+    const causesByKind = new Map<string, string[]>();
+    const errorsByKind = new Map<string, string[]>();
+    before(async () => {
+        const synth = await sharedSynthesis("dev");
+        for (const [spec, jobnet, initial] of quotedRuns) {
+            const faults = parseFaults([spec], context);
+            const { reports } = await simulate(synth, { initial, jobnets: [jobnet], faults });
+            const kind = spec.split(":")[0];
+            const causes = reports.flatMap((r) => (r.report.cause === undefined ? [] : [readableCause(r.report.cause)!]));
+            causesByKind.set(kind, [...(causesByKind.get(kind) ?? []), ...causes]);
+            errorsByKind.set(kind, [...(errorsByKind.get(kind) ?? []), ...reports.flatMap((r) => r.report.error ?? [])]);
+        }
+    });
+
+    it("quotes each cause as the run ends it, and each run's cause where its row quotes one", () => {
+        const mismatches: string[] = [];
+        for (const [kind, quotes] of quotesByKind) {
+            if (quotes.length === 0 || quotedElsewhere.has(kind)) continue;
+            const causes = causesByKind.get(kind);
+            if (!causes) {
+                mismatches.push(`${kind}: quoted, but no run of it is in quotedRuns`);
+                continue;
+            }
+            for (const quote of quotes.filter((q) => !causes.some((cause) => quotePattern(q).test(cause)))) mismatches.push(`${kind}: quoted "${quote}"; the runs ended: ${causes.join(" | ")}`);
+        }
+        assert.deepStrictEqual(mismatches, []);
+    });
+
+    it("names the error each run ends with in its fault's row", () => {
+        const outcomes = new Map(markdownTableRows(faultsPage, "| fault |").map(([fault, , , outcome]) => [/^`([\w-]+)/.exec(fault)![1], outcome]));
+        const unnamed = [...errorsByKind].flatMap(([kind, errors]) => errors.filter((error) => !outcomes.get(kind)!.includes(`\`${error}\``)).map((error) => `${kind}: ${error}`));
+        assert.deepStrictEqual(unnamed, []);
     });
 });
 

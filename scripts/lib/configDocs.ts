@@ -3,8 +3,8 @@ import { awsSettings, projectSettings } from "../../infra/config";
 import { Json, PulumiType, Setting } from "../../infra/configSchema";
 
 /**
- * The documents made from the config declarations (infra/config.ts): the README's table of keys
- * and Pulumi.yaml's project-level `config:` block. Tests fail when either is stale; `npm run
+ * The documents made from the config declarations (infra/config.ts): the configuration
+ * reference's table of keys (docs/configuration.md) and Pulumi.yaml's project-level `config:` block. Tests fail when either is stale; `npm run
  * config-docs` rewrites both.
  */
 
@@ -40,18 +40,19 @@ function defaultText(setting: Setting<unknown>): string {
 
 const tableHeader = "| key | default | meaning |";
 
-/** The README's table of config keys. */
+/** The configuration reference's table of config keys. */
 export function configTable(): string {
     const cell = (text: string) => text.replace(/\|/g, "\\|");
     return [tableHeader, "|---|---|---|", ...keyRows().map((r) => `| \`${cell(r.key)}\` | ${cell(r.default)} | ${cell(r.meaning)} |`)].join("\n");
 }
 
-/** The README with its table of config keys (the first table of "## Configuration") rendered afresh. */
-export function readmeWithConfigTable(readme: string): string {
-    const lines = readme.split("\n");
-    const section = lines.indexOf("## Configuration");
-    const start = lines.findIndex((line, i) => i > section && line === tableHeader);
-    if (section < 0 || start < 0) throw new Error(`README.md has no "${tableHeader}" table under "## Configuration"`);
+export const configReferenceFile = "docs/configuration.md";
+
+/** The configuration reference with its table of config keys (its first table of that header) rendered afresh. */
+export function configReferenceWithTable(reference: string): string {
+    const lines = reference.split("\n");
+    const start = lines.indexOf(tableHeader);
+    if (start < 0) throw new Error(`${configReferenceFile} has no "${tableHeader}" table`);
     let end = start;
     while (end < lines.length && lines[end].startsWith("|")) end++;
     return [...lines.slice(0, start), configTable(), ...lines.slice(end)].join("\n");
