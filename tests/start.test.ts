@@ -514,6 +514,32 @@ describe("npm start, as a user runs it", function () {
         assert.match(r.stdout, /\nstop FAILED: BackupFailed\n {2}web-1: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\./);
     });
 
+    // Issue 23: --redrive with --report once crashed in executionArnOf and wrote nothing.
+    for (const written of [["report"], ["json"], ["report", "json"]] as const) {
+        it(`redrives with --${written.join(" and --")}: ${written.map((w) => (w === "report" ? "one chart of the run with the redrive drawn" : "both attempts' events and figures")).join(", ")}`, () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redrive-"));
+            const files = { report: path.join(dir, "run.html"), json: path.join(dir, "run.json") };
+            const r = run(["--jobnet", "stop", "--fail", "backup:web-1:2", "--redrive", ...written.flatMap((w) => [`--${w}`, files[w]])]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.strictEqual(r.stderr, "");
+            if (written.includes("report")) {
+                assert.match(r.stdout, new RegExp(`\nGantt charts written to ${files.report} and ${path.join(dir, "run-stop.svg")}\n`));
+                // The redrive goes on with the same execution: one chart, its attempts apart by the redrive's line.
+                assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".svg")), ["run-stop.svg"]);
+                const svg = fs.readFileSync(path.join(dir, "run-stop.svg"), "utf8");
+                assert.match(svg, /<title>stop \(redriven\) jobnet, stop-1 \(stack dev, simulated\)<\/title>/);
+                assert.strictEqual(svg.match(/<title>redriven<\/title>/g)?.length, 1);
+                assert.match(svg, /SUCCEEDED in 16m 20s<\/text>/);
+                assert.ok(fs.readFileSync(files.report, "utf8").includes(svg.trim()));
+            }
+            if (written.includes("json")) {
+                const runs = JSON.parse(fs.readFileSync(files.json, "utf8")).runs as { jobnet: string; status: string; error: string | null; events: { type: string }[] }[];
+                assert.deepStrictEqual(runs.map((x) => [x.jobnet, x.status, x.error]), [["stop", "FAILED", "BackupFailed"], ["stop (redriven)", "SUCCEEDED", null]]);
+                assert.deepStrictEqual([runs[0].events.at(-1)?.type, runs[1].events.at(-1)?.type], ["ExecutionFailed", "ExecutionSucceeded"]);
+            }
+        });
+    }
+
     it("exits 1 with the cause naming the resource when a fault is injected, and does not start after a failed stop", () => {
         const r = run(["--fail", "stuck-stopping:web-2"]);
         assert.strictEqual(r.status, 1);
