@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "@pulumi/aws/types/enums";
 import { CalendarSettings, holidayCountries } from "../handlers/calendar";
 import { DatabaseKind, PollRhythm, SystemShape, WaitName, defaultWaits, maxWebServers, shortestBound, waitNames } from "../statemachines/plan";
 import { closestName } from "./closestName";
@@ -444,9 +445,21 @@ export const projectSettings = {
 
 /** The keys of the aws namespace this program reads; the provider's other keys are accepted as they are. */
 export const awsSettings = {
-    region: text({ required: true, pattern: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: "an AWS region such as ap-northeast-1", doc: "region to deploy to" }),
+    region: text({ required: true, expected: "an AWS region such as ap-northeast-1", check: regionNameProblem, doc: "region to deploy to" }),
     profile: text({ expected: "an AWS CLI profile name", doc: "the AWS CLI profile the provider uses" }),
 };
+
+/** The regions AWS has, as the AWS provider lists them (@pulumi/aws's Region): a name outside it has no endpoints to deploy to. */
+export const awsRegions: readonly string[] = Object.values(Region);
+
+/** A region AWS does not have: the one meant when it is a near miss (ap-northest-1), else every one there is. */
+export function regionNameProblem(region: string): string | undefined {
+    if (awsRegions.includes(region)) return undefined;
+    const meant = closestName(region, awsRegions);
+    return meant === undefined
+        ? `an AWS region such as ap-northeast-1, one of the ${awsRegions.length} the AWS provider knows: ${awsRegions.join(", ")}`
+        : `an AWS region such as ap-northeast-1 (did you mean ${JSON.stringify(meant)}?)`;
+}
 
 /** The AWS provider's own config keys (region, profile, assumeRoles, …), as @pulumi/aws declares them. */
 export function awsProviderConfigKeys(): string[] {

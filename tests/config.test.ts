@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
+import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, awsRegions, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
 import { longestBoundWithinBudget, worstCaseHistories } from "../statemachines/jobnetHistory";
 import { canonicalTimeZone, ianaNameOfCldrId } from "../infra/cron";
 import { projectConfig, projectFileWithConfig, readmeWithConfigTable } from "../scripts/lib/configDocs";
@@ -51,6 +51,12 @@ describe("stack config", () => {
     it("lists the aws: keys beyond region and profile, which the provider is handed", () => {
         const config = parseConfig({ "aws:region": "ap-northeast-1", "aws:profile": "ops", "aws:maxRetries": "5", "aws:allowedAccountIds": '["123456789012"]' }, (f) => files[f]);
         assert.deepStrictEqual([config.profile, config.providerKeys], ["ops", ["allowedAccountIds", "maxRetries"]]);
+    });
+
+    it("takes any region the AWS provider lists, those of other partitions too, and lists them all for a name nothing like one", () => {
+        assert.ok(awsRegions.length >= 40 && ["ap-northeast-1", "us-east-1", "cn-north-1", "us-gov-west-1", "eusc-de-east-1"].every((r) => awsRegions.includes(r)));
+        for (const region of awsRegions) assert.strictEqual(parse({ "aws:region": region }).region, region);
+        assert.deepStrictEqual(problemsOf({ "aws:region": "tokyo" }), [`aws:region: got "tokyo"; expected an AWS region such as ap-northeast-1, one of the ${awsRegions.length} the AWS provider knows: ${awsRegions.join(", ")}`]);
     });
 
     it("gives the documented defaults when only the region is set", () => {
@@ -253,6 +259,12 @@ describe("stack config", () => {
             'webapp-jobnet:system.webServers.tag: got "Role"; expected a tag Key=Value such as Role=shop-web'],
         ["no region", { "aws:region": undefined as unknown as string },
             "aws:region: got nothing (it is required); expected an AWS region such as ap-northeast-1"],
+        ["a misspelt region", { "aws:region": "ap-northest-1" },
+            'aws:region: got "ap-northest-1"; expected an AWS region such as ap-northeast-1 (did you mean "ap-northeast-1"?)'],
+        ["a region in capitals", { "aws:region": "AP-NORTHEAST-1" },
+            'aws:region: got "AP-NORTHEAST-1"; expected an AWS region such as ap-northeast-1 (did you mean "ap-northeast-1"?)'],
+        ["a region of the right form that AWS does not have", { "aws:region": "ap-northeast-9" },
+            'aws:region: got "ap-northeast-9"; expected an AWS region such as ap-northeast-1 (did you mean "ap-northeast-1"?)'],
     ];
     for (const [what, values, message] of badInputs) {
         it(`refuses ${what}, naming the key, the value and what is expected`, () => {
