@@ -41,6 +41,8 @@ export interface WebappConfig {
     providerKeys: string[];
     /** Keys the stack sets that shape only the system this program creates, while it names an existing one. */
     unusedKeys: string[];
+    /** Keys the stack sets that this program no longer reads (retiredKeys): preview warns of each. */
+    retiredKeys: string[];
     network: {
         vpcCidr: string;
         availabilityZoneCount: number;
@@ -339,8 +341,6 @@ export const projectSettings = {
         check: tagsProblem,
         doc: "extra tags on every resource, e.g. `pulumi config set --path tags.Owner ops`",
     }),
-    // Kept so that a stack which set it still deploys: the jobnets have had no Map since each phase acts on every server at once.
-    jobnetMaxConcurrency: integer({ default: 40, min: 1, max: 40, doc: "no longer used: each phase of a jobnet acts on every server at once (`pulumi config rm jobnetMaxConcurrency`)" }),
     backupRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "how long AWS Backup keeps the jobnets' AMIs and snapshots" }),
     manageBackupOptIn: flag({
         default: false,
@@ -472,7 +472,21 @@ export function awsProviderConfigKeys(): string[] {
  */
 const plainKeysOfNestedOnes = ["slack.webhookUrl", "slack.mention"];
 
-const projectNamespace = object(projectSettings, { doc: "", otherKeys: plainKeysOfNestedOnes });
+/**
+ * Keys this program read once and reads no more, each with why. A stack that still sets one
+ * deploys as before (Pulumi.yaml no longer declares it, so only a stack that sets it has it), and
+ * preview says to remove it.
+ */
+export const retiredKeys: Readonly<Record<string, string>> = {
+    jobnetMaxConcurrency: "each phase of a jobnet acts on every server at once, with no Map to bound",
+};
+
+/** What preview says of a retired key the stack still sets. */
+export function retiredKeyWarning(key: string): string {
+    return `${projectName}:${key} is no longer used: ${retiredKeys[key]}. Remove it: pulumi config rm ${key}`;
+}
+
+const projectNamespace = object(projectSettings, { doc: "", otherKeys: [...plainKeysOfNestedOnes, ...Object.keys(retiredKeys)] });
 
 /**
  * Parses every setting of a stack into one typed object, or throws one ConfigError that lists
@@ -501,6 +515,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     }
     if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
     const providerKeys = Object.keys(namespaces.get("aws") ?? {}).filter((k) => !(k in awsSettings)).sort();
+    const retired = Object.keys(retiredKeys).filter((k) => k in (namespaces.get(projectName) ?? {}));
     // Pulumi hands the program Pulumi.yaml's defaults as if set: a key is set when it differs from its default.
     const byDefault = (key: (typeof createdSystemKeys)[number]) => projectSettings[key].read(undefined, [projectName, key], reading);
     const unusedKeys = project.system.mode === "existing"
@@ -516,7 +531,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     if (reading.problems.length > 0) throw reading.error();
     const paused = Object.entries(project.jobnetSchedules).filter(([, v]) => (v as { enabled: boolean }).enabled === false).map(([n]) => n);
     const teamJobnetSettings: TeamJobnetSettings = { groups: groupTargetsOf(project.jobnetGroups), deployed: choice.deployed, left: choice.left, schedulesPaused: paused };
-    const parsed = { ...assemble(aws, project), teamJobnets: teamJobnetSettings, providerKeys, unusedKeys };
+    const parsed = { ...assemble(aws, project), teamJobnets: teamJobnetSettings, providerKeys, unusedKeys, retiredKeys: retired };
     historyBudgetProblems(parsed, reading);
     if (reading.problems.length > 0) throw reading.error();
     return parsed;
@@ -527,7 +542,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
  * whose jobnets could pass half of that at worst, with its waits' bounds, is refused, naming the
  * bounds that add the most and how short each must be (statemachines/jobnetHistory.ts).
  */
-function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys" | "teamJobnets">, reading: ConfigReading): void {
+function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys" | "retiredKeys" | "teamJobnets">, reading: ConfigReading): void {
     const shape = systemShapeOf(config.system);
     const waits = config.jobnet.waits;
     const overruns = historyOverruns(shape, waits);
@@ -572,7 +587,7 @@ const createdSystemKeys: (keyof typeof projectSettings)[] = [
     "dbInstanceClass", "dbInstanceCount", "dbEngineVersion", "dbLogExports", "healthCheckPath", "https", "accessLogRetentionDays",
 ];
 
-function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys" | "teamJobnets"> {
+function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys" | "retiredKeys" | "teamJobnets"> {
     const schedules: OperationsSettings["schedules"] = {};
     for (const jobnet of ["stop", "start"] as const) {
         const s = p.schedules[jobnet];

@@ -90,6 +90,7 @@ describe("stack config", () => {
                 schedulesPaused: [],
             },
             unusedKeys: [],
+            retiredKeys: [],
             profile: undefined,
             providerKeys: [],
             jobnet: {
@@ -215,8 +216,6 @@ describe("stack config", () => {
             'webapp-jobnet:jobnetWaits.instanceReady: got "2m"; expected a duration from 130s to 24h, such as 15m'],
         ["a bound on a wait that does not exist", { "webapp-jobnet:jobnetWaits": '{"coffee":"5m"}' },
             "webapp-jobnet:jobnetWaits.coffee: unknown key; the keys here are httpdCommand, agentOnline, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy"],
-        ["more Map concurrency than Step Functions runs", { "webapp-jobnet:jobnetMaxConcurrency": "41" },
-            'webapp-jobnet:jobnetMaxConcurrency: got "41"; expected a whole number from 1 to 40'],
         ["a maintenance rule priority ALB does not accept", { "webapp-jobnet:maintenanceRulePriority": "50001" },
             'webapp-jobnet:maintenanceRulePriority: got "50001"; expected a whole number from 1 to 50000'],
         ["a jobnet timeout under 10 minutes", { "webapp-jobnet:jobnetTimeout": "5m" },
@@ -428,6 +427,16 @@ describe("unknown config keys", () => {
         });
         assert.deepStrictEqual(config.tags, { CostCenter: "1234", Owner: "ops" }, "--path stores 1234 as a number: the tag takes its text");
         assert.deepStrictEqual(config.operations.triggers[0].eventPattern, { source: ["aws.health"], detail: { anything: ["goes"] } });
+    });
+
+    it("take a key no longer used, whatever its value, and preview warns of it, naming it and how to remove it", async () => {
+        assert.deepStrictEqual(parse({ "webapp-jobnet:jobnetMaxConcurrency": "41" }).retiredKeys, ["jobnetMaxConcurrency"]);
+        // Pulumi.yaml does not declare it: a stack that does not set it is not handed it, and hears nothing of it.
+        assert.ok(!("jobnetMaxConcurrency" in projectConfig()));
+        const { warnings } = await runProgram("dev", { "webapp-jobnet:jobnetMaxConcurrency": "10" });
+        assert.deepStrictEqual(warnings.filter((w) => w.includes("jobnetMaxConcurrency")), [
+            "webapp-jobnet:jobnetMaxConcurrency is no longer used: each phase of a jobnet acts on every server at once, with no Map to bound. Remove it: pulumi config rm jobnetMaxConcurrency",
+        ]);
     });
 
     it("stop the program before it declares any resource", async () => {

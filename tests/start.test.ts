@@ -515,7 +515,7 @@ describe("npm start, as a user runs it", function () {
     });
 
     // Issue 23: --redrive with --report once crashed in executionArnOf and wrote nothing.
-    for (const written of [["report"], ["json"], ["report", "json"]] as const) {
+    for (const written of [["report"], ["json"], ["report", "json"]] as ("report" | "json")[][]) {
         it(`redrives with --${written.join(" and --")}: ${written.map((w) => (w === "report" ? "one chart of the run with the redrive drawn" : "both attempts' events and figures")).join(", ")}`, () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redrive-"));
             const files = { report: path.join(dir, "run.html"), json: path.join(dir, "run.json") };
