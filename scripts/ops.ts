@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
         write(`${opsUsage}\n`);
         return 0;
     }
+    // Every command is of a stack of this project: one without its file is the same usage problem for each, found before any call.
+    stackFile(projectDir, command.stack);
     if (command.kind === "schedule") return toggleSchedule(command);
     if (command.kind === "plan") {
         const facts = readPlanFacts(command.stack, projectDir);
