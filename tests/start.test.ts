@@ -602,4 +602,18 @@ describe("every command, run with --help", function () {
             assert.ok(r.stdout.startsWith(usage), r.stdout);
         });
     }
+
+    // The commands that write files of the project: their help writes none.
+    for (const [script, usage, written] of [["holidays.ts", "Usage: npm run holidays [-- --help]\n", ["handlers/holidaysJp.ts"]], ["configDocs.ts", "Usage: npm run config-docs [-- --help]\n", ["README.md", "Pulumi.yaml"]]] as const) {
+        it(`${script} shows its usage, exits 0 and writes nothing`, () => {
+            const modified = () => written.map((file) => fs.statSync(path.join(projectDir, file)).mtimeMs);
+            const before = modified();
+            const r = runCli(script, ["--help"]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.ok(r.stdout.startsWith(usage), r.stdout);
+            assert.deepStrictEqual(modified(), before);
+            const bad = runCli(script, ["--dry-run"]);
+            assert.deepStrictEqual([bad.status, bad.stdout, bad.stderr, modified()], [2, "", 'unknown option "--dry-run"; the only option is --help\n', before]);
+        });
+    }
 });
