@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { styleText } from "util";
 import { readableCause } from "../handlers/causes";
-import { invokedFunctions } from "../statemachines/asl";
+import { functionSteps, invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { WatchLook, databaseOfOutputs, simulate } from "../simulator/simulate";
@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         jobnetNames: [...jobnetsOf(synth).keys()],
         database: database ?? "none",
         tasks: tasksOf(synth, team ? [...jobnetsOf(synth).keys()] : options.jobnets),
+        steps: [...new Set((team ? [...jobnetsOf(synth).keys()] : options.jobnets).flatMap((j) => functionSteps(jobnetsOf(synth).get(j)!.definition)))],
     });
     const relativeOut = path.relative(projectDir, outDir);
     const shown = (names: string[]) => (names.length > 3 ? `${names[0]} … ${names[names.length - 1]}` : names.join(", "));

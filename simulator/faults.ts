@@ -34,12 +34,12 @@ export const faultKinds = [
     { jobnets: stop, form: "stopped-for:DAYS", does: "the system was stopped DAYS ago (with --initial stopped): its backups are as old, and still kept" },
     { jobnets: stop, form: "backup-slow:SECONDS", does: "every AMI and database snapshot takes SECONDS to complete" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
-    { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
+    { jobnets: either, form: "throttle:STEP[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations by STEP, a step of the timeline that calls a function (or by every step that calls the function a task name such as startInstances names)" },
     { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 600) from the start" },
     { jobnets: start, form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
     { jobnets: either, form: "ec2-refuses:SERVER:CODE", does: `EC2 refuses to stop or start SERVER for good, refusing each whole call: ${Object.entries(ec2Refusals).map(([code, r]) => `${code} (${r.actions.join(", ")}: ${r.why})`).join(", ")}` },
     { jobnets: either, form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
-    { jobnets: either, form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
+    { jobnets: either, form: "late:STEP[:COUNT]", does: "the first COUNT (default 1) invocations by STEP (or of a task's function) act, but answer after the Task timed out" },
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { jobnets: either, form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
     { jobnets: either, form: "running:JOBNET[:MINUTES]", does: "a run of JOBNET (any of the stack's) started a minute before ours holds its lock, and ends MINUTES (default 30) after ours starts: a jobnet that must not run beside it (notWith) refuses, or waits" },
@@ -78,8 +78,13 @@ export class FaultSpecError extends Error {
 export interface FaultContext {
     /** The jobnets being run, when known: a fault none of them can meet is refused. */
     jobnets?: readonly Jobnet[];
-    /** The tasks a TASK may name. */
+    /** The tasks (the functions' names, such as startInstances) a STEP may name: the fault then acts on the function, whichever step calls it. */
     tasks: readonly string[];
+    /**
+     * The steps a STEP may name: the Task states that call a function, as the timeline names them.
+     * Before the system is synthesised, any name is taken.
+     */
+    steps?: readonly string[];
     /** The servers a SERVER may name; before the system is synthesised, any name is taken. */
     servers?: string[];
     /** The jobnets of the stack a JOBNET may name; before the system is synthesised, any name is taken. */
@@ -115,10 +120,10 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             if (context.servers && !context.servers.includes(arg)) throw new FaultSpecError(spec, `there is no server ${arg} (servers: ${summarise(context.servers)})`);
             return arg;
         };
-        const task = () => {
-            if (arg && context.tasks.includes(arg)) return arg;
+        const step = () => {
+            if (arg && (context.tasks.includes(arg) || context.steps === undefined || context.steps.includes(arg))) return arg;
             const elsewhere = arg !== undefined && (taskFunctionNames as readonly string[]).includes(arg);
-            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}TASK must be one of ${context.tasks.join(", ")}`);
+            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}STEP must be one of the steps that call a function, as the timeline names them: ${context.steps.join(", ")}; or one of the functions they call: ${context.tasks.join(", ")}`);
         };
         /** The jobnet the spec names: stop or start, `why` saying which run it is. */
         const jobnet = (why: string): "stop" | "start" => {
@@ -215,7 +220,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             }
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
-                faults.lambdaThrottles = { ...faults.lambdaThrottles, [task()]: whole(extra, 2, "COUNT", 1, 100) };
+                faults.lambdaThrottles = { ...faults.lambdaThrottles, [step()]: whole(extra, 2, "COUNT", 1, 100) };
                 break;
             }
             case "capacity": {
@@ -247,7 +252,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             }
             case "late": {
                 // A task retries a timeout twice: a third late answer would fail the run.
-                faults.lateResponses = { ...faults.lateResponses, [task()]: whole(extra, 1, "COUNT", 1, 2) };
+                faults.lateResponses = { ...faults.lateResponses, [step()]: whole(extra, 1, "COUNT", 1, 2) };
                 break;
             }
             case "throttle-api": {

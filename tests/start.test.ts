@@ -22,7 +22,7 @@ import { withStackFiles } from "./support/stackFiles";
 import { sharedSynthesis } from "./support/sharedRuns";
 import { screen } from "./support/terminal";
 
-const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
+const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames, steps: ["DescribeWebServers", "StopInstances"] };
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
@@ -196,7 +196,7 @@ describe("fault specs (--fail)", () => {
         ["httpd-stop", "it needs a server name"],
         ["reboot:web-1", 'unknown fault kind "reboot"'],
         ["cluster-backing-up:soon", "SECONDS must be a whole number from 1 to 86400"],
-        ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
+        ["throttle:coffee", `STEP must be one of the steps that call a function, as the timeline names them: DescribeWebServers, StopInstances; or one of the functions they call: ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
         ["race:both", "it names the jobnet started beside ours: stop or start"],
         ["lock-left", "it names the jobnet whose run left the lock: stop or start"],
@@ -233,11 +233,15 @@ describe("fault specs (--fail)", () => {
         assert.throws(() => parseFaults(["ec2-refuses:web-1:InvalidParameterValue"], { ...context, jobnets: ["stop"] }), (e: Error) => /only to StartInstances, which the stop jobnet does not call/.test(e.message));
     });
 
-    it("take a TASK only among the tasks of the jobnets being run", () => {
-        const startTasks = ["findOtherRuns", "startInstances"];
-        assert.deepStrictEqual(parseFaults(["late:startInstances"], { ...context, jobnets: ["start"], tasks: startTasks }), { lateResponses: { startInstances: 1 } });
-        assert.throws(() => parseFaults(["late:stopInstances"], { ...context, jobnets: ["start"], tasks: startTasks }), (e: Error) =>
-            e.message === '--fail "late:stopInstances": stopInstances is not a task of the start jobnet; TASK must be one of findOtherRuns, startInstances; the form is late:TASK[:COUNT]');
+    it("take a STEP as the timeline names it, or a task's function, only among those of the jobnets being run", () => {
+        const start = { ...context, jobnets: ["start" as const], tasks: ["takeRunLock", "startInstances"], steps: ["TakeRunLock", "StartInstances", "StartInstancesAgain"] };
+        assert.deepStrictEqual(parseFaults(["throttle:StartInstancesAgain:3", "late:startInstances"], start), { lambdaThrottles: { StartInstancesAgain: 3 }, lateResponses: { startInstances: 1 } });
+        assert.throws(() => parseFaults(["late:stopInstances"], start), (e: Error) =>
+            e.message === '--fail "late:stopInstances": stopInstances is not a task of the start jobnet; STEP must be one of the steps that call a function, as the timeline names them: TakeRunLock, StartInstances, StartInstancesAgain; or one of the functions they call: takeRunLock, startInstances; the form is late:STEP[:COUNT]');
+        assert.throws(() => parseFaults(["throttle:StopInstances"], start), (e: Error) =>
+            e.message === '--fail "throttle:StopInstances": STEP must be one of the steps that call a function, as the timeline names them: TakeRunLock, StartInstances, StartInstancesAgain; or one of the functions they call: takeRunLock, startInstances; the form is throttle:STEP[:COUNT]');
+        // Before the system is synthesised, its steps are not known: any name is taken.
+        assert.deepStrictEqual(parseFaults(["throttle:StopInstances"], { jobnets: ["stop"], tasks: taskFunctionNames }), { lambdaThrottles: { StopInstances: 2 } });
     });
 
     it("take any server name before the system is synthesised, and check it after", () => {
@@ -570,6 +574,13 @@ describe("npm start, as a user runs it", function () {
     it("exits 2 with one line for a server the stack does not have, once it is synthesised", () => {
         const r = run(["--fail", "httpd-stop:web-9"]);
         assert.deepStrictEqual([r.status, r.stdout, r.stderr], [2, "Synthesising stack dev offline…\n", '--fail "httpd-stop:web-9": there is no server web-9 (servers: web-1, web-2, batch-1 … db-client-1); the form is httpd-stop:SERVER\n']);
+    });
+
+    it("exits 2 listing the steps the timeline names for a step the jobnet does not have", () => {
+        const r = run(["--jobnet", "start", "--fail", "throttle:StopInstances"]);
+        assert.deepStrictEqual([r.status, r.stderr], [2, '--fail "throttle:StopInstances": STEP must be one of the steps that call a function, as the timeline names them: '
+            + "CheckCalendar, TakeRunLock, StartCluster, WaitUntilClusterAvailable, StartInstances, WaitUntilInstancesReady, StartInstancesAgain, CheckHttpd, CheckHttpdFinished, StartHttpd, StartHttpdFinished, CheckHttpdRunning, CheckHttpdRunningFinished, WaitUntilAllTargetsHealthy, DisableMaintenancePage; "
+            + "or one of the functions they call: checkCalendar, takeRunLock, describeInstances, startInstances, sendScript, getScriptResults, describeCluster, startCluster, disableMaintenancePage, describeTargetHealth; the form is throttle:STEP[:COUNT]\n"]);
     });
 
     it("exits 2 with the message alone for a bad stack config", () => {
