@@ -121,9 +121,11 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             return arg;
         };
         const step = () => {
-            if (arg && (context.tasks.includes(arg) || context.steps === undefined || context.steps.includes(arg))) return arg;
+            const steps = context.steps;
+            if (arg && (context.tasks.includes(arg) || steps === undefined || steps.includes(arg))) return arg;
+            if (steps === undefined) throw new FaultSpecError(spec, "it needs a step, as the timeline names it, or a task");
             const elsewhere = arg !== undefined && (taskFunctionNames as readonly string[]).includes(arg);
-            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}STEP must be one of the steps that call a function, as the timeline names them: ${context.steps.join(", ")}; or one of the functions they call: ${context.tasks.join(", ")}`);
+            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}STEP must be one of the steps that call a function, as the timeline names them: ${steps.join(", ")}; or one of the functions they call: ${context.tasks.join(", ")}`);
         };
         /** The jobnet the spec names: stop or start, `why` saying which run it is. */
         const jobnet = (why: string): "stop" | "start" => {
