@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         jobnetNames: [...jobnetsOf(synth).keys()],
         database: database ?? "none",
         tasks: tasksOf(synth, team ? [...jobnetsOf(synth).keys()] : options.jobnets),
+        ...(team ? {} : { initial: options.initial }),
         steps: [...new Set((team ? [...jobnetsOf(synth).keys()] : options.jobnets).flatMap((j) => functionSteps(jobnetsOf(synth).get(j)!.definition)))],
     });
     const relativeOut = path.relative(projectDir, outDir);

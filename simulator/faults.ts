@@ -55,6 +55,73 @@ export const faultKinds = [
     { jobnets: either, form: "untagged:SERVER", does: "SERVER lost the servers' tag after the last update (a stack whose servers are named by a tag)" },
 ] as const;
 
+/**
+ * The faults that take effect only in some runs of their jobnet. "changing": only while the jobnet
+ * changes what the fault is of: the stop jobnet stopping a running server or database, the start
+ * jobnet starting a stopped one (a SERVER as state:SERVER:STATE leaves it, the database as the
+ * system is); a backup fault also on a stopped system whose AMI has expired, which the stop
+ * backs up again. "stopped": only when the stop jobnet finds the system stopped already.
+ */
+const actsOnlyWhen: Readonly<Record<string, "changing" | "stopped">> = {
+    "httpd-stop": "changing",
+    "stuck-stopping": "changing",
+    "cluster-backing-up": "changing",
+    "cluster-stop": "changing",
+    "cluster-busy": "changing",
+    "cluster-instance-busy": "changing",
+    backup: "changing",
+    "backup-token-no-id": "changing",
+    "backup-slow": "changing",
+    "httpd-start": "changing",
+    "agent-late": "changing",
+    "db-capacity": "changing",
+    "db-kms": "changing",
+    capacity: "changing",
+    "capacity-lost": "changing",
+    "ec2-refuses": "changing",
+    "backup-expired": "stopped",
+    "stopped-for": "stopped",
+};
+
+/**
+ * A fault the run asked for cannot take effect in: no jobnet of the run that it acts in meets what
+ * it acts on in the state it acts in (actsOnlyWhen). The stop jobnet meets the system as `initial`
+ * leaves it, each server as state:SERVER:STATE does; the start jobnet the same, unless the stop runs
+ * first, which leaves all stopped. A server left stopping or pending is not judged.
+ */
+function faultWithoutEffect(specs: string[], jobnets: readonly Jobnet[], initial: "running" | "stopped"): FaultSpecError | undefined {
+    const serverStates = new Map(specs.filter((s) => s.startsWith("state:")).map((s) => [s.split(":")[1], s.split(":")[2]]));
+    const expired = specs.filter((s) => s.startsWith("backup-expired:")).map((s) => s.split(":")[1]);
+    const found = (jobnet: Jobnet, server?: string): string => (jobnet === "start" && jobnets.includes("stop") ? "stopped" : (server && serverStates.get(server)) || initial);
+    for (const spec of specs) {
+        const [kind, arg, extra] = spec.split(":");
+        const when = actsOnlyWhen[kind];
+        // An agent that never comes online is offline on a running server too.
+        if (when === undefined || (kind === "agent-late" && extra === "never")) continue;
+        if (when === "stopped") {
+            if (found("stop") === "stopped") continue;
+            return new FaultSpecError(spec, "it takes effect only when the stop jobnet finds the system stopped (--initial stopped), and this run's stop finds it running");
+        }
+        const server = arg === "cluster" || arg === undefined || kind.startsWith("cluster-") || kind.startsWith("db-") || kind === "backup-slow" ? undefined : arg;
+        // The stop backs up again the servers whose AMI has expired, stopped as they are.
+        const backsUpAgain = ["backup", "backup-token-no-id", "backup-slow"].includes(kind) && arg !== "cluster" && (server === undefined ? expired.length > 0 : expired.includes(server));
+        const actsIn = (kind === "ec2-refuses" ? ec2Refusals[extra as Ec2Refusal].actions : faultKinds.find((k) => kindOf(k.form) === kind)!.jobnets).filter((j) => jobnets.includes(j));
+        const takesEffectIn = (jobnet: Jobnet): boolean => {
+            const state = found(jobnet, server);
+            if (state !== "running" && state !== "stopped") return true;
+            return state === (jobnet === "stop" ? "running" : "stopped") || (jobnet === "stop" && backsUpAgain);
+        };
+        if (actsIn.length === 0 || actsIn.some(takesEffectIn)) continue;
+        const jobnet = actsIn[0];
+        const what = server ?? "the system";
+        const verb = jobnet === "stop" ? "stops" : "starts";
+        const wanted = jobnet === "stop" ? "running" : "stopped";
+        const how = jobnet === "start" && jobnets.includes("stop") ? "" : ` (--initial ${wanted}${server ? `, or state:${server}:${wanted}` : ""})`;
+        return new FaultSpecError(spec, `it takes effect only when the ${jobnet} jobnet ${verb} ${what}${how}, and this run's ${jobnet} finds ${server ? "it" : "the system"} ${found(jobnet, server)}`);
+    }
+    return undefined;
+}
+
 /** A fault kind's name: the first part of its form. */
 function kindOf(form: string): string {
     return form.split(/[:[]/)[0];
@@ -91,6 +158,8 @@ export interface FaultContext {
     jobnetNames?: string[];
     /** The stack's database, when known: the cluster-… faults act on it, and need one. */
     database?: { kind: "cluster" | "instance"; identifier: string } | "none";
+    /** The system's state before the run, when known with the jobnets: a fault that cannot take effect in it is refused. */
+    initial?: "running" | "stopped";
 }
 
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
@@ -320,6 +389,8 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 throw new FaultSpecError(spec, `unknown fault kind ${JSON.stringify(kind)}`);
         }
     }
+    const inert = context.initial && context.jobnets ? faultWithoutEffect(specs, context.jobnets, context.initial) : undefined;
+    if (inert) throw inert;
     return faults;
 }
 

@@ -93,6 +93,37 @@ describe("npm start options", () => {
         assert.deepStrictEqual(parseStartOptions(["--jobnet", "start", "--fail", "check:web-1"]).faults, ["check:web-1"]);
     });
 
+    it("refuse a fault that cannot take effect in the run asked for, saying in which run it would", () => {
+        const refused = (argv: string[]) => {
+            try {
+                parseStartOptions(argv);
+            } catch (e) {
+                return e instanceof FaultSpecError ? e.message : String(e);
+            }
+            return "taken";
+        };
+        assert.strictEqual(refused(["--jobnet", "stop", "--fail", "backup-expired:web-1"]),
+            '--fail "backup-expired:web-1": it takes effect only when the stop jobnet finds the system stopped (--initial stopped), and this run\'s stop finds it running; the form is backup-expired:SERVER');
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup-expired:web-1", "--fail", "stopped-for:40"]), "taken");
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "httpd-stop:web-1"]),
+            '--fail "httpd-stop:web-1": it takes effect only when the stop jobnet stops web-1 (--initial running, or state:web-1:running), and this run\'s stop finds it stopped; the form is httpd-stop:SERVER');
+        assert.strictEqual(refused(["--jobnet", "stop", "--fail", "stuck-stopping:web-2", "--fail", "state:web-2:stopped"]),
+            '--fail "stuck-stopping:web-2": it takes effect only when the stop jobnet stops web-2 (--initial running, or state:web-2:running), and this run\'s stop finds it stopped; the form is stuck-stopping:SERVER');
+        assert.strictEqual(refused(["--jobnet", "start", "--initial", "running", "--fail", "db-kms"]),
+            '--fail "db-kms": it takes effect only when the start jobnet starts the system (--initial stopped), and this run\'s start finds the system running; the form is db-kms');
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup:cluster"]),
+            '--fail "backup:cluster": it takes effect only when the stop jobnet stops the system (--initial running), and this run\'s stop finds the system stopped; the form is backup:SERVER|cluster[:TIMES]');
+        // The stop backs up again a server whose AMI expired, stopped as it is; not the others.
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup-expired:web-1", "--fail", "backup:web-1"]), "taken");
+        assert.match(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup-expired:web-1", "--fail", "backup:web-2"]), /^--fail "backup:web-2": it takes effect only when the stop jobnet stops web-2 /);
+        // The start that follows the stop finds every server stopped, whatever the system was.
+        assert.strictEqual(refused(["--initial", "stopped", "--fail", "capacity:web-1", "--fail", "ec2-refuses:web-2:UnauthorizedOperation"]), "taken");
+        assert.strictEqual(refused(["--jobnet", "start", "--fail", "state:web-1:running", "--fail", "agent-late:web-1:never"]), "taken");
+        assert.match(refused(["--jobnet", "start", "--fail", "state:web-1:running", "--fail", "agent-late:web-1"]), /^--fail "agent-late:web-1": it takes effect only when the start jobnet starts web-1 \(--initial stopped, or state:web-1:stopped\), and this run's start finds it running;/);
+        // A server left stopping or pending is not judged: the jobnet waits for it, then acts.
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "state:web-1:pending", "--fail", "httpd-stop:web-1"]), "taken");
+    });
+
     it("explain an option npm kept for itself (npm start --servers 5, without --)", () => {
         // npm 11 sets npm_config_servers=true and passes only "5" on; --stack=prod arrives whole.
         assert.throws(() => parseStartOptions(["5"], { npm_config_servers: "true" }), (e: Error) => e instanceof UsageError &&
@@ -413,7 +444,8 @@ describe("every --fail kind, run in the simulated account", function () {
     ];
     for (const [spec, jobnet, initial, outcome, cause] of cases) {
         it(`${spec} ${outcome === "SUCCEEDED" ? "slows the" : "ends the"} ${jobnet} jobnet ${outcome === "SUCCEEDED" ? "but it succeeds" : `in ${outcome}, saying what happened`}`, async () => {
-            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
+            // Taken for this run: the jobnet meets what the fault acts on.
+            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames, jobnets: [jobnet], initial });
             const { reports, account } = await simulate(synth, { initial, jobnets: [jobnet], faults });
             const report = reports[0].report;
             if (outcome === "SUCCEEDED") {
@@ -438,6 +470,42 @@ describe("every --fail kind, run in the simulated account", function () {
         const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity", "running", "event-duplicate", "bucket-silent"]);
         assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
     });
+
+    // Each fault the jobnets meet only in some state, in a run that does not meet it: refused
+    // (npm start exits 2), and indeed nothing in the run differs from the run without it.
+    const withoutEffect: [string[], ("stop" | "start")[], "running" | "stopped"][] = [
+        [["httpd-stop:web-1"], ["stop"], "stopped"],
+        [["stuck-stopping:web-1", "state:web-1:stopped"], ["stop"], "running"],
+        [["cluster-backing-up"], ["stop"], "stopped"],
+        [["cluster-stop"], ["stop"], "stopped"],
+        [["cluster-busy:maintenance"], ["stop"], "stopped"],
+        [["cluster-instance-busy"], ["stop"], "stopped"],
+        [["backup:web-1"], ["stop"], "stopped"],
+        [["backup:cluster"], ["stop"], "stopped"],
+        [["backup:web-2", "backup-expired:web-1"], ["stop"], "stopped"],
+        [["backup-token-no-id"], ["stop"], "stopped"],
+        [["backup-slow:9000"], ["stop"], "stopped"],
+        [["httpd-start:web-1"], ["start"], "running"],
+        [["agent-late:web-1"], ["start"], "running"],
+        [["db-kms"], ["start"], "running"],
+        [["capacity:web-1:never"], ["start"], "running"],
+        [["capacity-lost:web-1:20"], ["start"], "running"],
+        [["ec2-refuses:web-1:OperationNotPermitted"], ["stop"], "stopped"],
+        [["ec2-refuses:web-1:UnauthorizedOperation", "state:web-1:running"], ["start"], "stopped"],
+        [["backup-expired:web-1"], ["stop"], "running"],
+        [["stopped-for:40"], ["stop"], "running"],
+    ];
+    for (const [specs, jobnets, initial] of withoutEffect) {
+        it(`${specs[0]} is refused in the ${jobnets.join(" and ")} jobnet from a ${initial} system${specs.length > 1 ? ` with ${specs.slice(1).join(" ")}` : ""}, and would change nothing in it`, async () => {
+            const known = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames, jobnets };
+            assert.throws(() => parseFaults(specs, { ...known, initial }), (e: Error) => e instanceof FaultSpecError && e.message.startsWith(`--fail ${JSON.stringify(specs[0])}: it takes effect only when`));
+            const context = specs.slice(1);
+            const asked = await simulate(synth, { initial, jobnets, faults: parseFaults(specs, known) });
+            const without = await simulate(synth, { initial, jobnets, faults: parseFaults(context, known) });
+            assert.deepStrictEqual(asked.account.timeline, without.account.timeline);
+            assert.deepStrictEqual(asked.reports.map((r) => [r.report.status, r.report.events.length]), without.reports.map((r) => [r.report.status, r.report.events.length]));
+        });
+    }
 
     it("duplicate:earlier ends the scheduled run at once as a duplicate; duplicate:later lets it run", async () => {
         const options = (spec: string) => parseStartOptions(["--jobnet", "stop", "--fail", spec]);
@@ -563,6 +631,7 @@ describe("npm start, as a user runs it", function () {
             [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod'],
             [["--json", "/nonexistent/run.json"], {}, '--json "/nonexistent/run.json": there is no folder /nonexistent'],
             [["--jobnet=stop", "--fail=health:never"], {}, '--fail "health:never": it can only happen in the start jobnet, and the stop jobnet is run; the form is health:never|SERVER'],
+            [["--jobnet", "stop", "--fail", "backup-expired:web-1"], {}, '--fail "backup-expired:web-1": it takes effect only when the stop jobnet finds the system stopped (--initial stopped), and this run\'s stop finds it running; the form is backup-expired:SERVER'],
             [["5"], { npm_config_servers: "true" }, "npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5"],
         ];
         for (const [args, env, message] of cases) {
