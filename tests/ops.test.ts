@@ -231,9 +231,9 @@ describe("jobnet runs through Step Functions (a fake SFN client)", () => {
         const end = await followExecution(new SFNClient({ region: "ap-northeast-1" }), arn, { write: (l) => lines.push(l), tty: false, pollMs: 5000, sleep: async () => undefined });
         assert.deepStrictEqual(end, { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServers: web-1 (i-1) is pending" });
         assert.deepStrictEqual(lines, [
-            "   +0:01           EnableMaintenancePage: outcome created\n",
-            "   +0:02           DescribeWebServers: notStoppable web-1 (i-1) is pending\n",
-            "   +0:03           FAILED InstanceNotStoppable: DescribeWebServers: web-1 (i-1) is pending\n",
+            "   +0:01  EnableMaintenancePage: outcome created\n",
+            "   +0:02  DescribeWebServers: notStoppable web-1 (i-1) is pending\n",
+            "   +0:03  FAILED InstanceNotStoppable: DescribeWebServers: web-1 (i-1) is pending\n",
         ]);
     });
 });

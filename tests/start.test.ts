@@ -10,12 +10,12 @@ import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
 import { readableCause } from "../handlers/causes";
 import { simulate } from "../simulator/simulate";
 import { RunReport } from "../simulator/run";
-import { Timeline, describe as describeResult, describeScript, formatDuration, progressLine, summaryTable, table } from "../simulator/timeline";
+import { Timeline, describe as describeResult, describeScript, fitToColumns, formatDuration, progressLine, summaryTable, table, wrapWords } from "../simulator/timeline";
 import { toDot } from "../statemachines/diagram";
 import { taskFunctionNames } from "../statemachines/plan";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../infra/config";
-import { isConfigError, optionsKeptByNpm, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
+import { isConfigError, optionsKeptByNpm, outputColumns, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
 import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
@@ -300,14 +300,16 @@ describe("the operator's timeline", () => {
             },
         });
         const text = lines.join("");
-        assert.ok(text.includes("   +0:00           EnableMaintenancePage: outcome created\n"), text);
-        assert.ok(text.includes("   +0:39           WaitUntilInstancesStopped: stopped 2 of 2 (2 polls, 0:35)\n"), text);
+        assert.ok(text.includes("   +0:00  EnableMaintenancePage: outcome created\n"), text);
+        assert.ok(text.includes("   +0:39  WaitUntilInstancesStopped: stopped 2 of 2 (2 polls, 0:35)\n"), text);
         // checkHttpd.sh's exit 3 is its answer, not a failure.
-        assert.ok(text.includes("   +0:04           CheckHttpdStoppedFinished: httpd stopped on 2 of 2, checkHttpd.sh (1 poll, 0:02)\n"), text);
+        assert.ok(text.includes("   +0:04  CheckHttpdStoppedFinished: httpd stopped on 2 of 2, checkHttpd.sh (1 poll, 0:02)\n"), text);
         assert.ok(!text.includes("Failed"), text);
         // The two sides' waits overlap, each told in one line.
-        assert.ok(text.includes("   +4:14           WaitUntilClusterSnapshotCompleted: total 1, completed 1, retaken 0 (14 polls, 4:10)\n"), text);
-        assert.ok(text.includes("   +5:49           WaitUntilServerBackupsCompleted: total 2, completed 2, retaken 0 (20 polls, 5:10)\n"), text);
+        assert.ok(text.includes("   +4:14  WaitUntilClusterSnapshotCompleted: total 1, completed 1, retaken 0 (14 polls, 4:10)\n"), text);
+        assert.ok(text.includes("   +5:49  WaitUntilServerBackupsCompleted: total 2, completed 2, retaken 0 (20 polls, 5:10)\n"), text);
+        // No blank column between the time and the text.
+        assert.deepStrictEqual(text.split("\n").filter((l) => / +\+\d+:\d\d {3}/.test(l)), []);
         assert.ok(text.endsWith("SUCCEEDED\n"));
         assert.ok(!text.includes("\x1b["), "no colours on a pipe");
     });
@@ -370,9 +372,79 @@ describe("the operator's timeline", () => {
             // The screen ends with the failure, the cursor on the row after it.
             assert.strictEqual(rows[rows.length - 1], "");
             const web2 = synth.outputs.webServers.find((server: { name: string }) => server.name === "web-2").instanceId;
-            assert.ok(rows.join("").endsWith(`WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 (${web2}) is stopping`), rows.join("\n"));
+            // The failure's line, wrapped in rows under its text (at 30 columns, a long state name cut).
+            const failure = `WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 (${web2}) is stopping`;
+            assert.ok(rows.join("").replace(/ /g, "").endsWith(failure.replace(/ /g, "")), rows.join("\n"));
+            assert.deepStrictEqual(rows.filter((r) => r.length > columns), []);
         });
     }
+
+    it("wraps its lines at spaces in 60 columns, each further row under the text, and loses nothing", async () => {
+        const run = async (columns: number | undefined) => {
+            let text = "";
+            let timeline: Timeline | undefined;
+            await simulate(synth, {
+                initial: "running",
+                jobnets: ["stop"],
+                faults: parseFaults(["httpd-stop:web-1"], { ...context, jobnets: ["stop"] }),
+                onEvent: (_, e) => {
+                    timeline ??= new Timeline({ definition: synth.definitions.stop, startMs: e.timestamp, tty: false, columns: () => columns, write: (t) => (text += t) });
+                    timeline.handle(e);
+                },
+            });
+            return text;
+        };
+        const whole = await run(undefined);
+        const wrapped = await run(60);
+        const web1 = synth.outputs.webServers.find((server: { name: string }) => server.name === "web-1").instanceId;
+        assert.ok(wrapped.endsWith([
+            "   +0:02  StopHttpdFinished: stopped on 1, another end on 1",
+            "          of 2, stopHttpd.sh (1 poll, 0:02)",
+            "   +0:02  FAILED HttpdDidNotStop: StopHttpd: httpd did not",
+            "          stop on 1 of 2 servers",
+            "          (/usr/local/sbin/stopHttpd.sh): web-1",
+            `          (${web1}) exited with code 1:`,
+            "          2026-11-30T13:00:02.000Z ERROR stopHttpd.sh:",
+            "          systemctl stop httpd failed with exit code 1.",
+            "",
+        ].join("\n")), wrapped);
+        assert.deepStrictEqual(wrapped.split("\n").filter((l) => l.length > 60), []);
+        // Each further row joined back to its line gives the line unwrapped.
+        assert.strictEqual(wrapped.replace(/\n {10}(?=\S)/g, " "), whole);
+    });
+
+    it("wraps text at spaces, cutting only a word longer than a row", () => {
+        assert.deepStrictEqual(wrapWords("the quick brown fox jumps over the lazy dog", 20), ["the quick brown fox", "jumps over the lazy", "dog"]);
+        assert.deepStrictEqual(wrapWords("arn:aws:states:ap-northeast-1:123456789012:execution:x ends", 20), ["arn:aws:states:ap-no", "rtheast-1:1234567890", "12:execution:x ends"]);
+        assert.deepStrictEqual(wrapWords("first row may be wider than the rest of them", 20, 30), ["first row may be wider than", "the rest of them"]);
+        assert.deepStrictEqual(wrapWords("two\nparagraphs", 20), ["two", "paragraphs"]);
+        // Never narrower than 20: a terminal narrower still wraps the rest itself.
+        assert.deepStrictEqual(wrapWords("the quick brown fox jumps", 5), ["the quick brown fox", "jumps"]);
+        assert.strictEqual(fitToColumns("short\n  an indented line that is too long for thirty\n", 30), "short\n  an indented line that is too\n    long for thirty\n");
+        assert.strictEqual(fitToColumns("a line longer than twenty columns", undefined), "a line longer than twenty columns");
+    });
+
+    it("reads the width to fit output in from COLUMNS, else from the terminal; a pipe's lines are left whole", () => {
+        assert.strictEqual(outputColumns({ isTTY: true, columns: 120 }, { COLUMNS: "60" }), 60);
+        assert.strictEqual(outputColumns({ isTTY: true, columns: 120 }, {}), 120);
+        assert.strictEqual(outputColumns({ isTTY: true, columns: 120 }, { COLUMNS: "wide" }), 120);
+        assert.strictEqual(outputColumns({ isTTY: false }, {}), undefined);
+        assert.strictEqual(outputColumns({}, { COLUMNS: "60" }), 60);
+    });
+
+    it("gives each run's figures in words, wrapped, when the summary's table is wider than the terminal", () => {
+        const report = { status: "FAILED", durationSeconds: 2, stateTransitions: 16, lambdaInvocations: 5, largestPayloadBytes: 1331, historyEvents: 49 } as RunReport;
+        assert.strictEqual(summaryTable([{ jobnet: "stop", report }], 60), [
+            "stop: FAILED in 0:02, 16 state transitions, 5 Lambda",
+            "  invocations, the largest state 1.3 KB, 49 history events",
+        ].join("\n"));
+        assert.strictEqual(summaryTable([{ jobnet: "stop", report }], 80), [
+            "jobnet  status  duration  transitions  Lambda  payload  history",
+            "------  ------  --------  -----------  ------  -------  -------",
+            "stop    FAILED      0:02           16       5   1.3 KB       49",
+            "Lambda: invocations; payload: the largest state; history: its events",
+        ].join("\n"));
+    });
 
     it("keeps the summary within 80 columns, whatever the run", () => {
         const report = (status: string, seconds: number, n: number) => ({ status, durationSeconds: seconds, stateTransitions: n, lambdaInvocations: n, largestPayloadBytes: 250 * 1024, historyEvents: n }) as RunReport;
@@ -617,6 +689,15 @@ describe("npm start, as a user runs it", function () {
         assert.strictEqual(r.status, 1);
         assert.match(r.stdout, /\nstop FAILED: InstanceDidNotStop\n {2}WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 \(i-[0-9a-f]+\) is stopping\n/);
         assert.match(r.stdout, /Not run, because the stop jobnet failed: start/);
+    });
+
+    it("fits everything it prints in COLUMNS=60, wrapping at spaces: the timeline, the summary and the cause", () => {
+        const r = runCli("start.ts", ["--jobnet", "stop", "--fail", "httpd-stop:web-1"], { FORCE_COLOR: "0", COLUMNS: "60" });
+        assert.strictEqual(r.status, 1, r.stderr);
+        assert.deepStrictEqual(r.stdout.split("\n").filter((l) => l.length > 60), []);
+        assert.match(r.stdout, /\n {3}\+0:02 {2}FAILED HttpdDidNotStop: StopHttpd: httpd did not\n {10}stop on 1 of 2 servers\n/);
+        assert.match(r.stdout, /\nstop: FAILED in 0:02, \d+ state transitions, 5 Lambda\n {2}invocations, the largest state [\d.]+ KB, \d+ history events\n/);
+        assert.match(r.stdout, /\nstop FAILED: HttpdDidNotStop\n {2}StopHttpd: httpd did not stop on 1 of 2 servers\n {4}\(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1\n/);
     });
 
     it("runs scheduled, and a duplicate delivery ends at once, doing nothing", () => {

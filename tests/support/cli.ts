@@ -11,7 +11,8 @@ import { projectDir } from "../../scripts/lib/runProgram";
  * own `npm run`.
  */
 export function runCli(script: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("npm_config_") && k !== "npm_lifecycle_event"));
+    // COLUMNS too: a script's output is fitted in it, and a test that wants a width gives it.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("npm_config_") && k !== "npm_lifecycle_event" && k !== "COLUMNS"));
     return spawnSync(process.execPath, ["--require", require.resolve("./register.js"), "--require", require.resolve("./shortcuts.js"), path.join(projectDir, "scripts", script), ...args], {
         cwd: projectDir,
         encoding: "utf8",
