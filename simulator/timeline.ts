@@ -276,17 +276,18 @@ const narrowestRow = 20;
  */
 export function wrapWords(text: string, width: number, firstWidth = width): string[] {
     const rows: string[] = [];
+    const room = () => Math.max(rows.length === 0 ? firstWidth : width, narrowestRow);
     for (const paragraph of text.split("\n")) {
         let row = "";
         for (const word of paragraph.split(/ +/)) {
-            const room = Math.max(rows.length === 0 ? firstWidth : width, narrowestRow);
-            if (row !== "" && row.length + 1 + word.length <= room) {
+            if (row !== "" && row.length + 1 + word.length <= room()) {
                 row += ` ${word}`;
                 continue;
             }
             if (row !== "") rows.push(row);
             row = word;
-            for (let cut = Math.max(rows.length === 0 ? firstWidth : width, narrowestRow); row.length > cut; cut = Math.max(width, narrowestRow)) {
+            while (row.length > room()) {
+                const cut = room();
                 rows.push(row.slice(0, cut));
                 row = row.slice(cut);
             }
