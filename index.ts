@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadConfig } from "./infra/config";
+import { loadConfig, retiredKeyWarning } from "./infra/config";
 import { Jobnets } from "./infra/jobnets";
 import { Alerts, expectedSecondsByJobnet, teamWatchJobs, teamWatchRules } from "./infra/alerts";
 import { OperationsDashboard } from "./infra/dashboard";
@@ -32,6 +32,7 @@ export = async () => {
         ? new WebSystem("webapp", { config, project, stack }, { providers: { aws: provider } })
         : new ExistingSystem("existing", { settings: config.system, region: config.region }, { providers: { aws: provider } });
     const web = system instanceof WebSystem ? system : undefined;
+    for (const key of config.retiredKeys) pulumi.log.warn(retiredKeyWarning(key));
     if (config.unusedKeys.length > 0) {
         pulumi.log.warn(`No effect while system.mode is existing: ${config.unusedKeys.join(", ")} shape only the system this program creates.`);
     }

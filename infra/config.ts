@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "@pulumi/aws/types/enums";
 import { CalendarSettings, holidayCountries } from "../handlers/calendar";
 import { DatabaseKind, PollRhythm, SystemShape, WaitName, defaultWaits, maxWebServers, shortestBound, waitNames } from "../statemachines/plan";
 import { closestName } from "./closestName";
@@ -40,6 +41,8 @@ export interface WebappConfig {
     providerKeys: string[];
     /** Keys the stack sets that shape only the system this program creates, while it names an existing one. */
     unusedKeys: string[];
+    /** Keys the stack sets that this program no longer reads (retiredKeys): preview warns of each. */
+    retiredKeys: string[];
     network: {
         vpcCidr: string;
         availabilityZoneCount: number;
@@ -338,8 +341,6 @@ export const projectSettings = {
         check: tagsProblem,
         doc: "extra tags on every resource, e.g. `pulumi config set --path tags.Owner ops`",
     }),
-    // Kept so that a stack which set it still deploys: the jobnets have had no Map since each phase acts on every server at once.
-    jobnetMaxConcurrency: integer({ default: 40, min: 1, max: 40, doc: "no longer used: each phase of a jobnet acts on every server at once (`pulumi config rm jobnetMaxConcurrency`)" }),
     backupRetentionDays: integer({ default: 7, min: 1, max: 36500, doc: "how long AWS Backup keeps the jobnets' AMIs and snapshots" }),
     manageBackupOptIn: flag({
         default: false,
@@ -444,9 +445,21 @@ export const projectSettings = {
 
 /** The keys of the aws namespace this program reads; the provider's other keys are accepted as they are. */
 export const awsSettings = {
-    region: text({ required: true, pattern: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: "an AWS region such as ap-northeast-1", doc: "region to deploy to" }),
+    region: text({ required: true, expected: "an AWS region such as ap-northeast-1", check: regionNameProblem, doc: "region to deploy to" }),
     profile: text({ expected: "an AWS CLI profile name", doc: "the AWS CLI profile the provider uses" }),
 };
+
+/** The regions AWS has, as the AWS provider lists them (@pulumi/aws's Region): a name outside it has no endpoints to deploy to. */
+export const awsRegions: readonly string[] = Object.values(Region);
+
+/** A region AWS does not have: the one meant when it is a near miss (ap-northest-1), else every one there is. */
+export function regionNameProblem(region: string): string | undefined {
+    if (awsRegions.includes(region)) return undefined;
+    const meant = closestName(region, awsRegions);
+    return meant === undefined
+        ? `an AWS region such as ap-northeast-1, one of the ${awsRegions.length} the AWS provider knows: ${awsRegions.join(", ")}`
+        : `an AWS region such as ap-northeast-1 (did you mean ${JSON.stringify(meant)}?)`;
+}
 
 /** The AWS provider's own config keys (region, profile, assumeRoles, …), as @pulumi/aws declares them. */
 export function awsProviderConfigKeys(): string[] {
@@ -459,7 +472,21 @@ export function awsProviderConfigKeys(): string[] {
  */
 const plainKeysOfNestedOnes = ["slack.webhookUrl", "slack.mention"];
 
-const projectNamespace = object(projectSettings, { doc: "", otherKeys: plainKeysOfNestedOnes });
+/**
+ * Keys this program read once and reads no more, each with why. A stack that still sets one
+ * deploys as before (Pulumi.yaml no longer declares it, so only a stack that sets it has it), and
+ * preview says to remove it.
+ */
+export const retiredKeys: Readonly<Record<string, string>> = {
+    jobnetMaxConcurrency: "each phase of a jobnet acts on every server at once, with no Map to bound",
+};
+
+/** What preview says of a retired key the stack still sets. */
+export function retiredKeyWarning(key: string): string {
+    return `${projectName}:${key} is no longer used: ${retiredKeys[key]}. Remove it: pulumi config rm ${key}`;
+}
+
+const projectNamespace = object(projectSettings, { doc: "", otherKeys: [...plainKeysOfNestedOnes, ...Object.keys(retiredKeys)] });
 
 /**
  * Parses every setting of a stack into one typed object, or throws one ConfigError that lists
@@ -488,6 +515,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     }
     if (reading.problems.length > 0 || aws === invalid || project === invalid) throw reading.error();
     const providerKeys = Object.keys(namespaces.get("aws") ?? {}).filter((k) => !(k in awsSettings)).sort();
+    const retired = Object.keys(retiredKeys).filter((k) => k in (namespaces.get(projectName) ?? {}));
     // Pulumi hands the program Pulumi.yaml's defaults as if set: a key is set when it differs from its default.
     const byDefault = (key: (typeof createdSystemKeys)[number]) => projectSettings[key].read(undefined, [projectName, key], reading);
     const unusedKeys = project.system.mode === "existing"
@@ -503,7 +531,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
     if (reading.problems.length > 0) throw reading.error();
     const paused = Object.entries(project.jobnetSchedules).filter(([, v]) => (v as { enabled: boolean }).enabled === false).map(([n]) => n);
     const teamJobnetSettings: TeamJobnetSettings = { groups: groupTargetsOf(project.jobnetGroups), deployed: choice.deployed, left: choice.left, schedulesPaused: paused };
-    const parsed = { ...assemble(aws, project), teamJobnets: teamJobnetSettings, providerKeys, unusedKeys };
+    const parsed = { ...assemble(aws, project), teamJobnets: teamJobnetSettings, providerKeys, unusedKeys, retiredKeys: retired };
     historyBudgetProblems(parsed, reading);
     if (reading.problems.length > 0) throw reading.error();
     return parsed;
@@ -514,7 +542,7 @@ export function parseConfig(config: Readonly<Record<string, string>>, readProjec
  * whose jobnets could pass half of that at worst, with its waits' bounds, is refused, naming the
  * bounds that add the most and how short each must be (statemachines/jobnetHistory.ts).
  */
-function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys" | "teamJobnets">, reading: ConfigReading): void {
+function historyBudgetProblems(config: Omit<WebappConfig, "providerKeys" | "unusedKeys" | "retiredKeys" | "teamJobnets">, reading: ConfigReading): void {
     const shape = systemShapeOf(config.system);
     const waits = config.jobnet.waits;
     const overruns = historyOverruns(shape, waits);
@@ -559,7 +587,7 @@ const createdSystemKeys: (keyof typeof projectSettings)[] = [
     "dbInstanceClass", "dbInstanceCount", "dbEngineVersion", "dbLogExports", "healthCheckPath", "https", "accessLogRetentionDays",
 ];
 
-function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys" | "teamJobnets"> {
+function assemble(aws: { region: string; profile: string | undefined }, p: ProjectValues): Omit<WebappConfig, "providerKeys" | "unusedKeys" | "retiredKeys" | "teamJobnets"> {
     const schedules: OperationsSettings["schedules"] = {};
     for (const jobnet of ["stop", "start"] as const) {
         const s = p.schedules[jobnet];

@@ -8,7 +8,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import { readExecutionHistory, timeLeftUntil } from "../handlers/executionHistory";
-import { requireWritableFile, runCommand } from "./lib/commandLine";
+import { outputColumns, requireWritableFile, runCommand } from "./lib/commandLine";
 import { ganttHtml, ganttModel, ganttSvg, spell } from "./lib/gantt";
 import { OpsCommand, deployedJobnet, opsUsage, parseOpsArgs } from "./lib/ops/args";
 import { explainFailure } from "./lib/ops/failures";
@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
         write(`${opsUsage}\n`);
         return 0;
     }
+    // Every command is of a stack of this project: one without its file is the same usage problem for each, found before any call.
+    stackFile(projectDir, command.stack);
     if (command.kind === "schedule") return toggleSchedule(command);
     if (command.kind === "plan") {
         const facts = readPlanFacts(command.stack, projectDir);
@@ -132,7 +134,7 @@ async function release(stack: Stack, command: Extract<OpsCommand, { kind: "relea
 }
 
 async function follow(sfn: SFNClient, executionArn: string): Promise<number> {
-    const end = await followExecution(sfn, executionArn, { write, tty, columns: () => process.stdout.columns, pollMs: 5000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    const end = await followExecution(sfn, executionArn, { write, tty, columns: () => outputColumns(process.stdout, process.env), pollMs: 5000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     if (end.status === "SUCCEEDED") return 0;
     write(`\n${end.status}: ${end.error ?? ""}\n  ${end.cause ?? ""}\nResume it from the failed step with: npm run ops -- redrive ${executionArn}\n`);
     return 1;

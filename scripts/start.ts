@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { styleText } from "util";
 import { readableCause } from "../handlers/causes";
-import { invokedFunctions } from "../statemachines/asl";
+import { functionSteps, invokedFunctions } from "../statemachines/asl";
 import { faultForms, parseFaults } from "../simulator/faults";
 import { EventLog, RunReport } from "../simulator/run";
 import { WatchLook, databaseOfOutputs, simulate } from "../simulator/simulate";
@@ -13,9 +13,9 @@ import type { Job, JobnetDefinition } from "../statemachines/jobs";
 import { SimPublished, executionArnOf } from "../simulator/account";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { ganttHtml, ganttModel, ganttSvg } from "./lib/gantt";
-import { Timeline, emittedValuesOfRun, formatDuration, summaryTable } from "../simulator/timeline";
+import { Timeline, emittedValuesOfRun, fitToColumns, formatDuration, summaryTable } from "../simulator/timeline";
 import { serverOutcomes } from "../handlers/serverOutcomes";
-import { UsageError, requireWritableFile, runCommand } from "./lib/commandLine";
+import { UsageError, outputColumns, requireWritableFile, runCommand } from "./lib/commandLine";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
 import { parseStartOptions, scheduledInput, scheduledRunOn, startUsage } from "./lib/startOptions";
@@ -37,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
     if (options.report) requireWritableFile("--report", options.report);
     const tty = process.stdout.isTTY === true;
     const bold = (text: string) => (tty ? styleText("bold", text) : text);
+    const columns = () => outputColumns(process.stdout, process.env);
+    // What this command says itself, fitted in the width; the timeline fits its own lines.
+    const say = (text: string) => write(fitToColumns(text, columns()));
     const outName = options.servers === undefined ? options.stack : `${options.stack}-${options.servers}-servers`;
     const outDir = path.join(projectDir, "out", outName);
     write(`Synthesising stack ${options.stack} offline…\n`);
@@ -70,11 +73,13 @@ async function main(argv: string[]): Promise<number> {
         jobnetNames: [...jobnetsOf(synth).keys()],
         database: database ?? "none",
         tasks: tasksOf(synth, team ? [...jobnetsOf(synth).keys()] : options.jobnets),
+        ...(team ? {} : { initial: options.initial }),
+        steps: [...new Set((team ? [...jobnetsOf(synth).keys()] : options.jobnets).flatMap((j) => functionSteps(jobnetsOf(synth).get(j)!.definition)))],
     });
     const relativeOut = path.relative(projectDir, outDir);
     const shown = (names: string[]) => (names.length > 3 ? `${names[0]} … ${names[names.length - 1]}` : names.join(", "));
     const pictures = (team ? [team.name] : ["stop", "start"]).map((j) => `${j}.asl.json, ${j}.svg${team ? `, ${j}.jobs.svg` : ""}`).join(", ");
-    write(
+    say(
         `Simulated AWS account: ${servers.length} web servers (${shown(servers)}), ` +
         (groupServerNames.length > 0 ? `${groupServerNames.length} servers of the jobnets' groups (${shown(groupServerNames)}), ` : "") +
         `${database === undefined ? "no database" : `${database.kind === "cluster" ? "cluster" : "DB instance"} ${database.identifier}`}, the system ${options.initial} before the first run.\n` +
@@ -101,10 +106,15 @@ async function main(argv: string[]): Promise<number> {
         if (!timeline) {
             const trigger = triggeredBy.get(jobnet);
             const what = redrive ? `${jobnet} jobnet, redriven: it goes on from the step that failed` : beside ? `${jobnet} jobnet, started by hand in the same second` : trigger ? `${jobnet} jobnet, ${trigger}, at +${formatDuration((event.timestamp - simulatedStartMs) / 1000)}` : `${jobnet} jobnet`;
-            write(`\n${bold(`▶ ${what}`)} (${jobnets.get(jobnet)!.stateMachineArn.split(":").pop()}), simulated time since its start:\n`);
+            write(`\n${bold(fitToColumns(`▶ ${what} (${jobnets.get(jobnet)!.stateMachineArn.split(":").pop()}), simulated time since its start:`, columns()))}\n`);
             // Runs side by side write in turns: each line says whose it is.
-            const own = options.faults.some((f) => f.startsWith("race:")) ? (text: string) => write(text.replace(/^(?=.)/gm, `${run} `)) : write;
-            timeline = new Timeline({ definition: jobnets.get(jobnet)!.definition, startMs: event.timestamp, tty, columns: () => process.stdout.columns, write: own });
+            const inTurns = options.faults.some((f) => f.startsWith("race:"));
+            const own = inTurns ? (text: string) => write(text.replace(/^(?=.)/gm, `${run} `)) : write;
+            const width = () => {
+                const c = columns();
+                return c === undefined || !inTurns ? c : c - run.length - 1;
+            };
+            timeline = new Timeline({ definition: jobnets.get(jobnet)!.definition, startMs: event.timestamp, tty, columns: width, write: own });
             timelines.set(run, timeline);
             recorded[run] = [];
         }
@@ -137,30 +147,30 @@ async function main(argv: string[]): Promise<number> {
     const runs = reports.map((r) => ({ jobnet: runLabel(r.jobnet, r.redrive === true, r.beside === true), report: r.report }));
 
     write(`\n${bold("Summary")}, in simulated time:\n`);
-    write(summaryTable(runs) + "\n");
+    write(summaryTable(runs, columns()) + "\n");
     // A jobnet's outcome is its last run's: a successful redrive makes up for the failure.
     const outcome = (jobnet: string) => reports.filter((r) => r.jobnet === jobnet && !r.beside).pop()?.report;
     const skipped = options.jobnets.filter((j) => !outcome(j));
     const triggered = team && byHand[0] !== team.name;
     for (const { jobnet, report } of runs) {
-        if (report.status !== "SUCCEEDED") write(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
+        if (report.status !== "SUCCEEDED") say(`\n${jobnet} ${report.status}: ${report.error}\n  ${readableCause(report.cause)}\n`);
         const servers = serverOutcomes(report.output);
-        if (servers.length > 0) write(`\n${jobnet}, each server:\n${servers.map((line) => `  ${line}\n`).join("")}`);
+        if (servers.length > 0) say(`\n${jobnet}, each server:\n${servers.map((line) => `  ${line}\n`).join("")}`);
     }
     // Each delivery of a start condition's event: a repeated one asks for the run its event's id names, which exists.
     const starter = synth.functions.find((f) => f.task === "startOnEvent")?.functionArn;
     const startDeliveries = simulation.deliveries.filter((d) => d.target === starter);
     if (startDeliveries.length > 0) {
-        write(`\nStart conditions' events, as EventBridge delivered them to StartOnEvent (simulated time):\n`);
+        say(`\nStart conditions' events, as EventBridge delivered them to StartOnEvent (simulated time):\n`);
         for (const d of startDeliveries) {
             const name = triggeredExecutionName((d.input as { trigger: TriggerKind }).trigger, d.event.id);
             const runs = simulation.account.executions.filter((e) => e.arn.endsWith(`:${name}`)).length;
-            write(`  +${formatDuration((d.deliveredAt - simulatedStartMs) / 1000)}  ${d.rule}: ${d.repeated ? `the same event again: asks for run ${name} again, ${runs} run${runs === 1 ? "" : "s"} of it in all` : `event ${d.event.id}: starts run ${name}`}\n`);
+            say(`  +${formatDuration((d.deliveredAt - simulatedStartMs) / 1000)}  ${d.rule}: ${d.repeated ? `the same event again: asks for run ${name} again, ${runs} run${runs === 1 ? "" : "s"} of it in all` : `event ${d.event.id}: starts run ${name}`}\n`);
         }
     }
-    for (const refused of simulation.refusedRedrives) write(`\n${refused.jobnet} not redriven: ${refused.reason}\n`);
-    if (skipped.length > 0 && triggered) write(`\nNo run of ${skipped.join(", ")} started: no event matched its start condition${byHand.length > 0 ? `, or ${byHand[0]} did not end as it waits for` : ""}\n`);
-    else if (skipped.length > 0) write(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
+    for (const refused of simulation.refusedRedrives) say(`\n${refused.jobnet} not redriven: ${refused.reason}\n`);
+    if (skipped.length > 0 && triggered) say(`\nNo run of ${skipped.join(", ")} started: no event matched its start condition${byHand.length > 0 ? `, or ${byHand[0]} did not end as it waits for` : ""}\n`);
+    else if (skipped.length > 0) say(`Not run, because the ${reports[reports.length - 1].jobnet} jobnet failed: ${skipped.join(", ")}\n`);
     if (options.json) {
         fs.writeFileSync(options.json, JSON.stringify({
             stack: options.stack,
@@ -171,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
             runs: runs.map(({ jobnet, report }) => ({ jobnet, ...figures(report), events: recorded[jobnet] ?? [] })),
             notRun: skipped,
         }, null, 2) + "\n");
-        write(`Events and figures written to ${options.json}\n`);
+        say(`Events and figures written to ${options.json}\n`);
     }
     if (options.report) {
         // The same renderer as npm run ops -- report, on the histories the simulated account kept: one
@@ -185,7 +195,7 @@ async function main(argv: string[]): Promise<number> {
         const files = executions.map((r) => `${base}-${r.jobnet}${r.beside ? "-beside" : ""}.svg`);
         files.forEach((file, i) => fs.writeFileSync(file, ganttSvg(models[i]) + "\n"));
         fs.writeFileSync(options.report, ganttHtml(`Simulated runs of the ${options.stack} jobnets`, models));
-        write(`Gantt charts written to ${options.report} and ${files.join(", ")}\n`);
+        say(`Gantt charts written to ${options.report} and ${files.join(", ")}\n`);
     }
     return options.jobnets.every((j) => outcome(j)?.status === "SUCCEEDED") ? 0 : 1;
 }

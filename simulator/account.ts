@@ -68,9 +68,9 @@ export interface Faults {
     backupSeconds?: number;
     /** These servers never pass the ALB health check; "*" for all. */
     neverHealthy?: string[];
-    /** The first N invocations of these functions (by task name) are throttled by Lambda. */
+    /** The first N invocations of these functions (by task name), or by these steps (Task states), are throttled by Lambda. */
     lambdaThrottles?: Record<string, number>;
-    /** The first N invocations of these functions act, but answer only after their Task has timed out. */
+    /** The first N invocations of these functions (by task name), or by these steps, act, but answer only after their Task has timed out. */
     lateResponses?: Record<string, number>;
     /** StartInstances answers InsufficientInstanceCapacity for these servers until this many seconds after the start. */
     noCapacity?: Record<string, number>;

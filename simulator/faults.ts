@@ -34,12 +34,12 @@ export const faultKinds = [
     { jobnets: stop, form: "stopped-for:DAYS", does: "the system was stopped DAYS ago (with --initial stopped): its backups are as old, and still kept" },
     { jobnets: stop, form: "backup-slow:SECONDS", does: "every AMI and database snapshot takes SECONDS to complete" },
     { jobnets: start, form: "health:never|SERVER", does: "no target (or SERVER's) ever becomes healthy" },
-    { jobnets: either, form: "throttle:TASK[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations of TASK" },
+    { jobnets: either, form: "throttle:STEP[:COUNT]", does: "Lambda throttles the first COUNT (default 2) invocations by STEP, a step of the timeline that calls a function (or by every step that calls the function a task name such as startInstances names)" },
     { jobnets: start, form: "capacity:SERVER[:SECONDS|never]", does: "StartInstances finds no capacity for SERVER for SECONDS (default 600) from the start" },
     { jobnets: start, form: "capacity-lost:SERVER[:TIMES]", does: "SERVER goes pending → stopped for lack of capacity the first TIMES (default 1) it starts" },
     { jobnets: either, form: "ec2-refuses:SERVER:CODE", does: `EC2 refuses to stop or start SERVER for good, refusing each whole call: ${Object.entries(ec2Refusals).map(([code, r]) => `${code} (${r.actions.join(", ")}: ${r.why})`).join(", ")}` },
     { jobnets: either, form: "state:SERVER:STATE", does: "SERVER is STATE (stopped, stopping, running, pending) when the run begins, by hand" },
-    { jobnets: either, form: "late:TASK[:COUNT]", does: "the first COUNT (default 1) invocations of TASK act, but answer after the Task timed out" },
+    { jobnets: either, form: "late:STEP[:COUNT]", does: "the first COUNT (default 1) invocations by STEP (or of a task's function) act, but answer after the Task timed out" },
     { jobnets: either, form: "throttle-api:SERVICE|all[:SECONDS]", does: `the AWS API (${awsServices.join(", ")}) throttles every call for SECONDS (default 30) every ${throttleBurstPeriod} s` },
     { jobnets: either, form: "other-run:stop|start[:scheduled]", does: "a run of that jobnet is already active, by hand or scheduled" },
     { jobnets: either, form: "running:JOBNET[:MINUTES]", does: "a run of JOBNET (any of the stack's) started a minute before ours holds its lock, and ends MINUTES (default 30) after ours starts: a jobnet that must not run beside it (notWith) refuses, or waits" },
@@ -54,6 +54,73 @@ export const faultKinds = [
     { jobnets: either, form: "tagged-later:NAME", does: "a server NAME got the servers' tag after the last update (a stack whose servers are named by a tag)" },
     { jobnets: either, form: "untagged:SERVER", does: "SERVER lost the servers' tag after the last update (a stack whose servers are named by a tag)" },
 ] as const;
+
+/**
+ * The faults that take effect only in some runs of their jobnet. "changing": only while the jobnet
+ * changes what the fault is of: the stop jobnet stopping a running server or database, the start
+ * jobnet starting a stopped one (a SERVER as state:SERVER:STATE leaves it, the database as the
+ * system is); a backup fault also on a stopped system whose AMI has expired, which the stop
+ * backs up again. "stopped": only when the stop jobnet finds the system stopped already.
+ */
+const actsOnlyWhen: Readonly<Record<string, "changing" | "stopped">> = {
+    "httpd-stop": "changing",
+    "stuck-stopping": "changing",
+    "cluster-backing-up": "changing",
+    "cluster-stop": "changing",
+    "cluster-busy": "changing",
+    "cluster-instance-busy": "changing",
+    backup: "changing",
+    "backup-token-no-id": "changing",
+    "backup-slow": "changing",
+    "httpd-start": "changing",
+    "agent-late": "changing",
+    "db-capacity": "changing",
+    "db-kms": "changing",
+    capacity: "changing",
+    "capacity-lost": "changing",
+    "ec2-refuses": "changing",
+    "backup-expired": "stopped",
+    "stopped-for": "stopped",
+};
+
+/**
+ * A fault the run asked for cannot take effect in: no jobnet of the run that it acts in meets what
+ * it acts on in the state it acts in (actsOnlyWhen). The stop jobnet meets the system as `initial`
+ * leaves it, each server as state:SERVER:STATE does; the start jobnet the same, unless the stop runs
+ * first, which leaves all stopped. A server left stopping or pending is not judged.
+ */
+function faultWithoutEffect(specs: string[], jobnets: readonly Jobnet[], initial: "running" | "stopped"): FaultSpecError | undefined {
+    const serverStates = new Map(specs.filter((s) => s.startsWith("state:")).map((s) => [s.split(":")[1], s.split(":")[2]]));
+    const expired = specs.filter((s) => s.startsWith("backup-expired:")).map((s) => s.split(":")[1]);
+    const found = (jobnet: Jobnet, server?: string): string => (jobnet === "start" && jobnets.includes("stop") ? "stopped" : (server && serverStates.get(server)) || initial);
+    for (const spec of specs) {
+        const [kind, arg, extra] = spec.split(":");
+        const when = actsOnlyWhen[kind];
+        // An agent that never comes online is offline on a running server too.
+        if (when === undefined || (kind === "agent-late" && extra === "never")) continue;
+        if (when === "stopped") {
+            if (found("stop") === "stopped") continue;
+            return new FaultSpecError(spec, "it takes effect only when the stop jobnet finds the system stopped (--initial stopped), and this run's stop finds it running");
+        }
+        const server = arg === "cluster" || arg === undefined || kind.startsWith("cluster-") || kind.startsWith("db-") || kind === "backup-slow" ? undefined : arg;
+        // The stop backs up again the servers whose AMI has expired, stopped as they are.
+        const backsUpAgain = ["backup", "backup-token-no-id", "backup-slow"].includes(kind) && arg !== "cluster" && (server === undefined ? expired.length > 0 : expired.includes(server));
+        const actsIn = (kind === "ec2-refuses" ? ec2Refusals[extra as Ec2Refusal].actions : faultKinds.find((k) => kindOf(k.form) === kind)!.jobnets).filter((j) => jobnets.includes(j));
+        const takesEffectIn = (jobnet: Jobnet): boolean => {
+            const state = found(jobnet, server);
+            if (state !== "running" && state !== "stopped") return true;
+            return state === (jobnet === "stop" ? "running" : "stopped") || (jobnet === "stop" && backsUpAgain);
+        };
+        if (actsIn.length === 0 || actsIn.some(takesEffectIn)) continue;
+        const jobnet = actsIn[0];
+        const what = server ?? "the system";
+        const verb = jobnet === "stop" ? "stops" : "starts";
+        const wanted = jobnet === "stop" ? "running" : "stopped";
+        const how = jobnet === "start" && jobnets.includes("stop") ? "" : ` (--initial ${wanted}${server ? `, or state:${server}:${wanted}` : ""})`;
+        return new FaultSpecError(spec, `it takes effect only when the ${jobnet} jobnet ${verb} ${what}${how}, and this run's ${jobnet} finds ${server ? "it" : "the system"} ${found(jobnet, server)}`);
+    }
+    return undefined;
+}
 
 /** A fault kind's name: the first part of its form. */
 function kindOf(form: string): string {
@@ -78,14 +145,21 @@ export class FaultSpecError extends Error {
 export interface FaultContext {
     /** The jobnets being run, when known: a fault none of them can meet is refused. */
     jobnets?: readonly Jobnet[];
-    /** The tasks a TASK may name. */
+    /** The tasks (the functions' names, such as startInstances) a STEP may name: the fault then acts on the function, whichever step calls it. */
     tasks: readonly string[];
+    /**
+     * The steps a STEP may name: the Task states that call a function, as the timeline names them.
+     * Before the system is synthesised, any name is taken.
+     */
+    steps?: readonly string[];
     /** The servers a SERVER may name; before the system is synthesised, any name is taken. */
     servers?: string[];
     /** The jobnets of the stack a JOBNET may name; before the system is synthesised, any name is taken. */
     jobnetNames?: string[];
     /** The stack's database, when known: the cluster-… faults act on it, and need one. */
     database?: { kind: "cluster" | "instance"; identifier: string } | "none";
+    /** The system's state before the run, when known with the jobnets: a fault that cannot take effect in it is refused. */
+    initial?: "running" | "stopped";
 }
 
 /** Turns `--fail` specs into the simulator's faults, checking every name against the system. */
@@ -115,10 +189,12 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             if (context.servers && !context.servers.includes(arg)) throw new FaultSpecError(spec, `there is no server ${arg} (servers: ${summarise(context.servers)})`);
             return arg;
         };
-        const task = () => {
-            if (arg && context.tasks.includes(arg)) return arg;
+        const step = () => {
+            const steps = context.steps;
+            if (arg && (context.tasks.includes(arg) || steps === undefined || steps.includes(arg))) return arg;
+            if (steps === undefined) throw new FaultSpecError(spec, "it needs a step, as the timeline names it, or a task");
             const elsewhere = arg !== undefined && (taskFunctionNames as readonly string[]).includes(arg);
-            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}TASK must be one of ${context.tasks.join(", ")}`);
+            throw new FaultSpecError(spec, `${elsewhere ? `${arg} is not a task of the ${jobnets.join(" and ")} jobnet; ` : ""}STEP must be one of the steps that call a function, as the timeline names them: ${steps.join(", ")}; or one of the functions they call: ${context.tasks.join(", ")}`);
         };
         /** The jobnet the spec names: stop or start, `why` saying which run it is. */
         const jobnet = (why: string): "stop" | "start" => {
@@ -215,7 +291,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             }
             case "health": noExtra(); add("neverHealthy", arg === "never" ? "*" : server()); break;
             case "throttle": {
-                faults.lambdaThrottles = { ...faults.lambdaThrottles, [task()]: whole(extra, 2, "COUNT", 1, 100) };
+                faults.lambdaThrottles = { ...faults.lambdaThrottles, [step()]: whole(extra, 2, "COUNT", 1, 100) };
                 break;
             }
             case "capacity": {
@@ -247,7 +323,7 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
             }
             case "late": {
                 // A task retries a timeout twice: a third late answer would fail the run.
-                faults.lateResponses = { ...faults.lateResponses, [task()]: whole(extra, 1, "COUNT", 1, 2) };
+                faults.lateResponses = { ...faults.lateResponses, [step()]: whole(extra, 1, "COUNT", 1, 2) };
                 break;
             }
             case "throttle-api": {
@@ -313,6 +389,8 @@ export function parseFaults(specs: string[], context: FaultContext): Faults {
                 throw new FaultSpecError(spec, `unknown fault kind ${JSON.stringify(kind)}`);
         }
     }
+    const inert = context.initial && context.jobnets ? faultWithoutEffect(specs, context.jobnets, context.initial) : undefined;
+    if (inert) throw inert;
     return faults;
 }
 

@@ -24,9 +24,10 @@ export class SimulatedLambda {
     private readonly lateLeft: Record<string, number>;
 
     /**
-     * `throttles`: the first N invocations of these tasks are throttled by Lambda. `late`: the first
-     * N invocations of these tasks do their work, but their response reaches Step Functions only
-     * after the Task has timed out (Lambda service delays, a slow cold start).
+     * `throttles`: the first N invocations of these tasks, or by these steps (Task states), are
+     * throttled by Lambda. `late`: the first N invocations of these tasks, or by these steps, do
+     * their work, but their response reaches Step Functions only after the Task has timed out
+     * (Lambda service delays, a slow cold start).
      */
     constructor(functions: DeployedFunction[], throttles: Record<string, number> = {}, late: Record<string, number> = {}) {
         for (const f of functions) {
@@ -39,19 +40,24 @@ export class SimulatedLambda {
         this.lateLeft = { ...late };
     }
 
-    async invoke(functionArn: string, payload: unknown): Promise<unknown> {
+    /** Invokes a function; `step`, the Task state that invokes it, when a state machine does. */
+    async invoke(functionArn: string, payload: unknown, step?: string): Promise<unknown> {
         const fn = this.byArn.get(functionArn);
         if (!fn) throw lambdaError("Lambda.ResourceNotFoundException", `Function not found: ${functionArn}`);
         this.invocations.set(fn.task, (this.invocations.get(fn.task) ?? 0) + 1);
-        if ((this.throttlesLeft[fn.task] ?? 0) > 0) {
-            this.throttlesLeft[fn.task]--;
+        // A fault named after the step that invokes, else after the function's task.
+        const faultOf = (left: Record<string, number>) => [step, fn.task].find((k): k is string => k !== undefined && (left[k] ?? 0) > 0);
+        const throttled = faultOf(this.throttlesLeft);
+        if (throttled !== undefined) {
+            this.throttlesLeft[throttled]--;
             throw lambdaError("Lambda.TooManyRequestsException", "Rate Exceeded. (Service: Lambda, Status Code: 429)");
         }
         const event = JSON.parse(JSON.stringify(payload ?? {}));
         try {
             const result = await currentCaller.run(fn.caller, () => fn.handler(event));
-            if ((this.lateLeft[fn.task] ?? 0) > 0) {
-                this.lateLeft[fn.task]--;
+            const late = faultOf(this.lateLeft);
+            if (late !== undefined) {
+                this.lateLeft[late]--;
                 await new Promise((resolve) => setTimeout(resolve, (taskTimeoutSeconds + 30) * 1000));
             }
             return JSON.parse(JSON.stringify(result ?? null));

@@ -120,7 +120,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                 const timer = setTimeout(() => tokens.close("timed out", (t) => t.token === token), callbackTimeoutSeconds(s as TaskState, o.definition) * 1000);
                 const withToken = swapTaskToken(input, token) as { FunctionName: string; Payload: unknown };
                 try {
-                    await currentInvocation.run(id, () => o.lambda.invoke(withToken.FunctionName, withToken.Payload));
+                    await currentInvocation.run(id, () => o.lambda.invoke(withToken.FunctionName, withToken.Payload, name));
                 } catch (error) {
                     clearTimeout(timer);
                     tokens.close("the function failed", (t) => t.token === token);
@@ -158,7 +158,7 @@ export async function runExecution(o: RunOptions): Promise<RunReport> {
                 const at = Date.now();
                 const callsBefore = o.account.calls.length;
                 invocations++;
-                const Payload = await currentInvocation.run(id, () => o.lambda.invoke(input.FunctionName, input.Payload));
+                const Payload = await currentInvocation.run(id, () => o.lambda.invoke(input.FunctionName, input.Payload, name));
                 if (waits.has(name)) {
                     const freshest = o.account.calls.slice(callsBefore).reduce<number | undefined>((f, c) =>
                         c.invocation === id && c.freshestChange !== undefined && (f === undefined || c.freshestChange > f) ? c.freshestChange : f, undefined);

@@ -110,9 +110,9 @@ export class Timeline {
                     const total = this.map?.total ?? 0;
                     this.clearProgress();
                     this.map = undefined;
-                    this.line(e.timestamp, e.index, this.style("green", `${name}: all ${total} done`));
+                    this.line(e.timestamp, e.index, `${name}: all ${total} done`, "green");
                 } else if (e.state!.type === "Parallel") {
-                    this.line(e.timestamp, e.index, this.style("green", `${name}: every branch done`));
+                    this.line(e.timestamp, e.index, `${name}: every branch done`, "green");
                 }
                 break;
             }
@@ -122,11 +122,11 @@ export class Timeline {
                 const spec = (this.states.get(e.state!.name) as { Parameters?: { Payload?: { spec?: { kind?: string } } } } | undefined)?.Parameters?.Payload?.spec;
                 if (spec?.kind === "file" && errors.includes("States.Timeout")) {
                     // Told once: the looks that follow are the same.
-                    if (!this.looking.has(e.state!.name)) this.line(e.timestamp, e.index, this.style("dim", `${e.state!.name}: not there yet: it looks again each poll`));
+                    if (!this.looking.has(e.state!.name)) this.line(e.timestamp, e.index, `${e.state!.name}: not there yet: it looks again each poll`, "dim");
                     this.looking.add(e.state!.name);
                     break;
                 }
-                this.line(e.timestamp, e.index, this.style("yellow", `${e.state!.name}: retried after ${errors.includes("Lambda.TooManyRequestsException") ? "a Lambda service error or throttle" : "a transient error"}`));
+                this.line(e.timestamp, e.index, `${e.state!.name}: retried after ${errors.includes("Lambda.TooManyRequestsException") ? "a Lambda service error or throttle" : "a transient error"}`, "yellow");
                 break;
             }
             case "MapIterationStarted": {
@@ -152,7 +152,7 @@ export class Timeline {
                 this.clearProgress();
                 this.map = undefined;
                 this.progress = undefined;
-                this.line(e.timestamp, undefined, this.style("green", "SUCCEEDED"));
+                this.line(e.timestamp, undefined, "SUCCEEDED", "green");
                 break;
             case "ExecutionFailed": {
                 for (const l of [...this.loops.keys()]) this.endLoops(l, e.timestamp);
@@ -161,7 +161,7 @@ export class Timeline {
                 this.map = undefined;
                 this.progress = undefined;
                 const f = e as unknown as { Error: string; Cause: unknown };
-                this.line(e.timestamp, undefined, this.style("red", `FAILED ${f.Error}: ${typeof f.Cause === "string" ? readableCause(f.Cause) : JSON.stringify(f.Cause)}`));
+                this.line(e.timestamp, undefined, `FAILED ${f.Error}: ${typeof f.Cause === "string" ? readableCause(f.Cause) : JSON.stringify(f.Cause)}`, "red");
                 break;
             }
             default:
@@ -212,11 +212,19 @@ export class Timeline {
         this.line(at, undefined, text);
     }
 
-    private line(at: number, index: number | undefined, text: string): void {
-        const clock = `+${formatDuration((at - this.o.startMs) / 1000)}`;
-        const who = index === undefined ? "" : this.serverOfIndex.get(index) ?? `#${index}`;
+    /**
+     * One line of the timeline: the time, the server of a Map iteration, the text; in a known width,
+     * the text wrapped at spaces, each row after the first under its start.
+     */
+    private line(at: number, index: number | undefined, text: string, colour?: "green" | "red" | "yellow" | "dim"): void {
+        // Right-aligned up to +h:mm:ss, so that the text of a run stays in one column as it grows.
+        const clock = `+${formatDuration((at - this.o.startMs) / 1000)}`.padStart(8);
+        const who = index === undefined ? "" : `${this.serverOfIndex.get(index) ?? `#${index}`} `;
+        const indent = clock.length + 2 + who.length;
+        const columns = this.o.columns?.();
+        const rows = columns === undefined ? [text] : wrapWords(text, columns - indent);
         this.clearProgress();
-        this.o.write(`${this.style("dim", clock.padStart(8))}  ${who.padEnd(8)} ${text}\n`);
+        this.o.write(rows.map((row, i) => `${i === 0 ? `${this.style("dim", clock)}  ${who}` : " ".repeat(indent)}${colour ? this.style(colour, row) : row}\n`).join(""));
         this.showProgress();
     }
 
@@ -256,6 +264,51 @@ export class Timeline {
     private style(format: "green" | "red" | "yellow" | "dim" | "cyan", text: string): string {
         return this.o.tty ? styleText(format, text) : text;
     }
+}
+
+/** Rows are never narrower: on a terminal narrower still, its own wrapping takes over. */
+const narrowestRow = 20;
+
+/**
+ * `text` in rows of at most `width` characters (`firstWidth` the first; never fewer than
+ * narrowestRow), broken at spaces; a word longer than a row is cut at its end. A line break in the
+ * text starts a row.
+ */
+export function wrapWords(text: string, width: number, firstWidth = width): string[] {
+    const rows: string[] = [];
+    const room = () => Math.max(rows.length === 0 ? firstWidth : width, narrowestRow);
+    for (const paragraph of text.split("\n")) {
+        let row = "";
+        for (const word of paragraph.split(/ +/)) {
+            if (row !== "" && row.length + 1 + word.length <= room()) {
+                row += ` ${word}`;
+                continue;
+            }
+            if (row !== "") rows.push(row);
+            row = word;
+            while (row.length > room()) {
+                const cut = room();
+                rows.push(row.slice(0, cut));
+                row = row.slice(cut);
+            }
+        }
+        rows.push(row);
+    }
+    return rows;
+}
+
+/**
+ * Plain text made to fit in `columns` (left as it is when the width is not known): each line
+ * longer wrapped at spaces, its further rows indented two more than it is.
+ */
+export function fitToColumns(text: string, columns: number | undefined): string {
+    if (columns === undefined) return text;
+    return text.split("\n").map((line) => {
+        if (line.length <= columns) return line;
+        const indent = line.length - line.trimStart().length;
+        const [first, ...rest] = wrapWords(line.trimStart(), columns - indent - 2, columns - indent);
+        return [" ".repeat(indent) + first, ...rest.map((row) => " ".repeat(indent + 2) + row)].join("\n");
+    }).join("\n");
 }
 
 /**
@@ -407,8 +460,11 @@ function pathValue(value: unknown, path: string): unknown {
     return path.replace(/^\$\.?/, "").split(".").filter((p) => p !== "").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
-/** The figures of each run, as a table within 80 columns, with a line that says what the short headers mean. */
-export function summaryTable(runs: { jobnet: string; report: RunReport }[]): string {
+/**
+ * The figures of each run, as a table within 80 columns, with a line that says what the short
+ * headers mean; in fewer `columns` than the table takes, each run's figures in words, wrapped.
+ */
+export function summaryTable(runs: { jobnet: string; report: RunReport }[], columns?: number): string {
     const header = ["jobnet", "status", "duration", "transitions", "Lambda", "payload", "history"];
     const rows = runs.map(({ jobnet, report }) => [
         jobnet,
@@ -419,7 +475,12 @@ export function summaryTable(runs: { jobnet: string; report: RunReport }[]): str
         `${(report.largestPayloadBytes / 1024).toFixed(1)} KB`,
         String(report.historyEvents),
     ]);
-    return `${table(header, rows)}\nLambda: invocations; payload: the largest state; history: its events`;
+    const figures = table(header, rows);
+    if (columns === undefined || figures.split("\n").every((line) => line.length <= columns)) {
+        return fitToColumns(`${figures}\nLambda: invocations; payload: the largest state; history: its events`, columns);
+    }
+    return fitToColumns(runs.map(({ jobnet, report }, i) =>
+        `${jobnet}: ${report.status} in ${rows[i][2]}, ${rows[i][3]} state transitions, ${rows[i][4]} Lambda invocations, the largest state ${rows[i][5]}, ${rows[i][6]} history events`).join("\n"), columns);
 }
 
 /** Columns aligned, numbers to the right. */

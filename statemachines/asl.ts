@@ -567,6 +567,12 @@ export function allStates(states: Record<string, State>): [string, State][] {
     ]);
 }
 
+/** The steps of a definition that invoke a Lambda function (its Task states, as the timeline names them), each once, in the order they appear. */
+export function functionSteps(d: StateMachineDefinition): string[] {
+    const steps = allStates(d.States).flatMap(([name, s]) => (s.Type === "Task" && typeof s.Parameters?.FunctionName === "string" ? [name] : []));
+    return [...new Set(steps)];
+}
+
 /** The Lambda functions a definition invokes, each once, in the order they first appear. */
 export function invokedFunctions(d: StateMachineDefinition): string[] {
     const arns = allStates(d.States).flatMap(([, s]) =>

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
+import { ConfigError, WebappConfig, architectureOf, awsProviderConfigKeys, awsRegions, parseConfig, problemLine, systemShapeOf, vpcCidrProblem } from "../infra/config";
 import { longestBoundWithinBudget, worstCaseHistories } from "../statemachines/jobnetHistory";
 import { canonicalTimeZone, ianaNameOfCldrId } from "../infra/cron";
 import { configReferenceFile, configReferenceWithTable, projectConfig, projectFileWithConfig } from "../scripts/lib/configDocs";
@@ -53,6 +53,12 @@ describe("stack config", () => {
         assert.deepStrictEqual([config.profile, config.providerKeys], ["ops", ["allowedAccountIds", "maxRetries"]]);
     });
 
+    it("takes any region the AWS provider lists, those of other partitions too, and lists them all for a name nothing like one", () => {
+        assert.ok(awsRegions.length >= 40 && ["ap-northeast-1", "us-east-1", "cn-north-1", "us-gov-west-1", "eusc-de-east-1"].every((r) => awsRegions.includes(r)));
+        for (const region of awsRegions) assert.strictEqual(parse({ "aws:region": region }).region, region);
+        assert.deepStrictEqual(problemsOf({ "aws:region": "tokyo" }), [`aws:region: got "tokyo"; expected an AWS region such as ap-northeast-1, one of the ${awsRegions.length} the AWS provider knows: ${awsRegions.join(", ")}`]);
+    });
+
     it("gives the documented defaults when only the region is set", () => {
         assert.deepStrictEqual(parse({}), {
             region: "ap-northeast-1",
@@ -84,6 +90,7 @@ describe("stack config", () => {
                 schedulesPaused: [],
             },
             unusedKeys: [],
+            retiredKeys: [],
             profile: undefined,
             providerKeys: [],
             jobnet: {
@@ -209,8 +216,6 @@ describe("stack config", () => {
             'webapp-jobnet:jobnetWaits.instanceReady: got "2m"; expected a duration from 130s to 24h, such as 15m'],
         ["a bound on a wait that does not exist", { "webapp-jobnet:jobnetWaits": '{"coffee":"5m"}' },
             "webapp-jobnet:jobnetWaits.coffee: unknown key; the keys here are httpdCommand, agentOnline, instanceStopped, instanceReady, instanceCapacity, clusterAvailable, clusterStopped, backupsCompleted, targetsHealthy"],
-        ["more Map concurrency than Step Functions runs", { "webapp-jobnet:jobnetMaxConcurrency": "41" },
-            'webapp-jobnet:jobnetMaxConcurrency: got "41"; expected a whole number from 1 to 40'],
         ["a maintenance rule priority ALB does not accept", { "webapp-jobnet:maintenanceRulePriority": "50001" },
             'webapp-jobnet:maintenanceRulePriority: got "50001"; expected a whole number from 1 to 50000'],
         ["a jobnet timeout under 10 minutes", { "webapp-jobnet:jobnetTimeout": "5m" },
@@ -253,6 +258,12 @@ describe("stack config", () => {
             'webapp-jobnet:system.webServers.tag: got "Role"; expected a tag Key=Value such as Role=shop-web'],
         ["no region", { "aws:region": undefined as unknown as string },
             "aws:region: got nothing (it is required); expected an AWS region such as ap-northeast-1"],
+        ["a misspelt region", { "aws:region": "ap-northest-1" },
+            'aws:region: got "ap-northest-1"; expected an AWS region such as ap-northeast-1 (did you mean "ap-northeast-1"?)'],
+        ["a region in capitals", { "aws:region": "AP-NORTHEAST-1" },
+            'aws:region: got "AP-NORTHEAST-1"; expected an AWS region such as ap-northeast-1 (did you mean "ap-northeast-1"?)'],
+        ["a region of the right form that AWS does not have", { "aws:region": "ap-northeast-9" },
+            'aws:region: got "ap-northeast-9"; expected an AWS region such as ap-northeast-1 (did you mean "ap-northeast-1"?)'],
     ];
     for (const [what, values, message] of badInputs) {
         it(`refuses ${what}, naming the key, the value and what is expected`, () => {
@@ -416,6 +427,16 @@ describe("unknown config keys", () => {
         });
         assert.deepStrictEqual(config.tags, { CostCenter: "1234", Owner: "ops" }, "--path stores 1234 as a number: the tag takes its text");
         assert.deepStrictEqual(config.operations.triggers[0].eventPattern, { source: ["aws.health"], detail: { anything: ["goes"] } });
+    });
+
+    it("take a key no longer used, whatever its value, and preview warns of it, naming it and how to remove it", async () => {
+        assert.deepStrictEqual(parse({ "webapp-jobnet:jobnetMaxConcurrency": "41" }).retiredKeys, ["jobnetMaxConcurrency"]);
+        // Pulumi.yaml does not declare it: a stack that does not set it is not handed it, and hears nothing of it.
+        assert.ok(!("jobnetMaxConcurrency" in projectConfig()));
+        const { warnings } = await runProgram("dev", { "webapp-jobnet:jobnetMaxConcurrency": "10" });
+        assert.deepStrictEqual(warnings.filter((w) => w.includes("jobnetMaxConcurrency")), [
+            "webapp-jobnet:jobnetMaxConcurrency is no longer used: each phase of a jobnet acts on every server at once, with no Map to bound. Remove it: pulumi config rm jobnetMaxConcurrency",
+        ]);
     });
 
     it("stop the program before it declares any resource", async () => {

@@ -389,6 +389,15 @@ describe("the stop jobnet, run in the simulated account", () => {
         assert.deepStrictEqual(systemState(account).servers, stopped.servers);
     });
 
+    it("throttles, or answers late, only the step named, not the other steps that call its function", async () => {
+        // DescribeWebServers calls describeInstances too, WaitUntilInstancesStopped's polls first; BackUpCluster calls ensureBackups too.
+        const { report, account } = await run("stop", "running", { lambdaThrottles: { WaitUntilInstancesStopped: 2 }, lateResponses: { BackUpWebServers: 1 } });
+        assert.strictEqual(report.status, "SUCCEEDED", report.cause);
+        const retried = report.events.filter((e) => e.type === "StateRetried").map((e) => (e as any).state.name).sort();
+        assert.deepStrictEqual(retried, ["BackUpWebServers", "WaitUntilInstancesStopped", "WaitUntilInstancesStopped"]);
+        assert.deepStrictEqual(systemState(account), { ...stopped, backups: ["web-1: COMPLETED", "web-2: COMPLETED", "webapp-jobnet-dev: COMPLETED"] });
+    });
+
     it("a Task that times out while its function acted is retried, and the retry finds the work done", async () => {
         const { report, account } = await run("stop", "running", { lateResponses: { stopInstances: 1, ensureBackups: 1 } });
         assert.strictEqual(report.status, "SUCCEEDED", report.cause);

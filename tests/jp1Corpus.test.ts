@@ -6,6 +6,7 @@ import { importJp1 } from "../scripts/lib/jp1/importCommand";
 import type { ImportReport, ReportedJob } from "../scripts/lib/jp1/importReport";
 import { projectDir } from "../scripts/lib/runProgram";
 import { planRuns, ruleCalendarOf } from "../handlers/scheduleRules";
+import { cliEnvironment, cliLoader } from "./support/cli";
 import type { JobnetDefinition } from "../statemachines/jobs";
 
 // The corpus (tests/fixtures/jp1/*.def) was written for these tests from the manual's syntax;
@@ -177,7 +178,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         const copy = path.join(scratch, "project");
         /** `node scripts/SCRIPT ARGS` in the copy, as its npm run does (the tests' loader for ts-node). */
         const script = (name: string, args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
-            const child = spawn(process.execPath, ["--require", "./tests/support/register.js", "--require", "./tests/support/shortcuts.js", path.join("scripts", name), ...args], { cwd: copy, env: { ...process.env, npm_lifecycle_event: path.basename(name, ".ts") } });
+            const child = spawn(process.execPath, [...cliLoader, path.join("scripts", name), ...args], { cwd: copy, env: cliEnvironment(name) });
             let out = "";
             child.stdout.on("data", (d) => (out += d));
             child.stderr.on("data", (d) => (out += d));

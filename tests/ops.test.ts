@@ -15,7 +15,7 @@ import {
     StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { UsageError } from "../scripts/lib/commandLine";
-import { commandUsage, deployedJobnet, parseOpsArgs } from "../scripts/lib/ops/args";
+import { commandUsage, deployedJobnet, opsUsage, parseOpsArgs } from "../scripts/lib/ops/args";
 import { explainFailure } from "../scripts/lib/ops/failures";
 import { executionName, followExecution, latestUnsuccessful, recentRuns, redrive, startRun, triggerOf } from "../scripts/lib/ops/runs";
 import { RedriveFacts, readRedriveFacts, redriveRefusal, sharingRunLock } from "../scripts/lib/ops/redriveCheck";
@@ -57,7 +57,7 @@ describe("npm run ops arguments", () => {
         assert.deepStrictEqual(parseOpsArgs(["redrive", "latest"]), { kind: "redrive", execution: "latest", stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["redrive", execution("stop", "stop-manual-1")]), { kind: "redrive", execution: execution("stop", "stop-manual-1"), stack: "dev", wait: true });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "start", "--stack", "prod"]), { kind: "schedule", enable: false, jobnet: "start", stack: "prod", yes: false });
-        assert.deepStrictEqual(parseOpsArgs([]), { kind: "help" });
+        assert.throws(() => parseOpsArgs(["--stack", "prod"]), (e: Error) => e instanceof UsageError && e.message === `npm run ops needs a command\n\n${opsUsage}`);
         assert.deepStrictEqual(parseOpsArgs(["run", "start", "--stack=prod", "-y", "--no-wait"]), { kind: "run", jobnet: "start", stack: "prod", wait: false });
         assert.deepStrictEqual(parseOpsArgs(["schedule", "disable", "stop", "--help"]), { kind: "help" });
     });
@@ -231,9 +231,9 @@ describe("jobnet runs through Step Functions (a fake SFN client)", () => {
         const end = await followExecution(new SFNClient({ region: "ap-northeast-1" }), arn, { write: (l) => lines.push(l), tty: false, pollMs: 5000, sleep: async () => undefined });
         assert.deepStrictEqual(end, { status: "FAILED", error: "InstanceNotStoppable", cause: "DescribeWebServers: web-1 (i-1) is pending" });
         assert.deepStrictEqual(lines, [
-            "   +0:01           EnableMaintenancePage: outcome created\n",
-            "   +0:02           DescribeWebServers: notStoppable web-1 (i-1) is pending\n",
-            "   +0:03           FAILED InstanceNotStoppable: DescribeWebServers: web-1 (i-1) is pending\n",
+            "   +0:01  EnableMaintenancePage: outcome created\n",
+            "   +0:02  DescribeWebServers: notStoppable web-1 (i-1) is pending\n",
+            "   +0:03  FAILED InstanceNotStoppable: DescribeWebServers: web-1 (i-1) is pending\n",
         ]);
     });
 });
@@ -254,6 +254,17 @@ describe("the parts that need the pulumi CLI", () => {
         assert.deepStrictEqual([bad.status, bad.stderr], [2, `run needs a jobnet: stop, start or one of the team's (lowercase letters, digits and hyphens), not "Reboot!"\n`]);
         const noFile = withStackFiles(() => ops(["schedule", "disable", "stop", "--stack", "qa"]));
         assert.deepStrictEqual([noFile.status, noFile.stderr], [2, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n']);
+        const none = ops([]);
+        assert.deepStrictEqual([none.status, none.stdout, none.stderr], [2, "", `npm run ops needs a command\n\n${opsUsage}\n`]);
+    });
+
+    it("npm run ops answers every command of a stack without its file alike: exit 2, naming the stacks there are, before any call", function () {
+        this.timeout(120_000);
+        const ops = (args: string[]) => runCli("ops.ts", [...args, "--stack", "nosuch"], { PATH: path.dirname(process.execPath) + ":/usr/bin:/bin" });
+        const pick = (r: { status: number | null; stdout: string; stderr: string }) => ({ status: r.status, stdout: r.stdout, stderr: r.stderr });
+        const answers = withStackFiles(() => [["status"], ["schedule", "disable", "stop"], ["run", "stop"], ["report"], ["preview"], ["plan"]].map((args) => ({ args: args.join(" "), ...pick(ops(args)) })));
+        const alike = { status: 2, stdout: "", stderr: '--stack "nosuch": there is no Pulumi.nosuch.yaml; the stacks are dev, example-https, existing, existing-rds, prod\n' };
+        assert.deepStrictEqual(answers, answers.map(({ args }) => ({ args, ...alike })));
     });
 });
 

@@ -10,12 +10,12 @@ import { FaultSpecError, faultKinds, parseFaults } from "../simulator/faults";
 import { readableCause } from "../handlers/causes";
 import { simulate } from "../simulator/simulate";
 import { RunReport } from "../simulator/run";
-import { Timeline, describe as describeResult, describeScript, formatDuration, progressLine, summaryTable, table } from "../simulator/timeline";
+import { Timeline, describe as describeResult, describeScript, fitToColumns, formatDuration, progressLine, summaryTable, table, wrapWords } from "../simulator/timeline";
 import { toDot } from "../statemachines/diagram";
 import { taskFunctionNames } from "../statemachines/plan";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../infra/config";
-import { isConfigError, optionsKeptByNpm, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
+import { isConfigError, optionsKeptByNpm, outputColumns, parseCommandLine, requireWritableFile } from "../scripts/lib/commandLine";
 import { stackFile, stackNames } from "../scripts/lib/stacks";
 import { runCli } from "./support/cli";
 import { withStackFiles } from "./support/stackFiles";
@@ -23,7 +23,7 @@ import { sharedSynthesis } from "./support/sharedRuns";
 import { screen } from "./support/terminal";
 import { markdownTableRows, quotePattern } from "./support/documentedCommands";
 
-const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames };
+const context = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames, steps: ["DescribeWebServers", "StopInstances"] };
 
 describe("npm start options", () => {
     it("default to both jobnets of the dev stack on a running system", () => {
@@ -92,6 +92,37 @@ describe("npm start options", () => {
             e.message === '--fail "backup:web-1": it can only happen in the stop jobnet, and the start jobnet is run; the form is backup:SERVER|cluster[:TIMES]');
         assert.deepStrictEqual(parseStartOptions(["--fail", "health:never", "--fail", "backup:web-1"]).faults, ["health:never", "backup:web-1"]);
         assert.deepStrictEqual(parseStartOptions(["--jobnet", "start", "--fail", "check:web-1"]).faults, ["check:web-1"]);
+    });
+
+    it("refuse a fault that cannot take effect in the run asked for, saying in which run it would", () => {
+        const refused = (argv: string[]) => {
+            try {
+                parseStartOptions(argv);
+            } catch (e) {
+                return e instanceof FaultSpecError ? e.message : String(e);
+            }
+            return "taken";
+        };
+        assert.strictEqual(refused(["--jobnet", "stop", "--fail", "backup-expired:web-1"]),
+            '--fail "backup-expired:web-1": it takes effect only when the stop jobnet finds the system stopped (--initial stopped), and this run\'s stop finds it running; the form is backup-expired:SERVER');
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup-expired:web-1", "--fail", "stopped-for:40"]), "taken");
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "httpd-stop:web-1"]),
+            '--fail "httpd-stop:web-1": it takes effect only when the stop jobnet stops web-1 (--initial running, or state:web-1:running), and this run\'s stop finds it stopped; the form is httpd-stop:SERVER');
+        assert.strictEqual(refused(["--jobnet", "stop", "--fail", "stuck-stopping:web-2", "--fail", "state:web-2:stopped"]),
+            '--fail "stuck-stopping:web-2": it takes effect only when the stop jobnet stops web-2 (--initial running, or state:web-2:running), and this run\'s stop finds it stopped; the form is stuck-stopping:SERVER');
+        assert.strictEqual(refused(["--jobnet", "start", "--initial", "running", "--fail", "db-kms"]),
+            '--fail "db-kms": it takes effect only when the start jobnet starts the system (--initial stopped), and this run\'s start finds the system running; the form is db-kms');
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup:cluster"]),
+            '--fail "backup:cluster": it takes effect only when the stop jobnet stops the system (--initial running), and this run\'s stop finds the system stopped; the form is backup:SERVER|cluster[:TIMES]');
+        // The stop backs up again a server whose AMI expired, stopped as it is; not the others.
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup-expired:web-1", "--fail", "backup:web-1"]), "taken");
+        assert.match(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "backup-expired:web-1", "--fail", "backup:web-2"]), /^--fail "backup:web-2": it takes effect only when the stop jobnet stops web-2 /);
+        // The start that follows the stop finds every server stopped, whatever the system was.
+        assert.strictEqual(refused(["--initial", "stopped", "--fail", "capacity:web-1", "--fail", "ec2-refuses:web-2:UnauthorizedOperation"]), "taken");
+        assert.strictEqual(refused(["--jobnet", "start", "--fail", "state:web-1:running", "--fail", "agent-late:web-1:never"]), "taken");
+        assert.match(refused(["--jobnet", "start", "--fail", "state:web-1:running", "--fail", "agent-late:web-1"]), /^--fail "agent-late:web-1": it takes effect only when the start jobnet starts web-1 \(--initial stopped, or state:web-1:stopped\), and this run's start finds it running;/);
+        // A server left stopping or pending is not judged: the jobnet waits for it, then acts.
+        assert.strictEqual(refused(["--jobnet", "stop", "--initial", "stopped", "--fail", "state:web-1:pending", "--fail", "httpd-stop:web-1"]), "taken");
     });
 
     it("explain an option npm kept for itself (npm start --servers 5, without --)", () => {
@@ -197,7 +228,7 @@ describe("fault specs (--fail)", () => {
         ["httpd-stop", "it needs a server name"],
         ["reboot:web-1", 'unknown fault kind "reboot"'],
         ["cluster-backing-up:soon", "SECONDS must be a whole number from 1 to 86400"],
-        ["throttle:coffee", `TASK must be one of ${taskFunctionNames.join(", ")}`],
+        ["throttle:coffee", `STEP must be one of the steps that call a function, as the timeline names them: DescribeWebServers, StopInstances; or one of the functions they call: ${taskFunctionNames.join(", ")}`],
         ["other-run:both", "it names the jobnet that is running: stop or start"],
         ["race:both", "it names the jobnet started beside ours: stop or start"],
         ["lock-left", "it names the jobnet whose run left the lock: stop or start"],
@@ -234,11 +265,15 @@ describe("fault specs (--fail)", () => {
         assert.throws(() => parseFaults(["ec2-refuses:web-1:InvalidParameterValue"], { ...context, jobnets: ["stop"] }), (e: Error) => /only to StartInstances, which the stop jobnet does not call/.test(e.message));
     });
 
-    it("take a TASK only among the tasks of the jobnets being run", () => {
-        const startTasks = ["findOtherRuns", "startInstances"];
-        assert.deepStrictEqual(parseFaults(["late:startInstances"], { ...context, jobnets: ["start"], tasks: startTasks }), { lateResponses: { startInstances: 1 } });
-        assert.throws(() => parseFaults(["late:stopInstances"], { ...context, jobnets: ["start"], tasks: startTasks }), (e: Error) =>
-            e.message === '--fail "late:stopInstances": stopInstances is not a task of the start jobnet; TASK must be one of findOtherRuns, startInstances; the form is late:TASK[:COUNT]');
+    it("take a STEP as the timeline names it, or a task's function, only among those of the jobnets being run", () => {
+        const start = { ...context, jobnets: ["start" as const], tasks: ["takeRunLock", "startInstances"], steps: ["TakeRunLock", "StartInstances", "StartInstancesAgain"] };
+        assert.deepStrictEqual(parseFaults(["throttle:StartInstancesAgain:3", "late:startInstances"], start), { lambdaThrottles: { StartInstancesAgain: 3 }, lateResponses: { startInstances: 1 } });
+        assert.throws(() => parseFaults(["late:stopInstances"], start), (e: Error) =>
+            e.message === '--fail "late:stopInstances": stopInstances is not a task of the start jobnet; STEP must be one of the steps that call a function, as the timeline names them: TakeRunLock, StartInstances, StartInstancesAgain; or one of the functions they call: takeRunLock, startInstances; the form is late:STEP[:COUNT]');
+        assert.throws(() => parseFaults(["throttle:StopInstances"], start), (e: Error) =>
+            e.message === '--fail "throttle:StopInstances": STEP must be one of the steps that call a function, as the timeline names them: TakeRunLock, StartInstances, StartInstancesAgain; or one of the functions they call: takeRunLock, startInstances; the form is throttle:STEP[:COUNT]');
+        // Before the system is synthesised, its steps are not known: any name is taken.
+        assert.deepStrictEqual(parseFaults(["throttle:StopInstances"], { jobnets: ["stop"], tasks: taskFunctionNames }), { lambdaThrottles: { StopInstances: 2 } });
     });
 
     it("take any server name before the system is synthesised, and check it after", () => {
@@ -266,14 +301,16 @@ describe("the operator's timeline", () => {
             },
         });
         const text = lines.join("");
-        assert.ok(text.includes("   +0:00           EnableMaintenancePage: outcome created\n"), text);
-        assert.ok(text.includes("   +0:39           WaitUntilInstancesStopped: stopped 2 of 2 (2 polls, 0:35)\n"), text);
+        assert.ok(text.includes("   +0:00  EnableMaintenancePage: outcome created\n"), text);
+        assert.ok(text.includes("   +0:39  WaitUntilInstancesStopped: stopped 2 of 2 (2 polls, 0:35)\n"), text);
         // checkHttpd.sh's exit 3 is its answer, not a failure.
-        assert.ok(text.includes("   +0:04           CheckHttpdStoppedFinished: httpd stopped on 2 of 2, checkHttpd.sh (1 poll, 0:02)\n"), text);
+        assert.ok(text.includes("   +0:04  CheckHttpdStoppedFinished: httpd stopped on 2 of 2, checkHttpd.sh (1 poll, 0:02)\n"), text);
         assert.ok(!text.includes("Failed"), text);
         // The two sides' waits overlap, each told in one line.
-        assert.ok(text.includes("   +4:14           WaitUntilClusterSnapshotCompleted: total 1, completed 1, retaken 0 (14 polls, 4:10)\n"), text);
-        assert.ok(text.includes("   +5:49           WaitUntilServerBackupsCompleted: total 2, completed 2, retaken 0 (20 polls, 5:10)\n"), text);
+        assert.ok(text.includes("   +4:14  WaitUntilClusterSnapshotCompleted: total 1, completed 1, retaken 0 (14 polls, 4:10)\n"), text);
+        assert.ok(text.includes("   +5:49  WaitUntilServerBackupsCompleted: total 2, completed 2, retaken 0 (20 polls, 5:10)\n"), text);
+        // No blank column between the time and the text.
+        assert.deepStrictEqual(text.split("\n").filter((l) => / +\+\d+:\d\d {3}/.test(l)), []);
         assert.ok(text.endsWith("SUCCEEDED\n"));
         assert.ok(!text.includes("\x1b["), "no colours on a pipe");
     });
@@ -336,9 +373,79 @@ describe("the operator's timeline", () => {
             // The screen ends with the failure, the cursor on the row after it.
             assert.strictEqual(rows[rows.length - 1], "");
             const web2 = synth.outputs.webServers.find((server: { name: string }) => server.name === "web-2").instanceId;
-            assert.ok(rows.join("").endsWith(`WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 (${web2}) is stopping`), rows.join("\n"));
+            // The failure's line, wrapped in rows under its text (at 30 columns, a long state name cut).
+            const failure = `WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 (${web2}) is stopping`;
+            assert.ok(rows.join("").replace(/ /g, "").endsWith(failure.replace(/ /g, "")), rows.join("\n"));
+            assert.deepStrictEqual(rows.filter((r) => r.length > columns), []);
         });
     }
+
+    it("wraps its lines at spaces in 60 columns, each further row under the text, and loses nothing", async () => {
+        const run = async (columns: number | undefined) => {
+            let text = "";
+            let timeline: Timeline | undefined;
+            await simulate(synth, {
+                initial: "running",
+                jobnets: ["stop"],
+                faults: parseFaults(["httpd-stop:web-1"], { ...context, jobnets: ["stop"] }),
+                onEvent: (_, e) => {
+                    timeline ??= new Timeline({ definition: synth.definitions.stop, startMs: e.timestamp, tty: false, columns: () => columns, write: (t) => (text += t) });
+                    timeline.handle(e);
+                },
+            });
+            return text;
+        };
+        const whole = await run(undefined);
+        const wrapped = await run(60);
+        const web1 = synth.outputs.webServers.find((server: { name: string }) => server.name === "web-1").instanceId;
+        assert.ok(wrapped.endsWith([
+            "   +0:02  StopHttpdFinished: stopped on 1, another end on 1",
+            "          of 2, stopHttpd.sh (1 poll, 0:02)",
+            "   +0:02  FAILED HttpdDidNotStop: StopHttpd: httpd did not",
+            "          stop on 1 of 2 servers",
+            "          (/usr/local/sbin/stopHttpd.sh): web-1",
+            `          (${web1}) exited with code 1:`,
+            "          2026-11-30T13:00:02.000Z ERROR stopHttpd.sh:",
+            "          systemctl stop httpd failed with exit code 1.",
+            "",
+        ].join("\n")), wrapped);
+        assert.deepStrictEqual(wrapped.split("\n").filter((l) => l.length > 60), []);
+        // Each further row joined back to its line gives the line unwrapped.
+        assert.strictEqual(wrapped.replace(/\n {10}(?=\S)/g, " "), whole);
+    });
+
+    it("wraps text at spaces, cutting only a word longer than a row", () => {
+        assert.deepStrictEqual(wrapWords("the quick brown fox jumps over the lazy dog", 20), ["the quick brown fox", "jumps over the lazy", "dog"]);
+        assert.deepStrictEqual(wrapWords("arn:aws:states:ap-northeast-1:123456789012:execution:x ends", 20), ["arn:aws:states:ap-no", "rtheast-1:1234567890", "12:execution:x ends"]);
+        assert.deepStrictEqual(wrapWords("first row may be wider than the rest of them", 20, 30), ["first row may be wider than", "the rest of them"]);
+        assert.deepStrictEqual(wrapWords("two\nparagraphs", 20), ["two", "paragraphs"]);
+        // Never narrower than 20: a terminal narrower still wraps the rest itself.
+        assert.deepStrictEqual(wrapWords("the quick brown fox jumps", 5), ["the quick brown fox", "jumps"]);
+        assert.strictEqual(fitToColumns("short\n  an indented line that is too long for thirty\n", 30), "short\n  an indented line that is too\n    long for thirty\n");
+        assert.strictEqual(fitToColumns("a line longer than twenty columns", undefined), "a line longer than twenty columns");
+    });
+
+    it("reads the width to fit output in from COLUMNS, else from the terminal; a pipe's lines are left whole", () => {
+        assert.strictEqual(outputColumns({ isTTY: true, columns: 120 }, { COLUMNS: "60" }), 60);
+        assert.strictEqual(outputColumns({ isTTY: true, columns: 120 }, {}), 120);
+        assert.strictEqual(outputColumns({ isTTY: true, columns: 120 }, { COLUMNS: "wide" }), 120);
+        assert.strictEqual(outputColumns({ isTTY: false }, {}), undefined);
+        assert.strictEqual(outputColumns({}, { COLUMNS: "60" }), 60);
+    });
+
+    it("gives each run's figures in words, wrapped, when the summary's table is wider than the terminal", () => {
+        const report = { status: "FAILED", durationSeconds: 2, stateTransitions: 16, lambdaInvocations: 5, largestPayloadBytes: 1331, historyEvents: 49 } as RunReport;
+        assert.strictEqual(summaryTable([{ jobnet: "stop", report }], 60), [
+            "stop: FAILED in 0:02, 16 state transitions, 5 Lambda",
+            "  invocations, the largest state 1.3 KB, 49 history events",
+        ].join("\n"));
+        assert.strictEqual(summaryTable([{ jobnet: "stop", report }], 80), [
+            "jobnet  status  duration  transitions  Lambda  payload  history",
+            "------  ------  --------  -----------  ------  -------  -------",
+            "stop    FAILED      0:02           16       5   1.3 KB       49",
+            "Lambda: invocations; payload: the largest state; history: its events",
+        ].join("\n"));
+    });
 
     it("keeps the summary within 80 columns, whatever the run", () => {
         const report = (status: string, seconds: number, n: number) => ({ status, durationSeconds: seconds, stateTransitions: n, lambdaInvocations: n, largestPayloadBytes: 250 * 1024, historyEvents: n }) as RunReport;
@@ -410,7 +517,8 @@ describe("every --fail kind, run in the simulated account", function () {
     ];
     for (const [spec, jobnet, initial, outcome, cause] of cases) {
         it(`${spec} ${outcome === "SUCCEEDED" ? "slows the" : "ends the"} ${jobnet} jobnet ${outcome === "SUCCEEDED" ? "but it succeeds" : `in ${outcome}, saying what happened`}`, async () => {
-            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames });
+            // Taken for this run: the jobnet meets what the fault acts on.
+            const faults = parseFaults([spec], { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames, jobnets: [jobnet], initial });
             const { reports, account } = await simulate(synth, { initial, jobnets: [jobnet], faults });
             const report = reports[0].report;
             if (outcome === "SUCCEEDED") {
@@ -435,6 +543,42 @@ describe("every --fail kind, run in the simulated account", function () {
         const kinds = new Set([...cases.map(([spec]) => spec.split(":")[0]), "duplicate", "throttle", "tagged-later", "untagged", "db-capacity", "running", "event-duplicate", "bucket-silent"]);
         assert.deepStrictEqual(faultKinds.map((k) => k.form.split(/[:[]/)[0]).filter((k) => !kinds.has(k)), []);
     });
+
+    // Each fault the jobnets meet only in some state, in a run that does not meet it: refused
+    // (npm start exits 2), and indeed nothing in the run differs from the run without it.
+    const withoutEffect: [string[], ("stop" | "start")[], "running" | "stopped"][] = [
+        [["httpd-stop:web-1"], ["stop"], "stopped"],
+        [["stuck-stopping:web-1", "state:web-1:stopped"], ["stop"], "running"],
+        [["cluster-backing-up"], ["stop"], "stopped"],
+        [["cluster-stop"], ["stop"], "stopped"],
+        [["cluster-busy:maintenance"], ["stop"], "stopped"],
+        [["cluster-instance-busy"], ["stop"], "stopped"],
+        [["backup:web-1"], ["stop"], "stopped"],
+        [["backup:cluster"], ["stop"], "stopped"],
+        [["backup:web-2", "backup-expired:web-1"], ["stop"], "stopped"],
+        [["backup-token-no-id"], ["stop"], "stopped"],
+        [["backup-slow:9000"], ["stop"], "stopped"],
+        [["httpd-start:web-1"], ["start"], "running"],
+        [["agent-late:web-1"], ["start"], "running"],
+        [["db-kms"], ["start"], "running"],
+        [["capacity:web-1:never"], ["start"], "running"],
+        [["capacity-lost:web-1:20"], ["start"], "running"],
+        [["ec2-refuses:web-1:OperationNotPermitted"], ["stop"], "stopped"],
+        [["ec2-refuses:web-1:UnauthorizedOperation", "state:web-1:running"], ["start"], "stopped"],
+        [["backup-expired:web-1"], ["stop"], "running"],
+        [["stopped-for:40"], ["stop"], "running"],
+    ];
+    for (const [specs, jobnets, initial] of withoutEffect) {
+        it(`${specs[0]} is refused in the ${jobnets.join(" and ")} jobnet from a ${initial} system${specs.length > 1 ? ` with ${specs.slice(1).join(" ")}` : ""}, and would change nothing in it`, async () => {
+            const known = { servers: ["web-1", "web-2"], database: { kind: "cluster" as const, identifier: "webapp-jobnet-dev" }, tasks: taskFunctionNames, jobnets };
+            assert.throws(() => parseFaults(specs, { ...known, initial }), (e: Error) => e instanceof FaultSpecError && e.message.startsWith(`--fail ${JSON.stringify(specs[0])}: it takes effect only when`));
+            const context = specs.slice(1);
+            const asked = await simulate(synth, { initial, jobnets, faults: parseFaults(specs, known) });
+            const without = await simulate(synth, { initial, jobnets, faults: parseFaults(context, known) });
+            assert.deepStrictEqual(asked.account.timeline, without.account.timeline);
+            assert.deepStrictEqual(asked.reports.map((r) => [r.report.status, r.report.events.length]), without.reports.map((r) => [r.report.status, r.report.events.length]));
+        });
+    }
 
     it("duplicate:earlier ends the scheduled run at once as a duplicate; duplicate:later lets it run", async () => {
         const options = (spec: string) => parseStartOptions(["--jobnet", "stop", "--fail", spec]);
@@ -580,11 +724,46 @@ describe("npm start, as a user runs it", function () {
         assert.match(r.stdout, /\nstop FAILED: BackupFailed\n {2}web-1: backup job \S+ ended FAILED \(Backup job failed: the snapshot could not be created\.\); taken 2 times in this attempt\./);
     });
 
+    // Issue 23: --redrive with --report once crashed in executionArnOf and wrote nothing.
+    for (const written of [["report"], ["json"], ["report", "json"]] as ("report" | "json")[][]) {
+        it(`redrives with --${written.join(" and --")}: ${written.map((w) => (w === "report" ? "one chart of the run with the redrive drawn" : "both attempts' events and figures")).join(", ")}`, () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redrive-"));
+            const files = { report: path.join(dir, "run.html"), json: path.join(dir, "run.json") };
+            const r = run(["--jobnet", "stop", "--fail", "backup:web-1:2", "--redrive", ...written.flatMap((w) => [`--${w}`, files[w]])]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.strictEqual(r.stderr, "");
+            if (written.includes("report")) {
+                assert.match(r.stdout, new RegExp(`\nGantt charts written to ${files.report} and ${path.join(dir, "run-stop.svg")}\n`));
+                // The redrive goes on with the same execution: one chart, its attempts apart by the redrive's line.
+                assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".svg")), ["run-stop.svg"]);
+                const svg = fs.readFileSync(path.join(dir, "run-stop.svg"), "utf8");
+                assert.match(svg, /<title>stop \(redriven\) jobnet, stop-1 \(stack dev, simulated\)<\/title>/);
+                assert.strictEqual(svg.match(/<title>redriven<\/title>/g)?.length, 1);
+                assert.match(svg, /SUCCEEDED in 16m 20s<\/text>/);
+                assert.ok(fs.readFileSync(files.report, "utf8").includes(svg.trim()));
+            }
+            if (written.includes("json")) {
+                const runs = JSON.parse(fs.readFileSync(files.json, "utf8")).runs as { jobnet: string; status: string; error: string | null; events: { type: string }[] }[];
+                assert.deepStrictEqual(runs.map((x) => [x.jobnet, x.status, x.error]), [["stop", "FAILED", "BackupFailed"], ["stop (redriven)", "SUCCEEDED", null]]);
+                assert.deepStrictEqual([runs[0].events.at(-1)?.type, runs[1].events.at(-1)?.type], ["ExecutionFailed", "ExecutionSucceeded"]);
+            }
+        });
+    }
+
     it("exits 1 with the cause naming the resource when a fault is injected, and does not start after a failed stop", () => {
         const r = run(["--fail", "stuck-stopping:web-2"]);
         assert.strictEqual(r.status, 1);
         assert.match(r.stdout, /\nstop FAILED: InstanceDidNotStop\n {2}WaitUntilInstancesStopped: 1 of 2 servers stopped after 10m; not stopped: web-2 \(i-[0-9a-f]+\) is stopping\n/);
         assert.match(r.stdout, /Not run, because the stop jobnet failed: start/);
+    });
+
+    it("fits everything it prints in COLUMNS=60, wrapping at spaces: the timeline, the summary and the cause", () => {
+        const r = runCli("start.ts", ["--jobnet", "stop", "--fail", "httpd-stop:web-1"], { FORCE_COLOR: "0", COLUMNS: "60" });
+        assert.strictEqual(r.status, 1, r.stderr);
+        assert.deepStrictEqual(r.stdout.split("\n").filter((l) => l.length > 60), []);
+        assert.match(r.stdout, /\n {3}\+0:02 {2}FAILED HttpdDidNotStop: StopHttpd: httpd did not\n {10}stop on 1 of 2 servers\n/);
+        assert.match(r.stdout, /\nstop: FAILED in 0:02, \d+ state transitions, 5 Lambda\n {2}invocations, the largest state [\d.]+ KB, \d+ history events\n/);
+        assert.match(r.stdout, /\nstop FAILED: HttpdDidNotStop\n {2}StopHttpd: httpd did not stop on 1 of 2 servers\n {4}\(\/usr\/local\/sbin\/stopHttpd\.sh\): web-1\n/);
     });
 
     it("runs scheduled, and a duplicate delivery ends at once, doing nothing", () => {
@@ -599,6 +778,7 @@ describe("npm start, as a user runs it", function () {
             [["--stack", "qa"], {}, '--stack "qa": there is no Pulumi.qa.yaml; the stacks are dev, example-https, existing, existing-rds, prod'],
             [["--json", "/nonexistent/run.json"], {}, '--json "/nonexistent/run.json": there is no folder /nonexistent'],
             [["--jobnet=stop", "--fail=health:never"], {}, '--fail "health:never": it can only happen in the start jobnet, and the stop jobnet is run; the form is health:never|SERVER'],
+            [["--jobnet", "stop", "--fail", "backup-expired:web-1"], {}, '--fail "backup-expired:web-1": it takes effect only when the stop jobnet finds the system stopped (--initial stopped), and this run\'s stop finds it running; the form is backup-expired:SERVER'],
             [["5"], { npm_config_servers: "true" }, "npm took --servers for itself, so npm start did not get it: put the options after --, as in npm start -- --servers 5"],
         ];
         for (const [args, env, message] of cases) {
@@ -610,6 +790,13 @@ describe("npm start, as a user runs it", function () {
     it("exits 2 with one line for a server the stack does not have, once it is synthesised", () => {
         const r = run(["--fail", "httpd-stop:web-9"]);
         assert.deepStrictEqual([r.status, r.stdout, r.stderr], [2, "Synthesising stack dev offline…\n", '--fail "httpd-stop:web-9": there is no server web-9 (servers: web-1, web-2, batch-1 … db-client-1); the form is httpd-stop:SERVER\n']);
+    });
+
+    it("exits 2 listing the steps the timeline names for a step the jobnet does not have", () => {
+        const r = run(["--jobnet", "start", "--fail", "throttle:StopInstances"]);
+        assert.deepStrictEqual([r.status, r.stderr], [2, '--fail "throttle:StopInstances": STEP must be one of the steps that call a function, as the timeline names them: '
+            + "CheckCalendar, TakeRunLock, StartCluster, WaitUntilClusterAvailable, StartInstances, WaitUntilInstancesReady, StartInstancesAgain, CheckHttpd, CheckHttpdFinished, StartHttpd, StartHttpdFinished, CheckHttpdRunning, CheckHttpdRunningFinished, WaitUntilAllTargetsHealthy, DisableMaintenancePage; "
+            + "or one of the functions they call: checkCalendar, takeRunLock, describeInstances, startInstances, sendScript, getScriptResults, describeCluster, startCluster, disableMaintenancePage, describeTargetHealth; the form is throttle:STEP[:COUNT]\n"]);
     });
 
     it("exits 2 with the message alone for a bad stack config", () => {
@@ -640,6 +827,20 @@ describe("every command, run with --help", function () {
             const r = runCli(script, ["--help"]);
             assert.strictEqual(r.status, 0, r.stderr);
             assert.ok(r.stdout.startsWith(usage), r.stdout);
+        });
+    }
+
+    // The commands that write files of the project: their help writes none.
+    for (const [script, usage, written] of [["holidays.ts", "Usage: npm run holidays [-- --help]\n", ["handlers/holidaysJp.ts"]], ["configDocs.ts", "Usage: npm run config-docs [-- --help]\n", ["README.md", "Pulumi.yaml"]]] as const) {
+        it(`${script} shows its usage, exits 0 and writes nothing`, () => {
+            const modified = () => written.map((file) => fs.statSync(path.join(projectDir, file)).mtimeMs);
+            const before = modified();
+            const r = runCli(script, ["--help"]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.ok(r.stdout.startsWith(usage), r.stdout);
+            assert.deepStrictEqual(modified(), before);
+            const bad = runCli(script, ["--dry-run"]);
+            assert.deepStrictEqual([bad.status, bad.stdout, bad.stderr, modified()], [2, "", 'unknown option "--dry-run"; the only option is --help\n', before]);
         });
     }
 });

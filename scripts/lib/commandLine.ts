@@ -73,6 +73,16 @@ export function optionsKeptByNpm(command: string, config: { args: string[]; opti
     return new UsageError(`npm took ${kept.map((k) => `--${k.name}`).join(", ")} for itself, so ${command} did not get ${kept.length === 1 ? "it" : "them"}: put the options after --, as in ${[command, "--", ...positionals, ...meant].join(" ")}`);
 }
 
+/**
+ * The columns output is fitted in: COLUMNS when set (COLUMNS=60 npm start), else the terminal's
+ * width; none on a pipe, whose lines are left whole for grep and logs.
+ */
+export function outputColumns(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): number | undefined {
+    const asked = Number(env.COLUMNS);
+    if (Number.isInteger(asked) && asked > 0) return asked;
+    return stream.isTTY ? stream.columns : undefined;
+}
+
 /** A file the command writes at its end is checked before any work: its folder exists and it can be written. */
 export function requireWritableFile(option: string, file: string): void {
     const dir = path.dirname(path.resolve(file));

@@ -134,8 +134,9 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     const team = !["stop", "start", "both"].includes(jobnet);
     if (team && !jobNamePattern.test(jobnet)) throw new UsageError(`--jobnet ${JSON.stringify(jobnet)}: expected stop, start, both or the name of a team jobnet the stack deploys`);
     const jobnets: StartOptions["jobnets"] = jobnet === "both" ? ["stop", "start"] : [jobnet];
-    // The forms and the jobnets now; the server names, and a team jobnet's jobs, once the stack is synthesised.
-    if (!team) parseFaults(v.fail, { jobnets: jobnets as ("stop" | "start")[], tasks: taskFunctionNames });
+    const initial = v.initial === undefined ? (jobnet === "start" ? "stopped" : "running") : oneOf("initial", v.initial, ["running", "stopped"] as const);
+    // The forms, the jobnets and the system's state now; the server names, and a team jobnet's jobs, once the stack is synthesised.
+    if (!team) parseFaults(v.fail, { jobnets: jobnets as ("stop" | "start")[], tasks: taskFunctionNames, initial });
     const arrivals = v.arrive.map((a) => {
         try {
             return parseArrival(a);
@@ -150,7 +151,7 @@ export function parseStartOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
         jobnets,
         servers: v.servers === undefined ? undefined : Number(v.servers),
         faults: v.fail,
-        initial: v.initial === undefined ? (jobnet === "start" ? "stopped" : "running") : oneOf("initial", v.initial, ["running", "stopped"] as const),
+        initial,
         // A duplicate delivery is one of a scheduled run.
         scheduled: v.scheduled || v.date !== undefined || v.fail.some((f) => f.split(":")[0] === "duplicate"),
         date: v.date === undefined ? undefined : calendarDay("--date", v.date),

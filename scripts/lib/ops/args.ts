@@ -138,7 +138,7 @@ export function parseOpsArgs(argv: string[], env: NodeJS.ProcessEnv = {}): OpsCo
     };
     switch (command) {
         case undefined:
-            return { kind: "help" };
+            throw new UsageError(`npm run ops needs a command\n\n${opsUsage}`);
         case "preview":
         case "up":
         case "destroy":
