@@ -64,7 +64,7 @@ describe("run reports as Gantt charts", () => {
         assert.strictEqual(XMLValidator.validate(svg), true);
         // The README's picture is this run, as npm start -- --servers 20 --report draws it.
         const committed = fs.readFileSync(path.join(projectDir, "docs", "run-report-stop.svg"), "utf8");
-        assert.strictEqual(committed, ganttSvg(ganttModel(history, "stop jobnet, stop-1 (stack dev, simulated)")) + "\n", "docs/run-report-stop.svg is stale: run npm start -- --servers 20 --report out/run.html and copy out/run-stop.svg");
+        assert.strictEqual(committed, ganttSvg(ganttModel(history, "stop jobnet, stop-1 (stack dev, simulated)")) + "\n", "docs/run-report-stop.svg is stale: run npm run synth -- --docs");
         assert.match(svg, /SUCCEEDED in 8m 14s<\/text>\n<text x="8" y="40" fill="#222222">acted on 20 web servers and cluster webapp-jobnet-dev · slowest step: WaitUntilServerBackupsCompleted \(5m 10s\)<\/text>/);
         const html = ganttHtml("Simulated runs", [m]);
         assert.ok(html.startsWith("<!DOCTYPE html>\n<html lang=\"en\">"));
