@@ -1,4 +1,5 @@
 import { endOf } from "./jobRun";
+import { naturalOrder } from "./naturalOrder";
 
 /**
  * How a command job ended, from what each server did (pure: handlers/jobs.ts reads the
@@ -41,7 +42,7 @@ function severity(r: ServerResult, j: CommandJudgment): number {
 /** The job's end over its servers, `attempts` sends so far. */
 export function commandJobEnd(job: string, results: ServerResult[], j: CommandJudgment, attempts: number): CommandEnd {
     if (results.length === 0) return { end: "abnormal", exitCode: -1, error: "JobNotDelivered", cause: `${job}: Run Command reports no server for the command` };
-    const worst = [...results].sort((a, b) => severity(b, j) - severity(a, j))[0];
+    const worst = [...results].sort((a, b) => severity(b, j) - severity(a, j) || naturalOrder(a.name, b.name))[0];
     const exitCode = Math.max(...results.map((r) => r.exitCode));
     switch (severity(worst, j)) {
         case 0:

@@ -14,6 +14,7 @@ import { RunRef, StoredRun, beginRun, childKey, commandKey, completeTask, delive
 import { JobState, RunRecord, jobEnded as recordJobEnd, jobRetrying, newRunRecord, advance, startJob as recordStart } from "./jobRun";
 import { agentProblem, readAgents } from "./ssmAgents";
 import { sendTimeoutSeconds } from "./runCommand";
+import { naturalOrder } from "./naturalOrder";
 
 /**
  * The Lambda tasks of a team's jobnet (statemachines/teamJobnet.ts). Each job is two callback
@@ -236,7 +237,7 @@ async function groupServers(spec: CommandSpec): Promise<{ name: string; instance
         token = page.NextToken;
     } while (token);
     if (spec.group.instanceIds) return spec.group.instanceIds.map((id) => found.find((f) => f.instanceId === id) ?? { instanceId: id, name: id, state: "not found" });
-    return found.sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    return found.sort((a, b) => naturalOrder(a.name, b.name));
 }
 
 /** At most 50 instance ids in one SendCommand (SSM API reference): a job's group is that large at most. */

@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, EC2Client, Instance } from "@aws-sdk/client-ec2";
 import { taskError } from "./errors";
+import { naturalOrder } from "./naturalOrder";
 
 /** The tag that marks a web server of an existing system: `Role=shop-web`. */
 export interface ServerTag {
@@ -60,10 +61,5 @@ export async function findWebServers(event: FindWebServersEvent): Promise<{ webS
     const names = serverNames(instances.map((i) => ({ instanceId: i.InstanceId!, nameTag: i.Tags?.find((t) => t.Key === "Name")?.Value })));
     // Names and ids only: a run makes a server's ARN from its id where it needs one (its backup).
     const webServers = instances.map((i, n) => ({ name: names[n], instanceId: i.InstanceId! }));
-    return { webServers: webServers.sort((a, b) => compare(a.name, b.name) || compare(a.instanceId, b.instanceId)) };
-}
-
-/** By code unit, as JSON sorts: the same order in every locale. */
-function compare(a: string, b: string): number {
-    return a < b ? -1 : a > b ? 1 : 0;
+    return { webServers: webServers.sort((a, b) => naturalOrder(a.name, b.name) || naturalOrder(a.instanceId, b.instanceId)) };
 }

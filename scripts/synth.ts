@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseCommandLine, runCommand } from "./lib/commandLine";
+import { docPictures, docsPictureDir } from "./lib/docPictures";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
 import { synthesize, synthSummary } from "./lib/synthesize";
@@ -12,7 +13,7 @@ out/NAME/ (definitions, diagrams, Lambda uploads, resources). No AWS account is 
 
 Options:
   --stack NAME   the stack whose config to use (default: dev)
-  --docs         also refresh docs/stop.svg and docs/start.svg
+  --docs         also redraw every picture in docs/: the dev stack's jobnets, their overviews and runs
   --help         show this help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,8 +29,9 @@ async function main(argv: string[]): Promise<number> {
     const result = await synthesize(values.stack, path.join(projectDir, "out", values.stack));
     console.log(synthSummary(result));
     if (values.docs) {
-        for (const jobnet of ["stop", "start"]) fs.copyFileSync(path.join(result.outDir, `${jobnet}.svg`), path.join(projectDir, "docs", `${jobnet}.svg`));
-        console.log("docs/stop.svg and docs/start.svg refreshed");
+        const pictures = await docPictures(path.join(projectDir, "out", ".docs"));
+        for (const [file, svg] of pictures) fs.writeFileSync(path.join(projectDir, docsPictureDir, file), svg);
+        console.log(`Redrawn in ${docsPictureDir}/: ${[...pictures.keys()].join(", ")}`);
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 import type { SimulatedAccount } from "./account";
 import { commandOfComment } from "./jobPlays";
+import { naturalOrder } from "../handlers/naturalOrder";
 
 /** One run of a team jobnet's command on a server, as the simulated account saw it: seconds since `since`. */
 export interface JobRunOnServer {
@@ -20,7 +21,7 @@ export function jobRuns(account: SimulatedAccount, sinceMs: number): JobRunOnSer
         const c = commandOfComment(account.command(v.commandId).comment);
         if (!c) return [];
         return [{ job: c.job, attempt: c.attempt, server: account.instance(v.instanceId).name, started: seconds(v.startedAt), ended: seconds(v.endedAt), status: v.status, exitCode: v.responseCode }];
-    }).sort((a, b) => (a.started ?? Infinity) - (b.started ?? Infinity) || a.job.localeCompare(b.job) || a.server.localeCompare(b.server, "en", { numeric: true }));
+    }).sort((a, b) => (a.started ?? Infinity) - (b.started ?? Infinity) || a.job.localeCompare(b.job) || naturalOrder(a.server, b.server));
 }
 
 /**

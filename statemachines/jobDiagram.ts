@@ -10,7 +10,7 @@ import { fileInWords } from "./waitForFile";
 export function jobGraphDot(d: JobnetDefinition, title: string): string {
     const out: string[] = [
         "digraph jobs {",
-        `  graph [label=${quote(title)}, labelloc=t, fontsize=16, fontname="Helvetica", rankdir=LR, nodesep=0.3, ranksep=0.5];`,
+        `  graph [label=${quote(title)}, labelloc=t, fontsize=16, fontname="Helvetica", rankdir=TB, nodesep=0.3, ranksep=0.35];`,
         '  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#5b7fb8"];',
         '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
     ];

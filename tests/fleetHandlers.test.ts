@@ -552,4 +552,12 @@ describe("each server's outcome, as a run's output tells it", () => {
         ]);
         assert.deepStrictEqual(serverOutcomes({ skipped: true }), []);
     });
+
+    it("lists the servers in natural order, web-2 before web-10, so that the first ten are web-1 to web-10", () => {
+        const names = servers(18).map((s) => s.name);
+        const started = serverOutcomes({ webServers: { started: [...names].reverse(), alreadyStarted: [] }, httpd: { started: names, alreadyRunning: [] } });
+        assert.deepStrictEqual(started, [...names.slice(0, 10).map((name) => `${name}: started by this run, service started`), "and 8 more servers"]);
+        const stopped = serverOutcomes({ webServers: ["web-10", "web-2", "web-1"].map((name) => ({ name, found: "running", backup: "started" })) });
+        assert.deepStrictEqual(stopped, ["web-1: stopped by this run, AMI taken", "web-2: stopped by this run, AMI taken", "web-10: stopped by this run, AMI taken"]);
+    });
 });

@@ -287,6 +287,6 @@ describe("the README's picture of the nightly batch", () => {
         const { jobGraphDot } = require("../statemachines/jobDiagram") as typeof import("../statemachines/jobDiagram");
         const nightly = teamJobnets.find((d) => d.name === "nightly-batch")!;
         const drawn = await renderSvg(jobGraphDot(nightly, "nightly-batch: its jobs and what each waits for (stack dev)"));
-        assert.strictEqual(fs.readFileSync("docs/nightly-batch.jobs.svg", "utf8"), drawn, "docs/nightly-batch.jobs.svg is stale: run npm run synth and copy out/dev/nightly-batch.jobs.svg");
+        assert.strictEqual(fs.readFileSync("docs/nightly-batch.jobs.svg", "utf8"), drawn, "docs/nightly-batch.jobs.svg is stale: run npm run synth -- --docs");
     });
 });

@@ -340,7 +340,7 @@ describe("npm run synth for the prod stack", () => {
         this.timeout(60_000);
         const prod = await synthesize("prod", path.join(projectDir, "out", ".test", "prod"));
         const fs = require("fs") as typeof import("fs");
-        assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.svg", "stop.asl.json", "stop.input.json", "stop.svg"]);
+        assert.deepStrictEqual(fs.readdirSync(prod.outDir).sort(), ["functions", "resources.json", "start.asl.json", "start.input.json", "start.overview.svg", "start.svg", "stop.asl.json", "stop.input.json", "stop.overview.svg", "stop.svg"]);
         // 16 tasks, the notifier, the run watcher and index.json.
         assert.strictEqual(fs.readdirSync(path.join(prod.outDir, "functions")).length, 19);
         const loadTargets = prod.definitions.start.States.LoadTargets as unknown as { Result: { webServers: unknown[] } };

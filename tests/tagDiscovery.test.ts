@@ -43,6 +43,17 @@ describe("findWebServers", () => {
         }
     });
 
+    it("lists the servers in natural order, web-2 before web-10", async () => {
+        const stub = mockClient(ec2.EC2Client);
+        try {
+            stub.on(ec2.DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [tagged("i-0000000000000000a", "web-10"), tagged("i-0000000000000000b", "web-2"), tagged("i-0000000000000000c", "web-1")] }] });
+            const found = await findWebServers(event);
+            assert.deepStrictEqual(found.webServers.map((s) => s.name), ["web-1", "web-2", "web-10"]);
+        } finally {
+            stub.restore();
+        }
+    });
+
     it("refuses more servers than the jobnets are sized for, rather than outgrow Step Functions' limits mid-run", async () => {
         const stub = mockClient(ec2.EC2Client);
         try {

@@ -1,4 +1,7 @@
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { readableCause } from "../../handlers/causes";
+import { failurePoint } from "../../handlers/failurePoint";
+import { textWidth, wrapText } from "./textWidth";
 
 /** One state's time in a lane: entered → exited (or the end of the run, when it never exited). */
 export interface GanttBar {
@@ -28,6 +31,20 @@ export interface GanttModel {
     error: string | undefined;
     /** The longest single state, containers (Map, Parallel) aside. */
     slowest: GanttBar | undefined;
+    /** What the run acted on, "18 web servers and cluster shop-db", "5 jobs"; undefined when its history does not say. */
+    actedOn: string | undefined;
+    /** Where and why a run that did not succeed ended. */
+    failure: RunFailure | undefined;
+}
+
+/** Where and why a run failed, timed out or was aborted, as an operator asks it. */
+export interface RunFailure {
+    /** The step (or a team jobnet's job) it failed in. */
+    step: string;
+    /** The servers the failure names: its Map iteration's, or those its cause names. */
+    servers: string[];
+    error: string | undefined;
+    cause: string | undefined;
 }
 
 /** A failed attempt of a state. */
@@ -143,7 +160,51 @@ export function ganttModel(history: readonly HistoryEvent[], title: string): Gan
     // A team job's wait for its predecessors is no step of its own.
     const measured = steps.filter((b) => b.kind !== "group" && !b.open && !(b.state.startsWith(jobWaitPrefix) && b.lane !== b.state));
     const slowest = measured.reduce<GanttBar | undefined>((best, b) => (best === undefined || b.end - b.start > best.end - best.start ? b : best), undefined);
-    return { title, status: ended?.type?.replace("Execution", "").toUpperCase() ?? "RUNNING", start, end, lanes: [...new Set(steps.map((b) => b.lane))], bars: steps, redrives, error, slowest };
+    const status = ended?.type?.replace("Execution", "").toUpperCase() ?? "RUNNING";
+    const failure = ended && status !== "SUCCEEDED" ? runFailure(events, ended, steps, jobs) : undefined;
+    return { title, status, start, end, lanes: [...new Set(steps.map((b) => b.lane))], bars: steps, redrives, error, slowest, actedOn: actedOn(events, jobs), failure };
+}
+
+/**
+ * What a run acted on: a team jobnet's jobs, or the web servers and the database of the stop's
+ * and the start's `targets` (the last state input that carries them: a stack whose servers are a
+ * tag finds them during the run). One input is read, from the end: a history of 500 servers
+ * carries them in every state's input.
+ */
+function actedOn(events: readonly HistoryEvent[], jobs: ReadonlySet<string>): string | undefined {
+    if (jobs.size > 0) return `${jobs.size} job${jobs.size === 1 ? "" : "s"}`;
+    const input = [...events].reverse().find((e) => e.stateEnteredEventDetails?.input?.includes('"targets":'))?.stateEnteredEventDetails?.input;
+    let targets: { webServers?: unknown; database?: { kind?: string; identifier?: string } | null } | undefined;
+    try {
+        targets = input === undefined ? undefined : JSON.parse(input)?.targets;
+    } catch {
+        return undefined;
+    }
+    if (!targets || !Array.isArray(targets.webServers)) return undefined;
+    const servers = `${targets.webServers.length} web server${targets.webServers.length === 1 ? "" : "s"}`;
+    const database = targets.database?.identifier ? `${targets.database.kind === "instance" ? "DB instance" : "cluster"} ${targets.database.identifier}` : undefined;
+    return database ? `${servers} and ${database}` : servers;
+}
+
+/**
+ * The step a run ended in, the servers and the cause. The jobnets' Fail states begin their cause
+ * with the step that failed ("StartHttpd: httpd did not start on 1 of 18 servers …"): that step
+ * when it is one of the run's; else the state failurePoint finds (a team jobnet's job, for the
+ * states of a job). The servers are the Map iteration's, or each server the cause names as
+ * "web-12 (i-…)", as the handlers' causes name them.
+ */
+function runFailure(events: readonly HistoryEvent[], ended: HistoryEvent, steps: readonly GanttBar[], jobs: ReadonlySet<string>): RunFailure {
+    const details = ended.executionFailedEventDetails ?? ended.executionTimedOutEventDetails ?? ended.executionAbortedEventDetails;
+    const cause = readableCause(details?.cause);
+    const point = failurePoint(events);
+    const named = /^([A-Za-z][\w-]*): /.exec(cause ?? "")?.[1];
+    const failedBar = point === undefined ? undefined : steps.find((b) => b.state === stepName(point.state, steps) && (point.server === undefined || b.lane === point.server));
+    const step = named !== undefined && steps.some((b) => b.state === named) ? named
+        : failedBar !== undefined && jobs.has(failedBar.lane) ? failedBar.lane
+        : failedBar?.state ?? point?.state ?? "";
+    const inCause = [...(cause ?? "").matchAll(/([A-Za-z0-9][\w.-]*) \(i-[0-9a-f]+\)/g)].map((m) => m[1]);
+    const servers = point?.server !== undefined ? [point.server] : [...new Set(inCause)];
+    return { step, servers, error: details?.error, cause };
 }
 
 // The states a bounded wait is made of (statemachines/asl.ts, waitUntil): NameBegin, NameFirstWait,
@@ -196,25 +257,84 @@ function escapeXml(text: string): string {
 
 const colors = { task: "#5b7fb8", wait: "#c9d6ea", hold: "#f0c05a", flow: "#9aa5b1", group: "none", failed: "#c0392b", retry: "#e67e22", axis: "#888888", text: "#222222" };
 
-/** The run as an SVG Gantt chart: a lane per step (and per server in a Map), time across, failures marked. */
-export function ganttSvg(m: GanttModel): string {
-    const labelWidth = 200;
-    const chartWidth = 900;
-    // Room on the right for the marks after a bar that ends with the run.
-    const margin = 180;
-    const rowHeight = 16;
-    const top = 56;
-    const height = top + m.lanes.length * rowHeight + 30;
-    const span = Math.max(1, m.end - m.start);
-    const x = (t: number) => labelWidth + ((t - m.start) / span) * chartWidth;
-    const step = [1000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 7_200_000].find((s) => span / s <= 15) ?? 14_400_000;
-    const parts: string[] = [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + chartWidth + margin}" height="${height}" viewBox="0 0 ${labelWidth + chartWidth + margin} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
-        `<title>${escapeXml(m.title)}</title>`,
-        `<text x="8" y="18" font-size="14" font-weight="bold" fill="${colors.text}">${escapeXml(m.title)}: ${escapeXml(m.status)} in ${spell(m.end - m.start)}</text>`,
-        `<text x="8" y="36" fill="${colors.text}">${m.slowest ? `slowest step: ${escapeXml(m.slowest.state)}${m.slowest.lane !== m.slowest.state ? ` on ${escapeXml(m.slowest.lane)}` : ""} (${spell(m.slowest.end - m.slowest.start)})` : "no step ended"}${m.error ? ` · failed: ${escapeXml(m.error)}` : ""}</text>`,
+/** Helvetica's metric twins on each system (scripts/lib/textWidth.ts measures in their widths). */
+const fontFamily = "Helvetica, Arial, 'Liberation Sans', Arimo, sans-serif";
+const fontSize = 11;
+const titleSize = 14;
+/** The width a report is drawn at, unless its labels need more. */
+const reportWidth = 1200;
+const padding = 8;
+
+/** A text drawn after a point of the time axis: it ends `right` pixels after that point. */
+interface ChartText {
+    at: number;
+    right: number;
+}
+
+/** The header's lines: the run and its end, what it acted on and its slowest step, and for a failed run where and why. */
+function headerLines(m: GanttModel, width: number): { text: string; size: number; weight: "regular" | "bold"; fill: string }[] {
+    const line = (text: string, size: number, weight: "regular" | "bold", fill: string) => wrapText(text, width, size, weight).map((t) => ({ text: t, size, weight, fill }));
+    const slowest = m.slowest ? `slowest step: ${m.slowest.state}${m.slowest.lane !== m.slowest.state ? ` on ${m.slowest.lane}` : ""} (${spell(m.slowest.end - m.slowest.start)})` : "no step ended";
+    const lines = [
+        ...line(`${m.title}: ${m.status} in ${spell(m.end - m.start)}`, titleSize, "bold", colors.text),
+        ...line(m.actedOn ? `acted on ${m.actedOn} · ${slowest}` : slowest, fontSize, "regular", colors.text),
     ];
-    for (let t = 0; t <= span; t += step) {
+    const f = m.failure;
+    if (f) {
+        const how = m.status === "TIMED_OUT" ? "timed out" : m.status === "ABORTED" ? "aborted" : "failed";
+        const where = `${how} in ${f.step || "no known step"}${f.servers.length > 0 ? ` on ${listedServers(f.servers)}` : ""}${f.error ? `: ${f.error}` : ""}`;
+        lines.push(...line(where[0].toUpperCase() + where.slice(1), fontSize, "bold", colors.failed));
+        if (f.cause) lines.push(...line(f.cause, fontSize, "regular", colors.text));
+    }
+    return lines;
+}
+
+/** "web-12", "web-3, web-12 and 4 more". */
+function listedServers(servers: string[]): string {
+    return servers.length > 3 ? `${servers.slice(0, 3).join(", ")} and ${servers.length - 3} more` : servers.join(", ");
+}
+
+/**
+ * The run as an SVG Gantt chart: a lane per step (and per server in a Map), time across, failures
+ * marked. Every label gets the room it takes: the lanes' column is as wide as the widest name, the
+ * chart narrows (or the picture widens) so that a mark after a bar ending with the run still fits,
+ * and the header wraps.
+ */
+export function ganttSvg(m: GanttModel): string {
+    const rowHeight = 16;
+    const labelWidth = Math.ceil(Math.max(120, ...m.lanes.map((l) => textWidth(l, fontSize) + padding + 6)));
+    const span = Math.max(1, m.end - m.start);
+    const step = [1000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 7_200_000].find((s) => span / s <= 15) ?? 14_400_000;
+    const ticks: number[] = [];
+    for (let t = 0; t <= span; t += step) ticks.push(t);
+    const marks = (b: GanttBar): { text: string; fill: string; weight: "regular" | "bold" }[] => [
+        ...(b.failures > 0 && !b.failed ? [{ text: `↻${b.failures}`, fill: colors.retry, weight: "regular" as const }] : []),
+        ...(b.state === `${b.lane} skipped` ? [{ text: "skipped", fill: colors.axis, weight: "regular" as const }] : []),
+        ...(b.failed ? [{ text: `✕ ${b.state}`, fill: colors.failed, weight: "bold" as const }] : []),
+    ];
+    const texts: ChartText[] = [
+        ...ticks.map((t) => ({ at: t / span, right: textWidth(`+${spell(t)}`, fontSize) / 2 })),
+        ...m.bars.flatMap((b) => marks(b).map((k) => ({ at: (b.end - m.start) / span, right: 3.5 + textWidth(k.text, fontSize, k.weight) }))),
+    ];
+    // The chart takes what the lanes leave of the report's width, less what the texts after the last bars need, and never under 480 px.
+    const room = reportWidth - labelWidth - padding;
+    const chartWidth = Math.max(480, Math.min(room - 16, ...texts.filter((t) => t.at > 0).map((t) => (room - t.right) / t.at)));
+    const width = Math.ceil(Math.max(reportWidth, labelWidth + chartWidth + 16, ...texts.map((t) => labelWidth + t.at * chartWidth + t.right + padding)));
+    const header = headerLines(m, width - 2 * padding);
+    const headerHeight = header.reduce((y, l) => y + Math.round(l.size * 1.45), padding);
+    const top = headerHeight + 20;
+    const height = top + m.lanes.length * rowHeight + 30;
+    const x = (t: number) => labelWidth + ((t - m.start) / span) * chartWidth;
+    const parts: string[] = [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${fontFamily}" font-size="${fontSize}">`,
+        `<title>${escapeXml(m.title)}</title>`,
+    ];
+    let baseline = padding;
+    for (const l of header) {
+        baseline += Math.round(l.size * 1.45);
+        parts.push(`<text x="${padding}" y="${baseline - 4}"${l.size !== fontSize ? ` font-size="${l.size}"` : ""}${l.weight === "bold" ? ' font-weight="bold"' : ""} fill="${l.fill}">${escapeXml(l.text)}</text>`);
+    }
+    for (const t of ticks) {
         parts.push(`<line x1="${x(m.start + t).toFixed(1)}" y1="${top - 6}" x2="${x(m.start + t).toFixed(1)}" y2="${height - 24}" stroke="#e5e5e5"/>`);
         parts.push(`<text x="${x(m.start + t).toFixed(1)}" y="${height - 10}" text-anchor="middle" fill="${colors.axis}">+${spell(t)}</text>`);
     }
@@ -224,14 +344,12 @@ export function ganttSvg(m: GanttModel): string {
     for (const b of m.bars) {
         const row = m.lanes.indexOf(b.lane);
         const y = top + row * rowHeight + 2;
-        const width = Math.max(1.5, x(b.end) - x(b.start));
+        const barWidth = Math.max(1.5, x(b.end) - x(b.start));
         const fill = b.failed ? colors.failed : colors[b.kind];
         const stroke = b.kind === "group" ? ` stroke="${colors.task}" stroke-dasharray="3,2"` : b.open && !b.failed ? ` stroke="${colors.failed}" stroke-dasharray="2,2"` : "";
-        parts.push(`<rect x="${x(b.start).toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="${rowHeight - 4}" fill="${fill}"${stroke}><title>${escapeXml(`${b.state}${b.lane !== b.state ? ` on ${b.lane}` : ""}: ${spell(b.end - b.start)}${b.failures > 0 ? `, ${b.failures} failed attempt(s)` : ""}${b.failed ? ", failed the run" : b.open ? ", never ended" : ""}`)}</title></rect>`);
-        if (b.failures > 0 && !b.failed) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.retry}">↻${b.failures}</text>`);
+        parts.push(`<rect x="${x(b.start).toFixed(1)}" y="${y}" width="${barWidth.toFixed(1)}" height="${rowHeight - 4}" fill="${fill}"${stroke}><title>${escapeXml(`${b.state}${b.lane !== b.state ? ` on ${b.lane}` : ""}: ${spell(b.end - b.start)}${b.failures > 0 ? `, ${b.failures} failed attempt(s)` : ""}${b.failed ? ", failed the run" : b.open ? ", never ended" : ""}`)}</title></rect>`);
         if (b.kind === "hold") parts.push(`<text x="${(x(b.start) + 3).toFixed(1)}" y="${y + 10}" fill="${colors.text}">held</text>`);
-        if (b.state === `${b.lane} skipped`) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.axis}">skipped</text>`);
-        if (b.failed) parts.push(`<text x="${(x(b.start) + width + 2).toFixed(1)}" y="${y + 10}" fill="${colors.failed}" font-weight="bold">✕ ${escapeXml(b.state)}</text>`);
+        for (const k of marks(b)) parts.push(`<text x="${(x(b.start) + barWidth + 2).toFixed(1)}" y="${y + 10}" fill="${k.fill}"${k.weight === "bold" ? ' font-weight="bold"' : ""}>${escapeXml(k.text)}</text>`);
     }
     for (const r of m.redrives) parts.push(`<line x1="${x(r).toFixed(1)}" y1="${top - 6}" x2="${x(r).toFixed(1)}" y2="${height - 24}" stroke="${colors.retry}" stroke-width="2"><title>redriven</title></line>`);
     parts.push("</svg>");
@@ -247,7 +365,7 @@ export function ganttHtml(title: string, models: GanttModel[]): string {
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         `<title>${escapeXml(title)}</title>`,
-        "<style>body{font-family:Helvetica,Arial,sans-serif;margin:16px;color:#222}h1{font-size:18px}.legend span{margin-right:16px}.legend i{display:inline-block;width:12px;height:10px;margin-right:4px}section{margin:16px 0;overflow-x:auto}</style>",
+        "<style>body{font-family:Helvetica,Arial,sans-serif;margin:16px;color:#222}h1{font-size:18px}.legend span{margin-right:16px}.legend i{display:inline-block;width:12px;height:10px;margin-right:4px}section{margin:16px 0;overflow-x:auto}section svg{max-width:100%;height:auto}</style>",
         "</head><body>",
         `<h1>${escapeXml(title)}</h1>`,
         `<p class="legend">${legend} <span>↻n: failed attempts retried</span> <span>dashed: a Map or Parallel state, or a step that never ended</span></p>`,

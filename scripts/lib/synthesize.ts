@@ -8,6 +8,7 @@ import { excludedFromUpload } from "../../infra/lambdaFunction";
 import { maintenanceTagKey } from "../../infra/jobnets";
 import { StateMachineDefinition } from "../../statemachines/asl";
 import { toDot } from "../../statemachines/diagram";
+import { toOverviewDot } from "../../statemachines/overview";
 import { jobGraphDot } from "../../statemachines/jobDiagram";
 import type { JobnetDefinition } from "../../statemachines/jobs";
 import { describeStartCondition } from "../../statemachines/startConditions";
@@ -129,6 +130,7 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     for (const jobnet of ["stop", "start"] as const) {
         fs.writeFileSync(path.join(outDir, `${jobnet}.asl.json`), machineOf(jobnet).inputs.definition + "\n");
         fs.writeFileSync(path.join(outDir, `${jobnet}.svg`), await renderSvg(toDot(definitions[jobnet], `${machineOf(jobnet).inputs.name} (stack ${stack})`)));
+        fs.writeFileSync(path.join(outDir, `${jobnet}.overview.svg`), await renderSvg(toOverviewDot(definitions[jobnet], overviewTitle(machineOf(jobnet).inputs.name, stack, jobnet))));
         // Schedules and scripts send no input: the targets are in the definition.
         fs.writeFileSync(path.join(outDir, `${jobnet}.input.json`), "{}\n");
     }
@@ -274,6 +276,11 @@ export async function synthesize(stack: string, outDir: string, configOverrides:
     };
 }
 
+/** The title of a jobnet's overview, with what its marks mean: the picture is read apart from any text. */
+export function overviewTitle(stateMachineName: string, stack: string, jobnet: string): string {
+    return `${stateMachineName} (stack ${stack}): its steps\n↻ waits until done · ✕ n: ends the run in n ways · ${jobnet}.svg draws every state`;
+}
+
 let graphviz: Promise<{ dot(source: string): string }> | undefined;
 
 /** Graphviz compiled to WebAssembly: renders offline, the same on every machine. */
@@ -301,7 +308,7 @@ export function synthSummary(result: SynthResult): string {
         "",
         `Definitions: stop.asl.json (${Object.keys(result.definitions.stop.States).length} top-level states), start.asl.json (${Object.keys(result.definitions.start.States).length} top-level states)`,
         historyLine(result.definitions),
-        "Diagrams: stop.svg, start.svg",
+        "Diagrams: stop.overview.svg, start.overview.svg (the steps); stop.svg, start.svg (every state)",
         ...teamLines(result),
         ...planLines(result),
         ...result.infos.flatMap((i) => ["", i]),
