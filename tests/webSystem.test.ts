@@ -417,7 +417,9 @@ describe("the prod stack, run in-process under mocks", () => {
 });
 
 describe("a stack that keeps its ALB access logs longer than its log groups", () => {
-    it("expires the access logs after accessLogRetentionDays, the log groups after logRetentionDays", async () => {
+    it("expires the access logs after accessLogRetentionDays, the log groups after logRetentionDays", async function () {
+        // A whole program run of its own: as long as the other such runs here on a loaded machine.
+        this.timeout(60_000);
         const { account } = await runProgram("dev", { "webapp-jobnet:accessLogRetentionDays": "400" });
         assert.strictEqual(accessLogExpiryDays(account), 400);
         for (const g of account.ofType(T.logGroup)) assert.strictEqual(g.inputs.retentionInDays, 7, g.name);
