@@ -5,7 +5,11 @@ import * as path from "path";
 import { importJp1 } from "../scripts/lib/jp1/importCommand";
 import type { ImportReport, ReportedJob } from "../scripts/lib/jp1/importReport";
 import { projectDir } from "../scripts/lib/runProgram";
-import { planRuns, ruleCalendarOf } from "../handlers/scheduleRules";
+import { planRuns, ruleCalendarOf, ruleCron } from "../handlers/scheduleRules";
+import { teamScheduledInput } from "../infra/teamJobnets";
+import { readPlanFacts, scheduledJobnets } from "../scripts/lib/ops/plan";
+import { teamJobnet } from "../statemachines/teamJobnet";
+import { checkCalendarPayload, startedRuns } from "./support/deployedSchedules";
 import { cliEnvironment, cliLoader } from "./support/cli";
 import type { JobnetDefinition } from "../statemachines/jobs";
 
@@ -165,6 +169,35 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
             assert.deepStrictEqual([days.length, [...times]], [52, ["03:00"]]);
             const notSundays = days.filter((d) => new Date(`2027-${d}T00:00:00Z`).getUTCDay() !== 0);
             assert.deepStrictEqual(notSundays, ["01-04", "05-05", "08-16", "12-27"]);
+        });
+
+        it("the schedules each imported jobnet deploys start exactly those runs: Scheduler's cron in the rule's time zone, then the run's own calendar check", async function () {
+            this.timeout(60_000);
+            // The stack deploys month-end with the nested jobnet its jobnet job runs.
+            const modules = ["sales/nightly", "accounting/month-end", "accounting/month-end-reports", "operations/weekly-maint"];
+            const all = modules.map((m) => (require(`./fixtures/jp1/imported/${m}`) as { default: JobnetDefinition }).default);
+            const facts = readPlanFacts("dev", projectDir, all);
+            const jobnets = all.filter((j) => (j.schedules ?? []).length > 0);
+            assert.deepStrictEqual(facts.jobnets.map((j) => j.name), all.map((j) => j.name));
+            const arn = (name: string) => `arn:aws:lambda:ap-northeast-1:123456789012:function:${name}`;
+            for (const jobnet of jobnets) {
+                const definition = teamJobnet({
+                    jobnet,
+                    functionArns: { checkCalendar: arn("check-calendar"), takeRunLock: arn("take-run-lock"), beginJobs: arn("begin-jobs"), awaitJob: arn("await-job"), holdJob: arn("hold-job"), startJob: arn("start-job") },
+                    calendar: { ...facts.calendar, timeZone: facts.timeZone },
+                    runLock: { tableName: "run-lock", lockKey: jobnet.name },
+                    groups: { batch: { tag: { key: "Role", value: "batch" } }, "db-client": { instanceIds: ["i-0123456789abcdef0"] } },
+                    jobnets: { "accounting-month-end-reports": { stateMachineArn: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:reports", timeoutSeconds: 3600 } },
+                    logGroupName: "/jobs",
+                    commandMarker: "# test job",
+                });
+                const checkPayload = checkCalendarPayload(JSON.stringify(definition));
+                const started: string[] = [];
+                for (const rule of jobnet.schedules!) started.push(...(await startedRuns({ jobnet: jobnet.name, expression: ruleCron(rule), timeZone: rule.timeZone, input: teamScheduledInput(rule), checkPayload }, "2027-01-01", "2027-12-31", facts.timeZone)));
+                const plan = planRuns(scheduledJobnets(facts).filter((j) => j.jobnet === jobnet.name), "2027-01-01", 365, facts.timeZone);
+                assert.deepStrictEqual(started, plan.map((r) => `${r.jobnet} ${r.local}`), jobnet.name);
+                assert.ok(started.length >= 12, jobnet.name);
+            }
         });
 
         it("the jobnet whose rule could not be converted has none: it never starts on a schedule", () => {
