@@ -127,7 +127,7 @@ describe("npm run ops -- plan (the daily schedule)", () => {
             "",
             // The stack closes weekends; weekly-maintenance's own calendar closes holidays only.
             "2027-05-02 Sun  closed: a Sunday, closed every week",
-            "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed",
+            "  03:00  weekly-maintenance  every Sunday at 03:00 Asia/Tokyo, next open day when closed; open on its own calendar",
             "",
             "2027-05-03 Mon  closed: a national holiday in JP: 憲法記念日 (Constitution Memorial Day)",
             "  no runs",

@@ -76,7 +76,11 @@ export function planReport(f: PlanFacts): string {
         lines.push("", `${day} ${weekdayNames[new Date(`${day}T00:00:00Z`).getUTCDay()]}${verdict.open ? "" : `  closed: ${verdict.reason.replace(`${day} is `, "")}`}`);
         const due = byDay.get(day) ?? [];
         if (due.length === 0) lines.push("  no runs");
-        for (const r of due) lines.push(`  ${r.local.slice(11)}  ${r.jobnet.padEnd(nameWidth)}  ${r.describe}${r.reason.includes("open day for") || r.reason.includes("same run") ? ` (${r.reason})` : ""}`);
+        for (const r of due) {
+            // The day's heading is the stack's calendar: a run on a day it closes is on a calendar of the jobnet's own.
+            const own = !verdict.open && f.jobnets.find((d) => d.name === r.jobnet)?.calendar ? "; open on its own calendar" : "";
+            lines.push(`  ${r.local.slice(11)}  ${r.jobnet.padEnd(nameWidth)}  ${r.describe}${r.reason.includes("open day for") || r.reason.includes("same run") ? ` (${r.reason})` : ""}${own}`);
+        }
     }
     // A jobnet with start conditions runs when they happen, any day: not a plan's run.
     const started = f.jobnets.filter((d) => (d.schedules ?? []).length === 0 && (d.startOn ?? []).length > 0);
