@@ -19,6 +19,7 @@ import { UsageError, outputColumns, requireWritableFile, runCommand } from "./li
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
 import { parseStartOptions, scheduledInput, scheduledRunOn, startUsage } from "./lib/startOptions";
+import { holdOutDir } from "./lib/outDirLock";
 import { SynthResult, synthesize } from "./lib/synthesize";
 import { busEventOf, jobnetsRunByHand, triggerInWords } from "./lib/triggeredStart";
 import { TriggerKind, triggeredExecutionName } from "../statemachines/startConditions";
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
     const say = (text: string) => write(fitToColumns(text, columns()));
     const outName = options.servers === undefined ? options.stack : `${options.stack}-${options.servers}-servers`;
     const outDir = path.join(projectDir, "out", outName);
+    await holdOutDir(outDir, (line) => say(`${line}\n`));
     write(`Synthesising stack ${options.stack} offline…\n`);
     const synth = await synthesize(options.stack, outDir, options.servers === undefined ? {} : { "webapp-jobnet:webServerCount": String(options.servers) });
     const servers: string[] = synth.outputs.webServers.map((s: { name: string }) => s.name);

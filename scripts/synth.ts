@@ -4,6 +4,7 @@ import { parseCommandLine, runCommand } from "./lib/commandLine";
 import { docPictures, docsPictureDir } from "./lib/docPictures";
 import { projectDir } from "./lib/runProgram";
 import { stackFile } from "./lib/stacks";
+import { holdOutDir } from "./lib/outDirLock";
 import { synthesize, synthSummary } from "./lib/synthesize";
 
 const usage = `Usage: npm run synth -- [--stack NAME] [--docs]
@@ -26,7 +27,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     stackFile(projectDir, values.stack);
-    const result = await synthesize(values.stack, path.join(projectDir, "out", values.stack));
+    const outDir = path.join(projectDir, "out", values.stack);
+    await holdOutDir(outDir, (line) => console.log(line));
+    const result = await synthesize(values.stack, outDir);
     console.log(synthSummary(result));
     if (values.docs) {
         const pictures = await docPictures(path.join(projectDir, "out", ".docs"));
