@@ -133,6 +133,15 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
         assert.deepStrictEqual([jobnets[0].definition.timeoutMinutes, jobnets[0].definition.expectedMinutes], [10, 10]);
     });
 
+    it("reports each jobnet parameter with no counterpart with what it did in JP1/AJS3: an exclusive schedule is about days, not runs that overlap", () => {
+        const { notConverted } = importOf(jobnet("A:j { te=\"true\"; un=\"batch\"; }", "\t\tejn=MONTH_END;\n\t\tcd=3;\n\t\tms=mlt;\n"));
+        assert.deepStrictEqual(notConverted.map((n) => `${n.what}: ${n.reason}`), [
+            "ejn=MONTH_END: an exclusive schedule: JP1/AJS3 does not run this jobnet on the days the named jobnet is scheduled: no counterpart; close those days in this jobnet's calendar",
+            "cd=3: concurrent runs of the jobnet: here a jobnet runs once at a time (its run lock)",
+            "ms=mlt: multiple schedules: no counterpart",
+        ]);
+    });
+
     describe("judgment jobs", () => {
         const judged = (ej: string, extra = "") => importOf(jobnet(`
             CHECK:j { te="check"; un="u"; etm=5; }

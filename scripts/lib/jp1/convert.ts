@@ -94,7 +94,8 @@ const jobnetParametersWithoutCounterpart: Record<string, string> = {
     rg: "generations kept: Step Functions keeps each run's history for 90 days after it ends",
     pr: "the priority of its jobs: no counterpart in Run Command",
     ni: "no counterpart",
-    ejn: "an exclusive jobnet: notWith: { jobnets: [...] } stands for it",
+    // An exclusive schedule is about days, not runs at once: notWith (runs that must not overlap) does not stand for it.
+    ejn: "an exclusive schedule: JP1/AJS3 does not run this jobnet on the days the named jobnet is scheduled: no counterpart; close those days in this jobnet's calendar",
     cd: "concurrent runs of the jobnet: here a jobnet runs once at a time (its run lock)",
     mp: "what a start condition does while a run goes on: no counterpart",
     ms: "multiple schedules: no counterpart",
