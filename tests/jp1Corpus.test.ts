@@ -276,6 +276,16 @@ describe("npm run import-jp1: what it refuses, and what it leaves untouched", ()
         assert.deepStrictEqual(report.jobnets[0].schedules.map((s) => s.described), ["the last day of every month at 22:00 UTC, previous open day when closed (within 5 days), from 2027-01-01"]);
     });
 
+    it("writes a jobnet named INDEX beside the list of the imported jobnets, not over it, and keeps the team's own jobnets' names", () => {
+        const def = path.join(dir, "index.def");
+        fs.writeFileSync(def, 'unit=INDEX,,jp1admin,;\n{\n\tty=n;\n\tunit=J,,jp1admin,;\n\t{\n\t\tty=j;\n\t\tte="true";\n\t\tun="batch";\n\t\tex="BATCH01";\n\t}\n}\nunit=NIGHTLY_BATCH,,jp1admin,;\n{\n\tty=n;\n\tunit=J,,jp1admin,;\n\t{\n\t\tty=j;\n\t\tte="true";\n\t\tun="batch";\n\t\tex="BATCH01";\n\t}\n}\n');
+        const out = path.join(dir, "index-out");
+        const run = importJp1([def, "--hosts", "tests/fixtures/jp1/hosts.json", "--out", out], {}, projectDir);
+        assert.strictEqual(run.code, 0, run.out);
+        assert.deepStrictEqual(fs.readdirSync(out).sort(), ["index-jobnet.ts", "index.ts", "nightly-batch-2.ts"]);
+        assert.ok(fs.readFileSync(path.join(out, "index.ts"), "utf8").includes('import jobnet0 from "./index-jobnet";'), fs.readFileSync(path.join(out, "index.ts"), "utf8"));
+    });
+
     it("never overwrites a file it did not write: the user's edits survive a second import", () => {
         const out = path.join(dir, "edited");
         assert.strictEqual(run("tests/fixtures/jp1/month-end.def", "--hosts", "tests/fixtures/jp1/hosts.json", "--out", out).code, 0);

@@ -142,6 +142,12 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
         ]);
     });
 
+    it("gives a jobnet named as the stack's stop or start jobnet, or as one of the team's own, a name of its own", () => {
+        const net = (name: string) => `unit=${name},,jp1admin,;\n{\n\tty=n;\n\tunit=J,,jp1admin,;\n\t{\n\t\tty=j;\n\t\tte="true";\n\t\tun="batch";\n\t}\n}\n`;
+        const { jobnets } = importUnits(parseUnitDefinitions(net("START") + net("STOP") + net("NIGHTLY_BATCH") + net("OTHER"), "t.def"), { hosts: anyHostOnBatch, timeZone: "Asia/Tokyo", reserved: ["nightly-batch"] });
+        assert.deepStrictEqual(jobnets.map((j) => j.name), ["start-2", "stop-2", "nightly-batch-2", "other"]);
+    });
+
     describe("judgment jobs", () => {
         const judged = (ej: string, extra = "") => importOf(jobnet(`
             CHECK:j { te="check"; un="u"; etm=5; }

@@ -38,6 +38,7 @@ describe("JP1/AJS3 unit definition files (the syntax ajsprint writes)", () => {
 
     const broken: [string, string][] = [
         ["unit=A,,u,;\n{\n\tty=n\n}\n", 'f.def:4: expected ; at the end of ty=n, found "}"'],
+        ['unit=A,,u,;\n{\n\tty=j;\n\tte="a" "b";\n}\n', 'f.def:4: expected "," or ";" after te="a", found "b"'],
         ["unit=A,,u,;\n{\n\tty=n;\n", 'f.def:3: expected "}" to close the definition of unit A (line 1), found the end of the file'],
         ["ty=n;\n", 'f.def:1: expected unit=NAME,...; (a unit attribute parameter), found "ty"'],
         ['unit=A,,u,;\n{\n\tsc="/bin/x;\n}\n', "f.def:3: expected the closing quote of the string, found the end of the file"],

@@ -18,7 +18,8 @@ export function moduleFileOf(jobnet: ImportedJobnet): string {
     // Its name begins with its groups' names: the folders say them already.
     const prefix = folders.map((f) => `${f}-`).join("");
     const file = jobnet.name.startsWith(prefix) && jobnet.name.length > prefix.length ? jobnet.name.slice(prefix.length) : jobnet.name;
-    return path.posix.join(...folders, `${file}.ts`);
+    // index.ts at the top is the list of the imported jobnets.
+    return path.posix.join(...folders, `${folders.length === 0 && file === "index" ? "index-jobnet" : file}.ts`);
 }
 
 export function renderJobnetModule(jobnet: ImportedJobnet, notConverted: NotConverted[], statemachinesImport: string): string {

@@ -18,7 +18,12 @@ export interface ImportOptions {
     hosts: HostMapping;
     /** The time zone the JP1/AJS3 manager kept its schedules in (IANA): the imported rules' timeZone. */
     timeZone: string;
+    /** Jobnet names taken already (the team's own jobnets): an imported one of the same name gets another. */
+    reserved?: string[];
 }
+
+/** The stack's own jobnets, whose names no team jobnet may take. */
+const stackJobnets = ["stop", "start"];
 
 /** One job as imported: its name here, the unit it came from, and what a reviewer should read beside it. */
 export interface ImportedJob {
@@ -112,7 +117,7 @@ const jobnetParametersWithoutCounterpart: Record<string, string> = {
 /** Every jobnet of the files' units, and what could not be converted. */
 export function importUnits(tops: Unit[], options: ImportOptions): ImportResult {
     const result: ImportResult = { jobnets: [], notConverted: [] };
-    const names = new NameScope();
+    const names = new NameScope([...stackJobnets, ...(options.reserved ?? [])]);
     const visit = (unit: Unit, groups: Unit[]) => {
         const ty = parameter(unit, "ty") ?? "";
         if (ty === "g") {

@@ -74,7 +74,7 @@ export function importJp1(argv: string[], env: NodeJS.ProcessEnv, projectDir: st
         files.push({ file, encoding });
     }
 
-    const result = importUnits(tops, { hosts, timeZone });
+    const result = importUnits(tops, { hosts, timeZone, reserved: teamJobnetNames(projectDir) });
     const modules = new Map(result.jobnets.map((n) => [n.name, moduleFileOf(n)]));
     const lines: string[] = [];
     const shown = (file: string) => (path.relative(projectDir, file).startsWith("..") ? file : path.relative(projectDir, file));
@@ -115,6 +115,22 @@ export function importJp1(argv: string[], env: NodeJS.ProcessEnv, projectDir: st
     const complete = result.notConverted.length === 0 && previewProblems.length === 0;
     out.push("", complete ? "Everything converted. Run one offline: npm start -- --jobnet NAME" : "Review what was not converted before you deploy; run one offline: npm start -- --jobnet NAME");
     return { code: complete ? 0 : 3, out: `${out.join("\n")}\n` };
+}
+
+/**
+ * The names of the team's own jobnets (jobnets/index.ts), those an earlier import wrote to
+ * jobnets/jp1 aside: an import rewrites those, and may give their names again.
+ */
+function teamJobnetNames(projectDir: string): string[] {
+    try {
+        const { teamJobnets } = require(path.join(projectDir, "jobnets")) as { teamJobnets: { name: string }[] };
+        const { importedJobnets } = require(path.join(projectDir, "jobnets", "jp1")) as { importedJobnets: { name: string }[] };
+        const imported = new Set(importedJobnets.map((d) => d.name));
+        return teamJobnets.map((d) => d.name).filter((name) => !imported.has(name));
+    } catch {
+        // A project whose jobnets do not load (an earlier import's file removed by hand): preview names any clash.
+        return [];
+    }
 }
 
 /** A file the user wrote is never overwritten: only files the importer wrote (its first line) are. */

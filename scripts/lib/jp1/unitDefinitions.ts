@@ -133,6 +133,11 @@ export function parseUnitDefinitions(text: string, file: string): Unit[] {
             if (t.kind === "punct" && (t.text === "{" || t.text === "}")) throw new UnitSyntaxError(file, t.line, `; at the end of ${name}=${value}`, shown(t));
             if (t.kind === "punct" && t.text === "(") depth++;
             if (t.kind === "punct" && t.text === ")") depth--;
+            // A string is a whole value, or a whole field of one: what stands beside it needs a "," or "=" between.
+            const previous = tokens[at - 1];
+            if (value !== "" && (t.kind === "string" || previous.kind === "string") && t.kind !== "punct" && previous.kind !== "punct") {
+                throw new UnitSyntaxError(file, t.line, `"," or ";" after ${name}=${value}`, shown(t));
+            }
             value += (t.spaced && value !== "" ? " " : "") + (t.kind === "string" ? JSON.stringify(t.text) : t.text);
             at++;
         }
