@@ -148,6 +148,22 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
         assert.deepStrictEqual(jobnets.map((j) => j.name), ["start-2", "stop-2", "nightly-batch-2", "other"]);
     });
 
+    describe("a jobnet printed without its job group", () => {
+        const net = (name: string) => `unit=${name},,jp1admin,;\n{\n\tty=n;\n\tsd=1,2027/01/01;\n\tst=1,01:30;\n\tcy=1,(1,d);\n\tsh=1,ca;\n\tunit=J,,jp1admin,;\n\t{\n\t\tty=j;\n\t\tte="true";\n\t\tun="batch";\n\t}\n}\n`;
+
+        it("keeps its rules and reports that the days its group closes are unknown: every day is open until a calendar says otherwise", () => {
+            const { jobnets, notConverted } = importOf(net("NIGHTLY"));
+            assert.deepStrictEqual([jobnets[0].name, jobnets[0].calendar, jobnets[0].definition.schedules?.length], ["nightly", { country: "none" }, 1]);
+            assert.deepStrictEqual(notConverted.map(reportLine), ["t.def:1: /NIGHTLY: calendar: its job group is not in the file: the open and closed days its rules are judged by are unknown here, and every day is taken as open; print the job group with ajsprint -a, or set calendar"]);
+        });
+
+        it("takes the job groups of a top unit written with its full path for its name and folder, and reports their calendar as unknown", () => {
+            const { jobnets, notConverted } = importOf(net("/SALES/NIGHTLY"));
+            assert.deepStrictEqual([jobnets[0].name, jobnets[0].unit.path, jobnets[0].jobs[0].unit.path, jobnets[0].groups.map((g) => g.path)], ["sales-nightly", "/SALES/NIGHTLY", "/SALES/NIGHTLY/J", ["/SALES"]]);
+            assert.deepStrictEqual(notConverted.map(reportLine), ["t.def:1: /SALES/NIGHTLY: calendar: its job group /SALES is not in the file: the open and closed days its rules are judged by are unknown here, and every day is taken as open; print the job group with ajsprint -a, or set calendar"]);
+        });
+    });
+
     describe("judgment jobs", () => {
         const judged = (ej: string, extra = "") => importOf(jobnet(`
             CHECK:j { te="check"; un="u"; etm=5; }

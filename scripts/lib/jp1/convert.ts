@@ -207,7 +207,13 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
         imported.schedules = rules;
         notConverted.forEach(report);
         // Its rules mean the days its job groups open and close, not the stack's calendar.
-        if (rules.some((r) => r.rule)) imported.calendar = jobnetCalendar(groups).calendar;
+        if (rules.some((r) => r.rule)) {
+            imported.calendar = jobnetCalendar(groups.filter((g) => !g.notPrinted)).calendar;
+            const missing = groups.length === 0 ? undefined : groups.filter((g) => g.notPrinted).map((g) => g.path).pop();
+            if (groups.length === 0 || missing !== undefined) {
+                report({ file: unit.file, line: unit.line, path: unit.path, what: "calendar", reason: `its job group${missing ? ` ${missing}` : ""} is not in the file: the open and closed days its rules are judged by are unknown here, and every day ${groups.some((g) => !g.notPrinted) ? "its printed groups do not close " : ""}is taken as open; print the job group with ajsprint -a, or set calendar` });
+            }
+        }
     }
     for (const p of unit.parameters) {
         if (jobnetParametersReadElsewhere.has(p.name)) continue;

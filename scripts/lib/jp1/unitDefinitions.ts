@@ -26,6 +26,8 @@ export interface Unit {
     path: string;
     file: string;
     line: number;
+    /** A job group the file names only in the path of its top unit (`unit=/SALES/NIGHTLY`): its own definition is not in the file. */
+    notPrinted?: true;
 }
 
 /** A file the importer cannot read: which, the line, and what it expected there. */
@@ -158,9 +160,11 @@ export function parseUnitDefinitions(text: string, file: string): Unit[] {
             at++;
         }
         expect(";", '";" after the unit attribute parameter');
-        const name = fields[0];
-        if (name === "") throw new UnitSyntaxError(file, start.line, "a unit name after unit=", "none");
-        const path = `${parent}/${name}`;
+        const written = fields[0];
+        if (written === "" || written === "/") throw new UnitSyntaxError(file, start.line, "a unit name after unit=", "none");
+        // A top unit may be written with its full path (unit=/SALES/NIGHTLY): its name is the last part.
+        const name = parent === "" ? written.slice(written.lastIndexOf("/") + 1) : written;
+        const path = parent === "" && written.startsWith("/") ? written : `${parent}/${name}`;
         const found: Unit = { name, permission: fields[1] ?? "", owner: fields[2] ?? "", resourceGroup: fields[3] ?? "", parameters: [], units: [], path, file, line: start.line };
         expect("{", `"{" to open the definition of unit ${name}`);
         for (;;) {
@@ -181,8 +185,20 @@ export function parseUnitDefinitions(text: string, file: string): Unit[] {
         }
     };
     const units: Unit[] = [];
-    while (peek()) units.push(unit(""));
+    while (peek()) units.push(withGroupsAbove(unit("")));
     return units;
+}
+
+/**
+ * A top unit written with its full path, inside the job groups its path names (not printed, so
+ * without parameters): its jobnets are named and filed as if the file held those groups.
+ */
+function withGroupsAbove(top: Unit): Unit {
+    const above = top.path.split("/").slice(1, -1);
+    return above.reduceRight<Unit>((inner, name, i) => ({
+        name, permission: "", owner: "", resourceGroup: "", parameters: [{ name: "ty", value: "g", line: top.line }], units: [inner],
+        path: `/${above.slice(0, i + 1).join("/")}`, file: top.file, line: top.line, notPrinted: true,
+    }), top);
 }
 
 /** A parameter's values: its first by name, or all of them (a unit may repeat `el`, `ar`, `sd`, `st`, `env`...). */
