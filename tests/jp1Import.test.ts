@@ -246,6 +246,64 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
         assert.deepStrictEqual([load.job.after, load.job.kind === "command" && load.job.hold, load.notes[0]], [["prep"], { maxMinutes: 1440 }, "NOT CONVERTED before it: /GRP/NET/GET, /GRP/NET/WAIT; it is held until an operator has done by hand what that did (npm run ops -- release)"]);
     });
 
+    describe("a unit not converted where a judgment or a recovery gives the units around it their meaning", () => {
+        const after = (jobs: { name: string; job: { after?: string[] } }[]) => Object.fromEntries(jobs.map((j) => [j.name, (j.job.after ?? []).join(" ")]));
+
+        it("a judgment's dependent unit: the units after it wait for the judgment and run whichever way it judges, as JP1/AJS3 runs them", () => {
+            const { jobnets, notConverted } = importOf(jobnet(`
+                CHK:j { te="chk"; un="u"; etm=5; }
+                J:jdj { ej=eq; ejc=1; }
+                FTP:cj { cty="JP1FTP"; }
+                X:j { te="x"; un="u"; etm=5; }`, "\t\tar=(f=CHK,t=J);\n\t\tar=(f=J,t=FTP,con);\n\t\tar=(f=FTP,t=X);\n"));
+            const x = jobnets[0].jobs.find((j) => j.name === "x")!;
+            assert.deepStrictEqual([after(jobnets[0].jobs).x, x.job.kind === "command" && x.job.hold], ["j", { maxMinutes: 1440 }]);
+            assert.deepStrictEqual(notConverted.map((n) => `${n.path} ${n.what}: ${n.reason}`), [
+                "/GRP/NET/J unit J (ty=jdj): a judgment job with no dependent unit (no ar=(...,con) from it): it decides nothing",
+                "/GRP/NET/FTP unit FTP (ty=cj): a custom job (JP1FTP): no counterpart; a command job that runs the same program on a server group may stand for it",
+            ]);
+        });
+
+        it("the unit a recovery unit recovers, or the unit a judgment judges: neither is converted, and the units after them are held", () => {
+            const { jobnets, notConverted } = importOf(jobnet(`
+                A:j { te="a"; un="u"; etm=5; }
+                FTP:cj { cty="JP1FTP"; }
+                R:rj { te="r"; un="u"; etm=5; }
+                J:jdj { ej=gt; ejc=0; }
+                D:j { te="d"; un="u"; etm=5; }`, "\t\tar=(f=A,t=FTP);\n\t\tar=(f=FTP,t=R);\n\t\tar=(f=FTP,t=J);\n\t\tar=(f=J,t=D,con);\n"));
+            assert.deepStrictEqual(jobnets[0].jobs.map((j) => j.name), ["a", "d"]);
+            const a = jobnets[0].jobs.find((j) => j.name === "a")!;
+            assert.strictEqual((a.job as { recovery?: unknown }).recovery, undefined, "R recovered FTP, never A");
+            assert.deepStrictEqual(after(jobnets[0].jobs).d, "a");
+            assert.deepStrictEqual(notConverted.filter((n) => ["/GRP/NET/R", "/GRP/NET/J"].includes(n.path)).map((n) => n.reason), [
+                "a recovery unit runs when it ends abnormally FTP, which is not converted",
+                "a judgment job judges the return code of FTP, which is not converted",
+            ]);
+        });
+
+        it("a recovery unit not converted before a normal unit: reported, as JP1/AJS3 never runs a normal unit after a recovery unit", () => {
+            const { notConverted } = importOf(jobnet(`
+                A:j { te="a"; un="u"; etm=5; }
+                RC:rcj { cty="JP1FTP"; }
+                N:j { te="n"; un="u"; etm=5; }`, "\t\tar=(f=A,t=RC);\n\t\tar=(f=RC,t=N);\n"));
+            assert.ok(notConverted.some((n) => n.what === "ar=(f=A,t=RC)" && n.reason === "JP1/AJS3 never runs a normal unit after a recovery unit (RC); here N runs after A when it runs"), JSON.stringify(notConverted, null, 1));
+        });
+
+        it("a judgment with nothing before it, and a recovery judgment job: reported, never written as code that cannot compile", () => {
+            const { jobnets, notConverted } = importOf(jobnet(`
+                EV:evwj { evwid=1; }
+                J:jdj { ej=gt; ejc=0; }
+                D:j { te="d"; un="u"; etm=5; }
+                A:j { te="a"; un="u"; etm=5; }
+                RJ:rjdj { ej=gt; ejc=0; }`, "\t\tar=(f=EV,t=J);\n\t\tar=(f=J,t=D,con);\n\t\tar=(f=A,t=RJ);\n"));
+            assert.deepStrictEqual(jobnets[0].jobs.map((j) => j.name), ["d", "a"]);
+            assert.ok(jobnets[0].jobs.every((j) => !(j.job.after ?? []).includes("")));
+            assert.deepStrictEqual(notConverted.filter((n) => ["/GRP/NET/J", "/GRP/NET/RJ"].includes(n.path)).map((n) => n.reason), [
+                "a judgment job judges the return code of EV, which is not converted",
+                "a recovery judgment job: no counterpart",
+            ]);
+        });
+    });
+
     it("gives JP1/AJS3 names this project's form, the same on every import", () => {
         assert.deepStrictEqual(["EXTRACT_ORDERS", "Load.Sales 2", "夜間バッチ", "ＡＢＣ１"].map(projectName), ["extract-orders", "load-sales-2", "unit-67865a", "abc1"]);
     });

@@ -73,7 +73,7 @@ const unitKinds: Record<string, string> = {
     mqsj: "a message-queue sending job", rmqsj: "a recovery message-queue sending job", mssj: "an MSMQ sending job", rmssj: "a recovery MSMQ sending job",
     cmsj: "an OpenView status report job", rcmsj: "a recovery OpenView status report job", pwlj: "a local power control job", rpwlj: "a recovery local power control job",
     pwrj: "a remote power control job", rpwrj: "a recovery remote power control job", cj: "a custom job", rcj: "a recovery custom job", cpj: "a custom PC job", rcpj: "a recovery custom PC job",
-    fxj: "a flexible job", rfxj: "a recovery flexible job", htpj: "an HTTP connection job", rhtpj: "a recovery HTTP connection job", rc: "a start condition",
+    rjdj: "a recovery judgment job", fxj: "a flexible job", rfxj: "a recovery flexible job", htpj: "an HTTP connection job", rhtpj: "a recovery HTTP connection job", rc: "a start condition",
 };
 
 const reasonFor = (ty: string, unit: Unit): string => {
@@ -90,6 +90,8 @@ const reasonFor = (ty: string, unit: Unit): string => {
 /** Job unit types: UNIX and PC jobs, judgment jobs, nested jobnets; the same with `r` in front are recovery units. */
 const commandTypes: Record<string, "unix" | "pc"> = { j: "unix", rj: "unix", pj: "pc", rp: "pc" };
 const isRecoveryType = (ty: string) => ["rj", "rp", "rn", "rjdj"].includes(ty);
+/** A recovery unit of any type, converted or not (rc, rm and rr are a start condition and remote jobnets). */
+const isAnyRecoveryType = (ty: string) => ty.startsWith("r") && !["rc", "rm", "rr"].includes(ty);
 
 /** Jobnet parameters read elsewhere (the schedule rules and calendars, the map) or that only describe its look. */
 const jobnetParametersReadElsewhere = new Set(["ty", "cm", "el", "ar", "sz", "sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd", "ed", "fd", "ha", "ex"]);
@@ -257,7 +259,7 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
                 (job.job as { hold?: { maxMinutes: number } }).hold = { maxMinutes: importedHoldMinutes };
                 job.notes.push(`held (ha=y): released with npm run ops -- release, within ${importedHoldMinutes / 60} hours or it ends abnormally (JP1/AJS3 holds without a bound)`);
             }
-        } else if (ty === "jdj" || ty === "rjdj") {
+        } else if (ty === "jdj") {
             const condition = judgmentConditionOf(child, report);
             for (const p of child.parameters) if (!["ty", "cm", "ej", "ejc", "ejl", "ejh", "ejm", "eju", "ejf", "ejv", "ejt", "eji", "ejs", "ejg"].includes(p.name)) report(parameterNotConverted(child, p, `a judgment job parameter with no counterpart (${p.name})`));
             if (condition) {
@@ -281,12 +283,35 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
         return known(r.from) && known(r.to);
     });
     const before = (n: string): Relation[] => relations.filter((r) => r.to === n);
-    const keptBefore = (n: string, seen = new Set<string>()): { from: string; conditional: boolean; p: UnitParameter }[] =>
+    // A judgment judges the unit right before it, a recovery unit recovers it: with that unit not
+    // converted, neither can mean here what it meant, so neither is converted (nor the units that
+    // depend on them in turn); the units after them are bridged as after any unit not converted.
+    for (let changed = true; changed; ) {
+        changed = false;
+        for (const [name, j] of byUnit) {
+            const judgment = j.job.kind === "judgment";
+            if (!judgment && !recoveryUnits.has(name)) continue;
+            const lost = before(name).find((r) => dropped.has(r.from));
+            if (lost === undefined && !(judgment && before(name).length === 0)) continue;
+            const ty = parameter(j.unit, "ty") ?? "";
+            report(unitNotConverted(j.unit, ty, lost === undefined
+                ? "a judgment job judges the return code of the unit before it, and nothing comes before this one"
+                : `${judgment ? "a judgment job judges the return code of" : "a recovery unit runs when it ends abnormally"} ${lost.from}, which is not converted`));
+            byUnit.delete(name);
+            recoveryUnits.delete(name);
+            dropped.set(name, j.unit);
+            changed = true;
+        }
+    }
+    /** The kept units before a unit, through those not converted: `bridged` through one, `throughRecovery` through a recovery unit. */
+    type KeptRelation = { from: string; conditional: boolean; p: UnitParameter; bridged: boolean; throughRecovery?: string };
+    const keptBefore = (n: string, seen = new Set<string>(), via?: { recovery?: string }): KeptRelation[] =>
         before(n).flatMap((r) => {
-            if (!dropped.has(r.from)) return [r];
+            if (!dropped.has(r.from)) return [{ ...r, bridged: via !== undefined, ...(via?.recovery ? { throughRecovery: via.recovery } : {}) }];
             if (seen.has(r.from)) return [];
             seen.add(r.from);
-            return keptBefore(r.from, seen);
+            const recovery = via?.recovery ?? (isAnyRecoveryType(parameter(dropped.get(r.from)!, "ty") ?? "") ? r.from : undefined);
+            return keptBefore(r.from, seen, { ...(recovery ? { recovery } : {}) });
         });
     const droppedBefore = (n: string, seen = new Set<string>()): string[] =>
         before(n).filter((r) => dropped.has(r.from) && !seen.has(r.from)).flatMap((r) => {
@@ -316,8 +341,11 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
                 recovered.recovery = { jobs: [...(recovered.recovery?.jobs ?? []), j.name] };
                 continue;
             }
-            if (!recoveryUnits.has(unitName) && fromIsRecovery) report(parameterNotConverted(unit, r.p, `JP1/AJS3 never runs a normal unit after a recovery unit (${r.from}); here ${j.unit.name} runs after it when it runs`));
-            if (from.job.kind === "judgment" && r.conditional) {
+            if (!recoveryUnits.has(unitName) && (fromIsRecovery || r.throughRecovery)) {
+                report(parameterNotConverted(unit, r.p, `JP1/AJS3 never runs a normal unit after a recovery unit (${r.throughRecovery ?? r.from}); here ${j.unit.name} runs after ${r.from} when it runs`));
+            }
+            // A judgment's dependent unit not converted: the units after it wait for the judgment, whichever way it judges (JP1/AJS3 runs them either way).
+            if (from.job.kind === "judgment" && r.conditional && !r.bridged) {
                 const judgment = from.job;
                 const negated = (from as ImportedJob & { negated?: boolean }).negated === true;
                 (negated ? judgment.else! : judgment.then).push(j.name);
@@ -329,7 +357,7 @@ function convertJobnet(unit: Unit, groups: Unit[], nestedIn: ImportedJobnet | un
             if (after.length !== 1) {
                 report({ file: j.unit.file, line: j.unit.line, path: j.unit.path, what: `unit ${j.unit.name} (ty=jdj)`, reason: `a judgment job judges the return code of the one unit before it; it has ${after.length}` });
             }
-            j.job.after = [after[0] ?? ""] as [string];
+            j.job.after = [after[0] ?? preds[0].from] as [string];
             continue;
         }
         if (after.length > 0) j.job.after = [...new Set(after)];
