@@ -304,6 +304,11 @@ describe("importing JP1/AJS3 jobnets (npm run import-jp1)", () => {
         });
     });
 
+    it("reports a PC job's command text, which PowerShell reads as its own language", () => {
+        const { notConverted } = importOf(jobnet(`RUN:pj { te="#"C:\\App\\run.exe#" /x"; etm=5; }`));
+        assert.deepStrictEqual(notConverted.map((n) => `${n.what}: ${n.reason}`), ['te="\\"C:\\\\App\\\\run.exe\\" /x": a command text on a PC job: it runs here as PowerShell reads it, which may not be as JP1/AJS3 ran it; check it, or give the program as sc= and its parameters as prm=']);
+    });
+
     it("gives JP1/AJS3 names this project's form, the same on every import", () => {
         assert.deepStrictEqual(["EXTRACT_ORDERS", "Load.Sales 2", "夜間バッチ", "ＡＢＣ１"].map(projectName), ["extract-orders", "load-sales-2", "unit-67865a", "abc1"]);
     });

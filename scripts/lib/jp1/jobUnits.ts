@@ -156,7 +156,11 @@ function commandOf(unit: Unit, platform: "unix" | "pc", text: (name: string) => 
     if (te !== undefined && sc !== undefined) report(at("sc"), "both a command text (te) and a script file: the command text is converted, the script file is not");
     if (te !== undefined && prm !== undefined) report(at("prm"), "parameters with a command text (te): put them in the text");
     if (platform === "pc") {
-        if (te !== undefined) return te;
+        if (te !== undefined) {
+            // PowerShell reads a line as its own language: a quoted program path alone is a string it prints, not a call.
+            report(at("te"), "a command text on a PC job: it runs here as PowerShell reads it, which may not be as JP1/AJS3 ran it; check it, or give the program as sc= and its parameters as prm=");
+            return te;
+        }
         if (sc === undefined) return missingCommand();
         const call = `& ${powerShellLiteral(sc)}${prm !== undefined && prm !== "" ? ` --% ${prm}` : ""}`;
         // A native program's exit code is $LASTEXITCODE; PowerShell's own would be 0 or 1.
