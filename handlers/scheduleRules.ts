@@ -22,7 +22,7 @@ export interface RuleVerdict {
 }
 
 export const weekdays: Weekday[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const weekdayNames: Record<Weekday, string> = { sun: "Sunday", mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday" };
+export const weekdayNames: Record<Weekday, string> = { sun: "Sunday", mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday" };
 
 /** JP1/AJS3 bounds a substitute's shift to 31 days (`shd`); no open day within them: no run. */
 export const maxShiftDays = 31;
@@ -34,7 +34,7 @@ export function addDays(date: string, n: number): string {
     return new Date(Date.parse(`${date}T00:00:00Z`) + n * dayMs).toISOString().slice(0, 10);
 }
 
-function weekdayOf(date: string): Weekday {
+export function weekdayOf(date: string): Weekday {
     return weekdays[new Date(`${date}T00:00:00Z`).getUTCDay()];
 }
 
@@ -72,7 +72,8 @@ export function rulePhrase(rule: ScheduleRule): string {
     return `a day of every ${plural(rule.everyMonths, "month")} from ${rule.from}`;
 }
 
-function nthWord(nth: number | "last"): string {
+/** "1st" to "5th", or "last". */
+export function nthWord(nth: number | "last"): string {
     return nth === "last" ? "last" : ["1st", "2nd", "3rd", "4th", "5th"][nth - 1];
 }
 

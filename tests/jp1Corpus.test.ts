@@ -27,6 +27,9 @@ function importCorpus(files: string[], out: string, hosts = "tests/fixtures/jp1/
     return { ...run, report: JSON.parse(fs.readFileSync(json, "utf8")) as ImportReport };
 }
 
+/** A jobnet of the committed import of the corpus (tests/fixtures/jp1/imported), by its module: `sales/nightly`. */
+const importedJobnet = (module: string): JobnetDefinition => (require(`./fixtures/jp1/imported/${module}`) as { default: JobnetDefinition }).default;
+
 /** A job's row as EXPECTED.md's tables give it. */
 const row = (j: ReportedJob) => [j.name, j.after.join(" "), j.command, j.host, j.group, j.user, j.workingDirectory, j.environment, j.timeoutMinutes, j.expectedMinutes, j.warningAbove, j.abnormalAbove, j.retry, j.holdMinutes];
 
@@ -144,7 +147,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
     describe("the imported jobnets' plans for 2027 are the days EXPECTED.md derives from each JP1/AJS3 rule and job group calendar", () => {
         /** The days (MM-DD) a committed imported jobnet runs in 2027, and its runs per month. */
         const planOf = (module: string) => {
-            const jobnet = (require(`./fixtures/jp1/imported/${module}`) as { default: JobnetDefinition }).default;
+            const jobnet = importedJobnet(module);
             const runs = planRuns([{ jobnet: jobnet.name, schedules: jobnet.schedules ?? [], calendar: ruleCalendarOf(jobnet.calendar!) }], "2027-01-01", 365, "Asia/Tokyo");
             const perMonth = Array.from({ length: 12 }, (_, m) => runs.filter((r) => Number(r.local.slice(5, 7)) === m + 1).length);
             return { runs, days: runs.map((r) => r.local.slice(5, 10)), perMonth, times: new Set(runs.map((r) => r.local.slice(11))) };
@@ -175,7 +178,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
             this.timeout(60_000);
             // The stack deploys month-end with the nested jobnet its jobnet job runs.
             const modules = ["sales/nightly", "accounting/month-end", "accounting/month-end-reports", "operations/weekly-maint"];
-            const all = modules.map((m) => (require(`./fixtures/jp1/imported/${m}`) as { default: JobnetDefinition }).default);
+            const all = modules.map(importedJobnet);
             const facts = readPlanFacts("dev", projectDir, all);
             const jobnets = all.filter((j) => (j.schedules ?? []).length > 0);
             assert.deepStrictEqual(facts.jobnets.map((j) => j.name), all.map((j) => j.name));
@@ -201,7 +204,7 @@ describe("importing the JP1/AJS3 corpus (tests/fixtures/jp1)", () => {
         });
 
         it("the jobnet whose rule could not be converted has none: it never starts on a schedule", () => {
-            const jobnet = (require("./fixtures/jp1/imported/legacy/inbound") as { default: JobnetDefinition }).default;
+            const jobnet = importedJobnet("legacy/inbound");
             assert.deepStrictEqual([jobnet.schedules, jobnet.calendar], [[], undefined]);
         });
     });

@@ -1,3 +1,4 @@
+import { systemJobnets } from "../../../infra/teamJobnetSettings";
 import type { Job, JobnetDefinition, JudgmentCondition } from "../../../statemachines/jobs";
 import type { JobnetCalendar } from "../../../statemachines/scheduleRules";
 import { HostMapping } from "./hosts";
@@ -22,8 +23,6 @@ export interface ImportOptions {
     reserved?: string[];
 }
 
-/** The stack's own jobnets, whose names no team jobnet may take. */
-const stackJobnets = ["stop", "start"];
 
 /** One job as imported: its name here, the unit it came from, and what a reviewer should read beside it. */
 export interface ImportedJob {
@@ -119,7 +118,7 @@ const jobnetParametersWithoutCounterpart: Record<string, string> = {
 /** Every jobnet of the files' units, and what could not be converted. */
 export function importUnits(tops: Unit[], options: ImportOptions): ImportResult {
     const result: ImportResult = { jobnets: [], notConverted: [] };
-    const names = new NameScope([...stackJobnets, ...(options.reserved ?? [])]);
+    const names = new NameScope([...systemJobnets, ...(options.reserved ?? [])]);
     const visit = (unit: Unit, groups: Unit[]) => {
         const ty = parameter(unit, "ty") ?? "";
         if (ty === "g") {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { UsageError, parseCommandLine, requireWritableFile } from "../commandLine";
 import { isTimeZone } from "../../../infra/cron";
+import { systemJobnets } from "../../../infra/teamJobnetSettings";
 import { jobGraphProblems } from "../../../statemachines/jobGraph";
 import { renderIndexModule, renderJobnetModule, generatedMarker, moduleFileOf } from "./codegen";
 import { importUnits } from "./convert";
@@ -98,7 +99,7 @@ export function importJp1(argv: string[], env: NodeJS.ProcessEnv, projectDir: st
 
     // What preview would say of them (groups and jobnets aside: the stack names those).
     const groups = [...new Set(result.jobnets.flatMap((n) => n.jobs.flatMap((j) => (j.job.kind === "command" ? [j.job.on.group] : []))))];
-    const jobnets = ["stop", "start", ...result.jobnets.map((n) => n.name)];
+    const jobnets = [...systemJobnets, ...result.jobnets.map((n) => n.name)];
     const previewProblems = result.jobnets.flatMap((n) => jobGraphProblems(n.definition, { groups, jobnets }));
 
     const out = [

@@ -8,6 +8,7 @@
  * group's calendar falls back on its upper group's); Overview, "Defining a calendar for JP1/AJS3 operation".
  */
 
+import { isDate, nthWord, weekdayNames, weekdayOf, weekdays } from "../../../handlers/scheduleRules";
 import type { JobnetCalendar, OnClosedDay, RuleDays, ScheduleRule, Weekday } from "../../../statemachines/scheduleRules";
 import { NotConverted, parameterNotConverted } from "./notConverted";
 import type { Unit, UnitParameter } from "./unitDefinitions";
@@ -26,8 +27,6 @@ export interface ImportedRule {
 const ruleParameterNames = ["sd", "st", "sy", "ey", "ln", "cy", "sh", "shd", "wt", "wc", "cftd"];
 
 const jp1Weekdays: Record<string, Weekday> = { su: "sun", mo: "mon", tu: "tue", we: "wed", th: "thu", fr: "fri", sa: "sat" };
-const weekdayWords: Record<Weekday, string> = { sun: "Sunday", mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday" };
-const ordinal = (n: number) => ["1st", "2nd", "3rd", "4th", "5th"][n - 1];
 
 /** A rule parameter's rule number and the rest of its value: `2,09:00` is rule 2, `09:00`; `09:00` is rule 1. */
 function splitRuleNumber(value: string): { number: number; rest: string } {
@@ -68,19 +67,16 @@ function readStartDay(text: string): StartDay | undefined {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
+/** yyyy/mm/dd as YYYY-MM-DD, when it is a day of the calendar. */
 function validDate(year: number, month: number, day: number): string | undefined {
     const date = `${year}-${pad(month)}-${pad(day)}`;
-    return month >= 1 && month <= 12 && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date) ? date : undefined;
-}
-
-function weekdayOfDate(date: string): Weekday {
-    return Object.values(jp1Weekdays)[new Date(`${date}T00:00:00Z`).getUTCDay()];
+    return isDate(date) ? date : undefined;
 }
 
 /** The kth `weekday` of a month, as YYYY-MM-DD (undefined when the month has fewer). */
 function nthWeekday(year: number, month: number, weekday: Weekday, k: number): string | undefined {
     const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
-    const target = Object.values(jp1Weekdays).indexOf(weekday);
+    const target = weekdays.indexOf(weekday);
     const day = 1 + ((target - first + 7) % 7) + (k - 1) * 7;
     return validDate(year, month, day);
 }
@@ -124,7 +120,7 @@ function ruleDays(start: Exclude<StartDay, { kind: "undefined" }>, cycle: Cycle 
         if (from === undefined) return { reason: `${ym.year}/${pad(ym.month)}/${pad(start.day)} is not a date` };
         if (cycle.unit === "d") return { days: { everyDays: cycle.every, from } };
         // Every week from a date is that day of the week from it: said so, it reads as the operator means it.
-        if (cycle.unit === "w") return { days: cycle.every === 1 ? { weekdays: [weekdayOfDate(from)], startsOn: from } : { everyWeeks: cycle.every, from } };
+        if (cycle.unit === "w") return { days: cycle.every === 1 ? { weekdays: [weekdayOf(from)], startsOn: from } : { everyWeeks: cycle.every, from } };
         if (start.day > 28) return { reason: `day ${start.day} with cy=(${cycle.every},${cycle.unit}): a month without it is moved by JP1/AJS3 in a way the project's rules do not follow; use b for month ends` };
         return { days: { everyMonths: cycle.unit === "y" ? cycle.every * 12 : cycle.every, from } };
     }
@@ -139,17 +135,17 @@ function ruleDays(start: Exclude<StartDay, { kind: "undefined" }>, cycle: Cycle 
     if (!cycle) return { reason: once };
     // su:n is read as the nth Sunday of the month (days 7n-6 to 7n), b as its last.
     if (monthly) {
-        if (start.nth === 5) return { reason: `the 5th ${weekdayWords[start.weekday]} of every month: how JP1/AJS3 treats a month without one is not kept; write :b for the last` };
+        if (start.nth === 5) return { reason: `the 5th ${weekdayNames[start.weekday]} of every month: how JP1/AJS3 treats a month without one is not kept; write :b for the last` };
         return { days: { weekdayOfMonth: start.weekday, nth: start.nth, ...startsOn } };
     }
     if (cycle.unit !== "w") return { reason: `a day of the week is kept with cy=(1,m) or cy=(n,w), not cy=(${cycle.every},${cycle.unit})` };
-    if (start.nth === "last") return { reason: `the last ${weekdayWords[start.weekday]} of a month, repeated by weeks, is not kept: write :1 to :5` };
+    if (start.nth === "last") return { reason: `the last ${weekdayNames[start.weekday]} of a month, repeated by weeks, is not kept: write :1 to :5` };
     if (!ym) {
         if (cycle.every !== 1) return { reason: `every ${cycle.every} weeks from a day in the month of registration for execution: the weeks depend on it` };
         return { days: { weekdays: [start.weekday] } };
     }
     const from = nthWeekday(ym.year, ym.month, start.weekday, start.nth);
-    if (from === undefined) return { reason: `${ym.year}/${pad(ym.month)} has no ${ordinal(start.nth)} ${weekdayWords[start.weekday]}` };
+    if (from === undefined) return { reason: `${ym.year}/${pad(ym.month)} has no ${nthWord(start.nth)} ${weekdayNames[start.weekday]}` };
     return { days: cycle.every === 1 ? { weekdays: [start.weekday], startsOn: from } : { everyWeeks: cycle.every, from } };
 }
 
@@ -336,12 +332,12 @@ export function jobnetCalendar(groups: Unit[]): { calendar: JobnetCalendar; notC
     }
     const innermostFirst = [...defined].reverse();
     const weekdayOpen = (w: Weekday) => innermostFirst.find((d) => d.weekdays.has(w))?.weekdays.get(w) ?? true;
-    const closedWeekdays = (Object.values(jp1Weekdays) as Weekday[]).filter((w) => !weekdayOpen(w));
+    const closedWeekdays = weekdays.filter((w) => !weekdayOpen(w));
     const closedDates: string[] = [];
     const openDates: string[] = [];
     const dates = [...new Set(defined.flatMap((d) => [...d.dates.keys()]))].sort();
     for (const date of dates) {
-        const weekday = weekdayOfDate(date);
+        const weekday = weekdayOf(date);
         // The innermost group that defines the day decides: by its date, else by its day of the week.
         const decider = innermostFirst.find((d) => d.dates.has(date) || d.weekdays.has(weekday))!;
         if (!decider.dates.has(date)) continue;
