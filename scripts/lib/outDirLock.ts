@@ -26,7 +26,7 @@ export async function holdOutDir(outDir: string, say: (line: string) => void, po
         if (owner === process.pid) return;
         // No process id yet: its owner may be writing it this instant; still none a poll later, it is left over.
         unreadable = owner === undefined ? unreadable + 1 : 0;
-        if ((owner === undefined && unreadable > 1) || (owner !== undefined && !alive(owner))) {
+        if ((owner === undefined && unreadable > 1) || (owner !== undefined && !processRuns(owner))) {
             // A lock its owner left behind: removed, then taken like any free one.
             fs.rmSync(lock, { force: true });
             continue;
@@ -53,7 +53,7 @@ function ownerOf(lock: string): number | undefined {
 }
 
 /** Whether a process runs: signal 0 only asks (EPERM: it runs, as another user). */
-function alive(pid: number): boolean {
+export function processRuns(pid: number): boolean {
     try {
         process.kill(pid, 0);
         return true;

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { processRuns } from "../../scripts/lib/outDirLock";
 import { projectDir } from "../../scripts/lib/runProgram";
 
 const lock = path.join(projectDir, "out", ".test", "stack-files.lock");
@@ -45,10 +46,5 @@ function holderIsGone(): boolean {
             return false;
         }
     }
-    try {
-        process.kill(pid, 0);
-        return false;
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === "ESRCH";
-    }
+    return !processRuns(pid);
 }
