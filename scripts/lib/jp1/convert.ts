@@ -88,7 +88,7 @@ const reasonFor = (ty: string, unit: Unit): string => {
 
 /** Job unit types: UNIX and PC jobs, judgment jobs, nested jobnets; the same with `r` in front are recovery units. */
 const commandTypes: Record<string, "unix" | "pc"> = { j: "unix", rj: "unix", pj: "pc", rp: "pc" };
-const isRecoveryType = (ty: string) => ["rj", "rp", "rn", "rjdj"].includes(ty);
+const isRecoveryType = (ty: string) => ["rj", "rp", "rn"].includes(ty);
 /** A recovery unit of any type, converted or not (rc, rm and rr are a start condition and remote jobnets). */
 const isAnyRecoveryType = (ty: string) => ty.startsWith("r") && !["rc", "rm", "rr"].includes(ty);
 
